@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` and `make test`.
+# Both create .venv from nothing with the pinned versions in requirements/constraints.txt.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXAMPLE := examples/shop
+
+.PHONY: demo test lint-code clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/wiremap lint $(EXAMPLE)/docs/integrations
+	$(BIN)/wiremap graph $(EXAMPLE)/docs/integrations
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint-code: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Cart service: HTTP API over carts kept in Redis (port 8082)."""

@@ -1,0 +1,90 @@
+"""Publishes order lifecycle events to RabbitMQ (AMQP 0-9-1) with pika.
+
+Events go to the durable topic exchange ``orders`` with the event type as
+routing key (``order.created``, ``order.refunded``). Publisher confirms are on,
+so ``publish`` returns only once the broker has taken the message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pika
+from pika.adapters.blocking_connection import BlockingChannel
+
+EXCHANGE = "orders"
+
+
+class OrderEventPublisher:
+    """Publishes JSON order events to the ``orders`` exchange."""
+
+    def __init__(self, url: str, password: str | None = None) -> None:
+        params = pika.URLParameters(url)
+        if password:
+            params.credentials = pika.PlainCredentials(params.credentials.username, password)
+        params.heartbeat = 30
+        params.blocked_connection_timeout = 10
+        params.connection_attempts = 3
+        params.retry_delay = 1
+        self.params = params
+        self._connection: pika.BlockingConnection | None = None
+        self._channel: BlockingChannel | None = None
+
+    @classmethod
+    def from_env(cls) -> OrderEventPublisher:
+        return cls(os.environ["ORDER_EVENTS_AMQP_URL"], os.getenv("ORDER_EVENTS_AMQP_PASSWORD"))
+
+    def _channel_or_connect(self) -> BlockingChannel:
+        if self._channel is None or self._channel.is_closed:
+            self._connection = pika.BlockingConnection(self.params)
+            self._channel = self._connection.channel()
+            self._channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
+            self._channel.confirm_delivery()
+        return self._channel
+
+    def publish(self, event_type: str, data: dict[str, Any]) -> str:
+        event_id = str(uuid.uuid4())
+        body = {
+            "event_id": event_id,
+            "type": event_type,
+            "occurred_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data": data,
+        }
+        self._channel_or_connect().basic_publish(
+            exchange=EXCHANGE,
+            routing_key=event_type,
+            body=json.dumps(body).encode("utf-8"),
+            properties=pika.BasicProperties(
+                content_type="application/json",
+                delivery_mode=pika.DeliveryMode.Persistent,
+                message_id=event_id,
+                app_id="checkout",
+            ),
+            mandatory=True,
+        )
+        return event_id
+
+    def order_created(self, order_id: str, user_id: str, total_cents: int, currency: str) -> str:
+        return self.publish(
+            "order.created",
+            {
+                "order_id": order_id,
+                "user_id": user_id,
+                "total_cents": total_cents,
+                "currency": currency,
+            },
+        )
+
+    def close(self) -> None:
+        if self._connection is not None and self._connection.is_open:
+            self._connection.close()
+
+
+if __name__ == "__main__":
+    publisher = OrderEventPublisher.from_env()
+    print(publisher.publish("order.smoke_test", {"source": "manual smoke test"}))
+    publisher.close()

@@ -1,0 +1,103 @@
+"""PostgreSQL persistence for orders, using psycopg 3 and a connection pool.
+
+Run ``python -m services.checkout.orders_repository`` for a read-only smoke test.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+INSERT_ORDER = """
+    INSERT INTO orders (id, user_id, status, total_cents, currency, charge_id, reservation_id)
+    VALUES (%(id)s, %(user_id)s, 'paid', %(total_cents)s, %(currency)s,
+            %(charge_id)s, %(reservation_id)s)
+    RETURNING id, status, created_at
+"""
+
+INSERT_LINE = """
+    INSERT INTO order_lines (order_id, sku, quantity, unit_price_cents)
+    VALUES (%s, %s, %s, %s)
+"""
+
+
+@dataclass
+class NewOrder:
+    id: str
+    user_id: str
+    currency: str
+    charge_id: str
+    reservation_id: str
+    lines: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def total_cents(self) -> int:
+        return sum(quantity * price for _, quantity, price in self.lines)
+
+
+class OrderRepository:
+    """Writes orders and their lines in one transaction."""
+
+    def __init__(self, dsn: str, password: str | None = None, max_size: int = 10) -> None:
+        kwargs: dict[str, Any] = {
+            "row_factory": dict_row,
+            "connect_timeout": 3,
+            "options": "-c statement_timeout=5000",
+            "application_name": "checkout",
+        }
+        if password:
+            kwargs["password"] = password
+        self.pool = ConnectionPool(dsn, min_size=1, max_size=max_size, kwargs=kwargs, open=True)
+
+    @classmethod
+    def from_env(cls) -> OrderRepository:
+        return cls(
+            os.environ["ORDERS_DATABASE_URL"],
+            password=os.getenv("ORDERS_DATABASE_PASSWORD"),
+            max_size=int(os.getenv("ORDERS_DB_POOL_SIZE", "10")),
+        )
+
+    def create_order(self, order: NewOrder) -> dict[str, Any]:
+        params = {
+            "id": order.id,
+            "user_id": order.user_id,
+            "total_cents": order.total_cents,
+            "currency": order.currency,
+            "charge_id": order.charge_id,
+            "reservation_id": order.reservation_id,
+        }
+        with self.pool.connection() as conn, conn.transaction():
+            row = conn.execute(INSERT_ORDER, params).fetchone()
+            with conn.cursor() as cur:
+                cur.executemany(INSERT_LINE, [(order.id, *line) for line in order.lines])
+        if row is None:
+            raise psycopg.DataError(f"INSERT for order {order.id} returned no row")
+        return row
+
+    def get_order(self, order_id: str) -> dict[str, Any] | None:
+        with self.pool.connection() as conn:
+            return conn.execute(
+                "SELECT id, user_id, status, total_cents, currency, created_at"
+                " FROM orders WHERE id = %s",
+                (order_id,),
+            ).fetchone()
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def main() -> None:
+    repository = OrderRepository.from_env()
+    with repository.pool.connection() as conn:
+        count = conn.execute("SELECT count(*) AS n FROM orders").fetchone()
+    print(f"orders table reachable, {count['n'] if count else 0} rows")
+    repository.close()
+
+
+if __name__ == "__main__":
+    main()

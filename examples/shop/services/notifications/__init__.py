@@ -1,0 +1,1 @@
+"""Notifications service: pushes order events to browsers via the realtime gateway."""

@@ -1,0 +1,82 @@
+"""WebSocket client that pushes events to the realtime gateway.
+
+The gateway fans a ``publish`` frame out to every browser subscribed to the
+channel and answers with an ``ack`` frame carrying the same ``id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from typing import Any
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+
+class GatewayRejected(Exception):
+    """The gateway answered a publish with an error frame."""
+
+
+class RealtimePublisher:
+    """Keeps one WebSocket to the gateway open and publishes JSON frames on it."""
+
+    def __init__(self, url: str, token: str, ack_timeout: float = 2.0) -> None:
+        self.url = url
+        self.token = token
+        self.ack_timeout = ack_timeout
+        self._ws: ClientConnection | None = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_env(cls) -> RealtimePublisher:
+        return cls(
+            os.environ["REALTIME_WS_URL"],
+            os.environ["REALTIME_WS_TOKEN"],
+            ack_timeout=float(os.getenv("REALTIME_ACK_TIMEOUT_SECONDS", "2.0")),
+        )
+
+    async def _connection(self) -> ClientConnection:
+        if self._ws is None or self._ws.state is not websockets.State.OPEN:
+            self._ws = await websockets.connect(
+                self.url,
+                additional_headers={"Authorization": f"Bearer {self.token}"},
+                open_timeout=5,
+                ping_interval=20,
+                ping_timeout=10,
+            )
+        return self._ws
+
+    async def publish(self, channel: str, event: str, data: dict[str, Any]) -> int:
+        """Send one event; return how many subscribers the gateway delivered it to."""
+        frame = {
+            "type": "publish",
+            "id": str(uuid.uuid4()),
+            "channel": channel,
+            "event": event,
+            "data": data,
+        }
+        async with self._lock:
+            ws = await self._connection()
+            await ws.send(json.dumps(frame))
+            reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=self.ack_timeout))
+        if reply.get("type") == "error":
+            raise GatewayRejected(reply.get("message", "unknown error"))
+        return int(reply.get("delivered", 0))
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+
+
+async def _smoke() -> None:
+    publisher = RealtimePublisher.from_env()
+    delivered = await publisher.publish("system:smoke", "smoke.test", {"ok": True})
+    print(f"ack received, delivered to {delivered} subscribers")
+    await publisher.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(_smoke())

@@ -1,0 +1,1 @@
+"""Storefront: the customer-facing web app (port 8080)."""

@@ -1,0 +1,160 @@
+"""A folder of docs -> :class:`Catalog`: lookup by name, the service graph, blast radius."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._errors import DocumentError, PathNotFoundError
+from .document import ParsedDoc, is_integration_doc, read_document
+from .findings import Finding, Severity
+from .model import Integration
+from .values import slugify
+
+__all__ = ["Catalog", "Edge", "discover", "display_path", "load"]
+
+_SKIP_DIRS = frozenset({".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".wiremap", "site-packages"})
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when below it, POSIX separators."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[str]]:
+    """Expand files and folders into candidate docs: ``(path, named_explicitly)``.
+
+    Raises :class:`PathNotFoundError` for a path that does not exist.
+    """
+    out: list[tuple[Path, bool]] = []
+    missing: list[str] = []
+    for p in paths:
+        if p.is_file():
+            out.append((p, True))
+        elif p.is_dir():
+            found: list[Path] = []
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+                found.extend(Path(dirpath, f) for f in filenames if f.lower().endswith(".md"))
+            out.extend((f, False) for f in sorted(found))
+        else:
+            missing.append(str(p))
+    if missing:
+        raise PathNotFoundError(f"path does not exist: {', '.join(missing)}")
+    return out, []
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    destination: str
+    integration: Integration
+
+
+@dataclass
+class Catalog:
+    """The integrations of a set of docs, plus what could not be read."""
+
+    docs: list[ParsedDoc] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Integration]:
+        return (d.integration for d in self.docs)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    @property
+    def integrations(self) -> list[Integration]:
+        return [d.integration for d in self.docs]
+
+    def get(self, name: str) -> Integration | None:
+        """By id, by ``Source → Destination``, or by doc path."""
+        key = slugify(name.replace("→", " to ").replace("->", " to "))
+        for i in self:
+            if name in (i.id, i.path, i.name) or key == i.id or Path(i.path).stem == name:
+                return i
+        return None
+
+    def select(self, names: Iterable[str]) -> list[Integration]:
+        wanted = list(names)
+        if not wanted:
+            return self.integrations
+        return [i for n in wanted if (i := self.get(n)) is not None]
+
+    # -- the system graph ------------------------------------------------------------------------------
+
+    def edges(self) -> list[Edge]:
+        """One edge per direction; a bidirectional integration gives two."""
+        out: list[Edge] = []
+        for i in self:
+            if not i.source or not i.destination:
+                continue
+            out.append(Edge(i.source, i.destination, i))
+            if (i.direction or "").strip().lower().startswith("bi"):
+                out.append(Edge(i.destination, i.source, i))
+        return out
+
+    def services(self) -> list[str]:
+        names = {e.source for e in self.edges()} | {e.destination for e in self.edges()}
+        return sorted(names, key=str.lower)
+
+    def find_service(self, name: str) -> str | None:
+        want = slugify(name)
+        return next((s for s in self.services() if slugify(s) == want), None)
+
+    def impact(self, service: str) -> tuple[list[Integration], list[str]]:
+        """What breaks if ``service`` is down: the integrations into it, and every upstream service,
+        transitively (a caller of a broken caller is affected too)."""
+        broken: list[Integration] = []
+        affected: list[str] = []
+        seen = {service}
+        frontier = [service]
+        callers: dict[str, list[Edge]] = {}
+        for e in self.edges():
+            callers.setdefault(e.destination, []).append(e)
+        while frontier:
+            nxt: list[str] = []
+            for svc in frontier:
+                for e in callers.get(svc, []):
+                    if e.integration not in broken:
+                        broken.append(e.integration)
+                    if e.source not in seen:
+                        seen.add(e.source)
+                        affected.append(e.source)
+                        nxt.append(e.source)
+            frontier = nxt
+        return broken, affected
+
+
+def load(paths: Path | str | Iterable[Path | str]) -> Catalog:
+    """Read docs from files and folders into a :class:`Catalog`.
+
+    Files named directly are always read as docs; in folders only files that look like
+    integration docs are (others are listed in ``skipped``). Unreadable docs become findings.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    cat = Catalog()
+    candidates, _ = discover(Path(p) for p in paths)
+    for path, explicit in candidates:
+        shown = display_path(path)
+        try:
+            doc = read_document(path, shown)
+        except DocumentError as exc:
+            if explicit or path.suffix.lower() == ".md":
+                cat.findings.append(
+                    Finding(shown, exc.line, "DOC000", "unreadable-document", Severity.ERROR, exc.message)
+                )
+            continue
+        if not explicit and not is_integration_doc(doc.document):
+            cat.skipped.append((shown, "not an integration doc (first heading is not 'Integration: …')"))
+            continue
+        cat.docs.append(doc)
+    return cat

@@ -1,0 +1,348 @@
+"""Document -> :class:`wiremap.model.Integration`.
+
+The field index built here (:class:`FieldRef` by label) is also what lint rules
+read for raw values and lines, so every finding can point at the doc's line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from .. import values as v
+from ..model import (
+    CodeExample,
+    Directives,
+    EnvVar,
+    ExtraSection,
+    FailureMode,
+    Integration,
+    Latency,
+    Metric,
+    Monitoring,
+    Payload,
+    RecentChange,
+    SourceRef,
+)
+from .nodes import Block, CodeBlock, Document, FieldLine, ListBlock, ListItem, Paragraph, Section, TextLine
+from .render import _block as render_block
+from .template import FOOTER_LABELS, canonical_section, normalize_key
+
+__all__ = ["FieldRef", "FieldIndex", "extract", "parse_env_lines"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """One ``**Label:** value`` as read, with what it owns (a code block or a list under it)."""
+
+    section: str | None
+    label: str
+    line: int
+    raw: str
+    value: str
+    block: CodeBlock | ListBlock | None = None
+
+
+@dataclass(slots=True)
+class FieldIndex:
+    by_label: dict[str, FieldRef] = field(default_factory=dict)
+    all: list[FieldRef] = field(default_factory=list)
+
+    def get(self, label: str) -> FieldRef | None:
+        return self.by_label.get(normalize_key(label))
+
+
+def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]:
+    out: list[FieldRef] = []
+    for i, block in enumerate(blocks):
+        if not isinstance(block, Paragraph):
+            continue
+        lines = block.lines
+        for j, ln in enumerate(lines):
+            if not isinstance(ln, FieldLine):
+                continue
+            raw, value = ln.raw_value, ln.value
+            k = j + 1
+            while k < len(lines) and isinstance(lines[k], TextLine):  # continuation lines
+                cont = lines[k]
+                assert isinstance(cont, TextLine)
+                raw, value = f"{raw} {cont.raw}".strip(), f"{value} {cont.raw}".strip()
+                k += 1
+            owned: CodeBlock | ListBlock | None = None
+            if j == len(lines) - 1 and not raw and i + 1 < len(blocks):
+                nxt = blocks[i + 1]
+                if isinstance(nxt, CodeBlock | ListBlock):
+                    owned = nxt
+            out.append(FieldRef(section, ln.label, ln.line, raw, value, owned))
+    return out
+
+
+def index_fields(doc: Document) -> FieldIndex:
+    idx = FieldIndex()
+    groups: list[tuple[str | None, tuple[Block, ...]]] = [("header", doc.preamble)]
+    groups += [(canonical_section(s.title), s.blocks) for s in doc.sections]
+    for section, blocks in groups:
+        for ref in _fields_of(section, blocks):
+            idx.all.append(ref)
+            key = normalize_key(ref.label)
+            if section == "Recent Changes" and key not in FOOTER_LABELS:
+                continue
+            idx.by_label.setdefault(key, ref)
+    return idx
+
+
+def _code(ref: FieldRef | None) -> str | None:
+    if ref is None:
+        return None
+    if isinstance(ref.block, CodeBlock):
+        return ref.block.text.rstrip("\n")
+    return v.strip_code(ref.value) or None
+
+
+def _items(ref: FieldRef | None) -> list[ListItem]:
+    if ref is not None and isinstance(ref.block, ListBlock):
+        return list(ref.block.items)
+    return []
+
+
+def _split_item(item: ListItem) -> tuple[str, str]:
+    first = item.lines[0] if item.lines else None
+    if isinstance(first, FieldLine):
+        rest = " ".join([first.value] + [x.raw for x in item.lines[1:] if isinstance(x, TextLine)])
+        return first.label.strip(), rest.strip()
+    name, _, rest = item.text.partition(":")
+    return name.strip(), rest.strip()
+
+
+_ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
+
+
+def _failure_mode(item: ListItem) -> FailureMode:
+    name, rest = _split_item(item)
+    if not rest and ":" not in item.text:
+        return FailureMode(name=item.text.strip())
+    parts = _ARROW.split(rest, maxsplit=1)
+    what = parts[0].strip() or None
+    handling = parts[1].strip() if len(parts) > 1 else None
+    return FailureMode(name=v.strip_code(name), what_happens=what, handling=handling or None)
+
+
+_ENV = re.compile(
+    r"""^\s*(?:export\s+|set\s+|setx\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*"""
+    r"""(?P<value>"[^"]*"|'[^']*'|[^\s#]*)\s*(?:\#\s*(?P<purpose>.*))?$"""
+)
+_ENV_PLACEHOLDER = re.compile(r"""^\s*(?:export\s+)?(?P<name>\[[^\]]+\])=(?P<value>\S*)\s*(?:#\s*(?P<purpose>.*))?$""")
+
+
+def parse_env_lines(text: str) -> list[tuple[int, EnvVar]]:
+    """``export NAME=value  # purpose`` lines -> (offset within the block, EnvVar)."""
+    out: list[tuple[int, EnvVar]] = []
+    for n, line in enumerate(text.split("\n")):
+        m = _ENV.match(line) or _ENV_PLACEHOLDER.match(line)
+        if not m:
+            continue
+        value = m.group("value")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        purpose = (m.group("purpose") or "").strip() or None
+        out.append((n, EnvVar(name=m.group("name"), value=value or None, purpose=purpose)))
+    return out
+
+
+def _payload(ref: FieldRef | None) -> Payload | None:
+    if ref is None:
+        return None
+    if isinstance(ref.block, CodeBlock):
+        lang, text = ref.block.language, ref.block.text.rstrip("\n")
+    elif ref.value:
+        lang, text = None, v.strip_code(ref.value)
+    else:
+        return None
+    data: Any = None
+    if (lang or "").lower() in ("json", "jsonc", "json5") or (lang is None and text.lstrip()[:1] in ("{", "[")):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+    return Payload(language=lang, text=text, json=data)
+
+
+def _section_text(section: Section) -> str:
+    return "\n\n".join(render_block(b) for b in section.blocks)
+
+
+def _first_code(doc: Document, name: str) -> tuple[CodeBlock | None, int]:
+    for s in doc.sections:
+        if canonical_section(s.title) == name:
+            for b in s.blocks:
+                if isinstance(b, CodeBlock):
+                    return b, b.line
+    return None, 0
+
+
+def _directives(doc: Document) -> Directives:
+    disable: list[str] = []
+    settings: dict[str, str] = {}
+    for _, body in doc.directives:
+        for token in body.split():
+            key, eq, val = token.partition("=")
+            if not eq:
+                continue
+            if key.lower() in ("disable", "noqa", "ignore"):
+                disable.extend(c.strip().upper() for c in val.split(",") if c.strip())
+            else:
+                settings[key.lower()] = val
+    return Directives(disable=disable, settings=settings)
+
+
+_TITLE = re.compile(r"^\s*integration\s*:\s*(.*?)\s*(?:→|->|⟶|=>)\s*(.*?)\s*$", re.IGNORECASE)
+_LATENCY_KEYS = {"typical": "typical", "p50": "typical", "median": "typical", "p95": "p95", "p99": "p99"}
+
+
+def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
+    """Build the typed model. Never raises: what cannot be read stays ``None`` (lint reports it)."""
+    idx = fields or index_fields(doc)
+    lines: dict[str, int] = {}
+    data: dict[str, Any] = {"path": doc.path}
+
+    def put(name: str, value: Any, line: int | None) -> None:
+        data[name] = value
+        if line:
+            lines[name] = line
+
+    def ref(label: str) -> FieldRef | None:
+        return idx.get(label)
+
+    if doc.title:
+        m = _TITLE.match(doc.title)
+        if m:
+            put("source", m.group(1) or None, doc.title_line)
+            put("destination", m.group(2) or None, doc.title_line)
+    lines["title"] = doc.title_line
+
+    for label, name in (("purpose", "purpose"), ("client", "client"), ("maintained by", "maintained_by")):
+        r = ref(label)
+        if r is not None:
+            put(name, v.strip_code(r.value) or None, r.line)
+
+    if (r := ref("protocol")) is not None:
+        put("protocol_raw", r.value or None, r.line)
+        put("protocol", v.parse_protocol(r.value), r.line)
+    if (r := ref("direction")) is not None:
+        put("direction", v.strip_code(r.value) or None, r.line)
+    if (r := ref("critical path")) is not None:
+        flag, note = v.parse_bool(r.value)
+        put("critical_path", flag, r.line)
+        put("critical_path_note", note, r.line)
+    if (r := ref("source")) is not None:
+        path, line = v.parse_source_ref(r.value)
+        put("source_ref", SourceRef(path=path, line=line) if path else None, r.line)
+    if (r := ref("destination")) is not None:
+        service, host, port, _ = v.parse_destination(r.value)
+        put("destination_service", service, r.line)
+        put("destination_host", host, r.line)
+        put("destination_port", port, r.line)
+    if (r := ref("health check")) is not None:
+        put("health_check", _code(r), r.block.line if r.block else r.line)
+    if (r := ref("endpoint")) is not None:
+        put("endpoint", v.strip_code(r.value) or None, r.line)
+    for label in ("request", "response"):
+        if (r := ref(label)) is not None:
+            put(label, _payload(r), r.block.line if r.block else r.line)
+
+    flow, flow_line = _first_code(doc, "Integration Flow")
+    if flow is not None:
+        put("flow", flow.text.rstrip("\n"), flow_line)
+    example, ex_line = _first_code(doc, "Code Example")
+    if example is not None:
+        put("code_example", CodeExample(language=example.language, text=example.text.rstrip("\n")), ex_line)
+
+    if (r := ref("failure modes")) is not None:
+        put("failure_modes", [_failure_mode(it) for it in _items(r)], r.line)
+        for n, it in enumerate(_items(r)):
+            lines[f"failure_modes.{n}"] = it.line
+    if (r := ref("retry strategy")) is not None:
+        put("retry_strategy", _code(r), r.block.line if r.block else r.line)
+
+    latency: dict[str, float | None] = {}
+    if (r := ref("latency")) is not None:
+        lines["latency_ms"] = r.line
+        for it in _items(r):
+            key, rest = _split_item(it)
+            name = _LATENCY_KEYS.get(normalize_key(key))
+            if name and name not in latency:
+                latency[name] = v.parse_duration_ms(v.split_note(rest)[0])
+                lines[f"latency_ms.{name}"] = it.line
+    data["latency_ms"] = Latency(**latency)
+
+    if (r := ref("throughput")) is not None:
+        items = _items(r)
+        raw = items[0].text if items else v.strip_code(r.value)
+        put("throughput", raw or None, items[0].line if items else r.line)
+        put("throughput_per_s", v.parse_rate_per_s(raw) if raw else None, items[0].line if items else r.line)
+    if (r := ref("bottlenecks")) is not None:
+        put("bottlenecks", [it.text for it in _items(r) if it.text], r.line)
+
+    if (r := ref("environment variables")) is not None:
+        if isinstance(r.block, CodeBlock):
+            envs = parse_env_lines(r.block.text)
+            put("env_vars", [e for _, e in envs], r.block.line)
+            for n, e in envs:
+                lines[f"env_vars.{e.name}"] = r.block.content_line + n
+        elif r.block is not None:
+            envs2 = [EnvVar(name=v.strip_code(_split_item(it)[0]), purpose=_split_item(it)[1] or None) for it in _items(r)]
+            put("env_vars", envs2, r.line)
+    if (r := ref("connection string")) is not None:
+        put("connection_string", _code(r), r.block.line if r.block else r.line)
+    if (r := ref("unit test")) is not None:
+        put("unit_test", _code(r), r.block.line if r.block else r.line)
+    if (r := ref("integration test")) is not None:
+        put("integration_test", _code(r), r.block.line if r.block else r.line)
+
+    mon: dict[str, Any] = {}
+    if (r := ref("check health")) is not None:
+        mon["health_check"] = _code(r)
+        lines["monitoring.health_check"] = r.block.line if r.block else r.line
+    if (r := ref("view logs")) is not None:
+        mon["logs"] = _code(r)
+        lines["monitoring.logs"] = r.block.line if r.block else r.line
+    if (r := ref("metrics")) is not None:
+        mon["metrics"] = [Metric(name=n, how=h or None) for n, h in map(_split_item, _items(r))]
+        lines["monitoring.metrics"] = r.line
+    data["monitoring"] = Monitoring(**mon)
+
+    changes: list[RecentChange] = []
+    for f in idx.all:
+        if f.section == "Recent Changes" and normalize_key(f.label) not in FOOTER_LABELS:
+            date = v.parse_date(f.label)
+            items = [it.text for it in _items(f)]
+            if f.value:
+                items.insert(0, f.value)
+            changes.append(RecentChange(date=date.isoformat() if date else f.label, items=items))
+            lines.setdefault("recent_changes", f.line)
+            lines[f"recent_changes.{len(changes) - 1}"] = f.line
+    data["recent_changes"] = changes
+
+    if (r := ref("last updated")) is not None:
+        date = v.parse_date(r.value)
+        put("last_updated", date.isoformat() if date else (v.strip_code(r.value) or None), r.line)
+
+    extras = [ExtraSection(title=s.title, text=_section_text(s)) for s in doc.sections if canonical_section(s.title) is None]
+    data["extra_sections"] = extras
+    for n, s in enumerate(x for x in doc.sections if canonical_section(x.title) is None):
+        lines[f"extra_sections.{n}"] = s.line
+
+    raw_proto = (data.get("protocol_raw") or "").lower()
+    endpoint = (data.get("endpoint") or "").lower()
+    data["tls"] = bool(
+        re.search(r"\b(https|wss|tls|ssl|mtls|grpcs|amqps|rediss|mqtts)\b", raw_proto)
+        or re.match(r"(https|wss|grpcs|amqps|rediss|mqtts)://", endpoint)
+    )
+    source, dest = data.get("source"), data.get("destination")
+    data["id"] = v.slugify(f"{source} to {dest}") if source and dest else v.slugify(PurePath(doc.path).stem)
+    data["directives"] = _directives(doc)
+    data["lines"] = lines
+    return Integration(**data)

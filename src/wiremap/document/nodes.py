@@ -1,0 +1,158 @@
+"""The block structure of a Markdown document, with 1-based source lines.
+
+This is the layout-level view that :mod:`render` writes back canonically and
+:mod:`extract` turns into the typed :class:`wiremap.model.Integration`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Block",
+    "CodeBlock",
+    "Document",
+    "FieldLine",
+    "Heading",
+    "ListBlock",
+    "ListItem",
+    "Paragraph",
+    "ParagraphLine",
+    "Problem",
+    "RawBlock",
+    "Rule",
+    "Section",
+    "TextLine",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """A line of a paragraph that is not a ``**Label:** value`` field."""
+
+    line: int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldLine:
+    """``**Label:** value`` (or ``**Label**: value``) on one line.
+
+    ``raw_value`` is the Markdown after the label, ``value`` its plain text
+    (code spans unwrapped, emphasis dropped).
+    """
+
+    line: int
+    label: str
+    raw_value: str
+    value: str
+    colon_inside: bool = True
+
+
+ParagraphLine = TextLine | FieldLine
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    line: int
+    lines: tuple[ParagraphLine, ...]
+
+    @property
+    def fields(self) -> tuple[FieldLine, ...]:
+        return tuple(x for x in self.lines if isinstance(x, FieldLine))
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    line: int
+    language: str | None
+    info: str
+    text: str
+    fenced: bool = True
+
+    @property
+    def content_line(self) -> int:
+        """Line of the block's first content line."""
+        return self.line + 1 if self.fenced else self.line
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    line: int
+    lines: tuple[ParagraphLine, ...]
+    children: tuple[Block, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Plain text of the item's own lines, joined by spaces."""
+        parts = [x.raw if isinstance(x, TextLine) else f"{x.label}: {x.value}" for x in self.lines]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def raw(self) -> str:
+        return " ".join(
+            x.raw if isinstance(x, TextLine) else f"**{x.label}**: {x.raw_value}" for x in self.lines
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    line: int
+    ordered: bool
+    start: int
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    line: int
+    level: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawBlock:
+    """A block kept as written: HTML, tables, quotes, anything else."""
+
+    line: int
+    kind: str
+    text: str
+
+
+Block = Paragraph | CodeBlock | ListBlock | Heading | Rule | RawBlock
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """An ``## H2`` section and the blocks up to the next one (rules removed)."""
+
+    title: str
+    line: int
+    blocks: tuple[Block, ...]
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something the parser could not read; becomes a lint finding."""
+
+    line: int
+    message: str
+
+
+@dataclass(slots=True)
+class Document:
+    path: str
+    title: str | None
+    title_line: int
+    preamble: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    directives: tuple[tuple[int, str], ...] = ()
+    problems: list[Problem] = field(default_factory=list)
+    line_count: int = 0
+    has_template_labels: bool = False
+    first_heading: str | None = None

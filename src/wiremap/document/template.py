@@ -1,0 +1,102 @@
+"""The canonical template: section order, canonical labels and placeholders.
+
+Everything here is read from ``template.md`` (the seed template shipped in the
+package), so the canonical shape has exactly one source.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+__all__ = [
+    "FOOTER_LABELS",
+    "SECTION_ORDER",
+    "canonical_label",
+    "canonical_section",
+    "normalize_key",
+    "template_placeholders",
+    "template_text",
+]
+
+SECTION_ORDER: tuple[str, ...] = (
+    "Quick Reference",
+    "Integration Flow",
+    "Request Format",
+    "Code Example",
+    "Error Handling",
+    "Performance",
+    "Configuration",
+    "Testing",
+    "Monitoring",
+    "Recent Changes",
+)
+
+_LABELS: tuple[str, ...] = (
+    "Purpose",
+    "Protocol",
+    "Direction",
+    "Critical Path",
+    "Source",
+    "Destination",
+    "Client",
+    "Health Check",
+    "Endpoint",
+    "Request",
+    "Response",
+    "Failure Modes",
+    "Retry Strategy",
+    "Latency",
+    "Throughput",
+    "Bottlenecks",
+    "Environment Variables",
+    "Connection String",
+    "Unit Test (Mock)",
+    "Integration Test (Live)",
+    "Check Health",
+    "View Logs",
+    "Metrics",
+    "Last Updated",
+    "Maintained By",
+)
+
+FOOTER_LABELS = frozenset({"last updated", "maintained by"})
+
+_SPACES = re.compile(r"\s+")
+_PAREN = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def normalize_key(text: str) -> str:
+    """Lower-case, single-spaced, without a trailing parenthetical: ``Unit Test (Mock)`` -> ``unit test``."""
+    key = _SPACES.sub(" ", text.replace("_", " ")).strip().lower().rstrip(":").strip()
+    return _PAREN.sub("", key) or key
+
+
+_LABEL_BY_KEY = {normalize_key(x): x for x in _LABELS}
+_SECTION_BY_KEY = {normalize_key(x): x for x in SECTION_ORDER}
+_SECTION_BY_KEY.update({"tests": "Testing", "configuration & environment": "Configuration", "flow": "Integration Flow"})
+
+
+def canonical_label(label: str) -> str:
+    """The template's spelling of a known label; other labels as written."""
+    return _LABEL_BY_KEY.get(normalize_key(label), label.strip())
+
+
+def canonical_section(title: str) -> str | None:
+    """The template's title for a known section, else ``None``."""
+    return _SECTION_BY_KEY.get(normalize_key(title))
+
+
+@cache
+def template_text() -> str:
+    return resources.files("wiremap.document").joinpath("template.md").read_text(encoding="utf-8")
+
+
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]+\]")
+
+
+@cache
+def template_placeholders() -> frozenset[str]:
+    """Every ``[placeholder]`` of the template, brackets included."""
+    return frozenset(_PLACEHOLDER.findall(template_text()))

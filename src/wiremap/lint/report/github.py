@@ -1,0 +1,26 @@
+"""GitHub Actions workflow commands: ``::error file=…,line=…,title=…::message``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ...findings import Finding, Severity
+from ..rule import Rule
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(findings: Sequence[Finding], rules: Sequence[Rule], color: bool) -> str:
+    return "\n".join(
+        f"::{_LEVEL[f.severity]} file={_prop(f.path)},line={f.line},col={f.column},"
+        f"title={_prop(f'{f.code} {f.name}')}::{_data(f.message)}"
+        for f in findings
+    )

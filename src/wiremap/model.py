@@ -1,0 +1,178 @@
+"""The typed model of one integration document.
+
+One small class per template section. The JSON names are a public contract
+(see docs/format.md); ``SCHEMA_VERSION`` changes when they do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CodeBlock",
+    "CodeExample",
+    "Directives",
+    "EnvVar",
+    "ExtraSection",
+    "FailureMode",
+    "Integration",
+    "Latency",
+    "Metric",
+    "Monitoring",
+    "Payload",
+    "RecentChange",
+    "SourceRef",
+]
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(_Model):
+    """``services/checkout/payments_client.py:41``."""
+
+    path: str
+    line: int | None = None
+
+
+class Payload(_Model):
+    """A Request or Response example: the block's text and, for JSON, its value."""
+
+    language: str | None = None
+    text: str
+    json_value: Any = Field(default=None, alias="json", serialization_alias="json")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class CodeExample(_Model):
+    language: str | None = None
+    text: str
+
+
+CodeBlock = CodeExample
+
+
+class FailureMode(_Model):
+    """``- **Timeout**: what happens → how to handle``."""
+
+    name: str
+    what_happens: str | None = None
+    handling: str | None = None
+
+
+class Latency(_Model):
+    """Performance → Latency, in milliseconds whatever the doc wrote."""
+
+    typical: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+
+
+class EnvVar(_Model):
+    """``export NAME=value  # purpose``."""
+
+    name: str
+    value: str | None = None
+    purpose: str | None = None
+
+
+class Metric(_Model):
+    name: str
+    how: str | None = None
+
+
+class Monitoring(_Model):
+    health_check: str | None = None
+    logs: str | None = None
+    metrics: list[Metric] = Field(default_factory=list)
+
+
+class RecentChange(_Model):
+    """One dated entry of Recent Changes; ``date`` is ISO when it could be read."""
+
+    date: str
+    items: list[str] = Field(default_factory=list)
+
+
+class ExtraSection(_Model):
+    """A section the template does not have, kept in place."""
+
+    title: str
+    text: str
+
+
+class Directives(_Model):
+    """``<!-- wiremap: disable=CODE key=value -->`` comments of the doc."""
+
+    disable: list[str] = Field(default_factory=list)
+    settings: dict[str, str] = Field(default_factory=dict)
+
+
+class Integration(_Model):
+    """One Source → Destination integration, as documented."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str
+    path: str
+    source: str | None = None
+    destination: str | None = None
+    purpose: str | None = None
+    protocol: str | None = None
+    protocol_raw: str | None = None
+    direction: str | None = None
+    critical_path: bool | None = None
+    critical_path_note: str | None = None
+    source_ref: SourceRef | None = None
+    destination_service: str | None = None
+    destination_host: str | None = None
+    destination_port: int | None = None
+    client: str | None = None
+    health_check: str | None = None
+    flow: str | None = None
+    endpoint: str | None = None
+    request: Payload | None = None
+    response: Payload | None = None
+    code_example: CodeExample | None = None
+    failure_modes: list[FailureMode] = Field(default_factory=list)
+    retry_strategy: str | None = None
+    latency_ms: Latency = Field(default_factory=Latency)
+    throughput: str | None = None
+    throughput_per_s: float | None = None
+    bottlenecks: list[str] = Field(default_factory=list)
+    env_vars: list[EnvVar] = Field(default_factory=list)
+    connection_string: str | None = None
+    unit_test: str | None = None
+    integration_test: str | None = None
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    recent_changes: list[RecentChange] = Field(default_factory=list)
+    last_updated: str | None = None
+    maintained_by: str | None = None
+    extra_sections: list[ExtraSection] = Field(default_factory=list)
+    tls: bool = False
+    lines: dict[str, int] = Field(default_factory=dict)
+    directives: Directives = Field(default_factory=Directives)
+
+    @property
+    def name(self) -> str:
+        """``Source → Destination`` as written in the title."""
+        return f"{self.source or '?'} → {self.destination or '?'}"
+
+    @property
+    def env_id(self) -> str:
+        """The id as used in environment variable names (``CHECKOUT_SERVICE_TO_PAYMENTS_API``)."""
+        return self.id.upper().replace("-", "_")
+
+    def line_of(self, field: str, default: int = 1) -> int:
+        """The doc line a field came from, else ``default``."""
+        return self.lines.get(field, default)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON form (docs/format.md)."""
+        return self.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,270 @@
+"""Reading the values people write: durations, rates, dates, yes/no, host:port, protocols.
+
+Pure functions of a string; ``None`` means "could not read it" (a lint finding
+upstream), never an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+__all__ = [
+    "is_placeholder_text",
+    "parse_bool",
+    "parse_date",
+    "parse_destination",
+    "parse_duration_ms",
+    "parse_protocol",
+    "parse_rate_per_s",
+    "parse_source_ref",
+    "slugify",
+    "split_note",
+    "strip_code",
+]
+
+_NUM = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+_NUMBER = re.compile(r"[~≈<>≤≥]?\s*(?:about\s+|approx\.?\s+)?" + _NUM + r"\s*([kKmM](?![a-zA-Z]))?")
+
+_DURATION_UNITS: dict[str, float] = {
+    "ns": 1e-6,
+    "nanosecond": 1e-6,
+    "µs": 1e-3,
+    "μs": 1e-3,
+    "us": 1e-3,
+    "microsecond": 1e-3,
+    "ms": 1.0,
+    "msec": 1.0,
+    "millisecond": 1.0,
+    "s": 1000.0,
+    "sec": 1000.0,
+    "second": 1000.0,
+    "m": 60_000.0,
+    "min": 60_000.0,
+    "minute": 60_000.0,
+    "h": 3_600_000.0,
+    "hr": 3_600_000.0,
+    "hour": 3_600_000.0,
+}
+_DURATION = re.compile(
+    r"^[~≈<>≤≥]?\s*(?:about\s+|approx\.?\s+)?(\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"(?:\s*(?:-|–|to)\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*"
+    r"(ns|nanoseconds?|µs|μs|us|microseconds?|ms|msecs?|milliseconds?|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h)\b",
+    re.IGNORECASE,
+)
+
+
+def _unit_key(unit: str, table: dict[str, float]) -> float | None:
+    u = unit.lower()
+    if u in table:
+        return table[u]
+    if u.endswith("s") and u[:-1] in table:
+        return table[u[:-1]]
+    return None
+
+
+def parse_duration_ms(text: str) -> float | None:
+    """``"120ms"``, ``"~15ms"``, ``"0.4 ms"``, ``"0.08 s"``, ``"8 s per file"``, ``"1.5s"`` -> milliseconds.
+
+    A range (``"10-20 ms"``) reads as its upper bound. A bare number, or no unit, is ``None``.
+    """
+    m = _DURATION.match(strip_code(text).strip())
+    if not m:
+        return None
+    factor = _unit_key(m.group(3), _DURATION_UNITS)
+    if factor is None:
+        return None
+    value = float((m.group(2) or m.group(1)).replace(",", ""))
+    return round(value * factor, 6)
+
+
+_PER: dict[str, float] = {
+    "ms": 1000.0,
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "m": 1 / 60,
+    "min": 1 / 60,
+    "minute": 1 / 60,
+    "h": 1 / 3600,
+    "hr": 1 / 3600,
+    "hour": 1 / 3600,
+    "d": 1 / 86400,
+    "day": 1 / 86400,
+    "week": 1 / 604800,
+    "wk": 1 / 604800,
+}
+_RATE = re.compile(
+    r"^[~≈<>≤≥]?\s*(?:up to\s+|about\s+|approx\.?\s+|peak\s+|max\.?\s+)?"
+    r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*([kKmM](?![a-zA-Z]))?\s*"
+    r"([^\d(]*?)\s*(?:/|\bper\b|\ba\b)\s*(ms|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h|days?|d|weeks?|wk)\b",
+    re.IGNORECASE,
+)
+_RATE_SHORT = re.compile(
+    r"^[~≈<>≤≥]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kKmM](?![a-zA-Z]))?\s*(rps|qps|tps|ops|mps)\b", re.IGNORECASE
+)
+_MULT = {"k": 1e3, "m": 1e6}
+
+
+def parse_rate_per_s(text: str) -> float | None:
+    """``"40 requests/sec"``, ``"~2,500 RPC/s"``, ``"1.2k msgs/sec"``, ``"1 file/day"`` -> per second."""
+    t = strip_code(text).strip()
+    m = _RATE.match(t)
+    if m:
+        value = float((m.group(2) or m.group(1)).replace(",", ""))
+        value *= _MULT.get((m.group(3) or "").lower(), 1.0)
+        per = _unit_key(m.group(5), _PER)
+        if per is None:
+            return None
+        return value * per
+    m2 = _RATE_SHORT.match(t)
+    if m2:
+        return float(m2.group(1).replace(",", "")) * _MULT.get((m2.group(2) or "").lower(), 1.0)
+    return None
+
+
+_YES = {"yes", "y", "true", "critical"}
+_NO = {"no", "n", "false", "non-critical", "not critical"}
+
+
+def parse_bool(text: str) -> tuple[bool | None, str | None]:
+    """``"Yes (during month-end close only)"`` -> ``(True, "during month-end close only")``."""
+    t = strip_code(text).strip()
+    m = re.match(r"^([A-Za-z-]+(?: critical)?)\s*(?:[(—–:,;-]\s*(.*?)\)?\s*)?$", t)
+    if not m:
+        return None, None
+    word = m.group(1).lower()
+    note = (m.group(2) or "").strip().rstrip(")").strip() or None
+    if word in _YES:
+        return True, note
+    if word in _NO:
+        return False, note
+    return None, None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """ISO ``2026-11-28`` and a few common spellings -> a date."""
+    t = re.sub(r"\s+", " ", strip_code(text).strip().rstrip(":").strip())
+    t = re.sub(r"\s*\(.*\)$", "", t)
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(t, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+_PROTOCOLS: tuple[tuple[str, str], ...] = (
+    ("grpc", "grpc"),
+    ("websocket", "websocket"),
+    ("wss", "websocket"),
+    ("ws", "websocket"),
+    ("socket.io", "websocket"),
+    ("postgresql", "postgresql"),
+    ("postgres", "postgresql"),
+    ("psql", "postgresql"),
+    ("redis", "redis"),
+    ("resp", "redis"),
+    ("amqp", "amqp"),
+    ("rabbitmq", "amqp"),
+    ("nats", "nats"),
+    ("jetstream", "nats"),
+    ("mqtt", "mqtt"),
+    ("kafka", "kafka"),
+    ("https", "http"),
+    ("http", "http"),
+    ("rest", "http"),
+    ("graphql", "http"),
+    ("webhook", "http"),
+    ("tcp", "tcp"),
+)
+
+
+def parse_protocol(text: str) -> str | None:
+    """Normalise ``"WebSocket (wss)"``, ``"AMQP 0-9-1"``, ``"HTTPS"``, ``"REST"``; else the first word, lower-cased."""
+    t = strip_code(text).strip()
+    if not t or is_placeholder_text(t):
+        return None
+    words = re.findall(r"[a-z0-9.]+", t.lower())
+    if not words:
+        return None
+    first = words[0]
+    for key, proto in _PROTOCOLS:
+        if first == key or first.startswith(key + "/") or (first.startswith(key) and key in ("http", "grpc")):
+            return proto
+    for key, proto in _PROTOCOLS:
+        if key in words:
+            return proto
+    return first
+
+
+_HOSTPORT = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?(\[[0-9a-fA-F:.]+\]|[^\s:/()\[\]]+)(?::(\d+))?(?:/.*)?$")
+
+
+def parse_destination(text: str) -> tuple[str | None, str | None, int | None, bool]:
+    """``"Payments API (payments.internal:443)"`` -> ``(service, host, port, well_formed)``.
+
+    ``well_formed`` is True only for the template's ``Name (host:port)`` shape with a numeric port.
+    """
+    t = strip_code(text).strip()
+    m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", t)
+    if not m:
+        return (t or None), None, None, False
+    service = m.group(1).strip() or None
+    hp = m.group(2).strip().strip("`")
+    h = _HOSTPORT.match(hp)
+    if not h:
+        return service, None, None, False
+    host = h.group(1).strip("[]")
+    port = int(h.group(2)) if h.group(2) else None
+    return service, host, port, port is not None and service is not None
+
+
+_SOURCE_REF = re.compile(r"^(?P<path>[^\s:#]+?)(?:(?::|#L)(?P<line>\d+)(?:[-:–]\d+)?)?$")
+
+
+def parse_source_ref(text: str) -> tuple[str | None, int | None]:
+    """``services/checkout/client.py:41`` (or ``#L41``, ``:41-60``) -> ``(path, 41)``."""
+    t = strip_code(text).strip()
+    m = _SOURCE_REF.match(t)
+    if not m:
+        return None, None
+    return m.group("path"), int(m.group("line")) if m.group("line") else None
+
+
+def strip_code(text: str) -> str:
+    """Drop surrounding backticks / emphasis markers: ```` `x` ```` -> ``x``."""
+    t = text.strip()
+    while len(t) >= 2 and t[0] == t[-1] and t[0] in "`*_":
+        t = t[1:-1].strip()
+    return t
+
+
+def split_note(text: str) -> tuple[str, str | None]:
+    """``"4.2 ms (measured 2026-11-28, 200 req/s)"`` -> ``("4.2 ms", "measured 2026-11-28, 200 req/s")``."""
+    m = re.match(r"^(.*?)\s*\((.*)\)\s*$", text.strip())
+    if m and m.group(1):
+        return m.group(1).strip(), m.group(2).strip()
+    return text.strip(), None
+
+
+_PLACEHOLDER = re.compile(r"^\[[^\]]*\]$")
+
+
+def is_placeholder_text(text: str) -> bool:
+    """The whole value is a ``[placeholder]``."""
+    return bool(_PLACEHOLDER.match(strip_code(text).strip()))
+
+
+def slugify(text: str) -> str:
+    """A stable, lower-case ASCII slug; non-Latin letters are kept when nothing else is left."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
+    if base.isascii():
+        slug = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")
+    else:
+        slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", base).lower()).strip("-")
+    return slug or "integration"
