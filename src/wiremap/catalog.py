@@ -133,17 +133,19 @@ class Catalog:
         return broken, affected
 
 
-def load(paths: Path | str | Iterable[Path | str]) -> Catalog:
+def load(paths: Path | str | Iterable[Path | str], *, skip_non_docs: bool = False) -> Catalog:
     """Read docs from files and folders into a :class:`Catalog`.
 
-    Files named directly are always read as docs; in folders only files that look like
-    integration docs are (others are listed in ``skipped``). Unreadable docs become findings.
+    Files named directly are always read as docs (unless ``skip_non_docs``, as pre-commit
+    passes every Markdown file); in folders only files that look like integration docs are
+    (others are listed in ``skipped``). Unreadable docs become findings.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
     cat = Catalog()
     candidates, _ = discover(Path(p) for p in paths)
-    for path, explicit in candidates:
+    for path, named in candidates:
+        explicit = named and not skip_non_docs
         shown = display_path(path)
         try:
             doc = read_document(path, shown)

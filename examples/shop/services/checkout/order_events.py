@@ -12,6 +12,7 @@ import os
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
@@ -23,9 +24,13 @@ class OrderEventPublisher:
     """Publishes JSON order events to the ``orders`` exchange."""
 
     def __init__(self, url: str, password: str | None = None) -> None:
+        parts = urlsplit(url)
+        if parts.username and parts.password is None:
+            # The URL in the environment carries no secret; the password comes on its own.
+            secret = quote(password or "", safe="")
+            netloc = f"{parts.username}:{secret}@{parts.hostname}:{parts.port or 5672}"
+            url = urlunsplit(parts._replace(netloc=netloc))
         params = pika.URLParameters(url)
-        if password:
-            params.credentials = pika.PlainCredentials(params.credentials.username, password)
         params.heartbeat = 30
         params.blocked_connection_timeout = 10
         params.connection_attempts = 3

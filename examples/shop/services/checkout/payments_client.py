@@ -52,6 +52,7 @@ class PaymentsClient:
             backoff_factor=0.2,
             status_forcelist=(502, 503, 504),
             allowed_methods=frozenset({"GET", "POST"}),
+            raise_on_status=False,
         )
         self.session.mount(self.base_url, HTTPAdapter(max_retries=retry, pool_maxsize=20))
 

@@ -12,6 +12,8 @@ import logging
 import os
 
 import aio_pika
+import websockets
+from yarl import URL
 
 from services.notifications.realtime_client import GatewayRejected, RealtimePublisher
 
@@ -38,10 +40,11 @@ async def handle(
 async def main() -> None:
     logging.basicConfig(level=logging.INFO)
     realtime = RealtimePublisher.from_env()
+    amqp_url = URL(os.environ["ORDER_EVENTS_AMQP_URL"])
+    if password := os.getenv("ORDER_EVENTS_AMQP_PASSWORD"):
+        amqp_url = amqp_url.with_password(password)
     connection = await aio_pika.connect_robust(
-        os.environ["ORDER_EVENTS_AMQP_URL"],
-        password=os.getenv("ORDER_EVENTS_AMQP_PASSWORD"),
-        client_properties={"connection_name": "notifications"},
+        amqp_url, client_properties={"connection_name": "notifications"}
     )
     async with connection:
         channel = await connection.channel()
@@ -53,7 +56,12 @@ async def main() -> None:
         await queue.bind(exchange, routing_key="order.*")
         async with queue.iterator() as messages:
             async for message in messages:
-                await handle(message, realtime)
+                try:
+                    await handle(message, realtime)
+                except (OSError, websockets.ConnectionClosed):
+                    # process() has already requeued the message; give the gateway a moment.
+                    log.warning("realtime gateway unreachable, message requeued")
+                    await asyncio.sleep(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,81 @@
+"""What every command shares: config and catalog loading, output streams, formats."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from .._errors import UsageError
+from ..catalog import Catalog, load
+from ..config import Config, load_config
+from ..model import SCHEMA_VERSION
+
+__all__ = [
+    "ConfigOption",
+    "OutputFormat",
+    "SkipNonDocsOption",
+    "err",
+    "load_catalog",
+    "out",
+    "print_json",
+    "resolve",
+]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ConfigOption = typer.Option(
+    None, "--config", help="Config file (pyproject.toml or wiremap.toml); default: nearest above the docs."
+)
+
+
+class OutputFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+def resolve(paths: Sequence[Path] | None, config_file: Path | None) -> tuple[list[Path], Config]:
+    """The paths to read (default: the config's ``docs``) and the config that applies to them."""
+    start = paths[0] if paths else Path.cwd()
+    config = load_config(config_file, start=start if start.exists() else Path.cwd())
+    if paths:
+        return list(paths), config
+    default = config.docs_path
+    if not default.exists():
+        raise UsageError(
+            f"no PATH given and the default docs folder {default} does not exist "
+            "(pass a file or folder, or set docs in [tool.wiremap])"
+        )
+    return [default], config
+
+
+SkipNonDocsOption = typer.Option(
+    False, "--skip-non-docs", help="Skip named files that are not integration docs (for pre-commit)."
+)
+
+
+def load_catalog(
+    paths: Sequence[Path] | None, config_file: Path | None, *, require: bool = True, skip_non_docs: bool = False
+) -> tuple[Catalog, Config]:
+    targets, config = resolve(paths, config_file)
+    catalog = load(targets, skip_non_docs=skip_non_docs)
+    if skip_non_docs and not catalog.docs and not catalog.findings:
+        raise typer.Exit(0)
+    if require and not catalog.docs and not catalog.findings:
+        shown = ", ".join(str(p) for p in targets)
+        raise UsageError(f"no integration docs found in {shown} (a doc's first heading is 'Integration: A → B')")
+    return catalog, config
+
+
+def print_json(data: Any) -> None:
+    """JSON to stdout; a top-level object gets ``schema_version``."""
+    if isinstance(data, dict) and "schema_version" not in data:
+        data = {"schema_version": SCHEMA_VERSION, **data}
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

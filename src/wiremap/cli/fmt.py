@@ -1,0 +1,58 @@
+"""``wiremap fmt PATH…``: rewrite docs into the template's canonical layout (layout only)."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import typer
+
+from ..catalog import discover, display_path
+from ..document import is_integration_doc, parse_text, read_text
+from ..document.verify import layout_only
+from ..writes import atomic_write_text
+from ._common import ConfigOption, SkipNonDocsOption, err, resolve
+
+
+def fmt(
+    paths: list[Path] | None = typer.Argument(None, help="Docs or folders (default: docs of [tool.wiremap])."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any doc would change."),
+    diff: bool = typer.Option(False, "--diff", help="Write nothing; print a unified diff of the changes."),
+    skip_non_docs: bool = SkipNonDocsOption,
+    config_file: Path | None = ConfigOption,
+) -> None:
+    """Rewrite docs into canonical form: headings, order, labels, bullets, rules, LF."""
+    from ..document import render_document
+
+    targets, _ = resolve(paths, config_file)
+    candidates, _ = discover(targets)
+    changed = unchanged = refused = 0
+    for path, explicit in candidates:
+        shown = display_path(path)
+        text = read_text(path)
+        doc = parse_text(text, shown)
+        if (skip_non_docs or not explicit) and not is_integration_doc(doc.document):
+            continue
+        new = render_document(doc.document)
+        if new == text:
+            unchanged += 1
+            continue
+        problem = layout_only(doc, new)
+        if problem is not None:
+            refused += 1
+            err.print(f"error: {shown}: not reformatted, the canonical form would change content: {problem}", markup=False)
+            continue
+        changed += 1
+        if diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(text.splitlines(True), new.splitlines(True), f"a/{shown}", f"b/{shown}")
+            )
+        if check:
+            err.print(f"would reformat {shown}", markup=False)
+        elif not diff:
+            atomic_write_text(path, new)
+            err.print(f"reformatted {shown}", markup=False)
+    verb = "would be reformatted" if check or diff else "reformatted"
+    err.print(f"{changed} doc(s) {verb}, {unchanged} already canonical" + (f", {refused} refused" if refused else ""), markup=False)
+    raise typer.Exit(1 if refused or ((check or diff) and changed) else 0)

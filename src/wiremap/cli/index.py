@@ -1,0 +1,29 @@
+"""``wiremap index``: a catalog page (Markdown table + Mermaid graph)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from ..index_page import render_index
+from ..lint import lint_catalog
+from ..writes import atomic_write_text
+from ._common import ConfigOption, err, load_catalog
+
+
+def index(
+    paths: list[Path] | None = typer.Argument(None, help="Docs or folders."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE (default: stdout)."),
+    config_file: Path | None = ConfigOption,
+) -> None:
+    """Write a catalog page: integration, protocol, critical path, owner, last updated, lint status."""
+    catalog, config = load_catalog(paths, config_file)
+    findings = lint_catalog(catalog, config)
+    page = render_index(catalog, findings, output.parent if output else None)
+    if output is None:
+        sys.stdout.write(page)
+    else:
+        atomic_write_text(output, page)
+        err.print(f"wrote {output}", markup=False)

@@ -1,0 +1,77 @@
+"""``wiremap lint [PATH…]``: check every doc against the rules."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+
+import typer
+
+from .._errors import UsageError
+from ..findings import Severity
+from ..lint import active_rules, lint_catalog
+from ..lint.baseline import filter_baseline, read_baseline, write_baseline
+from ..lint.report import FORMATS
+from ._common import ConfigOption, SkipNonDocsOption, err, load_catalog, out
+
+
+class LintFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class FailOn(enum.StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def lint(
+    paths: list[Path] | None = typer.Argument(None, help="Docs or folders (default: docs of [tool.wiremap])."),
+    output_format: LintFormat = typer.Option(LintFormat.text, "--format", help="Report format."),
+    select: list[str] = typer.Option([], "--select", help="Only these rule codes or prefixes (repeatable)."),
+    ignore: list[str] = typer.Option([], "--ignore", help="Skip these rule codes or prefixes (repeatable)."),
+    fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Exit 1 at or above this severity [default: error]."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
+    baseline: Path | None = typer.Option(None, "--baseline", help="Ignore findings recorded in this baseline file."),
+    write_baseline_: bool = typer.Option(
+        False, "--write-baseline", help="Record the current findings in --baseline FILE and exit 0."
+    ),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to FILE instead of stdout."),
+    skip_non_docs: bool = SkipNonDocsOption,
+    config_file: Path | None = ConfigOption,
+) -> None:
+    """Check docs statically: placeholders, units, JSON, secrets, consistency."""
+    catalog, config = load_catalog(paths, config_file, skip_non_docs=skip_non_docs)
+    rules = active_rules(config, select, ignore)
+    if (select or ignore) and not rules:
+        raise UsageError(f"--select/--ignore match no rule ({', '.join([*select, *ignore])}); see `wiremap rule --all`")
+    findings = lint_catalog(catalog, config, select=select, ignore=ignore)
+    baseline_path = baseline or (config.base_dir / config.baseline if config.baseline else None)
+    if write_baseline_:
+        if baseline_path is None:
+            raise UsageError("--write-baseline needs --baseline FILE (or baseline in [tool.wiremap])")
+        write_baseline(baseline_path, findings)
+        err.print(f"wrote {len(findings)} finding(s) to baseline {baseline_path}", markup=False)
+        raise typer.Exit(0)
+    if baseline_path is not None:
+        findings = filter_baseline(findings, read_baseline(baseline_path))
+    color = output is None and output_format is LintFormat.text and out.is_terminal
+    report = FORMATS[output_format.value](findings, rules, color)
+    if output is not None:
+        from ..writes import atomic_write_text
+
+        atomic_write_text(output, report + "\n")
+    elif color:
+        out.print(report)
+    elif report:
+        sys.stdout.write(report + "\n")
+    for shown, reason in catalog.skipped:
+        if output_format is LintFormat.text:
+            err.print(f"[dim]skipped {shown}: {reason}[/dim]" if err.is_terminal else f"skipped {shown}: {reason}")
+    threshold = Severity.parse((fail_on.value if fail_on else None) or config.fail_on)
+    failed = any(f.severity >= threshold for f in findings)
+    raise typer.Exit(1 if failed and not exit_zero else 0)

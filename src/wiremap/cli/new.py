@@ -1,0 +1,40 @@
+"""``wiremap new "Source" "Destination"``: scaffold a doc from the template."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from .._errors import UsageError
+from ..document.scaffold import scaffold
+from ..writes import atomic_write_text
+from ._common import err
+
+
+def new(
+    source: str = typer.Argument(..., help="The calling system, e.g. 'Checkout Service'."),
+    destination: str = typer.Argument(..., help="The called system, e.g. 'Payments API'."),
+    protocol: str | None = typer.Option(None, "--protocol", help="HTTP, gRPC, WebSocket, PostgreSQL, …"),
+    dest: str | None = typer.Option(None, "--dest", help="Destination host:port."),
+    client: str | None = typer.Option(None, "--client", help="Client class or function in the source."),
+    source_ref: str | None = typer.Option(None, "--source-ref", help="path:line of the client in the source."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE (default: stdout)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+) -> None:
+    """Scaffold a new integration doc, leaving the template's placeholders where nothing was given."""
+    text = scaffold(source, destination, protocol=protocol, dest=dest, client=client, source_ref=source_ref)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.is_dir():
+        from ..values import slugify
+
+        output = output / f"{slugify(f'{source} to {destination}')}.md"
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists (use --force to overwrite)")
+    if not output.parent.exists():
+        raise UsageError(f"folder {output.parent} does not exist")
+    atomic_write_text(output, text)
+    err.print(f"wrote {output}", markup=False)

@@ -1,0 +1,41 @@
+"""``wiremap rule CODE`` / ``wiremap rule --all``: explain lint rules."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.markdown import Markdown
+from rich.table import Table
+
+from .._errors import UsageError
+from ..lint import RULES, get_rule
+from ._common import OutputFormat, out, print_json
+
+
+def rule(
+    code: str | None = typer.Argument(None, help="Rule code (DOC003) or name (unfilled-placeholder)."),
+    all_: bool = typer.Option(False, "--all", help="List every rule."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
+) -> None:
+    """Explain a lint rule: what it does, why, an example and what to write instead."""
+    if all_ or code is None:
+        if output_format is OutputFormat.json:
+            print_json({"rules": [{"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary} for r in RULES.values()]})
+            return
+        table = Table("code", "name", "severity", "summary", box=None)
+        for r in sorted(RULES.values(), key=lambda r: r.code):
+            table.add_row(r.code, r.name, r.severity.label, r.summary)
+        out.print(table)
+        return
+    found = get_rule(code)
+    if found is None:
+        raise UsageError(f"no rule {code!r}; `wiremap rule --all` lists them")
+    if output_format is OutputFormat.json:
+        print_json({"code": found.code, "name": found.name, "severity": found.severity.label, "doc": found.doc})
+        return
+    header = f"# {found.code} {found.name} ({found.severity.label})\n\n"
+    if out.is_terminal:
+        out.print(Markdown(header + found.doc))
+    else:
+        sys.stdout.write(header + found.doc + "\n")

@@ -1,0 +1,51 @@
+"""``wiremap show PATH…``: print the typed model of docs (secrets masked unless --reveal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ..secrets import mask_json
+from ._common import ConfigOption, OutputFormat, load_catalog, out, print_json
+
+
+def _text(data: dict[str, Any]) -> Table:
+    table = Table(title=f"{data.get('source')} → {data.get('destination')}", show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in data.items():
+        if key in ("lines", "schema_version") or value in (None, [], {}):
+            continue
+        if isinstance(value, dict | list):
+            import json
+
+            value = json.dumps(value, ensure_ascii=False)
+        table.add_row(key, str(value))
+    return table
+
+
+def show(
+    paths: list[Path] | None = typer.Argument(None, help="Docs or folders."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
+    only: list[str] = typer.Option([], "--only", help="Only these integrations (id or 'Source → Destination')."),
+    reveal: bool = typer.Option(False, "--reveal", help="Do not mask secrets."),
+    config_file: Path | None = ConfigOption,
+) -> None:
+    """Print the model of each doc: one JSON object for one doc, an array for several."""
+    catalog, _ = load_catalog(paths, config_file)
+    chosen = catalog.select(only)
+    if only and not chosen:
+        from .._errors import UsageError
+
+        raise UsageError(f"no integration matches --only {', '.join(only)}")
+    items = [i.to_json() for i in chosen]
+    if not reveal:
+        items = [mask_json(x) for x in items]
+    if output_format is OutputFormat.json:
+        print_json(items[0] if len(items) == 1 else items)
+        return
+    for data in items:
+        out.print(_text(data))

@@ -1,0 +1,42 @@
+"""The guard of ``fmt``: a rewrite may change layout, never content."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .walk import text_units
+from . import ParsedDoc, parse_text
+from .render import canonical_title
+from .template import canonical_label, canonical_section
+
+__all__ = ["layout_only"]
+
+
+def _content(doc: ParsedDoc) -> Counter[str]:
+    units: Counter[str] = Counter()
+    for u in text_units(doc.document):
+        if u.kind == "label":
+            units[f"label:{canonical_label(u.text)}"] += 1
+        elif u.kind == "heading":
+            units[f"heading:{canonical_section(u.text) or u.text}"] += 1
+        elif u.kind == "title":
+            units[f"title:{canonical_title(u.text)}"] += 1
+        else:
+            units[f"{u.kind}:{u.text.strip()}"] += 1
+    return units
+
+
+def layout_only(before: ParsedDoc, new_text: str) -> str | None:
+    """``None`` when ``new_text`` holds the same content as ``before``; else what differs."""
+    after = parse_text(new_text, before.path)
+    a = before.integration.model_dump(exclude={"lines"})
+    b = after.integration.model_dump(exclude={"lines"})
+    if a != b:
+        keys = sorted(k for k in a if a[k] != b.get(k))
+        return f"fields {', '.join(keys)} would differ"
+    ca, cb = _content(before), _content(after)
+    if ca != cb:
+        lost = list((ca - cb).elements())[:3]
+        gained = list((cb - ca).elements())[:3]
+        return f"text would differ (lost {lost}, gained {gained})"
+    return None
