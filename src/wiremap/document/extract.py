@@ -31,7 +31,7 @@ from .nodes import Block, CodeBlock, Document, FieldLine, ListBlock, ListItem, P
 from .render import _block as render_block
 from .template import FOOTER_LABELS, canonical_section, normalize_key
 
-__all__ = ["FieldRef", "FieldIndex", "extract", "parse_env_lines"]
+__all__ = ["FieldIndex", "FieldRef", "extract", "parse_env_lines"]
 
 
 @dataclass(frozen=True, slots=True)

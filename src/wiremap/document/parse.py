@@ -118,7 +118,8 @@ class _Builder:
             return Paragraph(line, tuple(self.inline_lines(inner)))
         if name == "Heading":
             level = int(str(payload["Heading"]["level"])[1:])
-            return Heading(line, level, self.inline_raw(inner))
+            text = " ".join(x.strip() for x in self.inline_raw(inner).split("\n"))
+            return Heading(line, level, text)
         if name == "CodeBlock":
             kind = payload["CodeBlock"]
             text = "".join(str(self.events[x][0]["Text"]) for x in inner if _tag(self.events[x][0])[0] == "Text")
@@ -196,34 +197,53 @@ class _Builder:
         return "".join(parts)
 
     def inline_lines(self, idx: range) -> list[ParagraphLine]:
-        groups: list[list[int]] = [[]]
-        for x in idx:
-            kind = (_tag(self.events[x][0]) or ("", None))[0]
-            if kind in ("SoftBreak", "HardBreak"):
-                groups.append([])
-            else:
-                groups[-1].append(x)
-        return [self.inline_line(g) for g in groups if g]
+        """One entry per *physical* source line of a paragraph (or tight list item).
 
-    def inline_line(self, g: list[int]) -> ParagraphLine:
-        first_ev, first_rng = self.events[g[0]]
-        line = self.line(first_rng["start"])
-        kind, payload = _tag(first_ev) or ("", None)
-        if kind == "Start" and _tag_name(payload) == "Strong":
-            end = self.match[g[0]]
-            inner = [x for x in g if g[0] < x < end]
-            after = [x for x in g if x > end]
-            label = self.plain(inner).strip()
-            end_offset = self.events[end][1]["end"] if end >= 0 else first_rng["end"]
-            line_end = max(self.events[x][1]["end"] for x in g)
-            rest_raw = self.src(end_offset, line_end) if line_end > end_offset else ""
+        Working on source lines rather than on inline events keeps spans that cross a line
+        break (code spans, emphasis) from being split or written twice.
+        """
+        if not idx:
+            return []
+        start = min(self.events[x][1]["start"] for x in idx)
+        end = max(self.events[x][1]["end"] for x in idx)
+        strong_at: dict[int, int] = {}
+        for x in idx:
+            kind, payload = _tag(self.events[x][0]) or ("", None)
+            if kind == "Start" and _tag_name(payload) == "Strong":
+                strong_at.setdefault(self.events[x][1]["start"], x)
+            elif kind == "InlineHtml":
+                self._scan_directive(str(payload), self.events[x][1]["start"])
+        out: list[ParagraphLine] = []
+        pos = start
+        while pos < end:
+            nl = self.data.find(b"\n", pos, end)
+            seg_end = end if nl < 0 else nl
+            out_line = self.physical_line(pos, seg_end, idx, strong_at)
+            if out_line is not None:
+                out.append(out_line)
+            pos = seg_end + 1
+        return out
+
+    def physical_line(self, a: int, b: int, idx: range, strong_at: dict[int, int]) -> ParagraphLine | None:
+        seg = self.data[a:b]
+        stripped = seg.lstrip(b" \t")
+        if not stripped.strip():
+            return None
+        lead = a + (len(seg) - len(stripped))
+        line = self.line(lead)
+        raw = self.src(lead, b).strip()
+        x = strong_at.get(lead)
+        if x is not None and (k := self.match[x]) >= 0 and self.events[k][1]["end"] <= b:
+            label = self.plain(range(x + 1, k)).strip()
+            strong_end = self.events[k][1]["end"]
+            rest_raw = self.src(strong_end, b)
+            after = [y for y in idx if y > k and strong_end <= self.events[y][1]["start"] < b]
             rest_plain = self.plain(after)
             if label.endswith(":") and len(label) > 1:
                 return FieldLine(line, label[:-1].strip(), rest_raw.strip(), rest_plain.strip(), True)
             if label and rest_raw.startswith(":"):
                 return FieldLine(line, label, rest_raw[1:].strip(), rest_plain.strip()[1:].strip(), False)
-        self.plain(g)  # scan inline HTML for directives
-        return TextLine(line, self.inline_raw(g))
+        return TextLine(line, raw)
 
     def _scan_directive(self, html: str, offset: int) -> None:
         for m in _DIRECTIVE.finditer(html):

@@ -45,6 +45,22 @@ def canonical_title(title: str) -> str:
     return f"Integration: {rest.strip()}"
 
 
+# A paragraph's continuation line that would start another block at column 0 (``# x``, ``- x``,
+# a fence, ``===``…) is indented by four spaces: still a lazy continuation, never a new block.
+_BLOCK_START = re.compile(r"^(?:#{1,6}(?:\s|$)|>|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$)|`{3,}|~{3,}|<|[-_*=](?:\s*[-_*=]){2,}\s*$|=+\s*$|-+\s*$)")
+
+
+def _lines(lines: tuple[ParagraphLine, ...], in_list: bool) -> list[str]:
+    out: list[str] = []
+    for x in lines:
+        # a code span may cross a line break, so one logical line can hold several physical ones
+        for text in (t.strip() for t in _line(x, in_list).split("\n")):
+            if out and _BLOCK_START.match(text):
+                text = "    " + text
+            out.append(text)
+    return out
+
+
 def _line(x: ParagraphLine, in_list: bool) -> str:
     if isinstance(x, TextLine):
         return x.raw
@@ -58,20 +74,30 @@ def _indent(text: str, prefix: str) -> str:
 
 
 def _code(block: CodeBlock) -> str:
-    fence = "```"
-    while fence in block.text:
-        fence += "`"
+    char = "~" if "`" in block.info else "`"
+    runs = [len(m.group(0)) for m in re.finditer(rf"(?m)^ {{0,3}}{re.escape(char)}+", block.text)]
+    fence = char * max(3, max(runs, default=0) + 1)
     body = block.text if block.text.endswith("\n") or not block.text else block.text + "\n"
     return f"{fence}{block.info}\n{body}{fence}"
 
 
 def _item(item: ListItem, marker: str) -> str:
     pad = " " * (len(marker) + 1)
-    own = [_line(x, True) for x in item.lines] or [""]
-    out = f"{marker} {own[0]}".rstrip()
-    for ln in own[1:]:
-        out += "\n" + pad + ln
-    for child in item.children:
+    own = _lines(item.lines, True)
+    children = list(item.children)
+    if not own and children:
+        first = _indent(_block(children.pop(0)), pad)
+        if isinstance(item.children[0], ListBlock):
+            # ``- - -`` on one line would read as a thematic break: the marker alone, then the list
+            out = f"{marker}\n{first}"
+        else:
+            out = f"{marker} {first[len(pad):]}" if first.startswith(pad) else f"{marker} {first}"
+    else:
+        own = own or [""]
+        out = f"{marker} {own[0]}".rstrip()
+        for ln in own[1:]:
+            out += "\n" + pad + ln
+    for child in children:
         sep = "\n" if isinstance(child, ListBlock) else "\n\n"
         out += sep + _indent(_block(child), pad)
     return out
@@ -88,7 +114,7 @@ def _list(block: ListBlock) -> str:
 
 def _block(block: Block) -> str:
     if isinstance(block, Paragraph):
-        return "\n".join(_line(x, False) for x in block.lines)
+        return "\n".join(_lines(block.lines, False))
     if isinstance(block, CodeBlock):
         return _code(block)
     if isinstance(block, ListBlock):
@@ -112,14 +138,40 @@ def _opens_block(block: Block) -> bool:
     )
 
 
+def _can_interrupt(block: ListBlock, text: str) -> bool:
+    """CommonMark: a list may interrupt a paragraph only when its first item is not empty
+    (and an ordered one only when it starts at 1)."""
+    first_line = text.split("\n", 1)[0].strip()
+    return first_line not in ("-", f"{block.start}.") and (not block.ordered or block.start == 1)
+
+
+def _merge_lists(blocks: list[Block]) -> list[Block]:
+    """Adjacent lists of one kind (``-`` then ``*``, or split by a dropped rule) become one list:
+    written with the same bullet they would merge anyway on the next read."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if isinstance(block, ListBlock) and isinstance(prev, ListBlock) and prev.ordered == block.ordered:
+            out[-1] = ListBlock(prev.line, prev.ordered, prev.start, prev.items + block.items)
+        else:
+            out.append(block)
+    return out
+
+
 def _join(blocks: list[Block]) -> str:
+    blocks = _merge_lists(blocks)
     out = ""
     prev: Block | None = None
     for block in blocks:
         if prev is not None:
-            attached = _opens_block(prev) and isinstance(block, CodeBlock | ListBlock)
+            text = _block(block)
+            attached = _opens_block(prev) and (
+                isinstance(block, CodeBlock) or (isinstance(block, ListBlock) and _can_interrupt(block, text))
+            )
             out += "\n" if attached else "\n\n"
-        out += _block(block)
+            out += text
+        else:
+            out += _block(block)
         prev = block
     return out
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .walk import text_units
 from . import ParsedDoc, parse_text
 from .render import canonical_title
 from .template import canonical_label, canonical_section
+from .walk import text_units
 
 __all__ = ["layout_only"]
 

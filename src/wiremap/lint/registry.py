@@ -4,8 +4,29 @@ from __future__ import annotations
 
 from .rule import Rule
 from .rules import (
+    age001_last_updated_before_recent_change,
+    age002_date_in_future,
+    blk001_invalid_json,
+    blk002_python_syntax_error,
     cat001_duplicate_integration,
+    crt001_critical_without_health_check,
+    crt002_critical_without_retry_strategy,
+    crt003_critical_without_p99,
+    doc000_unreadable_document,
+    doc001_missing_section,
+    doc002_missing_field,
     doc003_unfilled_placeholder,
+    doc004_invalid_title,
+    sec001_plaintext_secret,
+    val001_unknown_direction,
+    val002_unknown_critical_path,
+    val003_unparseable_latency,
+    val004_latency_percentiles_out_of_order,
+    val005_unparseable_throughput,
+    val006_invalid_destination,
+    val007_port_out_of_range,
+    val008_invalid_source_ref,
+    val009_invalid_date,
 )
 
 __all__ = ["RULES", "get_rule", "rules_matching"]
@@ -13,8 +34,29 @@ __all__ = ["RULES", "get_rule", "rules_matching"]
 RULES: dict[str, Rule] = {
     r.code: r
     for r in (
-        doc003_unfilled_placeholder.RULE,
+        age001_last_updated_before_recent_change.RULE,
+        age002_date_in_future.RULE,
+        blk001_invalid_json.RULE,
+        blk002_python_syntax_error.RULE,
         cat001_duplicate_integration.RULE,
+        crt001_critical_without_health_check.RULE,
+        crt002_critical_without_retry_strategy.RULE,
+        crt003_critical_without_p99.RULE,
+        doc000_unreadable_document.RULE,
+        doc001_missing_section.RULE,
+        doc002_missing_field.RULE,
+        doc003_unfilled_placeholder.RULE,
+        doc004_invalid_title.RULE,
+        sec001_plaintext_secret.RULE,
+        val001_unknown_direction.RULE,
+        val002_unknown_critical_path.RULE,
+        val003_unparseable_latency.RULE,
+        val004_latency_percentiles_out_of_order.RULE,
+        val005_unparseable_throughput.RULE,
+        val006_invalid_destination.RULE,
+        val007_port_out_of_range.RULE,
+        val008_invalid_source_ref.RULE,
+        val009_invalid_date.RULE,
     )
 }
 

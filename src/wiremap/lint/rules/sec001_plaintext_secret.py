@@ -1,0 +1,132 @@
+"""## What it does
+Finds secrets written into the doc: passwords in URLs, secret environment variables set to literal
+values, and well-known credential shapes (cloud keys, API tokens, private keys). In detail:
+
+- a password in a URL (`postgres://app:hunter2@db:5432`), unless it is a reference such as `${DB_PASSWORD}`,
+  `$DB_PASSWORD`, `<password>`, `***` or a `[placeholder]`;
+- a variable of the Environment Variables block whose name says it is secret (PASSWORD, PASSWD, SECRET,
+  TOKEN, API_KEY, APIKEY, PRIVATE_KEY, CREDENTIAL, ACCESS_KEY) set to a literal value (`changeme` is a
+  literal too) instead of a reference. Names that only point at a secret (`*_FILE`, `*_PATH`, `*_URL`,
+  `*_ARN`, `*_TTL`, ...) and plain numbers or booleans are not reported;
+- well-known credential shapes anywhere in the doc: AWS access key ids (`AKIA...`), GitHub tokens
+  (`ghp_...`, `github_pat_...`), Slack tokens (`xoxb-...`), Stripe live keys (`sk_live_...`), private keys
+  (`-----BEGIN ... PRIVATE KEY-----`) and `Authorization: Bearer <literal token>`. Obvious dummies
+  (`AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx...`) are not reported.
+
+The message never repeats the secret: it is masked as `***`.
+
+## Why is this bad?
+Docs are read, copied, indexed, rendered into wikis and kept in git history forever. A credential
+written in one is leaked to everyone who can read the repository, and rotating it does not remove it
+from history. Even a "test" password tends to be the real one somewhere.
+
+## Example
+```bash
+export PAYMENTS_API_TOKEN=sk_live_51HxAbCdEfGhIjKlMnOpQr
+export DATABASE_URL=postgres://orders:hunter2@orders-db:5432/orders
+```
+
+## Use instead
+```bash
+export PAYMENTS_API_TOKEN=${PAYMENTS_API_TOKEN}  # from the secret store
+export DATABASE_URL=postgres://orders:${ORDERS_DB_PASSWORD}@orders-db:5432/orders
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ...document.extract import parse_env_lines
+from ...document.nodes import CodeBlock
+from ...findings import Severity
+from ..rule import DocContext, Violation, doc_rule
+from ..walk import text_units
+
+_URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s:@/?#\[\]]*):(?P<secret>[^\s@/?#]+)@")
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|CREDENTIAL|ACCESS_KEY")
+_NOT_SECRET_NAME = re.compile(
+    r"_(?:FILE|PATH|DIR|URL|URI|ENDPOINT|HOST|PORT|TTL|TIMEOUT|SECONDS|SECS|MS|HEADER|NAME|ID|ARN|REF|"
+    r"TYPE|LENGTH|ENABLED|VERSION|EXPIRY|LIMIT|REGION|USER|USERNAME|ROTATION_DAYS)$"
+)
+_NOT_SECRET_VALUE = re.compile(r"^(?:\d{1,6}|true|false|yes|no|on|off|none|null)$", re.IGNORECASE)
+
+# (what, shown instead of the secret, pattern with a ``secret`` group)
+_SHAPES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("AWS access key id", "AKIA***", re.compile(r"\b(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})\b")),
+    ("GitHub token", "ghp_***", re.compile(r"\b(?P<secret>gh[pousr]_[A-Za-z0-9]{30,})\b")),
+    ("GitHub token", "github_pat_***", re.compile(r"\b(?P<secret>github_pat_[A-Za-z0-9_]{22,})")),
+    ("Slack token", "xox*-***", re.compile(r"\b(?P<secret>xox[baprs]-[A-Za-z0-9-]{10,})")),
+    ("Stripe live key", "sk_live_***", re.compile(r"\b(?P<secret>[sr]k_live_[A-Za-z0-9]{10,})")),
+    (
+        "private key",
+        "-----BEGIN *** PRIVATE KEY-----",
+        re.compile(r"(?P<secret>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)"),
+    ),
+    (
+        "bearer token in an Authorization header",
+        "Bearer ***",
+        re.compile(
+            r"Authorization[\"']?\s*[:=]\s*[\"']?Bearer\s+(?P<secret>[A-Za-z0-9._~+/=-]{20,})", re.IGNORECASE
+        ),
+    ),
+)
+
+
+def is_reference(value: str) -> bool:
+    """``${VAR}``, ``$VAR``, ``$(cmd)``, ``<secret>``, ``[placeholder]``, ``{name}``, ``***``: no literal."""
+    v = value.strip().strip("\"'`")
+    if not v or v.startswith(("$", "<", "[", "{", "%(")):
+        return True
+    return bool(re.fullmatch(r"[*xX.…]+", v))
+
+
+def _dummy(secret: str) -> bool:
+    """Documentation dummies: AWS's ``...EXAMPLE`` keys, ``ghp_xxxxxxxx...``."""
+    body = re.sub(r"^[A-Za-z]+_(?:live_|pat_)?|^(?:AKIA|ASIA|xox[baprs]-)", "", secret)
+    return "EXAMPLE" in secret.upper() or len(set(body.lower())) <= 2
+
+
+def _url_passwords(text: str) -> Iterator[str]:
+    for m in _URL_PASSWORD.finditer(text):
+        if not is_reference(m.group("secret")):
+            yield "password written in a URL (scheme://user:***@host); use a reference such as ${VAR}"
+
+
+def _shapes(text: str) -> Iterator[str]:
+    for what, shown, pattern in _SHAPES:
+        for m in pattern.finditer(text):
+            if what == "private key" or not _dummy(m.group("secret")):
+                yield f"{what} written in the doc ({shown}); keep it in the secret store"
+
+
+def _env_vars(ctx: DocContext) -> Iterator[tuple[int, str]]:
+    ref = ctx.doc.fields.get("environment variables")
+    if ref is None or not isinstance(ref.block, CodeBlock):
+        return
+    for offset, env in parse_env_lines(ref.block.text):
+        name, value = env.name.upper(), env.value or ""
+        if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
+            continue
+        if is_reference(value) or _NOT_SECRET_VALUE.match(value.strip()):
+            continue
+        yield (
+            ref.block.content_line + offset,
+            f"{env.name} is set to a literal value (***); use a reference such as ${{{env.name}}}",
+        )
+
+
+def _check(ctx: DocContext) -> Iterator[Violation]:
+    reported: set[int] = set()
+    found: list[tuple[int, str]] = list(_env_vars(ctx))
+    for unit in text_units(ctx.doc.document):
+        found.extend((unit.line, msg) for msg in _url_passwords(unit.text))
+        found.extend((unit.line, msg) for msg in _shapes(unit.text))
+    for line, message in sorted(found, key=lambda x: x[0]):
+        if line not in reported:
+            reported.add(line)
+            yield Violation(line, message)
+
+
+RULE = doc_rule("SEC001", "plaintext-secret", Severity.ERROR, __doc__)(_check)

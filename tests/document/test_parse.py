@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import pytest
+
+from tests._paths import FIXTURES, TEMPLATE
+from wiremap.document import is_integration_doc, parse_text
+from wiremap.document.nodes import CodeBlock, FieldLine, ListBlock, Paragraph
+
+
+def test_template_lines_are_source_lines() -> None:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    integ = parse_text(text, "t.md").integration
+    for field, expected_label in [
+        ("purpose", "**Purpose:**"),
+        ("protocol", "**Protocol:**"),
+        ("critical_path", "**Critical Path:**"),
+        ("source_ref", "**Source:**"),
+        ("endpoint", "**Endpoint:**"),
+        ("last_updated", "**Last Updated:**"),
+        ("maintained_by", "**Maintained By:**"),
+        ("latency_ms.p99", "- P99:"),
+        ("latency_ms.typical", "- Typical:"),
+    ]:
+        assert lines[integ.lines[field] - 1].startswith(expected_label), field
+    assert lines[integ.lines["request"] - 1] == "```json"
+    assert lines[integ.lines["env_vars.[VAR_NAME]"] - 1].startswith("export [VAR_NAME]")
+
+
+def test_label_forms_and_owned_blocks() -> None:
+    doc = parse_text(TEMPLATE.read_text(encoding="utf-8"), "t.md")
+    hc = doc.fields.get("health check")
+    assert hc is not None and isinstance(hc.block, CodeBlock) and hc.block.language == "bash"
+    fm = doc.fields.get("failure modes")
+    assert fm is not None and isinstance(fm.block, ListBlock)
+    first = fm.block.items[0].lines[0]
+    assert isinstance(first, FieldLine) and first.label == "Timeout" and not first.colon_inside
+
+
+def test_crlf_and_bom_give_same_model_as_lf() -> None:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    a = parse_text(text, "t.md").integration
+    b = parse_text("\ufeff" + text.replace("\n", "\r\n"), "t.md").integration
+    assert a == b
+
+
+def test_messy_doc_is_read() -> None:
+    integ = parse_text((FIXTURES / "messy.md").read_text(encoding="utf-8"), "messy.md").integration
+    assert (integ.source, integ.destination) == ("Zahlungs-Dienst", "Büro API")
+    assert integ.id == "zahlungs-dienst-to-buro-api"
+    assert integ.protocol == "postgresql" and integ.critical_path is True
+    assert integ.critical_path_note == "during month-end close only"
+    assert integ.latency_ms.typical == 0.4 and integ.latency_ms.p95 == 80 and integ.latency_ms.p99 == 1500
+    assert integ.throughput_per_s == pytest.approx(1 / 86400)
+    assert integ.request is not None and integ.request.language == "sql" and integ.request.json_value is None
+    assert integ.response is not None and integ.response.json_value == {"inserted": 1, "ok": True}
+    assert integ.failure_modes[0].name == "Timeout" and integ.failure_modes[0].handling == "retried next night"
+    assert [s.title for s in integ.extra_sections] == ["Notes from the team"]
+    assert "- first note" in integ.extra_sections[0].text
+    assert integ.maintained_by == "Ünal Öztürk" and integ.last_updated == "2026-11-02"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# Integration: A → B\n", True),
+        ("**Protocol:** HTTP\n**Source:** `a.py:1`\n", True),
+        ("# README\n\n**Protocol:** HTTP\n", False),
+        ("just prose\n", False),
+        ("", False),
+    ],
+)
+def test_which_files_are_docs(text: str, expected: bool) -> None:
+    assert is_integration_doc(parse_text(text, "x.md").document) is expected
+
+
+def test_multi_line_field_value_joins_continuation() -> None:
+    integ = parse_text("# Integration: A → B\n\n**Purpose:** Charges cards\nand refunds them.\n", "x.md").integration
+    assert integ.purpose == "Charges cards and refunds them."
+
+
+def test_directives() -> None:
+    text = "# Integration: A → B\n\n<!-- wiremap: disable=DOC003,VAL001 interval=10s expect_status=200,201 -->\n"
+    integ = parse_text(text, "x.md").integration
+    assert integ.directives.disable == ["DOC003", "VAL001"]
+    assert integ.directives.settings == {"interval": "10s", "expect_status": "200,201"}
+
+
+def test_paragraph_lines_keep_raw_value() -> None:
+    doc = parse_text("**Source:** `a/b.py:41` (moved)\n", "x.md").document
+    para = doc.preamble[0]
+    assert isinstance(para, Paragraph)
+    f = para.lines[0]
+    assert isinstance(f, FieldLine) and f.raw_value == "`a/b.py:41` (moved)" and f.value == "a/b.py:41 (moved)"

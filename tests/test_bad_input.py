@@ -1,0 +1,80 @@
+"""Property-based: parser, model, lint and render never raise on any text and always give lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests._paths import FIXTURES, TEMPLATE
+from wiremap.catalog import Catalog
+from wiremap.document import parse_text, render_document
+from wiremap.document.parse import normalize_newlines
+from wiremap.lint import lint_catalog
+
+SEEDS = [TEMPLATE.read_text(encoding="utf-8"), (FIXTURES / "messy.md").read_text(encoding="utf-8")]
+TOKENS = ["**", "__", "`", "```", "~~~", "- ", "* ", "+ ", "1. ", "#", "## ", "---", "***", "\n", "\r\n", ":", "→",
+          "->", "[", "]", "(", ")", "{", "}", '"', "<!--", "-->", "<!-- wiremap: disable=DOC003 -->", "    ", "\t",
+          "|", ">", "\x00", "é", "支付", "\u200b", "export A=b # c", "**Source:** `x.py:0`", "P99: -1 ms"]
+
+
+@st.composite
+def mutated_docs(draw: st.DrawFn) -> str:
+    lines = draw(st.sampled_from(SEEDS)).split("\n")
+    for _ in range(draw(st.integers(0, 12))):
+        op = draw(st.sampled_from(["delete", "insert", "swap", "dup", "truncate"]))
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        if op == "delete":
+            del lines[i]
+        elif op == "insert":
+            lines.insert(i, "".join(draw(st.lists(st.sampled_from(TOKENS), max_size=6))) + draw(st.text(max_size=8)))
+        elif op == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "dup":
+            lines.insert(i, lines[i])
+        else:
+            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
+    return "\n".join(lines)
+
+
+def _check(text: str) -> None:
+    doc = parse_text(text, "fuzz.md")
+    last_line = normalize_newlines(text).count("\n") + 2
+    findings = lint_catalog(Catalog(docs=[doc]), today=dt.date(2026, 11, 28))
+    for f in findings:
+        assert 1 <= f.line <= last_line, f
+        assert f.path == "fuzz.md" and f.message
+    for line in doc.integration.lines.values():
+        assert 1 <= line <= last_line
+    out = render_document(doc.document)
+    again = parse_text(out, "fuzz.md")
+    render_document(again.document)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_docs())
+def test_mutated_templates_never_raise(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_random_text_never_raises(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=60).map("".join))
+def test_markdown_token_soup_never_raises(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_docs())
+def test_fmt_is_idempotent_on_mutated_docs(text: str) -> None:
+    once = render_document(parse_text(text, "fuzz.md").document)
+    assert render_document(parse_text(once, "fuzz.md").document) == once

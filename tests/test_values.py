@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import pytest
+
+from wiremap import values as v
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [
+        ("120ms", 120),
+        ("~15ms", 15),
+        ("0.4 ms", 0.4),
+        ("0.08 s", 80),
+        ("8 s per file", 8000),
+        ("1.5s", 1500),
+        ("4.2 ms (measured 2026-11-28, 200 req/s)", 4.2),
+        ("250 µs", 0.25),
+        ("2 min", 120_000),
+        ("10-20 ms", 20),
+        ("[ms]", None),
+        ("45", None),
+        ("fast", None),
+    ],
+)
+def test_duration(text: str, ms: float | None) -> None:
+    got = v.parse_duration_ms(text)
+    assert got == (pytest.approx(ms) if ms is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "per_s"),
+    [
+        ("40 requests/sec", 40),
+        ("~2,500 RPC/s", 2500),
+        ("1.2k msgs/sec", 1200),
+        ("12,000 ops/sec", 12000),
+        ("1 file/day", 1 / 86400),
+        ("300 messages per minute", 5),
+        ("500 rps", 500),
+        ("[requests/sec or similar metric]", None),
+        ("lots", None),
+    ],
+)
+def test_rate(text: str, per_s: float | None) -> None:
+    got = v.parse_rate_per_s(text)
+    assert got == (pytest.approx(per_s) if per_s is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "proto"),
+    [
+        ("WebSocket (wss)", "websocket"),
+        ("PostgreSQL wire protocol", "postgresql"),
+        ("AMQP 0-9-1", "amqp"),
+        ("Redis (RESP3)", "redis"),
+        ("HTTPS", "http"),
+        ("REST", "http"),
+        ("gRPC", "grpc"),
+        ("NATS", "nats"),
+        ("MQTT 5", "mqtt"),
+        ("Kafka", "kafka"),
+        ("TCP", "tcp"),
+        ("SFTP", "sftp"),
+        ("[HTTP/gRPC/WebSocket/etc]", None),
+    ],
+)
+def test_protocol(text: str, proto: str | None) -> None:
+    assert v.parse_protocol(text) == proto
+
+
+def test_bool_with_note() -> None:
+    assert v.parse_bool("Yes (during month-end close only)") == (True, "during month-end close only")
+    assert v.parse_bool("No") == (False, None)
+    assert v.parse_bool("Maybe") == (None, None)
+
+
+def test_destination_forms() -> None:
+    assert v.parse_destination("Payments API (payments.internal:443)") == ("Payments API", "payments.internal", 443, True)
+    assert v.parse_destination("PG ([::1]:5432)") == ("PG", "::1", 5432, True)
+    assert v.parse_destination("Payments API") == ("Payments API", None, None, False)
+    assert v.parse_destination("X (host)")[3] is False
+
+
+def test_source_ref_and_slug() -> None:
+    assert v.parse_source_ref("`services/a.py:41`") == ("services/a.py", 41)
+    assert v.parse_source_ref("services/a.py#L41") == ("services/a.py", 41)
+    assert v.parse_source_ref("a.py") == ("a.py", None)
+    assert v.slugify("Checkout Service to Payments API") == "checkout-service-to-payments-api"
+    assert v.slugify("Zahlungs-Dienst to Büro") == "zahlungs-dienst-to-buro"
+    assert v.slugify("支付 to 订单") == "支付-to-订单"
+
+
+def test_dates() -> None:
+    assert str(v.parse_date("2026-11-02")) == "2026-11-02"
+    assert str(v.parse_date("Nov 2, 2026")) == "2026-11-02"
+    assert v.parse_date("[Date]") is None
