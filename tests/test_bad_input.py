@@ -14,9 +14,47 @@ from wiremap.document.parse import normalize_newlines
 from wiremap.lint import lint_catalog
 
 SEEDS = [TEMPLATE.read_text(encoding="utf-8"), (FIXTURES / "messy.md").read_text(encoding="utf-8")]
-TOKENS = ["**", "__", "`", "```", "~~~", "- ", "* ", "+ ", "1. ", "#", "## ", "---", "***", "\n", "\r\n", ":", "→",
-          "->", "[", "]", "(", ")", "{", "}", '"', "<!--", "-->", "<!-- wiremap: disable=DOC003 -->", "    ", "\t",
-          "|", ">", "\x00", "é", "支付", "\u200b", "export A=b # c", "**Source:** `x.py:0`", "P99: -1 ms"]
+TOKENS = [
+    "**",
+    "__",
+    "`",
+    "```",
+    "~~~",
+    "- ",
+    "* ",
+    "+ ",
+    "1. ",
+    "#",
+    "## ",
+    "---",
+    "***",
+    "\n",
+    "\r\n",
+    ":",
+    "→",
+    "->",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    '"',
+    "<!--",
+    "-->",
+    "<!-- wiremap: disable=DOC003 -->",
+    "    ",
+    "\t",
+    "|",
+    ">",
+    "\x00",
+    "é",
+    "支付",
+    "\u200b",
+    "export A=b # c",
+    "**Source:** `x.py:0`",
+    "P99: -1 ms",
+]
 
 
 @st.composite
@@ -30,7 +68,9 @@ def mutated_docs(draw: st.DrawFn) -> str:
         if op == "delete":
             del lines[i]
         elif op == "insert":
-            lines.insert(i, "".join(draw(st.lists(st.sampled_from(TOKENS), max_size=6))) + draw(st.text(max_size=8)))
+            lines.insert(
+                i, "".join(draw(st.lists(st.sampled_from(TOKENS), max_size=6))) + draw(st.text(max_size=8))
+            )
         elif op == "swap":
             j = draw(st.integers(0, len(lines) - 1))
             lines[i], lines[j] = lines[j], lines[i]

@@ -76,7 +76,12 @@ def test_bool_with_note() -> None:
 
 
 def test_destination_forms() -> None:
-    assert v.parse_destination("Payments API (payments.internal:443)") == ("Payments API", "payments.internal", 443, True)
+    assert v.parse_destination("Payments API (payments.internal:443)") == (
+        "Payments API",
+        "payments.internal",
+        443,
+        True,
+    )
     assert v.parse_destination("PG ([::1]:5432)") == ("PG", "::1", 5432, True)
     assert v.parse_destination("Payments API") == ("Payments API", None, None, False)
     assert v.parse_destination("X (host)")[3] is False

@@ -15,7 +15,9 @@ from .values import slugify
 
 __all__ = ["Catalog", "Edge", "discover", "display_path", "load"]
 
-_SKIP_DIRS = frozenset({".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".wiremap", "site-packages"})
+_SKIP_DIRS = frozenset(
+    {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".wiremap", "site-packages"}
+)
 
 
 def display_path(path: Path) -> str:

@@ -105,7 +105,11 @@ def _normalize(table: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         k = key.replace("-", "_")
-        out[k] = _normalize(value) if isinstance(value, dict) and k not in ("per_file_ignores", "severity") else value
+        out[k] = (
+            _normalize(value)
+            if isinstance(value, dict) and k not in ("per_file_ignores", "severity")
+            else value
+        )
     return out
 
 

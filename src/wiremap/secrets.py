@@ -21,7 +21,8 @@ _KEYVAL = re.compile(
     re.IGNORECASE,
 )
 _SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PWD$|SECRET|TOKEN|API_?KEY|APIKEY|PRIVATE_KEY|CREDENTIAL|ACCESS_KEY|AUTH)", re.IGNORECASE
+    r"(PASSWORD|PASSWD|PWD$|SECRET|TOKEN|API_?KEY|APIKEY|PRIVATE_KEY|CREDENTIAL|ACCESS_KEY|AUTH)",
+    re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"^(?:\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^>]+>|\[[^\]]+\]|\*+|x+|\.\.\.|…)$")
 
@@ -54,14 +55,17 @@ def mask_text(text: str) -> str:
     return _KEYVAL.sub(_sub_pw, text)
 
 
+def _secret_env(name: str, value: str) -> bool:
+    return (looks_secret_name(name) and not is_reference(value)) or looks_secret_value(value)
+
+
 def mask_json(data: Any) -> Any:
     """A copy of JSON-like data with every secret masked; env var values masked by name too."""
     if isinstance(data, dict):
         out = {k: mask_json(v) for k, v in data.items()}
         name, value = out.get("name"), out.get("value")
-        if isinstance(name, str) and isinstance(value, str) and "purpose" in out:
-            if (looks_secret_name(name) and not is_reference(value)) or looks_secret_value(value):
-                out["value"] = MASK
+        if isinstance(name, str) and isinstance(value, str) and "purpose" in out and _secret_env(name, value):
+            out["value"] = MASK
         return out
     if isinstance(data, list):
         return [mask_json(x) for x in data]

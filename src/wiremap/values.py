@@ -102,7 +102,8 @@ _RATE = re.compile(
     re.IGNORECASE,
 )
 _RATE_SHORT = re.compile(
-    r"^[~≈<>≤≥]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kKmM](?![a-zA-Z]))?\s*(rps|qps|tps|ops|mps)\b", re.IGNORECASE
+    r"^[~≈<>≤≥]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kKmM](?![a-zA-Z]))?\s*(rps|qps|tps|ops|mps)\b",
+    re.IGNORECASE,
 )
 _MULT = {"k": 1e3, "m": 1e6}
 
@@ -143,7 +144,16 @@ def parse_bool(text: str) -> tuple[bool | None, str | None]:
     return None, None
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -185,11 +195,14 @@ _PROTOCOLS: tuple[tuple[str, str], ...] = (
 
 
 def parse_protocol(text: str) -> str | None:
-    """Normalise ``"WebSocket (wss)"``, ``"AMQP 0-9-1"``, ``"HTTPS"``, ``"REST"``; else the first word, lower-cased."""
+    """Normalise ``"WebSocket (wss)"``, ``"AMQP 0-9-1"``, ``"HTTPS"``, ``"REST"``.
+
+    Anything else becomes its first word, lower-cased (``"SFTP"`` -> ``"sftp"``).
+    """
     t = strip_code(text).strip()
     if not t or is_placeholder_text(t):
         return None
-    words = re.findall(r"[a-z0-9.]+", t.lower())
+    words: list[str] = re.findall(r"[a-z0-9.]+", t.lower())
     if not words:
         return None
     first = words[0]
@@ -202,7 +215,9 @@ def parse_protocol(text: str) -> str | None:
     return first
 
 
-_HOSTPORT = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?(\[[0-9a-fA-F:.]+\]|[^\s:/()\[\]]+)(?::(\d+))?(?:/.*)?$")
+_HOSTPORT = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?(\[[0-9a-fA-F:.]+\]|[^\s:/()\[\]]+)(?::(\d+))?(?:/.*)?$"
+)
 
 
 def parse_destination(text: str) -> tuple[str | None, str | None, int | None, bool]:

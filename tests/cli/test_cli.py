@@ -21,7 +21,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_version_and_module_entry_point() -> None:
-    proc = subprocess.run([sys.executable, "-m", "wiremap", "--version"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wiremap", "--version"], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0 and proc.stdout.startswith("wiremap ")
 
 
@@ -80,7 +82,9 @@ def test_baseline_adopts_then_fails_only_on_new(tmp_path: Path, capsys: pytest.C
     baseline = tmp_path / "baseline.json"
     assert run(capsys, "lint", str(doc), "--baseline", str(baseline), "--write-baseline")[0] == 0
     assert run(capsys, "lint", str(doc), "--baseline", str(baseline))[0] == 0
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n## Extra\n\n**Owner:** [Team name]\n", encoding="utf-8")
+    doc.write_text(
+        doc.read_text(encoding="utf-8") + "\n## Extra\n\n**Owner:** [Team name]\n", encoding="utf-8"
+    )
     code, out, _ = run(capsys, "lint", str(doc), "--baseline", str(baseline))
     assert code == 1 and "[Team name]" in out and out.count("DOC003") == 1
 
@@ -96,7 +100,9 @@ def test_baseline_adopts_then_fails_only_on_new(tmp_path: Path, capsys: pytest.C
         (["new", "A", "B", "--dest", "not a host"], "host:port"),
     ],
 )
-def test_usage_errors_exit_2_without_traceback(capsys: pytest.CaptureFixture[str], args: list[str], needle: str) -> None:
+def test_usage_errors_exit_2_without_traceback(
+    capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+) -> None:
     code, out, err = run(capsys, *args)
     assert code == 2
     assert needle in out + err
@@ -127,20 +133,26 @@ def test_bad_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_config_ignore_and_per_file_ignores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(TEMPLATE, tmp_path / "a.md")
-    (tmp_path / "wiremap.toml").write_text('[tool.wiremap]\nper-file-ignores = { "a.md" = ["DOC", "VAL", "CRT"] }\n')
+    (tmp_path / "wiremap.toml").write_text(
+        '[tool.wiremap]\nper-file-ignores = { "a.md" = ["DOC", "VAL", "CRT"] }\n'
+    )
     code, out, _ = run(capsys, "lint", "--format", "json", str(tmp_path / "a.md"))
     assert all(not f["code"].startswith(("DOC", "VAL", "CRT")) for f in json.loads(out))
 
 
 def test_inline_disable_directive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = tmp_path / "a.md"
-    doc.write_text(TEMPLATE.read_text(encoding="utf-8") + "\n<!-- wiremap: disable=DOC003 -->\n", encoding="utf-8")
+    doc.write_text(
+        TEMPLATE.read_text(encoding="utf-8") + "\n<!-- wiremap: disable=DOC003 -->\n", encoding="utf-8"
+    )
     _, out, _ = run(capsys, "lint", "--format", "json", str(doc))
     assert "DOC003" not in {f["code"] for f in json.loads(out)}
 
 
 def test_show_json_one_object_and_array_and_masks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "show", "--format", "json", str(EXAMPLE_DOCS / "checkout-service-to-payments-api.md"))
+    code, out, _ = run(
+        capsys, "show", "--format", "json", str(EXAMPLE_DOCS / "checkout-service-to-payments-api.md")
+    )
     one = json.loads(out)
     assert code == 0 and isinstance(one, dict) and one["schema_version"] == 1 and one["protocol"] == "http"
     _, out, _ = run(capsys, "show", "--format", "json", str(EXAMPLE_DOCS))
@@ -162,7 +174,16 @@ def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "schema")
     schema = json.loads(out)
     assert code == 0 and schema["schema_version"] == 1
-    for key in ("latency_ms", "source_ref", "env_vars", "lines", "schema_version", "id", "tls", "extra_sections"):
+    for key in (
+        "latency_ms",
+        "source_ref",
+        "env_vars",
+        "lines",
+        "schema_version",
+        "id",
+        "tls",
+        "extra_sections",
+    ):
         assert key in schema["properties"]
 
 
@@ -202,8 +223,21 @@ def test_index_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_new_scaffolds_and_refuses_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "x.md"
-    args = ["new", "Checkout Service", "Payments API", "--protocol", "HTTPS", "--dest", "payments.internal:443"]
-    assert run(capsys, *args, "--client", "PaymentsClient", "--source-ref", "svc/pay.py:41", "-o", str(target))[0] == 0
+    args = [
+        "new",
+        "Checkout Service",
+        "Payments API",
+        "--protocol",
+        "HTTPS",
+        "--dest",
+        "payments.internal:443",
+    ]
+    assert (
+        run(capsys, *args, "--client", "PaymentsClient", "--source-ref", "svc/pay.py:41", "-o", str(target))[
+            0
+        ]
+        == 0
+    )
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Integration: Checkout Service → Payments API\n")
     assert "**Destination:** Payments API (payments.internal:443)" in text
@@ -235,7 +269,9 @@ def test_fmt_skips_non_docs_in_folders(tmp_path: Path, capsys: pytest.CaptureFix
     assert readme.read_bytes() == b"# Readme\r\n\r\n* hi\r\n"
 
 
-def test_default_path_from_config(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_path_from_config(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(EXAMPLE)
     code, out, _ = run(capsys, "lint")
     assert code == 0 and "All checks passed." in out

@@ -54,7 +54,9 @@ def test_messy_doc_is_read() -> None:
     assert integ.throughput_per_s == pytest.approx(1 / 86400)
     assert integ.request is not None and integ.request.language == "sql" and integ.request.json_value is None
     assert integ.response is not None and integ.response.json_value == {"inserted": 1, "ok": True}
-    assert integ.failure_modes[0].name == "Timeout" and integ.failure_modes[0].handling == "retried next night"
+    assert (
+        integ.failure_modes[0].name == "Timeout" and integ.failure_modes[0].handling == "retried next night"
+    )
     assert [s.title for s in integ.extra_sections] == ["Notes from the team"]
     assert "- first note" in integ.extra_sections[0].text
     assert integ.maintained_by == "Ünal Öztürk" and integ.last_updated == "2026-11-02"
@@ -75,12 +77,16 @@ def test_which_files_are_docs(text: str, expected: bool) -> None:
 
 
 def test_multi_line_field_value_joins_continuation() -> None:
-    integ = parse_text("# Integration: A → B\n\n**Purpose:** Charges cards\nand refunds them.\n", "x.md").integration
+    integ = parse_text(
+        "# Integration: A → B\n\n**Purpose:** Charges cards\nand refunds them.\n", "x.md"
+    ).integration
     assert integ.purpose == "Charges cards and refunds them."
 
 
 def test_directives() -> None:
-    text = "# Integration: A → B\n\n<!-- wiremap: disable=DOC003,VAL001 interval=10s expect_status=200,201 -->\n"
+    text = (
+        "# Integration: A → B\n\n<!-- wiremap: disable=DOC003,VAL001 interval=10s expect_status=200,201 -->\n"
+    )
     integ = parse_text(text, "x.md").integration
     assert integ.directives.disable == ["DOC003", "VAL001"]
     assert integ.directives.settings == {"interval": "10s", "expect_status": "200,201"}
@@ -91,4 +97,6 @@ def test_paragraph_lines_keep_raw_value() -> None:
     para = doc.preamble[0]
     assert isinstance(para, Paragraph)
     f = para.lines[0]
-    assert isinstance(f, FieldLine) and f.raw_value == "`a/b.py:41` (moved)" and f.value == "a/b.py:41 (moved)"
+    assert (
+        isinstance(f, FieldLine) and f.raw_value == "`a/b.py:41` (moved)" and f.value == "a/b.py:41 (moved)"
+    )

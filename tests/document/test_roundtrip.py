@@ -28,7 +28,11 @@ def test_messy_doc_becomes_canonical_without_losing_content() -> None:
     assert layout_only(before, once) is None
     assert render_document(parse_text(once, "messy.md").document) == once  # idempotent
     # the extra section stays right after the section it followed
-    assert once.index("## Quick Reference") < once.index("## Notes from the team") < once.index("## Request Format")
+    assert (
+        once.index("## Quick Reference")
+        < once.index("## Notes from the team")
+        < once.index("## Request Format")
+    )
     # known sections move into template order
     assert once.index("## Error Handling") < once.index("## Performance")
     assert once.startswith("# Integration: Zahlungs-Dienst → Büro API\n")

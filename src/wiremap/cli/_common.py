@@ -62,7 +62,11 @@ SkipNonDocsOption = typer.Option(
 
 
 def load_catalog(
-    paths: Sequence[Path] | None, config_file: Path | None, *, require: bool = True, skip_non_docs: bool = False
+    paths: Sequence[Path] | None,
+    config_file: Path | None,
+    *,
+    require: bool = True,
+    skip_non_docs: bool = False,
 ) -> tuple[Catalog, Config]:
     targets, config = resolve(paths, config_file)
     catalog = load(targets, skip_non_docs=skip_non_docs)
@@ -70,7 +74,9 @@ def load_catalog(
         raise typer.Exit(0)
     if require and not catalog.docs and not catalog.findings:
         shown = ", ".join(str(p) for p in targets)
-        raise UsageError(f"no integration docs found in {shown} (a doc's first heading is 'Integration: A → B')")
+        raise UsageError(
+            f"no integration docs found in {shown} (a doc's first heading is 'Integration: A → B')"
+        )
     return catalog, config
 
 

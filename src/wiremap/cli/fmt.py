@@ -16,7 +16,9 @@ from ._common import ConfigOption, SkipNonDocsOption, err, resolve
 
 
 def fmt(
-    paths: list[Path] | None = typer.Argument(None, help="Docs or folders (default: docs of [tool.wiremap])."),
+    paths: list[Path] | None = typer.Argument(
+        None, help="Docs or folders (default: docs of [tool.wiremap])."
+    ),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any doc would change."),
     diff: bool = typer.Option(False, "--diff", help="Write nothing; print a unified diff of the changes."),
     skip_non_docs: bool = SkipNonDocsOption,
@@ -41,7 +43,10 @@ def fmt(
         problem = layout_only(doc, new)
         if problem is not None:
             refused += 1
-            err.print(f"error: {shown}: not reformatted, the canonical form would change content: {problem}", markup=False)
+            err.print(
+                f"error: {shown}: not reformatted, the canonical form would change content: {problem}",
+                markup=False,
+            )
             continue
         changed += 1
         if diff:
@@ -54,5 +59,9 @@ def fmt(
             atomic_write_text(path, new)
             err.print(f"reformatted {shown}", markup=False)
     verb = "would be reformatted" if check or diff else "reformatted"
-    err.print(f"{changed} doc(s) {verb}, {unchanged} already canonical" + (f", {refused} refused" if refused else ""), markup=False)
+    err.print(
+        f"{changed} doc(s) {verb}, {unchanged} already canonical"
+        + (f", {refused} refused" if refused else ""),
+        markup=False,
+    )
     raise typer.Exit(1 if refused or ((check or diff) and changed) else 0)

@@ -13,7 +13,9 @@ from ._common import ConfigOption, OutputFormat, load_catalog, out, print_json
 
 def impact(
     service: str = typer.Argument(..., help="A service name as written in the docs' titles."),
-    paths: list[Path] | None = typer.Option(None, "--docs", help="Docs or folders (default: docs of [tool.wiremap])."),
+    paths: list[Path] | None = typer.Option(
+        None, "--docs", help="Docs or folders (default: docs of [tool.wiremap])."
+    ),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
     config_file: Path | None = ConfigOption,
 ) -> None:
@@ -29,7 +31,10 @@ def impact(
         print_json(
             {
                 "service": name,
-                "integrations": [{"id": i.id, "name": i.name, "critical_path": i.critical_path, "path": i.path} for i in broken],
+                "integrations": [
+                    {"id": i.id, "name": i.name, "critical_path": i.critical_path, "path": i.path}
+                    for i in broken
+                ],
                 "affected_services": affected,
             }
         )

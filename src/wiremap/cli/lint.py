@@ -30,17 +30,25 @@ class FailOn(enum.StrEnum):
 
 
 def lint(
-    paths: list[Path] | None = typer.Argument(None, help="Docs or folders (default: docs of [tool.wiremap])."),
+    paths: list[Path] | None = typer.Argument(
+        None, help="Docs or folders (default: docs of [tool.wiremap])."
+    ),
     output_format: LintFormat = typer.Option(LintFormat.text, "--format", help="Report format."),
     select: list[str] = typer.Option([], "--select", help="Only these rule codes or prefixes (repeatable)."),
     ignore: list[str] = typer.Option([], "--ignore", help="Skip these rule codes or prefixes (repeatable)."),
-    fail_on: FailOn | None = typer.Option(None, "--fail-on", help="Exit 1 at or above this severity [default: error]."),
+    fail_on: FailOn | None = typer.Option(
+        None, "--fail-on", help="Exit 1 at or above this severity [default: error]."
+    ),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
-    baseline: Path | None = typer.Option(None, "--baseline", help="Ignore findings recorded in this baseline file."),
+    baseline: Path | None = typer.Option(
+        None, "--baseline", help="Ignore findings recorded in this baseline file."
+    ),
     write_baseline_: bool = typer.Option(
         False, "--write-baseline", help="Record the current findings in --baseline FILE and exit 0."
     ),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to FILE instead of stdout."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Write the report to FILE instead of stdout."
+    ),
     skip_non_docs: bool = SkipNonDocsOption,
     config_file: Path | None = ConfigOption,
 ) -> None:
@@ -48,7 +56,9 @@ def lint(
     catalog, config = load_catalog(paths, config_file, skip_non_docs=skip_non_docs)
     rules = active_rules(config, select, ignore)
     if (select or ignore) and not rules:
-        raise UsageError(f"--select/--ignore match no rule ({', '.join([*select, *ignore])}); see `wiremap rule --all`")
+        raise UsageError(
+            f"--select/--ignore match no rule ({', '.join([*select, *ignore])}); see `wiremap rule --all`"
+        )
     findings = lint_catalog(catalog, config, select=select, ignore=ignore)
     baseline_path = baseline or (config.base_dir / config.baseline if config.baseline else None)
     if write_baseline_:
@@ -71,7 +81,9 @@ def lint(
         sys.stdout.write(report + "\n")
     for shown, reason in catalog.skipped:
         if output_format is LintFormat.text:
-            err.print(f"[dim]skipped {shown}: {reason}[/dim]" if err.is_terminal else f"skipped {shown}: {reason}")
+            err.print(
+                f"[dim]skipped {shown}: {reason}[/dim]" if err.is_terminal else f"skipped {shown}: {reason}"
+            )
     threshold = Severity.parse((fail_on.value if fail_on else None) or config.fail_on)
     failed = any(f.severity >= threshold for f in findings)
     raise typer.Exit(1 if failed and not exit_zero else 0)

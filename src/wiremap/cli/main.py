@@ -53,7 +53,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
     """wiremap reads a folder of integration docs into a typed model and checks them."""
 
@@ -70,7 +72,9 @@ def _is_usage_error(exc: BaseException) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (never raises)."""
     try:
-        result = app(args=list(argv) if argv is not None else None, prog_name="wiremap", standalone_mode=False)
+        result = app(
+            args=list(argv) if argv is not None else None, prog_name="wiremap", standalone_mode=False
+        )
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:

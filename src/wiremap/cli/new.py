@@ -19,7 +19,9 @@ def new(
     protocol: str | None = typer.Option(None, "--protocol", help="HTTP, gRPC, WebSocket, PostgreSQL, …"),
     dest: str | None = typer.Option(None, "--dest", help="Destination host:port."),
     client: str | None = typer.Option(None, "--client", help="Client class or function in the source."),
-    source_ref: str | None = typer.Option(None, "--source-ref", help="path:line of the client in the source."),
+    source_ref: str | None = typer.Option(
+        None, "--source-ref", help="path:line of the client in the source."
+    ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE (default: stdout)."),
     force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
 ) -> None:

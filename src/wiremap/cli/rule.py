@@ -21,7 +21,14 @@ def rule(
     """Explain a lint rule: what it does, why, an example and what to write instead."""
     if all_ or code is None:
         if output_format is OutputFormat.json:
-            print_json({"rules": [{"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary} for r in RULES.values()]})
+            print_json(
+                {
+                    "rules": [
+                        {"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary}
+                        for r in RULES.values()
+                    ]
+                }
+            )
             return
         table = Table("code", "name", "severity", "summary", box=None)
         for r in sorted(RULES.values(), key=lambda r: r.code):
@@ -32,7 +39,9 @@ def rule(
     if found is None:
         raise UsageError(f"no rule {code!r}; `wiremap rule --all` lists them")
     if output_format is OutputFormat.json:
-        print_json({"code": found.code, "name": found.name, "severity": found.severity.label, "doc": found.doc})
+        print_json(
+            {"code": found.code, "name": found.name, "severity": found.severity.label, "doc": found.doc}
+        )
         return
     header = f"# {found.code} {found.name} ({found.severity.label})\n\n"
     if out.is_terminal:

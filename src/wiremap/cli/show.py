@@ -13,7 +13,9 @@ from ._common import ConfigOption, OutputFormat, load_catalog, out, print_json
 
 
 def _text(data: dict[str, Any]) -> Table:
-    table = Table(title=f"{data.get('source')} → {data.get('destination')}", show_header=False, title_justify="left")
+    table = Table(
+        title=f"{data.get('source')} → {data.get('destination')}", show_header=False, title_justify="left"
+    )
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     for key, value in data.items():
@@ -30,7 +32,9 @@ def _text(data: dict[str, Any]) -> Table:
 def show(
     paths: list[Path] | None = typer.Argument(None, help="Docs or folders."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
-    only: list[str] = typer.Option([], "--only", help="Only these integrations (id or 'Source → Destination')."),
+    only: list[str] = typer.Option(
+        [], "--only", help="Only these integrations (id or 'Source → Destination')."
+    ),
     reveal: bool = typer.Option(False, "--reveal", help="Do not mask secrets."),
     config_file: Path | None = ConfigOption,
 ) -> None:

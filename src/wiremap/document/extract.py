@@ -134,7 +134,9 @@ _ENV = re.compile(
     r"""^\s*(?:export\s+|set\s+|setx\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*"""
     r"""(?P<value>"[^"]*"|'[^']*'|[^\s#]*)\s*(?:\#\s*(?P<purpose>.*))?$"""
 )
-_ENV_PLACEHOLDER = re.compile(r"""^\s*(?:export\s+)?(?P<name>\[[^\]]+\])=(?P<value>\S*)\s*(?:#\s*(?P<purpose>.*))?$""")
+_ENV_PLACEHOLDER = re.compile(
+    r"""^\s*(?:export\s+)?(?P<name>\[[^\]]+\])=(?P<value>\S*)\s*(?:#\s*(?P<purpose>.*))?$"""
+)
 
 
 def parse_env_lines(text: str) -> list[tuple[int, EnvVar]]:
@@ -162,12 +164,14 @@ def _payload(ref: FieldRef | None) -> Payload | None:
     else:
         return None
     data: Any = None
-    if (lang or "").lower() in ("json", "jsonc", "json5") or (lang is None and text.lstrip()[:1] in ("{", "[")):
+    if (lang or "").lower() in ("json", "jsonc", "json5") or (
+        lang is None and text.lstrip()[:1] in ("{", "[")
+    ):
         try:
             data = json.loads(text)
         except ValueError:
             data = None
-    return Payload(language=lang, text=text, json=data)
+    return Payload(language=lang, text=text, json_value=data)
 
 
 def _section_text(section: Section) -> str:
@@ -272,10 +276,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         lines["latency_ms"] = r.line
         for it in _items(r):
             key, rest = _split_item(it)
-            name = _LATENCY_KEYS.get(normalize_key(key))
-            if name and name not in latency:
-                latency[name] = v.parse_duration_ms(v.split_note(rest)[0])
-                lines[f"latency_ms.{name}"] = it.line
+            pct = _LATENCY_KEYS.get(normalize_key(key))
+            if pct and pct not in latency:
+                latency[pct] = v.parse_duration_ms(v.split_note(rest)[0])
+                lines[f"latency_ms.{pct}"] = it.line
     data["latency_ms"] = Latency(**latency)
 
     if (r := ref("throughput")) is not None:
@@ -293,7 +297,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             for n, e in envs:
                 lines[f"env_vars.{e.name}"] = r.block.content_line + n
         elif r.block is not None:
-            envs2 = [EnvVar(name=v.strip_code(_split_item(it)[0]), purpose=_split_item(it)[1] or None) for it in _items(r)]
+            envs2 = [
+                EnvVar(name=v.strip_code(_split_item(it)[0]), purpose=_split_item(it)[1] or None)
+                for it in _items(r)
+            ]
             put("env_vars", envs2, r.line)
     if (r := ref("connection string")) is not None:
         put("connection_string", _code(r), r.block.line if r.block else r.line)
@@ -318,10 +325,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
     for f in idx.all:
         if f.section == "Recent Changes" and normalize_key(f.label) not in FOOTER_LABELS:
             date = v.parse_date(f.label)
-            items = [it.text for it in _items(f)]
+            entries = [it.text for it in _items(f)]
             if f.value:
-                items.insert(0, f.value)
-            changes.append(RecentChange(date=date.isoformat() if date else f.label, items=items))
+                entries.insert(0, f.value)
+            changes.append(RecentChange(date=date.isoformat() if date else f.label, items=entries))
             lines.setdefault("recent_changes", f.line)
             lines[f"recent_changes.{len(changes) - 1}"] = f.line
     data["recent_changes"] = changes
@@ -330,7 +337,11 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         date = v.parse_date(r.value)
         put("last_updated", date.isoformat() if date else (v.strip_code(r.value) or None), r.line)
 
-    extras = [ExtraSection(title=s.title, text=_section_text(s)) for s in doc.sections if canonical_section(s.title) is None]
+    extras = [
+        ExtraSection(title=s.title, text=_section_text(s))
+        for s in doc.sections
+        if canonical_section(s.title) is None
+    ]
     data["extra_sections"] = extras
     for n, s in enumerate(x for x in doc.sections if canonical_section(x.title) is None):
         lines[f"extra_sections.{n}"] = s.line

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 import pyromark
 
@@ -47,7 +47,7 @@ def normalize_newlines(text: str) -> str:
     return text
 
 
-def _tag(event: Any) -> tuple[str, Any] | None:
+def _tag(event: Any) -> tuple[str, Any]:
     """``({'Start': X}, r)`` -> ("Start", X) etc.; plain string events -> (name, None)."""
     if isinstance(event, str):
         return event, None
@@ -67,7 +67,7 @@ class _Builder:
         self.data = text.encode()
         self.line_starts = [0]
         self.line_starts.extend(m.end() for m in re.finditer(rb"\n", self.data))
-        self.events: list[Event] = list(pyromark.events_with_range(text))
+        self.events: list[Event] = list(cast(Iterable[Event], pyromark.events_with_range(text)))
         self.match = self._match_ends()
         self.directives: list[tuple[int, str]] = []
 
@@ -94,7 +94,7 @@ class _Builder:
         out: list[Block] = []
         while i < j:
             ev, rng = self.events[i]
-            kind, payload = _tag(ev) or ("", None)
+            kind, payload = _tag(ev)
             if kind == "Start":
                 k = self.match[i]
                 if k < 0:
@@ -122,7 +122,9 @@ class _Builder:
             return Heading(line, level, text)
         if name == "CodeBlock":
             kind = payload["CodeBlock"]
-            text = "".join(str(self.events[x][0]["Text"]) for x in inner if _tag(self.events[x][0])[0] == "Text")
+            text = "".join(
+                str(self.events[x][0]["Text"]) for x in inner if _tag(self.events[x][0])[0] == "Text"
+            )
             if isinstance(kind, dict):
                 info = str(kind.get("Fenced", "")).strip()
                 language = info.split()[0] if info else None
@@ -162,7 +164,7 @@ class _Builder:
         return ListItem(line, tuple(lines), tuple(children))
 
     def _is_block_start(self, x: int) -> bool:
-        kind, payload = _tag(self.events[x][0]) or ("", None)
+        kind, payload = _tag(self.events[x][0])
         if kind == "Rule":
             return True
         return kind == "Start" and _tag_name(payload) in {
@@ -187,7 +189,7 @@ class _Builder:
     def plain(self, idx: Sequence[int] | range) -> str:
         parts: list[str] = []
         for x in idx:
-            kind, payload = _tag(self.events[x][0]) or ("", None)
+            kind, payload = _tag(self.events[x][0])
             if kind in ("Text", "Code"):
                 parts.append(str(payload))
             elif kind == "InlineHtml":
@@ -208,7 +210,7 @@ class _Builder:
         end = max(self.events[x][1]["end"] for x in idx)
         strong_at: dict[int, int] = {}
         for x in idx:
-            kind, payload = _tag(self.events[x][0]) or ("", None)
+            kind, payload = _tag(self.events[x][0])
             if kind == "Start" and _tag_name(payload) == "Strong":
                 strong_at.setdefault(self.events[x][1]["start"], x)
             elif kind == "InlineHtml":
@@ -265,7 +267,13 @@ def parse_markdown(text: str, path: str = "<string>") -> Document:
     sections: list[Section] = []
     current: tuple[str, int, list[Block]] | None = None
     for block in blocks:
-        if isinstance(block, Heading) and block.level == 1 and title is None and not sections and current is None:
+        if (
+            isinstance(block, Heading)
+            and block.level == 1
+            and title is None
+            and not sections
+            and current is None
+        ):
             title, title_line = block.text, block.line
             continue
         if isinstance(block, Heading) and block.level <= 2:
@@ -279,7 +287,8 @@ def parse_markdown(text: str, path: str = "<string>") -> Document:
     if current is not None:
         sections.append(Section(current[0], current[1], tuple(current[2])))
     has_labels = any(
-        isinstance(p, Paragraph) and any(f.label.lower() in _TEMPLATE_LABELS for f in p.fields) for p in blocks
+        isinstance(p, Paragraph) and any(f.label.lower() in _TEMPLATE_LABELS for f in p.fields)
+        for p in blocks
     )
     return Document(
         path=path,

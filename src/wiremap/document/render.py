@@ -47,7 +47,9 @@ def canonical_title(title: str) -> str:
 
 # A paragraph's continuation line that would start another block at column 0 (``# x``, ``- x``,
 # a fence, ``===``…) is indented by four spaces: still a lazy continuation, never a new block.
-_BLOCK_START = re.compile(r"^(?:#{1,6}(?:\s|$)|>|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$)|`{3,}|~{3,}|<|[-_*=](?:\s*[-_*=]){2,}\s*$|=+\s*$|-+\s*$)")
+_BLOCK_START = re.compile(
+    r"^(?:#{1,6}(?:\s|$)|>|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$)|`{3,}|~{3,}|<|[-_*=](?:\s*[-_*=]){2,}\s*$|=+\s*$|-+\s*$)"
+)
 
 
 def _lines(lines: tuple[ParagraphLine, ...], in_list: bool) -> list[str]:
@@ -91,7 +93,7 @@ def _item(item: ListItem, marker: str) -> str:
             # ``- - -`` on one line would read as a thematic break: the marker alone, then the list
             out = f"{marker}\n{first}"
         else:
-            out = f"{marker} {first[len(pad):]}" if first.startswith(pad) else f"{marker} {first}"
+            out = f"{marker} {first[len(pad) :]}" if first.startswith(pad) else f"{marker} {first}"
     else:
         own = own or [""]
         out = f"{marker} {own[0]}".rstrip()

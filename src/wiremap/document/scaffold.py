@@ -28,19 +28,29 @@ def scaffold(
 ) -> str:
     source, destination = _one_line("Source", source), _one_line("Destination", destination)
     text = template_text()
-    text = text.replace("# Integration: [Source] → [Destination]", f"# Integration: {source} → {destination}", 1)
-    text = text.replace("[Source] → [Processing] → [Destination]", f"{source} → [Processing] → {destination}", 1)
+    text = text.replace(
+        "# Integration: [Source] → [Destination]", f"# Integration: {source} → {destination}", 1
+    )
+    text = text.replace(
+        "[Source] → [Processing] → [Destination]", f"{source} → [Processing] → {destination}", 1
+    )
     if protocol:
-        text = text.replace("**Protocol:** [HTTP/gRPC/WebSocket/etc]", f"**Protocol:** {_one_line('protocol', protocol)}", 1)
+        text = text.replace(
+            "**Protocol:** [HTTP/gRPC/WebSocket/etc]", f"**Protocol:** {_one_line('protocol', protocol)}", 1
+        )
     hostport = "[host:port]"
     if dest:
         dest = _one_line("--dest", dest)
         if not re.match(r"^(\[[0-9a-fA-F:.]+\]|[^\s:/()]+):\d{1,5}$", dest):
             raise UsageError(f"--dest must be host:port, got {dest!r}")
         hostport = dest
-    text = text.replace("**Destination:** [Service name] ([host:port])", f"**Destination:** {destination} ({hostport})", 1)
+    text = text.replace(
+        "**Destination:** [Service name] ([host:port])", f"**Destination:** {destination} ({hostport})", 1
+    )
     if client:
-        text = text.replace("**Client:** `[client_class_or_function]`", f"**Client:** `{_one_line('--client', client)}`", 1)
+        text = text.replace(
+            "**Client:** `[client_class_or_function]`", f"**Client:** `{_one_line('--client', client)}`", 1
+        )
     if source_ref:
         ref = _one_line("--source-ref", source_ref)
         if not re.match(r"^[^\s:]+:\d+$", ref):

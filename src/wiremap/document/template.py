@@ -75,7 +75,9 @@ def normalize_key(text: str) -> str:
 
 _LABEL_BY_KEY = {normalize_key(x): x for x in _LABELS}
 _SECTION_BY_KEY = {normalize_key(x): x for x in SECTION_ORDER}
-_SECTION_BY_KEY.update({"tests": "Testing", "configuration & environment": "Configuration", "flow": "Integration Flow"})
+_SECTION_BY_KEY.update(
+    {"tests": "Testing", "configuration & environment": "Configuration", "flow": "Integration Flow"}
+)
 
 
 def canonical_label(label: str) -> str:

@@ -27,13 +27,17 @@ def _key(f: Finding) -> Key:
 def write_baseline(path: Path, findings: list[Finding]) -> None:
     counts = Counter(_key(f) for f in findings)
     entries = [{"path": p, "code": c, "message": m, "count": n} for (p, c, m), n in sorted(counts.items())]
-    atomic_write_text(path, json.dumps({"schema_version": SCHEMA_VERSION, "findings": entries}, indent=2) + "\n")
+    atomic_write_text(
+        path, json.dumps({"schema_version": SCHEMA_VERSION, "findings": entries}, indent=2) + "\n"
+    )
 
 
 def read_baseline(path: Path) -> Counter[Key]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Counter({(e["path"], e["code"], e["message"]): int(e.get("count", 1)) for e in data["findings"]})
+        return Counter(
+            {(e["path"], e["code"], e["message"]): int(e.get("count", 1)) for e in data["findings"]}
+        )
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: baseline file does not exist (create it with --write-baseline)") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:

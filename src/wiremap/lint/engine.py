@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from fnmatch import fnmatch
@@ -32,10 +33,8 @@ def _ignored_for_path(path: str, code: str, config: Config) -> bool:
     if not config.per_file_ignores:
         return False
     candidates = {path}
-    try:
+    with contextlib.suppress(ValueError):
         candidates.add(Path(path).resolve().relative_to(config.base_dir).as_posix())
-    except ValueError:
-        pass
     for pattern, codes in config.per_file_ignores.items():
         if any(fnmatch(c, pattern) or fnmatch(c, f"*/{pattern}") for c in candidates) and any(
             code.startswith(x.upper()) for x in codes

@@ -82,7 +82,10 @@ def _make(module: ModuleType | str, code: str, name: str, severity: Severity) ->
 
 
 def doc_rule(code: str, name: str, severity: Severity, doc: str | None) -> Callable[[DocCheck], Rule]:
-    """Decorate a per-doc check: ``RULE = doc_rule("DOC001", "missing-section", Severity.ERROR, __doc__)(check)``."""
+    """Decorate a per-doc check.
+
+    ``RULE = doc_rule("DOC001", "missing-section", Severity.ERROR, __doc__)(check)``
+    """
 
     def wrap(fn: DocCheck) -> Rule:
         c, d = _make(doc or "", code, name, severity)

@@ -11,4 +11,6 @@ from ..rule import Rule
 
 
 def render(findings: Sequence[Finding], rules: Sequence[Rule], color: bool) -> str:
-    return json.dumps([{"schema_version": SCHEMA_VERSION, **f.to_json()} for f in findings], indent=2, ensure_ascii=False)
+    return json.dumps(
+        [{"schema_version": SCHEMA_VERSION, **f.to_json()} for f in findings], indent=2, ensure_ascii=False
+    )

@@ -31,6 +31,8 @@ def render(findings: Sequence[Finding], rules: Sequence[Rule], color: bool) -> s
                 f"{escape(f.message)} [dim]({f.name})[/dim]"
             )
         else:
-            lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity.label}] {f.message} ({f.name})")
+            lines.append(
+                f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity.label}] {f.message} ({f.name})"
+            )
     lines.append(summary(findings))
     return "\n".join(lines)
