@@ -8,27 +8,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import DocumentError, PathNotFoundError
+from ._gc import paused_gc
 from .document import ParsedDoc, is_integration_doc, read_document
 from .findings import Finding, Severity
 from .model import Integration
 from .values import slugify
 
-__all__ = ["Catalog", "Edge", "discover", "display_path", "load"]
+__all__ = ["Catalog", "Edge", "discover", "display_path", "load", "load_files"]
 
 _SKIP_DIRS = frozenset(
     {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".wiremap", "site-packages"}
 )
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, cwd: Path | None = None) -> str:
     """``path`` relative to the working directory when below it, POSIX separators."""
+    if not path.is_absolute():
+        return path.as_posix()
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.relative_to(cwd or Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[str]]:
+def discover(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
     """Expand files and folders into candidate docs: ``(path, named_explicitly)``.
 
     Raises :class:`PathNotFoundError` for a path that does not exist.
@@ -48,7 +51,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool]], list[str]]
             missing.append(str(p))
     if missing:
         raise PathNotFoundError(f"path does not exist: {', '.join(missing)}")
-    return out, []
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,21 +147,29 @@ def load(paths: Path | str | Iterable[Path | str], *, skip_non_docs: bool = Fals
     """
     if isinstance(paths, str | Path):
         paths = [paths]
+    return load_files(discover(Path(p) for p in paths), skip_non_docs=skip_non_docs)
+
+
+def load_files(candidates: Iterable[tuple[Path, bool]], *, skip_non_docs: bool = False) -> Catalog:
+    """:func:`load` for already discovered ``(path, named_explicitly)`` pairs."""
     cat = Catalog()
-    candidates, _ = discover(Path(p) for p in paths)
-    for path, named in candidates:
-        explicit = named and not skip_non_docs
-        shown = display_path(path)
-        try:
-            doc = read_document(path, shown)
-        except DocumentError as exc:
-            if explicit or path.suffix.lower() == ".md":
-                cat.findings.append(
-                    Finding(shown, exc.line, "DOC000", "unreadable-document", Severity.ERROR, exc.message)
-                )
-            continue
-        if not explicit and not is_integration_doc(doc.document):
-            cat.skipped.append((shown, "not an integration doc (first heading is not 'Integration: …')"))
-            continue
-        cat.docs.append(doc)
+    cwd = Path.cwd().resolve()
+    with paused_gc():
+        for path, named in candidates:
+            _load_one(cat, path, named, cwd, skip_non_docs)
     return cat
+
+
+def _load_one(cat: Catalog, path: Path, named: bool, cwd: Path, skip_non_docs: bool) -> None:
+    explicit = named and not skip_non_docs
+    shown = display_path(path, cwd)
+    try:
+        doc = read_document(path, shown)
+    except DocumentError as exc:
+        finding = Finding(shown, exc.line, "DOC000", "unreadable-document", Severity.ERROR, exc.message)
+        cat.findings.append(finding)
+        return
+    if not explicit and not is_integration_doc(doc.document):
+        cat.skipped.append((shown, "not an integration doc (first heading is not 'Integration: …')"))
+        return
+    cat.docs.append(doc)

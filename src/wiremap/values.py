@@ -156,9 +156,22 @@ _DATE_FORMATS = (
 )
 
 
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_YEAR = re.compile(r"\d{4}")
+
+
 def parse_date(text: str) -> dt.date | None:
     """ISO ``2026-11-28`` and a few common spellings -> a date."""
-    t = re.sub(r"\s+", " ", strip_code(text).strip().rstrip(":").strip())
+    t = strip_code(text).strip().rstrip(":").strip()
+    iso = _ISO.match(t)
+    if iso:
+        try:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
+    if not _YEAR.search(t):
+        return None
+    t = re.sub(r"\s+", " ", t)
     t = re.sub(r"\s*\(.*\)$", "", t)
     for fmt in _DATE_FORMATS:
         try:

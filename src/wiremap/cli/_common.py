@@ -25,6 +25,7 @@ __all__ = [
     "load_catalog",
     "out",
     "print_json",
+    "require_docs",
     "resolve",
 ]
 
@@ -59,6 +60,16 @@ def resolve(paths: Sequence[Path] | None, config_file: Path | None) -> tuple[lis
 SkipNonDocsOption = typer.Option(
     False, "--skip-non-docs", help="Skip named files that are not integration docs (for pre-commit)."
 )
+
+
+def require_docs(catalog: Catalog, targets: Sequence[Path], skip_non_docs: bool = False) -> None:
+    """A usage error when nothing was found to work on (exit 0 for pre-commit's --skip-non-docs)."""
+    if catalog.docs or catalog.findings:
+        return
+    if skip_non_docs:
+        raise typer.Exit(0)
+    shown = ", ".join(str(p) for p in targets)
+    raise UsageError(f"no integration docs found in {shown} (a doc's first heading is 'Integration: A → B')")
 
 
 def load_catalog(

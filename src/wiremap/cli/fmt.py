@@ -28,7 +28,7 @@ def fmt(
     from ..document import render_document
 
     targets, _ = resolve(paths, config_file)
-    candidates, _ = discover(targets)
+    candidates = discover(targets)
     changed = unchanged = refused = 0
     for path, explicit in candidates:
         shown = display_path(path)

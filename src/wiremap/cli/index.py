@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 
 from ..index_page import render_index
-from ..lint import lint_catalog
+from ..lint.engine import lint_paths
 from ..writes import atomic_write_text
-from ._common import ConfigOption, err, load_catalog
+from ._common import ConfigOption, err, require_docs, resolve
 
 
 def index(
@@ -19,8 +19,9 @@ def index(
     config_file: Path | None = ConfigOption,
 ) -> None:
     """Write a catalog page: integration, protocol, critical path, owner, last updated, lint status."""
-    catalog, config = load_catalog(paths, config_file)
-    findings = lint_catalog(catalog, config)
+    targets, config = resolve(paths, config_file)
+    catalog, findings = lint_paths(targets, config)
+    require_docs(catalog, targets)
     page = render_index(catalog, findings, output.parent if output else None)
     if output is None:
         sys.stdout.write(page)

@@ -10,10 +10,11 @@ import typer
 
 from .._errors import UsageError
 from ..findings import Severity
-from ..lint import active_rules, lint_catalog
+from ..lint import active_rules
 from ..lint.baseline import filter_baseline, read_baseline, write_baseline
+from ..lint.engine import lint_paths
 from ..lint.report import FORMATS
-from ._common import ConfigOption, SkipNonDocsOption, err, load_catalog, out
+from ._common import ConfigOption, SkipNonDocsOption, err, out, require_docs, resolve
 
 
 class LintFormat(enum.StrEnum):
@@ -49,17 +50,23 @@ def lint(
     output: Path | None = typer.Option(
         None, "-o", "--output", help="Write the report to FILE instead of stdout."
     ),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=1, help="Worker processes for large catalogs [default: CPU count]."
+    ),
     skip_non_docs: bool = SkipNonDocsOption,
     config_file: Path | None = ConfigOption,
 ) -> None:
     """Check docs statically: placeholders, units, JSON, secrets, consistency."""
-    catalog, config = load_catalog(paths, config_file, skip_non_docs=skip_non_docs)
+    targets, config = resolve(paths, config_file)
     rules = active_rules(config, select, ignore)
     if (select or ignore) and not rules:
         raise UsageError(
             f"--select/--ignore match no rule ({', '.join([*select, *ignore])}); see `wiremap rule --all`"
         )
-    findings = lint_catalog(catalog, config, select=select, ignore=ignore)
+    catalog, findings = lint_paths(
+        targets, config, select=select, ignore=ignore, jobs=jobs, skip_non_docs=skip_non_docs
+    )
+    require_docs(catalog, targets, skip_non_docs)
     baseline_path = baseline or (config.base_dir / config.baseline if config.baseline else None)
     if write_baseline_:
         if baseline_path is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import sys
 
 import typer
@@ -10,17 +11,27 @@ from rich.table import Table
 
 from .._errors import UsageError
 from ..lint import RULES, get_rule
-from ._common import OutputFormat, out, print_json
+from ..lint.reference import render_rule_reference
+from ._common import out, print_json
+
+
+class RuleFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
 
 
 def rule(
     code: str | None = typer.Argument(None, help="Rule code (DOC003) or name (unfilled-placeholder)."),
     all_: bool = typer.Option(False, "--all", help="List every rule."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json."),
+    output_format: RuleFormat = typer.Option(RuleFormat.text, "--format", help="text, json or markdown."),
 ) -> None:
     """Explain a lint rule: what it does, why, an example and what to write instead."""
     if all_ or code is None:
-        if output_format is OutputFormat.json:
+        if output_format is RuleFormat.markdown:
+            sys.stdout.write(render_rule_reference())
+            return
+        if output_format is RuleFormat.json:
             print_json(
                 {
                     "rules": [
@@ -38,7 +49,7 @@ def rule(
     found = get_rule(code)
     if found is None:
         raise UsageError(f"no rule {code!r}; `wiremap rule --all` lists them")
-    if output_format is OutputFormat.json:
+    if output_format is RuleFormat.json:
         print_json(
             {"code": found.code, "name": found.name, "severity": found.severity.label, "doc": found.doc}
         )

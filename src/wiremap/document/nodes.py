@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TextLine:
     """A line of a paragraph that is not a ``**Label:** value`` field."""
 
@@ -34,7 +34,7 @@ class TextLine:
     raw: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FieldLine:
     """``**Label:** value`` (or ``**Label**: value``) on one line.
 
@@ -52,7 +52,7 @@ class FieldLine:
 ParagraphLine = TextLine | FieldLine
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Paragraph:
     line: int
     lines: tuple[ParagraphLine, ...]
@@ -62,7 +62,7 @@ class Paragraph:
         return tuple(x for x in self.lines if isinstance(x, FieldLine))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CodeBlock:
     line: int
     language: str | None
@@ -76,7 +76,7 @@ class CodeBlock:
         return self.line + 1 if self.fenced else self.line
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ListItem:
     line: int
     lines: tuple[ParagraphLine, ...]
@@ -95,7 +95,7 @@ class ListItem:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ListBlock:
     line: int
     ordered: bool
@@ -103,19 +103,19 @@ class ListBlock:
     items: tuple[ListItem, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Heading:
     line: int
     level: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Rule:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawBlock:
     """A block kept as written: HTML, tables, quotes, anything else."""
 
@@ -127,7 +127,7 @@ class RawBlock:
 Block = Paragraph | CodeBlock | ListBlock | Heading | Rule | RawBlock
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Section:
     """An ``## H2`` section and the blocks up to the next one (rules removed)."""
 
@@ -156,3 +156,4 @@ class Document:
     line_count: int = 0
     has_template_labels: bool = False
     first_heading: str | None = None
+    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)

@@ -47,72 +47,75 @@ def normalize_newlines(text: str) -> str:
     return text
 
 
-def _tag(event: Any) -> tuple[str, Any]:
-    """``({'Start': X}, r)`` -> ("Start", X) etc.; plain string events -> (name, None)."""
-    if isinstance(event, str):
-        return event, None
-    ((kind, payload),) = event.items()
-    return kind, payload
-
-
-def _tag_name(payload: Any) -> str:
-    if isinstance(payload, str):
-        return payload
-    ((name, _),) = payload.items()
-    return str(name)
+_WS = " \t"  # CommonMark's whitespace; str.strip() would also eat \x1c-\x1f and NBSP
+_BLOCK_TAGS = frozenset({"Paragraph", "List", "CodeBlock", "Heading", "BlockQuote", "HtmlBlock", "Table"})
 
 
 class _Builder:
+    """Flattens pyromark's events into parallel arrays once, then groups them into blocks."""
+
     def __init__(self, text: str) -> None:
+        self.text = text
+        self.ascii = text.isascii()
         self.data = text.encode()
         self.line_starts = [0]
         self.line_starts.extend(m.end() for m in re.finditer(rb"\n", self.data))
-        self.events: list[Event] = list(cast(Iterable[Event], pyromark.events_with_range(text)))
-        self.match = self._match_ends()
-        self.directives: list[tuple[int, str]] = []
-
-    def _match_ends(self) -> list[int]:
-        match = [-1] * len(self.events)
+        events = list(cast(Iterable[Event], pyromark.events_with_range(text, merge_text=True)))
+        # Parallel arrays built by comprehensions (several times faster than one loop of appends).
+        kinds: list[str] = [ev if type(ev) is str else next(iter(ev)) for ev, _ in events]
+        payloads: list[Any] = [None if type(ev) is str else next(iter(ev.values())) for ev, _ in events]
+        starts: list[int] = [rng["start"] for _, rng in events]
+        ends: list[int] = [rng["end"] for _, rng in events]
+        names: list[str] = [
+            (p if type(p) is str else next(iter(p))) if k == "Start" else ""
+            for k, p in zip(kinds, payloads, strict=True)
+        ]
+        match: list[int] = [-1] * len(kinds)
         stack: list[int] = []
-        for i, (ev, _) in enumerate(self.events):
-            if isinstance(ev, dict):
-                if "Start" in ev:
-                    stack.append(i)
-                elif "End" in ev and stack:
-                    match[stack.pop()] = i
-        return match
+        for i, kind in enumerate(kinds):
+            if kind == "Start":
+                stack.append(i)
+            elif kind == "End" and stack:
+                match[stack.pop()] = i
+        self.kinds, self.names, self.payloads = kinds, names, payloads
+        self.starts, self.ends, self.match = starts, ends, match
+        self.n = len(kinds)
+        self.directives: list[tuple[int, str]] = []
 
     def line(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)
 
     def src(self, start: int, end: int) -> str:
+        if self.ascii:  # byte offsets are character offsets: slice the str, no decoding
+            return self.text[start:end]
         return self.data[start:end].decode("utf-8", "replace")
 
     # -- blocks -------------------------------------------------------------------------------------------
 
     def blocks(self, i: int, j: int) -> list[Block]:
         out: list[Block] = []
+        kinds = self.kinds
         while i < j:
-            ev, rng = self.events[i]
-            kind, payload = _tag(ev)
+            kind = kinds[i]
             if kind == "Start":
                 k = self.match[i]
                 if k < 0:
                     k = j
-                block = self.block(_tag_name(payload), payload, i, k, rng)
+                block = self.block(i, k)
                 if block is not None:
                     out.append(block)
                 i = k + 1
                 continue
             if kind == "Rule":
-                out.append(Rule(self.line(rng["start"])))
+                out.append(Rule(self.line(self.starts[i])))
             elif kind in ("Html", "InlineHtml"):
-                self._scan_directive(str(payload), rng["start"])
+                self._scan_directive(str(self.payloads[i]), self.starts[i])
             i += 1
         return out
 
-    def block(self, name: str, payload: Any, i: int, k: int, rng: dict[str, int]) -> Block | None:
-        line = self.line(rng["start"])
+    def block(self, i: int, k: int) -> Block | None:
+        name, payload = self.names[i], self.payloads[i]
+        line = self.line(self.starts[i])
         inner = range(i + 1, k)
         if name == "Paragraph":
             return Paragraph(line, tuple(self.inline_lines(inner)))
@@ -122,9 +125,7 @@ class _Builder:
             return Heading(line, level, text)
         if name == "CodeBlock":
             kind = payload["CodeBlock"]
-            text = "".join(
-                str(self.events[x][0]["Text"]) for x in inner if _tag(self.events[x][0])[0] == "Text"
-            )
+            text = "".join(str(self.payloads[x]) for x in inner if self.kinds[x] == "Text")
             if isinstance(kind, dict):
                 info = str(kind.get("Fenced", "")).strip()
                 language = info.split()[0] if info else None
@@ -134,18 +135,17 @@ class _Builder:
             start = payload["List"]
             return ListBlock(line, start is not None, int(start or 1), tuple(self.items(i + 1, k)))
         if name == "HtmlBlock":
-            text = "".join(str(self.events[x][0].get("Html", "")) for x in inner)
-            self._scan_directive(text, rng["start"])
+            text = "".join(str(self.payloads[x]) for x in inner if self.kinds[x] == "Html")
+            self._scan_directive(text, self.starts[i])
             return RawBlock(line, "html", _strip_lines(text))
-        return RawBlock(line, name.lower(), _strip_lines(self.src(rng["start"], rng["end"])))
+        return RawBlock(line, name.lower(), _strip_lines(self.src(self.starts[i], self.ends[i])))
 
     def items(self, i: int, j: int) -> list[ListItem]:
         out: list[ListItem] = []
         while i < j:
-            ev, rng = self.events[i]
-            if _tag(ev)[0] == "Start":
+            if self.kinds[i] == "Start":
                 k = self.match[i]
-                out.append(self.item(i + 1, k, self.line(rng["start"])))
+                out.append(self.item(i + 1, k, self.line(self.starts[i])))
                 i = k + 1
             else:
                 i += 1
@@ -154,7 +154,8 @@ class _Builder:
     def item(self, i: int, k: int, line: int) -> ListItem:
         # Leading inline events (tight item) or a first Paragraph carry the item's own text.
         x = i
-        while x < k and not self._is_block_start(x):
+        kinds, names = self.kinds, self.names
+        while x < k and not (kinds[x] == "Rule" or (kinds[x] == "Start" and names[x] in _BLOCK_TAGS)):
             x += 1
         lines: list[ParagraphLine] = self.inline_lines(range(i, x)) if x > i else []
         children = self.blocks(x, k)
@@ -163,38 +164,25 @@ class _Builder:
             children = children[1:]
         return ListItem(line, tuple(lines), tuple(children))
 
-    def _is_block_start(self, x: int) -> bool:
-        kind, payload = _tag(self.events[x][0])
-        if kind == "Rule":
-            return True
-        return kind == "Start" and _tag_name(payload) in {
-            "Paragraph",
-            "List",
-            "CodeBlock",
-            "Heading",
-            "BlockQuote",
-            "HtmlBlock",
-            "Table",
-        }
-
     # -- inline -------------------------------------------------------------------------------------------
 
-    def inline_raw(self, idx: Sequence[int] | range) -> str:
+    def inline_raw(self, idx: range) -> str:
         if not idx:
             return ""
-        start = min(self.events[x][1]["start"] for x in idx)
-        end = max(self.events[x][1]["end"] for x in idx)
+        start = min(self.starts[x] for x in idx)
+        end = max(self.ends[x] for x in idx)
         return self.src(start, end).strip()
 
     def plain(self, idx: Sequence[int] | range) -> str:
         parts: list[str] = []
+        kinds, payloads = self.kinds, self.payloads
         for x in idx:
-            kind, payload = _tag(self.events[x][0])
-            if kind in ("Text", "Code"):
-                parts.append(str(payload))
+            kind = kinds[x]
+            if kind == "Text" or kind == "Code":
+                parts.append(payloads[x])
             elif kind == "InlineHtml":
-                self._scan_directive(str(payload), self.events[x][1]["start"])
-            elif kind in ("SoftBreak", "HardBreak"):
+                self._scan_directive(str(payloads[x]), self.starts[x])
+            elif kind == "SoftBreak" or kind == "HardBreak":
                 parts.append(" ")
         return "".join(parts)
 
@@ -206,19 +194,21 @@ class _Builder:
         """
         if not idx:
             return []
-        start = min(self.events[x][1]["start"] for x in idx)
-        end = max(self.events[x][1]["end"] for x in idx)
+        # inline events come in document order: the first starts the text, the last ends it
+        start, end = self.starts[idx.start], max(self.ends[idx.stop - 1], self.starts[idx.stop - 1])
         strong_at: dict[int, int] = {}
+        kinds, names = self.kinds, self.names
         for x in idx:
-            kind, payload = _tag(self.events[x][0])
-            if kind == "Start" and _tag_name(payload) == "Strong":
-                strong_at.setdefault(self.events[x][1]["start"], x)
+            kind = kinds[x]
+            if kind == "Start" and names[x] == "Strong":
+                strong_at.setdefault(self.starts[x], x)
             elif kind == "InlineHtml":
-                self._scan_directive(str(payload), self.events[x][1]["start"])
+                self._scan_directive(str(self.payloads[x]), self.starts[x])
         out: list[ParagraphLine] = []
         pos = start
+        data = self.data
         while pos < end:
-            nl = self.data.find(b"\n", pos, end)
+            nl = data.find(b"\n", pos, end)
             seg_end = end if nl < 0 else nl
             out_line = self.physical_line(pos, seg_end, idx, strong_at)
             if out_line is not None:
@@ -233,21 +223,29 @@ class _Builder:
             return None
         lead = a + (len(seg) - len(stripped))
         line = self.line(lead)
-        raw = self.src(lead, b).strip()
         x = strong_at.get(lead)
-        if x is not None and (k := self.match[x]) >= 0 and self.events[k][1]["end"] <= b:
+        if x is not None and (k := self.match[x]) >= 0 and self.ends[k] <= b:
             label = self.plain(range(x + 1, k)).strip()
-            strong_end = self.events[k][1]["end"]
+            strong_end = self.ends[k]
             rest_raw = self.src(strong_end, b)
-            after = [y for y in idx if y > k and strong_end <= self.events[y][1]["start"] < b]
+            starts = self.starts
+            after = []
+            kinds = self.kinds
+            for y in range(k + 1, idx.stop):
+                if starts[y] >= b and (kinds[y] == "Text" or kinds[y] == "Code"):
+                    break  # text events come in document order: the rest is on later lines
+                if strong_end <= starts[y] < b:
+                    after.append(y)
             rest_plain = self.plain(after)
             if label.endswith(":") and len(label) > 1:
-                return FieldLine(line, label[:-1].strip(), rest_raw.strip(), rest_plain.strip(), True)
+                return FieldLine(line, label[:-1].strip(), rest_raw.strip(_WS), rest_plain.strip(), True)
             if label and rest_raw.startswith(":"):
-                return FieldLine(line, label, rest_raw[1:].strip(), rest_plain.strip()[1:].strip(), False)
-        return TextLine(line, raw)
+                return FieldLine(line, label, rest_raw[1:].strip(_WS), rest_plain.strip()[1:].strip(), False)
+        return TextLine(line, self.src(lead, b).strip(_WS))
 
     def _scan_directive(self, html: str, offset: int) -> None:
+        if "wiremap" not in html:
+            return
         for m in _DIRECTIVE.finditer(html):
             self.directives.append((self.line(offset), m.group(1)))
 
@@ -260,7 +258,7 @@ def parse_markdown(text: str, path: str = "<string>") -> Document:
     """Parse Markdown text into a :class:`Document`. Never raises on any ``str``."""
     text = normalize_newlines(text)
     b = _Builder(text)
-    blocks = b.blocks(0, len(b.events))
+    blocks = b.blocks(0, b.n)
     title: str | None = None
     title_line = 1
     preamble: list[Block] = []

@@ -56,7 +56,7 @@ def _lines(lines: tuple[ParagraphLine, ...], in_list: bool) -> list[str]:
     out: list[str] = []
     for x in lines:
         # a code span may cross a line break, so one logical line can hold several physical ones
-        for text in (t.strip() for t in _line(x, in_list).split("\n")):
+        for text in (t.strip(" \t") for t in _line(x, in_list).split("\n")):
             if out and _BLOCK_START.match(text):
                 text = "    " + text
             out.append(text)

@@ -7,7 +7,7 @@ package), so the canonical shape has exactly one source.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = [
@@ -67,6 +67,7 @@ _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 
 
+@lru_cache(maxsize=4096)
 def normalize_key(text: str) -> str:
     """Lower-case, single-spaced, without a trailing parenthetical: ``Unit Test (Mock)`` -> ``unit test``."""
     key = _SPACES.sub(" ", text.replace("_", " ")).strip().lower().rstrip(":").strip()
@@ -80,11 +81,13 @@ _SECTION_BY_KEY.update(
 )
 
 
+@lru_cache(maxsize=4096)
 def canonical_label(label: str) -> str:
     """The template's spelling of a known label; other labels as written."""
     return _LABEL_BY_KEY.get(normalize_key(label), label.strip())
 
 
+@lru_cache(maxsize=4096)
 def canonical_section(title: str) -> str | None:
     """The template's title for a known section, else ``None``."""
     return _SECTION_BY_KEY.get(normalize_key(title))

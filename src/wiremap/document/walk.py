@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .nodes import Block, CodeBlock, Document, FieldLine, Heading, ListBlock, Paragraph, RawBlock, TextLine
 
 __all__ = ["TextUnit", "text_units"]
 
 
-@dataclass(frozen=True, slots=True)
-class TextUnit:
+class TextUnit(NamedTuple):
     """One line of text; ``kind`` is title, heading, label, value, text, code or raw."""
 
     line: int
@@ -20,41 +18,48 @@ class TextUnit:
     language: str | None = None
 
 
-def _lines(line: int, x: FieldLine | TextLine) -> Iterator[TextUnit]:
-    if isinstance(x, FieldLine):
-        yield TextUnit(x.line, x.label, "label")
-        if x.raw_value:
-            yield TextUnit(x.line, x.raw_value, "value")
-    else:
-        yield TextUnit(x.line, x.raw, "text")
+def _lines(out: list[TextUnit], lines: tuple[FieldLine | TextLine, ...]) -> None:
+    for x in lines:
+        if isinstance(x, FieldLine):
+            out.append(TextUnit(x.line, x.label, "label"))
+            if x.raw_value:
+                out.append(TextUnit(x.line, x.raw_value, "value"))
+        else:
+            out.append(TextUnit(x.line, x.raw, "text"))
 
 
-def _block(block: Block) -> Iterator[TextUnit]:
+def _block(out: list[TextUnit], block: Block) -> None:
     if isinstance(block, Paragraph):
-        for x in block.lines:
-            yield from _lines(block.line, x)
+        _lines(out, block.lines)
     elif isinstance(block, CodeBlock):
-        for n, text in enumerate(block.text.rstrip("\n").split("\n")):
-            yield TextUnit(block.content_line + n, text, "code", block.language)
+        first, lang = block.content_line, block.language
+        out.extend(
+            TextUnit(first + n, text, "code", lang)
+            for n, text in enumerate(block.text.rstrip("\n").split("\n"))
+        )
     elif isinstance(block, ListBlock):
         for item in block.items:
-            for x in item.lines:
-                yield from _lines(item.line, x)
+            _lines(out, item.lines)
             for child in item.children:
-                yield from _block(child)
+                _block(out, child)
     elif isinstance(block, Heading):
-        yield TextUnit(block.line, block.text, "heading")
+        out.append(TextUnit(block.line, block.text, "heading"))
     elif isinstance(block, RawBlock):
-        for n, text in enumerate(block.text.split("\n")):
-            yield TextUnit(block.line + n, text, "raw")
+        out.extend(TextUnit(block.line + n, text, "raw") for n, text in enumerate(block.text.split("\n")))
 
 
-def text_units(doc: Document) -> Iterator[TextUnit]:
-    if doc.title is not None:
-        yield TextUnit(doc.title_line, doc.title, "title")
-    for block in doc.preamble:
-        yield from _block(block)
-    for section in doc.sections:
-        yield TextUnit(section.line, section.title, "heading")
-        for block in section.blocks:
-            yield from _block(block)
+def text_units(doc: Document) -> tuple[TextUnit, ...]:
+    """Every line of text of ``doc`` (computed once per document, several rules read it)."""
+    cached = doc.cache.get("text_units")
+    if cached is None:
+        out: list[TextUnit] = []
+        if doc.title is not None:
+            out.append(TextUnit(doc.title_line, doc.title, "title"))
+        for block in doc.preamble:
+            _block(out, block)
+        for section in doc.sections:
+            out.append(TextUnit(section.line, section.title, "heading"))
+            for block in section.blocks:
+                _block(out, block)
+        cached = doc.cache["text_units"] = tuple(out)
+    return cached  # type: ignore[return-value]

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from fnmatch import fnmatch
 from pathlib import Path
 
-from ..catalog import Catalog
+from .._gc import paused_gc
+from ..catalog import Catalog, discover, load_files
 from ..config import Config
+from ..document import ParsedDoc, from_light, to_light
 from ..findings import Finding, Severity
-from .registry import rules_matching
+from .registry import RULES, rules_matching
 from .rule import CatalogContext, DocContext, Rule
 
-__all__ = ["active_rules", "lint_catalog"]
+__all__ = ["active_rules", "lint_catalog", "lint_doc", "lint_paths"]
 
 
 def active_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
@@ -43,6 +48,45 @@ def _ignored_for_path(path: str, code: str, config: Config) -> bool:
     return False
 
 
+def _keep(path: str, code: str, disabled: Iterable[str], config: Config) -> bool:
+    if any(code.startswith(x) for x in disabled):
+        return False
+    return not _ignored_for_path(path, code, config)
+
+
+def lint_doc(doc: ParsedDoc, rules: Sequence[Rule], config: Config, today: dt.date) -> list[Finding]:
+    """The per-doc rules over one doc, with severity overrides, directives and per-file ignores applied."""
+    ctx = DocContext(doc, config, today)
+    disabled = doc.integration.directives.disable
+    out: list[Finding] = []
+    for rule in rules:
+        if rule.check_doc is None or not _keep(doc.path, rule.code, disabled, config):
+            continue
+        sev = _severity(rule.code, rule.severity, config)
+        for v in rule.check_doc(ctx):
+            out.append(Finding(doc.path, max(v.line, 1), rule.code, rule.name, sev, v.message))
+    return out
+
+
+def _catalog_findings(
+    catalog: Catalog, rules: Sequence[Rule], config: Config, today: dt.date
+) -> list[Finding]:
+    """Loader findings (DOC000) and the whole-catalog rules."""
+    codes = {r.code for r in rules}
+    disabled = {d.path: d.integration.directives.disable for d in catalog.docs}
+    out = [f for f in catalog.findings if f.code in codes and _keep(f.path, f.code, (), config)]
+    cctx = CatalogContext(tuple(catalog.docs), config, today)
+    for rule in rules:
+        if rule.check_catalog is None:
+            continue
+        sev = _severity(rule.code, rule.severity, config)
+        for v in rule.check_catalog(cctx):
+            path = v.path or "."
+            if _keep(path, rule.code, disabled.get(path, ()), config):
+                out.append(Finding(path, max(v.line, 1), rule.code, rule.name, sev, v.message))
+    return out
+
+
 def lint_catalog(
     catalog: Catalog,
     config: Config | None = None,
@@ -55,31 +99,69 @@ def lint_catalog(
     config = config or Config()
     today = today or dt.date.today()
     rules = active_rules(config, select, ignore)
-    codes = {r.code for r in rules}
-    disabled = {d.path: d.integration.directives.disable for d in catalog.docs}
-    out: list[Finding] = [f for f in catalog.findings if f.code in codes]
-
-    def keep(path: str, code: str) -> bool:
-        if any(code.startswith(x) for x in disabled.get(path, ())):
-            return False
-        return not _ignored_for_path(path, code, config)
-
-    for doc in catalog.docs:
-        ctx = DocContext(doc, config, today)
-        for rule in rules:
-            if rule.check_doc is None:
-                continue
-            sev = _severity(rule.code, rule.severity, config)
-            for v in rule.check_doc(ctx):
-                if keep(doc.path, rule.code):
-                    out.append(Finding(doc.path, max(v.line, 1), rule.code, rule.name, sev, v.message))
-    cctx = CatalogContext(tuple(catalog.docs), config, today)
-    for rule in rules:
-        if rule.check_catalog is None:
-            continue
-        sev = _severity(rule.code, rule.severity, config)
-        for v in rule.check_catalog(cctx):
-            path = v.path or "."
-            if keep(path, rule.code):
-                out.append(Finding(path, max(v.line, 1), rule.code, rule.name, sev, v.message))
+    out = _catalog_findings(catalog, rules, config, today)
+    with paused_gc():
+        for doc in catalog.docs:
+            out.extend(lint_doc(doc, rules, config, today))
     return sorted(set(out))
+
+
+# -- many docs: parse and lint in worker processes ---------------------------------------------------------
+
+PARALLEL_MIN_DOCS = 200
+
+
+def _lint_chunk(
+    chunk: list[tuple[str, bool]], codes: list[str], config: Config, today: dt.date, skip_non_docs: bool
+) -> tuple[list[tuple[str, str]], list[Finding], list[Finding], list[tuple[str, str]]]:
+    """Worker: load and lint some files; docs go back light (see :func:`to_light`) to keep transfer cheap."""
+    rules = [RULES[c] for c in codes]
+    part = load_files([(Path(p), named) for p, named in chunk], skip_non_docs=skip_non_docs)
+    findings: list[Finding] = []
+    with paused_gc():
+        for doc in part.docs:
+            findings.extend(lint_doc(doc, rules, config, today))
+        return [to_light(d) for d in part.docs], findings, part.findings, part.skipped
+
+
+def lint_paths(
+    paths: Sequence[Path],
+    config: Config | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    today: dt.date | None = None,
+    jobs: int | None = None,
+    skip_non_docs: bool = False,
+) -> tuple[Catalog, list[Finding]]:
+    """Load and lint files and folders, over ``jobs`` processes when there are many docs.
+
+    The returned catalog's docs are *light* when work was spread over processes (see
+    :func:`wiremap.document.from_light`): integration and path complete, no Markdown blocks.
+    """
+    config = config or Config()
+    today = today or dt.date.today()
+    rules = active_rules(config, select, ignore)
+    candidates = discover(paths)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 2 or len(candidates) < PARALLEL_MIN_DOCS:
+        catalog = load_files(candidates, skip_non_docs=skip_non_docs)
+        return catalog, lint_catalog(catalog, config, select=select, ignore=ignore, today=today)
+    size = max(16, len(candidates) // (jobs * 4))
+    chunks = [
+        [(str(p), named) for p, named in candidates[i : i + size]] for i in range(0, len(candidates), size)
+    ]
+    codes = [r.code for r in rules]
+    catalog = Catalog()
+    out: list[Finding] = []
+    ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        futures = [pool.submit(_lint_chunk, c, codes, config, today, skip_non_docs) for c in chunks]
+        for fut in futures:
+            docs, findings, loader_findings, skipped = fut.result()
+            catalog.docs.extend(from_light(d) for d in docs)
+            catalog.findings.extend(loader_findings)
+            catalog.skipped.extend(skipped)
+            out.extend(findings)
+    out.extend(_catalog_findings(catalog, rules, config, today))
+    return catalog, sorted(set(out))

@@ -11,6 +11,10 @@ from ..rule import Rule
 
 
 def render(findings: Sequence[Finding], rules: Sequence[Rule], color: bool) -> str:
-    return json.dumps(
-        [{"schema_version": SCHEMA_VERSION, **f.to_json()} for f in findings], indent=2, ensure_ascii=False
+    if not findings:
+        return "[]"
+    # one finding per line: readable, and json's C encoder (``indent`` would force the Python one)
+    rows = (
+        json.dumps({"schema_version": SCHEMA_VERSION, **f.to_json()}, ensure_ascii=False) for f in findings
     )
+    return "[\n  " + ",\n  ".join(rows) + "\n]"

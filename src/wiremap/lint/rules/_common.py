@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 from ...document.nodes import Block, CodeBlock, Document, ListBlock
 from ...document.template import template_placeholders
@@ -34,14 +35,20 @@ _NOT_CODE_WORDS = re.compile(r"\b(for|in|if|else|and|or|not|lambda)\b")
 _IPV6 = re.compile(r"^\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]$")
 
 
+@cache
+def _template_alternation() -> re.Pattern[str]:
+    """One regex for every template placeholder, longest first; lookahead so overlaps are all found."""
+    phs = sorted(template_placeholders(), key=len, reverse=True)
+    return re.compile("(?=(" + "|".join(re.escape(p) for p in phs) + "))")
+
+
 def code_placeholders(line: str) -> list[tuple[int, str]]:
     """Template placeholders in one line of code, as ``(column, "[text]")``, left to right."""
+    if "[" not in line:
+        return []
     found = {m.start(): m.group(0) for m in _CODE.finditer(line) if not _NOT_CODE_WORDS.search(m.group(0))}
-    for ph in template_placeholders():
-        start = line.find(ph)
-        while start >= 0:
-            found.setdefault(start, ph)
-            start = line.find(ph, start + 1)
+    for m in _template_alternation().finditer(line):
+        found.setdefault(m.start(), m.group(1))
     return [(k, found[k]) for k in sorted(found)]
 
 
@@ -56,7 +63,9 @@ def has_placeholder(text: str | None) -> bool:
         return False
     if is_placeholder_text(text):
         return True
-    if any(ph in text for ph in template_placeholders()):
+    if "[" not in text:
+        return False
+    if _template_alternation().search(text):
         return True
     return bool(prose_placeholders(text))
 

@@ -31,6 +31,8 @@ from ._common import code_placeholders, prose_placeholders
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
     for unit in text_units(ctx.doc.document):
+        if "[" not in unit.text:
+            continue
         if unit.kind == "code":
             hits = [ph for _, ph in code_placeholders(unit.text)]
         elif unit.kind == "raw":

@@ -36,13 +36,13 @@ export DATABASE_URL=postgres://orders:${ORDERS_DB_PASSWORD}@orders-db:5432/order
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ...document.extract import parse_env_lines
 from ...document.nodes import CodeBlock
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
-from ..walk import text_units
+from ..walk import TextUnit, text_units
 
 _URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s:@/?#\[\]]*):(?P<secret>[^\s@/?#]+)@")
 _SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|CREDENTIAL|ACCESS_KEY")
@@ -117,10 +117,36 @@ def _env_vars(ctx: DocContext) -> Iterator[tuple[int, str]]:
         )
 
 
+# Literal fragments each secret shape above contains (same order as _SHAPES): a cheap ``in`` test
+# first, because a regex starting with ``\b`` gets no literal-prefix speed-up in Python's ``re``.
+_HINTS: tuple[tuple[str, ...], ...] = (
+    ("AKIA", "ASIA"),
+    ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+    ("github_pat_",),
+    ("xox",),
+    ("_live_",),
+    ("PRIVATE KEY",),
+    ("uthorization", "UTHORIZATION"),
+)
+
+
+def _maybe_secret(text: str) -> bool:
+    """Whether any line of ``text`` could hold a secret; False lets the rule skip the line scan."""
+    if "://" in text and "@" in text:
+        for line in text.split("\n"):
+            if "://" in line and "@" in line and _URL_PASSWORD.search(line):
+                return True
+    shapes = zip(_HINTS, _SHAPES, strict=True)
+    return any(any(h in text for h in hints) and shape[2].search(text) for hints, shape in shapes)
+
+
 def _check(ctx: DocContext) -> Iterator[Violation]:
     reported: set[int] = set()
     found: list[tuple[int, str]] = list(_env_vars(ctx))
-    for unit in text_units(ctx.doc.document):
+    text = ctx.doc.text
+    # nothing secret-shaped anywhere: skip the line-by-line scan
+    units: Iterable[TextUnit] = text_units(ctx.doc.document) if _maybe_secret(text) else ()
+    for unit in units:
         found.extend((unit.line, msg) for msg in _url_passwords(unit.text))
         found.extend((unit.line, msg) for msg in _shapes(unit.text))
     for line, message in sorted(found, key=lambda x: x[0]):
