@@ -105,11 +105,13 @@ def _normalize(table: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         k = key.replace("-", "_")
-        out[k] = (
-            _normalize(value)
-            if isinstance(value, dict) and k not in ("per_file_ignores", "severity")
-            else value
-        )
+        if k == "integrations" and isinstance(value, dict):
+            # ids are slugs with dashes: keep them, normalise only each integration's own keys
+            out[k] = {i: _normalize(v) if isinstance(v, dict) else v for i, v in value.items()}
+        elif isinstance(value, dict) and k not in ("per_file_ignores", "severity"):
+            out[k] = _normalize(value)
+        else:
+            out[k] = value
     return out
 
 

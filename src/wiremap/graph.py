@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 
 from .catalog import Catalog
+from .model import Integration
 from .values import slugify
 
 __all__ = ["to_dot", "to_mermaid"]
+
+
+def _label(integration: Integration) -> str:
+    return integration.protocol or integration.protocol_raw or "?"
 
 
 def _node_id(name: str) -> str:
@@ -24,7 +29,7 @@ def to_mermaid(catalog: Catalog) -> str:
     for svc in catalog.services():
         lines.append(f'    {_node_id(svc)}["{_mermaid_text(svc)}"]')
     for e in catalog.edges():
-        label = _mermaid_text(e.integration.protocol or e.integration.protocol_raw or "?")
+        label = _mermaid_text(_label(e.integration))
         arrow = "==>" if e.integration.critical_path else "-->"
         lines.append(f'    {_node_id(e.source)} {arrow}|"{label}"| {_node_id(e.destination)}')
     critical = [n for n, e in enumerate(catalog.edges()) if e.integration.critical_path]
@@ -43,7 +48,7 @@ def to_dot(catalog: Catalog) -> str:
     for svc in catalog.services():
         lines.append(f"    {_dot(svc)};")
     for e in catalog.edges():
-        attrs = [f"label={_dot(e.integration.protocol or '?')}"]
+        attrs = [f"label={_dot(_label(e.integration))}"]
         if e.integration.critical_path:
             attrs += ["color=red", "penwidth=2.5", 'tooltip="critical path"']
         lines.append(f"    {_dot(e.source)} -> {_dot(e.destination)} [{', '.join(attrs)}];")

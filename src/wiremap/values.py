@@ -131,7 +131,7 @@ _NO = {"no", "n", "false", "non-critical", "not critical"}
 
 def parse_bool(text: str) -> tuple[bool | None, str | None]:
     """``"Yes (during month-end close only)"`` -> ``(True, "during month-end close only")``."""
-    t = strip_code(text).strip()
+    t = strip_code(text).strip().rstrip(".!,;")
     m = re.match(r"^([A-Za-z-]+(?: critical)?)\s*(?:[(—–:,;-]\s*(.*?)\)?\s*)?$", t)
     if not m:
         return None, None

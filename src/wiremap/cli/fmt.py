@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from .._errors import DocumentError, UsageError
 from ..catalog import discover, display_path
 from ..document import is_integration_doc, parse_text, read_text
 from ..document.verify import layout_only
@@ -29,10 +30,16 @@ def fmt(
 
     targets, _ = resolve(paths, config_file)
     candidates = discover(targets)
-    changed = unchanged = refused = 0
+    changed = unchanged = refused = unreadable = 0
     for path, explicit in candidates:
         shown = display_path(path)
-        text = read_text(path)
+        try:
+            text = read_text(path)
+        except DocumentError as exc:
+            if explicit or path.suffix.lower() == ".md":
+                unreadable += 1
+                err.print(f"error: {shown}:{exc.line}: {exc.message}", markup=False)
+            continue
         doc = parse_text(text, shown)
         if (skip_non_docs or not explicit) and not is_integration_doc(doc.document):
             continue
@@ -51,17 +58,28 @@ def fmt(
         changed += 1
         if diff:
             sys.stdout.writelines(
-                difflib.unified_diff(text.splitlines(True), new.splitlines(True), f"a/{shown}", f"b/{shown}")
+                difflib.unified_diff(text.splitlines(True), new.splitlines(True), *_diff_names(shown))
             )
         if check:
             err.print(f"would reformat {shown}", markup=False)
         elif not diff:
             atomic_write_text(path, new)
             err.print(f"reformatted {shown}", markup=False)
+    if not (changed or unchanged or refused or unreadable):
+        if skip_non_docs:
+            raise typer.Exit(0)
+        shown_targets = ", ".join(str(p) for p in targets)
+        raise UsageError(f"no integration docs found in {shown_targets}")
     verb = "would be reformatted" if check or diff else "reformatted"
     err.print(
         f"{changed} doc(s) {verb}, {unchanged} already canonical"
-        + (f", {refused} refused" if refused else ""),
+        + (f", {refused} refused" if refused else "")
+        + (f", {unreadable} unreadable" if unreadable else ""),
         markup=False,
     )
-    raise typer.Exit(1 if refused or ((check or diff) and changed) else 0)
+    raise typer.Exit(1 if refused or unreadable or ((check or diff) and changed) else 0)
+
+
+def _diff_names(shown: str) -> tuple[str, str]:
+    """git-style ``a/path`` ``b/path`` for relative paths; absolute paths as they are."""
+    return (shown, shown) if shown.startswith("/") else (f"a/{shown}", f"b/{shown}")

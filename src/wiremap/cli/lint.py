@@ -75,7 +75,7 @@ def lint(
         err.print(f"wrote {len(findings)} finding(s) to baseline {baseline_path}", markup=False)
         raise typer.Exit(0)
     if baseline_path is not None:
-        findings = filter_baseline(findings, read_baseline(baseline_path))
+        findings = filter_baseline(findings, read_baseline(baseline_path), baseline_path)
     color = output is None and output_format is LintFormat.text and out.is_terminal
     report = FORMATS[output_format.value](findings, rules, color)
     if output is not None:

@@ -41,6 +41,10 @@ def rule(
                 }
             )
             return
+        if not out.is_terminal:  # piped: one untruncated line per rule
+            for r in sorted(RULES.values(), key=lambda r: r.code):
+                sys.stdout.write(f"{r.code}\t{r.name}\t{r.severity.label}\t{r.summary}\n")
+            return
         table = Table("code", "name", "severity", "summary", box=None)
         for r in sorted(RULES.values(), key=lambda r: r.code):
             table.add_row(r.code, r.name, r.severity.label, r.summary)

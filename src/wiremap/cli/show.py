@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..secrets import mask_json
-from ._common import ConfigOption, OutputFormat, load_catalog, out, print_json
+from ._common import ConfigOption, OutputFormat, err, load_catalog, out, print_json
 
 
 def _text(data: dict[str, Any]) -> Table:
@@ -40,6 +40,8 @@ def show(
 ) -> None:
     """Print the model of each doc: one JSON object for one doc, an array for several."""
     catalog, _ = load_catalog(paths, config_file)
+    for f in catalog.findings:  # unreadable files: said, and exit 1 after showing the rest
+        err.print(f"error: {f.path}:{f.line}: {f.message}", markup=False)
     chosen = catalog.select(only)
     if only and not chosen:
         from .._errors import UsageError
@@ -50,6 +52,8 @@ def show(
         items = [mask_json(x) for x in items]
     if output_format is OutputFormat.json:
         print_json(items[0] if len(items) == 1 else items)
-        return
-    for data in items:
-        out.print(_text(data))
+    else:
+        for data in items:
+            out.print(_text(data))
+    if catalog.findings:
+        raise typer.Exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,9 @@ __all__ = [
     "render_document",
     "to_light",
 ]
+
+
+_DOC_TITLE = re.compile(r"^\s*integration\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,9 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    if b"\x00" in data[:8192]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError(str(path), "UTF-16 text: save the doc as UTF-8")
+    if b"\x00" in data:
         raise DocumentError(str(path), "binary file, not a Markdown document")
     try:
         return data.decode("utf-8-sig")
@@ -85,5 +91,5 @@ def from_light(record: tuple[str, str]) -> ParsedDoc:
 def is_integration_doc(doc: Document) -> bool:
     """First heading starts with ``Integration:``, or no heading at all but template labels."""
     if doc.first_heading is not None:
-        return doc.first_heading.strip().lower().startswith("integration")
+        return bool(_DOC_TITLE.match(doc.first_heading))
     return doc.has_template_labels

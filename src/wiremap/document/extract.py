@@ -72,7 +72,8 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 raw, value = f"{raw} {cont.raw}".strip(), f"{value} {cont.raw}".strip()
                 k += 1
             owned: CodeBlock | ListBlock | None = None
-            if j == len(lines) - 1 and not raw and i + 1 < len(blocks):
+            owns = not raw or (section == "Recent Changes" and normalize_key(ln.label) not in FOOTER_LABELS)
+            if j == len(lines) - 1 and owns and i + 1 < len(blocks):
                 nxt = blocks[i + 1]
                 if isinstance(nxt, CodeBlock | ListBlock):
                     owned = nxt
@@ -113,10 +114,18 @@ def _split_item(item: ListItem) -> tuple[str, str]:
     if isinstance(first, FieldLine):
         rest = " ".join([first.value] + [x.raw for x in item.lines[1:] if isinstance(x, TextLine)])
         return first.label.strip(), rest.strip()
-    name, _, rest = item.text.partition(":")
-    return name.strip(), rest.strip()
+    text = item.text
+    if ":" in text:
+        name, _, rest = text.partition(":")
+        return name.strip(), rest.strip()
+    m = _KEY_SEP.match(text)
+    if m:
+        return m.group(1), m.group(2).strip()
+    return text.strip(), ""
 
 
+# "P99 — 900 ms", "P99 = 900 ms", "p95 - 120ms": a short key, a dash/equals sign, the value
+_KEY_SEP = re.compile(r"^\s*([A-Za-z][\w. ]{0,20}?)\s+(?:—|–|-|=)\s+(.+)$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
 
 
@@ -132,7 +141,7 @@ def _failure_mode(item: ListItem) -> FailureMode:
 
 _ENV = re.compile(
     r"""^\s*(?:export\s+|set\s+|setx\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*"""
-    r"""(?P<value>"[^"]*"|'[^']*'|[^\s#]*)\s*(?:\#\s*(?P<purpose>.*))?$"""
+    r"""(?P<value>"[^"]*"|'[^']*'|[^\s"']*)(?:\s+\#\s*(?P<purpose>.*)|\s*)$"""
 )
 _ENV_PLACEHOLDER = re.compile(
     r"""^\s*(?:export\s+)?(?P<name>\[[^\]]+\])=(?P<value>\S*)\s*(?:#\s*(?P<purpose>.*))?$"""
@@ -199,7 +208,7 @@ def _directives(doc: Document) -> Directives:
                 disable.extend(c.strip().upper() for c in val.split(",") if c.strip())
             else:
                 settings[key.lower()] = val
-    return Directives(disable=disable, settings=settings)
+    return Directives(disable=list(dict.fromkeys(disable)), settings=settings)
 
 
 _TITLE = re.compile(r"^\s*integration\s*:\s*(.*?)\s*(?:→|->|⟶|=>)\s*(.*?)\s*$", re.IGNORECASE)

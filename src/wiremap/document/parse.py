@@ -180,8 +180,6 @@ class _Builder:
             kind = kinds[x]
             if kind == "Text" or kind == "Code":
                 parts.append(payloads[x])
-            elif kind == "InlineHtml":
-                self._scan_directive(str(payloads[x]), self.starts[x])
             elif kind == "SoftBreak" or kind == "HardBreak":
                 parts.append(" ")
         return "".join(parts)

@@ -7,6 +7,7 @@ resurface it; each baseline entry absorbs at most as many findings as it counts.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -20,12 +21,21 @@ __all__ = ["filter_baseline", "read_baseline", "write_baseline"]
 Key = tuple[str, str, str]
 
 
-def _key(f: Finding) -> Key:
-    return (f.path, f.code, f.message)
+def _rel(doc_path: str, base: Path) -> str:
+    """A finding's path relative to the baseline's folder, so any working directory matches."""
+    try:
+        return Path(os.path.relpath(Path(doc_path).resolve(), base)).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(doc_path).as_posix()
+
+
+def _key(f: Finding, base: Path) -> Key:
+    return (_rel(f.path, base), f.code, f.message)
 
 
 def write_baseline(path: Path, findings: list[Finding]) -> None:
-    counts = Counter(_key(f) for f in findings)
+    base = path.resolve().parent
+    counts = Counter(_key(f, base) for f in findings)
     entries = [{"path": p, "code": c, "message": m, "count": n} for (p, c, m), n in sorted(counts.items())]
     atomic_write_text(
         path, json.dumps({"schema_version": SCHEMA_VERSION, "findings": entries}, indent=2) + "\n"
@@ -44,11 +54,13 @@ def read_baseline(path: Path) -> Counter[Key]:
         raise ConfigError(f"{path}: not a wiremap baseline file: {exc}") from exc
 
 
-def filter_baseline(findings: list[Finding], baseline: Counter[Key]) -> list[Finding]:
+def filter_baseline(findings: list[Finding], baseline: Counter[Key], path: Path) -> list[Finding]:
+    """Findings not absorbed by the baseline read from ``path``."""
+    base = path.resolve().parent
     left = Counter(baseline)
     out: list[Finding] = []
     for f in findings:
-        k = _key(f)
+        k = _key(f, base)
         if left[k] > 0:
             left[k] -= 1
         else:

@@ -11,20 +11,37 @@ from concurrent.futures import ProcessPoolExecutor
 from fnmatch import fnmatch
 from pathlib import Path
 
+from .._errors import ConfigError, UsageError
 from .._gc import paused_gc
 from ..catalog import Catalog, discover, load_files
 from ..config import Config
 from ..document import ParsedDoc, from_light, to_light
 from ..findings import Finding, Severity
-from .registry import RULES, rules_matching
+from .registry import RULES, rules_matching, split_selectors, unknown_selectors
 from .rule import CatalogContext, DocContext, Rule
 
 __all__ = ["active_rules", "lint_catalog", "lint_doc", "lint_paths"]
 
 
 def active_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
-    """``select`` (CLI) replaces config ``select``; ``ignore`` adds to config ``ignore``."""
-    chosen = list(select) or config.select or ["ALL"]
+    """``select`` (CLI) replaces config ``select``; ``ignore`` adds to config ``ignore``.
+
+    A selector that matches no rule is an error, not a silent no-op.
+    """
+    select, ignore = list(select), list(ignore)
+    if bad := unknown_selectors([*select, *ignore]):
+        raise UsageError(f"unknown rule code or prefix: {', '.join(bad)} (see `wiremap rule --all`)")
+    if bad := unknown_selectors([*config.select, *config.ignore, *config.severity]):
+        where = config.path or "config"
+        raise ConfigError(
+            f"{where}: unknown rule code or prefix: {', '.join(bad)} (see `wiremap rule --all`)"
+        )
+    for codes in config.per_file_ignores.values():
+        if bad := unknown_selectors(codes):
+            raise ConfigError(
+                f"{config.path or 'config'}: per-file-ignores: unknown rule code: {', '.join(bad)}"
+            )
+    chosen = select or config.select or ["ALL"]
     drop = {r.code for r in rules_matching([*config.ignore, *ignore])}
     return [r for r in rules_matching(chosen) if r.code not in drop]
 
@@ -42,7 +59,7 @@ def _ignored_for_path(path: str, code: str, config: Config) -> bool:
         candidates.add(Path(path).resolve().relative_to(config.base_dir).as_posix())
     for pattern, codes in config.per_file_ignores.items():
         if any(fnmatch(c, pattern) or fnmatch(c, f"*/{pattern}") for c in candidates) and any(
-            code.startswith(x.upper()) for x in codes
+            code.startswith(x) for x in split_selectors(codes)
         ):
             return True
     return False

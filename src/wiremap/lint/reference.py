@@ -20,8 +20,18 @@ _FAMILIES = {
 
 
 def _demote(doc: str) -> str:
-    """Rule docstrings use ``##`` sections; inside the reference they sit under ``###``."""
-    return re.sub(r"(?m)^(#{2,5}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", doc)
+    """Rule docstrings use ``##`` sections; inside the reference they sit under ``###``.
+    Headings inside fenced examples are example content and stay as written."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in doc.split("\n"):
+        m = re.match(r"^(`{3,}|~{3,})", line)
+        if m and (fence is None or m.group(1).startswith(fence)):
+            fence = m.group(1) if fence is None else None
+        elif fence is None and re.match(r"^#{2,5} ", line):
+            line = "##" + line
+        out.append(line)
+    return "\n".join(out)
 
 
 def render_rule_reference() -> str:

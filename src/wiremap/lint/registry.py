@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .rule import Rule
 from .rules import (
     age001_last_updated_before_recent_change,
@@ -29,7 +31,7 @@ from .rules import (
     val009_invalid_date,
 )
 
-__all__ = ["RULES", "get_rule", "rules_matching"]
+__all__ = ["RULES", "get_rule", "matches", "rules_matching", "split_selectors", "unknown_selectors"]
 
 RULES: dict[str, Rule] = {
     r.code: r
@@ -66,7 +68,21 @@ def get_rule(code: str) -> Rule | None:
     return RULES.get(code) or next((r for r in RULES.values() if r.name == code.lower()), None)
 
 
-def rules_matching(selectors: list[str]) -> list[Rule]:
+def split_selectors(selectors: Iterable[str]) -> list[str]:
+    """``["DOC,CRT", "VAL001"]`` -> ``["DOC", "CRT", "VAL001"]`` (upper-case)."""
+    return [part.strip().upper() for s in selectors for part in s.split(",") if part.strip()]
+
+
+def matches(code: str, selector: str) -> bool:
+    return selector == "ALL" or code.startswith(selector)
+
+
+def unknown_selectors(selectors: Iterable[str]) -> list[str]:
+    """Selectors that match no rule (typos, or rules of a newer wiremap)."""
+    return [s for s in split_selectors(selectors) if not any(matches(c, s) for c in RULES)]
+
+
+def rules_matching(selectors: Iterable[str]) -> list[Rule]:
     """Rules whose code starts with any selector (``DOC`` or ``DOC003``); ``ALL`` matches all."""
-    sel = [s.strip().upper() for s in selectors if s.strip()]
-    return [r for r in RULES.values() if any(s == "ALL" or r.code.startswith(s) for s in sel)]
+    sel = split_selectors(selectors)
+    return [r for r in RULES.values() if any(matches(r.code, s) for s in sel)]

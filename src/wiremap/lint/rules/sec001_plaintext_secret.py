@@ -41,45 +41,13 @@ from collections.abc import Iterable, Iterator
 from ...document.extract import parse_env_lines
 from ...document.nodes import CodeBlock
 from ...findings import Severity
+from ...secrets import SHAPES as _SHAPES
+from ...secrets import URL_PASSWORD as _URL_PASSWORD
+from ...secrets import is_reference, looks_secret_name
 from ..rule import DocContext, Violation, doc_rule
 from ..walk import TextUnit, text_units
 
-_URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s:@/?#\[\]]*):(?P<secret>[^\s@/?#]+)@")
-_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|CREDENTIAL|ACCESS_KEY")
-_NOT_SECRET_NAME = re.compile(
-    r"_(?:FILE|PATH|DIR|URL|URI|ENDPOINT|HOST|PORT|TTL|TIMEOUT|SECONDS|SECS|MS|HEADER|NAME|ID|ARN|REF|"
-    r"TYPE|LENGTH|ENABLED|VERSION|EXPIRY|LIMIT|REGION|USER|USERNAME|ROTATION_DAYS)$"
-)
 _NOT_SECRET_VALUE = re.compile(r"^(?:\d{1,6}|true|false|yes|no|on|off|none|null)$", re.IGNORECASE)
-
-# (what, shown instead of the secret, pattern with a ``secret`` group)
-_SHAPES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("AWS access key id", "AKIA***", re.compile(r"\b(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})\b")),
-    ("GitHub token", "ghp_***", re.compile(r"\b(?P<secret>gh[pousr]_[A-Za-z0-9]{30,})\b")),
-    ("GitHub token", "github_pat_***", re.compile(r"\b(?P<secret>github_pat_[A-Za-z0-9_]{22,})")),
-    ("Slack token", "xox*-***", re.compile(r"\b(?P<secret>xox[baprs]-[A-Za-z0-9-]{10,})")),
-    ("Stripe live key", "sk_live_***", re.compile(r"\b(?P<secret>[sr]k_live_[A-Za-z0-9]{10,})")),
-    (
-        "private key",
-        "-----BEGIN *** PRIVATE KEY-----",
-        re.compile(r"(?P<secret>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)"),
-    ),
-    (
-        "bearer token in an Authorization header",
-        "Bearer ***",
-        re.compile(
-            r"Authorization[\"']?\s*[:=]\s*[\"']?Bearer\s+(?P<secret>[A-Za-z0-9._~+/=-]{20,})", re.IGNORECASE
-        ),
-    ),
-)
-
-
-def is_reference(value: str) -> bool:
-    """``${VAR}``, ``$VAR``, ``$(cmd)``, ``<secret>``, ``[placeholder]``, ``{name}``, ``***``: no literal."""
-    v = value.strip().strip("\"'`")
-    if not v or v.startswith(("$", "<", "[", "{", "%(")):
-        return True
-    return bool(re.fullmatch(r"[*xX.…]+", v))
 
 
 def _dummy(secret: str) -> bool:
@@ -107,7 +75,7 @@ def _env_vars(ctx: DocContext) -> Iterator[tuple[int, str]]:
         return
     for offset, env in parse_env_lines(ref.block.text):
         name, value = env.name.upper(), env.value or ""
-        if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
+        if not looks_secret_name(name):
             continue
         if is_reference(value) or _NOT_SECRET_VALUE.match(value.strip()):
             continue

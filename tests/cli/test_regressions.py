@@ -1,0 +1,120 @@
+"""Bugs found while documenting and reviewing; each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests._paths import EXAMPLE_DOCS, TEMPLATE
+from wiremap.cli.main import main
+from wiremap.config import load_config
+from wiremap.document import parse_text
+from wiremap.document.extract import parse_env_lines
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_index_page_written_next_to_docs_is_not_read_as_a_doc(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(EXAMPLE_DOCS, docs)
+    assert run(capsys, "index", str(docs), "-o", str(docs / "README.md"))[0] == 0
+    code, out, _ = run(capsys, "lint", str(docs))
+    assert code == 0 and "All checks passed." in out
+    assert run(capsys, "fmt", "--check", str(docs))[0] == 0
+
+
+def test_integration_ids_in_config_keep_their_dashes(tmp_path: Path) -> None:
+    (tmp_path / "wiremap.toml").write_text(
+        "[tool.wiremap.integrations.billing-to-ledger]\nexpect-status = [200]\n", encoding="utf-8"
+    )
+    config = load_config(start=tmp_path)
+    assert config.integrations == {"billing-to-ledger": {"expect_status": [200]}}
+
+
+@pytest.mark.parametrize(
+    "args", [["lint", "-o"], ["index", "-o"], ["lint", "--write-baseline", "--baseline"]]
+)
+def test_writing_into_a_missing_folder_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, out, err = run(capsys, *args, str(tmp_path / "nope" / "out.txt"), str(EXAMPLE_DOCS))
+    assert code == 2 and "does not exist" in err and "internal error" not in err
+
+
+def test_baseline_matches_from_any_working_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "shop"
+    project.mkdir()
+    shutil.copy(TEMPLATE, project / "a.md")
+    monkeypatch.chdir(project)
+    assert run(capsys, "lint", "a.md", "--baseline", "baseline.json", "--write-baseline")[0] == 0
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "lint", "shop/a.md", "--baseline", "shop/baseline.json")[0] == 0
+
+
+def test_recent_change_with_text_on_the_date_line_keeps_its_list() -> None:
+    doc = "# Integration: A → B\n\n## Recent Changes\n\n**2026-11-02:** Moved to v2\n- new endpoint\n- retries\n"  # noqa: E501
+    change = parse_text(doc, "x.md").integration.recent_changes[0]
+    assert change.date == "2026-11-02" and change.items == ["Moved to v2", "new endpoint", "retries"]
+
+
+def test_inline_directive_is_read_once() -> None:
+    doc = "# Integration: A → B\n\nSome text <!-- wiremap: disable=VAL -->\n"
+    assert parse_text(doc, "x.md").integration.directives.disable == ["VAL"]
+
+
+def test_ignore_accepts_commas_and_unknown_selectors_fail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "lint", "--format", "json", "--ignore", "DOC,CRT", str(TEMPLATE))
+    assert not {f["code"][:3] for f in json.loads(out)} & {"DOC", "CRT"}
+    code, _, err = run(capsys, "lint", "--select", "XYZ", str(TEMPLATE))
+    assert code == 2 and "unknown rule" in err
+    shutil.copy(TEMPLATE, tmp_path / "a.md")
+    (tmp_path / "wiremap.toml").write_text('[tool.wiremap]\nselect = ["DCO"]\n', encoding="utf-8")
+    code, _, err = run(capsys, "lint", str(tmp_path / "a.md"))
+    assert code == 2 and "DCO" in err
+
+
+def test_fmt_reports_an_unreadable_doc_and_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.md").write_bytes(b"# Integration: A \xff\xfe B\n")
+    shutil.copy(EXAMPLE_DOCS / "storefront-to-cart-service.md", tmp_path / "good.md")
+    code, _, err = run(capsys, "fmt", "--check", str(tmp_path))
+    assert code == 1 and "bad.md" in err and "1 already canonical" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(capsys, "fmt", str(empty))[0] == 2
+
+
+def test_show_says_when_a_doc_cannot_be_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad.md").write_bytes(b"\xff\xfe# \x00I\x00")
+    code, _, err = run(capsys, "show", str(tmp_path / "bad.md"))
+    assert code == 1 and "UTF-16" in err
+
+
+def test_hash_inside_env_value_is_not_a_comment() -> None:
+    (_, env), (_, env2) = parse_env_lines("export TOKEN=abc#def\nexport URL=http://x/#frag  # purpose")
+    assert (env.value, env.purpose) == ("abc#def", None)
+    assert (env2.value, env2.purpose) == ("http://x/#frag", "purpose")
+
+
+def test_more_ways_of_writing_values() -> None:
+    doc = (
+        "# Integration: A → B\n\n**Critical Path:** Yes.\n\n## Performance\n\n**Latency:**\n"
+        "- Typical — 12 ms\n- P95 = 80 ms\n- P99 - 0.9 s\n"
+    )
+    integ = parse_text(doc, "x.md").integration
+    assert integ.critical_path is True
+    assert (integ.latency_ms.typical, integ.latency_ms.p95, integ.latency_ms.p99) == (12, 80, 900)

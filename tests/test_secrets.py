@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from wiremap.secrets import MASK, looks_secret_name, mask_json, mask_text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("postgresql://app:hunter2@db:5432/x", "hunter2"),
+        ("export API_TOKEN=abc123def  # x", "abc123def"),
+        ('client = Client(password="s3cr3t-pw")', "s3cr3t-pw"),
+        ('{"password": "hunter2", "user": "bob"}', "hunter2"),
+        ("curl -H 'Authorization: Bearer abcdefghijklmnopqrstuv0123' x", "abcdefghijklmnopqrstuv0123"),
+        ("key AKIAABCDEFGHIJKLMNOP here", "AKIAABCDEFGHIJKLMNOP"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "MIIEow"),
+    ],
+)
+def test_secret_is_masked(text: str, secret: str) -> None:
+    out = mask_text(text)
+    assert secret not in out and MASK in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'token=os.environ["PAYMENTS_API_TOKEN"]',
+        "postgresql://app:${DB_PASSWORD}@db:5432/x",
+        "export DB_PASSWORD_FILE=/run/secrets/db",
+        "curl -fsS http://127.0.0.1:8081/healthz",
+        "export TOKEN_TTL=3600",
+    ],
+)
+def test_non_secrets_are_left_alone(text: str) -> None:
+    assert mask_text(text) == text
+
+
+def test_names_and_json() -> None:
+    assert looks_secret_name("STRIPE_API_KEY") and looks_secret_name("db_password")
+    assert not looks_secret_name("DB_PASSWORD_FILE") and not looks_secret_name("AUTH_HOST")
+    data = {
+        "env_vars": [
+            {"name": "DB_PASSWORD", "value": "pw1", "purpose": None},
+            {"name": "H", "value": "db", "purpose": None},
+        ],
+        "request": {"json": {"password": "pw2", "nested": [{"api_key": "pw3"}]}},
+    }
+    out = str(mask_json(data))
+    assert "pw1" not in out and "pw2" not in out and "pw3" not in out and "'db'" in out
