@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
-    __version__ = version("wiremap")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = _version("wiremap")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0+unknown"
 
 from ._errors import ConfigError, DocumentError, PathNotFoundError, UsageError, WiremapError
@@ -24,7 +25,6 @@ from .lint import lint_catalog
 from .model import SCHEMA_VERSION, Integration
 
 __all__ = [
-    "SCHEMA_VERSION",
     "Catalog",
     "Config",
     "ConfigError",
@@ -33,6 +33,7 @@ __all__ = [
     "Integration",
     "ParsedDoc",
     "PathNotFoundError",
+    "SCHEMA_VERSION",
     "Severity",
     "UsageError",
     "WiremapError",
