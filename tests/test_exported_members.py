@@ -7,7 +7,15 @@ import wiremap
 
 def test_all_is_sorted_and_importable() -> None:
     names = wiremap.__all__
-    assert names == sorted(names)
+
+    # ruff RUF022's isort-style order: CONSTANTS, then Classes, then functions and dunders
+    def kind(n: str) -> int:
+        if n.isupper():
+            return 0
+        return 1 if n[:1].isupper() else 2
+
+    assert names == sorted(names, key=lambda n: (kind(n), n))
+    assert len(set(names)) == len(names)
     for name in names:
         assert hasattr(wiremap, name), name
 

@@ -25,6 +25,7 @@ from .lint import lint_catalog
 from .model import SCHEMA_VERSION, Integration
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Catalog",
     "Config",
     "ConfigError",
@@ -33,7 +34,6 @@ __all__ = [
     "Integration",
     "ParsedDoc",
     "PathNotFoundError",
-    "SCHEMA_VERSION",
     "Severity",
     "UsageError",
     "WiremapError",

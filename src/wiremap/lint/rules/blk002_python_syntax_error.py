@@ -57,7 +57,10 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
             continue
         if block.text.lstrip().startswith(">>>"):
             continue
-        text, with_placeholders = substitute_placeholders(textwrap.dedent(block.text), "_")
+        text = textwrap.dedent(block.text) if block.text[:1] in (" ", "\t") else block.text
+        with_placeholders: set[int] = set()
+        if "[" in text:
+            text, with_placeholders = substitute_placeholders(text, "_")
         exc = _syntax_error(text)
         if exc is None:
             continue
