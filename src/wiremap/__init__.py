@@ -8,13 +8,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
-
-try:
-    __version__ = _version("wiremap")
-except _PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+from ._version import __version__
 
 from ._errors import ConfigError, DocumentError, PathNotFoundError, UsageError, WiremapError
 from .catalog import Catalog, load

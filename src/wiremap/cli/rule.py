@@ -6,7 +6,6 @@ import enum
 import sys
 
 import typer
-from rich.markdown import Markdown
 from rich.table import Table
 
 from .._errors import UsageError
@@ -60,6 +59,8 @@ def rule(
         return
     header = f"# {found.code} {found.name} ({found.severity.label})\n\n"
     if out.is_terminal:
+        from rich.markdown import Markdown  # imports a Markdown parser: only when shown on a TTY
+
         out.print(Markdown(header + found.doc))
     else:
         sys.stdout.write(header + found.doc + "\n")
