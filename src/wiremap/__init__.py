@@ -8,9 +8,8 @@
 
 from __future__ import annotations
 
-from ._version import __version__
-
 from ._errors import ConfigError, DocumentError, PathNotFoundError, UsageError, WiremapError
+from ._version import __version__
 from .catalog import Catalog, load
 from .config import Config, load_config
 from .document import ParsedDoc, parse_text, render_document
