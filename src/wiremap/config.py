@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._errors import ConfigError
 from .findings import Severity
+from .model import Integration
 
 __all__ = ["Config", "find_config", "load_config"]
 
@@ -66,6 +67,17 @@ class Config(BaseModel):
     @property
     def docs_path(self) -> Path:
         return self.base_dir / self.docs
+
+    def settings_for(self, integration: Integration) -> dict[str, Any]:
+        """Per-integration settings: ``[tool.wiremap.integrations.<id>]``, then the doc's own
+        ``<!-- wiremap: key=value -->`` directives on top (the doc is closer to the integration).
+
+        Directive values are strings as written (``expect_status=200,201``); config values keep
+        their TOML types.
+        """
+        merged: dict[str, Any] = dict(self.integrations.get(integration.id, {}))
+        merged.update({k.replace("-", "_"): v for k, v in integration.directives.settings.items()})
+        return merged
 
     @property
     def root_path(self) -> Path | None:

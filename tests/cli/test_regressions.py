@@ -118,3 +118,11 @@ def test_more_ways_of_writing_values() -> None:
     integ = parse_text(doc, "x.md").integration
     assert integ.critical_path is True
     assert (integ.latency_ms.typical, integ.latency_ms.p95, integ.latency_ms.p99) == (12, 80, 900)
+
+
+def test_settings_merge_config_and_directives(tmp_path: Path) -> None:
+    (tmp_path / "wiremap.toml").write_text(
+        '[tool.wiremap.integrations.a-to-b]\ninterval = "30s"\nexpect-status = [200]\n', encoding="utf-8"
+    )
+    integ = parse_text("# Integration: A → B\n\n<!-- wiremap: interval=10s -->\n", "x.md").integration
+    assert load_config(start=tmp_path).settings_for(integ) == {"interval": "10s", "expect_status": [200]}
