@@ -72,18 +72,23 @@ def _doc(rng: random.Random, n: int) -> str:
     for old, new in values.items():
         text = text.replace(old, new, 1)
     if rng.random() < 0.2:
-        text = text.replace("\n- ", "\n* ")
-    if rng.random() < 0.2:
         text = text.replace("**", "__")
-    if rng.random() < 0.15:
-        text = text.replace(
-            "## Testing", "## Runbook\n\nPage the on-call, then check the dashboard.\n\n---\n\n## Testing"
-        )
     if rng.random() < 0.1:
         start = text.index("## Code Example")
         text = text[:start] + text[text.index("## Error Handling") :]
     if rng.random() < 0.1:
         text = text.replace('"field2": 123', '"field2": 123,')
+    return _vary_layout(rng, text)
+
+
+def _vary_layout(rng: random.Random, text: str) -> str:
+    """What people do to the layout: other bullets, an extra section, CRLF line endings."""
+    if rng.random() < 0.2:
+        text = text.replace("\n- ", "\n* ")
+    if rng.random() < 0.15:
+        text = text.replace(
+            "## Testing", "## Runbook\n\nPage the on-call, then check the dashboard.\n\n---\n\n## Testing"
+        )
     if rng.random() < 0.3:
         text = text.replace("\n", "\r\n")
     return text
@@ -110,15 +115,7 @@ def _filled(rng: random.Random, n: int) -> str:
         text = text.replace("**Direction:** Unidirectional", "**Direction:** sideways", 1)
     elif defect < 0.12:
         text = text.replace("## Monitoring", "## Observability", 1)
-    if rng.random() < 0.2:
-        text = text.replace("\n- ", "\n* ")
-    if rng.random() < 0.15:
-        text = text.replace(
-            "## Testing", "## Runbook\n\nPage the on-call, then check the dashboard.\n\n---\n\n## Testing"
-        )
-    if rng.random() < 0.3:
-        text = text.replace("\n", "\r\n")
-    return text
+    return _vary_layout(rng, text)
 
 
 def generate(out: Path, count: int = 2000, seed: int = 7, filled: float = 0.7) -> list[Path]:
