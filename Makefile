@@ -11,12 +11,11 @@ EXAMPLE := examples/shop
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev,probes]'
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/wiremap lint $(EXAMPLE)/docs/integrations
-	$(BIN)/wiremap graph $(EXAMPLE)/docs/integrations
+	$(BIN)/wiremap demo --docs $(EXAMPLE)/docs/integrations
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

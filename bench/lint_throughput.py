@@ -4,6 +4,7 @@ Prints the ratio  wiremap lint (whole process) / markdown-it-py tokenize (in-pro
 Goal: <= 0.5. Both are measured in the same run (best of --repeat), since this machine is noisy.
 
     .venv/bin/python bench/lint_throughput.py [--docs 2000] [--repeat 3]
+    .venv/bin/python bench/lint_throughput.py --quick     # 50 docs, 1 repeat (smoke test)
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="50 docs, 1 repeat (smoke test)")
     args = ap.parse_args()
+    if args.quick:
+        args.docs, args.repeat = 50, 1
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = generate(folder, args.docs)

@@ -10,6 +10,7 @@ Keys (dashes and underscores are the same)::
     severity = { "AGE001" = "error" } # per-rule severity overrides
     fail-on = "error"                 # lint exits 1 at or above this severity
     baseline = ".wiremap/baseline.json"
+    run-commands = false              # verify also runs the docs' Health Check / Integration Test commands
 
     [tool.wiremap.integrations.checkout-service-to-payments-api]
     interval = "10s"
@@ -43,6 +44,7 @@ class Config(BaseModel):
     severity: dict[str, str] = Field(default_factory=dict)
     fail_on: str = "error"
     baseline: str | None = None
+    run_commands: bool = False
     integrations: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("severity")

@@ -16,7 +16,7 @@ import typer
 
 from .. import __version__
 from .._errors import WiremapError
-from . import fmt, graph, impact, index, lint, new, rule, schema, show
+from . import demo, fmt, graph, impact, index, lint, new, rule, schema, show, verify
 from ._common import err
 
 __all__ = ["COMMANDS", "app", "main", "run"]
@@ -33,6 +33,8 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "graph": graph.graph,
     "impact": impact.impact,
     "index": index.index,
+    "verify": verify.verify,
+    "demo": demo.demo,
 }
 
 app = typer.Typer(

@@ -138,7 +138,12 @@ class _Builder:
             text = "".join(str(self.payloads[x]) for x in inner if self.kinds[x] == "Html")
             self._scan_directive(text, self.starts[i])
             return RawBlock(line, "html", _strip_lines(text))
-        return RawBlock(line, name.lower(), _strip_lines(self.src(self.starts[i], self.ends[i])))
+        raw = _strip_lines(self.src(self.starts[i], self.ends[i]))
+        if name in ("BlockQuote", "Table"):
+            # indentation before ``>`` / ``|`` (and of lazy continuation lines) carries no meaning, but inside
+            # a list item it includes the item's own indent: drop it, the renderer indents again
+            raw = "\n".join(x.lstrip(" \t") for x in raw.split("\n"))
+        return RawBlock(line, name.lower(), raw)
 
     def items(self, i: int, j: int) -> list[ListItem]:
         out: list[ListItem] = []

@@ -89,6 +89,8 @@ def _item(item: ListItem, marker: str) -> str:
     children = list(item.children)
     if not own and children:
         first = _indent(_block(children.pop(0)), pad)
+        if isinstance(item.children[0], Rule):
+            first = pad + "***"  # ``- ---`` would itself read as a thematic break
         if isinstance(item.children[0], ListBlock):
             # ``- - -`` on one line would read as a thematic break: the marker alone, then the list
             out = f"{marker}\n{first}"
@@ -114,6 +116,12 @@ def _list(block: ListBlock) -> str:
     return ("\n\n" if loose else "\n").join(parts)
 
 
+def _heading_text(text: str) -> str:
+    """A trailing run of ``#`` after a space would read as the closing sequence: escape its last ``#``."""
+    m = re.search(r"(?:^|[ \t])(#+)$", text)
+    return text[:-1] + "\\#" if m else text
+
+
 def _block(block: Block) -> str:
     if isinstance(block, Paragraph):
         return "\n".join(_lines(block.lines, False))
@@ -122,7 +130,7 @@ def _block(block: Block) -> str:
     if isinstance(block, ListBlock):
         return _list(block)
     if isinstance(block, Heading):
-        return f"{'#' * max(block.level, 3)} {block.text}"
+        return f"{'#' * max(block.level, 3)} {_heading_text(block.text)}"
     if isinstance(block, RawBlock):
         return block.text
     if isinstance(block, Rule):
@@ -203,7 +211,7 @@ def render_document(doc: Document) -> str:
     """The canonical Markdown of ``doc``, ending with one newline."""
     chunks: list[str] = []
     footer: list[Block] = []
-    head = [f"# {canonical_title(doc.title)}"] if doc.title is not None else []
+    head = [f"# {_heading_text(canonical_title(doc.title))}"] if doc.title is not None else []
     body = [b for b in doc.preamble if not _is_footer(b)]
     footer.extend(b for b in doc.preamble if _is_footer(b))
     if body:
@@ -214,6 +222,7 @@ def render_document(doc: Document) -> str:
         title = canonical_section(section.title) or section.title
         body = [b for b in section.blocks if not _is_footer(b)]
         footer.extend(b for b in section.blocks if _is_footer(b))
+        title = _heading_text(title)
         chunks.append(f"## {title}\n\n{_join(body)}" if body else f"## {title}")
     if footer:
         lines = [_line(x, False) for b in footer if isinstance(b, Paragraph) for x in b.lines]

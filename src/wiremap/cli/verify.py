@@ -1,0 +1,115 @@
+"""``wiremap verify [PATH…]``: probe every documented integration over its own protocol."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from .._errors import UsageError
+from .._loop import run
+from ..config import Config
+from ..model import Integration
+from ..verify import VerifyOptions, verify_all
+from ..verify.engine import IntegrationReport
+from ..verify.report import FORMATS
+from ..verify.targets import parse_target_options
+from ..writes import atomic_write_text
+from ._common import ConfigOption, err, load_catalog, out
+
+
+class VerifyFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    github = "github"
+
+
+class FailOn(enum.StrEnum):
+    critical = "critical"
+    any = "any"
+
+
+def verify(
+    paths: list[Path] | None = typer.Argument(
+        None, help="Docs or folders (default: docs of [tool.wiremap])."
+    ),
+    only: list[str] = typer.Option(
+        [], "--only", help="Only these integrations (id or 'Source → Destination')."
+    ),
+    timeout: float = typer.Option(5.0, "--timeout", min=0.01, help="Deadline of each probe, in seconds."),
+    concurrency: int = typer.Option(32, "--concurrency", min=1, help="Integrations probed at once."),
+    target: list[str] = typer.Option([], "--target", help="NAME=URL: probe another instance (repeatable)."),
+    output_format: VerifyFormat = typer.Option(VerifyFormat.text, "--format", help="Report format."),
+    fail_on: FailOn = typer.Option(
+        FailOn.critical, "--fail-on", help="Exit 1 when a critical (or any) check fails."
+    ),
+    allow_writes: bool = typer.Option(
+        False, "--allow-writes", help="Send POST/PUT/PATCH/DELETE examples to non-loopback targets too."
+    ),
+    run_commands: bool | None = typer.Option(
+        None,
+        "--run-commands/--no-run-commands",
+        help="Also run the doc's Health Check and Integration Test commands.",
+    ),
+    rounds: int = typer.Option(
+        1, "--rounds", min=1, help="Verify everything N times (flakiness checks, benchmarks)."
+    ),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to FILE."),
+    config_file: Path | None = ConfigOption,
+) -> None:
+    """Prove each documented integration works: probe it, check the live response against the doc."""
+    catalog, config = load_catalog(paths, config_file)
+    chosen = catalog.select(only)
+    if only and not chosen:
+        raise UsageError(f"no integration matches --only {', '.join(only)}")
+    targets = parse_target_options(target)
+    unknown = [n for n in targets if catalog.get(n) is None]
+    if unknown:
+        raise UsageError(f"--target names no integration: {', '.join(unknown)}")
+    targets = {catalog.get(n).id: url for n, url in targets.items()}  # type: ignore[union-attr]
+    options = VerifyOptions(
+        timeout_s=timeout,
+        concurrency=concurrency,
+        targets=targets,
+        allow_writes=allow_writes,
+        run_commands=config.run_commands if run_commands is None else run_commands,
+    )
+    reports = _run(chosen, options, config, rounds)
+    color = output is None and output_format is VerifyFormat.text and out.is_terminal
+    text = FORMATS[output_format.value](reports, color)
+    if output is not None:
+        atomic_write_text(output, text + "\n")
+    elif text:
+        sys.stdout.write(text + "\n")
+    failed = [r for r in reports if not r.ok and (fail_on is FailOn.any or r.integration.critical_path)]
+    raise typer.Exit(1 if failed else 0)
+
+
+def _run(
+    chosen: list[Integration], options: VerifyOptions, config: Config, rounds: int
+) -> list[IntegrationReport]:
+    env = dict(os.environ)
+    if not err.is_terminal:
+        reports: list[IntegrationReport] = []
+        for _ in range(rounds):
+            reports = run(verify_all(chosen, options, config, env))
+        return reports
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("verify"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("verify", total=len(chosen) * rounds)
+        reports = []
+        for _ in range(rounds):
+            reports = run(verify_all(chosen, options, config, env, on_done=lambda _r: bar.advance(task)))
+    return reports

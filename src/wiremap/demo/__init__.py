@@ -1,0 +1,1 @@
+"""``wiremap demo``: the example shop's destinations on loopback, linted and verified live."""

@@ -1,0 +1,146 @@
+"""The demo: lint the example shop's docs, start its destinations, verify every doc against them live.
+
+Exit 0 when everything behaves as the demo expects, the deliberate drift of the Cart Service included.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from ..catalog import Catalog, load
+from ..config import Config, load_config
+from ..lint import lint_catalog
+from ..lint.report import text as lint_text
+from ..probes._base import ErrorKind
+from ..verify import VerifyOptions, verify_all
+from ..verify.engine import IntegrationReport
+from ..verify.report import text as verify_text
+from .servers import start_servers
+
+__all__ = ["DemoOutcome", "run_demo"]
+
+DRIFTED = "storefront-to-cart-service"
+
+# Real local services, used when they run; the demo's credentials unless the user set the variable.
+LOCAL_SERVICES: dict[str, tuple[str, int, str, str]] = {
+    "checkout-service-to-orders-database": (
+        "PostgreSQL",
+        5432,
+        "ORDERS_DATABASE_URL",
+        "postgresql://postgres@127.0.0.1:5432/postgres",
+    ),
+    "cart-service-to-cart-redis": ("Redis", 6379, "CART_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "checkout-service-to-order-events-broker": (
+        "RabbitMQ",
+        5672,
+        "ORDER_EVENTS_AMQP_URL",
+        "amqp://guest:guest@127.0.0.1:5672/",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOutcome:
+    reports: list[IntegrationReport]
+    not_running: list[str]
+    unexpected: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.unexpected
+
+
+def _reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _expectation(report: IntegrationReport) -> str | None:
+    """None when the report is what the demo expects, else what is wrong."""
+    integ = report.integration
+    if integ.id == DRIFTED:
+        contract = next((c for c in report.checks if c.name == "contract"), None)
+        if contract is None or contract.ok is not False or contract.error_kind is not ErrorKind.CONTRACT:
+            return f"{integ.name}: the deliberate drift was not detected"
+        return None
+    if not report.ok:
+        bad = report.first_failure
+        return f"{integ.name}: {bad.name if bad else '?'} failed: {bad.message if bad else ''}"
+    if any(c.skipped for c in report.checks):
+        return (
+            f"{integ.name}: a check was skipped: {'; '.join(c.message for c in report.checks if c.skipped)}"
+        )
+    return None
+
+
+async def _verify(
+    catalog: Catalog, config: Config, env: Mapping[str, str]
+) -> tuple[list[IntegrationReport], list[str]]:
+    async with AsyncExitStack() as stack:
+        servers = await start_servers(stack)
+        targets = {
+            "checkout-service-to-payments-api": f"http://127.0.0.1:{servers.payments}",
+            "storefront-to-cart-service": f"http://127.0.0.1:{servers.cart}",
+            "checkout-service-to-inventory-service": f"grpc://127.0.0.1:{servers.inventory}",
+            "notifications-service-to-realtime-gateway": f"ws://127.0.0.1:{servers.realtime}/v1/stream",
+        }
+        not_running: list[str] = []
+        chosen = []
+        for integ in catalog:
+            service = LOCAL_SERVICES.get(integ.id)
+            if service is not None and not _reachable(service[1]):
+                not_running.append(f"{integ.name}: {service[0]} is not running on 127.0.0.1:{service[1]}")
+                continue
+            chosen.append(integ)
+        options = VerifyOptions(timeout_s=5.0, concurrency=16, targets=targets)
+        reports = await verify_all(chosen, options, config, env)
+    return reports, not_running
+
+
+def run_demo(docs: Path, console: Console) -> DemoOutcome:
+    from .._loop import run
+
+    config = load_config(start=docs)
+    catalog = load(docs)
+    console.rule("1. lint: the docs, statically")
+    findings = lint_catalog(catalog, config)
+    console.print(lint_text.render(findings, [], console.is_terminal), highlight=False)
+
+    console.rule("2. verify: the docs against the running shop")
+    env = dict(os.environ)
+    for _, _, var, url in LOCAL_SERVICES.values():
+        env.setdefault(var, url)
+    reports, not_running = run(_verify(catalog, config, env))
+    console.print(verify_text.render(reports, console.is_terminal), highlight=False)
+    for line in not_running:
+        console.print(f"not verified: {line}", highlight=False)
+
+    drift = next((r for r in reports if r.integration.id == DRIFTED), None)
+    contract = next((c for c in drift.checks if c.name == "contract"), None) if drift else None
+    if contract is not None and contract.ok is False:
+        console.print(
+            f"\nDrift caught: the doc of {drift.integration.name} promises a response the service no longer "  # type: ignore[union-attr]
+            f"sends:\n  {contract.message}",
+            highlight=False,
+        )
+    unexpected = [m for r in reports if (m := _expectation(r))]
+    if findings:
+        unexpected.append(f"lint reported {len(findings)} finding(s) on the example docs")
+    console.rule("result")
+    if unexpected:
+        for m in unexpected:
+            console.print(f"unexpected: {m}", highlight=False)
+        console.print("The demo did not behave as expected.", highlight=False)
+    else:
+        console.print("Everything behaved as expected (the drift included).", highlight=False)
+    return DemoOutcome(reports, not_running, unexpected)

@@ -1,0 +1,46 @@
+"""Credentials for a probe: from the environment variables the doc names, never from the doc.
+
+A doc's Configuration lists ``export ORDERS_DATABASE_URL=postgresql://checkout@db/orders``; the example
+value is documentation. What the probe uses is ``$ORDERS_DATABASE_URL`` as set where wiremap runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from ._base import ProbeContext
+
+__all__ = ["Credentials", "credentials"]
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    username: str | None = None
+    password: str | None = None
+    database: str | None = None  # path of the URL: db name, vhost, redis db number
+    source: str | None = None  # the env var they came from (for messages; never the value)
+
+
+def _password_var(ctx: ProbeContext) -> str | None:
+    """A ``*_PASSWORD`` variable the doc names, as set in ``ctx.env`` (often kept apart from the URL)."""
+    for var in ctx.integration.env_vars:
+        if var.name.upper().endswith(("_PASSWORD", "_PASSWD", "_PASS")) and ctx.env.get(var.name):
+            return ctx.env[var.name]
+    return None
+
+
+def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
+    """The first env var named in the doc whose value (in ``ctx.env``) is a URL of one of ``schemes``;
+    a password missing from that URL comes from a ``*_PASSWORD`` variable the doc also names."""
+    for var in ctx.integration.env_vars:
+        value = ctx.env.get(var.name)
+        if not value or "://" not in value:
+            continue
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in schemes:
+            continue
+        path = unquote(parts.path.lstrip("/")) or None
+        password = unquote(parts.password) if parts.password else _password_var(ctx)
+        return Credentials(unquote(parts.username) if parts.username else None, password, path, var.name)
+    return Credentials(password=_password_var(ctx))

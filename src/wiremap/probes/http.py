@@ -1,0 +1,320 @@
+"""The HTTP probe: send the documented request, check the status, then the documented JSON shape.
+
+Checks: ``http`` (status and timing) and, when the doc has a JSON Response example and the status
+is expected, ``contract`` (:func:`~wiremap.verify.shape.shape_mismatches` of the live body).
+
+Safety: POST, PUT, PATCH and DELETE change things. They are sent only to a loopback host, to a
+target the user chose (``--target`` / ``WIREMAP_TARGET_<ID>``) or under ``--allow-writes``;
+otherwise the check is skipped before any DNS lookup or connection.
+
+Settings (``[tool.wiremap.integrations.<id>]`` or ``<!-- wiremap: key=value -->``):
+
+- ``expect_status``: ``[200, 201]``, ``"200,201"`` or ``"2xx"`` (default: any 2xx)
+- ``headers_from_env`` (or ``header_env``): ``{Authorization = "PAYMENTS_API_TOKEN"}`` or
+  ``"Authorization=PAYMENTS_API_TOKEN,X-Key=KEY_VAR"``; the env value is sent verbatim
+- ``ca_bundle``, ``client_cert``, ``client_key``: paths; ``insecure``: skip certificate checks
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import re
+import ssl
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from .. import http1
+from .._errors import ConfigError
+from ..model import Integration
+from ..verify.shape import shape_mismatches
+from ._base import (
+    ErrorKind,
+    ProbeContext,
+    ProbeResult,
+    Timer,
+    classify,
+    failure,
+    is_loopback,
+    skipped,
+    success,
+)
+
+__all__ = ["probe"]
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_ENDPOINT = re.compile(r"^([A-Za-z]+)\s+(\S+)")
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_TEMPLATE_VAR = re.compile(r"\{[^{}/]*\}")
+_HEADER_ENV_ITEM = re.compile(r"([^=:\s]+)\s*[=:]\s*(\S+)")
+_MAX_MISMATCHES_SHOWN = 3
+
+
+# ---------------------------------------------------------------------------------------------
+# What to send
+
+
+def _method_and_path(integ: Integration, target_path: str | None) -> tuple[str, str]:
+    """``POST /v1/charges`` -> (POST, /v1/charges); a full URL -> its path; anything else GET /."""
+    ep = (integ.endpoint or "").strip().strip("`").strip()
+    method, rest = "GET", ep
+    m = _ENDPOINT.match(ep)
+    if m and m.group(1).upper() in METHODS:
+        method, rest = m.group(1).upper(), m.group(2)
+    if _URL.match(rest):
+        parts = urlsplit(rest)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    elif rest.startswith("/"):
+        path = rest
+    else:  # not an HTTP endpoint (a gRPC method, a queue name): ask for the root
+        method, path = "GET", "/"
+    if target_path:
+        path = target_path
+    return method, _fill_template(path, _request_description(integ))
+
+
+def _request_description(integ: Integration) -> dict[str, Any] | None:
+    """A Request example that describes the request (``{"method": "GET", "path": ...}``) rather
+    than being its body."""
+    value = integ.request.json_value if integ.request else None
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("method"), str)
+        and isinstance(value.get("path"), str)
+    ):
+        return value
+    return None
+
+
+def _fill_template(path: str, description: dict[str, Any] | None) -> str:
+    """``/v1/carts/{user_id}`` -> the documented example's ``/v1/carts/u_1042`` when it fits;
+    unfilled braces are percent-encoded so the request line stays valid."""
+    if "{" in path and description is not None:
+        example = description["path"]
+        pattern = "".join(
+            "[^/?]+" if _TEMPLATE_VAR.fullmatch(part) else re.escape(part)
+            for part in re.split(r"(\{[^{}/]*\})", path)
+        )
+        if re.fullmatch(pattern, example):
+            path = example
+    return quote(path, safe="/:@!$&'()*+,;=?%-._~")
+
+
+def _body(integ: Integration, method: str) -> tuple[bytes | None, bool]:
+    """The documented request body for a method that has one, and whether it is JSON."""
+    if method not in WRITE_METHODS or integ.request is None:
+        return None, False
+    description = _request_description(integ)
+    if description is not None:
+        if "body" not in description:
+            return None, False
+        inner = description["body"]
+        if isinstance(inner, str):
+            return inner.encode(), False
+        return json.dumps(inner).encode(), True
+    is_json = integ.request.json_value is not None or (integ.request.language or "").lower() == "json"
+    return integ.request.text.encode(), is_json
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _expect_status(value: Any) -> tuple[frozenset[int] | None, str]:
+    """The accepted statuses (None: any 2xx) and how to say them (``200 or 201``)."""
+    if value is None or value == "":
+        return None, "2xx"
+    items: list[Any]
+    if isinstance(value, str):
+        items = [v for v in re.split(r"[,\s]+", value) if v]
+    elif isinstance(value, int):
+        items = [value]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise ConfigError(f"expect_status: want a status or a list of statuses, got {value!r}")
+    codes: set[int] = set()
+    for item in items:
+        text = str(item).strip().lower()
+        if re.fullmatch(r"[1-5]xx", text):
+            base = int(text[0]) * 100
+            codes.update(range(base, base + 100))
+        elif text.isascii() and text.isdigit() and 100 <= int(text) <= 599:
+            codes.add(int(text))
+        else:
+            raise ConfigError(f"expect_status: {item!r} is not an HTTP status")
+    words = [str(i).strip().lower() for i in items]
+    said = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+    return frozenset(codes), said
+
+
+def _header_env(settings: Mapping[str, Any]) -> dict[str, str]:
+    """Header name -> env var name, from ``headers_from_env`` or ``header_env``."""
+    raw = settings.get("headers_from_env", settings.get("header_env"))
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, Mapping):
+        return {str(k): str(v) for k, v in raw.items()}
+    if isinstance(raw, str):
+        out: dict[str, str] = {}
+        for item in filter(None, (p.strip() for p in raw.split(","))):
+            m = _HEADER_ENV_ITEM.fullmatch(item)
+            if m is None:
+                raise ConfigError(f"headers_from_env: want Header=ENV_VAR, got {item!r}")
+            out[m.group(1)] = m.group(2)
+        return out
+    raise ConfigError(f"headers_from_env: want a table or Header=ENV_VAR pairs, got {raw!r}")
+
+
+@functools.lru_cache(maxsize=32)
+def _ssl_context(
+    ca_bundle: str | None, client_cert: str | None, client_key: str | None, insecure: bool
+) -> ssl.SSLContext:
+    try:
+        context = ssl.create_default_context(cafile=ca_bundle)
+        if client_cert:
+            context.load_cert_chain(client_cert, client_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"cannot load TLS files (ca_bundle, client_cert, client_key): {exc}") from exc
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _opt_str(settings: Mapping[str, Any], key: str) -> str | None:
+    value = settings.get(key)
+    return str(value) if value not in (None, "") else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The probe
+
+
+def _status_text(response: http1.Response) -> str:
+    reason = response.reason
+    if not reason:
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+    return f"{response.status} {reason}".rstrip()
+
+
+def _stage(timer: Timer, tls: bool) -> str:
+    phases = timer.phases
+    if "dns" not in phases:
+        return "resolving the name"
+    if "connect" not in phases:
+        return "connecting"
+    if tls and "tls" not in phases:
+        return "in the TLS handshake"
+    if "first_byte" not in phases:
+        return "waiting for the response"
+    return "reading the response"
+
+
+async def probe(ctx: ProbeContext) -> list[ProbeResult]:
+    integ, target, settings = ctx.integration, ctx.target, ctx.settings
+    method, path = _method_and_path(integ, target.path)
+    host = target.host
+    if method in WRITE_METHODS and not (is_loopback(host) or target.explicit or ctx.allow_writes):
+        return [
+            skipped("http", f"{method} not sent to {host}: non-idempotent; use --allow-writes or --target")
+        ]
+
+    scheme = (target.scheme or "").lower()
+    https = scheme in ("https", "wss") or (scheme not in ("http", "ws") and integ.tls)
+    port = target.port or (443 if https else 80)
+    accepted, expected_text = _expect_status(settings.get("expect_status"))
+    context = None
+    if https:
+        context = _ssl_context(
+            _opt_str(settings, "ca_bundle"),
+            _opt_str(settings, "client_cert"),
+            _opt_str(settings, "client_key"),
+            _truthy(settings.get("insecure", False)),
+        )
+
+    body, body_is_json = _body(integ, method)
+    documented = integ.response.json_value if integ.response is not None else None
+    headers: dict[str, str] = {"Accept": "application/json" if documented is not None else "*/*"}
+    if body is not None and body_is_json:
+        headers["Content-Type"] = "application/json"
+    unset: list[str] = []
+    for name, var in _header_env(settings).items():
+        value = ctx.env.get(var)
+        if value:
+            headers[name] = value
+        else:
+            unset.append(f"${var}")
+
+    label = f"{method} {path}"
+    timer = Timer()
+    try:
+        async with asyncio.timeout(ctx.timeout_s):
+            response = await http1.request(
+                method, host, port, path, headers=headers, body=body, ssl=context, timer=timer
+            )
+    except http1.ProtocolError as exc:
+        return [failure("http", timer, ErrorKind.PROTOCOL, f"{label}: {exc}", connected=True)]
+    except TimeoutError:
+        message = f"no answer before the deadline ({ctx.timeout_s:g} s, {_stage(timer, https)})"
+        return [failure("http", timer, ErrorKind.TIMEOUT, message, connected="connect" in timer.phases)]
+    except OSError as exc:  # refused, unreachable, DNS, TLS (certificate errors included), reset
+        kind, message = classify(exc)
+        return [failure("http", timer, kind, message, connected="connect" in timer.phases)]
+    except ValueError as exc:  # a request we cannot write (a header value with a newline or non-Latin-1)
+        raise ConfigError(f"{integ.id}: cannot build the HTTP request: {exc}") from exc
+
+    status = _status_text(response)
+    ok = response.status in accepted if accepted is not None else 200 <= response.status < 300
+    if not ok:
+        if response.status in (401, 403):
+            hint = f" ({', '.join(unset)} not set)" if unset else ""
+            return [
+                failure(
+                    "http",
+                    timer,
+                    ErrorKind.AUTH,
+                    f"{label} -> {status}: credentials refused{hint}",
+                    connected=True,
+                )
+            ]
+        return [
+            failure(
+                "http", timer, ErrorKind.PROTOCOL, f"expected {expected_text}, got {status}", connected=True
+            )
+        ]
+
+    results = [success("http", timer, f"{label} -> {status} in {timer.elapsed_ms:.1f} ms")]
+    if documented is not None and method != "HEAD" and response.status not in (204, 304):
+        results.append(_contract(documented, response, timer))
+    return results
+
+
+def _contract(documented: Any, response: http1.Response, timer: Timer) -> ProbeResult:
+    try:
+        live = json.loads(response.body)
+    except ValueError:
+        kind = response.headers.get("content-type")
+        detail = f" (Content-Type: {kind})" if kind else ""
+        return failure("contract", timer, ErrorKind.CONTRACT, f"response is not JSON{detail}", connected=True)
+    mismatches = shape_mismatches(documented, live)
+    if not mismatches:
+        return success("contract", timer, "response has the documented shape")
+    shown = "; ".join(mismatches[:_MAX_MISMATCHES_SHOWN])
+    more = len(mismatches) - _MAX_MISMATCHES_SHOWN
+    if more > 0:
+        shown += f" (and {more} more)"
+    return failure("contract", timer, ErrorKind.CONTRACT, shown, connected=True)

@@ -1,0 +1,33 @@
+"""What every verify format shows the same way: status words, the doc line to point at, masking."""
+
+from __future__ import annotations
+
+from ...probes._base import ProbeResult
+from ...secrets import mask_text
+from ..engine import IntegrationReport
+
+__all__ = ["check_line", "message", "status"]
+
+
+def status(report: IntegrationReport) -> str:
+    if not report.ok:
+        return "FAIL"
+    if report.checks and all(c.skipped for c in report.checks):
+        return "skip"
+    return "ok"
+
+
+def message(check: ProbeResult) -> str:
+    return mask_text(check.message)
+
+
+def check_line(report: IntegrationReport, check: ProbeResult | None) -> int:
+    """The doc line a failure is about: the Endpoint for contract problems, else the Destination."""
+    integ = report.integration
+    if check is not None and check.name in ("health-check",):
+        return integ.line_of("health_check", integ.line_of("title"))
+    if check is not None and check.name in ("integration-test",):
+        return integ.line_of("integration_test", integ.line_of("title"))
+    if check is not None and check.name == "contract":
+        return integ.line_of("response", integ.line_of("endpoint", integ.line_of("title")))
+    return integ.line_of("destination_host", integ.line_of("endpoint", integ.line_of("title")))

@@ -1,0 +1,37 @@
+"""A summary table: integration, protocol, result, failing check and reason, duration."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from ..engine import IntegrationReport
+from ._common import message, status
+
+_STYLE = {"ok": "green", "FAIL": "bold red", "skip": "yellow"}
+
+
+def render(reports: Sequence[IntegrationReport], color: bool) -> str:
+    table = Table("integration", "protocol", "result", "check", "reason", "ms", box=None, pad_edge=False)
+    for r in sorted(reports, key=lambda r: (r.ok, not r.integration.critical_path, r.integration.name)):
+        word = status(r)
+        bad = r.first_failure or next((c for c in r.checks if c.skipped), None)
+        reason = f"{bad.error_kind or 'skipped'}: {message(bad)}" if bad else ""
+        name = r.integration.name + (" (critical)" if r.integration.critical_path else "")
+        table.add_row(
+            name,
+            r.integration.protocol or "?",
+            f"[{_STYLE[word]}]{word}[/]" if color else word,
+            bad.name if bad else ", ".join(c.name for c in r.checks),
+            reason.split("\n")[0][:160],
+            f"{r.duration_ms:.1f}",
+        )
+    failed = sum(not r.ok for r in reports)
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, width=200 if not color else None, highlight=False)
+    console.print(table)
+    console.print(f"{len(reports) - failed} ok, {failed} failed, {len(reports)} integrations verified.")
+    return buf.getvalue().rstrip("\n")

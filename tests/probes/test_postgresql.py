@@ -1,0 +1,238 @@
+"""The PostgreSQL probe against the real server (trust auth) and small scripted fake servers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+import wiremap
+from tests.services import require_service
+from wiremap.probes import postgresql
+from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
+from wiremap.probes.registry import get_probe
+
+DOC = """# Integration: Checkout Service → Orders Database
+
+**Protocol:** PostgreSQL
+
+## Configuration
+
+**Environment Variables:**
+```bash
+export ORDERS_DATABASE_URL={example}  # libpq URL
+```
+"""
+DOC_EXAMPLE = "postgresql://app:docsecret@127.0.0.1:5432/orders"
+JUNK = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+Script = Callable[[bytes, asyncio.Transport], None]
+
+
+def _ctx(
+    port: int, env: dict[str, str] | None = None, *, timeout: float = 3.0, tls: bool = False
+) -> ProbeContext:
+    integration = wiremap.parse_text(DOC.format(example=DOC_EXAMPLE), "x.md").integration
+    if tls:
+        integration = integration.model_copy(update={"tls": True})
+    return ProbeContext(integration, Target("127.0.0.1", port), timeout, env=env or {})
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+class _Peer(asyncio.Protocol):
+    def __init__(self, greeting: bytes, hang_up: bool, script: Script | None, received: bytearray) -> None:
+        self.greeting, self.hang_up, self.script, self.received = greeting, hang_up, script, received
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        if self.greeting:
+            transport.write(self.greeting)
+        if self.hang_up:
+            transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        self.received += data
+        if self.script is not None:
+            self.script(data, self.transport)
+
+
+@contextlib.asynccontextmanager
+async def _serve(
+    greeting: bytes = b"", *, hang_up: bool = False, script: Script | None = None
+) -> AsyncIterator[tuple[int, bytearray]]:
+    """A local server: silent by default, or writing ``greeting`` (then hanging up), or scripted."""
+    received = bytearray()
+    peers: list[_Peer] = []
+
+    def factory() -> _Peer:
+        peers.append(_Peer(greeting, hang_up, script, received))
+        return peers[-1]
+
+    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], received
+    finally:
+        for peer in peers:
+            if hasattr(peer, "transport"):
+                peer.transport.abort()
+        server.close()
+        await server.wait_closed()
+
+
+def _run(ctx: ProbeContext) -> ProbeResult:
+    [result] = asyncio.run(postgresql.probe(ctx))
+    return result
+
+
+def _pg_password_server() -> Script:
+    """Declines SSL, asks for a cleartext password, then rejects whatever password comes."""
+    buf = bytearray()
+    started = False
+
+    def script(data: bytes, transport: asyncio.Transport) -> None:
+        nonlocal started
+        buf.extend(data)
+        while True:
+            if not started:
+                if len(buf) < 8 or len(buf) < int.from_bytes(buf[:4], "big"):
+                    return
+                size, code = int.from_bytes(buf[:4], "big"), int.from_bytes(buf[4:8], "big")
+                del buf[:size]
+                if code in (80877103, 80877104):  # SSLRequest, GSSENCRequest
+                    transport.write(b"N")
+                    continue
+                started = True
+                transport.write(b"R" + (8).to_bytes(4, "big") + (3).to_bytes(4, "big"))  # cleartext
+                continue
+            if len(buf) < 5 or len(buf) < 1 + int.from_bytes(buf[1:5], "big"):
+                return
+            fields = b"SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed for user\0\0"
+            transport.write(b"E" + (4 + len(fields)).to_bytes(4, "big") + fields)
+            transport.close()
+            return
+
+    return script
+
+
+def _decline_ssl(data: bytes, transport: asyncio.Transport) -> None:
+    transport.write(b"N")
+
+
+def test_registered() -> None:
+    assert get_probe("postgresql") is postgresql.probe
+
+
+def test_select_1_with_credentials_from_the_env_var_the_doc_names() -> None:
+    host, port = require_service("postgresql")
+    result = _run(_ctx(port, {"ORDERS_DATABASE_URL": f"postgresql://postgres@{host}:{port}/test"}))
+    assert result.ok is True, result.message
+    assert result.connected and result.error_kind is None
+    assert set(result.phases_ms) == {"connect", "query"}
+    assert "postgres@test" in result.message and "$ORDERS_DATABASE_URL" in result.message
+
+
+def test_without_the_env_var_the_doc_example_is_not_used() -> None:
+    # The doc's role "app", database "orders" and password do not exist here: using them would fail.
+    _, port = require_service("postgresql")
+    result = _run(_ctx(port))
+    assert result.ok is True, result.message
+    assert "postgres@postgres" in result.message
+    result = _run(_ctx(port, {"PGUSER": "postgres", "PGDATABASE": "test"}))
+    assert result.ok is True and "postgres@test" in result.message
+
+
+def test_password_is_sent_from_the_env_never_from_the_doc(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PGPASSWORD", raising=False)  # libpq's own fallbacks, not under test here
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+
+    async def scenario(env: dict[str, str]) -> tuple[ProbeResult, bytes]:
+        async with _serve(script=_pg_password_server()) as (port, received):
+            env = {k: v.replace("PORT", str(port)) for k, v in env.items()}
+            [result] = await postgresql.probe(_ctx(port, env))
+            return result, bytes(received)
+
+    result, received = asyncio.run(scenario({"ORDERS_DATABASE_URL": "postgresql://app:envsecret@h:PORT/db"}))
+    assert b"envsecret" in received
+    assert result.ok is False and result.error_kind is ErrorKind.AUTH, result.message
+    assert "envsecret" not in result.message
+
+    result, received = asyncio.run(scenario({}))
+    assert b"docsecret" not in received and b"app\0" not in received
+    assert result.ok is False and result.error_kind is ErrorKind.AUTH, result.message  # no password supplied
+
+
+def test_unknown_role_is_auth() -> None:
+    host, port = require_service("postgresql")
+    env = {"ORDERS_DATABASE_URL": f"postgresql://wiremap_no_such_role@{host}:{port}/test"}
+    result = _run(_ctx(port, env))
+    assert result.ok is False and result.error_kind is ErrorKind.AUTH
+    assert result.connected
+    assert "wiremap_no_such_role" in result.message
+
+
+def test_unknown_database_is_protocol_with_a_clear_message() -> None:
+    host, port = require_service("postgresql")
+    result = _run(_ctx(port, {"ORDERS_DATABASE_URL": f"postgresql://postgres@{host}:{port}/wiremap_no_db"}))
+    assert result.ok is False and result.error_kind is ErrorKind.PROTOCOL
+    assert "database 'wiremap_no_db' does not exist" in result.message
+
+
+def test_closed_port_is_refused() -> None:
+    result = _run(_ctx(_free_port()))
+    assert result.ok is False and result.error_kind is ErrorKind.REFUSED
+    assert not result.connected
+
+
+def test_silent_listener_times_out_at_the_deadline() -> None:
+    async def scenario() -> ProbeResult:
+        async with _serve() as (port, _):
+            [result] = await postgresql.probe(_ctx(port, timeout=0.5))
+            return result
+
+    started = time.perf_counter()
+    result = asyncio.run(scenario())
+    elapsed = time.perf_counter() - started
+    assert result.ok is False and result.error_kind is ErrorKind.TIMEOUT
+    assert 0.45 <= elapsed <= 1.5 and 450 <= result.duration_ms <= 1500
+
+
+def test_garbage_is_protocol() -> None:
+    async def scenario() -> ProbeResult:
+        async with _serve(JUNK, hang_up=True) as (port, _):
+            [result] = await postgresql.probe(_ctx(port))
+            return result
+
+    result = asyncio.run(scenario())
+    assert result.ok is False and result.error_kind is ErrorKind.PROTOCOL, result.message
+    assert "not a PostgreSQL server" in result.message
+
+
+def test_tls_required_by_the_doc_but_not_offered_is_tls() -> None:
+    async def scenario() -> ProbeResult:
+        async with _serve(script=_decline_ssl) as (port, _):
+            [result] = await postgresql.probe(_ctx(port, tls=True))
+            return result
+
+    result = asyncio.run(scenario())
+    assert result.ok is False and result.error_kind is ErrorKind.TLS, result.message
+
+
+def test_missing_driver_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    result = _run(_ctx(5432))
+    assert result.skipped and "pip install 'wiremap[probes]'" in result.message

@@ -1,0 +1,352 @@
+"""The WebSocket probe against real ``websockets`` servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+
+from wiremap import parse_text
+from wiremap.model import Integration
+from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
+from wiremap.probes.websocket import _url, probe
+from wiremap.verify.targets import resolve_target
+
+pytest.importorskip("websockets.asyncio.server")
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.http11 import Request, Response
+
+TOKEN = "s3cret"
+REQUEST = '{"type": "publish", "channel": "user:u_1", "event": "order.created"}'
+RESPONSE_JSON = '{"type": "ack", "event": "order.created", "delivered": 2}'
+DOC = """# Integration: Notifier → Gateway
+
+**Protocol:** WebSocket
+**Destination:** Gateway (127.0.0.1:{port})
+
+## Request Format
+
+**Endpoint:** `ws://127.0.0.1:{port}{path}`
+{examples}
+## Configuration
+
+**Connection String:**
+```
+ws://127.0.0.1:{port}{path} (Authorization: Bearer $GW_TOKEN)
+```
+"""
+EXAMPLES = """
+**Request:**
+```json
+{request}
+```
+
+**Response:**
+```{language}
+{response}
+```
+"""
+REPLIES: dict[str, str | None] = {
+    "/ok": '{"type": "ack", "event": "order.created", "delivered": 3, "extra": true}',
+    "/private": '{"type": "ack", "event": "order.created", "delivered": 3}',
+    "/drift": '{"type": "ack", "event": 42}',
+    "/text": "published, thanks",
+    "/silent": None,
+}
+
+
+async def _handler(ws: ServerConnection) -> None:
+    path = ws.request.path if ws.request else "/"
+    async for _message in ws:
+        if path == "/close":
+            await ws.close(1011, "boom")
+            return
+        reply = REPLIES.get(path)
+        if reply is not None:
+            await ws.send(reply)
+
+
+def _process_request(connection: ServerConnection, request: Request) -> Response | None:
+    path = request.path.partition("?")[0]
+    if path == "/private" and request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        return connection.respond(HTTPStatus.FORBIDDEN, "forbidden\n")
+    if path == "/missing":
+        return connection.respond(HTTPStatus.NOT_FOUND, "no such stream\n")
+    return None
+
+
+def _with_server(fn: Callable[[int], Awaitable[list[ProbeResult]]]) -> list[ProbeResult]:
+    async def main() -> list[ProbeResult]:
+        async with serve(_handler, "127.0.0.1", 0, process_request=_process_request) as server:
+            port: int = server.sockets[0].getsockname()[1]
+            return await fn(port)
+
+    return asyncio.run(main())
+
+
+def _doc_ctx(
+    port: int,
+    path: str,
+    *,
+    examples: bool = True,
+    language: str = "json",
+    response: str = RESPONSE_JSON,
+    timeout_s: float = 2.0,
+    env: Mapping[str, str] | None = None,
+    host: str = "127.0.0.1",
+) -> ProbeContext:
+    ex = EXAMPLES.format(request=REQUEST, language=language, response=response) if examples else ""
+    integ = parse_text(DOC.format(port=port, path=path, examples=ex), "gw.md").integration
+    target = resolve_target(integ, {}, {})
+    assert target is not None
+    if host != "127.0.0.1":  # the same doc, probed at another address (as with --target)
+        target = Target(host, port, "ws", f"ws://{host}:{port}{path}", path, explicit=True)
+    return ProbeContext(integ, target, timeout_s, {}, env or {})
+
+
+def _by_name(results: list[ProbeResult]) -> dict[str, ProbeResult]:
+    return {r.name: r for r in results}
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by the ``openssl`` command (skip without it)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl command to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """Accepts TCP connections (the kernel's backlog) and never speaks."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield sock.getsockname()[1]
+
+
+def test_handshake_and_reply_of_the_documented_shape() -> None:
+    async def run(port: int) -> list[ProbeResult]:
+        return await probe(_doc_ctx(port, "/ok"))
+
+    results = _with_server(run)
+    assert [r.name for r in results] == ["websocket", "contract"]
+    ws, contract = results
+    assert ws.ok is True and ws.connected and "handshake" in ws.phases_ms
+    assert contract.ok is True and contract.connected and "reply" in contract.phases_ms
+
+
+def test_reply_shape_drift_is_a_contract_failure_with_the_paths() -> None:
+    results = _by_name(_with_server(lambda port: probe(_doc_ctx(port, "/drift"))))
+    assert results["websocket"].ok is True
+    contract = results["contract"]
+    assert contract.ok is False and contract.error_kind is ErrorKind.CONTRACT
+    assert "$.event: expected string, got number" in contract.message
+    assert "$.delivered: missing" in contract.message
+
+
+def test_reply_that_is_not_json_is_a_contract_failure() -> None:
+    contract = _by_name(_with_server(lambda port: probe(_doc_ctx(port, "/text"))))["contract"]
+    assert contract.ok is False and contract.error_kind is ErrorKind.CONTRACT
+    assert "the reply is not: 'published, thanks'" in contract.message
+
+
+def test_text_response_example_accepts_any_reply() -> None:
+    def run(port: int) -> Awaitable[list[ProbeResult]]:
+        return probe(_doc_ctx(port, "/text", language="text", response="published"))
+
+    contract = _by_name(_with_server(run))["contract"]
+    assert contract.ok is True, contract.message
+
+
+def test_without_examples_only_the_handshake_is_checked() -> None:
+    results = _with_server(lambda port: probe(_doc_ctx(port, "/ok", examples=False)))
+    assert [(r.name, r.ok) for r in results] == [("websocket", True)]
+
+
+def test_no_reply_ends_before_the_deadline_and_keeps_the_handshake() -> None:
+    async def run(port: int) -> list[ProbeResult]:
+        ctx = _doc_ctx(port, "/silent", timeout_s=0.5)
+        async with asyncio.timeout(ctx.timeout_s):  # the engine's bound: results must come back within it
+            return await probe(ctx)
+
+    started = time.perf_counter()
+    results = _by_name(_with_server(run))
+    assert 0.3 <= time.perf_counter() - started <= 1.0
+    assert results["websocket"].ok is True
+    contract = results["contract"]
+    assert contract.ok is False and contract.error_kind is ErrorKind.TIMEOUT
+
+
+def test_server_closing_instead_of_replying_is_protocol() -> None:
+    contract = _by_name(_with_server(lambda port: probe(_doc_ctx(port, "/close"))))["contract"]
+    assert contract.ok is False and contract.error_kind is ErrorKind.PROTOCOL
+    assert "1011" in contract.message
+
+
+def test_rejected_handshake_is_auth_and_the_token_comes_from_the_env() -> None:
+    async def run(port: int) -> list[ProbeResult]:
+        without = await probe(_doc_ctx(port, "/private"))
+        with_token = await probe(_doc_ctx(port, "/private", env={"GW_TOKEN": TOKEN}))
+        return without + with_token
+
+    rejected, *accepted = _with_server(run)
+    assert rejected.name == "websocket" and rejected.ok is False and rejected.connected
+    assert rejected.error_kind is ErrorKind.AUTH
+    assert "HTTP 403" in rejected.message and "$GW_TOKEN is not set" in rejected.message
+    assert [(r.name, r.ok) for r in accepted] == [("websocket", True), ("contract", True)]
+
+
+def test_other_rejection_status_is_protocol_and_the_message_hides_the_query() -> None:
+    def run(port: int) -> Awaitable[list[ProbeResult]]:
+        integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket")
+        url = f"ws://user:pw@127.0.0.1:{port}/missing?token=hunter2"
+        return probe(ProbeContext(integ, Target("127.0.0.1", port, "ws", url, "/missing?token=hunter2"), 2.0))
+
+    (res,) = _with_server(run)
+    assert res.ok is False and res.error_kind is ErrorKind.PROTOCOL and "HTTP 404" in res.message
+    assert "/missing" in res.message and "hunter2" not in res.message and "pw" not in res.message
+
+
+def test_wss_to_a_plain_port_is_tls() -> None:
+    def run(port: int) -> Awaitable[list[ProbeResult]]:
+        integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket")
+        return probe(ProbeContext(integ, Target("127.0.0.1", port, "wss", f"wss://127.0.0.1:{port}/ok"), 2.0))
+
+    (res,) = _with_server(run)
+    assert res.ok is False and res.error_kind is ErrorKind.TLS, res.message
+
+
+def test_wss_with_a_private_ca(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket")
+
+    async def main() -> list[ProbeResult]:
+        async with serve(_handler, "127.0.0.1", 0, ssl=server_tls) as server:
+            port: int = server.sockets[0].getsockname()[1]
+            wss = Target("127.0.0.1", port, "wss", f"wss://127.0.0.1:{port}/ok", "/ok")
+            ws = Target("127.0.0.1", port, "ws", f"ws://127.0.0.1:{port}/ok", "/ok")
+            trusted = await probe(ProbeContext(integ, wss, 2.0, {"ca_bundle": str(cert)}))
+            untrusted = await probe(ProbeContext(integ, wss, 2.0))
+            plaintext = await probe(ProbeContext(integ, ws, 2.0))
+            return trusted + untrusted + plaintext
+
+    trusted, untrusted, plaintext = asyncio.run(main())
+    assert trusted.ok is True, trusted.message
+    assert untrusted.ok is False and untrusted.error_kind is ErrorKind.TLS, untrusted.message
+    assert plaintext.ok is False and plaintext.error_kind is ErrorKind.PROTOCOL
+    assert "TLS-only" in plaintext.message
+
+
+def test_refused(closed_port: int) -> None:
+    integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket")
+    (res,) = asyncio.run(probe(ProbeContext(integ, Target("127.0.0.1", closed_port), 2.0)))
+    assert res.ok is False and not res.connected and res.error_kind is ErrorKind.REFUSED, res.message
+    assert res.message == f"connection to 127.0.0.1:{closed_port} refused"
+
+
+def test_silent_listener_ends_at_the_deadline(silent_port: int) -> None:
+    integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket")
+    started = time.perf_counter()
+    (res,) = asyncio.run(probe(ProbeContext(integ, Target("127.0.0.1", silent_port), 0.5)))
+    elapsed = time.perf_counter() - started
+    assert res.ok is False and res.error_kind is ErrorKind.TIMEOUT, res.message
+    assert 0.45 <= elapsed <= 1.0
+
+
+def _outbound_ip() -> str | None:
+    """This machine's non-loopback IPv4 address, when it has one (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        ip: str = sock.getsockname()[0]
+    return None if ip.startswith("127.") else ip
+
+
+def test_request_is_not_sent_to_a_non_loopback_target_without_allow_writes() -> None:
+    ip = _outbound_ip()
+    if ip is None:
+        pytest.skip("no non-loopback address on this machine")
+
+    async def main() -> list[ProbeResult]:
+        async with serve(_handler, ip, 0) as server:
+            port: int = server.sockets[0].getsockname()[1]
+            return await probe(_doc_ctx(port, "/ok", host=ip))
+
+    ws, contract = asyncio.run(main())
+    assert ws.ok is True
+    assert contract.name == "contract" and contract.skipped and "--allow-writes" in contract.message
+
+
+@pytest.mark.parametrize(
+    ("target", "endpoint", "tls", "expected"),
+    [
+        (Target("h", 81, "ws", "ws://h:81/a?b=1", "/a?b=1"), None, False, "ws://h:81/a?b=1"),
+        (Target("h", 443, "https", "https://h/x", "/x"), None, False, "wss://h/x"),
+        (
+            Target("h", 9000, "tcp", "tcp://h:9000", None, True),
+            "wss://prod:443/v1/s",
+            False,
+            "wss://h:9000/v1/s",
+        ),
+        (Target("h", 9000), "GET /v1/stream", False, "ws://h:9000/v1/stream"),
+        (Target("h", 9000), "Subscribe to prices", True, "wss://h:9000/"),
+        (Target("::1", 9000), None, False, "ws://[::1]:9000/"),
+    ],
+)
+def test_url(target: Target, endpoint: str | None, tls: bool, expected: str) -> None:
+    integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket", endpoint=endpoint, tls=tls)
+    assert _url(ProbeContext(integ, target, 1.0)) == expected
+
+
+def test_missing_driver_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "websockets.asyncio.client", None)
+    integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket")
+    (res,) = asyncio.run(probe(ProbeContext(integ, Target("127.0.0.1", 1), 1.0)))
+    assert res.skipped and res.message == "driver not installed: pip install 'wiremap[probes]'"

@@ -1,0 +1,34 @@
+"""The benchmarks still run: each one's ``--quick`` mode, as a subprocess, exits 0 and prints its ratio."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _run(script: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / script), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, f"{script} --quick exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def test_lint_throughput_quick() -> None:
+    out = _run("lint_throughput.py")
+    assert "docs: 50 " in out
+    assert "ratio wiremap / markdown-it-py:" in out
+
+
+def test_verify_throughput_quick() -> None:
+    out = _run("verify_throughput.py")
+    assert "50 HTTP docs x 2 rounds = 100 probes" in out
+    assert "ratio wiremap / blackbox_exporter probes per CPU-second:" in out
+    assert "FAILED" not in out

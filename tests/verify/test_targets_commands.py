@@ -1,0 +1,81 @@
+"""Where verify probes, and the opt-in commands."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from wiremap import parse_text
+from wiremap._errors import UsageError
+from wiremap.probes._base import ErrorKind
+from wiremap.verify.commands import run_command
+from wiremap.verify.targets import parse_target_options, resolve_target
+
+DOC = """# Integration: Checkout Service → Payments API
+
+**Protocol:** HTTPS
+
+## Quick Reference
+
+**Destination:** Payments API (payments.internal:8443)
+
+## Request Format
+
+**Endpoint:** `POST /v1/charges`
+"""
+
+
+def test_target_precedence_cli_then_env_then_doc() -> None:
+    integ = parse_text(DOC, "x.md").integration
+    doc = resolve_target(integ, {}, {})
+    assert doc is not None and (doc.host, doc.port, doc.explicit) == ("payments.internal", 8443, False)
+    env = {"WIREMAP_TARGET_CHECKOUT_SERVICE_TO_PAYMENTS_API": "http://127.0.0.1:9000"}
+    from_env = resolve_target(integ, {}, env)
+    assert from_env is not None and (from_env.host, from_env.port, from_env.explicit) == (
+        "127.0.0.1",
+        9000,
+        True,
+    )
+    cli = resolve_target(integ, {integ.id: "https://staging.example.com/v2"}, env)
+    assert cli is not None and (cli.host, cli.port, cli.scheme, cli.path) == (
+        "staging.example.com",
+        443,
+        "https",
+        "/v2",
+    )
+
+
+def test_full_url_endpoint_and_no_host() -> None:
+    ws = parse_text(
+        "# Integration: A → B\n\n**Protocol:** WebSocket\n\n## Request Format\n\n**Endpoint:** `wss://rt.example:9443/v1/stream`\n",
+        "x.md",
+    ).integration
+    t = resolve_target(ws, {}, {})
+    assert t is not None and (t.scheme, t.host, t.port, t.path) == ("wss", "rt.example", 9443, "/v1/stream")
+    assert resolve_target(parse_text("# Integration: A → B\n", "x.md").integration, {}, {}) is None
+
+
+def test_bad_target_options() -> None:
+    assert parse_target_options(["a=http://x:1"]) == {"a": "http://x:1"}
+    with pytest.raises(UsageError):
+        parse_target_options(["no-equals-sign"])
+
+
+def test_command_success_failure_and_masking() -> None:
+    ok = asyncio.run(run_command("health-check", "echo hello; echo world", 5, {"PATH": "/usr/bin:/bin"}))
+    assert ok.ok is True and ok.message == "hello\nworld"
+    bad = asyncio.run(
+        run_command(
+            "health-check", "echo postgresql://app:hunter2@db/x; exit 3", 5, {"PATH": "/usr/bin:/bin"}
+        )
+    )
+    assert bad.ok is False and bad.message.startswith("exit 3") and "hunter2" not in bad.message
+
+
+def test_command_timeout_kills_the_process_group() -> None:
+    started = time.monotonic()
+    res = asyncio.run(run_command("integration-test", "sleep 30 & sleep 30", 0.5, {"PATH": "/usr/bin:/bin"}))
+    assert res.ok is False and res.error_kind is ErrorKind.TIMEOUT
+    assert time.monotonic() - started < 5
