@@ -133,7 +133,11 @@ class Blackbox:
             stderr=log,
         )
         log.close()
-        wait_http(f"http://127.0.0.1:{self.port}/-/healthy", self.proc)
+        try:
+            wait_http(f"http://127.0.0.1:{self.port}/-/healthy", self.proc)
+        except BaseException:
+            self.__exit__(None, None, None)  # no exporter left behind when it never came up
+            raise
         return self
 
     def __exit__(

@@ -1,4 +1,4 @@
-"""Real services of the CI machine: skip with a reason when one is down, fail under WIREMAP_REQUIRE_SERVICES=1."""
+"""Real services of the CI machine: skip with a reason when down, fail under WIREMAP_REQUIRE_SERVICES=1."""
 
 from __future__ import annotations
 

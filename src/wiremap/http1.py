@@ -317,7 +317,7 @@ class _HTTPProtocol(asyncio.Protocol):
         head = buf[:end].decode("latin-1")
         del buf[:body_start]
         self._scan = 0
-        if body_start - end != 4 or "\r" not in head:
+        if body_start - end != 4 or head.count("\n") != head.count("\r\n"):  # bare LFs: make them CRLF
             head = head.replace("\r\n", "\n").replace("\n", "\r\n")
         status_line, _, block = head.partition("\r\n")
         status = _STATUS.fullmatch(status_line)
@@ -632,14 +632,16 @@ async def request(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Response:
     """One request on a fresh connection (``Connection: close`` unless ``headers`` say otherwise).
+    The request is encoded before connecting: a bad header is a ValueError and no traffic.
     No timeout of its own: wrap it in ``asyncio.timeout``."""
     hdrs = dict(headers) if headers else {}
     if not any(k.lower() == "connection" for k in hdrs):
         hdrs["Connection"] = "close"
+    data = encode_request(method, host, port, path, hdrs, body, default_port=80 if ssl is None else 443)
     conn = await Connection.open(
         host, port, ssl=ssl, server_hostname=server_hostname, timer=timer, limits=limits
     )
     try:
-        return await conn.request(method, path, headers=hdrs, body=body, timer=timer)
+        return await conn.roundtrip(data, head=method == "HEAD", timer=timer)
     finally:
         conn.close()

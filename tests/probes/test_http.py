@@ -48,7 +48,6 @@ def _app(seen: list[dict[str, Any]]) -> web.Application:
         return web.json_response(CHARGE, status=201)
 
     async def cart(request: web.Request) -> web.Response:
-        seen.append({"path": request.path})
         return web.json_response({"user_id": request.match_info["user"], "items": []})
 
     async def search(request: web.Request) -> web.Response:
@@ -66,10 +65,15 @@ def _app(seen: list[dict[str, Any]]) -> web.Application:
         return web.json_response(CHARGE)
 
     async def root(request: web.Request) -> web.Response:
-        seen.append({"path": request.path, "method": request.method})
         return web.Response(text="root")
 
-    app = web.Application()
+    @web.middleware
+    async def record(request: web.Request, handler: Any) -> web.StreamResponse:
+        seen.append({"request_line": f"{request.method} {request.raw_path}"})
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    app = web.Application(middlewares=[record])
     app.router.add_get("/", root)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/v1/charges", charges)
@@ -181,7 +185,7 @@ def test_documented_post_is_sent_to_loopback_with_its_json_body(servers: Servers
     # the live charge lacks order_id and created: the documented shape says they are there
     assert contract.ok is False and contract.error_kind is ErrorKind.CONTRACT
     assert contract.message == "$.order_id: missing; $.created: missing"
-    (seen,) = servers.seen
+    _, seen = servers.seen
     assert seen["body"] == integ.request.text.encode()
     assert seen["headers"]["Content-Type"] == "application/json"
     assert seen["headers"]["Accept"] == "application/json"
@@ -273,10 +277,15 @@ def test_endpoint_forms(servers: Servers) -> None:
     desc = {"method": "GET", "path": "/v1/carts/u_1042", "headers": {"Accept": "application/json"}}
     r = one(run_probe(make_ctx("GET /v1/carts/{user_id}", servers.web, request=desc)))
     assert r.message.startswith("GET /v1/carts/u_1042 -> 200 OK")
-    assert servers.seen == [
-        {"path": "/", "method": "GET"},
-        {"path": "/", "method": "GET"},
-        {"path": "/v1/carts/u_1042"},
+    # without one, the braces are percent-encoded so the request line stays valid
+    r = one(run_probe(make_ctx("GET /v1/carts/{user_id}", servers.web)))
+    assert r.error_kind is ErrorKind.PROTOCOL and r.message == "expected 2xx, got 404 Not Found"
+    assert [s["request_line"] for s in servers.seen] == [
+        "GET /",
+        "GET /",
+        "GET /healthz",
+        "GET /v1/carts/u_1042",
+        "GET /v1/carts/%7Buser_id%7D",
     ]
 
 
@@ -310,6 +319,24 @@ def test_401_is_auth_and_headers_come_from_env(servers: Servers) -> None:
         run_probe(make_ctx("GET /secret", servers.web, settings=settings, env={"API_TOKEN": "Bearer s3cret"}))
     )
     assert r.ok is True
+
+
+@pytest.mark.parametrize(
+    ("settings", "env", "message"),
+    [
+        ({"expect_status": "OK"}, {}, "invalid setting: expect_status: 'OK' is not an HTTP status"),
+        ({"header_env": "Authorization"}, {}, "invalid setting: headers_from_env: want Header=ENV_VAR"),
+        ({"ca_bundle": "/nonexistent/ca.pem"}, {}, "invalid setting: cannot load TLS files"),
+        ({"header_env": "X-Token=TOKEN"}, {"TOKEN": "a\r\nX-Evil: 1"}, "cannot build the request: bad value"),
+    ],
+)
+def test_bad_settings_are_one_failed_check(
+    settings: dict[str, Any], env: dict[str, str], message: str
+) -> None:
+    ctx = make_ctx("GET /", free_port(), scheme="https", settings=settings, env=env)
+    r = one(run_probe(ctx))
+    assert r.ok is False and r.error_kind is ErrorKind.PROTOCOL and not r.connected
+    assert r.message.startswith(message), r.message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,3 +508,73 @@ def test_timer_phases_and_request_encoding() -> None:
         + http1.USER_AGENT.encode()
         + b"\r\nAccept: text/plain\r\nContent-Length: 0\r\n\r\n"
     )
+
+
+def test_on_uvloop(servers: Servers) -> None:
+    uvloop = pytest.importorskip("uvloop")
+
+    async def main() -> list[ProbeResult]:
+        conn = await http1.Connection.open("127.0.0.1", servers.web)
+        async with conn:
+            for _ in range(3):
+                assert (await conn.request("GET", "/healthz")).body == b"ok"
+        results = await http_probe.probe(make_ctx("GET /search", servers.web, response=SEARCH_DOC))
+        if servers.cert is not None and servers.tls is not None:
+            settings = {"ca_bundle": str(servers.cert[0])}
+            results += await http_probe.probe(
+                make_ctx("GET /healthz", servers.tls, scheme="https", settings=settings)
+            )
+        return results
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        results = runner.run(main())
+    assert [(r.name, r.ok) for r in results][:2] == [("http", True), ("contract", False)]
+    assert all(r.ok for r in results[2:])
+
+
+class _FakeTransport:
+    def __init__(self) -> None:
+        self.closed = False
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    ("data", "body", "keep_alive"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", b"hello", True),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", b"abc", True),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n",
+            b"z",
+            False,
+        ),
+        (b"HTTP/1.1 200 OK\nContent-Length: 2\nX-Folded: a\n  b\n\nhi", b"hi", True),
+        (b"\r\nHTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n!", b"!", True),
+        (b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n", b"", True),
+    ],
+)
+def test_parser_gives_the_same_answer_for_every_split(data: bytes, body: bytes, keep_alive: bool) -> None:
+    """Byte by byte, and cut at every point in two: the same response."""
+    loop = asyncio.new_event_loop()
+    try:
+        splits = [[data[i : i + 1] for i in range(len(data))]] + [
+            [data[:i], data[i:]] for i in range(len(data))
+        ]
+        for pieces in splits:
+            protocol = http1._HTTPProtocol(http1.DEFAULT_LIMITS)
+            protocol.connection_made(_FakeTransport())  # type: ignore[arg-type]
+            waiter: asyncio.Future[http1.Response] = loop.create_future()
+            protocol.begin(waiter, False, None)
+            for piece in pieces:
+                if piece:
+                    protocol.data_received(piece)
+            assert waiter.done(), pieces
+            resp = waiter.result()
+            assert (resp.body, protocol.keep_alive) == (body, keep_alive), pieces
+    finally:
+        loop.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -89,15 +90,28 @@ def verify(
     raise typer.Exit(1 if failed else 0)
 
 
+async def _rounds(
+    chosen: list[Integration],
+    options: VerifyOptions,
+    config: Config,
+    env: dict[str, str],
+    rounds: int,
+    on_done: Callable[[IntegrationReport], object] | None,
+) -> list[IntegrationReport]:
+    """Run every round on one loop; per integration keep its first failing report, else the last one."""
+    kept: list[IntegrationReport] = []
+    for n in range(rounds):
+        reports = await verify_all(chosen, options, config, env, on_done)
+        kept = reports if n == 0 else [k if not k.ok else r for k, r in zip(kept, reports, strict=True)]
+    return kept
+
+
 def _run(
     chosen: list[Integration], options: VerifyOptions, config: Config, rounds: int
 ) -> list[IntegrationReport]:
     env = dict(os.environ)
     if not err.is_terminal:
-        reports: list[IntegrationReport] = []
-        for _ in range(rounds):
-            reports = run(verify_all(chosen, options, config, env))
-        return reports
+        return run(_rounds(chosen, options, config, env, rounds, None))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -109,7 +123,4 @@ def _run(
         transient=True,
     ) as bar:
         task = bar.add_task("verify", total=len(chosen) * rounds)
-        reports = []
-        for _ in range(rounds):
-            reports = run(verify_all(chosen, options, config, env, on_done=lambda _r: bar.advance(task)))
-    return reports
+        return run(_rounds(chosen, options, config, env, rounds, lambda _r: bar.advance(task)))

@@ -13,6 +13,8 @@ Settings (``[tool.wiremap.integrations.<id>]`` or ``<!-- wiremap: key=value -->`
 - ``headers_from_env`` (or ``header_env``): ``{Authorization = "PAYMENTS_API_TOKEN"}`` or
   ``"Authorization=PAYMENTS_API_TOKEN,X-Key=KEY_VAR"``; the env value is sent verbatim
 - ``ca_bundle``, ``client_cert``, ``client_key``: paths; ``insecure``: skip certificate checks
+
+A bad setting is one failed ``http`` check that names it (``invalid setting: ...``).
 """
 
 from __future__ import annotations
@@ -236,15 +238,19 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     scheme = (target.scheme or "").lower()
     https = scheme in ("https", "wss") or (scheme not in ("http", "ws") and integ.tls)
     port = target.port or (443 if https else 80)
-    accepted, expected_text = _expect_status(settings.get("expect_status"))
     context = None
-    if https:
-        context = _ssl_context(
-            _opt_str(settings, "ca_bundle"),
-            _opt_str(settings, "client_cert"),
-            _opt_str(settings, "client_key"),
-            _truthy(settings.get("insecure", False)),
-        )
+    try:  # a bad setting is the user's to fix: one failed check naming it, not an internal error
+        accepted, expected_text = _expect_status(settings.get("expect_status"))
+        header_env = _header_env(settings)
+        if https:
+            context = _ssl_context(
+                _opt_str(settings, "ca_bundle"),
+                _opt_str(settings, "client_cert"),
+                _opt_str(settings, "client_key"),
+                _truthy(settings.get("insecure", False)),
+            )
+    except ConfigError as exc:
+        return [failure("http", None, ErrorKind.PROTOCOL, f"invalid setting: {exc}")]
 
     body, body_is_json = _body(integ, method)
     documented = integ.response.json_value if integ.response is not None else None
@@ -252,7 +258,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     if body is not None and body_is_json:
         headers["Content-Type"] = "application/json"
     unset: list[str] = []
-    for name, var in _header_env(settings).items():
+    for name, var in header_env.items():
         value = ctx.env.get(var)
         if value:
             headers[name] = value
@@ -275,7 +281,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         kind, message = classify(exc)
         return [failure("http", timer, kind, message, connected="connect" in timer.phases)]
     except ValueError as exc:  # a request we cannot write (a header value with a newline or non-Latin-1)
-        raise ConfigError(f"{integ.id}: cannot build the HTTP request: {exc}") from exc
+        return [failure("http", timer, ErrorKind.PROTOCOL, f"cannot build the request: {exc}")]
 
     status = _status_text(response)
     ok = response.status in accepted if accepted is not None else 200 <= response.status < 300
