@@ -6,10 +6,7 @@ import asyncio
 import json
 import socket
 import time
-from collections.abc import Iterator
 from xml.etree import ElementTree as ET
-
-import pytest
 
 from wiremap import parse_text
 from wiremap.config import Config
@@ -28,46 +25,6 @@ def _doc(n: int, port: int, critical: bool = True) -> Integration:
         "## Request Format\n\n**Endpoint:** `GET /healthz`\n"
     )
     return parse_text(text, f"docs/svc-{n}.md").integration
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A listener that accepts connections and never answers."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(512)
-    yield sock.getsockname()[1]
-    sock.close()
-
-
-@pytest.fixture
-def http_port() -> Iterator[int]:
-    """A tiny real HTTP server in a thread: 200 {"status": "ok"} to everything."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = b'{"status": "ok"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    class Server(ThreadingHTTPServer):
-        request_queue_size = 256  # the default backlog of 5 drops SYNs under 32 concurrent probes
-
-    server = Server(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
 
 
 def test_twenty_hung_destinations_cost_one_deadline(silent_port: int, http_port: int) -> None:

@@ -1,0 +1,76 @@
+"""``wiremap verify`` end to end: exit codes, targets, formats, opt-in commands."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from wiremap.cli.main import main
+
+
+def _write(folder: Path, name: str, port: int, critical: str, health: str = "true") -> Path:
+    doc = folder / f"{name}.md"
+    doc.write_text(
+        f"# Integration: Web → {name}\n\n**Protocol:** HTTP\n**Critical Path:** {critical}\n\n"
+        f"## Quick Reference\n\n**Destination:** {name} (127.0.0.1:{port})\n\n"
+        f"**Health Check:**\n```bash\n{health}\n```\n\n"
+        "## Request Format\n\n**Endpoint:** `GET /healthz`\n\n"
+        '**Response:**\n```json\n{"status": "ok"}\n```\n',
+        encoding="utf-8",
+    )
+    return doc
+
+
+def _dead_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port: int = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_exit_codes_follow_critical_path(
+    tmp_path: Path, http_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, "Up", http_port, "Yes")
+    _write(tmp_path, "Down", _dead_port(), "No")
+    assert main(["verify", str(tmp_path), "--timeout", "2"]) == 0  # only a non-critical one failed
+    assert main(["verify", str(tmp_path), "--timeout", "2", "--fail-on", "any"]) == 1
+    capsys.readouterr()
+    code = main(["verify", str(tmp_path), "--format", "json", "--timeout", "2"])
+    data = {d["integration"]: d for d in json.loads(capsys.readouterr().out)}
+    assert code == 0 and data["Web → Up"]["ok"] and not data["Web → Down"]["ok"]
+    assert [c["name"] for c in data["Web → Up"]["checks"]] == ["http", "contract"]
+
+
+def test_target_override_and_unknown_target(
+    tmp_path: Path, http_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, "Moved", _dead_port(), "Yes")
+    assert main(["verify", str(tmp_path), "--timeout", "2"]) == 1
+    assert main(["verify", str(tmp_path), "--target", f"web-to-moved=http://127.0.0.1:{http_port}"]) == 0
+    assert main(["verify", str(tmp_path), "--target", "nope=http://127.0.0.1:1"]) == 2
+    assert "names no integration" in capsys.readouterr().err
+
+
+def test_commands_run_only_when_asked(
+    tmp_path: Path, http_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, "Svc", http_port, "Yes", health="echo checked; exit 7")
+    assert main(["verify", str(tmp_path), "--format", "json"]) == 0
+    assert "health-check" not in capsys.readouterr().out
+    assert main(["verify", str(tmp_path), "--format", "json", "--run-commands"]) == 1
+    checks = json.loads(capsys.readouterr().out)[0]["checks"]
+    health = next(c for c in checks if c["name"] == "health-check")
+    assert health["ok"] is False and health["message"].startswith("exit 7") and "checked" in health["message"]
+
+
+def test_junit_output_file(tmp_path: Path, http_port: int, capsys: pytest.CaptureFixture[str]) -> None:
+    _write(tmp_path, "Svc", http_port, "Yes")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["verify", str(tmp_path / "Svc.md"), "--format", "junit", "-o", str(out / "verify.xml")]) == 0
+    assert "<testcase" in (out / "verify.xml").read_text(encoding="utf-8")
