@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._errors import DocumentError, PathNotFoundError
+from ._errors import DocumentError, PathNotFoundError, UsageError
 from ._gc import paused_gc
 from .document import ParsedDoc, is_integration_doc, read_document
 from .findings import Finding, Severity
@@ -88,10 +88,15 @@ class Catalog:
         return None
 
     def select(self, names: Iterable[str]) -> list[Integration]:
+        """The integrations named (all when none is); :class:`UsageError` for a name that matches none."""
         wanted = list(names)
         if not wanted:
             return self.integrations
-        return [i for n in wanted if (i := self.get(n)) is not None]
+        missing = [n for n in wanted if self.get(n) is None]
+        if missing:
+            raise UsageError(f"no integration matches --only {', '.join(missing)}")
+        chosen = [i for n in wanted if (i := self.get(n)) is not None]
+        return list({i.id: i for i in chosen}.values())
 
     # -- the system graph ------------------------------------------------------------------------------
 

@@ -121,7 +121,11 @@ def _normalize(table: dict[str, Any]) -> dict[str, Any]:
         k = key.replace("-", "_")
         if k == "integrations" and isinstance(value, dict):
             # ids are slugs with dashes: keep them, normalise only each integration's own keys
-            out[k] = {i: _normalize(v) if isinstance(v, dict) else v for i, v in value.items()}
+            # ...and only their top-level keys: values may be tables of header names (``X-Api-Key``)
+            out[k] = {
+                i: {sk.replace("-", "_"): sv for sk, sv in v.items()} if isinstance(v, dict) else v
+                for i, v in value.items()
+            }
         elif isinstance(value, dict) and k not in ("per_file_ignores", "severity"):
             out[k] = _normalize(value)
         else:

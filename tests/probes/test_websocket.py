@@ -18,7 +18,7 @@ import pytest
 from wiremap import parse_text
 from wiremap.model import Integration
 from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
-from wiremap.probes.websocket import _url, probe
+from wiremap.probes.websocket import _url, may_send, probe
 from wiremap.verify.targets import resolve_target
 
 pytest.importorskip("websockets.asyncio.server")
@@ -298,30 +298,23 @@ def test_silent_listener_ends_at_the_deadline(silent_port: int) -> None:
     assert 0.45 <= elapsed <= 1.0
 
 
-def _outbound_ip() -> str | None:
-    """This machine's non-loopback IPv4 address, when it has one (no packet is sent)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        try:
-            sock.connect(("192.0.2.1", 9))
-        except OSError:
-            return None
-        ip: str = sock.getsockname()[0]
-    return None if ip.startswith("127.") else ip
-
-
-def test_request_is_not_sent_to_a_non_loopback_target_without_allow_writes() -> None:
-    ip = _outbound_ip()
-    if ip is None:
-        pytest.skip("no non-loopback address on this machine")
-
-    async def main() -> list[ProbeResult]:
-        async with serve(_handler, ip, 0) as server:
-            port: int = server.sockets[0].getsockname()[1]
-            return await probe(_doc_ctx(port, "/ok", host=ip))
-
-    ws, contract = asyncio.run(main())
-    assert ws.ok is True
-    assert contract.name == "contract" and contract.skipped and "--allow-writes" in contract.message
+@pytest.mark.parametrize(
+    ("host", "explicit", "allow_writes", "sent"),
+    [
+        ("127.0.0.1", False, False, True),
+        ("::1", False, False, True),
+        ("gateway.prod.example", False, False, False),
+        ("gateway.prod.example", True, False, True),
+        ("gateway.prod.example", False, True, True),
+    ],
+)
+def test_request_example_is_sent_only_where_safe(
+    host: str, explicit: bool, allow_writes: bool, sent: bool
+) -> None:
+    # decided before any connection: no traffic leaves loopback in this test
+    integ = _doc_ctx(1, "/ok").integration
+    ctx = ProbeContext(integ, Target(host, 443, "wss", None, None, explicit), 1.0, {}, {}, allow_writes)
+    assert may_send(ctx) is sent
 
 
 @pytest.mark.parametrize(

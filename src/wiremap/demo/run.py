@@ -114,16 +114,20 @@ def run_demo(docs: Path, console: Console) -> DemoOutcome:
     catalog = load(docs)
     console.rule("1. lint: the docs, statically")
     findings = lint_catalog(catalog, config)
-    console.print(lint_text.render(findings, [], console.is_terminal), highlight=False)
+    console.print(
+        lint_text.render(findings, [], console.is_terminal), highlight=False, markup=console.is_terminal
+    )
 
     console.rule("2. verify: the docs against the running shop")
     env = dict(os.environ)
     for _, _, var, url in LOCAL_SERVICES.values():
         env.setdefault(var, url)
     reports, not_running = run(_verify(catalog, config, env))
-    console.print(verify_text.render(reports, console.is_terminal), highlight=False)
+    console.print(
+        verify_text.render(reports, console.is_terminal), highlight=False, markup=console.is_terminal
+    )
     for line in not_running:
-        console.print(f"not verified: {line}", highlight=False)
+        console.print(f"not verified: {line}", highlight=False, markup=False)
 
     drift = next((r for r in reports if r.integration.id == DRIFTED), None)
     contract = next((c for c in drift.checks if c.name == "contract"), None) if drift else None
@@ -132,14 +136,19 @@ def run_demo(docs: Path, console: Console) -> DemoOutcome:
             f"\nDrift caught: the doc of {drift.integration.name} promises a response the service no longer "  # type: ignore[union-attr]
             f"sends:\n  {contract.message}",
             highlight=False,
+            markup=False,
         )
     unexpected = [m for r in reports if (m := _expectation(r))]
+    if drift is None:
+        unexpected.append(
+            f"the doc with the deliberate drift ({DRIFTED}) is not among the docs: nothing to catch"
+        )
     if findings:
         unexpected.append(f"lint reported {len(findings)} finding(s) on the example docs")
     console.rule("result")
     if unexpected:
         for m in unexpected:
-            console.print(f"unexpected: {m}", highlight=False)
+            console.print(f"unexpected: {m}", highlight=False, markup=False)
         console.print("The demo did not behave as expected.", highlight=False)
     else:
         console.print("Everything behaved as expected (the drift included).", highlight=False)

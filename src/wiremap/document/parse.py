@@ -254,7 +254,8 @@ class _Builder:
 
 
 def _strip_lines(text: str) -> str:
-    return "\n".join(x.rstrip() for x in text.rstrip("\n").split("\n"))
+    """Trailing spaces and tabs of each line go (CommonMark whitespace only: not \\f, not NBSP)."""
+    return "\n".join(x.rstrip(_WS) for x in text.rstrip("\n").split("\n"))
 
 
 def parse_markdown(text: str, path: str = "<string>") -> Document:

@@ -40,9 +40,13 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 _MAX_DETAILS = 300
 
 
+# gRPC core logs handshake failures to stderr at its default verbosity; set before grpc is imported
+# (registry.preload imports this module before the driver)
+if "grpc" not in sys.modules:
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
+
 async def probe(ctx: ProbeContext) -> list[ProbeResult]:
-    if "grpc" not in sys.modules:  # gRPC core logs handshake failures to stderr at its default verbosity
-        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     try:
         import grpc
         from grpc_health.v1 import health_pb2, health_pb2_grpc

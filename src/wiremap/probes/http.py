@@ -305,7 +305,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
 
     results = [success("http", timer, f"{label} -> {status} in {timer.elapsed_ms:.1f} ms")]
     if documented is not None and method != "HEAD" and response.status not in (204, 304):
-        results.append(_contract(documented, response, timer))
+        results.append(_contract(documented, response, Timer()))
     return results
 
 

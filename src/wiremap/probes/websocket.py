@@ -7,7 +7,8 @@ Checks:
 * ``contract`` — only when both a Request and a Response example are documented: the Request text is
   sent as one text message and the first reply must arrive before the deadline; when the Response is
   JSON, the reply must be JSON of the same shape (``$.event: expected string, got number``). The
-  Request is sent to loopback targets always, to others only with ``allow_writes`` (it may publish).
+  Request is sent to loopback targets and to targets the user chose (--target), to others only with
+  ``allow_writes`` (it may publish).
 
 ``Authorization: Bearer $TOKEN`` in the doc's Connection String is sent as a header when ``$TOKEN`` is
 set in the environment (the credential comes from the environment, never from the doc). TLS settings:
@@ -129,6 +130,11 @@ def _handshake_failure(exc: Exception, url: str, shown: str, timer: Timer, timeo
     return failure(NAME, timer, kind, message)
 
 
+def may_send(ctx: ProbeContext) -> bool:
+    """The Request may publish: send it to loopback, to a target the user chose, or when allowed."""
+    return ctx.allow_writes or ctx.target.explicit or is_loopback(ctx.target.host)
+
+
 async def _contract(ws: Any, ctx: ProbeContext, deadline: float) -> ProbeResult | None:
     """Send the documented Request, check the first reply against the documented Response."""
     from websockets.exceptions import ConnectionClosed
@@ -136,8 +142,10 @@ async def _contract(ws: Any, ctx: ProbeContext, deadline: float) -> ProbeResult 
     request, response = ctx.integration.request, ctx.integration.response
     if request is None or not request.text.strip() or response is None:
         return None
-    if not (ctx.allow_writes or is_loopback(ctx.target.host)):
-        return skipped(CONTRACT, "Request example not sent: only to loopback targets without --allow-writes")
+    if not may_send(ctx):
+        return skipped(
+            CONTRACT, "Request example not sent: only to loopback or --target targets without --allow-writes"
+        )
     loop = asyncio.get_running_loop()
     timer = Timer()
     try:

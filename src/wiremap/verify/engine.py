@@ -15,6 +15,7 @@ from ..config import Config
 from ..model import Integration
 from ..probes._base import ErrorKind, ProbeContext, ProbeResult, Target, failure, skipped
 from ..probes.registry import PROBES, get_probe, preload, probe_name
+from ..values import is_placeholder_text
 from .commands import run_command
 from .targets import resolve_target
 
@@ -111,8 +112,14 @@ async def verify(
             ("health-check", integ.health_check),
             ("integration-test", integ.integration_test),
         ):
-            if command and command.strip():
-                checks.append(await run_command(name, command, options.command_timeout_s, env))
+            if not command or not command.strip():
+                continue
+            if is_placeholder_text(command.strip()):
+                checks.append(
+                    skipped(name, f"not run: the command is a template placeholder {command.strip()}")
+                )
+                continue
+            checks.append(await run_command(name, command, options.command_timeout_s, env))
     return IntegrationReport(integ, target, tuple(checks))
 
 

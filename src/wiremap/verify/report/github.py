@@ -16,7 +16,7 @@ def render(reports: Sequence[IntegrationReport], color: bool) -> str:
         for c in r.checks:
             if c.ok is False:
                 level = "error" if r.integration.critical_path else "warning"
-                title = _prop(f"verify {c.name}: {c.error_kind}")
+                title = _prop(f"wiremap verify: {c.name} ({c.error_kind})")
                 out.append(
                     f"::{level} file={_prop(r.integration.path)},line={check_line(r, c)},title={title}::"
                     f"{_data(r.integration.name + ': ' + message(c))}"

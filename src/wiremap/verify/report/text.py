@@ -29,9 +29,12 @@ def render(reports: Sequence[IntegrationReport], color: bool) -> str:
             reason.split("\n")[0][:160],
             f"{r.duration_ms:.1f}",
         )
-    failed = sum(not r.ok for r in reports)
+    words = [status(r) for r in reports]
+    ok, failed, skipped = words.count("ok"), words.count("FAIL"), words.count("skip")
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, width=200 if not color else None, highlight=False)
     console.print(table)
-    console.print(f"{len(reports) - failed} ok, {failed} failed, {len(reports)} integrations verified.")
+    noun = "integration" if len(reports) == 1 else "integrations"
+    tail = f", {skipped} skipped" if skipped else ""
+    console.print(f"{ok} ok, {failed} failed{tail}; {len(reports)} {noun} verified.")
     return buf.getvalue().rstrip("\n")
