@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,3 +33,9 @@ def test_verify_throughput_quick() -> None:
     assert "50 HTTP docs x 2 rounds = 100 probes" in out
     assert "ratio wiremap / blackbox_exporter probes per CPU-second:" in out
     assert "FAILED" not in out
+
+
+def test_measure_vs_wrk_quick() -> None:
+    out = _run("measure_vs_wrk.py")
+    assert re.search(r"^sustained rate ratio wiremap/wrk: (\d+\.\d+ |n/a )", out, re.M), out
+    assert re.search(r"^idle p50 ratio wiremap/wrk.*: (\d+\.\d+ |n/a )", out, re.M), out

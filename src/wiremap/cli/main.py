@@ -16,7 +16,7 @@ import typer
 
 from .. import __version__
 from .._errors import WiremapError
-from . import demo, fmt, graph, impact, index, lint, new, rule, schema, show, verify
+from . import demo, fmt, graph, impact, index, lint, measure, new, rule, schema, show, verify
 from ._common import err
 
 __all__ = ["COMMANDS", "app", "main", "run"]
@@ -34,6 +34,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "impact": impact.impact,
     "index": index.index,
     "verify": verify.verify,
+    "measure": measure.measure,
     "demo": demo.demo,
 }
 

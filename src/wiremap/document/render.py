@@ -91,26 +91,30 @@ def _item(item: ListItem, marker: str) -> str:
         first = _indent(_block(children.pop(0)), pad)
         if isinstance(item.children[0], Rule):
             first = pad + "***"  # ``- ---`` would itself read as a thematic break
-        if isinstance(item.children[0], ListBlock):
-            # ``- - -`` on one line would read as a thematic break: the marker alone, then the list
-            out = f"{marker}\n{first}"
-        else:
-            out = f"{marker} {first[len(pad) :]}" if first.startswith(pad) else f"{marker} {first}"
+        # the block starts on the marker line (``- - nested``): a bare marker line under text would read as a
+        # setext underline, and empty items (``- - -``, a thematic break) are never written
+        out = f"{marker} {first[len(pad) :]}" if first.startswith(pad) else f"{marker} {first}"
     else:
         own = own or [""]
-        out = f"{marker} {own[0]}".rstrip()
+        out = f"{marker} {own[0]}".rstrip(" \t")
         for ln in own[1:]:
             out += "\n" + pad + ln
     for child in children:
+        text = _block(child)
+        if not text:
+            continue
         sep = "\n" if isinstance(child, ListBlock) else "\n\n"
-        out += sep + _indent(_block(child), pad)
+        out += sep + _indent(text, pad)
     return out
 
 
 def _list(block: ListBlock) -> str:
-    loose = any(not isinstance(c, ListBlock) for it in block.items for c in it.children)
+    # an empty item is a bare bullet: no content to keep, and ``-`` under a text line would read as a
+    # setext heading underline
+    items = [it for it in block.items if it.lines or any(_block(c) for c in it.children)]
+    loose = any(not isinstance(c, ListBlock) for it in items for c in it.children)
     parts = []
-    for n, item in enumerate(block.items):
+    for n, item in enumerate(items):
         marker = f"{block.start + n}." if block.ordered else "-"
         parts.append(_item(item, marker))
     return ("\n\n" if loose else "\n").join(parts)
@@ -169,7 +173,7 @@ def _merge_lists(blocks: list[Block]) -> list[Block]:
 
 
 def _join(blocks: list[Block]) -> str:
-    blocks = _merge_lists(blocks)
+    blocks = [b for b in _merge_lists(blocks) if not isinstance(b, ListBlock) or _block(b)]
     out = ""
     prev: Block | None = None
     for block in blocks:
@@ -214,8 +218,9 @@ def render_document(doc: Document) -> str:
     head = [f"# {_heading_text(canonical_title(doc.title))}"] if doc.title is not None else []
     body = [b for b in doc.preamble if not _is_footer(b)]
     footer.extend(b for b in doc.preamble if _is_footer(b))
-    if body:
-        head.append(_join(body))
+    joined = _join(body)
+    if joined:
+        head.append(joined)
     if head:
         chunks.append("\n\n".join(head))
     for section in _ordered(doc.sections):
@@ -223,7 +228,8 @@ def render_document(doc: Document) -> str:
         body = [b for b in section.blocks if not _is_footer(b)]
         footer.extend(b for b in section.blocks if _is_footer(b))
         title = _heading_text(title)
-        chunks.append(f"## {title}\n\n{_join(body)}" if body else f"## {title}")
+        joined = _join(body)
+        chunks.append(f"## {title}\n\n{joined}" if joined else f"## {title}")
     if footer:
         lines = [_line(x, False) for b in footer if isinstance(b, Paragraph) for x in b.lines]
         chunks.append("\n".join(lines))

@@ -146,6 +146,9 @@ _AUTH_WORDS = (
 def classify(exc: BaseException) -> tuple[ErrorKind, str]:
     """Map an exception from a socket or a driver to an error kind and a one-line message."""
     text = str(exc) or type(exc).__name__
+    kind = getattr(exc, "kind", None)
+    if isinstance(kind, ErrorKind):  # already classified where the driver's own codes were known
+        return kind, text
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return ErrorKind.TIMEOUT, "no answer before the deadline"
     if isinstance(exc, socket.gaierror):

@@ -25,6 +25,7 @@ import json
 import re
 import ssl
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -45,7 +46,7 @@ from ._base import (
     success,
 )
 
-__all__ = ["probe"]
+__all__ = ["PreparedRequest", "prepare_request", "probe", "write_refusal"]
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -200,6 +201,88 @@ def _opt_str(settings: Mapping[str, Any], key: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The request a doc describes (shared with ``wiremap measure``)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    method: str
+    path: str
+    host: str
+    port: int
+    https: bool
+    ssl: ssl.SSLContext | None
+    headers: dict[str, str]
+    body: bytes | None
+    accepted: frozenset[int] | None  # None: any 2xx
+    expected_text: str  # how to say the accepted statuses ("2xx", "200 or 201")
+    unset: tuple[str, ...]  # ``$VAR``s named by headers_from_env that are not set
+    documented: Any  # the documented JSON response, if any
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def accepts(self, status: int) -> bool:
+        return status in self.accepted if self.accepted is not None else 200 <= status < 300
+
+
+def write_refusal(ctx: ProbeContext, method: str) -> str | None:
+    """Why a non-idempotent ``method`` must not be sent to ``ctx.target`` (None: it may be)."""
+    host = ctx.target.host
+    if method in WRITE_METHODS and not (is_loopback(host) or ctx.target.explicit or ctx.allow_writes):
+        return f"{method} not sent to {host}: non-idempotent; use --allow-writes or --target"
+    return None
+
+
+def prepare_request(ctx: ProbeContext) -> PreparedRequest:
+    """What to send, where, and what to accept, from the doc and its settings. Raises ConfigError
+    for a bad setting. Does not check :func:`write_refusal`."""
+    integ, target, settings = ctx.integration, ctx.target, ctx.settings
+    method, path = _method_and_path(integ, target.path)
+    scheme = (target.scheme or "").lower()
+    https = scheme in ("https", "wss") or (scheme not in ("http", "ws") and integ.tls)
+    port = target.port or (443 if https else 80)
+    context = None
+    accepted, expected_text = _expect_status(settings.get("expect_status"))
+    header_env = _header_env(settings)
+    if https:
+        context = _ssl_context(
+            _opt_str(settings, "ca_bundle"),
+            _opt_str(settings, "client_cert"),
+            _opt_str(settings, "client_key"),
+            _truthy(settings.get("insecure", False)),
+        )
+
+    body, body_is_json = _body(integ, method)
+    documented = integ.response.json_value if integ.response is not None else None
+    headers: dict[str, str] = {"Accept": "application/json" if documented is not None else "*/*"}
+    if body is not None and body_is_json:
+        headers["Content-Type"] = "application/json"
+    unset: list[str] = []
+    for name, var in header_env.items():
+        value = ctx.env.get(var)
+        if value:
+            headers[name] = value
+        else:
+            unset.append(f"${var}")
+    return PreparedRequest(
+        method,
+        path,
+        target.host,
+        port,
+        https,
+        context,
+        headers,
+        body,
+        accepted,
+        expected_text,
+        tuple(unset),
+        documented,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # The probe
 
 
@@ -227,50 +310,22 @@ def _stage(timer: Timer, tls: bool) -> str:
 
 
 async def probe(ctx: ProbeContext) -> list[ProbeResult]:
-    integ, target, settings = ctx.integration, ctx.target, ctx.settings
-    method, path = _method_and_path(integ, target.path)
-    host = target.host
-    if method in WRITE_METHODS and not (is_loopback(host) or target.explicit or ctx.allow_writes):
-        return [
-            skipped("http", f"{method} not sent to {host}: non-idempotent; use --allow-writes or --target")
-        ]
-
-    scheme = (target.scheme or "").lower()
-    https = scheme in ("https", "wss") or (scheme not in ("http", "ws") and integ.tls)
-    port = target.port or (443 if https else 80)
-    context = None
+    method, _ = _method_and_path(ctx.integration, ctx.target.path)
+    refusal = write_refusal(ctx, method)
+    if refusal is not None:
+        return [skipped("http", refusal)]
     try:  # a bad setting is the user's to fix: one failed check naming it, not an internal error
-        accepted, expected_text = _expect_status(settings.get("expect_status"))
-        header_env = _header_env(settings)
-        if https:
-            context = _ssl_context(
-                _opt_str(settings, "ca_bundle"),
-                _opt_str(settings, "client_cert"),
-                _opt_str(settings, "client_key"),
-                _truthy(settings.get("insecure", False)),
-            )
+        req = prepare_request(ctx)
     except ConfigError as exc:
         return [failure("http", None, ErrorKind.PROTOCOL, f"invalid setting: {exc}")]
 
-    body, body_is_json = _body(integ, method)
-    documented = integ.response.json_value if integ.response is not None else None
-    headers: dict[str, str] = {"Accept": "application/json" if documented is not None else "*/*"}
-    if body is not None and body_is_json:
-        headers["Content-Type"] = "application/json"
-    unset: list[str] = []
-    for name, var in header_env.items():
-        value = ctx.env.get(var)
-        if value:
-            headers[name] = value
-        else:
-            unset.append(f"${var}")
-
-    label = f"{method} {path}"
+    method, path, https = req.method, req.path, req.https
+    label = req.label
     timer = Timer()
     try:
         async with asyncio.timeout(ctx.timeout_s):
             response = await http1.request(
-                method, host, port, path, headers=headers, body=body, ssl=context, timer=timer
+                method, req.host, req.port, path, headers=req.headers, body=req.body, ssl=req.ssl, timer=timer
             )
     except http1.ProtocolError as exc:
         return [failure("http", timer, ErrorKind.PROTOCOL, f"{label}: {exc}", connected=True)]
@@ -284,10 +339,9 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         return [failure("http", timer, ErrorKind.PROTOCOL, f"cannot build the request: {exc}")]
 
     status = _status_text(response)
-    ok = response.status in accepted if accepted is not None else 200 <= response.status < 300
-    if not ok:
+    if not req.accepts(response.status):
         if response.status in (401, 403):
-            hint = f" ({', '.join(unset)} not set)" if unset else ""
+            hint = f" ({', '.join(req.unset)} not set)" if req.unset else ""
             return [
                 failure(
                     "http",
@@ -299,13 +353,17 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             ]
         return [
             failure(
-                "http", timer, ErrorKind.PROTOCOL, f"expected {expected_text}, got {status}", connected=True
+                "http",
+                timer,
+                ErrorKind.PROTOCOL,
+                f"expected {req.expected_text}, got {status}",
+                connected=True,
             )
         ]
 
     results = [success("http", timer, f"{label} -> {status} in {timer.elapsed_ms:.1f} ms")]
-    if documented is not None and method != "HEAD" and response.status not in (204, 304):
-        results.append(_contract(documented, response, Timer()))
+    if req.documented is not None and method != "HEAD" and response.status not in (204, 304):
+        results.append(_contract(req.documented, response, Timer()))
     return results
 
 

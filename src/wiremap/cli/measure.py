@@ -1,0 +1,222 @@
+"""``wiremap measure NAME|PATH``: latency percentiles and throughput, measured right, written back."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from .._errors import UsageError
+from .._loop import run
+from ..catalog import load
+from ..config import Config, load_config
+from ..measure._base import LoadPlan, MeasureResult
+from ..model import Integration
+from ..probes._base import ProbeContext, Target, is_loopback
+from ..verify.targets import parse_target_options, resolve_target
+from ._common import ConfigOption, err, out
+
+if TYPE_CHECKING:
+    from ..measure._base import OperationFactory, Progress
+    from ..measure.findmax import FindMaxResult, StepReport
+
+CAP_RATE = 200.0
+CAP_DURATION_S = 10.0
+DEFAULT_BUDGET_MS = 100.0
+
+
+class MeasureFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    integration: Integration
+    path: Path
+    config: Config
+
+
+def _choose(name: str, docs: Path | None, config_file: Path | None) -> _Chosen:
+    candidate = Path(name)
+    if candidate.is_file():
+        catalog = load(candidate)
+        config = load_config(config_file, start=candidate)
+        if not catalog.docs:
+            raise UsageError(f"{name}: cannot read it as an integration doc")
+        return _Chosen(catalog.docs[0].integration, candidate, config)
+    config = load_config(config_file, start=docs or Path.cwd())
+    folder = docs or config.docs_path
+    if not folder.exists():
+        raise UsageError(f"{name!r} is not a file, and the docs folder {folder} does not exist (pass --docs)")
+    catalog = load(folder)
+    integ = catalog.get(name)
+    if integ is None:
+        raise UsageError(f"no integration {name!r} in {folder}")
+    return _Chosen(integ, Path(integ.path), config)
+
+
+def measure(
+    name: str = typer.Argument(..., help="An integration id / 'Source → Destination', or a doc's path."),
+    rate: float | None = typer.Option(
+        None, "--rate", min=0.1, help="Requests per second offered [default: 100]."
+    ),
+    duration: float | None = typer.Option(
+        None, "--duration", min=0.1, help="Seconds measured [default: 10]."
+    ),
+    connections: int = typer.Option(8, "--connections", min=1, help="Keep-alive connections."),
+    warmup: float = typer.Option(
+        1.0, "--warmup", min=0.0, help="Seconds of load sent first and not recorded."
+    ),
+    timeout: float = typer.Option(5.0, "--timeout", min=0.01, help="Deadline of one request, in seconds."),
+    target: list[str] = typer.Option([], "--target", help="NAME=URL: measure another instance."),
+    find_max: bool = typer.Option(False, "--find-max", help="Step the rate up to the highest sustained one."),
+    budget_ms: float | None = typer.Option(
+        None, "--budget-ms", help="p99 budget of --find-max [default: the documented P99, else 100 ms]."
+    ),
+    write: bool = typer.Option(
+        False, "--write", help="Write Typical/P95/P99 (and Throughput after --find-max)."
+    ),
+    check: bool = typer.Option(False, "--check", help="Exit 1 when P95 or P99 exceed the documented values."),
+    tolerance: float = typer.Option(
+        0.2, "--tolerance", min=0.0, help="Allowed excess for --check (0.2 = 20%)."
+    ),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a target outside loopback."),
+    no_cap: bool = typer.Option(
+        False, "--no-cap", help=f"Allow more than {CAP_RATE:g} req/s or {CAP_DURATION_S:g} s."
+    ),
+    output_format: MeasureFormat = typer.Option(MeasureFormat.text, "--format", help="text or json."),
+    docs: Path | None = typer.Option(
+        None, "--docs", help="Where to look NAME up [default: docs of [tool.wiremap]]."
+    ),
+    config_file: Path | None = ConfigOption,
+) -> None:
+    """Measure latency percentiles (open model, corrected for coordinated omission) and throughput."""
+    from ..measure.ops import get_factory
+
+    chosen = _choose(name, docs, config_file)
+    integ, config = chosen.integration, chosen.config
+    plan = LoadPlan(
+        rate=rate or 100.0,
+        duration_s=duration or 10.0,
+        connections=connections,
+        warmup_s=warmup,
+        timeout_s=timeout,
+    )
+    if not no_cap and (plan.rate > CAP_RATE or plan.duration_s > CAP_DURATION_S):
+        raise UsageError(
+            f"a run is capped at {CAP_RATE:g} req/s and {CAP_DURATION_S:g} s by default; "
+            "pass --no-cap to go beyond"
+        )
+    env = dict(os.environ)
+    overrides: dict[str, str] = {}
+    for n, url in parse_target_options(target).items():
+        if n not in (integ.id, integ.name, integ.path):
+            raise UsageError(f"--target {n}=…: measuring {integ.id}, not {n}")
+        overrides[integ.id] = url
+    resolved = resolve_target(integ, overrides, env)
+    if resolved is None:
+        raise UsageError(f"{integ.name}: the doc names no destination host:port to measure")
+    settings = config.settings_for(integ)
+    remote_ok = allow_remote or str(settings.get("allow_remote", "")).lower() in ("1", "true", "yes")
+    if not is_loopback(resolved.host) and not remote_ok:
+        raise UsageError(
+            f"refusing to load-test {resolved.hostport}: not a loopback address. wiremap never load-tests a "
+            "remote system by accident: pass --allow-remote (or allow_remote = true for this integration) "
+            "if you mean it"
+        )
+    try:
+        factory = get_factory(integ.protocol)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
+    ctx = ProbeContext(
+        integ, resolved, timeout, settings, env, allow_writes=resolved.explicit or allow_remote
+    )
+    budget = budget_ms or integ.latency_ms.p99 or DEFAULT_BUDGET_MS
+    cap = float("inf") if no_cap else CAP_RATE
+    result, find, interrupted = run(_measure(factory, ctx, plan, find_max, budget, cap))
+    if result is None:
+        raise UsageError(f"nothing measured: {find.stopped if find else 'no result'}")
+    _finish(chosen, resolved, result, find, interrupted, write, check, tolerance, budget, output_format)
+
+
+async def _measure(
+    factory: OperationFactory, ctx: ProbeContext, plan: LoadPlan, find_max: bool, budget: float, cap: float
+) -> tuple[MeasureResult | None, FindMaxResult | None, bool]:
+    from ..measure.engine import run_load
+    from ..measure.findmax import find_max as search
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    try:
+        if find_max:
+
+            def step(s: StepReport) -> None:
+                if err.is_terminal:
+                    err.print(f"step {s.rate:g}/s: {s.reason}", markup=False)
+
+            found = await search(factory, ctx, plan, budget_ms=budget, max_rate=cap, on_step=step, stop=stop)
+            best = found.best or (found.steps[-1].result if found.steps else None)
+            return best, found, stop.is_set()
+        progress = _live_progress() if err.is_terminal else None
+        result = await run_load(factory, ctx, plan, progress=progress, stop=stop)
+        return result, None, stop.is_set()
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+
+
+def _live_progress() -> Progress:
+    def show(elapsed: float, requests: int, p50: float, p99: float) -> None:
+        err.print(
+            f"\r{elapsed:5.1f} s  {requests:>8} requests  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms",
+            end="",
+            markup=False,
+        )
+
+    return show
+
+
+def _finish(
+    chosen: _Chosen,
+    target: Target,
+    result: MeasureResult,
+    find: FindMaxResult | None,
+    interrupted: bool,
+    write: bool,
+    check: bool,
+    tolerance: float,
+    budget: float,
+    output_format: MeasureFormat,
+) -> None:
+    from ..measure.check import check_against_doc
+    from ..measure.report import render_json, render_text
+    from ..measure.writeback import write_back
+
+    if err.is_terminal:
+        err.print("")
+    found = find
+    verdicts = check_against_doc(chosen.integration, result, tolerance) if check else None
+    edits = None
+    if write and not interrupted and not result.stopped_early:
+        max_rate = found.max_rate if found is not None else None
+        edits = write_back(chosen.path, result, max_rate=max_rate, budget_ms=budget if found else None)
+    integ = chosen.integration
+    if output_format is MeasureFormat.json:
+        sys.stdout.write(
+            json.dumps(render_json(integ, target, result, found, verdicts, edits), indent=2) + "\n"
+        )
+    else:
+        sys.stdout.write(render_text(integ, target, result, out.is_terminal, found, verdicts, edits) + "\n")
+    if interrupted:
+        raise typer.Exit(130)
+    failed = bool(result.stopped_early) or (verdicts is not None and not all(v.ok for v in verdicts))
+    raise typer.Exit(1 if failed else 0)

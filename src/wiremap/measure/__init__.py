@@ -1,0 +1,1 @@
+"""measure: latency percentiles and throughput, measured right (open model, no coordinated omission)."""

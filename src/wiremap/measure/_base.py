@@ -1,0 +1,97 @@
+"""The measure contract: a load plan in, a result out; one Operation per protocol.
+
+An :class:`Operation` is opened once per connection and then called once per request. Latency is
+counted from the request's *intended* send time (open model: requests are scheduled at a constant
+rate whether or not earlier ones have returned), so a stalled server shows up in the percentiles
+instead of silently lowering the rate (coordinated omission, as wrk2 corrects it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..probes._base import ErrorKind, ProbeContext
+
+__all__ = [
+    "LoadPlan",
+    "MeasureResult",
+    "Operation",
+    "OperationFactory",
+    "Percentiles",
+    "Progress",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadPlan:
+    rate: float = 200.0  # requests per second, offered at fixed intervals
+    duration_s: float = 10.0  # measured period (after warm-up)
+    connections: int = 8  # keep-alive connections the requests are spread over
+    warmup_s: float = 0.0  # sent at the same rate, not recorded
+    timeout_s: float = 5.0  # one request's deadline (counts as an error of kind "timeout")
+    max_error_rate: float = 0.5  # stop early when more than this share of requests fail (after 20 requests)
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    """Milliseconds. JSON keys: p50, p90, p95, p99, p999, max."""
+
+    p50: float = 0.0
+    p90: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    p999: float = 0.0
+    max: float = 0.0
+
+    def to_json(self) -> dict[str, float]:
+        return {k: round(getattr(self, k), 3) for k in ("p50", "p90", "p95", "p99", "p999", "max")}
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureResult:
+    latency_ms: Percentiles  # completion - intended send time (corrected)
+    uncorrected_ms: Percentiles  # completion - actual send time (service time)
+    lateness_ms: Percentiles  # actual send - intended send time (the client falling behind)
+    throughput_per_s: float  # successful responses per second over the measured period
+    requests: int  # requests sent in the measured period
+    errors: Mapping[str, int] = field(default_factory=dict)  # ErrorKind value -> count
+    rate: float = 0.0  # offered rate
+    duration_s: float = 0.0  # measured period actually run
+    connections: int = 0
+    stopped_early: str | None = None  # why the run stopped before its duration (Ctrl-C, error rate)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "latency_ms": self.latency_ms.to_json(),
+            "uncorrected_ms": self.uncorrected_ms.to_json(),
+            "lateness_ms": self.lateness_ms.to_json(),
+            "throughput_per_s": round(self.throughput_per_s, 3),
+            "requests": self.requests,
+            "errors": dict(self.errors),
+            "rate": self.rate,
+            "duration_s": round(self.duration_s, 3),
+            "connections": self.connections,
+            "stopped_early": self.stopped_early,
+        }
+
+
+class Operation(Protocol):
+    """One connection's worth of requests of one protocol."""
+
+    async def open(self) -> None: ...
+
+    async def __call__(self) -> None:
+        """One request/round trip; raises on failure (the engine classifies with probes.classify)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+OperationFactory = Callable[[ProbeContext], Operation]
+
+# Called about 4 times a second while running: elapsed s, requests so far, p50 and p99 so far (ms).
+Progress = Callable[[float, int, float, float], None]
+
+ERROR_KINDS = tuple(k.value for k in ErrorKind)

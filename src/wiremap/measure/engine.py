@@ -1,0 +1,356 @@
+"""The load engine: constant-rate (open model) requests over keep-alive connections, latency counted
+from each request's intended send time (coordinated omission corrected, as wrk2 does).
+
+Request ``i`` is *intended* at ``t0 + i / rate`` whatever happened to the ones before it. One
+scheduler task hands each request, at its intended time, to one of ``plan.connections`` worker
+tasks (one per :class:`Operation`, each opened up front and doing one request at a time). When every
+connection is busy the request waits in a backlog for the first one free; the wait counts in its
+latency. Per request the engine records, in HdrHistograms:
+
+- latency (corrected): completion − intended send time (successes only)
+- service time (uncorrected): completion − actual send time (successes only)
+- send lateness: actual send − intended send time (every request of the measured period)
+
+A request's deadline is its intended time + ``plan.timeout_s``: one still in the backlog at its
+deadline is not sent at all, and both count as ``timeout`` errors. A failed operation is closed and
+reopened (inside the next request's deadline) by the next request on that connection.
+
+Timers: uvloop's timers count whole milliseconds (and fire up to one early or late) and the stock
+loop rounds its poll timeout up to the next millisecond, so the scheduler sleeps until
+:data:`SPIN_UVLOOP_S` (uvloop; the sleep rounded down to whole milliseconds) or
+:data:`SPIN_ASYNCIO_S` before the intended time and then busy-yields (``await asyncio.sleep(0)``,
+so responses keep being handled) up to it. At rates above ~1,000/s that means one core busy. The
+remaining lateness (OS scheduling, a busy loop) is reported, not hidden.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import deque
+from typing import Any, Final
+
+from ..probes._base import ProbeContext, classify
+from ._base import LoadPlan, MeasureResult, Operation, OperationFactory, Progress
+from .histogram import Histogram
+
+__all__ = [
+    "MIN_REQUESTS_FOR_ERROR_STOP",
+    "PROGRESS_INTERVAL_S",
+    "SPIN_ASYNCIO_S",
+    "SPIN_UVLOOP_S",
+    "run_load",
+]
+
+SPIN_UVLOOP_S: Final = 0.001  # busy-yield for the last millisecond before an intended send time
+SPIN_ASYNCIO_S: Final = 0.0015  # the stock loop's timeouts are rounded up to whole milliseconds
+PROGRESS_INTERVAL_S: Final = 0.25
+MIN_REQUESTS_FOR_ERROR_STOP: Final = 20
+_CLOSE_TIMEOUT_S: Final = 1.0
+
+_now = time.perf_counter_ns
+
+
+async def run_load(
+    factory: OperationFactory,
+    ctx: ProbeContext,
+    plan: LoadPlan,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
+) -> MeasureResult:
+    """Offer ``plan.rate`` requests per second for ``plan.warmup_s`` (not recorded) and then
+    ``plan.duration_s`` (recorded), over ``plan.connections`` operations made by ``factory(ctx)``.
+
+    ``requests`` counts the measured period's requests that finished, well or not (one whose
+    deadline passed before a connection was free is a ``timeout`` without being sent);
+    ``throughput_per_s`` is their successes per second as they complete, over a period as long as
+    the measured one (``duration_s``) shifted by the median latency: what was achieved.
+
+    Stops early, with ``stopped_early`` saying why and the partial result, when more than
+    ``plan.max_error_rate`` of the requests so far (warm-up included) failed, once there are 20, or
+    when ``stop`` is set (``"interrupted"``); requests in flight then are abandoned, not counted.
+    Otherwise waits for the requests in flight (each has its own deadline). ``progress`` is called
+    about 4 times a second with the seconds since the first send, the measured requests done, and
+    the p50 and p99 latency so far (ms). A factory's exception (a bad setting) propagates before
+    any traffic."""
+    if not plan.rate > 0 or not math.isfinite(plan.rate):
+        raise ValueError(f"rate must be a positive number, not {plan.rate!r}")
+    if plan.connections < 1:
+        raise ValueError(f"connections must be at least 1, not {plan.connections!r}")
+    if plan.duration_s < 0 or plan.warmup_s < 0 or not plan.timeout_s > 0:
+        raise ValueError("duration and warm-up must not be negative, and the timeout must be positive")
+    ops = [factory(ctx) for _ in range(plan.connections)]
+    return await _Run(plan, ops, progress, stop).run()
+
+
+class _Run:
+    def __init__(
+        self, plan: LoadPlan, ops: list[Operation], progress: Progress | None, stop: asyncio.Event | None
+    ) -> None:
+        self.plan = plan
+        self.ops = ops
+        self.progress = progress
+        self.stop = stop
+        self.interval_ns = 1e9 / plan.rate
+        self.timeout_ns = int(plan.timeout_s * 1e9)
+        self.n_warmup = _count(plan.warmup_s, plan.rate)
+        self.n_total = self.n_warmup + _count(plan.duration_s, plan.rate)
+        self.latency = Histogram()
+        self.uncorrected = Histogram()
+        self.lateness = Histogram()
+        self.errors: dict[str, int] = {}
+        self.requests = 0  # measured requests done (success or error)
+        self.successes = 0
+        self.done_times = array("q")  # completion times of the measured successes, in order
+        self.done_all = 0  # every request done, warm-up included (for the error-rate stop)
+        self.failed_all = 0
+        self.stopped_early: str | None = None
+        self.t0 = 0
+        self.measure_start = 0
+        self.pending: deque[int] = deque()  # intended times due, waiting for a free connection
+        self.idle: deque[asyncio.Future[int | None]] = deque()  # workers waiting for a request
+        self.closing = False
+        self.failed: asyncio.Future[None] | None = None  # set when the error rate stops the run
+
+    # -- the run ---------------------------------------------------------------------------------
+
+    async def run(self) -> MeasureResult:
+        loop = asyncio.get_running_loop()
+        self.failed = loop.create_future()
+        stop_task = asyncio.ensure_future(self.stop.wait()) if self.stop is not None else None
+        workers: list[asyncio.Task[None]] = []
+        stopped_at: int | None = None
+        try:
+            opening = asyncio.ensure_future(asyncio.gather(*(self._open(op) for op in self.ops)))
+            if not await self._race(opening, stop_task):
+                opening.cancel()
+                stopped_at = _now()
+                self.stopped_early = "interrupted"
+                return self._result(stopped_at)
+            opened = opening.result()
+            self.t0 = _now()
+            self.measure_start = self.t0 + int(self.n_warmup * self.interval_ns)
+            workers = [
+                asyncio.ensure_future(self._worker(op, ok)) for op, ok in zip(self.ops, opened, strict=True)
+            ]
+            scheduler = asyncio.ensure_future(self._schedule())
+            if not await self._race(scheduler, stop_task):
+                scheduler.cancel()
+                stopped_at = _now()
+                return self._result(stopped_at)
+            scheduler.result()  # a bug in the scheduler is a bug: let it out
+            self.closing = True
+            while self.idle:
+                fut = self.idle.popleft()
+                if not fut.done():
+                    fut.set_result(None)
+            drain = asyncio.ensure_future(asyncio.wait(workers))
+            drained = await self._race(drain, stop_task, timeout=self.plan.timeout_s + _CLOSE_TIMEOUT_S)
+            if not drained:
+                drain.cancel()
+                if self.stopped_early is not None:
+                    stopped_at = _now()
+            for task in workers:  # a worker that died of something else than a request is a bug
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    raise RuntimeError("a load worker failed") from task.exception()
+            return self._result(stopped_at)
+        finally:
+            for task in workers:
+                task.cancel()
+            if stop_task is not None:
+                stop_task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            await self._close_all()
+
+    async def _race(
+        self, main: asyncio.Future[Any], stop_task: asyncio.Future[Any] | None, timeout: float | None = None
+    ) -> bool:
+        """Wait for ``main``; False when the run is stopped first (Ctrl-C or the error rate, which
+        ``stopped_early`` then says) or ``timeout`` passes."""
+        assert self.failed is not None
+        waiting: set[asyncio.Future[Any]] = {main, self.failed}
+        if stop_task is not None:
+            waiting.add(stop_task)
+        await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if main.done():
+            return True
+        if stop_task is not None and stop_task.done() and self.stopped_early is None:
+            self.stopped_early = "interrupted"
+        return False
+
+    def _result(self, stopped_at: int | None) -> MeasureResult:
+        plan = self.plan
+        n_measured = self.n_total - self.n_warmup
+        window = n_measured * self.interval_ns / 1e9  # the measured period's share of the schedule
+        if stopped_at is not None and self.t0:
+            window = min(window, max(0.0, (stopped_at - self.measure_start) / 1e9))
+        elif stopped_at is not None:
+            window = 0.0
+        return MeasureResult(
+            latency_ms=self.latency.percentiles(),
+            uncorrected_ms=self.uncorrected.percentiles(),
+            lateness_ms=self.lateness.percentiles(),
+            throughput_per_s=self._throughput(window, stopped_at),
+            requests=self.requests,
+            errors=dict(self.errors),
+            rate=plan.rate,
+            duration_s=window,
+            connections=plan.connections,
+            stopped_early=self.stopped_early,
+        )
+
+    def _throughput(self, window_s: float, stopped_at: int | None) -> float:
+        """Measured successes per second, counted as they complete in the measured period shifted by
+        the median latency: the rate achieved, not merely offered (a client or server that cannot
+        keep up finishes its share late), and no tail request at the end counted against it."""
+        done = self.done_times
+        if not done or window_s <= 0:
+            return 0.0
+        lag = int(self.latency.values_at(50.0)[0] * 1e6)
+        start = self.measure_start + lag
+        end = start + int(window_s * 1e9)
+        if stopped_at is not None:
+            end = min(end, stopped_at)
+        if end <= start:
+            return 0.0
+        return (bisect_right(done, end) - bisect_left(done, start)) / ((end - start) / 1e9)
+
+    # -- connections -----------------------------------------------------------------------------
+
+    async def _open(self, op: Operation) -> bool:
+        """Open one connection up front; a failure leaves it to the first request to reopen."""
+        try:
+            async with asyncio.timeout(self.plan.timeout_s):
+                await op.open()
+        except Exception:
+            await _close(op)
+            return False
+        return True
+
+    async def _close_all(self) -> None:
+        await asyncio.gather(*(_close(op) for op in self.ops))
+
+    # -- the schedule ----------------------------------------------------------------------------
+
+    async def _schedule(self) -> None:
+        """Hand out request ``i`` at ``t0 + i * interval`` (sleep, then spin the last stretch)."""
+        t0, interval, n = self.t0, self.interval_ns, self.n_total
+        uvloop = type(asyncio.get_running_loop()).__module__.startswith("uvloop")
+        spin_ns = int((SPIN_UVLOOP_S if uvloop else SPIN_ASYNCIO_S) * 1e9)
+        progress = self.progress
+        progress_ns = int(PROGRESS_INTERVAL_S * 1e9)
+        next_progress = t0 + progress_ns
+        sleep = asyncio.sleep
+        dispatch = self._dispatch
+        i = 0
+        intended = t0
+        while i < n:
+            delay = intended - _now()
+            if delay > 0:
+                if delay <= spin_ns:
+                    await sleep(0)
+                elif uvloop:  # whole milliseconds, rounded down: uvloop rounds to the nearest one
+                    await sleep((delay - spin_ns) // 1_000_000 / 1e3)
+                else:
+                    await sleep((delay - spin_ns) / 1e9)
+                continue
+            now = _now()
+            while intended <= now:  # everything due (more than one when the loop was late)
+                dispatch(intended)
+                i += 1
+                if i >= n:
+                    break
+                intended = t0 + int(i * interval)
+            if progress is not None and now >= next_progress:
+                next_progress = now + progress_ns
+                p50, p99 = self.latency.values_at(50.0, 99.0)
+                progress((now - t0) / 1e9, self.requests, p50, p99)
+
+    def _dispatch(self, intended: int) -> None:
+        idle = self.idle
+        while idle:
+            fut = idle.popleft()
+            if not fut.done():
+                fut.set_result(intended)
+                return
+        self.pending.append(intended)
+
+    # -- one connection --------------------------------------------------------------------------
+
+    async def _worker(self, op: Operation, opened: bool) -> None:
+        loop = asyncio.get_running_loop()
+        pending, idle = self.pending, self.idle
+        timeout_ns = self.timeout_ns
+        needs_open = not opened
+        while True:
+            if pending:
+                intended = pending.popleft()
+            elif self.closing:
+                return
+            else:
+                fut: asyncio.Future[int | None] = loop.create_future()
+                idle.append(fut)
+                handed = await fut
+                if handed is None:
+                    return
+                intended = handed
+            send = _now()
+            remaining = intended + timeout_ns - send
+            error: Exception | None = None
+            broken = False
+            if remaining <= 0:
+                error = TimeoutError()  # its deadline passed while it waited for a connection: not sent
+            else:
+                try:
+                    async with asyncio.timeout(remaining / 1e9):
+                        if needs_open:
+                            await op.open()
+                            needs_open = False
+                        await op()
+                except Exception as exc:
+                    error = exc
+                    broken = needs_open = True
+            self._account(intended, send, _now(), error)
+            if broken:  # the next request on this connection reopens it
+                await _close(op)
+
+    def _account(self, intended: int, send: int, done: int, error: Exception | None) -> None:
+        self.done_all += 1
+        if intended >= self.measure_start:
+            self.requests += 1
+            self.lateness.record_us((send - intended + 500) // 1000)
+            if error is None:
+                self.successes += 1
+                self.done_times.append(done)
+                self.latency.record_us((done - intended + 500) // 1000)
+                self.uncorrected.record_us((done - send + 500) // 1000)
+            else:
+                kind = classify(error)[0].value
+                self.errors[kind] = self.errors.get(kind, 0) + 1
+        if error is not None:
+            self.failed_all += 1
+            limit = self.plan.max_error_rate
+            if (
+                self.done_all >= MIN_REQUESTS_FOR_ERROR_STOP
+                and self.failed_all > limit * self.done_all
+                and self.failed is not None
+                and not self.failed.done()
+            ):
+                self.stopped_early = f"error rate above {limit:.0%}"
+                self.failed.set_result(None)
+
+
+def _count(seconds: float, rate: float) -> int:
+    """How many requests are intended in ``seconds`` at ``rate`` (send times i / rate < seconds)."""
+    return max(0, math.ceil(round(seconds * rate, 6)))
+
+
+async def _close(op: Operation) -> None:
+    try:
+        async with asyncio.timeout(_CLOSE_TIMEOUT_S):
+            await op.close()
+    except Exception:
+        return

@@ -1,0 +1,104 @@
+"""``--find-max``: step the offered rate up until it is no longer sustained.
+
+A rate is *sustained* when the run sends at least 99% of the requests the rate asks for in the measured
+period and all of them succeed (completions lag the last sends by one latency, so the achieved rate over a
+short window reads a little under the offered one: it only has to be within 5%), with send-lateness p99
+under 1 ms (the client kept up) and latency p99 within the budget (default: the documented P99, else
+100 ms). The answer is the highest sustained rate seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ..probes._base import ProbeContext
+from ._base import LoadPlan, MeasureResult, OperationFactory
+from .engine import run_load
+
+__all__ = ["FindMaxResult", "StepReport", "find_max", "sustained"]
+
+LATENESS_P99_MS = 1.0
+ACHIEVED_SHARE = 0.99
+
+
+@dataclass(frozen=True, slots=True)
+class StepReport:
+    rate: float
+    result: MeasureResult
+    sustained: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindMaxResult:
+    max_rate: float | None  # highest sustained rate; None when even the first step failed
+    best: MeasureResult | None  # the run at that rate
+    steps: tuple[StepReport, ...]
+    stopped: str  # why the search ended
+
+
+def sustained(result: MeasureResult, budget_ms: float) -> tuple[bool, str]:
+    if result.stopped_early:
+        return False, result.stopped_early
+    if sum(result.errors.values()):
+        return False, f"errors: {dict(result.errors)}"
+    expected = result.rate * result.duration_s
+    if result.requests < ACHIEVED_SHARE * expected - 1:
+        return False, f"sent {result.requests} of {expected:.0f} requests in {result.duration_s:.1f} s"
+    if result.throughput_per_s < 0.95 * result.rate:
+        return False, f"achieved {result.throughput_per_s:.0f}/s of {result.rate:g}/s"
+    if result.lateness_ms.p99 >= LATENESS_P99_MS:
+        return False, f"client fell behind (send lateness p99 {result.lateness_ms.p99:.2f} ms)"
+    if result.latency_ms.p99 > budget_ms:
+        return False, f"p99 {result.latency_ms.p99:.1f} ms over the {budget_ms:g} ms budget"
+    return True, "sustained"
+
+
+async def find_max(
+    factory: OperationFactory,
+    ctx: ProbeContext,
+    plan: LoadPlan,
+    *,
+    budget_ms: float,
+    max_rate: float,
+    factor: float = 1.5,
+    max_steps: int = 16,
+    on_step: Callable[[StepReport], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> FindMaxResult:
+    """Start at ``plan.rate``, multiply by ``factor`` while sustained, then bisect once between the last
+    good and the first bad rate. Never offers more than ``max_rate`` (the safety cap)."""
+    steps: list[StepReport] = []
+    best: StepReport | None = None
+    rate = min(plan.rate, max_rate)
+    bad: float | None = None
+    stopped = f"reached {max_steps} steps"
+    for _ in range(max_steps):
+        result = await run_load(factory, ctx, replace(plan, rate=rate), stop=stop)
+        ok, reason = sustained(result, budget_ms)
+        step = StepReport(rate, result, ok, reason)
+        steps.append(step)
+        if on_step is not None:
+            on_step(step)
+        if stop is not None and stop.is_set():
+            stopped = "interrupted"
+            break
+        if ok:
+            best = step
+            if rate >= max_rate:
+                stopped = f"reached the cap of {max_rate:g} req/s while still sustained"
+                break
+            nxt = rate * factor if bad is None else (rate + bad) / 2
+        else:
+            bad = rate
+            if best is None:
+                stopped = f"not sustained even at {rate:g} req/s: {reason}"
+                break
+            nxt = (best.rate + rate) / 2
+        if bad is not None and best is not None and bad - best.rate <= max(1.0, 0.05 * best.rate):
+            stopped = f"converged between {best.rate:g} and {bad:g} req/s"
+            break
+        rate = min(round(nxt, 1), max_rate)
+    return FindMaxResult(best.rate if best else None, best.result if best else None, tuple(steps), stopped)

@@ -1,0 +1,130 @@
+"""WebSocket operation: one connection per operation; a call is one round trip on it.
+
+The round trip is the documented Request example sent as one text message and the first message that
+comes back; without a Request example, or when the Request may not be sent (the probe's rule,
+:func:`wiremap.probes.websocket.may_send`: loopback, a --target target, or ``allow_writes``), it is a
+ping and its pong. URL, ``Authorization`` header and TLS settings are the probe's.
+
+A reply is taken to answer the oldest unanswered Request: a server that also pushes messages of its own
+makes round trips look shorter than they are. A call abandoned before its reply (the engine's deadline)
+leaves the reply owed; the next call reads it first, so replies never pair with the wrong request (the
+engine reopens the connection after a failed call anyway). The factory raises ConfigError with a TLS
+file it cannot load or without the driver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..._errors import ConfigError
+from ...probes._base import ErrorKind, ProbeContext, Timer
+from ...probes.websocket import (
+    _auth_header,
+    _display,
+    _handshake_failure,
+    _ssl_context,
+    _url,
+    may_send,
+)
+from .._base import Operation
+from .tcp import DRIVER_MISSING, error_of, require_driver
+
+__all__ = ["WebSocketRoundTrip", "factory"]
+
+
+class _NotOpen(Exception):
+    """Never raised: what ``__call__`` catches before :meth:`WebSocketRoundTrip.open`."""
+
+
+class WebSocketRoundTrip:
+    def __init__(self, ctx: ProbeContext) -> None:
+        require_driver("websocket", "websockets")
+        self._ctx = ctx
+        self._url = _url(ctx)
+        try:
+            self._ssl = _ssl_context(ctx.settings) if self._url.startswith("wss://") else None
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"websocket: cannot load a TLS file of the settings: {exc}") from exc
+        self._headers, self._unset = _auth_header(ctx)
+        request = ctx.integration.request
+        sendable = request is not None and bool(request.text.strip()) and may_send(ctx)
+        self._message: str | None = request.text if sendable and request is not None else None
+        self._ws: Any = None
+        self._closed: type[BaseException] = _NotOpen  # websockets' ConnectionClosed once open
+        self._lock = asyncio.Lock()
+        self._owed = 0  # replies of requests sent by abandoned calls, not read yet
+
+    @property
+    def mode(self) -> str:
+        """``request`` (the documented Request, one reply) or ``ping`` (ping, pong)."""
+        return "ping" if self._message is None else "request"
+
+    async def open(self) -> None:
+        try:
+            from websockets.asyncio.client import connect
+            from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+        except ImportError as exc:
+            raise RuntimeError(f"websocket: {DRIVER_MISSING}") from exc
+        await self.close()
+        self._owed = 0
+        url, shown, unset = self._url, _display(self._url), self._unset
+        kwargs: dict[str, Any] = {"ssl": self._ssl} if self._ssl is not None else {}
+        timeout_s = self._ctx.timeout_s
+        try:
+            self._ws = await connect(
+                url,
+                additional_headers=self._headers or None,
+                open_timeout=timeout_s,
+                close_timeout=max(0.01, min(1.0, timeout_s / 10)),
+                ping_interval=None,
+                **kwargs,
+            )
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            hint = f" (${unset} is not set)" if unset and status in (401, 403) else ""
+            kind = ErrorKind.AUTH if status in (401, 403) else ErrorKind.PROTOCOL
+            raise error_of(kind, f"handshake with {shown} rejected: HTTP {status}{hint}") from exc
+        except InvalidURI as exc:
+            raise error_of(ErrorKind.PROTOCOL, f"not a WebSocket URL: {exc}") from exc
+        except Exception as exc:
+            res = _handshake_failure(exc, url, shown, Timer(), timeout_s)
+            raise error_of(res.error_kind or ErrorKind.PROTOCOL, res.message) from exc
+        self._closed = ConnectionClosed
+
+    async def __call__(self) -> None:
+        ws = self._ws
+        try:
+            if self._message is None:
+                pong = await ws.ping()
+                await pong
+                return
+            async with self._lock:  # one round trip at a time: concurrent recv() is not allowed
+                while self._owed:
+                    await ws.recv()
+                    self._owed -= 1
+                self._owed += 1
+                await ws.send(self._message)
+                await ws.recv()
+                self._owed -= 1
+        except self._closed as exc:
+            received: Any = getattr(exc, "rcvd", None)
+            code = f" (close code {received.code})" if received is not None else ""
+            host = urlsplit(_display(self._url)).netloc
+            raise error_of(ErrorKind.PROTOCOL, f"{host} closed the connection{code}") from exc
+
+    async def close(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is None:
+            return
+        try:
+            async with asyncio.timeout(2 * max(0.01, min(1.0, self._ctx.timeout_s / 10))):
+                await ws.close()
+        except Exception:  # best effort: nothing is measured any more
+            pass
+
+
+def factory(ctx: ProbeContext) -> Operation:
+    return WebSocketRoundTrip(ctx)

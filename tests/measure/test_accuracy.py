@@ -1,0 +1,91 @@
+"""How right the numbers are: the engine against servers whose latencies are known (tests/measure/servers.py,
+in a subprocess). Each run lasts a few seconds; the numbers are printed (``pytest -s``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from tests.measure.servers import percentile, serve
+from wiremap._loop import run
+from wiremap.measure._base import LoadPlan, MeasureResult
+from wiremap.measure.engine import run_load
+from wiremap.measure.ops.http import factory
+from wiremap.model import Integration
+from wiremap.probes._base import ProbeContext, Target
+
+# Sends are on time to ~0.1 ms on an idle machine (see the printed numbers); these limits leave room
+# for a loaded one (another process on the CPU delays the client by milliseconds now and then).
+LATENESS_P50_LIMIT_MS = 0.5
+LATENESS_P99_LIMIT_MS = 5.0
+
+
+def _ctx(port: int) -> ProbeContext:
+    integ = Integration(id="a-to-b", path="a-to-b.md", protocol="http", endpoint="GET /v1/ping")
+    return ProbeContext(integ, Target("127.0.0.1", port, "http"), 5.0)
+
+
+@pytest.fixture(scope="module")
+def known_distribution() -> tuple[MeasureResult, dict[str, Any]]:
+    """200 req/s for 5 s over 16 connections; request n waits 2 ms (90%), 20 ms (8%) or 100 ms (2%)."""
+    with serve("dist") as server:
+        result = run(run_load(factory, _ctx(server.port), LoadPlan(rate=200, duration_s=5, connections=16)))
+        stats = server.stats()
+    return result, stats
+
+
+def test_percentiles_of_a_known_distribution(
+    known_distribution: tuple[MeasureResult, dict[str, Any]],
+) -> None:
+    result, stats = known_distribution
+    assert result.requests == 1000 == stats["count"]
+    assert result.errors == {}
+    assert stats["connections"] == 16 + 1  # kept alive all along (+1: the stats request)
+    served_ms = [us / 1000 for us in stats["delays_us"]]
+    for name, nominal, p in (("p50", 2.0, 50.0), ("p95", 20.0, 95.0), ("p99", 100.0, 99.0)):
+        measured = getattr(result.latency_ms, name)
+        truth = percentile(served_ms, p)  # what the server actually waited, to ~0.1 ms
+        print(f"{name}: measured {measured:.3f} ms, served {truth:.3f} ms, nominal {nominal:g} ms")
+        assert abs(measured - nominal) <= 0.1 * nominal + 1.0
+        assert abs(measured - truth) <= 0.1 * truth + 1.0
+    # nothing queued: corrected and uncorrected agree, and both are at least the server's delay
+    assert result.latency_ms.p99 >= result.uncorrected_ms.p99 >= 100.0
+    assert result.throughput_per_s == pytest.approx(200, rel=0.01)
+
+
+def test_send_lateness_with_uvloop(known_distribution: tuple[MeasureResult, dict[str, Any]]) -> None:
+    result, _ = known_distribution
+    print(f"lateness (uvloop): {result.lateness_ms.to_json()}")
+    assert result.lateness_ms.p50 < LATENESS_P50_LIMIT_MS
+    assert result.lateness_ms.p99 < LATENESS_P99_LIMIT_MS
+
+
+def test_send_lateness_with_plain_asyncio() -> None:
+    with serve("fixed", delay_ms=1) as server:
+        plan = LoadPlan(rate=200, duration_s=1.5, connections=8)
+        result = asyncio.run(run_load(factory, _ctx(server.port), plan))
+    print(f"lateness (asyncio): {result.lateness_ms.to_json()}")
+    assert result.requests == 300 and result.errors == {}
+    assert result.lateness_ms.p50 < LATENESS_P50_LIMIT_MS
+    assert result.lateness_ms.p99 < LATENESS_P99_LIMIT_MS
+
+
+def test_coordinated_omission_is_corrected() -> None:
+    """The server answers nothing for 1 s, 2 s into the run. The 100 requests intended during the
+    stall see 1 s down to ~0 of it (p95 of 500: the 25 worst, ~0.75 s); service time only sees it
+    for the requests in flight when it began, one per connection (16 of 500: about 3%, under p95).
+    (With 32 connections, 32 of 500 would be 6.4%, above p95: the service-time p95 would show the
+    stall too, and only p90 would tell the two apart.)"""
+    with serve("stall", delay_ms=1, stall_after=2, stall_for=1) as server:
+        plan = LoadPlan(rate=100, duration_s=5, connections=16)
+        result = run(run_load(factory, _ctx(server.port), plan))
+    corrected, uncorrected = result.latency_ms, result.uncorrected_ms
+    print(f"stall: corrected p95 {corrected.p95:.1f} ms, uncorrected p95 {uncorrected.p95:.1f} ms")
+    print(f"corrected {corrected.to_json()}\nuncorrected {uncorrected.to_json()}")
+    assert result.requests == 500 and result.errors == {}
+    assert corrected.p95 >= 600
+    assert uncorrected.p95 < 50 and uncorrected.p95 < corrected.p95 / 10
+    assert 900 <= corrected.max <= 1200  # the request intended as the stall began waited all of it
+    assert corrected.p50 < 10  # the rest of the run is fast

@@ -1,0 +1,427 @@
+"""The load operations of ``wiremap measure`` (gRPC, WebSocket, Redis, PostgreSQL, TCP) against real
+servers on 127.0.0.1: in-process gRPC, WebSocket and TCP servers on port 0, the machine's Redis and
+PostgreSQL (skipped when down, failed under WIREMAP_REQUIRE_SERVICES=1).
+
+Each operation is opened, called 50 times, closed, then opened again (the engine reopens an operation
+after a failed call) and called once more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import socket
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from tests.services import require_service
+from wiremap._errors import ConfigError
+from wiremap.measure._base import Operation
+from wiremap.measure.ops import grpc as grpc_op
+from wiremap.measure.ops import postgresql as postgresql_op
+from wiremap.measure.ops import redis as redis_op
+from wiremap.measure.ops import tcp as tcp_op
+from wiremap.measure.ops import websocket as websocket_op
+from wiremap.measure.ops.tcp import OperationError, error_of
+from wiremap.model import EnvVar, Integration, Payload
+from wiremap.probes._base import ErrorKind, ProbeContext, Target, classify
+
+grpc: Any = pytest.importorskip("grpc")
+health: Any = pytest.importorskip("grpc_health.v1.health")
+health_pb2: Any = pytest.importorskip("grpc_health.v1.health_pb2")
+health_pb2_grpc: Any = pytest.importorskip("grpc_health.v1.health_pb2_grpc")
+pytest.importorskip("websockets.asyncio.server")
+from websockets.asyncio.server import ServerConnection, serve  # noqa: E402
+
+CALLS = 50
+REQUEST = '{"type": "publish", "channel": "orders", "event": "order.created"}'
+
+
+def _ctx(
+    protocol: str,
+    port: int | None,
+    *,
+    host: str = "127.0.0.1",
+    timeout_s: float = 2.0,
+    path: str | None = None,
+    request: str | None = None,
+    settings: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    explicit: bool = False,
+    allow_writes: bool = False,
+) -> ProbeContext:
+    integ = Integration(
+        id="a-to-b",
+        path="a-to-b.md",
+        protocol=protocol,
+        request=Payload(text=request) if request is not None else None,
+        env_vars=[EnvVar(name=name) for name in env or {}],
+    )
+    url = f"ws://{host}:{port}{path}" if path else None
+    target = Target(host, port, "ws" if path else None, url, path, explicit)
+    return ProbeContext(integ, target, timeout_s, settings or {}, env or {}, allow_writes)
+
+
+async def _exercise(op: Operation, calls: int = CALLS) -> list[float]:
+    """Open, ``calls`` calls (their durations in seconds), close; then reopen, one call, close."""
+    durations: list[float] = []
+    await op.open()
+    try:
+        for _ in range(calls):
+            started = time.perf_counter()
+            await op()
+            durations.append(time.perf_counter() - started)
+    finally:
+        await op.close()
+    await op.open()
+    try:
+        await op()
+    finally:
+        await op.close()
+    return durations
+
+
+def _assert_plausible(durations: list[float]) -> None:
+    assert len(durations) == CALLS
+    assert all(0 < d < 1.0 for d in durations), max(durations)
+    assert statistics.median(durations) < 0.02, statistics.median(durations)
+
+
+def _kind(exc: BaseException) -> ErrorKind:
+    return classify(exc)[0]
+
+
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """Accepts TCP connections (the kernel's backlog) and never speaks."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield sock.getsockname()[1]
+
+
+# -- error kinds ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [k for k in ErrorKind if k is not ErrorKind.CONTRACT])
+def test_error_of_is_classified_as_its_kind(kind: ErrorKind) -> None:
+    exc = error_of(kind, "the server at 127.0.0.1:1 said no")
+    assert isinstance(exc, OperationError) and exc.kind is kind
+    assert _kind(exc) is kind
+    if kind is not ErrorKind.AUTH:
+        assert str(exc) == "the server at 127.0.0.1:1 said no"
+
+
+# -- gRPC -------------------------------------------------------------------------------------------
+
+
+class _PeerRecorder(health.aio.HealthServicer):  # type: ignore[misc]
+    """The health service, noting the client address (``ipv4:127.0.0.1:54321``) of every Check."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peers: set[str] = set()
+
+    async def Check(self, request: Any, context: Any) -> Any:
+        self.peers.add(context.peer())
+        return await super().Check(request, context)
+
+
+@contextlib.asynccontextmanager
+async def _grpc_server() -> AsyncIterator[tuple[int, Any]]:
+    server = grpc.aio.server()
+    servicer = _PeerRecorder()
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    port: int = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        yield port, servicer
+    finally:
+        await server.stop(None)
+
+
+def test_grpc_health_checks() -> None:
+    async def main() -> list[float]:
+        async with _grpc_server() as (port, servicer):
+            await servicer.set("inventory.v1.Inventory", health_pb2.HealthCheckResponse.SERVING)
+            await _exercise(
+                grpc_op.factory(_ctx("grpc", port, settings={"grpc_service": "inventory.v1.Inventory"}))
+            )
+            return await _exercise(grpc_op.factory(_ctx("grpc", port)))
+
+    _assert_plausible(asyncio.run(main()))
+
+
+def test_grpc_operations_have_a_connection_each() -> None:
+    """gRPC core shares one connection between channels to one address unless told otherwise."""
+
+    async def main() -> int:
+        async with _grpc_server() as (port, servicer):
+            ops = [grpc_op.factory(_ctx("grpc", port)) for _ in range(3)]
+            for op in ops:
+                await op.open()
+            try:
+                for op in ops:
+                    await op()
+            finally:
+                for op in ops:
+                    await op.close()
+            return len(servicer.peers)
+
+    assert asyncio.run(main()) == 3
+
+
+def test_grpc_not_serving_fails_the_call_not_the_open() -> None:
+    async def main() -> tuple[BaseException, BaseException]:
+        async with _grpc_server() as (port, servicer):
+            await servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
+            op = grpc_op.factory(_ctx("grpc", port))
+            await op.open()
+            try:
+                with pytest.raises(OperationError) as not_serving:
+                    await op()
+            finally:
+                await op.close()
+            unknown = grpc_op.factory(_ctx("grpc", port, settings={"grpc_service": "nope.v1.Nope"}))
+            with pytest.raises(OperationError) as not_found:
+                await unknown.open()
+            return not_serving.value, not_found.value
+
+    not_serving, not_found = asyncio.run(main())
+    assert _kind(not_serving) is ErrorKind.PROTOCOL and "NOT_SERVING" in str(not_serving)
+    assert _kind(not_found) is ErrorKind.PROTOCOL and "nope.v1.Nope" in str(not_found)
+
+
+def test_grpc_refused_and_silent(closed_port: int, silent_port: int) -> None:
+    async def main() -> tuple[BaseException, BaseException, float]:
+        with pytest.raises(OperationError) as refused:
+            await grpc_op.factory(_ctx("grpc", closed_port)).open()
+        started = time.perf_counter()
+        with pytest.raises(OperationError) as silent:
+            await grpc_op.factory(_ctx("grpc", silent_port, timeout_s=0.3)).open()
+        return refused.value, silent.value, time.perf_counter() - started
+
+    refused, silent, elapsed = asyncio.run(main())
+    assert _kind(refused) is ErrorKind.REFUSED, refused
+    assert _kind(silent) is ErrorKind.TIMEOUT, silent  # DEADLINE_EXCEEDED, counted as a timeout
+    assert 0.25 <= elapsed < 1.0
+
+
+def test_grpc_configuration_errors(tmp_path: Any) -> None:
+    with pytest.raises(ConfigError, match="no port"):
+        grpc_op.factory(_ctx("grpc", None))
+    with pytest.raises(ConfigError, match="TLS file"):
+        grpc_op.factory(_ctx("grpc", 50051, settings={"tls": True, "ca_bundle": str(tmp_path / "no.pem")}))
+
+
+# -- WebSocket --------------------------------------------------------------------------------------
+
+
+class _WsServer:
+    """``/echo`` echoes, ``/slow-first`` answers its first message after 0.3 s, ``/close`` closes."""
+
+    def __init__(self) -> None:
+        self.received: list[str | bytes] = []
+
+    async def handler(self, ws: ServerConnection) -> None:
+        path = ws.request.path if ws.request else "/"
+        first = True
+        async for message in ws:
+            self.received.append(message)
+            if path == "/close":
+                await ws.close(1011, "boom")
+                return
+            if path == "/slow-first" and first:
+                await asyncio.sleep(0.3)
+            first = False
+            await ws.send(message)
+
+
+@contextlib.asynccontextmanager
+async def _ws_server() -> AsyncIterator[tuple[int, _WsServer]]:
+    state = _WsServer()
+    async with serve(state.handler, "127.0.0.1", 0) as server:
+        port: int = server.sockets[0].getsockname()[1]
+        yield port, state
+
+
+def test_websocket_request_round_trips_and_pings() -> None:
+    async def main() -> tuple[list[float], list[float], _WsServer]:
+        async with _ws_server() as (port, state):
+            op = websocket_op.factory(_ctx("websocket", port, path="/echo", request=REQUEST))
+            assert getattr(op, "mode", None) == "request"
+            requests = await _exercise(op)
+            ping = websocket_op.factory(_ctx("websocket", port, path="/echo"))
+            assert getattr(ping, "mode", None) == "ping"
+            pings = await _exercise(ping)
+            return requests, pings, state
+
+    requests, pings, state = asyncio.run(main())
+    _assert_plausible(requests)
+    _assert_plausible(pings)
+    assert state.received == [REQUEST] * (CALLS + 1)  # the pings sent no messages
+
+
+def test_websocket_request_is_sent_only_where_the_probe_sends_it() -> None:
+    def mode(**kwargs: Any) -> str:
+        op = websocket_op.factory(
+            _ctx("websocket", 443, host="gateway.example.com", request=REQUEST, **kwargs)
+        )
+        return str(getattr(op, "mode", None))
+
+    assert mode() == "ping"  # a remote target found in the doc: the Request may publish
+    assert mode(explicit=True) == "request"
+    assert mode(allow_writes=True) == "request"
+
+
+def test_websocket_abandoned_call_leaves_no_stale_reply() -> None:
+    async def main() -> tuple[int, int]:
+        async with _ws_server() as (port, _state):
+            op: Any = websocket_op.factory(_ctx("websocket", port, path="/slow-first", request=REQUEST))
+            await op.open()
+            try:
+                with pytest.raises(TimeoutError):
+                    async with asyncio.timeout(0.05):
+                        await op()
+                owed = op._owed
+                await op()  # reads the first call's reply, then its own
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(op._ws.recv(), 0.1)
+                return owed, op._owed
+            finally:
+                await op.close()
+
+    assert asyncio.run(main()) == (1, 0)
+
+
+def test_websocket_refused_and_closed(closed_port: int) -> None:
+    async def main() -> tuple[BaseException, BaseException]:
+        with pytest.raises(OperationError) as refused:
+            await websocket_op.factory(_ctx("websocket", closed_port, path="/echo")).open()
+        async with _ws_server() as (port, _state):
+            op = websocket_op.factory(_ctx("websocket", port, path="/close", request=REQUEST))
+            await op.open()
+            try:
+                with pytest.raises(OperationError) as closed:
+                    await op()
+            finally:
+                await op.close()
+        return refused.value, closed.value
+
+    refused, closed = asyncio.run(main())
+    assert _kind(refused) is ErrorKind.REFUSED, refused
+    assert _kind(closed) is ErrorKind.PROTOCOL and "close code 1011" in str(closed)
+
+
+# -- Redis ------------------------------------------------------------------------------------------
+
+
+def test_redis_pings() -> None:
+    host, port = require_service("redis")
+    _assert_plausible(asyncio.run(_exercise(redis_op.factory(_ctx("redis", port, host=host)))))
+
+
+def test_redis_refused_and_bad_database(closed_port: int) -> None:
+    with pytest.raises(OperationError) as refused:
+        asyncio.run(redis_op.factory(_ctx("redis", closed_port)).open())
+    assert _kind(refused.value) is ErrorKind.REFUSED, refused.value
+    with pytest.raises(ConfigError, match="Redis databases are numbers"):
+        redis_op.factory(_ctx("redis", 6379, env={"CACHE_URL": "redis://127.0.0.1:6379/cache"}))
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------------
+
+
+def test_postgresql_select_1() -> None:
+    host, port = require_service("postgresql")
+    env = {"ORDERS_DATABASE_URL": f"postgresql://postgres@{host}:{port}/test"}  # credentials as the probe
+    _assert_plausible(
+        asyncio.run(_exercise(postgresql_op.factory(_ctx("postgresql", port, host=host, env=env))))
+    )
+
+
+def test_postgresql_refused(closed_port: int) -> None:
+    with pytest.raises(OperationError) as refused:
+        asyncio.run(postgresql_op.factory(_ctx("postgresql", closed_port)).open())
+    assert _kind(refused.value) is ErrorKind.REFUSED, refused.value
+
+
+# -- TCP --------------------------------------------------------------------------------------------
+
+
+def test_tcp_connects() -> None:
+    accepted = 0
+
+    async def handle(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal accepted
+        accepted += 1
+        writer.close()
+
+    async def main() -> list[float]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        async with server:
+            port: int = server.sockets[0].getsockname()[1]
+            durations = await _exercise(tcp_op.factory(_ctx("tcp", port)))
+            for _ in range(100):  # let the server's accept loop catch up
+                if accepted == CALLS + 1:
+                    break
+                await asyncio.sleep(0.01)
+            return durations
+
+    _assert_plausible(asyncio.run(main()))
+    assert accepted == CALLS + 1
+
+
+def test_tcp_refused(closed_port: int) -> None:
+    async def main() -> BaseException:
+        op = tcp_op.factory(_ctx("tcp", closed_port))
+        await op.open()  # resolving the name sends nothing
+        try:
+            with pytest.raises(OSError) as refused:
+                await op()
+        finally:
+            await op.close()
+        return refused.value
+
+    assert _kind(asyncio.run(main())) is ErrorKind.REFUSED
+    with pytest.raises(ConfigError, match="no port"):
+        tcp_op.factory(_ctx("tcp", None))
+
+
+# -- drivers ----------------------------------------------------------------------------------------
+
+DRIVER_OPS = [
+    pytest.param(grpc_op.factory, "grpc", "grpc", 50051, id="grpc"),
+    pytest.param(websocket_op.factory, "websocket", "websockets.asyncio.client", 8080, id="websocket"),
+    pytest.param(redis_op.factory, "redis", "redis.asyncio", 6379, id="redis"),
+    pytest.param(postgresql_op.factory, "postgresql", "psycopg", 5432, id="postgresql"),
+]
+
+
+@pytest.mark.parametrize(("factory", "protocol", "module", "port"), DRIVER_OPS)
+def test_missing_driver(
+    monkeypatch: pytest.MonkeyPatch, factory: Any, protocol: str, module: str, port: int
+) -> None:
+    """The factory says so before any traffic; an import that fails anyway is a RuntimeError at open()."""
+    ctx = _ctx(protocol, port, path="/" if protocol == "websocket" else None)
+    op = factory(ctx)
+    monkeypatch.setitem(sys.modules, module, None)  # importing it now raises ImportError
+    with pytest.raises(RuntimeError, match="driver not installed"):
+        asyncio.run(op.open())
+    monkeypatch.setattr(importlib.util, "find_spec", lambda _name, _package=None: None)
+    with pytest.raises(ConfigError, match="driver not installed"):
+        factory(ctx)
