@@ -18,6 +18,7 @@ Prints a table, then  sustained rate ratio wiremap/wrk (goal >= 0.8), client CPU
 idle p50 ratio wiremap/wrk (goal <= 1.5). Exits 1 when a wiremap run failed (or, not --quick, wrk did).
 
     .venv/bin/python bench/measure_vs_wrk.py [--connections 10] [--duration 5] [--step-duration 2]
+    .venv/bin/python bench/measure_vs_wrk.py --repeat 3               # each row the best of 3 (noisy host)
     .venv/bin/python bench/measure_vs_wrk.py --quick                  # tiny runs; no wrk: wiremap only
     .venv/bin/python bench/measure_vs_wrk.py --profile /tmp/measure.prof   # + a cProfile'd wiremap run
 """
@@ -78,10 +79,7 @@ class KeepAliveServer(Server):
 
 def serve() -> None:
     """``--serve``: GET /healthz -> BODY and GET /stats -> requests served, keep-alive, pipelining."""
-    ok = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
-        len(BODY),
-        BODY,
-    )
+    ok = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(BODY) + BODY
     not_found = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
     served = 0
 
