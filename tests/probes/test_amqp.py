@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 import sys
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -16,6 +13,10 @@ from tests.services import require_service
 from wiremap.probes import amqp
 from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
 from wiremap.probes.registry import get_probe
+
+from ._fakes import JUNK
+from ._fakes import free_port as _free_port
+from ._fakes import serve_port as _serve
 
 DOC = """# Integration: Checkout Service → Order Events Broker
 
@@ -28,7 +29,6 @@ DOC = """# Integration: Checkout Service → Order Events Broker
 export ORDER_EVENTS_AMQP_URL={example}  # broker URL, user and vhost
 ```
 """
-JUNK = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 def _ctx(
@@ -41,45 +41,6 @@ def _ctx(
 ) -> ProbeContext:
     integration = wiremap.parse_text(DOC.format(example=example), "x.md").integration
     return ProbeContext(integration, Target("127.0.0.1", port, scheme), timeout, env=env or {})
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
-class _Peer(asyncio.Protocol):
-    def __init__(self, greeting: bytes) -> None:
-        self.greeting = greeting
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        if self.greeting:  # write it and hang up, as an HTTP server does with bytes it cannot parse
-            transport.write(self.greeting)
-            transport.close()
-
-
-@contextlib.asynccontextmanager
-async def _serve(greeting: bytes = b"") -> AsyncIterator[int]:
-    """A local server that never answers, or that writes ``greeting`` and hangs up."""
-    peers: list[_Peer] = []
-
-    def factory() -> _Peer:
-        peers.append(_Peer(greeting))
-        return peers[-1]
-
-    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        for peer in peers:
-            if hasattr(peer, "transport"):
-                peer.transport.abort()
-        server.close()
-        await server.wait_closed()
 
 
 def _run(ctx: ProbeContext) -> ProbeResult:

@@ -7,11 +7,8 @@ cases run against a fake broker that answers CONNECT with a negative CONNACK.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -20,6 +17,10 @@ from tests.services import require_service
 from wiremap.probes import mqtt
 from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
 from wiremap.probes.registry import get_probe
+
+from ._fakes import JUNK, Script
+from ._fakes import free_port as _free_port
+from ._fakes import serve as _serve
 
 DOC = """# Integration: Shop Floor Sensors → Telemetry Broker
 
@@ -33,9 +34,6 @@ export TELEMETRY_MQTT_URL={example}  # broker URL with credentials
 ```
 """
 DOC_EXAMPLE = "mqtt://sensors:docsecret@127.0.0.1:1883"
-JUNK = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-
-Script = Callable[[bytes, asyncio.Transport], None]
 
 
 def _ctx(
@@ -43,54 +41,6 @@ def _ctx(
 ) -> ProbeContext:
     integration = wiremap.parse_text(DOC.format(example=DOC_EXAMPLE), "x.md").integration
     return ProbeContext(integration, Target("127.0.0.1", port, scheme), timeout, env=env or {})
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
-class _Peer(asyncio.Protocol):
-    def __init__(self, greeting: bytes, hang_up: bool, script: Script | None, received: bytearray) -> None:
-        self.greeting, self.hang_up, self.script, self.received = greeting, hang_up, script, received
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        if self.greeting:
-            transport.write(self.greeting)
-        if self.hang_up:
-            transport.close()
-
-    def data_received(self, data: bytes) -> None:
-        self.received += data
-        if self.script is not None:
-            self.script(bytes(self.received), self.transport)
-
-
-@contextlib.asynccontextmanager
-async def _serve(
-    greeting: bytes = b"", *, hang_up: bool = False, script: Script | None = None
-) -> AsyncIterator[tuple[int, bytearray]]:
-    """A local server: silent by default, or writing ``greeting`` (then hanging up), or scripted."""
-    received = bytearray()
-    peers: list[_Peer] = []
-
-    def factory() -> _Peer:
-        peers.append(_Peer(greeting, hang_up, script, received))
-        return peers[-1]
-
-    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1], received
-    finally:
-        for peer in peers:
-            if hasattr(peer, "transport"):
-                peer.transport.abort()
-        server.close()
-        await server.wait_closed()
 
 
 def _connack(return_code: int) -> Script:

@@ -7,12 +7,9 @@ The real server has no authorization configured and accepts any user, password o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -22,6 +19,10 @@ from tests.services import require_service
 from wiremap.probes import nats
 from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
 from wiremap.probes.registry import get_probe
+
+from ._fakes import JUNK
+from ._fakes import free_port as _free_port
+from ._fakes import serve as _serve
 
 DOC = """# Integration: Checkout Service → Order Events
 
@@ -35,12 +36,9 @@ export ORDER_EVENTS_NATS_URL={example}  # NATS URL with credentials
 ```
 """
 DOC_EXAMPLE = "nats://checkout:docsecret@127.0.0.1:4222"
-JUNK = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 INFO = (
     b'INFO {"server_id":"FAKE","version":"2.10.0","proto":1,"max_payload":1048576,"auth_required":true}\r\n'
 )
-
-Script = Callable[[bytes, asyncio.Transport], None]
 
 
 def _ctx(
@@ -48,54 +46,6 @@ def _ctx(
 ) -> ProbeContext:
     integration = wiremap.parse_text(DOC.format(example=DOC_EXAMPLE), "x.md").integration
     return ProbeContext(integration, Target("127.0.0.1", port, scheme), timeout, env=env or {})
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
-class _Peer(asyncio.Protocol):
-    def __init__(self, greeting: bytes, hang_up: bool, script: Script | None, received: bytearray) -> None:
-        self.greeting, self.hang_up, self.script, self.received = greeting, hang_up, script, received
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        if self.greeting:
-            transport.write(self.greeting)
-        if self.hang_up:
-            transport.close()
-
-    def data_received(self, data: bytes) -> None:
-        self.received += data
-        if self.script is not None:
-            self.script(bytes(self.received), self.transport)
-
-
-@contextlib.asynccontextmanager
-async def _serve(
-    greeting: bytes = b"", *, hang_up: bool = False, script: Script | None = None
-) -> AsyncIterator[tuple[int, bytearray]]:
-    """A local server: silent by default, or writing ``greeting`` (then hanging up), or scripted."""
-    received = bytearray()
-    peers: list[_Peer] = []
-
-    def factory() -> _Peer:
-        peers.append(_Peer(greeting, hang_up, script, received))
-        return peers[-1]
-
-    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1], received
-    finally:
-        for peer in peers:
-            if hasattr(peer, "transport"):
-                peer.transport.abort()
-        server.close()
-        await server.wait_closed()
 
 
 def _refuse_after_connect(received: bytes, transport: asyncio.Transport) -> None:

@@ -1,0 +1,94 @@
+"""Fake peers on 127.0.0.1 for the probe tests: silent, junk-writing or scripted servers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Callable
+
+__all__ = ["JUNK", "Script", "free_port", "serve", "serve_port"]
+
+JUNK = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+Script = Callable[[bytes, asyncio.Transport], None]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+class Peer(asyncio.Protocol):
+    def __init__(self, greeting: bytes, hang_up: bool, script: Script | None, received: bytearray) -> None:
+        self.greeting, self.hang_up, self.script, self.received = greeting, hang_up, script, received
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        if self.greeting:
+            transport.write(self.greeting)
+        if self.hang_up:
+            transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        self.received += data
+        if self.script is not None:
+            self.script(bytes(self.received), self.transport)
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    greeting: bytes = b"", *, hang_up: bool = False, script: Script | None = None
+) -> AsyncIterator[tuple[int, bytearray]]:
+    """A local server: silent by default, or writing ``greeting`` (then hanging up), or scripted."""
+    received = bytearray()
+    peers: list[Peer] = []
+
+    def factory() -> Peer:
+        peers.append(Peer(greeting, hang_up, script, received))
+        return peers[-1]
+
+    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], received
+    finally:
+        for peer in peers:
+            if hasattr(peer, "transport"):
+                peer.transport.abort()
+        server.close()
+        await server.wait_closed()
+
+
+class _GreetingPeer(asyncio.Protocol):
+    def __init__(self, greeting: bytes) -> None:
+        self.greeting = greeting
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        if self.greeting:  # write it and hang up, as an HTTP server does with bytes it cannot parse
+            transport.write(self.greeting)
+            transport.close()
+
+
+@contextlib.asynccontextmanager
+async def serve_port(greeting: bytes = b"") -> AsyncIterator[int]:
+    """A local server that never answers, or that writes ``greeting`` and hangs up."""
+    peers: list[_GreetingPeer] = []
+
+    def factory() -> _GreetingPeer:
+        peers.append(_GreetingPeer(greeting))
+        return peers[-1]
+
+    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        for peer in peers:
+            if hasattr(peer, "transport"):
+                peer.transport.abort()
+        server.close()
+        await server.wait_closed()
