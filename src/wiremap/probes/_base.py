@@ -31,6 +31,7 @@ __all__ = [
     "classify",
     "failure",
     "is_loopback",
+    "root_cause",
     "skipped",
     "success",
 ]
@@ -171,6 +172,24 @@ def classify(exc: BaseException) -> tuple[ErrorKind, str]:
     if "ssl" in lowered or "tls" in lowered or "certificate" in lowered:
         return ErrorKind.TLS, text
     return ErrorKind.PROTOCOL, f"{type(exc).__name__}: {text}"
+
+
+def root_cause(exc: BaseException) -> BaseException | None:
+    """The socket-level error under a driver's wrapper (``gaierror`` under ``ConnectionError``):
+    TLS, DNS and refusal first, else the deepest OS error with an errno."""
+    chain: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and all(cur is not seen for seen in chain) and len(chain) < 16:
+        chain.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    for specific in (ssl.SSLError, socket.gaierror, ConnectionRefusedError):
+        for err in chain:
+            if isinstance(err, specific):
+                return err
+    for err in reversed(chain):  # the deepest OS error, not a driver's OSError subclass wrapping it
+        if isinstance(err, OSError) and err.errno is not None and not isinstance(err, TimeoutError):
+            return err
+    return None
 
 
 def is_loopback(host: str) -> bool:

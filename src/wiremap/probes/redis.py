@@ -12,12 +12,11 @@ doc that says TLS. redis-py's own retries are off: one attempt, bounded by ``ctx
 from __future__ import annotations
 
 import asyncio
-import socket
-import ssl
 from typing import Any
 
 from ..secrets import mask_text
 from ._base import ErrorKind, ProbeContext, ProbeResult, Timer, classify, failure, skipped, success
+from ._base import root_cause as _root_cause
 from ._credentials import credentials
 
 __all__ = ["probe"]
@@ -33,23 +32,6 @@ _AUTH_MARKERS = (
     "Client sent AUTH",
     "invalid password",
 )
-
-
-def _root_cause(exc: BaseException) -> BaseException | None:
-    """The socket-level error under a driver's wrapper (``gaierror`` under ``ConnectionError``)."""
-    chain: list[BaseException] = []
-    cur: BaseException | None = exc
-    while cur is not None and all(cur is not seen for seen in chain) and len(chain) < 16:
-        chain.append(cur)
-        cur = cur.__cause__ or cur.__context__
-    for specific in (ssl.SSLError, socket.gaierror, ConnectionRefusedError):
-        for err in chain:
-            if isinstance(err, specific):
-                return err
-    for err in reversed(chain):  # the deepest OS error, not a driver's OSError subclass wrapping it
-        if isinstance(err, OSError) and err.errno is not None and not isinstance(err, TimeoutError):
-            return err
-    return None
 
 
 def _classify(exc: BaseException) -> tuple[ErrorKind, str]:
