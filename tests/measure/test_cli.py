@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -92,3 +96,21 @@ def test_safety_caps_and_remote_refusal(tmp_path: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert "--no-cap" in err and "not a loopback address" in err
     assert main(["measure", "no-such-integration", "--docs", str(EXAMPLE_DOCS)]) == 2
+
+
+def test_ctrl_c_prints_the_partial_result(tmp_path: Path, server: str) -> None:
+    doc = tmp_path / f"{DOC}.md"
+    shutil.copy(EXAMPLE_DOCS / doc.name, doc)
+    cmd = [sys.executable, "-m", "wiremap", "measure", str(doc), "--target", server]
+    proc = subprocess.Popen(
+        [*cmd, "--rate", "50", "--duration", "10", "--warmup", "0", "--format", "json", "--write"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 130, err.decode()
+    data = json.loads(out)
+    assert data["stopped_early"] == "interrupted" and 20 <= data["requests"] < 500
+    assert "(measured " not in doc.read_text(encoding="utf-8")  # an interrupted run writes nothing
