@@ -8,7 +8,7 @@ import pytest
 
 from tests._paths import EXAMPLE_DOCS, FIXTURES, TEMPLATE
 from wiremap.document import parse_text, render_document
-from wiremap.document.verify import layout_only
+from wiremap.document.guard import layout_only
 
 CANONICAL = [TEMPLATE, *sorted(EXAMPLE_DOCS.glob("*.md"))]
 

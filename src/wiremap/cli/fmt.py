@@ -11,7 +11,7 @@ import typer
 from .._errors import DocumentError, UsageError
 from ..catalog import discover, display_path
 from ..document import is_integration_doc, parse_text, read_text
-from ..document.verify import layout_only
+from ..document.guard import layout_only
 from ..writes import atomic_write_text
 from ._common import ConfigOption, SkipNonDocsOption, err, resolve
 

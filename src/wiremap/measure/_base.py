@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..probes._base import ErrorKind, ProbeContext
+from ..probes._base import ProbeContext
 
 __all__ = [
     "LoadPlan",
@@ -93,5 +93,3 @@ OperationFactory = Callable[[ProbeContext], Operation]
 
 # Called about 4 times a second while running: elapsed s, requests so far, p50 and p99 so far (ms).
 Progress = Callable[[float, int, float, float], None]
-
-ERROR_KINDS = tuple(k.value for k in ErrorKind)

@@ -14,7 +14,7 @@ from typing import Any
 from ..config import Config
 from ..model import Integration
 from ..probes._base import ErrorKind, ProbeContext, ProbeResult, Target, failure, skipped
-from ..probes.registry import PROBES, get_probe, preload, probe_name
+from ..probes.registry import get_probe, preload, probe_name
 from ..values import is_placeholder_text
 from .commands import run_command
 from .targets import resolve_target
@@ -142,7 +142,3 @@ async def verify_all(
         return report
 
     return list(await asyncio.gather(*(one(i) for i in integrations)))
-
-
-def known_protocols() -> list[str]:
-    return sorted(PROBES)
