@@ -45,7 +45,7 @@ from typing import Any, TypeVar, cast
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _blackbox import proc_cpu_s
-from verify_throughput import BODY, NginxServer, Server
+from verify_throughput import BODY, NginxServer, PythonServer, Server
 
 RATE_GOAL = 0.8  # wiremap sustained rate / wrk closed-loop rate, at least
 IDLE_GOAL = 1.5  # wiremap idle p50 / wrk idle p50, at most
@@ -56,25 +56,12 @@ SLACK_S = 30.0  # a run's deadline beyond its planned length (start-up, slow ste
 # ------------------------------------------------------------------------------------------- server
 
 
-class KeepAliveServer(Server):
+class KeepAliveServer(PythonServer):
     """This script's ``--serve`` mode: HTTP/1.1 keep-alive on uvloop (asyncio without it)."""
 
     name = "python keep-alive server"
-
-    def _start(self) -> None:
-        with (self.workdir / "server.stderr").open("wb") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, __file__, "--serve"],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=err,
-            )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().decode().split()
-        self.proc.stdout.close()
-        if not line:
-            raise RuntimeError(f"the --serve subprocess exited ({self.proc.wait()}) without a port")
-        self.port, self.name = int(line[0]), f"python {line[1]} keep-alive server"
+    script = __file__
+    label = "keep-alive server"
 
 
 def serve() -> None:

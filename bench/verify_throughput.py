@@ -208,11 +208,13 @@ class PythonServer(Server):
     """This script's ``--serve`` mode: an asyncio (uvloop when installed) server in a subprocess."""
 
     name = "python asyncio server"
+    script = __file__  # a script whose ``--serve`` prints "<port> <loop name>" and serves
+    label = "server"
 
     def _start(self) -> None:
         with (self.workdir / "server.stderr").open("wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, __file__, "--serve"],
+                [sys.executable, self.script, "--serve"],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=err,
@@ -222,7 +224,7 @@ class PythonServer(Server):
         self.proc.stdout.close()
         if not line:
             raise RuntimeError(f"the --serve subprocess exited ({self.proc.wait()}) without a port")
-        self.port, self.name = int(line[0]), f"python {line[1]} server"
+        self.port, self.name = int(line[0]), f"python {line[1]} {self.label}"
 
 
 def serve() -> None:
