@@ -27,8 +27,11 @@ def free_port() -> int:
 
 
 class Peer(asyncio.Protocol):
-    def __init__(self, greeting: bytes, hang_up: bool, script: Script | None, received: bytearray) -> None:
+    def __init__(
+        self, greeting: bytes, hang_up: bool, script: Script | None, received: bytearray, chunks: bool = False
+    ) -> None:
         self.greeting, self.hang_up, self.script, self.received = greeting, hang_up, script, received
+        self.chunks = chunks  # the script sees each chunk as it comes, not everything so far
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -41,19 +44,19 @@ class Peer(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.received += data
         if self.script is not None:
-            self.script(bytes(self.received), self.transport)
+            self.script(data if self.chunks else bytes(self.received), self.transport)
 
 
 @contextlib.asynccontextmanager
 async def serve(
-    greeting: bytes = b"", *, hang_up: bool = False, script: Script | None = None
+    greeting: bytes = b"", *, hang_up: bool = False, script: Script | None = None, chunks: bool = False
 ) -> AsyncIterator[tuple[int, bytearray]]:
     """A local server: silent by default, or writing ``greeting`` (then hanging up), or scripted."""
     received = bytearray()
     peers: list[Peer] = []
 
     def factory() -> Peer:
-        peers.append(Peer(greeting, hang_up, script, received))
+        peers.append(Peer(greeting, hang_up, script, received, chunks))
         return peers[-1]
 
     server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)

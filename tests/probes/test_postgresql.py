@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
+import functools
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,8 @@ from tests.services import require_service
 from wiremap.probes import postgresql
 from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
 from wiremap.probes.registry import get_probe
+
+from ._fakes import JUNK, Script, free_port, serve
 
 DOC = """# Integration: Checkout Service → Orders Database
 
@@ -30,9 +30,6 @@ export ORDERS_DATABASE_URL={example}  # libpq URL
 ```
 """
 DOC_EXAMPLE = "postgresql://app:docsecret@127.0.0.1:5432/orders"
-JUNK = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-
-Script = Callable[[bytes, asyncio.Transport], None]
 
 
 def _ctx(
@@ -44,52 +41,8 @@ def _ctx(
     return ProbeContext(integration, Target("127.0.0.1", port), timeout, env=env or {})
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
-class _Peer(asyncio.Protocol):
-    def __init__(self, greeting: bytes, hang_up: bool, script: Script | None, received: bytearray) -> None:
-        self.greeting, self.hang_up, self.script, self.received = greeting, hang_up, script, received
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        if self.greeting:
-            transport.write(self.greeting)
-        if self.hang_up:
-            transport.close()
-
-    def data_received(self, data: bytes) -> None:
-        self.received += data
-        if self.script is not None:
-            self.script(data, self.transport)
-
-
-@contextlib.asynccontextmanager
-async def _serve(
-    greeting: bytes = b"", *, hang_up: bool = False, script: Script | None = None
-) -> AsyncIterator[tuple[int, bytearray]]:
-    """A local server: silent by default, or writing ``greeting`` (then hanging up), or scripted."""
-    received = bytearray()
-    peers: list[_Peer] = []
-
-    def factory() -> _Peer:
-        peers.append(_Peer(greeting, hang_up, script, received))
-        return peers[-1]
-
-    server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1], received
-    finally:
-        for peer in peers:
-            if hasattr(peer, "transport"):
-                peer.transport.abort()
-        server.close()
-        await server.wait_closed()
+_free_port = free_port
+_serve = functools.partial(serve, chunks=True)  # the PostgreSQL scripts read message by message
 
 
 def _run(ctx: ProbeContext) -> ProbeResult:
