@@ -25,6 +25,7 @@ __all__ = [
     "ensure_blackbox",
     "free_port",
     "proc_cpu_s",
+    "stop_process",
     "wait_http",
 ]
 
@@ -56,6 +57,17 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a helper process we started, killing it if it lingers."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
@@ -143,13 +155,8 @@ class Blackbox:
     def __exit__(
         self, typ: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)
 
     @property
     def pid(self) -> int:

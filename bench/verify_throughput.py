@@ -43,7 +43,7 @@ from typing import Any, TypeVar, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _blackbox import Blackbox, DriveResult, ensure_blackbox, free_port, proc_cpu_s, wait_http
+from _blackbox import Blackbox, DriveResult, ensure_blackbox, free_port, proc_cpu_s, stop_process, wait_http
 
 GOAL = 2.0
 WARMUP = 1  # blackbox_exporter probes before the clock starts (they prove the setup works)
@@ -153,13 +153,8 @@ class Server:
     def __exit__(
         self, typ: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)
 
     @property
     def pid(self) -> int:
