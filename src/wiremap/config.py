@@ -11,6 +11,7 @@ Keys (dashes and underscores are the same)::
     fail-on = "error"                 # lint exits 1 at or above this severity
     baseline = ".wiremap/baseline.json"
     run-commands = false              # verify also runs the docs' Health Check / Integration Test commands
+    source-line-window = 10           # SRC003: how far from the Source line the Client may be
 
     [tool.wiremap.integrations.checkout-service-to-payments-api]
     interval = "10s"
@@ -45,6 +46,7 @@ class Config(BaseModel):
     fail_on: str = "error"
     baseline: str | None = None
     run_commands: bool = False
+    source_line_window: int = Field(default=10, ge=0, le=10_000)
     integrations: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("severity")

@@ -14,6 +14,7 @@ from pathlib import Path
 from .._errors import ConfigError, UsageError
 from .._gc import paused_gc
 from ..catalog import Catalog, discover, load_files
+from ..code.project import Projects
 from ..config import Config
 from ..document import ParsedDoc, from_light, to_light
 from ..findings import Finding, Severity
@@ -92,7 +93,8 @@ def _catalog_findings(
     codes = {r.code for r in rules}
     disabled = {d.path: d.integration.directives.disable for d in catalog.docs}
     out = [f for f in catalog.findings if f.code in codes and _keep(f.path, f.code, (), config)]
-    cctx = CatalogContext(tuple(catalog.docs), config, today)
+    projects = Projects(config) if any(r.family == "SRC" for r in rules) else None
+    cctx = CatalogContext(tuple(catalog.docs), config, today, projects)
     for rule in rules:
         if rule.check_catalog is None:
             continue

@@ -15,6 +15,7 @@ _FAMILIES = {
     "CRT": "Critical-path hygiene",
     "DOC": "Document structure",
     "SEC": "Secrets",
+    "SRC": "Docs against the code",
     "VAL": "Field values",
 }
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from ..code.project import Projects
 from ..config import Config
 from ..document import ParsedDoc
 from ..findings import Severity
@@ -38,9 +39,12 @@ class DocContext:
 
 @dataclass(frozen=True, slots=True)
 class CatalogContext:
+    """The whole catalog; ``projects`` finds the source tree each doc describes (None: SRC rules off)."""
+
     docs: tuple[ParsedDoc, ...]
     config: Config = field(default_factory=Config)
     today: dt.date = field(default_factory=dt.date.today)
+    projects: Projects | None = None
 
 
 DocCheck = Callable[[DocContext], Iterator[Violation]]

@@ -1,0 +1,173 @@
+"""The Python client libraries wiremap recognises: one typed table, no if/else chains.
+
+``FUNCTIONS`` maps the canonical dotted name of a callable (as imported: ``requests.post``,
+``redis.Redis.from_url``) to what calling it means; ``METHODS`` maps an object type created by one of
+those callables (``requests.Session``) to its methods that are themselves integration calls. A call
+is a *site* when it opens a connection, constructs a client that holds a target, or sends a request;
+objects that hold no target yet (``nats.aio.client.Client()``, paho's ``Client()``, ``boto3.Session()``)
+are tracked (``site=False``) so that their ``connect()`` / ``client()`` calls are found.
+
+Adding a library is adding rows here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FUNCTIONS", "METHODS", "MODULE_ROOTS", "Api", "is_grpc_stub"]
+
+# keyword arguments that name the peer, in order of preference
+TARGET_KEYWORDS = (
+    "url",
+    "base_url",
+    "dsn",
+    "conninfo",
+    "uri",
+    "host",
+    "hostname",
+    "hosts",
+    "address",
+    "target",
+    "servers",
+    "bootstrap_servers",
+    "endpoint_url",
+    "server",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    """One callable: its protocol, whether calling it is a site, what object it returns."""
+
+    protocol: str
+    site: bool = True
+    returns: str | None = None
+    target_arg: int | None = 0
+    target_keywords: tuple[str, ...] = TARGET_KEYWORDS
+
+
+def _rows(protocol: str, names: str, **kw: object) -> dict[str, Api]:
+    return {n: Api(protocol, **kw) for n in names.split()}  # type: ignore[arg-type]
+
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+_HTTP_REQUEST = Api("http")
+_HTTP_SEND = Api("http", target_arg=None)  # send(prepared_request): the URL is in the request object
+
+FUNCTIONS: dict[str, Api] = {
+    # -- HTTP
+    **{f"requests.{v}": _HTTP_REQUEST for v in HTTP_VERBS},
+    **{f"requests.api.{v}": _HTTP_REQUEST for v in HTTP_VERBS},
+    "requests.Session": Api("http", returns="requests.Session", target_arg=None),
+    "requests.session": Api("http", returns="requests.Session", target_arg=None),
+    "requests.sessions.Session": Api("http", returns="requests.Session", target_arg=None),
+    **{f"httpx.{v}": _HTTP_REQUEST for v in (*HTTP_VERBS, "stream")},
+    "httpx.Client": Api("http", returns="httpx.Client", target_arg=None),
+    "httpx.AsyncClient": Api("http", returns="httpx.Client", target_arg=None),
+    "aiohttp.ClientSession": Api("http", returns="aiohttp.ClientSession", target_arg=None),
+    "aiohttp.client.ClientSession": Api("http", returns="aiohttp.ClientSession", target_arg=None),
+    "aiohttp.request": Api("http", target_arg=1),
+    "urllib.request.urlopen": _HTTP_REQUEST,
+    "urllib3.request": Api("http", target_arg=1),
+    "urllib3.PoolManager": Api("http", returns="urllib3.PoolManager", target_arg=None),
+    "urllib3.poolmanager.PoolManager": Api("http", returns="urllib3.PoolManager", target_arg=None),
+    "urllib3.HTTPConnectionPool": Api("http", returns="urllib3.PoolManager"),
+    "urllib3.HTTPSConnectionPool": Api("http", returns="urllib3.PoolManager"),
+    "urllib3.connection_from_url": Api("http", returns="urllib3.PoolManager"),
+    "http.client.HTTPConnection": Api("http", returns="http.client.HTTPConnection"),
+    "http.client.HTTPSConnection": Api("http", returns="http.client.HTTPConnection"),
+    # -- gRPC
+    **_rows(
+        "grpc",
+        "grpc.insecure_channel grpc.secure_channel grpc.aio.insecure_channel grpc.aio.secure_channel",
+    ),
+    # -- WebSocket
+    **_rows(
+        "websocket",
+        "websockets.connect websockets.client.connect websockets.asyncio.client.connect "
+        "websockets.sync.client.connect websockets.legacy.client.connect "
+        "websocket.create_connection websocket.WebSocketApp",
+    ),
+    # -- SQL and document databases
+    **_rows(
+        "postgresql",
+        "psycopg.connect psycopg.Connection.connect psycopg.AsyncConnection.connect "
+        "psycopg_pool.ConnectionPool psycopg_pool.AsyncConnectionPool "
+        "psycopg2.connect psycopg2.pool.SimpleConnectionPool psycopg2.pool.ThreadedConnectionPool "
+        "asyncpg.connect asyncpg.create_pool",
+    ),
+    **_rows("mysql", "pymysql.connect MySQLdb.connect mysql.connector.connect aiomysql.connect"),
+    "sqlite3.connect": Api("sqlite", target_keywords=("database",)),
+    "aiosqlite.connect": Api("sqlite", target_keywords=("database",)),
+    **_rows(
+        "sql",
+        "sqlalchemy.create_engine sqlalchemy.ext.asyncio.create_async_engine",
+    ),
+    **_rows("mongodb", "pymongo.MongoClient motor.motor_asyncio.AsyncIOMotorClient"),
+    **_rows("elasticsearch", "elasticsearch.Elasticsearch elasticsearch.AsyncElasticsearch"),
+    # -- Redis
+    **_rows(
+        "redis",
+        "redis.Redis redis.StrictRedis redis.from_url redis.Redis.from_url redis.StrictRedis.from_url "
+        "redis.client.Redis redis.asyncio.Redis redis.asyncio.from_url redis.asyncio.Redis.from_url "
+        "redis.asyncio.client.Redis redis.ConnectionPool redis.ConnectionPool.from_url "
+        "redis.asyncio.ConnectionPool redis.asyncio.ConnectionPool.from_url "
+        "redis.cluster.RedisCluster redis.RedisCluster",
+    ),
+    # -- brokers
+    **_rows(
+        "amqp",
+        "pika.BlockingConnection pika.SelectConnection aio_pika.connect aio_pika.connect_robust "
+        "kombu.Connection",
+    ),
+    "nats.connect": Api("nats", target_keywords=("servers",)),
+    "nats.aio.client.Client": Api("nats", site=False, returns="nats.Client"),
+    "nats.NATS": Api("nats", site=False, returns="nats.Client"),
+    "paho.mqtt.client.Client": Api("mqtt", site=False, returns="paho.Client"),
+    **_rows("mqtt", "aiomqtt.Client asyncio_mqtt.Client"),
+    **_rows(
+        "kafka",
+        "kafka.KafkaProducer kafka.KafkaConsumer aiokafka.AIOKafkaProducer aiokafka.AIOKafkaConsumer "
+        "confluent_kafka.Producer confluent_kafka.Consumer",
+        target_arg=None,
+    ),
+    # -- cloud and mail
+    "boto3.client": Api("aws", target_arg=0),
+    "boto3.resource": Api("aws", target_arg=0),
+    "boto3.Session": Api("aws", site=False, returns="boto3.Session"),
+    "boto3.session.Session": Api("aws", site=False, returns="boto3.Session"),
+    "aioboto3.Session": Api("aws", site=False, returns="boto3.Session"),
+    **_rows(
+        "gcp",
+        "google.cloud.storage.Client google.cloud.pubsub_v1.PublisherClient "
+        "google.cloud.pubsub_v1.SubscriberClient google.cloud.bigquery.Client",
+        target_arg=None,
+    ),
+    **_rows("smtp", "smtplib.SMTP smtplib.SMTP_SSL"),
+}
+
+METHODS: dict[str, dict[str, Api]] = {
+    "requests.Session": {**{v: _HTTP_REQUEST for v in HTTP_VERBS}, "send": _HTTP_SEND},
+    "httpx.Client": {**{v: _HTTP_REQUEST for v in (*HTTP_VERBS, "stream")}, "send": _HTTP_SEND},
+    "aiohttp.ClientSession": {
+        **{v: _HTTP_REQUEST for v in HTTP_VERBS},
+        "ws_connect": Api("websocket"),
+    },
+    "urllib3.PoolManager": {"request": Api("http", target_arg=1), "urlopen": Api("http", target_arg=1)},
+    "http.client.HTTPConnection": {"request": Api("http", target_arg=1)},
+    "nats.Client": {"connect": Api("nats", target_keywords=("servers",))},
+    "paho.Client": {
+        "connect": Api("mqtt"),
+        "connect_async": Api("mqtt"),
+    },
+    "boto3.Session": {"client": Api("aws"), "resource": Api("aws")},
+}
+
+# top-level modules that make a file worth the full analysis (see python.py's fast path)
+MODULE_ROOTS = frozenset(name.split(".")[0] for name in (*FUNCTIONS, "grpc", "websocket"))
+
+
+def is_grpc_stub(dotted: str) -> bool:
+    """``inventory_pb2_grpc.InventoryStub``: a generated gRPC stub class."""
+    module, _, name = dotted.rpartition(".")
+    return name.endswith("Stub") and module.rsplit(".", 1)[-1].endswith("_pb2_grpc")

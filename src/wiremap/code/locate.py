@@ -1,0 +1,59 @@
+"""Where a doc's Client is in the code: by definition, by call site, by import."""
+
+from __future__ import annotations
+
+import re
+
+from .index import SourceIndex
+from .model import FileIndex
+
+__all__ = ["client_lines", "client_name", "defined_anywhere", "nearest", "within"]
+
+_CALL_SUFFIX = re.compile(r"\(.*\)$")
+
+
+def client_name(text: str | None) -> str | None:
+    """``PaymentsClient``, ``PaymentsClient.charge``, ``requests.Session``; None for placeholders."""
+    if not text:
+        return None
+    name = text.strip().strip("`").strip()
+    name = _CALL_SUFFIX.sub("", name).strip()
+    if not name or name.startswith("[") or not re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", name):
+        return None
+    return name
+
+
+def _matches(qualname: str, name: str) -> bool:
+    return qualname == name or qualname.endswith("." + name)
+
+
+def client_lines(f: FileIndex, name: str) -> list[tuple[int, int]]:
+    """``(first, last)`` line spans in ``f`` where the Client is: its definitions, else the call sites
+    of a library client of that name (``requests.Session``), else its imports."""
+    spans = [(d.line, d.end_line) for d in f.definitions if _matches(d.qualname, name)]
+    if spans:
+        return sorted(spans)
+    spans = [(s.line, s.line) for s in f.sites if _matches(s.client, name) or s.client.startswith(name + ".")]
+    if spans:
+        return sorted(spans)
+    last = name.rsplit(".", 1)[-1]
+    return sorted((i.line, i.line) for i in f.imports if i.bound == last or i.name == last)
+
+
+def within(spans: list[tuple[int, int]], line: int, window: int) -> bool:
+    """``line`` is inside a span or within ``window`` lines of where one starts."""
+    return any(first <= line <= last or abs(first - line) <= window for first, last in spans)
+
+
+def nearest(spans: list[tuple[int, int]], line: int) -> int | None:
+    """The start line of the span nearest to ``line`` (ties: the earlier one)."""
+    if not spans:
+        return None
+    return min((abs(first - line), first) for first, _ in spans)[1]
+
+
+def defined_anywhere(index: SourceIndex, name: str) -> list[str]:
+    """Paths defining ``name`` (matched on its last parts), for a Client the Source file lacks."""
+    return sorted(
+        {p for p, d in index.definitions_named(name) if _matches(d.qualname, name) or d.name == name}
+    )

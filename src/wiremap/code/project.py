@@ -1,0 +1,148 @@
+"""The code a catalog of docs describes: its root, source index, git history and owners, built lazily.
+
+The root is the ``root`` setting of the nearest wiremap config above the docs, else the git top level
+of the docs. Everything else is computed on first use and shared by every rule of a lint run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+from .._errors import ConfigError
+from ..config import Config, find_config, load_config
+from ..model import Integration
+from .history import Commit, file_history, git_toplevel
+from .index import SourceIndex, index_tree
+from .model import FileIndex
+from .owners import Owners, find_codeowners
+
+__all__ = ["DEFAULT_LINE_WINDOW", "Project", "Projects", "find_root"]
+
+DEFAULT_LINE_WINDOW = 10
+
+
+def find_root(config: Config, docs: Iterable[Path]) -> Path | None:
+    """The root for a set of docs: the config's ``root``, else the git top level of the first doc."""
+    if config.root_path is not None:
+        return config.root_path
+    for doc in docs:
+        top = git_toplevel(doc.resolve().parent)
+        if top is not None:
+            return top
+    return None
+
+
+class Project:
+    """One source tree; ``index``, ``history`` and ``owners`` are computed once, on first use."""
+
+    def __init__(self, root: Path, config: Config | None = None, *, use_cache: bool = True) -> None:
+        self.root = root.resolve()
+        self.config = config or Config()
+        self.use_cache = use_cache
+        self._history: dict[str, list[Commit]] | None = None
+
+    @classmethod
+    def for_docs(cls, config: Config, docs: Iterable[Path]) -> Project | None:
+        root = find_root(config, docs)
+        return cls(root, config) if root is not None and root.is_dir() else None
+
+    @property
+    def line_window(self) -> int:
+        return self.config.source_line_window
+
+    @cached_property
+    def index(self) -> SourceIndex:
+        return index_tree(self.root, use_cache=self.use_cache)
+
+    @cached_property
+    def owners(self) -> Owners | None:
+        return find_codeowners(self.root)
+
+    def source_path(self, integration: Integration) -> str | None:
+        """The doc's Source path, normalised relative to the root (None when the doc has none)."""
+        ref = integration.source_ref
+        if ref is None or not ref.path or ref.path.startswith("["):
+            return None
+        path = ref.path.strip().lstrip("./") if ref.path.startswith("./") else ref.path.strip()
+        if os.path.isabs(path):
+            try:
+                return Path(path).resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                return None
+        return Path(path).as_posix()
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / rel).is_file()
+
+    def file(self, rel: str) -> FileIndex | None:
+        """The index of one source file (indexed on its own when the tree index does not hold it)."""
+        hit = self.index.files.get(rel)
+        if hit is None and self.exists(rel):
+            hit = index_tree(self.root, paths=[rel], use_cache=False).files.get(rel)
+        return hit
+
+    def line_count(self, rel: str) -> int:
+        hit = self.index.files.get(rel)
+        if hit is not None:
+            return hit.lines
+        try:
+            data = (self.root / rel).read_bytes()
+        except OSError:
+            return 0
+        return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+
+    @property
+    def has_history(self) -> bool:
+        return self._history is not None
+
+    def load_history(self, paths: Iterable[str], since: dt.date | None = None) -> None:
+        """Read the history of all these paths in one batched git call (see :func:`file_history`)."""
+        self._history = file_history(self.root, paths, since)
+
+    def history(self, rel: str) -> list[Commit]:
+        if self._history is None or rel not in self._history:
+            self._history = {**(self._history or {}), **file_history(self.root, [rel])}
+        return self._history.get(rel, [])
+
+
+class Projects:
+    """The project of each doc: the ``root`` of the nearest wiremap config above the doc, else the run's
+    config ``root``, else the doc's git top level. Docs of one root share one :class:`Project`."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self._by_dir: dict[Path, Project | None] = {}
+        self._by_root: dict[Path, Project] = {}
+
+    def for_doc(self, doc_path: str | Path) -> Project | None:
+        folder = Path(doc_path).resolve().parent
+        if folder not in self._by_dir:
+            self._by_dir[folder] = self._find(folder)
+        return self._by_dir[folder]
+
+    def all(self) -> list[Project]:
+        return list(self._by_root.values())
+
+    def _find(self, folder: Path) -> Project | None:
+        config = self.config
+        root: Path | None = None
+        found = find_config(folder)
+        if found is not None:
+            try:
+                near = load_config(found)
+            except ConfigError:
+                near = None
+            if near is not None and near.root_path is not None:
+                config, root = near, near.root_path
+        if root is None:
+            root = self.config.root_path or git_toplevel(folder)
+        if root is None or not root.is_dir():
+            return None
+        root = root.resolve()
+        if root not in self._by_root:
+            self._by_root[root] = Project(root, config)
+        return self._by_root[root]

@@ -1,0 +1,45 @@
+"""Helpers of the SRC rules: the docs that name a Source file, and their git history in one call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ...code.project import Project
+from ...document import ParsedDoc
+from ..rule import CatalogContext
+from ._common import read_date
+
+__all__ = ["doc_date", "ensure_history", "source_docs"]
+
+
+def source_docs(ctx: CatalogContext) -> Iterator[tuple[ParsedDoc, Project, str]]:
+    """``(doc, project, source path relative to the root)`` for each doc with a readable Source."""
+    if ctx.projects is None:
+        return
+    for doc in ctx.docs:
+        project = ctx.projects.for_doc(doc.path)
+        rel = project.source_path(doc.integration) if project is not None else None
+        if project is not None and rel is not None:
+            yield doc, project, rel
+
+
+def doc_date(doc: ParsedDoc) -> dt.date | None:
+    """The doc's Last Updated, else its newest Recent Changes date."""
+    integ = doc.integration
+    if integ.last_updated and (d := read_date(integ.last_updated)) is not None:
+        return d
+    dates = [d for c in integ.recent_changes if (d := read_date(c.date)) is not None]
+    return max(dates) if dates else None
+
+
+def ensure_history(ctx: CatalogContext) -> None:
+    """Load the git history of every doc's Source file with one batched call (once per lint run)."""
+    by_project: dict[Project, list[tuple[str, dt.date | None]]] = {}
+    for doc, project, rel in source_docs(ctx):
+        if not project.has_history:
+            by_project.setdefault(project, []).append((rel, doc_date(doc)))
+    for project, pairs in by_project.items():
+        dates = [d for _, d in pairs if d is not None]
+        since = min(dates) if len(dates) == len(pairs) else None
+        project.load_history([rel for rel, _ in pairs], since=since)

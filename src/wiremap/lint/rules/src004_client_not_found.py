@@ -1,0 +1,52 @@
+"""## What it does
+Checks that the **Client** exists in the code: defined or imported in the Source file, or defined
+anywhere in the repository. When it is defined in another file, the finding names that file.
+
+## Why is this bad?
+A Client the code does not have was renamed, removed, or never existed (a name from a design doc).
+Readers search for it and find nothing; tools that tie the doc to the code cannot.
+
+## Example
+```markdown
+**Source:** `services/checkout/payments_client.py:39`
+**Client:** `PaymentClient`
+```
+
+## Use instead
+```markdown
+**Source:** `services/checkout/payments_client.py:39`
+**Client:** `PaymentsClient`
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...code.locate import client_lines, client_name, defined_anywhere
+from ...findings import Severity
+from ..rule import CatalogContext, Violation, catalog_rule
+from ._source import source_docs
+
+
+def _check(ctx: CatalogContext) -> Iterator[Violation]:
+    for doc, project, rel in source_docs(ctx):
+        integ = doc.integration
+        name = client_name(integ.client)
+        if name is None or not project.exists(rel):
+            continue
+        f = project.file(rel)
+        if f is None or f.error or client_lines(f, name):
+            continue
+        elsewhere = defined_anywhere(project.index, name)
+        if elsewhere:
+            where = ", ".join(elsewhere[:3]) + (" …" if len(elsewhere) > 3 else "")
+            message = f"Client {name} is not in {rel}; it is defined in {where}"
+        elif project.index.is_imported(name):
+            message = f"Client {name} is not in {rel}; it is only imported elsewhere in the repository"
+        else:
+            message = f"Client {name} is not defined or imported anywhere under {project.root}"
+        yield Violation(integ.line_of("client", integ.line_of("source_ref")), message, doc.path)
+
+
+RULE = catalog_rule("SRC004", "client-not-found", Severity.WARNING, __doc__)(_check)

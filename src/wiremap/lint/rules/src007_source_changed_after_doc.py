@@ -1,0 +1,48 @@
+"""## What it does
+Compares the git history of the **Source** file with the doc's **Last Updated**: a commit to the
+file after that day means the code changed and the doc was not reviewed since. The history of every
+doc's Source file is read in one `git log` call.
+
+## Why is this bad?
+This is how docs rot: the code changes, the doc does not, and nothing says so. The finding names
+the newest commit so the reader can see what changed; `wiremap sync --write` records the commits
+under Recent Changes and moves Last Updated.
+
+## Example
+```text
+code changed 2026-11-20 (a1b2c3d: Retry charges on 429), doc last updated 2026-10-02
+```
+
+## Use instead
+Review the doc against the change, then update **Recent Changes** and **Last Updated**.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...findings import Severity
+from ..rule import CatalogContext, Violation, catalog_rule
+from ._source import doc_date, ensure_history, source_docs
+
+
+def _check(ctx: CatalogContext) -> Iterator[Violation]:
+    ensure_history(ctx)
+    for doc, project, rel in source_docs(ctx):
+        day = doc_date(doc)
+        if day is None:
+            continue
+        newer = [c for c in project.history(rel) if c.date > day]
+        if not newer:
+            continue
+        head = newer[0]
+        more = f" and {len(newer) - 1} more commit(s)" if len(newer) > 1 else ""
+        yield Violation(
+            doc.integration.line_of("last_updated", doc.integration.line_of("source_ref")),
+            f"code changed {head.date.isoformat()} ({head.short}: {head.subject}){more}, "
+            f"doc last updated {day.isoformat()}",
+            doc.path,
+        )
+
+
+RULE = catalog_rule("SRC007", "source-changed-after-doc", Severity.WARNING, __doc__)(_check)
