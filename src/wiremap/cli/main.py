@@ -16,7 +16,7 @@ import typer
 
 from .. import __version__
 from .._errors import WiremapError
-from . import demo, fmt, graph, impact, index, lint, measure, new, rule, schema, show, verify
+from . import demo, discover, fmt, graph, impact, index, lint, measure, new, rule, schema, show, sync, verify
 from ._common import err
 
 __all__ = ["COMMANDS", "app", "main", "run"]
@@ -35,6 +35,8 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "index": index.index,
     "verify": verify.verify,
     "measure": measure.measure,
+    "sync": sync.sync,
+    "discover": discover.discover_command,
     "demo": demo.demo,
 }
 

@@ -113,8 +113,10 @@ class Projects:
     """The project of each doc: the ``root`` of the nearest wiremap config above the doc, else the run's
     config ``root``, else the doc's git top level. Docs of one root share one :class:`Project`."""
 
-    def __init__(self, config: Config | None = None) -> None:
+    def __init__(self, config: Config | None = None, *, root: Path | None = None) -> None:
+        """``root`` (``--root``) overrides every config and git for all docs."""
         self.config = config or Config()
+        self.root = root
         self._by_dir: dict[Path, Project | None] = {}
         self._by_root: dict[Path, Project] = {}
 
@@ -129,8 +131,8 @@ class Projects:
 
     def _find(self, folder: Path) -> Project | None:
         config = self.config
-        root: Path | None = None
-        found = find_config(folder)
+        root: Path | None = self.root
+        found = find_config(folder) if root is None else None
         if found is not None:
             try:
                 near = load_config(found)

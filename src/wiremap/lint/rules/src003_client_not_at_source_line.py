@@ -53,4 +53,4 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
         )
 
 
-RULE = catalog_rule("SRC003", "client-not-at-source-line", Severity.WARNING, __doc__)(_check)
+RULE = catalog_rule("SRC003", "client-not-at-source-line", Severity.ERROR, __doc__)(_check)

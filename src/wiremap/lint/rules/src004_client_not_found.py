@@ -49,4 +49,4 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
         yield Violation(integ.line_of("client", integ.line_of("source_ref")), message, doc.path)
 
 
-RULE = catalog_rule("SRC004", "client-not-found", Severity.WARNING, __doc__)(_check)
+RULE = catalog_rule("SRC004", "client-not-found", Severity.ERROR, __doc__)(_check)

@@ -1,0 +1,132 @@
+"""``wiremap discover [ROOT]``: the integrations in the code, and which of them have a doc."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+import typer
+
+from .._errors import UsageError
+from ..catalog import load
+from ..code.discover import Discovery, discover
+from ..code.draft import draft_doc
+from ..code.history import git_toplevel
+from ..code.index import SourceIndex, index_tree
+from ..code.project import Projects
+from ..config import Config, load_config
+from ..model import Integration
+from ..secrets import mask_text
+from ..writes import atomic_write_text
+from ._common import ConfigOption, err, out, print_json
+
+
+class DiscoverFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _root(root: Path | None, config: Config) -> Path:
+    if root is not None:
+        if not root.is_dir():
+            raise UsageError(f"ROOT {root} is not a folder")
+        return root.resolve()
+    return config.root_path or git_toplevel(Path.cwd()) or Path.cwd().resolve()
+
+
+def _docs(docs: Path | None, config: Config, root: Path) -> list[tuple[Integration, str | None]]:
+    """The docs to compare against, each with its Source path relative to ``root``."""
+    folder = docs if docs is not None else config.docs_path
+    if docs is not None and not docs.exists():
+        raise UsageError(f"--docs {docs} does not exist")
+    if not folder.exists():
+        return []
+    catalog = load([folder])
+    projects = Projects(config)
+    out: list[tuple[Integration, str | None]] = []
+    for doc in catalog.docs:
+        project = projects.for_doc(doc.path)
+        rel = project.source_path(doc.integration) if project is not None else None
+        if project is not None and rel is not None:
+            try:
+                rel = (project.root / rel).resolve().relative_to(root).as_posix()
+            except ValueError:
+                rel = None
+        out.append((doc.integration, rel))
+    return out
+
+
+def _print_text(found: Discovery, index: SourceIndex) -> None:
+    for s in found.sites:
+        site = s.site
+        where = f"{site.path}:{site.line}"
+        target = mask_text(site.target) if site.target else (f"${site.env}" if site.env else "?")
+        status = f"documented by {s.doc}" if s.doc else "UNDOCUMENTED"
+        out.print(f"{where}  {site.client}  {site.protocol}  {target}  {status}", markup=False)
+    undocumented = [g for g in found.groups if not g.documented]
+    if undocumented:
+        out.print("\nUndocumented integrations:", markup=False)
+        for g in undocumented:
+            dest = g.destination or (f"${g.env}" if g.env else "unknown destination")
+            sites = ", ".join(f"{s.site.path}:{s.site.line}" for s in g.sites)
+            out.print(f"  {g.source_dir or '.'} → {dest} ({g.protocol}): {sites}", markup=False)
+    n_sites, n_groups = len(found.sites), len(found.groups)
+    doc_sites = sum(s.documented for s in found.sites)
+    doc_groups = sum(g.documented for g in found.groups)
+    out.print(
+        f"\nCoverage: {doc_sites}/{n_sites} call sites ({found.site_coverage:.0%}), "
+        f"{doc_groups}/{n_groups} integrations ({found.integration_coverage:.0%}) documented; "
+        f"{index.stats.files} files, {index.stats.lines} lines indexed in {index.stats.seconds:.2f} s",
+        markup=False,
+    )
+
+
+def _scaffold(found: Discovery, index: SourceIndex, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for group in found.groups:
+        if group.documented:
+            continue
+        name, text = draft_doc(group, index)
+        path = folder / name
+        if path.exists():
+            err.print(f"kept {path}: it exists already", markup=False)
+            continue
+        atomic_write_text(path, text)
+        err.print(f"wrote {path}", markup=False)
+
+
+def discover_command(
+    root: Path | None = typer.Argument(
+        None, help="Source tree to scan [default: config root, else the git top level, else cwd]."
+    ),
+    output_format: DiscoverFormat = typer.Option(DiscoverFormat.text, "--format", help="Report format."),
+    docs: Path | None = typer.Option(
+        None, "--docs", help="Docs to compare against [default: docs of [tool.wiremap]]."
+    ),
+    scaffold_dir: Path | None = typer.Option(
+        None, "--scaffold", help="Write a pre-filled doc for each undocumented integration into DIR."
+    ),
+    fail_under: float | None = typer.Option(
+        None, "--fail-under", min=0, max=100, help="Exit 1 when integration coverage is below PCT percent."
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Index every file again; write no cache."),
+    config_file: Path | None = ConfigOption,
+) -> None:
+    """List outbound integration call sites in the code and whether a doc covers each."""
+    config = load_config(config_file, start=root if root is not None and root.exists() else Path.cwd())
+    tree = _root(root, config)
+    index = index_tree(tree, use_cache=not no_cache)
+    found = discover(index, _docs(docs, config, tree))
+    if output_format is DiscoverFormat.json:
+        print_json(found.to_json())
+    else:
+        _print_text(found, index)
+    if scaffold_dir is not None:
+        _scaffold(found, index, scaffold_dir)
+    failed = fail_under is not None and found.integration_coverage * 100 < fail_under
+    if failed:
+        err.print(
+            f"integration coverage {found.integration_coverage:.0%} is below --fail-under {fail_under:g}%",
+            markup=False,
+        )
+    raise typer.Exit(1 if failed else 0)

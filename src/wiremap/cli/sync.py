@@ -1,0 +1,78 @@
+"""``wiremap sync [PATH…] [--write]``: bring docs back in line with the code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import sys
+from pathlib import Path
+
+import typer
+
+from .._errors import UsageError
+from ..code.project import Projects
+from ..code.sync import sync_doc
+from ..writes import atomic_write_text
+from ._common import ConfigOption, err, load_catalog
+
+
+def sync(
+    paths: list[Path] | None = typer.Argument(
+        None, help="Docs or folders (default: docs of [tool.wiremap])."
+    ),
+    write: bool = typer.Option(False, "--write", help="Write the changes (atomically) instead of a diff."),
+    root: Path | None = typer.Option(
+        None, "--root", help="Project root of the Source paths [default: config root, else git top level]."
+    ),
+    config_file: Path | None = ConfigOption,
+) -> None:
+    """Fix Source lines of moved Clients, add Recent Changes from git, fill Maintained By from CODEOWNERS.
+
+    Without --write, prints a unified diff and exits 1 when a doc would change.
+    """
+    catalog, config = load_catalog(paths, config_file)
+    if root is not None and not root.is_dir():
+        raise UsageError(f"--root {root} is not a folder")
+    projects = Projects(config, root=root.resolve() if root is not None else None)
+    today = dt.date.today()
+    changed = skipped = 0
+    for doc in catalog.docs:
+        project = projects.for_doc(doc.path)
+        rel = project.source_path(doc.integration) if project is not None else None
+        if project is None or rel is None:
+            skipped += 1
+            continue
+        try:
+            text = Path(doc.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            err.print(f"{doc.path}: cannot read: {exc}", markup=False)
+            skipped += 1
+            continue
+        try:
+            result = sync_doc(doc, text, project, rel, today=today)
+        except ValueError as exc:
+            err.print(str(exc), markup=False)
+            skipped += 1
+            continue
+        if not result.changed:
+            continue
+        changed += 1
+        if write:
+            atomic_write_text(Path(doc.path), result.new)
+            err.print(f"synced {doc.path}: {'; '.join(result.changes)}", markup=False)
+        else:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    result.old.splitlines(True),
+                    result.new.splitlines(True),
+                    f"a/{doc.path}",
+                    f"b/{doc.path}",
+                )
+            )
+            err.print(f"{doc.path}: {'; '.join(result.changes)}", markup=False)
+    verb = "synced" if write else "would be synced"
+    summary = f"{changed} doc(s) {verb}, {len(catalog.docs) - changed - skipped} already in sync"
+    if skipped:
+        summary += f", {skipped} skipped (no Source file under a project root)"
+    err.print(summary, markup=False)
+    raise typer.Exit(1 if changed and not write else 0)

@@ -1,0 +1,153 @@
+"""Bring a doc back in line with its code: the Source line, Recent Changes, Last Updated, Maintained By.
+
+Edits are made to the doc's own text, line by line, so everything the sync does not touch stays
+byte for byte as the author wrote it. The result is parsed again and checked before it is offered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..document import ParsedDoc, parse_text
+from ..values import parse_date
+from .history import Commit
+from .locate import client_lines, client_name, nearest, within
+from .project import Project
+
+__all__ = ["SyncResult", "sync_doc"]
+
+_HEADING = re.compile(r"^##\s+Recent Changes\s*$")
+_ENTRY = re.compile(r"^\*\*(.+?):\*\*\s*$")
+_PLACEHOLDER_ENTRY = re.compile(r"^\*\*\[Date\]:\*\*\s*$")
+_LAST_UPDATED = re.compile(r"^(\*\*Last Updated:\*\*)\s*(.*)$")
+_MAINTAINED = re.compile(r"^(\*\*Maintained By:\*\*)\s*(.*)$")
+_MAX_NEW_COMMITS = 20
+
+
+@dataclass
+class SyncResult:
+    path: str
+    old: str
+    new: str
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.new != self.old
+
+
+def _date(text: str | None) -> dt.date | None:
+    return parse_date(text) if text else None
+
+
+def _documented_dates(doc: ParsedDoc) -> list[dt.date]:
+    return [d for c in doc.integration.recent_changes if (d := _date(c.date)) is not None]
+
+
+def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: str, out: SyncResult) -> None:
+    integ = doc.integration
+    name, ref = client_name(integ.client), integ.source_ref
+    if name is None or ref is None or ref.line is None:
+        return
+    f = project.file(rel)
+    if f is None or f.error:
+        return
+    spans = client_lines(f, name)
+    if not spans or within(spans, ref.line, project.line_window):
+        return
+    new_line = nearest(spans, ref.line)
+    i = integ.line_of("source_ref") - 1
+    if new_line is None or not 0 <= i < len(lines):
+        return
+    old_ref = f"{ref.path}:{ref.line}"
+    if old_ref not in lines[i]:
+        return
+    lines[i] = lines[i].replace(old_ref, f"{ref.path}:{new_line}", 1)
+    out.changes.append(f"Source line {ref.line} → {new_line} ({name} moved)")
+
+
+def _new_commits(doc: ParsedDoc, commits: list[Commit], text: str) -> list[Commit]:
+    dates = _documented_dates(doc)
+    since = max(dates) if dates else _date(doc.integration.last_updated)
+    fresh = [c for c in commits if since is None or c.date > since]
+    return [c for c in fresh if c.subject and c.subject not in text][:_MAX_NEW_COMMITS]
+
+
+def _add_recent_changes(lines: list[str], commits: list[Commit], out: SyncResult) -> None:
+    """Dated entries above the newest existing one; the template's placeholder entry is replaced."""
+    heading = next((i for i, x in enumerate(lines) if _HEADING.match(x)), None)
+    if heading is None or not commits:
+        return
+    by_day: dict[dt.date, list[Commit]] = {}
+    for c in commits:
+        by_day.setdefault(c.date, []).append(c)
+    block: list[str] = []
+    for day in sorted(by_day, reverse=True):
+        block += [f"**{day.isoformat()}:**", *(f"- {c.subject} ({c.short})" for c in by_day[day]), ""]
+    end = next((i for i in range(heading + 1, len(lines)) if lines[i].startswith(("## ", "---"))), len(lines))
+    first = next((i for i in range(heading + 1, end) if _ENTRY.match(lines[i])), None)
+    if first is not None and _PLACEHOLDER_ENTRY.match(lines[first]):
+        stop = first + 1
+        while stop < end and (lines[stop].startswith("- ") or not lines[stop].strip()):
+            stop += 1
+        del lines[first:stop]
+        end -= stop - first
+        first = next((i for i in range(heading + 1, end) if _ENTRY.match(lines[i])), None)
+    if first is None:
+        first = heading + 1
+        if first < len(lines) and not lines[first].strip():
+            first += 1
+        else:
+            block = ["", *block]
+    lines[first:first] = block
+    out.changes.append(f"{len(commits)} commit(s) added to Recent Changes")
+
+
+def _set_field(lines: list[str], pattern: re.Pattern[str], value: str) -> bool:
+    for i, line in enumerate(lines):
+        m = pattern.match(line)
+        if m:
+            lines[i] = f"{m.group(1)} {value}"
+            return True
+    return False
+
+
+def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt.date) -> SyncResult:
+    """The doc's text with the code's news applied (``rel``: its Source path relative to the root)."""
+    out = SyncResult(doc.path, text, text)
+    if not project.exists(rel):
+        return out
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.split(newline)
+    _fix_source_line(lines, doc, project, rel, out)
+    _add_recent_changes(lines, _new_commits(doc, project.history(rel), text), out)
+    integ = doc.integration
+    from ..lint.rules._common import is_unfilled  # the one definition of "empty or a placeholder"
+
+    if is_unfilled(integ.maintained_by) and project.owners is not None:
+        owners = project.owners.of(rel)
+        if owners and _set_field(lines, _MAINTAINED, " ".join(owners)):
+            out.changes.append(f"Maintained By set from CODEOWNERS: {' '.join(owners)}")
+    changed = bool(out.changes)
+    if changed and _date(integ.last_updated) != today and _set_field(lines, _LAST_UPDATED, today.isoformat()):
+        out.changes.append(f"Last Updated → {today.isoformat()}")
+    out.new = newline.join(lines)
+    if out.changed:
+        _check(out, doc)
+    return out
+
+
+_MAY_CHANGE = {"source_ref", "recent_changes", "last_updated", "maintained_by", "lines"}
+
+
+def _check(out: SyncResult, before: ParsedDoc) -> None:
+    """The synced text must still be the same doc: everything but what sync may change is equal, and
+    every Recent Changes entry that was there is still there."""
+    after = parse_text(out.new, path=out.path).integration
+    old = before.integration
+    same = after.model_dump(exclude=_MAY_CHANGE) == old.model_dump(exclude=_MAY_CHANGE)
+    kept = all(c in after.recent_changes for c in old.recent_changes if c.date != "[Date]")
+    if not same or not kept:
+        raise ValueError(f"{out.path}: sync would change more than it should; nothing written")

@@ -1,0 +1,124 @@
+"""``wiremap discover`` on the example shop: its integrations, their coverage, drafts for the rest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests._paths import ROOT
+from wiremap.catalog import load
+from wiremap.cli.main import main
+from wiremap.code.discover import destination_of
+
+SHOP = ROOT / "examples" / "shop"
+
+
+@pytest.fixture
+def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy = tmp_path / "shop"
+    shutil.copytree(SHOP, copy, ignore=shutil.ignore_patterns(".wiremap", "__pycache__"))
+    monkeypatch.chdir(copy)
+    return copy
+
+
+def _json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]
+    capsys.readouterr()
+    assert main(["discover", "--format", "json", *args]) == 0
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def test_finds_every_integration_of_the_shop_and_the_two_nobody_documented(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _json(capsys)
+    sites = {(s["path"], s["line"]): s for s in data["sites"]}
+    # one call site per documented integration at least, each covered by its doc
+    for doc in load([shop / "docs" / "integrations"]).docs:
+        assert doc.integration.source_ref is not None
+        path = doc.integration.source_ref.path
+        assert any(p == path and s["documented"] for (p, _), s in sites.items()), path
+    undocumented = [i for i in data["integrations"] if not i["documented"]]
+    assert [(i["source"], i["destination"], i["protocol"]) for i in undocumented] == [
+        ("services/notifications", "127.0.0.1:5672", "amqp"),
+        ("services/storefront", "127.0.0.1:8084", "http"),
+    ]
+    checkout = sites[("services/storefront/app.py", 55)]
+    assert checkout["client"] == "requests.post"
+    assert checkout["target"] == "http://127.0.0.1:8084/v1/checkout"
+    assert checkout["env"] == "CHECKOUT_SERVICE_URL"
+    assert data["coverage"]["integrations_found"] == 9
+    assert data["coverage"]["integrations_documented"] == 7
+    assert data["coverage"]["integrations"] == pytest.approx(7 / 9, abs=1e-4)
+    assert data["coverage"]["sites"] == pytest.approx(10 / 12, abs=1e-4)
+    assert {"path": "services/storefront/app.py", "line": 15, "name": "CHECKOUT_SERVICE_URL"} in data[
+        "env_reads"
+    ]
+
+
+def test_text_report_and_fail_under(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["discover"]) == 0
+    out = capsys.readouterr().out
+    assert "services/storefront/app.py:55  requests.post  http" in out and "UNDOCUMENTED" in out
+    assert "7/9 integrations (78%) documented" in out
+    assert main(["discover", "--fail-under", "90"]) == 1
+    assert "below --fail-under 90%" in capsys.readouterr().err
+    assert main(["discover", "--fail-under", "75"]) == 0
+
+
+def test_scaffold_writes_one_parseable_draft_per_undocumented_integration(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drafts = shop / "drafts"
+    assert main(["discover", "--scaffold", str(drafts)]) == 0
+    names = sorted(p.name for p in drafts.iterdir())
+    assert names == ["notifications-to-order-events.md", "storefront-to-checkout-service.md"]
+    integ = load([drafts / "storefront-to-checkout-service.md"]).docs[0].integration
+    assert (integ.source, integ.destination, integ.protocol) == ("Storefront", "Checkout Service", "http")
+    assert (integ.destination_host, integ.destination_port) == ("127.0.0.1", 8084)
+    assert integ.source_ref is not None and (integ.source_ref.path, integ.source_ref.line) == (
+        "services/storefront/app.py",
+        55,
+    )
+    # the drafts now document both integrations
+    assert _json(capsys, "--docs", str(drafts))["coverage"]["integrations_documented"] == 2
+    # a second run keeps the drafts a person may have started editing
+    (drafts / "storefront-to-checkout-service.md").write_text("edited\n")
+    assert main(["discover", "--scaffold", str(drafts)]) == 0
+    assert (drafts / "storefront-to-checkout-service.md").read_text() == "edited\n"
+
+
+def test_credentials_in_targets_are_masked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "db.py").write_text(
+        'import psycopg\nconn = psycopg.connect("postgresql://app:s3cr3t-pa55@db.internal:5432/app")\n'
+    )
+    data = _json(capsys, str(tmp_path))
+    assert data["sites"][0]["protocol"] == "postgresql"
+    assert "s3cr3t-pa55" not in json.dumps(data)
+    assert main(["discover", str(tmp_path)]) == 0
+    assert "s3cr3t-pa55" not in capsys.readouterr().out
+
+
+def test_bad_root_is_a_usage_error(tmp_path: Path) -> None:
+    assert main(["discover", str(tmp_path / "nope")]) == 2
+    assert main(["discover", str(tmp_path), "--docs", str(tmp_path / "nope")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("http://127.0.0.1:8084/v1/checkout", "127.0.0.1:8084"),
+        ("https://payments.internal/v1", "payments.internal:443"),
+        ("amqp://checkout@127.0.0.1:5672/shop", "127.0.0.1:5672"),
+        ("redis://cache/0", "cache:6379"),
+        ("inventory:50051", "inventory:50051"),
+        ("{…}/v1/charges", None),
+        ("${PAYMENTS_API_URL}/v1", None),
+        ("/relative/path", None),
+        (None, None),
+    ],
+)
+def test_destination_of(target: str | None, expected: str | None) -> None:
+    assert destination_of(target) == expected

@@ -1,0 +1,89 @@
+"""Indexing a tree: file selection, the content-hash cache, parallel equals serial."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.code._git import git, init_repo
+from wiremap.code.index import CACHE_NAME, index_tree
+
+CLIENT = 'import requests\n\n\ndef call_{i}():\n    return requests.get("http://127.0.0.1:{port}/x")\n'
+
+
+def _tree(root: Path, n: int) -> Path:
+    for i in range(n):
+        p = root / "pkg" / f"mod_{i:03}.py"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(CLIENT.format(i=i, port=8000 + i))
+    return root
+
+
+def test_warm_run_parses_nothing_and_gives_the_same_index(tmp_path: Path) -> None:
+    root = _tree(tmp_path, 5)
+    cold = index_tree(root)
+    assert (cold.stats.files, cold.stats.parsed, cold.stats.cached) == (5, 5, 0)
+    warm = index_tree(root)
+    assert (warm.stats.parsed, warm.stats.cached) == (0, 5)
+    assert warm.files == cold.files
+    assert (root / ".wiremap" / "cache" / CACHE_NAME).is_file()
+    assert (root / ".wiremap" / "cache" / ".gitignore").read_text() == "*\n"
+
+
+def test_one_changed_file_is_parsed_again_and_a_renamed_one_is_not(tmp_path: Path) -> None:
+    root = _tree(tmp_path, 4)
+    index_tree(root)
+    (root / "pkg" / "mod_000.py").write_text(CLIENT.format(i=0, port=9999))
+    (root / "pkg" / "mod_001.py").rename(root / "pkg" / "renamed.py")
+    again = index_tree(root)
+    assert (again.stats.parsed, again.stats.cached) == (1, 3)
+    assert [s.target for s in again.files["pkg/mod_000.py"].sites] == ["http://127.0.0.1:9999/x"]
+    moved = again.files["pkg/renamed.py"]
+    assert [s.path for s in moved.sites] == ["pkg/renamed.py"]
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
+    root = _tree(tmp_path, 2)
+    cache = root / ".wiremap" / "cache" / CACHE_NAME
+    cache.parent.mkdir(parents=True)
+    for junk in ("{not json", json.dumps({"format": 999, "entries": {}}), json.dumps([1, 2])):
+        cache.write_text(junk)
+        assert index_tree(root).stats.parsed == 2
+    entries = json.loads(cache.read_text())["entries"]
+    sha = next(iter(entries))
+    entries[sha] = ["broken"]
+    cache.write_text(json.dumps({"format": 1, "entries": entries}))
+    assert index_tree(root).stats.parsed == 1
+
+
+def test_parallel_equals_serial(tmp_path: Path) -> None:
+    root = _tree(tmp_path, 80)
+    serial = index_tree(root, use_cache=False, jobs=1)
+    parallel = index_tree(root, use_cache=False, jobs=2)
+    assert parallel.files == serial.files
+    assert sum(1 for _ in parallel.sites()) == 80
+
+
+def test_git_ignored_files_and_tool_folders_are_not_read(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    _tree(root, 1)
+    (root / ".gitignore").write_text("generated/\n")
+    for folder in ("generated", ".venv/lib", "node_modules/x"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "c.py").write_text(CLIENT.format(i=1, port=1))
+    git(root, "add", "-A")
+    assert sorted(index_tree(root, use_cache=False).files) == ["pkg/mod_000.py"]
+    plain = tmp_path / "plain"
+    _tree(plain, 1)
+    (plain / ".venv").mkdir()
+    (plain / ".venv" / "c.py").write_text("x = 1\n")
+    assert sorted(index_tree(plain, use_cache=False).files) == ["pkg/mod_000.py"]
+
+
+def test_unreadable_and_binary_files_do_not_stop_the_index(tmp_path: Path) -> None:
+    root = _tree(tmp_path, 1)
+    (root / "bad.py").write_bytes(b"\x00\xff\xfe garbage")
+    (root / "syntax.py").write_text("def (:\n")
+    idx = index_tree(root, use_cache=False)
+    assert idx.stats.errors == 2
+    assert idx.files["pkg/mod_000.py"].sites
