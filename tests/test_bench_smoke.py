@@ -39,3 +39,12 @@ def test_measure_vs_wrk_quick() -> None:
     out = _run("measure_vs_wrk.py")
     assert re.search(r"^sustained rate ratio wiremap/wrk: (\d+\.\d+ |n/a )", out, re.M), out
     assert re.search(r"^idle p50 ratio wiremap/wrk.*: (\d+\.\d+ |n/a )", out, re.M), out
+
+
+def test_index_speed_quick() -> None:
+    out = _run("index_speed.py")
+    assert re.search(r"^corpus: \d+ \.py files, [\d,]+ lines", out, re.M), out
+    assert re.search(r"^wiremap warm, process +\d+\.\d+", out, re.M), out
+    assert re.search(r"^ratio semgrep / wiremap cold: (\d+\.\d+x|n/a)", out, re.M), out
+    assert "FAILED" not in out
+    assert "WARNING" not in out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.code._git import git, init_repo
 from wiremap.code.index import CACHE_NAME, index_tree
 
@@ -87,3 +89,22 @@ def test_unreadable_and_binary_files_do_not_stop_the_index(tmp_path: Path) -> No
     idx = index_tree(root, use_cache=False)
     assert idx.stats.errors == 2
     assert idx.files["pkg/mod_000.py"].sites
+
+
+def test_an_indexer_crash_on_one_file_is_that_files_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path, 2)
+    from wiremap.code import languages
+
+    real = languages.indexer_for(languages.LANGUAGES["python"])
+
+    def flaky(path: str, data: bytes, sha: str):  # type: ignore[no-untyped-def]
+        if path.endswith("mod_000.py"):
+            raise KeyError("boom")
+        return real(path, data, sha)
+
+    monkeypatch.setitem(languages._loaded, "python", flaky)
+    idx = index_tree(root, use_cache=False, jobs=1)
+    assert idx.files["pkg/mod_000.py"].error == "indexer failed: KeyError: 'boom'"
+    assert idx.files["pkg/mod_001.py"].sites

@@ -154,6 +154,8 @@ def _index_one(root: str, rel: str, sha: str) -> FileIndex:
         return indexer_for(lang)(rel, data, sha)
     except ImportError as exc:
         return FileIndex(rel, lang.name, sha, 0, error=f"no parser for {lang.name}: {exc}")
+    except Exception as exc:  # an indexer bug on one file must not lose the whole tree's index
+        return FileIndex(rel, lang.name, sha, 0, error=f"indexer failed: {type(exc).__name__}: {exc}")
 
 
 def _index_chunk(root: str, items: list[tuple[str, str]]) -> list[FileIndex]:

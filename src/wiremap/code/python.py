@@ -33,7 +33,7 @@ _SQL_SCHEMES = {
     "oracle": "oracle",
     "mssql": "mssql",
 }
-_ENV_FUNCS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})
+_ENV_FUNCS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _PASSTHROUGH = frozenset(
     {
         "str",
