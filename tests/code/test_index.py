@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.code._git import git, init_repo
-from wiremap.code.index import CACHE_NAME, index_tree
+from wiremap.code.index import CACHE_FORMAT, CACHE_NAME, index_tree
 
 CLIENT = 'import requests\n\n\ndef call_{i}():\n    return requests.get("http://127.0.0.1:{port}/x")\n'
 
@@ -54,7 +54,7 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
     entries = json.loads(cache.read_text())["entries"]
     sha = next(iter(entries))
     entries[sha] = ["broken"]
-    cache.write_text(json.dumps({"format": 1, "entries": entries}))
+    cache.write_text(json.dumps({"format": CACHE_FORMAT, "entries": entries}))
     assert index_tree(root).stats.parsed == 1
 
 
@@ -108,3 +108,27 @@ def test_an_indexer_crash_on_one_file_is_that_files_error(
     idx = index_tree(root, use_cache=False, jobs=1)
     assert idx.files["pkg/mod_000.py"].error == "indexer failed: KeyError: 'boom'"
     assert idx.files["pkg/mod_001.py"].sites
+
+
+def test_calls_on_objects_from_other_modules_are_linked(tmp_path: Path) -> None:
+    files = {
+        "shop/__init__.py": "",
+        "shop/http.py": "import httpx\nimport requests\n\n\ndef make_session():\n"
+        "    return requests.Session()\n\n\n"
+        'warehouse = httpx.Client(base_url="http://wh:8080")\n',
+        "shop/pay.py": "from .http import make_session\nfrom shop.http import warehouse\n\n\nclass Pay:\n"
+        "    def __init__(self):\n        self.http = make_session()\n\n    def charge(self):\n"
+        '        return self.http.post("http://pay:8081/v1/charges")\n\n\n'
+        'def stock():\n    return warehouse.put("/v2/stock")\n',
+        "shop/other.py": "from shop.http import make_session\n\nmake_session().close()\nmake_session().get\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    idx = index_tree(tmp_path, use_cache=False)
+    got = [(s.line, s.client, s.protocol, s.target, s.scope) for s in idx.files["shop/pay.py"].sites]
+    assert got == [
+        (10, "requests.Session.post", "http", "http://pay:8081/v1/charges", "Pay.charge"),
+        (14, "httpx.Client.put", "http", "/v2/stock", "stock"),
+    ]
+    assert idx.files["shop/other.py"].sites == ()  # close() is not a request; an attribute is not a call

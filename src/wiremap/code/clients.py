@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FUNCTIONS", "METHODS", "MODULE_ROOTS", "Api", "is_grpc_stub"]
+__all__ = ["FUNCTIONS", "METHODS", "METHOD_NAMES", "MODULE_ROOTS", "Api", "is_grpc_stub"]
 
 # keyword arguments that name the peer, in order of preference
 TARGET_KEYWORDS = (
@@ -162,6 +162,8 @@ METHODS: dict[str, dict[str, Api]] = {
     },
     "boto3.Session": {"client": Api("aws"), "resource": Api("aws")},
 }
+
+METHOD_NAMES = frozenset(m for methods in METHODS.values() for m in methods)
 
 # top-level modules that make a file worth the full analysis (see python.py's fast path)
 MODULE_ROOTS = frozenset(name.split(".")[0] for name in (*FUNCTIONS, "grpc", "websocket"))

@@ -25,11 +25,12 @@ from typing import Any
 from .._gc import paused_gc
 from ..writes import atomic_write_text
 from .languages import LANGUAGES, indexer_for, language_of
+from .link import link
 from .model import CallSite, Definition, EnvRead, FileIndex, file_from_json, file_to_json
 
 __all__ = ["IndexStats", "SourceIndex", "index_tree", "list_source_files"]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_NAME = "index.json"
 MAX_FILE_BYTES = 2_000_000  # generated or vendored blobs: not worth parsing
 PARALLEL_MIN_FILES = 64
@@ -232,7 +233,7 @@ def index_tree(
         keep[f.sha] = file_to_json(f)
     if use_cache and (parsed or len(keep) != len(cached)):
         _write_cache(cache_file, keep)
-    files = {rel: results[rel] for rel in names if rel in results}
+    files = link({rel: results[rel] for rel in names if rel in results})
     stats = IndexStats(
         files=len(files),
         lines=sum(f.lines for f in files.values()),

@@ -7,7 +7,7 @@ Each converts to and from a JSON-able tuple/dict for the cache (:func:`file_to_j
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -84,7 +84,10 @@ class FileIndex:
     sites: tuple[CallSite, ...] = ()
     env_reads: tuple[EnvRead, ...] = ()
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # calls on objects imported from other project modules, resolved by the index (``client`` is
+    # ``?module.name().method``), and what this module offers for that resolution
+    pending: tuple[CallSite, ...] = ()
+    exports: tuple[tuple[str, str], ...] = ()
 
     def with_path(self, path: str) -> FileIndex:
         """The same content indexed under another path (a copy of a file, a cache hit after a move)."""
@@ -100,7 +103,10 @@ class FileIndex:
             tuple(CallSite(path, s.line, s.client, s.protocol, s.target, s.env, s.scope) for s in self.sites),
             tuple(EnvRead(path, e.line, e.name, e.default) for e in self.env_reads),
             self.error,
-            self.extra,
+            tuple(
+                CallSite(path, s.line, s.client, s.protocol, s.target, s.env, s.scope) for s in self.pending
+            ),
+            self.exports,
         )
 
 
@@ -116,11 +122,13 @@ def file_to_json(f: FileIndex) -> list[Any]:
         [[s.line, s.client, s.protocol, s.target, s.env, s.scope] for s in f.sites],
         [[e.line, e.name, e.default] for e in f.env_reads],
         f.error,
+        [[s.line, s.client, s.protocol, s.target, s.env, s.scope] for s in f.pending],
+        [list(e) for e in f.exports],
     ]
 
 
 def file_from_json(data: list[Any]) -> FileIndex:
-    path, language, sha, lines, defs, imps, sites, envs, error = data
+    path, language, sha, lines, defs, imps, sites, envs, error, pending, exports = data
     return FileIndex(
         path,
         language,
@@ -131,4 +139,6 @@ def file_from_json(data: list[Any]) -> FileIndex:
         tuple(CallSite(path, *s) for s in sites),
         tuple(EnvRead(path, *e) for e in envs),
         error,
+        tuple(CallSite(path, *s) for s in pending),
+        tuple((str(k), str(v)) for k, v in exports),
     )

@@ -14,15 +14,19 @@ constants, f-strings, ``os.environ``/``os.getenv`` (with their defaults) and set
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .clients import FUNCTIONS, METHODS, MODULE_ROOTS, Api, is_grpc_stub
+from .clients import FUNCTIONS, METHOD_NAMES, METHODS, MODULE_ROOTS, Api, is_grpc_stub
 from .model import CallSite, Definition, EnvRead, FileIndex, ImportRef
 
 __all__ = ["index_python"]
 
 _MAX_DEPTH = 6
+_NOT_PROJECT = MODULE_ROOTS | set(sys.stdlib_module_names)
+_PENDING = Api("?", site=False)
+_HTTP_LIKE = Api("http")  # a method call on an object from another project module: linked later
 _ENV_MARKERS = (b"environ", b"getenv", b"BaseSettings")
 _SQL_SCHEMES = {
     "postgres": "postgresql",
@@ -79,6 +83,7 @@ class _Module:
         self.settings_defaults: dict[str, str] = {}  # field name -> its default, when a literal
         self.settings_classes: set[str] = set()
         self.local_defs: set[str] = set()
+        self.bases: dict[str, list[str]] = {}  # Class -> base classes defined in this module
         self.ctor_args: dict[str, dict[str, ast.expr]] = {}  # Class -> __init__ parameter -> an argument
         for node in _statements(tree.body):
             if isinstance(node, ast.Import | ast.ImportFrom):
@@ -86,6 +91,8 @@ class _Module:
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 self.local_defs.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                self.bases[node.name] = [b.id for b in node.bases if isinstance(b, ast.Name)]
             elif isinstance(node, ast.Assign):
                 for t in node.targets:
                     if isinstance(t, ast.Name):
@@ -140,6 +147,7 @@ class _Indexer:
         self.env_reads: list[EnvRead] = []
         self._seen_env: set[tuple[int, int]] = set()
         self._class_quals: set[str] = set()
+        self.pending: list[CallSite] = []
 
     # -- the first pass's client knowledge ------------------------------------------------------------------
 
@@ -159,6 +167,8 @@ class _Indexer:
                 api = METHODS.get(owner, {}).get(func.attr)
                 if api is not None:
                     return f"{owner}.{func.attr}", api
+                if owner.startswith("?") and func.attr in METHOD_NAMES:
+                    return f"{owner}.{func.attr}", _PENDING
         return None
 
     def type_of(self, expr: ast.expr, scope: _Scope, cls: str | None, depth: int = 0) -> str | None:
@@ -170,9 +180,11 @@ class _Indexer:
         if isinstance(expr, ast.Name):
             if expr.id in scope.types:
                 return scope.types[expr.id]
-            return self.mod.module_types.get(expr.id)
+            if expr.id in self.mod.module_types:
+                return self.mod.module_types[expr.id]
+            return self.deferred(expr)
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
-            return self.mod.attrs.get(cls or "", {}).get(expr.attr)
+            return self.attr_type(cls, expr.attr)
         if isinstance(expr, ast.Call):
             hit = self.api_of(expr, scope, cls)
             if hit is not None:
@@ -183,8 +195,34 @@ class _Indexer:
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
                 if f.value.id in ("self", "cls") and cls:
                     return self.mod.returns.get(f"{cls}.{f.attr}")
-                return self.mod.returns.get(f"{f.value.id}.{f.attr}")
+                if f"{f.value.id}.{f.attr}" in self.mod.returns:
+                    return self.mod.returns[f"{f.value.id}.{f.attr}"]
+            deferred = self.deferred(f)
+            return f"{deferred}()" if deferred else None
         return None
+
+    def attr_type(self, cls: str | None, attr: str, depth: int = 0) -> str | None:
+        """``self.attr``'s client type, set in this class or a base class of the same module."""
+        if cls is None or depth > _MAX_DEPTH:
+            return None
+        found = self.mod.attrs.get(cls, {}).get(attr)
+        if found is not None:
+            return found
+        for base in self.mod.bases.get(cls, ()):
+            found = self.attr_type(base, attr, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def deferred(self, expr: ast.expr) -> str | None:
+        """A name imported from the project itself (``from shop.http import make_session``): its type is
+        known only once the other module is indexed. ``?shop.http.make_session``, linked later."""
+        dotted = self.mod.resolve(expr)
+        if dotted is None or dotted in FUNCTIONS:
+            return None
+        if not dotted.startswith(".") and dotted.split(".")[0] in _NOT_PROJECT:  # relative: ours
+            return None
+        return f"?{dotted}"
 
     def annotation_type(self, ann: ast.expr | None) -> str | None:
         if ann is None:
@@ -501,13 +539,16 @@ class _Indexer:
 
     def bind_with(self, node: ast.With | ast.AsyncWith, scope: _Scope, cls: str | None) -> None:
         for item in node.items:
-            if isinstance(item.optional_vars, ast.Name):
-                t = self.type_of(item.context_expr, scope, cls)
-                if t:
-                    scope.types[item.optional_vars.id] = t
-                else:
-                    scope.types.pop(item.optional_vars.id, None)
-                scope.values[item.optional_vars.id] = item.context_expr
+            self.bind_item(item, scope, cls)
+
+    def bind_item(self, item: ast.withitem, scope: _Scope, cls: str | None) -> None:
+        if isinstance(item.optional_vars, ast.Name):
+            t = self.type_of(item.context_expr, scope, cls)
+            if t:
+                scope.types[item.optional_vars.id] = t
+            else:
+                scope.types.pop(item.optional_vars.id, None)
+            scope.values[item.optional_vars.id] = item.context_expr
 
     def walk_body(self, body: list[ast.stmt], scope: _Scope, cls: str | None, qual: str) -> None:
         for stmt in body:
@@ -567,9 +608,9 @@ class _Indexer:
                 scope.types[node.target.id] = t
             return
         if isinstance(node, ast.With | ast.AsyncWith):
-            for item in node.items:
+            for item in node.items:  # one by one: a later item may use an earlier one's name
                 self.visit(item.context_expr, scope, cls, qual)
-            self.bind_with(node, scope, cls)
+                self.bind_item(item, scope, cls)
             self.walk_body(node.body, scope, cls, qual)
             return
         if isinstance(node, ast.Call):
@@ -582,6 +623,13 @@ class _Indexer:
             if isinstance(child, ast.expr_context):
                 continue
             self.visit(child, scope, cls, qual)
+
+    def exports(self) -> tuple[tuple[str, str], ...]:
+        """What other modules may import from this one: module-level client objects (``name``) and
+        functions that return one (``name()``), for linking their method calls (see index.py)."""
+        out = dict(self.mod.module_types)
+        out.update({f"{k}()": v for k, v in self.mod.returns.items() if "." not in k})
+        return tuple(sorted(out.items()))
 
     def sql_driver(self) -> str | None:
         """A SQLAlchemy engine whose URL we cannot read: the database driver the module imports."""
@@ -597,6 +645,11 @@ class _Indexer:
         if hit is None:
             return
         client, api = hit
+        if api is _PENDING:
+            value = self.target_of(node, _HTTP_LIKE, scope, cls)
+            target = value.literal or value.default
+            self.pending.append(CallSite(self.path, node.lineno, client, "?", target, value.env, qual))
+            return
         if not api.site:
             return
         value = self.target_of(node, api, scope, cls)
@@ -707,4 +760,6 @@ def index_python(path: str, data: bytes, sha: str) -> FileIndex:
         tuple(indexer.mod.import_refs),
         tuple(sorted(indexer.sites, key=lambda s: (s.line, s.client))),
         tuple(sorted(indexer.env_reads, key=lambda e: (e.line, e.name))),
+        pending=tuple(indexer.pending),
+        exports=indexer.exports(),
     )
