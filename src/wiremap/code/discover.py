@@ -205,7 +205,7 @@ def _group(sites: list[SiteCoverage], env_values: dict[str, str]) -> list[Group]
         s = sc.site
         keys: list[tuple[str, ...]] = []
         if s.scope:
-            keys.append(("scope", s.path, s.scope.split(".")[0]))
+            keys.append(("scope", s.path, s.scope.split(".")[0], s.protocol))
         dest = _site_destination(s, env_values)
         if dest:
             keys.append(("dest", dirname(s.path), dest))

@@ -1,0 +1,309 @@
+"""How the Go indexer resolves names and values, shared by its two passes.
+
+:class:`Names` holds what the first pass learnt (imports, each scope's bindings, struct field types)
+and answers two questions about an expression: which client API it *is* (:meth:`Names.symbol`:
+``c.Do`` → ``net/http.Client.Do`` when ``c := &http.Client{}``) and what it *evaluates to*
+(:meth:`Names.value`: a literal, an env var and its default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ._symbols import MAX_BINDINGS, Api, Bindings, Value, agreed
+from ._treesitter import string_value, text
+from .clients_go import ALIASES, ENV_FUNCS, PASSTHROUGH, TARGET_KEYS, find_api
+
+__all__ = ["Bound", "Names", "Sym", "Typed", "call_args", "unwrap"]
+
+_MAX_DEPTH = 8
+_STRINGS = frozenset({"interpreted_string_literal", "raw_string_literal"})
+
+
+@dataclass(frozen=True, slots=True)
+class Sym:
+    """A name bound to an imported package: ``net/http``."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """A name declared with a type and no value: a parameter, ``var c *http.Client``."""
+
+    type: Node
+
+
+Bound = Node | Sym | Typed | None  # None: bound to something we cannot know
+
+
+def unwrap(node: Node) -> Node:
+    """Without parentheses, ``&`` and ``*``."""
+    while True:
+        if node.type == "parenthesized_expression" and node.named_child_count:
+            node = node.named_children[0]
+        elif node.type == "unary_expression" and text(node.child_by_field_name("operator")) in ("&", "*"):
+            operand = node.child_by_field_name("operand")
+            if operand is None:
+                return node
+            node = operand
+        else:
+            return node
+
+
+def call_args(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [a for a in args.named_children if a.type != "comment"]
+
+
+def _element(node: Node | None) -> Node | None:
+    """The expression inside a ``literal_element``."""
+    if node is not None and node.type == "literal_element" and node.named_children:
+        return node.named_children[0]
+    return node
+
+
+def _is_list(lit: Node) -> bool:
+    """``[]string{…}``, ``[...]string{…}``: a list (its first element is the target), not a struct."""
+    ltype = lit.child_by_field_name("type")
+    return ltype is not None and ltype.type in ("slice_type", "array_type", "implicit_length_array_type")
+
+
+class Names:
+    """Imports, bindings per scope and struct field types, and what expressions resolve to through them."""
+
+    def __init__(self) -> None:
+        self.bindings: Bindings[tuple[Bound, str]] = Bindings()
+        self.dot_imports: list[str] = []
+        self.fields: dict[str, list[Node]] = {}  # struct field name -> declared types
+        self.env_helpers: dict[str, bool] = {}  # function name -> whether it takes a default
+        self.method_calls: dict[tuple[str, str], list[tuple[Node, str]]] = {}  # (receiver, method) -> calls
+        self.symbols: dict[tuple[str, str], str | None] = {}  # (scope, name) -> symbol, in the second pass
+        self.field_types: dict[str, str | None] = {}
+
+    def entries(self, scope: str, name: str) -> list[tuple[Bound, str]] | None:
+        """What ``name`` is bound to (with the scope to read each in) in the nearest scope binding it;
+        None when nothing in the file binds it."""
+        found = self.bindings.lookup(scope, name)
+        if found is None:
+            return None
+        return found[0] if len(found[0]) <= MAX_BINDINGS else [(None, "")]
+
+    def binding(self, scope: str, name: str) -> tuple[bool, Bound, str]:
+        """(whether ``name`` is bound at all, its single binding or None, the scope to read it in)."""
+        entries = self.entries(scope, name)
+        if entries is None:
+            return False, None, ""
+        if len(entries) != 1:
+            return True, None, ""
+        return True, entries[0][0], entries[0][1]
+
+    # -- symbols --------------------------------------------------------------------------------------------
+
+    def symbol(self, node: Node | None, scope: str, depth: int = 0) -> str | None:
+        """The dotted name an expression or type resolves to: ``net/http.Get``, ``net/http.Client``."""
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        node = unwrap(node)
+        t = node.type
+        if t in ("identifier", "package_identifier", "type_identifier"):
+            key = (scope, text(node))
+            if key not in self.symbols:
+                self.symbols[key] = self.name_symbol(scope, key[1], depth)
+            return self.symbols[key]
+        if t == "selector_expression":
+            field = text(node.child_by_field_name("field"))
+            base = self.symbol(node.child_by_field_name("operand"), scope, depth + 1)
+            if base is None:
+                return self.field_type(field, depth)
+            dotted = f"{base}.{field}"
+            return ALIASES.get(dotted, dotted)
+        if t == "qualified_type":
+            base = self.symbol(node.child_by_field_name("package"), scope, depth + 1)
+            return f"{base}.{text(node.child_by_field_name('name'))}" if base else None
+        if t in ("pointer_type", "generic_type", "composite_literal"):
+            inner = node.child_by_field_name("type") or (
+                node.named_children[0] if node.named_children else None
+            )
+            return self.symbol(inner, scope, depth + 1)
+        if t == "call_expression":
+            api = find_api(self.symbol(node.child_by_field_name("function"), scope, depth + 1))
+            return api.returns if api is not None else None
+        return None
+
+    def name_symbol(self, scope: str, name: str, depth: int) -> str | None:
+        entries = self.entries(scope, name)
+        if entries is None:
+            for path in self.dot_imports:  # import . "net/http"
+                if find_api(f"{path}.{name}") is not None:
+                    return f"{path}.{name}"
+            return None
+        return agreed(self.bound_symbol(bound, where, depth) for bound, where in entries)
+
+    def bound_symbol(self, bound: Bound, where: str, depth: int) -> str | None:
+        if isinstance(bound, Sym):
+            return bound.name
+        if isinstance(bound, Typed):
+            return self.symbol(bound.type, where, depth + 1)
+        if isinstance(bound, Node):
+            return self.symbol(bound, where, depth + 1)
+        return None
+
+    def field_type(self, field: str, depth: int) -> str | None:
+        """``x.client`` where this file declares a struct field ``client *http.Client`` (and no other)."""
+        if field not in self.field_types:
+            types = {self.symbol(t, "", depth + 1) for t in self.fields.get(field, ())}
+            self.field_types[field] = types.pop() if len(types) == 1 else None
+        return self.field_types[field]
+
+    # -- values ---------------------------------------------------------------------------------------------
+
+    def target(self, api: Api, args: list[Node], scope: str) -> Value:
+        if api.via:
+            for arg in args:
+                v = self.via_value(arg, api.via, scope)
+                if v:
+                    return v
+        if api.target_arg is None or api.target_arg >= len(args):
+            return Value()
+        arg = args[api.target_arg]
+        found = self.composite(arg, scope)
+        if found is None or _is_list(found[0]):
+            return self.value(arg, scope)
+        lit, where = found
+        for key in api.target_keys or TARGET_KEYS:
+            v = self.keyed_value(lit, key, where)
+            if v:
+                return v
+        return Value()
+
+    def composite(self, node: Node | None, scope: str, depth: int = 0) -> tuple[Node, str] | None:
+        """The composite literal an expression is, directly or through a binding, and its scope."""
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        node = unwrap(node)
+        if node.type == "composite_literal":
+            return node, scope
+        if node.type == "identifier":
+            _, bound, where = self.binding(scope, text(node))
+            if isinstance(bound, Node):
+                return self.composite(bound, where, depth + 1)
+        return None
+
+    def keyed_value(self, lit: Node, key: str, scope: str, depth: int = 0) -> Value:
+        body = lit.child_by_field_name("body")
+        for element in body.named_children if body is not None else ():
+            if element.type != "keyed_element":
+                continue
+            key_node = _element(element.child_by_field_name("key"))
+            name = (
+                string_value(key_node)
+                if key_node is not None and key_node.type in _STRINGS
+                else text(key_node)
+            )
+            if name == key:
+                return self.value(_element(element.child_by_field_name("value")), scope, depth + 1)
+        return Value()
+
+    def via_value(self, node: Node, methods: tuple[str, ...], scope: str, depth: int = 0) -> Value:
+        """The first argument of an option-builder call (``.ApplyURI(uri)``) in or on ``node``: in its
+        call chain, on the variable it names (``opts.AddBroker(b)``) or in that variable's value."""
+        if depth > _MAX_DEPTH:
+            return Value()
+        node = unwrap(node)
+        if node.type == "identifier":
+            name = text(node)
+            for method in methods:
+                for call, where in self.method_calls.get((name, method), ()):
+                    args = call_args(call)
+                    if args:
+                        return self.value(args[0], where, depth + 1)
+            _, bound, where = self.binding(scope, name)
+            return self.via_value(bound, methods, where, depth + 1) if isinstance(bound, Node) else Value()
+        while node.type == "call_expression":
+            fn = node.child_by_field_name("function")
+            if fn is None or fn.type != "selector_expression":
+                break
+            args = call_args(node)
+            if text(fn.child_by_field_name("field")) in methods and args:
+                return self.value(args[0], scope, depth + 1)
+            operand = fn.child_by_field_name("operand")
+            if operand is None:
+                break
+            node = unwrap(operand)
+        return Value()
+
+    def env_call(self, call: Node, scope: str, depth: int = 0) -> Value | None:
+        """``os.Getenv("X")``, ``os.LookupEnv("X")`` or the file's own ``getenv("X", "default")`` helper."""
+        fn = call.child_by_field_name("function")
+        if fn is None:
+            return None
+        args = call_args(call)
+        if fn.type == "identifier" and text(fn) in self.env_helpers:
+            if self.bindings.declared_in(scope, text(fn)) is not None or not args:
+                return None
+            name = self.value(args[0], scope, depth + 1).literal
+            has_default = self.env_helpers[text(fn)] and len(args) > 1
+            default = self.value(args[1], scope, depth + 1).target if has_default else None
+            return Value(env=name, default=default) if name else None
+        if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in (
+            "Getenv",
+            "LookupEnv",
+        ):
+            return None
+        if self.symbol(fn, scope) not in ENV_FUNCS or not args:
+            return None
+        name = self.value(args[0], scope, depth + 1).literal
+        return Value(env=name) if name else None
+
+    def value(self, node: Node | None, scope: str, depth: int = 0) -> Value:
+        """What an expression evaluates to: a literal, an env var (and its default), or nothing known."""
+        if node is None or depth > _MAX_DEPTH:
+            return Value()
+        node = unwrap(node)
+        t = node.type
+        if t in _STRINGS:
+            return Value(literal=string_value(node))
+        if t in ("int_literal", "float_literal"):
+            return Value(literal=text(node))
+        if t == "identifier":
+            entries = self.entries(scope, text(node)) or []
+            values = (self.value(b, w, depth + 1) if isinstance(b, Node) else Value() for b, w in entries)
+            return agreed(values) or Value()
+        if t == "selector_expression":  # cfg.Addr where cfg is a struct literal of this file
+            found = self.composite(node.child_by_field_name("operand"), scope, depth + 1)
+            field = text(node.child_by_field_name("field"))
+            return self.keyed_value(found[0], field, found[1], depth + 1) if found is not None else Value()
+        if t == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+            left = self.value(node.child_by_field_name("left"), scope, depth + 1)
+            right = self.value(node.child_by_field_name("right"), scope, depth + 1)
+            both = left.literal is not None and right.literal is not None
+            return Value(
+                literal=f"{left.literal}{right.literal}" if both else None, env=left.env or right.env
+            )
+        if t == "composite_literal":  # []string{"a:9092", "b:9092"}
+            body = node.child_by_field_name("body")
+            first = body.named_children[0] if body is not None and body.named_children else None
+            return self.value(_element(first), scope, depth + 1) if first is not None else Value()
+        if t == "call_expression":
+            return self.call_value(node, scope, depth)
+        return Value()
+
+    def call_value(self, node: Node, scope: str, depth: int) -> Value:
+        env = self.env_call(node, scope, depth)
+        if env is not None:
+            return env
+        symbol = self.symbol(node.child_by_field_name("function"), scope) or ""
+        args = call_args(node)
+        if symbol.endswith(PASSTHROUGH) and args:
+            return self.value(args[0], scope, depth + 1)
+        if symbol == "fmt.Sprintf":  # the env var a formatted URL is built from
+            for arg in args[1:]:
+                v = self.value(arg, scope, depth + 1)
+                if v.env:
+                    return Value(env=v.env)
+        return Value()

@@ -1,0 +1,284 @@
+"""Index one Go file with tree-sitter.
+
+Two passes. The first visits, in source order, the nodes that matter (imports, declarations,
+assignments, parameters, struct fields, calls and composite literals) and records definitions, imports
+and what each name is bound to in each function. The second resolves each call to a dotted name through
+those bindings (:mod:`._go_names`: ``client.Do`` is ``net/http.Client.Do`` when ``client`` was declared
+as ``&http.Client{…}``, ``*http.Client`` or ``http.DefaultClient``) and reports the ones
+:mod:`wiremap.code.clients_go` knows as sites, their target traced through constants, struct literals,
+``os.Getenv`` and small ``getenv(key, fallback)`` helpers of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tree_sitter import Node
+
+from ._go_names import Names, Sym, Typed, call_args, unwrap
+from ._treesitter import count_lines, end_line, line, parse, select, string_value, text
+from .clients_go import DRIVERS, ENV_FUNCS, canonical_path, find_api, package_name
+from .model import CallSite, Definition, EnvRead, FileIndex, ImportRef
+
+__all__ = ["index_go"]
+
+_PATTERNS = (
+    "(import_spec)",
+    "(function_declaration)",
+    "(method_declaration)",
+    "(type_spec)",
+    "(field_declaration)",
+    "(parameter_declaration)",
+    "(variadic_parameter_declaration)",
+    "(short_var_declaration)",
+    "(var_spec)",
+    "(const_spec)",
+    "(assignment_statement)",
+    "(range_clause)",
+    "(call_expression)",
+    "(composite_literal)",
+)
+
+
+def _identifiers(node: Node | None) -> list[Node]:
+    """The identifiers of an ``expression_list`` (or a single identifier)."""
+    if node is None:
+        return []
+    if node.type == "expression_list":
+        return list(node.named_children)
+    return [node]
+
+
+def _receiver_type(node: Node) -> str:
+    """``func (s *Server[T]) …`` → ``Server``."""
+    receiver = node.child_by_field_name("receiver")
+    param = receiver.named_children[0] if receiver is not None and receiver.named_children else None
+    t = param.child_by_field_name("type") if param is not None else None
+    while t is not None and t.type in ("pointer_type", "generic_type", "parenthesized_type"):
+        t = t.child_by_field_name("type") or (t.named_children[0] if t.named_children else None)
+    return text(t) if t is not None else ""
+
+
+class _Indexer(Names):
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.kinds: dict[str, str] = {}
+        self.params: dict[str, list[str]] = {}
+        self.definitions: list[Definition] = []
+        self.imports: list[ImportRef] = []
+        self.env_reads: list[EnvRead] = []
+        self.sites: list[CallSite] = []
+        self.calls: list[tuple[Node, str]] = []
+        self.literals: list[tuple[Node, str]] = []
+        self.handlers: dict[str, Callable[[Node, str], str]] = {
+            "import_spec": self.on_import,
+            "function_declaration": self.on_function,
+            "method_declaration": self.on_method,
+            "type_spec": self.on_type,
+            "field_declaration": self.on_field,
+            "parameter_declaration": self.on_param,
+            "variadic_parameter_declaration": self.on_param,
+            "short_var_declaration": self.on_short_var,
+            "var_spec": self.on_var,
+            "const_spec": self.on_var,
+            "assignment_statement": self.on_assign,
+            "range_clause": self.on_range,
+            "call_expression": self.on_call,
+            "composite_literal": self.on_literal,
+        }
+
+    # -- first pass -----------------------------------------------------------------------------------------
+
+    def collect(self, root: Node) -> None:
+        """Hand each node of interest to its handler, in source order, with the function it is in."""
+        handlers = self.handlers
+        frames: list[tuple[int, str]] = [(root.end_byte + 1, "")]  # (end byte, scope)
+        for node in select("go", _PATTERNS, root):
+            start = node.start_byte
+            while frames[-1][0] <= start:
+                frames.pop()
+            scope = frames[-1][1]
+            inner = handlers[node.type](node, scope)
+            if inner != scope:
+                frames.append((node.end_byte, inner))
+
+    def define(self, name: str, qual: str, kind: str, node: Node) -> str:
+        self.definitions.append(Definition(name, qual, kind, line(node), end_line(node)))
+        self.kinds[qual] = kind
+        return qual
+
+    def bind_pairs(self, scope: str, left: list[Node], right: list[Node], where: str | None = None) -> None:
+        """``a, b := x, y`` binds pairwise; ``v, err := f()`` binds ``v`` to the call."""
+        for i, target in enumerate(left):
+            if target.type != "identifier" or text(target) == "_":
+                continue
+            value: Node | None = None
+            if len(right) == len(left):
+                value = right[i]
+            elif len(right) == 1 and i == 0:
+                value = right[0]
+            name = text(target)
+            owner = scope if where is None else (self.bindings.declared_in(scope, name) or scope)
+            self.bindings.bind(owner, name, (value, scope))
+
+    def on_import(self, node: Node, scope: str) -> str:
+        path = string_value(node.child_by_field_name("path"))
+        if path is None:
+            return scope
+        alias = node.child_by_field_name("name")
+        bound = text(alias) if alias is not None else package_name(path)
+        self.imports.append(ImportRef(path, None, bound, line(node)))
+        if bound == ".":
+            self.dot_imports.append(canonical_path(path))
+        elif bound != "_":
+            self.bindings.bind("", bound, (Sym(canonical_path(path)), ""))
+        return scope
+
+    def on_function(self, node: Node, scope: str) -> str:
+        name = text(node.child_by_field_name("name"))
+        return self.define(name, name, "function", node) if name else scope
+
+    def on_method(self, node: Node, scope: str) -> str:
+        name = text(node.child_by_field_name("name"))
+        receiver = _receiver_type(node)
+        if not name:
+            return scope
+        return self.define(name, f"{receiver}.{name}" if receiver else name, "method", node)
+
+    def on_type(self, node: Node, scope: str) -> str:
+        name = text(node.child_by_field_name("name"))
+        kind = node.child_by_field_name("type")
+        if name and kind is not None and kind.type in ("struct_type", "interface_type"):
+            self.define(name, f"{scope}.{name}" if scope else name, "class", node)
+        return scope
+
+    def on_field(self, node: Node, scope: str) -> str:
+        ftype = node.child_by_field_name("type")
+        if ftype is not None:
+            for child in node.children_by_field_name("name"):
+                self.fields.setdefault(text(child), []).append(ftype)
+        return scope
+
+    def on_param(self, node: Node, scope: str) -> str:
+        ptype = node.child_by_field_name("type")
+        names = [text(n) for n in node.children_by_field_name("name")]
+        for name in names:
+            bound = Typed(ptype) if ptype is not None and node.type == "parameter_declaration" else None
+            self.bindings.bind(scope, name, (bound, scope))
+        self.params.setdefault(scope, []).extend(names)
+        return scope
+
+    def on_short_var(self, node: Node, scope: str) -> str:
+        left = _identifiers(node.child_by_field_name("left"))
+        right = _identifiers(node.child_by_field_name("right"))
+        self.bind_pairs(scope, left, right)
+        return scope
+
+    def on_var(self, node: Node, scope: str) -> str:
+        names = node.children_by_field_name("name")
+        values = _identifiers(node.child_by_field_name("value"))
+        vtype = node.child_by_field_name("type")
+        if values:
+            self.bind_pairs(scope, names, values)
+        else:
+            for name in names:
+                self.bindings.bind(scope, text(name), (Typed(vtype) if vtype is not None else None, scope))
+        return scope
+
+    def on_assign(self, node: Node, scope: str) -> str:
+        left = _identifiers(node.child_by_field_name("left"))
+        right = _identifiers(node.child_by_field_name("right"))
+        if text(node.child_by_field_name("operator")) != "=":
+            right = []  # x += y: no longer a value we know
+        self.bind_pairs(scope, left, right, where=scope)
+        return scope
+
+    def on_range(self, node: Node, scope: str) -> str:
+        for target in _identifiers(node.child_by_field_name("left")):
+            if target.type == "identifier":
+                self.bindings.bind(scope, text(target), (None, scope))
+        return scope
+
+    def on_call(self, node: Node, scope: str) -> str:
+        self.calls.append((node, scope))
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "selector_expression":
+            operand = fn.child_by_field_name("operand")
+            if operand is not None and operand.type == "identifier":
+                key = (text(operand), text(fn.child_by_field_name("field")))
+                self.method_calls.setdefault(key, []).append((node, scope))
+        return scope
+
+    def on_literal(self, node: Node, scope: str) -> str:
+        ltype = node.child_by_field_name("type")
+        if ltype is not None and ltype.type in ("qualified_type", "generic_type"):
+            self.literals.append((node, scope))
+        return scope
+
+    # -- second pass ----------------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        self.find_env_helpers()
+        for node, scope in self.calls:
+            env = self.env_call(node, scope)
+            if env is not None:
+                if env.env:
+                    self.env_reads.append(EnvRead(self.path, line(node), env.env, env.default))
+                continue
+            fn = node.child_by_field_name("function")
+            if fn is not None and fn.type in ("selector_expression", "identifier"):
+                self.site(node, self.symbol(fn, scope), call_args(node), scope)
+        for node, scope in self.literals:
+            self.site(node, self.symbol(node.child_by_field_name("type"), scope), [node], scope)
+
+    def find_env_helpers(self) -> None:
+        """``func getenv(key, fallback string) string { if v := os.Getenv(key); … }``."""
+        for node, scope in self.calls:
+            if self.kinds.get(scope) != "function":
+                continue
+            args = call_args(node)
+            params = self.params.get(scope, [])
+            if not args or not params or unwrap(args[0]).type != "identifier" or text(args[0]) != params[0]:
+                continue
+            if self.symbol(node.child_by_field_name("function"), scope) in ENV_FUNCS:
+                self.env_helpers[scope] = len(params) > 1
+
+    def site(self, node: Node, symbol: str | None, args: list[Node], scope: str) -> None:
+        api = find_api(symbol)
+        if api is None or not api.site:
+            return
+        protocol = api.protocol
+        if api.driver_arg is not None and api.driver_arg < len(args):
+            driver = self.value(args[api.driver_arg], scope).literal or ""
+            protocol = DRIVERS.get(driver, protocol)
+        value = self.target(api, args, scope)
+        self.sites.append(
+            CallSite(self.path, line(node), symbol or "", protocol, value.target, value.env, scope)
+        )
+
+
+def index_go(path: str, data: bytes, sha: str) -> FileIndex:
+    """Index one Go file.
+
+    Never raises: tree-sitter recovers from syntax errors (what parses is indexed), and an unexpected
+    failure comes back as a :class:`FileIndex` with ``error`` set.
+    """
+    lines = count_lines(data)
+    try:
+        tree, _ = parse("go", data)
+        ix = _Indexer(path)
+        ix.collect(tree.root_node)
+        ix.finish()
+    except Exception as exc:  # a grammar or indexer bug must not stop the index of a whole repository
+        return FileIndex(path, "go", sha, lines, error=f"{type(exc).__name__}: {exc}")
+    return FileIndex(
+        path,
+        "go",
+        sha,
+        lines,
+        tuple(sorted(ix.definitions, key=lambda d: (d.line, d.qualname))),
+        tuple(sorted(ix.imports, key=lambda i: i.line)),
+        tuple(sorted(ix.sites, key=lambda s: (s.line, s.client))),
+        tuple(sorted(ix.env_reads, key=lambda e: (e.line, e.name))),
+    )
