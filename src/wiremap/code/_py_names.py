@@ -1,0 +1,219 @@
+"""What the Python indexer knows about a module's names, and the small ast helpers it shares.
+
+:class:`Module` is the first look at a file: its imports (with aliases), module-level constants and
+what its classes and functions hold; :class:`Scope` the names of one function; :class:`Value` what an
+expression evaluates to as far as can be read without running it.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .clients import MODULE_ROOTS, Api
+from .model import Definition, ImportRef
+
+__all__ = [
+    "ENV_FUNCS",
+    "ENV_MARKERS",
+    "HTTP_LIKE",
+    "MAX_DEPTH",
+    "NOT_PROJECT",
+    "PASSTHROUGH",
+    "PENDING",
+    "SQL_DRIVERS",
+    "SQL_SCHEMES",
+    "STR_METHODS",
+    "Module",
+    "Scope",
+    "Value",
+    "definitions_only",
+    "inside",
+    "mentions",
+    "own_nodes",
+    "statements",
+]
+
+MAX_DEPTH = 6
+NOT_PROJECT = MODULE_ROOTS | set(sys.stdlib_module_names)
+PENDING = Api("?", site=False)
+HTTP_LIKE = Api("http")  # a method call on an object from another project module: linked later
+ENV_MARKERS = (b"environ", b"getenv", b"BaseSettings")
+SQL_SCHEMES = {
+    "postgres": "postgresql",
+    "postgresql": "postgresql",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+    "oracle": "oracle",
+    "mssql": "mssql",
+}
+ENV_FUNCS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
+PASSTHROUGH = frozenset(
+    {
+        "str",
+        "URL",
+        "yarl.URL",
+        "urllib.parse.urlparse",
+        "pika.URLParameters",
+        "pika.ConnectionParameters",
+    }
+)
+STR_METHODS = frozenset({"rstrip", "strip", "lstrip", "removesuffix", "format", "with_password", "with_user"})
+
+
+@dataclass(slots=True)
+class Value:
+    """What an expression evaluates to, as far as we can tell: a literal and/or the env var it comes from."""
+
+    literal: str | None = None
+    env: str | None = None
+    default: str | None = None
+
+
+@dataclass(slots=True)
+class Scope:
+    types: dict[str, str] = field(default_factory=dict)
+    values: dict[str, ast.expr] = field(default_factory=dict)
+
+
+class Module:
+    """First pass: the module's names."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.imports: dict[str, str] = {}
+        self.import_refs: list[ImportRef] = []
+        self.constants: dict[str, ast.expr] = {}
+        self.module_types: dict[str, str] = {}
+        self.returns: dict[str, str] = {}  # function or Class.method -> client type it returns
+        self.attrs: dict[str, dict[str, str]] = {}  # Class -> self.attr -> client type
+        self.attr_values: dict[str, dict[str, ast.expr]] = {}
+        self.settings_fields: dict[str, str] = {}  # field name -> env var name
+        self.settings_defaults: dict[str, str] = {}  # field name -> its default, when a literal
+        self.settings_classes: set[str] = set()
+        self.local_defs: set[str] = set()
+        self.bases: dict[str, list[str]] = {}  # Class -> base classes defined in this module
+        self.ctor_args: dict[str, dict[str, ast.expr]] = {}  # Class -> __init__ parameter -> an argument
+        for node in statements(tree.body):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                self._import(node)
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                self.local_defs.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                self.bases[node.name] = [b.id for b in node.bases if isinstance(b, ast.Name)]
+            elif isinstance(node, ast.Assign):
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        self.constants[t.id] = node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+                self.constants[node.target.id] = node.value
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                bound = a.asname or a.name.split(".")[0]
+                self.imports[bound] = a.name if a.asname else a.name.split(".")[0]
+                self.import_refs.append(ImportRef(a.name, None, bound, node.lineno))
+            return
+        module = "." * node.level + (node.module or "")
+        for a in node.names:
+            if a.name == "*":
+                continue
+            bound = a.asname or a.name
+            joined = f"{module}.{a.name}" if module and not module.endswith(".") else module + a.name
+            self.imports[bound] = joined
+            self.import_refs.append(ImportRef(module, a.name, bound, node.lineno))
+
+    def resolve(self, expr: ast.expr) -> str | None:
+        """``rq.adapters.HTTPAdapter`` → ``requests.adapters.HTTPAdapter`` when ``rq`` is an import."""
+        parts: list[str] = []
+        while isinstance(expr, ast.Attribute):
+            parts.append(expr.attr)
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
+            return None
+        base = self.imports.get(expr.id)
+        if base is None:
+            return None
+        return ".".join([base, *reversed(parts)])
+
+    @property
+    def interesting(self) -> bool:
+        """Imports a client library (or generated gRPC code): worth the full analysis."""
+        return any(
+            v.lstrip(".").split(".")[0] in MODULE_ROOTS or "_pb2_grpc" in v for v in self.imports.values()
+        )
+
+
+SQL_DRIVERS = {
+    "psycopg": "postgresql",
+    "psycopg2": "postgresql",
+    "asyncpg": "postgresql",
+    "pg8000": "postgresql",
+    "pymysql": "mysql",
+    "MySQLdb": "mysql",
+    "aiomysql": "mysql",
+    "sqlite3": "sqlite",
+    "aiosqlite": "sqlite",
+}
+
+
+def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, without descending into expressions."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("handlers", "finalbody", "orelse", "body"):
+            sub = getattr(node, name, None)
+            if isinstance(sub, list):
+                stack.extend(reversed(sub))
+        if isinstance(node, ast.Match):
+            for case in reversed(node.cases):
+                stack.extend(reversed(case.body))
+
+
+def mentions(expr: ast.expr, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))
+
+
+def inside(outer: ast.AST, node: ast.AST) -> bool:
+    end = getattr(outer, "end_lineno", None) or 0
+    return bool(getattr(outer, "lineno", 0) <= getattr(node, "lineno", -1) <= end)
+
+
+def own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function body, not descending into nested functions or classes."""
+    stack = list(ast.iter_child_nodes(fn))
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        children = list(ast.iter_child_nodes(node))
+        children.reverse()
+        stack.extend(children)
+
+
+def definitions_only(tree: ast.Module) -> list[Definition]:
+    out: list[Definition] = []
+
+    def walk(body: list[ast.stmt], qual: str, in_class: bool) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{qual}.{node.name}" if qual else node.name
+                kind = "class" if isinstance(node, ast.ClassDef) else ("method" if in_class else "function")
+                out.append(Definition(node.name, name, kind, node.lineno, node.end_lineno or node.lineno))
+                walk(node.body, name, isinstance(node, ast.ClassDef))
+            elif isinstance(node, ast.If | ast.Try | ast.With | ast.For | ast.While):
+                for sub in ("body", "orelse", "finalbody", "handlers"):
+                    walk(getattr(node, sub, []), qual, in_class)
+            elif isinstance(node, ast.ExceptHandler):
+                walk(node.body, qual, in_class)
+
+    walk(tree.body, "", False)
+    return out

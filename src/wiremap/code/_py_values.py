@@ -1,0 +1,117 @@
+"""Where a value comes from: literals, f-strings, constants, ``os.environ``/``os.getenv`` (with defaults),
+pydantic-settings fields and constructor arguments. The Python indexer's targets and env reads."""
+
+from __future__ import annotations
+
+import ast
+
+from ._py_names import ENV_FUNCS, MAX_DEPTH, PASSTHROUGH, STR_METHODS, Module, Scope, Value
+from .clients import Api
+
+__all__ = ["Resolver"]
+
+
+class Resolver:
+    """Reads values; the indexer derives from it (``mod`` is the module being indexed)."""
+
+    mod: Module
+
+    # -- values and targets ---------------------------------------------------------------------------------
+
+    def value_of(self, expr: ast.expr | None, scope: Scope, cls: str | None, depth: int = 0) -> Value:
+        if expr is None or depth > MAX_DEPTH:
+            return Value()
+        if isinstance(expr, ast.Constant):
+            if isinstance(expr.value, str):
+                return Value(literal=expr.value)
+            if isinstance(expr.value, int | float) and not isinstance(expr.value, bool):
+                return Value(literal=str(expr.value))
+            return Value()
+        if isinstance(expr, ast.Await | ast.Starred):
+            return self.value_of(expr.value, scope, cls, depth + 1)
+        if isinstance(expr, ast.Name):
+            if expr.id in scope.values:
+                return self.value_of(scope.values[expr.id], scope, cls, depth + 1)
+            if expr.id in self.mod.constants:
+                return self.value_of(self.mod.constants[expr.id], Scope(), None, depth + 1)
+            return Value()
+        if isinstance(expr, ast.Attribute):
+            if isinstance(expr.value, ast.Name) and expr.value.id == "self" and cls:
+                inner = self.mod.attr_values.get(cls, {}).get(expr.attr)
+                if inner is None:
+                    return Value()
+                init_scope = Scope(values=dict(self.mod.ctor_args.get(cls, {})))
+                return self.value_of(inner, init_scope, cls, depth + 1)
+            if expr.attr in self.mod.settings_fields:
+                field_default = self.mod.settings_defaults.get(expr.attr)
+                return Value(env=self.mod.settings_fields[expr.attr], default=field_default)
+            return Value()
+        if isinstance(expr, ast.Subscript):
+            name = self.env_subscript(expr, scope, cls)
+            return Value(env=name) if name else Value()
+        if isinstance(expr, ast.JoinedStr):
+            return self.joined(expr, scope, cls, depth)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            left = self.value_of(expr.left, scope, cls, depth + 1)
+            right = self.value_of(expr.right, scope, cls, depth + 1)
+            joined = (left.literal or left.default or "") + (right.literal or "")
+            return Value(literal=joined or None, env=left.env or right.env)
+        if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
+            vals = [self.value_of(v, scope, cls, depth + 1) for v in expr.values]
+            env = next((v.env for v in vals if v.env), None)
+            lit = next((v.literal for v in vals if v.literal), None)
+            return Value(literal=None if env else lit, env=env, default=lit if env else None)
+        if isinstance(expr, ast.Call):
+            return self.call_value(expr, scope, cls, depth)
+        return Value()
+
+    def call_value(self, call: ast.Call, scope: Scope, cls: str | None, depth: int) -> Value:
+        dotted = self.mod.resolve(call.func)
+        if dotted in ENV_FUNCS and call.args:
+            name = self.value_of(call.args[0], scope, cls, depth + 1).literal
+            default = self.value_of(call.args[1], scope, cls, depth + 1) if len(call.args) > 1 else Value()
+            return Value(env=name, default=default.literal or default.default)
+        f = call.func
+        if call.args and ((isinstance(f, ast.Name) and f.id in PASSTHROUGH) or dotted in PASSTHROUGH):
+            return self.value_of(call.args[0], scope, cls, depth + 1)
+        if isinstance(f, ast.Attribute) and f.attr in STR_METHODS:
+            return self.value_of(f.value, scope, cls, depth + 1)
+        return Value()
+
+    def joined(self, expr: ast.JoinedStr, scope: Scope, cls: str | None, depth: int) -> Value:
+        out: list[str] = []
+        env: str | None = None
+        known = True
+        for part in expr.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                out.append(part.value)
+            elif isinstance(part, ast.FormattedValue):
+                v = self.value_of(part.value, scope, cls, depth + 1)
+                env = env or v.env
+                text = v.literal or v.default or (f"${{{v.env}}}" if v.env else None)
+                if text is None:
+                    known = False
+                    out.append("{…}")
+                else:
+                    out.append(text)
+        text = "".join(out)
+        if not known and (not out or out[0] == "{…}") and env is None:
+            return Value(literal=text if text.strip("{…}/") else None)
+        return Value(literal=text, env=env)
+
+    def target_of(self, call: ast.Call, api: Api, scope: Scope, cls: str | None) -> Value:
+        expr: ast.expr | None = None
+        for kw in call.keywords:
+            if kw.arg in api.target_keywords:
+                expr = kw.value
+                break
+        if expr is None and api.target_arg is not None and len(call.args) > api.target_arg:
+            expr = call.args[api.target_arg]
+        return self.value_of(expr, scope, cls)
+
+    # -- env reads ------------------------------------------------------------------------------------------
+
+    def env_subscript(self, node: ast.Subscript, scope: Scope, cls: str | None) -> str | None:
+        if self.mod.resolve(node.value) != "os.environ":
+            return None
+        return self.value_of(node.slice, scope, cls).literal
