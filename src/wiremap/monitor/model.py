@@ -1,0 +1,164 @@
+"""The data of ``wiremap serve``: check results, statuses, rollups, and the interfaces between the parts.
+
+Data flows one way: scheduler → (state machine, store, metrics, alerts) → web. The web layer only
+reads, through :class:`MonitorView`; the store is reached only through :class:`Store`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..catalog import Catalog
+from ..model import Integration
+
+__all__ = [
+    "CheckResult",
+    "IntegrationState",
+    "MonitorView",
+    "Percentiles",
+    "Rollup",
+    "Status",
+    "Store",
+    "Transition",
+]
+
+
+class Status(enum.StrEnum):
+    UNKNOWN = "unknown"  # not probed yet
+    UP = "up"
+    DEGRADED = "degraded"  # up, but the rolling p99 of the last hour exceeds the documented P99
+    DOWN = "down"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One probe of one integration. ``ts`` is the start, in seconds since the epoch (UTC);
+    ``ttfb_ms`` the time to the first response where the protocol has one (else ``duration_ms``)."""
+
+    integration_id: str
+    ts: float
+    ok: bool
+    duration_ms: float
+    ttfb_ms: float | None = None
+    error_kind: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A status change of one integration, as the state machine decided it."""
+
+    integration_id: str
+    ts: float
+    old: Status
+    new: Status
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    """Over a window: number of checks, failed ones, and latency percentiles (ms) of the successful ones."""
+
+    count: int = 0
+    failures: int = 0
+    p50: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+
+    @property
+    def uptime(self) -> float | None:
+        return (self.count - self.failures) / self.count if self.count else None
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """A per-minute (``bucket_s`` 60) or per-hour (3600) summary; ``bucket_start`` in epoch seconds."""
+
+    integration_id: str
+    bucket_start: float
+    bucket_s: int
+    count: int
+    failures: int
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+
+class Store(Protocol):
+    """History of checks. SQLite by default, PostgreSQL for a shared deployment; both pass one contract
+    suite. Calls are synchronous and may block: the scheduler calls them from a worker thread."""
+
+    def add_results(self, results: Sequence[CheckResult]) -> None:
+        """Append results (one transaction for the batch)."""
+
+    def add_transition(self, transition: Transition) -> None: ...
+
+    def results(
+        self, integration_id: str, since: float, until: float | None = None, limit: int | None = None
+    ) -> list[CheckResult]:
+        """Raw results of one integration in ``[since, until)``, oldest first (the newest ``limit``)."""
+
+    def failures(self, integration_id: str, since: float, limit: int = 50) -> list[CheckResult]:
+        """Failed results, newest first."""
+
+    def percentiles(self, integration_id: str, since: float, until: float | None = None) -> Percentiles:
+        """Over raw results when the window is within raw retention, else over rollups."""
+
+    def rollups(
+        self, integration_id: str, bucket_s: int, since: float, until: float | None = None
+    ) -> list[Rollup]: ...
+
+    def transitions(self, integration_id: str | None, since: float, limit: int = 100) -> list[Transition]: ...
+
+    def latest(self) -> dict[str, CheckResult]:
+        """The newest result of every integration (to restore state after a restart)."""
+
+    def roll_up(self, now: float) -> None:
+        """Write the per-minute and per-hour rollups of every bucket that is complete at ``now``."""
+
+    def prune(self, now: float, raw_days: float = 7, minute_days: float = 30, hour_days: float = 400) -> None:
+        """Delete what is older than each retention."""
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationState:
+    """What the monitor knows of one integration now."""
+
+    integration: Integration
+    status: Status
+    since: float | None  # when the status last changed
+    last: CheckResult | None
+    consecutive_failures: int
+    consecutive_successes: int
+    next_run: float | None = None
+    note: str = ""  # why it is not probed (no destination host in the doc), else empty
+
+    @property
+    def id(self) -> str:
+        return self.integration.id
+
+
+class MonitorView(Protocol):
+    """The read side the web app sees (it never writes, never runs anything)."""
+
+    @property
+    def catalog(self) -> Catalog: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    def states(self) -> list[IntegrationState]:
+        """Every integration's state, critical path first, then by id."""
+
+    def state(self, integration_id: str) -> IntegrationState | None: ...
+
+    @property
+    def started_at(self) -> float: ...
+
+    @property
+    def interval_s(self) -> float: ...

@@ -1,0 +1,320 @@
+"""The monitor: the catalog, one tracker per integration, the scheduler, the store writer, alerts, metrics.
+
+It is the write side of ``wiremap serve`` and also the :class:`MonitorView` the web app reads. Probes are
+the verify probes (never the docs' commands: nothing here runs a command). Results go to the store in
+batches from a worker thread, so a slow disk or database never stalls the probes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..catalog import Catalog, load
+from ..config import Config
+from ..model import Integration
+from ..probes.registry import preload
+from ..secrets import mask_text
+from ..values import parse_duration_ms
+from ..verify.engine import IntegrationReport, VerifyOptions, verify
+from ..verify.targets import resolve_target
+from .alerts import Alerter
+from .metrics import Metrics
+from .model import CheckResult, IntegrationState, Status, Store, Transition
+from .scheduler import Scheduler
+from .state import Thresholds, Tracker
+
+__all__ = ["Monitor", "ServeOptions", "to_check_result"]
+
+log = logging.getLogger("wiremap.serve")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    interval_s: float = 30.0
+    timeout_s: float = 5.0
+    concurrency: int = 64
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    webhooks: tuple[str, ...] = ()
+    targets: Mapping[str, str] = field(default_factory=dict)
+    raw_days: float = 7.0
+    flush_s: float = 1.0
+    maintenance_s: float = 60.0
+    watch: bool = True
+
+
+def to_check_result(integration_id: str, started: float, report: IntegrationReport) -> CheckResult:
+    failed = report.first_failure
+    checks = [c for c in report.checks if not c.skipped]
+    first = checks[0] if checks else None
+    ttfb = first.phases_ms.get("first_byte") if first is not None else None
+    if failed is not None:
+        return CheckResult(
+            integration_id,
+            started,
+            False,
+            report.duration_ms,
+            ttfb,
+            failed.error_kind.value if failed.error_kind is not None else "error",
+            mask_text(failed.message),
+        )
+    return CheckResult(integration_id, started, bool(checks), report.duration_ms, ttfb, None, "")
+
+
+def _seconds(value: Any, default: float) -> float:
+    if isinstance(value, int | float) and value > 0:
+        return float(value)
+    if isinstance(value, str):
+        ms = parse_duration_ms(value)
+        if ms is not None and ms > 0:
+            return ms / 1000
+    return default
+
+
+def _count(value: Any, default: int) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return default
+    return n if n > 0 else default
+
+
+class Monitor:
+    """Probes the catalog continuously; the web app reads it as a :class:`MonitorView`."""
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        config: Config,
+        store: Store,
+        options: ServeOptions,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.paths = list(paths)
+        self.config = config
+        self._store = store
+        self.options = options
+        self.env = dict(os.environ if env is None else env)
+        self.metrics = Metrics()
+        self.alerter = Alerter(options.webhooks)
+        self.scheduler = Scheduler(self._probe, concurrency=options.concurrency)
+        self.trackers: dict[str, Tracker] = {}
+        self.unmonitored: dict[str, str] = {}  # id -> why it is not probed
+        self._catalog = Catalog()
+        self._pending: list[CheckResult] = []
+        self._pending_transitions: list[Transition] = []
+        self._started_at = time.time()
+        self.load()
+
+    # -- MonitorView ---------------------------------------------------------------------------------------
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def started_at(self) -> float:
+        return self._started_at
+
+    @property
+    def interval_s(self) -> float:
+        return self.options.interval_s
+
+    def states(self) -> list[IntegrationState]:
+        out = [t.snapshot(self.unmonitored.get(t.integration.id, "")) for t in self.trackers.values()]
+        return sorted(out, key=lambda s: (not s.integration.critical_path, s.id))
+
+    def state(self, integration_id: str) -> IntegrationState | None:
+        tracker = self.trackers.get(integration_id)
+        if tracker is None:
+            return None
+        return tracker.snapshot(self.unmonitored.get(integration_id, ""))
+
+    # -- the catalog ---------------------------------------------------------------------------------------
+
+    def settings(self, integ: Integration) -> tuple[float, Thresholds]:
+        s = self.config.settings_for(integ)
+        t = self.options.thresholds
+        interval = _seconds(s.get("interval"), self.options.interval_s)
+        return interval, Thresholds(
+            _count(s.get("down_after"), t.down_after), _count(s.get("up_after"), t.up_after)
+        )
+
+    def load(self) -> None:
+        """(Re)read the docs; keep the state of integrations that are still there."""
+        catalog = load(self.paths)
+        seen: set[str] = set()
+        self.unmonitored = {}
+        for doc in catalog.docs:
+            integ = doc.integration
+            if integ.id in seen:
+                continue  # duplicate ids are a lint finding (CAT001); the first one is monitored
+            seen.add(integ.id)
+            if resolve_target(integ, self.options.targets, self.env) is None:
+                self.unmonitored[integ.id] = "no destination host in the doc"
+            interval, thresholds = self.settings(integ)
+            old = self.trackers.get(integ.id)
+            if old is None:
+                tracker = Tracker(integ, thresholds)
+                self.trackers[integ.id] = tracker
+                self.metrics.register(integ)
+            else:
+                tracker = old
+                if old.integration != integ:
+                    self.metrics.forget(old.integration)
+                    self.metrics.register(integ)
+                    self.metrics.set_status(integ, old.status)
+                tracker.integration, tracker.thresholds = integ, thresholds
+            if integ.id in self.unmonitored:
+                self.scheduler.remove(integ.id)
+            elif (
+                old is None
+                or self.scheduler.next_run(integ.id) is None
+                or interval != self._interval(integ.id)
+            ):
+                self.scheduler.add(integ.id, interval)
+        for gone in set(self.trackers) - seen:
+            self.metrics.forget(self.trackers.pop(gone).integration)
+            self.scheduler.remove(gone)
+        self._catalog = catalog
+        preload({t.integration.protocol for t in self.trackers.values()})
+
+    def _interval(self, key: str) -> float | None:
+        job = self.scheduler._jobs.get(key)
+        return job.interval_s if job is not None else None
+
+    def restore(self) -> None:
+        """The newest stored result of each integration (its status is re-established by the next probes)."""
+        try:
+            latest = self._store.latest()
+        except Exception as exc:  # a store that cannot be read still lets the monitor run
+            log.error("cannot read history: %s", mask_text(str(exc)))
+            return
+        for key, result in latest.items():
+            if key in self.trackers:
+                self.trackers[key].last = result
+
+    # -- probing -------------------------------------------------------------------------------------------
+
+    async def _probe(self, key: str, started: float) -> None:
+        tracker = self.trackers.get(key)
+        if tracker is None:
+            return
+        integ = tracker.integration
+        opts = VerifyOptions(
+            timeout_s=self.options.timeout_s, targets=self.options.targets, run_commands=False
+        )
+        try:
+            report = await verify(integ, opts, self.config, self.env)
+            result = to_check_result(key, started, report)
+        except Exception as exc:  # a bug must not stop the monitor: record it as this probe's failure
+            result = CheckResult(key, started, False, 0.0, None, "internal", f"{type(exc).__name__}: {exc}")
+        self.record(tracker, result)
+        tracker.next_run = self.scheduler.next_run(key)
+
+    def record(self, tracker: Tracker, result: CheckResult) -> None:
+        transition = tracker.observe(result)
+        self._pending.append(result)
+        lateness = self.scheduler.lateness[-1] if self.scheduler.lateness else None
+        self.metrics.observe(tracker.integration, result, lateness)
+        if transition is not None:
+            self._pending_transitions.append(transition)
+            self.metrics.set_status(tracker.integration, transition.new)
+            log.info(
+                "%s: %s -> %s (%s)", tracker.integration.id, transition.old, transition.new, transition.reason
+            )
+            self.alerter.notify(transition, tracker.integration, result)
+
+    # -- background work -----------------------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        """Write the results and transitions gathered since the last flush (in a worker thread)."""
+        results, self._pending = self._pending, []
+        transitions, self._pending_transitions = self._pending_transitions, []
+        if not results and not transitions:
+            return
+        try:
+            await asyncio.to_thread(self._write, results, transitions)
+        except Exception as exc:  # the database is down: keep probing, keep a bounded backlog
+            log.error(
+                "cannot write history (%d results kept for retry): %s", len(results), mask_text(str(exc))
+            )
+            self._pending = (results + self._pending)[-100_000:]
+            self._pending_transitions = transitions + self._pending_transitions
+
+    def _write(self, results: list[CheckResult], transitions: list[Transition]) -> None:
+        if results:
+            self._store.add_results(results)
+        for t in transitions:
+            self._store.add_transition(t)
+
+    async def _writer(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.options.flush_s)
+            await self.flush()
+
+    async def _maintenance(self, stop: asyncio.Event) -> None:
+        last_prune = 0.0
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.options.maintenance_s)
+            now = time.time()
+            try:
+                await asyncio.to_thread(self._store.roll_up, now)
+                if now - last_prune > 3600:
+                    await asyncio.to_thread(self._store.prune, now, self.options.raw_days)
+                    last_prune = now
+            except Exception as exc:
+                log.error("history maintenance failed: %s", mask_text(str(exc)))
+
+    async def _watch(self, stop: asyncio.Event) -> None:
+        if not self.options.watch:
+            return
+        try:
+            from watchfiles import awatch
+        except ImportError:  # pragma: no cover - a core dependency
+            return
+        watched = [p for p in self.paths if p.exists()]
+        if not watched:
+            return
+        async for _changes in awatch(*watched, stop_event=stop, debounce=500, recursive=True):
+            try:
+                self.load()
+                log.info("docs changed: %d integrations monitored", len(self.trackers))
+            except Exception as exc:  # a broken doc mid-edit: keep the last good catalog
+                log.error("reloading the docs failed: %s", mask_text(str(exc)))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Probe until ``stop`` is set; then finish the probes in flight, flush, deliver pending alerts."""
+        self.restore()
+        tasks = [
+            asyncio.create_task(self.scheduler.serve(stop)),
+            asyncio.create_task(self._writer(stop)),
+            asyncio.create_task(self._maintenance(stop)),
+            asyncio.create_task(self._watch(stop)),
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()
+            await self.flush()
+            await self.alerter.drain()
+
+    def status_counts(self) -> dict[Status, int]:
+        counts = dict.fromkeys(Status, 0)
+        for t in self.trackers.values():
+            counts[t.status] += 1
+        return counts

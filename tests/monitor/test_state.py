@@ -1,0 +1,75 @@
+"""The one state machine of the dashboard and the alerts."""
+
+from __future__ import annotations
+
+import pytest
+
+from wiremap.model import Integration, Latency
+from wiremap.monitor.model import CheckResult, Status
+from wiremap.monitor.state import Thresholds, Tracker
+
+INTEG = Integration(id="a-to-b", path="a.md", source="A", destination="B", latency_ms=Latency(p99=100.0))
+
+
+def _run(outcomes: str, thresholds: Thresholds | None = None, ms: float = 10.0) -> list[Status]:
+    """``outcomes``: ``+`` success, ``-`` failure, ``s`` a slow success (500 ms)."""
+    t = Tracker(INTEG, thresholds or Thresholds())
+    out = []
+    for i, c in enumerate(outcomes):
+        latency = 500.0 if c == "s" else ms
+        t.observe(
+            CheckResult("a-to-b", 1000.0 + i, c != "-", latency, latency, None if c != "-" else "refused")
+        )
+        out.append(t.status)
+    return out
+
+
+U, D, G, K = Status.UP, Status.DOWN, Status.DEGRADED, Status.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "expected"),
+    [
+        ("+", [U]),
+        ("-", [K]),
+        ("--", [K, D]),
+        ("+-", [U, U]),
+        ("+--", [U, U, D]),
+        ("+-+-", [U, U, U, U]),  # never two failures in a row
+        ("+---+", [U, U, D, D, D]),
+        ("+--++", [U, U, D, D, U]),
+    ],
+)
+def test_down_after_two_failures_up_after_two_successes(outcomes: str, expected: list[Status]) -> None:
+    assert _run(outcomes) == expected
+
+
+def test_thresholds_are_configurable() -> None:
+    assert _run("+---", Thresholds(down_after=3, up_after=1)) == [U, U, U, D]
+    assert _run("---+", Thresholds(down_after=3, up_after=1)) == [K, K, D, U]
+
+
+def test_degraded_when_the_rolling_p99_exceeds_the_documented_p99() -> None:
+    # 100 fast results, then slow ones: the p99 of the last hour crosses 100 ms once >1% are slow
+    statuses = _run("+" * 100 + "ss")
+    assert statuses[99] is U
+    assert statuses[-1] is G
+    # degraded is "up but slow": failures still take it down
+    assert _run("+" * 100 + "ss--")[-1] is D
+
+
+def test_no_documented_p99_never_degrades() -> None:
+    t = Tracker(Integration(id="x", path="x.md"), Thresholds())
+    for i in range(5):
+        t.observe(CheckResult("x", float(i), True, 5000.0, 5000.0))
+    assert t.status is U
+
+
+def test_transitions_carry_the_reason() -> None:
+    t = Tracker(INTEG, Thresholds())
+    assert t.observe(CheckResult("a-to-b", 1.0, True, 5.0)) is not None
+    assert t.observe(CheckResult("a-to-b", 2.0, False, 5.0, None, "refused", "connection refused")) is None
+    tr = t.observe(CheckResult("a-to-b", 3.0, False, 5.0, None, "refused", "connection refused"))
+    assert tr is not None and (tr.old, tr.new, tr.ts) == (U, D, 3.0)
+    assert "2 consecutive failed probes (refused: connection refused)" in tr.reason
+    assert t.since == 3.0 and t.snapshot().consecutive_failures == 2
