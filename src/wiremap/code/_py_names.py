@@ -93,6 +93,8 @@ class Module:
         self.settings_fields: dict[str, str] = {}  # field name -> env var name
         self.settings_defaults: dict[str, str] = {}  # field name -> its default, when a literal
         self.settings_classes: set[str] = set()
+        self.aliases: dict[str, str] = {}  # ``PricingClient = Annotated[httpx.AsyncClient, ...]``
+        self.settings_prefixes: dict[str, str] = {}  # settings class -> its env_prefix (inherited too)
         self.local_defs: set[str] = set()
         self.bases: dict[str, list[str]] = {}  # Class -> base classes defined in this module
         self.ctor_args: dict[str, dict[str, ast.expr]] = {}  # Class -> __init__ parameter -> an argument
@@ -139,6 +141,11 @@ class Module:
         if base is None:
             return None
         return ".".join([base, *reversed(parts)])
+
+    @property
+    def project_imports(self) -> bool:
+        """Imports something that is neither the standard library nor a client library: maybe ours."""
+        return any(v.startswith(".") or v.split(".")[0] not in NOT_PROJECT for v in self.imports.values())
 
     @property
     def interesting(self) -> bool:

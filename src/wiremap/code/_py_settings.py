@@ -21,9 +21,10 @@ def settings_fields(mod: Module, node: ast.ClassDef) -> list[tuple[int, str, str
         return []
     out: list[tuple[int, str, str | None]] = []
     mod.settings_classes.add(node.name)
-    prefix = ""
+    prefix = next((mod.settings_prefixes[b] for b in bases if b in mod.settings_prefixes), "")
     for item in node.body:
         prefix = env_prefix(item) or prefix
+    mod.settings_prefixes[node.name] = prefix
     for item in node.body:
         if not (isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)):
             continue

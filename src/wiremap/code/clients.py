@@ -68,6 +68,7 @@ FUNCTIONS: dict[str, Api] = {
     "aiohttp.client.ClientSession": Api("http", returns="aiohttp.ClientSession", target_arg=None),
     "aiohttp.request": Api("http", target_arg=1),
     "urllib.request.urlopen": _HTTP_REQUEST,
+    "urllib.request.urlretrieve": _HTTP_REQUEST,
     "urllib3.request": Api("http", target_arg=1),
     "urllib3.PoolManager": Api("http", returns="urllib3.PoolManager", target_arg=None),
     "urllib3.poolmanager.PoolManager": Api("http", returns="urllib3.PoolManager", target_arg=None),
@@ -118,7 +119,7 @@ FUNCTIONS: dict[str, Api] = {
     **_rows(
         "amqp",
         "pika.BlockingConnection pika.SelectConnection aio_pika.connect aio_pika.connect_robust "
-        "kombu.Connection",
+        "kombu.Connection aiormq.connect",
     ),
     "nats.connect": Api("nats", target_keywords=("servers",)),
     "nats.aio.client.Client": Api("nats", site=False, returns="nats.Client"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from ._py_names import SQL_SCHEMES
 from .clients import METHODS
 from .model import CallSite, FileIndex
 
@@ -59,6 +60,20 @@ class _Modules:
         rest = origin[level:]
         return f"{package}.{rest}" if package else rest
 
+    def settle(self, site: CallSite, importer: str) -> CallSite:
+        """A site whose target refers to another module's URL setting: that URL, and its protocol."""
+        if not site.target or not site.target.startswith("?"):
+            return site
+        dotted = self.absolute(site.target[1:], importer)
+        module, _, name = dotted.rpartition(".")
+        found = self.find(module) if module else None
+        url = self.exports[found].get(f"={name}") if found else None
+        protocol = site.protocol
+        if url and protocol == "sql":
+            scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
+            protocol = SQL_SCHEMES.get(scheme, "sql")
+        return dataclasses.replace(site, target=url, protocol=protocol)
+
     def resolve(self, ref: str, importer: str, hops: int = 0) -> str | None:
         """``?shop.http.make_session()`` → the client type it holds, e.g. ``requests.Session``."""
         if hops > _MAX_HOPS or not ref.startswith("?"):
@@ -76,8 +91,11 @@ class _Modules:
 
 
 def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
-    """The files with their pending calls that resolve to a known client added to their sites."""
-    if not any(f.pending for f in files.values()):
+    """The files with their pending calls that resolve to a known client added to their sites, and
+    targets that are another module's settings (``?reports.settings.DATABASE_URL``) read from there."""
+    if not any(
+        f.pending or any(s.target and s.target.startswith("?") for s in f.sites) for f in files.values()
+    ):
         return files
     modules = _Modules(files)
     out = dict(files)
@@ -97,4 +115,9 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
         if linked:
             sites = tuple(sorted((*f.sites, *linked), key=lambda s: (s.line, s.client)))
             out[rel] = dataclasses.replace(f, sites=sites)
+    for rel, f in out.items():
+        if any(s.target and s.target.startswith("?") for s in f.sites):
+            out[rel] = dataclasses.replace(
+                f, sites=tuple(modules.settle(s, module_name(rel)) for s in f.sites)
+            )
     return out

@@ -14,6 +14,7 @@ constants, f-strings, ``os.environ``/``os.getenv`` (with their defaults) and set
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from ._py_names import (
     ENV_FUNCS,
@@ -37,6 +38,10 @@ from .clients import FUNCTIONS, METHOD_NAMES, METHODS, Api, is_grpc_stub
 from .model import CallSite, Definition, EnvRead, FileIndex
 
 __all__ = ["index_python"]
+
+_PASS_TYPE = frozenset({"enter_context", "enter_async_context"})
+_CALL_THROUGH = frozenset({"asyncio.to_thread"})
+_FACTORY_FIELD = frozenset({"dataclasses.field", "pydantic.Field"})
 
 
 class _Indexer(Resolver):
@@ -85,13 +90,21 @@ class _Indexer(Resolver):
             if expr.id in self.mod.module_types:
                 return self.mod.module_types[expr.id]
             return self.deferred(expr)
-        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
+        if (
+            isinstance(expr, ast.Attribute)
+            and isinstance(expr.value, ast.Name)
+            and expr.value.id in ("self", "cls")
+        ):
             return self.attr_type(cls, expr.attr)
+        if isinstance(expr, ast.Attribute):  # ``integrations.http``: an object of another module
+            return self.deferred(expr)
         if isinstance(expr, ast.Call):
             hit = self.api_of(expr, scope, cls)
             if hit is not None:
                 return hit[1].returns
             f = expr.func
+            if isinstance(f, ast.Attribute) and f.attr in _PASS_TYPE and expr.args:
+                return self.type_of(expr.args[0], scope, cls, depth + 1)  # stack.enter_async_context(c)
             if isinstance(f, ast.Name) and f.id in self.mod.returns:
                 return self.mod.returns[f.id]
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
@@ -107,7 +120,7 @@ class _Indexer(Resolver):
         """``self.attr``'s client type, set in this class or a base class of the same module."""
         if cls is None or depth > MAX_DEPTH:
             return None
-        found = self.mod.attrs.get(cls, {}).get(attr)
+        found = self.mod.attrs.get(cls, {}).get(attr) or self.mod.returns.get(f"{cls}.{attr}@property")
         if found is not None:
             return found
         for base in self.mod.bases.get(cls, ()):
@@ -136,13 +149,18 @@ class _Indexer(Resolver):
                 return None
         if isinstance(ann, ast.BinOp):  # X | None
             return self.annotation_type(ann.left) or self.annotation_type(ann.right)
-        if isinstance(ann, ast.Subscript):  # Optional[X]
-            return self.annotation_type(ann.slice)
+        if isinstance(ann, ast.Subscript):  # Optional[X], Annotated[X, Depends(...)]
+            inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) and ann.slice.elts else ann.slice
+            return self.annotation_type(inner)
+        if isinstance(ann, ast.Name) and ann.id in self.mod.aliases:  # Client = Annotated[httpx.Client, ...]
+            return self.mod.aliases[ann.id]
         dotted = self.mod.resolve(ann)
         if dotted is None:
             return None
         api = FUNCTIONS.get(dotted)
-        return api.returns if api is not None else (dotted if dotted in METHODS else None)
+        if api is not None:
+            return api.returns
+        return dotted if dotted in METHODS else self.deferred(ann)  # an alias of another module: linked
 
     def note_env(self, node: ast.expr, scope: Scope, cls: str | None) -> None:
         name: str | None = None
@@ -179,9 +197,12 @@ class _Indexer(Resolver):
                 t = self.type_of(value, Scope(), None) if value is not None else None
                 if t is None and isinstance(node, ast.AnnAssign):
                     t = self.annotation_type(node.annotation)
+                alias = self.annotation_type(value) if isinstance(value, ast.Subscript) else None
                 for tgt in targets:
                     if t and isinstance(tgt, ast.Name):
                         mod.module_types[tgt.id] = t
+                    if alias and isinstance(tgt, ast.Name):
+                        mod.aliases[tgt.id] = alias
         self.constructor_arguments()
         # functions' return types and classes' attributes: two rounds so factories may use factories
         for _ in range(2):
@@ -191,11 +212,34 @@ class _Indexer(Resolver):
                 elif isinstance(node, ast.ClassDef):
                     for item in node.body:
                         if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                            self.learn_function(item, node.name, f"{node.name}.{item.name}")
-                        elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                            t = self.annotation_type(item.annotation)
-                            if t:
-                                mod.attrs.setdefault(node.name, {})[item.target.id] = t
+                            key = f"{node.name}.{item.name}"
+                            self.learn_function(item, node.name, key)
+                            if key in mod.returns and any(_is_property(d) for d in item.decorator_list):
+                                mod.returns[f"{key}@property"] = mod.returns[key]
+                        elif isinstance(item, ast.Assign | ast.AnnAssign):
+                            self.learn_class_attribute(node.name, item)
+
+    def learn_class_attribute(self, cls: str, item: ast.Assign | ast.AnnAssign) -> None:
+        """``session = requests.Session()`` in a class body, or ``client: httpx.Client`` (typed field),
+        or ``http: requests.Session = field(default_factory=requests.Session)``."""
+        t = self.type_of(item.value, Scope(), cls) if item.value is not None else None
+        if t is None and isinstance(item.value, ast.Call):
+            t = self.default_factory_type(item.value)
+        if t is None and isinstance(item, ast.AnnAssign):
+            t = self.annotation_type(item.annotation)
+        targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+        for tgt in targets:
+            if t and isinstance(tgt, ast.Name):
+                self.mod.attrs.setdefault(cls, {})[tgt.id] = t
+
+    def default_factory_type(self, call: ast.Call) -> str | None:
+        """``field(default_factory=requests.Session)``: the client type the factory builds."""
+        for kw in call.keywords:
+            if kw.arg == "default_factory":
+                dotted = self.mod.resolve(kw.value)
+                api = FUNCTIONS.get(dotted or "")
+                return api.returns if api is not None else None
+        return None
 
     def constructor_arguments(self) -> None:
         """Arguments passed to each class's constructor in this module (``cls(os.environ["URL"])`` in a
@@ -363,11 +407,32 @@ class _Indexer(Resolver):
                 continue
             self.visit(child, scope, cls, qual)
 
+    def called_through(self, node: ast.Call) -> ast.Call:
+        """``asyncio.to_thread(requests.get, url)`` and ``field(default_factory=requests.Session)`` call the
+        client function they are given: read them as that call (same line)."""
+        dotted = self.mod.resolve(node.func)
+        if dotted in _CALL_THROUGH and node.args:
+            inner = ast.Call(func=node.args[0], args=node.args[1:], keywords=node.keywords)
+        elif dotted in _FACTORY_FIELD:
+            factory = next((kw.value for kw in node.keywords if kw.arg == "default_factory"), None)
+            if factory is None:
+                return node
+            inner = ast.Call(func=factory, args=[], keywords=[])
+        else:
+            return node
+        return ast.copy_location(inner, node)
+
     def exports(self) -> tuple[tuple[str, str], ...]:
         """What other modules may import from this one: module-level client objects (``name``) and
         functions that return one (``name()``), for linking their method calls (see index.py)."""
         out = dict(self.mod.module_types)
+        out.update(self.mod.aliases)
         out.update({f"{k}()": v for k, v in self.mod.returns.items() if "." not in k})
+        for name, expr in self.mod.constants.items():  # URL settings, for a SQL engine made elsewhere
+            v = self.value_of(expr, Scope(), None)
+            url = v.literal or v.default
+            if url and "://" in url:
+                out[f"={name}"] = url
         return tuple(sorted(out.items()))
 
     def sql_driver(self) -> str | None:
@@ -380,6 +445,7 @@ class _Indexer(Resolver):
 
     def call(self, node: ast.Call, scope: Scope, cls: str | None, qual: str) -> None:
         self.note_env(node, scope, cls)
+        node = self.called_through(node)
         hit = self.api_of(node, scope, cls)
         if hit is None:
             return
@@ -397,7 +463,40 @@ class _Indexer(Resolver):
         if protocol == "sql":
             scheme = (target or "").split("://", 1)[0].split("+", 1)[0].lower() if target else ""
             protocol = SQL_SCHEMES.get(scheme) or self.sql_driver() or "sql"
+            if target is None and protocol == "sql":  # the URL is a setting of another module: linked later
+                expr = _target_expr(node, api)
+                target = self.deferred(expr) if expr is not None else None
         self.sites.append(CallSite(self.path, node.lineno, client, protocol, target, value.env, qual))
+
+
+def _target_expr(call: ast.Call, api: Api) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg in api.target_keywords:
+            return kw.value
+    if api.target_arg is not None and len(call.args) > api.target_arg:
+        return call.args[api.target_arg]
+    return None
+
+
+def _project_calls(path: str, tree: ast.Module, mod: Module) -> Iterator[CallSite]:
+    """The light pass of a file that imports no client library: method calls straight on an object of
+    another project module (``integrations.http.get(url)``, ``warehouse.put(path)``), left for the linker."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in METHOD_NAMES:
+            continue
+        dotted = mod.resolve(node.func.value)
+        if dotted is None or (not dotted.startswith(".") and dotted.split(".")[0] in NOT_PROJECT):
+            continue
+        first = node.args[0] if node.args else None
+        target = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        yield CallSite(path, node.lineno, f"?{dotted}.{node.func.attr}", "?", target, None, "")
+
+
+def _is_property(decorator: ast.expr) -> bool:
+    name = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")
+    return name in ("property", "cached_property")
 
 
 def index_python(path: str, data: bytes, sha: str) -> FileIndex:
@@ -413,7 +512,10 @@ def index_python(path: str, data: bytes, sha: str) -> FileIndex:
     if not indexer.mod.interesting and not any(m in data for m in ENV_MARKERS):
         # nothing to find but names: skip the type analysis (most files of a large tree)
         defs = definitions_only(tree)
-        return FileIndex(path, "python", sha, lines, tuple(defs), tuple(indexer.mod.import_refs))
+        pending = tuple(_project_calls(path, tree, indexer.mod)) if indexer.mod.project_imports else ()
+        return FileIndex(
+            path, "python", sha, lines, tuple(defs), tuple(indexer.mod.import_refs), pending=pending
+        )
     try:
         indexer.run()
     except RecursionError:
