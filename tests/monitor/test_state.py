@@ -73,3 +73,22 @@ def test_transitions_carry_the_reason() -> None:
     assert tr is not None and (tr.old, tr.new, tr.ts) == (U, D, 3.0)
     assert "2 consecutive failed probes (refused: connection refused)" in tr.reason
     assert t.since == 3.0 and t.snapshot().consecutive_failures == 2
+
+
+def test_a_few_slow_first_probes_do_not_degrade_a_new_start() -> None:
+    assert _run("ss")[-1] is U  # two samples: their p99 is their maximum, not yet a judgement
+    assert _run("s" * 10)[-1] is G
+
+
+def test_the_last_hour_is_summarised_in_memory() -> None:
+    t = Tracker(INTEG, Thresholds())
+    for i in range(100):
+        t.observe(CheckResult("a-to-b", 10_000.0 + i * 30, True, 5.0, float(i + 1)))
+    t.observe(CheckResult("a-to-b", 10_000.0 + 100 * 30, False, 5.0, None, "timeout"))
+    hour = t.snapshot().hour
+    assert hour is not None
+    # 3,600 s hold the last 121 probes: every one here; nearest-rank percentiles of ttfb 1..100 ms
+    assert (hour.count, hour.failures, hour.p50, hour.p95, hour.p99) == (101, 1, 50.0, 95.0, 99.0)
+    t.observe(CheckResult("a-to-b", 10_000.0 + 300 * 30, True, 5.0, 7.0))  # 100 min later: the old ones left
+    later = t.snapshot().hour
+    assert later is not None and (later.count, later.failures, later.p99) == (1, 0, 7.0)

@@ -16,7 +16,23 @@ import typer
 
 from .. import __version__
 from .._errors import WiremapError
-from . import demo, discover, fmt, graph, impact, index, lint, measure, new, rule, schema, show, sync, verify
+from . import (
+    demo,
+    discover,
+    fmt,
+    graph,
+    impact,
+    index,
+    lint,
+    measure,
+    new,
+    rule,
+    schema,
+    serve,
+    show,
+    sync,
+    verify,
+)
 from ._common import err
 
 __all__ = ["COMMANDS", "app", "main", "run"]
@@ -37,6 +53,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "measure": measure.measure,
     "sync": sync.sync,
     "discover": discover.discover_command,
+    "serve": serve.serve,
     "demo": demo.demo,
 }
 

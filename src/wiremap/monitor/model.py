@@ -60,7 +60,10 @@ class Transition:
 
 @dataclass(frozen=True, slots=True)
 class Percentiles:
-    """Over a window: number of checks, failed ones, and latency percentiles (ms) of the successful ones."""
+    """Over a window: number of checks, failed ones, and latency percentiles (ms) of the successful ones.
+
+    Latency, everywhere in the monitor (state machine, store, rollups, web): ``ttfb_ms`` when the check
+    has one, else ``duration_ms``, of successful checks only; percentiles by nearest rank."""
 
     count: int = 0
     failures: int = 0
@@ -75,7 +78,8 @@ class Percentiles:
 
 @dataclass(frozen=True, slots=True)
 class Rollup:
-    """A per-minute (``bucket_s`` 60) or per-hour (3600) summary; ``bucket_start`` in epoch seconds."""
+    """A per-minute (``bucket_s`` 60) or per-hour (3600) summary; ``bucket_start`` in epoch seconds.
+    Latency as in :class:`Percentiles`. Only complete buckets are rolled up."""
 
     integration_id: str
     bucket_start: float
@@ -89,7 +93,8 @@ class Rollup:
 
 class Store(Protocol):
     """History of checks. SQLite by default, PostgreSQL for a shared deployment; both pass one contract
-    suite. Calls are synchronous and may block: the scheduler calls them from a worker thread."""
+    suite. Calls are synchronous and may block: the monitor writes from one worker thread while the web
+    app reads from others, concurrently; implementations must allow that."""
 
     def add_results(self, results: Sequence[CheckResult]) -> None:
         """Append results (one transaction for the batch)."""
@@ -110,6 +115,10 @@ class Store(Protocol):
     def rollups(
         self, integration_id: str, bucket_s: int, since: float, until: float | None = None
     ) -> list[Rollup]: ...
+
+    def summaries(self, bucket_s: int, since: float, until: float | None = None) -> dict[str, Percentiles]:
+        """Every integration's ``bucket_s`` rollups in the window combined (counts summed, percentiles the
+        maximum of the buckets'): the day column of a catalog of thousands, in one query."""
 
     def transitions(self, integration_id: str | None, since: float, limit: int = 100) -> list[Transition]: ...
 
@@ -137,6 +146,7 @@ class IntegrationState:
     consecutive_successes: int
     next_run: float | None = None
     note: str = ""  # why it is not probed (no destination host in the doc), else empty
+    hour: Percentiles | None = None  # the last hour, kept in memory by the monitor (exact)
 
     @property
     def id(self) -> str:
@@ -144,7 +154,8 @@ class IntegrationState:
 
 
 class MonitorView(Protocol):
-    """The read side the web app sees (it never writes, never runs anything)."""
+    """The read side the web app sees (it never writes, never runs anything). ``states()`` and ``state()``
+    are called on the event loop's thread only: the monitor changes its trackers there."""
 
     @property
     def catalog(self) -> Catalog: ...

@@ -1,8 +1,9 @@
 """One state machine for the dashboard and the alerts.
 
 down after N consecutive failed probes (default 2), up again after M successes (default 2), degraded
-while up but the rolling p99 of time-to-first-response over the last hour exceeds the documented P99.
-A first success brings an unknown integration up at once; it goes down only after N failures.
+while up but the rolling p99 of time-to-first-response over the last hour exceeds the documented P99
+(judged once the hour holds at least 10 successful probes). A first success brings an unknown
+integration up at once; it goes down only after N failures.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from collections import deque
 from dataclasses import dataclass
 
 from ..model import Integration
-from .model import CheckResult, IntegrationState, Status, Transition
+from .model import CheckResult, IntegrationState, Percentiles, Status, Transition
 
 __all__ = ["Thresholds", "Tracker", "rolling_p99"]
 
 WINDOW_S = 3600.0
+MIN_SAMPLES = 10  # a p99 of fewer samples is their maximum: one cold connection would "degrade" a new start
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,8 @@ class Tracker:
         self.failures = 0
         self.successes = 0
         self.next_run: float | None = None
-        self._window: deque[tuple[float, float]] = deque()
+        self._window: deque[tuple[float, float]] = deque()  # successful probes of the hour: (ts, ms)
+        self._checks: deque[tuple[float, bool]] = deque()  # every probe of the hour: (ts, ok)
 
     @property
     def documented_p99(self) -> float | None:
@@ -66,8 +69,11 @@ class Tracker:
         else:
             self.failures += 1
             self.successes = 0
+        self._checks.append((result.ts, result.ok))
         while self._window and self._window[0][0] < result.ts - WINDOW_S:
             self._window.popleft()
+        while self._checks and self._checks[0][0] < result.ts - WINDOW_S:
+            self._checks.popleft()
         new, reason = self._decide(result)
         if new is self.status:
             return None
@@ -84,7 +90,8 @@ class Tracker:
         if status is Status.DOWN and self.successes < t.up_after:
             return status, ""
         p99, documented = self.p99_hour, self.documented_p99
-        if documented is not None and p99 is not None and p99 > documented:
+        enough = len(self._window) >= MIN_SAMPLES
+        if enough and documented is not None and p99 is not None and p99 > documented:
             return Status.DEGRADED, f"p99 over the last hour {p99:.0f} ms > documented P99 {documented:g} ms"
         if status is Status.DOWN:
             return Status.UP, f"{self.successes} consecutive successful probes"
@@ -92,6 +99,16 @@ class Tracker:
             Status.UP,
             "probe succeeded" if status is Status.UNKNOWN else "p99 back within the documented P99",
         )
+
+    def hour(self) -> Percentiles:
+        """Count, failures and nearest-rank p50/p95/p99 of the last hour's probes."""
+        values = sorted(ms for _, ms in self._window)
+
+        def rank(p: float) -> float | None:
+            return values[max(0, math.ceil(p * len(values)) - 1)] if values else None
+
+        failures = sum(1 for _, ok in self._checks if not ok)
+        return Percentiles(len(self._checks), failures, rank(0.50), rank(0.95), rank(0.99))
 
     def snapshot(self, note: str = "") -> IntegrationState:
         return IntegrationState(
@@ -103,4 +120,5 @@ class Tracker:
             self.successes,
             self.next_run,
             note,
+            self.hour() if self._checks else None,
         )

@@ -1,0 +1,101 @@
+"""Run the monitor and its web app together on one event loop, until SIGTERM or SIGINT.
+
+Signals are handled here, not by uvicorn: either one stops the scheduler and the server together, then
+the probes in flight finish, pending results are written and pending alerts get a few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
+
+from .._errors import UsageError
+from .service import Monitor
+
+__all__ = ["listen", "run_server"]
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind before anything starts, so a port in use is a clear usage error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host.strip("[]"), port), family=family)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+@contextlib.contextmanager
+def _logging() -> Iterator[None]:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger("wiremap")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+
+
+@contextlib.asynccontextmanager
+async def _nothing() -> AsyncIterator[None]:
+    yield
+
+
+def run_server(
+    make_monitor: Callable[[], Awaitable[Monitor]],
+    sock: socket.socket,
+    *,
+    token: str | None,
+    announce: Callable[[Monitor, int], None],
+    around: Callable[[], AbstractAsyncContextManager[object]] = _nothing,
+) -> int:
+    """Serve until a signal; 0 after SIGTERM, 130 after SIGINT. ``around`` wraps the whole run (the demo
+    starts its destinations there); ``make_monitor`` runs inside it."""
+    import uvicorn
+
+    from ..web.app import create_app
+
+    class _Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+        def install_signal_handlers(self) -> None:
+            return None
+
+    received: list[int] = []
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def on_signal(sig: int) -> None:
+            received.append(sig)
+            stop.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, on_signal, sig)
+        async with around():
+            monitor = await make_monitor()
+            app = create_app(monitor, token=token, metrics=monitor.metrics.render)
+            server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+            announce(monitor, sock.getsockname()[1])
+            monitoring = asyncio.create_task(monitor.run(stop))
+            serving = asyncio.create_task(server.serve(sockets=[sock]))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({serving, stopping, monitoring}, return_when=asyncio.FIRST_COMPLETED)
+            stop.set()
+            server.should_exit = True
+            await asyncio.gather(serving, monitoring, return_exceptions=True)
+            stopping.cancel()
+
+    with _logging():
+        asyncio.run(main())
+    sock.close()
+    return 130 if signal.SIGINT in received else 0

@@ -1,0 +1,76 @@
+"""The dashboard and JSON API of ``wiremap serve``: read-only, through :class:`MonitorView` only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from .._version import __version__
+from ..monitor.model import MonitorView
+from . import api
+from .auth import TokenAuth, wants_html
+from .guard import ReadOnly, SecurityHeaders
+from .pages import STATIC, Pages
+from .views import catalog, graph, integration
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    view: MonitorView,
+    *,
+    token: str | None = None,
+    metrics: Callable[[], tuple[bytes, str]] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> FastAPI:
+    """The ASGI app. ``token``: required on every request but ``/healthz`` (see :mod:`.auth`);
+    ``metrics``: the Prometheus exposition (body, content type), served at ``/metrics``;
+    ``clock``: the current time (tests pin it)."""
+    app = FastAPI(
+        title="wiremap",
+        version=__version__,
+        description="Live status of documented integrations (read-only).",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN; /openapi.json is the document
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    pages = Pages(view, clock)
+    app.include_router(api.router(view, clock))
+    for page in (catalog, integration, graph):
+        app.include_router(page.router(pages))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    if metrics is not None:
+        render_metrics = metrics
+
+        @app.get("/metrics", include_in_schema=False)
+        async def prometheus() -> Response:
+            body, content_type = render_metrics()
+            return Response(body, media_type=content_type)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_html(request):
+            return pages.error(request, exc.status_code, str(exc.detail))
+        return JSONResponse({"detail": exc.detail}, exc.status_code, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if wants_html(request):
+            return pages.error(request, 422, "Invalid query parameters.")
+        return JSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
+
+    # outermost last: headers on everything, then read-only, then the token
+    if token:
+        app.add_middleware(TokenAuth, token=token, unauthorized_page=lambda r: pages.text(r, "401.html"))
+    app.add_middleware(ReadOnly)
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,177 @@
+"""What the pages and the API show of one integration, read from the store (blocking: call it in a thread).
+
+Everything that leaves here is masked: check messages and transition reasons go through ``mask_text``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..monitor.model import CheckResult, IntegrationState, Percentiles, Store, Transition
+from ..secrets import mask_text
+
+__all__ = [
+    "DAY",
+    "EXACT_MAX",
+    "HOUR",
+    "WEEK",
+    "WINDOWS",
+    "Detail",
+    "Live",
+    "Point",
+    "detail",
+    "latency_of",
+    "masked_result",
+    "masked_state",
+    "series",
+    "summaries",
+]
+
+HOUR = 3600.0
+DAY = 86400.0
+WEEK = 7 * DAY
+
+# window name -> (seconds, bucket seconds of its series)
+WINDOWS: dict[str, tuple[float, int]] = {"1h": (HOUR, 60), "24h": (DAY, 60), "7d": (WEEK, 3600)}
+
+RECENT = 20  # failures and transitions listed
+EXACT_MAX = 200  # up to this many integrations, the catalog's day column is read exactly from raw results
+_RAW_LIMIT = 20_000  # raw results read to fill buckets not rolled up yet
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """An integration's state (masked) and its percentiles over the last hour and day."""
+
+    state: IntegrationState
+    hour: Percentiles
+    day: Percentiles
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One bucket of a latency series; ``complete`` is false for the bucket still filling."""
+
+    ts: float
+    bucket_s: int
+    count: int
+    failures: int
+    p50: float | None
+    p95: float | None
+    p99: float | None
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    live: Live
+    week: Percentiles
+    failures: list[CheckResult]  # newest first
+    transitions: list[Transition]  # newest first
+    points: list[Point]  # the last hour, per minute
+
+
+def latency_of(result: CheckResult) -> float:
+    """The latency of a check as the state machine sees it: time to first response, else duration."""
+    return result.ttfb_ms if result.ttfb_ms is not None else result.duration_ms
+
+
+def masked_result(result: CheckResult) -> CheckResult:
+    return dataclasses.replace(result, message=mask_text(result.message))
+
+
+def _masked_transition(t: Transition) -> Transition:
+    return dataclasses.replace(t, reason=mask_text(t.reason))
+
+
+def masked_state(state: IntegrationState) -> IntegrationState:
+    last = masked_result(state.last) if state.last is not None else None
+    return dataclasses.replace(state, last=last, note=mask_text(state.note))
+
+
+def summaries(store: Store, states: Iterable[IntegrationState], now: float) -> list[Live]:
+    """The catalog's numbers. The hour comes from the monitor's memory (exact; from the store when the
+    state has none). The day is exact (raw results) up to :data:`EXACT_MAX` integrations; above, one
+    query combines the hourly rollups that start before the hour holding ``now - 1 h`` with the exact
+    last hour (so the day column covers the last 23 to 24 hours), percentiles the maximum of the parts."""
+    states = list(states)
+    batched = len(states) > EXACT_MAX
+    cut = (now - HOUR) - (now - HOUR) % HOUR
+    older = store.summaries(3600, now - DAY, cut) if batched else {}
+    out = []
+    for s in states:
+        hour = s.hour if s.hour is not None else store.percentiles(s.id, now - HOUR, now)
+        if batched:
+            day = combine([older.get(s.id, Percentiles()), hour])
+        else:
+            day = store.percentiles(s.id, now - DAY, now)
+        out.append(Live(masked_state(s), hour, day))
+    return out
+
+
+def combine(parts: Iterable[Percentiles]) -> Percentiles:
+    """Counts add up; each percentile is the maximum of the parts' (pessimistic, like the store)."""
+    count = failures = 0
+    best: list[float | None] = [None, None, None]
+    for p in parts:
+        count, failures = count + p.count, failures + p.failures
+        for i, v in enumerate((p.p50, p.p95, p.p99)):
+            if v is not None:
+                cur = best[i]
+                best[i] = v if cur is None else max(cur, v)
+    return Percentiles(count, failures, best[0], best[1], best[2])
+
+
+def detail(store: Store, state: IntegrationState, now: float) -> Detail:
+    """One integration's page: exact percentiles from the store (raw results)."""
+    live = Live(
+        masked_state(state),
+        store.percentiles(state.id, now - HOUR, now),
+        store.percentiles(state.id, now - DAY, now),
+    )
+    failures = [masked_result(r) for r in store.failures(state.id, now - WEEK, limit=RECENT)]
+    failures.sort(key=lambda r: r.ts, reverse=True)
+    transitions = [_masked_transition(t) for t in store.transitions(state.id, now - WEEK, limit=RECENT)]
+    transitions.sort(key=lambda t: t.ts, reverse=True)
+    return Detail(
+        live,
+        store.percentiles(state.id, now - WEEK, now),
+        failures,
+        transitions,
+        series(store, state.id, HOUR, 60, now),
+    )
+
+
+def _rank(values: Sequence[float], pct: int) -> float:
+    """Nearest rank ``ceil(pct * n / 100)`` in integers, as the store computes it."""
+    return values[max(0, -(-pct * len(values) // 100) - 1)]
+
+
+def _bucket(start: float, bucket_s: int, results: Sequence[CheckResult], now: float) -> Point:
+    ok = sorted(latency_of(r) for r in results if r.ok)
+    p50, p95, p99 = (_rank(ok, pct) for pct in (50, 95, 99)) if ok else (None, None, None)
+    failures = sum(1 for r in results if not r.ok)
+    return Point(start, bucket_s, len(results), failures, p50, p95, p99, start + bucket_s <= now)
+
+
+def series(store: Store, integration_id: str, window_s: float, bucket_s: int, now: float) -> list[Point]:
+    """Per-bucket percentiles over the window ending now: the store's rollups, then the buckets not
+    rolled up yet (the current one included) from raw results, nearest-rank like the state machine."""
+    first = (math.floor((now - window_s) / bucket_s) + 1) * bucket_s
+    rolled = [r for r in store.rollups(integration_id, bucket_s, first, None) if r.bucket_start >= first]
+    points = [
+        Point(r.bucket_start, r.bucket_s, r.count, r.failures, r.p50, r.p95, r.p99, True)
+        for r in sorted(rolled, key=lambda r: r.bucket_start)
+    ]
+    tail = max(first, points[-1].ts + bucket_s) if points else first
+    if tail <= now:
+        grouped: dict[float, list[CheckResult]] = defaultdict(list)
+        for r in store.results(integration_id, tail, None, _RAW_LIMIT):
+            if r.ts >= tail:
+                grouped[math.floor(r.ts / bucket_s) * bucket_s].append(r)
+        points += [_bucket(start, bucket_s, grouped[start], now) for start in sorted(grouped)]
+    return points

@@ -1,0 +1,57 @@
+"""Jinja2 (autoescape on) over the package's templates, and what every page shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from .._version import __version__
+from ..monitor.model import MonitorView, Status
+from . import fmt
+
+__all__ = ["STATIC", "TEMPLATES", "Pages", "refresh_seconds"]
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+def refresh_seconds(interval_s: float) -> int:
+    """Pages refresh about once per probe interval, between every 5 s and every minute."""
+    return int(min(60.0, max(5.0, interval_s)))
+
+
+class Pages:
+    def __init__(self, view: MonitorView, clock: Callable[[], float]) -> None:
+        self.view = view
+        self.clock = clock
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(ms=fmt.ms, pct=fmt.pct, utc=fmt.utc, iso=fmt.iso)
+        self.env.globals.update(ago=fmt.ago, version=__version__, Status=Status)
+
+    def text(self, request: Request, name: str, **context: Any) -> str:
+        root = request.scope.get("root_path", "").rstrip("/")
+        defaults = {
+            "request": request,
+            "root": root,
+            "now": self.clock(),
+            "refresh_s": refresh_seconds(self.view.interval_s),
+        }
+        return self.env.get_template(name).render({**defaults, **context})
+
+    def render(self, request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(self.text(request, name, **context), status_code=status_code)
+
+    def error(self, request: Request, status_code: int, message: str) -> HTMLResponse:
+        return self.render(request, "error.html", status_code, code=status_code, message=message)

@@ -1,0 +1,1 @@
+"""One module per HTML page: each builds an :class:`~fastapi.APIRouter` over the view."""

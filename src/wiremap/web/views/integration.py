@@ -1,0 +1,42 @@
+"""``/integrations/{id}``: the doc rendered beside its live data, latency chart, failures, transitions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from .. import live
+from ..chart import latency_chart
+from ..markdown import render_doc
+from ..pages import Pages
+
+__all__ = ["router"]
+
+
+def router(pages: Pages) -> APIRouter:
+    r = APIRouter(include_in_schema=False)
+
+    @r.get("/integrations/{integration_id}", response_class=HTMLResponse)
+    async def integration(request: Request, integration_id: str) -> HTMLResponse:
+        view, now = pages.view, pages.clock()
+        state = view.state(integration_id)
+        if state is None:
+            return pages.error(request, 404, f"No integration with the id {integration_id!r}.")
+        doc = next((d for d in view.catalog.docs if d.integration.id == integration_id), None)
+        detail = await run_in_threadpool(live.detail, view.store, state, now)
+        until = (now // 60 + 1) * 60  # the end of the current minute
+        chart = latency_chart(detail.points, until - live.HOUR, until, state.integration.latency_ms.p99)
+        return pages.render(
+            request,
+            "integration.html",
+            d=detail,
+            s=detail.live.state,
+            i=state.integration,
+            doc_html=render_doc(doc.text) if doc is not None else None,
+            chart=chart,
+            now=now,
+        )
+
+    return r
