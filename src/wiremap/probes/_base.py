@@ -160,6 +160,8 @@ def classify(exc: BaseException) -> tuple[ErrorKind, str]:
         return ErrorKind.REFUSED, "connection refused"
     if isinstance(exc, OSError) and exc.errno in (errno.ECONNREFUSED,):
         return ErrorKind.REFUSED, "connection refused"
+    if isinstance(exc, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+        return ErrorKind.REFUSED, f"connection reset by the peer: {text}"
     if isinstance(exc, OSError) and exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return ErrorKind.REFUSED, f"unreachable: {text}"
     lowered = text.lower()

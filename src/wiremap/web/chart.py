@@ -18,6 +18,7 @@ __all__ = ["Chart", "Series", "latency_chart", "nice_step"]
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 64  # plot margins; the legend sits under the x axis
 
+OFF_SCALE = 4.0  # a documented P99 over 4x the largest measured value is drawn at the top edge
 COLOURS = {"p50": "#1f77b4", "p95": "#9467bd", "p99": "#d62728", "documented": "#444444"}
 
 
@@ -60,7 +61,11 @@ def _fmt_tick(v: float, step: float) -> str:
 def latency_chart(points: Sequence[Point], since: float, until: float, documented_p99: float | None) -> Chart:
     x0, x1, y0 = LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM
     values = [v for p in points for v in (p.p50, p.p95, p.p99) if v is not None]
-    top_value = max([*values, documented_p99 or 0.0, 0.0])
+    data_top = max([*values, 0.0])
+    # the documented P99 sets the scale unless it is far above the data (then the data would be a
+    # sliver at the bottom): the line is then drawn at the top edge and labelled as off the scale
+    off_scale = documented_p99 is not None and data_top > 0 and documented_p99 > OFF_SCALE * data_top
+    top_value = data_top if off_scale else max(data_top, documented_p99 or 0.0)
     step = nice_step(top_value * 1.1 if top_value > 0 else 1.0)
     y_max = max(step, math.ceil(top_value * 1.1 / step) * step)
     span = max(until - since, 1.0)
@@ -99,7 +104,8 @@ def latency_chart(points: Sequence[Point], since: float, until: float, documente
     y_ticks = [(y(v * step), _fmt_tick(v * step, step)) for v in range(round(y_max / step) + 1)]
     documented = None
     if documented_p99 is not None:
-        documented = (y(documented_p99), documented_p99, f"documented P99 {fmt.ms(documented_p99)}")
+        label = f"documented P99 {fmt.ms(documented_p99)}" + (" (above the scale)" if off_scale else "")
+        documented = (TOP if off_scale else y(documented_p99), documented_p99, label)
     failures = [
         (x(p.ts + p.bucket_s / 2), f"{p.failures} of {p.count} checks failed at {fmt.utc_time(p.ts)} UTC")
         for p in points

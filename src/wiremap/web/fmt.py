@@ -22,12 +22,12 @@ def ms(value: float | None) -> str:
 
 
 def pct(value: float | None) -> str:
-    """An uptime ratio as ``99.95%``; never rounds up to 100% unless it is exactly 1."""
+    """An uptime ratio as ``99.95%`` or ``75%``; never rounds up to 100% unless it is exactly 1."""
     if value is None:
         return NONE
     if value >= 1:
         return "100%"
-    return f"{math.floor(value * 10000) / 100:.2f}%"
+    return f"{math.floor(value * 10000) / 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def duration(seconds: float) -> str:

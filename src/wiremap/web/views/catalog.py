@@ -23,7 +23,8 @@ def router(pages: Pages) -> APIRouter:
         states = view.states()  # on the event loop, like the monitor's own updates
         rows = await run_in_threadpool(live.summaries, view.store, states, now)
         counts = {s: sum(1 for row in rows if row.state.status is s) for s in Status}
-        return pages.render(
+        return await run_in_threadpool(  # rendering is CPU work: keep it off the loop the probes time on
+            pages.render,
             request,
             "catalog.html",
             rows=rows,

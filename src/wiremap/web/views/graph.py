@@ -4,9 +4,12 @@ what breaks if that service is down (:meth:`Catalog.impact`)."""
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ...catalog import Catalog
+from ...monitor.model import Status
 from .. import system
 from ..graph_svg import COLOURS, layout
 from ..pages import Pages
@@ -22,6 +25,11 @@ def router(pages: Pages) -> APIRouter:
         view = pages.view
         catalog = view.catalog
         statuses = {s.id: s.status for s in view.states()}
+        return await run_in_threadpool(_page, request, catalog, statuses, down)
+
+    def _page(
+        request: Request, catalog: Catalog, statuses: dict[str, Status], down: str | None
+    ) -> HTMLResponse:
         sysgraph = system.build(catalog, statuses)
         impact = system.impact(catalog, down) if down else None
         status_code = 404 if down and impact is None else 200

@@ -25,18 +25,22 @@ def router(pages: Pages) -> APIRouter:
         if state is None:
             return pages.error(request, 404, f"No integration with the id {integration_id!r}.")
         doc = next((d for d in view.catalog.docs if d.integration.id == integration_id), None)
-        detail = await run_in_threadpool(live.detail, view.store, state, now)
-        until = (now // 60 + 1) * 60  # the end of the current minute
-        chart = latency_chart(detail.points, until - live.HOUR, until, state.integration.latency_ms.p99)
-        return pages.render(
-            request,
-            "integration.html",
-            d=detail,
-            s=detail.live.state,
-            i=state.integration,
-            doc_html=render_doc(doc.text) if doc is not None else None,
-            chart=chart,
-            now=now,
-        )
+
+        def page() -> HTMLResponse:  # store reads and rendering: CPU and I/O, kept off the probes' loop
+            detail = live.detail(view.store, state, now)
+            until = (now // 60 + 1) * 60  # the end of the current minute
+            chart = latency_chart(detail.points, until - live.HOUR, until, state.integration.latency_ms.p99)
+            return pages.render(
+                request,
+                "integration.html",
+                d=detail,
+                s=detail.live.state,
+                i=state.integration,
+                doc_html=render_doc(doc.text) if doc is not None else None,
+                chart=chart,
+                now=now,
+            )
+
+        return await run_in_threadpool(page)
 
     return r
