@@ -37,6 +37,7 @@ def labels(integration: Integration) -> dict[str, str]:
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._label_cache: dict[str, tuple[Integration, dict[str, str]]] = {}
         r = self.registry
         self.success = Gauge(
             "wiremap_probe_success", "1 if the last probe succeeded, else 0", LABELS, registry=r
@@ -67,9 +68,17 @@ class Metrics:
         )
         self.alerts = Counter("wiremap_alerts_total", "Alerts sent, by outcome", ("outcome",), registry=r)
 
+    def _labels(self, integration: Integration) -> dict[str, str]:
+        """The integration's label values, masked once (not on every probe: the masking is regex work)."""
+        cached = self._label_cache.get(integration.id)
+        if cached is None or cached[0] is not integration:
+            cached = (integration, labels(integration))
+            self._label_cache[integration.id] = cached
+        return cached[1]
+
     def register(self, integration: Integration) -> None:
         """Export the documented latency of an integration (and its status as unknown)."""
-        lab = labels(integration)
+        lab = self._labels(integration)
         lat = integration.latency_ms
         for quantile, ms in (("0.5", lat.typical), ("0.95", lat.p95), ("0.99", lat.p99)):
             if ms is not None:
@@ -77,7 +86,8 @@ class Metrics:
         self.set_status(integration, Status.UNKNOWN)
 
     def forget(self, integration: Integration) -> None:
-        lab = tuple(labels(integration).values())
+        lab = tuple(self._labels(integration).values())
+        self._label_cache.pop(integration.id, None)
         for metric in (self.success, self.duration, self.last_run):
             with contextlib.suppress(KeyError):
                 metric.remove(*lab)
@@ -89,7 +99,7 @@ class Metrics:
                 self.status.remove(*lab, status.value)
 
     def observe(self, integration: Integration, result: CheckResult, lateness_s: float | None = None) -> None:
-        lab = labels(integration)
+        lab = self._labels(integration)
         self.success.labels(**lab).set(1 if result.ok else 0)
         self.duration.labels(**lab).observe(result.duration_ms / 1000)
         self.last_run.labels(**lab).set(result.ts)
@@ -97,7 +107,7 @@ class Metrics:
             self.lateness.observe(lateness_s)
 
     def set_status(self, integration: Integration, status: Status) -> None:
-        lab = labels(integration)
+        lab = self._labels(integration)
         for s in Status:
             self.status.labels(**lab, status=s.value).set(1 if s is status else 0)
 

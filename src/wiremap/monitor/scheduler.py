@@ -42,11 +42,13 @@ class Scheduler:
         *,
         concurrency: int = 64,
         jitter: float = 0.05,
+        tick_s: float = 0.02,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._run = run
         self._sem = asyncio.Semaphore(max(1, concurrency))
         self._jitter = jitter
+        self._tick = max(0.0, tick_s)
         self._clock = clock
         self._heap: list[Job] = []
         self._jobs: dict[str, Job] = {}
@@ -78,7 +80,9 @@ class Scheduler:
         """Run until ``stop`` is set, then wait for the probes in flight (each bounded by its timeout)."""
         while not stop.is_set():
             now = self._clock()
-            while self._heap and self._heap[0].due <= now:
+            # everything due within the next tick starts now: one wake-up per tick, not one per probe
+            # (on a VM each wake-up of an idle loop costs ~0.3 ms of CPU in the kernel)
+            while self._heap and self._heap[0].due <= now + self._tick:
                 job = heapq.heappop(self._heap)
                 if self._jobs.get(job.key) is not job:
                     continue  # removed or rescheduled
@@ -90,7 +94,7 @@ class Scheduler:
                     nxt += job.interval_s * self._jitter * (random.random() - 0.5)
                 job.due = nxt
                 heapq.heappush(self._heap, job)
-            delay = (self._heap[0].due - self._clock()) if self._heap else 1.0
+            delay = (self._heap[0].due - self._clock() + self._tick / 2) if self._heap else 1.0
             self._wake.clear()
             sleeper = asyncio.ensure_future(self._wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
