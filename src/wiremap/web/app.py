@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -53,7 +54,8 @@ def create_app(
 
         @app.get("/metrics", include_in_schema=False)
         async def prometheus() -> Response:
-            body, content_type = render_metrics()
+            # rendering thousands of series is CPU work: off the event loop the probes are timed on
+            body, content_type = await run_in_threadpool(render_metrics)
             return Response(body, media_type=content_type)
 
     @app.exception_handler(StarletteHTTPException)
