@@ -21,7 +21,7 @@ from .model import CheckResult, Status
 __all__ = ["Metrics"]
 
 LABELS = ("integration", "source", "destination", "protocol", "critical")
-BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
 def labels(integration: Integration) -> dict[str, str]:

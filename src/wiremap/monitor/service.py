@@ -45,6 +45,8 @@ class ServeOptions:
     webhooks: tuple[str, ...] = ()
     targets: Mapping[str, str] = field(default_factory=dict)
     raw_days: float = 7.0
+    minute_days: float = 3.0  # per-minute rollups feed the 1 h and 24 h charts; 30 days of them at 5,000
+    hour_days: float = 400.0  # integrations would be ~28 GB (bench/monitor_scale.py)
     flush_s: float = 1.0
     maintenance_s: float = 60.0
     watch: bool = True
@@ -274,7 +276,8 @@ class Monitor:
             try:
                 await asyncio.to_thread(self._store.roll_up, now)
                 if now - last_prune > 3600:
-                    await asyncio.to_thread(self._store.prune, now, self.options.raw_days)
+                    o = self.options
+                    await asyncio.to_thread(self._store.prune, now, o.raw_days, o.minute_days, o.hour_days)
                     last_prune = now
             except Exception as exc:
                 log.error("history maintenance failed: %s", mask_text(str(exc)))
