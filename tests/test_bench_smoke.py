@@ -48,3 +48,15 @@ def test_index_speed_quick() -> None:
     assert re.search(r"^ratio semgrep / wiremap cold: (\d+\.\d+x|n/a)", out, re.M), out
     assert "FAILED" not in out
     assert "WARNING" not in out
+
+
+def test_monitor_scale_quick() -> None:
+    out = _run("monitor_scale.py")
+    assert "monitor scale: 200 HTTP integrations" in out
+    assert re.search(r"^monitor CPU: \d+\.\d+% of one core", out, re.M), out
+    assert re.search(r"^probe start lateness \(bucket estimate.*p50 .*p99 .*max ", out, re.M), out
+    assert re.search(r"^probe success .*: 200 of 200 succeeded, 0 failed, 0 never probed", out, re.M), out
+    assert re.search(r"^store size per day: [\d,]+ bytes/day = [\d,]+ MB/day", out, re.M), out
+    assert re.search(r"^goal CPU <= 25% of one core: .*: (met|NOT met)$", out, re.M), out
+    assert re.search(r"^goal lateness p99 <= 1 s: .*: (met|NOT met)$", out, re.M), out
+    assert "FAILED" not in out

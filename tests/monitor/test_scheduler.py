@@ -12,7 +12,7 @@ def test_each_job_runs_at_its_interval_and_a_hung_one_delays_nobody() -> None:
     runs: Counter[str] = Counter()
     starts: list[float] = []
 
-    async def run(key: str, started: float) -> None:
+    async def run(key: str, started: float, lateness: float) -> None:
         runs[key] += 1
         starts.append(started)
         if key == "hung":
@@ -44,7 +44,7 @@ def test_each_job_runs_at_its_interval_and_a_hung_one_delays_nobody() -> None:
 def test_start_times_are_spread_over_the_interval() -> None:
     firsts: dict[str, float] = {}
 
-    async def run(key: str, started: float) -> None:
+    async def run(key: str, started: float, lateness: float) -> None:
         firsts.setdefault(key, started)
 
     async def main() -> None:
@@ -71,7 +71,7 @@ def test_start_times_are_spread_over_the_interval() -> None:
 def test_removed_jobs_stop_and_rescheduled_jobs_take_the_new_interval() -> None:
     runs: Counter[str] = Counter()
 
-    async def run(key: str, started: float) -> None:
+    async def run(key: str, started: float, lateness: float) -> None:
         runs[key] += 1
 
     async def main() -> None:
@@ -91,3 +91,26 @@ def test_removed_jobs_stop_and_rescheduled_jobs_take_the_new_interval() -> None:
         assert runs["slow"] <= before["slow"] + 1
 
     asyncio.run(main())
+
+
+def test_jobs_added_before_serving_start_from_when_serving_starts() -> None:
+    """Loading a large catalog takes seconds: its jobs must not all be late on the first round."""
+    lateness: list[float] = []
+
+    async def run(key: str, started: float, late: float) -> None:
+        lateness.append(late)
+
+    async def main() -> None:
+        s = Scheduler(run)
+        for i in range(50):
+            s.add(f"k{i}", 1.0)
+        await asyncio.sleep(0.6)  # "loading": before serve() starts
+        stop = asyncio.Event()
+        task = asyncio.create_task(s.serve(stop))
+        await asyncio.sleep(1.0)
+        stop.set()
+        await task
+
+    asyncio.run(main())
+    assert len(lateness) >= 40
+    assert max(lateness) < 0.2, sorted(lateness)[-5:]

@@ -34,11 +34,11 @@ def _spread(key: str) -> float:
 
 
 class Scheduler:
-    """Calls ``run(key, scheduled_start)`` for each job when due; ``run`` must not raise."""
+    """Calls ``run(key, started, lateness_s)`` for each job when due; ``run`` must not raise."""
 
     def __init__(
         self,
-        run: Callable[[str, float], Awaitable[None]],
+        run: Callable[[str, float, float], Awaitable[None]],
         *,
         concurrency: int = 64,
         jitter: float = 0.05,
@@ -54,6 +54,7 @@ class Scheduler:
         self._jobs: dict[str, Job] = {}
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._created = clock()
         self.lateness: list[float] = []  # seconds between scheduled and actual start (bounded, newest kept)
 
     def add(self, key: str, interval_s: float) -> None:
@@ -78,6 +79,11 @@ class Scheduler:
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set, then wait for the probes in flight (each bounded by its timeout)."""
+        shift = self._clock() - self._created  # jobs added before serving (loading the catalog) start now
+        if shift > 0:
+            for job in self._heap:
+                job.due += shift
+            heapq.heapify(self._heap)
         while not stop.is_set():
             now = self._clock()
             # everything due within the next tick starts now: one wake-up per tick, not one per probe
@@ -115,7 +121,8 @@ class Scheduler:
     async def _one(self, key: str, scheduled: float) -> None:
         async with self._sem:
             started = self._clock()
-            self.lateness.append(max(0.0, started - scheduled))
+            late = max(0.0, started - scheduled)
+            self.lateness.append(late)
             if len(self.lateness) > 100_000:
                 del self.lateness[:50_000]
-            await self._run(key, started)
+            await self._run(key, started, late)

@@ -209,7 +209,7 @@ class Monitor:
 
     # -- probing -------------------------------------------------------------------------------------------
 
-    async def _probe(self, key: str, started: float) -> None:
+    async def _probe(self, key: str, started: float, lateness_s: float = 0.0) -> None:
         tracker = self.trackers.get(key)
         if tracker is None:
             return
@@ -222,14 +222,13 @@ class Monitor:
             result = to_check_result(key, started, report)
         except Exception as exc:  # a bug must not stop the monitor: record it as this probe's failure
             result = CheckResult(key, started, False, 0.0, None, "internal", f"{type(exc).__name__}: {exc}")
-        self.record(tracker, result)
+        self.record(tracker, result, lateness_s)
         tracker.next_run = self.scheduler.next_run(key)
 
-    def record(self, tracker: Tracker, result: CheckResult) -> None:
+    def record(self, tracker: Tracker, result: CheckResult, lateness_s: float | None = None) -> None:
         transition = tracker.observe(result)
         self._pending.append(result)
-        lateness = self.scheduler.lateness[-1] if self.scheduler.lateness else None
-        self.metrics.observe(tracker.integration, result, lateness)
+        self.metrics.observe(tracker.integration, result, lateness_s)
         if transition is not None:
             self._pending_transitions.append(transition)
             self.metrics.set_status(tracker.integration, transition.new)
