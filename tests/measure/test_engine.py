@@ -247,7 +247,7 @@ def test_a_failed_operation_is_closed_and_reopened_by_the_next_request() -> None
     factory: OperationFactory = lambda ctx: _Flaky()  # noqa: E731
     result = run(run_load(factory, _ctx(1), LoadPlan(rate=600, duration_s=0.5, connections=1)))
     assert result.requests == 300
-    assert result.errors == {"protocol": 100}  # a reset is not one of the named kinds
+    assert result.errors == {"refused": 100}  # a reset by the peer is a connection failure
     assert _Flaky.opens == 1 + 99  # reopened by the request after each failure but the last
 
 
