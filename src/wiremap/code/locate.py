@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from ..model import Integration
 from .index import SourceIndex
 from .model import FileIndex
 
-__all__ = ["client_lines", "client_name", "defined_anywhere", "nearest", "within"]
+__all__ = ["Moved", "client_lines", "client_name", "defined_anywhere", "moved_client", "nearest", "within"]
 
 _CALL_SUFFIX = re.compile(r"\(.*\)$")
 
@@ -57,3 +59,26 @@ def defined_anywhere(index: SourceIndex, name: str) -> list[str]:
     return sorted(
         {p for p, d in index.definitions_named(name) if _matches(d.qualname, name) or d.name == name}
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """The doc's Client is no longer at its Source line: where it is now."""
+
+    client: str
+    old_line: int
+    new_line: int
+
+
+def moved_client(integration: Integration, f: FileIndex | None, window: int) -> Moved | None:
+    """SRC003's question and ``sync``'s fix: is the Client away from the Source line, and where is it?
+    None when the doc names no Client or line, the file does not parse, the Client is not in the file
+    (SRC004's case) or it is at or near the line."""
+    name, ref = client_name(integration.client), integration.source_ref
+    if name is None or ref is None or ref.line is None or f is None or f.error:
+        return None
+    spans = client_lines(f, name)
+    if not spans or within(spans, ref.line, window):
+        return None
+    now = nearest(spans, ref.line)
+    return Moved(name, ref.line, now) if now is not None else None

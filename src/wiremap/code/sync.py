@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..document import ParsedDoc, parse_text
 from ..values import parse_date
 from .history import Commit
-from .locate import client_lines, client_name, nearest, within
+from .locate import moved_client
 from .project import Project
 
 __all__ = ["SyncResult", "sync_doc"]
@@ -47,25 +47,16 @@ def _documented_dates(doc: ParsedDoc) -> list[dt.date]:
 
 
 def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: str, out: SyncResult) -> None:
-    integ = doc.integration
-    name, ref = client_name(integ.client), integ.source_ref
-    if name is None or ref is None or ref.line is None:
-        return
-    f = project.file(rel)
-    if f is None or f.error:
-        return
-    spans = client_lines(f, name)
-    if not spans or within(spans, ref.line, project.line_window):
-        return
-    new_line = nearest(spans, ref.line)
+    integ, ref = doc.integration, doc.integration.source_ref
+    moved = moved_client(integ, project.file(rel), project.line_window)
     i = integ.line_of("source_ref") - 1
-    if new_line is None or not 0 <= i < len(lines):
+    if moved is None or ref is None or not 0 <= i < len(lines):
         return
-    old_ref = f"{ref.path}:{ref.line}"
+    old_ref = f"{ref.path}:{moved.old_line}"
     if old_ref not in lines[i]:
         return
-    lines[i] = lines[i].replace(old_ref, f"{ref.path}:{new_line}", 1)
-    out.changes.append(f"Source line {ref.line} → {new_line} ({name} moved)")
+    lines[i] = lines[i].replace(old_ref, f"{ref.path}:{moved.new_line}", 1)
+    out.changes.append(f"Source line {moved.old_line} → {moved.new_line} ({moved.client} moved)")
 
 
 def _new_commits(doc: ParsedDoc, commits: list[Commit], text: str) -> list[Commit]:

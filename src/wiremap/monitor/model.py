@@ -7,7 +7,7 @@ reads, through :class:`MonitorView`; the store is reached only through :class:`S
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -74,6 +74,22 @@ class Percentiles:
     @property
     def uptime(self) -> float | None:
         return (self.count - self.failures) / self.count if self.count else None
+
+    @staticmethod
+    def combine(parts: Iterable[Percentiles]) -> Percentiles:
+        """Several windows as one: counts add up, each percentile is the **maximum** of the parts'.
+
+        Percentiles cannot be merged exactly from summaries; the maximum errs on the pessimistic side, so
+        a window's p99 is never reported better than its worst part's and a spike does not vanish."""
+        count = failures = 0
+        best: list[float | None] = [None, None, None]
+        for p in parts:
+            count, failures = count + p.count, failures + p.failures
+            for i, v in enumerate((p.p50, p.p95, p.p99)):
+                cur = best[i]
+                if v is not None and (cur is None or v > cur):
+                    best[i] = v
+        return Percentiles(count, failures, best[0], best[1], best[2])
 
 
 @dataclass(frozen=True, slots=True)

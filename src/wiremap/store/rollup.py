@@ -86,23 +86,7 @@ def summarize(rows: Iterable[tuple[str, float, bool, float]], bucket_s: int) -> 
     return out
 
 
-def _max(a: float | None, b: float | None) -> float | None:
-    if a is None:
-        return b
-    return a if b is None else max(a, b)
-
-
 def combine(parts: Iterable[Percentiles]) -> Percentiles:
-    """Several windows as one: counts add up, each percentile is the **maximum** of the parts'.
-
-    This is the documented approximation for windows older than raw retention (percentiles cannot be
-    merged exactly from summaries). The maximum errs on the pessimistic side: a window's p99 is never
-    reported better than its worst bucket's, so a latency spike does not vanish into an average.
-    """
-    count = failures = 0
-    p50 = p95 = p99 = None
-    for p in parts:
-        count += p.count
-        failures += p.failures
-        p50, p95, p99 = _max(p50, p.p50), _max(p95, p.p95), _max(p99, p.p99)
-    return Percentiles(count, failures, p50, p95, p99)
+    """Several windows as one (the documented approximation beyond raw retention): see
+    :meth:`Percentiles.combine`."""
+    return Percentiles.combine(parts)

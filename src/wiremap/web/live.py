@@ -106,24 +106,11 @@ def summaries(store: Store, states: Iterable[IntegrationState], now: float) -> l
     for s in states:
         hour = s.hour if s.hour is not None else store.percentiles(s.id, now - HOUR, now)
         if batched:
-            day = combine([older.get(s.id, Percentiles()), hour])
+            day = Percentiles.combine([older.get(s.id, Percentiles()), hour])
         else:
             day = store.percentiles(s.id, now - DAY, now)
         out.append(Live(masked_state(s), hour, day))
     return out
-
-
-def combine(parts: Iterable[Percentiles]) -> Percentiles:
-    """Counts add up; each percentile is the maximum of the parts' (pessimistic, like the store)."""
-    count = failures = 0
-    best: list[float | None] = [None, None, None]
-    for p in parts:
-        count, failures = count + p.count, failures + p.failures
-        for i, v in enumerate((p.p50, p.p95, p.p99)):
-            if v is not None:
-                cur = best[i]
-                best[i] = v if cur is None else max(cur, v)
-    return Percentiles(count, failures, best[0], best[1], best[2])
 
 
 def detail(store: Store, state: IntegrationState, now: float) -> Detail:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...code.locate import client_lines, client_name, nearest, within
+from ...code.locate import moved_client
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
@@ -33,21 +33,14 @@ from ._source import source_docs
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
     for doc, project, rel in source_docs(ctx):
-        integ = doc.integration
-        name = client_name(integ.client)
-        ref = integ.source_ref
-        if name is None or ref is None or ref.line is None or not project.exists(rel):
+        if not project.exists(rel):
             continue
-        f = project.file(rel)
-        if f is None or f.error:
+        moved = moved_client(doc.integration, project.file(rel), project.line_window)
+        if moved is None:
             continue
-        spans = client_lines(f, name)
-        if not spans or within(spans, ref.line, project.line_window):
-            continue
-        now = nearest(spans, ref.line)
         yield Violation(
-            integ.line_of("source_ref"),
-            f"Client {name} is not at {rel}:{ref.line}: it is at line {now} now "
+            doc.integration.line_of("source_ref"),
+            f"Client {moved.client} is not at {rel}:{moved.old_line}: it is at line {moved.new_line} now "
             f"(`wiremap sync --write` updates the Source line)",
             doc.path,
         )
