@@ -30,7 +30,7 @@ from .model import CallSite, Definition, EnvRead, FileIndex, file_from_json, fil
 
 __all__ = ["IndexStats", "SourceIndex", "index_tree", "list_source_files"]
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 CACHE_NAME = "index.json"
 MAX_FILE_BYTES = 2_000_000  # generated or vendored blobs: not worth parsing
 PARALLEL_MIN_FILES = 64

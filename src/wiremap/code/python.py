@@ -286,9 +286,7 @@ class _Indexer(Resolver):
                 t = self.type_of(node.value, scope, cls)
                 for tgt in targets:
                     if isinstance(tgt, ast.Name):
-                        if t:
-                            scope.types[tgt.id] = t
-                        scope.values[tgt.id] = node.value
+                        _bind(scope, tgt.id, node.value, t, forget=False)
                     elif (
                         cls
                         and isinstance(tgt, ast.Attribute)
@@ -374,12 +372,7 @@ class _Indexer(Resolver):
                 t = self.type_of(node.value, scope, cls)
                 for tgt in targets:
                     if isinstance(tgt, ast.Name):
-                        if t:
-                            scope.types[tgt.id] = t
-                        elif qual:
-                            scope.types.pop(tgt.id, None)
-                        if not mentions(node.value, tgt.id):  # x = x.with_password(p): keep what x was
-                            scope.values[tgt.id] = node.value
+                        _bind(scope, tgt.id, node.value, t, forget=bool(qual))
                     else:
                         self.visit(tgt, scope, cls, qual)
             return
@@ -467,6 +460,17 @@ class _Indexer(Resolver):
                 expr = _target_expr(node, api)
                 target = self.deferred(expr) if expr is not None else None
         self.sites.append(CallSite(self.path, node.lineno, client, protocol, target, value.env, qual))
+
+
+def _bind(scope: Scope, name: str, value: ast.expr, client_type: str | None, *, forget: bool) -> None:
+    """``name = value``: its client type (a local without one forgets the old one when ``forget``) and its
+    value, unless the value reads the name itself (``x = x.with_password(p)``: keep what x was)."""
+    if client_type:
+        scope.types[name] = client_type
+    elif forget:
+        scope.types.pop(name, None)
+    if not mentions(value, name):
+        scope.values[name] = value
 
 
 def _target_expr(call: ast.Call, api: Api) -> ast.expr | None:
