@@ -10,16 +10,27 @@ Keys (dashes and underscores are the same)::
     severity = { "AGE001" = "error" } # per-rule severity overrides
     fail-on = "error"                 # lint exits 1 at or above this severity
     baseline = ".wiremap/baseline.json"
-    run-commands = false              # verify also runs the docs' Health Check / Integration Test commands
+    run-commands = false              # verify also runs the docs' commands (runner's config only)
     source-line-window = 10           # SRC003: how far from the Source line the Client may be
 
     [tool.wiremap.integrations.checkout-service-to-payments-api]
     interval = "10s"
     expect_status = [200, 201]
+
+    [tool.wiremap.bind-secrets]       # runner's config only: where each secret may be sent
+    PAYMENTS_API_TOKEN = "payments.internal:443"
+
+Who may set what (docs/security.md): a config named with ``--config`` or ``$WIREMAP_CONFIG`` is the
+*runner's* and may set everything. A config wiremap finds by itself (the nearest ``wiremap.toml`` or
+``pyproject.toml``) is part of the *repository*: a pull request can change it, so its runner-only keys
+(``run-commands``, ``bind-secrets``, runner-only integration settings) are not used; they are listed in
+:attr:`Config.refused` and commands say so.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -29,8 +40,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ._errors import ConfigError
 from .findings import Severity
 from .model import Integration
+from .trust.settings import SETTINGS, Trust, canonical_key, validate_one
 
-__all__ = ["Config", "find_config", "load_config"]
+__all__ = ["CONFIG_ENV", "Config", "find_config", "load_config"]
+
+CONFIG_ENV = "WIREMAP_CONFIG"
+_RUNNER_KEYS = ("run_commands", "bind_secrets")
+_HOSTPORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$")
 
 
 class Config(BaseModel):
@@ -48,6 +64,42 @@ class Config(BaseModel):
     run_commands: bool = False
     source_line_window: int = Field(default=10, ge=0, le=10_000)
     integrations: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    bind_secrets: dict[str, list[str]] = Field(default_factory=dict)
+    trust: Trust = Trust.REPOSITORY
+    refused: list[str] = Field(default_factory=list)  # runner-only keys a repository config tried to set
+
+    @field_validator("integrations", mode="before")
+    @classmethod
+    def _integrations(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, dict[str, Any]] = {}
+        for integ_id, table in value.items():
+            if not isinstance(table, dict):
+                raise ValueError(f"{integ_id}: want a table of settings")
+            typed: dict[str, Any] = {}
+            for key, raw in table.items():
+                try:
+                    typed[canonical_key(key)] = validate_one(key, raw)
+                except ValueError as exc:
+                    raise ValueError(f"{integ_id}: {exc}") from None
+            out[str(integ_id)] = typed
+        return out
+
+    @field_validator("bind_secrets", mode="before")
+    @classmethod
+    def _bind_secrets(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, list[str]] = {}
+        for var, where in value.items():
+            hosts = [where] if isinstance(where, str) else where
+            if not isinstance(hosts, list) or not all(
+                isinstance(h, str) and _HOSTPORT.match(h) for h in hosts
+            ):
+                raise ValueError(f"{var}: want host:port or a list of them, got {where!r}")
+            out[str(var)] = [h.lower() for h in hosts]
+        return out
 
     @field_validator("severity")
     @classmethod
@@ -73,15 +125,11 @@ class Config(BaseModel):
         return self.base_dir / self.docs
 
     def settings_for(self, integration: Integration) -> dict[str, Any]:
-        """Per-integration settings: ``[tool.wiremap.integrations.<id>]``, then the doc's own
-        ``<!-- wiremap: key=value -->`` directives on top (the doc is closer to the integration).
+        """The settings in force for ``integration``, typed: see :func:`wiremap.trust.resolve_settings`
+        (what a doc or a repository config asked for but only the runner may set is left out)."""
+        from .trust.resolve import resolve_settings
 
-        Directive values are strings as written (``expect_status=200,201``); config values keep
-        their TOML types.
-        """
-        merged: dict[str, Any] = dict(self.integrations.get(integration.id, {}))
-        merged.update({k.replace("-", "_"): v for k, v in integration.directives.settings.items()})
-        return merged
+        return dict(resolve_settings(integration, self).values)
 
     @property
     def root_path(self) -> Path | None:
@@ -135,19 +183,90 @@ def _normalize(table: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_config(path: Path | None = None, start: Path | None = None) -> Config:
-    """Read a config file (``path``), or find one upward from ``start`` (default: cwd)."""
+def _asks(value: Any) -> bool:
+    """A value that grants something: ``allow_remote = false`` asks for nothing."""
+    if isinstance(value, str) and value.strip().lower() in ("false", "no", "off", "0", ""):
+        return False
+    return value not in (None, False, 0, {}, [])
+
+
+def _runner_only(table: dict[str, Any]) -> list[str]:
+    """The runner-only keys a repository config sets (top level and per integration)."""
+    found = [k.replace("_", "-") for k in _RUNNER_KEYS if _asks(table.get(k))]
+    for integ_id, settings in (table.get("integrations") or {}).items():
+        if isinstance(settings, dict):
+            found.extend(
+                f"integrations.{integ_id}.{canonical_key(k)}"
+                for k, v in settings.items()
+                if SETTINGS.get(canonical_key(k)) is not None
+                and SETTINGS[canonical_key(k)].trust is Trust.RUNNER
+                and _asks(v)
+            )
+    return found
+
+
+def _strip_runner_only(table: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in table.items() if k not in _RUNNER_KEYS}
+    integrations = table.get("integrations")
+    if isinstance(integrations, dict):
+        out["integrations"] = {
+            i: {
+                k: v
+                for k, v in s.items()
+                if SETTINGS.get(canonical_key(k)) is None
+                or SETTINGS[canonical_key(k)].trust is Trust.REPOSITORY
+            }
+            if isinstance(s, dict)
+            else s
+            for i, s in integrations.items()
+        }
+    return out
+
+
+def _line_of(path: Path, key: str) -> str:
+    """``path:line`` of the first line naming ``key`` (TOML has no positions), else ``path``."""
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if key and key in line.replace("-", "_"):
+                return f"{path}:{n}"
+    except (OSError, UnicodeDecodeError):
+        pass
+    return str(path)
+
+
+def load_config(
+    path: Path | None = None, start: Path | None = None, env: dict[str, str] | None = None
+) -> Config:
+    """Read the runner's config file (``path``, else ``$WIREMAP_CONFIG``), or find the repository's
+    upward from ``start`` (default: cwd)."""
+    environ = os.environ if env is None else env
+    trust = Trust.RUNNER
+    if path is None and environ.get(CONFIG_ENV):
+        path = Path(environ[CONFIG_ENV])
     if path is None:
+        trust = Trust.REPOSITORY
         path = find_config(start or Path.cwd())
     if path is None:
         return Config()
     if not path.is_file():
         raise ConfigError(f"{path}: config file does not exist")
-    table = _table(path) or {}
+    table = _normalize(_table(path) or {})
+    refused: list[str] = []
+    if trust is Trust.REPOSITORY:
+        refused = _runner_only(table)
+        table = _strip_runner_only(table)
     try:
-        return Config(path=path.resolve(), **_normalize(table))
+        return Config(path=path.resolve(), trust=trust, refused=refused, **table)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path}: invalid [tool.wiremap] config: {problems}") from exc
+        first = exc.errors()[0]
+        loc = [str(p) for p in first["loc"]]
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        key = msg.split("unknown setting ", 1)[-1].split("'")[1] if "unknown setting '" in msg else loc[-1]
+        where = _line_of(path, key.replace("-", "_"))
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"{where}: invalid [tool.wiremap] config: {problems}") from exc
     except TypeError as exc:
         raise ConfigError(f"{path}: invalid [tool.wiremap] config: {exc}") from exc

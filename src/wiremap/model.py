@@ -113,6 +113,7 @@ class Directives(_Model):
 
     disable: list[str] = Field(default_factory=list)
     settings: dict[str, str] = Field(default_factory=dict)
+    lines: dict[str, int] = Field(default_factory=dict)  # setting -> the line of its directive
 
 
 class Integration(_Model):

@@ -55,7 +55,8 @@ def test_measure_write_and_check_on_an_example_doc(
     doc = tmp_path / f"{DOC}.md"
     shutil.copy(EXAMPLE_DOCS / doc.name, doc)
     before = doc.read_text(encoding="utf-8").split("\n")
-    args = ["measure", str(doc), "--target", server, "--rate", "50", "--duration", "1", "--warmup", "0.2"]
+    args = ["measure", str(doc), "--target", server, "--allow-writes", "--rate", "50", "--duration", "1"]
+    args += ["--warmup", "0.2"]
     assert main([*args, "--format", "json", "--check", "--write"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {"latency_ms", "uncorrected_ms", "lateness_ms", "throughput_per_s", "requests", "errors"} <= set(
@@ -81,7 +82,8 @@ def test_regression_gate_fails_when_slower_than_documented(
     doc.write_text(
         text.replace("- P95: 420 ms", "- P95: 0.001 ms").replace("- P99: 900 ms", "- P99: 0.002 ms")
     )
-    args = ["measure", str(doc), "--target", server, "--rate", "50", "--duration", "1", "--warmup", "0"]
+    args = ["measure", str(doc), "--target", server, "--allow-writes", "--rate", "50", "--duration", "1"]
+    args += ["--warmup", "0"]
     assert main([*args, "--check"]) == 1
     assert "FAIL  P99: measured" in capsys.readouterr().out
 
@@ -101,7 +103,7 @@ def test_safety_caps_and_remote_refusal(tmp_path: Path, capsys: pytest.CaptureFi
 def test_ctrl_c_prints_the_partial_result(tmp_path: Path, server: str) -> None:
     doc = tmp_path / f"{DOC}.md"
     shutil.copy(EXAMPLE_DOCS / doc.name, doc)
-    cmd = [sys.executable, "-m", "wiremap", "measure", str(doc), "--target", server]
+    cmd = [sys.executable, "-m", "wiremap", "measure", str(doc), "--target", server, "--allow-writes"]
     proc = subprocess.Popen(
         [*cmd, "--rate", "50", "--duration", "10", "--warmup", "0", "--format", "json", "--write"],
         stdout=subprocess.PIPE,

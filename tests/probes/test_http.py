@@ -234,7 +234,7 @@ def test_post_to_a_remote_host_is_skipped_before_any_lookup(monkeypatch: pytest.
     r = one(run_probe(ctx))
     assert r.skipped and r.ok is None and r.error_kind is None
     assert (
-        r.message == "POST not sent to payments.example.com: non-idempotent; use --allow-writes or --target"
+        r.message == "POST not sent to payments.example.com: non-idempotent; needs the runner's --allow-writes or --target"
     )
 
 

@@ -16,25 +16,55 @@ from .._errors import UsageError
 from ..catalog import Catalog, load
 from ..config import Config, load_config
 from ..model import SCHEMA_VERSION
+from ..trust.credentials import parse_bindings
 
 __all__ = [
+    "BindSecretOption",
     "ConfigOption",
     "OutputFormat",
     "SkipNonDocsOption",
+    "bindings",
     "err",
     "load_catalog",
     "out",
     "print_json",
     "require_docs",
     "resolve",
+    "warn_refused",
 ]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ConfigOption = typer.Option(
-    None, "--config", help="Config file (pyproject.toml or wiremap.toml); default: nearest above the docs."
+    None,
+    "--config",
+    help="The runner's config file (pyproject.toml or wiremap.toml) [env: WIREMAP_CONFIG]; default: the "
+    "nearest above the docs, whose runner-only keys are not used (docs/security.md).",
 )
+BindSecretOption = typer.Option(
+    [],
+    "--bind-secret",
+    help="VAR=HOST:PORT: the secret in $VAR may be sent to HOST:PORT (repeatable; docs/security.md).",
+)
+
+
+def bindings(config: Config, flags: Sequence[str]) -> dict[str, list[str]]:
+    """Where each secret may go: the runner's config ``bind-secrets`` plus ``--bind-secret`` flags."""
+    out = {k: list(v) for k, v in config.bind_secrets.items()}
+    for var, hosts in parse_bindings(flags).items():
+        out.setdefault(var, []).extend(hosts)
+    return out
+
+
+def warn_refused(config: Config) -> None:
+    """One line when a config wiremap found by itself sets what only the runner may set."""
+    if config.refused:
+        err.print(
+            f"wiremap: {config.path} sets {', '.join(config.refused)}: only the runner may set "
+            "these (flags, or a config named with --config); not used",
+            markup=False,
+        )
 
 
 class OutputFormat(enum.StrEnum):
@@ -46,6 +76,7 @@ def resolve(paths: Sequence[Path] | None, config_file: Path | None) -> tuple[lis
     """The paths to read (default: the config's ``docs``) and the config that applies to them."""
     start = paths[0] if paths else Path.cwd()
     config = load_config(config_file, start=start if start.exists() else Path.cwd())
+    warn_refused(config)
     if paths:
         return list(paths), config
     default = config.docs_path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import json
 import os
 import signal
@@ -21,8 +22,10 @@ from ..config import Config, load_config
 from ..measure._base import LoadPlan, MeasureResult
 from ..model import Integration
 from ..probes._base import ProbeContext, Target, is_loopback
+from ..trust.credentials import CredentialsWithheld, SecretGate
+from ..trust.resolve import resolve_settings
 from ..verify.targets import parse_target_options, resolve_target
-from ._common import ConfigOption, err, out
+from ._common import BindSecretOption, ConfigOption, bindings, err, out, warn_refused
 
 if TYPE_CHECKING:
     from ..measure._base import OperationFactory, Progress
@@ -90,6 +93,10 @@ def measure(
         0.2, "--tolerance", min=0.0, help="Allowed excess for --check (0.2 = 20%)."
     ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a target outside loopback."),
+    allow_writes: bool = typer.Option(
+        False, "--allow-writes", help="Allow load of POST/PUT/PATCH/DELETE requests (sent again and again)."
+    ),
+    bind_secret: list[str] = BindSecretOption,
     no_cap: bool = typer.Option(
         False, "--no-cap", help=f"Allow more than {CAP_RATE:g} req/s or {CAP_DURATION_S:g} s."
     ),
@@ -104,6 +111,7 @@ def measure(
 
     chosen = _choose(name, docs, config_file)
     integ, config = chosen.integration, chosen.config
+    warn_refused(config)
     plan = LoadPlan(
         rate=rate or 100.0,
         duration_s=duration or 10.0,
@@ -125,24 +133,45 @@ def measure(
     resolved = resolve_target(integ, overrides, env)
     if resolved is None:
         raise UsageError(f"{integ.name}: the doc names no destination host:port to measure")
-    settings = config.settings_for(integ)
-    remote_ok = allow_remote or str(settings.get("allow_remote", "")).lower() in ("1", "true", "yes")
+    resolved_settings = resolve_settings(integ, config)
+    settings = resolved_settings.values
+    remote_ok = allow_remote or bool(settings.get("allow_remote"))
     if not is_loopback(resolved.host) and not remote_ok:
+        asked = resolved_settings.refusal("allow_remote")
+        said = f" ({asked.where} asks for allow_remote, which only the runner may set)" if asked else ""
         raise UsageError(
-            f"refusing to load-test {resolved.hostport}: not a loopback address. wiremap never load-tests a "
-            "remote system by accident: pass --allow-remote (or allow_remote = true for this integration) "
-            "if you mean it"
+            f"refusing to load-test {resolved.hostport}: not a loopback address{said}. wiremap never "
+            "load-tests a remote system by accident: pass --allow-remote if you mean it"
         )
+    refusal = resolved_settings.refusal("headers_from_env", "client_cert", "client_key", "insecure")
+    if refusal is not None:
+        raise UsageError(f"not measured: {refusal.message}")
     try:
         factory = get_factory(integ.protocol)
     except KeyError as exc:
         raise UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
+    gate = SecretGate(env, bindings(config, bind_secret))
+    view, withheld = gate.env_for(resolved.host, resolved.port, resolved.explicit)
+    writes_ok = allow_writes or bool(settings.get("allow_writes"))
     ctx = ProbeContext(
-        integ, resolved, timeout, settings, env, allow_writes=resolved.explicit or allow_remote
+        integ,
+        resolved,
+        timeout,
+        settings,
+        view,
+        writes_ok,
+        withheld,
+        repeated=True,
+        secret_check=functools.partial(
+            gate.reason_for, host=resolved.host, port=resolved.port, explicit=resolved.explicit
+        ),
     )
     budget = budget_ms or integ.latency_ms.p99 or DEFAULT_BUDGET_MS
     cap = float("inf") if no_cap else CAP_RATE
-    result, find, interrupted = run(_measure(factory, ctx, plan, find_max, budget, cap))
+    try:
+        result, find, interrupted = run(_measure(factory, ctx, plan, find_max, budget, cap))
+    except CredentialsWithheld as exc:
+        raise UsageError(f"not measured: {exc.reason}") from None
     if result is None:
         raise UsageError(f"nothing measured: {find.stopped if find else 'no result'}")
     _finish(chosen, resolved, result, find, interrupted, write, check, tolerance, budget, output_format)

@@ -19,7 +19,7 @@ from ..verify.engine import IntegrationReport
 from ..verify.report import FORMATS
 from ..verify.targets import parse_target_options
 from ..writes import atomic_write_text
-from ._common import ConfigOption, err, load_catalog, out
+from ._common import BindSecretOption, ConfigOption, bindings, err, load_catalog, out
 
 
 class VerifyFormat(enum.StrEnum):
@@ -54,12 +54,13 @@ def verify(
     run_commands: bool | None = typer.Option(
         None,
         "--run-commands/--no-run-commands",
-        help="Also run the doc's Health Check and Integration Test commands.",
+        help="Also run the doc's Health Check and Integration Test commands (runner-only).",
     ),
     rounds: int = typer.Option(
         1, "--rounds", min=1, help="Verify everything N times (flakiness checks, benchmarks)."
     ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to FILE."),
+    bind_secret: list[str] = BindSecretOption,
     config_file: Path | None = ConfigOption,
 ) -> None:
     """Prove each documented integration works: probe it, check the live response against the doc."""
@@ -78,6 +79,7 @@ def verify(
         targets=targets,
         allow_writes=allow_writes,
         run_commands=config.run_commands if run_commands is None else run_commands,
+        bindings=bindings(config, bind_secret),
     )
     reports = _run(chosen, options, config, rounds)
     color = output is None and output_format is VerifyFormat.text and out.is_terminal

@@ -52,7 +52,10 @@ def serve_demo(docs: Path, console: Console, *, port: int, interval_s: float, st
         async def make() -> Monitor:
             targets = holder["targets"]
             assert isinstance(targets, dict)
-            options = ServeOptions(interval_s=interval_s, targets=targets, timeout_s=2.0)
+            # the demo started these destinations itself: its POSTs may be repeated
+            options = ServeOptions(
+                interval_s=interval_s, targets=targets, timeout_s=2.0, allow_writes=frozenset(targets)
+            )
             return Monitor([docs], config, store, options, env)
 
         def announce(monitor: Monitor, bound: int) -> None:

@@ -199,7 +199,8 @@ def _first_code(doc: Document, name: str) -> tuple[CodeBlock | None, int]:
 def _directives(doc: Document) -> Directives:
     disable: list[str] = []
     settings: dict[str, str] = {}
-    for _, body in doc.directives:
+    lines: dict[str, int] = {}
+    for line, body in doc.directives:
         for token in body.split():
             key, eq, val = token.partition("=")
             if not eq:
@@ -208,7 +209,8 @@ def _directives(doc: Document) -> Directives:
                 disable.extend(c.strip().upper() for c in val.split(",") if c.strip())
             else:
                 settings[key.lower()] = val
-    return Directives(disable=list(dict.fromkeys(disable)), settings=settings)
+                lines[key.lower()] = line
+    return Directives(disable=list(dict.fromkeys(disable)), settings=settings, lines=lines)
 
 
 _TITLE = re.compile(r"^\s*integration\s*:\s*(.*?)\s*(?:→|->|⟶|=>)\s*(.*?)\s*$", re.IGNORECASE)

@@ -22,6 +22,7 @@ from ..config import Config
 from ..model import Integration
 from ..probes.registry import preload
 from ..secrets import mask_text
+from ..trust.credentials import SecretGate
 from ..values import parse_duration_ms
 from ..verify.engine import IntegrationReport, VerifyOptions, verify
 from ..verify.targets import resolve_target
@@ -50,6 +51,9 @@ class ServeOptions:
     flush_s: float = 1.0
     maintenance_s: float = 60.0
     watch: bool = True
+    # the runner's: integrations whose POST/PUT/PATCH/DELETE may be sent every interval ("*": all)
+    allow_writes: frozenset[str] = frozenset()
+    bindings: Mapping[str, list[str]] = field(default_factory=dict)  # secret -> host:ports it may go to
 
 
 def to_check_result(integration_id: str, started: float, report: IntegrationReport) -> CheckResult:
@@ -104,6 +108,7 @@ class Monitor:
         self._store = store
         self.options = options
         self.env = dict(os.environ if env is None else env)
+        self.gate = SecretGate(self.env, options.bindings)  # built once: probes only look it up
         self.metrics = Metrics()
         self.alerter = Alerter(options.webhooks)
         self.scheduler = Scheduler(self._probe, concurrency=options.concurrency)
@@ -214,11 +219,22 @@ class Monitor:
         if tracker is None:
             return
         integ = tracker.integration
+        writes = "*" in self.options.allow_writes or key in self.options.allow_writes
         opts = VerifyOptions(
-            timeout_s=self.options.timeout_s, targets=self.options.targets, run_commands=False
+            timeout_s=self.options.timeout_s,
+            targets=self.options.targets,
+            run_commands=False,
+            allow_writes=writes,
+            repeated=True,
         )
         try:
-            report = await verify(integ, opts, self.config, self.env)
+            report = await verify(integ, opts, self.config, self.env, self.gate)
+            if report.checks and all(c.skipped for c in report.checks):
+                # nothing was checked (a write not allowed, a secret not sent): not up, not down, no alert
+                self.unmonitored[key] = f"not checked: {report.checks[0].message}"
+                tracker.next_run = self.scheduler.next_run(key)
+                return
+            self.unmonitored.pop(key, None)
             result = to_check_result(key, started, report)
         except Exception as exc:  # a bug must not stop the monitor: record it as this probe's failure
             result = CheckResult(key, started, False, 0.0, None, "internal", f"{type(exc).__name__}: {exc}")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..model import Integration
+from ..trust.credentials import CredentialsWithheld, Withheld
 
 __all__ = [
     "ErrorKind",
@@ -34,6 +35,7 @@ __all__ = [
     "root_cause",
     "skipped",
     "success",
+    "writes_allowed",
 ]
 
 
@@ -72,6 +74,27 @@ class ProbeContext:
     settings: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
     allow_writes: bool = False
+    # secrets of the runner's environment that do not belong to this target (name -> why), left out of
+    # ``env`` by :class:`wiremap.trust.credentials.SecretGate`; see :meth:`secret`
+    withheld: Mapping[str, Withheld] = field(default_factory=dict)
+    repeated: bool = False  # serve and measure send the same request again and again
+    # why the value of a variable may not be sent to this target as a credential (None: it may);
+    # :meth:`wiremap.trust.credentials.SecretGate.reason_for` bound to the target
+    secret_check: Callable[[str], str | None] | None = None
+
+    def secret(self, name: str) -> str | None:
+        """The value of ``name``, to be sent to this target as a credential; raises
+        :class:`CredentialsWithheld` when the runner's value exists but does not belong to this target
+        (the check is then skipped, with the reason)."""
+        held = self.withheld.get(name)
+        if held is not None:
+            raise CredentialsWithheld(held.reason)
+        value = self.env.get(name) or None
+        if value is not None and self.secret_check is not None:
+            reason = self.secret_check(name)
+            if reason is not None:
+                raise CredentialsWithheld(reason)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +215,17 @@ def root_cause(exc: BaseException) -> BaseException | None:
         if isinstance(err, OSError) and err.errno is not None and not isinstance(err, TimeoutError):
             return err
     return None
+
+
+def writes_allowed(ctx: ProbeContext) -> bool:
+    """May a non-idempotent request (POST, a published message) go to ``ctx.target``?
+
+    Once (verify): to loopback, to a target the runner chose, or under the runner's --allow-writes.
+    Repeated (serve every interval, measure's load): only under the runner's --allow-writes for this
+    integration; loopback is often a port-forward to production."""
+    if ctx.repeated:
+        return ctx.allow_writes
+    return ctx.allow_writes or ctx.target.explicit or is_loopback(ctx.target.host)
 
 
 def is_loopback(host: str) -> bool:

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from ._base import ProbeContext
 
-__all__ = ["Credentials", "credentials"]
+__all__ = ["Credentials", "credentials", "libpq_password"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,18 +22,29 @@ class Credentials:
     source: str | None = None  # the env var they came from (for messages; never the value)
 
 
+_PASSWORD_SUFFIXES = ("_PASSWORD", "_PASSWD", "_PASS", "_PWD")
+
+
 def _password_var(ctx: ProbeContext) -> str | None:
     """A ``*_PASSWORD`` variable the doc names, as set in ``ctx.env`` (often kept apart from the URL)."""
     for var in ctx.integration.env_vars:
-        if var.name.upper().endswith(("_PASSWORD", "_PASSWD", "_PASS")) and ctx.env.get(var.name):
-            return ctx.env[var.name]
+        if var.name.upper().endswith(_PASSWORD_SUFFIXES):
+            value = ctx.secret(var.name)  # raises when the runner's value does not belong to the target
+            if value:
+                return value
     return None
 
 
 def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
     """The first env var named in the doc whose value (in ``ctx.env``) is a URL of one of ``schemes``;
-    a password missing from that URL comes from a ``*_PASSWORD`` variable the doc also names."""
+    a password missing from that URL comes from a ``*_PASSWORD`` variable the doc also names.
+
+    Raises :class:`~wiremap.trust.credentials.CredentialsWithheld` when such a value exists in the
+    runner's environment but belongs to another host (the engine skips the check, saying why)."""
     for var in ctx.integration.env_vars:
+        held = ctx.withheld.get(var.name)
+        if held is not None and (held.scheme or "") in schemes:
+            ctx.secret(var.name)
         value = ctx.env.get(var.name)
         if not value or "://" not in value:
             continue
@@ -44,3 +55,11 @@ def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
         password = unquote(parts.password) if parts.password else _password_var(ctx)
         return Credentials(unquote(parts.username) if parts.username else None, password, path, var.name)
     return Credentials(password=_password_var(ctx))
+
+
+def libpq_password(ctx: ProbeContext, creds: Credentials) -> str:
+    """The password to hand libpq: always explicit, so libpq never falls back to the process's own
+    ``$PGPASSWORD`` for a host that value does not belong to ("" sends none)."""
+    if creds.password is not None:
+        return creds.password
+    return ctx.env.get("PGPASSWORD") or ""

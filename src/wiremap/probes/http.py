@@ -41,9 +41,9 @@ from ._base import (
     Timer,
     classify,
     failure,
-    is_loopback,
     skipped,
     success,
+    writes_allowed,
 )
 
 __all__ = ["PreparedRequest", "prepare_request", "probe", "write_refusal"]
@@ -230,9 +230,11 @@ class PreparedRequest:
 def write_refusal(ctx: ProbeContext, method: str) -> str | None:
     """Why a non-idempotent ``method`` must not be sent to ``ctx.target`` (None: it may be)."""
     host = ctx.target.host
-    if method in WRITE_METHODS and not (is_loopback(host) or ctx.target.explicit or ctx.allow_writes):
-        return f"{method} not sent to {host}: non-idempotent; use --allow-writes or --target"
-    return None
+    if method not in WRITE_METHODS or writes_allowed(ctx):
+        return None
+    if ctx.repeated:
+        return f"{method} not sent to {host}: non-idempotent and repeated; needs the runner's --allow-writes"
+    return f"{method} not sent to {host}: non-idempotent; needs the runner's --allow-writes or --target"
 
 
 def prepare_request(ctx: ProbeContext) -> PreparedRequest:
@@ -261,7 +263,7 @@ def prepare_request(ctx: ProbeContext) -> PreparedRequest:
         headers["Content-Type"] = "application/json"
     unset: list[str] = []
     for name, var in header_env.items():
-        value = ctx.env.get(var)
+        value = ctx.secret(var)  # raises when the runner's value does not belong to this target
         if value:
             headers[name] = value
         else:

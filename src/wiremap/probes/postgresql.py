@@ -3,8 +3,9 @@
 User, password and database come from the first ``postgresql://`` / ``postgres://`` URL the doc names
 as an environment variable (its value in ``ctx.env``); without one the user is ``$PGUSER`` else
 ``postgres`` and the database ``$PGDATABASE`` else ``postgres`` (both looked up in ``ctx.env``).
-The doc's example URL is never used. libpq itself still honours the process environment for
-what is not passed (``PGPASSWORD``, ``~/.pgpass``, ``PGSSLMODE``...), as every libpq client does.
+The doc's example URL is never used. The password is always passed explicitly (``""`` when no
+value belongs to the target), so libpq never falls back to the process's own ``$PGPASSWORD``; it still
+reads ``~/.pgpass`` (whose entries name their hosts) and ``PGSSLMODE``-style settings.
 
 TLS: ``sslmode=require`` when the doc says TLS; otherwise libpq's default (``prefer``). The target
 scheme is not used for this: ``postgres`` ends with an "s" but does not mean TLS.
@@ -21,7 +22,7 @@ from typing import Any
 
 from ..secrets import mask_text
 from ._base import ErrorKind, ProbeContext, ProbeResult, Timer, classify, failure, skipped, success
-from ._credentials import credentials
+from ._credentials import credentials, libpq_password
 
 __all__ = ["probe"]
 
@@ -95,8 +96,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         "connect_timeout": max(1, math.ceil(ctx.timeout_s)),
         "application_name": "wiremap-verify",
     }
-    if creds.password is not None:
-        params["password"] = creds.password
+    # explicit, so libpq never sends the process's own $PGPASSWORD to a host it does not belong to
+    params["password"] = libpq_password(ctx, creds)
     if ctx.integration.tls:
         params["sslmode"] = "require"
     who = f"{user}@{dbname}" + (f" (from ${creds.source})" if creds.source else "")
@@ -122,6 +123,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         return [failure(NAME, timer, ErrorKind.TIMEOUT, message, connected=connected)]
     except Exception as exc:  # anything the server does is a result, never an exception
         kind, message = _classify(exc, dbname)
+        if kind is ErrorKind.AUTH and "PGPASSWORD" in ctx.withheld:
+            message = f"{message}; {ctx.withheld['PGPASSWORD'].reason}"
         if creds.password:
             message = message.replace(creds.password, "***")
         connected = "connect" in timer.phases or kind in (ErrorKind.AUTH, ErrorKind.PROTOCOL)

@@ -35,9 +35,9 @@ from ._base import (
     Timer,
     classify,
     failure,
-    is_loopback,
     skipped,
     success,
+    writes_allowed,
 )
 
 __all__ = ["probe"]
@@ -132,7 +132,7 @@ def _handshake_failure(exc: Exception, url: str, shown: str, timer: Timer, timeo
 
 def may_send(ctx: ProbeContext) -> bool:
     """The Request may publish: send it to loopback, to a target the user chose, or when allowed."""
-    return ctx.allow_writes or ctx.target.explicit or is_loopback(ctx.target.host)
+    return writes_allowed(ctx)
 
 
 async def _contract(ws: Any, ctx: ProbeContext, deadline: float) -> ProbeResult | None:
@@ -217,7 +217,7 @@ def _auth_header(ctx: ProbeContext) -> tuple[dict[str, str], str | None]:
     if m is None:
         return {}, None
     scheme, var = m.group(1), m.group(2)
-    value = ctx.env.get(var)
+    value = ctx.secret(var)  # raises when the runner's value does not belong to this target
     if not value:
         return {}, var
     return {"Authorization": f"{scheme} {value}"}, None

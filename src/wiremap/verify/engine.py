@@ -6,6 +6,7 @@ A hung destination costs one deadline of one slot; it never delays the others be
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from ..config import Config
 from ..model import Integration
 from ..probes._base import ErrorKind, ProbeContext, ProbeResult, Target, failure, skipped
 from ..probes.registry import get_probe, preload, probe_name
+from ..trust.credentials import CredentialsWithheld, SecretGate
+from ..trust.resolve import ResolvedSettings, resolve_settings
 from ..values import is_placeholder_text
 from .commands import run_command
 from .targets import resolve_target
@@ -24,12 +27,17 @@ __all__ = ["IntegrationReport", "VerifyOptions", "verify", "verify_all"]
 
 @dataclass(frozen=True, slots=True)
 class VerifyOptions:
+    """The runner's choices (flags, ``WIREMAP_*``, the ``--config`` file): only these allow writes,
+    commands and secrets; what a doc asks for beyond them is reported as skipped (docs/security.md)."""
+
     timeout_s: float = 5.0
     concurrency: int = 32
     targets: Mapping[str, str] = field(default_factory=dict)
     allow_writes: bool = False
     run_commands: bool = False
     command_timeout_s: float = 30.0
+    bindings: Mapping[str, list[str]] = field(default_factory=dict)  # secret -> the host:ports it may go to
+    repeated: bool = False  # serve: the same checks again every interval (writes need allow_writes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +74,8 @@ async def _probe(ctx: ProbeContext) -> list[ProbeResult]:
         # probes honour ctx.timeout_s themselves and say what they waited for; this is the backstop
         async with asyncio.timeout(ctx.timeout_s + GRACE_S):
             return await fn(ctx)
+    except CredentialsWithheld as exc:  # a secret that does not belong to this target: not sent
+        return [skipped(name, exc.reason)]
     except TimeoutError:
         res = failure(name, None, ErrorKind.TIMEOUT, f"no answer within {ctx.timeout_s:g} s")
         return [
@@ -90,35 +100,76 @@ async def _probe(ctx: ProbeContext) -> list[ProbeResult]:
         ]
 
 
+# settings that change what a probe sends: asked for by a doc but not granted, the probe does not run
+_PROBE_GRANTS = ("headers_from_env", "client_cert", "client_key", "insecure")
+_COMMANDS = ("health-check", "integration-test")
+
+
+def _commands(
+    integ: Integration, options: VerifyOptions, resolved: ResolvedSettings, config: Config
+) -> list[tuple[str, str, str | None]]:
+    """(check name, command, why it is not run or None) for each documented command."""
+    out: list[tuple[str, str, str | None]] = []
+    allowed = options.run_commands or bool(resolved.values.get("run_commands"))
+    asked = resolved.refusal("run_commands")
+    repo_asked = "run-commands" in config.refused
+    if not (allowed or asked or repo_asked):
+        return out
+    for name, command in zip(_COMMANDS, (integ.health_check, integ.integration_test), strict=True):
+        if not command or not command.strip():
+            continue
+        why: str | None = None
+        if is_placeholder_text(command.strip()):
+            why = f"not run: the command is a template placeholder {command.strip()}"
+        elif not allowed:
+            where = asked.where if asked is not None else str(config.path)
+            why = (
+                f"not run: {where} asks for run-commands, which only the runner may set: needs --run-commands"
+            )
+        out.append((name, command, why))
+    return out
+
+
 async def verify(
-    integ: Integration, options: VerifyOptions, config: Config, env: Mapping[str, str]
+    integ: Integration,
+    options: VerifyOptions,
+    config: Config,
+    env: Mapping[str, str],
+    gate: SecretGate | None = None,
 ) -> IntegrationReport:
     """All checks of one integration: its protocol probe, then (opt-in) its documented commands."""
     target = resolve_target(integ, options.targets, env)
+    resolved = resolve_settings(integ, config)
     checks: list[ProbeResult] = []
+    refusal = resolved.refusal(*_PROBE_GRANTS)
     if target is None:
         checks.append(
             skipped(
                 probe_name(integ.protocol), "no destination host in the doc (Destination: name (host:port))"
             )
         )
+    elif refusal is not None:
+        checks.append(skipped(probe_name(integ.protocol), refusal.message))
     else:
+        gate = gate if gate is not None else SecretGate(env, options.bindings)
+        view, withheld = gate.env_for(target.host, target.port, target.explicit)
+        allow_writes = options.allow_writes or bool(resolved.values.get("allow_writes"))
         ctx = ProbeContext(
-            integ, target, options.timeout_s, config.settings_for(integ), env, options.allow_writes
+            integ,
+            target,
+            options.timeout_s,
+            resolved.values,
+            view,
+            allow_writes,
+            withheld,
+            options.repeated,
+            functools.partial(gate.reason_for, host=target.host, port=target.port, explicit=target.explicit),
         )
         checks.extend(await _probe(ctx))
-    if options.run_commands:
-        for name, command in (
-            ("health-check", integ.health_check),
-            ("integration-test", integ.integration_test),
-        ):
-            if not command or not command.strip():
-                continue
-            if is_placeholder_text(command.strip()):
-                checks.append(
-                    skipped(name, f"not run: the command is a template placeholder {command.strip()}")
-                )
-                continue
+    for name, command, why in _commands(integ, options, resolved, config):
+        if why is not None:
+            checks.append(skipped(name, why))
+        else:
             checks.append(await run_command(name, command, options.command_timeout_s, env))
     return IntegrationReport(integ, target, tuple(checks))
 
@@ -133,10 +184,11 @@ async def verify_all(
     """Every integration, at most ``options.concurrency`` at a time; results in input order."""
     sem = asyncio.Semaphore(max(1, options.concurrency))
     preload({i.protocol for i in integrations})
+    gate = SecretGate(env, options.bindings)
 
     async def one(integ: Integration) -> IntegrationReport:
         async with sem:
-            report = await verify(integ, options, config, env)
+            report = await verify(integ, options, config, env, gate)
         if on_done is not None:
             on_done(report)
         return report

@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 from ...probes._base import ErrorKind, ProbeContext
-from ...probes._credentials import credentials
+from ...probes._credentials import credentials, libpq_password
 from ...probes.postgresql import DEFAULT_PORT, SCHEMES, _classify
 from ...secrets import mask_text
 from .._base import Operation
@@ -34,7 +34,7 @@ class PostgresSelect1:
         require_driver("postgresql", "psycopg")
         self._ctx = ctx
         creds = credentials(ctx, SCHEMES)
-        self._password = creds.password
+        self._password = libpq_password(ctx, creds)  # explicit: libpq never falls back to $PGPASSWORD
         self._dbname = creds.database or ctx.env.get("PGDATABASE") or "postgres"
         self._user = creds.username or ctx.env.get("PGUSER") or "postgres"
         self._who = f"{self._user}@{self._dbname}" + (f" (from ${creds.source})" if creds.source else "")
@@ -52,8 +52,7 @@ class PostgresSelect1:
             "connect_timeout": max(1, math.ceil(ctx.timeout_s)),
             "application_name": "wiremap-measure",
         }
-        if self._password is not None:
-            params["password"] = self._password
+        params["password"] = self._password
         if ctx.integration.tls:
             params["sslmode"] = "require"
         return params
