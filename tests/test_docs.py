@@ -225,3 +225,14 @@ def test_anchors_resolve(page: Path) -> None:
         if dest.suffix == ".md" and dest.is_file() and anchor not in anchors(read(dest)):
             broken.append(target)
     assert not broken, f"{page.relative_to(ROOT)} links to headings that do not exist: {broken}"
+
+
+# 6. The trust model ----------------------------------------------------------------------------------------
+
+
+def test_every_setting_is_in_the_security_table_with_its_trust_level() -> None:
+    from wiremap.trust.settings import SETTINGS
+
+    row = re.compile(r"^\| `([a-z_]+)` \| [^|]+ \| (runner|repository) \|", re.M)
+    rows = {m.group(1): m.group(2) for m in row.finditer(read(DOCS / "security.md"))}
+    assert rows == {name: spec.trust.value for name, spec in SETTINGS.items()}
