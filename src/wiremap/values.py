@@ -7,6 +7,7 @@ upstream), never an exception.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 
@@ -288,11 +289,27 @@ def is_placeholder_text(text: str) -> bool:
     return bool(_PLACEHOLDER.match(strip_code(text).strip()))
 
 
+SLUG_MAX_CHARS = 100
+SLUG_MAX_BYTES = 200  # UTF-8: a file name (slug + ".md", and the temp name of an atomic write) < 255
+
+
 def slugify(text: str) -> str:
-    """A stable, lower-case ASCII slug; non-Latin letters are kept when nothing else is left."""
+    """A stable, lower-case ASCII slug; non-Latin letters are kept when nothing else is left.
+
+    At most :data:`SLUG_MAX_CHARS` characters and :data:`SLUG_MAX_BYTES` UTF-8 bytes, so it is always a
+    valid file name: a longer slug is cut and ends with ``-`` and 8 hex digits of the SHA-256 of the
+    whole slug, so two long names that start alike stay distinct (and the same name always gives the
+    same slug)."""
     base = "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
     if base.isascii():
         slug = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")
     else:
         slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", base).lower()).strip("-")
-    return slug or "integration"
+    slug = slug or "integration"
+    if len(slug) <= SLUG_MAX_CHARS and len(slug.encode()) <= SLUG_MAX_BYTES:
+        return slug
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+    head = slug[: SLUG_MAX_CHARS - 9]
+    while len(head.encode()) > SLUG_MAX_BYTES - 9:
+        head = head[:-1]
+    return f"{head.rstrip('-')}-{digest}"

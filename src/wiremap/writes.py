@@ -18,17 +18,19 @@ __all__ = ["atomic_write_text"]
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically.
 
-    Raises :class:`UsageError` when the folder is missing or not writable.
+    Raises :class:`UsageError` when the folder is missing or not writable, or the name is too long for
+    the file system; an OSError while writing (a full disk) is raised as is.
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
     mode = None
-    with contextlib.suppress(FileNotFoundError):
-        mode = path.stat().st_mode & 0o7777
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        if not parent.is_dir():
+            raise UsageError(f"cannot write {path}: folder {parent} does not exist")
+        with contextlib.suppress(FileNotFoundError):
+            mode = path.stat().st_mode & 0o7777
+        # the temp name starts with the target's, cut: a target name near the limit still has a temp name
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=parent)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:

@@ -82,7 +82,10 @@ def _print_text(found: Discovery, index: SourceIndex) -> None:
 
 
 def _scaffold(found: Discovery, index: SourceIndex, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create --scaffold folder {folder}: {exc.strerror or exc}") from None
     for group in found.groups:
         if group.documented:
             continue

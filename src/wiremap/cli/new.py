@@ -30,13 +30,16 @@ def new(
     if output is None:
         sys.stdout.write(text)
         return
-    if output.is_dir():
-        from ..values import slugify
+    try:
+        if output.is_dir():
+            from ..values import slugify
 
-        output = output / f"{slugify(f'{source} to {destination}')}.md"
-    if output.exists() and not force:
-        raise UsageError(f"{output} exists (use --force to overwrite)")
-    if not output.parent.exists():
-        raise UsageError(f"folder {output.parent} does not exist")
-    atomic_write_text(output, text)
+            output = output / f"{slugify(f'{source} to {destination}')}.md"  # at most 203 bytes
+        if output.exists() and not force:
+            raise UsageError(f"{output} exists (use --force to overwrite)")
+        if not output.parent.exists():
+            raise UsageError(f"folder {output.parent} does not exist")
+        atomic_write_text(output, text)
+    except OSError as exc:  # a name too long for the file system, a read-only folder, a full disk
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     err.print(f"wrote {output}", markup=False)

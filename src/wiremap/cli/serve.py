@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +14,6 @@ from urllib.parse import urlsplit
 import typer
 
 from .._errors import UsageError
-from ..secrets import mask_text
 from ..values import parse_duration_ms
 from ._common import ConfigOption, err, resolve
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from ..monitor.service import Monitor
 
 TOKEN_ENV = "WIREMAP_TOKEN"
+TOKEN_MIN = 16
+GENERATE = "generate"
 
 
 def _duration_s(text: str, option: str) -> float:
@@ -48,6 +51,86 @@ def _targets(values: list[str]) -> dict[str, str]:
     return out
 
 
+def _token(option: str | None) -> tuple[str | None, bool]:
+    """The token (None: none) from ``--token`` or the environment, and whether it was generated here."""
+    source, value = "--token", option or None
+    if value is None:
+        source, value = TOKEN_ENV, os.environ.get(TOKEN_ENV) or None
+    if value is None:
+        return None, False
+    if value == GENERATE:
+        return secrets.token_urlsafe(32), True
+    if len(value) < TOKEN_MIN:
+        raise UsageError(
+            f"{source} must be at least {TOKEN_MIN} characters, it has {len(value)} "
+            f"(--token {GENERATE} makes a strong one)"
+        )
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise UsageError(f"{source} must not contain spaces or control characters")
+    return value, False
+
+
+def _no_password() -> str:
+    raise UsageError("--tls-key is encrypted: give an unencrypted key (readable by this user only)")
+
+
+def _tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
+    """The server's TLS context (TLS 1.2 at least) from PEM files, or None without them."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise UsageError("--tls-cert and --tls-key go together: give both")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        for option, path, marker, what in (
+            ("--tls-cert", cert, b"-----BEGIN CERTIFICATE-----", "a PEM certificate"),
+            ("--tls-key", key, b"PRIVATE KEY-----", "a PEM private key"),
+        ):
+            if not path.is_file():
+                raise UsageError(f"{option} {path}: no such file")
+            with path.open("rb") as fh:
+                if marker not in fh.read(1 << 20):
+                    raise UsageError(f"{option} {path} is not {what}")
+        context.load_cert_chain(cert, key, password=_no_password)
+    except ssl.SSLError as exc:
+        why = (exc.reason or "unreadable").replace("_", " ").lower()
+        raise UsageError(f"--tls-cert {cert} and --tls-key {key} cannot be used together ({why})") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read --tls-cert {cert} or --tls-key {key}: {exc.strerror or exc}") from None
+    return context
+
+
+def _public_hosts(urls: list[str]) -> list[str]:
+    """The host of each ``--public-url``: the names the dashboard answers to behind a reverse proxy."""
+    from ..web.hosts import host_key
+
+    hosts: list[str] = []
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 (raises ValueError on a bad port)
+        except ValueError:
+            raise UsageError(f"--public-url {url!r} cannot be parsed (a bad port or IPv6 address)") from None
+        host = parts.hostname
+        if parts.scheme not in ("http", "https") or not host or host_key(host, bare_ipv6=True) is None:
+            raise UsageError(
+                f"--public-url must be an http(s) URL with a host (https://wiremap.example.com), got {url!r}"
+            )
+        hosts.append(host)
+    return hosts
+
+
+def _check_webhooks(urls: list[str]) -> None:
+    from ..monitor.alerts import mask_webhook, webhook
+
+    for url in urls:
+        try:
+            webhook(url)
+        except ValueError as exc:
+            raise UsageError(f"--webhook {mask_webhook(url)} {exc}") from None
+
+
 def serve(
     paths: list[Path] | None = typer.Argument(
         None, help="Docs or folders (default: docs of [tool.wiremap])."
@@ -57,12 +140,19 @@ def serve(
         None, "--store", help="History store URL [default: sqlite at .wiremap/history.db beside the config]."
     ),
     host: str = typer.Option(
-        "127.0.0.1", "--host", help="Address to listen on (beyond loopback needs --token)."
+        "127.0.0.1", "--host", help="Address to listen on (beyond loopback needs --token and TLS)."
     ),
     port: int = typer.Option(8765, "--port", min=0, max=65535, help="Port to listen on."),
     token: str | None = typer.Option(
-        None, "--token", help=f"Require this token on every request [env: {TOKEN_ENV}]."
+        None,
+        "--token",
+        help=f"Require this token (16+ characters; '{GENERATE}': make one) [env: {TOKEN_ENV}].",
     ),
+    public_url: list[str] = typer.Option(
+        [], "--public-url", help="URL of a reverse proxy in front; its host is answered too (repeatable)."
+    ),
+    tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve HTTPS with this PEM certificate."),
+    tls_key: Path | None = typer.Option(None, "--tls-key", help="The PEM private key of --tls-cert."),
     webhook: list[str] = typer.Option([], "--webhook", help="POST status changes to this URL (repeatable)."),
     timeout: str = typer.Option("5s", "--timeout", help="Deadline of one probe."),
     concurrency: int = typer.Option(64, "--concurrency", min=1, help="Probes in flight at most."),
@@ -80,14 +170,19 @@ def serve(
     from ..store import open_store
 
     targets_, config = resolve(paths, config_file)
-    token = token or os.environ.get(TOKEN_ENV) or None
+    token, generated = _token(token)
+    tls = _tls(tls_cert, tls_key)
     if not _is_loopback(host) and not token:
         raise UsageError(
             f"--host {host} listens beyond loopback: give --token (or {TOKEN_ENV}) so every request needs it"
         )
-    for url in webhook:
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise UsageError(f"--webhook must be an http(s) URL, got {mask_text(url)!r}")
+    if not _is_loopback(host) and tls is None:
+        raise UsageError(
+            f"--host {host} listens beyond loopback: give --tls-cert and --tls-key so the token never "
+            "crosses the network in clear (or stay on 127.0.0.1 behind a TLS reverse proxy: --public-url)"
+        )
+    hosts = [host, *_public_hosts(public_url)]
+    _check_webhooks(webhook)
     options = ServeOptions(
         interval_s=_duration_s(interval, "--interval"),
         timeout_s=_duration_s(timeout, "--timeout"),
@@ -110,18 +205,21 @@ def serve(
         async def make() -> Monitor:
             return monitor
 
-        code = run_server(make, sock, token=token, announce=_announce(host, token))
+        announce = _announce(host, token, generated, "https" if tls else "http")
+        code = run_server(make, sock, token=token, announce=announce, hosts=hosts, tls=tls)
     finally:
         store.close()
         sock.close()
     raise typer.Exit(code)
 
 
-def _announce(host: str, token: str | None) -> Callable[[Monitor, int], None]:
+def _announce(host: str, token: str | None, generated: bool, scheme: str) -> Callable[[Monitor, int], None]:
     def announce(monitor: Monitor, port: int) -> None:
-        shown = f"[{host}]" if ":" in host else host
+        if generated and token:  # the one place it is ever shown
+            err.print(f"wiremap serve: generated token (shown once): {token}", markup=False)
+        shown = f"[{host.strip('[]')}]" if ":" in host else host
         err.print(
-            f"wiremap serve: {len(monitor.trackers)} integrations, dashboard on http://{shown}:{port}/"
+            f"wiremap serve: {len(monitor.trackers)} integrations, dashboard on {scheme}://{shown}:{port}/"
             + (" (token required)" if token else ""),
             markup=False,
         )

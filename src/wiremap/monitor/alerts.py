@@ -3,23 +3,31 @@
 A state change to down (after N consecutive failures) or back up (after M successes) is POSTed as JSON
 to every configured webhook URL. Deliveries run in the background; a receiver that is down or slow
 delays nothing but its own later deliveries.
+
+Credentials in a webhook URL (``https://user:pw@host/…``) are sent as a Basic ``Authorization`` header,
+never as part of the URL. Redirects are not followed: a 3xx is a failed delivery (retried like any
+other). Logs show a webhook as scheme and host only (:func:`mask_webhook`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import http.client
 import json
 import logging
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..model import Integration
 from ..secrets import mask_text
 from .model import CheckResult, Status, Transition
 
-__all__ = ["Alerter", "payload"]
+__all__ = ["Alerter", "Webhook", "mask_webhook", "payload", "webhook"]
 
 log = logging.getLogger("wiremap.alerts")
 
@@ -47,8 +55,86 @@ def payload(transition: Transition, integration: Integration, last: CheckResult 
     }
 
 
+def mask_webhook(url: str) -> str:
+    """A webhook URL as logs show it: scheme and host only. The credentials are dropped, and the path
+    and query hidden (``/…``): webhook paths often are the secret (Slack's ``/services/T…/B…/…``)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "(a malformed URL)"
+    host = parts.netloc.rpartition("@")[2]
+    if not parts.scheme or not host:
+        return "(a URL without a host)"
+    hidden = parts.path not in ("", "/") or parts.query or parts.fragment
+    return mask_text(f"{parts.scheme}://{host}/{'…' if hidden else ''}")
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A webhook ready to POST to: ``url`` without credentials, the Basic ``Authorization`` header made
+    of the URL's ``user:password@`` (None without), and ``shown`` (:func:`mask_webhook`) for logs."""
+
+    url: str
+    authorization: str | None
+    shown: str
+
+
+def webhook(url: str) -> Webhook:
+    """Check and split a webhook URL: http or https, a host, a port from 1 to 65535 if any. Raises
+    ValueError with a message that never shows the URL's credentials, path or query."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ValueError("has spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValueError("cannot be parsed (a bad port or IPv6 address)") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("must be an http or https URL")
+    if not parts.hostname:
+        raise ValueError("has no host")
+    if port == 0:
+        raise ValueError("has port 0")
+    userinfo, at, host = parts.netloc.rpartition("@")
+    authorization = None
+    if at:
+        user, _, password = userinfo.partition(":")
+        credentials = f"{unquote(user)}:{unquote(password)}".encode()
+        authorization = "Basic " + base64.b64encode(credentials).decode("ascii")
+    clean = urlunsplit((parts.scheme.lower(), host, parts.path, parts.query, ""))
+    return Webhook(clean, authorization, mask_webhook(url))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is a failed delivery: following it could send the alert (and its Authorization) elsewhere."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        return None
+
+
+def _failure(exc: BaseException, hook: Webhook) -> str:
+    """Why a delivery failed, for the log: never the URL's credentials, path or query."""
+    if isinstance(exc, urllib.error.HTTPError):
+        redirect = 300 <= exc.code < 400
+        return f"HTTP {exc.code}" + (" (a redirect: not followed)" if redirect else "")
+    text = str(exc.reason) if isinstance(exc, urllib.error.URLError) else str(exc) or type(exc).__name__
+    parts = urlsplit(hook.url)
+    for secret in (parts.path + ("?" + parts.query if parts.query else ""), parts.query):
+        if len(secret) > 1:
+            text = text.replace(secret, "/…")
+    return mask_text(text)
+
+
 class Alerter:
-    """Queues alerts and delivers them in the background."""
+    """Queues alerts and delivers them in the background. ``urls``: checked by :func:`webhook`."""
 
     def __init__(
         self,
@@ -58,50 +144,60 @@ class Alerter:
         backoff_s: float = 1.0,
         timeout_s: float = 5.0,
     ) -> None:
-        self.urls = list(urls)
+        self.hooks = [webhook(url) for url in urls]
         self.attempts = max(1, attempts)
         self.backoff_s = backoff_s
         self.timeout_s = timeout_s
         self.delivered = 0
         self.failed = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._opener = urllib.request.build_opener(_NoRedirect)
 
     def notify(self, transition: Transition, integration: Integration, last: CheckResult | None) -> None:
         """Send an alert for a change to down or up (degraded changes are shown, not alerted)."""
-        if not self.urls or transition.new not in ALERTED:
+        if not self.hooks or transition.new not in ALERTED:
             return
         if transition.old is Status.UNKNOWN and transition.new is Status.UP:
             return  # the first probe of a healthy integration is not news
         body = json.dumps(payload(transition, integration, last)).encode()
-        for url in self.urls:
-            task = asyncio.create_task(self._deliver(url, body))
+        for hook in self.hooks:
+            task = asyncio.create_task(self._deliver(hook, body))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, url: str, body: bytes) -> None:
+    async def _deliver(self, hook: Webhook, body: bytes) -> None:
         delay = self.backoff_s
         for attempt in range(1, self.attempts + 1):
             try:
-                await asyncio.to_thread(self._post, url, body)
+                await asyncio.to_thread(self._post, hook, body)
                 self.delivered += 1
                 return
-            except (OSError, ValueError, urllib.error.URLError) as exc:
+            except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError is an OSError
                 log.warning(
-                    "alert to %s failed (attempt %d/%d): %s", mask_text(url), attempt, self.attempts, exc
+                    "alert to %s failed (attempt %d/%d): %s",
+                    hook.shown,
+                    attempt,
+                    self.attempts,
+                    _failure(exc, hook),
                 )
             if attempt < self.attempts:
                 await asyncio.sleep(delay)
                 delay *= 2
         self.failed += 1
-        log.error("alert to %s dropped after %d attempts", mask_text(url), self.attempts)
+        log.error("alert to %s dropped after %d attempts", hook.shown, self.attempts)
 
-    def _post(self, url: str, body: bytes) -> None:
-        req = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
-            if resp.status >= 300:
-                raise OSError(f"HTTP {resp.status}")
+    def _post(self, hook: Webhook, body: bytes) -> None:
+        headers = {"Content-Type": "application/json"}
+        if hook.authorization is not None:
+            headers["Authorization"] = hook.authorization
+        req = urllib.request.Request(hook.url, data=body, method="POST", headers=headers)
+        try:
+            with self._opener.open(req, timeout=self.timeout_s) as resp:
+                if resp.status >= 300:
+                    raise OSError(f"HTTP {resp.status}")
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            raise
 
     async def drain(self, timeout_s: float = 5.0) -> None:
         """Wait a little for deliveries in flight (on shutdown)."""

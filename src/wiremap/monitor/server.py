@@ -11,7 +11,8 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from .._errors import UsageError
@@ -54,12 +55,19 @@ def run_server(
     token: str | None,
     announce: Callable[[Monitor, int], None],
     around: Callable[[], AbstractAsyncContextManager[object]] = _nothing,
+    hosts: Sequence[str] = (),
+    tls: ssl.SSLContext | None = None,
 ) -> int:
     """Serve until a signal; 0 after SIGTERM, 130 after SIGINT. ``around`` wraps the whole run (the demo
-    starts its destinations there); ``make_monitor`` runs inside it."""
+    starts its destinations there); ``make_monitor`` runs inside it. Requests are answered only for a
+    ``Host`` that is a loopback name, the address ``sock`` is bound to, or one of ``hosts`` (421
+    otherwise: no DNS rebinding). ``tls``: serve HTTPS with this context."""
     import uvicorn
 
     from ..web.app import create_app
+    from ..web.hosts import HostAllowList
+
+    allowed = HostAllowList([str(sock.getsockname()[0]), *hosts])
 
     class _Server(uvicorn.Server):
         @contextlib.contextmanager
@@ -83,8 +91,11 @@ def run_server(
             loop.add_signal_handler(sig, on_signal, sig)
         async with around():
             monitor = await make_monitor()
-            app = create_app(monitor, token=token, metrics=monitor.metrics.render)
-            server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+            app = create_app(monitor, token=token, metrics=monitor.metrics.render, allowed_hosts=allowed)
+            config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+            config.load()
+            config.ssl = tls  # on the socket bound here (uvicorn's own ssl_* options want file names)
+            server = _Server(config)
             announce(monitor, sock.getsockname()[1])
             monitoring = asyncio.create_task(monitor.run(stop))
             serving = asyncio.create_task(server.serve(sockets=[sock]))

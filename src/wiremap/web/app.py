@@ -19,6 +19,7 @@ from ..monitor.model import MonitorView
 from . import api
 from .auth import TokenAuth, wants_html
 from .guard import ReadOnly, SecurityHeaders
+from .hosts import HostAllowList, HostGuard
 from .pages import STATIC, Pages
 from .views import catalog, graph, integration
 
@@ -31,10 +32,12 @@ def create_app(
     token: str | None = None,
     metrics: Callable[[], tuple[bytes, str]] | None = None,
     clock: Callable[[], float] = time.time,
+    allowed_hosts: HostAllowList | None = None,
 ) -> FastAPI:
     """The ASGI app. ``token``: required on every request but ``/healthz`` (see :mod:`.auth`);
     ``metrics``: the Prometheus exposition (body, content type), served at ``/metrics``;
-    ``clock``: the current time (tests pin it)."""
+    ``clock``: the current time (tests pin it); ``allowed_hosts``: the ``Host`` names answered, 421 for
+    any other (see :mod:`.hosts`; ``wiremap serve`` always gives one, None checks nothing)."""
     app = FastAPI(
         title="wiremap",
         version=__version__,
@@ -75,4 +78,6 @@ def create_app(
         app.add_middleware(TokenAuth, token=token, unauthorized_page=lambda r: pages.text(r, "401.html"))
     app.add_middleware(ReadOnly)
     app.add_middleware(SecurityHeaders)
+    if allowed_hosts is not None:  # outermost: a rebound name gets nothing, not even headers or a 401
+        app.add_middleware(HostGuard, allow=allowed_hosts)
     return app
