@@ -365,3 +365,53 @@ def test_runner_only_keys_of_a_repository_config_are_not_used(tmp_path: Path) ->
     integ = load(EXAMPLE_DOCS / f"{PAYMENTS}.md").docs[0].integration
     assert runner.settings_for(integ)["allow_remote"] is True
     assert "allow_remote" not in config.settings_for(integ)
+
+
+def test_a_token_in_the_user_name_of_a_url_is_bound_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``nats://TOKEN@host`` carries its secret where a user name would be."""
+    remote = own_address()
+    doc = (EXAMPLE_DOCS / f"{REDIS}.md").read_text(encoding="utf-8")
+    doc = doc.replace("**Protocol:** Redis", "**Protocol:** NATS").replace("CART_REDIS_URL", "CART_NATS_URL")
+    monkeypatch.setenv("CART_NATS_URL", f"nats://{SECRET}@nats.internal:4222")
+    with tcp_sink(remote, reply=b'INFO {"server_id":"x","auth_required":true}\r\n') as (port, rec):
+        docs = tmp_path / "docs"
+        docs.mkdir()
+        (docs / "nats.md").write_text(re.sub(r"\(127\.0\.0\.1:\d+\)", f"({remote}:{port})", doc, count=1))
+        _, report = _verify_json(capsys, str(docs))
+    assert not rec.saw(SECRET) and rec.connections == 0
+    assert "CART_NATS_URL names nats.internal:4222" in str(_checks(report)[0]["message"])
+
+
+@pytest.mark.parametrize(
+    ("directive", "message"),
+    [
+        ("interval=10ms", "at least 1s"),
+        ("ca_bundle=/dev/zero", "not a regular file"),
+    ],
+)
+def test_settings_a_doc_could_use_against_the_runner_are_refused(directive: str, message: str) -> None:
+    from wiremap.document import parse_text
+    from wiremap.trust.resolve import resolve_settings
+
+    integ = parse_text(f"# Integration: A → B\n\n<!-- wiremap: {directive} -->\n", "x.md").integration
+    resolved = resolve_settings(integ, load_config(start=Path("/")))
+    key = directive.partition("=")[0]
+    assert key not in resolved.values
+    assert [p.line for p in resolved.problems] == [3] and message in resolved.problems[0].message
+
+
+def test_a_source_path_outside_the_project_is_not_read(tmp_path: Path) -> None:
+    from wiremap.code.project import Project
+    from wiremap.document import parse_text
+
+    (tmp_path / "app.py").write_text("x = 1\n", encoding="utf-8")
+    project = Project(tmp_path, use_cache=False)
+    for ref, expected in [
+        ("app.py:1", "app.py"),
+        ("../../../../etc/passwd:1", None),
+        ("/etc/passwd:1", None),
+    ]:
+        text = f"# Integration: A → B\n\n## Quick Reference\n\n**Source:** `{ref}`\n"
+        assert project.source_path(parse_text(text, "x.md").integration) == expected

@@ -73,6 +73,11 @@ class Project:
                 return Path(path).resolve().relative_to(self.root).as_posix()
             except ValueError:
                 return None
+        # a doc is untrusted: ``../../etc/passwd`` or a symlink out of the project is not its source
+        try:
+            (self.root / path).resolve().relative_to(self.root.resolve())
+        except (ValueError, OSError):
+            return None
         return Path(path).as_posix()
 
     def exists(self, rel: str) -> bool:

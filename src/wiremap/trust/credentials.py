@@ -111,7 +111,8 @@ def _classify(name: str, value: str) -> _Secret | None:
         except ValueError:
             parts, port = None, None
         if parts is not None and parts.hostname:
-            has_secret = bool(parts.password) or any(
+            # any user info counts: ``nats://TOKEN@host`` carries its token where a user name would be
+            has_secret = bool(parts.username or parts.password) or any(
                 _SECRET_QUERY.search(k) for k, _ in parse_qsl(parts.query, keep_blank_values=True)
             )
             has_secret = has_secret or bool(URL_PASSWORD.search(value)) or looks_secret_name(name)

@@ -22,6 +22,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
@@ -79,11 +80,28 @@ def _expect_status(value: Any) -> str | list[int | str]:
     return value if isinstance(value, str) else list(items)
 
 
+MIN_INTERVAL_MS = 1000.0  # a doc may ask to be probed once a second, never more: that would be load
+
+
 def _duration(value: Any) -> str:
     text = str(value).strip()
     ms = float(text) * 1000 if text.replace(".", "", 1).isdigit() else parse_duration_ms(text)
     if ms is None or ms <= 0:
         raise ValueError(f"want a duration like 30s, 500ms or 2m, got {value!r}")
+    if ms < MIN_INTERVAL_MS:
+        raise ValueError(f"at least 1s (a shorter interval would be load), got {value!r}")
+    return text
+
+
+_MAX_PEM_BYTES = 1 << 20
+
+
+def _pem_path(value: Any) -> str:
+    """A path of a PEM file: a regular file of at most 1 MiB when it exists (never ``/dev/zero``)."""
+    text = _text(value)
+    path = Path(text).expanduser()
+    if path.exists() and (not path.is_file() or path.stat().st_size > _MAX_PEM_BYTES):
+        raise ValueError(f"{text!r} is not a regular file of at most 1 MiB")
     return text
 
 
@@ -127,6 +145,7 @@ Duration = Annotated[str, BeforeValidator(_duration)]
 Count = Annotated[int, BeforeValidator(_count)]
 HeaderEnv = Annotated[dict[str, str], BeforeValidator(_headers)]
 Text = Annotated[str, BeforeValidator(_text)]
+PemPath = Annotated[str, BeforeValidator(_pem_path)]
 
 
 class IntegrationSettings(BaseModel):
@@ -140,10 +159,10 @@ class IntegrationSettings(BaseModel):
     up_after: Count | None = None
     tls: Flag | None = None
     grpc_service: Text | None = None
-    ca_bundle: Text | None = None
+    ca_bundle: PemPath | None = None
     headers_from_env: HeaderEnv | None = None
-    client_cert: Text | None = None
-    client_key: Text | None = None
+    client_cert: PemPath | None = None
+    client_key: PemPath | None = None
     insecure: Flag | None = None
     allow_writes: Flag | None = None
     allow_remote: Flag | None = None
