@@ -15,6 +15,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from ..trust.settings import parse_flag
 from ._base import ErrorKind, ProbeContext, ProbeResult, Timer, classify, failure, skipped, success
 
 __all__ = ["probe"]
@@ -35,8 +36,6 @@ _DNS_WORDS = (
 )
 _ALL_ADDRESSES = re.compile(r"^failed to connect to all addresses; last error: \w+: (?:ipv[46]:\S+: )?", re.I)
 _TLS_WORDS = ("ssl", "tls", "handshake", "certificate")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 _MAX_DETAILS = 300
 
 
@@ -133,10 +132,11 @@ def _rpc_failure(
 
 
 def _flag(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    return True if text in _TRUE else False if text in _FALSE else None
+    """The one truth table (:func:`wiremap.trust.parse_flag`); None for anything else."""
+    try:
+        return parse_flag(value)
+    except ValueError:
+        return None
 
 
 def _secure(ctx: ProbeContext) -> bool:

@@ -33,6 +33,7 @@ from urllib.parse import quote, urlsplit
 from .. import http1
 from .._errors import ConfigError
 from ..model import Integration
+from ..trust.settings import parse_flag
 from ..verify.shape import shape_mismatches
 from ._base import (
     ErrorKind,
@@ -128,9 +129,11 @@ def _body(integ: Integration, method: str) -> tuple[bytes | None, bool]:
 
 
 def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
+    """The one truth table (:func:`wiremap.trust.parse_flag`); anything else is a bad setting."""
+    try:
+        return parse_flag(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _expect_status(value: Any) -> tuple[frozenset[int] | None, str]:
