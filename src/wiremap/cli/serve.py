@@ -15,7 +15,7 @@ import typer
 
 from .._errors import UsageError
 from ..values import parse_duration_ms
-from ._common import ConfigOption, err, resolve
+from ._common import BindSecretOption, ConfigOption, bindings, err, resolve
 
 if TYPE_CHECKING:
     from ..monitor.service import Monitor
@@ -161,6 +161,12 @@ def serve(
     retention_days: float = typer.Option(7.0, "--retention-days", min=0.01, help="Days of raw results kept."),
     target: list[str] = typer.Option([], "--target", help="ID=URL: probe this URL instead (repeatable)."),
     no_watch: bool = typer.Option(False, "--no-watch", help="Do not reload when the docs change."),
+    allow_writes: list[str] = typer.Option(
+        [],
+        "--allow-writes",
+        help="ID (or '*'): send this integration's POST/PUT/PATCH/DELETE every interval (repeatable).",
+    ),
+    bind_secret: list[str] = BindSecretOption,
     config_file: Path | None = ConfigOption,
 ) -> None:
     """Probe every integration continuously; history, Prometheus /metrics and a dashboard on one port."""
@@ -192,6 +198,8 @@ def serve(
         targets=_targets(target),
         raw_days=retention_days,
         watch=not no_watch,
+        allow_writes=frozenset(allow_writes),  # and allow_writes = true in the runner's config
+        bindings=bindings(config, bind_secret),
     )
     sock = listen(host, port)
     store = open_store(store_url, default_path=config.base_dir / ".wiremap" / "history.db")
@@ -201,6 +209,9 @@ def serve(
         monitor = Monitor(targets_, config, store, options)
         if not monitor.trackers:
             raise UsageError(f"no integration docs found in {', '.join(str(p) for p in targets_)}")
+        unknown = sorted(set(allow_writes) - set(monitor.trackers) - {"*"})
+        if unknown:
+            raise UsageError(f"--allow-writes names no integration: {', '.join(unknown)}")
 
         async def make() -> Monitor:
             return monitor
