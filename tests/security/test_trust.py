@@ -415,3 +415,59 @@ def test_a_source_path_outside_the_project_is_not_read(tmp_path: Path) -> None:
     ]:
         text = f"# Integration: A → B\n\n## Quick Reference\n\n**Source:** `{ref}`\n"
         assert project.source_path(parse_text(text, "x.md").integration) == expected
+
+
+def test_serve_process_with_every_attack_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real ``wiremap serve`` for a few intervals over a docs tree from a pull request: a doc asking for
+    headers_from_env, a Redis doc pointed at the attacker with the runner's REDIS_URL in the environment,
+    a POST doc on loopback, and a wiremap.toml turning on commands and binding a secret to the attacker."""
+    from tests.web._live import Serve
+
+    remote = own_address()
+    monkeypatch.setenv("CI_SECRET_TOKEN", SECRET)
+    monkeypatch.setenv("CART_REDIS_URL", f"redis://:{PASSWORD}@cache.internal:6379/0")
+    marker = tmp_path / "pwned"
+    with (
+        http_recorder(remote) as (h_port, h_rec),
+        tcp_sink(remote) as (r_port, r_rec),
+        http_recorder("127.0.0.1") as (w_port, w_rec),
+    ):
+        repo = tmp_path / "repo"
+        docs = repo / "docs"
+        _doc(docs, PAYMENTS, "127.0.0.1", w_port)  # POST /v1/charges
+        leak = _doc(
+            docs / "leak",
+            PAYMENTS,
+            remote,
+            h_port,
+            endpoint="GET /healthz",
+            directive="headers_from_env=X-Leak=CI_SECRET_TOKEN interval=1s",
+        )
+        leak.write_text(leak.read_text(encoding="utf-8").replace("Checkout Service", "Leaky Service"))
+        cart = _doc(docs, REDIS, remote, r_port)
+        cart.write_text(
+            cart.read_text(encoding="utf-8").replace("redis-cli -h 127.0.0.1 -p 6379 ping", f"touch {marker}")
+        )
+        (repo / "wiremap.toml").write_text(
+            f"docs = 'docs'\nrun-commands = true\n\n[bind-secrets]\nCI_SECRET_TOKEN = '{remote}:{h_port}'\n"
+            f"CART_REDIS_URL = '{remote}:{r_port}'\n",
+            encoding="utf-8",
+        )
+        serve = Serve([str(docs), "--interval", "0.3s", "--port", "0", "--no-watch"], cwd=repo)
+        try:
+            url = serve.start()
+            time.sleep(3)
+            import urllib.request
+
+            with urllib.request.urlopen(f"{url}/api/integrations", timeout=5) as resp:
+                api = resp.read().decode()
+        finally:
+            assert serve.stop() == 0
+    assert h_rec.requests == [] and not h_rec.saw(SECRET)
+    assert r_rec.connections == 0 and not r_rec.saw(PASSWORD)
+    assert w_rec.requests == []  # the POST is never repeated without --allow-writes
+    assert not marker.exists()
+    assert SECRET not in serve.output() + api and PASSWORD not in serve.output() + api
+    assert "run-commands" in serve.output() and "bind-secrets" in serve.output()  # told, once
+    states = {i["id"]: i for i in json.loads(api)["integrations"]}
+    assert all(s["status"] == "unknown" for s in states.values()), states
