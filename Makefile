@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := examples/shop
 
-.PHONY: demo test lint-code clean
+.PHONY: demo test fuzz lint-code clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Property tests with random examples, 10x as many as `make test` (whose profile is derandomized);
+# what this finds becomes an explicit @example.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider $$(grep -rl 'from hypothesis' tests)
 
 lint-code: $(STAMP)
 	$(BIN)/ruff check src tests bench

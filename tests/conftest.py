@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+import tests._fuzz  # noqa: F401 - loads the Hypothesis profile before any test module
 from tests._paths import EXAMPLE_DOCS, FIXTURES
 
 

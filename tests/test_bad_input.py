@@ -7,6 +7,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests._fuzz import examples
 from tests._paths import FIXTURES, TEMPLATE
 from wiremap.catalog import Catalog
 from wiremap.document import parse_text, render_document
@@ -95,25 +96,25 @@ def _check(text: str) -> None:
     render_document(again.document)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_docs())
 def test_mutated_templates_never_raise(text: str) -> None:
     _check(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=400))
 def test_random_text_never_raises(text: str) -> None:
     _check(text)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(st.sampled_from(TOKENS), max_size=60).map("".join))
 def test_markdown_token_soup_never_raises(text: str) -> None:
     _check(text)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_docs())
 def test_fmt_is_idempotent_on_mutated_docs(text: str) -> None:
     once = render_document(parse_text(text, "fuzz.md").document)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wiremap
+from tests._fuzz import examples
 from wiremap.document import parse_text
 from wiremap.document.template import template_text
 from wiremap.findings import Severity
@@ -635,7 +636,7 @@ _MD = st.sampled_from(
 )
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.one_of(_MD, st.text(max_size=8)), max_size=25))
 def test_no_rule_raises_on_generated_docs(parts: list[str]) -> None:
     doc = parse_text("".join(parts), "gen.md")
