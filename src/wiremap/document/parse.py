@@ -49,6 +49,7 @@ def normalize_newlines(text: str) -> str:
 
 _WS = " \t"  # CommonMark's whitespace; str.strip() would also eat \x1c-\x1f and NBSP
 _BLOCK_TAGS = frozenset({"Paragraph", "List", "CodeBlock", "Heading", "BlockQuote", "HtmlBlock", "Table"})
+_INLINE_KINDS = frozenset({"Text", "Code", "SoftBreak", "HardBreak"})
 
 
 class _Builder:
@@ -95,8 +96,19 @@ class _Builder:
     def blocks(self, i: int, j: int) -> list[Block]:
         out: list[Block] = []
         kinds = self.kinds
+        names = self.names
         while i < j:
             kind = kinds[i]
+            if kind in _INLINE_KINDS or (kind == "Start" and names[i] not in _BLOCK_TAGS):
+                # tight list item text after a nested list (``- 1.`` then ``  text``): a paragraph of its own
+                x = i
+                while x < j and (
+                    kinds[x] in _INLINE_KINDS or (kinds[x] in ("Start", "End") and names[x] not in _BLOCK_TAGS)
+                ):
+                    x += 1
+                out.append(Paragraph(self.line(self.starts[i]), tuple(self.inline_lines(range(i, x)))))
+                i = x
+                continue
             if kind == "Start":
                 k = self.match[i]
                 if k < 0:

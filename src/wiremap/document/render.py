@@ -86,10 +86,13 @@ def _code(block: CodeBlock) -> str:
 def _item(item: ListItem, marker: str) -> str:
     pad = " " * (len(marker) + 1)
     own = _lines(item.lines, True)
-    children = list(item.children)
+    children = [c for c in item.children if _block(c)]  # an empty nested list writes nothing
+    if not own and children and isinstance(children[0], Paragraph):
+        own = _lines(children.pop(0).lines, True)  # it is read back as the item's own text
     if not own and children:
-        first = _indent(_block(children.pop(0)), pad)
-        if isinstance(item.children[0], Rule):
+        head = children.pop(0)
+        first = _indent(_block(head), pad)
+        if isinstance(head, Rule):
             first = pad + "***"  # ``- ---`` would itself read as a thematic break
         # the block starts on the marker line (``- - nested``): a bare marker line under text would read as a
         # setext underline, and empty items (``- - -``, a thematic break) are never written
@@ -173,7 +176,8 @@ def _merge_lists(blocks: list[Block]) -> list[Block]:
 
 
 def _join(blocks: list[Block]) -> str:
-    blocks = [b for b in _merge_lists(blocks) if not isinstance(b, ListBlock) or _block(b)]
+    # drop empty lists first: the lists on either side of one are adjacent, and merge as a reader would
+    blocks = _merge_lists([b for b in blocks if not isinstance(b, ListBlock) or _block(b)])
     out = ""
     prev: Block | None = None
     for block in blocks:
