@@ -102,9 +102,7 @@ class _Builder:
             if kind in _INLINE_KINDS or (kind == "Start" and names[i] not in _BLOCK_TAGS):
                 # tight list item text after a nested list (``- 1.`` then ``  text``): a paragraph of its own
                 x = i
-                while x < j and (
-                    kinds[x] in _INLINE_KINDS or (kinds[x] in ("Start", "End") and names[x] not in _BLOCK_TAGS)
-                ):
+                while x < j and names[x] not in _BLOCK_TAGS and kinds[x] != "Rule":  # up to the next block
                     x += 1
                 out.append(Paragraph(self.line(self.starts[i]), tuple(self.inline_lines(range(i, x)))))
                 i = x
