@@ -7,10 +7,11 @@ the difference between a lint that fits in pre-commit and one that does not.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from .git import run_git
 
 __all__ = ["Commit", "file_history", "git_toplevel"]
 
@@ -32,17 +33,11 @@ class Commit:
 def git_toplevel(start: Path) -> Path | None:
     """The top level of the git work tree holding ``start``, or None."""
     here = start if start.is_dir() else start.parent
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(here), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+    proc = run_git(here, ["rev-parse", "--show-toplevel"], timeout=30)
+    if proc is None or proc.returncode != 0:
         return None
-    return Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else None
+    top = proc.stdout.decode("utf-8", "surrogateescape").strip()
+    return Path(top) if top else None
 
 
 def file_history(root: Path, paths: Iterable[str], since: dt.date | None = None) -> dict[str, list[Commit]]:
@@ -59,25 +54,12 @@ def file_history(root: Path, paths: Iterable[str], since: dt.date | None = None)
 
 
 def _log(root: Path, paths: list[str], since: dt.date | None, out: dict[str, list[Commit]]) -> None:
-    cmd = [
-        "git",
-        "-C",
-        str(root),
-        "-c",
-        "core.quotepath=off",
-        "log",
-        "--relative",
-        "--name-only",
-        f"--format={_RS}%H{_US}%cs{_US}%s",
-    ]
+    cmd = ["log", "--relative", "--name-only", f"--format={_RS}%H{_US}%cs{_US}%s"]
     if since is not None:
         cmd.append(f"--since={since.isoformat()} 00:00:00")
     cmd += ["--", *paths]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return
-    if proc.returncode != 0:
+    proc = run_git(root, cmd, timeout=120)
+    if proc is None or proc.returncode != 0:
         return
     text = proc.stdout.decode("utf-8", "replace")
     for record in text.split(_RS)[1:]:

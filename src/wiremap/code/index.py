@@ -13,7 +13,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import subprocess
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +23,7 @@ from typing import Any
 
 from .._gc import paused_gc
 from ..writes import atomic_write_text
+from .git import run_git
 from .languages import LANGUAGES, indexer_for, language_of
 from .link import link
 from .model import CallSite, Definition, EnvRead, FileIndex, file_from_json, file_to_json
@@ -107,16 +107,8 @@ class SourceIndex:
 
 def _git_files(root: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files under ``root``, relative to it; None outside git."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "."],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if proc.returncode != 0:
+    proc = run_git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "."], timeout=60)
+    if proc is None or proc.returncode != 0:
         return None
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
     return sorted({n for n in names if n and not (set(n.split("/")[:-1]) & SKIP_DIRS)})
