@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.code._git import commit_all, init_repo
-from wiremap.code import history
+from wiremap.code import git
 from wiremap.code.history import file_history
 
 
@@ -60,7 +60,7 @@ def test_one_git_call_for_many_files(tmp_path: Path, monkeypatch: pytest.MonkeyP
         calls.append(cmd)
         return real(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(history.subprocess, "run", counting)
+    monkeypatch.setattr(git.subprocess, "run", counting)
     file_history(repo, ["a.py", "b.py", *(f"gone_{i}.py" for i in range(50))])
     assert len(calls) == 1
 

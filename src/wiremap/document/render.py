@@ -87,12 +87,13 @@ def _item(item: ListItem, marker: str) -> str:
     pad = " " * (len(marker) + 1)
     own = _lines(item.lines, True)
     children = [c for c in item.children if _block(c)]  # an empty nested list writes nothing
-    if not own and children and isinstance(children[0], Paragraph):
-        own = _lines(children.pop(0).lines, True)  # it is read back as the item's own text
+    if not own and children and isinstance(head := children[0], Paragraph):
+        own = _lines(head.lines, True)  # it is read back as the item's own text
+        children.pop(0)
     if not own and children:
-        head = children.pop(0)
-        first = _indent(_block(head), pad)
-        if isinstance(head, Rule):
+        lead = children.pop(0)
+        first = _indent(_block(lead), pad)
+        if isinstance(lead, Rule):
             first = pad + "***"  # ``- ---`` would itself read as a thematic break
         # the block starts on the marker line (``- - nested``): a bare marker line under text would read as a
         # setext underline, and empty items (``- - -``, a thematic break) are never written
