@@ -1,18 +1,35 @@
-"""Secrets: what looks like one (the SEC001 rule) and masking it in every output.
+"""Secrets: finding them (the SEC001 rule) and masking them in every output.
 
-One module decides both, so what lint reports as a plaintext secret is exactly what
-``show`` (and later every report) masks.
+One function decides both: :func:`find_secrets` returns where each secret is, :func:`mask_text` replaces
+exactly those spans with ``***`` and SEC001 reports exactly those spans, so what lint calls a plaintext
+secret is what every output of wiremap masks (the door is :mod:`wiremap.output`).
+
+Masking never changes the text around a secret: every character outside the spans is kept, and masking
+masked text changes nothing (``***`` and other references are never secrets). Detection is by shape (a
+token's prefix, a URL's userinfo, a private-key block) and by name (``DB_PASSWORD=``, ``"api_key":``,
+``--token``, ``Authorization:``); a name alone never says a value is secret when the value is a
+reference (``${VAR}``, ``$VAR``, ``<secret>``, ``[placeholder]``, ``***``), a small number or a boolean,
+code (``os.environ["X"]``, ``settings.token``) or a URL.
+
+Cost: text in which no detector can match is rejected by one regex search. Each detector then looks for
+its literals with ``str.find`` (``://``, ``-----BEGIN``, ``authorization``, ``password``, ``ghp_`` ...) and
+runs an anchored regex only where one is: a regex scanning every position (``\b…``, a case-insensitive
+alternation) would cost ten to a hundred times more on a doc of a few kilobytes.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 __all__ = [
     "MASK",
     "SHAPES",
     "URL_PASSWORD",
+    "Secret",
+    "find_secrets",
     "is_reference",
     "looks_secret_name",
     "mask_json",
@@ -21,116 +38,718 @@ __all__ = [
 
 MASK = "***"
 
-URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s:@/?#\[\]]*):(?P<secret>[^\s@/?#]+)@")
-_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|APIKEY|PRIVATE_KEY|CREDENTIAL|ACCESS_KEY")
+
+class Secret(NamedTuple):
+    """A secret in a text: ``text[start:end]`` is what is masked. ``kind`` says what it is, ``shown`` how a
+    message may show it (with ``***``, never the secret)."""
+
+    start: int
+    end: int
+    kind: str
+    shown: str
+
+
+# -- names and values ----------------------------------------------------------------------------------------
+
+# A name (normalised: camelCase split, ``-`` and ``.`` as ``_``, upper-case) that holds a secret ...
+_SECRET_NAME = re.compile(
+    r"PASSWORD|PASSWD|PASSPHRASE|(?:^|_)PASS(?:_|$)|[A-Z0-9]_PWD$|SECRET|TOKEN(?!IZ)|API_?KEY|PRIVATE_?KEY|"
+    r"CREDENTIAL|ACCESS_?KEY|ACCOUNT_?KEY|SUBSCRIPTION_?KEY|MASTER_?KEY|ENCRYPTION_?KEY|SIGNING_?KEY|"
+    r"HMAC_?KEY|SESSION_?KEY|LICEN[CS]E_?KEY|SIGNATURE|(?:^|_)O?AUTH\d*(?:_|$)|AUTHORIZATION|BASICAUTH"
+)
+# ... unless it names something about the secret rather than the secret: where it is, how long it
+# lives, which kind it is (``DB_PASSWORD_FILE``, ``TOKEN_TTL``, ``AUTH_MODE``, ``OAUTH_PROVIDER``).
 _NOT_SECRET_NAME = re.compile(
-    r"_(?:FILE|PATH|DIR|URL|URI|ENDPOINT|HOST|PORT|TTL|TIMEOUT|SECONDS|SECS|MS|HEADER|NAME|ID|ARN|REF|"
-    r"TYPE|LENGTH|ENABLED|VERSION|EXPIRY|LIMIT|REGION|USER|USERNAME|ROTATION_DAYS)$"
+    r"^(?:NO|ASK|SKIP|USE|WITH|WITHOUT)_|_(?:FILES?|PATH|DIR|URL|URI|ENDPOINT|HOST|HOSTNAME|PORT|TTL|TIMEOUT|"
+    r"SECONDS|SECS?|MS|MINUTES|MINS|HOURS|DAYS|HEADER|NAME|ID|ARN|REF|TYPE|LENGTH|LEN|ENABLED?|DISABLED|"
+    r"REQUIRED|VERSION|EXPIRY|EXPIRES(?:_IN|_AT)?|EXPIRATION|LIFETIME|LIMIT|REGION|USER|USERNAME|LOGIN|EMAIL|"
+    r"ROTATION(?:_DAYS)?|MODE|PROVIDER|METHODS?|SCHEME|REALM|DOMAIN|ISSUER|AUDIENCE|SCOPES?|STRATEGY|BACKEND|"
+    r"KIND|FORMAT|ALGORITHM|ALG|COUNT|SIZE|MAX|MIN|RETRIES|INTERVAL|POLICY|PREFIX|ENV|VAR|STDIN|LOCATION|"
+    r"SERVICE|SERVER|ROLE|GROUP|STORE|FIELD|PARAM|SOURCE|LEEWAY|AGE|DELAY|CACHE|WARNING)$"
 )
-
-# (what, shown instead of the secret, pattern with a ``secret`` group)
-SHAPES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("AWS access key id", "AKIA***", re.compile(r"\b(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})\b")),
-    ("GitHub token", "ghp_***", re.compile(r"\b(?P<secret>gh[pousr]_[A-Za-z0-9]{30,})\b")),
-    ("GitHub token", "github_pat_***", re.compile(r"\b(?P<secret>github_pat_[A-Za-z0-9_]{22,})")),
-    ("Slack token", "xox*-***", re.compile(r"\b(?P<secret>xox[baprs]-[A-Za-z0-9-]{10,})")),
-    ("Stripe live key", "sk_live_***", re.compile(r"\b(?P<secret>[sr]k_live_[A-Za-z0-9]{10,})")),
-    (
-        "private key",
-        "-----BEGIN *** PRIVATE KEY-----",
-        re.compile(r"(?P<secret>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)"),
-    ),
-    (
-        "bearer token in an Authorization header",
-        "Bearer ***",
-        re.compile(
-            r"Authorization[\"']?\s*[:=]\s*[\"']?Bearer\s+(?P<secret>[A-Za-z0-9._~+/=-]{20,})", re.IGNORECASE
-        ),
-    ),
-)
-
-# ``DB_PASSWORD=hunter2`` (an env-style name), ``password="hunter2"`` / ``"password": "hunter2"`` (a quoted
-# literal). ``token=os.environ["X"]`` is code, not a secret: unquoted values only count for env-style names.
-_ENV_ASSIGN = re.compile(r"\b(?P<name>[A-Z][A-Z0-9_]*)=(?P<q>[\"']?)(?P<secret>[^\s\"'#]+)(?P=q)")
-_QUOTED_ASSIGN = re.compile(
-    r"(?P<k>[\"']?)(?P<name>[A-Za-z_]*(?:password|passwd|secret|token|api_?key|apikey|private_key|access_key)"
-    r"[A-Za-z_]*)(?P=k)\s*[:=]\s*(?P<q>[\"'])(?P<secret>[^\"'\n]+)(?P=q)",
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# A value that is not a secret whatever its name says: numbers up to 6 digits, booleans, null ...
+_NOT_SECRET_VALUE = re.compile(
+    r"\d{1,6}(?:\.\d+)?|true|false|yes|no|on|off|none|null|nil|undefined|required|optional|enabled|disabled",
     re.IGNORECASE,
 )
-_PRIVATE_KEY_BLOCK = re.compile(
-    r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)(.*?)(-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)", re.DOTALL
+# ... and type names in code (``def f(token: str)``).
+_TYPE_NAMES = frozenset(
+    {"str", "bytes", "int", "float", "bool", "string", "String", "number", "boolean", "any", "object", "dict"}
+    | {"list", "Optional", "SecretStr", "Secret", "None", "Any"}
 )
+_FILLER = re.compile(r"[*xX.…•]+")
+_REFERENCE_PREFIXES = ("$", "<", "[", "{", "%", "op://", "vault:", "arn:", "env:", "file:")
 
 
 def is_reference(value: str) -> bool:
-    """``${VAR}``, ``$VAR``, ``$(cmd)``, ``<secret>``, ``[placeholder]``, ``{name}``, ``***``: no literal."""
+    """``${VAR}``, ``$VAR``, ``$(cmd)``, ``%VAR%``, ``<secret>``, ``[placeholder]``, ``{name}``, ``***``,
+    ``xxx``, ``…``, a secret manager's address (``op://``, ``vault:``, ``arn:``): no literal."""
     v = value.strip().strip("\"'`")
-    if not v or v.startswith(("$", "<", "[", "{", "%(")):
+    if not v or v.startswith(_REFERENCE_PREFIXES):
         return True
-    return bool(re.fullmatch(r"[*xX.…]+", v))
+    return bool(_FILLER.fullmatch(v))
 
 
+_DUMMY_WORDS = frozenset(
+    {"test", "testing", "dummy", "fake", "example", "sample", "mock", "placeholder", "redacted"}
+)
+_WORDS = re.compile(r"[a-z]+(?:[-_. ][a-z]+)*")
+
+
+def _plain(value: str) -> bool:
+    """Not a secret whatever its name: a reference, a small number, a boolean, a test dummy made of
+    words (``"unit-test"``, ``fake_token``)."""
+    if is_reference(value) or MASK in value or _NOT_SECRET_VALUE.fullmatch(value) is not None:
+        return True  # (a value holding ``***`` was masked already: masking twice changes nothing)
+    low = value.lower()
+    return _WORDS.fullmatch(low) is not None and not _DUMMY_WORDS.isdisjoint(re.split(r"[-_. ]", low))
+
+
+@functools.lru_cache(maxsize=4096)
 def looks_secret_name(name: str) -> bool:
-    """``DB_PASSWORD``, ``STRIPE_API_KEY``; not ``DB_PASSWORD_FILE`` or ``TOKEN_URL`` (they point at one)."""
-    upper = name.upper()
-    return bool(_SECRET_NAME.search(upper)) and not _NOT_SECRET_NAME.search(upper)
+    """``DB_PASSWORD``, ``db_pass``, ``REDIS_AUTH``, ``apiKey``, ``X-Api-Key``; not ``DB_PASSWORD_FILE``,
+    ``TOKEN_URL``, ``AUTH_MODE`` or ``PWD`` (they point at one, say how it is used, or are not one)."""
+    n = _CAMEL.sub("_", name.strip("-$")).replace("-", "_").replace(".", "_").upper()
+    return bool(_SECRET_NAME.search(n)) and not _NOT_SECRET_NAME.search(n)
 
 
-def _mask_group(m: re.Match[str]) -> str:
-    secret = m.group("secret")
-    if is_reference(secret):
-        return m.group(0)
-    start, end = m.span("secret")
-    base = m.start(0)
-    whole = m.group(0)
-    return whole[: start - base] + MASK + whole[end - base :]
+# -- token shapes --------------------------------------------------------------------------------------------
+
+# (what, shown instead of the secret, pattern with a ``secret`` group, matched where one of its prefixes is)
+SHAPES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("AWS access key id", "AKIA***", re.compile(r"(?P<secret>A[KSBC][IC]A[0-9A-Z]{16})(?![0-9A-Za-z])")),
+    ("GitHub token", "ghp_***", re.compile(r"(?P<secret>gh[pousr]_[A-Za-z0-9]{30,})(?!\w)")),
+    ("GitHub token", "github_pat_***", re.compile(r"(?P<secret>github_pat_[A-Za-z0-9_]{22,})")),
+    ("GitLab token", "glpat-***", re.compile(r"(?P<secret>gl[a-z]{2,5}-[A-Za-z0-9_-]{20,})")),
+    (
+        "Slack token",
+        "xox*-***",
+        re.compile(r"(?P<secret>xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,})"),
+    ),
+    (
+        "Slack webhook",
+        "hooks.slack.com/services/***",
+        re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9_/-]{8,})"),
+    ),
+    (
+        "Stripe secret key",
+        "sk_live_***",
+        re.compile(r"(?P<secret>(?:[sr]k_(?:live|test)|whsec)_[A-Za-z0-9]{10,})"),
+    ),
+    ("Google API key", "AIza***", re.compile(r"(?P<secret>AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])")),
+    ("Google OAuth client secret", "GOCSPX-***", re.compile(r"(?P<secret>GOCSPX-[A-Za-z0-9_-]{20,})")),
+    (
+        "JSON Web Token",
+        "eyJ***",
+        re.compile(r"(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)"),
+    ),
+    ("npm token", "npm_***", re.compile(r"(?P<secret>npm_[A-Za-z0-9]{36})(?!\w)")),
+    (
+        "API key",
+        "sk-***",
+        re.compile(r"(?P<secret>sk-(?:proj-|ant-|svcacct-)?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,})"),
+    ),
+    ("Vault token", "hvs.***", re.compile(r"(?P<secret>hv[sbr]\.[A-Za-z0-9_-]{24,})")),
+)
+# Where each shape above is looked for (same order): its literal prefixes, and whether the prefix must
+# start a word (``AKIA…`` yes; ``hooks.slack.com/…`` is in the middle of a URL).
+_SHAPE_PREFIXES: tuple[tuple[tuple[str, ...], bool], ...] = (
+    (("IA", "ACCA"), True),
+    (("gh",), True),
+    (("github_pat_",), True),
+    (("gl",), True),
+    (("xox", "xapp-"), True),
+    (("hooks.slack.com/",), False),
+    (("k_", "whsec_"), False),
+    (("AIza",), True),
+    (("GOCSPX-",), True),
+    (("eyJ",), True),
+    (("npm_",), True),
+    (("sk-",), True),
+    (("hv",), True),
+)
+# prefixes found in the middle of the token: where the token starts relative to them
+_SHAPE_BACK = {"IA": 2, "k_": 1}
+_DUMMY_PREFIX = re.compile(
+    r"^(?:[A-Za-z]+_(?:live_|test_|pat_|v1_)?|AKIA|ASIA|ABIA|ACCA|xox[a-z]-|gl[a-z]+-|key-|sk-)"
+)
 
 
-def _mask_named(m: re.Match[str]) -> str:
-    return _mask_group(m) if looks_secret_name(m.group("name")) else m.group(0)
+def _dummy(token: str) -> bool:
+    """Documentation dummies: AWS's ``…EXAMPLE`` keys, ``ghp_xxxxxxxx…``, ``sk_live_000000…``."""
+    body = _DUMMY_PREFIX.sub("", token)
+    return "EXAMPLE" in token.upper() or len(set(body.lower()) - set("_-./")) <= 2
+
+
+# -- the detectors -------------------------------------------------------------------------------------------
+
+Found = list[Secret]
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_NAME_CHARS = _WORD_CHARS | {".", "-"}
+_COMMAND_BEFORE = _NAME_CHARS | {"/"}
+
+
+def _positions(hay: str, needle: str) -> Iterator[int]:
+    """Every index of ``needle`` in ``hay`` (``str.find``: a fast search in C)."""
+    i = hay.find(needle)
+    while i >= 0:
+        yield i
+        i = hay.find(needle, i + 1)
+
+
+def _positions_in(hay: str, needle: str, start: int, end: int) -> Iterator[int]:
+    """Every index of ``needle`` in ``hay[start:end]``."""
+    i = hay.find(needle, start, end)
+    while i >= 0:
+        yield i
+        i = hay.find(needle, i + 1, end)
+
+
+def _escape_before(text: str, i: int) -> bool:
+    """Whether ``text[i]`` follows an escaped newline or tab (``\\n`` in JSON): a line starts there."""
+    return i >= 2 and text[i - 2] == "\\" and text[i - 1] in "ntr"
+
+
+def _starts_word(text: str, i: int, chars: frozenset[str] = _WORD_CHARS) -> bool:
+    """Whether ``text[i]`` starts a word: no character of ``chars`` before it (an escape is a break)."""
+    return i == 0 or text[i - 1] not in chars or _escape_before(text, i)
+
+
+def _shapes(text: str, probe: str, found: Found) -> None:
+    for (prefixes, word), (what, shown, pattern) in zip(_SHAPE_PREFIXES, SHAPES, strict=True):
+        for prefix in prefixes:
+            back = _SHAPE_BACK.get(prefix, 0)
+            for i in _positions(probe, prefix):
+                i -= back
+                if i < 0 or ((word or back) and not _starts_word(text, i)):
+                    continue
+                m = pattern.match(text, i)
+                if m is not None and not _dummy(m.group("secret")):
+                    found.append(Secret(m.start("secret"), m.end("secret"), what, shown))
+
+
+# URL userinfo: the password runs to the LAST ``@`` before the host (it may hold ``@``, ``/`` and ``:``).
+URL_PASSWORD = re.compile(
+    r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s:/?#@\[\]\"'`<>\\]*):(?P<secret>[^\s\"'`<>\\]*)@"
+    r"(?=[\w\[%~${<-])"
+)
+_USERINFO = re.compile(
+    r"(?P<user>[^\s:/?#@\[\]\"'`<>\\]*):(?P<secret>[^\s\"'`<>\\]*)@(?=[\w\[%~${<-])"
+)  # URL_PASSWORD after its ``://``
+_QUERY_START = re.compile(r"[?#]")
+
+
+def _url_passwords(text: str, probe: str, found: Found) -> None:
+    for i in _positions(probe, "://"):
+        if i == 0 or not text[i - 1].isalnum():
+            continue  # no scheme
+        m = _USERINFO.match(text, i + 3)
+        if m is None:
+            continue
+        secret = m.group("secret")
+        first_at = secret.find("@")
+        if first_at >= 0:
+            # ``pw@db/x?next=a@b``: an ``@`` after the query starts belongs to the query
+            q = _QUERY_START.search(secret, first_at)
+            if q is not None:
+                secret = secret[: secret.rfind("@", 0, q.start())]
+            # ``pw@host/users/@me``: an ``@`` right after a ``/`` starts a path segment
+            elif secret.endswith("/"):
+                secret = secret[:first_at]
+        slash = secret.find("/")
+        if slash >= 0 and "@" not in secret[:slash] and secret[:slash].isdigit():
+            continue  # ``host:8080/path@v2``: a port and a path, not a password
+        if not secret or is_reference(secret):
+            continue
+        start = m.start("secret")
+        found.append(
+            Secret(start, start + len(secret), "password written in a URL", "scheme://user:***@host")
+        )
+
+
+_PEM = re.compile(r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----")
+_PEM_END = "-----END {}-----"
+# without an END line: the base64 lines (and ``Proc-Type:``-style headers) right after BEGIN
+_PEM_BODY = re.compile(r"(?:(?:\\n|\\r|\s)+(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]+: [^\n\\]*))+")
+_PEM_MASKED = re.compile(r"(?:\\[nr]|\s)*\*\*\*")
+_PEM_LEAD = re.compile(r"(?:\\[nr]|\s)+")
+_PEM_TRAIL = re.compile(r"(?:\\[nr]|\s)+$")
+
+
+def _private_keys(text: str, probe: str, found: Found) -> None:
+    for i in _positions(probe, "-----BEGIN "):
+        m = _PEM.match(text, i)
+        if m is None:
+            continue
+        kind = m.group("kind")
+        shown = f"-----BEGIN {kind}----- {MASK}"
+        end = text.find(_PEM_END.format(kind), m.end())
+        if end < 0:
+            if _PEM_MASKED.match(text, m.end()):
+                continue  # masked already
+            body = _PEM_BODY.match(text, m.end())
+            if body is None:  # a header alone: the key was pasted in part; the header is what is left of it
+                found.append(Secret(m.start(), m.end(), "private key", shown))
+                continue
+            end = body.end()
+        body_text = text[m.end() : end]
+        lead = _PEM_LEAD.match(body_text)
+        trail = _PEM_TRAIL.search(body_text)
+        start = m.end() + (lead.end() if lead else 0)
+        stop = m.end() + (trail.start() if trail else len(body_text))
+        if stop > start and not is_reference(text[start:stop]):
+            found.append(Secret(start, stop, "private key", shown))
+
+
+# after ``authorization``: ``: Bearer abc``, ``": "Basic abc"``, ``", "Token abc"`` (a builder's arguments)
+_AUTH_VALUE = re.compile(
+    r"(?:\\*[\"']|&quot;)?\]?\s*[:=,]\s*(?:\\*[\"']|&quot;)?[ \t]*"
+    r"(?:(?P<scheme>bearer|basic|token|bot|apikey|api-key|key|jwt|oauth|sso-key|ssws|negotiate|ntlm)[ \t]+)?"
+    r"(?P<secret>[^\s\"'`,;)\]}\\&]+)",
+    re.IGNORECASE,
+)
+_END_OF_VALUE = frozenset("\"'`,;)]}\\&\n\r")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def _auth_headers(text: str, low: str, hits: list[int], found: Found) -> None:
+    for i in hits:
+        if not low.startswith("authorization", i):
+            continue
+        if i > 0 and text[i - 1].isalnum() and not _escape_before(text, i):
+            continue  # ``Preauthorization``; ``HTTP_AUTHORIZATION`` and ``Proxy-Authorization`` are headers
+        m = _AUTH_VALUE.match(text, i + 13)
+        if m is None:
+            continue
+        secret, scheme = m.group("secret"), m.group("scheme")
+        if len(secret) < 8 or is_reference(secret):
+            continue
+        if scheme is None:
+            if secret.isupper() and _IDENT.fullmatch(secret):
+                continue  # ``Authorization=PAYMENTS_AUTH_HEADER``: the name of a variable holding it
+            # A lone credential ends the value. ``Authorization: Digest username=…`` or ``AWS4-HMAC-SHA256
+            # Credential=…`` is a scheme with parameters (found by name); ``Authorization: required``: prose.
+            after = text[m.end() : m.end() + 1]
+            if after and after not in _END_OF_VALUE:
+                continue
+            if len(secret) < 16 and not any(c.isdigit() for c in secret):
+                continue
+        shown = f"Authorization: {scheme + ' ' if scheme else ''}{MASK}"
+        found.append(
+            Secret(m.start("secret"), m.end("secret"), "credentials in an Authorization header", shown)
+        )
+
+
+# ``DB_PASSWORD=hunter2``, ``redis_password = hunter2``, ``"password": "hunter2"``, ``X-Api-Key: abc``,
+# ``AccountKey=abc==;``, ``-Dspring.datasource.password=…``, ``\"token\": \"abc\"`` (JSON in JSON),
+# ``&quot;secret&quot;: …`` (XML): a name holding one of these words, then a separator, then the value.
+_NAME_WORDS = ("pass", "pwd", "secret", "token", "key", "auth", "credential", "sig")
+_NAME_TAIL = re.compile(r"[\w.-]*")
+_SEPARATOR = re.compile(r"(?:\\*[\"']|&quot;|&#3[49];|&apos;|&#x27;)?\]?[ \t]*(?P<sep>:=|=>|=|:)[ \t]*")
+_OPEN_QUOTE = re.compile(r"[rbfuRBFU]?(?P<q>\\*[\"']|&quot;|&#3[49];|&apos;|&#x27;)")
+_UNQUOTED = re.compile(r"[^\s\"'`&;<>,(){}\[\]\\|]+")
+_CODE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")  # ``settings.token``, ``os.environ``
+_AFTER_COLON_VALUE = frozenset("\"'`,}])\\#")
+_STRING_PREFIXES = frozenset("rbfuRBFU")
+
+
+def _quoted(text: str, pos: int) -> tuple[int, int] | None:
+    """The content span of a quoted value starting at ``pos`` (on one line), or None. Quotes may be
+    escaped any number of times (``\\"`` in JSON, ``\\\\\\"`` in JSON in JSON) or be XML entities."""
+    m = _OPEN_QUOTE.match(text, pos)
+    if m is None:
+        return None
+    q, start = m.group("q"), m.end()
+    line_end = text.find("\n", start)
+    if line_end < 0:
+        line_end = len(text)
+    i = start
+    while True:
+        i = text.find(q, i, line_end)
+        if i < 0:
+            return None
+        if q[-1] not in "\"'":
+            return start, i  # an XML entity
+        quote = i + len(q) - 1
+        j = quote
+        while text[j - 1] == "\\" and j > 0:
+            j -= 1
+        n = quote - j  # backslashes before the quote character
+        if (n == len(q) - 1) if len(q) > 1 else n % 2 == 0:
+            return start, i
+        i += len(q)  # a quote escaped once more than this string's: inside it
+
+
+def _value_of(text: str, name: str, name_start: int, pos: int, sep: str) -> tuple[int, int] | None:
+    """The span of the value assigned at ``pos``, or None when it is not a literal secret."""
+    if sep == "=" and text[pos : pos + 1] in ("=", "~"):
+        return None  # ``password == x``, ``token =~ re``: a comparison
+    if sep == ":" and text[pos : pos + 2] == "//":
+        return None  # ``passport://…``: a URL's scheme, not a name
+    q = _quoted(text, pos)
+    if q is not None:
+        start, end = q
+        value = text[start:end]
+        if not value or _plain(value) or "://" in value:
+            return None
+        return start, end
+    if text[pos : pos + 1] in ("'", '"', "`"):
+        return None  # a string that does not close on this line
+    if text[name_start - 2 : name_start] == "${":
+        while text[pos : pos + 1] in ("-", "=", "?", "+", ":"):
+            pos += 1  # ``${DB_PASSWORD:-default}``: the default is a literal
+    u = _UNQUOTED.match(text, pos)
+    if u is None:
+        return None
+    start, end = u.span()
+    if text[end - 1] == "." and (end == len(text) or text[end].isspace()) and end - start > 1:
+        end -= 1  # the end of a sentence
+    value = text[start:end]
+    after = text[end : end + 1]
+    if _plain(value) or "://" in value or value[0] in ":=-" or not any(c.isalnum() for c in value):
+        # (``"client_secret": │``: a table's border after a wrapped line, not a value)
+        return None
+    if after in ("(", "[") or _CODE.fullmatch(value):
+        return None  # code: ``token=os.environ["X"]``, ``password=get_password()``, ``token=self.token``
+    if _IDENT.fullmatch(value):
+        last = name.replace("-", "_").split(".")[-1]
+        if value.lower() == last.lower() or value in _TYPE_NAMES:
+            return None  # ``password=password``, ``token: str``
+        before = text[max(0, name_start - 40) : name_start].rstrip()
+        rest = text[end : end + 40].lstrip()
+        if before.endswith(("(", ",")) and rest.startswith((",", ")")):
+            return None  # a keyword argument given a variable: ``connect(host, password=pw)``
+    if sep == ":":
+        # ``password: hunter2`` ends its line (YAML, headers); ``Token: see the runbook`` is prose
+        stripped = text[end : end + 200].lstrip(" \t")
+        if stripped and stripped[0] not in "\n\r" and stripped[0] not in _AFTER_COLON_VALUE:
+            return None
+    return start, end
+
+
+def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
+    seen: set[int] = set()
+    for word in _NAME_WORDS:
+        for i in hits[word]:
+            j = i
+            while j > 0 and text[j - 1] in _NAME_CHARS and not _escape_before(text, j):
+                j -= 1
+            while j < i and not (text[j].isalpha() or text[j] == "_"):
+                j += 1  # ``-Dspring.datasource.password``: the name after the flag's dashes
+            if j in seen:
+                continue
+            seen.add(j)
+            if j > 0 and text[j - 1] in "$/":
+                continue  # ``$DB_PASSWORD``, ``/etc/secret``: a reference, a path
+            tail = _NAME_TAIL.match(text, i)
+            end = tail.end() if tail is not None else i
+            sep = _SEPARATOR.match(text, end)
+            if sep is None:
+                continue
+            name = text[j:end]
+            if not looks_secret_name(name) or name.lower().endswith("authorization"):
+                continue  # an Authorization value is read by its scheme (_auth_headers)
+            span = _value_of(text, name, j, sep.end(), sep.group("sep"))
+            if span is not None:
+                kind = f"{name} is set to a literal value"
+                found.append(Secret(span[0], span[1], kind, f"{name}{sep.group('sep')}{MASK}"))
+
+
+# ``--password=pw``, ``--token ghp_…``, ``--auth user:pw``, ``--user user:pw`` (curl, wget, httpie, docker …)
+_FLAG = re.compile(r"--(?P<name>[A-Za-z][\w-]*)(?:=|[ \t]+)")
+_FLAG_VALUE = re.compile(r"[^\s\"'`\\]+")
+_METAVAR = re.compile(r"[A-Z][A-Z_]*")  # ``--token TEXT`` in a help text
+_PATH_LIKE = re.compile(r"(?:~|\.{1,2})?/[^\s]*")
+_NOT_SECRET_SPEC = re.compile(r"(?:id|src|source|env|type|target)=", re.IGNORECASE)
+_USER_FLAGS = frozenset({"USER", "PROXY_USER", "SERVER_USER"})
+_PROSE_WORDS = frozenset(
+    {"a", "an", "and", "are", "as", "at", "by", "can", "for", "from", "given", "if", "in", "instead", "is"}
+    | {"may", "must", "not", "of", "on", "only", "option", "or", "the", "then", "to", "was", "when", "with"}
+)
+
+
+def _flag_value(text: str, pos: int) -> tuple[int, int] | None:
+    q = _quoted(text, pos)
+    if q is not None:
+        return q
+    m = _FLAG_VALUE.match(text, pos)
+    return m.span() if m else None
+
+
+def _add_credential(
+    text: str, span: tuple[int, int], found: Found, kind: str, shown: str, *, user: bool
+) -> None:
+    """Add the secret at ``span``; with ``user``, a ``user:pw`` value whose secret follows the first ``:``
+    (a value without ``:`` is a user name alone)."""
+    start, end = span
+    value = text[start:end]
+    if user:
+        colon = value.find(":")
+        if colon < 0:
+            return
+        start += colon + 1
+        value = value[colon + 1 :]
+    if not value or value.startswith("-") or _plain(value):
+        return
+    found.append(Secret(start, end, kind, shown))
+
+
+def _long_flags(text: str, probe: str, found: Found) -> None:
+    for m in _FLAG.finditer(probe):
+        i = m.start()
+        if not _starts_word(text, i, _NAME_CHARS):
+            continue
+        name = m.group("name")
+        n = name.upper().replace("-", "_")
+        if n not in _USER_FLAGS and not looks_secret_name(name):
+            continue
+        span = _flag_value(text, m.end())
+        if span is None:
+            continue
+        value = text[span[0] : span[1]]
+        if _METAVAR.fullmatch(value) or _NOT_SECRET_SPEC.match(value):
+            continue
+        if not m.group(0).endswith("=") and (value.lower() in _PROSE_WORDS or value[0] in "([{<,.;:"):
+            continue  # prose: ``give --token and --tls-key``, ``--token (or WIREMAP_TOKEN)``
+        if "KEY" in n and _PATH_LIKE.fullmatch(value):
+            continue  # ``--private-key ~/.ssh/id_ed25519``: where the key is
+        # ``--user user:pw``, ``--auth user:pw``: the password; ``--auth abc123``: all of it
+        user = n in _USER_FLAGS or ("AUTH" in n and ":" in value)
+        shown = f"--{name} {MASK}"
+        _add_credential(text, span, found, f"secret given to --{name} on a command line", shown, user=user)
+
+
+# Short flags that take a password, by command: ``curl -u user:pw``, ``redis-cli -a pw``, ``mysql -ppw``,
+# ``sshpass -p pw``, ``mongosh -p pw``, ``ldapsearch -w pw``, ``sqlcmd -P pw``.
+_COMMAND = re.compile(
+    r"(?P<cmd>curl|redis-cli|mysqldump|mysqladmin|mysql|mariadb-dump|mariadb|sshpass|mongosh|mongodump|"
+    r"mongorestore|mongoexport|mongoimport|mongo|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|sqlcmd)"
+    r"(?![\w-])(?P<args>[^\n|;&]*(?:\\\n[^\n|;&]*)*)"
+)
+# the families that take each short flag (``--user`` and ``--password`` are found by _long_flags)
+_FLAG_FAMILIES = {
+    "u": ("curl",),
+    "a": ("redis-cli",),
+    "p": ("mysql", "mariadb", "sshpass", "mongo"),
+    "w": ("ldap",),
+    "P": ("sqlcmd",),
+}
+_CMD_FLAG: dict[str, tuple[re.Pattern[str], bool]] = {
+    "curl": (re.compile(r"(?<=\s)(?:-u[ \t]*|--user(?:=|[ \t]+))"), True),
+    "redis-cli": (re.compile(r"(?<=\s)-a[ \t]+"), False),
+    "mysql": (re.compile(r"(?<=\s)-p(?=[^\s])"), False),
+    "mariadb": (re.compile(r"(?<=\s)-p(?=[^\s])"), False),
+    "sshpass": (re.compile(r"(?<=\s)-p[ \t]*"), False),
+    "mongo": (re.compile(r"(?<=\s)-p[ \t]+"), False),
+    "ldap": (re.compile(r"(?<=\s)-w[ \t]+"), False),
+    "sqlcmd": (re.compile(r"(?<=\s)-P[ \t]+"), False),
+}
+
+
+def _command_flags(text: str, probe: str, low: str, found: Found) -> None:
+    """From each short flag that may take a password back to the command on its line (one search for
+    `` -``: most lines with such a flag are not these commands, and most docs have none of them)."""
+    seen: set[int] = set()
+    for i in _positions(probe, " -"):
+        families = _FLAG_FAMILIES.get(probe[i + 2 : i + 3])
+        if families is None:
+            continue
+        start = i
+        while True:  # the start of the command line, continuation lines (``\`` at the end) included
+            start = probe.rfind("\n", 0, start)
+            if start <= 0 or probe[start - 1] != "\\":
+                break
+        for family in families:
+            for j in _positions_in(low, family, max(start, 0), i):
+                if j not in seen and _starts_word(text, j, _COMMAND_BEFORE):
+                    seen.add(j)
+                    _command_at(text, j, family, found)
+
+
+def _command_at(text: str, j: int, family: str, found: Found) -> None:
+    m = _COMMAND.match(text, j)
+    if m is not None:
+        flag, user = _CMD_FLAG[family]
+        cmd, args_end = m.group("cmd"), m.end("args")
+        for f in flag.finditer(text, m.start("args"), args_end):
+            span = _flag_value(text, f.end())
+            if span is not None and span[1] <= args_end:
+                shown = f"{cmd} {f.group(0).strip()} {MASK}"
+                _add_credential(text, span, found, f"password on a {cmd} command line", shown, user=user)
+
+
+# The rest: ``set -x TOKEN abc`` (fish), ``setx TOKEN abc`` (Windows), ``requirepass pw`` (redis.conf),
+# ``machine h login u password pw`` (.netrc), ``-storepass pw`` (keytool), ``-passin pass:pw`` (openssl), the
+# 40 characters after ``AWS_SECRET_ACCESS_KEY`` whatever separates them, and ``?sig=`` (Azure SAS), ``?pwd=``
+# and the like: names that are secret only in a query string.
+_SET = re.compile(r"(?:setx|set[ \t]+-[A-Za-z]+)[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+")
+_CONF = re.compile(
+    r"(?:requirepass|masterauth|machine\s+\S+\s+login\s+\S+\s+password|-(?:(?:src|dest)?(?:store|key)pass|"
+    r"pass(?:in|out)?))(?:[ \t]+pass:|[ \t]+)(?P<secret>[^\s\"'`]+)"
+)
+_AWS_SECRET = re.compile(
+    r"aws_?secret_?access_?key[\s\"'=:|,>]{1,8}(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])", re.IGNORECASE
+)
+_QUERY_NAMES = ("sig", "pwd", "pass", "passwd", "signature", "x-amz-signature")
+_QUERY = re.compile(r"(?P<name>[\w-]+)=(?P<secret>[^&#\s\"'`<>\\;]+)")
+
+
+def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) -> None:
+    for i in _positions(low, "set"):
+        m = _SET.match(text, i) if _starts_word(text, i) else None
+        span = _flag_value(text, m.end()) if m is not None else None
+        if m is not None and span is not None and looks_secret_name(m.group("name")):
+            name = m.group("name")
+            _add_credential(
+                text, span, found, f"{name} is set to a literal value", f"{name} {MASK}", user=False
+            )
+    conf = [i - 13 for i in hits["pass"]] + [
+        i - 6 for i in hits["auth"] if low.startswith("masterauth", i - 6)
+    ]
+    for i in conf:  # the ``pass`` of ``requirepass``, ``-storepass``, ``password`` (.netrc) ...
+        start = low.rfind("machine", max(0, i - 200), i + 13) if "machine" in low else -1
+        for at in (start, max(0, i)):
+            m = _CONF.search(text, at, at + 300) if at >= 0 else None
+            if (
+                m is None
+                or not (at <= m.start() <= i + 13)
+                or (m.start() > 0 and text[m.start() - 1] in _WORD_CHARS)
+            ):
+                continue
+            value = m.group("secret")
+            if not _plain(value) and not value.startswith(("env:", "file:", "fd:", "stdin", "-")):
+                found.append(
+                    Secret(m.start("secret"), m.end("secret"), "password in a configuration line", MASK)
+                )
+    for i in hits["secret"]:
+        if low.startswith(("secret_access_key", "secretaccesskey"), i):
+            m = _AWS_SECRET.search(text, max(0, i - 4), i + 80)
+            if m is not None and not _dummy(m.group("secret")):
+                found.append(Secret(m.start("secret"), m.end("secret"), "AWS secret access key", MASK))
+    query = [i for w in ("pass", "pwd", "sig") for i in hits[w]]
+    for i in query:
+        j = i
+        while j > 0 and text[j - 1] in _NAME_CHARS:
+            j -= 1
+        if j == 0 or text[j - 1] not in "?&;":
+            continue
+        m = _QUERY.match(text, j)
+        if m is not None and m.group("name").lower() in _QUERY_NAMES and not _plain(m.group("secret")):
+            shown = f"{m.group('name')}={MASK}"
+            found.append(Secret(m.start("secret"), m.end("secret"), "secret in a URL query", shown))
+
+
+# Text that holds none of these cannot hold a secret: one search decides (short values, most prose).
+_MAYBE = re.compile(
+    r"[=:]|\s-|--|AKIA|ASIA|ABIA|ACCA|AIza|eyJ|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|xox|xapp-|_live_|_test_|"
+    r"whsec_|GOCSPX-|npm_|pypi-|SG\.|sk-|hv[sbr]\.|shp[a-z]{2}_|_v1_|SK[0-9a-f]{32}|key-|setx|requirepass|"
+    r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)"
+)
+
+
+def find_secrets(text: str) -> list[Secret]:
+    """Every secret in ``text``, in order, overlapping ones merged (see the module's docstring)."""
+    # Literals are searched in an ASCII copy with the same indices (each other character becomes ``?``):
+    # a doc holds an ``→`` or two, and searching text stored two bytes a character costs four times more.
+    probe = text if text.isascii() else text.encode("ascii", "replace").decode("ascii")
+    if len(text) < 6 or _MAYBE.search(probe) is None:
+        return []
+    found: Found = []
+    low = probe.lower()
+    if "-----BEGIN " in probe:
+        _private_keys(text, probe, found)
+    if "://" in probe:
+        _url_passwords(text, probe, found)
+    hits = {word: list(_positions(low, word)) for word in _NAME_WORDS}
+    if hits["auth"]:
+        _auth_headers(text, low, hits["auth"], found)
+    if "=" in probe or ":" in probe:
+        _assignments(text, hits, found)
+    if "--" in probe:
+        _long_flags(text, probe, found)
+    if " -" in probe:
+        _command_flags(text, probe, low, found)
+    _other_forms(text, low, hits, found)
+    _shapes(text, probe, found)
+    if len(found) < 2:
+        return found
+    found.sort()
+    merged = [found[0]]
+    for s in found[1:]:
+        last = merged[-1]
+        if s.start <= last.end:
+            if s.end > last.end:
+                merged[-1] = last._replace(end=s.end)
+        else:
+            merged.append(s)
+    return merged
 
 
 def mask_text(text: str) -> str:
-    """Mask URL passwords, token shapes, private keys and secret assignments in free text."""
+    """``text`` with every secret replaced by ``***`` and every other character kept."""
     if not text:
         return text
-    text = _PRIVATE_KEY_BLOCK.sub(lambda m: f"{m.group(1)}\n{MASK}\n{m.group(3)}", text)
-    if "://" in text:
-        text = URL_PASSWORD.sub(_mask_group, text)
-    for _, _, pattern in SHAPES:
-        text = pattern.sub(_mask_group, text)
-    if "=" in text:
-        text = _ENV_ASSIGN.sub(_mask_named, text)
-    if "=" in text or ":" in text:
-        text = _QUOTED_ASSIGN.sub(_mask_named, text)
-    return text
+    if len(text) <= _SHORT:
+        return _mask_short(str(text))
+    return _mask(text)
+
+
+_SHORT = 256  # short texts (a page's values, a JSON document's strings) repeat: their masking is cached
+
+
+def _mask(text: str) -> str:
+    found = find_secrets(text)
+    if not found:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for s in found:
+        parts += (text[pos : s.start], MASK)
+        pos = s.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+_mask_short = functools.lru_cache(maxsize=16384)(_mask)
+
+
+def _masked_member(key: str, value: str) -> str:
+    """The value of a member whose key names a secret: all of it, or the credential of an
+    ``Authorization`` value (``Bearer ***``)."""
+    if key.lower().endswith("authorization"):
+        masked = mask_text(f"{key}: {value}")[len(key) + 2 :]
+        parts = value.split()
+        return masked if masked != value or not parts or is_reference(parts[-1]) else MASK
+    return MASK
 
 
 def _secret_env(name: str, value: str) -> bool:
-    return (looks_secret_name(name) and not is_reference(value)) or mask_text(value) != value
+    return (looks_secret_name(name) and not _plain(value)) or mask_text(value) != value
 
 
 def mask_json(data: Any) -> Any:
-    """A copy of JSON-like data with every secret masked: free text, env var values by name,
-    and JSON object members whose key names a secret."""
+    """A copy of JSON-like data with every secret masked: free text (keys too), env var values by name,
+    and members whose key names a secret."""
+    if isinstance(data, str):
+        return mask_text(data)
     if isinstance(data, dict):
-        out: dict[str, Any] = {}
+        out: dict[Any, Any] = {}
         for key, value in data.items():
+            k = mask_text(key) if isinstance(key, str) else key
             if (
                 isinstance(value, str)
                 and isinstance(key, str)
                 and looks_secret_name(key)
-                and not is_reference(value)
+                and not _plain(value)
             ):
-                out[key] = MASK
+                out[k] = _masked_member(key, value)
             else:
-                out[key] = mask_json(value)
+                out[k] = mask_json(value)
         name, value = out.get("name"), out.get("value")
         if isinstance(name, str) and isinstance(value, str) and "purpose" in out and _secret_env(name, value):
             out["value"] = MASK
         return out
-    if isinstance(data, list):
+    if isinstance(data, list | tuple):
         return [mask_json(x) for x in data]
-    if isinstance(data, str):
-        return mask_text(data)
     return data

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from .. import output
 from .._errors import UsageError
 from ..catalog import Catalog, load
 from ..config import Config, load_config
@@ -122,8 +121,9 @@ def load_catalog(
     return catalog, config
 
 
-def print_json(data: Any) -> None:
-    """JSON to stdout; a top-level object gets ``schema_version``."""
+def print_json(data: Any, *, reveal: bool = False) -> None:
+    """JSON to stdout, secrets masked (:func:`wiremap.output.print_json`); a top-level object gets
+    ``schema_version``."""
     if isinstance(data, dict) and "schema_version" not in data:
         data = {"schema_version": SCHEMA_VERSION, **data}
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    output.print_json(data, reveal=reveal)

@@ -57,9 +57,8 @@ def fmt(
             continue
         changed += 1
         if diff:
-            sys.stdout.writelines(
-                difflib.unified_diff(text.splitlines(True), new.splitlines(True), *_diff_names(shown))
-            )
+            lines = difflib.unified_diff(text.splitlines(True), new.splitlines(True), *_diff_names(shown))
+            sys.stdout.write("".join(lines))  # one write: the door masks a doc's diff whole
         if check:
             err.print(f"would reformat {shown}", markup=False)
         elif not diff:

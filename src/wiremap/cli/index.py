@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
 from ..index_page import render_index
 from ..lint.engine import lint_paths
-from ..writes import atomic_write_text
+from ..output import write_report
 from ._common import ConfigOption, err, require_docs, resolve
 
 
@@ -23,8 +22,6 @@ def index(
     catalog, findings = lint_paths(targets, config)
     require_docs(catalog, targets)
     page = render_index(catalog, findings, output.parent if output else None)
-    if output is None:
-        sys.stdout.write(page)
-    else:
-        atomic_write_text(output, page)
+    write_report(page, output)
+    if output is not None:
         err.print(f"wrote {output}", markup=False)

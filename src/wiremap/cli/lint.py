@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import sys
 from pathlib import Path
 
 import typer
@@ -14,6 +13,7 @@ from ..lint import active_rules
 from ..lint.baseline import filter_baseline, read_baseline, write_baseline
 from ..lint.engine import lint_paths
 from ..lint.report import FORMATS
+from ..output import write_report
 from ._common import ConfigOption, SkipNonDocsOption, err, out, require_docs, resolve
 
 
@@ -78,14 +78,10 @@ def lint(
         findings = filter_baseline(findings, read_baseline(baseline_path), baseline_path)
     color = output is None and output_format is LintFormat.text and out.is_terminal
     report = FORMATS[output_format.value](findings, rules, color)
-    if output is not None:
-        from ..writes import atomic_write_text
-
-        atomic_write_text(output, report + "\n")
-    elif color:
-        out.print(report)
-    elif report:
-        sys.stdout.write(report + "\n")
+    if color:
+        out.print(report)  # rich renders the colours; the door masks what it writes
+    elif report or output is not None:
+        write_report(report + "\n", output)
     for shown, reason in catalog.skipped:
         if output_format is LintFormat.text:
             err.print(

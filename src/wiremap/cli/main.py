@@ -16,6 +16,7 @@ import typer
 
 from .. import __version__
 from .._errors import WiremapError
+from ..output import door
 from . import (
     demo,
     discover,
@@ -92,7 +93,13 @@ def _is_usage_error(exc: BaseException) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit code (never raises)."""
+    """Run the CLI and return the exit code (never raises). Everything it prints, error messages
+    included, passes the door of :mod:`wiremap.output`: secrets are masked."""
+    with door():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         result = app(
             args=list(argv) if argv is not None else None, prog_name="wiremap", standalone_mode=False

@@ -9,6 +9,7 @@ import typer
 
 from .._errors import UsageError
 from ..document.scaffold import scaffold
+from ..output import revealed
 from ..writes import atomic_write_text
 from ._common import err
 
@@ -28,7 +29,8 @@ def new(
     """Scaffold a new integration doc, leaving the template's placeholders where nothing was given."""
     text = scaffold(source, destination, protocol=protocol, dest=dest, client=client, source_ref=source_ref)
     if output is None:
-        sys.stdout.write(text)
+        with revealed():  # the user's doc, as the user gave it: not a report (see wiremap.output)
+            sys.stdout.write(text)
         return
     try:
         if output.is_dir():

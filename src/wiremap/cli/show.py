@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from ..output import revealed
 from ..secrets import mask_json
 from ._common import ConfigOption, OutputFormat, err, load_catalog, out, print_json
 
@@ -48,12 +50,12 @@ def show(
 
         raise UsageError(f"no integration matches --only {', '.join(only)}")
     items = [i.to_json() for i in chosen]
-    if not reveal:
-        items = [mask_json(x) for x in items]
     if output_format is OutputFormat.json:
-        print_json(items[0] if len(items) == 1 else items)
+        print_json(items[0] if len(items) == 1 else items, reveal=reveal)  # masked unless --reveal
     else:
-        for data in items:
-            out.print(_text(data))
+        # masked before the table wraps long values over lines (the door sees the wrapped text)
+        with revealed() if reveal else contextlib.nullcontext():
+            for data in items:
+                out.print(_text(data if reveal else mask_json(data)))
     if catalog.findings:
         raise typer.Exit(1)

@@ -61,12 +61,14 @@ def sync(
             atomic_write_text(Path(doc.path), result.new)
             err.print(f"synced {doc.path}: {'; '.join(result.changes)}", markup=False)
         else:
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    result.old.splitlines(True),
-                    result.new.splitlines(True),
-                    f"a/{doc.path}",
-                    f"b/{doc.path}",
+            sys.stdout.write(  # one write: the door masks a doc's diff whole
+                "".join(
+                    difflib.unified_diff(
+                        result.old.splitlines(True),
+                        result.new.splitlines(True),
+                        f"a/{doc.path}",
+                        f"b/{doc.path}",
+                    )
                 )
             )
             err.print(f"{doc.path}: {'; '.join(result.changes)}", markup=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,11 +13,11 @@ from .._errors import UsageError
 from .._loop import run
 from ..config import Config
 from ..model import Integration
+from ..output import write_report
 from ..verify import VerifyOptions, verify_all
 from ..verify.engine import IntegrationReport
 from ..verify.report import FORMATS
 from ..verify.targets import parse_target_options
-from ..writes import atomic_write_text
 from ._common import BindSecretOption, ConfigOption, bindings, err, load_catalog, out
 
 
@@ -84,10 +83,8 @@ def verify(
     reports = _run(chosen, options, config, rounds)
     color = output is None and output_format is VerifyFormat.text and out.is_terminal
     text = FORMATS[output_format.value](reports, color)
-    if output is not None:
-        atomic_write_text(output, text + "\n")
-    elif text:
-        sys.stdout.write(text + "\n")
+    if output is not None or text:
+        write_report(text + "\n", output)
     failed = [r for r in reports if not r.ok and (fail_on is FailOn.any or r.integration.critical_path)]
     raise typer.Exit(1 if failed else 0)
 

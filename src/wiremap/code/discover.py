@@ -15,7 +15,6 @@ from posixpath import dirname
 from urllib.parse import urlsplit
 
 from ..model import Integration
-from ..secrets import mask_text
 from .index import SourceIndex
 from .model import CallSite, EnvRead
 
@@ -98,7 +97,7 @@ class Discovery:
                     "line": s.site.line,
                     "client": s.site.client,
                     "protocol": s.site.protocol,
-                    "target": mask_text(s.site.target) if s.site.target else None,
+                    "target": s.site.target or None,  # masked where it is printed (wiremap.output)
                     "env": s.site.env,
                     "scope": s.site.scope,
                     "documented": s.documented,

@@ -24,7 +24,7 @@ from typing import IO, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..model import Integration
-from ..secrets import mask_text
+from ..secrets import mask_json, mask_text
 from .model import CheckResult, Status, Transition
 
 __all__ = ["Alerter", "Webhook", "mask_webhook", "payload", "webhook"]
@@ -35,24 +35,29 @@ ALERTED = frozenset({Status.DOWN, Status.UP})
 
 
 def payload(transition: Transition, integration: Integration, last: CheckResult | None) -> dict[str, Any]:
-    """The JSON body of an alert (documented in docs/commands/serve.md)."""
-    return {
-        "event": "integration.status_changed",
-        "integration": integration.id,
-        "name": integration.name,
-        "source": integration.source,
-        "destination": integration.destination,
-        "protocol": integration.protocol,
-        "critical_path": integration.critical_path,
-        "old_status": transition.old.value,
-        "new_status": transition.new.value,
-        "reason": mask_text(transition.reason),
-        "ts": transition.ts,
-        "error_kind": last.error_kind if last is not None and not last.ok else None,
-        "error": mask_text(last.message) if last is not None and not last.ok else None,
-        "doc": integration.path,
-        "maintained_by": integration.maintained_by,
-    }
+    """The JSON body of an alert (documented in docs/commands/serve.md), every string masked: an alert's
+    door (:func:`~wiremap.secrets.mask_json`; the doc's Purpose, owner and the probe's error can all quote
+    a secret)."""
+    body: dict[str, Any] = mask_json(
+        {
+            "event": "integration.status_changed",
+            "integration": integration.id,
+            "name": integration.name,
+            "source": integration.source,
+            "destination": integration.destination,
+            "protocol": integration.protocol,
+            "critical_path": integration.critical_path,
+            "old_status": transition.old.value,
+            "new_status": transition.new.value,
+            "reason": transition.reason,
+            "ts": transition.ts,
+            "error_kind": last.error_kind if last is not None and not last.ok else None,
+            "error": last.message if last is not None and not last.ok else None,
+            "doc": integration.path,
+            "maintained_by": integration.maintained_by,
+        }
+    )
+    return body
 
 
 def mask_webhook(url: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from contextlib import AbstractAsyncContextManager
 
 from .._errors import UsageError
+from ..output import MaskSecrets
 from .service import Monitor
 
 __all__ = ["listen", "run_server"]
@@ -34,6 +35,7 @@ def listen(host: str, port: int) -> socket.socket:
 def _logging() -> Iterator[None]:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.addFilter(MaskSecrets())  # every record masked, whatever logged it (wiremap.output)
     root = logging.getLogger("wiremap")
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -21,7 +21,6 @@ from ..catalog import Catalog, load
 from ..config import Config
 from ..model import Integration
 from ..probes.registry import preload
-from ..secrets import mask_text
 from ..trust.credentials import SecretGate
 from ..values import parse_duration_ms
 from ..verify.engine import IntegrationReport, VerifyOptions, verify
@@ -69,7 +68,7 @@ def to_check_result(integration_id: str, started: float, report: IntegrationRepo
             report.duration_ms,
             ttfb,
             failed.error_kind.value if failed.error_kind is not None else "error",
-            mask_text(failed.message),
+            failed.message,  # masked where it leaves: store rows, pages, API, alerts, logs
         )
     return CheckResult(integration_id, started, bool(checks), report.duration_ms, ttfb, None, "")
 
@@ -206,7 +205,7 @@ class Monitor:
         try:
             latest = self._store.latest()
         except Exception as exc:  # a store that cannot be read still lets the monitor run
-            log.error("cannot read history: %s", mask_text(str(exc)))
+            log.error("cannot read history: %s", exc)
             return
         for key, result in latest.items():
             if key in self.trackers:
@@ -264,9 +263,7 @@ class Monitor:
         try:
             await asyncio.to_thread(self._write, results, transitions)
         except Exception as exc:  # the database is down: keep probing, keep a bounded backlog
-            log.error(
-                "cannot write history (%d results kept for retry): %s", len(results), mask_text(str(exc))
-            )
+            log.error("cannot write history (%d results kept for retry): %s", len(results), exc)
             self._pending = (results + self._pending)[-100_000:]
             self._pending_transitions = transitions + self._pending_transitions
 
@@ -295,7 +292,7 @@ class Monitor:
                     await asyncio.to_thread(self._store.prune, now, o.raw_days, o.minute_days, o.hour_days)
                     last_prune = now
             except Exception as exc:
-                log.error("history maintenance failed: %s", mask_text(str(exc)))
+                log.error("history maintenance failed: %s", exc)
 
     async def _watch(self, stop: asyncio.Event) -> None:
         if not self.options.watch:
@@ -312,7 +309,7 @@ class Monitor:
                 self.load()
                 log.info("docs changed: %d integrations monitored", len(self.trackers))
             except Exception as exc:  # a broken doc mid-edit: keep the last good catalog
-                log.error("reloading the docs failed: %s", mask_text(str(exc)))
+                log.error("reloading the docs failed: %s", exc)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Probe until ``stop`` is set; then finish the probes in flight, flush, deliver pending alerts."""

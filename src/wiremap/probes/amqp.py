@@ -16,7 +16,6 @@ import asyncio
 import logging
 from typing import Any
 
-from ..secrets import mask_text
 from ._base import ErrorKind, ProbeContext, ProbeResult, Timer, classify, failure, skipped, success
 from ._base import root_cause as _root_cause
 from ._credentials import credentials
@@ -84,7 +83,9 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         url_options["login"] = creds.username
         url_options["password"] = creds.password or ""
     login = creds.username or "guest"
-    who = f"{login} on vhost {vhost!r}" + (f" (from ${creds.source})" if creds.source else "")
+    who = f"{creds.user_shown(login)} on vhost {vhost!r}" + (
+        f" (from ${creds.source})" if creds.source and not creds.username else ""
+    )
 
     timer = Timer()
     # Connection + connect() rather than aio_pika.connect(): on failure we hold the object and
@@ -112,7 +113,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         if kind is ErrorKind.AUTH:
             message = f"{message} (as {who})"
         connected = "connect" in timer.phases or kind in (ErrorKind.AUTH, ErrorKind.PROTOCOL)
-        return [failure(NAME, timer, kind, mask_text(message), connected=connected)]
+        return [failure(NAME, timer, kind, message, connected=connected)]
     finally:
         try:
             async with asyncio.timeout(1.0):

@@ -22,7 +22,6 @@ import secrets
 import ssl
 from typing import Any
 
-from ..secrets import mask_text
 from ._base import ErrorKind, ProbeContext, ProbeResult, Timer, classify, failure, skipped, success
 from ._base import root_cause as _root_cause
 from ._credentials import credentials
@@ -128,8 +127,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
 
     creds = credentials(ctx, SCHEMES)
     tls = (ctx.target.scheme or "").lower() == "mqtts" or ctx.integration.tls
-    who = f"user {creds.username}" if creds.username else "anonymous"
-    who += f" (from ${creds.source})" if creds.source else ""
+    who = creds.user_shown("anonymous") if creds.username else "anonymous"
+    who += f" (from ${creds.source})" if creds.source and not creds.username else ""
 
     timer = Timer()
     loop = asyncio.get_running_loop()
@@ -166,7 +165,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         if kind is ErrorKind.AUTH:
             message += f" (as {who})"
         connected = kind in (ErrorKind.AUTH, ErrorKind.PROTOCOL)
-        return [failure(NAME, timer, kind, mask_text(message), connected=connected)]
+        return [failure(NAME, timer, kind, message, connected=connected)]
     finally:
         if "connect" in timer.phases:
             try:

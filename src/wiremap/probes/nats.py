@@ -17,7 +17,6 @@ import asyncio
 import math
 import ssl
 
-from ..secrets import mask_text
 from ._base import ErrorKind, ProbeContext, ProbeResult, Timer, classify, failure, skipped, success
 from ._base import root_cause as _root_cause
 from ._credentials import credentials
@@ -129,7 +128,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         if kind is ErrorKind.AUTH:
             message += f" (with {who})"
         connected = "connect" in timer.phases or kind in (ErrorKind.AUTH, ErrorKind.PROTOCOL)
-        return [failure(NAME, timer, kind, mask_text(message), connected=connected)]
+        return [failure(NAME, timer, kind, message, connected=connected)]
     finally:
         try:
             async with asyncio.timeout(1.0):

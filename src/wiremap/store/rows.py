@@ -1,8 +1,9 @@
 """Between the model's dataclasses and table rows, making every value storable on both backends.
 
 Probes report whatever the remote side said: a whole HTML page, a NUL byte from a binary protocol, text
-decoded with ``surrogateescape``. One such message must not fail the batch of a few hundred results it
-travels with, nor behave differently on SQLite and PostgreSQL, so values are clipped and cleaned here.
+decoded with ``surrogateescape``, a connection string with its password. One such message must not fail
+the batch of a few hundred results it travels with, nor behave differently on SQLite and PostgreSQL,
+nor keep a secret, so values are masked, clipped and cleaned here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 from typing import Any
 
 from ..monitor.model import CheckResult, Rollup
+from ..secrets import mask_text
 
 __all__ = ["ERROR_KIND_MAX", "MESSAGE_MAX", "clip", "result_row", "rollup_row", "to_result"]
 
@@ -19,10 +21,13 @@ ERROR_KIND_MAX = 100
 
 
 def clip(text: str | None, limit: int = MESSAGE_MAX) -> str:
-    """Text any backend stores: at most ``limit`` characters (an ellipsis marks the cut), no NUL (which
-    PostgreSQL rejects), no lone surrogate (which no UTF-8 database accepts)."""
+    """Text any backend stores: secrets masked (before the cut, which could leave half a secret no longer
+    recognisable), at most ``limit`` characters (an ellipsis marks the cut), no NUL (which PostgreSQL
+    rejects), no lone surrogate (which no UTF-8 database accepts). Every message and reason written to
+    the store passes here: the store's door (see :mod:`wiremap.output`)."""
     if not text:
         return ""
+    text = mask_text(text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     if "\x00" in text:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
@@ -16,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from .._version import __version__
 from ..monitor.model import MonitorView
+from ..secrets import mask_json
 from . import api
 from .auth import TokenAuth, wants_html
 from .guard import ReadOnly, SecurityHeaders
@@ -23,7 +25,15 @@ from .hosts import HostAllowList, HostGuard
 from .pages import STATIC, Pages
 from .views import catalog, graph, integration
 
-__all__ = ["create_app"]
+__all__ = ["MaskedJSONResponse", "create_app"]
+
+
+class MaskedJSONResponse(JSONResponse):
+    """Every JSON answer of the app, every string masked (:func:`~wiremap.secrets.mask_json`): the JSON
+    API's door (see :mod:`wiremap.output`). HTML pages have theirs in :class:`~.pages.Pages`."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(mask_json(content))
 
 
 def create_app(
@@ -45,6 +55,7 @@ def create_app(
         docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN; /openapi.json is the document
         redoc_url=None,
         openapi_url="/openapi.json",
+        default_response_class=MaskedJSONResponse,
     )
     pages = Pages(view, clock)
     app.include_router(api.router(view, clock))
@@ -65,13 +76,13 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if wants_html(request):
             return pages.error(request, exc.status_code, str(exc.detail))
-        return JSONResponse({"detail": exc.detail}, exc.status_code, getattr(exc, "headers", None))
+        return MaskedJSONResponse({"detail": exc.detail}, exc.status_code, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if wants_html(request):
             return pages.error(request, 422, "Invalid query parameters.")
-        return JSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
+        return MaskedJSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
 
     # outermost last: headers on everything, then read-only, then the token
     if token:

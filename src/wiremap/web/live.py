@@ -1,18 +1,17 @@
 """What the pages and the API show of one integration, read from the store (blocking: call it in a thread).
 
-Everything that leaves here is masked: check messages and transition reasons go through ``mask_text``.
+What leaves here is masked where it leaves the app: pages by Jinja's ``finalize``, the API by its response
+class (see :mod:`wiremap.output`), not field by field here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..monitor.model import CheckResult, IntegrationState, Percentiles, Store, Transition
-from ..secrets import mask_text
 
 __all__ = [
     "DAY",
@@ -25,8 +24,6 @@ __all__ = [
     "Point",
     "detail",
     "latency_of",
-    "masked_result",
-    "masked_state",
     "series",
     "summaries",
 ]
@@ -45,7 +42,7 @@ _RAW_LIMIT = 20_000  # raw results read to fill buckets not rolled up yet
 
 @dataclass(frozen=True, slots=True)
 class Live:
-    """An integration's state (masked) and its percentiles over the last hour and day."""
+    """An integration's state and its percentiles over the last hour and day."""
 
     state: IntegrationState
     hour: Percentiles
@@ -80,19 +77,6 @@ def latency_of(result: CheckResult) -> float:
     return result.ttfb_ms if result.ttfb_ms is not None else result.duration_ms
 
 
-def masked_result(result: CheckResult) -> CheckResult:
-    return dataclasses.replace(result, message=mask_text(result.message))
-
-
-def _masked_transition(t: Transition) -> Transition:
-    return dataclasses.replace(t, reason=mask_text(t.reason))
-
-
-def masked_state(state: IntegrationState) -> IntegrationState:
-    last = masked_result(state.last) if state.last is not None else None
-    return dataclasses.replace(state, last=last, note=mask_text(state.note))
-
-
 def summaries(store: Store, states: Iterable[IntegrationState], now: float) -> list[Live]:
     """The catalog's numbers. The hour comes from the monitor's memory (exact; from the store when the
     state has none). The day is exact (raw results) up to :data:`EXACT_MAX` integrations; above, one
@@ -109,20 +93,20 @@ def summaries(store: Store, states: Iterable[IntegrationState], now: float) -> l
             day = Percentiles.combine([older.get(s.id, Percentiles()), hour])
         else:
             day = store.percentiles(s.id, now - DAY, now)
-        out.append(Live(masked_state(s), hour, day))
+        out.append(Live(s, hour, day))
     return out
 
 
 def detail(store: Store, state: IntegrationState, now: float) -> Detail:
     """One integration's page: exact percentiles from the store (raw results)."""
     live = Live(
-        masked_state(state),
+        state,
         store.percentiles(state.id, now - HOUR, now),
         store.percentiles(state.id, now - DAY, now),
     )
-    failures = [masked_result(r) for r in store.failures(state.id, now - WEEK, limit=RECENT)]
+    failures = list(store.failures(state.id, now - WEEK, limit=RECENT))
     failures.sort(key=lambda r: r.ts, reverse=True)
-    transitions = [_masked_transition(t) for t in store.transitions(state.id, now - WEEK, limit=RECENT)]
+    transitions = list(store.transitions(state.id, now - WEEK, limit=RECENT))
     transitions.sort(key=lambda t: t.ts, reverse=True)
     return Detail(
         live,

@@ -7,18 +7,30 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .._version import __version__
 from ..monitor.model import MonitorView, Status
+from ..secrets import mask_text
 from . import fmt
 
-__all__ = ["STATIC", "TEMPLATES", "Pages", "refresh_seconds"]
+__all__ = ["STATIC", "TEMPLATES", "Pages", "masked", "refresh_seconds"]
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
+
+
+def masked(value: Any) -> Any:
+    """Jinja's ``finalize``: each ``{{ … }}`` value, masked before autoescape (the pages' door, see
+    :mod:`wiremap.output`). Markup (the rendered doc, drawings) is masked as it is and stays Markup."""
+    if isinstance(value, Markup):
+        return Markup(mask_text(str(value)))
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
 
 
 def refresh_seconds(interval_s: float) -> int:
@@ -36,6 +48,7 @@ class Pages:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=masked,
         )
         self.env.filters.update(ms=fmt.ms, pct=fmt.pct, utc=fmt.utc, iso=fmt.iso)
         self.env.globals.update(ago=fmt.ago, version=__version__, Status=Status)

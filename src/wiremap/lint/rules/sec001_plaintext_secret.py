@@ -1,19 +1,24 @@
 """## What it does
-Finds secrets written into the doc: passwords in URLs, secret environment variables set to literal
-values, and well-known credential shapes (cloud keys, API tokens, private keys). In detail:
+Finds secrets written into the doc, anywhere in it: exactly what wiremap masks as `***` in every output
+(see [Secrets masking](format.md#secrets-masking) for the full list). In short:
 
-- a password in a URL (`postgres://app:hunter2@db:5432`), unless it is a reference such as `${DB_PASSWORD}`,
-  `$DB_PASSWORD`, `<password>`, `***` or a `[placeholder]`;
-- a variable of the Environment Variables block whose name says it is secret (PASSWORD, PASSWD, SECRET,
-  TOKEN, API_KEY, APIKEY, PRIVATE_KEY, CREDENTIAL, ACCESS_KEY) set to a literal value (`changeme` is a
-  literal too) instead of a reference. Names that only point at a secret (`*_FILE`, `*_PATH`, `*_URL`,
-  `*_ARN`, `*_TTL`, ...) and plain numbers or booleans are not reported;
-- well-known credential shapes anywhere in the doc: AWS access key ids (`AKIA...`), GitHub tokens
-  (`ghp_...`, `github_pat_...`), Slack tokens (`xoxb-...`), Stripe live keys (`sk_live_...`), private keys
-  (`-----BEGIN ... PRIVATE KEY-----`) and `Authorization: Bearer <literal token>`. Obvious dummies
-  (`AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx...`) are not reported.
+- a password in a URL (`postgres://app:…@db:5432`, any scheme; the password runs to the last `@` before
+  the host);
+- a value given to a name that says it is secret (PASSWORD, PASSWD, `*_PASS`, `*_PWD`, SECRET, TOKEN,
+  API_KEY, PRIVATE_KEY, CREDENTIAL, ACCESS_KEY, ACCOUNT_KEY, AUTH, ...): `DB_PASSWORD=…`,
+  `redis_password = …`, `"client_secret": "…"`, `X-Api-Key: …`, `AccountKey=…;`, `?api_key=…`;
+- the credentials of an `Authorization` or `Proxy-Authorization` header (`Bearer`, `Basic`, `Token`, ...);
+- passwords on command lines: `--password=…`, `--token …`, `curl -u user:…`, `redis-cli -a …`,
+  `mysql -p…`, `sshpass -p …`, `PGPASSWORD=… psql`;
+- well-known credential shapes: AWS access key ids and secret keys, Google API keys, GitHub, GitLab, Slack,
+  Stripe, npm and Vault tokens, Slack webhook paths, JWTs, and private keys (`-----BEGIN … PRIVATE KEY-----`,
+  the whole block).
 
-The message never repeats the secret: it is masked as `***`.
+A value is not reported when it is a reference (`${DB_PASSWORD}`, `$DB_PASSWORD`, `<password>`, `***`, a
+`[placeholder]`), a small number or a boolean, code (`os.environ["X"]`, `settings.token`), or when the
+name only points at a secret (`*_FILE`, `*_PATH`, `*_URL`, `*_TTL`, `*_MODE`, ...). Obvious dummies
+(`AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx...`) are not reported either. One finding per line; the message never
+repeats the secret.
 
 ## Why is this bad?
 Docs are read, copied, indexed, rendered into wikis and kept in git history forever. A credential
@@ -21,9 +26,10 @@ written in one is leaked to everyone who can read the repository, and rotating i
 from history. Even a "test" password tends to be the real one somewhere.
 
 ## Example
+A live API key and a database password written out (shown here as wiremap prints them, masked):
 ```bash
-export PAYMENTS_API_TOKEN=sk_live_51HxAbCdEfGhIjKlMnOpQr
-export DATABASE_URL=postgres://orders:hunter2@orders-db:5432/orders
+export PAYMENTS_API_TOKEN=***  # the sk_live_ key itself
+export DATABASE_URL=postgres://orders:***@orders-db:5432/orders
 ```
 
 ## Use instead
@@ -35,92 +41,25 @@ export DATABASE_URL=postgres://orders:${ORDERS_DB_PASSWORD}@orders-db:5432/order
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from ...document.extract import parse_env_lines
-from ...document.nodes import CodeBlock
 from ...findings import Severity
-from ...secrets import SHAPES as _SHAPES
-from ...secrets import URL_PASSWORD as _URL_PASSWORD
-from ...secrets import is_reference, looks_secret_name
+from ...secrets import find_secrets
 from ..rule import DocContext, Violation, doc_rule
-from ..walk import TextUnit, text_units
-
-_NOT_SECRET_VALUE = re.compile(r"^(?:\d{1,6}|true|false|yes|no|on|off|none|null)$", re.IGNORECASE)
-
-
-def _dummy(secret: str) -> bool:
-    """Documentation dummies: AWS's ``...EXAMPLE`` keys, ``ghp_xxxxxxxx...``."""
-    body = re.sub(r"^[A-Za-z]+_(?:live_|pat_)?|^(?:AKIA|ASIA|xox[baprs]-)", "", secret)
-    return "EXAMPLE" in secret.upper() or len(set(body.lower())) <= 2
-
-
-def _url_passwords(text: str) -> Iterator[str]:
-    for m in _URL_PASSWORD.finditer(text):
-        if not is_reference(m.group("secret")):
-            yield "password written in a URL (scheme://user:***@host); use a reference such as ${VAR}"
-
-
-def _shapes(text: str) -> Iterator[str]:
-    for what, shown, pattern in _SHAPES:
-        for m in pattern.finditer(text):
-            if what == "private key" or not _dummy(m.group("secret")):
-                yield f"{what} written in the doc ({shown}); keep it in the secret store"
-
-
-def _env_vars(ctx: DocContext) -> Iterator[tuple[int, str]]:
-    ref = ctx.doc.fields.get("environment variables")
-    if ref is None or not isinstance(ref.block, CodeBlock):
-        return
-    for offset, env in parse_env_lines(ref.block.text):
-        name, value = env.name.upper(), env.value or ""
-        if not looks_secret_name(name):
-            continue
-        if is_reference(value) or _NOT_SECRET_VALUE.match(value.strip()):
-            continue
-        yield (
-            ref.block.content_line + offset,
-            f"{env.name} is set to a literal value (***); use a reference such as ${{{env.name}}}",
-        )
-
-
-# Literal fragments each secret shape above contains (same order as _SHAPES): a cheap ``in`` test
-# first, because a regex starting with ``\b`` gets no literal-prefix speed-up in Python's ``re``.
-_HINTS: tuple[tuple[str, ...], ...] = (
-    ("AKIA", "ASIA"),
-    ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-    ("github_pat_",),
-    ("xox",),
-    ("_live_",),
-    ("PRIVATE KEY",),
-    ("uthorization", "UTHORIZATION"),
-)
-
-
-def _maybe_secret(text: str) -> bool:
-    """Whether any line of ``text`` could hold a secret; False lets the rule skip the line scan."""
-    if "://" in text and "@" in text:
-        for line in text.split("\n"):
-            if "://" in line and "@" in line and _URL_PASSWORD.search(line):
-                return True
-    shapes = zip(_HINTS, _SHAPES, strict=True)
-    return any(any(h in text for h in hints) and shape[2].search(text) for hints, shape in shapes)
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
-    reported: set[int] = set()
-    found: list[tuple[int, str]] = list(_env_vars(ctx))
+    """Exactly the secrets :func:`~wiremap.secrets.mask_text` masks, at the line each one starts on."""
     text = ctx.doc.text
-    # nothing secret-shaped anywhere: skip the line-by-line scan
-    units: Iterable[TextUnit] = text_units(ctx.doc.document) if _maybe_secret(text) else ()
-    for unit in units:
-        found.extend((unit.line, msg) for msg in _url_passwords(unit.text))
-        found.extend((unit.line, msg) for msg in _shapes(unit.text))
-    for line, message in sorted(found, key=lambda x: x[0]):
+    reported: set[int] = set()
+    line, pos = 1, 0
+    for secret in find_secrets(text):
+        line += text.count("\n", pos, secret.start)
+        pos = secret.start
         if line not in reported:
             reported.add(line)
-            yield Violation(line, message)
+            advice = "keep it in the secret store, write a reference such as ${VAR}"
+            yield Violation(line, f"{secret.kind} ({secret.shown}); {advice}")
 
 
 RULE = doc_rule("SEC001", "plaintext-secret", Severity.ERROR, __doc__)(_check)

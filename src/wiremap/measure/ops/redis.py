@@ -21,7 +21,6 @@ from ..._errors import ConfigError
 from ...probes._base import ErrorKind, ProbeContext
 from ...probes._credentials import credentials
 from ...probes.redis import DEFAULT_PORT, DEFAULT_TLS_PORT, SCHEMES, _classify
-from ...secrets import mask_text
 from .._base import Operation
 from .tcp import DRIVER_MISSING, OperationError, error_of, require_driver
 
@@ -108,7 +107,7 @@ class RedisPing:
         kind, message = _classify(exc)
         if self._password:
             message = message.replace(self._password, "***")
-        return error_of(kind, mask_text(message))
+        return error_of(kind, message)
 
 
 def factory(ctx: ProbeContext) -> Operation:

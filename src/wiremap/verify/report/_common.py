@@ -18,6 +18,8 @@ def status(report: IntegrationReport) -> str:
 
 
 def message(check: ProbeResult) -> str:
+    """A check's message as every format shows it, masked here, before a format cuts it to a width or
+    wraps it in a table cell (a cut secret would no longer look like one to the door's masker)."""
     return mask_text(check.message)
 
 

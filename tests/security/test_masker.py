@@ -1,0 +1,198 @@
+"""The masker (wiremap.secrets) against its corpus: every secret masked, every innocent text kept byte for
+byte, the text around a secret kept, masking idempotent, and SEC001 reporting exactly what is masked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.security.corpus import INNOCENT, SECRETS, expected_masked
+from wiremap.document import parse_text
+from wiremap.lint import RULES
+from wiremap.lint.reference import render_rule_reference
+from wiremap.lint.rule import DocContext
+from wiremap.secrets import MASK, find_secrets, looks_secret_name, mask_json, mask_text
+
+LABELS = [label for label, _, _ in SECRETS]
+
+
+def test_the_corpus_is_large_enough_and_labels_are_unique() -> None:
+    assert len(SECRETS) >= 60 and len(INNOCENT) >= 30
+    assert len(set(LABELS)) == len(LABELS)
+    for label, text, secrets in SECRETS:
+        assert secrets and all(s and s in text for s in secrets), label
+
+
+@pytest.mark.parametrize(("text", "secrets"), [(t, s) for _, t, s in SECRETS], ids=LABELS)
+def test_each_secret_is_masked_and_nothing_else_changes(text: str, secrets: tuple[str, ...]) -> None:
+    out = mask_text(text)
+    assert out == expected_masked(text, secrets)  # the prefix and suffix of each secret are kept as is
+    assert mask_text(out) == out  # idempotent
+    for secret in secrets:
+        assert secret not in out
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_innocent_look_alikes_are_kept_byte_for_byte(text: str) -> None:
+    assert mask_text(text) == text
+    assert find_secrets(text) == []
+
+
+def _sec001(text: str) -> list[int]:
+    rule = RULES["SEC001"]
+    assert rule.check_doc is not None
+    return [v.line for v in rule.check_doc(DocContext(parse_text(text)))]
+
+
+def _doc(body: str) -> tuple[str, int]:
+    head = (
+        "# Integration: Checkout Service → Payments API\n\n**Purpose:** Charges orders\n\n## Notes\n\n```\n"
+    )
+    return head + body + "\n```\n", head.count("\n") + 1
+
+
+@pytest.mark.parametrize(("text", "secrets"), [(t, s) for _, t, s in SECRETS], ids=LABELS)
+def test_sec001_reports_each_line_that_is_masked(text: str, secrets: tuple[str, ...]) -> None:
+    doc, first = _doc(text)
+    masked = mask_text(doc)
+    lines = {first + text[: text.index(s)].count("\n") for s in secrets}
+    assert set(_sec001(doc)) == lines
+    changed = {
+        n for n, (a, b) in enumerate(zip(doc.split("\n"), masked.split("\n"), strict=False), 1) if a != b
+    }
+    assert lines <= changed | {n - 1 for n in changed}  # a block's secret starts on the line after BEGIN
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_sec001_reports_nothing_that_is_not_masked(text: str) -> None:
+    assert _sec001(_doc(text)[0]) == []
+
+
+def test_secrets_inside_larger_text_keep_their_surroundings() -> None:
+    parts = [INNOCENT[n % len(INNOCENT)] + "\n" + text for n, (_, text, _) in enumerate(SECRETS)]
+    whole = "\n\n".join(parts)
+    expected = "\n\n".join(
+        INNOCENT[n % len(INNOCENT)] + "\n" + expected_masked(text, secrets)
+        for n, (_, text, secrets) in enumerate(SECRETS)
+    )
+    assert mask_text(whole) == expected
+
+
+def test_json_and_xml_forms_of_the_corpus() -> None:
+    """Reports carry doc text JSON-escaped (lint --format json, show) or XML-escaped (junit)."""
+    for label, text, secrets in SECRETS:
+        dumped = json.dumps({"message": text})
+        masked = mask_text(dumped)
+        assert json.loads(masked)["message"] == expected_masked(text, secrets) or all(
+            s not in json.loads(masked)["message"] for s in secrets
+        ), label
+        assert json.loads(masked)["message"].count(MASK) >= 1, label
+
+
+def test_mask_json_masks_by_key_and_by_env_var_name() -> None:
+    data = {
+        "env_vars": [
+            {"name": "REDIS_AUTH", "value": "pw1", "purpose": None},
+            {"name": "AUTH_MODE", "value": "oauth", "purpose": None},
+            {"name": "TOKEN_TTL", "value": "3600", "purpose": None},
+        ],
+        "request": {"json": {"clientSecret": "pw2", "nested": [{"api_key": "pw3"}], "password": "${PW}"}},
+        "headers": {"Authorization": "Bearer abcdefgh123", "X-Api-Key": "pw4"},
+        "purpose": "sync with postgresql://app:pw5@db/x",
+    }
+    out = mask_json(data)
+    text = json.dumps(out)
+    for secret in ("pw1", "pw2", "pw3", "pw4", "pw5", "abcdefgh123"):
+        assert secret not in text
+    assert out["env_vars"][1]["value"] == "oauth" and out["env_vars"][2]["value"] == "3600"
+    assert out["request"]["json"]["password"] == "${PW}"
+    assert out["headers"]["Authorization"] == "Bearer ***"
+    assert mask_json(out) == out
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("DB_PASSWORD", True),
+        ("db_pass", True),
+        ("MYSQL_PWD", True),
+        ("REDIS_AUTH", True),
+        ("BASIC_AUTH", True),
+        ("AUTH_TOKEN", True),
+        ("apiKey", True),
+        ("X-Api-Key", True),
+        ("AccountKey", True),
+        ("spring.datasource.password", True),
+        ("PWD", False),
+        ("AUTH_MODE", False),
+        ("AUTH_TYPE", False),
+        ("OAUTH_PROVIDER", False),
+        ("AUTHOR", False),
+        ("DB_PASSWORD_FILE", False),
+        ("password_min_length", False),
+        ("TOKEN_TTL", False),
+        ("tokenType", False),
+        ("TOKENIZER", False),
+        ("ROUTING_KEY", False),
+        ("Idempotency-Key", False),
+        ("password-stdin", False),
+    ],
+)
+def test_secret_names(name: str, secret: bool) -> None:
+    assert looks_secret_name(name) is secret
+
+
+def test_the_rule_reference_passes_the_door_unchanged() -> None:
+    """``wiremap rule --all --format markdown`` is masked like every output, and is docs/rules.md."""
+    text = render_rule_reference()
+    assert mask_text(text) == text, [text[s.start - 40 : s.end + 10] for s in find_secrets(text)]
+
+
+# -- properties ----------------------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [t for _, t, _ in SECRETS]
+    + INNOCENT
+    + ["\n", " ", "=", ":", "@", "`", '"', "'", "\\n", "--", " -p", "&", "?"]
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(_PIECES, st.sampled_from([" ", "\n", "\t"])), max_size=8))
+def test_masking_only_replaces_spans_and_is_idempotent(pieces: list[tuple[str, str]]) -> None:
+    text = "".join(piece + sep for piece, sep in pieces)
+    found = find_secrets(text)
+    pos = 0
+    for s in found:
+        assert pos <= s.start < s.end <= len(text) and MASK in s.shown
+        pos = s.end
+    out = mask_text(text)
+    assert mask_text(out) == out
+    rebuilt, pos = [], 0
+    for s in found:
+        rebuilt += (text[pos : s.start], MASK)
+        pos = s.end
+    assert out == "".join(rebuilt) + text[pos:]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.sampled_from(range(len(SECRETS))),
+    st.sampled_from([*INNOCENT, "", "note:", "-- see below", "x = 1", "{"]),
+    st.sampled_from([*INNOCENT, "", "done.", "# comment", "}"]),
+)
+def test_a_secret_between_any_lines_keeps_them(n: int, before: str, after: str) -> None:
+    _, text, secrets = SECRETS[n]
+    out = mask_text(f"{before}\n{text}\n{after}")
+    assert out == f"{before}\n{expected_masked(text, secrets)}\n{after}"
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200))
+def test_any_text_masks_without_error_and_idempotently(text: str) -> None:
+    out = mask_text(text)
+    assert mask_text(out) == out
+    assert out == text or MASK in out
