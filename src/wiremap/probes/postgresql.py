@@ -95,12 +95,11 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         "connect_timeout": max(1, math.ceil(ctx.timeout_s)),
         "application_name": "wiremap-verify",
     }
-    # explicit, so libpq never sends the process's own $PGPASSWORD (or a ``*`` line of ~/.pgpass) to a host
-    # it does not belong to
-    params.update(libpq_password(ctx, creds))
+    # explicit, so libpq never sends the process's own $PGPASSWORD to a host it does not belong to
+    params["password"] = libpq_password(ctx, creds)
     if ctx.integration.tls:
         params["sslmode"] = "require"
-    who = f"{creds.user_shown(user)}@{dbname}" + (f" (from ${creds.source})" if creds.source else "")
+    who = f"{user}@{dbname}" + (f" (from ${creds.source})" if creds.source else "")
 
     timer = Timer()
     conn: psycopg.AsyncConnection[Any] | None = None
@@ -127,8 +126,6 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             message = f"{message}; {ctx.withheld['PGPASSWORD'].reason}"
         if creds.password:
             message = message.replace(creds.password, "***")
-        if creds.username and creds.source:  # ``for user "<token>"``: a user name from the environment
-            message = message.replace(f'"{creds.username}"', '"***"')
         connected = "connect" in timer.phases or kind in (ErrorKind.AUTH, ErrorKind.PROTOCOL)
         if kind is ErrorKind.AUTH:
             message = f"{message} (as {who})"
