@@ -235,17 +235,22 @@ def _line_of(path: Path, key: str) -> str:
 
 
 def load_config(
-    path: Path | None = None, start: Path | None = None, env: dict[str, str] | None = None
+    path: Path | None = None,
+    start: Path | None = None,
+    env: dict[str, str] | None = None,
+    trust: Trust | None = None,
 ) -> Config:
     """Read the runner's config file (``path``, else ``$WIREMAP_CONFIG``), or find the repository's
-    upward from ``start`` (default: cwd)."""
+    upward from ``start`` (default: cwd). ``trust`` overrides the level (a file wiremap found itself and
+    now reads by path is still the repository's)."""
     environ = os.environ if env is None else env
-    trust = Trust.RUNNER
+    level = Trust.RUNNER
     if path is None and environ.get(CONFIG_ENV):
         path = Path(environ[CONFIG_ENV])
     if path is None:
-        trust = Trust.REPOSITORY
+        level = Trust.REPOSITORY
         path = find_config(start or Path.cwd())
+    trust = trust or level
     if path is None:
         return Config()
     if not path.is_file():
@@ -256,7 +261,7 @@ def load_config(
         refused = _runner_only(table)
         table = _strip_runner_only(table)
     try:
-        return Config(path=path.resolve(), trust=trust, refused=refused, **table)
+        config = Config(path=path.resolve(), trust=trust, refused=refused, **table)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = [str(p) for p in first["loc"]]
@@ -270,3 +275,26 @@ def load_config(
         raise ConfigError(f"{where}: invalid [tool.wiremap] config: {problems}") from exc
     except TypeError as exc:
         raise ConfigError(f"{path}: invalid [tool.wiremap] config: {exc}") from exc
+    if trust is Trust.REPOSITORY:
+        _inside_the_repository(config)
+    return config
+
+
+def _inside_the_repository(config: Config) -> None:
+    """A repository's config may name paths of that repository only: ``baseline = "../../.bashrc"`` would
+    let ``lint --write-baseline`` overwrite a file of the runner, ``root = "/"`` index the machine."""
+    from .code.history import git_toplevel
+
+    assert config.path is not None
+    top = (git_toplevel(config.base_dir) or config.base_dir).resolve()
+    for key in ("docs", "root", "baseline"):
+        value = getattr(config, key)
+        if value is None:
+            continue
+        try:
+            (config.base_dir / value).resolve().relative_to(top)
+        except (ValueError, OSError):
+            raise ConfigError(
+                f"{_line_of(config.path, key)}: {key} = {value!r} is outside the repository ({top}); "
+                "only the runner's config (--config) may name paths outside it"
+            ) from None

@@ -168,7 +168,10 @@ class Integration(_Model):
     @property
     def env_id(self) -> str:
         """The id as used in environment variable names (``CHECKOUT_SERVICE_TO_PAYMENTS_API``)."""
-        return self.id.upper().replace("-", "_")
+        if self.id.isascii():
+            return self.id.upper().replace("-", "_")
+        # ``servıce`` (dotless i) upper-cases to ``SERVICE``: a new doc must not inherit another's target
+        return "".join(c.upper() if c.isascii() else f"_U{ord(c):04X}_" for c in self.id).replace("-", "_")
 
     def line_of(self, field: str, default: int = 1) -> int:
         """The doc line a field came from, else ``default``."""

@@ -94,7 +94,7 @@ def test_select_1_with_credentials_from_the_env_var_the_doc_names() -> None:
     assert result.ok is True, result.message
     assert result.connected and result.error_kind is None
     assert set(result.phases_ms) == {"connect", "query"}
-    assert "postgres@test" in result.message and "$ORDERS_DATABASE_URL" in result.message
+    assert "the user of $ORDERS_DATABASE_URL on database test" in result.message
 
 
 def test_without_the_env_var_the_doc_example_is_not_used() -> None:
@@ -102,9 +102,9 @@ def test_without_the_env_var_the_doc_example_is_not_used() -> None:
     _, port = require_service("postgresql")
     result = _run(_ctx(port))
     assert result.ok is True, result.message
-    assert "postgres@postgres" in result.message
+    assert "postgres on database postgres" in result.message
     result = _run(_ctx(port, {"PGUSER": "postgres", "PGDATABASE": "test"}))
-    assert result.ok is True and "postgres@test" in result.message
+    assert result.ok is True and "postgres on database test" in result.message
 
 
 def test_password_is_sent_from_the_env_never_from_the_doc(
@@ -135,7 +135,7 @@ def test_unknown_role_is_auth() -> None:
     result = _run(_ctx(port, env))
     assert result.ok is False and result.error_kind is ErrorKind.AUTH
     assert result.connected
-    assert "wiremap_no_such_role" in result.message
+    assert 'role "***" does not exist' in result.message and "wiremap_no_such_role" not in result.message
 
 
 def test_unknown_database_is_protocol_with_a_clear_message() -> None:

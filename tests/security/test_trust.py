@@ -471,3 +471,133 @@ def test_serve_process_with_every_attack_at_once(tmp_path: Path, monkeypatch: py
     assert "run-commands" in serve.output() and "bind-secrets" in serve.output()  # told, once
     states = {i["id"]: i for i in json.loads(api)["integrations"]}
     assert all(s["status"] == "unknown" for s in states.values()), states
+
+
+# Found by a helper attacking the first version ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env_url", "destination"),
+    [
+        # a name that starts like a loopback address is a name
+        ("redis://:{pw}@127.0.0.1:6379/0", "127.0.0.1.attacker.example:6379"),
+        # a libpq-style host list is no single host
+        ("redis://:{pw}@127.0.0.1:6379/0", "127.0.0.1,{remote}:{port}"),
+        # credentials for no host (a socket URL) belong to no destination
+        ("redis://:{pw}@/0", "{remote}:{port}"),
+        # host matches, port differs
+        ("redis://:{pw}@{remote}:16379/0", "{remote}:{port}"),
+        # the destination names no port: the probe's default port may be another service
+        ("redis://:{pw}@{remote}:6379/0", "{remote}"),
+    ],
+)
+def test_credentials_go_only_to_their_exact_host_and_port(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env_url: str,
+    destination: str,
+) -> None:
+    remote = own_address()
+    with tcp_sink(remote) as (port, rec):
+        monkeypatch.setenv("CART_REDIS_URL", env_url.format(pw=PASSWORD, remote=remote))
+        docs = tmp_path / "docs"
+        path = _doc(docs, REDIS, "127.0.0.1", 1)
+        dest = destination.format(remote=remote, port=port)
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("(127.0.0.1:1)", f"({dest})"), encoding="utf-8"
+        )
+        _, report = _verify_json(capsys, str(docs))
+    assert not rec.saw(PASSWORD)
+    (check,) = _checks(report)
+    assert check["ok"] is None and "not sent" in str(check["message"]), check
+
+
+def test_a_runner_target_gets_bare_secrets_but_not_another_hosts_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CART_REDIS_URL", f"redis://:{PASSWORD}@cache.internal:6379/0")
+    with tcp_sink("127.0.0.1") as (port, rec):
+        _doc(tmp_path / "docs", REDIS, "127.0.0.1", 1)
+        _, report = _verify_json(
+            capsys, str(tmp_path / "docs"), "--target", f"{REDIS}=redis://127.0.0.1:{port}"
+        )
+        assert not rec.saw(PASSWORD) and "CART_REDIS_URL names cache.internal:6379" in str(report)
+        _verify_json(
+            capsys,
+            str(tmp_path / "docs"),
+            "--target",
+            f"{REDIS}=redis://127.0.0.1:{port}",
+            "--bind-secret",
+            f"CART_REDIS_URL=127.0.0.1:{port}",
+        )
+        assert rec.saw(PASSWORD)  # the runner bound it to this port-forward
+
+
+def test_a_repository_config_names_paths_of_the_repository_only(tmp_path: Path) -> None:
+    from wiremap._errors import ConfigError
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for key in ("baseline", "root", "docs"):
+        (repo / "wiremap.toml").write_text(f'{key} = "../../victim/.bashrc"\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match=rf"wiremap\.toml:1: {key} = .* is outside the repository"):
+            load_config(start=repo)
+        load_config(repo / "wiremap.toml")  # the runner's: its paths are the runner's business
+
+
+def test_a_look_alike_id_does_not_inherit_another_docs_target() -> None:
+    from wiremap.document import parse_text
+
+    real = parse_text("# Integration: Checkout Service → Payments API\n", "a.md").integration
+    twin = parse_text("# Integration: Checkout Servıce → Payments API\n", "b.md").integration  # dotless ı
+    assert real.env_id == "CHECKOUT_SERVICE_TO_PAYMENTS_API"
+    assert twin.env_id != real.env_id and twin.env_id.isascii()
+
+
+def test_a_websocket_redirect_is_not_followed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 3xx to the handshake is the destination's answer; the host it names gets nothing."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    remote = own_address()
+    with tcp_sink(remote) as (other_port, other):
+
+        class Redirect(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                self.send_response(302)
+                self.send_header("Location", f"ws://{remote}:{other_port}/v1/stream")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            port = server.server_address[1]
+            name = "notifications-service-to-realtime-gateway"
+            _doc(tmp_path / "docs", name, "127.0.0.1", port, endpoint=f"ws://127.0.0.1:{port}/v1/stream")
+            _, report = _verify_json(capsys, str(tmp_path / "docs"))
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert other.connections == 0
+    assert "HTTP 302" in str(_checks(report)[0]["message"])
+
+
+def test_a_doc_cannot_make_serve_probe_more_often_than_the_runner_said(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    _doc(docs, REDIS, "127.0.0.1", 1, directive="interval=1s")
+    _doc(docs, PAYMENTS, "127.0.0.1", 1, directive="interval=2m")
+    store = open_store(f"sqlite:///{tmp_path / 'h.db'}", default_path=tmp_path / "h.db")
+    try:
+        monitor = Monitor([docs], load_config(start=docs), store, ServeOptions(interval_s=30.0), env={})
+        catalog = {i.integration.id: i.integration for i in monitor.trackers.values()}
+        assert monitor.settings(catalog[REDIS])[0] == 30.0  # asked for 1 s: the runner's 30 s holds
+        assert monitor.settings(catalog[PAYMENTS])[0] == 120.0  # less often is fine
+    finally:
+        store.close()

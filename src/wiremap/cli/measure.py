@@ -24,6 +24,7 @@ from ..model import Integration
 from ..probes._base import ProbeContext, Target, is_loopback
 from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import resolve_settings
+from ..trust.settings import PROBE_GRANTS
 from ..verify.targets import parse_target_options, resolve_target
 from ._common import BindSecretOption, ConfigOption, bindings, err, out, warn_refused
 
@@ -143,7 +144,7 @@ def measure(
             f"refusing to load-test {resolved.hostport}: not a loopback address{said}. wiremap never "
             "load-tests a remote system by accident: pass --allow-remote if you mean it"
         )
-    refusal = resolved_settings.refusal("headers_from_env", "client_cert", "client_key", "insecure")
+    refusal = resolved_settings.refusal(*PROBE_GRANTS)
     if refusal is not None:
         raise UsageError(f"not measured: {refusal.message}")
     try:

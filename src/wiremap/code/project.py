@@ -15,6 +15,7 @@ from pathlib import Path
 from .._errors import ConfigError
 from ..config import Config, find_config, load_config
 from ..model import Integration
+from ..trust.settings import Trust
 from .history import Commit, file_history, git_toplevel
 from .index import SourceIndex, index_tree
 from .model import FileIndex
@@ -140,7 +141,7 @@ class Projects:
         found = find_config(folder) if root is None else None
         if found is not None:
             try:
-                near = load_config(found)
+                near = load_config(found, trust=Trust.REPOSITORY)  # found, not named by the runner
             except ConfigError:
                 near = None
             if near is not None and near.root_path is not None:

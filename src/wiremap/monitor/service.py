@@ -22,6 +22,7 @@ from ..config import Config
 from ..model import Integration
 from ..probes.registry import preload
 from ..trust.credentials import SecretGate
+from ..trust.settings import Trust
 from ..values import parse_duration_ms
 from ..verify.engine import IntegrationReport, VerifyOptions, verify
 from ..verify.targets import resolve_target
@@ -153,6 +154,13 @@ class Monitor:
         s = self.config.settings_for(integ)
         t = self.options.thresholds
         interval = _seconds(s.get("interval"), self.options.interval_s)
+        runner_set = (
+            self.config.trust is Trust.RUNNER
+            and "interval" in self.config.integrations.get(integ.id, {})
+            and not any(k.replace("-", "_") == "interval" for k in integ.directives.settings)
+        )
+        if not runner_set:  # a doc may ask to be probed less often, never more often than the runner said
+            interval = max(interval, self.options.interval_s)
         return interval, Thresholds(
             _count(s.get("down_after"), t.down_after), _count(s.get("up_after"), t.up_after)
         )

@@ -6,6 +6,7 @@ value is documentation. What the probe uses is ``$ORDERS_DATABASE_URL`` as set w
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -20,6 +21,13 @@ class Credentials:
     password: str | None = None
     database: str | None = None  # path of the URL: db name, vhost, redis db number
     source: str | None = None  # the env var they came from (for messages; never the value)
+
+    def user_shown(self, default: str) -> str:
+        """The user for messages: never a value from the environment (a token often stands where a user
+        name would: ``mqtt://TOKEN@broker``), only where it came from."""
+        if self.username and self.source:
+            return f"the user of ${self.source}"
+        return self.username or default
 
 
 _PASSWORD_SUFFIXES = ("_PASSWORD", "_PASSWD", "_PASS", "_PWD")
@@ -57,9 +65,9 @@ def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
     return Credentials(password=_password_var(ctx))
 
 
-def libpq_password(ctx: ProbeContext, creds: Credentials) -> str:
-    """The password to hand libpq: always explicit, so libpq never falls back to the process's own
-    ``$PGPASSWORD`` for a host that value does not belong to ("" sends none)."""
-    if creds.password is not None:
-        return creds.password
-    return ctx.env.get("PGPASSWORD") or ""
+def libpq_password(ctx: ProbeContext, creds: Credentials) -> dict[str, str]:
+    """The password parameters to hand libpq: always explicit ("" sends none), and no password file, so
+    libpq never falls back to the process's own ``$PGPASSWORD`` or a ``*:*:*:*:pw`` line of ``~/.pgpass``
+    for a host they do not belong to. ``$PGPASSWORD`` is used when the gate lets it through."""
+    password = creds.password if creds.password is not None else ctx.env.get("PGPASSWORD") or ""
+    return {"password": password, "passfile": os.path.join(os.devnull, "pgpass")}  # never a file

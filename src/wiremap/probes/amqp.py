@@ -83,7 +83,9 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         url_options["login"] = creds.username
         url_options["password"] = creds.password or ""
     login = creds.username or "guest"
-    who = f"{login} on vhost {vhost!r}" + (f" (from ${creds.source})" if creds.source else "")
+    who = f"{creds.user_shown(login)} on vhost {vhost!r}" + (
+        f" (from ${creds.source})" if creds.source and not creds.username else ""
+    )
 
     timer = Timer()
     # Connection + connect() rather than aio_pika.connect(): on failure we hold the object and

@@ -127,8 +127,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
 
     creds = credentials(ctx, SCHEMES)
     tls = (ctx.target.scheme or "").lower() == "mqtts" or ctx.integration.tls
-    who = f"user {creds.username}" if creds.username else "anonymous"
-    who += f" (from ${creds.source})" if creds.source else ""
+    who = creds.user_shown("anonymous") if creds.username else "anonymous"
+    who += f" (from ${creds.source})" if creds.source and not creds.username else ""
 
     timer = Timer()
     loop = asyncio.get_running_loop()

@@ -95,11 +95,14 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         "connect_timeout": max(1, math.ceil(ctx.timeout_s)),
         "application_name": "wiremap-verify",
     }
-    # explicit, so libpq never sends the process's own $PGPASSWORD to a host it does not belong to
-    params["password"] = libpq_password(ctx, creds)
+    # explicit, so libpq never sends the process's own $PGPASSWORD (or a ``*`` line of ~/.pgpass) to a host
+    # it does not belong to
+    params.update(libpq_password(ctx, creds))
     if ctx.integration.tls:
         params["sslmode"] = "require"
-    who = f"{user}@{dbname}" + (f" (from ${creds.source})" if creds.source else "")
+    who = f"{creds.user_shown(user)} on database {dbname}" + (
+        f" (from ${creds.source})" if creds.source and not creds.username else ""
+    )
 
     timer = Timer()
     conn: psycopg.AsyncConnection[Any] | None = None
@@ -115,7 +118,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         if row is None or row[0] != 1:
             return [failure(NAME, timer, ErrorKind.PROTOCOL, f"SELECT 1 returned {row!r}", connected=True)]
         version = conn.info.server_version
-        return [success(NAME, timer, f"SELECT 1 as {who} on PostgreSQL {version // 10000}.{version % 10000}")]
+        return [success(NAME, timer, f"SELECT 1 as {who} (PostgreSQL {version // 10000}.{version % 10000})")]
     except TimeoutError:
         connected = "connect" in timer.phases
         message = f"no answer within {ctx.timeout_s:g} s ({phase})"
@@ -126,6 +129,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             message = f"{message}; {ctx.withheld['PGPASSWORD'].reason}"
         if creds.password:
             message = message.replace(creds.password, "***")
+        if creds.username and creds.source:  # ``for user "<token>"``: a user name from the environment
+            message = message.replace(f'"{creds.username}"', '"***"')
         connected = "connect" in timer.phases or kind in (ErrorKind.AUTH, ErrorKind.PROTOCOL)
         if kind is ErrorKind.AUTH:
             message = f"{message} (as {who})"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import re
@@ -40,7 +41,7 @@ from ._base import (
     writes_allowed,
 )
 
-__all__ = ["probe"]
+__all__ = ["no_redirect_connect", "probe"]
 
 NAME = "websocket"
 CONTRACT = "contract"
@@ -55,7 +56,7 @@ _MAX_SNIPPET = 80
 
 async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     try:
-        from websockets.asyncio.client import connect
+        from websockets.asyncio.client import connect  # noqa: F401 - is the driver there?
         from websockets.exceptions import InvalidStatus, InvalidURI
     except ImportError:
         return [skipped(NAME, DRIVER_MISSING)]
@@ -73,7 +74,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     close_timeout = max(0.01, min(1.0, ctx.timeout_s / 10))
     kwargs: dict[str, Any] = {"ssl": ssl_context} if ssl_context is not None else {}
     try:
-        ws = await connect(
+        ws = await no_redirect_connect()(
             url,
             additional_headers=headers or None,
             open_timeout=ctx.timeout_s,
@@ -128,6 +129,19 @@ def _handshake_failure(exc: Exception, url: str, shown: str, timer: Timer, timeo
         hint = "" if secure else " (a TLS-only port? the URL is ws://)"
         kind, message = ErrorKind.PROTOCOL, f"handshake with {shown} failed: {exc}{hint}"
     return failure(NAME, timer, kind, message)
+
+
+@functools.cache
+def no_redirect_connect() -> Any:
+    """websockets' ``connect`` that never follows a redirect: a 3xx is the destination's answer (an
+    ``HTTP 302`` failure), and the host it points at was chosen neither by the doc nor by the runner."""
+    from websockets.asyncio.client import connect
+
+    class NoRedirect(connect):
+        def process_redirect(self, exc: Exception) -> Exception | str:
+            return exc
+
+    return NoRedirect
 
 
 def may_send(ctx: ProbeContext) -> bool:

@@ -7,9 +7,11 @@ that carries a secret is handed to a probe only when it belongs to that probe's 
 - a URL with credentials (``redis://:pw@cache.internal:6379``) belongs to the host:port it names;
 - any secret belongs to the hosts the runner binds it to (``--bind-secret VAR=HOST:PORT``, or
   ``[tool.wiremap.bind-secrets]`` in the runner's ``--config``);
-- every secret belongs to a target the runner chose for the integration (``--target``,
-  ``WIREMAP_TARGET_<ID>``): the runner picked that host;
-- a bare secret (``*_PASSWORD``, a token) belongs to nothing else.
+- a bare secret (``*_PASSWORD``, a token, credentials in a URL without a host) belongs to a target the
+  runner chose for the integration (``--target``, ``WIREMAP_TARGET_<ID>``), and to nothing else.
+
+Host and port must both match; loopback spellings (``localhost``, ``127.0.0.1``, ``::1``) are one host,
+but ``127.0.0.1.attacker.example`` is a name like any other, and a host list is no host.
 
 Anything else is *withheld*: left out of the probe's environment, with the reason
 ("REDIS_URL names cache.internal:6379, the doc's destination is 203.0.113.9:6379: credentials not
@@ -19,6 +21,7 @@ check as skipped with that reason. This module is the one place the rule lives.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -66,11 +69,20 @@ class Withheld:
     scheme: str | None = None  # of a URL value, so a probe knows whether it would have used it
 
 
-def _host_key(host: str) -> str:
-    h = host.strip("[]").lower().rstrip(".")
-    if h in ("localhost", "localhost.localdomain", "::1") or h.startswith("127."):
+_HOSTNAME = re.compile(r"^[a-z0-9._-]+$|^[0-9a-f:.]+$")
+
+
+def _host_key(host: str) -> str | None:
+    """One spelling per host: loopback addresses and names are one host; None for what is not a single
+    host name or address (``127.0.0.1,192.0.2.2`` is a libpq host list; never a match)."""
+    h = host.strip().strip("[]").lower().rstrip(".")
+    if h in ("localhost", "localhost.localdomain"):
         return _LOOPBACK
-    return h
+    try:
+        addr = ipaddress.ip_address(h)
+    except ValueError:
+        return h if _HOSTNAME.match(h) else None  # ``127.0.0.1.attacker.example`` is a name, not loopback
+    return _LOOPBACK if addr.is_loopback else addr.compressed
 
 
 def _hostport(host: str, port: int | None) -> str:
@@ -107,19 +119,22 @@ def _classify(name: str, value: str) -> _Secret | None:
     if "://" in value:
         try:
             parts = urlsplit(value.strip())
-            port = parts.port
-        except ValueError:
-            parts, port = None, None
-        if parts is not None and parts.hostname:
-            # any user info counts: ``nats://TOKEN@host`` carries its token where a user name would be
-            has_secret = bool(parts.username or parts.password) or any(
+            port: int | None = parts.port
+            host = parts.hostname
+            userinfo = "@" in parts.netloc
+            query_secret = any(
                 _SECRET_QUERY.search(k) for k, _ in parse_qsl(parts.query, keep_blank_values=True)
             )
-            has_secret = has_secret or bool(URL_PASSWORD.search(value)) or looks_secret_name(name)
-            if not has_secret:
-                return None
-            scheme = parts.scheme.lower()
-            return _Secret(name, parts.hostname, port or _DEFAULT_PORTS.get(scheme), scheme)
+            scheme: str | None = parts.scheme.lower()
+        except ValueError:
+            port, host, userinfo, query_secret, scheme = None, None, "@" in value, False, None
+        # any user info counts: ``nats://TOKEN@host`` carries its token where a user name would be
+        if not (userinfo or query_secret or URL_PASSWORD.search(value) or looks_secret_name(name)):
+            return None
+        if host:
+            return _Secret(name, host, port or _DEFAULT_PORTS.get(scheme or ""), scheme)
+        # credentials for no host (``postgresql://app:pw@/db?host=/cloudsql/...``): a bare secret
+        return _Secret(name, None, None, scheme)
     if looks_secret_name(name) or mask_text(value) != value:
         return _Secret(name)
     return None
@@ -140,20 +155,27 @@ class SecretGate:
             if secret is not None:
                 self._secrets[name] = secret
 
-    def _bound(self, secret: _Secret, host: str, port: int | None) -> bool:
+    def _bound(self, secret: _Secret, host: str, port: int | None, explicit: bool) -> bool:
+        """Host *and* port must match (a destination without a port matches nothing: the probe would
+        pick a default port the secret may not belong to)."""
         key = _host_key(host)
+        if key is None:
+            return False
         for where in self.bindings.get(secret.name, ()):
             b_host, _, b_port = where.rpartition(":")
-            if _host_key(b_host) == key and (port is None or b_port == str(port)):
+            if _host_key(b_host) == key and port is not None and b_port == str(port):
                 return True
-        if secret.url_host is not None and _host_key(secret.url_host) == key:
-            return secret.url_port is None or port is None or secret.url_port == port
-        return False
+        if secret.url_host is not None:
+            return _host_key(secret.url_host) == key and port is not None and secret.url_port == port
+        # a bare secret names no host: it may go to a target the runner chose for this integration
+        return explicit
 
     def _reason(self, secret: _Secret, host: str, port: int | None) -> str:
         dest = _hostport(host, port)
         bound = self.bindings.get(secret.name)
-        hint = f"bind it with --bind-secret {secret.name}={dest} or give --target"
+        hint = f"bind it with --bind-secret {secret.name}={dest}" + (
+            "" if secret.url_host else " or give --target"
+        )
         if bound:
             return f"{secret.name} is bound to {', '.join(bound)}, the doc's destination is {dest}: not sent"
         if secret.url_host is not None:
@@ -166,20 +188,18 @@ class SecretGate:
     def reason_for(self, name: str, host: str, port: int | None, explicit: bool) -> str | None:
         """Why the value of ``name`` may not be sent to ``host:port`` as a credential (None: it may).
         A variable a probe sends as a credential is a secret whatever its name or value looks like."""
-        if explicit:
-            return None
         secret = self._secrets.get(name) or _Secret(name)
-        return None if self._bound(secret, host, port) else self._reason(secret, host, port)
+        return None if self._bound(secret, host, port, explicit) else self._reason(secret, host, port)
 
     def env_for(
         self, host: str, port: int | None, explicit: bool
     ) -> tuple[dict[str, str], dict[str, Withheld]]:
         """The environment a probe of ``host:port`` may see, and what was withheld from it (and why)."""
-        if explicit or not self._secrets:
+        if not self._secrets:
             return dict(self.env), {}
         withheld: dict[str, Withheld] = {}
         for name, secret in self._secrets.items():
-            if not self._bound(secret, host, port):
+            if not self._bound(secret, host, port, explicit):
                 withheld[name] = Withheld(name, self._reason(secret, host, port), secret.scheme)
         if not withheld:
             return dict(self.env), {}

@@ -31,6 +31,7 @@ from ..values import parse_duration_ms
 
 __all__ = [
     "ALIASES",
+    "PROBE_GRANTS",
     "SETTINGS",
     "IntegrationSettings",
     "SettingSpec",
@@ -189,7 +190,13 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("up_after", "count", Trust.REPOSITORY, "successes in a row before serve says up"),
         SettingSpec("tls", "bool", Trust.REPOSITORY, "force TLS on or off for gRPC"),
         SettingSpec("grpc_service", "text", Trust.REPOSITORY, "the gRPC health service asked about"),
-        SettingSpec("ca_bundle", "path", Trust.REPOSITORY, "trust only this CA (narrows TLS trust)"),
+        SettingSpec(
+            "ca_bundle",
+            "path",
+            Trust.RUNNER,
+            "trust this CA instead of the system's (a CA of the doc's choosing could read what is sent)",
+            "the runner's config",
+        ),
         SettingSpec(
             "headers_from_env",
             "Header=ENV_VAR",
@@ -243,6 +250,10 @@ SETTINGS: dict[str, SettingSpec] = {
 }
 
 ALIASES = {"header_env": "headers_from_env"}
+
+# runner-only settings that change what a probe sends or whom it trusts: asked for by a doc but not granted,
+# the probe does not run (its check is skipped, saying why)
+PROBE_GRANTS = ("headers_from_env", "client_cert", "client_key", "insecure", "ca_bundle")
 
 assert set(SETTINGS) == set(IntegrationSettings.model_fields), "SETTINGS and IntegrationSettings disagree"
 

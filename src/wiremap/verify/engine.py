@@ -18,6 +18,7 @@ from ..probes._base import ErrorKind, ProbeContext, ProbeResult, Target, failure
 from ..probes.registry import get_probe, preload, probe_name
 from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import ResolvedSettings, resolve_settings
+from ..trust.settings import PROBE_GRANTS
 from ..values import is_placeholder_text
 from .commands import run_command
 from .targets import resolve_target
@@ -100,8 +101,6 @@ async def _probe(ctx: ProbeContext) -> list[ProbeResult]:
         ]
 
 
-# settings that change what a probe sends: asked for by a doc but not granted, the probe does not run
-_PROBE_GRANTS = ("headers_from_env", "client_cert", "client_key", "insecure")
 _COMMANDS = ("health-check", "integration-test")
 
 
@@ -141,7 +140,7 @@ async def verify(
     target = resolve_target(integ, options.targets, env)
     resolved = resolve_settings(integ, config)
     checks: list[ProbeResult] = []
-    refusal = resolved.refusal(*_PROBE_GRANTS)
+    refusal = resolved.refusal(*PROBE_GRANTS)
     if target is None:
         checks.append(
             skipped(

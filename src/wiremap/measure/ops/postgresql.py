@@ -33,10 +33,12 @@ class PostgresSelect1:
         require_driver("postgresql", "psycopg")
         self._ctx = ctx
         creds = credentials(ctx, SCHEMES)
-        self._password = libpq_password(ctx, creds)  # explicit: libpq never falls back to $PGPASSWORD
+        self._password = libpq_password(ctx, creds)  # explicit: never $PGPASSWORD or ~/.pgpass
         self._dbname = creds.database or ctx.env.get("PGDATABASE") or "postgres"
         self._user = creds.username or ctx.env.get("PGUSER") or "postgres"
-        self._who = f"{self._user}@{self._dbname}" + (f" (from ${creds.source})" if creds.source else "")
+        self._who = f"{creds.user_shown(self._user)} on database {self._dbname}" + (
+            f" (from ${creds.source})" if creds.source and not creds.username else ""
+        )
         self._conn: Any = None
         self._cur: Any = None  # one cursor for every call (a quarter less CPU than conn.execute)
 
@@ -51,7 +53,7 @@ class PostgresSelect1:
             "connect_timeout": max(1, math.ceil(ctx.timeout_s)),
             "application_name": "wiremap-measure",
         }
-        params["password"] = self._password
+        params.update(self._password)
         if ctx.integration.tls:
             params["sslmode"] = "require"
         return params
@@ -93,8 +95,8 @@ class PostgresSelect1:
 
     def _error(self, exc: Exception) -> OperationError:
         kind, message = _classify(exc, self._dbname)
-        if self._password:
-            message = message.replace(self._password, "***")
+        if self._password["password"]:
+            message = message.replace(self._password["password"], "***")
         if kind is ErrorKind.AUTH:
             message = f"{message} (as {self._who})"
         return error_of(kind, message)

@@ -28,6 +28,7 @@ from ...probes.websocket import (
     _ssl_context,
     _url,
     may_send,
+    no_redirect_connect,
 )
 from .._base import Operation
 from .tcp import DRIVER_MISSING, error_of, require_driver
@@ -64,7 +65,7 @@ class WebSocketRoundTrip:
 
     async def open(self) -> None:
         try:
-            from websockets.asyncio.client import connect
+            from websockets.asyncio.client import connect  # noqa: F401 - is the driver there?
             from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
         except ImportError as exc:
             raise RuntimeError(f"websocket: {DRIVER_MISSING}") from exc
@@ -74,7 +75,7 @@ class WebSocketRoundTrip:
         kwargs: dict[str, Any] = {"ssl": self._ssl} if self._ssl is not None else {}
         timeout_s = self._ctx.timeout_s
         try:
-            self._ws = await connect(
+            self._ws = await no_redirect_connect()(
                 url,
                 additional_headers=self._headers or None,
                 open_timeout=timeout_s,
