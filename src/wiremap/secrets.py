@@ -232,11 +232,15 @@ def _shapes(text: str, probe: str, found: Found) -> None:
 # URL userinfo: the password runs to the LAST ``@`` before the host (it may hold ``@``, ``/`` and ``:``).
 URL_PASSWORD = re.compile(
     r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s:/?#@\[\]\"'`<>\\]*):(?P<secret>[^\s\"'`<>\\]*)@"
-    r"(?=[\w\[%~${<-])"
+    r"(?=[\w\[%~${<:/-])"
 )
 _USERINFO = re.compile(
-    r"(?P<user>[^\s:/?#@\[\]\"'`<>\\]*):(?P<secret>[^\s\"'`<>\\]*)@(?=[\w\[%~${<-])"
+    r"(?P<user>[^\s:/?#@\[\]\"'`<>\\]*):(?P<secret>[^\s\"'`<>\\]*)@(?=[\w\[%~${<:/-])"
 )  # URL_PASSWORD after its ``://``
+# a token where a user name would be: ``nats://TOKEN@host``, ``https://ghp…@github.com`` (long, with digits)
+_USER_TOKEN = re.compile(
+    r"(?P<secret>(?=[A-Za-z0-9._~-]*\d)(?=[A-Za-z0-9._~-]*[A-Za-z])[A-Za-z0-9._~-]{16,})@(?=[\w\[])"
+)
 _QUERY_START = re.compile(r"[?#]")
 
 
@@ -246,6 +250,10 @@ def _url_passwords(text: str, probe: str, found: Found) -> None:
             continue  # no scheme
         m = _USERINFO.match(text, i + 3)
         if m is None:
+            t = _USER_TOKEN.match(text, i + 3)
+            if t is not None and not is_reference(t.group("secret")):
+                shown = "scheme://***@host"
+                found.append(Secret(t.start("secret"), t.end("secret"), "token written in a URL", shown))
             continue
         secret = m.group("secret")
         first_at = secret.find("@")
@@ -451,6 +459,8 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
             if not looks_secret_name(name) or name.lower().endswith("authorization"):
                 continue  # an Authorization value is read by its scheme (_auth_headers)
             span = _value_of(text, name, j, sep.end(), sep.group("sep"))
+            if span is not None and j >= 14 and text.startswith("--bind-secret", j - 14):
+                continue  # ``--bind-secret DB_PASSWORD=db.internal:5432``: where it may go, not the secret
             if span is not None:
                 kind = f"{name} is set to a literal value"
                 found.append(Secret(span[0], span[1], kind, f"{name}{sep.group('sep')}{MASK}"))
@@ -458,6 +468,7 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
 
 # ``--password=pw``, ``--token ghp_…``, ``--auth user:pw``, ``--user user:pw`` (curl, wget, httpie, docker …)
 _FLAG = re.compile(r"--(?P<name>[A-Za-z][\w-]*)(?:=|[ \t]+)")
+_BINDING = re.compile(r"[A-Za-z_]\w*=(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}")
 _FLAG_VALUE = re.compile(r"[^\s\"'`\\]+")
 _METAVAR = re.compile(r"[A-Z][A-Z_]*")  # ``--token TEXT`` in a help text
 _PATH_LIKE = re.compile(r"(?:~|\.{1,2})?/[^\s]*")
@@ -508,8 +519,8 @@ def _long_flags(text: str, probe: str, found: Found) -> None:
         if span is None:
             continue
         value = text[span[0] : span[1]]
-        if _METAVAR.fullmatch(value) or _NOT_SECRET_SPEC.match(value):
-            continue
+        if _METAVAR.fullmatch(value) or _NOT_SECRET_SPEC.match(value) or _BINDING.fullmatch(value):
+            continue  # ``--bind-secret DB_PASSWORD=db.internal:5432``: where a secret may go, not the secret
         if not m.group(0).endswith("=") and (value.lower() in _PROSE_WORDS or value[0] in "([{<,.;:"):
             continue  # prose: ``give --token and --tls-key``, ``--token (or WIREMAP_TOKEN)``
         if "KEY" in n and _PATH_LIKE.fullmatch(value):

@@ -26,6 +26,18 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
     ("url postgresql", "postgresql://app:Hunt3r-2pw@db.internal:5432/orders", ("Hunt3r-2pw",)),
     ("url postgres", "DATABASE_URL is postgres://orders:s3cr3t-Pg@orders-db:5432/orders", ("s3cr3t-Pg",)),
     ("url redis", "redis://:r3dis-Pa55@cache:6379/0", ("r3dis-Pa55",)),
+    # found by the adversary review: credentials for no host, a token where a user name would be
+    ("url without a host", "postgresql://app:cl0udsql-Pw@/app?host=/cloudsql/p:r:i", ("cl0udsql-Pw",)),
+    (
+        "token as the user of a nats url",
+        "nats://s3cretT0kenValue123@nats.internal:4222",
+        ("s3cretT0kenValue123",),
+    ),
+    (
+        "token as the user of a git url",
+        "https://ghtoken123456789abc@github.com/org/repo.git",
+        ("ghtoken123456789abc",),
+    ),
     ("url rediss", "rediss://default:Tls-R3dis-99@cache.internal:6380", ("Tls-R3dis-99",)),
     ("url amqp, @ and / in the password", "amqp://u:p@ss/w0rd@mq:5672/vh", ("p@ss/w0rd",)),
     ("url amqps, : in the password", "amqps://shop:Rabb1t:Mq@mq.internal:5671/shop", ("Rabb1t:Mq",)),
@@ -282,6 +294,8 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
 
 # Texts that look like secrets but are not: kept byte for byte.
 INNOCENT: list[str] = [
+    "bind it with --bind-secret ORDERS_DATABASE_PASSWORD=db.internal:5432 or give --target",
+    "ssh://git@github.com:22/shop/checkout.git",
     "request 123e4567-e89b-12d3-a456-426614174000 failed",
     "fixed in 3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
     "https://github.com/shop/checkout/commit/3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
