@@ -54,7 +54,8 @@ def test_reload_kill_9_and_restart_keep_the_history(tmp_path: Path) -> None:
     bodies = {i.id: i.response.json_value if i.response else None for i in load([EXAMPLE_DOCS])}
     dests = {PAYMENTS: Destination(bodies[PAYMENTS]), CART: Destination(bodies[CART])}
     db = tmp_path / "history.db"
-    args = [str(docs), "--interval", "0.3s", "--port", "0", "--store", f"sqlite:///{db}", "--allow-writes", "*"]
+    args = [str(docs), "--interval", "0.3s", "--port", "0", "--store", f"sqlite:///{db}"]
+    args += ["--allow-writes", "*"]  # the payments doc's POST, every interval, to the test's own destination
     for key, d in dests.items():
         args += ["--target", f"{key}={d.url}"]
     try:
