@@ -15,6 +15,13 @@ from ._errors import UsageError
 __all__ = ["atomic_write_text"]
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back: there is no getter)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically.
 
@@ -27,8 +34,12 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         if not parent.is_dir():
             raise UsageError(f"cannot write {path}: folder {parent} does not exist")
+        if path.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder (name a file in it)")
         with contextlib.suppress(FileNotFoundError):
             mode = path.stat().st_mode & 0o7777
+        if mode is None:
+            mode = 0o666 & ~_umask()  # a new file gets what any program's would, not mkstemp's 0600
         # the temp name starts with the target's, cut: a target name near the limit still has a temp name
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=parent)
     except OSError as exc:
@@ -38,8 +49,7 @@ def atomic_write_text(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

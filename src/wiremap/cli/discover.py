@@ -73,8 +73,8 @@ def _print_text(found: Discovery, index: SourceIndex) -> None:
     doc_sites = sum(s.documented for s in found.sites)
     doc_groups = sum(g.documented for g in found.groups)
     out.print(
-        f"\nCoverage: {doc_sites}/{n_sites} call sites ({found.site_coverage:.0%}), "
-        f"{doc_groups}/{n_groups} integrations ({found.integration_coverage:.0%}) documented; "
+        f"\nCoverage: {doc_sites}/{n_sites} call sites ({_pct(found.site_coverage)}), "
+        f"{doc_groups}/{n_groups} integrations ({_pct(found.integration_coverage)}) documented; "
         f"{index.stats.files} files, {index.stats.lines} lines indexed in {index.stats.seconds:.2f} s",
         markup=False,
     )
@@ -125,10 +125,16 @@ def discover_command(
         _print_text(found, index)
     if scaffold_dir is not None:
         _scaffold(found, index, scaffold_dir)
-    failed = fail_under is not None and found.integration_coverage * 100 < fail_under
+    coverage = found.integration_coverage
+    failed = fail_under is not None and (coverage is None or coverage * 100 < fail_under)
     if failed:
-        err.print(
-            f"integration coverage {found.integration_coverage:.0%} is below --fail-under {fail_under:g}%",
-            markup=False,
-        )
+        if coverage is None:
+            why = f"no integration was found in the code: coverage unknown, not {fail_under:g}% or more"
+        else:
+            why = f"integration coverage {coverage:.0%} is below --fail-under {fail_under:g}%"
+        err.print(why, markup=False)
     raise typer.Exit(1 if failed else 0)
+
+
+def _pct(value: float | None) -> str:
+    return "nothing found" if value is None else f"{value:.0%}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,16 +24,26 @@ def new(
     source_ref: str | None = typer.Option(
         None, "--source-ref", help="path:line of the client in the source."
     ),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE (default: stdout)."),
+    output_arg: str | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Write to FILE, or into FOLDER/ (default: stdout).",
+        metavar="FILE|FOLDER/",
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
 ) -> None:
     """Scaffold a new integration doc, leaving the template's placeholders where nothing was given."""
     text = scaffold(source, destination, protocol=protocol, dest=dest, client=client, source_ref=source_ref)
-    if output is None:
+    if output_arg is None:
         with revealed():  # the user's doc, as the user gave it: not a report (see wiremap.output)
             sys.stdout.write(text)
         return
+    output = Path(output_arg)
+    folder = output_arg.endswith(("/", os.sep))  # a trailing slash means a folder, existing or not
     try:
+        if folder and not output.is_dir():
+            raise UsageError(f"folder {output} does not exist")
         if output.is_dir():
             from ..values import slugify
 

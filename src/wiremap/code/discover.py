@@ -82,12 +82,14 @@ class Discovery:
     groups: list[Group]
 
     @property
-    def site_coverage(self) -> float:
-        return sum(s.documented for s in self.sites) / len(self.sites) if self.sites else 1.0
+    def site_coverage(self) -> float | None:
+        """Documented call sites / call sites; None when none was found (nothing found is not 100%)."""
+        return sum(s.documented for s in self.sites) / len(self.sites) if self.sites else None
 
     @property
-    def integration_coverage(self) -> float:
-        return sum(g.documented for g in self.groups) / len(self.groups) if self.groups else 1.0
+    def integration_coverage(self) -> float | None:
+        """Documented integrations / integrations; None when none was found."""
+        return sum(g.documented for g in self.groups) / len(self.groups) if self.groups else None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -119,8 +121,10 @@ class Discovery:
                 for g in self.groups
             ],
             "coverage": {
-                "sites": round(self.site_coverage, 4),
-                "integrations": round(self.integration_coverage, 4),
+                "sites": None if self.site_coverage is None else round(self.site_coverage, 4),
+                "integrations": None
+                if self.integration_coverage is None
+                else round(self.integration_coverage, 4),
                 "sites_found": len(self.sites),
                 "sites_documented": sum(s.documented for s in self.sites),
                 "integrations_found": len(self.groups),
