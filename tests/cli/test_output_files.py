@@ -4,11 +4,18 @@ folder, and new files get the mode the umask gives (not mkstemp's 0600)."""
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests._paths import EXAMPLE_DOCS
+from tests._paths import EXAMPLE_DOCS, ROOT
+from tests.security._peers import http_recorder
 from wiremap.cli.main import main
 
 
@@ -58,3 +65,36 @@ def test_discover_on_a_tree_without_code_is_not_100_percent(
     assert "no integration was found" in captured.err
     assert main(["discover", str(tmp_path), "--format", "json"]) == 0
     assert '"integrations": null' in capsys.readouterr().out
+
+
+def test_ctrl_c_during_verify_prints_the_partial_table_and_exits_130(tmp_path: Path) -> None:
+    """One destination answers at once, the other accepts and never answers: Ctrl-C while waiting for it."""
+    tarpit = socket.socket()
+    tarpit.bind(("127.0.0.1", 0))
+    tarpit.listen(8)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    with http_recorder("127.0.0.1", body={}) as (port, _):
+        for name, dest in (
+            ("storefront-to-cart-service", port),
+            ("cart-service-to-cart-redis", tarpit.getsockname()[1]),
+        ):
+            text = (EXAMPLE_DOCS / f"{name}.md").read_text(encoding="utf-8")
+            (docs / f"{name}.md").write_text(
+                re.sub(r"\(127\.0\.0\.1:\d+\)", f"(127.0.0.1:{dest})", text, count=1)
+            )
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "wiremap", "verify", str(docs), "--timeout", "30"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        time.sleep(3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    tarpit.close()
+    assert proc.returncode == 130, (out, err)
+    assert "Storefront → Cart Service" in out and "Cart Redis" not in out
+    assert "interrupted: 1 of 2 integrations verified" in err

@@ -80,11 +80,20 @@ def verify(
         run_commands=config.run_commands if run_commands is None else run_commands,
         bindings=bindings(config, bind_secret),
     )
-    reports = _run(chosen, options, config, rounds)
+    done: dict[str, IntegrationReport] = {}  # the latest report of each integration, for Ctrl-C
+    interrupted = False
+    try:
+        reports = _run(chosen, options, config, rounds, lambda r: done.__setitem__(r.integration.id, r))
+    except KeyboardInterrupt:
+        interrupted = True
+        reports = [done[i.id] for i in chosen if i.id in done]
     color = output is None and output_format is VerifyFormat.text and out.is_terminal
     text = FORMATS[output_format.value](reports, color)
     if output is not None or text:
         write_report(text + "\n", output)
+    if interrupted:
+        err.print(f"interrupted: {len(reports)} of {len(chosen)} integrations verified", markup=False)
+        raise typer.Exit(130)
     failed = [r for r in reports if not r.ok and (fail_on is FailOn.any or r.integration.critical_path)]
     raise typer.Exit(1 if failed else 0)
 
@@ -106,11 +115,15 @@ async def _rounds(
 
 
 def _run(
-    chosen: list[Integration], options: VerifyOptions, config: Config, rounds: int
+    chosen: list[Integration],
+    options: VerifyOptions,
+    config: Config,
+    rounds: int,
+    on_done: Callable[[IntegrationReport], object],
 ) -> list[IntegrationReport]:
     env = dict(os.environ)
     if not err.is_terminal:
-        return run(_rounds(chosen, options, config, env, rounds, None))
+        return run(_rounds(chosen, options, config, env, rounds, on_done))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -122,4 +135,9 @@ def _run(
         transient=True,
     ) as bar:
         task = bar.add_task("verify", total=len(chosen) * rounds)
-        return run(_rounds(chosen, options, config, env, rounds, lambda _r: bar.advance(task)))
+
+        def advance(report: IntegrationReport) -> None:
+            on_done(report)
+            bar.advance(task)
+
+        return run(_rounds(chosen, options, config, env, rounds, advance))
