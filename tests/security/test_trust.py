@@ -209,7 +209,7 @@ def test_credentials_under_serve_are_bound_too(tmp_path: Path, monkeypatch: pyte
         finally:
             store.close()
     assert not rec.saw(PASSWORD) and rec.connections == 0
-    assert state is not None and state.status.value == "unknown"  # not checked is not down: no alert
+    assert state is not None and state.status.value == "skipped"  # not checked is not down: no alert
     assert "credentials not sent" in monitor.unmonitored[REDIS]
 
 
@@ -313,7 +313,7 @@ def test_serve_never_repeats_a_write_to_loopback(tmp_path: Path) -> None:
         monitor = _serve_rounds(docs, tmp_path, ServeOptions(timeout_s=1.0))
         assert rec.requests == []
         state = monitor.state(PAYMENTS)
-        assert state is not None and state.status.value == "unknown"
+        assert state is not None and state.status.value == "skipped"
         assert "--allow-writes" in monitor.unmonitored[PAYMENTS]
 
         monitor = _serve_rounds(
@@ -470,7 +470,7 @@ def test_serve_process_with_every_attack_at_once(tmp_path: Path, monkeypatch: py
     assert SECRET not in serve.output() + api and PASSWORD not in serve.output() + api
     assert "run-commands" in serve.output() and "bind-secrets" in serve.output()  # told, once
     states = {i["id"]: i for i in json.loads(api)["integrations"]}
-    assert all(s["status"] == "unknown" for s in states.values()), states
+    assert all(s["status"] == "skipped" for s in states.values()), states
 
 
 # Found by a helper attacking the first version ------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_list_of_integrations(client: TestClient, view: FakeView) -> None:
     assert r.headers["content-type"] == "application/json"
     body = r.json()
     assert body["generated_at"] == NOW
-    assert body["counts"] == {"unknown": 3, "up": 2, "degraded": 1, "down": 1}
+    assert body["counts"] == {"unknown": 3, "skipped": 0, "up": 2, "degraded": 1, "down": 1}
     items = body["integrations"]
     assert [i["id"] for i in items] == [s.id for s in view.states()]
     by_id = {i["id"]: i for i in items}

@@ -162,8 +162,8 @@ class Alerter:
         """Send an alert for a change to down or up (degraded changes are shown, not alerted)."""
         if not self.hooks or transition.new not in ALERTED:
             return
-        if transition.old is Status.UNKNOWN and transition.new is Status.UP:
-            return  # the first probe of a healthy integration is not news
+        if transition.old in (Status.UNKNOWN, Status.SKIPPED) and transition.new is Status.UP:
+            return  # the first check of a healthy integration is not news
         body = json.dumps(payload(transition, integration, last)).encode()
         for hook in self.hooks:
             task = asyncio.create_task(self._deliver(hook, body))

@@ -28,8 +28,9 @@ __all__ = [
 
 class Status(enum.StrEnum):
     UNKNOWN = "unknown"  # not probed yet
+    SKIPPED = "skipped"  # not checked, and why (a write not allowed, a secret not sent): never alerted
     UP = "up"
-    DEGRADED = "degraded"  # up, but the rolling p99 of the last hour exceeds the documented P99
+    DEGRADED = "degraded"  # up, but the last hour contradicts the documented P99 (monitor.state)
     DOWN = "down"
 
 

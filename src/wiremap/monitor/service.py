@@ -237,8 +237,10 @@ class Monitor:
         try:
             report = await verify(integ, opts, self.config, self.env, self.gate)
             if report.checks and all(c.skipped for c in report.checks):
-                # nothing was checked (a write not allowed, a secret not sent): not up, not down, no alert
-                self.unmonitored[key] = f"not checked: {report.checks[0].message}"
+                # nothing was checked (a write not allowed, a secret not sent): skipped, never an alert
+                why = f"not checked: {report.checks[0].message}"
+                self.unmonitored[key] = why
+                self.record_skip(tracker, started, why)
                 tracker.next_run = self.scheduler.next_run(key)
                 return
             self.unmonitored.pop(key, None)
@@ -247,6 +249,13 @@ class Monitor:
             result = CheckResult(key, started, False, 0.0, None, "internal", f"{type(exc).__name__}: {exc}")
         self.record(tracker, result, lateness_s)
         tracker.next_run = self.scheduler.next_run(key)
+
+    def record_skip(self, tracker: Tracker, ts: float, why: str) -> None:
+        transition = tracker.skip(ts, why)
+        if transition is not None:
+            self._pending_transitions.append(transition)
+            self.metrics.set_status(tracker.integration, transition.new)
+            log.info("%s: %s -> %s (%s)", tracker.integration.id, transition.old, transition.new, why)
 
     def record(self, tracker: Tracker, result: CheckResult, lateness_s: float | None = None) -> None:
         transition = tracker.observe(result)

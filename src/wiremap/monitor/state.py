@@ -1,9 +1,16 @@
 """One state machine for the dashboard and the alerts.
 
-down after N consecutive failed probes (default 2), up again after M successes (default 2), degraded
-while up but the rolling p99 of time-to-first-response over the last hour exceeds the documented P99
-(judged once the hour holds at least 10 successful probes). A first success brings an unknown
-integration up at once; it goes down only after N failures.
+down after N consecutive failed probes (default 2), up again after M successes (default 2). A first
+success brings an unknown integration up at once; it goes down only after N failures. A probe whose checks
+were all skipped (nothing was checked: a write the runner did not allow, a secret not sent) makes it
+*skipped*, "not checked: why" — neither up nor down, and never alerted.
+
+**Degraded** — the documented P99 says at most 1% of probes take longer. With few samples the sample p99
+is their maximum (one slow probe of 90 would "degrade" for an hour), so the rule is a test of that claim:
+of the last hour's n successful probes (n ≥ 10), k took longer than the documented P99; the integration
+is degraded when k slow probes out of n would happen with probability below 1% if the claim held
+(binomial tail P(X ≥ k | n, p = 0.01) < 0.01). One slow probe is never enough (P(X ≥ 1) is 10% at
+n = 10, 60% at n = 90); two of ten are (0.4%); at n = 360 it takes 10 (2.8%).
 """
 
 from __future__ import annotations
@@ -15,10 +22,27 @@ from dataclasses import dataclass
 from ..model import Integration
 from .model import CheckResult, IntegrationState, Percentiles, Status, Transition
 
-__all__ = ["Thresholds", "Tracker", "rolling_p99"]
+__all__ = ["Thresholds", "Tracker", "excess_p_value", "rolling_p99"]
 
 WINDOW_S = 3600.0
-MIN_SAMPLES = 10  # a p99 of fewer samples is their maximum: one cold connection would "degrade" a new start
+MIN_SAMPLES = 10  # fewer successful probes in the hour: no judgement on latency
+CLAIMED_EXCESS = 0.01  # a documented P99: at most 1% of probes take longer
+SIGNIFICANCE = 0.01  # degraded when the slow probes would be this unlikely under that claim
+
+
+def excess_p_value(slow: int, n: int, p: float = CLAIMED_EXCESS) -> float:
+    """P(X >= slow) for X ~ Binomial(n, p): how likely ``slow`` of ``n`` probes over the P99 would be if
+    the documented P99 held."""
+    if slow <= 0:
+        return 1.0
+    if slow > n:
+        return 0.0
+    term = (1.0 - p) ** n  # P(X = 0)
+    below = 0.0
+    for i in range(slow):  # P(X < slow), term by term: P(X = i+1) = P(X = i) * (n-i)/(i+1) * p/(1-p)
+        below += term
+        term *= (n - i) / (i + 1) * p / (1.0 - p)
+    return max(0.0, 1.0 - below)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,16 +113,35 @@ class Tracker:
             return status, ""
         if status is Status.DOWN and self.successes < t.up_after:
             return status, ""
-        p99, documented = self.p99_hour, self.documented_p99
-        enough = len(self._window) >= MIN_SAMPLES
-        if enough and documented is not None and p99 is not None and p99 > documented:
-            return Status.DEGRADED, f"p99 over the last hour {p99:.0f} ms > documented P99 {documented:g} ms"
+        slow = self.too_slow()
+        if slow is not None:
+            return Status.DEGRADED, slow
         if status is Status.DOWN:
             return Status.UP, f"{self.successes} consecutive successful probes"
+        first = status in (Status.UNKNOWN, Status.SKIPPED)
+        return Status.UP, "probe succeeded" if first else "latency back within the documented P99"
+
+    def too_slow(self) -> str | None:
+        """Why the last hour contradicts the documented P99 (see the module docstring), or None."""
+        documented, n = self.documented_p99, len(self._window)
+        if documented is None or n < MIN_SAMPLES:
+            return None
+        slow = sum(1 for _, ms in self._window if ms > documented)
+        p = excess_p_value(slow, n)
+        if p >= SIGNIFICANCE:
+            return None
         return (
-            Status.UP,
-            "probe succeeded" if status is Status.UNKNOWN else "p99 back within the documented P99",
+            f"{slow} of {n} probes in the last hour took longer than the documented P99 {documented:g} ms "
+            f"(at most 1% should; chance {p:.1%})"
         )
+
+    def skip(self, ts: float, reason: str) -> Transition | None:
+        """Nothing was checked (every check skipped): *skipped*, with the reason; never an alert."""
+        if self.status is Status.SKIPPED:
+            return None
+        old, self.status, self.since = self.status, Status.SKIPPED, ts
+        self.failures = self.successes = 0
+        return Transition(self.integration.id, ts, old, Status.SKIPPED, reason)
 
     def hour(self) -> Percentiles:
         """Count, failures and nearest-rank p50/p95/p99 of the last hour's probes."""

@@ -20,6 +20,7 @@ COLOURS = {
     Status.DEGRADED: "#b26a00",
     Status.DOWN: "#c62828",
     Status.UNKNOWN: "#6b7280",
+    Status.SKIPPED: "#5f6b7a",
     None: "#9aa0a6",
 }
 BOX_H, ROW_GAP, COL_GAP, MARGIN, CHAR_W = 40, 30, 130, 24, 7.4

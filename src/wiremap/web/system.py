@@ -17,7 +17,7 @@ from ..monitor.model import Status
 
 __all__ = ["SEVERITY", "Impact", "Link", "Service", "System", "build", "impact", "worst"]
 
-SEVERITY = {Status.UP: 0, Status.UNKNOWN: 1, Status.DEGRADED: 2, Status.DOWN: 3}
+SEVERITY = {Status.UP: 0, Status.SKIPPED: 1, Status.UNKNOWN: 1, Status.DEGRADED: 2, Status.DOWN: 3}
 
 
 def worst(statuses: list[Status]) -> Status | None:
