@@ -6,6 +6,7 @@ A hung destination costs one deadline of one slot; it never delays the others be
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -64,7 +65,25 @@ class IntegrationReport:
 GRACE_S = 0.5
 
 
+_WHERE_KINDS = frozenset({ErrorKind.REFUSED, ErrorKind.DNS, ErrorKind.TIMEOUT, ErrorKind.TLS})
+
+
+def _with_where(result: ProbeResult, target: Target) -> ProbeResult:
+    """A refusal, a name that does not resolve, a timeout or a TLS failure says which host:port, whatever
+    the probe's driver said (redis and http said only "connection refused")."""
+    if result.error_kind not in _WHERE_KINDS or target.host in result.message:
+        return result
+    where = target.hostport
+    if result.message == "connection refused":
+        return dataclasses.replace(result, message=f"connection to {where} refused")
+    return dataclasses.replace(result, message=f"{where}: {result.message}")
+
+
 async def _probe(ctx: ProbeContext) -> list[ProbeResult]:
+    return [_with_where(r, ctx.target) for r in await _probe_once(ctx)]
+
+
+async def _probe_once(ctx: ProbeContext) -> list[ProbeResult]:
     name = probe_name(ctx.integration.protocol)
     try:
         fn = get_probe(ctx.integration.protocol)

@@ -1,0 +1,29 @@
+"""Every refusal, unresolvable name, timeout and TLS failure names the host:port, whatever the protocol."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests._paths import EXAMPLE_DOCS
+from wiremap.cli.main import main
+
+DOCS = sorted(p.name for p in EXAMPLE_DOCS.glob("*.md"))
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "no-such-host.invalid"])
+def test_failures_name_where(tmp_path: Path, capsys: pytest.CaptureFixture[str], host: str) -> None:
+    for name in DOCS:
+        text = (EXAMPLE_DOCS / name).read_text(encoding="utf-8")
+        text = re.sub(r"\(127\.0\.0\.1:\d+\)", f"({host}:1)", text, count=1)
+        text = re.sub(r"`(ws|http)://127\.0\.0\.1:\d+", rf"`\1://{host}:1", text)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    main(["verify", str(tmp_path), "--format", "json", "--timeout", "2"])
+    checks = [c for i in json.loads(capsys.readouterr().out) for c in i["checks"]]
+    failed = [c for c in checks if c["error_kind"] in ("refused", "dns")]
+    assert len(failed) >= 5  # http, redis, grpc, postgresql, amqp, websocket (the POST one is skipped)
+    for c in failed:
+        assert f"{host}:1" in c["message"] or f"{host}'" in c["message"], c
