@@ -6,6 +6,7 @@ error, 3 internal error (a bug), 130 interrupted.
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 import traceback
@@ -65,6 +66,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"max_content_width": 200},  # help as wide as the terminal ($COLUMNS), not 80
 )
 
 
@@ -87,6 +89,59 @@ for _name, _fn in COMMANDS.items():
     app.command(_name)(_fn)
 
 
+_WORDS = {
+    "path": "PATH",
+    "str": "TEXT",
+    "int": "N",
+    "float": "NUMBER",
+    "int range": "N",
+    "float range": "NUMBER",
+}
+
+
+def _word(shown: str) -> str:
+    """``<list[Path]>`` -> ``PATH``, ``<int range>`` -> ``N``, ``<text|json>`` -> ``text|json``."""
+    inner = shown.strip("<>").removeprefix("list[").removesuffix("]")
+    return _WORDS.get(inner.lower(), inner if "|" in inner else inner.upper())
+
+
+def _plain_help(command: Any) -> Any:
+    """Every option and argument of every command shows a word (``PATH``, ``TEXT``, ``N``), not the
+    Python type typer derives (``<list[Path]>``)."""
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+    for param in getattr(command, "params", []):
+        display = getattr(param, "display_type", None)
+        if display is None or getattr(param, "is_flag", False) or getattr(param, "metavar", None):
+            continue
+        ctx = typer.Context(command)
+        word = "" if param.param_type_name == "argument" else _word(str(display(ctx)))
+        param.display_type = lambda _ctx, w=word: w
+    return command
+
+
+_CLI: Any = None
+
+
+def _cli() -> Any:
+    global _CLI
+    if _CLI is None:
+        _CLI = _plain_help(typer.main.get_command(app))
+    return _CLI
+
+
+def _close_options(exc: BaseException) -> None:
+    """Click suggests options by the similarity of the whole string, dashes included (``--bogus`` ->
+    ``--jobs``): compare the names alone."""
+    name, possible = getattr(exc, "option_name", None), getattr(exc, "possibilities", None)
+    if not isinstance(name, str) or not possible:
+        return
+    bare = name.lstrip("-")
+    exc.possibilities = [  # type: ignore[attr-defined]
+        p for p in possible if difflib.SequenceMatcher(None, bare, str(p).lstrip("-")).ratio() >= 0.6
+    ]
+
+
 def _is_usage_error(exc: BaseException) -> bool:
     """Typer's (vendored click) usage errors: bad option, missing argument, bad value."""
     return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
@@ -101,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     try:
-        result = app(
+        result = _cli().main(
             args=list(argv) if argv is not None else None, prog_name="wiremap", standalone_mode=False
         )
     except typer.Exit as exc:
@@ -119,6 +174,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_OK
     except Exception as exc:
         if _is_usage_error(exc):
+            _close_options(exc)
             exc.show()  # type: ignore[attr-defined]
             return EXIT_USAGE
         if os.environ.get("WIREMAP_DEBUG"):
