@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +40,11 @@ def test_a_mistyped_option_is_suggested_an_unrelated_one_is_not(capsys: pytest.C
     assert main(["lint", "--bogus"]) == 2
     err = capsys.readouterr().err
     assert "No such option: --bogus" in err and "--jobs" not in err
+
+
+def test_config_errors_have_no_pydantic_prefix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "wiremap.toml").write_text('fail-on = "sometimes"\n[integrations.a-to-b]\ntls = "maybe"\n')
+    (tmp_path / "a.md").write_text("# Integration: A → B\n", encoding="utf-8")
+    assert main(["lint", str(tmp_path / "a.md")]) == 2
+    err = capsys.readouterr().err
+    assert "wiremap.toml" in err and "Value error" not in err
