@@ -59,9 +59,13 @@ def serve_demo(docs: Path, console: Console, *, port: int, interval_s: float, st
             return Monitor([docs], config, store, options, env)
 
         def announce(monitor: Monitor, bound: int) -> None:
+            targets = holder["targets"]
+            assert isinstance(targets, dict)
+            shown = "\n".join(f"  {name}: {url}" for name, url in targets.items())
             console.print(
                 f"The example shop runs on 127.0.0.1 and {len(monitor.trackers)} integrations are monitored "
-                f"every {interval_s:g} s.\nOpen the dashboard: http://127.0.0.1:{bound}/  (Ctrl-C stops)",
+                f"every {interval_s:g} s. Its destinations:\n{shown}\n"
+                f"Open the dashboard: http://127.0.0.1:{bound}/  (Ctrl-C stops)",
                 highlight=False,
                 markup=False,
             )

@@ -1,4 +1,5 @@
-"""The example shop's own destinations, in process on 127.0.0.1 (ports chosen by the OS).
+"""The example shop's own destinations, in process on 127.0.0.1, on the ports its docs name (8081, 8082,
+50051, 8083) so that commands run as the docs say; a port already taken falls back to one the OS picks.
 
 - Payments API: HTTP JSON, ``POST /v1/charges``, answers as documented.
 - Cart Service: HTTP JSON, ``GET /v1/carts/{user_id}``, has *drifted*: it now returns quantities as
@@ -16,7 +17,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DemoServers", "start_servers"]
+__all__ = ["DOCUMENTED", "DemoServers", "start_servers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,9 @@ class DemoServers:
     cart: int
     inventory: int
     realtime: int
+
+
+DOCUMENTED = DemoServers(payments=8081, cart=8082, inventory=50051, realtime=8083)  # the shop's docs
 
 
 async def _http(stack: AsyncExitStack) -> tuple[int, int]:
@@ -55,14 +59,19 @@ async def _http(stack: AsyncExitStack) -> tuple[int, int]:
         return web.json_response({"status": "ok"})
 
     ports = []
-    for routes in ([web.post("/v1/charges", charge)], [web.get("/v1/carts/{user_id}", cart)]):
+    for routes, wanted in (
+        ([web.post("/v1/charges", charge)], DOCUMENTED.payments),
+        ([web.get("/v1/carts/{user_id}", cart)], DOCUMENTED.cart),
+    ):
         app = web.Application()
         app.add_routes([*routes, web.get("/healthz", healthz)])
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", wanted).start()
+        except OSError:  # taken: any free port (the demo passes targets, so the docs still apply)
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
         ports.append(_bound_port(runner))
     return ports[0], ports[1]
 
@@ -80,7 +89,12 @@ async def _grpc(stack: AsyncExitStack) -> int:
     server = grpc.aio.server()
     servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-    port: int = server.add_insecure_port("127.0.0.1:0")
+    try:
+        port: int = server.add_insecure_port(f"127.0.0.1:{DOCUMENTED.inventory}")
+    except RuntimeError:  # taken
+        port = 0
+    if not port:
+        port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     await servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     stack.push_async_callback(server.stop, None)
@@ -99,7 +113,10 @@ async def _websocket(stack: AsyncExitStack) -> int:
                 continue
             await ws.send(json.dumps({"type": "ack", "id": str(event.get("id", "")), "delivered": 2}))
 
-    server = await serve(gateway, "127.0.0.1", 0)
+    try:
+        server = await serve(gateway, "127.0.0.1", DOCUMENTED.realtime)
+    except OSError:  # taken
+        server = await serve(gateway, "127.0.0.1", 0)
     stack.push_async_callback(server.wait_closed)
     stack.callback(server.close)
     port: int = next(iter(server.sockets)).getsockname()[1]
