@@ -23,16 +23,25 @@ __all__ = [
     "substitute_placeholders",
 ]
 
-# In prose: any [bracketed words] that is not a link, an image, a footnote or a task-list box.
-PROSE_PLACEHOLDER = re.compile(r"(?<![!\\\]])\[(?![ xX]\])(?!\^)([^\[\]\n]*[A-Za-z][^\[\]\n]*)\](?![(\[])")
-# In code: the template's own placeholders, `[Capitalised]` / `[UPPER_CASE]` after a non-word char,
-# or `[several plain words]`; never `x[0]`, `d["k"]` or a list literal of names.
-_CODE = re.compile(
-    r"(?<![\w\]\)\"'])\[(?:[A-Z][A-Za-z0-9_]*(?: [A-Za-z0-9_]+)*|[a-z]+(?: [a-z]+){2,})\](?!\s*[=:]\s*\S)"
+# A placeholder is one of the template's own (``template_placeholders``), wherever it is; in prose, also a
+# bracketed phrase that stands where the template puts one: a whole value, list item, label or heading, or
+# a whole part of it between the template's separators (``Name: [x]``, ``[x] → [y]``, ``Name ([x])``).
+# Other bracketed text is content: ``[UNAVAILABLE]`` in a comment, ``[DEFAULT]`` in an INI block,
+# ``[ -f x ]`` in a shell line, ``RFC 9110 [Section 15.5]`` in a sentence.
+PROSE_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*[A-Za-z][^\[\]\n]*\]")
+# Links, images, footnotes, task-list boxes: brackets that are Markdown, never placeholders.
+_MARKDOWN_BRACKETS = re.compile(
+    r"!?\[[^\[\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\])|\[[ xX]\](?=\s)|\[\^[^\]\n]*\]"
 )
-_NOT_CODE_WORDS = re.compile(r"\b(for|in|if|else|and|or|not|lambda)\b")
+# The template's separators between the parts of a value.
+_PARTS = re.compile(r"\s*(?:→|->|=>|⟶|[(),;]|:\s)\s*")
 # An IPv6 literal such as ``[fe80::1]`` is not a placeholder.
 _IPV6 = re.compile(r"^\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]$")
+# Nothing written yet, said in words (a comment ``# TODO``).
+_NOT_YET = re.compile(r"^(?:(?:todo|tbd|tba|fixme|xxx)\b|\.\.\.|…)[\s.:!…-]*$", re.IGNORECASE)
+# Comment markers at the start or the end of a line of code.
+_COMMENT_START = re.compile(r"^(?:#+|//+|--+|/\*+|\*+|;+|<!--|rem\s)\s*", re.IGNORECASE)
+_COMMENT_END = re.compile(r"\s*(?:\*+/|-->)$")
 
 
 @cache
@@ -42,19 +51,44 @@ def _template_alternation() -> re.Pattern[str]:
     return re.compile("(?=(" + "|".join(re.escape(p) for p in phs) + "))")
 
 
+@cache
+def _template_any() -> re.Pattern[str]:
+    """Every template placeholder, longest first (to cut them out of a text)."""
+    return re.compile("|".join(re.escape(p) for p in sorted(template_placeholders(), key=len, reverse=True)))
+
+
 def code_placeholders(line: str) -> list[tuple[int, str]]:
-    """Template placeholders in one line of code, as ``(column, "[text]")``, left to right."""
+    """The template's placeholders in one line of code, as ``(column, "[text]")``, left to right.
+
+    Not one written as a subscript (``d[value]``, ``f()[method]``): that is code.
+    """
     if "[" not in line:
         return []
-    found = {m.start(): m.group(0) for m in _CODE.finditer(line) if not _NOT_CODE_WORDS.search(m.group(0))}
+    found: dict[int, str] = {}
     for m in _template_alternation().finditer(line):
-        found.setdefault(m.start(), m.group(1))
+        start = m.start()
+        if start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_])"):
+            continue
+        found.setdefault(start, m.group(1))
     return [(k, found[k]) for k in sorted(found)]
 
 
 def prose_placeholders(text: str) -> list[str]:
-    """``[bracketed words]`` of a line of prose (a value, a label, a list item)."""
-    return [f"[{m.group(1)}]" for m in PROSE_PLACEHOLDER.finditer(text) if not _IPV6.match(m.group(0))]
+    """The placeholders of a line of prose (a value, a label, a list item), left to right."""
+    if "[" not in text:
+        return []
+    plain = _MARKDOWN_BRACKETS.sub(lambda m: " " * len(m.group(0)), text)  # same length: same columns
+    found: dict[int, str] = {}
+    for m in _template_alternation().finditer(plain):
+        found.setdefault(m.start(), m.group(1))
+    pos = 0
+    for sep in [*_PARTS.finditer(plain), None]:
+        end = sep.start() if sep is not None else len(plain)
+        part = plain[pos:end].strip(" \t*_`.")
+        if PROSE_PLACEHOLDER.fullmatch(part) and not _IPV6.match(part):
+            found.setdefault(plain.index(part, pos), part)
+        pos = sep.end() if sep is not None else end
+    return [found[k] for k in sorted(found)]
 
 
 def has_placeholder(text: str | None) -> bool:
@@ -70,13 +104,22 @@ def has_placeholder(text: str | None) -> bool:
     return bool(prose_placeholders(text))
 
 
+def _says_something(line: str) -> bool:
+    """A line says something once its comment markers and the template's placeholders are gone."""
+    rest = _COMMENT_END.sub("", _COMMENT_START.sub("", line.strip())).strip()
+    if "[" in rest:
+        rest = _template_any().sub("", rest).strip()
+    return bool(rest) and not is_placeholder_text(rest) and not _NOT_YET.match(rest)
+
+
 def is_unfilled(text: str | None) -> bool:
-    """Missing, empty, or nothing but placeholders (and comments) on every line."""
+    """Missing, empty, or nothing but the template's placeholders, comment markers and "TODO" on every line.
+
+    A comment is content: ``# no retries: the job runs again at night`` is a Retry Strategy.
+    """
     if text is None:
         return True
-    lines = [x.strip() for x in strip_code(text).split("\n")]
-    lines = [x for x in lines if x and not x.startswith(("#", "//"))]
-    return not lines or all(is_placeholder_text(x) for x in lines)
+    return not any(_says_something(x) for x in strip_code(text).split("\n"))
 
 
 def substitute_placeholders(text: str, replacement: str) -> tuple[str, set[int]]:

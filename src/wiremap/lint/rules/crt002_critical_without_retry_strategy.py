@@ -1,7 +1,9 @@
 """## What it does
 For an integration on the critical path (`**Critical Path:** Yes`), requires a Retry Strategy under
 Error Handling. Reported when it is missing, empty or still the template placeholder; the finding
-points at the Critical Path line. "No retries, because ..." is a strategy too.
+points at the Critical Path line. "No retries, because ..." is a strategy too, and so is a strategy
+written as a comment in the block (`# no automatic retry: the job runs again at night`): only comment
+markers, placeholders and "TODO" say nothing.
 
 ## Why is this bad?
 How a critical call is retried decides whether a blip becomes an outage (no retries), a retry storm

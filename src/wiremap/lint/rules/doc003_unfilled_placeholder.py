@@ -2,6 +2,12 @@
 Finds template placeholders left unfilled: `[ms]`, `[Your name]`, `[Date]`, `[Service name]`,
 `[command to verify integration is working]`… One finding per placeholder.
 
+A placeholder is one of the template's own (the ones `wiremap new` leaves), wherever it is. In prose,
+a bracketed phrase that stands where the template puts a placeholder is one too: a whole value
+(`**Owner:** [Team name]`), list item or heading, or a whole part of one (`- P99: [TBD]`,
+`[What happens] → [How to handle]`). Other bracketed text is content: in code (`# retried on
+[UNAVAILABLE]`, an INI `[DEFAULT]` section, `[ -f x ]`), and inside a sentence.
+
 ## Why is this bad?
 A placeholder reads like documentation but says nothing. "P99: [ms]" is the classic rotten doc: nobody
 knows the number, and the doc pretends somebody does.

@@ -1,0 +1,116 @@
+"""Docs written by other teams: what they write in code blocks is content, not an unfilled template.
+
+A value is unfilled when nothing but the template's placeholders (and comment markers) is left in it, and
+a placeholder is one of the template's own (src/wiremap/document/template.py), not any bracketed text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from wiremap.document import parse_text
+from wiremap.lint import RULES
+from wiremap.lint.rule import DocContext
+
+CLEAN = (Path(__file__).parent / "fixtures" / "clean.md").read_text(encoding="utf-8")
+TODAY = dt.date(2026, 11, 28)
+
+
+def _findings(code: str, text: str) -> list[tuple[int, str]]:
+    rule = RULES[code]
+    assert rule.check_doc is not None
+    return [(v.line, v.message) for v in rule.check_doc(DocContext(parse_text(text, "d.md"), today=TODAY))]
+
+
+def _block(label: str, language: str, body: str) -> str:
+    """The clean doc with the code block under ``label`` replaced by ``body``."""
+    pattern = re.compile(rf"(\*\*{re.escape(label)}:\*\*\n```)[^\n]*\n.*?\n```", re.DOTALL)
+    text, n = pattern.subn(lambda m: f"{m.group(1)}{language}\n{body}\n```", CLEAN, count=1)
+    assert n == 1
+    return text
+
+
+# -- a strategy (or a check) written as a comment is written ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("bash", "# no retries here: the scheduler starts the whole export again an hour later"),
+        ("yaml", "# service config: 3 attempts, 100 ms initial backoff, multiplier 2"),
+        ("go", "// none: the consumer nacks and the broker redelivers after 30 s"),
+        ("sql", "-- not retried; the transaction is rolled back and the job alerts"),
+        ("python", "# Retries: 2, on 502/503/504 only\n# (idempotent: POST carries an Idempotency-Key)"),
+    ],
+)
+def test_crt002_a_strategy_written_as_a_comment_is_a_strategy(language: str, body: str) -> None:
+    text = _block("Retry Strategy", language, body)
+    integration = parse_text(text, "d.md").integration
+    assert integration.critical_path is True and integration.retry_strategy == body  # show reads it
+    assert _findings("CRT002", text) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[retry logic if applicable]",  # the template's own
+        "# [retry logic if applicable]",
+        "#\n//\n",
+        "# [TODO: fill in]",  # a placeholder of the template's form, commented out
+    ],
+)
+def test_crt002_still_reports_an_unfilled_block(body: str) -> None:
+    assert [line for line, _ in _findings("CRT002", _block("Retry Strategy", "python", body))] == [6]
+
+
+def test_crt001_a_health_check_written_as_a_comment_is_one() -> None:
+    text = _block("Health Check", "bash", "# no endpoint of its own: the platform's synthetic probe 'pay-42'")
+    assert _findings("CRT001", text) == []
+
+
+# -- placeholders are the template's own -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "language", "body"),
+    [
+        ("Retry Strategy", "python", "# retried on [DEADLINE_EXCEEDED] and [ABORTED], 3 attempts\nretry(3)"),
+        ("Retry Strategy", "python", "RETRYABLE = [RESOURCE_EXHAUSTED]  # gRPC codes\nretry(RETRYABLE)"),
+        ("Connection String", "ini", "[DEFAULT]\nhost = payments.internal\n[Payments Replica]\nport = 8443"),
+        ("Health Check", "bash", "[ -f /run/payments.pid ] && curl -fsS http://127.0.0.1:8443/healthz"),
+        ("Health Check", "bash", "grpc_health_probe -addr=:50051 # prints [SERVING] when up"),
+    ],
+)
+def test_doc003_bracketed_text_in_code_is_not_a_placeholder(label: str, language: str, body: str) -> None:
+    assert _findings("DOC003", _block(label, language, body)) == []
+
+
+def test_doc003_bracketed_text_inside_prose_is_not_a_placeholder() -> None:
+    text = CLEAN.replace(
+        "**Purpose:** ", "**Purpose:** Answers [BETA] clients too, and per RFC 9110 [Section 15.5]: "
+    )
+    assert _findings("DOC003", text) == []
+
+
+@pytest.mark.parametrize(
+    ("label", "language", "body", "placeholders"),
+    [
+        ("Retry Strategy", "python", "[retry logic if applicable]", ["[retry logic if applicable]"]),
+        ("Retry Strategy", "python", "# [Language]\nretry([method])", ["[Language]", "[method]"]),
+        ("Connection String", "text", "[format of connection string]", ["[format of connection string]"]),
+    ],
+)
+def test_doc003_still_reports_the_templates_placeholders_in_code(
+    label: str, language: str, body: str, placeholders: list[str]
+) -> None:
+    messages = [m for _, m in _findings("DOC003", _block(label, language, body))]
+    assert messages == [f"template placeholder {p} left unfilled" for p in placeholders]
+
+
+def test_doc003_a_value_that_is_only_a_bracketed_phrase_is_a_placeholder() -> None:
+    text = CLEAN.replace("**Client:** `PaymentsClient`", "**Client:** [Client class]")
+    assert [m for _, m in _findings("DOC003", text)] == ["template placeholder [Client class] left unfilled"]
