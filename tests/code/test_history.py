@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.code._git import commit_all, init_repo
+from tests.code._git import git as run_git
 from wiremap.code import git
 from wiremap.code.history import file_history
 
@@ -68,3 +69,15 @@ def test_one_git_call_for_many_files(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_outside_git_every_path_has_no_history(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("a = 1\n")
     assert file_history(tmp_path, ["a.py"]) == {"a.py": []}
+
+
+def test_the_boundary_of_a_shallow_clone_is_no_change(tmp_path: Path) -> None:
+    """git lists a shallow clone's boundary commit as adding every file: that says nothing of the file."""
+    repo = _repo(tmp_path)
+    (repo / "c.py").write_text("c = 1\n")
+    commit_all(repo, "Add c", "2026-11-25T10:00:00+00:00")
+    clone = tmp_path / "clone"
+    run_git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(clone))
+    got = file_history(clone, ["a.py", "b.py", "c.py"])
+    assert [c.subject for c in got["c.py"]] == ["Add c"]
+    assert got["a.py"] == [] and got["b.py"] == []  # "Change a" is the boundary: its parent is not there

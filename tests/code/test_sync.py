@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests._paths import ROOT
-from tests.code._git import commit_all, init_repo
+from tests.code._git import commit_all, git, init_repo
 from wiremap.cli.main import main
 
 SHOP = ROOT / "examples" / "shop"
@@ -32,7 +32,7 @@ def _move_payments_client(repo: Path) -> int:
     path = repo / "services" / "checkout" / "payments_client.py"
     text = path.read_text()
     path.write_text(text.replace("class PaymentsClient:", PADDING + "class PaymentsClient:", 1))
-    commit_all(repo, "Add padding above PaymentsClient", "2026-11-27T09:00:00+00:00")
+    commit_all(repo, "Add padding above PaymentsClient", "2026-11-29T09:00:00+00:00")  # after Last Updated
     return path.read_text().splitlines().index("class PaymentsClient:") + 1
 
 
@@ -62,8 +62,8 @@ def test_moving_the_client_fails_lint_and_sync_write_fixes_it(
     after = (shop / PAYMENTS_DOC).read_text()
     assert f"**Source:** `services/checkout/payments_client.py:{line}`" in after
     # the commit lands in Recent Changes above the human-written entries, which are all kept
-    assert "**2026-11-27:**\n- Add padding above PaymentsClient (" in after
-    assert after.index("**2026-11-27:**") < after.index("**2026-11-02:**") < after.index("**2026-09-14:**")
+    assert "**2026-11-29:**\n- Add padding above PaymentsClient (" in after
+    assert after.index("**2026-11-29:**") < after.index("**2026-11-02:**") < after.index("**2026-09-14:**")
     for line in before.splitlines():
         if line.startswith("- ") or line.startswith("**20"):
             assert line in after
@@ -106,3 +106,122 @@ def test_docs_without_a_root_or_source_are_skipped(
     assert main(["sync", str(doc)]) == 0
     assert "skipped" in capsys.readouterr().err
     assert main(["sync", "--root", str(tmp_path / "missing"), str(doc)]) == 2
+
+
+# -- sync's Source line is exact, SRC003's window is only a tolerance -------------------------------------
+
+
+def _insert_above_payments_client(repo: Path, text: str) -> int:
+    path = repo / "services" / "checkout" / "payments_client.py"
+    path.write_text(path.read_text().replace("class PaymentsClient:", text + "class PaymentsClient:", 1))
+    commit_all(repo, "Comment above PaymentsClient", "2026-11-27T09:00:00+00:00")
+    return path.read_text().splitlines().index("class PaymentsClient:") + 1
+
+
+def test_sync_moves_the_source_line_exactly_to_a_client_inside_the_window(shop: Path) -> None:
+    line = _insert_above_payments_client(shop, "".join(f"# note {i}\n" for i in range(6)))
+    assert line == 39 + 6
+    assert main(["lint", "--select", "SRC003", PAYMENTS_DOC]) == 0  # 6 lines off: inside the window
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    assert f"**Source:** `services/checkout/payments_client.py:{line}`" in (shop / PAYMENTS_DOC).read_text()
+    assert main(["sync", PAYMENTS_DOC]) == 0
+
+
+def test_sync_moves_a_source_line_inside_the_client_to_where_it_starts(shop: Path) -> None:
+    doc = shop / PAYMENTS_DOC
+    doc.write_text(doc.read_text().replace("payments_client.py:39`", "payments_client.py:42`"))
+    commit_all(shop, "Point at __init__", "2026-11-20T10:00:00+00:00")
+    assert main(["lint", "--select", "SRC003", PAYMENTS_DOC]) == 0  # inside the class body
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    assert "**Source:** `services/checkout/payments_client.py:39`" in doc.read_text()
+
+
+# -- one definition of "the code changed after the doc": sync and SRC007 agree ----------------------------
+
+
+def _agree(capsys: pytest.CaptureFixture[str], path: str, *, in_sync: bool) -> None:
+    """SRC007 reports the doc exactly when sync would change it."""
+    lint = main(["lint", "--select", "SRC007", "--fail-on", "warning", path])
+    sync = main(["sync", path])
+    out = capsys.readouterr()
+    assert (lint, sync) == ((0, 0) if in_sync else (1, 1)), out.out + out.err
+
+
+def _change_payments_client(repo: Path, subject: str, date: str) -> None:
+    path = repo / "services" / "checkout" / "payments_client.py"
+    path.write_text(path.read_text() + "\n# changed\n")
+    commit_all(repo, subject, date)
+
+
+def test_a_commit_on_the_last_updated_day_counts_as_seen(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the doc's Recent Changes end 2026-11-02, its Last Updated is 2026-11-28: the commit is not news
+    _change_payments_client(shop, "Tune the timeout", "2026-11-28T18:00:00+00:00")
+    _agree(capsys, PAYMENTS_DOC, in_sync=True)
+
+
+def test_the_review_day_is_the_later_of_last_updated_and_recent_changes(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = shop / PAYMENTS_DOC
+    text = doc.read_text().replace("**2026-11-02:**", "**2026-11-25:**")
+    doc.write_text(text.replace("**Last Updated:** 2026-11-28", "**Last Updated:** 2026-11-01"))
+    commit_all(shop, "Record a change without moving Last Updated", "2026-11-25T10:00:00+00:00")
+    _change_payments_client(shop, "Tune the timeout", "2026-11-24T10:00:00+00:00")
+    _agree(capsys, PAYMENTS_DOC, in_sync=True)  # 2026-11-24 is before the entry of 2026-11-25
+
+
+def test_a_commit_after_the_review_day_is_news_for_both(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a subject the doc happens to contain (it names PaymentsClient) is news all the same
+    _change_payments_client(shop, "PaymentsClient", "2026-12-01T10:00:00+00:00")
+    _agree(capsys, PAYMENTS_DOC, in_sync=False)
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    assert "**2026-12-01:**\n- PaymentsClient (" in (shop / PAYMENTS_DOC).read_text()
+    _agree(capsys, PAYMENTS_DOC, in_sync=True)
+
+
+def test_news_already_recorded_moves_last_updated(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _change_payments_client(shop, "Retry charges on 429", "2026-12-01T10:00:00+00:00")
+    doc = shop / PAYMENTS_DOC
+    doc.write_text(doc.read_text().replace("**2026-11-02:**", "**2026-11-20:**\n- Retry charges on 429", 1))
+    _agree(capsys, PAYMENTS_DOC, in_sync=False)  # the entry is there, the review is not
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    text = doc.read_text()
+    assert text.count("Retry charges on 429") == 1
+    assert f"**Last Updated:** {dt.date.today().isoformat()}" in text
+    _agree(capsys, PAYMENTS_DOC, in_sync=True)
+
+
+def test_an_example_tree_inside_another_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """wiremap's own checkout: the shop is a project of its own (its wiremap.toml) in wiremap's repository,
+    whose commits touch the shop's files. The commit that brought the tree in is dated the docs' Last
+    Updated day; later commits to the tool only are not the shop's news."""
+    repo = init_repo(tmp_path / "tool")
+    (repo / "src").mkdir()
+    (repo / "src" / "tool.py").write_text("x = 1\n")
+    ignore = shutil.ignore_patterns(".wiremap", "__pycache__")
+    shutil.copytree(SHOP, repo / "examples" / "shop", ignore=ignore)
+    commit_all(repo, "Core skeleton: parse, model, render", "2026-11-28T09:00:00+00:00")
+    (repo / "src" / "tool.py").write_text("x = 2\n")
+    commit_all(repo, "Tool only", "2026-12-02T09:00:00+00:00")
+    monkeypatch.chdir(repo)
+    _agree(capsys, "examples/shop/docs/integrations", in_sync=True)
+
+
+def test_a_shallow_clone_has_no_news(tmp_path: Path, shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``git clone --depth 1`` (CI): the boundary commit is listed as adding every file: no change."""
+    (shop / "README.md").write_text("The shop.\n")
+    commit_all(shop, "Readme only", "2026-12-02T09:00:00+00:00")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{shop}", str(clone))
+    _agree(capsys, str(clone / "docs" / "integrations"), in_sync=True)
+
+
+def test_the_example_docs_are_in_sync() -> None:
+    """What a fresh clone of wiremap says of its own example: lint passes (above), and so does sync."""
+    assert main(["sync", str(SHOP / "docs" / "integrations")]) == 0

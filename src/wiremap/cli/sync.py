@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from ..code.project import Projects
 from ..code.sync import sync_doc
 from ..writes import atomic_write_text
 from ._common import ConfigOption, err, load_catalog
+from ._diff import unified_diff
 
 
 def sync(
@@ -61,16 +61,8 @@ def sync(
             atomic_write_text(Path(doc.path), result.new)
             err.print(f"synced {doc.path}: {'; '.join(result.changes)}", markup=False)
         else:
-            sys.stdout.write(  # one write: the door masks a doc's diff whole
-                "".join(
-                    difflib.unified_diff(
-                        result.old.splitlines(True),
-                        result.new.splitlines(True),
-                        f"a/{doc.path}",
-                        f"b/{doc.path}",
-                    )
-                )
-            )
+            # one write: the door masks a doc's diff whole
+            sys.stdout.write(unified_diff(result.old, result.new, f"a/{doc.path}", f"b/{doc.path}"))
             err.print(f"{doc.path}: {'; '.join(result.changes)}", markup=False)
     verb = "synced" if write else "would be synced"
     summary = f"{changed} doc(s) {verb}, {len(catalog.docs) - changed - skipped} already in sync"

@@ -44,7 +44,9 @@ def file_history(root: Path, paths: Iterable[str], since: dt.date | None = None)
     """Commits touching each path (relative to ``root``), newest first; paths without history map to [].
 
     ``since`` limits the log to commits on or after that day. Dates are committer dates: the day the
-    change reached the branch. Outside a git repository every path maps to [].
+    change reached the branch. Outside a git repository every path maps to []. The boundary commit of a
+    shallow clone (``git clone --depth 1``, the default of many CI checkouts) is left out: git lists it
+    as adding every file, but it knows nothing of what the commit changed.
     """
     wanted = sorted(set(paths))
     out: dict[str, list[Commit]] = {p: [] for p in wanted}
@@ -54,7 +56,7 @@ def file_history(root: Path, paths: Iterable[str], since: dt.date | None = None)
 
 
 def _log(root: Path, paths: list[str], since: dt.date | None, out: dict[str, list[Commit]]) -> None:
-    cmd = ["log", "--relative", "--name-only", f"--format={_RS}%H{_US}%cs{_US}%s"]
+    cmd = ["log", "--relative", "--name-only", f"--format={_RS}%H{_US}%cs{_US}%P{_US}%D{_US}%s"]
     if since is not None:
         cmd.append(f"--since={since.isoformat()} 00:00:00")
     cmd += ["--", *paths]
@@ -64,10 +66,12 @@ def _log(root: Path, paths: list[str], since: dt.date | None, out: dict[str, lis
     text = proc.stdout.decode("utf-8", "replace")
     for record in text.split(_RS)[1:]:
         head, _, names = record.partition("\n")
-        parts = head.split(_US)
-        if len(parts) != 3:
+        parts = head.split(_US, 4)
+        if len(parts) != 5:
             continue
-        sha, day, subject = parts
+        sha, day, parents, refs, subject = parts
+        if not parents and "grafted" in (r.strip() for r in refs.split(",")):
+            continue  # a shallow clone's boundary: its "changes" are the whole tree
         try:
             date = dt.date.fromisoformat(day)
         except ValueError:

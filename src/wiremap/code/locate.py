@@ -9,7 +9,16 @@ from ..model import Integration
 from .index import SourceIndex
 from .model import FileIndex
 
-__all__ = ["Moved", "client_lines", "client_name", "defined_anywhere", "moved_client", "nearest", "within"]
+__all__ = [
+    "Moved",
+    "client_line",
+    "client_lines",
+    "client_name",
+    "defined_anywhere",
+    "moved_client",
+    "nearest",
+    "within",
+]
 
 _CALL_SUFFIX = re.compile(r"\(.*\)$")
 
@@ -70,15 +79,41 @@ class Moved:
     new_line: int
 
 
-def moved_client(integration: Integration, f: FileIndex | None, window: int) -> Moved | None:
-    """SRC003's question and ``sync``'s fix: is the Client away from the Source line, and where is it?
-    None when the doc names no Client or line, the file does not parse, the Client is not in the file
-    (SRC004's case) or it is at or near the line."""
+def _target(spans: list[tuple[int, int]], line: int) -> int | None:
+    """The line the Source should name: the start of the span ``line`` is inside (the innermost), else the
+    start nearest to it."""
+    inside = [first for first, last in spans if first <= line <= last]
+    return max(inside) if inside else nearest(spans, line)
+
+
+def _where(integration: Integration, f: FileIndex | None) -> tuple[str, int, list[tuple[int, int]]] | None:
     name, ref = client_name(integration.client), integration.source_ref
     if name is None or ref is None or ref.line is None or f is None or f.error:
         return None
     spans = client_lines(f, name)
-    if not spans or within(spans, ref.line, window):
+    return (name, ref.line, spans) if spans else None
+
+
+def moved_client(integration: Integration, f: FileIndex | None, window: int) -> Moved | None:
+    """SRC003's question: is the Client away from the Source line, and where is it? None when the doc names
+    no Client or line, the file does not parse, the Client is not in the file (SRC004's case) or it is at
+    or near the line (inside its body, or within ``window`` lines of where it starts)."""
+    found = _where(integration, f)
+    if found is None or within(found[2], found[1], window):
         return None
-    now = nearest(spans, ref.line)
-    return Moved(name, ref.line, now) if now is not None else None
+    name, line, spans = found
+    now = _target(spans, line)
+    return Moved(name, line, now) if now is not None else None
+
+
+def client_line(integration: Integration, f: FileIndex | None) -> Moved | None:
+    """``sync``'s fix: where the Source line should point when it is not exactly at the Client, near or far.
+    The line is the one SRC003 reports: the start of the definition (or call site) the Source line is
+    inside, else the nearest one. None where :func:`moved_client` gives None for lack of a Client, or when
+    the line is exact."""
+    found = _where(integration, f)
+    if found is None:
+        return None
+    name, line, spans = found
+    now = _target(spans, line)
+    return Moved(name, line, now) if now is not None and now != line else None

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from ..document import ParsedDoc, parse_text
 from ..values import parse_date
 from .history import Commit
-from .locate import moved_client
+from .locate import client_line
 from .project import Project
+from .review import changed_after, review_day
 
 __all__ = ["SyncResult", "sync_doc"]
 
@@ -42,13 +43,9 @@ def _date(text: str | None) -> dt.date | None:
     return parse_date(text) if text else None
 
 
-def _documented_dates(doc: ParsedDoc) -> list[dt.date]:
-    return [d for c in doc.integration.recent_changes if (d := _date(c.date)) is not None]
-
-
 def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: str, out: SyncResult) -> None:
     integ, ref = doc.integration, doc.integration.source_ref
-    moved = moved_client(integ, project.file(rel), project.line_window)
+    moved = client_line(integ, project.file(rel))  # exact: SRC003's window is a tolerance, not a target
     i = integ.line_of("source_ref") - 1
     if moved is None or ref is None or not 0 <= i < len(lines):
         return
@@ -59,11 +56,14 @@ def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: st
     out.changes.append(f"Source line {moved.old_line} → {moved.new_line} ({moved.client} moved)")
 
 
-def _new_commits(doc: ParsedDoc, commits: list[Commit], text: str) -> list[Commit]:
-    dates = _documented_dates(doc)
-    since = max(dates) if dates else _date(doc.integration.last_updated)
-    fresh = [c for c in commits if since is None or c.date > since]
-    return [c for c in fresh if c.subject and c.subject not in text][:_MAX_NEW_COMMITS]
+def _unrecorded(doc: ParsedDoc, commits: list[Commit]) -> list[Commit]:
+    """The commits no Recent Changes entry names yet, by short sha or by subject (at most 20)."""
+    items = [item for change in doc.integration.recent_changes for item in change.items]
+
+    def recorded(c: Commit) -> bool:
+        return any(c.short in item or (c.subject and c.subject in item) for item in items)
+
+    return [c for c in commits if not recorded(c)][:_MAX_NEW_COMMITS]
 
 
 def _add_recent_changes(lines: list[str], commits: list[Commit], out: SyncResult) -> None:
@@ -76,7 +76,8 @@ def _add_recent_changes(lines: list[str], commits: list[Commit], out: SyncResult
         by_day.setdefault(c.date, []).append(c)
     block: list[str] = []
     for day in sorted(by_day, reverse=True):
-        block += [f"**{day.isoformat()}:**", *(f"- {c.subject} ({c.short})" for c in by_day[day]), ""]
+        entries = [f"- {c.subject or '(no commit message)'} ({c.short})" for c in by_day[day]]
+        block += [f"**{day.isoformat()}:**", *entries, ""]
     end = next((i for i in range(heading + 1, len(lines)) if lines[i].startswith(("## ", "---"))), len(lines))
     first = next((i for i in range(heading + 1, end) if _ENTRY.match(lines[i])), None)
     if first is not None and _PLACEHOLDER_ENTRY.match(lines[first]):
@@ -113,15 +114,18 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(newline)
     _fix_source_line(lines, doc, project, rel, out)
-    _add_recent_changes(lines, _new_commits(doc, project.history(rel), text), out)
     integ = doc.integration
+    # the commits SRC007 reports: the same definition (code/review.py), so sync and lint agree
+    news = changed_after(project.history(rel), review_day(integ))
+    _add_recent_changes(lines, _unrecorded(doc, news), out)
     from ..lint.rules._common import is_unfilled  # the one definition of "empty or a placeholder"
 
     if is_unfilled(integ.maintained_by) and project.owners is not None:
         owners = project.owners.of(rel)
         if owners and _set_field(lines, _MAINTAINED, " ".join(owners)):
             out.changes.append(f"Maintained By set from CODEOWNERS: {' '.join(owners)}")
-    changed = bool(out.changes)
+    # commits after the review day that are all recorded already still make the doc reviewed today
+    changed = bool(out.changes or news)
     if changed and _date(integ.last_updated) != today and _set_field(lines, _LAST_UPDATED, today.isoformat()):
         out.changes.append(f"Last Updated → {today.isoformat()}")
     out.new = newline.join(lines)

@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ...code.project import Project
+from ...code.review import review_day
 from ...document import ParsedDoc
 from ..rule import CatalogContext
-from ._common import read_date
 
-__all__ = ["doc_date", "ensure_history", "source_docs"]
+__all__ = ["ensure_history", "source_docs"]
 
 
 def source_docs(ctx: CatalogContext) -> Iterator[tuple[ParsedDoc, Project, str]]:
@@ -24,22 +24,14 @@ def source_docs(ctx: CatalogContext) -> Iterator[tuple[ParsedDoc, Project, str]]
             yield doc, project, rel
 
 
-def doc_date(doc: ParsedDoc) -> dt.date | None:
-    """The doc's Last Updated, else its newest Recent Changes date."""
-    integ = doc.integration
-    if integ.last_updated and (d := read_date(integ.last_updated)) is not None:
-        return d
-    dates = [d for c in integ.recent_changes if (d := read_date(c.date)) is not None]
-    return max(dates) if dates else None
-
-
 def ensure_history(ctx: CatalogContext) -> None:
     """Load the git history of every doc's Source file with one batched call (once per lint run)."""
     by_project: dict[Project, list[tuple[str, dt.date | None]]] = {}
     for doc, project, rel in source_docs(ctx):
         if not project.has_history:
-            by_project.setdefault(project, []).append((rel, doc_date(doc)))
+            by_project.setdefault(project, []).append((rel, review_day(doc.integration)))
     for project, pairs in by_project.items():
         dates = [d for _, d in pairs if d is not None]
-        since = min(dates) if len(dates) == len(pairs) else None
+        # a day early: ``--since`` reads the day in the local time zone, a commit's date is in its own
+        since = min(dates) - dt.timedelta(days=1) if len(dates) == len(pairs) else None
         project.load_history([rel for rel, _ in pairs], since=since)

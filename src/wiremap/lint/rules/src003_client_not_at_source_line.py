@@ -2,7 +2,8 @@
 Checks that the **Client** is defined (or, for a library client such as `requests.Session`, used) at
 or near the **Source** line: inside its body, or within `source-line-window` lines (default 10) of
 where it starts. When the Client is elsewhere in the file, the finding says where it is now;
-`wiremap sync --write` moves the line there.
+`wiremap sync --write` moves the line there. The window is a tolerance, not a target: sync also moves
+a line inside it to the exact line where the Client starts.
 
 ## Why is this bad?
 Code moves and docs don't: a few edits above the client and the Source line points at something

@@ -1,7 +1,11 @@
 """## What it does
-Compares the git history of the **Source** file with the doc's **Last Updated**: a commit to the
-file after that day means the code changed and the doc was not reviewed since. The history of every
-doc's Source file is read in one `git log` call.
+Compares the git history of the **Source** file with the day the doc was last brought up to date: the
+later of its **Last Updated** and its newest **Recent Changes** date. A commit to the file after that
+day means the code changed and the doc was not reviewed since; a commit on that day counts as seen.
+`wiremap sync` uses the same definition: it wants to record commits and move Last Updated in exactly
+the docs this rule reports. A doc with neither date is not checked (DOC002, DOC003 or VAL009 report
+the missing date). The history of every doc's Source file is read in one `git log` call; the boundary
+commit of a shallow clone is not a change.
 
 ## Why is this bad?
 This is how docs rot: the code changes, the doc does not, and nothing says so. The finding names
@@ -21,18 +25,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...code.review import changed_after, review_day
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
-from ._source import doc_date, ensure_history, source_docs
+from ._source import ensure_history, source_docs
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
     ensure_history(ctx)
     for doc, project, rel in source_docs(ctx):
-        day = doc_date(doc)
+        day = review_day(doc.integration)
         if day is None:
-            continue
-        newer = [c for c in project.history(rel) if c.date > day]
+            continue  # no date to compare with: DOC002/DOC003/VAL009 report it
+        newer = changed_after(project.history(rel), day)
         if not newer:
             continue
         head = newer[0]
