@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from ..document import is_integration_doc, parse_text, read_text
 from ..document.guard import layout_only
 from ..writes import atomic_write_text
 from ._common import ConfigOption, SkipNonDocsOption, err, resolve
+from ._diff import unified_diff
 
 
 def fmt(
@@ -57,8 +57,8 @@ def fmt(
             continue
         changed += 1
         if diff:
-            lines = difflib.unified_diff(text.splitlines(True), new.splitlines(True), *_diff_names(shown))
-            sys.stdout.write("".join(lines))  # one write: the door masks a doc's diff whole
+            # one write: the door masks a doc's diff whole
+            sys.stdout.write(unified_diff(text, new, *_diff_names(shown)))
         if check:
             err.print(f"would reformat {shown}", markup=False)
         elif not diff:

@@ -12,7 +12,13 @@ from .walk import text_units
 __all__ = ["layout_only"]
 
 
+_WS = " \t"  # what the renderer strips from the ends of a line: CommonMark's spaces and tabs, no more
+
+
 def _content(doc: ParsedDoc) -> Counter[str]:
+    """Every piece of text, normalised exactly as the renderer normalises it: labels, section titles and
+    the title get their canonical spelling, lines lose the spaces and tabs at their ends; code is
+    written back as it was read, so it is compared as it is (its indentation is content)."""
     units: Counter[str] = Counter()
     for u in text_units(doc.document):
         if u.kind == "label":
@@ -21,8 +27,10 @@ def _content(doc: ParsedDoc) -> Counter[str]:
             units[f"heading:{canonical_section(u.text) or u.text}"] += 1
         elif u.kind == "title":
             units[f"title:{canonical_title(u.text)}"] += 1
+        elif u.kind == "code":
+            units[f"code:{u.text}"] += 1
         else:
-            units[f"{u.kind}:{u.text.strip()}"] += 1
+            units[f"{u.kind}:{u.text.strip(_WS)}"] += 1
     return units
 
 

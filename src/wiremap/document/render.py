@@ -27,7 +27,7 @@ from .nodes import (
 )
 from .template import FOOTER_LABELS, SECTION_ORDER, canonical_label, canonical_section, normalize_key
 
-__all__ = ["canonical_title", "render_document"]
+__all__ = ["canonical_title", "render_document", "section_body"]
 
 _ARROW = re.compile(r"\s*(?:->|→|⟶|=>)\s*")
 _TITLE = re.compile(r"^\s*integration\s*:\s*", re.IGNORECASE)
@@ -203,6 +203,13 @@ def _is_footer(block: Block) -> bool:
     )
 
 
+def section_body(blocks: tuple[Block, ...] | list[Block]) -> str:
+    """A section's content as written: its blocks joined the canonical way, without the footer (Last
+    Updated, Maintained By), which moves to the end of the doc. The model's extra sections are this text,
+    so a doc and its rewrite compare equal (the footer is read back inside whatever section comes last)."""
+    return _join([b for b in blocks if not _is_footer(b)])
+
+
 def _ordered(sections: tuple[Section, ...]) -> list[Section]:
     """Known sections in template order; each extra section rides after the one it followed."""
     rank = {name: i for i, name in enumerate(SECTION_ORDER)}
@@ -230,10 +237,9 @@ def render_document(doc: Document) -> str:
         chunks.append("\n\n".join(head))
     for section in _ordered(doc.sections):
         title = canonical_section(section.title) or section.title
-        body = [b for b in section.blocks if not _is_footer(b)]
         footer.extend(b for b in section.blocks if _is_footer(b))
         title = _heading_text(title)
-        joined = _join(body)
+        joined = section_body(section.blocks)
         chunks.append(f"## {title}\n\n{joined}" if joined else f"## {title}")
     if footer:
         lines = [_line(x, False) for b in footer if isinstance(b, Paragraph) for x in b.lines]

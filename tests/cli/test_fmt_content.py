@@ -1,0 +1,93 @@
+"""``fmt`` changes layout, never content, and its guard compares content the way the renderer writes it:
+a doc it can rewrite is rewritten (not refused), and ``--diff`` shows the whole change."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests._paths import EXAMPLE_DOCS
+from wiremap.cli.main import main
+from wiremap.document import parse_text, render_document
+from wiremap.document.guard import layout_only
+
+DOC = EXAMPLE_DOCS / "storefront-to-cart-service.md"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _appended(tmp_path: Path, section: str) -> Path:
+    """The canonical example doc with a section of its own appended after the footer."""
+    path = tmp_path / "doc.md"
+    path.write_text(DOC.read_text(encoding="utf-8") + "\n" + section, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        "## Notes\n\nA line that ends with a space \nand one that does not\n",
+        "## Notes\n\nNo trailing space at all\n",
+        # big: what `cat notes.txt >> doc.md` makes (the 20 MB doc of the report, scaled down)
+        "## Appendix\n\n" + "".join(f"line {i} of an appended file \n" for i in range(20_000)),
+    ],
+)
+def test_a_section_after_the_footer_is_reformatted_not_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], section: str
+) -> None:
+    # the footer moves to the end, so the rewrite reads it back inside the appended section: that is layout
+    doc = _appended(tmp_path, section)
+    code, out, err = run(capsys, "fmt", "--diff", str(doc))
+    assert code == 1 and "refused" not in err and "would change content" not in err
+    assert out.startswith(f"--- {doc}\n+++ {doc}\n@@ ")
+    assert run(capsys, "fmt", str(doc))[0] == 0
+    text = doc.read_text(encoding="utf-8")
+    assert text.endswith("---\n\n**Last Updated:** 2026-11-28\n**Maintained By:** Web Team (@web-team)\n")
+    assert " \n" not in text  # trailing spaces go, as fmt.md says
+    assert run(capsys, "fmt", "--check", str(doc))[0] == 0
+
+
+def test_extra_section_text_is_the_section_as_written() -> None:
+    """The model's extra section is what the renderer writes for it: no footer, adjacent lists merged."""
+    text = DOC.read_text(encoding="utf-8")
+    text = text.replace("## Recent Changes", "## Notes\n\n- a \n\n* b\n\n---\n\n## Recent Changes")
+    doc = parse_text(text + "\n## Appendix\n\nlast\n", "doc.md")
+    assert [(s.title, s.text) for s in doc.integration.extra_sections] == [
+        ("Notes", "- a\n- b"),
+        ("Appendix", "last"),
+    ]
+    assert layout_only(doc, render_document(doc.document)) is None
+
+
+def test_the_guard_compares_code_as_it_is() -> None:
+    """The renderer writes code back as it was read: a change to its indentation is a change of content,
+    even in a section the model does not hold (the guard used to strip every line it compared)."""
+    before = "# Integration: A → B\n\n---\n\n## Testing\n\n```yaml\nkey:\n  nested: 1\n```\n"
+    problem = layout_only(parse_text(before, "doc.md"), before.replace("  nested", "nested"))
+    assert problem is not None and "text would differ" in problem
+
+
+def test_diff_of_a_doc_without_a_final_newline_applies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The only change is the final newline: the diff says so, and ``git apply`` makes the canonical doc."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    monkeypatch.chdir(tmp_path)
+    doc = tmp_path / "doc.md"
+    doc.write_text("# Integration: A → B\n\n---\n\n## Notes\n\ntext", encoding="utf-8")
+    code, out, _ = run(capsys, "fmt", "--diff", "doc.md")
+    assert code == 1
+    assert "-text\n\\ No newline at end of file\n+text\n" in out
+    (tmp_path / "fmt.diff").write_text(out, encoding="utf-8")
+    proc = subprocess.run(["git", "apply", "fmt.diff"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert doc.read_text(encoding="utf-8").endswith("text\n")
+    assert run(capsys, "fmt", "--check", "doc.md")[0] == 0
