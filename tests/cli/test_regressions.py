@@ -126,3 +126,34 @@ def test_settings_merge_config_and_directives(tmp_path: Path) -> None:
     )
     integ = parse_text("# Integration: A → B\n\n<!-- wiremap: interval=10s -->\n", "x.md").integration
     assert load_config(start=tmp_path).settings_for(integ) == {"interval": "10s", "expect_status": [200]}
+
+
+def test_serve_target_names_the_doc_as_verify_and_measure_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """serve kept ``--target NAME=URL`` as given: a doc's file name was never matched and a NAME that
+    names nothing was silently unused (the doc's own host was probed instead). Now a NAME is read as
+    verify and measure read it; one no doc has yet is said, and kept for the doc that appears with it
+    (the docs are watched), or refused under --no-watch."""
+    import asyncio
+
+    from wiremap.monitor import server
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", docs / "payments.md")
+    seen: list[object] = []
+
+    def fake_run_server(make: object, *args: object, **kwargs: object) -> int:
+        seen.append(asyncio.run(make()))  # type: ignore[operator]
+        return 0
+
+    monkeypatch.setattr(server, "run_server", fake_run_server)
+    args = ["serve", str(docs), "--port", "0", "--store", f"sqlite:///{tmp_path / 'history.db'}"]
+    assert run(capsys, *args, "--target", "payments.md=http://127.0.0.1:9")[0] == 0
+    assert seen[0].options.targets == {"checkout-service-to-payments-api": "http://127.0.0.1:9"}  # type: ignore[attr-defined]
+    code, _, err = run(capsys, *args, "--target", "later.md=http://127.0.0.1:9")
+    assert code == 0 and "--target later.md=…: no doc is named so yet" in err
+    assert seen[1].options.targets == {"later.md": "http://127.0.0.1:9"}  # type: ignore[attr-defined]
+    code, _, err = run(capsys, *args, "--no-watch", "--target", "nope=http://127.0.0.1:9")
+    assert code == 2 and "--target names no integration: nope" in err

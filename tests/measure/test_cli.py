@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +18,10 @@ from pathlib import Path
 import pytest
 
 from tests._paths import EXAMPLE_DOCS
+from wiremap import parse_text
 from wiremap.cli.main import main
+from wiremap.measure import findmax
+from wiremap.measure._base import LoadPlan, MeasureResult, Percentiles
 
 DOC = "checkout-service-to-payments-api"
 
@@ -116,3 +121,147 @@ def test_ctrl_c_prints_the_partial_result(tmp_path: Path, server: str) -> None:
     data = json.loads(out)
     assert data["stopped_early"] == "interrupted" and 20 <= data["requests"] < 500
     assert "(measured " not in doc.read_text(encoding="utf-8")  # an interrupted run writes nothing
+
+
+# ---------------------------------------------------------------------------------------------
+# What a run that measured nothing, or a search bounded by the client, may claim and write
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port  # closed: nothing listens there
+
+
+def test_a_closed_port_reports_its_refusals_and_gives_no_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every request of the warm-up is refused: the run stops there. It said ``0 requests …
+    errors: none`` and then ``ok  P95: measured 0.00 ms within documented 420 ms``."""
+    doc = tmp_path / f"{DOC}.md"
+    shutil.copy(EXAMPLE_DOCS / doc.name, doc)
+    args = ["measure", str(doc), "--target", f"{DOC}=http://127.0.0.1:{_free_port()}", "--allow-writes"]
+    args += ["--rate", "50", "--duration", "1", "--check"]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "errors: none" not in out
+    assert re.search(r"errors: refused (\d+), \1 in the warm-up \(first: connection refused\)", out), out
+    assert not [line for line in out.splitlines() if line.startswith("ok")], out  # a verdict needs samples
+    assert "FAIL  P95: not measured: no request succeeded" in out
+    assert main([*args, "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    refused = data["errors"]["refused"]
+    assert refused["count"] >= 20 and refused["first_message"] == "connection refused"
+    assert [(c["ok"], c["measured_ms"]) for c in data["check"]] == [(False, None), (False, None)]
+
+
+class _Fake:
+    """``run_load`` for ``--find-max`` without traffic: rates up to ``limit`` are sustained; above it
+    either the client falls behind (``client``) or the destination's p99 blows the budget."""
+
+    def __init__(self, limit: float, client: bool) -> None:
+        self.limit, self.client = limit, client
+
+    async def __call__(
+        self, factory: object, ctx: object, plan: LoadPlan, progress: object = None, stop: object = None
+    ) -> MeasureResult:
+        r, ok = plan.rate, plan.rate <= self.limit
+        service = Percentiles(1.0, 1.2, 1.3, 2.0, 2.5, 3.0)
+        if ok:
+            latency, late, achieved = service, Percentiles(0.01, 0.02, 0.02, 0.05, 0.1, 0.2), r * 0.999
+        elif self.client:  # sent late: the client (its CPU or its connections), not the destination
+            latency, late, achieved = Percentiles(3, 4, 5, 8, 9, 10), Percentiles(1, 2, 2, 3, 4, 5), r * 0.9
+        else:  # the destination slows down
+            service = latency = Percentiles(200, 400, 450, 500, 600, 700)
+            late, achieved = Percentiles(0.01, 0.02, 0.02, 0.05, 0.1, 0.2), r * 0.999
+        n = int(r * plan.duration_s)
+        return MeasureResult(latency, service, late, achieved, n, {}, r, plan.duration_s, plan.connections)
+
+
+def _find_max_args(doc: Path, *more: str) -> list[str]:
+    args = ["measure", str(doc), "--target", f"{DOC}=http://127.0.0.1:{_free_port()}", "--allow-writes"]
+    return [*args, "--find-max", "--budget-ms", "100", "--duration", "1", "--write", *more]
+
+
+def test_find_max_writes_nothing_when_no_rate_is_sustained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It wrote Typical/P95/P99 from the failed step and exited 0."""
+    monkeypatch.setattr(findmax, "run_load", _Fake(0, client=True))
+    doc = tmp_path / f"{DOC}.md"
+    shutil.copy(EXAMPLE_DOCS / doc.name, doc)
+    before = doc.read_bytes()
+    assert main(_find_max_args(doc, "--rate", "50")) == 1
+    out = capsys.readouterr().out
+    assert doc.read_bytes() == before
+    assert "not sustained even at 50 req/s: client fell behind" in out
+    assert "not written: no rate was sustained" in out and "wrote line" not in out
+    assert main([*_find_max_args(doc, "--rate", "50"), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["max_sustainable_rate"] is None and data["client_bound"] is True
+    assert data["written"] == [] and data["not_written"]
+    assert doc.read_bytes() == before
+
+
+def test_a_client_bound_search_is_a_lower_bound_and_never_the_documented_capacity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Above 3,915 req/s the client falls behind: that is this machine's ceiling, not the
+    destination's capacity (it was reported and written as the capacity)."""
+    monkeypatch.setattr(findmax, "run_load", _Fake(3915, client=True))
+    doc = tmp_path / f"{DOC}.md"
+    shutil.copy(EXAMPLE_DOCS / doc.name, doc)
+    assert main(_find_max_args(doc, "--rate", "1000", "--no-cap")) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"max sustained rate: ≥ 3,9\d\d req/s, client-bound", out), out
+    assert "capacity not written" in out
+    text = doc.read_text(encoding="utf-8")
+    assert "- 40 requests/sec at peak (Black Friday 2025), 6 requests/sec on an average day" in text
+    integ = parse_text(text, "x.md").integration
+    assert integ.capacity is None and integ.throughput_per_s == 40
+    assert integ.latency_ms.p99 == 2  # the latency at the sustained rate is a measurement: written
+    assert main([*_find_max_args(doc, "--rate", "1000", "--no-cap"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["client_bound"] is True and 3800 < data["max_sustainable_rate"] <= 3915
+    assert all(w["field"] != "capacity" for w in data["written"])
+
+
+def test_find_max_write_keeps_the_documented_traffic_beside_the_capacity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The capacity replaced the documented peak traffic ("40 requests/sec at peak")."""
+    monkeypatch.setattr(findmax, "run_load", _Fake(150, client=False))
+    doc = tmp_path / f"{DOC}.md"
+    shutil.copy(EXAMPLE_DOCS / doc.name, doc)
+    assert main(_find_max_args(doc, "--rate", "50")) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"max sustained rate: 1\d\d req/s \(converged", out), out
+    lines = doc.read_text(encoding="utf-8").split("\n")
+    traffic = lines.index("- 40 requests/sec at peak (Black Friday 2025), 6 requests/sec on an average day")
+    assert re.fullmatch(
+        r"- Capacity: 1\d\d req/s \(measured \d{4}-\d\d-\d\d, p99 ≤ 100 ms\)", lines[traffic + 1]
+    )
+    integ = parse_text("\n".join(lines), "x.md").integration
+    assert (
+        integ.throughput_per_s == 40
+        and integ.capacity_per_s is not None
+        and 140 < integ.capacity_per_s <= 150
+    )
+    assert main(_find_max_args(doc, "--rate", "50")) == 0  # written again: replaced, not added twice
+    assert doc.read_text(encoding="utf-8").count("Capacity:") == 1
+
+
+def test_target_names_the_doc_by_its_file_name(
+    tmp_path: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """verify took the doc's file name; measure took only the id (or the path as given)."""
+    doc = tmp_path / "payments.md"
+    shutil.copy(EXAMPLE_DOCS / f"{DOC}.md", doc)
+    url = server.partition("=")[2]
+    args = ["measure", str(doc), "--allow-writes", "--rate", "50", "--duration", "0.2", "--warmup", "0"]
+    for name in ("payments", "payments.md", DOC, "Checkout Service -> Payments API", str(doc)):
+        assert main([*args, "--target", f"{name}={url}", "--format", "json"]) == 0, name
+        assert json.loads(capsys.readouterr().out)["target"] == url.removeprefix("http://")
+    assert main([*args, "--target", f"storefront-to-cart-service={url}"]) == 2
+    assert "names no integration" in capsys.readouterr().err

@@ -52,10 +52,27 @@ def test_refused_port_is_counted_and_stops_the_run_early() -> None:
     assert time.perf_counter() - t < 1.0  # 20 requests, not 1,000
     assert result.stopped_early == "error rate above 50%"
     assert set(result.errors) == {"refused"}
-    assert 20 <= result.errors["refused"] == result.requests < 40
+    assert 20 <= result.errors["refused"].count == result.requests < 40
     assert result.throughput_per_s == 0.0
     assert result.latency_ms.max == 0.0  # failures have no latency
     assert result.lateness_ms.max < 50  # but were sent on time
+
+
+def test_refusals_in_the_warmup_are_counted_with_their_first_message() -> None:
+    """A closed port refuses every request of the warm-up: the run stops there, and the refusals are
+    what it reports (they were dropped: ``0 requests, errors: none``)."""
+    result = _load(_ctx(_free_port()), LoadPlan(rate=200, duration_s=5, connections=4, warmup_s=1))
+    assert result.stopped_early == "error rate above 50%"
+    assert result.requests == 0 and 20 <= result.warmup_requests < 40
+    refused = result.errors["refused"]
+    assert refused.count == refused.warmup == result.warmup_requests
+    assert refused.first_message == "connection refused"
+    assert result.successes == 0 and result.measured_errors == 0
+    data = result.to_json()
+    assert data["errors"] == {
+        "refused": {"count": refused.count, "warmup": refused.count, "first_message": "connection refused"}
+    }
+    assert data["warmup_requests"] == refused.count and data["successes"] == 0
 
 
 @pytest.mark.parametrize(("path", "kind"), [("/status/500", "protocol"), ("/status/401", "auth")])
@@ -64,7 +81,7 @@ def test_unexpected_status_is_an_error_of_its_kind(path: str, kind: str) -> None
         result = _load(_ctx(server.port, f"GET {path}"), LoadPlan(rate=200, duration_s=5, connections=4))
         served = server.stats()["count"]
     assert result.stopped_early == "error rate above 50%"
-    assert set(result.errors) == {kind} and result.errors[kind] == result.requests
+    assert set(result.errors) == {kind} and result.errors[kind].count == result.requests
     assert 20 <= served < 40
 
 
@@ -73,7 +90,7 @@ def test_an_error_rate_under_the_limit_does_not_stop_the_run() -> None:
         result = _load(_ctx(server.port, "GET /flaky/10"), LoadPlan(rate=200, duration_s=0.5, connections=4))
     assert result.stopped_early is None
     assert result.requests == 100
-    assert result.errors == {"protocol": 10}
+    assert result.error_counts == {"protocol": 10}
     assert result.throughput_per_s == pytest.approx(180, rel=0.02)
 
 
@@ -83,7 +100,7 @@ def test_timeouts_are_errors_and_free_their_connection() -> None:
         result = _load(_ctx(server.port), plan)
     assert result.stopped_early == "error rate above 50%"
     assert set(result.errors) == {"timeout"}
-    assert result.errors["timeout"] >= 20
+    assert result.errors["timeout"].count >= 20
 
 
 def test_expected_statuses_from_the_settings_are_successes() -> None:
@@ -247,7 +264,8 @@ def test_a_failed_operation_is_closed_and_reopened_by_the_next_request() -> None
     factory: OperationFactory = lambda ctx: _Flaky()  # noqa: E731
     result = run(run_load(factory, _ctx(1), LoadPlan(rate=600, duration_s=0.5, connections=1)))
     assert result.requests == 300
-    assert result.errors == {"refused": 100}  # a reset by the peer is a connection failure
+    assert result.error_counts == {"refused": 100}  # a reset by the peer is a connection failure
+    assert result.errors["refused"].first_message == "connection reset by the peer: reset by peer"
     assert _Flaky.opens == 1 + 99  # reopened by the request after each failure but the last
 
 

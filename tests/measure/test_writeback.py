@@ -27,7 +27,7 @@ def test_write_back_changes_only_the_three_values(tmp_path: Path, doc: Path) -> 
     target = tmp_path / doc.name
     shutil.copy(doc, target)
     before = target.read_bytes().split(b"\n")
-    edits = write_back(target, _result(4.2, 11.75, 38.4), today=TODAY)
+    edits, _ = write_back(target, _result(4.2, 11.75, 38.4), today=TODAY)
     after = target.read_bytes().split(b"\n")
     assert len(before) == len(after)
     changed = [n for n, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
@@ -52,15 +52,63 @@ def test_write_back_keeps_crlf_bom_and_bullets(tmp_path: Path) -> None:
     assert len(data.split(b"\r\n")) == len(messy.encode("utf-8").split(b"\r\n"))
 
 
-def test_throughput_written_only_with_a_max_rate(tmp_path: Path) -> None:
+TRAFFIC = "- 40 requests/sec at peak (Black Friday 2025), 6 requests/sec on an average day"
+
+
+def test_capacity_written_only_with_a_max_rate_and_beside_the_traffic(tmp_path: Path) -> None:
+    """Traffic (what flows) and capacity (what the destination sustains) are two facts: the capacity
+    used to replace the documented peak traffic."""
     target = tmp_path / "x.md"
     shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", target)
     write_back(target, _result(1, 2, 3), today=TODAY)
-    assert "requests/sec (measured" not in target.read_text(encoding="utf-8")
-    write_back(target, _result(1, 2, 3), today=TODAY, max_rate=1850.4, budget_ms=250)
+    assert "Capacity" not in target.read_text(encoding="utf-8")
+    before = target.read_bytes().split(b"\n")
+    edits, not_written = write_back(target, _result(1, 2, 3), today=TODAY, max_rate=1850.4, budget_ms=250)
     text = target.read_text(encoding="utf-8")
-    assert "- 1,850 requests/sec (measured 2026-11-28, max sustained with p99 ≤ 250 ms)" in text
-    assert parse_text(text, "x.md").integration.throughput_per_s == pytest.approx(1850)
+    lines = text.split("\n")
+    assert lines[lines.index(TRAFFIC) + 1] == "- Capacity: 1,850 req/s (measured 2026-11-28, p99 ≤ 250 ms)"
+    assert len(lines) == len(before) + 1 and [e.field for e in edits] == ["capacity"] and not not_written
+    integ = parse_text(text, "x.md").integration
+    assert integ.throughput_per_s == 40 and integ.throughput == TRAFFIC[2:]
+    assert integ.capacity_per_s == pytest.approx(1850)
+    assert integ.capacity == "1,850 req/s (measured 2026-11-28, p99 ≤ 250 ms)"
+    assert integ.lines["capacity"] == lines.index(TRAFFIC) + 2
+    write_back(target, _result(1, 2, 3), today=TODAY, max_rate=2000, budget_ms=250)  # replaced in place
+    again = target.read_text(encoding="utf-8").split("\n")
+    assert len(again) == len(lines) and again[lines.index(TRAFFIC) + 1].startswith("- Capacity: 2,000 req/s")
+
+
+def test_capacity_keeps_the_bullet_and_line_ending_of_the_list(tmp_path: Path) -> None:
+    src = (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8")
+    target = tmp_path / "x.md"
+    target.write_bytes(src.replace("\n- ", "\n* ").replace("\n", "\r\n").encode("utf-8"))
+    write_back(target, _result(1, 2, 3), today=TODAY, max_rate=99, budget_ms=50)
+    data = target.read_bytes()
+    assert b"\r\n* Capacity: 99 req/s (measured 2026-11-28, p99 \xe2\x89\xa4 50 ms)\r\n\r\n" in data
+    assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_a_capacity_the_old_convention_wrote_as_the_traffic_becomes_a_capacity(tmp_path: Path) -> None:
+    """``- 548 requests/sec (measured …, max sustained …)`` was how wiremap wrote a capacity over the
+    traffic line: written again, it becomes the Capacity bullet rather than a second capacity."""
+    src = (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8")
+    old = "- 548 requests/sec (measured 2026-11-28, max sustained with p99 ≤ 50 ms)"
+    target = tmp_path / "x.md"
+    target.write_text(src.replace(TRAFFIC, old), encoding="utf-8")
+    write_back(target, _result(1, 2, 3), today=TODAY, max_rate=600, budget_ms=50)
+    text = target.read_text(encoding="utf-8")
+    assert old not in text and "- Capacity: 600 req/s (measured 2026-11-28, p99 ≤ 50 ms)" in text
+    assert len(text.split("\n")) == len(src.split("\n"))
+
+
+def test_a_capacity_bullet_is_not_read_as_the_traffic() -> None:
+    doc = (
+        "# Integration: A → B\n\n## Performance\n\n**Throughput:**\n"
+        "- **Capacity:** 2,000 req/s (measured 2026-11-28, p99 ≤ 100 ms)\n- 40 requests/sec at peak\n"
+    )
+    integ = parse_text(doc, "x.md").integration
+    assert (integ.throughput, integ.throughput_per_s) == ("40 requests/sec at peak", 40)
+    assert integ.capacity_per_s == 2000 and integ.lines["capacity"] == 6 and integ.lines["throughput"] == 7
 
 
 def test_regression_gate_on_an_example_doc() -> None:
@@ -72,6 +120,21 @@ def test_regression_gate_on_an_example_doc() -> None:
     assert all(v.ok for v in fine)
     slow = check_against_doc(integ, _result(1, integ.latency_ms.p95, integ.latency_ms.p99 * 1.3), 0.2)
     assert [v.ok for v in slow] == [True, False] and "exceeds" in slow[1].message
+
+
+def test_a_verdict_needs_samples() -> None:
+    """A run where nothing succeeded has percentiles of 0.00 ms: they are no measurement, and were
+    found "within" the documented values."""
+    from wiremap.measure._base import ErrorCount  # the count and first message of a kind
+
+    integ = parse_text(
+        (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8"), "x"
+    ).integration
+    refused = {"refused": ErrorCount(20, "connection refused", warmup=20)}
+    nothing = MeasureResult(Percentiles(), Percentiles(), Percentiles(), 0.0, 0, refused, 50, 0.0, 8)
+    verdicts = check_against_doc(integ, nothing, 0.2)
+    assert [(v.ok, v.measured_ms) for v in verdicts] == [(False, None), (False, None)]
+    assert verdicts[0].message == "P95: not measured: no request succeeded"
 
 
 def test_format_ms() -> None:

@@ -58,6 +58,35 @@ def test_full_url_endpoint_and_no_host() -> None:
     assert resolve_target(parse_text("# Integration: A → B\n", "x.md").integration, {}, {}) is None
 
 
+def test_one_target_syntax_names_an_integration_every_way() -> None:
+    """``--target NAME=URL`` of verify, measure and serve: NAME is the id, ``Source → Destination``,
+    the doc's path, or its file name with or without ``.md`` (measure took only the id, serve only
+    the id and left a NAME it did not know unused)."""
+    from wiremap.verify.targets import target_ids
+
+    pay = parse_text(DOC, "docs/payments.md").integration
+    cart = parse_text("# Integration: Checkout Service → Cart\n", "docs/cart.md").integration
+    url = "http://127.0.0.1:9000"
+    names = [pay.id, "Checkout Service → Payments API", "checkout service -> payments api"]
+    names += ["docs/payments.md", "./docs/payments.md", "payments", "payments.md"]
+    for name in names:
+        assert target_ids([f"{name}={url}"], [cart, pay]) == {pay.id: url}, name
+    with pytest.raises(UsageError, match="names no integration: nope"):
+        target_ids([f"nope={url}"], [cart, pay])
+    twin = parse_text("# Integration: X → Y\n", "other/payments.md").integration
+    with pytest.raises(UsageError, match="names 2 integrations"):
+        target_ids([f"payments={url}"], [pay, twin])
+    assert target_ids([f"docs/payments.md={url}"], [pay, twin]) == {pay.id: url}
+    with pytest.raises(UsageError, match="twice"):
+        target_ids([f"payments={url}", f"{pay.id}=http://127.0.0.1:1"], [pay])
+    # serve keeps a NAME no doc has yet; the doc that appears with it is probed there
+    assert target_ids([f"later.md={url}"], [pay], keep_unknown=True) == {"later.md": url}
+    later = parse_text(DOC, "docs/later.md").integration
+    found = resolve_target(later, {"later.md": url}, {})
+    assert found is not None and (found.host, found.port, found.explicit) == ("127.0.0.1", 9000, True)
+    assert resolve_target(later, {"payments": url}, {}).host == "payments.internal"  # type: ignore[union-attr]
+
+
 def test_bad_target_options() -> None:
     assert parse_target_options(["a=http://x:1"]) == {"a": "http://x:1"}
     with pytest.raises(UsageError):

@@ -25,12 +25,13 @@ from ..probes._base import ProbeContext, Target, is_loopback
 from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import resolve_settings
 from ..trust.settings import PROBE_GRANTS
-from ..verify.targets import parse_target_options, resolve_target
+from ..verify.targets import resolve_target, target_ids
 from ._common import BindSecretOption, ConfigOption, bindings, err, out, warn_refused
 
 if TYPE_CHECKING:
     from ..measure._base import OperationFactory, Progress
     from ..measure.findmax import FindMaxResult, StepReport
+    from ..measure.writeback import Edit
 
 CAP_RATE = 200.0
 CAP_DURATION_S = 10.0
@@ -47,6 +48,7 @@ class _Chosen:
     integration: Integration
     path: Path
     config: Config
+    others: list[Integration]  # every integration NAME was looked up among (what --target may name)
 
 
 def _choose(name: str, docs: Path | None, config_file: Path | None) -> _Chosen:
@@ -56,7 +58,7 @@ def _choose(name: str, docs: Path | None, config_file: Path | None) -> _Chosen:
         config = load_config(config_file, start=candidate)
         if not catalog.docs:
             raise UsageError(f"{name}: cannot read it as an integration doc")
-        return _Chosen(catalog.docs[0].integration, candidate, config)
+        return _Chosen(catalog.docs[0].integration, candidate, config, catalog.integrations)
     config = load_config(config_file, start=docs or Path.cwd())
     folder = docs or config.docs_path
     if not folder.exists():
@@ -65,7 +67,7 @@ def _choose(name: str, docs: Path | None, config_file: Path | None) -> _Chosen:
     integ = catalog.get(name)
     if integ is None:
         raise UsageError(f"no integration {name!r} in {folder}")
-    return _Chosen(integ, Path(integ.path), config)
+    return _Chosen(integ, Path(integ.path), config, catalog.integrations)
 
 
 def measure(
@@ -126,11 +128,10 @@ def measure(
             "pass --no-cap to go beyond"
         )
     env = dict(os.environ)
-    overrides: dict[str, str] = {}
-    for n, url in parse_target_options(target).items():
-        if n not in (integ.id, integ.name, integ.path):
-            raise UsageError(f"--target {n}=…: measuring {integ.id}, not {n}")
-        overrides[integ.id] = url
+    overrides = target_ids(target, chosen.others)
+    other = next((i for i in overrides if i != integ.id), None)
+    if other is not None:
+        raise UsageError(f"--target names {other}: measuring {integ.id}, not {other}")
     resolved = resolve_target(integ, overrides, env)
     if resolved is None:
         raise UsageError(f"{integ.name}: the doc names no destination host:port to measure")
@@ -229,24 +230,61 @@ def _finish(
 ) -> None:
     from ..measure.check import check_against_doc
     from ..measure.report import render_json, render_text
-    from ..measure.writeback import write_back
 
     if err.is_terminal:
         err.print("")
-    found = find
     verdicts = check_against_doc(chosen.integration, result, tolerance) if check else None
-    edits = None
-    if write and not interrupted and not result.stopped_early:
-        max_rate = found.max_rate if found is not None else None
-        edits = write_back(chosen.path, result, max_rate=max_rate, budget_ms=budget if found else None)
+    edits: list[Edit] | None = None
+    not_written: list[str] = []
+    if write:
+        edits, not_written = _write(chosen.path, result, find, interrupted, budget)
     integ = chosen.integration
     if output_format is MeasureFormat.json:
-        sys.stdout.write(
-            json.dumps(render_json(integ, target, result, found, verdicts, edits), indent=2) + "\n"
-        )
+        data = render_json(integ, target, result, find, verdicts, edits, not_written if write else None)
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
-        sys.stdout.write(render_text(integ, target, result, out.is_terminal, found, verdicts, edits) + "\n")
+        text = render_text(integ, target, result, out.is_terminal, find, verdicts, edits, not_written)
+        sys.stdout.write(text + "\n")
     if interrupted:
         raise typer.Exit(130)
-    failed = bool(result.stopped_early) or (verdicts is not None and not all(v.ok for v in verdicts))
+    failed = (
+        bool(result.stopped_early)
+        or (find is not None and find.max_rate is None)  # no rate sustained: nothing was found
+        or (verdicts is not None and not all(v.ok for v in verdicts))
+    )
     raise typer.Exit(1 if failed else 0)
+
+
+def _write(
+    path: Path, result: MeasureResult, find: FindMaxResult | None, interrupted: bool, budget: float
+) -> tuple[list[Edit], list[str]]:
+    """Write what was measured, and only that: nothing from a run that was interrupted, stopped early,
+    had no success or (``--find-max``) sustained no rate; the capacity only when the search found the
+    destination's limit, never a lower bound (the client's ceiling, the cap). Returns the edits and
+    why something was not written."""
+    from ..measure.writeback import format_rate, write_back
+
+    if interrupted:
+        return [], ["not written: the run was interrupted"]
+    if find is not None and find.max_rate is None:
+        return [], [f"not written: no rate was sustained ({find.stopped})"]
+    if result.stopped_early:
+        return [], [f"not written: the run stopped early ({result.stopped_early})"]
+    if result.successes <= 0:
+        return [], ["not written: no request succeeded"]
+    capacity: float | None = None
+    why: list[str] = []
+    if find is not None and find.max_rate is not None:
+        bound = f"≥ {format_rate(find.max_rate)}"
+        if find.client_bound and find.limit is not None:
+            why.append(
+                f"capacity not written: {bound} is client-bound, the ceiling of this client, not the "
+                f"destination's capacity (at {find.limit.rate:g}/s: {find.limit.reason})"
+            )
+        elif find.lower_bound:
+            hint = "; --no-cap lifts it" if "cap" in find.stopped else ""
+            why.append(f"capacity not written: {bound} is only a lower bound ({find.stopped}{hint})")
+        else:
+            capacity = find.max_rate
+    edits, more = write_back(path, result, max_rate=capacity, budget_ms=budget if capacity else None)
+    return edits, why + more

@@ -17,7 +17,7 @@ from ..output import write_report
 from ..verify import VerifyOptions, verify_all
 from ..verify.engine import IntegrationReport
 from ..verify.report import FORMATS
-from ..verify.targets import parse_target_options
+from ..verify.targets import target_ids
 from ._common import BindSecretOption, ConfigOption, bindings, err, load_catalog, out
 
 
@@ -67,11 +67,7 @@ def verify(
     chosen = catalog.select(only)
     if only and not chosen:
         raise UsageError(f"no integration matches --only {', '.join(only)}")
-    targets = parse_target_options(target)
-    unknown = [n for n in targets if catalog.get(n) is None]
-    if unknown:
-        raise UsageError(f"--target names no integration: {', '.join(unknown)}")
-    targets = {catalog.get(n).id: url for n, url in targets.items()}  # type: ignore[union-attr]
+    targets = target_ids(target, catalog)
     options = VerifyOptions(
         timeout_s=timeout,
         concurrency=concurrency,

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from ..probes._base import ProbeContext
 
 __all__ = [
+    "ErrorCount",
     "LoadPlan",
     "MeasureResult",
     "Operation",
@@ -50,17 +51,48 @@ class Percentiles:
 
 
 @dataclass(frozen=True, slots=True)
+class ErrorCount:
+    """The requests that failed one way (an ErrorKind), warm-up included. JSON keys: count, warmup,
+    first_message."""
+
+    count: int  # requests that failed this way, warm-up included
+    first_message: str = ""  # the first one's message ("connection refused")
+    warmup: int = 0  # how many of ``count`` were in the warm-up
+
+    def to_json(self) -> dict[str, Any]:
+        return {"count": self.count, "warmup": self.warmup, "first_message": self.first_message}
+
+
+@dataclass(frozen=True, slots=True)
 class MeasureResult:
     latency_ms: Percentiles  # completion - intended send time (corrected)
     uncorrected_ms: Percentiles  # completion - actual send time (service time)
     lateness_ms: Percentiles  # actual send - intended send time (the client falling behind)
     throughput_per_s: float  # successful responses per second over the measured period
     requests: int  # requests sent in the measured period
-    errors: Mapping[str, int] = field(default_factory=dict)  # ErrorKind value -> count
+    # ErrorKind value -> the failures of that kind, warm-up included (the early stop counts them too)
+    errors: Mapping[str, ErrorCount] = field(default_factory=dict)
     rate: float = 0.0  # offered rate
     duration_s: float = 0.0  # measured period actually run
     connections: int = 0
     stopped_early: str | None = None  # why the run stopped before its duration (Ctrl-C, error rate)
+    warmup_requests: int = 0  # requests done in the warm-up (not in ``requests`` nor the percentiles)
+
+    @property
+    def measured_errors(self) -> int:
+        """Failed requests of the measured period (``errors`` less the warm-up's)."""
+        return sum(e.count - e.warmup for e in self.errors.values())
+
+    @property
+    def successes(self) -> int:
+        """Requests of the measured period that succeeded: the samples of the latency percentiles.
+        Without any, the percentiles (0.00) measure nothing."""
+        return self.requests - self.measured_errors
+
+    @property
+    def error_counts(self) -> dict[str, int]:
+        """ErrorKind value -> count, warm-up included."""
+        return {kind: e.count for kind, e in self.errors.items()}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,7 +101,9 @@ class MeasureResult:
             "lateness_ms": self.lateness_ms.to_json(),
             "throughput_per_s": round(self.throughput_per_s, 3),
             "requests": self.requests,
-            "errors": dict(self.errors),
+            "successes": self.successes,
+            "warmup_requests": self.warmup_requests,
+            "errors": {kind: e.to_json() for kind, e in self.errors.items()},
             "rate": self.rate,
             "duration_s": round(self.duration_s, 3),
             "connections": self.connections,

@@ -34,7 +34,7 @@ from collections import deque
 from typing import Any, Final
 
 from ..probes._base import ProbeContext, classify
-from ._base import LoadPlan, MeasureResult, Operation, OperationFactory, Progress
+from ._base import ErrorCount, LoadPlan, MeasureResult, Operation, OperationFactory, Progress
 from .histogram import Histogram
 
 __all__ = [
@@ -65,7 +65,10 @@ async def run_load(
     ``plan.duration_s`` (recorded), over ``plan.connections`` operations made by ``factory(ctx)``.
 
     ``requests`` counts the measured period's requests that finished, well or not (one whose
-    deadline passed before a connection was free is a ``timeout`` without being sent);
+    deadline passed before a connection was free is a ``timeout`` without being sent), and
+    ``warmup_requests`` the warm-up's; ``errors`` counts the failures of both, per kind, with the
+    first one's message and the warm-up's share (a closed port is refused before the measured
+    period starts, and the early stop counts those refusals: so does the report);
     ``throughput_per_s`` is their successes per second as they complete, over a period as long as
     the measured one (``duration_s``) shifted by the median latency: what was achieved.
 
@@ -101,8 +104,9 @@ class _Run:
         self.latency = Histogram()
         self.uncorrected = Histogram()
         self.lateness = Histogram()
-        self.errors: dict[str, int] = {}
+        self.errors: dict[str, list[Any]] = {}  # kind -> [count, warm-up count, first message]
         self.requests = 0  # measured requests done (success or error)
+        self.warmup_requests = 0
         self.successes = 0
         self.done_times = array("q")  # completion times of the measured successes, in order
         self.done_all = 0  # every request done, warm-up included (for the error-rate stop)
@@ -195,11 +199,12 @@ class _Run:
             lateness_ms=self.lateness.percentiles(),
             throughput_per_s=self._throughput(window, stopped_at),
             requests=self.requests,
-            errors=dict(self.errors),
+            errors={kind: ErrorCount(n, first, warmup) for kind, (n, warmup, first) in self.errors.items()},
             rate=plan.rate,
             duration_s=window,
             connections=plan.connections,
             stopped_early=self.stopped_early,
+            warmup_requests=self.warmup_requests,
         )
 
     def _throughput(self, window_s: float, stopped_at: int | None) -> float:
@@ -319,7 +324,8 @@ class _Run:
 
     def _account(self, intended: int, send: int, done: int, error: Exception | None) -> None:
         self.done_all += 1
-        if intended >= self.measure_start:
+        measured = intended >= self.measure_start
+        if measured:
             self.requests += 1
             self.lateness.record_us((send - intended + 500) // 1000)
             if error is None:
@@ -327,10 +333,16 @@ class _Run:
                 self.done_times.append(done)
                 self.latency.record_us((done - intended + 500) // 1000)
                 self.uncorrected.record_us((done - send + 500) // 1000)
-            else:
-                kind = classify(error)[0].value
-                self.errors[kind] = self.errors.get(kind, 0) + 1
+        else:
+            self.warmup_requests += 1
         if error is not None:
+            kind_, message = classify(error)
+            tally = self.errors.get(kind_.value)
+            if tally is None:
+                tally = self.errors[kind_.value] = [0, 0, message]
+            tally[0] += 1
+            if not measured:
+                tally[1] += 1
             self.failed_all += 1
             limit = self.plan.max_error_rate
             if (

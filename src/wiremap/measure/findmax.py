@@ -5,6 +5,13 @@ period and all of them succeed (completions lag the last sends by one latency, s
 short window reads a little under the offered one: it only has to be within 5%), with send-lateness p99
 under 1 ms (the client kept up) and latency p99 within the budget (default: the documented P99, else
 100 ms). The answer is the highest sustained rate seen.
+
+Which side stopped the search matters. Send lateness counts the wait for a free connection as well as a
+busy client CPU: when requests were sent late while the destination still answered within the budget
+(service time p99), the rate was not sustained because of the *client* (its CPU or its connections), and
+the answer is a lower bound of the destination's capacity, the ceiling of this machine
+(``client_bound``). Only a search bounded above by a failure of the destination (errors, the achieved
+rate, p99 over the budget) found the destination's capacity; one ended by the cap is a lower bound too.
 """
 
 from __future__ import annotations
@@ -12,12 +19,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from ..probes._base import ProbeContext
 from ._base import LoadPlan, MeasureResult, OperationFactory
 from .engine import run_load
 
-__all__ = ["FindMaxResult", "StepReport", "find_max", "sustained"]
+__all__ = ["FindMaxResult", "Judgement", "StepReport", "find_max", "sustained"]
 
 LATENESS_P99_MS = 1.0
 ACHIEVED_SHARE = 0.99
@@ -29,6 +37,7 @@ class StepReport:
     result: MeasureResult
     sustained: bool
     reason: str
+    client_bound: bool = False  # not sustained because the client fell behind, not the destination
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,23 +46,47 @@ class FindMaxResult:
     best: MeasureResult | None  # the run at that rate
     steps: tuple[StepReport, ...]
     stopped: str  # why the search ended
+    # The failed step that bounded the search (the lowest failed rate above max_rate, else the first
+    # step) failed because the client fell behind: max_rate is this machine's ceiling, not the
+    # destination's capacity.
+    client_bound: bool = False
+    limit: StepReport | None = None  # that step; None when no step above max_rate failed (the cap)
+
+    @property
+    def lower_bound(self) -> bool:
+        """``max_rate`` is only a lower bound of the destination's capacity: the client stopped the
+        search, or nothing above it failed (the cap, the step limit, Ctrl-C)."""
+        return self.max_rate is not None and (self.limit is None or self.client_bound)
 
 
-def sustained(result: MeasureResult, budget_ms: float) -> tuple[bool, str]:
+class Judgement(NamedTuple):
+    ok: bool
+    reason: str
+    client: bool  # not sustained because of the client (late sends), the destination answering in time
+
+
+def sustained(result: MeasureResult, budget_ms: float) -> Judgement:
     if result.stopped_early:
-        return False, result.stopped_early
-    if sum(result.errors.values()):
-        return False, f"errors: {dict(result.errors)}"
+        return Judgement(False, result.stopped_early, False)
+    if result.measured_errors:
+        counts = {k: e.count - e.warmup for k, e in result.errors.items() if e.count > e.warmup}
+        return Judgement(False, f"errors: {counts}", False)
+    late = result.lateness_ms.p99 >= LATENESS_P99_MS
+    if late and result.uncorrected_ms.p99 <= budget_ms:  # sent late, answered in time: the client's limit
+        return Judgement(
+            False, f"client fell behind (send lateness p99 {result.lateness_ms.p99:.2f} ms)", True
+        )
     expected = result.rate * result.duration_s
     if result.requests < ACHIEVED_SHARE * expected - 1:
-        return False, f"sent {result.requests} of {expected:.0f} requests in {result.duration_s:.1f} s"
+        return Judgement(
+            False, f"sent {result.requests} of {expected:.0f} requests in {result.duration_s:.1f} s", False
+        )
     if result.throughput_per_s < 0.95 * result.rate:
-        return False, f"achieved {result.throughput_per_s:.0f}/s of {result.rate:g}/s"
-    if result.lateness_ms.p99 >= LATENESS_P99_MS:
-        return False, f"client fell behind (send lateness p99 {result.lateness_ms.p99:.2f} ms)"
-    if result.latency_ms.p99 > budget_ms:
-        return False, f"p99 {result.latency_ms.p99:.1f} ms over the {budget_ms:g} ms budget"
-    return True, "sustained"
+        return Judgement(False, f"achieved {result.throughput_per_s:.0f}/s of {result.rate:g}/s", False)
+    p99 = max(result.latency_ms.p99, result.uncorrected_ms.p99 if late else 0.0)
+    if p99 > budget_ms:
+        return Judgement(False, f"p99 {p99:.1f} ms over the {budget_ms:g} ms budget", False)
+    return Judgement(True, "sustained", False)
 
 
 async def find_max(
@@ -74,11 +107,12 @@ async def find_max(
     best: StepReport | None = None
     rate = min(plan.rate, max_rate)
     bad: float | None = None
+    limit: StepReport | None = None  # the step at ``bad``
     stopped = f"reached {max_steps} steps"
     for _ in range(max_steps):
         result = await run_load(factory, ctx, replace(plan, rate=rate), stop=stop)
-        ok, reason = sustained(result, budget_ms)
-        step = StepReport(rate, result, ok, reason)
+        ok, reason, client = sustained(result, budget_ms)
+        step = StepReport(rate, result, ok, reason, client)
         steps.append(step)
         if on_step is not None:
             on_step(step)
@@ -92,7 +126,7 @@ async def find_max(
                 break
             nxt = rate * factor if bad is None else (rate + bad) / 2
         else:
-            bad = rate
+            bad, limit = rate, step
             if best is None:
                 stopped = f"not sustained even at {rate:g} req/s: {reason}"
                 break
@@ -101,4 +135,11 @@ async def find_max(
             stopped = f"converged between {best.rate:g} and {bad:g} req/s"
             break
         rate = min(round(nxt, 1), max_rate)
-    return FindMaxResult(best.rate if best else None, best.result if best else None, tuple(steps), stopped)
+    return FindMaxResult(
+        best.rate if best else None,
+        best.result if best else None,
+        tuple(steps),
+        stopped,
+        client_bound=limit is not None and limit.client_bound,
+        limit=limit,
+    )

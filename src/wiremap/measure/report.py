@@ -13,7 +13,7 @@ from ..probes._base import Target
 from ._base import MeasureResult
 from .check import Verdict
 from .findmax import FindMaxResult
-from .writeback import Edit
+from .writeback import Edit, format_rate
 
 __all__ = ["render_json", "render_text"]
 
@@ -26,10 +26,11 @@ def render_text(
     find: FindMaxResult | None = None,
     verdicts: list[Verdict] | None = None,
     edits: list[Edit] | None = None,
+    not_written: list[str] | None = None,
 ) -> str:
     buf = io.StringIO()
     con = Console(file=buf, force_terminal=color, width=None if color else 120, highlight=False)
-    con.print(f"{integ.name} ({integ.protocol}) at {target.hostport}", markup=False)
+    con.print(f"{integ.name} ({integ.protocol}) at {target.hostport}", markup=False, soft_wrap=True)
     if find is not None:
         steps = Table("offered/s", "achieved/s", "p50 ms", "p99 ms", "lateness p99 ms", "sustained", box=None)
         for s in find.steps:
@@ -43,8 +44,7 @@ def render_text(
                 "yes" if s.sustained else f"no: {s.reason}",
             )
         con.print(steps)
-        best = f"{find.max_rate:,.0f} req/s" if find.max_rate is not None else "none"
-        con.print(f"max sustained rate: {best} ({find.stopped})", markup=False)
+        con.print(f"max sustained rate: {_max_rate(find)}", markup=False, soft_wrap=True)
     table = Table("ms", "p50", "p90", "p95", "p99", "p99.9", "max", box=None)
     for label, p in (
         ("latency (corrected)", result.latency_ms),
@@ -53,19 +53,48 @@ def render_text(
     ):
         table.add_row(label, *(f"{v:.2f}" for v in (p.p50, p.p90, p.p95, p.p99, p.p999, p.max)))
     con.print(table)
-    errors = ", ".join(f"{k} {v}" for k, v in result.errors.items()) or "none"
+    errors = "; ".join(
+        f"{kind} {e.count}"
+        + (f", {e.warmup} in the warm-up" if e.warmup else "")
+        + f" (first: {e.first_message})"
+        for kind, e in result.errors.items()
+    )
+    requests = f"{result.requests} requests"
+    if any(e.warmup for e in result.errors.values()):  # the warm-up's requests then count: say how many
+        requests += f" (+{result.warmup_requests} in the warm-up)"
     con.print(
-        f"{result.requests} requests at {result.rate:g}/s offered over {result.connections} connections in "
-        f"{result.duration_s:.1f} s: {result.throughput_per_s:.1f}/s achieved; errors: {errors}",
+        f"{requests} at {result.rate:g}/s offered over {result.connections} connections in "
+        f"{result.duration_s:.1f} s: {result.throughput_per_s:.1f}/s achieved; errors: {errors or 'none'}",
         markup=False,
+        soft_wrap=True,
     )
     if result.stopped_early:
-        con.print(f"stopped early: {result.stopped_early}", markup=False)
+        con.print(f"stopped early: {result.stopped_early}", markup=False, soft_wrap=True)
     for v in verdicts or []:
-        con.print(("ok    " if v.ok else "FAIL  ") + v.message, markup=False)
+        con.print(("ok    " if v.ok else "FAIL  ") + v.message, markup=False, soft_wrap=True)
     for e in edits or []:
-        con.print(f"wrote line {e.line}: {e.new.strip()}", markup=False)
+        con.print(f"wrote line {e.line}: {e.new.strip()}", markup=False, soft_wrap=True)
+    for why in not_written or []:
+        con.print(why, markup=False, soft_wrap=True)
     return buf.getvalue().rstrip("\n")
+
+
+def _max_rate(find: FindMaxResult) -> str:
+    """``148 req/s (converged …)``; ``≥ 3,902 req/s, client-bound (…): at 4007.9/s the client fell
+    behind …``: a lower bound says so."""
+    limit = find.limit
+    if find.max_rate is None:
+        bound = ", client-bound" if find.client_bound else ""
+        return f"none{bound} ({find.stopped})"
+    rate = format_rate(find.max_rate)
+    if find.client_bound and limit is not None:
+        return (
+            f"≥ {rate}, client-bound ({find.stopped}): at {limit.rate:g}/s the {limit.reason}, not the "
+            "destination; more --connections or a faster client may go higher"
+        )
+    if find.lower_bound:
+        return f"≥ {rate} ({find.stopped})"
+    return f"{rate} ({find.stopped})"
 
 
 def render_json(
@@ -75,6 +104,7 @@ def render_json(
     find: FindMaxResult | None = None,
     verdicts: list[Verdict] | None = None,
     edits: list[Edit] | None = None,
+    not_written: list[str] | None = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -87,10 +117,18 @@ def render_json(
     }
     if find is not None:
         data["max_sustainable_rate"] = find.max_rate
+        data["client_bound"] = find.client_bound
+        data["lower_bound"] = find.lower_bound
         data["find_max"] = {
             "stopped": find.stopped,
             "steps": [
-                {"rate": s.rate, "sustained": s.sustained, "reason": s.reason, **s.result.to_json()}
+                {
+                    "rate": s.rate,
+                    "sustained": s.sustained,
+                    "reason": s.reason,
+                    "client_bound": s.client_bound,
+                    **s.result.to_json(),
+                }
                 for s in find.steps
             ],
         }
@@ -100,10 +138,11 @@ def render_json(
                 "name": v.name,
                 "ok": v.ok,
                 "documented_ms": v.documented_ms,
-                "measured_ms": round(v.measured_ms, 3),
+                "measured_ms": None if v.measured_ms is None else round(v.measured_ms, 3),
             }
             for v in verdicts
         ]
-    if edits is not None:
-        data["written"] = [{"field": e.field, "line": e.line, "text": e.new} for e in edits]
+    if edits is not None or not_written is not None:
+        data["written"] = [{"field": e.field, "line": e.line, "text": e.new} for e in edits or []]
+        data["not_written"] = list(not_written or [])
     return data

@@ -1,10 +1,14 @@
 """Writing measured numbers back into a doc's Performance section, changing no other byte.
 
-Convention (docs/commands/measure.md): the value after the label is replaced by the measurement and a
-note, ``- P99: 8.4 ms (measured 2026-11-28, 200 req/s)``; the bullet, the label and the line ending stay
-as written. Throughput is written only from a ``--find-max`` run:
-``- 1,850 requests/sec (measured 2026-11-28, max sustained with p99 ≤ 100 ms)``.
-Lines the doc does not have are not added (lint reports missing fields).
+Convention (docs/format.md, docs/commands/measure.md): the value after the label is replaced by the
+measurement and a note, ``- P99: 8.4 ms (measured 2026-11-28, 200 req/s)``; the bullet, the label and the
+line ending stay as written. Throughput holds two facts, kept apart: the traffic the doc documents (its
+first item, never touched here) and the destination's capacity, written only from a ``--find-max`` run
+that found it, as a ``Capacity:`` item of the Throughput list:
+``- Capacity: 1,850 req/s (measured 2026-11-28, p99 ≤ 100 ms)``. That item is replaced when the list has
+one, else added after the list's last item with its bullet and line ending; a capacity that wiremap
+used to write over the traffic, ``- 1,850 requests/sec (measured …, max sustained …)``, becomes it.
+Latency lines the doc does not have are not added (lint reports missing fields).
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..document import parse_text, read_text
-from ..model import Integration
+from ..document import ParsedDoc, parse_text, read_text
+from ..document.nodes import ListBlock, ListItem
 from ..writes import atomic_write_text
 from ._base import MeasureResult
 
-__all__ = ["Edit", "apply_edits", "format_ms", "plan_edits", "write_back"]
+__all__ = ["Edit", "apply_edits", "format_ms", "format_rate", "plan_edits", "write_back"]
 
 _LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 _LABELLED = re.compile(
@@ -27,13 +31,15 @@ _LABELLED = re.compile(
     r"(?P<value>.*?)\s*$"
 )
 _ITEM = re.compile(r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+)(?P<value>.*?)\s*$")
+# How wiremap wrote a capacity before it had a line of its own: over the traffic, the list's first item.
+_OLD_CAPACITY = re.compile(r"^[\d,.]+ requests/sec \(measured \d{4}-\d{2}-\d{2}, max sustained\b")
 
 
 @dataclass(frozen=True, slots=True)
 class Edit:
-    field: str  # latency_ms.typical | latency_ms.p95 | latency_ms.p99 | throughput
-    line: int
-    old: str
+    field: str  # latency_ms.typical | latency_ms.p95 | latency_ms.p99 | capacity
+    line: int  # 1-based, in the doc as written back
+    old: str | None  # the line replaced; None for a line added
     new: str
 
 
@@ -46,6 +52,11 @@ def format_ms(ms: float) -> str:
     return f"{ms:.0f} ms"
 
 
+def format_rate(per_s: float) -> str:
+    """``1,850 req/s``, ``4.5 req/s``."""
+    return f"{per_s:,.0f} req/s" if per_s >= 10 else f"{per_s:.1f} req/s"
+
+
 def _lines(text: str) -> list[tuple[str, str]]:
     """``(content, line ending)`` pairs; CRLF and CR are kept as written."""
     parts = _LINE_SPLIT.split(text)
@@ -55,16 +66,35 @@ def _lines(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _indent(content: str) -> int:
+    return len(content) - len(content.lstrip(" \t"))
+
+
+def _item_end(lines: list[tuple[str, str]], item: ListItem) -> int:
+    """The last line (1-based) of ``item``: its own lines, then the lines indented under its bullet."""
+    end = max([item.line, *(x.line for x in item.lines)])
+    bullet = _indent(lines[item.line - 1][0])
+    while end < len(lines):
+        content = lines[end][0]
+        if not content.strip() or _indent(content) <= bullet:
+            break
+        end += 1
+    return end
+
+
 def plan_edits(
     text: str,
-    integration: Integration,
+    doc: ParsedDoc,
     result: MeasureResult,
     *,
     today: dt.date,
     max_rate: float | None = None,
     budget_ms: float | None = None,
-) -> list[Edit]:
-    """The line edits that write ``result`` into the doc ``text`` (nothing is written here)."""
+) -> tuple[list[Edit], list[str]]:
+    """The line edits that write ``result`` (and the capacity ``max_rate``, found at ``budget_ms``)
+    into the doc ``text`` as parsed into ``doc``, and why something asked for cannot be written
+    (nothing is written here)."""
+    integration = doc.integration
     lines = _lines(text)
     note = f"(measured {today.isoformat()}, {result.rate:g} req/s)"
     wanted = {
@@ -72,28 +102,58 @@ def plan_edits(
         "latency_ms.p95": f"{format_ms(result.latency_ms.p95)} {note}",
         "latency_ms.p99": f"{format_ms(result.latency_ms.p99)} {note}",
     }
-    if max_rate is not None:
-        budget = f" with p99 ≤ {format_ms(budget_ms)}" if budget_ms is not None else ""
-        measured = f"measured {today.isoformat()}, max sustained{budget}"
-        wanted["throughput"] = f"{max_rate:,.0f} requests/sec ({measured})"
-    edits: list[Edit] = []
+    replaced: list[tuple[str, int, str]] = []  # field, line, new content
     for field, value in wanted.items():
         line = integration.lines.get(field)
         if line is None or not 1 <= line <= len(lines):
             continue
         content = lines[line - 1][0]
-        m = (_ITEM if field == "throughput" else _LABELLED).match(content)
-        if m is None:
-            continue
-        new = m.group("head") + value
-        if new != content:
-            edits.append(Edit(field, line, content, new))
-    return edits
+        m = _LABELLED.match(content)
+        if m is not None:
+            replaced.append((field, line, m.group("head") + value))
+    added: tuple[int, str] | None = None  # after line, new content
+    not_written: list[str] = []
+    if max_rate is not None:
+        budget = f", p99 ≤ {format_ms(budget_ms)}" if budget_ms is not None else ""
+        value = f"{format_rate(max_rate)} (measured {today.isoformat()}{budget})"
+        ref = doc.fields.get("throughput")
+        items = ref.block.items if ref is not None and isinstance(ref.block, ListBlock) else ()
+        line = integration.lines.get("capacity")
+        old = None if line is not None else next((it for it in items if _OLD_CAPACITY.match(it.text)), None)
+        if line is not None and 1 <= line <= len(lines) and (m := _LABELLED.match(lines[line - 1][0])):
+            replaced.append(("capacity", line, m.group("head") + value))
+        elif old is not None and (m := _ITEM.match(lines[old.line - 1][0])):
+            replaced.append(("capacity", old.line, f"{m.group('head')}Capacity: {value}"))
+        elif items and (m := _ITEM.match(lines[items[-1].line - 1][0])):
+            added = (_item_end(lines, items[-1]), f"{m.group('head')}Capacity: {value}")
+        else:
+            not_written.append("capacity not written: the doc has no Throughput list to hold a Capacity item")
+    shift = 1 if added is not None else 0
+    edits = [
+        Edit(field, line + (shift if added is not None and line > added[0] else 0), lines[line - 1][0], new)
+        for field, line, new in replaced
+        if new != lines[line - 1][0]
+    ]
+    if added is not None:
+        edits.append(Edit("capacity", added[0] + 1, None, added[1]))
+    return sorted(edits, key=lambda e: e.line), not_written
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
+    """``text`` with ``edits`` (of :func:`plan_edits`) made; a line added takes the line ending of the
+    one before it."""
     lines = _lines(text)
-    for e in edits:
+    for e in sorted(edits, key=lambda e: e.line):  # each line number counts the lines added before it
+        if e.old is None:
+            before, ending = lines[e.line - 2] if e.line >= 2 else ("", "")
+            if not ending:  # after a last line without a line ending: end it as the doc ends its lines
+                ending = next((end for _, end in lines if end), "\n")
+                if e.line >= 2:
+                    lines[e.line - 2] = (before, ending)
+                lines.insert(e.line - 1, (e.new, ""))
+            else:
+                lines.insert(e.line - 1, (e.new, ending))
+            continue
         content, ending = lines[e.line - 1]
         if content != e.old:
             raise ValueError(f"line {e.line} changed since it was read")
@@ -108,14 +168,15 @@ def write_back(
     today: dt.date | None = None,
     max_rate: float | None = None,
     budget_ms: float | None = None,
-) -> list[Edit]:
-    """Write the measurement into the doc at ``path`` atomically; returns what changed."""
+) -> tuple[list[Edit], list[str]]:
+    """Write the measurement (and the capacity ``max_rate``) into the doc at ``path`` atomically;
+    returns what changed and what could not be written, with why."""
     text = read_text(path)
     bom = "\ufeff" if path.read_bytes().startswith(b"\xef\xbb\xbf") else ""  # kept, like every other byte
     doc = parse_text(text, str(path))
-    edits = plan_edits(
-        text, doc.integration, result, today=today or dt.date.today(), max_rate=max_rate, budget_ms=budget_ms
+    edits, not_written = plan_edits(
+        text, doc, result, today=today or dt.date.today(), max_rate=max_rate, budget_ms=budget_ms
     )
     if edits:
         atomic_write_text(path, bom + apply_edits(text, edits))
-    return edits
+    return edits, not_written

@@ -1,4 +1,6 @@
-"""Where to probe an integration: ``--target ID=URL``, then ``WIREMAP_TARGET_<ID>``, then the doc.
+"""Where to probe an integration: ``--target NAME=URL``, then ``WIREMAP_TARGET_<ID>``, then the doc.
+
+``--target`` has one syntax for every command (verify, measure, serve): :func:`target_ids`.
 
 The Connection String section is a format, not a target; credentials never come from the doc.
 """
@@ -6,14 +8,15 @@ The Connection String section is a format, not a target; credentials never come 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .._errors import UsageError
 from ..model import Integration
+from ..names import is_named, named
 from ..probes._base import Target
 
-__all__ = ["DEFAULT_PORTS", "parse_target_options", "resolve_target"]
+__all__ = ["DEFAULT_PORTS", "parse_target_options", "resolve_target", "target_ids"]
 
 DEFAULT_PORTS = {
     "http": 80,
@@ -48,6 +51,46 @@ def parse_target_options(values: list[str]) -> dict[str, str]:
     return out
 
 
+def target_ids(
+    values: Sequence[str], integrations: Iterable[Integration], *, keep_unknown: bool = False
+) -> dict[str, str]:
+    """``--target NAME=URL`` options -> ``{integration id: URL}``, the same for every command.
+
+    NAME is what names an integration everywhere on the command line (:func:`wiremap.names.is_named`):
+    its id, ``Source → Destination``, its doc's path, or the doc's file name with or without ``.md``.
+    A NAME that names no integration, or more than one (two docs of the same file name: give the id
+    or the path), and an integration given two targets, are usage errors: a target that silently
+    applied to nothing, or to the wrong integration, would send traffic where nobody meant it to.
+    With ``keep_unknown`` (serve, whose docs may appear later) a NAME that names nothing yet is kept
+    as given; :func:`resolve_target` matches it the same way once its doc is there."""
+    given = parse_target_options(list(values))
+    if not given:
+        return {}
+    pool = list(integrations)
+    out: dict[str, str] = {}
+    unknown: list[str] = []
+    for name, url in given.items():
+        found = named(pool, name)
+        if not found:
+            if keep_unknown:
+                out[name] = url
+            else:
+                unknown.append(name)
+            continue
+        if len(found) > 1 and found[0].id != name:
+            ids = ", ".join(i.id for i in found)
+            raise UsageError(
+                f"--target {name}=…: {name!r} names {len(found)} integrations ({ids}): give the id"
+            )
+        integ = found[0]
+        if integ.id in out and out[integ.id] != url:
+            raise UsageError(f"--target: {integ.id} is given twice ({out[integ.id]} and {url})")
+        out[integ.id] = url
+    if unknown:
+        raise UsageError(f"--target names no integration: {', '.join(unknown)}")
+    return out
+
+
 def _from_url(url: str, explicit: bool) -> Target:
     if "://" not in url:
         url = f"tcp://{url}"
@@ -71,10 +114,13 @@ def _endpoint_url(integ: Integration) -> str | None:
 
 
 def resolve_target(integ: Integration, overrides: Mapping[str, str], env: Mapping[str, str]) -> Target | None:
-    """The target for ``integ``; ``None`` when the doc names no host (nothing to probe)."""
-    for key in (integ.id, integ.name, integ.path):
-        if key in overrides:
-            return _from_url(overrides[key], explicit=True)
+    """The target for ``integ``; ``None`` when the doc names no host (nothing to probe). A key of
+    ``overrides`` is its id, or any NAME that names it (:func:`wiremap.names.is_named`)."""
+    override = overrides.get(integ.id)
+    if override is None:
+        override = next((url for key, url in overrides.items() if is_named(integ, key)), None)
+    if override is not None:
+        return _from_url(override, explicit=True)
     env_url = env.get(f"WIREMAP_TARGET_{integ.env_id}")
     if env_url:
         return _from_url(env_url, explicit=True)
