@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .._files import inside, read_bounded
 from .._gc import paused_gc
 from ..writes import atomic_write_text
 from .git import run_git
@@ -140,7 +141,7 @@ def _index_one(root: str, rel: str, sha: str) -> FileIndex:
     lang = language_of(rel)
     assert lang is not None
     try:
-        data = Path(root, rel).read_bytes()
+        data = read_bounded(Path(root, rel), MAX_FILE_BYTES, Path(root))
     except OSError as exc:
         return FileIndex(rel, lang.name, sha, 0, error=f"cannot read: {exc.strerror or exc}")
     try:
@@ -171,11 +172,13 @@ def _read_cache(path: Path) -> dict[str, list[Any]]:
     return entries if isinstance(entries, dict) else {}
 
 
-def _write_cache(path: Path, entries: dict[str, list[Any]]) -> None:
+def _write_cache(path: Path, entries: dict[str, list[Any]], root: Path) -> None:
     with contextlib.suppress(OSError):  # a read-only checkout still indexes, it just does not cache
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent.is_relative_to(root) and not inside(path.parent, root):
+            return  # ``.wiremap/cache`` committed as a symlink out of the tree: write nothing there
         gitignore = path.parent / ".gitignore"
-        if not gitignore.exists():
+        if not gitignore.exists() and not gitignore.is_symlink():  # a dangling link would be followed
             gitignore.write_text("*\n", encoding="utf-8")
         text = json.dumps({"format": CACHE_FORMAT, "entries": entries}, separators=(",", ":"))
         atomic_write_text(path, text)
@@ -203,11 +206,9 @@ def index_tree(
         for rel in names:
             lang = language_of(rel)
             assert lang is not None
-            try:
-                data = (root / rel).read_bytes()
+            try:  # a regular file inside the tree, not /dev/zero or a symlink to the runner's files
+                data = read_bounded(root / rel, MAX_FILE_BYTES, root)
             except OSError:
-                continue
-            if len(data) > MAX_FILE_BYTES:
                 continue
             sha = _sha(data, LANGUAGES[lang.name].version)
             hit = cached.get(sha)
@@ -224,7 +225,7 @@ def index_tree(
         results[f.path] = f
         keep[f.sha] = file_to_json(f)
     if use_cache and (parsed or len(keep) != len(cached)):
-        _write_cache(cache_file, keep)
+        _write_cache(cache_file, keep, root)
     files = link({rel: results[rel] for rel in names if rel in results})
     stats = IndexStats(
         files=len(files),

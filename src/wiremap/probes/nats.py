@@ -61,12 +61,12 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     server = f"{'tls' if tls else 'nats'}://{host}:{ctx.target.port or DEFAULT_PORT}"
     secret = creds.password if creds.password is not None else creds.username
     if creds.username and creds.password is not None:
-        how = f"user {creds.username}"
+        how = f"user and password of ${creds.source}" if creds.source else "a user and password"
     elif creds.username:
         how = "a token"
     else:
         how = "no credentials"
-    who = how + (f" (from ${creds.source})" if creds.source else "")
+    who = how + (f" (from ${creds.source})" if creds.source and "$" not in how else "")
 
     errors: list[BaseException] = []
 

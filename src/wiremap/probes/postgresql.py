@@ -14,6 +14,7 @@ scheme is not used for this: ``postgres`` ends with an "s" but does not mean TLS
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import re
 import socket
@@ -85,6 +86,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
 
     creds = credentials(ctx, SCHEMES)
     user = creds.username or ctx.env.get("PGUSER") or "postgres"
+    if not creds.username and ctx.env.get("PGUSER"):  # a user name from the environment is never shown
+        creds = dataclasses.replace(creds, username=user, source=creds.source or "PGUSER")
     dbname = creds.database or ctx.env.get("PGDATABASE") or "postgres"
     params: dict[str, Any] = {
         "host": ctx.target.host,
