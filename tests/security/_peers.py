@@ -37,6 +37,18 @@ def own_address() -> str:
     return addr
 
 
+@contextmanager
+def _serving(server: socketserver.BaseServer) -> Iterator[None]:
+    """Serve in a daemon thread until the block ends."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class Recorder:
     """Everything the listener received, across connections."""
 
@@ -75,13 +87,8 @@ def tcp_sink(host: str, reply: bytes = b"") -> Iterator[tuple[int, Recorder]]:
 
     server = socketserver.ThreadingTCPServer((host, 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _serving(server):
         yield server.server_address[1], rec
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager
@@ -111,13 +118,8 @@ def http_recorder(host: str, body: object | None = None) -> Iterator[tuple[int, 
 
     server = ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _serving(server):
         yield server.server_address[1], rec
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager
@@ -147,10 +149,5 @@ def postgres_asking_password(host: str) -> Iterator[tuple[int, Recorder]]:
 
     server = socketserver.ThreadingTCPServer((host, 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _serving(server):
         yield server.server_address[1], rec
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -15,27 +15,12 @@ from posixpath import dirname
 from urllib.parse import urlsplit
 
 from ..model import Integration
+from ..ports import DEFAULT_PORTS
 from .index import SourceIndex
 from .model import CallSite, EnvRead
 
 __all__ = ["Discovery", "Group", "SiteCoverage", "destination_of", "discover"]
 
-_DEFAULT_PORTS = {
-    "http": 80,
-    "https": 443,
-    "ws": 80,
-    "wss": 443,
-    "postgresql": 5432,
-    "postgres": 5432,
-    "redis": 6379,
-    "rediss": 6379,
-    "amqp": 5672,
-    "amqps": 5671,
-    "nats": 4222,
-    "mqtt": 1883,
-    "mongodb": 27017,
-    "mysql": 3306,
-}
 _HOSTPORT = re.compile(r"^\[?([A-Za-z0-9_.:-]+?)\]?:(\d{1,5})$")
 
 
@@ -140,7 +125,7 @@ def destination_of(target: str | None) -> str | None:
     if "://" in target:
         try:
             parts = urlsplit(target)
-            host, port = parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme.split("+")[0])
+            host, port = parts.hostname, parts.port or DEFAULT_PORTS.get(parts.scheme.split("+")[0])
         except ValueError:
             return None
         return f"{host}:{port}" if host and port else None

@@ -27,31 +27,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from ..ports import DEFAULT_PORTS
 from ..secrets import URL_PASSWORD, looks_secret_name, mask_text
 
 __all__ = ["CredentialsWithheld", "SecretGate", "Withheld", "parse_bindings"]
 
 _LOOPBACK = "loopback"
 _SECRET_QUERY = re.compile(r"pass|pwd|token|secret|api_?key|apikey|auth|sig|credential", re.IGNORECASE)
-_DEFAULT_PORTS = {
-    "http": 80,
-    "https": 443,
-    "ws": 80,
-    "wss": 443,
-    "grpc": 443,
-    "grpcs": 443,
-    "postgresql": 5432,
-    "postgres": 5432,
-    "redis": 6379,
-    "rediss": 6380,
-    "amqp": 5672,
-    "amqps": 5671,
-    "nats": 4222,
-    "tls": 4222,
-    "mqtt": 1883,
-    "mqtts": 8883,
-    "mysql": 3306,
-}
 
 
 class CredentialsWithheld(Exception):
@@ -132,7 +114,7 @@ def _classify(name: str, value: str) -> _Secret | None:
         if not (userinfo or query_secret or URL_PASSWORD.search(value) or looks_secret_name(name)):
             return None
         if host:
-            return _Secret(name, host, port or _DEFAULT_PORTS.get(scheme or ""), scheme)
+            return _Secret(name, host, port or DEFAULT_PORTS.get(scheme or ""), scheme)
         # credentials for no host (``postgresql://app:pw@/db?host=/cloudsql/...``): a bare secret
         return _Secret(name, None, None, scheme)
     if looks_secret_name(name) or mask_text(value) != value:

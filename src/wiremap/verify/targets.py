@@ -14,29 +14,11 @@ from urllib.parse import urlsplit
 from .._errors import UsageError
 from ..model import Integration
 from ..names import is_named, named
+from ..ports import DEFAULT_PORTS
 from ..probes._base import Target
 
 __all__ = ["DEFAULT_PORTS", "parse_target_options", "resolve_target", "target_ids"]
 
-DEFAULT_PORTS = {
-    "http": 80,
-    "https": 443,
-    "ws": 80,
-    "wss": 443,
-    "grpc": 443,
-    "grpcs": 443,
-    "postgresql": 5432,
-    "postgres": 5432,
-    "redis": 6379,
-    "rediss": 6380,
-    "amqp": 5672,
-    "amqps": 5671,
-    "nats": 4222,
-    "tls": 4222,
-    "mqtt": 1883,
-    "mqtts": 8883,
-    "tcp": None,
-}
 _METHOD_PATH = re.compile(r"^([A-Z]+)\s+(\S+)")
 
 
