@@ -8,13 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import DocumentError, PathNotFoundError, UsageError
+from ._files import inside
 from ._gc import paused_gc
 from .document import ParsedDoc, is_integration_doc, read_document
 from .findings import Finding, Severity
 from .model import Integration
+from .names import named
 from .values import slugify
 
 __all__ = ["Catalog", "Edge", "discover", "display_path", "load", "load_files"]
+
+_TITLE_FORM = "'# Integration: Source → Destination'"
+_NOT_A_DOC = (
+    "not an integration doc (no '# Integration: A → B' title, nor the template's sections and labels)"
+)
 
 _SKIP_DIRS = frozenset(
     {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".wiremap", "site-packages"}
@@ -45,7 +52,12 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
             found: list[Path] = []
             for dirpath, dirnames, filenames in os.walk(p):
                 dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
-                found.extend(Path(dirpath, f) for f in filenames if f.lower().endswith(".md"))
+                found.extend(
+                    Path(dirpath, f)
+                    for f in filenames
+                    # a committed symlink out of the folder (to a runner's file) is not one of its docs
+                    if f.lower().endswith(".md") and inside(Path(dirpath, f), p)
+                )
             out.extend((f, False) for f in sorted(found))
         else:
             missing.append(str(p))
@@ -79,13 +91,30 @@ class Catalog:
     def integrations(self) -> list[Integration]:
         return [d.integration for d in self.docs]
 
+    def problems(self) -> list[Finding]:
+        """What kept docs from being read whole, by path: the files that cannot be read (``findings``,
+        DOC000) and the docs without a readable title, whose integration has no Source → Destination
+        (DOC004). Every command that reads docs reports these and exits 1 (docs/index.md)."""
+        out = list(self.findings)
+        for d in self.docs:
+            integ = d.integration
+            if integ.source and integ.destination:
+                continue
+            title = d.document.title
+            message = (
+                f"missing title {_TITLE_FORM}"
+                if title is None
+                else f"title {title!r} does not name the integration: write {_TITLE_FORM}"
+            )
+            line = integ.line_of("title")
+            out.append(Finding(d.path, line, "DOC004", "invalid-title", Severity.ERROR, message))
+        return sorted(out, key=lambda f: (f.path, f.line))
+
     def get(self, name: str) -> Integration | None:
-        """By id, by ``Source → Destination``, or by doc path."""
-        key = slugify(name.replace("→", " to ").replace("->", " to "))
-        for i in self:
-            if name in (i.id, i.path, i.name) or key == i.id or Path(i.path).stem == name:
-                return i
-        return None
+        """The integration NAME names (:func:`wiremap.names.is_named`): by id, ``Source →
+        Destination``, doc path or file name; the one whose id NAME is first."""
+        found = named(self, name)
+        return found[0] if found else None
 
     def select(self, names: Iterable[str]) -> list[Integration]:
         """The integrations named (all when none is); :class:`UsageError` for a name that matches none."""
@@ -147,8 +176,9 @@ def load(paths: Path | str | Iterable[Path | str], *, skip_non_docs: bool = Fals
     """Read docs from files and folders into a :class:`Catalog`.
 
     Files named directly are always read as docs (unless ``skip_non_docs``, as pre-commit
-    passes every Markdown file); in folders only files that look like integration docs are
-    (others are listed in ``skipped``). Unreadable docs become findings.
+    passes every Markdown file); in folders only files that look like integration docs are: titled
+    ``Integration: A → B``, or of the template's shape (others are listed in ``skipped``). Unreadable
+    docs become findings; :meth:`Catalog.problems` adds the docs without a readable title.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -175,6 +205,6 @@ def _load_one(cat: Catalog, path: Path, named: bool, cwd: Path, skip_non_docs: b
         cat.findings.append(finding)
         return
     if not explicit and not is_integration_doc(doc.document):
-        cat.skipped.append((shown, "not an integration doc (first heading is not 'Integration: …')"))
+        cat.skipped.append((shown, _NOT_A_DOC))
         return
     cat.docs.append(doc)

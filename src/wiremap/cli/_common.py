@@ -14,6 +14,7 @@ from .. import output
 from .._errors import UsageError
 from ..catalog import Catalog, load
 from ..config import Config, load_config
+from ..findings import Finding
 from ..model import SCHEMA_VERSION
 from ..trust.credentials import parse_bindings
 
@@ -24,9 +25,12 @@ __all__ = [
     "SkipNonDocsOption",
     "bindings",
     "err",
+    "forget_problems",
     "load_catalog",
     "out",
     "print_json",
+    "problems_reported",
+    "report_problems",
     "require_docs",
     "resolve",
     "warn_refused",
@@ -92,6 +96,9 @@ SkipNonDocsOption = typer.Option(
 )
 
 
+_WHAT_IS_A_DOC = "(a doc is titled '# Integration: A → B', or has the template's sections and labels)"
+
+
 def require_docs(catalog: Catalog, targets: Sequence[Path], skip_non_docs: bool = False) -> None:
     """A usage error when nothing was found to work on (exit 0 for pre-commit's --skip-non-docs)."""
     if catalog.docs or catalog.findings:
@@ -99,7 +106,31 @@ def require_docs(catalog: Catalog, targets: Sequence[Path], skip_non_docs: bool 
     if skip_non_docs:
         raise typer.Exit(0)
     shown = ", ".join(str(p) for p in targets)
-    raise UsageError(f"no integration docs found in {shown} (a doc's first heading is 'Integration: A → B')")
+    raise UsageError(f"no integration docs found in {shown} {_WHAT_IS_A_DOC}")
+
+
+# The problems reported during this run of a command: main() makes its exit code 1 at least when there
+# are some (an unreadable doc is a failure of the run, as a lint finding is: docs/index.md#exit-codes).
+_problems: list[Finding] = []
+
+
+def report_problems(catalog: Catalog) -> list[Finding]:
+    """Say which docs could not be read whole (:meth:`Catalog.problems`: unreadable files, docs without
+    a title), one ``error: path:line: message`` line each on stderr; the command then exits 1 at least."""
+    problems = catalog.problems()
+    for f in problems:
+        err.print(f"error: {f.path}:{f.line}: {f.message}", markup=False)
+    _problems.extend(problems)
+    return problems
+
+
+def problems_reported() -> bool:
+    return bool(_problems)
+
+
+def forget_problems() -> None:
+    """A new run of a command starts with none (main() calls it)."""
+    _problems.clear()
 
 
 def load_catalog(
@@ -109,15 +140,17 @@ def load_catalog(
     require: bool = True,
     skip_non_docs: bool = False,
 ) -> tuple[Catalog, Config]:
+    """The docs and their config; the docs that could not be read whole are reported
+    (:func:`report_problems`), and when no doc could be read at all the command stops there, exit 1."""
     targets, config = resolve(paths, config_file)
     catalog = load(targets, skip_non_docs=skip_non_docs)
     if skip_non_docs and not catalog.docs and not catalog.findings:
         raise typer.Exit(0)
+    if report_problems(catalog) and not catalog.docs:
+        raise typer.Exit(1)
     if require and not catalog.docs and not catalog.findings:
         shown = ", ".join(str(p) for p in targets)
-        raise UsageError(
-            f"no integration docs found in {shown} (a doc's first heading is 'Integration: A → B')"
-        )
+        raise UsageError(f"no integration docs found in {shown} {_WHAT_IS_A_DOC}")
     return catalog, config
 
 

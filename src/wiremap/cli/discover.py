@@ -17,7 +17,7 @@ from ..code.project import Projects
 from ..config import Config, load_config
 from ..model import Integration
 from ..writes import atomic_write_text
-from ._common import ConfigOption, err, out, print_json
+from ._common import ConfigOption, err, out, print_json, report_problems
 
 
 class DiscoverFormat(enum.StrEnum):
@@ -41,6 +41,7 @@ def _docs(docs: Path | None, config: Config, root: Path) -> list[tuple[Integrati
     if not folder.exists():
         return []
     catalog = load([folder])
+    report_problems(catalog)  # the docs that cannot be read cover nothing: said, and exit 1
     projects = Projects(config)
     out: list[tuple[Integration, str | None]] = []
     for doc in catalog.docs:

@@ -9,7 +9,7 @@ import typer
 from ..index_page import render_index
 from ..lint.engine import lint_paths
 from ..output import write_report
-from ._common import ConfigOption, err, require_docs, resolve
+from ._common import ConfigOption, err, report_problems, require_docs, resolve
 
 
 def index(
@@ -21,6 +21,8 @@ def index(
     targets, config = resolve(paths, config_file)
     catalog, findings = lint_paths(targets, config)
     require_docs(catalog, targets)
+    if report_problems(catalog) and not catalog.docs:
+        raise typer.Exit(1)
     page = render_index(catalog, findings, output.parent if output else None)
     write_report(page, output)
     if output is not None:

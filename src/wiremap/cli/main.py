@@ -35,7 +35,7 @@ from . import (
     sync,
     verify,
 )
-from ._common import err
+from ._common import err, forget_problems, problems_reported
 
 __all__ = ["COMMANDS", "app", "main", "run"]
 
@@ -151,7 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (never raises). Everything it prints, error messages
     included, passes the door of :mod:`wiremap.output`: secrets are masked."""
     with door():
-        return _run(argv)
+        forget_problems()
+        code = _run(argv)
+        # docs that could not be read whole were reported: the run failed, whatever the command did next
+        return EXIT_FAIL if code == EXIT_OK and problems_reported() else code
 
 
 def _run(argv: Sequence[str] | None) -> int:
