@@ -21,6 +21,8 @@ KEYS = (
     "protocol",
     "protocol_raw",
     "direction",
+    "direction_raw",
+    "direction_note",
     "critical_path",
     "critical_path_note",
     "source_ref",

@@ -136,7 +136,7 @@ class Catalog:
             if not i.source or not i.destination:
                 continue
             out.append(Edge(i.source, i.destination, i))
-            if (i.direction or "").strip().lower().startswith("bi"):
+            if i.direction == "bidirectional":
                 out.append(Edge(i.destination, i.source, i))
         return out
 

@@ -6,7 +6,7 @@ One small class per template section. The JSON names are a public contract
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +27,7 @@ __all__ = [
     "SourceRef",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: direction normalised, with direction_raw and direction_note (CHANGELOG.md)
 
 
 class _Model(BaseModel):
@@ -127,7 +127,9 @@ class Integration(_Model):
     purpose: str | None = None
     protocol: str | None = None
     protocol_raw: str | None = None
-    direction: str | None = None
+    direction: Literal["unidirectional", "bidirectional"] | None = None
+    direction_raw: str | None = None
+    direction_note: str | None = None
     critical_path: bool | None = None
     critical_path_note: str | None = None
     source_ref: SourceRef | None = None
@@ -144,8 +146,12 @@ class Integration(_Model):
     failure_modes: list[FailureMode] = Field(default_factory=list)
     retry_strategy: str | None = None
     latency_ms: Latency = Field(default_factory=Latency)
+    # Performance → Throughput holds two facts: the traffic that flows (its first item that is not a
+    # Capacity) and the capacity measured by ``wiremap measure --find-max`` (its ``Capacity:`` item)
     throughput: str | None = None
     throughput_per_s: float | None = None
+    capacity: str | None = None
+    capacity_per_s: float | None = None
     bottlenecks: list[str] = Field(default_factory=list)
     env_vars: list[EnvVar] = Field(default_factory=list)
     connection_string: str | None = None

@@ -16,6 +16,7 @@ __all__ = [
     "parse_bool",
     "parse_date",
     "parse_destination",
+    "parse_direction",
     "parse_duration_ms",
     "parse_protocol",
     "parse_rate_per_s",
@@ -143,6 +144,21 @@ def parse_bool(text: str) -> tuple[bool | None, str | None]:
     if word in _NO:
         return False, note
     return None, None
+
+
+_DIRECTION = re.compile(r"^(uni|bi)directional(?:\s*\(\s*([^()]*?)\s*\))?$", re.IGNORECASE)
+
+
+def parse_direction(text: str) -> tuple[str | None, str | None]:
+    """``"Bidirectional (acks flow back)"`` -> ``("bidirectional", "acks flow back")``.
+
+    ``Unidirectional`` or ``Bidirectional`` (any case), optionally followed by a note in parentheses;
+    anything else (a placeholder, ``both ways``) is ``(None, None)`` (VAL001 reports it).
+    """
+    m = _DIRECTION.match(strip_code(text).strip())
+    if not m:
+        return None, None
+    return f"{m.group(1).lower()}directional", m.group(2) or None
 
 
 _DATE_FORMATS = (

@@ -66,7 +66,8 @@ def test_messy_doc_is_read() -> None:
     ("text", "expected"),
     [
         ("# Integration: A → B\n", True),
-        ("**Protocol:** HTTP\n**Source:** `a.py:1`\n", True),
+        ("**Protocol:** HTTP\n**Source:** `a.py:1`\n**Destination:** B (b:1)\n", True),
+        ("**Protocol:** HTTP\n**Source:** `a.py:1`\n", False),  # two labels are not the template's shape
         ("# README\n\n**Protocol:** HTTP\n", False),
         ("just prose\n", False),
         ("", False),

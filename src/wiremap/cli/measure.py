@@ -26,7 +26,7 @@ from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import resolve_settings
 from ..trust.settings import PROBE_GRANTS
 from ..verify.targets import resolve_target, target_ids
-from ._common import BindSecretOption, ConfigOption, bindings, err, out, warn_refused
+from ._common import BindSecretOption, ConfigOption, bindings, err, out, report_problems, warn_refused
 
 if TYPE_CHECKING:
     from ..measure._base import OperationFactory, Progress
@@ -56,6 +56,8 @@ def _choose(name: str, docs: Path | None, config_file: Path | None) -> _Chosen:
     if candidate.is_file():
         catalog = load(candidate)
         config = load_config(config_file, start=candidate)
+        if report_problems(catalog) and not catalog.docs:
+            raise typer.Exit(1)  # unreadable input: said on stderr, exit 1 as in every command
         if not catalog.docs:
             raise UsageError(f"{name}: cannot read it as an integration doc")
         return _Chosen(catalog.docs[0].integration, candidate, config, catalog.integrations)
@@ -64,6 +66,7 @@ def _choose(name: str, docs: Path | None, config_file: Path | None) -> _Chosen:
     if not folder.exists():
         raise UsageError(f"{name!r} is not a file, and the docs folder {folder} does not exist (pass --docs)")
     catalog = load(folder)
+    report_problems(catalog)
     integ = catalog.get(name)
     if integ is None:
         raise UsageError(f"no integration {name!r} in {folder}")

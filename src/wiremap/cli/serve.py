@@ -15,7 +15,7 @@ import typer
 
 from .._errors import UsageError
 from ..values import parse_duration_ms
-from ._common import BindSecretOption, ConfigOption, bindings, err, resolve
+from ._common import BindSecretOption, ConfigOption, bindings, err, report_problems, resolve
 
 if TYPE_CHECKING:
     from ..monitor.service import Monitor
@@ -41,14 +41,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _targets(values: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for v in values:
-        key, sep, url = v.partition("=")
-        if not sep or not key or not url:
-            raise UsageError(f"--target must be ID=URL, got {v!r}")
-        out[key] = url
-    return out
+def _targets(values: list[str], paths: list[Path], watch: bool) -> dict[str, str]:
+    """``--target NAME=URL`` as every command reads it (:func:`~wiremap.verify.targets.target_ids`).
+    While the docs are watched, a NAME no doc has yet is kept for the doc that will appear with it."""
+    if not values:
+        return {}
+    from ..catalog import load
+    from ..verify.targets import target_ids
+
+    catalog = load(paths)
+    targets = target_ids(values, catalog, keep_unknown=watch)
+    for name in sorted(set(targets) - {i.id for i in catalog}):
+        err.print(
+            f"wiremap serve: --target {name}=…: no doc is named so yet; it applies to one that appears",
+            markup=False,
+        )
+    return targets
 
 
 def _token(option: str | None) -> tuple[str | None, bool]:
@@ -159,7 +167,7 @@ def serve(
     down_after: int = typer.Option(2, "--down-after", min=1, help="Consecutive failures before down."),
     up_after: int = typer.Option(2, "--up-after", min=1, help="Consecutive successes before up again."),
     retention_days: float = typer.Option(7.0, "--retention-days", min=0.01, help="Days of raw results kept."),
-    target: list[str] = typer.Option([], "--target", help="ID=URL: probe this URL instead (repeatable)."),
+    target: list[str] = typer.Option([], "--target", help="NAME=URL: probe this URL instead (repeatable)."),
     no_watch: bool = typer.Option(False, "--no-watch", help="Do not reload when the docs change."),
     allow_writes: list[str] = typer.Option(
         [],
@@ -195,7 +203,7 @@ def serve(
         concurrency=concurrency,
         thresholds=Thresholds(down_after, up_after),
         webhooks=tuple(webhook),
-        targets=_targets(target),
+        targets=_targets(target, targets_, watch=not no_watch),
         raw_days=retention_days,
         watch=not no_watch,
         allow_writes=frozenset(allow_writes),  # and allow_writes = true in the runner's config
@@ -207,6 +215,8 @@ def serve(
         from ..monitor.service import Monitor
 
         monitor = Monitor(targets_, config, store, options)
+        if report_problems(monitor.catalog):  # a doc that cannot be read whole: not served, exit 1
+            raise typer.Exit(1)
         if not monitor.trackers:
             raise UsageError(f"no integration docs found in {', '.join(str(p) for p in targets_)}")
         unknown = sorted(set(allow_writes) - set(monitor.trackers) - {"*"})

@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import DocumentError
+from .._files import read_bounded
 from ..model import Integration
 from .extract import FieldIndex, FieldRef, extract, index_fields
-from .nodes import Document
+from .nodes import Document, Paragraph
 from .parse import normalize_newlines, parse_markdown
 from .render import render_document
+from .template import canonical_section, is_template_label, normalize_key
+
+MAX_DOC_BYTES = 64_000_000  # a doc is text someone wrote: beyond this it is an accident or an attack
 
 __all__ = [
     "Document",
@@ -19,6 +23,7 @@ __all__ = [
     "FieldRef",
     "ParsedDoc",
     "from_light",
+    "has_template_shape",
     "is_integration_doc",
     "parse_text",
     "read_document",
@@ -53,7 +58,7 @@ def parse_text(text: str, path: str = "<string>") -> ParsedDoc:
 def read_text(path: Path) -> str:
     """A doc's text, or :class:`DocumentError` for binary or non-UTF-8 files."""
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_DOC_BYTES)  # a regular file: never an endless /dev/zero
     except OSError as exc:
         raise DocumentError(str(path), f"cannot read: {exc.strerror or exc}") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -89,7 +94,29 @@ def from_light(record: tuple[str, str]) -> ParsedDoc:
 
 
 def is_integration_doc(doc: Document) -> bool:
-    """First heading starts with ``Integration:``, or no heading at all but template labels."""
-    if doc.first_heading is not None:
-        return bool(_DOC_TITLE.match(doc.first_heading))
-    return doc.has_template_labels
+    """The first heading starts with ``Integration:``, or the text has the template's shape
+    (:func:`has_template_shape`): a doc that lost its title is still a doc."""
+    if doc.first_heading is not None and _DOC_TITLE.match(doc.first_heading):
+        return True
+    return has_template_shape(doc)
+
+
+# A doc has the template's shape when it uses at least this many of the template's marks (its section
+# headings and its field labels), at least LABELS_MIN of them labels: a README with a Configuration and a
+# Testing section, or a page that writes **Source:** and **Destination:**, does not.
+MARKS_MIN = 3
+LABELS_MIN = 2
+
+
+def has_template_shape(doc: Document) -> bool:
+    """The text uses the template's section headings and field labels (see :data:`MARKS_MIN`)."""
+    titles = [s.title for s in doc.sections]
+    if doc.title is not None:  # a level-1 heading that is a section's title
+        titles.append(doc.title)
+    sections = {canonical_section(t) for t in titles} - {None}
+    labels: set[str] = set()
+    for blocks in (doc.preamble, *(s.blocks for s in doc.sections)):
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                labels.update(normalize_key(f.label) for f in block.fields if is_template_label(f.label))
+    return len(labels) >= LABELS_MIN and len(labels) + len(sections) >= MARKS_MIN

@@ -28,7 +28,7 @@ from ..model import (
     SourceRef,
 )
 from .nodes import Block, CodeBlock, Document, FieldLine, ListBlock, ListItem, Paragraph, Section, TextLine
-from .render import _block as render_block
+from .render import section_body
 from .template import FOOTER_LABELS, canonical_section, normalize_key
 
 __all__ = ["FieldIndex", "FieldRef", "extract", "parse_env_lines"]
@@ -184,7 +184,8 @@ def _payload(ref: FieldRef | None) -> Payload | None:
 
 
 def _section_text(section: Section) -> str:
-    return "\n\n".join(render_block(b) for b in section.blocks)
+    """The section's text as the renderer writes it (fmt compares it before and after a rewrite)."""
+    return section_body(section.blocks)
 
 
 def _first_code(doc: Document, name: str) -> tuple[CodeBlock | None, int]:
@@ -247,7 +248,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         put("protocol_raw", r.value or None, r.line)
         put("protocol", v.parse_protocol(r.value), r.line)
     if (r := ref("direction")) is not None:
-        put("direction", v.strip_code(r.value) or None, r.line)
+        direction, note = v.parse_direction(r.value)
+        put("direction", direction, r.line)
+        put("direction_raw", v.strip_code(r.value) or None, r.line)
+        put("direction_note", note, r.line)
     if (r := ref("critical path")) is not None:
         flag, note = v.parse_bool(r.value)
         put("critical_path", flag, r.line)
@@ -295,9 +299,18 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
 
     if (r := ref("throughput")) is not None:
         items = _items(r)
-        raw = items[0].text if items else v.strip_code(r.value)
-        put("throughput", raw or None, items[0].line if items else r.line)
-        put("throughput_per_s", v.parse_rate_per_s(raw) if raw else None, items[0].line if items else r.line)
+        # two facts: the traffic (the first item) and the measured capacity (a ``Capacity:`` item)
+        is_capacity = [normalize_key(_split_item(it)[0]) == "capacity" for it in items]
+        capacity = next((it for it, c in zip(items, is_capacity, strict=True) if c), None)
+        traffic = next((it for it, c in zip(items, is_capacity, strict=True) if not c), None)
+        raw = traffic.text if traffic else "" if items else v.strip_code(r.value)
+        at = traffic.line if traffic else r.line
+        put("throughput", raw or None, at)
+        put("throughput_per_s", v.parse_rate_per_s(raw) if raw else None, at)
+        if capacity is not None:
+            rest = _split_item(capacity)[1]
+            put("capacity", rest or None, capacity.line)
+            put("capacity_per_s", v.parse_rate_per_s(rest) if rest else None, capacity.line)
     if (r := ref("bottlenecks")) is not None:
         put("bottlenecks", [it.text for it in _items(r) if it.text], r.line)
 

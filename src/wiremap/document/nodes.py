@@ -154,6 +154,5 @@ class Document:
     directives: tuple[tuple[int, str], ...] = ()
     problems: list[Problem] = field(default_factory=list)
     line_count: int = 0
-    has_template_labels: bool = False
     first_heading: str | None = None
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)

@@ -35,7 +35,6 @@ __all__ = ["normalize_newlines", "parse_markdown"]
 Event = tuple[Any, dict[str, int]]
 
 _DIRECTIVE = re.compile(r"<!--\s*wiremap:\s*(.*?)\s*-->", re.DOTALL)
-_TEMPLATE_LABELS = frozenset({"purpose", "protocol", "direction", "critical path", "source", "destination"})
 
 
 def normalize_newlines(text: str) -> str:
@@ -298,10 +297,6 @@ def parse_markdown(text: str, path: str = "<string>") -> Document:
         (current[2] if current is not None else preamble).append(block)
     if current is not None:
         sections.append(Section(current[0], current[1], tuple(current[2])))
-    has_labels = any(
-        isinstance(p, Paragraph) and any(f.label.lower() in _TEMPLATE_LABELS for f in p.fields)
-        for p in blocks
-    )
     return Document(
         path=path,
         title=title,
@@ -310,6 +305,5 @@ def parse_markdown(text: str, path: str = "<string>") -> Document:
         sections=tuple(sections),
         directives=tuple(b.directives),
         line_count=len(b.line_starts) - (1 if text.endswith("\n") else 0),
-        has_template_labels=has_labels,
         first_heading=next((b.text for b in blocks if isinstance(b, Heading)), None),
     )

@@ -15,6 +15,7 @@ __all__ = [
     "SECTION_ORDER",
     "canonical_label",
     "canonical_section",
+    "is_template_label",
     "normalize_key",
     "template_placeholders",
     "template_text",
@@ -85,6 +86,12 @@ _SECTION_BY_KEY.update(
 def canonical_label(label: str) -> str:
     """The template's spelling of a known label; other labels as written."""
     return _LABEL_BY_KEY.get(normalize_key(label), label.strip())
+
+
+@lru_cache(maxsize=4096)
+def is_template_label(label: str) -> bool:
+    """``label`` is one of the template's field labels (matched by meaning, as :func:`canonical_label`)."""
+    return normalize_key(label) in _LABEL_BY_KEY
 
 
 @lru_cache(maxsize=4096)

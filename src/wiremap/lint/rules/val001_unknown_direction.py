@@ -20,21 +20,18 @@ be read, and the graph silently treats the integration as one-way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ...findings import Severity
-from ...values import strip_code
 from ..rule import DocContext, Violation, doc_rule
 from ._common import has_placeholder
 
-_DIRECTION = re.compile(r"^(?:uni|bi)directional(?:\s*\([^()]*\))?$", re.IGNORECASE)
-
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
+    # the model reads Direction (wiremap.values.parse_direction): what it cannot read is reported here
     integ = ctx.integration
-    value = strip_code(integ.direction or "")
-    if not value or has_placeholder(value) or _DIRECTION.match(value):
+    value = integ.direction_raw
+    if not value or has_placeholder(value) or integ.direction is not None:
         return
     yield Violation(
         integ.line_of("direction"), f"direction {value!r} is not 'Unidirectional' or 'Bidirectional'"
