@@ -98,3 +98,25 @@ def test_ctrl_c_during_verify_prints_the_partial_table_and_exits_130(tmp_path: P
     assert proc.returncode == 130, (out, err)
     assert "Storefront → Cart Service" in out and "Cart Redis" not in out
     assert "interrupted: 1 of 2 integrations verified" in err
+
+
+def test_found_by_a_new_user(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """P99 written with '~', a bracketed word in a shown value, a doc without a title under fmt."""
+    from wiremap.document import parse_text
+
+    text = "# Integration: A → B\n\n## Performance\n\n**Latency:**\n- P95: 0.4 s\n- P99 ~ 300ms\n"
+    assert parse_text(text, "x.md").integration.latency_ms.p99 == 300.0
+    doc = tmp_path / "a.md"
+    doc.write_text(
+        "# Integration: A → B\n\n**Purpose:** reconnects are handled by [paho] itself\n", encoding="utf-8"
+    )
+    assert main(["show", str(doc)]) in (0, 1)
+    assert "[paho]" in capsys.readouterr().out
+    untitled = tmp_path / "b.md"
+    untitled.write_text(
+        "**Purpose:** x\n**Protocol:** HTTP\n**Direction:** Unidirectional\n**Critical Path:** No\n\n"
+        "## Quick Reference\n\n**Source:** `a.py:1`\n**Destination:** X (127.0.0.1:1)\n",
+        encoding="utf-8",
+    )
+    assert main(["fmt", "--check", str(untitled)]) == 1
+    assert "missing title" in capsys.readouterr().err

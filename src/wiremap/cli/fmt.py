@@ -30,7 +30,7 @@ def fmt(
 
     targets, _ = resolve(paths, config_file)
     candidates = discover(targets)
-    changed = unchanged = refused = unreadable = 0
+    changed = unchanged = refused = unreadable = untitled = 0
     for path, explicit in candidates:
         shown = display_path(path)
         try:
@@ -43,6 +43,12 @@ def fmt(
         doc = parse_text(text, shown)
         if (skip_non_docs or not explicit) and not is_integration_doc(doc.document):
             continue
+        integ = doc.integration
+        if not (integ.source and integ.destination):  # formatted all the same, but said: exit 1 (DOC004)
+            untitled += 1
+            err.print(
+                f"error: {shown}:{integ.line_of('title')}: missing title '# Integration: A → B'", markup=False
+            )
         new = render_document(doc.document)
         if new == text:
             unchanged += 1
@@ -76,7 +82,7 @@ def fmt(
         + (f", {unreadable} unreadable" if unreadable else ""),
         markup=False,
     )
-    raise typer.Exit(1 if refused or unreadable or ((check or diff) and changed) else 0)
+    raise typer.Exit(1 if refused or unreadable or untitled or ((check or diff) and changed) else 0)
 
 
 def _diff_names(shown: str) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..output import revealed
 from ..secrets import mask_json
@@ -15,9 +16,8 @@ from ._common import ConfigOption, OutputFormat, load_catalog, out, print_json
 
 
 def _text(data: dict[str, Any]) -> Table:
-    table = Table(
-        title=f"{data.get('source')} → {data.get('destination')}", show_header=False, title_justify="left"
-    )
+    title = Text(f"{data.get('source') or '?'} → {data.get('destination') or '?'}")
+    table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     for key, value in data.items():
@@ -27,7 +27,7 @@ def _text(data: dict[str, Any]) -> Table:
             import json
 
             value = json.dumps(value, ensure_ascii=False)
-        table.add_row(key, str(value))
+        table.add_row(key, Text(str(value)))  # plain text: ``[paho]`` in a value is not a style tag
     return table
 
 

@@ -124,8 +124,9 @@ def _split_item(item: ListItem) -> tuple[str, str]:
     return text.strip(), ""
 
 
-# "P99 — 900 ms", "P99 = 900 ms", "p95 - 120ms": a short key, a dash/equals sign, the value
-_KEY_SEP = re.compile(r"^\s*([A-Za-z][\w. ]{0,20}?)\s+(?:—|–|-|=)\s+(.+)$")
+# "P99 — 900 ms", "P99 = 900 ms", "p95 - 120ms", "P99 ~ 300ms", "P99 ≈ 300 ms", "P99 < 300 ms": a short key,
+# a dash/equals/approximately sign, the value (the sign of approximation stays with the value)
+_KEY_SEP = re.compile(r"^\s*([A-Za-z][\w. ]{0,20}?)\s+(?:(?:—|–|-|=)\s+|(?=[~≈<≤]\s*\d))(.+)$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
 
 

@@ -45,14 +45,17 @@ def render_text(
             )
         con.print(steps)
         con.print(f"max sustained rate: {_max_rate(find)}", markup=False, soft_wrap=True)
-    table = Table("ms", "p50", "p90", "p95", "p99", "p99.9", "max", box=None)
-    for label, p in (
-        ("latency (corrected)", result.latency_ms),
-        ("service time (uncorrected)", result.uncorrected_ms),
-        ("send lateness", result.lateness_ms),
-    ):
-        table.add_row(label, *(f"{v:.2f}" for v in (p.p50, p.p90, p.p95, p.p99, p.p999, p.max)))
-    con.print(table)
+    if result.successes:
+        table = Table("ms", "p50", "p90", "p95", "p99", "p99.9", "max", box=None)
+        for label, p in (
+            ("latency (corrected)", result.latency_ms),
+            ("service time (uncorrected)", result.uncorrected_ms),
+            ("send lateness", result.lateness_ms),
+        ):
+            table.add_row(label, *(f"{v:.2f}" for v in (p.p50, p.p90, p.p95, p.p99, p.p999, p.max)))
+        con.print(table)
+    else:  # zeros would read as a measurement
+        con.print("latency: not measured (no request succeeded)", markup=False)
     errors = "; ".join(
         f"{kind} {e.count}"
         + (f", {e.warmup} in the warm-up" if e.warmup else "")
