@@ -122,3 +122,21 @@ def test_bad_root_is_a_usage_error(tmp_path: Path) -> None:
 )
 def test_destination_of(target: str | None, expected: str | None) -> None:
     assert destination_of(target) == expected
+
+
+def test_a_new_call_to_another_host_in_a_documented_file_is_undocumented(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: any site in a file a doc names was 'documented', whatever host it called."""
+    client = shop / "services" / "checkout" / "payments_client.py"
+    client.write_text(
+        client.read_text(encoding="utf-8")
+        + "\n\ndef audit() -> None:\n    requests.post('http://127.0.0.1:7777/audit', json={}, timeout=1)\n",
+        encoding="utf-8",
+    )
+    data = _json(capsys)
+    audit = next(s for s in data["sites"] if s["target"] == "http://127.0.0.1:7777/audit")
+    assert not audit["documented"]
+    charges = next(s for s in data["sites"] if (s["target"] or "").endswith("/v1/charges"))
+    assert charges["documented"]
+    assert data["coverage"]["integrations"] < 7 / 9

@@ -153,6 +153,22 @@ def _site_destination(site: CallSite, env_values: dict[str, str]) -> str | None:
     return destination_of(site.target) or (destination_of(env_values.get(site.env)) if site.env else None)
 
 
+def _doc_of_file(site: CallSite, dest: str | None, named: list[Integration]) -> Integration | None:
+    """The doc, among those naming the site's file, that covers it: a site whose destination is known
+    is covered only by a doc of that destination (a new call in a documented file to another host is
+    undocumented); otherwise by the doc whose Source line is nearest."""
+    if dest:
+        named = [i for i in named if _doc_destination(i) in (dest, None)]
+    if not named:
+        return None
+
+    def distance(i: Integration) -> int:
+        line = i.source_ref.line if i.source_ref is not None else None
+        return abs(line - site.line) if line is not None else 1 << 30
+
+    return min(named, key=distance)
+
+
 def discover(index: SourceIndex, docs: Sequence[tuple[Integration, str | None]]) -> Discovery:
     """``docs``: each integration with its Source path relative to the index root (None: none)."""
     env_values = _env_values(docs)
@@ -168,11 +184,10 @@ def discover(index: SourceIndex, docs: Sequence[tuple[Integration, str | None]])
 
     covered: list[SiteCoverage] = []
     for site in sorted(index.sites(), key=lambda s: (s.path, s.line, s.client)):
-        doc = next(iter(by_source.get(site.path, ())), None)
-        if doc is None:
-            dest = _site_destination(site, env_values)
-            if dest:
-                doc = next(iter(by_dest.get((dirname(site.path), dest), ())), None)
+        dest = _site_destination(site, env_values)
+        doc = _doc_of_file(site, dest, by_source.get(site.path, []))
+        if doc is None and dest:
+            doc = next(iter(by_dest.get((dirname(site.path), dest), ())), None)
         covered.append(SiteCoverage(site, doc.path if doc is not None else None))
     env_reads = sorted(index.env_reads(), key=lambda e: (e.path, e.line, e.name))
     return Discovery(covered, env_reads, _group(covered, env_values))
