@@ -225,3 +225,21 @@ def test_a_shallow_clone_has_no_news(tmp_path: Path, shop: Path, capsys: pytest.
 def test_the_example_docs_are_in_sync() -> None:
     """What a fresh clone of wiremap says of its own example: lint passes (above), and so does sync."""
     assert main(["sync", str(SHOP / "docs" / "integrations")]) == 0
+
+
+def test_news_a_doc_has_nowhere_to_record_does_not_move_last_updated(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: without a Recent Changes section sync moved Last Updated to today and recorded
+    nothing, which silenced SRC007 for a commit no doc mentions."""
+    doc = shop / PAYMENTS_DOC
+    text = doc.read_text()
+    start = text.index("## Recent Changes")
+    end = text.index("---", start)
+    doc.write_text(text[:start] + text[end:])
+    commit_all(shop, "Drop the Recent Changes section", "2026-11-28T10:00:00+00:00")
+    _change_payments_client(shop, "Retry charges on 429", "2026-12-01T10:00:00+00:00")
+    main(["sync", "--write", PAYMENTS_DOC])
+    capsys.readouterr()
+    assert "**Last Updated:** 2026-11-28" in doc.read_text()
+    assert main(["lint", "--select", "SRC007", "--fail-on", "warning", PAYMENTS_DOC]) == 1

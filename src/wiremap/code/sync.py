@@ -117,7 +117,11 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
     integ = doc.integration
     # the commits SRC007 reports: the same definition (code/review.py), so sync and lint agree
     news = changed_after(project.history(rel), review_day(integ))
-    _add_recent_changes(lines, _unrecorded(doc, news), out)
+    unrecorded = _unrecorded(doc, news)
+    before = len(out.changes)
+    _add_recent_changes(lines, unrecorded, out)
+    # commits that could not be recorded (no Recent Changes section): Last Updated must not hide them
+    recorded_all = not unrecorded or len(out.changes) > before
     from ..lint.rules._common import is_unfilled  # the one definition of "empty or a placeholder"
 
     if is_unfilled(integ.maintained_by) and project.owners is not None:
@@ -125,7 +129,7 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
         if owners and _set_field(lines, _MAINTAINED, " ".join(owners)):
             out.changes.append(f"Maintained By set from CODEOWNERS: {' '.join(owners)}")
     # commits after the review day that are all recorded already still make the doc reviewed today
-    changed = bool(out.changes or news)
+    changed = bool(out.changes or news) and recorded_all
     if changed and _date(integ.last_updated) != today and _set_field(lines, _LAST_UPDATED, today.isoformat()):
         out.changes.append(f"Last Updated → {today.isoformat()}")
     out.new = newline.join(lines)
