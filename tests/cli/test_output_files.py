@@ -120,3 +120,21 @@ def test_found_by_a_new_user(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     assert main(["fmt", "--check", str(untitled)]) == 1
     assert "missing title" in capsys.readouterr().err
+
+
+def test_found_by_a_new_user_second_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'- none' under Environment Variables is no variable; sync does not call a doc whose Source file
+    does not exist 'in sync'."""
+    from wiremap.document import parse_text
+
+    text = "# Integration: A → B\n\n## Configuration\n\n**Environment Variables:**\n- none\n"
+    assert parse_text(text, "x.md").integration.env_vars == []
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    doc = (EXAMPLE_DOCS / "storefront-to-cart-service.md").read_text(encoding="utf-8")
+    doc = re.sub(r"\*\*Source:\*\* `[^`]*`", "**Source:** `services/gone.py:3`", doc, count=1)
+    (docs / "a.md").write_text(doc, encoding="utf-8")
+    (tmp_path / "wiremap.toml").write_text('root = "."\n', encoding="utf-8")
+    main(["sync", str(docs)])
+    err = capsys.readouterr().err
+    assert "0 already in sync" in err and "1 skipped" in err, err

@@ -124,3 +124,11 @@ def test_the_last_hour_is_summarised_in_memory() -> None:
     t.observe(CheckResult("a-to-b", 10_000.0 + 300 * 30, True, 5.0, 7.0))  # 100 min later: the old ones left
     later = t.snapshot().hour
     assert later is not None and (later.count, later.failures, later.p99) == (1, 0, 7.0)
+
+
+def test_a_degraded_integration_says_why_in_its_snapshot() -> None:
+    t = Tracker(INTEG, Thresholds())
+    for i, ms in enumerate([10.0] * 8 + [500.0, 500.0]):
+        t.observe(CheckResult("a-to-b", 1000.0 + i, True, ms, ms))
+    assert t.status is G
+    assert "2 of 10 probes" in t.snapshot().note  # the API and the page show it, not only the log

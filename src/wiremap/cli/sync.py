@@ -39,7 +39,7 @@ def sync(
     for doc in catalog.docs:
         project = projects.for_doc(doc.path)
         rel = project.source_path(doc.integration) if project is not None else None
-        if project is None or rel is None:
+        if project is None or rel is None or not project.exists(rel):  # nothing to compare: not "in sync"
             skipped += 1
             continue
         try:
@@ -67,6 +67,6 @@ def sync(
     verb = "synced" if write else "would be synced"
     summary = f"{changed} doc(s) {verb}, {len(catalog.docs) - changed - skipped} already in sync"
     if skipped:
-        summary += f", {skipped} skipped (no Source file under a project root)"
+        summary += f", {skipped} skipped (no Source file under a project root, or it does not exist)"
     err.print(summary, markup=False)
     raise typer.Exit(1 if changed and not write else 0)

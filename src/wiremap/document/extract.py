@@ -124,6 +124,8 @@ def _split_item(item: ListItem) -> tuple[str, str]:
     return text.strip(), ""
 
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$(?<!^none)(?<!^None)(?<!^NONE)")
+
 # "P99 — 900 ms", "P99 = 900 ms", "p95 - 120ms", "P99 ~ 300ms", "P99 ≈ 300 ms", "P99 < 300 ms": a short key,
 # a dash/equals/approximately sign, the value (the sign of approximation stays with the value)
 _KEY_SEP = re.compile(r"^\s*([A-Za-z][\w. ]{0,20}?)\s+(?:(?:—|–|-|=)\s+|(?=[~≈<≤]\s*\d))(.+)$")
@@ -323,8 +325,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
                 lines[f"env_vars.{e.name}"] = r.block.content_line + n
         elif r.block is not None:
             envs2 = [
-                EnvVar(name=v.strip_code(_split_item(it)[0]), purpose=_split_item(it)[1] or None)
+                EnvVar(name=name, purpose=_split_item(it)[1] or None)
                 for it in _items(r)
+                # a list item says "none" / "n/a" / "-": no variable, not one named "none"
+                if (name := v.strip_code(_split_item(it)[0])) and _ENV_NAME.match(name)
             ]
             put("env_vars", envs2, r.line)
     if (r := ref("connection string")) is not None:

@@ -162,7 +162,7 @@ class IntegrationState:
     consecutive_failures: int
     consecutive_successes: int
     next_run: float | None = None
-    note: str = ""  # why it is not probed (no destination host in the doc), else empty
+    note: str = ""  # why it is not probed or not checked, or why it is degraded; else empty
     hour: Percentiles | None = None  # the last hour, kept in memory by the monitor (exact)
 
     @property

@@ -67,6 +67,7 @@ class Tracker:
         self.thresholds = thresholds
         self.status = Status.UNKNOWN
         self.since: float | None = None
+        self.reason = ""  # why the status is what it is (the last transition's reason)
         self.last: CheckResult | None = None
         self.failures = 0
         self.successes = 0
@@ -102,6 +103,7 @@ class Tracker:
         if new is self.status:
             return None
         old, self.status, self.since = self.status, new, result.ts
+        self.reason = reason
         return Transition(self.integration.id, result.ts, old, new, reason)
 
     def _decide(self, result: CheckResult) -> tuple[Status, str]:
@@ -141,6 +143,7 @@ class Tracker:
             return None
         old, self.status, self.since = self.status, Status.SKIPPED, ts
         self.failures = self.successes = 0
+        self.reason = reason
         return Transition(self.integration.id, ts, old, Status.SKIPPED, reason)
 
     def hour(self) -> Percentiles:
@@ -154,6 +157,8 @@ class Tracker:
         return Percentiles(len(self._checks), failures, rank(0.50), rank(0.95), rank(0.99))
 
     def snapshot(self, note: str = "") -> IntegrationState:
+        if not note and self.status is Status.DEGRADED:
+            note = self.reason  # the page and the API say why, not only the log
         return IntegrationState(
             self.integration,
             self.status,
