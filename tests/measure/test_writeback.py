@@ -139,3 +139,18 @@ def test_a_verdict_needs_samples() -> None:
 
 def test_format_ms() -> None:
     assert [format_ms(x) for x in (0.4237, 4.249, 38.4, 1234.5)] == ["0.42 ms", "4.2 ms", "38 ms", "1234 ms"]
+
+
+def test_lateness_is_judged_against_the_service_time() -> None:
+    """Found by a new user: 1.2 ms of send lateness at 15 req/s against a 200 ms endpoint was called
+    'client fell behind'; against a 1 ms endpoint the same lateness is the whole measurement."""
+    from wiremap.measure.findmax import sustained
+
+    def run(service_ms: float, late_ms: float) -> MeasureResult:
+        lat = Percentiles(service_ms, service_ms, service_ms, service_ms, service_ms, service_ms)
+        late = Percentiles(late_ms / 2, late_ms, late_ms, late_ms, late_ms, late_ms)
+        return MeasureResult(lat, lat, late, 15.0, 150, {}, 15.0, 10.0, 8)
+
+    assert sustained(run(200.0, 1.23), budget_ms=1500.0).ok
+    slow_client = sustained(run(1.0, 1.23), budget_ms=100.0)
+    assert not slow_client.ok and slow_client.client
