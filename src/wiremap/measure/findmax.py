@@ -3,8 +3,8 @@
 A rate is *sustained* when the run sends at least 99% of the requests the rate asks for in the measured
 period and all of them succeed (completions lag the last sends by one latency, so the achieved rate over a
 short window reads a little under the offered one: it only has to be within 5%), with send-lateness p99
-under 1 ms, or 2% of the service-time p99 when longer (the client kept up) and latency p99 within the budget (default: the documented P99, else
-100 ms). The answer is the highest sustained rate seen.
+under 1 ms, or 2% of the service-time p99 when longer (the client kept up), and latency p99 within the
+budget (default: the documented P99, else 100 ms). The answer is the highest sustained rate seen.
 
 Which side stopped the search matters. Send lateness counts the wait for a free connection as well as a
 busy client CPU: when requests were sent late while the destination still answered within the budget
