@@ -7,13 +7,12 @@ import json
 import shutil
 import signal
 import sqlite3
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 from tests._paths import EXAMPLE_DOCS
-from tests.web._live import Destination, Serve
+from tests.web._live import Destination, Serve, wait_until
 from wiremap.catalog import load
 from wiremap.cli.main import main
 
@@ -24,17 +23,6 @@ CART = "storefront-to-cart-service"
 def _get(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=5) as resp:
         return json.loads(resp.read())
-
-
-def _wait(what: str, check: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout:g} s (last: {last!r})")
 
 
 def _rows(db: Path, integration: str) -> int:
@@ -62,10 +50,10 @@ def test_reload_kill_9_and_restart_keep_the_history(tmp_path: Path) -> None:
         serve = Serve(args, cwd=tmp_path)
         url = serve.start()
         try:
-            _wait("payments up", lambda: _get(f"{url}/api/integrations")["counts"]["up"] == 1)
+            wait_until("payments up", lambda: _get(f"{url}/api/integrations")["counts"]["up"] == 1)
             # a new doc appears: the running server picks it up (watchfiles)
             shutil.copy(EXAMPLE_DOCS / f"{CART}.md", docs)
-            ids = _wait(
+            ids = wait_until(
                 "the new doc monitored",
                 lambda: (
                     {i["id"] for i in _get(f"{url}/api/integrations")["integrations"]} >= {PAYMENTS, CART}
@@ -73,7 +61,7 @@ def test_reload_kill_9_and_restart_keep_the_history(tmp_path: Path) -> None:
                 ),
             )
             assert ids
-            _wait("history written", lambda: _rows(db, PAYMENTS) >= 5)
+            wait_until("history written", lambda: _rows(db, PAYMENTS) >= 5)
         finally:
             serve.proc.send_signal(signal.SIGKILL)  # mid-write: batches go to the store every second
             serve.stop()
@@ -83,7 +71,7 @@ def test_reload_kill_9_and_restart_keep_the_history(tmp_path: Path) -> None:
         again = Serve(args, cwd=tmp_path)
         url = again.start()
         try:
-            _wait("more history after the restart", lambda: _rows(db, PAYMENTS) > before + 3)
+            wait_until("more history after the restart", lambda: _rows(db, PAYMENTS) > before + 3)
             detail = _get(f"{url}/api/integrations/{PAYMENTS}")
             assert detail["latency_hour"]["count"] >= 1
             assert _get(f"{url}/api/integrations/{PAYMENTS}/latency?window=1h")["points"]

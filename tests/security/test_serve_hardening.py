@@ -27,8 +27,7 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,7 +37,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests._paths import EXAMPLE_DOCS, ROOT
-from tests.web._live import Destination, Serve
+from tests.web._live import Destination, Serve, wait_until
 from wiremap.catalog import load
 from wiremap.cli.main import main
 from wiremap.model import Integration
@@ -82,17 +81,6 @@ def _one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
     assert len(lines) == 1, proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     return lines[0]
-
-
-def _wait(what: str, check: Callable[[], Any], timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout:g} s (last: {last!r})")
 
 
 @dataclass
@@ -577,9 +565,9 @@ def test_webhook_credentials_become_basic_auth_and_never_show(site: Site) -> Non
     serve = Serve(args, cwd=site.root)
     try:
         url = serve.start()
-        _wait("up", lambda: json.loads(_request(url, f"/api/integrations/{DOC}").body)["status"] == "up")
+        wait_until("up", lambda: json.loads(_request(url, f"/api/integrations/{DOC}").body)["status"] == "up")
         destination.stop()
-        _wait("the alert delivered", lambda: len(receiver.requests) >= 2)
+        wait_until("the alert delivered", lambda: len(receiver.requests) >= 2)
     finally:
         destination.stop()
         code = serve.stop()

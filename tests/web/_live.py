@@ -154,3 +154,15 @@ class Serve:
         for t in self._readers:
             t.join(timeout=2)
         return self.proc.returncode
+
+
+def wait_until(what: str, check: Any, timeout: float = 20.0) -> Any:
+    """Poll ``check`` every 0.1 s until it returns something true; AssertionError after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: not within {timeout:g} s (last: {last!r})")

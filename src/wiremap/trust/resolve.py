@@ -77,9 +77,6 @@ def doc_settings(integ: Integration) -> tuple[dict[str, Any], list[SettingProble
 
 
 def resolve_settings(integ: Integration, config: Config) -> ResolvedSettings:
-    from ..config import Config as _Config
-
-    assert isinstance(config, _Config)
     table = config.integrations.get(integ.id, {})
     from_doc, problems = doc_settings(integ)
     values: dict[str, Any] = {}
