@@ -12,7 +12,7 @@ from tests._paths import EXAMPLE_DOCS
 from wiremap import parse_text
 from wiremap.measure._base import MeasureResult, Percentiles
 from wiremap.measure.check import check_against_doc
-from wiremap.measure.writeback import format_ms, write_back
+from wiremap.measure.writeback import format_ms, format_rate, write_back
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -37,7 +37,8 @@ def test_write_back_changes_only_the_three_values(tmp_path: Path, doc: Path) -> 
     assert "- Typical: 4.2 ms (measured 2026-11-28, 200 req/s)" in text
     assert "- P95: 12 ms (measured 2026-11-28, 200 req/s)" in text
     integ = parse_text(text, "x.md").integration
-    assert (integ.latency_ms.typical, integ.latency_ms.p95, integ.latency_ms.p99) == (4.2, 12, 38)
+    # P95/P99 are bounds: rounded up (11.75 → 12, 38.4 → 39), the typical value to the nearest
+    assert (integ.latency_ms.typical, integ.latency_ms.p95, integ.latency_ms.p99) == (4.2, 12, 39)
 
 
 def test_write_back_keeps_crlf_bom_and_bullets(tmp_path: Path) -> None:
@@ -139,6 +140,28 @@ def test_a_verdict_needs_samples() -> None:
 
 def test_format_ms() -> None:
     assert [format_ms(x) for x in (0.4237, 4.249, 38.4, 1234.5)] == ["0.42 ms", "4.2 ms", "38 ms", "1234 ms"]
+    up = [0.4237, 0.42, 4.21, 4.2, 9.96, 38.01, 38.0, 202.3, 0.999]
+    assert [format_ms(x, up=True) for x in up] == [
+        "0.43 ms", "0.42 ms", "4.3 ms", "4.2 ms", "10 ms", "39 ms", "38 ms", "203 ms", "1.0 ms"
+    ]  # fmt: skip
+
+
+def test_format_rate_rounds_down() -> None:
+    assert [format_rate(x) for x in (1850.7, 1850.0, 9.99, 4.56)] == [
+        "1,850 req/s", "1,850 req/s", "9.9 req/s", "4.5 req/s"
+    ]  # fmt: skip
+
+
+def test_written_p99_is_a_budget_the_same_measurement_meets(tmp_path: Path) -> None:
+    """Found by a new user: P99 202.3 ms was written as 202 ms, so the next --find-max (budget: the
+    documented P99) or --check failed at once on the figure wiremap itself had written."""
+    target = tmp_path / "x.md"
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", target)
+    result = _result(150.4, 190.2, 202.3)
+    write_back(target, result, today=TODAY)
+    integ = parse_text(target.read_text(encoding="utf-8"), "x.md").integration
+    assert integ.latency_ms.p99 == 203 and integ.latency_ms.p95 == 191
+    assert all(v.ok for v in check_against_doc(integ, result, 0.0))
 
 
 def test_lateness_is_judged_against_the_service_time() -> None:

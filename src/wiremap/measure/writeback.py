@@ -14,6 +14,7 @@ Latency lines the doc does not have are not added (lint reports missing fields).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,15 @@ class Edit:
     new: str
 
 
-def format_ms(ms: float) -> str:
-    """``0.42 ms``, ``4.2 ms``, ``120 ms``."""
+def format_ms(ms: float, *, up: bool = False) -> str:
+    """``0.42 ms``, ``4.2 ms``, ``120 ms``: two significant places below 10 ms, whole ms above.
+
+    ``up`` rounds up at that precision instead of to the nearest: a bound written into a doc (P95, P99,
+    a latency budget) must hold for what was measured, or the next ``--find-max`` (whose budget is the
+    documented P99) or ``--check`` fails on the doc's own figure (202.3 ms written as 202 ms)."""
+    if up:
+        scale = 100 if ms < 1 else 10 if ms < 10 else 1
+        ms = math.ceil(ms * scale - 1e-9) / scale
     if ms < 1:
         return f"{ms:.2f} ms"
     if ms < 10:
@@ -53,8 +61,11 @@ def format_ms(ms: float) -> str:
 
 
 def format_rate(per_s: float) -> str:
-    """``1,850 req/s``, ``4.5 req/s``."""
-    return f"{per_s:,.0f} req/s" if per_s >= 10 else f"{per_s:.1f} req/s"
+    """``1,850 req/s``, ``4.5 req/s``: rounded down, as a sustained rate is a floor (1,850.7 req/s
+    sustained does not show that 1,851 would be)."""
+    if per_s >= 10:
+        return f"{math.floor(per_s + 1e-9):,} req/s"
+    return f"{math.floor(per_s * 10 + 1e-9) / 10:.1f} req/s"
 
 
 def _lines(text: str) -> list[tuple[str, str]]:
@@ -99,8 +110,8 @@ def plan_edits(
     note = f"(measured {today.isoformat()}, {result.rate:g} req/s)"
     wanted = {
         "latency_ms.typical": f"{format_ms(result.latency_ms.p50)} {note}",
-        "latency_ms.p95": f"{format_ms(result.latency_ms.p95)} {note}",
-        "latency_ms.p99": f"{format_ms(result.latency_ms.p99)} {note}",
+        "latency_ms.p95": f"{format_ms(result.latency_ms.p95, up=True)} {note}",
+        "latency_ms.p99": f"{format_ms(result.latency_ms.p99, up=True)} {note}",
     }
     replaced: list[tuple[str, int, str]] = []  # field, line, new content
     for field, value in wanted.items():
@@ -114,7 +125,7 @@ def plan_edits(
     added: tuple[int, str] | None = None  # after line, new content
     not_written: list[str] = []
     if max_rate is not None:
-        budget = f", p99 ≤ {format_ms(budget_ms)}" if budget_ms is not None else ""
+        budget = f", p99 ≤ {format_ms(budget_ms, up=True)}" if budget_ms is not None else ""
         value = f"{format_rate(max_rate)} (measured {today.isoformat()}{budget})"
         ref = doc.fields.get("throughput")
         items = ref.block.items if ref is not None and isinstance(ref.block, ListBlock) else ()
