@@ -230,3 +230,16 @@ def test_a_large_catalog_reads_the_day_in_one_query(monkeypatch: pytest.MonkeyPa
     assert calls == ["summaries"]  # no per-integration query at all
     assert all(x.hour == hour for x in out)
     assert all(x.day.count >= hour.count and (x.day.p99 or 0) >= 7.0 for x in out)
+
+
+def test_the_day_never_counts_fewer_checks_than_the_hour() -> None:
+    """Found by a new user: the API's latency_day.count was below latency_hour.count (the hour came
+    from the monitor's memory, a write batch ahead of the store the day was read from)."""
+    from wiremap.web import live
+
+    view = example_view()
+    ahead = Percentiles(10_000, 0, 1.0, 2.0, 3.0)  # more checks in memory than the store holds yet
+    states = [dataclasses.replace(s, hour=ahead) for s in view.states()]
+    out = live.summaries(view.store, states, NOW)
+    assert out and all(x.day.count >= x.hour.count for x in out)
+    assert any(x.hour.count for x in out)  # the example store has checks: not trivially 0 >= 0

@@ -78,20 +78,24 @@ def latency_of(result: CheckResult) -> float:
 
 
 def summaries(store: Store, states: Iterable[IntegrationState], now: float) -> list[Live]:
-    """The catalog's numbers. The hour comes from the monitor's memory (exact; from the store when the
-    state has none). The day is exact (raw results) up to :data:`EXACT_MAX` integrations; above, one
-    query combines the hourly rollups that start before the hour holding ``now - 1 h`` with the exact
-    last hour (so the day column covers the last 23 to 24 hours), percentiles the maximum of the parts."""
+    """The catalog's numbers, the day always holding the hour (its count never below the hour's).
+
+    Up to :data:`EXACT_MAX` integrations both windows are exact, read from the same raw results (the
+    hour used to come from the monitor's memory, a write batch ahead of the store, so the day could
+    count fewer checks than the hour). Above, one query combines the hourly rollups that start before
+    the hour holding ``now - 1 h`` with the monitor's exact last hour (so the day column covers the last
+    23 to 24 hours), percentiles the maximum of the parts."""
     states = list(states)
     batched = len(states) > EXACT_MAX
     cut = (now - HOUR) - (now - HOUR) % HOUR
     older = store.summaries(3600, now - DAY, cut) if batched else {}
     out = []
     for s in states:
-        hour = s.hour if s.hour is not None else store.percentiles(s.id, now - HOUR, now)
         if batched:
+            hour = s.hour if s.hour is not None else store.percentiles(s.id, now - HOUR, now)
             day = Percentiles.combine([older.get(s.id, Percentiles()), hour])
         else:
+            hour = store.percentiles(s.id, now - HOUR, now)
             day = store.percentiles(s.id, now - DAY, now)
         out.append(Live(s, hour, day))
     return out
