@@ -150,14 +150,19 @@ class Catalog:
 
     def impact(self, service: str) -> tuple[list[Integration], list[str]]:
         """What breaks if ``service`` is down: the integrations into it, and every upstream service,
-        transitively (a caller of a broken caller is affected too)."""
+        transitively (a caller of a broken caller is affected too).
+
+        Dependency runs from the Source to the Destination whatever the Direction says: Direction is
+        which way data flows (a cache read, acks pushed back), not who needs whom, so a bidirectional
+        ``Cart Service → Cart Redis`` does not make Cart Redis depend on Cart Service."""
         broken: list[Integration] = []
         affected: list[str] = []
         seen = {service}
         frontier = [service]
         callers: dict[str, list[Edge]] = {}
-        for e in self.edges():
-            callers.setdefault(e.destination, []).append(e)
+        for i in self:
+            if i.source and i.destination:
+                callers.setdefault(i.destination, []).append(Edge(i.source, i.destination, i))
         while frontier:
             nxt: list[str] = []
             for svc in frontier:

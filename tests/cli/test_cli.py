@@ -212,6 +212,19 @@ def test_impact_follows_edges_upstream(tmp_path: Path, capsys: pytest.CaptureFix
     assert len(data["integrations"]) == 4
 
 
+def test_impact_follows_dependency_not_data_flow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by a new user: a bidirectional cache doc made the cache's caller depend on the cache's
+    availability *and* the cache depend on its caller ("Cart Cache" affected by Cart Service)."""
+    doc = "# Integration: {src} → {dst}\n\n**Direction:** {direction}\n"
+    for src, dst, direction in [("Web", "Cart", "Unidirectional"), ("Cart", "Cache", "Bidirectional")]:
+        text = doc.format(src=src, dst=dst, direction=direction)
+        (tmp_path / f"{src}-{dst}.md").write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "impact", "Cart", "--docs", str(tmp_path), "--format", "json")
+    assert code == 0 and json.loads(out)["affected_services"] == ["Web"]
+    code, out, _ = run(capsys, "impact", "Cache", "--docs", str(tmp_path), "--format", "json")
+    assert code == 0 and sorted(json.loads(out)["affected_services"]) == ["Cart", "Web"]
+
+
 def test_index_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "index.md"
     assert run(capsys, "index", str(EXAMPLE_DOCS), "-o", str(out_file))[0] == 0
