@@ -1,0 +1,1 @@
+"""One stub server per protocol; see :mod:`wiremap.stub.registry`."""
