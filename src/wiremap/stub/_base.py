@@ -100,7 +100,8 @@ class StubContext:
 
 class RunningStub:
     """A started stub. ``url`` is ``scheme://127.0.0.1:PORT`` plus the documented path when the
-    protocol has one. ``close`` stops listening and drops every open connection."""
+    protocol has one. ``close`` stops listening and drops every open connection. ``cafile``: for a
+    TLS stub, the self-signed certificate to trust (:mod:`wiremap.stub.tls`)."""
 
     def __init__(
         self,
@@ -109,10 +110,12 @@ class RunningStub:
         url: str,
         close: Callable[[], Awaitable[None]],
         note_refused: Callable[[int], Awaitable[None]] | None = None,
+        cafile: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.url = url
+        self.cafile = cafile  # the certificate a client trusts, for a TLS stub (self-signed at start)
         self._close = close
         self._note_refused = note_refused
         self._closed = False
@@ -187,9 +190,11 @@ async def listen(
     scheme: str,
     path: str = "",
     ssl_context: ssl.SSLContext | None = None,
+    on_close: Callable[[], None] | None = None,
 ) -> RunningStub:
     """Serve ``handler(reader, writer, connection_number)`` on ``ctx.host:ctx.port``, with ``refused``
-    done by closing the listener while the next attempt is to be refused (see the module doc)."""
+    done by closing the listener while the next attempt is to be refused (see the module doc).
+    ``on_close`` runs after the stub closed (removing a certificate)."""
     sock = _reserve(ctx.host, ctx.port)
     port: int = sock.getsockname()[1]
     server: asyncio.Server | None = None
@@ -260,6 +265,8 @@ async def listen(
             t.cancel()
         if tasks:
             await asyncio.wait(list(tasks), timeout=2)
+        if on_close is not None:
+            on_close()
 
     ctx.port = port
     await gate()

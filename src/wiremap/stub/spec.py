@@ -119,6 +119,11 @@ class StubSpec:
             return json.dumps(self.response_json, ensure_ascii=False).encode()
         return (self.response_text or "").encode()
 
+    def invalid_json(self) -> Any:
+        """A JSON value *not* of the documented shape (the ``invalid`` fault): another JSON type than
+        the documented Response, every documented key of an object given a value of another type."""
+        return _unlike(self.response_json)
+
     def matches_path(self, path: str) -> bool:
         """Whether a request path (query ignored) is the documented one; ``{var}`` matches one segment."""
         if self.path is None:
@@ -207,3 +212,18 @@ class StubSpec:
             settings=settings,
             not_served=tuple(not_served),
         )
+
+
+def _unlike(value: Any) -> Any:
+    """A value whose JSON type differs from ``value``'s (an object keeps its keys, each unlike)."""
+    if isinstance(value, dict) and value:
+        return {k: _unlike(v) for k, v in value.items()}
+    if isinstance(value, dict):
+        return ["wiremap stub: invalid"]
+    if isinstance(value, list):
+        return {"wiremap_stub": "invalid"}
+    if isinstance(value, str):
+        return 0
+    if isinstance(value, bool | int | float):
+        return "wiremap stub: invalid"
+    return {"wiremap_stub": "invalid"}  # null or nothing documented: still not what a client expects
