@@ -32,6 +32,7 @@ from . import (
     schema,
     serve,
     show,
+    stub,
     sync,
     verify,
 )
@@ -56,6 +57,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "sync": sync.sync,
     "discover": discover.discover_command,
     "serve": serve.serve,
+    "stub": stub.stub,
     "demo": demo.demo,
 }
 
