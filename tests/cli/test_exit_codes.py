@@ -195,6 +195,8 @@ def _serve(e: Env) -> list[str]:
 
 # measure: a short run at a low rate (the loopback listener answers)
 RUN = ["--rate", "20", "--duration", "0.2", "--warmup", "0"]
+# stub: serve for a moment on any free port
+STUB = ["--duration", "0.1", "--port", "0"]
 
 
 def _reads_docs(command: str, *extra: str) -> list[tuple[str, Args, int]]:
@@ -272,6 +274,18 @@ TABLE: dict[str, list[tuple[str, Args, int]]] = {
             lambda e: ["serve", _s(e.good), "--host", "0.0.0.0", *_serve(e)],
             2,
         ),
+    ],
+    "stub": [  # a short run: it serves until --duration, SIGTERM (0) or Ctrl-C (130)
+        (GOOD, lambda e: ["stub", _s(e.good), *STUB], 0),
+        (FINDINGS, lambda e: ["stub", _s(e.findings), *STUB], 0),
+        (BINARY, lambda e: ["stub", _s(e.binary), *STUB], 1),
+        (LATIN1, lambda e: ["stub", _s(e.latin1), *STUB], 1),
+        (MIXED, lambda e: ["stub", "billing-to-ledger", "--docs", _s(e.mixed), *STUB], 1),
+        (MISSING, lambda e: ["stub", _s(e.missing), *STUB], 2),
+        (BAD_OPTION, lambda e: ["stub", "--no-such-option", _s(e.good)], 2),
+        ("a bad --fault", lambda e: ["stub", _s(e.good), "--fault", "sometimes", *STUB], 2),
+        ("a fault TCP cannot take", lambda e: ["stub", _s(e.good), "--fault", "status:503", *STUB], 2),
+        ("a remote --proxy-to", lambda e: ["stub", _s(e.good), "--proxy-to", "192.0.2.1:5432", *STUB], 2),
     ],
 }
 
