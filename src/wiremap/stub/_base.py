@@ -55,6 +55,7 @@ class StubContext:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _attempts: int = field(default=0, repr=False)
     _connections: int = field(default=0, repr=False)
+    _hooks: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if self.host != LOOPBACK:
@@ -67,7 +68,14 @@ class StubContext:
         with self._lock:
             self._attempts += 1
             n = self._attempts
+        for hook in self._hooks:
+            hook()
         return n, self.plan.decide(n)
+
+    def on_attempt(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` after each attempt is numbered, on the thread that numbered it (the listener
+        closes there, at once, when the next attempt is to be refused)."""
+        self._hooks.append(hook)
 
     def next_connection(self) -> int:
         """Number a connection just accepted (1, 2 …)."""
@@ -217,7 +225,6 @@ async def listen(
                 tasks.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
-        await gate()
 
     async def open_() -> None:
         nonlocal server, sock
@@ -228,19 +235,23 @@ async def listen(
         listening.setblocking(False)
         server = await asyncio.start_server(on_connect, sock=listening, ssl=ssl_context)
 
-    async def close_listener() -> None:
+    def close_listener() -> None:
         nonlocal server, sock
         if server is None:
             return
         s, server = server, None
-        s.close()  # stops accepting; open connections live on
+        s.close()  # the listening socket is closed at once; open connections live on
         sock = _reserve(ctx.host, port)
+
+    def after_attempt() -> None:
+        if ctx.next_is_refused():
+            close_listener()
 
     async def gate() -> None:
         """Listen unless the next attempt is to be refused."""
         async with lock:
             if ctx.next_is_refused():
-                await close_listener()
+                close_listener()
             else:
                 await open_()
 
@@ -269,6 +280,7 @@ async def listen(
             on_close()
 
     ctx.port = port
+    ctx.on_attempt(after_attempt)
     await gate()
     host = ctx.host
     return RunningStub(host, port, f"{scheme}://{host}:{port}{path}", close, note_refused)
