@@ -120,6 +120,11 @@ def test_markdown_token_soup_never_raises(text: str) -> None:
 # next read), and tight item text after an empty nested list (it was dropped, then read as the item's own)
 @example("# Integration: A → B\n\n* a\n1. \n* b\n")
 @example("- 1. \n    0\n**Purpose:** [What this integration does]\n**Protocol:** HTTP\n")
+# adjacent lists, a second title, a hard break, a setext heading (tests/document/test_fmt_shapes.py)
+@example("## Error Handling\n\n**Failure Modes:**\n- a\n* b\n\n1. c\n2) d\n")
+@example("## Recent Changes\n\n**2026-01-01:**\n- a\n\n# Integration: C → D\n\n## Request Format\n\nx\n")
+@example("**Purpose:** a  \nb \\  \nc\n\n> d  \n> e\n")
+@example("**Purpose:** p\ntext\n---\n")
 def test_fmt_is_idempotent_on_mutated_docs(text: str) -> None:
     once = render_document(parse_text(text, "fuzz.md").document)
     assert render_document(parse_text(once, "fuzz.md").document) == once

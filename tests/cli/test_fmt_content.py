@@ -55,12 +55,13 @@ def test_a_section_after_the_footer_is_reformatted_not_refused(
 
 
 def test_extra_section_text_is_the_section_as_written() -> None:
-    """The model's extra section is what the renderer writes for it: no footer, adjacent lists merged."""
+    """The model's extra section is what the renderer writes for it: no footer, adjacent lists kept two
+    lists (the second with the other bullet)."""
     text = DOC.read_text(encoding="utf-8")
     text = text.replace("## Recent Changes", "## Notes\n\n- a \n\n* b\n\n---\n\n## Recent Changes")
     doc = parse_text(text + "\n## Appendix\n\nlast\n", "doc.md")
     assert [(s.title, s.text) for s in doc.integration.extra_sections] == [
-        ("Notes", "- a\n- b"),
+        ("Notes", "- a\n\n+ b"),
         ("Appendix", "last"),
     ]
     assert layout_only(doc, render_document(doc.document)) is None

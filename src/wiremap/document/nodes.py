@@ -28,10 +28,15 @@ __all__ = [
 
 @dataclass(slots=True)
 class TextLine:
-    """A line of a paragraph that is not a ``**Label:** value`` field."""
+    """A line of a paragraph that is not a ``**Label:** value`` field.
+
+    ``hard_break``: the line ends with a hard line break (two spaces or a backslash at its end); the
+    mark is not part of ``raw``.
+    """
 
     line: int
     raw: str
+    hard_break: bool = False
 
 
 @dataclass(slots=True)
@@ -39,7 +44,7 @@ class FieldLine:
     """``**Label:** value`` (or ``**Label**: value``) on one line.
 
     ``raw_value`` is the Markdown after the label, ``value`` its plain text
-    (code spans unwrapped, emphasis dropped).
+    (code spans unwrapped, emphasis dropped). ``hard_break`` as for :class:`TextLine`.
     """
 
     line: int
@@ -47,6 +52,7 @@ class FieldLine:
     raw_value: str
     value: str
     colon_inside: bool = True
+    hard_break: bool = False
 
 
 ParagraphLine = TextLine | FieldLine

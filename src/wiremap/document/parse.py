@@ -8,7 +8,7 @@ wiremap cares about and turns byte offsets into 1-based lines.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -82,6 +82,19 @@ class _Builder:
         self.n = len(kinds)
         self.directives: list[tuple[int, str]] = []
 
+    def src_with_breaks(self, start: int, end: int, inner: range) -> str:
+        """Source ``start:end`` with each hard break written with spaces given a backslash instead, which
+        the stripping of trailing spaces keeps (a quote's ``> a  `` stays a break)."""
+        breaks = (self.starts[x] for x in inner if self.kinds[x] == "HardBreak")
+        spaced = [s for s in breaks if self.data[s] != 92]  # 92: a backslash break is kept as it is
+        if not spaced:
+            return self.src(start, end)
+        data = bytearray(self.data[start:end])
+        for s in reversed(spaced):  # the spaces run to the end of the line
+            eol = self.data.find(b"\n", s)
+            data[s - start : (end if eol < 0 else eol) - start] = _break_mark(self.src(start, s)).encode()
+        return data.decode("utf-8", "replace")
+
     def line(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)
 
@@ -147,7 +160,7 @@ class _Builder:
             text = "".join(str(self.payloads[x]) for x in inner if self.kinds[x] == "Html")
             self._scan_directive(text, self.starts[i])
             return RawBlock(line, "html", _strip_lines(text))
-        raw = _strip_lines(self.src(self.starts[i], self.ends[i]))
+        raw = _strip_lines(self.src_with_breaks(self.starts[i], self.ends[i], range(i + 1, k)))
         if name in ("BlockQuote", "Table"):
             # indentation before ``>`` / ``|`` (and of lazy continuation lines) carries no meaning, but inside
             # a list item it includes the item's own indent: drop it, the renderer indents again
@@ -208,12 +221,17 @@ class _Builder:
             return []
         # inline events come in document order: the first starts the text, the last ends it
         start, end = self.starts[idx.start], max(self.ends[idx.stop - 1], self.starts[idx.stop - 1])
+        if start > 0 and self.data[start - 1] == 92:
+            start -= 1  # the text starts after an escaping backslash (``\\``): the line starts at it
         strong_at: dict[int, int] = {}
+        breaks: list[int] = []  # where each hard break starts: at its backslash or its first space
         kinds, names = self.kinds, self.names
         for x in idx:
             kind = kinds[x]
             if kind == "Start" and names[x] == "Strong":
                 strong_at.setdefault(self.starts[x], x)
+            elif kind == "HardBreak":
+                breaks.append(self.starts[x])
             elif kind == "InlineHtml":
                 self._scan_directive(str(self.payloads[x]), self.starts[x])
         out: list[ParagraphLine] = []
@@ -222,17 +240,25 @@ class _Builder:
         while pos < end:
             nl = data.find(b"\n", pos, end)
             seg_end = end if nl < 0 else nl
-            out_line = self.physical_line(pos, seg_end, idx, strong_at)
+            at = bisect_left(breaks, pos)
+            brk = breaks[at] if at < len(breaks) and breaks[at] < seg_end else None
+            out_line = self.physical_line(pos, seg_end, idx, strong_at, brk)
             if out_line is not None:
                 out.append(out_line)
             pos = seg_end + 1
         return out
 
-    def physical_line(self, a: int, b: int, idx: range, strong_at: dict[int, int]) -> ParagraphLine | None:
+    def physical_line(
+        self, a: int, b: int, idx: range, strong_at: dict[int, int], brk: int | None = None
+    ) -> ParagraphLine | None:
+        """Source line ``a:b``; ``brk`` is where a hard break at its end starts (its mark is left out)."""
+        hard = brk is not None
+        if brk is not None:
+            b = brk  # the text ends where the break's backslash or spaces begin
         seg = self.data[a:b]
         stripped = seg.lstrip(b" \t")
         if not stripped.strip():
-            return None
+            return TextLine(self.line(a), "", True) if hard else None
         lead = a + (len(seg) - len(stripped))
         line = self.line(lead)
         x = strong_at.get(lead)
@@ -250,16 +276,33 @@ class _Builder:
                     after.append(y)
             rest_plain = self.plain(after)
             if label.endswith(":") and len(label) > 1:
-                return FieldLine(line, label[:-1].strip(), rest_raw.strip(_WS), rest_plain.strip(), True)
+                raw = self.break_text(rest_raw.strip(_WS), brk)
+                return FieldLine(line, label[:-1].strip(), raw, rest_plain.strip(), True, hard)
             if label and rest_raw.startswith(":"):
-                return FieldLine(line, label, rest_raw[1:].strip(_WS), rest_plain.strip()[1:].strip(), False)
-        return TextLine(line, self.src(lead, b).strip(_WS))
+                raw = self.break_text(rest_raw[1:].strip(_WS), brk)
+                return FieldLine(line, label, raw, rest_plain.strip()[1:].strip(), False, hard)
+        return TextLine(line, self.break_text(self.src(lead, b).strip(_WS), brk), hard)
+
+    def break_text(self, text: str, brk: int | None) -> str:
+        """``text`` before a hard break made of spaces ends in a literal backslash: escaped, as the
+        renderer's backslash break needs (both spellings of the break read the same)."""
+        if brk is None or self.data[brk] == 92:
+            return text
+        return text + _break_mark(text)[:-1]
 
     def _scan_directive(self, html: str, offset: int) -> None:
         if "wiremap" not in html:
             return
         for m in _DIRECTIVE.finditer(html):
             self.directives.append((self.line(offset), m.group(1)))
+
+
+def _break_mark(before: str) -> str:
+    r"""The backslash that writes a hard break made of spaces after ``before``. After an odd run of
+    backslashes the last one is a literal backslash (``a \  ``): it is escaped first (``a \\\``), or the
+    two would read as one escaped backslash and no break."""
+    run = len(before) - len(before.rstrip("\\"))
+    return "\\\\" if run % 2 else "\\"
 
 
 def _strip_lines(text: str) -> str:

@@ -27,7 +27,7 @@ from .nodes import (
 )
 from .template import FOOTER_LABELS, SECTION_ORDER, canonical_label, canonical_section, normalize_key
 
-__all__ = ["canonical_title", "render_document", "section_body"]
+__all__ = ["canonical_title", "is_footer", "render_document", "section_body", "written_items"]
 
 _ARROW = re.compile(r"\s*(?:->|→|⟶|=>)\s*")
 _TITLE = re.compile(r"^\s*integration\s*:\s*", re.IGNORECASE)
@@ -60,13 +60,16 @@ def _lines(lines: tuple[ParagraphLine, ...], in_list: bool) -> list[str]:
             if out and _BLOCK_START.match(text):
                 text = "    " + text
             out.append(text)
+        if x.hard_break:
+            out[-1] += "\\"  # a hard line break is written as a backslash: fmt drops trailing spaces
     return out
 
 
 def _line(x: ParagraphLine, in_list: bool) -> str:
     if isinstance(x, TextLine):
         return x.raw
-    label = canonical_label(x.label)
+    # in a list item a label names the item (a failure mode, a metric): it is text, written as it is
+    label = x.label.strip() if in_list else canonical_label(x.label)
     head = f"**{label}**:" if in_list else f"**{label}:**"
     return f"{head} {x.raw_value}" if x.raw_value else head
 
@@ -90,9 +93,10 @@ def _item(item: ListItem, marker: str) -> str:
     if not own and children and isinstance(head := children[0], Paragraph):
         own = _lines(head.lines, True)  # it is read back as the item's own text
         children.pop(0)
+    texts = _texts(children)
     if not own and children:
         lead = children.pop(0)
-        first = _indent(_block(lead), pad)
+        first = _indent(texts.pop(0), pad)
         if isinstance(lead, Rule):
             first = pad + "***"  # ``- ---`` would itself read as a thematic break
         # the block starts on the marker line (``- - nested``): a bare marker line under text would read as a
@@ -103,31 +107,51 @@ def _item(item: ListItem, marker: str) -> str:
         out = f"{marker} {own[0]}".rstrip(" \t")
         for ln in own[1:]:
             out += "\n" + pad + ln
-    for child in children:
-        text = _block(child)
-        if not text:
-            continue
+    for child, text in zip(children, texts, strict=True):
         sep = "\n" if isinstance(child, ListBlock) else "\n\n"
         out += sep + _indent(text, pad)
     return out
 
 
-def _list(block: ListBlock) -> str:
-    # an empty item is a bare bullet: no content to keep, and ``-`` under a text line would read as a
-    # setext heading underline
-    items = [it for it in block.items if it.lines or any(_block(c) for c in it.children)]
+def written_items(block: ListBlock) -> list[ListItem]:
+    """The items the renderer writes: an empty item is a bare bullet, with no content to keep (and ``-``
+    under a text line would read as a setext heading underline). The model reads these items only."""
+    return [it for it in block.items if it.lines or any(_block(c) for c in it.children)]
+
+
+def _list(block: ListBlock, other: bool = False) -> str:
+    """``other``: the list follows another list of its kind, and is written with the other bullet (``+``,
+    ordered ``1)``): CommonMark starts a new list when the bullet changes, one bullet would merge them."""
+    items = written_items(block)
     loose = any(not isinstance(c, ListBlock) for it in items for c in it.children)
     parts = []
     for n, item in enumerate(items):
-        marker = f"{block.start + n}." if block.ordered else "-"
-        parts.append(_item(item, marker))
+        bullet = "+" if other else "-"
+        parts.append(_item(item, f"{block.start + n}{')' if other else '.'}" if block.ordered else bullet))
     return ("\n\n" if loose else "\n").join(parts)
 
 
+def _texts(blocks: list[Block]) -> list[str]:
+    """Each block written; a list right after a list of its kind alternates its bullet, so the two stay
+    two lists (as they were read: a change of bullet, a rule or an empty list between them)."""
+    out: list[str] = []
+    prev: tuple[ListBlock, bool] | None = None
+    for block in blocks:
+        if isinstance(block, ListBlock):
+            other = prev is not None and prev[0].ordered == block.ordered and not prev[1]
+            out.append(_list(block, other))
+            prev = (block, other)
+        else:
+            out.append(_block(block))
+            prev = None
+    return out
+
+
 def _heading_text(text: str) -> str:
-    """A trailing run of ``#`` after a space would read as the closing sequence: escape its last ``#``."""
+    """A trailing run of ``#`` after a space would read as the closing sequence: a closing sequence of
+    its own is written after it (``## a #`` + `` #``), so the text is read back as it is."""
     m = re.search(r"(?:^|[ \t])(#+)$", text)
-    return text[:-1] + "\\#" if m else text
+    return text + " #" if m else text
 
 
 def _block(block: Block) -> str:
@@ -160,42 +184,28 @@ def _can_interrupt(block: ListBlock, text: str) -> bool:
     """CommonMark: a list may interrupt a paragraph only when its first item is not empty
     (and an ordered one only when it starts at 1)."""
     first_line = text.split("\n", 1)[0].strip()
-    return first_line not in ("-", f"{block.start}.") and (not block.ordered or block.start == 1)
-
-
-def _merge_lists(blocks: list[Block]) -> list[Block]:
-    """Adjacent lists of one kind (``-`` then ``*``, or split by a dropped rule) become one list:
-    written with the same bullet they would merge anyway on the next read."""
-    out: list[Block] = []
-    for block in blocks:
-        prev = out[-1] if out else None
-        if isinstance(block, ListBlock) and isinstance(prev, ListBlock) and prev.ordered == block.ordered:
-            out[-1] = ListBlock(prev.line, prev.ordered, prev.start, prev.items + block.items)
-        else:
-            out.append(block)
-    return out
+    bare = ("-", "+", f"{block.start}.", f"{block.start})")
+    return first_line not in bare and (not block.ordered or block.start == 1)
 
 
 def _join(blocks: list[Block]) -> str:
-    # drop empty lists first: the lists on either side of one are adjacent, and merge as a reader would
-    blocks = _merge_lists([b for b in blocks if not isinstance(b, ListBlock) or _block(b)])
+    # drop empty lists first: the lists on either side of one are adjacent (and alternate their bullets)
+    blocks = [b for b in blocks if not isinstance(b, ListBlock) or _block(b)]
     out = ""
     prev: Block | None = None
-    for block in blocks:
+    for block, text in zip(blocks, _texts(blocks), strict=True):
         if prev is not None:
-            text = _block(block)
             attached = _opens_block(prev) and (
                 isinstance(block, CodeBlock) or (isinstance(block, ListBlock) and _can_interrupt(block, text))
             )
             out += "\n" if attached else "\n\n"
-            out += text
-        else:
-            out += _block(block)
+        out += text
         prev = block
     return out
 
 
-def _is_footer(block: Block) -> bool:
+def is_footer(block: Block) -> bool:
+    """A paragraph of footer fields only (Last Updated, Maintained By): it moves to the end of the doc."""
     return (
         isinstance(block, Paragraph)
         and bool(block.lines)
@@ -207,20 +217,26 @@ def section_body(blocks: tuple[Block, ...] | list[Block]) -> str:
     """A section's content as written: its blocks joined the canonical way, without the footer (Last
     Updated, Maintained By), which moves to the end of the doc. The model's extra sections are this text,
     so a doc and its rewrite compare equal (the footer is read back inside whatever section comes last)."""
-    return _join([b for b in blocks if not _is_footer(b)])
+    return _join([b for b in blocks if not is_footer(b)])
 
 
 def _ordered(sections: tuple[Section, ...]) -> list[Section]:
-    """Known sections in template order; each extra section rides after the one it followed."""
+    """Known sections in template order; each extra section rides after the one it followed.
+
+    A second title (``# Integration: C → D`` in the body, a section once read) starts another doc: the
+    sections under it are ordered among themselves and stay under it, never mixed into the first doc's
+    (whose fields are read first)."""
     rank = {name: i for i, name in enumerate(SECTION_ORDER)}
-    keyed: list[tuple[float, int, Section]] = []
-    last = -1.0
+    keyed: list[tuple[int, float, int, Section]] = []
+    group, last = 0, -1.0
     for pos, s in enumerate(sections):
         known = canonical_section(s.title)
         if known is not None:
             last = float(rank[known])
-        keyed.append((last, pos, s))
-    return [s for _, _, s in sorted(keyed, key=lambda t: (t[0], t[1]))]
+        elif _TITLE.match(s.title):
+            group, last = group + 1, -1.0
+        keyed.append((group, last, pos, s))
+    return [t[3] for t in sorted(keyed, key=lambda t: t[:3])]
 
 
 def render_document(doc: Document) -> str:
@@ -228,8 +244,8 @@ def render_document(doc: Document) -> str:
     chunks: list[str] = []
     footer: list[Block] = []
     head = [f"# {_heading_text(canonical_title(doc.title))}"] if doc.title is not None else []
-    body = [b for b in doc.preamble if not _is_footer(b)]
-    footer.extend(b for b in doc.preamble if _is_footer(b))
+    body = [b for b in doc.preamble if not is_footer(b)]
+    footer.extend(b for b in doc.preamble if is_footer(b))
     joined = _join(body)
     if joined:
         head.append(joined)
@@ -237,7 +253,7 @@ def render_document(doc: Document) -> str:
         chunks.append("\n\n".join(head))
     for section in _ordered(doc.sections):
         title = canonical_section(section.title) or section.title
-        footer.extend(b for b in section.blocks if _is_footer(b))
+        footer.extend(b for b in section.blocks if is_footer(b))
         title = _heading_text(title)
         joined = section_body(section.blocks)
         chunks.append(f"## {title}\n\n{joined}" if joined else f"## {title}")

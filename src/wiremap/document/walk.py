@@ -10,7 +10,8 @@ __all__ = ["TextUnit", "text_units"]
 
 
 class TextUnit(NamedTuple):
-    """One line of text; ``kind`` is title, heading, label, value, text, code or raw."""
+    """One line of text; ``kind`` is title, heading, label, value, text, code, raw or break (a hard line
+    break at the end of the line, whose text is the line's)."""
 
     line: int
     text: str
@@ -26,6 +27,8 @@ def _lines(out: list[TextUnit], lines: tuple[FieldLine | TextLine, ...]) -> None
                 out.append(TextUnit(x.line, x.raw_value, "value"))
         else:
             out.append(TextUnit(x.line, x.raw, "text"))
+        if x.hard_break:
+            out.append(TextUnit(x.line, x.raw_value if isinstance(x, FieldLine) else x.raw, "break"))
 
 
 def _block(out: list[TextUnit], block: Block) -> None:
