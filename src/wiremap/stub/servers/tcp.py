@@ -8,7 +8,8 @@ Each connection is one attempt, recorded when it ends (bytes both ways, the firs
 Faults: ``timeout`` (accept, never answer), ``refused`` (the listener is closed), ``reset`` (RST after
 the client's first bytes, or at once for a banner), ``slow:MS`` (each answer after MS),
 ``close-mid-body[:N]`` (N bytes of the first answer, default half, then close), ``garbage`` (bytes that
-are not the documented answer, then close), ``disconnect`` (accept, then close at once).
+are not the documented answer, then close), ``disconnect`` (close: at once for a banner, else after the
+client's first bytes).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ async def start(spec: StubSpec, ctx: StubContext) -> RunningStub:
             if kind is FaultKind.TIMEOUT:
                 await hang(reader, writer)
                 return
-            if kind in (FaultKind.DISCONNECT, FaultKind.REFUSED):
+            if kind is FaultKind.REFUSED:
                 writer.close()
                 return
             if not banner:
@@ -56,6 +57,9 @@ async def start(spec: StubSpec, ctx: StubContext) -> RunningStub:
                     return
             else:
                 first = b""
+            if kind is FaultKind.DISCONNECT:  # after what the client said first (unread bytes would RST)
+                writer.close()
+                return
             if kind is FaultKind.RESET:
                 reset(writer)
                 return
