@@ -21,7 +21,8 @@ from wiremap.measure.engine import run_load
 from wiremap.measure.histogram import HIGHEST_US, Histogram
 from wiremap.measure.ops import http as http_op
 from wiremap.model import Integration
-from wiremap.probes._base import ErrorKind, ProbeContext, Target, classify
+from wiremap.probes._base import ErrorKind, ProbeContext, Target
+from wiremap.protocols import describe as classify
 
 
 def _ctx(

@@ -28,9 +28,10 @@ from wiremap.measure.ops import postgresql as postgresql_op
 from wiremap.measure.ops import redis as redis_op
 from wiremap.measure.ops import tcp as tcp_op
 from wiremap.measure.ops import websocket as websocket_op
-from wiremap.measure.ops.tcp import OperationError, error_of
 from wiremap.model import EnvVar, Integration, Payload
-from wiremap.probes._base import ErrorKind, ProbeContext, Target, classify
+from wiremap.probes._base import ErrorKind, ProbeContext, Target
+from wiremap.protocols import DestinationError as OperationError
+from wiremap.protocols import describe
 
 grpc: Any = pytest.importorskip("grpc")
 health: Any = pytest.importorskip("grpc_health.v1.health")
@@ -94,7 +95,7 @@ def _assert_plausible(durations: list[float]) -> None:
 
 
 def _kind(exc: BaseException) -> ErrorKind:
-    return classify(exc)[0]
+    return describe(exc)[0]
 
 
 @pytest.fixture
@@ -115,15 +116,6 @@ def silent_port() -> Iterator[int]:
 
 
 # -- error kinds ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("kind", [k for k in ErrorKind if k is not ErrorKind.CONTRACT])
-def test_error_of_is_classified_as_its_kind(kind: ErrorKind) -> None:
-    exc = error_of(kind, "the server at 127.0.0.1:1 said no")
-    assert isinstance(exc, OperationError) and exc.kind is kind
-    assert _kind(exc) is kind
-    if kind is not ErrorKind.AUTH:
-        assert str(exc) == "the server at 127.0.0.1:1 said no"
 
 
 # -- gRPC -------------------------------------------------------------------------------------------
@@ -391,7 +383,7 @@ def test_tcp_refused(closed_port: int) -> None:
         op = tcp_op.factory(_ctx("tcp", closed_port))
         await op.open()  # resolving the name sends nothing
         try:
-            with pytest.raises(OSError) as refused:
+            with pytest.raises(OperationError) as refused:
                 await op()
         finally:
             await op.close()

@@ -16,7 +16,8 @@ import pytest
 from wiremap import parse_text
 from wiremap.model import Integration
 from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
-from wiremap.probes.websocket import _url, may_send, probe
+from wiremap.probes.websocket import may_send, probe
+from wiremap.protocols.websocket import url as _url
 from wiremap.verify.targets import resolve_target
 
 from ._fakes import self_signed_cert as _self_signed

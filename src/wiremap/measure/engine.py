@@ -33,7 +33,8 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from typing import Any, Final
 
-from ..probes._base import ProbeContext, classify
+from ..probes._base import ProbeContext
+from ..protocols import describe
 from ._base import ErrorCount, LoadPlan, MeasureResult, Operation, OperationFactory, Progress
 from .histogram import Histogram
 
@@ -336,7 +337,7 @@ class _Run:
         else:
             self.warmup_requests += 1
         if error is not None:
-            kind_, message = classify(error)
+            kind_, message = describe(error)
             tally = self.errors.get(kind_.value)
             if tally is None:
                 tally = self.errors[kind_.value] = [0, 0, message]

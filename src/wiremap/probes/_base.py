@@ -2,24 +2,20 @@
 
 A probe never raises for anything the destination does: refused, silent, garbage, wrong
 password, TLS mismatch and contract drift are all *results* (gatus' habit). Exceptions are
-for bugs. :func:`classify` maps driver and socket exceptions to the one set of error kinds,
-in one place (httpx's ``_transports`` habit).
+for bugs. What went wrong talking to the destination comes typed from :mod:`wiremap.protocols`
+(its error tree, each error with its :class:`ErrorKind`); :func:`failed` turns one into a result.
 """
 
 from __future__ import annotations
 
-import asyncio
-import enum
-import errno
 import ipaddress
-import socket
-import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..model import Integration
+from ..protocols import DestinationError, ErrorKind, hostport
 from ..trust.credentials import CredentialsWithheld, Withheld
 
 __all__ = [
@@ -29,24 +25,13 @@ __all__ = [
     "ProbeResult",
     "Target",
     "Timer",
-    "classify",
+    "failed",
     "failure",
     "is_loopback",
-    "root_cause",
     "skipped",
     "success",
     "writes_allowed",
 ]
-
-
-class ErrorKind(enum.StrEnum):
-    TIMEOUT = "timeout"
-    REFUSED = "refused"
-    DNS = "dns"
-    TLS = "tls"
-    AUTH = "auth"
-    PROTOCOL = "protocol"
-    CONTRACT = "contract"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +47,7 @@ class Target:
 
     @property
     def hostport(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}" if self.port else host
+        return hostport(self.host, self.port)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,65 +140,9 @@ def skipped(name: str, reason: str) -> ProbeResult:
     return ProbeResult(name, None, False, 0.0, {}, None, reason)
 
 
-_AUTH_WORDS = (
-    "password",
-    "authentication",
-    "auth",
-    "access refused",
-    "not authorized",
-    "permission denied",
-    "noauth",
-)
-
-
-def classify(exc: BaseException) -> tuple[ErrorKind, str]:
-    """Map an exception from a socket or a driver to an error kind and a one-line message."""
-    text = str(exc) or type(exc).__name__
-    kind = getattr(exc, "kind", None)
-    if isinstance(kind, ErrorKind):  # already classified where the driver's own codes were known
-        return kind, text
-    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
-        return ErrorKind.TIMEOUT, "no answer before the deadline"
-    if isinstance(exc, socket.gaierror):
-        return ErrorKind.DNS, f"name does not resolve: {text}"
-    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
-        return ErrorKind.TLS, f"TLS failed: {text}"
-    if isinstance(exc, ConnectionRefusedError):
-        return ErrorKind.REFUSED, "connection refused"
-    if isinstance(exc, OSError) and exc.errno in (errno.ECONNREFUSED,):
-        return ErrorKind.REFUSED, "connection refused"
-    if isinstance(exc, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
-        return ErrorKind.REFUSED, f"connection reset by the peer: {text}"
-    if isinstance(exc, OSError) and exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-        return ErrorKind.REFUSED, f"unreachable: {text}"
-    lowered = text.lower()
-    if any(w in lowered for w in _AUTH_WORDS):
-        return ErrorKind.AUTH, text
-    if "name or service not known" in lowered or "nodename nor servname" in lowered:
-        return ErrorKind.DNS, text
-    if "refused" in lowered:
-        return ErrorKind.REFUSED, text
-    if "ssl" in lowered or "tls" in lowered or "certificate" in lowered:
-        return ErrorKind.TLS, text
-    return ErrorKind.PROTOCOL, f"{type(exc).__name__}: {text}"
-
-
-def root_cause(exc: BaseException) -> BaseException | None:
-    """The socket-level error under a driver's wrapper (``gaierror`` under ``ConnectionError``):
-    TLS, DNS and refusal first, else the deepest OS error with an errno."""
-    chain: list[BaseException] = []
-    cur: BaseException | None = exc
-    while cur is not None and all(cur is not seen for seen in chain) and len(chain) < 16:
-        chain.append(cur)
-        cur = cur.__cause__ or cur.__context__
-    for specific in (ssl.SSLError, socket.gaierror, ConnectionRefusedError):
-        for err in chain:
-            if isinstance(err, specific):
-                return err
-    for err in reversed(chain):  # the deepest OS error, not a driver's OSError subclass wrapping it
-        if isinstance(err, OSError) and err.errno is not None and not isinstance(err, TimeoutError):
-            return err
-    return None
+def failed(name: str, timer: Timer | None, err: DestinationError, *, connected: bool = False) -> ProbeResult:
+    """The failed check a protocol error makes: its kind, its detail (the verify engine names host:port)."""
+    return failure(name, timer, err.kind, err.detail, connected=connected)
 
 
 def writes_allowed(ctx: ProbeContext) -> bool:

@@ -33,6 +33,8 @@ from urllib.parse import quote, urlsplit
 from .. import http1
 from .._errors import ConfigError
 from ..model import Integration
+from ..protocols import DestinationError, InvalidResponseError
+from ..protocols import http as http_protocol
 from ..trust.settings import parse_flag
 from ..verify.shape import shape_mismatches
 from ._base import (
@@ -40,7 +42,7 @@ from ._base import (
     ProbeContext,
     ProbeResult,
     Timer,
-    classify,
+    failed,
     failure,
     skipped,
     success,
@@ -329,17 +331,16 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     timer = Timer()
     try:
         async with asyncio.timeout(ctx.timeout_s):
-            response = await http1.request(
+            response = await http_protocol.request(
                 method, req.host, req.port, path, headers=req.headers, body=req.body, ssl=req.ssl, timer=timer
             )
-    except http1.ProtocolError as exc:
-        return [failure("http", timer, ErrorKind.PROTOCOL, f"{label}: {exc}", connected=True)]
+    except InvalidResponseError as err:
+        return [failure("http", timer, err.kind, f"{label}: {err.detail}", connected=True)]
     except TimeoutError:
         message = f"no answer before the deadline ({ctx.timeout_s:g} s, {_stage(timer, https)})"
         return [failure("http", timer, ErrorKind.TIMEOUT, message, connected="connect" in timer.phases)]
-    except OSError as exc:  # refused, unreachable, DNS, TLS (certificate errors included), reset
-        kind, message = classify(exc)
-        return [failure("http", timer, kind, message, connected="connect" in timer.phases)]
+    except DestinationError as err:  # refused, unreachable, DNS, TLS (certificate errors included), reset
+        return [failed("http", timer, err, connected="connect" in timer.phases)]
     except ValueError as exc:  # a request we cannot write (a header value with a newline or non-Latin-1)
         return [failure("http", timer, ErrorKind.PROTOCOL, f"cannot build the request: {exc}")]
 

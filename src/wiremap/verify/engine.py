@@ -17,6 +17,7 @@ from ..config import Config
 from ..model import Integration
 from ..probes._base import ErrorKind, ProbeContext, ProbeResult, Target, failure, skipped
 from ..probes.registry import get_probe, preload, probe_name
+from ..protocols import name_where
 from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import ResolvedSettings, resolve_settings
 from ..trust.settings import PROBE_GRANTS
@@ -70,13 +71,11 @@ _WHERE_KINDS = frozenset({ErrorKind.REFUSED, ErrorKind.DNS, ErrorKind.TIMEOUT, E
 
 def _with_where(result: ProbeResult, target: Target) -> ProbeResult:
     """A refusal, a name that does not resolve, a timeout or a TLS failure says which host:port, whatever
-    the probe's driver said (redis and http said only "connection refused")."""
-    if result.error_kind not in _WHERE_KINDS or target.host in result.message:
+    the probe's driver said, in the words of :func:`wiremap.protocols.name_where` (the error tree's)."""
+    if result.error_kind not in _WHERE_KINDS:
         return result
-    where = target.hostport
-    if result.message == "connection refused":
-        return dataclasses.replace(result, message=f"connection to {where} refused")
-    return dataclasses.replace(result, message=f"{where}: {result.message}")
+    message = name_where(result.message, target.host, target.port)
+    return result if message == result.message else dataclasses.replace(result, message=message)
 
 
 async def _probe(ctx: ProbeContext) -> list[ProbeResult]:

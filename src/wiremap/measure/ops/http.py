@@ -2,7 +2,8 @@
 once and sent on a keep-alive :class:`wiremap.http1.Connection`, reopened when the server closes it.
 
 A status outside the accepted ones (``expect_status``, default any 2xx) is a failure: 401 and 403
-as :class:`NotAuthorized` (error kind ``auth``), others as :class:`StatusError` (``protocol``).
+as :class:`NotAuthorized` (error kind ``auth``), others as :class:`StatusError` (``protocol``); every
+other failure is typed by :func:`wiremap.protocols.http.error`.
 A GET, HEAD or OPTIONS that finds its kept-alive connection closed under it is sent again once on
 a new connection (the server's idle timeout racing the request), not counted as an error.
 Non-idempotent methods are refused, as the probe refuses them, unless the target is loopback, chosen
@@ -13,32 +14,14 @@ from __future__ import annotations
 
 from ... import http1
 from ..._errors import ConfigError
-from ...probes._base import ErrorKind, ProbeContext
+from ...probes._base import ProbeContext
 from ...probes.http import PreparedRequest, prepare_request, write_refusal
+from ...protocols import http as http_protocol
+from ...protocols.http import NotAuthorized, StatusError
 
 __all__ = ["HTTPOperation", "NotAuthorized", "StatusError", "factory"]
 
 _RETRYABLE = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class StatusError(http1.ProtocolError):
-    """A response whose status is not an accepted one (classified as ``protocol``)."""
-
-    kind: ErrorKind = ErrorKind.PROTOCOL  # what classify() says of it (its message says the same)
-
-    def __init__(self, status: int, expected: str) -> None:
-        super().__init__(f"status {status}, expected {expected}")
-        self.status = status
-
-
-class NotAuthorized(StatusError):
-    """401 or 403 (classified as ``auth``)."""
-
-    kind = ErrorKind.AUTH
-
-    def __init__(self, status: int, expected: str) -> None:
-        http1.ProtocolError.__init__(self, f"status {status}: not authorized")
-        self.status = status
 
 
 class HTTPOperation:
@@ -66,33 +49,37 @@ class HTTPOperation:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        self._conn = await http1.Connection.open(self.req.host, self.req.port, ssl=self.req.ssl)
+        self._conn = await http_protocol.connect(self.req.host, self.req.port, ssl=self.req.ssl)
         self._fresh = True
 
     async def __call__(self) -> None:
-        conn = self._conn
-        if conn is None or conn.closed or not (self._fresh or conn.reusable):
-            await self.open()
-            conn = self._conn
-            assert conn is not None
-        reused, self._fresh = not self._fresh, False
+        req = self.req
         try:
-            response = await conn.roundtrip(self._data, head=self._head)
-        except (http1.IncompleteResponse, ConnectionError):
-            # A kept-alive connection the server closed just as the request went out (its idle
-            # timeout): an idempotent request is sent again once, on a new connection, as HTTP
-            # clients do (RFC 9112 section 9.3.1). The time it takes counts in the latency.
-            if not (reused and self._retry):
-                raise
-            await self.open()
-            assert self._conn is not None
-            self._fresh = False
-            response = await self._conn.roundtrip(self._data, head=self._head)
+            conn = self._conn
+            if conn is None or conn.closed or not (self._fresh or conn.reusable):
+                await self.open()
+                conn = self._conn
+                assert conn is not None
+            reused, self._fresh = not self._fresh, False
+            try:
+                response = await conn.roundtrip(self._data, head=self._head)
+            except (http1.IncompleteResponse, ConnectionError):
+                # A kept-alive connection the server closed just as the request went out (its idle
+                # timeout): an idempotent request is sent again once, on a new connection, as HTTP
+                # clients do (RFC 9112 section 9.3.1). The time it takes counts in the latency.
+                if not (reused and self._retry):
+                    raise
+                await self.open()
+                assert self._conn is not None
+                self._fresh = False
+                response = await self._conn.roundtrip(self._data, head=self._head)
+        except (OSError, http1.ProtocolError) as exc:
+            raise http_protocol.error(exc, req.host, req.port) from exc
         status = response.status
-        if not self.req.accepts(status):
+        if not req.accepts(status):
             if status in (401, 403):
-                raise NotAuthorized(status, self.req.expected_text)
-            raise StatusError(status, self.req.expected_text)
+                raise NotAuthorized(status, req.expected_text, req.host, req.port)
+            raise StatusError(status, req.expected_text, req.host, req.port)
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None

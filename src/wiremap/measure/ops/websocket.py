@@ -3,7 +3,8 @@
 The round trip is the documented Request example sent as one text message and the first message that
 comes back; without a Request example, or when the Request may not be sent (the probe's rule,
 :func:`wiremap.probes.websocket.may_send`: loopback, a --target target, or ``allow_writes``), it is a
-ping and its pong. URL, ``Authorization`` header and TLS settings are the probe's.
+ping and its pong. URL, ``Authorization`` header, TLS settings and errors are
+:mod:`wiremap.protocols.websocket`'s, as the probe's.
 
 A reply is taken to answer the oldest unanswered Request: a server that also pushes messages of its own
 makes round trips look shorter than they are. A call abandoned before its reply (the engine's deadline)
@@ -17,21 +18,14 @@ from __future__ import annotations
 import asyncio
 import ssl
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..._errors import ConfigError
-from ...probes._base import ErrorKind, ProbeContext, Timer
-from ...probes.websocket import (
-    _auth_header,
-    _display,
-    _handshake_failure,
-    _ssl_context,
-    _url,
-    may_send,
-    no_redirect_connect,
-)
+from ...probes._base import ProbeContext
+from ...probes.websocket import may_send
+from ...protocols import DRIVER_MISSING, os_error
+from ...protocols import websocket as ws_protocol
 from .._base import Operation
-from .tcp import DRIVER_MISSING, error_of, require_driver
+from ._driver import require_driver
 
 __all__ = ["WebSocketRoundTrip", "factory"]
 
@@ -44,12 +38,13 @@ class WebSocketRoundTrip:
     def __init__(self, ctx: ProbeContext) -> None:
         require_driver("websocket", "websockets")
         self._ctx = ctx
-        self._url = _url(ctx)
+        url = ws_protocol.url(ctx)
         try:
-            self._ssl = _ssl_context(ctx.settings) if self._url.startswith("wss://") else None
+            context = ws_protocol.ssl_context(ctx.settings) if url.startswith("wss://") else None
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(f"websocket: cannot load a TLS file of the settings: {exc}") from exc
-        self._headers, self._unset = _auth_header(ctx)
+        headers, unset = ws_protocol.auth_header(ctx)
+        self._endpoint = ws_protocol.Endpoint(url, headers=headers, unset=unset, context=context)
         request = ctx.integration.request
         sendable = request is not None and bool(request.text.strip()) and may_send(ctx)
         self._message: str | None = request.text if sendable and request is not None else None
@@ -66,33 +61,13 @@ class WebSocketRoundTrip:
     async def open(self) -> None:
         try:
             from websockets.asyncio.client import connect  # noqa: F401 - is the driver there?
-            from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+            from websockets.exceptions import ConnectionClosed
         except ImportError as exc:
             raise RuntimeError(f"websocket: {DRIVER_MISSING}") from exc
         await self.close()
         self._owed = 0
-        url, shown, unset = self._url, _display(self._url), self._unset
-        kwargs: dict[str, Any] = {"ssl": self._ssl} if self._ssl is not None else {}
         timeout_s = self._ctx.timeout_s
-        try:
-            self._ws = await no_redirect_connect()(
-                url,
-                additional_headers=self._headers or None,
-                open_timeout=timeout_s,
-                close_timeout=max(0.01, min(1.0, timeout_s / 10)),
-                ping_interval=None,
-                **kwargs,
-            )
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            hint = f" (${unset} is not set)" if unset and status in (401, 403) else ""
-            kind = ErrorKind.AUTH if status in (401, 403) else ErrorKind.PROTOCOL
-            raise error_of(kind, f"handshake with {shown} rejected: HTTP {status}{hint}") from exc
-        except InvalidURI as exc:
-            raise error_of(ErrorKind.PROTOCOL, f"not a WebSocket URL: {exc}") from exc
-        except Exception as exc:
-            res = _handshake_failure(exc, url, shown, Timer(), timeout_s)
-            raise error_of(res.error_kind or ErrorKind.PROTOCOL, res.message) from exc
+        self._ws = await self._endpoint.connect(timeout_s, max(0.01, min(1.0, timeout_s / 10)))
         self._closed = ConnectionClosed
 
     async def __call__(self) -> None:
@@ -111,10 +86,9 @@ class WebSocketRoundTrip:
                 await ws.recv()
                 self._owed -= 1
         except self._closed as exc:
-            received: Any = getattr(exc, "rcvd", None)
-            code = f" (close code {received.code})" if received is not None else ""
-            host = urlsplit(_display(self._url)).netloc
-            raise error_of(ErrorKind.PROTOCOL, f"{host} closed the connection{code}") from exc
+            raise self._endpoint.closed(exc) from exc
+        except OSError as exc:
+            raise os_error(exc, self._endpoint.host, self._endpoint.port) from exc
 
     async def close(self) -> None:
         ws, self._ws = self._ws, None

@@ -1,4 +1,4 @@
-"""Credentials for a probe: from the environment variables the doc names, never from the doc.
+"""Credentials for a connection: from the environment variables the doc names, never from the doc.
 
 A doc's Configuration lists ``export ORDERS_DATABASE_URL=postgresql://checkout@db/orders``; the example
 value is documentation. What the probe uses is ``$ORDERS_DATABASE_URL`` as set where wiremap runs.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from ._base import ProbeContext
+if TYPE_CHECKING:
+    from ..probes._base import ProbeContext
 
 __all__ = ["Credentials", "credentials", "libpq_password"]
 
