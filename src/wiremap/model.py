@@ -12,11 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "SCHEMA_VERSION",
+    "CircuitBreaker",
     "CodeBlock",
     "CodeExample",
     "Directives",
     "EnvVar",
+    "ErrorHandling",
     "ExtraSection",
+    "FailureKind",
     "FailureMode",
     "Integration",
     "Latency",
@@ -24,10 +27,14 @@ __all__ = [
     "Monitoring",
     "Payload",
     "RecentChange",
+    "RetryBackoff",
+    "RetryPolicy",
     "SourceRef",
+    "TypedFailureMode",
 ]
 
-SCHEMA_VERSION = 2  # 2: direction normalised, with direction_raw and direction_note (CHANGELOG.md)
+# 2: direction normalised, with direction_raw and direction_note; 3: error_handling (CHANGELOG.md)
+SCHEMA_VERSION = 3
 
 
 class _Model(BaseModel):
@@ -65,6 +72,106 @@ class FailureMode(_Model):
     name: str
     what_happens: str | None = None
     handling: str | None = None
+
+
+FailureKind = Literal[
+    "timeout",
+    "connection_refused",
+    "invalid_response",
+    "http_status",
+    "rate_limited",
+    "auth",
+    "dns",
+    "tls",
+    "other",
+]
+
+
+class TypedFailureMode(_Model):
+    """A Failure Modes item read into data: ``kind`` from its name, the name as written in ``name``."""
+
+    kind: FailureKind
+    name: str
+    http_status: list[str] = Field(default_factory=list)  # "503", "5xx", "429"
+    what_happens: str | None = None
+    handling: str | None = None
+    line: int | None = None
+
+
+class RetryBackoff(_Model):
+    """The pause before each retry. Retry ``n`` (1-based) waits, before ``max_ms`` caps it:
+    ``constant``: ``initial_ms``; ``linear``: ``initial_ms + (n - 1) * increment_ms``;
+    ``exponential``: ``initial_ms * multiplier ** (n - 1)``. ``first_retry_immediate``: retry 1 does not
+    wait at all and retry ``n`` waits what the formula gives for ``n`` (urllib3's schedule)."""
+
+    kind: Literal["none", "constant", "linear", "exponential", "other"] | None = None
+    initial_ms: float | None = None
+    multiplier: float | None = None
+    increment_ms: float | None = None
+    max_ms: float | None = None
+    jitter: Literal["none", "full", "equal", "decorrelated", "additive", "proportional", "yes"] | None = None
+    first_retry_immediate: bool = False
+
+
+class CircuitBreaker(_Model):
+    failure_threshold: int | None = None  # consecutive failures that open it
+    failure_rate_percent: float | None = None  # or a failure rate, in percent
+    cool_down_ms: float | None = None  # how long it stays open
+
+
+class RetryPolicy(_Model):
+    """The Retry Strategy read into data. ``max_attempts`` counts every call, the first one included;
+    ``retries`` is ``max_attempts - 1``. ``lines`` maps a field name to the doc line it was read from."""
+
+    form: str
+    max_attempts: int | None = None
+    retries: int | None = None
+    backoff: RetryBackoff = Field(default_factory=RetryBackoff)
+    timeout_ms: float | None = None  # per attempt
+    deadline_ms: float | None = None  # for all attempts together
+    retry_on_exceptions: list[str] = Field(default_factory=list)
+    retry_on_status: list[str] = Field(default_factory=list)
+    retry_on_grpc_codes: list[str] = Field(default_factory=list)
+    retry_on_methods: list[str] = Field(default_factory=list)
+    circuit_breaker: CircuitBreaker | None = None
+    fallback: str | None = None
+    line: int | None = None
+    lines: dict[str, int] = Field(default_factory=dict)
+
+    def sleeps_ms(self) -> list[float] | None:
+        """The pause before each retry, without jitter (the least a jittered pause can reach up to)."""
+        if self.retries is None:
+            return None
+        b = self.backoff
+        if b.kind in (None, "none", "other") or b.initial_ms is None:
+            return [0.0] * self.retries if b.kind == "none" else None
+        out: list[float] = []
+        for n in range(1, min(self.retries, 1000) + 1):
+            if b.first_retry_immediate and n == 1:
+                out.append(0.0)
+                continue
+            if b.kind == "linear":
+                d = b.initial_ms + (n - 1) * (b.increment_ms or 0.0)
+            elif b.kind == "exponential":
+                d = b.initial_ms * min((b.multiplier or 2.0) ** (n - 1), 1e12)
+            else:
+                d = b.initial_ms
+            out.append(min(d, b.max_ms) if b.max_ms is not None else d)
+        return out
+
+    def worst_case_ms(self) -> float | None:
+        """Every attempt running to its timeout, plus every pause; pauses not known count as none (so it is
+        then the least the worst case can be). ``None`` without attempts or a timeout."""
+        if self.max_attempts is None or self.timeout_ms is None:
+            return None
+        return self.max_attempts * self.timeout_ms + sum(self.sleeps_ms() or [])
+
+
+class ErrorHandling(_Model):
+    """The Error Handling section read into data (``failure_modes`` and ``retry_strategy`` keep the text)."""
+
+    failure_modes: list[TypedFailureMode] = Field(default_factory=list)
+    retry: RetryPolicy | None = None
 
 
 class Latency(_Model):
@@ -145,6 +252,7 @@ class Integration(_Model):
     code_example: CodeExample | None = None
     failure_modes: list[FailureMode] = Field(default_factory=list)
     retry_strategy: str | None = None
+    error_handling: ErrorHandling = Field(default_factory=ErrorHandling)
     latency_ms: Latency = Field(default_factory=Latency)
     # Performance → Throughput holds two facts: the traffic that flows (its first item that is not a
     # Capacity) and the capacity measured by ``wiremap measure --find-max`` (its ``Capacity:`` item)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from . import ParsedDoc, parse_text
 from .render import canonical_title
@@ -34,11 +35,18 @@ def _content(doc: ParsedDoc) -> Counter[str]:
     return units
 
 
+# where things were read moves with the layout; what was read must not
+_LINES: dict[str, Any] = {
+    "lines": True,
+    "error_handling": {"failure_modes": {"__all__": {"line"}}, "retry": {"line", "lines"}},
+}
+
+
 def layout_only(before: ParsedDoc, new_text: str) -> str | None:
     """``None`` when ``new_text`` holds the same content as ``before``; else what differs."""
     after = parse_text(new_text, before.path)
-    a = before.integration.model_dump(exclude={"lines"})
-    b = after.integration.model_dump(exclude={"lines"})
+    a = before.integration.model_dump(exclude=_LINES)
+    b = after.integration.model_dump(exclude=_LINES)
     if a != b:
         keys = sorted(k for k in a if a[k] != b.get(k))
         return f"fields {', '.join(keys)} would differ"

@@ -1,0 +1,94 @@
+"""The Error Handling section read into data: each Failure Mode with its kind, and the retry policy.
+
+Failure mode names are normalised to a kind by the words they use (``Timeout``, ``Read timeout`` and
+``DEADLINE_EXCEEDED`` are all ``timeout``); an HTTP status in the name is kept in ``http_status``
+(``HTTP 5xx`` -> ``["5xx"]``), and makes the kind ``http_status`` unless it says more: 429 is
+``rate_limited``, 401 and 403 ``auth``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..model import ErrorHandling, FailureKind, FailureMode, TypedFailureMode
+from ..values import strip_code
+from .nodes import CodeBlock
+from .retry import read_retry
+
+if TYPE_CHECKING:
+    from .extract import FieldRef
+
+__all__ = ["failure_kind", "read_error_handling"]
+
+_I = re.IGNORECASE
+# the first kind whose words the name uses; order matters ("TLS handshake timeout" is tls)
+_KINDS: tuple[tuple[FailureKind, re.Pattern[str]], ...] = (
+    (
+        "rate_limited",
+        re.compile(r"rate[- ]?limit|throttl|too many requests|quota|resource[_ ]exhausted|\b429\b", _I),
+    ),
+    (
+        "auth",
+        re.compile(
+            r"\bauth|unauthori[sz]ed|unauthenticated|forbidden|permission[_ ]denied|"
+            r"(?:expired|invalid|bad) (?:token|credentials?|api key)|\b40[13]\b",
+            _I,
+        ),
+    ),
+    ("tls", re.compile(r"\btls\b|\bssl\b|certificate|\bcert\b|handshake", _I)),
+    ("dns", re.compile(r"\bdns\b|name resolution|resolv|nxdomain|host not found|unknown host", _I)),
+    ("timeout", re.compile(r"time[- ]?out|timed out|deadline[_ ]exceeded|deadline|slow response", _I)),
+    (
+        "connection_refused",
+        re.compile(
+            r"connection (?:refused|error|failed|failure)|refused|cannot connect|"
+            r"can't connect|unreachable|\bunavailable\b|econnrefused|\bdown\b",
+            _I,
+        ),
+    ),
+    (
+        "invalid_response",
+        re.compile(
+            r"invalid|malformed|bad (?:response|payload|data)|unexpected (?:response|"
+            r"payload|format)|parse error|decode error|schema|corrupt",
+            _I,
+        ),
+    ),
+    ("http_status", re.compile(r"\b[1-5](?:\d\d|xx)\b|\bhttp\b|server error|client error", _I)),
+)
+_STATUS = re.compile(r"\b([1-5](?:\d\d|xx))\b", _I)
+
+
+def failure_kind(name: str) -> tuple[FailureKind, list[str]]:
+    """``"HTTP 5xx"`` -> ``("http_status", ["5xx"])``; ``"Timeout"`` -> ``("timeout", [])``."""
+    statuses = list(dict.fromkeys(s.lower() for s in _STATUS.findall(name)))
+    for kind, pattern in _KINDS:
+        if pattern.search(name):
+            return kind, statuses
+    return "other", statuses
+
+
+def read_error_handling(
+    modes: list[FailureMode], lines: dict[str, int], retry: FieldRef | None
+) -> ErrorHandling:
+    typed = []
+    for n, mode in enumerate(modes):
+        kind, statuses = failure_kind(mode.name)
+        typed.append(
+            TypedFailureMode(
+                kind=kind,
+                name=mode.name,
+                http_status=statuses,
+                what_happens=mode.what_happens,
+                handling=mode.handling,
+                line=lines.get(f"failure_modes.{n}"),
+            )
+        )
+    policy = None
+    if retry is not None:
+        if isinstance(retry.block, CodeBlock):
+            policy = read_retry(retry.block.text.rstrip("\n"), retry.block.language, retry.block.content_line)
+        elif retry.value:
+            policy = read_retry(strip_code(retry.value), None, retry.line)
+    return ErrorHandling(failure_modes=typed, retry=policy)

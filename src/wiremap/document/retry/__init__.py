@@ -1,0 +1,67 @@
+"""Read a Retry Strategy into a :class:`wiremap.model.RetryPolicy`, whatever form it was written in.
+
+One module per form; :data:`READERS` says which readers a block's language gets, in order; the first that
+finds a retry wins. A block in a code language falls back to reading its comments as prose. What no
+reader understands stays text (``retry_strategy``) and ``read_retry`` returns ``None``: ERR001 says so.
+Never raises: docs are untrusted input, sizes are bounded and nothing is executed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ...model import RetryPolicy
+from ._draft import MAX_TEXT, Draft
+from .config_text import read_json, read_kv
+from .prose import read_prose
+from .python import read_python
+
+__all__ = ["READERS", "read_retry"]
+
+Reader = Callable[[str, int], Draft | None]
+
+_CONFIG: tuple[Reader, ...] = (read_json, read_kv)
+READERS: dict[str, tuple[Reader, ...]] = {
+    "python": (read_python,),
+    "py": (read_python,),
+    "python3": (read_python,),
+    "json": (read_json,),
+    "jsonc": (read_json,),
+    "yaml": (read_kv,),
+    "yml": (read_kv,),
+    "properties": (read_kv,),
+    "ini": (read_kv,),
+    "toml": (read_kv,),
+    "conf": (read_kv,),
+    "hcl": (read_kv,),
+    "text": (read_prose,),
+    "txt": (read_prose,),
+    "markdown": (read_prose,),
+    "md": (read_prose,),
+    "": (read_python, *_CONFIG, read_prose),
+}
+_COMMENT = re.compile(r"^\s*(?:#+|//+|--+|/?\*+/?|;+)\s?")
+
+
+def _comments(text: str) -> str:
+    """The comment lines of code, markers removed; other lines blank (so line numbers hold)."""
+    return "\n".join(_COMMENT.sub("", ln) if _COMMENT.match(ln) else "" for ln in text.split("\n"))
+
+
+def read_retry(text: str | None, language: str | None, first_line: int) -> RetryPolicy | None:
+    """``text``: the block's content or the inline value; ``first_line``: the doc line of its first line."""
+    if not text or not text.strip() or len(text) > MAX_TEXT:
+        return None
+    lang = (language or "").strip().lower()
+    readers = READERS.get(lang)
+    try:
+        for reader in readers if readers is not None else _CONFIG:
+            if (draft := reader(text, first_line)) is not None:
+                return draft.policy()
+        if readers is None or lang not in ("", "text", "txt", "markdown", "md"):
+            draft = read_prose(_comments(text), first_line)
+            return draft.policy() if draft is not None else None
+    except (ValueError, TypeError, OverflowError, RecursionError):  # a bug for a test to find, no crash
+        return None
+    return None

@@ -1,0 +1,324 @@
+"""Retry settings written as configuration: keys and values, whatever the syntax they came from.
+
+The key names tell the form:
+
+- gRPC service config (``retryPolicy``): ``maxAttempts`` (every attempt, the first included),
+  ``initialBackoff``/``maxBackoff`` (``"0.1s"``), ``backoffMultiplier``, ``retryableStatusCodes``; gRPC
+  draws each pause at random up to the current backoff (full jitter). The method's ``timeout`` bounds
+  all attempts together.
+- resilience4j: ``maxAttempts`` (every attempt), ``waitDuration`` (bare numbers are ms),
+  ``enableExponentialBackoff`` / ``exponentialBackoffMultiplier``, ``exponentialMaxWaitDuration``,
+  ``enableRandomizedWait``, ``retryExceptions``; circuit breaker ``failureRateThreshold`` (percent),
+  ``waitDurationInOpenState``; time limiter ``timeoutDuration``.
+- Polly: ``MaxRetryAttempts``/``RetryCount`` (retries), ``Delay``, ``MaxDelay``, ``BackoffType``,
+  ``UseJitter``; ``FailureRatio`` (0-1), ``BreakDuration``; ``AttemptTimeout``, ``TotalRequestTimeout``.
+- Envoy/Istio: ``num_retries``/``attempts`` (retries), ``per_try_timeout``/``perTryTimeout``,
+  ``retry_on``/``retryOn``, ``base_interval``/``max_interval``.
+- anything else with ``retries``/``max_retries`` (retries) or ``max_attempts`` (every attempt),
+  ``timeout``, ``deadline``, ``initial_backoff``, ``max_backoff``, ``multiplier``, ``jitter``.
+
+Keys are compared without case, ``-`` or ``_``. Durations without a unit are seconds unless said.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._draft import Draft, duration_ms, grpc_codes, status_codes
+
+__all__ = ["Pair", "read_pairs"]
+
+Pair = tuple[tuple[str, ...], Any, int]  # key path, value, doc line
+
+_GRPC = {"retrypolicy", "initialbackoff", "backoffmultiplier", "retryablestatuscodes", "maxbackoff"}
+_POLLY = {
+    "maxretryattempts",
+    "retrycount",
+    "backofftype",
+    "usejitter",
+    "failureratio",
+    "breakduration",
+    "attempttimeout",
+    "totalrequesttimeout",
+    "maxdelay",
+}
+_R4J = {
+    "waitduration",
+    "enableexponentialbackoff",
+    "exponentialbackoffmultiplier",
+    "failureratethreshold",
+    "waitdurationinopenstate",
+    "exponentialmaxwaitduration",
+    "retryexceptions",
+    "enablerandomizedwait",
+    "timeoutduration",
+}
+_ENVOY = {"numretries", "pertrytimeout", "retryon", "baseinterval", "maxinterval", "retrybackoff"}
+_GENERIC = {
+    "retries",
+    "maxretries",
+    "maxattempts",
+    "attempts",
+    "retry",
+    "backoff",
+    "initialbackoff",
+    "initialdelay",
+    "maxbackoff",
+    "timeout",
+    "deadline",
+}
+
+
+def _norm(key: str) -> str:
+    return re.sub(r"[-_\s]", "", key).lower()
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1"))
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _words(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(x).strip() for x in value[:100] if isinstance(x, str | int) and str(x).strip()]
+    if isinstance(value, str):
+        return [x.strip() for x in re.split(r"[,\s]+", value) if x.strip()]
+    return []
+
+
+def _form(keys: set[str]) -> str | None:
+    for form, known in (
+        ("envoy", _ENVOY),
+        ("grpc_service_config", _GRPC),
+        ("polly", _POLLY),
+        ("resilience4j", _R4J),
+    ):
+        if keys & known:
+            return form
+    return "config" if keys & _GENERIC else None
+
+
+Handler = Callable[[Draft, Any, int], None]
+
+
+def _ms(key: str, unit_ms: float | None = 1000.0) -> Handler:
+    def put(d: Draft, value: Any, line: int) -> None:
+        if unit_ms is None and not isinstance(value, str):
+            return  # a bare number in a TimeSpan setting says nothing sure
+        d.set(key, duration_ms(value, unit_ms or 1000.0), line)
+
+    return put
+
+
+def _attempts(d: Draft, value: Any, line: int) -> None:
+    d.attempts(_num(value), line)
+
+
+def _retries(d: Draft, value: Any, line: int) -> None:
+    d.retries(_num(value), line)
+
+
+def _multiplier(d: Draft, value: Any, line: int) -> None:
+    if (m := _num(value)) is not None and 0 < m < 1e6:
+        d.set("backoff.multiplier", m, line)
+        d.set("backoff.kind", "exponential" if m > 1 else "constant", line)
+
+
+def _grpc_statuses(d: Draft, value: Any, line: int) -> None:
+    d.add("retry_on_grpc_codes", grpc_codes(value), line)
+
+
+def _exceptions(d: Draft, value: Any, line: int) -> None:
+    d.add("retry_on_exceptions", _words(value), line)
+
+
+def _retry_on(d: Draft, value: Any, line: int) -> None:
+    words = _words(value)
+    d.add("retry_on_status", status_codes(words), line)
+    d.add("retry_on_grpc_codes", grpc_codes([w.replace("-", "_") for w in words]), line)
+
+
+def _rate(scale: float) -> Handler:
+    def put(d: Draft, value: Any, line: int) -> None:
+        if (r := _num(str(value).rstrip("%") if isinstance(value, str) else value)) is not None and r >= 0:
+            d.set("breaker.failure_rate_percent", r * scale, line)
+
+    return put
+
+
+def _backoff_type(d: Draft, value: Any, line: int) -> None:
+    kind = str(value).strip().lower()
+    if kind in ("constant", "linear", "exponential"):
+        d.set("backoff.kind", kind, line, replace=True)
+
+
+def _jitter(d: Draft, value: Any, line: int) -> None:
+    if isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false")):
+        d.set("backoff.jitter", "yes" if _truthy(value) else "none", line)
+    elif isinstance(value, str) and value.lower() in ("full", "equal", "decorrelated"):
+        d.set("backoff.jitter", value.lower(), line)
+
+
+def _enable_exponential(d: Draft, value: Any, line: int) -> None:
+    if _truthy(value):
+        d.set("backoff.kind", "exponential", line, replace=True)
+
+
+def _randomized(d: Draft, value: Any, line: int) -> None:
+    if _truthy(value):
+        d.set("backoff.jitter", "proportional", line)
+
+
+# form -> normalised key -> handler; "*" holds what every form reads
+_KEYS: dict[str, dict[str, Handler]] = {
+    "grpc_service_config": {
+        "maxattempts": _attempts,
+        "initialbackoff": _ms("backoff.initial_ms"),
+        "maxbackoff": _ms("backoff.max_ms"),
+        "backoffmultiplier": _multiplier,
+        "retryablestatuscodes": _grpc_statuses,
+        "timeout": _ms("deadline_ms"),
+        "perattemptrecvtimeout": _ms("timeout_ms"),
+    },
+    "resilience4j": {
+        "maxattempts": _attempts,
+        "waitduration": _ms("backoff.initial_ms", 1.0),
+        "exponentialbackoffmultiplier": _multiplier,
+        "enableexponentialbackoff": _enable_exponential,
+        "exponentialmaxwaitduration": _ms("backoff.max_ms", 1.0),
+        "enablerandomizedwait": _randomized,
+        "retryexceptions": _exceptions,
+        "failureratethreshold": _rate(1.0),
+        "waitdurationinopenstate": _ms("breaker.cool_down_ms", 1.0),
+        "timeoutduration": _ms("timeout_ms", 1.0),
+    },
+    "polly": {
+        "maxretryattempts": _retries,
+        "retrycount": _retries,
+        "delay": _ms("backoff.initial_ms", None),
+        "maxdelay": _ms("backoff.max_ms", None),
+        "backofftype": _backoff_type,
+        "usejitter": _jitter,
+        "failureratio": _rate(100.0),
+        "breakduration": _ms("breaker.cool_down_ms", None),
+        "attempttimeout": _ms("timeout_ms", None),
+        "timeout": _ms("timeout_ms", None),
+        "totalrequesttimeout": _ms("deadline_ms", None),
+    },
+    "envoy": {
+        "numretries": _retries,
+        "attempts": _retries,
+        "pertrytimeout": _ms("timeout_ms"),
+        "retryon": _retry_on,
+        "baseinterval": _ms("backoff.initial_ms"),
+        "maxinterval": _ms("backoff.max_ms"),
+        "timeout": _ms("deadline_ms"),
+    },
+    "*": {
+        "maxattempts": _attempts,
+        "attempts": _attempts,
+        "retries": _retries,
+        "maxretries": _retries,
+        "numretries": _retries,
+        "timeout": _ms("timeout_ms"),
+        "pertrytimeout": _ms("timeout_ms"),
+        "attempttimeout": _ms("timeout_ms"),
+        "deadline": _ms("deadline_ms"),
+        "totaltimeout": _ms("deadline_ms"),
+        "initialbackoff": _ms("backoff.initial_ms"),
+        "initialdelay": _ms("backoff.initial_ms"),
+        "initialinterval": _ms("backoff.initial_ms"),
+        "maxbackoff": _ms("backoff.max_ms"),
+        "maxdelay": _ms("backoff.max_ms"),
+        "maxinterval": _ms("backoff.max_ms"),
+        "multiplier": _multiplier,
+        "backoffmultiplier": _multiplier,
+        "jitter": _jitter,
+        "backoff": _backoff_type,
+        "retryon": _retry_on,
+        "statuscodes": _retry_on,
+        "retryablestatuscodes": _retry_on,
+        "failurethreshold": lambda d, v, n: d.set("breaker.failure_threshold", _int(v), n),
+        "cooldown": _ms("breaker.cool_down_ms"),
+        "fallback": lambda d, v, n: d.set("fallback", v if isinstance(v, str) and v.strip() else None, n),
+    },
+}
+
+
+def _int(value: Any) -> int | None:
+    n = _num(value)
+    return int(n) if n is not None and n.is_integer() and 0 <= n < 1e9 else None
+
+
+def read_pairs(pairs: Sequence[Pair], first_line: int) -> Draft | None:
+    """Read key/value pairs into a draft, or ``None`` when no key is a retry setting."""
+    keys = {_norm(k) for path, _, _ in pairs for k in path}
+    form = _form(keys)
+    if form is None:
+        return None
+    table = {**_KEYS["*"], **_KEYS.get(form, {})}
+    d: Draft | None = None
+    for path, value, line in pairs:
+        if not path:
+            continue
+        handler = table.get(_norm(path[-1]))
+        if handler is None:
+            continue
+        if (
+            form == "grpc_service_config"
+            and _norm(path[-1]) == "timeout"
+            and "retrypolicy" in map(_norm, path)
+        ):
+            continue
+        d = d or Draft(form, line)
+        handler(d, value, line)
+    if d is None or d.empty():
+        return None
+    if form == "grpc_service_config" and "backoff.initial_ms" in d.values:
+        d.set("backoff.kind", "exponential", d.line)
+        d.set("backoff.jitter", "full", d.line)
+    elif form == "envoy" and "backoff.initial_ms" in d.values:
+        d.set("backoff.kind", "exponential", d.line)
+        d.set("backoff.multiplier", 2.0, d.line)
+        d.set("backoff.jitter", "full", d.line)
+    elif form == "polly":
+        _polly_shape(d)
+    elif form == "resilience4j" and "max_attempts" in d.values:
+        d.set("backoff.initial_ms", 500.0, d.line)  # resilience4j's defaults: waitDuration 500 ms,
+        d.set("backoff.kind", "constant", d.line)  # exponentialBackoffMultiplier 1.5
+        if d.values["backoff.kind"] == "exponential":
+            d.set("backoff.multiplier", 1.5, d.line)
+    elif "backoff.initial_ms" in d.values:
+        d.set("backoff.kind", "constant", d.line)
+    return d
+
+
+def _polly_shape(d: Draft) -> None:
+    kind = d.values.get("backoff.kind")
+    if kind is None and "backoff.initial_ms" in d.values:
+        d.set("backoff.kind", "constant", d.line)
+    elif kind == "linear":
+        d.set("backoff.increment_ms", d.values.get("backoff.initial_ms"), d.line)
+    elif kind == "exponential":
+        d.set("backoff.multiplier", 2.0, d.line)
+    if d.values.get("backoff.jitter") == "yes":
+        d.set(
+            "backoff.jitter",
+            "decorrelated" if kind == "exponential" else "proportional",
+            d.line,
+            replace=True,
+        )

@@ -1,0 +1,123 @@
+"""Configuration text into key/value pairs with their doc lines: JSON, and a tolerant reader for YAML and
+``.properties``/``.ini`` text (``key: value`` nested by indentation, ``a.b.c=value``, ``- item`` lists,
+``[a, b]`` inline lists). No YAML library: nothing in the doc can construct an object.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ._draft import MAX_TEXT, Draft
+from .config import Pair, read_pairs
+
+__all__ = ["flatten", "read_json", "read_kv"]
+
+_MAX_LINES = 2_000
+_MAX_PAIRS = 5_000
+
+
+def flatten(value: Any, text: str, first_line: int) -> list[Pair]:
+    """A parsed JSON-like value into pairs; each key's line is where ``"key"`` is first written."""
+    out: list[Pair] = []
+    lines = text.split("\n")
+
+    def line_of(key: str) -> int:
+        quoted = (f'"{key}"', f"'{key}'")
+        return first_line + next((n for n, ln in enumerate(lines) if any(q in ln for q in quoted)), 0)
+
+    def walk(node: Any, path: tuple[str, ...], depth: int) -> None:
+        if depth > 30 or len(out) > _MAX_PAIRS:
+            return
+        if isinstance(node, dict):
+            for k, v in list(node.items())[:1000]:
+                if isinstance(k, str):
+                    if isinstance(v, dict | list) and not (
+                        isinstance(v, list) and all(not isinstance(x, dict | list) for x in v)
+                    ):
+                        walk(v, (*path, k), depth + 1)
+                    else:
+                        out.append(((*path, k), v, line_of(k)))
+        elif isinstance(node, list):
+            for item in node[:1000]:
+                walk(item, path, depth + 1)
+
+    walk(value, (), 0)
+    return out
+
+
+def read_json(text: str, first_line: int) -> Draft | None:
+    if len(text) > MAX_TEXT or text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return read_pairs(flatten(value, text, first_line), first_line)
+
+
+_KEY_VALUE = re.compile(r"""^(?P<key>["']?[A-Za-z_][\w.\-\[\]]*["']?)\s*(?::|=)(?:\s+|$)(?P<value>.*)$""")
+_PROP = re.compile(r"""^(?P<key>[A-Za-z_][\w.\-\[\]]*)\s*=\s*(?P<value>.*)$""")
+_COMMENT = re.compile(r"\s+#.*$")
+
+
+def _scalar(raw: str) -> Any:
+    value = _COMMENT.sub("", raw).strip().rstrip(",")
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    if value.startswith("[") and value.endswith("]"):
+        return [_scalar(x) for x in value[1:-1].split(",") if x.strip()]
+    low = value.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        return (
+            int(value)
+            if re.fullmatch(r"-?\d{1,15}", value)
+            else float(value)
+            if re.fullmatch(r"-?\d{0,15}\.\d{1,15}", value)
+            else value
+        )
+    except ValueError:
+        return value
+
+
+def read_kv(text: str, first_line: int) -> Draft | None:
+    if len(text) > MAX_TEXT:
+        return None
+    pairs: list[Pair] = []
+    stack: list[tuple[int, str]] = []  # (indent, key) of the open parents
+    for n, raw in enumerate(text.split("\n")[:_MAX_LINES]):
+        body = raw.rstrip()
+        stripped = body.strip()
+        if not stripped or stripped[0] in "#;/" or stripped.startswith("---"):
+            continue
+        indent = len(body) - len(body.lstrip())
+        line = first_line + n
+        if stripped.startswith("- ") or stripped == "-":
+            item = stripped[1:].strip()
+            if stack and item and not _KEY_VALUE.match(item):
+                path = tuple(p for _, k in stack for p in k.split(".") if p)
+                pairs.append((path, _scalar(item), line))
+                continue
+            stripped, indent = item, indent + 2
+        if stripped.startswith("[") and stripped.endswith("]"):  # an INI section
+            stack = [(-1, stripped[1:-1].strip())]
+            continue
+        m = _KEY_VALUE.match(stripped) or _PROP.match(stripped)
+        if not m:
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        key = m.group("key").strip("\"'")
+        parts = tuple(p for p in key.split(".") if p)
+        value = m.group("value").strip()
+        path = (*(p for _, k in stack for p in k.split(".") if p), *parts)
+        if value in ("", "|", ">"):
+            stack.append((indent, key))
+        else:
+            pairs.append((path, _scalar(value), line))
+        if len(pairs) > _MAX_PAIRS:
+            break
+    return read_pairs(pairs, first_line) if pairs else None

@@ -1,0 +1,107 @@
+"""A retry written as a loop: ``for attempt in range(3): try: ... except X: ...; sleep(0.5 * 2 ** attempt)``.
+
+The loop is a retry when it runs a ``try`` whose handlers go round again (a handler that ends in
+``return`` or ``raise`` does not). Attempts are the length of the ``range``; the pause is the argument of a
+``sleep`` call in the loop, worked out for the first attempts: the same each time is constant, growing by
+the same step linear, by the same ratio exponential. Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import ast
+from itertools import pairwise
+
+from ._ast import Ctx, callee, names
+from ._draft import Draft
+
+__all__ = ["read_loops"]
+
+
+def _retrying_handlers(loop: ast.For | ast.AsyncFor) -> list[ast.ExceptHandler]:
+    out: list[ast.ExceptHandler] = []
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Try):
+            out.extend(
+                h for h in node.handlers if not (h.body and isinstance(h.body[-1], ast.Return | ast.Raise))
+            )
+    return out
+
+
+def _range(loop: ast.For | ast.AsyncFor, ctx: Ctx) -> list[float] | None:
+    it = loop.iter
+    if not (isinstance(it, ast.Call) and callee(it) == "range" and 1 <= len(it.args) <= 3):
+        return None
+    bounds = [ctx.num(a) for a in it.args]
+    if any(b is None or not b.is_integer() for b in bounds):
+        return None
+    start, stop, step = (
+        (0.0, bounds[0], 1.0)
+        if len(bounds) == 1
+        else (bounds[0], bounds[1], bounds[2] if len(bounds) == 3 else 1.0)
+    )
+    if start is None or stop is None or step is None:
+        return None
+    if step <= 0 or (stop - start) / step > 1_000_000:
+        return None
+    count = max(0, int((stop - start + step - 1) // step))
+    return [start + step * k for k in range(3)] + [float(count)]  # the shape needs three pauses
+
+
+def _sleep(loop: ast.For | ast.AsyncFor) -> ast.Call | None:
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Call) and callee(node) == "sleep" and node.args:
+            return node
+    return None
+
+
+def _classify(d: Draft, delays: list[float], line: int) -> None:
+    if not delays:
+        return
+    d.set("backoff.initial_ms", delays[0] * 1000, line)
+    if len(delays) == 1 or all(abs(x - delays[0]) < 1e-9 for x in delays):
+        d.set("backoff.kind", "constant", line)
+        return
+    steps = [b - a for a, b in pairwise(delays)]
+    if all(abs(s - steps[0]) < 1e-9 for s in steps) and steps[0] > 0:
+        d.set("backoff.kind", "linear", line)
+        d.set("backoff.increment_ms", steps[0] * 1000, line)
+    elif delays[0] > 0 and all(b > 0 for b in delays):
+        ratios = [b / a for a, b in pairwise(delays)]
+        if all(abs(r - ratios[0]) < 1e-9 for r in ratios) and ratios[0] > 1:
+            d.set("backoff.kind", "exponential", line)
+            d.set("backoff.multiplier", round(ratios[0], 9), line)
+            return
+        d.set("backoff.kind", "other", line)
+    else:
+        d.set("backoff.kind", "other", line)
+
+
+def _read(loop: ast.For | ast.AsyncFor, ctx: Ctx) -> Draft | None:
+    handlers = _retrying_handlers(loop)
+    span = _range(loop, ctx)
+    if not handlers or span is None:
+        return None
+    *firsts, count = span
+    d = Draft("loop", ctx.line(loop))
+    d.attempts(count, ctx.line(loop))
+    for h in handlers:
+        d.add("retry_on_exceptions", names(h.type) or ["BaseException"], ctx.line(h))
+    sleep = _sleep(loop)
+    if sleep is None:
+        d.set("backoff.kind", "none", ctx.line(loop))
+        return d
+    var = loop.target.id if isinstance(loop.target, ast.Name) else None
+    delays = [ctx.num(sleep.args[0], **({var: x} if var else {})) for x in firsts]
+    if all(x is not None and x >= 0 for x in delays):
+        _classify(d, [x for x in delays if x is not None], ctx.line(sleep))
+    else:
+        d.set("backoff.kind", "other", ctx.line(sleep))
+    return d
+
+
+def read_loops(ctx: Ctx) -> list[Draft]:
+    out: list[Draft] = []
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.For | ast.AsyncFor) and (d := _read(node, ctx)) is not None:
+            out.append(d)
+    return out

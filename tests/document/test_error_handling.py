@@ -1,0 +1,495 @@
+"""Error Handling read into data: failure mode kinds, and the Retry Strategy in every form wiremap reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from tests._fuzz import examples
+from wiremap.document import parse_text
+from wiremap.document.error_handling import failure_kind
+from wiremap.document.retry import read_retry
+from wiremap.model import RetryPolicy
+
+EXAMPLES = Path(__file__).parents[2] / "examples" / "shop" / "docs" / "integrations"
+
+
+def _read(text: str, language: str | None = "python", first_line: int = 1) -> RetryPolicy:
+    policy = read_retry(text, language, first_line)
+    assert policy is not None, text
+    return policy
+
+
+# -- failure modes ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "status"),
+    [
+        ("Timeout", "timeout", []),
+        ("Read timeout", "timeout", []),
+        ("DEADLINE_EXCEEDED", "timeout", []),
+        ("Connection Refused", "connection_refused", []),
+        ("Invalid Response", "invalid_response", []),
+        ("HTTP 5xx", "http_status", ["5xx"]),
+        ("HTTP 502/503", "http_status", ["502", "503"]),
+        ("HTTP 429", "rate_limited", ["429"]),
+        ("Rate limited", "rate_limited", []),
+        ("401 Unauthorized", "auth", ["401"]),
+        ("DNS failure", "dns", []),
+        ("TLS handshake timeout", "tls", []),
+        ("Card Declined", "other", []),
+    ],
+)
+def test_failure_mode_kinds(name: str, kind: str, status: list[str]) -> None:
+    assert failure_kind(name) == (kind, status)
+
+
+def test_failure_modes_keep_text_and_lines() -> None:
+    text = (EXAMPLES / "checkout-service-to-payments-api.md").read_text(encoding="utf-8")
+    integ = parse_text(text, "p.md").integration
+    modes = integ.error_handling.failure_modes
+    assert [m.kind for m in modes] == ["timeout", "connection_refused", "invalid_response", "other"]
+    assert [m.name for m in modes] == [m.name for m in integ.failure_modes]
+    assert (
+        modes[0].line == integ.line_of("failure_modes.0")
+        and modes[0].handling == integ.failure_modes[0].handling
+    )
+    lines = text.split("\n")
+    assert all(m.line is not None and f"**{m.name}**" in lines[m.line - 1] for m in modes)
+
+
+# -- tenacity ---------------------------------------------------------------------------------------------
+
+
+def test_tenacity_decorator() -> None:
+    p = _read(
+        "from tenacity import retry, stop_after_attempt, wait_exponential, retry_if_exception_type\n\n"
+        "@retry(\n"
+        "    stop=stop_after_attempt(3),\n"
+        "    wait=wait_exponential(multiplier=0.1, max=2),\n"
+        "    retry=retry_if_exception_type((ConnectionError, TimeoutError)),\n"
+        ")\n"
+        "def call():\n"
+        "    return requests.get(URL, timeout=0.5)\n",
+        first_line=100,
+    )
+    assert (p.form, p.max_attempts, p.retries) == ("tenacity", 3, 2)
+    b = p.backoff
+    assert (b.kind, b.initial_ms, b.multiplier, b.max_ms, b.jitter) == (
+        "exponential",
+        100.0,
+        2.0,
+        2000.0,
+        "none",
+    )
+    assert p.retry_on_exceptions == ["ConnectionError", "TimeoutError"]
+    assert p.timeout_ms == 500.0
+    assert (
+        p.lines["max_attempts"] == 103 and p.lines["backoff.max_ms"] == 104 and p.lines["timeout_ms"] == 108
+    )
+    assert p.sleeps_ms() == [100.0, 200.0] and p.worst_case_ms() == 1800.0
+
+
+def test_tenacity_fixed_random_exponential_and_delay() -> None:
+    p = _read("@retry(stop=stop_after_attempt(5) | stop_after_delay(10), wait=wait_fixed(1.5))\ndef f(): ...")
+    assert (p.max_attempts, p.deadline_ms, p.backoff.kind, p.backoff.initial_ms) == (
+        5,
+        10_000.0,
+        "constant",
+        1500.0,
+    )
+    p = _read("r = Retrying(stop=stop_after_delay(30), wait=wait_random_exponential(multiplier=0.5, max=60))")
+    assert p.max_attempts is None and p.deadline_ms == 30_000.0
+    assert (p.backoff.kind, p.backoff.initial_ms, p.backoff.max_ms, p.backoff.jitter) == (
+        "exponential",
+        500.0,
+        60_000.0,
+        "full",
+    )
+    p = _read(
+        "@retry(stop=stop_after_attempt(4), wait=wait_incrementing(start=1, increment=2))\ndef f(): ..."
+    )
+    assert (p.backoff.kind, p.backoff.initial_ms, p.backoff.increment_ms) == ("linear", 1000.0, 2000.0)
+    assert p.sleeps_ms() == [1000.0, 3000.0, 5000.0]
+
+
+# -- urllib3 ----------------------------------------------------------------------------------------------
+
+
+def test_urllib3_retry_counts_retries_and_first_retry_is_immediate() -> None:
+    p = _read("Retry(total=3, backoff_factor=0.5, status_forcelist=[502, 503], backoff_max=3)")
+    assert (p.form, p.retries, p.max_attempts) == ("urllib3", 3, 4)
+    b = p.backoff
+    assert (b.kind, b.initial_ms, b.multiplier, b.max_ms, b.first_retry_immediate) == (
+        "exponential",
+        500.0,
+        2.0,
+        3000.0,
+        True,
+    )
+    assert p.sleeps_ms() == [0.0, 1000.0, 2000.0]  # urllib3: 0, factor * 2 ** (n - 1), capped
+    assert p.retry_on_status == ["502", "503"]
+    assert "POST" not in p.retry_on_methods and "GET" in p.retry_on_methods  # urllib3's default
+
+
+def test_urllib3_methods_and_adapter() -> None:
+    p = _read('Retry(total=2, backoff_factor=0.2, allowed_methods=frozenset({"GET", "POST"}))')
+    assert p.retry_on_methods == ["GET", "POST"]
+    assert _read("Retry(3, allowed_methods=None)").retry_on_methods == ["*"]
+    p = _read('session.mount("https://", HTTPAdapter(max_retries=4))')
+    assert (p.form, p.max_attempts, p.backoff.kind) == ("urllib3", 5, "none")
+
+
+# -- redis-py, backoff package, breakers ------------------------------------------------------------------
+
+
+def test_redis_py_retry() -> None:
+    text = (EXAMPLES / "cart-service-to-cart-redis.md").read_text(encoding="utf-8")
+    p = parse_text(text, "c.md").integration.error_handling.retry
+    assert p is not None and (p.form, p.max_attempts, p.timeout_ms) == ("redis", 3, 500.0)
+    assert (p.backoff.kind, p.backoff.initial_ms, p.backoff.max_ms) == ("exponential", 100.0, 500.0)
+    assert p.retry_on_exceptions == ["exceptions.ConnectionError", "exceptions.TimeoutError"]
+
+
+def test_backoff_package() -> None:
+    p = _read(
+        "@backoff.on_exception(backoff.expo, requests.exceptions.RequestException, max_tries=5,\n"
+        "                      max_time=30)\n"
+        "def f(): ..."
+    )
+    assert (p.form, p.max_attempts, p.deadline_ms) == ("backoff", 5, 30_000.0)
+    assert (p.backoff.kind, p.backoff.initial_ms, p.backoff.multiplier, p.backoff.jitter) == (
+        "exponential",
+        1000.0,
+        2.0,
+        "full",
+    )
+    assert p.retry_on_exceptions == ["requests.exceptions.RequestException"]
+    p = _read("@on_exception(constant, X, interval=2, jitter=None, max_tries=3)\ndef f(): ...")
+    assert (p.backoff.kind, p.backoff.initial_ms, p.backoff.jitter, p.max_attempts) == (
+        "constant",
+        2000.0,
+        "none",
+        3,
+    )
+
+
+def test_circuit_breaker_completes_a_retry() -> None:
+    p = _read(
+        "breaker = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=60)\n"
+        "@retry(stop=stop_after_attempt(2))\ndef f(): ...\n"
+    )
+    assert p.form == "tenacity" and p.circuit_breaker is not None
+    assert (p.circuit_breaker.failure_threshold, p.circuit_breaker.cool_down_ms) == (5, 60_000.0)
+    assert p.lines["circuit_breaker.failure_threshold"] == 1
+
+
+# -- loops ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sleep", "kind", "initial", "extra"),
+    [
+        ("time.sleep(0.5 * 2 ** attempt)", "exponential", 500.0, ("multiplier", 2.0)),
+        ("time.sleep(PAUSE)", "constant", 250.0, ("multiplier", None)),
+        ("time.sleep(0.1 * (attempt + 1))", "linear", 100.0, ("increment_ms", 100.0)),
+        ("await asyncio.sleep(min(0.2 * 3 ** attempt, 1.5))", "other", 200.0, ("multiplier", None)),
+    ],
+)
+def test_retry_loop(sleep: str, kind: str, initial: float, extra: tuple[str, float | None]) -> None:
+    text = (
+        "PAUSE = 0.25\n"
+        "def call(client, attempts=4):\n"
+        "    for attempt in range(attempts):\n"
+        "        try:\n"
+        "            return client.get()\n"
+        "        except (ConnectionError, TimeoutError):\n"
+        "            if attempt == attempts - 1:\n"
+        "                raise\n"
+        f"            {sleep}\n"
+    )
+    p = _read(text)
+    assert (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms) == ("loop", 4, kind, initial)
+    assert getattr(p.backoff, extra[0]) == extra[1]
+    assert p.retry_on_exceptions == ["ConnectionError", "TimeoutError"] and p.lines["backoff.kind"] == 9
+
+
+def test_loop_handler_that_returns_is_not_a_retry() -> None:
+    assert (
+        read_retry(
+            "for i in range(3):\n    try:\n        f()\n    except X:\n        return None\n", "python", 1
+        )
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "attempts", "kind", "initial"),
+    [
+        ("checkout-service-to-order-events-broker.md", 2, "none", None),
+        ("checkout-service-to-orders-database.md", 3, "exponential", 100.0),
+        ("notifications-service-to-realtime-gateway.md", 3, "exponential", 200.0),
+        ("storefront-to-cart-service.md", 2, "constant", 100.0),
+    ],
+)
+def test_example_loops(name: str, attempts: int, kind: str, initial: float | None) -> None:
+    p = parse_text((EXAMPLES / name).read_text(encoding="utf-8"), name).integration.error_handling.retry
+    assert p is not None and (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms) == (
+        "loop",
+        attempts,
+        kind,
+        initial,
+    )
+
+
+# -- configs ----------------------------------------------------------------------------------------------
+
+GRPC_JSON = """{
+  "methodConfig": [{
+    "name": [{"service": "inventory.v1.Inventory"}],
+    "timeout": "2s",
+    "retryPolicy": {
+      "maxAttempts": 4,
+      "initialBackoff": "0.1s",
+      "maxBackoff": "1s",
+      "backoffMultiplier": 2,
+      "retryableStatusCodes": ["UNAVAILABLE", "resource_exhausted"]
+    }
+  }]
+}"""
+
+
+def test_grpc_service_config_json() -> None:
+    p = _read(GRPC_JSON, "json", first_line=50)
+    assert (p.form, p.max_attempts, p.deadline_ms) == ("grpc_service_config", 4, 2000.0)
+    b = p.backoff
+    assert (b.kind, b.initial_ms, b.max_ms, b.multiplier, b.jitter) == (
+        "exponential",
+        100.0,
+        1000.0,
+        2.0,
+        "full",
+    )
+    assert p.retry_on_grpc_codes == ["UNAVAILABLE", "RESOURCE_EXHAUSTED"]
+    assert p.lines["max_attempts"] == 55 and p.lines["deadline_ms"] == 53
+    assert p.sleeps_ms() == [100.0, 200.0, 400.0]
+
+
+def test_grpc_service_config_in_python_dict() -> None:
+    text = (EXAMPLES / "checkout-service-to-inventory-service.md").read_text(encoding="utf-8")
+    p = parse_text(text, "i.md").integration.error_handling.retry
+    assert p is not None and (p.form, p.max_attempts, p.backoff.initial_ms, p.backoff.max_ms) == (
+        "grpc_service_config",
+        3,
+        100.0,
+        1000.0,
+    )
+    assert (
+        p.retry_on_grpc_codes == ["UNAVAILABLE"]
+        and '"maxAttempts": 3' in text.split("\n")[p.lines["max_attempts"] - 1]
+    )
+
+
+def test_resilience4j_yaml() -> None:
+    text = (
+        "resilience4j:\n"
+        "  retry:\n"
+        "    instances:\n"
+        "      payments:\n"
+        "        maxAttempts: 3\n"
+        "        waitDuration: 500ms\n"
+        "        enableExponentialBackoff: true\n"
+        "        exponentialBackoffMultiplier: 2\n"
+        "        retryExceptions:\n"
+        "          - java.io.IOException\n"
+        "          - java.util.concurrent.TimeoutException\n"
+        "  circuitbreaker:\n"
+        "    instances:\n"
+        "      payments:\n"
+        "        failureRateThreshold: 50\n"
+        "        waitDurationInOpenState: 30s\n"
+    )
+    p = _read(text, "yaml", first_line=10)
+    assert (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms, p.backoff.multiplier) == (
+        "resilience4j",
+        3,
+        "exponential",
+        500.0,
+        2.0,
+    )
+    assert p.retry_on_exceptions == ["java.io.IOException", "java.util.concurrent.TimeoutException"]
+    assert p.circuit_breaker is not None
+    assert (p.circuit_breaker.failure_rate_percent, p.circuit_breaker.cool_down_ms) == (50.0, 30_000.0)
+    assert p.lines["max_attempts"] == 14 and p.lines["circuit_breaker.cool_down_ms"] == 25
+
+
+def test_resilience4j_properties() -> None:
+    text = (
+        "resilience4j.retry.instances.inventory.max-attempts=4\n"
+        "resilience4j.retry.instances.inventory.wait-duration=PT0.2S\n"
+    )
+    p = _read(text, "properties")
+    assert (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms) == (
+        "resilience4j",
+        4,
+        "constant",
+        200.0,
+    )
+
+
+def test_polly_json() -> None:
+    text = (
+        '{"Retry": {"MaxRetryAttempts": 3, "BackoffType": "Exponential", "Delay": "00:00:00.200",'
+        ' "UseJitter": true, "MaxDelay": "00:00:05"},'
+        ' "CircuitBreaker": {"FailureRatio": 0.5, "BreakDuration": "00:00:30"},'
+        ' "AttemptTimeout": {"Timeout": "00:00:02"}}'
+    )
+    p = _read(text, "json")
+    assert (p.form, p.retries, p.max_attempts, p.timeout_ms) == ("polly", 3, 4, 2000.0)
+    b = p.backoff
+    assert (b.kind, b.initial_ms, b.multiplier, b.max_ms, b.jitter) == (
+        "exponential",
+        200.0,
+        2.0,
+        5000.0,
+        "decorrelated",
+    )
+    assert p.circuit_breaker is not None and p.circuit_breaker.failure_rate_percent == 50.0
+
+
+def test_envoy_yaml() -> None:
+    text = "retry_policy:\n  retry_on: 5xx,reset\n  num_retries: 2\n  per_try_timeout: 0.5s\n"
+    p = _read(text, "yaml")
+    assert (p.form, p.max_attempts, p.timeout_ms, p.retry_on_status) == ("envoy", 3, 500.0, ["5xx"])
+
+
+# -- prose ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "attempts", "kind", "initial"),
+    [
+        ("retry up to 5 times, 1 s apart", 6, "constant", 1000.0),
+        ("3 retries with exponential backoff starting at 100 ms", 4, "exponential", 100.0),
+        ("no retries: the nightly run is re-triggered", 1, "none", None),
+        ("Up to 3 attempts, waiting 2 s between attempts.", 3, "constant", 2000.0),
+        ("Retried twice, linearly", 3, "linear", None),
+        ("Not retried; the consumer nacks and the broker redelivers.", 1, "none", None),
+    ],
+)
+def test_prose(text: str, attempts: int, kind: str, initial: float | None) -> None:
+    p = _read(text, None, first_line=7)
+    assert (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms, p.line) == (
+        "prose",
+        attempts,
+        kind,
+        initial,
+        7,
+    )
+
+
+def test_prose_fallback_and_details() -> None:
+    p = _read("no retries: the nightly run is re-triggered", None)
+    assert (p.retries, p.fallback) == (0, "the nightly run is re-triggered")
+    p = _read(
+        "Retry twice with exponential backoff starting at 200 ms, doubling, capped at 2 s, full jitter.\n"
+        "500 ms timeout per attempt; overall deadline 5 s. Retries on 502/503 and UNAVAILABLE.\n"
+        "Circuit breaker opens after 5 consecutive failures for 30 s; falls back to the cached price.",
+        "text",
+        first_line=20,
+    )
+    assert (p.max_attempts, p.backoff.multiplier, p.backoff.max_ms, p.backoff.jitter) == (
+        3,
+        2.0,
+        2000.0,
+        "full",
+    )
+    assert (p.timeout_ms, p.deadline_ms, p.lines["deadline_ms"]) == (500.0, 5000.0, 21)
+    assert (p.retry_on_status, p.retry_on_grpc_codes) == (["502", "503"], ["UNAVAILABLE"])
+    assert p.circuit_breaker is not None
+    assert (p.circuit_breaker.failure_threshold, p.circuit_breaker.cool_down_ms) == (5, 30_000.0)
+    assert p.fallback == "the cached price"
+
+
+def test_comments_of_a_code_block_are_read_as_prose() -> None:
+    p = _read(
+        "// 3 attempts, 100 ms initial backoff, multiplier 2\nclient := retryablehttp.NewClient()", "go"
+    )
+    assert (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms) == (
+        "prose",
+        3,
+        "exponential",
+        100.0,
+    )
+
+
+# -- what stays text ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("client := retryablehttp.NewClient()\nclient.RetryMax = 2", "go"),
+        ("see the runbook", None),
+        ("[retry logic if applicable]", "python"),
+        ("def f():\n    return g()\n", "python"),
+        ("x" * 30_000, None),
+    ],
+)
+def test_unknown_forms_stay_text(text: str, language: str | None) -> None:
+    assert read_retry(text, language, 1) is None
+
+
+def test_every_example_doc_is_read() -> None:
+    for path in sorted(EXAMPLES.glob("*.md")):
+        assert parse_text(path.read_text(encoding="utf-8"), path.name).integration.error_handling.retry, (
+            path.name
+        )
+
+
+# -- never raises -----------------------------------------------------------------------------------------
+
+_SNIPPETS = st.sampled_from(
+    [
+        "@retry(stop=stop_after_attempt(",
+        "Retry(total=",
+        "for attempt in range(",
+        "time.sleep(",
+        "backoff.on_exception(backoff.expo, X, max_tries=",
+        '{"retryPolicy": {"maxAttempts": ',
+        "maxAttempts: ",
+        "retry up to ",
+        " times, ",
+        " s apart",
+        "2 ** attempt",
+        "9" * 40,
+        "1e308",
+        "-",
+        ")",
+        "\n",
+        "    ",
+        "[",
+        "]",
+    ]
+)
+
+
+@settings(max_examples=examples(300))
+@given(
+    st.lists(st.one_of(_SNIPPETS, st.text(max_size=20)), max_size=30).map("".join),
+    st.sampled_from(["python", "json", "yaml", "properties", "go", "text", None]),
+)
+@example("for a in range(10**9):\n  try: f()\n  except X: time.sleep(2 ** a ** a)", "python")
+@example("Retry(total=10**10, backoff_factor=1e308)", "python")
+@example('{"retryPolicy": {"maxAttempts": 1e400, "initialBackoff": "99999999999999999999s"}}', "json")
+@example("[" * 200 + "]" * 200, "python")
+def test_read_retry_never_raises(text: str, language: str | None) -> None:
+    policy = read_retry(text, language, 1)
+    if policy is not None:
+        policy.sleeps_ms()
+        policy.worst_case_ms()
+        assert policy.max_attempts is None or policy.max_attempts >= 1
