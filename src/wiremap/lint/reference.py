@@ -14,6 +14,7 @@ _FAMILIES = {
     "CAT": "The catalog as a whole",
     "CRT": "Critical-path hygiene",
     "DOC": "Document structure",
+    "ERR": "Error handling and retries",
     "SEC": "Secrets",
     "SRC": "Docs against the code",
     "VAL": "Field values",

@@ -1,0 +1,50 @@
+"""## What it does
+Reports a Retry Strategy that wiremap could not read into a retry policy: none of the forms it knows
+(tenacity, urllib3 `Retry`, redis-py, the `backoff` package, a gRPC service config, resilience4j / Polly /
+Envoy settings, a `for` loop with `sleep`, or a sentence such as "retry up to 3 times, 1 s apart") was
+found in it. The strategy stays in the model as text (`retry_strategy`); the finding, at the Retry
+Strategy line, is information only.
+
+## Why is this bad?
+A strategy wiremap cannot read cannot be checked: the ERR rules that compare timeouts with the P99, the
+retry budget with the deadline, and retries with idempotency say nothing about it.
+
+## Example
+~~~markdown
+**Retry Strategy:**
+```go
+client := retryablehttp.NewClient()
+```
+~~~
+
+## Use instead
+~~~markdown
+**Retry Strategy:**
+```go
+// 3 attempts, exponential backoff starting at 100 ms, capped at 2 s; 500 ms timeout per attempt
+client := retryablehttp.NewClient()
+```
+~~~
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...findings import Severity
+from ..rule import DocContext, Violation, doc_rule
+from ._common import has_placeholder, is_unfilled
+
+
+def _check(ctx: DocContext) -> Iterator[Violation]:
+    integ = ctx.integration
+    text = integ.retry_strategy
+    if integ.error_handling.retry is None and not is_unfilled(text) and not has_placeholder(text):
+        yield Violation(
+            integ.line_of("retry_strategy"),
+            "Retry Strategy could not be read into a retry policy (attempts, backoff, timeouts); it is kept "
+            "as text and the ERR rules cannot check it",
+        )
+
+
+RULE = doc_rule("ERR001", "unreadable-retry-strategy", Severity.INFO, __doc__)(_check)

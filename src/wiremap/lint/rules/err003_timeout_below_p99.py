@@ -1,0 +1,55 @@
+"""## What it does
+Compares the per-attempt timeout of the Retry Strategy with the documented P99 latency, and reports a
+timeout below the P99, at the line of the timeout.
+
+## Why is this bad?
+At least one call in a hundred takes longer than the P99, so with a timeout below it more than 1% of
+calls time out even when the destination is healthy, and each of them is retried: extra load on the
+destination exactly when it is slow. Below the typical latency, most calls would time out. Either the
+timeout or the P99 is wrong.
+
+## Example
+~~~markdown
+**Retry Strategy:**
+```python
+requests.get(url, timeout=0.2)
+```
+...
+- P99: 900 ms
+~~~
+
+## Use instead
+~~~markdown
+**Retry Strategy:**
+```python
+requests.get(url, timeout=2)
+```
+...
+- P99: 900 ms
+~~~
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...findings import Severity
+from ..rule import DocContext, Violation, doc_rule
+from ._retry import human_ms
+
+
+def _check(ctx: DocContext) -> Iterator[Violation]:
+    integ = ctx.integration
+    policy, p99 = integ.error_handling.retry, integ.latency_ms.p99
+    if policy is None or policy.timeout_ms is None or p99 is None or policy.timeout_ms >= p99:
+        return
+    typical = integ.latency_ms.typical
+    share = "most calls" if typical is not None and policy.timeout_ms < typical else "more than 1% of calls"
+    yield Violation(
+        policy.lines.get("timeout_ms", policy.line or integ.line_of("retry_strategy")),
+        f"per-attempt timeout {human_ms(policy.timeout_ms)} is below the P99 of {human_ms(p99)} "
+        f"(line {integ.line_of('latency_ms.p99')}): {share} would time out and be retried",
+    )
+
+
+RULE = doc_rule("ERR003", "timeout-below-p99", Severity.ERROR, __doc__)(_check)

@@ -1,0 +1,131 @@
+"""The ERR rules: each one firing, and not firing, on variants of the clean doc."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+import wiremap
+from wiremap.document import parse_text
+from wiremap.lint import RULES
+from wiremap.lint.rule import DocContext
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CLEAN = (FIXTURES / "clean.md").read_text(encoding="utf-8")
+EXAMPLES = Path(__file__).parents[2] / "examples" / "shop" / "docs" / "integrations"
+TODAY = dt.date(2026, 11, 28)
+RETRY = 'Retry(total=2, backoff_factor=0.2, allowed_methods=frozenset({"GET", "POST"}))'
+
+
+def _lines(code: str, text: str) -> list[int]:
+    rule = RULES[code]
+    assert rule.check_doc is not None
+    return [v.line for v in rule.check_doc(DocContext(parse_text(text, "d.md"), today=TODAY))]
+
+
+def _strategy(language: str, body: str, text: str = CLEAN) -> str:
+    pattern = re.compile(r"(\*\*Retry Strategy:\*\*\n```)[^\n]*\n.*?\n```", re.DOTALL)
+    out, n = pattern.subn(lambda m: f"{m.group(1)}{language}\n{body}\n```", text, count=1)
+    assert n == 1
+    return out
+
+
+def _p99(value: str, text: str) -> str:
+    return re.sub(r"- P99: .*", f"- P99: {value}", text, count=1)
+
+
+@pytest.mark.parametrize("code", ["ERR001", "ERR002", "ERR003", "ERR004", "ERR005"])
+def test_clean_doc_examples_and_template_give_no_err_finding(code: str) -> None:
+    assert _lines(code, CLEAN) == []
+    found = wiremap.lint_catalog(wiremap.load(EXAMPLES), select=["ERR"], today=TODAY)
+    assert found == []
+
+
+def test_err001_unreadable_and_readable() -> None:
+    assert _lines("ERR001", _strategy("go", "client := retryablehttp.NewClient()")) == [96]
+    assert _lines("ERR001", _strategy("go", "// 3 attempts, 1 s apart\nclient := x.NewClient()")) == []
+    assert _lines("ERR001", _strategy("python", "[retry logic if applicable]")) == []  # DOC003's
+    assert _lines("ERR001", _strategy("python", "# TODO")) == []  # CRT002's
+
+
+@pytest.mark.parametrize(
+    ("timeout", "p99", "err002", "err003"),
+    [
+        ("timeout=120", "900 ms", [98], []),
+        ("timeout=60", "900 ms", [], []),  # 67x: large, not orders of magnitude
+        ("timeout=2", "900 ms", [], []),
+        ("timeout=0.5", "900 ms", [], [98]),
+        ("timeout=0.9", "900 ms", [], []),  # equal to the P99
+        ("timeout=(3.05, 27)", "100 ms", [98], []),  # connect + read
+    ],
+)
+def test_err002_err003_timeout_against_p99(
+    timeout: str, p99: str, err002: list[int], err003: list[int]
+) -> None:
+    text = _p99(p99, _strategy("python", f"{RETRY}\nresponse = session.post(url, json=body, {timeout})"))
+    assert (_lines("ERR002", text), _lines("ERR003", text)) == (err002, err003)
+
+
+def test_err003_says_most_calls_below_typical() -> None:
+    text = _strategy("python", f"{RETRY}\nresponse = session.post(url, json=body, timeout=0.1)")
+    rule = RULES["ERR003"]
+    assert rule.check_doc is not None
+    (v,) = rule.check_doc(DocContext(parse_text(text, "d.md"), today=TODAY))
+    assert "most calls" in v.message and "line 108" in v.message
+
+
+def test_no_p99_or_no_timeout_is_no_timeout_finding() -> None:
+    text = _strategy("python", f"{RETRY}\nsession.post(url, timeout=500)")
+    assert _lines("ERR002", re.sub(r"- P99: .*\n", "", text)) == []
+    assert _lines("ERR002", _strategy("python", RETRY)) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("3 attempts, 2 s timeout per attempt, 1 s apart.\nOverall deadline 5 s.", [98]),
+        ("2 attempts, 2 s timeout per attempt, 1 s apart.\nOverall deadline 5 s.", []),
+        ("3 attempts, 1 s apart.\nOverall deadline 5 s.", []),  # no timeout: the worst case is unknown
+        ("3 attempts, 2 s timeout per attempt.\nOverall deadline 5 s.", [98]),  # pauses unknown: at least 6 s
+    ],
+)
+def test_err004_prose_budget(body: str, found: list[int]) -> None:
+    assert _lines("ERR004", _strategy("text", body)) == found
+
+
+def test_err004_tenacity_and_grpc() -> None:
+    body = (
+        "@retry(stop=stop_after_attempt(4) | stop_after_delay(3),\n"
+        "       wait=wait_exponential(multiplier=0.5, max=2))\n"
+        "def charge():\n"
+        "    return session.post(url, timeout=1)\n"
+    )  # 4 x 1 s + 0.5 + 1 + 2 = 7.5 s > 3 s
+    assert _lines("ERR004", _strategy("python", body)) == [97]
+    grpc = '{"methodConfig": [{"timeout": "10s", "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.1s",'
+    grpc += ' "maxBackoff": "1s", "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]}'
+    assert _lines("ERR004", _strategy("json", grpc)) == []  # no per-attempt timeout: unknown
+
+
+def test_err005_post_without_key() -> None:
+    text = (FIXTURES / "ERR005.md").read_text(encoding="utf-8")
+    assert _lines("ERR005", text) == [96]
+    assert _lines("ERR005", text.replace("retry;", "retry with the same Idempotency-Key;")) == []
+    assert _lines("ERR005", text.replace("retry;", "retry; the API deduplicates on the order id;")) == []
+    # urllib3's default methods leave POST out
+    assert _lines("ERR005", _strategy("python", "Retry(total=2, backoff_factor=0.2)", text)) == []
+    # a single attempt is no retry
+    assert _lines("ERR005", _strategy("text", "no retries: the customer tries again", text)) == []
+    # GET is idempotent
+    assert _lines("ERR005", text.replace("`POST https://", "`GET https://")) == []
+    assert _lines("ERR005", text.replace("`POST https://", "`PATCH https://")) == [96]
+
+
+def test_err005_published_message() -> None:
+    doc = (EXAMPLES / "checkout-service-to-order-events-broker.md").read_text(encoding="utf-8")
+    assert _lines("ERR005", doc) == []  # the message carries an event_id
+    without_id = doc.replace('"event_id"', '"order_ref"')
+    line = parse_text(without_id, "d.md").integration.line_of("retry_strategy")
+    assert _lines("ERR005", without_id) == [line]
