@@ -154,7 +154,11 @@ def test_show_json_one_object_and_array_and_masks(tmp_path: Path, capsys: pytest
         capsys, "show", "--format", "json", str(EXAMPLE_DOCS / "checkout-service-to-payments-api.md")
     )
     one = json.loads(out)
-    assert code == 0 and isinstance(one, dict) and one["schema_version"] == 2 and one["protocol"] == "http"
+    assert code == 0 and isinstance(one, dict) and one["schema_version"] == 3 and one["protocol"] == "http"
+    assert (
+        one["error_handling"]["retry"]["form"] == "urllib3"
+        and one["error_handling"]["retry"]["max_attempts"] == 3
+    )
     _, out, _ = run(capsys, "show", "--format", "json", str(EXAMPLE_DOCS))
     assert isinstance(json.loads(out), list) and len(json.loads(out)) == len(list(EXAMPLE_DOCS.glob("*.md")))
     doc = tmp_path / "s.md"
@@ -173,7 +177,7 @@ def test_show_json_one_object_and_array_and_masks(tmp_path: Path, capsys: pytest
 def test_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "schema")
     schema = json.loads(out)
-    assert code == 0 and schema["schema_version"] == 2
+    assert code == 0 and schema["schema_version"] == 3
     for key in (
         "latency_ms",
         "source_ref",
