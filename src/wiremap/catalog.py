@@ -13,7 +13,7 @@ from ._gc import paused_gc
 from .document import ParsedDoc, is_integration_doc, read_document
 from .findings import Finding, Severity
 from .model import Integration
-from .names import named
+from .names import ambiguity, named
 from .values import slugify
 
 __all__ = ["Catalog", "Edge", "discover", "display_path", "load", "load_files"]
@@ -121,11 +121,19 @@ class Catalog:
         wanted = list(names)
         if not wanted:
             return self.integrations
-        missing = [n for n in wanted if self.get(n) is None]
+        chosen: list[Integration] = []
+        missing: list[str] = []
+        for name in wanted:
+            found = named(self, name)
+            if not found:
+                missing.append(name)
+            elif (why := ambiguity(found, name)) is not None:
+                raise UsageError(f"--only {why}")
+            else:
+                chosen.append(found[0])
         if missing:
             raise UsageError(f"no integration matches --only {', '.join(missing)}")
-        chosen = [i for n in wanted if (i := self.get(n)) is not None]
-        return list({i.id: i for i in chosen}.values())
+        return list({i.path: i for i in chosen}.values())
 
     # -- the system graph ------------------------------------------------------------------------------
 

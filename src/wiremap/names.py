@@ -14,7 +14,7 @@ from pathlib import Path
 from .model import Integration
 from .values import slugify
 
-__all__ = ["is_named", "named"]
+__all__ = ["ambiguity", "is_named", "named"]
 
 
 @functools.lru_cache(maxsize=256)
@@ -37,10 +37,21 @@ def is_named(integration: Integration, name: str) -> bool:
 
 
 def named(integrations: Iterable[Integration], name: str) -> list[Integration]:
-    """The integrations NAME names (:func:`is_named`), one per id, the one whose id NAME is first."""
+    """The integrations NAME names (:func:`is_named`), one per doc, those whose id NAME is first."""
     found: dict[str, Integration] = {}
     for i in integrations:
-        if i.id not in found and is_named(i, name):
-            found[i.id] = i
-    exact = found.pop(name, None)
-    return [exact, *found.values()] if exact is not None else list(found.values())
+        if i.path not in found and is_named(i, name):
+            found[i.path] = i
+    matches = list(found.values())
+    return [i for i in matches if i.id == name] + [i for i in matches if i.id != name]
+
+
+def ambiguity(found: list[Integration], name: str) -> str | None:
+    """Why NAME does not name one integration, when it names several: two docs of one file name in two
+    folders, or two docs of one id (a duplicate, CAT001). A NAME that is one doc's exact id is that doc."""
+    if len(found) < 2 or (found[0].id == name and found[1].id != name):
+        return None
+    paths = ", ".join(i.path for i in found)
+    same_id = len({i.id for i in found}) == 1
+    why = "docs of the same id (CAT001)" if same_id else "docs"
+    return f"{name!r} names {len(found)} {why} ({paths}): give the doc's path"

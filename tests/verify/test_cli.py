@@ -74,3 +74,22 @@ def test_junit_output_file(tmp_path: Path, http_port: int, capsys: pytest.Captur
     out.mkdir()
     assert main(["verify", str(tmp_path / "Svc.md"), "--format", "junit", "-o", str(out / "verify.xml")]) == 0
     assert "<testcase" in (out / "verify.xml").read_text(encoding="utf-8")
+
+
+def test_only_naming_two_docs_of_one_id_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: two docs of the same title (CAT001) and `--only ID` verified one of them
+    silently; `--target ID=…` applied to both. A NAME that names two docs is a usage error everywhere."""
+    _write(tmp_path, "Ledger", _dead_port(), "No")
+    (tmp_path / "dup").mkdir()
+    _write(tmp_path / "dup", "Ledger", _dead_port(), "No")
+    code = main(["verify", str(tmp_path), "--only", "web-to-ledger", "--timeout", "1"])
+    err = capsys.readouterr().err
+    assert code == 2 and "names 2 docs of the same id (CAT001)" in err and "give the doc's path" in err
+    port = _dead_port()
+    code = main(["verify", str(tmp_path), "--target", f"web-to-ledger=http://127.0.0.1:{port}"])
+    assert code == 2 and "names 2 docs" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path), "--only", str(tmp_path / "dup" / "Ledger.md"), "--timeout", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "1 integration" in out

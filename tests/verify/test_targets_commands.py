@@ -74,7 +74,7 @@ def test_one_target_syntax_names_an_integration_every_way() -> None:
     with pytest.raises(UsageError, match="names no integration: nope"):
         target_ids([f"nope={url}"], [cart, pay])
     twin = parse_text("# Integration: X → Y\n", "other/payments.md").integration
-    with pytest.raises(UsageError, match="names 2 integrations"):
+    with pytest.raises(UsageError, match="names 2 docs"):
         target_ids([f"payments={url}"], [pay, twin])
     assert target_ids([f"docs/payments.md={url}"], [pay, twin]) == {pay.id: url}
     with pytest.raises(UsageError, match="twice"):

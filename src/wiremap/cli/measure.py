@@ -21,6 +21,7 @@ from ..catalog import load
 from ..config import Config, load_config
 from ..measure._base import LoadPlan, MeasureResult
 from ..model import Integration
+from ..names import ambiguity, named
 from ..probes._base import ProbeContext, Target, is_loopback
 from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import resolve_settings
@@ -67,9 +68,12 @@ def _choose(name: str, docs: Path | None, config_file: Path | None) -> _Chosen:
         raise UsageError(f"{name!r} is not a file, and the docs folder {folder} does not exist (pass --docs)")
     catalog = load(folder)
     report_problems(catalog)
-    integ = catalog.get(name)
-    if integ is None:
+    found = named(catalog, name)
+    if not found:
         raise UsageError(f"no integration {name!r} in {folder}")
+    if (why := ambiguity(found, name)) is not None:
+        raise UsageError(why)
+    integ = found[0]
     return _Chosen(integ, Path(integ.path), config, catalog.integrations)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .._errors import UsageError
 from ..model import Integration
-from ..names import is_named, named
+from ..names import ambiguity, is_named, named
 from ..ports import DEFAULT_PORTS
 from ..probes._base import Target
 
@@ -59,11 +59,8 @@ def target_ids(
             else:
                 unknown.append(name)
             continue
-        if len(found) > 1 and found[0].id != name:
-            ids = ", ".join(i.id for i in found)
-            raise UsageError(
-                f"--target {name}=…: {name!r} names {len(found)} integrations ({ids}): give the id"
-            )
+        if (why := ambiguity(found, name)) is not None:
+            raise UsageError(f"--target {name}=…: {why}")
         integ = found[0]
         if integ.id in out and out[integ.id] != url:
             raise UsageError(f"--target: {integ.id} is given twice ({out[integ.id]} and {url})")
