@@ -27,8 +27,10 @@ from ..model import (
     RecentChange,
     SourceRef,
 )
+from .error_handling import read_error_handling
 from .nodes import Block, CodeBlock, Document, FieldLine, ListBlock, ListItem, Paragraph, Section, TextLine
-from .render import section_body
+from .render import is_footer as _is_footer
+from .render import section_body, written_items
 from .template import FOOTER_LABELS, canonical_section, normalize_key
 
 __all__ = ["FieldIndex", "FieldRef", "extract", "parse_env_lines"]
@@ -55,8 +57,22 @@ class FieldIndex:
         return self.by_label.get(normalize_key(label))
 
 
+def _written_next(blocks: tuple[Block, ...]) -> list[Block | None]:
+    """For each block, the block fmt writes right after it: the footer moves to the end of the doc and an
+    empty list writes nothing, so a field reads the code block or list it will sit on once formatted."""
+    out: list[Block | None] = [None] * len(blocks)
+    nxt: Block | None = None
+    for i in range(len(blocks) - 1, -1, -1):
+        out[i] = nxt
+        b = blocks[i]
+        if not (_is_footer(b) or (isinstance(b, ListBlock) and not written_items(b))):
+            nxt = b
+    return out
+
+
 def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]:
     out: list[FieldRef] = []
+    following = _written_next(blocks)
     for i, block in enumerate(blocks):
         if not isinstance(block, Paragraph):
             continue
@@ -73,8 +89,8 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 k += 1
             owned: CodeBlock | ListBlock | None = None
             owns = not raw or (section == "Recent Changes" and normalize_key(ln.label) not in FOOTER_LABELS)
-            if j == len(lines) - 1 and owns and i + 1 < len(blocks):
-                nxt = blocks[i + 1]
+            if j == len(lines) - 1 and owns and not _is_footer(block):
+                nxt = following[i]
                 if isinstance(nxt, CodeBlock | ListBlock):
                     owned = nxt
             out.append(FieldRef(section, ln.label, ln.line, raw, value, owned))
@@ -104,8 +120,9 @@ def _code(ref: FieldRef | None) -> str | None:
 
 
 def _items(ref: FieldRef | None) -> list[ListItem]:
+    """The items of the list a field owns, as fmt writes them: a bare bullet is no entry."""
     if ref is not None and isinstance(ref.block, ListBlock):
-        return list(ref.block.items)
+        return written_items(ref.block)
     return []
 
 
@@ -288,6 +305,7 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             lines[f"failure_modes.{n}"] = it.line
     if (r := ref("retry strategy")) is not None:
         put("retry_strategy", _code(r), r.block.line if r.block else r.line)
+    data["error_handling"] = read_error_handling(data.get("failure_modes", []), lines, ref("retry strategy"))
 
     latency: dict[str, float | None] = {}
     if (r := ref("latency")) is not None:
