@@ -10,7 +10,7 @@ import typer
 
 from .._errors import UsageError
 from ..code.project import Projects
-from ..code.sync import sync_doc
+from ..code.sync import not_compared, sync_doc
 from ..writes import atomic_write_text
 from ._common import ConfigOption, err, load_catalog
 from ._diff import unified_diff
@@ -38,10 +38,13 @@ def sync(
     changed = skipped = 0
     for doc in catalog.docs:
         project = projects.for_doc(doc.path)
-        rel = project.source_path(doc.integration) if project is not None else None
-        if project is None or rel is None or not project.exists(rel):  # nothing to compare: not "in sync"
+        why = not_compared(doc, project)
+        if why is not None or project is None:  # nothing to compare: not "in sync"
+            err.print(f"skipped {doc.path}: {why}", markup=False)
             skipped += 1
             continue
+        rel = project.source_path(doc.integration)
+        assert rel is not None  # not_compared said so
         try:
             text = Path(doc.path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -67,6 +70,6 @@ def sync(
     verb = "synced" if write else "would be synced"
     summary = f"{changed} doc(s) {verb}, {len(catalog.docs) - changed - skipped} already in sync"
     if skipped:
-        summary += f", {skipped} skipped (no Source file under a project root, or it does not exist)"
+        summary += f", {skipped} skipped (nothing compared: see the skipped lines above)"
     err.print(summary, markup=False)
     raise typer.Exit(1 if changed and not write else 0)

@@ -13,6 +13,7 @@ __all__ = [
     "Moved",
     "client_line",
     "client_lines",
+    "client_missing",
     "client_name",
     "defined_anywhere",
     "moved_client",
@@ -49,6 +50,16 @@ def client_lines(f: FileIndex, name: str) -> list[tuple[int, int]]:
         return sorted(spans)
     last = name.rsplit(".", 1)[-1]
     return sorted((i.line, i.line) for i in f.imports if i.bound == last or i.name == last)
+
+
+def client_missing(integration: Integration, f: FileIndex | None) -> str | None:
+    """The Client the doc names when the Source file (indexed, readable) has no trace of it: SRC004's case,
+    where ``sync`` has nothing to compare and says so. None when the doc names no Client or the file could
+    not be read (nothing is known either way)."""
+    name = client_name(integration.client)
+    if name is None or f is None or f.error or client_lines(f, name):
+        return None
+    return name
 
 
 def within(spans: list[tuple[int, int]], line: int, window: int) -> bool:

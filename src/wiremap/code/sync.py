@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import ParsedDoc, parse_text
+from ..secrets import mask_text
 from ..values import parse_date
 from .history import Commit
-from .locate import client_line
+from .locate import client_line, client_missing
 from .project import Project
 from .review import changed_after, review_day
 
-__all__ = ["SyncResult", "sync_doc"]
+__all__ = ["SyncResult", "not_compared", "source_ref_pattern", "sync_doc"]
 
 _HEADING = re.compile(r"^##\s+Recent Changes\s*$")
 _ENTRY = re.compile(r"^\*\*(.+?):\*\*\s*$")
@@ -43,16 +44,38 @@ def _date(text: str | None) -> dt.date | None:
     return parse_date(text) if text else None
 
 
+def source_ref_pattern(path: str, line: int) -> re.Pattern[str]:
+    """The Source reference ``path`` + ``line`` as a doc may write it, in every form
+    :func:`wiremap.values.parse_source_ref` reads: ``path:41``, ``path#L41``, ``path:41-60`` (also with
+    ``–`` or ``#L41-60``) and ``path:41:5``. Groups: ``sep`` (``:`` or ``#L``), ``line``, and for a second
+    number ``rsep`` and ``end``."""
+    return re.compile(
+        rf"(?<![\w./-]){re.escape(path)}(?P<sep>:|#L)(?P<line>{line})(?:(?P<rsep>[-:–])(?P<end>\d+))?(?!\d)"
+    )
+
+
+def _moved_ref(m: re.Match[str], path: str, new_line: int) -> str:
+    """The reference of ``m`` pointing at ``new_line``, in the doc's own form. A range (``41-60``) moves whole
+    with its start; a second number after ``:`` is a column and stays."""
+    text = f"{path}{m.group('sep')}{new_line}"
+    if m.group("end") is not None:
+        end = int(m.group("end"))
+        if m.group("rsep") != ":":
+            end += new_line - int(m.group("line"))
+        text += f"{m.group('rsep')}{end}"
+    return text
+
+
 def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: str, out: SyncResult) -> None:
     integ, ref = doc.integration, doc.integration.source_ref
     moved = client_line(integ, project.file(rel))  # exact: SRC003's window is a tolerance, not a target
     i = integ.line_of("source_ref") - 1
-    if moved is None or ref is None or not 0 <= i < len(lines):
+    if moved is None or ref is None or not ref.path or not 0 <= i < len(lines):
         return
-    old_ref = f"{ref.path}:{moved.old_line}"
-    if old_ref not in lines[i]:
+    m = source_ref_pattern(ref.path, moved.old_line).search(lines[i])
+    if m is None:
         return
-    lines[i] = lines[i].replace(old_ref, f"{ref.path}:{moved.new_line}", 1)
+    lines[i] = lines[i][: m.start()] + _moved_ref(m, ref.path, moved.new_line) + lines[i][m.end() :]
     out.changes.append(f"Source line {moved.old_line} → {moved.new_line} ({moved.client} moved)")
 
 
@@ -61,9 +84,16 @@ def _unrecorded(doc: ParsedDoc, commits: list[Commit]) -> list[Commit]:
     items = [item for change in doc.integration.recent_changes for item in change.items]
 
     def recorded(c: Commit) -> bool:
-        return any(c.short in item or (c.subject and c.subject in item) for item in items)
+        subjects = {c.subject, _subject(c)} - {""}
+        return any(c.short in item or any(s in item for s in subjects) for item in items)
 
     return [c for c in commits if not recorded(c)][:_MAX_NEW_COMMITS]
+
+
+def _subject(c: Commit) -> str:
+    """The commit subject as a doc may hold it: masked (a subject may carry a secret the committer pasted;
+    wiremap must not copy it into a doc, and the preview shows the masked text: preview == written)."""
+    return mask_text(c.subject)
 
 
 def _add_recent_changes(lines: list[str], commits: list[Commit], out: SyncResult) -> None:
@@ -76,7 +106,7 @@ def _add_recent_changes(lines: list[str], commits: list[Commit], out: SyncResult
         by_day.setdefault(c.date, []).append(c)
     block: list[str] = []
     for day in sorted(by_day, reverse=True):
-        entries = [f"- {c.subject or '(no commit message)'} ({c.short})" for c in by_day[day]]
+        entries = [f"- {_subject(c) or '(no commit message)'} ({c.short})" for c in by_day[day]]
         block += [f"**{day.isoformat()}:**", *entries, ""]
     end = next((i for i in range(heading + 1, len(lines)) if lines[i].startswith(("## ", "---"))), len(lines))
     first = next((i for i in range(heading + 1, end) if _ENTRY.match(lines[i])), None)
@@ -104,6 +134,23 @@ def _set_field(lines: list[str], pattern: re.Pattern[str], value: str) -> bool:
             lines[i] = f"{m.group(1)} {value}"
             return True
     return False
+
+
+def not_compared(doc: ParsedDoc, project: Project | None) -> str | None:
+    """Why ``sync`` cannot compare the doc with its code (None: it can). Such a doc is skipped and said,
+    never counted "in sync": nothing was compared. The cases are lint's SRC001 and SRC004 (a Source file
+    that is not there, a Client the Source file does not have), and a doc with no project root."""
+    if project is None:
+        return "no project root (no `root` in a wiremap config above the doc, and it is in no git repository)"
+    rel = project.source_path(doc.integration)
+    if rel is None:
+        return f"no Source path under the project root {project.root}"
+    if not project.exists(rel):
+        return f"Source file {rel} does not exist under {project.root} (SRC001)"
+    name = client_missing(doc.integration, project.file(rel))
+    if name is not None:
+        return f"Client {name} is not in {rel} (SRC004): nothing to compare the Source line with"
+    return None
 
 
 def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt.date) -> SyncResult:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...code.locate import client_lines, client_name, defined_anywhere
+from ...code.locate import client_missing, defined_anywhere
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
@@ -32,11 +32,10 @@ from ._source import source_docs
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
     for doc, project, rel in source_docs(ctx):
         integ = doc.integration
-        name = client_name(integ.client)
-        if name is None or not project.exists(rel):
+        if not project.exists(rel):
             continue
-        f = project.file(rel)
-        if f is None or f.error or client_lines(f, name):
+        name = client_missing(integ, project.file(rel))  # the one definition, shared with sync
+        if name is None:
             continue
         elsewhere = defined_anywhere(project.index, name)
         if elsewhere:
