@@ -112,3 +112,48 @@ def test_a_fault_the_protocol_cannot_take(tmp_path: Path, capsys: pytest.Capture
     doc.write_text(http_doc(), encoding="utf-8")
     assert main(["stub", str(doc), "--fault", "grpc:UNAVAILABLE", "--duration", "0"]) == 2
     assert "grpc does not apply to a http stub" in capsys.readouterr().err
+
+
+def test_first_2_refused_counts_the_refusals_at_the_wire_and_listens_again(tmp_path: Path) -> None:
+    from wiremap.faults.syns import open_syn_counter
+
+    probe = open_syn_counter(1)
+    if isinstance(probe, str):
+        pytest.skip(probe)
+    probe.sock.close()
+    doc = tmp_path / "checkout-to-payments.md"
+    doc.write_text(http_doc(), encoding="utf-8")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wiremap",
+            "stub",
+            str(doc),
+            "--port",
+            str(port),
+            "--fault",
+            "first:2:refused",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while "Ctrl-C stops" not in (proc.stdout.readline() if proc.stdout else "Ctrl-C stops"):
+            assert time.monotonic() < deadline and proc.poll() is None
+        outcomes: list[int | str] = []
+        for _ in range(3):
+            try:
+                outcomes.append(post(port))
+            except urllib.error.URLError as exc:
+                outcomes.append(type(exc.reason).__name__)
+            time.sleep(0.1)  # the counter reads the wire every few ms
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    assert outcomes == ["ConnectionRefusedError", "ConnectionRefusedError", 200], err
+    assert "#3 conn 1" in out  # the third attempt, the first connection that reached the stub

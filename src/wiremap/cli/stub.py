@@ -16,9 +16,52 @@ import typer
 from .._errors import UsageError
 from .._loop import run
 from ..secrets import mask_json
-from ..stub import NO_FAULT, Recorded, Recorder, StubContext, StubSpec, check_supported, parse_fault
+from ..stub import (
+    NO_FAULT,
+    Recorded,
+    Recorder,
+    RunningStub,
+    Schedule,
+    StubContext,
+    StubSpec,
+    check_supported,
+    parse_fault,
+)
 from ..stub.faults import FaultKind, FaultPlan
 from ._common import ConfigOption, err, out
+
+
+def _refuses_some(plan: FaultPlan) -> bool:
+    """``first:N:refused``, ``every:N:refused``, ``p:P:refused``: refusals the stub must count to open
+    again (``refused`` alone never opens)."""
+    return plan.kind is FaultKind.REFUSED and plan.schedule is not Schedule.ALWAYS
+
+
+def _count_refusals(ctx: StubContext, stub: RunningStub) -> asyncio.Task[None] | None:
+    """Count refused attempts at the wire (:mod:`wiremap.faults.syns`): each SYN that arrives while the
+    listener is closed is one, told to the stub so that it listens again when the plan says so."""
+    from ..faults.syns import open_syn_counter
+
+    counter = open_syn_counter(stub.port)
+    if isinstance(counter, str):
+        err.print(f"warning: {counter}; the listener stays closed after the first refusal", markup=False)
+        return None
+    counter.start()
+
+    async def watch() -> None:
+        seen = 0
+        try:
+            while True:
+                await asyncio.sleep(0.005)
+                times, seen = counter.times[seen:], counter.count
+                since = stub.refusing_since
+                refused = sum(1 for t in times if since is not None and t >= since)
+                if refused:
+                    await stub.note_refused(refused)
+        finally:
+            counter.close()
+
+    return asyncio.ensure_future(watch())
 
 
 def _print_record(item: Recorded) -> None:
@@ -53,6 +96,8 @@ async def _serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, on_signal, sig)
+    # counting before the address is printed: a client told the address may connect at once
+    counting = _count_refusals(ctx, stub) if _refuses_some(ctx.plan) else None
     try:
         out.print(f"{what} listening on {stub.url}", markup=False)
         if stub.cafile:
@@ -62,14 +107,14 @@ async def _serve(
         for note in spec.not_served if proxy_to is None else ():
             out.print(f"  not served: {note}", markup=False)
         if ctx.plan.kind is FaultKind.REFUSED:
-            out.print(
-                "  refused attempts reach no listener: they are not recorded nor counted here",
-                markup=False,
-            )
+            out.print("  refused attempts reach no listener: they are not recorded", markup=False)
         out.print("  Ctrl-C stops", markup=False)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=duration)
     finally:
+        if counting is not None:
+            counting.cancel()
+            await asyncio.gather(counting, return_exceptions=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)

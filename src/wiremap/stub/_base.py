@@ -19,6 +19,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -124,6 +125,8 @@ class RunningStub:
         self.port = port
         self.url = url
         self.cafile = cafile  # the certificate a client trusts, for a TLS stub (self-signed at start)
+        # time.monotonic() since when nothing listens (a SYN after it is a refused attempt), None: listening
+        self.refusing_since: float | None = None
         self._close = close
         self._note_refused = note_refused
         self._closed = False
@@ -234,6 +237,7 @@ async def listen(
         listening.listen(128)
         listening.setblocking(False)
         server = await asyncio.start_server(on_connect, sock=listening, ssl=ssl_context)
+        running.refusing_since = None
 
     def close_listener() -> None:
         nonlocal server, sock
@@ -242,6 +246,7 @@ async def listen(
         s, server = server, None
         s.close()  # the listening socket is closed at once; open connections live on
         sock = _reserve(ctx.host, port)
+        running.refusing_since = time.monotonic()
 
     def after_attempt() -> None:
         if ctx.next_is_refused():
@@ -280,7 +285,8 @@ async def listen(
             on_close()
 
     ctx.port = port
+    running = RunningStub(ctx.host, port, f"{scheme}://{ctx.host}:{port}{path}", close, note_refused)
+    running.refusing_since = time.monotonic()
     ctx.on_attempt(after_attempt)
     await gate()
-    host = ctx.host
-    return RunningStub(host, port, f"{scheme}://{host}:{port}{path}", close, note_refused)
+    return running
