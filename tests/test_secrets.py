@@ -48,3 +48,18 @@ def test_names_and_json() -> None:
     }
     out = str(mask_json(data))
     assert "pw1" not in out and "pw2" not in out and "pw3" not in out and "'db'" in out
+
+
+def test_a_binding_hint_in_parentheses_is_not_masked_and_a_shape_names_its_own_prefix() -> None:
+    """Found by a new user: '(bind it with --bind-secret CART_REDIS_URL=203.0.113.9:6379)' was shown as
+    '(bind it with --bind-secret ***' (the remedy unreadable), and a whsec_ webhook secret was called a
+    'Stripe secret key (sk_live_***)'."""
+    from wiremap.secrets import find_secrets, mask_text
+
+    hint = "credentials not sent (bind it with --bind-secret CART_REDIS_URL=203.0.113.9:6379)"
+    assert mask_text(hint) == hint
+    assert mask_text("--bind-secret X=h:1x)") == "--bind-secret ***"  # not a binding: still masked
+    [found] = find_secrets("export WEBHOOK_SECRET=whsec_abcdefghijklmnop12")
+    assert found.shown == "whsec_***"
+    [found] = find_secrets("key = rk_test_abcdefghijklmnop12")
+    assert found.shown == "rk_test_***"

@@ -133,7 +133,7 @@ SHAPES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9_/-]{8,})"),
     ),
     (
-        "Stripe secret key",
+        "Stripe secret",
         "sk_live_***",
         re.compile(r"(?P<secret>(?:[sr]k_(?:live|test)|whsec)_[A-Za-z0-9]{10,})"),
     ),
@@ -216,6 +216,19 @@ def _starts_word(text: str, i: int, chars: frozenset[str] = _WORD_CHARS) -> bool
     return i == 0 or text[i - 1] not in chars or _escape_before(text, i)
 
 
+_SHOWN_STEM = re.compile(r"^[A-Za-z]+(?:_[a-z]+)?[_-]")
+
+
+def _shown_prefix(secret: str, shown: str) -> str:
+    """What stands for ``secret``: its shape's label (``sk_live_***``), or, when one shape has several
+    prefixes (``rk_test_``, ``whsec_``), the secret's own, so the message names what was found."""
+    stem = shown.removesuffix("***")
+    if not stem or secret.startswith(stem) or not stem.endswith(("_", "-")):
+        return shown
+    m = _SHOWN_STEM.match(secret)
+    return f"{m.group(0)}***" if m is not None else shown
+
+
 def _shapes(text: str, probe: str, found: Found) -> None:
     for (prefixes, word), (what, shown, pattern) in zip(_SHAPE_PREFIXES, SHAPES, strict=True):
         for prefix in prefixes:
@@ -226,7 +239,10 @@ def _shapes(text: str, probe: str, found: Found) -> None:
                     continue
                 m = pattern.match(text, i)
                 if m is not None and not _dummy(m.group("secret")):
-                    found.append(Secret(m.start("secret"), m.end("secret"), what, shown))
+                    secret = m.group("secret")
+                    found.append(
+                        Secret(m.start("secret"), m.end("secret"), what, _shown_prefix(secret, shown))
+                    )
 
 
 # URL userinfo: the password runs to the LAST ``@`` before the host (it may hold ``@``, ``/`` and ``:``).
@@ -519,7 +535,10 @@ def _long_flags(text: str, probe: str, found: Found) -> None:
         if span is None:
             continue
         value = text[span[0] : span[1]]
-        if _METAVAR.fullmatch(value) or _NOT_SECRET_SPEC.match(value) or _BINDING.fullmatch(value):
+        binding = _BINDING.match(value)  # ``(bind it with --bind-secret X=h:1)``: punctuation may follow
+        if binding is not None and value[binding.end() :].strip(")]}.,;:") == "":
+            continue  # ``--bind-secret DB_PASSWORD=db.internal:5432``: where a secret may go, not the secret
+        if _METAVAR.fullmatch(value) or _NOT_SECRET_SPEC.match(value):
             continue  # ``--bind-secret DB_PASSWORD=db.internal:5432``: where a secret may go, not the secret
         if not m.group(0).endswith("=") and (value.lower() in _PROSE_WORDS or value[0] in "([{<,.;:"):
             continue  # prose: ``give --token and --tls-key``, ``--token (or WIREMAP_TOKEN)``
