@@ -1,0 +1,295 @@
+"""What the doc promises a client does under one fault, what it did, and the verdict.
+
+The doc's promise comes from its Error Handling section read into data (:class:`RetryPolicy`, the
+Failure Modes): how many attempts, the pause before each retry, the per-attempt timeout, the overall
+deadline, whether this failure is retried at all, and whether a fallback lets the caller succeed.
+What the client did comes from the wire: the start of every attempt the stub (or the SYN counter, for
+refusals) saw, and the command's exit. Intervals are compared with a tolerance of ±20 % + 20 ms
+(:data:`TOLERANCE`, :data:`SLACK_MS`); a jittered backoff is compared with the range its jitter allows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..model import Integration, RetryPolicy, TypedFailureMode
+from ..stub.faults import Fault, FaultKind, FaultPlan, Schedule
+from ..values import parse_duration_ms
+
+__all__ = ["SLACK_MS", "TOLERANCE", "Expected", "Judgement", "Observed", "Verdict", "expected", "judge"]
+
+TOLERANCE = 0.2
+SLACK_MS = 20.0
+
+Verdict = Literal["ok", "mismatch", "not-documented", "skipped"]
+
+# which failure modes of the doc a fault is (TypedFailureMode.kind)
+_MODE_OF: dict[FaultKind, tuple[str, ...]] = {
+    FaultKind.TIMEOUT: ("timeout",),
+    FaultKind.REFUSED: ("connection_refused",),
+    FaultKind.RESET: ("connection_refused", "invalid_response"),
+    FaultKind.DISCONNECT: ("connection_refused", "invalid_response"),
+    FaultKind.GARBAGE: ("invalid_response",),
+    FaultKind.INVALID: ("invalid_response",),
+    FaultKind.CLOSE_MID_BODY: ("invalid_response",),
+    FaultKind.STATUS: ("http_status", "rate_limited", "invalid_response"),
+    FaultKind.GRPC: ("invalid_response", "other"),
+}
+# words of an exception name a retry-on list would use for each fault
+_EXC_WORDS: dict[FaultKind, tuple[str, ...]] = {
+    FaultKind.TIMEOUT: ("timeout", "deadline", "timedout"),
+    FaultKind.REFUSED: ("connect", "refused", "oserror", "unavailable", "network", "socket"),
+    FaultKind.RESET: ("connection", "reset", "oserror", "protocol", "remotedisconnected", "network"),
+    FaultKind.DISCONNECT: ("connection", "disconnect", "oserror", "network", "closed"),
+    FaultKind.GARBAGE: ("protocol", "invalid", "decode", "parse", "badstatusline", "response"),
+    FaultKind.INVALID: ("invalid", "decode", "value", "key", "validation", "response", "json"),
+    FaultKind.CLOSE_MID_BODY: ("incomplete", "chunked", "protocol", "connection", "read", "response"),
+}
+_NOT_RETRIED = re.compile(r"\b(?:never|not|no|don'?t|do not|without)\b[^.;→]{0,20}\bretr", re.IGNORECASE)
+_RETRIED = re.compile(r"\bretr(?:y|ied|ies)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """What the doc promises under one fault; ``None`` where the doc does not say."""
+
+    attempts: int | None
+    sleeps_ms: list[float] | None  # the pause before retry 1, 2 …
+    fail_ms: float  # how long one failing attempt takes before the client sees the failure
+    timeout_ms: float | None
+    deadline_ms: float | None
+    succeeds: bool | None  # the command should succeed (a fallback, or a later attempt answered)
+    retried: bool | None
+    jitter: str | None
+    because: str  # where the promise comes from, in words
+
+    def describe(self) -> str:
+        if self.attempts is None:
+            return self.because
+        retries = self.attempts - 1
+        words = f"{retries} retr{'y' if retries == 1 else 'ies'}" if retries else "no retry"
+        if retries and self.sleeps_ms:
+            words += f" with {'/'.join(_ms(x) for x in self.sleeps_ms)} ms backoff"
+            if self.jitter not in (None, "none"):
+                words += f" ({self.jitter} jitter)"
+        return f"documented {words}"
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What the client did: attempt starts (seconds, one clock), and how the command ended."""
+
+    starts_s: Sequence[float] | None  # None: attempts could not be observed (``why``)
+    exit_code: int | None  # None: the command was stopped at its time bound
+    gave_up_after_ms: float | None  # first attempt → the command's exit
+    why: str = ""
+
+    @property
+    def attempts(self) -> int | None:
+        return None if self.starts_s is None else len(self.starts_s)
+
+    def intervals_ms(self) -> list[float]:
+        s = list(self.starts_s or ())
+        return [(b - a) * 1000.0 for a, b in itertools.pairwise(s)]
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    verdict: Verdict
+    message: str
+    differences: list[str] = field(default_factory=list)
+
+
+def _ms(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _modes(integration: Integration, fault: Fault) -> list[TypedFailureMode]:
+    """The doc's Failure Modes this fault is: for a status, those that name the code (``402``,
+    ``502/503/504``, ``5xx``) whatever their kind, else those of the fault's kind."""
+    every = integration.error_handling.failure_modes
+    kinds = _MODE_OF.get(fault.kind, ())
+    modes = [m for m in every if m.kind in kinds]
+    if fault.kind is FaultKind.STATUS and fault.status is not None:
+        code = str(fault.status)
+        named = re.compile(rf"(?<![\d.]){code}(?![\d.])|(?<![\d.]){code[0]}xx\b", re.IGNORECASE)
+        exact = [
+            m
+            for m in every
+            if any(_status_matches(s, code) for s in m.http_status)
+            or named.search(f"{m.name} {m.what_happens}")
+        ]
+        if exact:
+            return exact
+        if fault.status == 429:
+            return [m for m in modes if m.kind == "rate_limited"] or modes
+    return modes
+
+
+def _status_matches(pattern: str, code: str) -> bool:
+    pattern = pattern.strip().lower()
+    return pattern == code or (len(pattern) == 3 and pattern.endswith("xx") and pattern[0] == code[0])
+
+
+def _retried(policy: RetryPolicy | None, modes: list[TypedFailureMode], fault: Fault) -> bool | None:
+    """Does the doc retry this failure? Its Failure Modes first (``→ never retried``), then the
+    policy's retry-on lists; ``None`` when neither says."""
+    for m in modes:
+        if any(_NOT_RETRIED.search(part or "") for part in (m.what_happens, m.handling)):
+            return False
+    if policy is None or not policy.max_attempts:
+        return False if policy is not None and policy.max_attempts == 1 else None
+    if fault.kind is FaultKind.STATUS:
+        if policy.retry_on_status:
+            return any(_status_matches(s, str(fault.status)) for s in policy.retry_on_status)
+        return True if any(_RETRIED.search(m.handling or "") for m in modes) else None
+    if fault.kind is FaultKind.GRPC:
+        if policy.retry_on_grpc_codes:
+            return (fault.grpc_code or "").upper() in {c.upper() for c in policy.retry_on_grpc_codes}
+        return None
+    if policy.retry_on_exceptions:
+        words = _EXC_WORDS.get(fault.kind, ())
+        names = [e.lower() for e in policy.retry_on_exceptions]
+        if any(n in ("exception", "baseexception") for n in names):
+            return True
+        return any(w in n for n in names for w in words) or None
+    return True  # a policy that names no failure retries every failure (tenacity, backoff loops)
+
+
+_DURATION_IN_TEXT = re.compile(r"\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?)\b", re.IGNORECASE)
+
+
+def _timeout_in_text(modes: list[TypedFailureMode]) -> float | None:
+    """The per-attempt timeout a Timeout failure mode states, when it states exactly one duration."""
+    found = {
+        ms
+        for m in modes
+        for hit in _DURATION_IN_TEXT.findall(m.what_happens or "")
+        if (ms := parse_duration_ms(hit)) is not None
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def expected(integration: Integration, plan: FaultPlan, *, stub_fail_ms: float = 0.0) -> Expected:
+    """The doc's promise for ``integration`` under ``plan`` (``always`` or ``first:N``)."""
+    fault = plan.fault
+    assert fault is not None
+    policy = integration.error_handling.retry
+    modes = _modes(integration, fault)
+    retried = _retried(policy, modes, fault)
+    timeout = policy.timeout_ms if policy is not None else None
+    if timeout is None:  # "no answer within PAYMENTS_TIMEOUT_SECONDS (5 s)" in the Timeout mode
+        timeout = _timeout_in_text(
+            [m for m in integration.error_handling.failure_modes if m.kind == "timeout"]
+        )
+    deadline = policy.deadline_ms if policy is not None else None
+    if fault.kind is FaultKind.TIMEOUT:
+        fail_ms = timeout if timeout is not None else 0.0
+    elif fault.kind is FaultKind.SLOW:
+        fail_ms = float(fault.delay_ms or 0)
+    else:
+        fail_ms = stub_fail_ms
+    fallback = bool(policy is not None and policy.fallback)
+    if retried is None:
+        what = "the doc does not say whether this failure is retried"
+        return Expected(None, None, fail_ms, timeout, deadline, None, None, None, what)
+    budget = (policy.max_attempts or 1) if (policy is not None and retried) else 1
+    sleeps = (policy.sleeps_ms() if policy is not None else None) if retried else []
+    if sleeps is not None:
+        sleeps = sleeps[: budget - 1]
+    attempts = budget
+    succeeds: bool | None = fallback or None
+    if plan.schedule is Schedule.FIRST:
+        attempts = min(budget, plan.n + 1)
+        succeeds = True if plan.n < budget else (fallback or None)
+        if sleeps is not None:
+            sleeps = sleeps[: attempts - 1]
+    if deadline is not None and sleeps is not None and attempts > 1:
+        # attempts the deadline leaves room for: a client stops retrying once the deadline has passed
+        used, allowed = fail_ms, 1
+        for pause in sleeps:
+            used += pause
+            if used >= deadline:
+                break
+            used += fail_ms
+            allowed += 1
+        if allowed < attempts:
+            attempts, sleeps = allowed, sleeps[: allowed - 1]
+    if succeeds is None:
+        succeeds = False
+    jitter = policy.backoff.jitter if policy is not None else None
+    where = f"line {policy.line}" if policy is not None and policy.line else "the doc"
+    because = f"Retry Strategy ({policy.form}, {where})" if policy is not None else "Failure Modes"
+    return Expected(attempts, sleeps, fail_ms, timeout, deadline, succeeds, retried, jitter, because)
+
+
+def _interval_range(pause: float, fail_ms: float, jitter: str | None) -> tuple[float, float]:
+    if jitter in (None, "none"):
+        low, high = pause, pause
+    elif jitter == "equal":
+        low, high = pause / 2, pause
+    elif jitter in ("full", "yes"):
+        low, high = 0.0, pause
+    elif jitter == "decorrelated":
+        low, high = 0.0, pause * 3
+    else:  # additive / proportional: an unknown amount on top
+        low, high = pause, pause * 2 + 1000.0
+    low, high = low + fail_ms, high + fail_ms
+    return max(0.0, low * (1 - TOLERANCE) - SLACK_MS), high * (1 + TOLERANCE) + SLACK_MS
+
+
+def judge(promise: Expected, seen: Observed) -> Judgement:
+    """One verdict: ``ok``, ``mismatch`` (what differs, in numbers), ``not-documented``."""
+    attempts = seen.attempts
+    observed_words = _observed_words(seen)
+    if promise.attempts is None:
+        return Judgement("not-documented", f"{promise.because}; observed {observed_words}")
+    diffs: list[str] = []
+    if attempts is not None and attempts != promise.attempts:
+        diffs.append(f"attempts: documented {promise.attempts}, observed {attempts}")
+    if attempts is not None and promise.sleeps_ms is not None and attempts > 1:
+        for n, (got, pause) in enumerate(zip(seen.intervals_ms(), promise.sleeps_ms, strict=False), 1):
+            low, high = _interval_range(pause, promise.fail_ms, promise.jitter)
+            if not low <= got <= high:
+                want = pause + promise.fail_ms
+                diffs.append(
+                    f"retry {n} came {_ms(got)} ms after the attempt before it, "
+                    f"documented {_ms(want)} ms (allowed {_ms(low)}–{_ms(high)} ms)"
+                )
+    if (
+        promise.succeeds is not None
+        and seen.exit_code is not None
+        and (seen.exit_code == 0) != promise.succeeds
+    ):
+        said = "succeed" if promise.succeeds else "fail"
+        did = "succeeded" if seen.exit_code == 0 else f"failed (exit {seen.exit_code})"
+        diffs.append(f"the command should {said} by the doc, it {did}")
+    if seen.exit_code is None:
+        diffs.append("the command did not end within its time bound (the client never gave up)")
+    message = f"{promise.describe()}; observed {observed_words}"
+    if diffs:
+        return Judgement("mismatch", message + ": " + "; ".join(diffs), diffs)
+    if attempts is None:
+        return Judgement("ok", f"{message} (attempts not observed: {seen.why})")
+    return Judgement("ok", message)
+
+
+def _observed_words(seen: Observed) -> str:
+    attempts = seen.attempts
+    if attempts is None:
+        head = f"attempts not observed ({seen.why})" if seen.why else "attempts not observed"
+    else:
+        retries = attempts - 1
+        head = f"{retries} retr{'y' if retries == 1 else 'ies'}" if retries > 0 else "no retry"
+        if attempts == 0:
+            head = "no attempt"
+        intervals = seen.intervals_ms()
+        if intervals:
+            head += " after " + "/".join(_ms(x) for x in intervals) + " ms"
+    if seen.gave_up_after_ms is not None and seen.exit_code not in (None, 0):
+        head += f", gave up after {_ms(seen.gave_up_after_ms)} ms"
+    return head

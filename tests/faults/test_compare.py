@@ -1,0 +1,106 @@
+"""The doc's promise under a fault against what a client did at the wire."""
+
+from __future__ import annotations
+
+from tests._paths import EXAMPLE_DOCS
+from wiremap import parse_text
+from wiremap.faults.compare import Observed, expected, judge
+from wiremap.model import Integration
+from wiremap.stub.faults import parse_fault
+
+PAYMENTS = EXAMPLE_DOCS / "checkout-service-to-payments-api.md"
+
+
+def _payments() -> Integration:
+    return parse_text(PAYMENTS.read_text(encoding="utf-8"), str(PAYMENTS)).integration
+
+
+def _doc(retry: str, modes: str = "- **Timeout**: no answer within 2 s → retried") -> Integration:
+    text = (
+        "# Integration: Shop → Billing API\n\n## Error Handling\n\n**Failure Modes:**\n"
+        f"{modes}\n\n**Retry Strategy:**\n```python\n{retry}\n```\n"
+    )
+    return parse_text(text, "x.md").integration
+
+
+def _starts(*gaps_ms: float) -> list[float]:
+    out = [100.0]
+    for gap in gaps_ms:
+        out.append(out[-1] + gap / 1000)
+    return out
+
+
+def test_urllib3_retry_of_the_example_shop() -> None:
+    """urllib3 2: retry 1 at once, retry n after backoff_factor * 2 ** (n - 1); only the statuses of
+    status_forcelist; 402 is 'never retried' in the doc's own words."""
+    payments = _payments()
+    got = expected(payments, parse_fault("status:503"))
+    assert (got.attempts, got.sleeps_ms, got.succeeds) == (3, [0.0, 400.0], False)
+    assert expected(payments, parse_fault("status:500")).attempts == 1  # not in status_forcelist
+    assert expected(payments, parse_fault("status:402")).attempts == 1  # "never retried"
+    first = expected(payments, parse_fault("first:1:status:503"))
+    assert (first.attempts, first.sleeps_ms, first.succeeds) == (2, [0.0], True)
+    timeout = expected(payments, parse_fault("timeout"))
+    assert timeout.fail_ms == 5000.0  # "no answer within PAYMENTS_TIMEOUT_SECONDS (5 s)"
+
+
+def test_an_honest_client_is_ok_and_a_lazy_one_a_mismatch_in_numbers() -> None:
+    promise = expected(_payments(), parse_fault("status:503"))
+    honest = judge(promise, Observed(_starts(8, 410), exit_code=1, gave_up_after_ms=425))
+    assert honest.verdict == "ok", honest.message
+    lazy = judge(promise, Observed(_starts(1000), exit_code=1, gave_up_after_ms=1003))
+    assert lazy.verdict == "mismatch"
+    assert lazy.message.startswith(
+        "documented 2 retries with 0/400 ms backoff; observed 1 retry after 1,000 ms"
+    )
+    assert "attempts: documented 3, observed 2" in lazy.differences
+    assert any("retry 1 came 1,000 ms" in d for d in lazy.differences)
+
+
+def test_intervals_within_twenty_percent_plus_twenty_ms() -> None:
+    doc = _doc(
+        "@retry(stop=stop_after_attempt(4), wait=wait_exponential(multiplier=0.1, max=2))\ndef f(): ..."
+    )
+    promise = expected(doc, parse_fault("refused"))
+    assert promise.attempts == 4
+    sleeps = promise.sleeps_ms
+    assert sleeps is not None and len(sleeps) == 3
+    inside = [x * 1.2 + 19 for x in sleeps]
+    outside = [*sleeps[:2], sleeps[2] * 1.2 + 25]
+    assert judge(promise, Observed(_starts(*inside), 1, None)).verdict == "ok"
+    late = judge(promise, Observed(_starts(*outside), 1, None))
+    assert late.verdict == "mismatch" and len(late.differences) == 1 and "retry 3" in late.differences[0]
+
+
+def test_a_timeout_attempt_lasts_the_timeout_before_the_pause() -> None:
+    doc = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.5))\ndef f(): ...",
+        "- **Timeout**: no answer within 2 s → retried twice, 500 ms apart",
+    )
+    promise = expected(doc, parse_fault("timeout"))
+    assert promise.fail_ms == 2000.0 and promise.sleeps_ms == [500.0, 500.0]
+    assert judge(promise, Observed(_starts(2510, 2505), 1, 7600)).verdict == "ok"
+    assert judge(promise, Observed(_starts(510, 505), 1, 1100)).verdict == "mismatch"
+
+
+def test_a_fallback_means_the_command_succeeds_and_a_hang_is_never_ok() -> None:
+    doc = _doc(
+        "# no retries: on any failure we serve the cached price list (fallback)",
+        "- **Timeout**: no answer within 1 s → never retried; the cached price list is served",
+    )
+    promise = expected(doc, parse_fault("timeout"))
+    assert promise.attempts == 1
+    if promise.succeeds:  # the parser read the fallback: the command must succeed
+        assert judge(promise, Observed(_starts(), 2, 1000)).verdict == "mismatch"
+    hang = judge(promise, Observed(_starts(), None, None))
+    assert hang.verdict == "mismatch" and "never gave up" in hang.message
+
+
+def test_a_doc_that_does_not_say_is_not_documented_and_unobserved_attempts_are_said() -> None:
+    doc = _doc("client.call()  # see the SDK", "- **Invalid Response**: logged")
+    promise = expected(doc, parse_fault("status:503"))
+    got = judge(promise, Observed(_starts(100, 200), 1, 300))
+    assert got.verdict == "not-documented" and "observed 2 retries after 100/200 ms" in got.message
+    payments = expected(_payments(), parse_fault("refused"))
+    blind = judge(payments, Observed(None, 1, None, why="a packet socket needs root"))
+    assert blind.verdict == "ok" and "attempts not observed: a packet socket needs root" in blind.message
