@@ -129,3 +129,17 @@ def test_invalid_is_not_serving_and_slow_is_late() -> None:
             assert loop.time() - started >= 0.3
 
     asyncio.run(scenario())
+
+
+def test_refused_is_the_front_listeners() -> None:
+    async def scenario() -> None:
+        async with running(DOC, "first:1:refused") as (stub, ctx):
+            assert stub.refusing_since is not None  # what the SYN counter of the CLI reads
+            [check] = await verify_stub(DOC, stub, timeout_s=1.0)
+            assert check.ok is False and check.error_kind is ErrorKind.REFUSED, check.message
+            await stub.note_refused(1)  # as the SYN counter does
+            assert stub.refusing_since is None
+            assert (await _check(stub.port)).status == SERVING
+            assert [r.attempt for r in ctx.recorder.items] == [2]
+
+    asyncio.run(scenario())

@@ -20,6 +20,7 @@ import contextlib
 import os
 import re
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +142,24 @@ async def start(spec: StubSpec, ctx: StubContext) -> RunningStub:
         await front.close()
         await server.stop(None)
 
-    return RunningStub(front.host, front.port, front.url, close, front.note_refused)
+    return _Fronted(front, close)
+
+
+class _Fronted(RunningStub):
+    """The front's :class:`RunningStub` that also stops the gRPC server when it closes; whether it is
+    refusing is the front listener's (the SYN counter reads ``refusing_since``)."""
+
+    def __init__(self, front: RunningStub, close: Callable[[], Awaitable[None]]) -> None:
+        self._front = front
+        super().__init__(front.host, front.port, front.url, close, front.note_refused, front.cafile)
+
+    @property
+    def refusing_since(self) -> float | None:
+        return self._front.refusing_since
+
+    @refusing_since.setter
+    def refusing_since(self, value: float | None) -> None:
+        pass  # set by the front's listener only
 
 
 _UNANSWERED = frozenset(
