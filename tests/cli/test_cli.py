@@ -298,3 +298,11 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     for name in COMMANDS:
         code, out, _ = run(capsys, name, "--help")
         assert code == 0 and "Usage:" in out, name
+
+
+def test_select_takes_comma_joined_selectors_as_lint_md_says(capsys: pytest.CaptureFixture[str]) -> None:
+    """lint.md said `--select DOC,CRT` was one selector matching no rule (exit 2); it runs both."""
+    messy = str(FIXTURES / "messy.md")
+    code, out, _ = run(capsys, "lint", messy, "--select", "DOC,CRT", "--format", "json")
+    assert code == 1 and {f["code"][:3] for f in json.loads(out)} == {"DOC", "CRT"}
+    assert run(capsys, "lint", messy, "--select", "DOCC")[0] == 2

@@ -250,7 +250,8 @@ def test_doc002_placeholder_counts_as_present() -> None:
         ("# Integration: Checkout Service -> Payments API", False),
         ("# integration: checkout → payments", False),
         ("# Integration: [Source] → [Destination]", False),
-        ("# Integration: Checkout Service => Payments API", True),
+        ("# Integration: Checkout Service => Payments API", False),  # tolerated (format.md); fmt writes →
+        ("# Integration: Checkout Service ⟶ Payments API", False),
         ("# Integration: → Payments API", True),
         ("# Integration: Checkout →", True),
         ("# Integration: Checkout → Payments → Ledger", True),
