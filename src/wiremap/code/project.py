@@ -91,6 +91,13 @@ class Project:
             hit = index_tree(self.root, paths=[rel], use_cache=False).files.get(rel)
         return hit
 
+    def lines(self, rel: str) -> list[str]:
+        """The text of a source file, line by line (``[]`` when it cannot be read)."""
+        try:
+            return (self.root / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return []
+
     def line_count(self, rel: str) -> int:
         hit = self.index.files.get(rel)
         if hit is not None:

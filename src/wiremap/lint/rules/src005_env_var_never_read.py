@@ -1,7 +1,10 @@
 """## What it does
 Checks that each environment variable listed under **Environment Variables** is read somewhere in
 the code under the project root (`os.environ`, `os.getenv`, pydantic-settings fields,
-`process.env`, `os.Getenv`).
+`process.env`, `os.Getenv`). Variables a driver or SDK reads on its own are not leftovers: libpq's
+`PG*` for PostgreSQL, the AWS SDK's `AWS_*`, `GOOGLE_APPLICATION_CREDENTIALS`, the Azure SDK's
+`AZURE_*`, `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `HTTP(S)_PROXY`/`NO_PROXY`, `OTEL_*`, and more. A
+template placeholder (`[VAR_NAME]`) is no variable (DOC003 reports it).
 
 ## Why is this bad?
 A variable nobody reads is a leftover: it was renamed or the code stopped using it. Operators keep
@@ -20,11 +23,15 @@ export PAYMENTS_API_URL=http://127.0.0.1:8081
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from ...code.implicit_env import implicit_reader
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
+
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
@@ -33,8 +40,13 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
         if not integ.env_vars or not project.exists(rel):
             continue
         read = project.index.env_names
+        f = project.file(rel)
+        protocols = {integ.protocol} if integ.protocol else set()
+        protocols |= {s.protocol for s in f.sites} if f is not None else set()
         for var in integ.env_vars:
-            if var.name not in read:
+            if not _VAR_NAME.fullmatch(var.name):  # ``[VAR_NAME]``: a placeholder (DOC003), not a variable
+                continue
+            if var.name not in read and implicit_reader(var.name, protocols) is None:
                 yield Violation(
                     integ.line_of(f"env_vars.{var.name}", integ.line_of("env_vars")),
                     f"environment variable {var.name} is never read in the code under {project.root}",

@@ -1,6 +1,10 @@
 """## What it does
-Checks that every environment variable the **Source** file reads is listed under **Environment
-Variables**.
+Checks that every environment variable the integration's code reads is listed under **Environment
+Variables**. The integration's code is the top-level class or function holding the **Source** line or
+the **Client** (or the module-level statement they are on), with what it uses: module-level names
+assigned from a variable, helper functions, settings fields. Reads of other functions of the same file
+belong to other integrations, and a variable another doc of the same Source file lists is never asked
+of this one.
 
 ## Why is this bad?
 The doc is where operators learn how to configure the integration. A variable the code reads but
@@ -20,21 +24,28 @@ export PAYMENTS_TIMEOUT_SECONDS=5  # per-request timeout in seconds
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
+from ...code.scope import integration_env_reads
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
-    for doc, project, rel in source_docs(ctx):
+    docs = list(source_docs(ctx))
+    # what the docs of each Source file list: a variable one of them documents is never asked of another
+    of_file: dict[tuple[Path, str], set[str]] = {}
+    for doc, project, rel in docs:
+        of_file.setdefault((project.root, rel), set()).update(v.name for v in doc.integration.env_vars)
+    for doc, project, rel in docs:
         integ = doc.integration
         f = project.file(rel) if project.exists(rel) else None
         if f is None or f.error:
             continue
-        documented = {v.name for v in integ.env_vars}
+        documented = of_file[(project.root, rel)]
         seen: set[str] = set()
-        for read in f.env_reads:
+        for read in integration_env_reads(integ, f, project.lines(rel)):
             if read.name in documented or read.name in seen:
                 continue
             seen.add(read.name)

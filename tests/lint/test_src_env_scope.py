@@ -1,0 +1,173 @@
+"""SRC005 and SRC006 on a new user's messy code: a file with several integrations, variables read by
+drivers on their own, and template placeholders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import wiremap
+
+NOTIFY = '''"""Three brokers, one function each."""
+
+import os
+
+import paho.mqtt.client as mqtt
+
+AMQP_URL = os.environ["NOTIFY_AMQP_URL"]
+BROKER_HOST = os.getenv("NOTIFY_BROKER_HOST", "127.0.0.1")
+MQTT_PORT = int(os.getenv("NOTIFY_MQTT_PORT", "1883"))
+MQTT_ADDR = (BROKER_HOST, MQTT_PORT)
+
+
+def _client_id():
+    return os.getenv("NOTIFY_MQTT_CLIENT_ID", "notify")
+
+
+def mqtt_conn():
+    client = mqtt.Client(client_id=_client_id())
+    client.username_pw_set(os.environ["NOTIFY_MQTT_USER"])
+    client.connect(*MQTT_ADDR)
+    return client
+
+
+def amqp_conn():
+    import pika
+
+    return pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+
+
+def nats_conn():
+    import nats
+
+    return nats.connect(os.environ["NOTIFY_NATS_URL"])
+'''
+
+
+def _doc(title: str, source: str, client: str, protocol: str, env: list[str]) -> str:
+    exports = "\n".join(f"export {name}=x  # {name.lower()}" for name in env)
+    return f"""# Integration: Notify → {title}
+
+**Purpose:** Fixture
+**Protocol:** {protocol}
+**Direction:** Unidirectional
+**Critical Path:** No
+
+---
+
+## Quick Reference
+
+**Source:** `{source}`
+**Destination:** {title} (127.0.0.1:1883)
+**Client:** `{client}`
+
+---
+
+## Configuration
+
+**Environment Variables:**
+```bash
+{exports}
+```
+
+---
+
+**Last Updated:** 2026-11-28
+**Maintained By:** Notify Team
+"""
+
+
+def _tree(tmp_path: Path, docs: dict[str, str], code: dict[str, str]) -> Path:
+    (tmp_path / "wiremap.toml").write_text('docs = "docs"\nroot = "."\n')
+    for rel, text in {**code, **{f"docs/{k}": v for k, v in docs.items()}}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    return tmp_path / "docs"
+
+
+def _messages(docs: Path, code: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in wiremap.lint_catalog(wiremap.load(docs), select=[code]):
+        out.setdefault(Path(f.path).name, []).append(f.message)
+    return out
+
+
+def test_src006_asks_only_for_what_the_integrations_code_reads(tmp_path: Path) -> None:
+    docs = _tree(
+        tmp_path,
+        {
+            "mqtt.md": _doc(
+                "MQTT Broker", "services/notify/bus.py:17", "mqtt_conn", "MQTT", ["NOTIFY_MQTT_USER"]
+            ),
+            "amqp.md": _doc("AMQP Broker", "services/notify/bus.py:24", "amqp_conn", "AMQP", []),
+            "nats.md": _doc("NATS", "services/notify/bus.py:30", "nats_conn", "NATS", ["NOTIFY_NATS_URL"]),
+        },
+        {"services/notify/bus.py": NOTIFY},
+    )
+    found = _messages(docs, "SRC006")
+    mqtt = " ".join(found.get("mqtt.md", []))
+    # the function's own reads, the module-level names it uses (through MQTT_ADDR) and its helper's
+    for name in ("NOTIFY_BROKER_HOST", "NOTIFY_MQTT_PORT", "NOTIFY_MQTT_CLIENT_ID"):
+        assert name in mqtt, found
+    # other functions' reads, and a variable another doc of the file lists, are never asked of it
+    assert "NOTIFY_AMQP_URL" not in mqtt and "NOTIFY_NATS_URL" not in mqtt, found
+    assert len(found["mqtt.md"]) == 3, found
+    # the module-level read amqp_conn uses is its own
+    assert [m for m in found["amqp.md"] if "NOTIFY_AMQP_URL" in m] and len(found["amqp.md"]) == 1, found
+    assert "nats.md" not in found, found
+
+
+def test_src006_a_variable_another_doc_of_the_file_lists_is_not_asked(tmp_path: Path) -> None:
+    docs = _tree(
+        tmp_path,
+        {
+            "a.md": _doc("A", "services/notify/bus.py:17", "mqtt_conn", "MQTT", ["NOTIFY_MQTT_USER"]),
+            "b.md": _doc(
+                "B",
+                "services/notify/bus.py:17",
+                "mqtt_conn",
+                "MQTT",
+                ["NOTIFY_BROKER_HOST", "NOTIFY_MQTT_PORT", "NOTIFY_MQTT_CLIENT_ID"],
+            ),
+        },
+        {"services/notify/bus.py": NOTIFY},
+    )
+    assert _messages(docs, "SRC006") == {}
+
+
+def test_src005_variables_drivers_read_on_their_own_and_placeholders(tmp_path: Path) -> None:
+    code = {
+        "app/db.py": "import os\n\nimport psycopg\n\n\n"
+        'def connect():\n    return psycopg.connect(os.environ["DB_URL"])\n'
+    }
+    pg = [
+        "DB_URL",
+        "PGPASSWORD",
+        "PGSSLMODE",
+        "AWS_REGION",
+        "HTTPS_PROXY",
+        "REQUESTS_CA_BUNDLE",
+        "[VAR_NAME]",
+        "DB_URI",
+    ]
+    docs = _tree(tmp_path, {"db.md": _doc("Orders DB", "app/db.py:6", "connect", "PostgreSQL", pg)}, code)
+    found = _messages(docs, "SRC005")
+    # libpq reads PGPASSWORD and PGSSLMODE, the AWS SDK AWS_REGION, every HTTP client HTTPS_PROXY;
+    # [VAR_NAME] is a placeholder (DOC003's); REQUESTS_CA_BUNDLE is requests', not this PostgreSQL doc's
+    assert sorted(m.split()[2] for m in found["db.md"]) == ["DB_URI", "REQUESTS_CA_BUNDLE"], found
+
+
+def test_src005_pg_variables_count_only_for_postgresql(tmp_path: Path) -> None:
+    code = {
+        "app/http.py": "import os\n\nimport requests\n\n\n"
+        'def get():\n    return requests.get(os.environ["API_URL"])\n'
+    }
+    docs = _tree(
+        tmp_path,
+        {
+            "api.md": _doc(
+                "API", "app/http.py:6", "get", "HTTP", ["API_URL", "PGPASSWORD", "REQUESTS_CA_BUNDLE"]
+            )
+        },
+        code,
+    )
+    assert [m.split()[2] for m in _messages(docs, "SRC005")["api.md"]] == ["PGPASSWORD"]
