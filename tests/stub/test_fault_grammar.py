@@ -104,6 +104,7 @@ def test_which_fault_fits_which_protocol() -> None:
     check_supported(parse_fault("status:503"), "http")
     check_supported(parse_fault("first:2:grpc:UNAVAILABLE"), "grpc")
     check_supported(parse_fault("disconnect"), "mqtt")
+    check_supported(parse_fault("disconnect"), "grpc")  # the gRPC stub drops the client's connection
     check_supported(NO_FAULT, "redis")
     with pytest.raises(UsageError, match="status does not apply to a redis stub; it takes: "):
         check_supported(parse_fault("status:503"), "redis")

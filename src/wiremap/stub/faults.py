@@ -261,7 +261,7 @@ _CONNECTION = frozenset(
 # One row per stub server (``stub/servers/<protocol>.py``) and one for the proxy (``--proxy-to``).
 SUPPORT: dict[str, frozenset[FaultKind]] = {
     "http": _CONNECTION | {FaultKind.CLOSE_MID_BODY, FaultKind.INVALID, FaultKind.STATUS},
-    "grpc": _CONNECTION | {FaultKind.INVALID, FaultKind.GRPC},
+    "grpc": _CONNECTION | {FaultKind.INVALID, FaultKind.GRPC, FaultKind.DISCONNECT},
     "websocket": _CONNECTION | {FaultKind.CLOSE_MID_BODY, FaultKind.INVALID, FaultKind.DISCONNECT},
     "redis": _CONNECTION | {FaultKind.CLOSE_MID_BODY, FaultKind.INVALID, FaultKind.DISCONNECT},
     "nats": _CONNECTION | {FaultKind.CLOSE_MID_BODY, FaultKind.INVALID, FaultKind.DISCONNECT},
