@@ -90,6 +90,37 @@ def test_only_naming_two_docs_of_one_id_is_a_usage_error(
     port = _dead_port()
     code = main(["verify", str(tmp_path), "--target", f"web-to-ledger=http://127.0.0.1:{port}"])
     assert code == 2 and "names 2 docs" in capsys.readouterr().err
-    assert main(["verify", str(tmp_path), "--only", str(tmp_path / "dup" / "Ledger.md"), "--timeout", "1"]) == 0
+    assert (
+        main(["verify", str(tmp_path), "--only", str(tmp_path / "dup" / "Ledger.md"), "--timeout", "1"]) == 0
+    )
     out = capsys.readouterr().out
     assert "1 integration" in out
+
+
+def test_a_credential_in_the_docs_endpoint_query_is_never_sent(
+    tmp_path: Path, http_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: Endpoint `GET http://127.0.0.1:9101/v1/users/u_42?api_key=…` and the
+    server's log got the api_key (user:password of the same URL was left out). verify.md: no
+    credential is read from a doc."""
+    doc = tmp_path / "keyed.md"
+    doc.write_text(
+        "# Integration: Web → Keyed\n\n**Protocol:** HTTP\n\n"
+        f"## Quick Reference\n\n**Destination:** Keyed (127.0.0.1:{http_port})\n\n"
+        "## Request Format\n\n"
+        f"**Endpoint:** `GET http://127.0.0.1:{http_port}/healthz?page=2&api_key=abcd1234efgh5678`\n",
+        encoding="utf-8",
+    )
+    assert main(["verify", str(doc), "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    [report] = json.loads(out)
+    [check] = report["checks"]
+    assert check["ok"] is None and "credential in its query (api_key)" in check["message"]
+    assert "abcd1234efgh5678" not in out
+    # the runner's own --target may carry a key: it is theirs to send
+    url = f"http://127.0.0.1:{http_port}/healthz?api_key=runner-given"
+    assert main(["verify", str(doc), "--target", f"web-to-keyed={url}", "--format", "json"]) in (0, 1)
+    [report] = json.loads(capsys.readouterr().out)
+    assert report["checks"][0]["ok"] is not None
+    assert main(["measure", str(doc), "--duration", "0.5"]) == 2
+    assert "credential in its query (api_key)" in capsys.readouterr().err

@@ -111,3 +111,18 @@ def test_command_timeout_kills_the_process_group() -> None:
     res = asyncio.run(run_command("integration-test", "sleep 30 & sleep 30", 0.5, {"PATH": "/usr/bin:/bin"}))
     assert res.ok is False and res.error_kind is ErrorKind.TIMEOUT
     assert time.monotonic() - started < 5
+
+
+def test_a_doc_endpoint_loses_the_query_parameters_that_carry_a_credential() -> None:
+    doc = parse_text(
+        "# Integration: A → B\n\n## Request Format\n\n"
+        "**Endpoint:** `GET http://127.0.0.1:9101/v1/users?page=2&api_key=abcd1234efgh5678&signature=x1&q=a`\n",
+        "x.md",
+    ).integration
+    t = resolve_target(doc, {}, {})
+    assert (
+        t is not None and t.path == "/v1/users?page=2&q=a" and t.doc_credentials == ("api_key", "signature")
+    )
+    assert t.url is not None and "abcd" not in t.url
+    given = resolve_target(doc, {doc.id: "http://127.0.0.1:1/x?token=mine"}, {})
+    assert given is not None and given.path == "/x?token=mine" and given.doc_credentials == ()

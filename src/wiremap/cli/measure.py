@@ -26,7 +26,7 @@ from ..probes._base import ProbeContext, Target, is_loopback
 from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import resolve_settings
 from ..trust.settings import PROBE_GRANTS
-from ..verify.targets import resolve_target, target_ids
+from ..verify.targets import doc_credentials_message, resolve_target, target_ids
 from ._common import BindSecretOption, ConfigOption, bindings, err, out, report_problems, warn_refused
 
 if TYPE_CHECKING:
@@ -142,6 +142,8 @@ def measure(
     resolved = resolve_target(integ, overrides, env)
     if resolved is None:
         raise UsageError(f"{integ.name}: the doc names no destination host:port to measure")
+    if (carried := doc_credentials_message(integ, resolved)) is not None:
+        raise UsageError(f"not measured: {carried}")
     resolved_settings = resolve_settings(integ, config)
     settings = resolved_settings.values
     remote_ok = allow_remote or bool(settings.get("allow_remote"))

@@ -44,6 +44,9 @@ class Target:
     url: str | None = None
     path: str | None = None
     explicit: bool = False  # from --target or WIREMAP_TARGET_<ID>: the user chose it
+    # query parameters of the doc's Endpoint that carry a credential (``api_key``), left out of ``path``
+    # and ``url``: a credential is never read from a doc (verify skips, measure refuses, saying so)
+    doc_credentials: tuple[str, ...] = ()
 
     @property
     def hostport(self) -> str:

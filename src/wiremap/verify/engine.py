@@ -23,7 +23,7 @@ from ..trust.resolve import ResolvedSettings, resolve_settings
 from ..trust.settings import PROBE_GRANTS
 from ..values import is_placeholder_text
 from .commands import run_command
-from .targets import resolve_target
+from .targets import doc_credentials_message, resolve_target
 
 __all__ = ["IntegrationReport", "VerifyOptions", "verify", "verify_all"]
 
@@ -167,6 +167,8 @@ async def verify(
         )
     elif refusal is not None:
         checks.append(skipped(probe_name(integ.protocol), refusal.message))
+    elif (carried := doc_credentials_message(integ, target)) is not None:
+        checks.append(skipped(probe_name(integ.protocol), carried))
     else:
         gate = gate if gate is not None else SecretGate(env, options.bindings)
         view, withheld = gate.env_for(target.host, target.port, target.explicit)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from .._errors import UsageError
 from ..model import Integration
 from ..names import ambiguity, is_named, named
 from ..ports import DEFAULT_PORTS
 from ..probes._base import Target
+from ..secrets import find_secrets, looks_secret_name
 
-__all__ = ["DEFAULT_PORTS", "parse_target_options", "resolve_target", "target_ids"]
+__all__ = ["DEFAULT_PORTS", "doc_credentials_message", "parse_target_options", "resolve_target", "target_ids"]
 
 _METHOD_PATH = re.compile(r"^([A-Z]+)\s+(\S+)")
 
@@ -70,10 +71,31 @@ def target_ids(
     return out
 
 
+def _doc_credentials(query: str) -> tuple[str, list[str]]:
+    """``query`` without its parameters that carry a credential, and their names: a secret-looking name
+    (``api_key``, ``token``, ``sig``) or a value of a known secret shape."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        plain = unquote_plus(name)
+        if value and (looks_secret_name(plain) or find_secrets(unquote_plus(value))):
+            dropped.append(plain)
+        else:
+            kept.append(part)
+    return "&".join(kept), dropped
+
+
 def _from_url(url: str, explicit: bool) -> Target:
     if "://" not in url:
         url = f"tcp://{url}"
     parts = urlsplit(url)
+    dropped: list[str] = []
+    if parts.query and not explicit:  # the runner's own --target may carry what it means to send
+        query, dropped = _doc_credentials(parts.query)
+        if dropped:
+            parts = parts._replace(query=query)
+            url = urlunsplit(parts)
     scheme = parts.scheme.lower()
     try:
         port = parts.port or DEFAULT_PORTS.get(scheme)
@@ -82,7 +104,7 @@ def _from_url(url: str, explicit: bool) -> Target:
     if not parts.hostname:
         raise UsageError(f"target {url!r} has no host")
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return Target(parts.hostname, port, scheme, url, path or None, explicit)
+    return Target(parts.hostname, port, scheme, url, path or None, explicit, tuple(dropped))
 
 
 def _endpoint_url(integ: Integration) -> str | None:
@@ -107,8 +129,20 @@ def resolve_target(integ: Integration, overrides: Mapping[str, str], env: Mappin
     if url:
         t = _from_url(url, explicit=False)
         if integ.destination_host and integ.destination_port and t.host == integ.destination_host:
-            return Target(t.host, t.port or integ.destination_port, t.scheme, t.url, t.path, False)
+            port = t.port or integ.destination_port
+            return Target(t.host, port, t.scheme, t.url, t.path, False, t.doc_credentials)
         return t
     if not integ.destination_host:
         return None
     return Target(integ.destination_host, integ.destination_port, None, None, None, False)
+
+
+def doc_credentials_message(integ: Integration, target: Target) -> str | None:
+    """Why a target whose doc Endpoint carries a credential is not probed (``None`` when it carries none)."""
+    if not target.doc_credentials:
+        return None
+    names = ", ".join(target.doc_credentials)
+    return (
+        f"the doc's Endpoint carries a credential in its query ({names}): a credential is never read from "
+        f"a doc; give the URL with --target {integ.id}=URL or WIREMAP_TARGET_{integ.env_id}"
+    )
