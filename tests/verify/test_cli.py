@@ -124,3 +124,16 @@ def test_a_credential_in_the_docs_endpoint_query_is_never_sent(
     assert report["checks"][0]["ok"] is not None
     assert main(["measure", str(doc), "--duration", "0.5"]) == 2
     assert "credential in its query (api_key)" in capsys.readouterr().err
+
+
+def test_a_port_out_of_range_is_not_a_refusal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by a new user: `new --dest 127.0.0.1:99999` was accepted and verify then said 'connection
+    to 127.0.0.1:99999 refused' (error_kind refused), though no connection can be made to that port."""
+    doc = tmp_path / "x.md"
+    assert main(["new", "A", "B", "--protocol", "HTTP", "--dest", "127.0.0.1:99999", "-o", str(doc)]) == 2
+    assert "port 99999 is not in 1-65535" in capsys.readouterr().err and not doc.exists()
+    _write(tmp_path, "Far", 99999, "No")
+    assert main(["verify", str(tmp_path), "--format", "json"]) == 0
+    [report] = json.loads(capsys.readouterr().out)
+    [check, *_] = report["checks"]
+    assert check["ok"] is None and "port 99999 of 127.0.0.1 is not in 1-65535" in check["message"]

@@ -41,8 +41,11 @@ def scaffold(
     hostport = "[host:port]"
     if dest:
         dest = _one_line("--dest", dest)
-        if not re.match(r"^(\[[0-9a-fA-F:.]+\]|[^\s:/()]+):\d{1,5}$", dest):
+        m = re.match(r"^(\[[0-9a-fA-F:.]+\]|[^\s:/()]+):(\d{1,5})$", dest)
+        if not m:
             raise UsageError(f"--dest must be host:port, got {dest!r}")
+        if not 1 <= int(m.group(2)) <= 65535:
+            raise UsageError(f"--dest {dest}: port {int(m.group(2))} is not in 1-65535")
         hostport = dest
     text = text.replace(
         "**Destination:** [Service name] ([host:port])", f"**Destination:** {destination} ({hostport})", 1

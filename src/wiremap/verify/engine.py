@@ -165,6 +165,9 @@ async def verify(
                 probe_name(integ.protocol), "no destination host in the doc (Destination: name (host:port))"
             )
         )
+    elif target.port is not None and not 1 <= target.port <= 65535:  # no connection can be tried
+        why = f"port {target.port} of {target.host} is not in 1-65535: nothing to connect to (lint: VAL007)"
+        checks.append(skipped(probe_name(integ.protocol), why))
     elif refusal is not None:
         checks.append(skipped(probe_name(integ.protocol), refusal.message))
     elif (carried := doc_credentials_message(integ, target)) is not None:
