@@ -199,3 +199,24 @@ def test_lateness_alone_never_fails_a_step() -> None:
     )
     verdict = sustained(over, budget_ms=300.0)
     assert not verdict.ok and verdict.client and "p99 350.0 ms over the 300 ms budget" in verdict.reason
+
+
+def test_latency_written_without_a_colon_is_read_checked_and_written_back(tmp_path: Path) -> None:
+    """Found by a new user: '- P95 5 ms' / '- P99 2 ms' (no colon, and out of order) were dropped:
+    lint said nothing of the order, measure --check found no P95/P99, --write left them stale."""
+    from wiremap.lint.registry import RULES
+    from wiremap.lint.rule import DocContext
+
+    text = "# Integration: A → B\n\n## Performance\n\n**Latency:**\n"
+    text += "- Typical: 2 ms\n- P95 5 ms\n- **P99** 2 ms\n"
+    integ = parse_text(text, "x.md").integration
+    assert (integ.latency_ms.p95, integ.latency_ms.p99) == (5.0, 2.0)
+    check = RULES["VAL004"].check_doc
+    assert check is not None and [v.line for v in check(DocContext(parse_text(text, "x.md"), today=TODAY))]
+    target = tmp_path / "x.md"
+    target.write_text(text, encoding="utf-8")
+    edits, _ = write_back(target, _result(1.5, 3.2, 4.4), today=TODAY)
+    assert {e.field for e in edits} == {"latency_ms.typical", "latency_ms.p95", "latency_ms.p99"}
+    written = target.read_text(encoding="utf-8")
+    assert "- P95 3.2 ms (measured 2026-11-28, 200 req/s)" in written
+    assert "- **P99** 4.4 ms (measured 2026-11-28, 200 req/s)" in written

@@ -236,6 +236,10 @@ def _directives(doc: Document) -> Directives:
 
 _TITLE = re.compile(r"^\s*integration\s*:\s*(.*?)\s*(?:→|->|⟶|=>)\s*(.*?)\s*$", re.IGNORECASE)
 _LATENCY_KEYS = {"typical": "typical", "p50": "typical", "median": "typical", "p95": "p95", "p99": "p99"}
+# a latency key then its value with no separator: "P95 5 ms", "p99 0.3s (measured …)"
+_LATENCY_BARE = re.compile(
+    r"^\s*(?:\*\*|__)?(typical|p50|median|p95|p99)(?:\*\*|__)?\s+(?=[~≈<≤]?\s*\d)(.+)$", re.IGNORECASE
+)
 
 
 def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
@@ -313,6 +317,8 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         for it in _items(r):
             key, rest = _split_item(it)
             pct = _LATENCY_KEYS.get(normalize_key(key))
+            if pct is None and (bare := _LATENCY_BARE.match(it.text)) is not None:  # "P95 5 ms"
+                pct, rest = _LATENCY_KEYS[bare.group(1).lower()], bare.group(2)
             if pct and pct not in latency:
                 latency[pct] = v.parse_duration_ms(v.split_note(rest)[0])
                 lines[f"latency_ms.{pct}"] = it.line

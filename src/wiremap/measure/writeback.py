@@ -31,6 +31,12 @@ _LABELLED = re.compile(
     r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?[A-Za-z0-9 ]+?(?:\*\*|__)?\s*:(?:\*\*|__)?\s*)"
     r"(?P<value>.*?)\s*$"
 )
+# a latency label without a colon, as the doc may write it: "- P95 5 ms" (the value follows a space)
+_BARE = re.compile(
+    r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?(?:typical|p50|median|p95|p99)(?:\*\*|__)?\s+)"
+    r"(?P<value>[~≈<≤]?\s*\d.*?)\s*$",
+    re.IGNORECASE,
+)
 _ITEM = re.compile(r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+)(?P<value>.*?)\s*$")
 # How wiremap wrote a capacity before it had a line of its own: over the traffic, the list's first item.
 _OLD_CAPACITY = re.compile(r"^[\d,.]+ requests/sec \(measured \d{4}-\d{2}-\d{2}, max sustained\b")
@@ -119,7 +125,7 @@ def plan_edits(
         if line is None or not 1 <= line <= len(lines):
             continue
         content = lines[line - 1][0]
-        m = _LABELLED.match(content)
+        m = _LABELLED.match(content) or _BARE.match(content)
         if m is not None:
             replaced.append((field, line, m.group("head") + value))
     added: tuple[int, str] | None = None  # after line, new content
