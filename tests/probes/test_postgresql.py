@@ -103,6 +103,12 @@ def test_without_the_env_var_the_doc_example_is_not_used() -> None:
     result = _run(_ctx(port))
     assert result.ok is True, result.message
     assert "postgres on database postgres" in result.message
+    # found by a new user: a green 'ok' that says nothing of what the doc claims (its role, its database)
+    assert (
+        "$ORDERS_DATABASE_URL is not set here, so the doc's user and database were not checked"
+        in result.message
+    )
+    assert "app" not in result.message and "docsecret" not in result.message
     result = _run(_ctx(port, {"PGUSER": "postgres", "PGDATABASE": "test"}))
     assert result.ok is True and "the user of $PGUSER on database test" in result.message  # never its value
 

@@ -43,7 +43,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             return [failure(NAME, timer, ErrorKind.PROTOCOL, f"SELECT 1 returned {row!r}", connected=True)]
         version = conn.info.server_version
         who = pg.who
-        return [success(NAME, timer, f"SELECT 1 as {who} (PostgreSQL {version // 10000}.{version % 10000})")]
+        said = f"SELECT 1 as {who} (PostgreSQL {version // 10000}.{version % 10000}){pg.note}"
+        return [success(NAME, timer, said)]
     except TimeoutError:
         connected = "connect" in timer.phases
         message = f"no answer within {ctx.timeout_s:g} s ({phase})"

@@ -23,6 +23,14 @@ class Credentials:
     password: str | None = None
     database: str | None = None  # path of the URL: db name, vhost, redis db number
     source: str | None = None  # the env var they came from (for messages; never the value)
+    # a variable the doc documents as a URL of the protocol that is not set where wiremap runs: the
+    # connection was made without what the doc describes (its user, database), and messages say so
+    unset: str | None = None
+
+    def unset_note(self) -> str:
+        if self.source or not self.unset:
+            return ""
+        return f"; ${self.unset} is not set here, so the doc's user and database were not checked"
 
     def user_shown(self, default: str) -> str:
         """The user for messages: never a value from the environment (a token often stands where a user
@@ -64,7 +72,17 @@ def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
         path = unquote(parts.path.lstrip("/")) or None
         password = unquote(parts.password) if parts.password else _password_var(ctx)
         return Credentials(unquote(parts.username) if parts.username else None, password, path, var.name)
-    return Credentials(password=_password_var(ctx))
+    return Credentials(password=_password_var(ctx), unset=_documented_but_unset(ctx, schemes))
+
+
+def _documented_but_unset(ctx: ProbeContext, schemes: tuple[str, ...]) -> str | None:
+    """The first variable the doc documents with a URL of ``schemes`` that ``ctx.env`` does not hold."""
+    for var in ctx.integration.env_vars:
+        documented = (var.value or "").strip().strip("\"'")
+        scheme = documented.partition("://")[0].lower() if "://" in documented else ""
+        if scheme in schemes and not ctx.env.get(var.name) and var.name not in ctx.withheld:
+            return var.name
+    return None
 
 
 def libpq_password(ctx: ProbeContext, creds: Credentials) -> dict[str, str]:

@@ -83,6 +83,7 @@ class Postgres:
         self.who = f"{creds.user_shown(user)} on database {self.dbname}" + (
             f" (from ${creds.source})" if creds.source and not creds.username else ""
         )
+        self.note = creds.unset_note()  # what the connection was not (the doc's user and database)
         self.params: dict[str, Any] = {
             "host": self.host,
             "port": self.port,
