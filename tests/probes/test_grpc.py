@@ -184,3 +184,22 @@ def test_missing_driver_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     res = _one(asyncio.run(probe(_ctx(50051))))
     assert res.skipped
     assert res.message == "driver not installed: pip install 'wiremap[probes]'"
+
+
+def test_an_http1_server_is_not_called_tls_only() -> None:
+    """Found by a new user: a gRPC doc pointed at a plain HTTP/1.1 server said 'Socket closed (a
+    TLS-only server? the probe used plaintext)'; the server was not TLS. The probe cannot tell which."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        res = _one(asyncio.run(probe(_ctx(server.server_address[1]))))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert res.ok is False, res.message
+    assert "TLS-only" not in res.message
+    if res.error_kind is ErrorKind.PROTOCOL and "UNAVAILABLE" in res.message:
+        assert "not a gRPC server, or one that wants TLS" in res.message

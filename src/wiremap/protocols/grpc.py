@@ -178,7 +178,9 @@ class Health:
                 return TLSError(f"TLS failed: {details}", host, port)
             if any(w in lowered for w in _REFUSED_WORDS):
                 return RefusedError(f"connection to {self.address} refused", host, port)
-            hint = "" if self.secure else " (a TLS-only server? the probe used plaintext)"
+            # the peer closed: not gRPC at all (an HTTP/1.1 server), or TLS expected; the probe cannot tell
+            hint = " (not a gRPC server, or one that wants TLS: the probe spoke plaintext)"
+            hint = "" if self.secure else hint
             return InvalidResponseError(f"UNAVAILABLE: {details}{hint}", host, port)
         if code in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
             return AuthError(f"{code}: {details}", host, port)
