@@ -146,7 +146,7 @@ def test_tls_with_a_private_ca(tmp_path: Path) -> None:
     trusted, untrusted, plaintext = asyncio.run(main())
     assert trusted.ok is True, trusted.message
     assert untrusted.ok is False and untrusted.error_kind is ErrorKind.TLS, untrusted.message
-    assert plaintext.ok is False and "TLS-only" in plaintext.message
+    assert plaintext.ok is False and "one that wants TLS" in plaintext.message
 
 
 def test_refused(closed_port: int) -> None:
