@@ -11,7 +11,7 @@ EXAMPLE := examples/shop
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev,probes]'
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev,probes,example]'
 	touch $(STAMP)
 
 demo: $(STAMP)
