@@ -13,7 +13,7 @@ from ..code.discover import Discovery, discover
 from ..code.draft import draft_doc
 from ..code.history import git_toplevel
 from ..code.index import SourceIndex, index_tree
-from ..code.project import Projects
+from ..code.project import NO_ROOT, Projects
 from ..config import Config, load_config
 from ..model import Integration
 from ..writes import atomic_write_text
@@ -42,17 +42,29 @@ def _docs(docs: Path | None, config: Config, root: Path) -> list[tuple[Integrati
         return []
     catalog = load([folder])
     report_problems(catalog)  # the docs that cannot be read cover nothing: said, and exit 1
-    projects = Projects(config)
+    projects = Projects(config)  # a config near the docs that cannot be read: exit 2, as lint and sync
     out: list[tuple[Integration, str | None]] = []
     for doc in catalog.docs:
         project = projects.for_doc(doc.path)
         rel = project.source_path(doc.integration) if project is not None else None
-        if project is not None and rel is not None:
+        why = NO_ROOT if project is None else None
+        if project is not None and rel is None:
+            why = f"no Source path under the project root {project.root}"
+        elif project is not None and rel is not None:
             try:
                 rel = (project.root / rel).resolve().relative_to(root).as_posix()
             except ValueError:
+                why = f"its Source {rel} (root {project.root}) is not under the scanned tree {root}"
                 rel = None
+        if why is not None:  # it covers nothing: said, never a silent 0%, as sync says what it skipped
+            err.print(f"skipped {doc.path}: {why}", markup=False)
         out.append((doc.integration, rel))
+    if catalog.docs and all(rel is None for _, rel in out):
+        err.print(
+            f"none of the {len(catalog.docs)} doc(s) in {folder} could be tied to the code under {root}: "
+            "every call site is reported undocumented",
+            markup=False,
+        )
     return out
 
 
@@ -62,6 +74,8 @@ def _print_text(found: Discovery, index: SourceIndex) -> None:
         where = f"{site.path}:{site.line}"
         target = site.target or (f"${site.env}" if site.env else "?")  # masked at the door (wiremap.output)
         status = f"documented by {s.doc}" if s.doc else "UNDOCUMENTED"
+        if s.mismatch:
+            status += f", but {s.mismatch}"
         out.print(f"{where}  {site.client}  {site.protocol}  {target}  {status}", markup=False)
     undocumented = [g for g in found.groups if not g.documented]
     if undocumented:
@@ -119,7 +133,7 @@ def discover_command(
     config = load_config(config_file, start=root if root is not None and root.exists() else Path.cwd())
     tree = _root(root, config)
     index = index_tree(tree, use_cache=not no_cache)
-    found = discover(index, _docs(docs, config, tree))
+    found = discover(index, _docs(docs, config, tree), window=config.source_line_window)
     if output_format is DiscoverFormat.json:
         print_json(found.to_json())
     else:

@@ -2,8 +2,12 @@
 
 A site is covered by a doc when it is in the doc's Source file, or when it reaches the doc's
 destination (same host:port) from the same folder as the doc's Source file: one Source → Destination
-pair. Sites are grouped into integrations: the sites of one class or function belong together, and so
-do sites of one folder that reach the same destination. A group is covered when any of its sites is.
+pair. A site of a doc's Source file, near its Source line, of its protocol and host, whose address
+disagrees with the doc's is covered by that doc, with the mismatch said. When several docs could cover a
+site, the one whose Endpoint matches the call's path wins, then the one whose Source line is nearest.
+
+Sites are grouped into integrations: the sites of one class or function belong together, and so do
+sites of one folder that reach the same destination. A group is covered when any of its sites is.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ _HOSTPORT = re.compile(r"^\[?([A-Za-z0-9_.:-]+?)\]?:(\d{1,5})$")
 class SiteCoverage:
     site: CallSite
     doc: str | None  # path of the doc that covers it
+    # the doc covers the site but its address disagrees with the code's: "the doc says :6390 and the code
+    # :6379" (documented, and wrong: no draft is written for it)
+    mismatch: str | None = None
 
     @property
     def documented(self) -> bool:
@@ -89,6 +96,7 @@ class Discovery:
                     "scope": s.site.scope,
                     "documented": s.documented,
                     "doc": s.doc,
+                    "mismatch": s.mismatch,
                 }
                 for s in self.sites
             ],
@@ -153,24 +161,121 @@ def _site_destination(site: CallSite, env_values: dict[str, str]) -> str | None:
     return destination_of(site.target) or (destination_of(env_values.get(site.env)) if site.env else None)
 
 
-def _doc_of_file(site: CallSite, dest: str | None, named: list[Integration]) -> Integration | None:
-    """The doc, among those naming the site's file, that covers it: a site whose destination is known
-    is covered only by a doc of that destination (a new call in a documented file to another host is
-    undocumented); otherwise by the doc whose Source line is nearest."""
+def _split(dest: str) -> tuple[str, str]:
+    host, _, port = dest.rpartition(":")
+    return host, port
+
+
+def _mismatch(doc_dest: str, site_dest: str) -> str:
+    """``the doc says :6390 and the code :6379`` (the part that differs; host and port when both do)."""
+    (dh, dp), (sh, sp) = _split(doc_dest), _split(site_dest)
+    if dh == sh:
+        return f"the doc says :{dp} and the code :{sp}"
+    if dp == sp:
+        return f"the doc says {dh} and the code {sh}"
+    return f"the doc says {doc_dest} and the code {site_dest}"
+
+
+def _segments(text: str | None) -> list[str]:
+    """The path of a URL or of an Endpoint (``GET /v1/users/{id}``), as segments."""
+    if not text:
+        return []
+    for word in text.replace("`", " ").split():
+        if "://" in word:
+            try:
+                word = urlsplit(word).path
+            except ValueError:
+                return []
+        if word.startswith("/"):
+            return [x for x in word.split("?")[0].split("#")[0].split("/") if x]
+    return []
+
+
+def _host_of(text: str | None) -> str | None:
+    for word in (text or "").replace("`", " ").split():
+        if "://" in word:
+            try:
+                return urlsplit(word).hostname
+            except ValueError:
+                return None
+    return None
+
+
+def _wild(segment: str) -> bool:
+    return segment.startswith(("{", ":", "<", "$", "[")) or segment in ("…", "*")
+
+
+def _endpoint_match(site: CallSite, integ: Integration) -> int:
+    """How well the doc's Endpoint matches the call: leading path segments in common (a ``{id}`` or ``{…}``
+    matches any), plus one when the Endpoint names the call's host. 0: nothing in common."""
+    target = site.target or ""
+    if "://" not in target and "/" in target:  # ``{…}/v1/users/{…}``: a base URL from a variable
+        target = target[target.index("/") :]
+    call = _segments(target)
+    doc = _segments(integ.endpoint)
+    score = 0
+    for a, b in zip(call, doc, strict=False):
+        if a != b and not _wild(a) and not _wild(b):
+            break
+        score += 1
+    host = _host_of(integ.endpoint)
+    if score and host is not None and host == _host_of(target):
+        score += 1
+    return score
+
+
+def _near(site: CallSite, integ: Integration, window: int) -> bool:
+    line = integ.source_ref.line if integ.source_ref is not None else None
+    return line is not None and abs(line - site.line) <= window
+
+
+def _same_protocol(site: CallSite, integ: Integration) -> bool:
+    return integ.protocol is None or integ.protocol == site.protocol
+
+
+def _doc_of_file(
+    site: CallSite, dest: str | None, named: list[Integration], window: int
+) -> tuple[Integration | None, str | None]:
+    """The doc, among those naming the site's file, that covers it, and how its address disagrees with
+    the code's (None: it does not).
+
+    A site whose destination is known is covered by a doc of that destination (a new call in a documented
+    file to another host is undocumented), or, when none is, by a doc whose Source line is near the site
+    (within ``window`` lines), of the same protocol and host or port: that doc documents the site, with
+    the wrong address. Among several docs, the one whose Endpoint matches the call's path (and host) wins,
+    then the one whose Source line is nearest."""
+    candidates = named
+    mismatch: str | None = None
     if dest:
-        named = [i for i in named if _doc_destination(i) in (dest, None)]
-    if not named:
-        return None
+        candidates = [i for i in named if _doc_destination(i) in (dest, None)]
+        if not candidates:
+            wrong = [
+                i
+                for i in named
+                if _near(site, i, window)
+                and _same_protocol(site, i)
+                and any(a == b for a, b in zip(_split(_doc_destination(i) or ""), _split(dest), strict=True))
+            ]
+            candidates = wrong
+    if not candidates:
+        return None, None
 
-    def distance(i: Integration) -> int:
+    def rank(i: Integration) -> tuple[int, int]:
         line = i.source_ref.line if i.source_ref is not None else None
-        return abs(line - site.line) if line is not None else 1 << 30
+        return -_endpoint_match(site, i), abs(line - site.line) if line is not None else 1 << 30
 
-    return min(named, key=distance)
+    best = min(candidates, key=rank)
+    if dest and _doc_destination(best) not in (dest, None):
+        mismatch = _mismatch(_doc_destination(best) or "", dest)
+    return best, mismatch
 
 
-def discover(index: SourceIndex, docs: Sequence[tuple[Integration, str | None]]) -> Discovery:
-    """``docs``: each integration with its Source path relative to the index root (None: none)."""
+def discover(
+    index: SourceIndex, docs: Sequence[tuple[Integration, str | None]], *, window: int = 10
+) -> Discovery:
+    """``docs``: each integration with its Source path relative to the index root (None: none).
+    ``window``: how near a doc's Source line a site must be to be that doc's when their addresses differ
+    (``source-line-window``)."""
     env_values = _env_values(docs)
     by_source: dict[str, list[Integration]] = {}
     by_dest: dict[tuple[str, str], list[Integration]] = {}
@@ -185,10 +290,11 @@ def discover(index: SourceIndex, docs: Sequence[tuple[Integration, str | None]])
     covered: list[SiteCoverage] = []
     for site in sorted(index.sites(), key=lambda s: (s.path, s.line, s.client)):
         dest = _site_destination(site, env_values)
-        doc = _doc_of_file(site, dest, by_source.get(site.path, []))
+        doc, mismatch = _doc_of_file(site, dest, by_source.get(site.path, []), window)
         if doc is None and dest:
-            doc = next(iter(by_dest.get((dirname(site.path), dest), ())), None)
-        covered.append(SiteCoverage(site, doc.path if doc is not None else None))
+            near = by_dest.get((dirname(site.path), dest), [])
+            doc = max(near, key=lambda i: _endpoint_match(site, i)) if near else None
+        covered.append(SiteCoverage(site, doc.path if doc is not None else None, mismatch))
     env_reads = sorted(index.env_reads(), key=lambda e: (e.path, e.line, e.name))
     return Discovery(covered, env_reads, _group(covered, env_values))
 

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
-from .._errors import ConfigError
 from ..config import Config, find_config, load_config
 from ..model import Integration
 from ..trust.settings import Trust
@@ -21,9 +20,11 @@ from .index import SourceIndex, index_tree
 from .model import FileIndex
 from .owners import Owners, find_codeowners
 
-__all__ = ["DEFAULT_LINE_WINDOW", "Project", "Projects", "find_root"]
+__all__ = ["DEFAULT_LINE_WINDOW", "NO_ROOT", "Project", "Projects", "find_root"]
 
 DEFAULT_LINE_WINDOW = 10
+# why a doc has no project: what sync and discover say of it (lint's SRC rules do not check it)
+NO_ROOT = "no project root (no `root` in a wiremap config above the doc, and it is in no git repository)"
 
 
 def find_root(config: Config, docs: Iterable[Path]) -> Path | None:
@@ -147,11 +148,10 @@ class Projects:
         root: Path | None = self.root
         found = find_config(folder) if root is None else None
         if found is not None:
-            try:
-                near = load_config(found, trust=Trust.REPOSITORY)  # found, not named by the runner
-            except ConfigError:
-                near = None
-            if near is not None and near.root_path is not None:
+            # found, not named by the runner. A config that cannot be read is an error, as it is when lint or
+            # sync start from the same folder (exit 2): read past, its docs would silently cover nothing
+            near = load_config(found, trust=Trust.REPOSITORY)
+            if near.root_path is not None:
                 config, root = near, near.root_path
         if root is None:
             root = self.config.root_path or git_toplevel(folder)

@@ -15,7 +15,7 @@ from ..secrets import mask_text
 from ..values import parse_date
 from .history import Commit
 from .locate import client_line, client_missing
-from .project import Project
+from .project import NO_ROOT, Project
 from .review import changed_after, review_day
 
 __all__ = ["SyncResult", "not_compared", "source_ref_pattern", "sync_doc"]
@@ -141,7 +141,7 @@ def not_compared(doc: ParsedDoc, project: Project | None) -> str | None:
     never counted "in sync": nothing was compared. The cases are lint's SRC001 and SRC004 (a Source file
     that is not there, a Client the Source file does not have), and a doc with no project root."""
     if project is None:
-        return "no project root (no `root` in a wiremap config above the doc, and it is in no git repository)"
+        return NO_ROOT
     rel = project.source_path(doc.integration)
     if rel is None:
         return f"no Source path under the project root {project.root}"
