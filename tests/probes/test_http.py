@@ -56,6 +56,9 @@ def _app(seen: list[dict[str, Any]]) -> web.Application:
     async def text(request: web.Request) -> web.Response:
         return web.Response(text="<html>hello</html>", content_type="text/html")
 
+    async def empty(request: web.Request) -> web.Response:
+        return web.Response(body=b"", content_type="application/json")
+
     async def status(request: web.Request) -> web.Response:
         return web.Response(status=int(request.match_info["code"]), text="status")
 
@@ -80,6 +83,7 @@ def _app(seen: list[dict[str, Any]]) -> web.Application:
     app.router.add_get("/v1/carts/{user}", cart)
     app.router.add_get("/search", search)
     app.router.add_get("/text", text)
+    app.router.add_get("/empty", empty)
     app.router.add_get("/status/{code}", status)
     app.router.add_get("/secret", secret)
     return app
@@ -215,6 +219,14 @@ def test_contract_response_not_json(servers: Servers) -> None:
     assert contract.ok is False and contract.error_kind is ErrorKind.CONTRACT
     assert contract.message.startswith("response is not JSON")
     assert "text/html" in contract.message
+
+
+def test_contract_empty_body_is_said_as_empty(servers: Servers) -> None:
+    """Found by a new user: an empty body with Content-Type application/json was 'response is not JSON
+    (Content-Type: application/json)', which reads as a contradiction."""
+    _, contract = run_probe(make_ctx("GET /empty", servers.web, response={"a": 1}))
+    assert contract.ok is False and contract.error_kind is ErrorKind.CONTRACT
+    assert contract.message.startswith("response body is empty (Content-Type: application/json")
 
 
 def test_no_contract_check_without_documented_json(servers: Servers) -> None:

@@ -374,6 +374,11 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
 
 
 def _contract(documented: Any, response: http1.Response, timer: Timer) -> ProbeResult:
+    if not response.body.strip():  # "not JSON (Content-Type: application/json)" read as a contradiction
+        kind = response.headers.get("content-type")
+        detail = f" (Content-Type: {kind})" if kind else ""
+        message = f"response body is empty{detail}; the doc documents a JSON body"
+        return failure("contract", timer, ErrorKind.CONTRACT, message, connected=True)
     try:
         live = json.loads(response.body)
     except ValueError:
