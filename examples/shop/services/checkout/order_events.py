@@ -16,8 +16,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
+from pika.exceptions import AMQPConnectionError, StreamLostError
 
 EXCHANGE = "orders"
+# A publish that finds the connection lost reconnects and publishes once more; opening a
+# connection is itself tried connection_attempts (3) times, retry_delay (1 s) apart, by pika.
+PUBLISH_ATTEMPTS = 2
 
 
 class OrderEventPublisher:
@@ -59,18 +63,25 @@ class OrderEventPublisher:
             "occurred_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "data": data,
         }
-        self._channel_or_connect().basic_publish(
-            exchange=EXCHANGE,
-            routing_key=event_type,
-            body=json.dumps(body).encode("utf-8"),
-            properties=pika.BasicProperties(
-                content_type="application/json",
-                delivery_mode=pika.DeliveryMode.Persistent,
-                message_id=event_id,
-                app_id="checkout",
-            ),
-            mandatory=True,
-        )
+        for attempt in range(PUBLISH_ATTEMPTS):
+            try:
+                self._channel_or_connect().basic_publish(
+                    exchange=EXCHANGE,
+                    routing_key=event_type,
+                    body=json.dumps(body).encode("utf-8"),
+                    properties=pika.BasicProperties(
+                        content_type="application/json",
+                        delivery_mode=pika.DeliveryMode.Persistent,
+                        message_id=event_id,
+                        app_id="checkout",
+                    ),
+                    mandatory=True,
+                )
+                return event_id
+            except (AMQPConnectionError, StreamLostError):
+                self._channel = None
+                if attempt == PUBLISH_ATTEMPTS - 1:
+                    raise
         return event_id
 
     def order_created(self, order_id: str, user_id: str, total_cents: int, currency: str) -> str:

@@ -6,10 +6,12 @@ Run ``python -m services.checkout.orders_repository`` for a read-only smoke test
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import errors
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -89,6 +91,23 @@ class OrderRepository:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def create_order_with_retry(
+    repository: OrderRepository, order: NewOrder, attempts: int = 3
+) -> dict[str, Any] | None:
+    """Write ``order``, retrying a lost connection; a retry that finds the order already committed
+    (the first try's COMMIT went through, its answer was lost) reads it back instead of failing."""
+    for attempt in range(attempts):
+        try:
+            return repository.create_order(order)
+        except errors.UniqueViolation:
+            return repository.get_order(order.id)
+        except psycopg.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1 * 2**attempt)
+    return None
 
 
 def main() -> None:

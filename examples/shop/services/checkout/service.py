@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from services.checkout.inventory_client import InventoryClient
 from services.checkout.order_events import OrderEventPublisher
-from services.checkout.orders_repository import NewOrder, OrderRepository
+from services.checkout.orders_repository import NewOrder, OrderRepository, create_order_with_retry
 from services.checkout.payments_client import PaymentsClient
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ class CheckoutService:
             self.inventory.release(reservation.reservation_id)
             raise
         try:
-            self.orders.create_order(
+            create_order_with_retry(
+                self.orders,
                 NewOrder(
                     id=order_id,
                     user_id=user_id,
@@ -69,7 +70,7 @@ class CheckoutService:
                     charge_id=charge.id,
                     reservation_id=reservation.reservation_id,
                     lines=[(line.sku, line.quantity, line.unit_price_cents) for line in lines],
-                )
+                ),
             )
         except Exception:
             log.exception("persisting order %s failed; refunding %s", order_id, charge.id)

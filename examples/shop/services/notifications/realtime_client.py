@@ -13,7 +13,9 @@ import uuid
 from typing import Any
 
 import websockets
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 
 class GatewayRejected(Exception):
@@ -49,6 +51,14 @@ class RealtimePublisher:
             )
         return self._ws
 
+    # A dropped socket or a refused handshake is retried on a new connection; an ack timeout is
+    # not (the gateway may have delivered the frame) and neither is an error frame.
+    @retry(
+        stop=stop_after_attempt(3),
+        wait=wait_exponential(multiplier=0.2),
+        retry=retry_if_exception_type((ConnectionClosed, ConnectionError)),
+        reraise=True,
+    )
     async def publish(self, channel: str, event: str, data: dict[str, Any]) -> int:
         """Send one event; return how many subscribers the gateway delivered it to."""
         frame = {

@@ -6,11 +6,16 @@ Run ``python -m services.storefront.cart_client`` for a read-only smoke test.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import requests
 
 DEFAULT_TIMEOUT = (0.5, 1.5)  # (connect, read) seconds
+# Reads are safe to repeat: one more try after a short pause rides out a cart-service restart,
+# and a slow badge costs less than a second try of a slow page.
+GET_ATTEMPTS = 2
+GET_RETRY_PAUSE_SECONDS = 0.1
 
 
 class CartUnavailable(Exception):
@@ -44,7 +49,14 @@ class CartServiceClient:
         return response
 
     def get_cart(self, user_id: str) -> dict[str, Any]:
-        return self._request("GET", f"/v1/carts/{user_id}").json()
+        for attempt in range(GET_ATTEMPTS):
+            try:
+                return self._request("GET", f"/v1/carts/{user_id}").json()
+            except CartUnavailable:
+                if attempt == GET_ATTEMPTS - 1:
+                    raise
+                time.sleep(GET_RETRY_PAUSE_SECONDS)
+        raise CartUnavailable("no attempt made")
 
     def add_item(
         self, user_id: str, sku: str, quantity: int, unit_price_cents: int
