@@ -286,7 +286,9 @@ def _inside_the_repository(config: Config) -> None:
     from .code.history import git_toplevel
 
     assert config.path is not None
-    top = (git_toplevel(config.base_dir) or config.base_dir).resolve()
+    git_top = git_toplevel(config.base_dir)
+    top = (git_top or config.base_dir).resolve()
+    where = f"the repository ({top})" if git_top else f"the config's folder ({top}, not in a git repository)"
     for key in ("docs", "root", "baseline"):
         value = getattr(config, key)
         if value is None:
@@ -295,6 +297,6 @@ def _inside_the_repository(config: Config) -> None:
             (config.base_dir / value).resolve().relative_to(top)
         except (ValueError, OSError):
             raise ConfigError(
-                f"{_line_of(config.path, key)}: {key} = {value!r} is outside the repository ({top}); "
+                f"{_line_of(config.path, key)}: {key} = {value!r} is outside {where}; "
                 "only the runner's config (--config) may name paths outside it"
             ) from None

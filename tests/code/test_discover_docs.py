@@ -47,7 +47,7 @@ def test_a_config_near_the_docs_that_cannot_be_read_stops_all_three(
     ):
         capsys.readouterr()
         assert main(command) == 2, command
-        assert "root = '../code' is outside the repository" in capsys.readouterr().err, command
+        assert "root = '../code' is outside the config's folder" in capsys.readouterr().err, command
 
 
 def test_docs_with_no_project_root_are_said_not_a_silent_zero(
