@@ -92,3 +92,19 @@ def test_diff_of_a_doc_without_a_final_newline_applies(
     assert proc.returncode == 0, proc.stderr
     assert doc.read_text(encoding="utf-8").endswith("text\n")
     assert run(capsys, "fmt", "--check", "doc.md")[0] == 0
+
+
+def test_a_diff_with_a_secret_is_masked_and_says_it_will_not_apply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: `fmt --diff` on a doc with amqp://guest:pw@… printed *** on both sides and
+    `git apply` refused it, while fmt.md promised a diff git apply reads. Masked, and said."""
+    doc = tmp_path / "x.md"
+    doc.write_text(
+        "# integration: A -> B\n\n**Broker:** amqp://guest:Sup3rSecretPw@127.0.0.1:5672/\n",
+        encoding="utf-8",
+    )
+    assert main(["fmt", "--diff", str(doc)]) == 1
+    out, err = capsys.readouterr()
+    assert "Sup3rSecretPw" not in out and "# Integration: A → B" in out
+    assert "secrets in the diff are shown as ***, so `git apply` will not take it" in err

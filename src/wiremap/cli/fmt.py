@@ -11,6 +11,7 @@ from .._errors import DocumentError, UsageError
 from ..catalog import discover, display_path
 from ..document import is_integration_doc, parse_text, read_text
 from ..document.guard import layout_only
+from ..secrets import mask_text
 from ..writes import atomic_write_text
 from ._common import ConfigOption, SkipNonDocsOption, err, resolve
 from ._diff import unified_diff
@@ -64,7 +65,14 @@ def fmt(
         changed += 1
         if diff:
             # one write: the door masks a doc's diff whole
-            sys.stdout.write(unified_diff(text, new, *_diff_names(shown)))
+            patch = unified_diff(text, new, *_diff_names(shown))
+            sys.stdout.write(patch)
+            if mask_text(patch) != patch:  # honest about what the masking does to a patch
+                err.print(
+                    f"note: {shown}: secrets in the diff are shown as ***, so `git apply` will not take "
+                    "it; `wiremap fmt` writes the doc itself",
+                    markup=False,
+                )
         if check:
             err.print(f"would reformat {shown}", markup=False)
         elif not diff:
