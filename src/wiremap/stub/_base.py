@@ -69,6 +69,7 @@ class StubContext:
         with self._lock:
             self._attempts += 1
             n = self._attempts
+        self.recorder.started(n)  # the attempt's start, before its fault is applied
         for hook in self._hooks:
             hook()
         return n, self.plan.decide(n)

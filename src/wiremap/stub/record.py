@@ -3,6 +3,13 @@
 The recorder is shared by the stub's event loop and whoever reads it (the CLI, a test, the pytest plugin
 in another thread): every method takes one lock, and :meth:`Recorder.wait_for` blocks on a condition
 (:meth:`Recorder.wait_for_async` from a coroutine). A refused attempt reaches no stub and is not recorded.
+
+Timing: :attr:`Recorded.ts` is wall-clock time for people and ``--record`` files; most servers stamp an
+attempt as it arrives, but some record it once answered (a WebSocket handshake, the second command of a
+connection) and the TCP stub and the proxy append it when the connection ends, so neither the order of
+:attr:`Recorder.items` nor ``ts`` is the time an attempt began. :meth:`Recorder.starts` is: the
+``time.monotonic()`` at which :meth:`StubContext.next_attempt` numbered each attempt, before any fault,
+on the clock the SYN counter (:mod:`wiremap.faults.syns`) uses for refused attempts.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ __all__ = ["Recorded", "Recorder"]
 class Recorded:
     """One attempt at the stub: an HTTP request, a gRPC call, a command, a message, or a connection."""
 
-    ts: float  # time.time() when the attempt arrived
+    ts: float  # time.time(), when the attempt arrived or was answered (see the module doc)
     attempt: int  # 1, 2, 3 … (StubContext.next_attempt)
     connection: int  # 1, 2, 3 … (StubContext.next_connection): keep-alive requests share one
     peer: str  # "127.0.0.1:54321"
@@ -57,6 +64,7 @@ class Recorder:
         on_record: Callable[[Recorded], None] | None = None,
     ) -> None:
         self._items: list[Recorded] = []
+        self._starts: dict[int, float] = {}  # attempt number -> time.monotonic() it began
         self._cond = threading.Condition()
         self._sink = sink
         self._on_record = on_record
@@ -97,6 +105,18 @@ class Recorder:
         self.append(item)
         return item
 
+    def started(self, attempt: int, at: float | None = None) -> None:
+        """Note that attempt ``attempt`` began at ``at`` (``time.monotonic()``, by default now); the first
+        note of an attempt wins. :meth:`StubContext.next_attempt` calls it for every attempt."""
+        with self._cond:
+            self._starts.setdefault(attempt, time.monotonic() if at is None else at)
+
+    def starts(self) -> list[float]:
+        """When each attempt began (``time.monotonic()``), in attempt order: also the attempts not
+        recorded yet (one the stub still holds open under ``timeout``)."""
+        with self._cond:
+            return [self._starts[n] for n in sorted(self._starts)]
+
     @property
     def items(self) -> list[Recorded]:
         """A copy of what is recorded so far."""
@@ -129,6 +149,7 @@ class Recorder:
     def clear(self) -> None:
         with self._cond:
             self._items.clear()
+            self._starts.clear()
 
     def to_jsonl(self) -> str:
         """Everything recorded, one JSON object a line."""
