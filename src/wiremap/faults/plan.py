@@ -1,0 +1,105 @@
+"""Which faults to inject for one integration: each documented failure mode as the fault that is it.
+
+=====================================  =============================================================
+Failure mode (its name, its kind)      Fault
+=====================================  =============================================================
+Timeout                                ``timeout`` (accepted, never answered)
+Connection Refused                     ``refused`` (nothing listens)
+Invalid Response                       ``invalid`` (the protocol, not the documented shape);
+                                       ``garbage`` where the stub has no ``invalid`` (TCP, the proxy)
+HTTP 5xx / server error                ``status:503``
+HTTP 429 / rate limited                ``status:429:retry-after=1`` (gRPC: ``grpc:RESOURCE_EXHAUSTED``)
+a named status (402, 401, 404 …)       ``status:CODE`` (HTTP only)
+a gRPC code (UNAVAILABLE …)            ``grpc:CODE`` (gRPC only)
+disconnect / connection lost / reset   ``disconnect`` (``reset`` where the stub has no ``disconnect``)
+=====================================  =============================================================
+
+A failure mode that is none of these (DNS, TLS, an application error) is not injected: no stub can be
+that failure. The list is in the doc's order, each fault once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Integration, TypedFailureMode
+from ..stub.faults import GRPC_CODES, FaultKind, supported_faults
+from ..values import is_placeholder_text
+
+__all__ = ["Planned", "planned_faults"]
+
+_GRPC_NAME = re.compile(r"\b(" + "|".join(c for c in GRPC_CODES if c != "OK") + r")\b")
+_DISCONNECT = re.compile(
+    r"disconnect|connection (?:lost|dropped|closed|reset|drop)|drops? the connection|"
+    r"connection is (?:lost|dropped|closed)|broker (?:restart|goes away|went away)",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"(?<![\d.])([45]\d\d)(?![\d.])")
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One fault to inject (its spec, as ``--fault`` takes it) and the failure mode it comes from."""
+
+    fault: str
+    mode: str | None  # the failure mode's name as written; None for a fault given with --only
+
+
+def _statuses(mode: TypedFailureMode) -> list[str]:
+    """``status:`` faults of an HTTP failure mode: the statuses its name names (``5xx`` -> 503,
+    ``429`` with a Retry-After), else the first 4xx/5xx its text names."""
+    codes = list(mode.http_status)
+    if not codes:
+        found = _CODE.search(mode.what_happens or "")
+        codes = [found.group(1)] if found else []
+    if not codes and mode.kind == "http_status" and re.search(r"server error", mode.name, re.IGNORECASE):
+        codes = ["5xx"]
+    out: list[str] = []
+    for code in codes:
+        c = code.lower()
+        if c.endswith("xx"):
+            c = {"5": "503", "4": "400"}.get(c[0], "")
+        if not c or not c.isdigit() or not 100 <= int(c) <= 599:
+            continue
+        out.append("status:429:retry-after=1" if c == "429" else f"status:{c}")
+    return out
+
+
+def _of_mode(mode: TypedFailureMode, protocol: str, can: frozenset[FaultKind]) -> list[str]:
+    text = f"{mode.name} {mode.what_happens or ''}"
+    if protocol == "grpc":
+        named = list(dict.fromkeys(_GRPC_NAME.findall(mode.name) or _GRPC_NAME.findall(text)))
+        if named:
+            return [f"grpc:{c}" for c in named]
+        if mode.kind == "rate_limited":
+            return ["grpc:RESOURCE_EXHAUSTED"]
+    if _DISCONNECT.search(mode.name):
+        return ["disconnect" if FaultKind.DISCONNECT in can else "reset"]
+    if mode.kind == "timeout":
+        return ["timeout"]
+    if mode.kind == "connection_refused":
+        return ["refused"]
+    if mode.kind == "invalid_response":
+        return ["invalid" if FaultKind.INVALID in can else "garbage"]
+    if protocol == "http":
+        if mode.kind == "rate_limited":
+            return ["status:429:retry-after=1"]
+        if mode.kind in ("http_status", "auth", "other"):
+            return _statuses(mode)
+    return []
+
+
+def planned_faults(integration: Integration, server: str) -> list[Planned]:
+    """The faults that are ``integration``'s documented failure modes, for the stub of ``server`` (a
+    protocol, or ``"proxy"``); each once, in the doc's order. A fault the stub cannot apply is kept:
+    the run says it is skipped and why."""
+    protocol = integration.protocol or ""
+    can = supported_faults(server)
+    out: dict[str, Planned] = {}
+    for mode in integration.error_handling.failure_modes:
+        if is_placeholder_text(mode.name):
+            continue
+        for fault in _of_mode(mode, protocol, can):
+            out.setdefault(fault, Planned(fault, mode.name))
+    return list(out.values())
