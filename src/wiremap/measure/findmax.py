@@ -10,8 +10,9 @@ Which side stopped the search matters. Send lateness counts the wait for a free 
 busy client CPU: when a step failed with requests sent late (lateness p99 over 1 ms, or 2% of the
 service-time p99 when longer) while the destination still answered within the budget (service time
 p99), the rate was not sustained because of the *client* (its CPU or its connections), and the answer
-is a lower bound of the destination's capacity, the ceiling of this machine (``client_bound``). Only a search bounded above by a failure of the destination (errors, the achieved
-rate, p99 over the budget) found the destination's capacity; one ended by the cap is a lower bound too.
+is a lower bound of the destination's capacity, the ceiling of this machine (``client_bound``). Only a
+search bounded above by a failure of the destination (errors, the achieved rate, p99 over the budget)
+found the destination's capacity; one ended by the cap is a lower bound too.
 """
 
 from __future__ import annotations

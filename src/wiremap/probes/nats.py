@@ -25,7 +25,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         return [skipped(NAME, DRIVER_MISSING)]
 
     timer = Timer()
-    phase = "connecting"
+    phase = "connecting: TCP, then the handshake"
     try:
         async with asyncio.timeout(ctx.timeout_s):
             await nats.connect(nc)

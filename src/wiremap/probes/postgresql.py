@@ -27,7 +27,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     pg = Postgres(ctx, "wiremap-verify")
     timer = Timer()
     conn: Any = None
-    phase = "connecting"
+    phase = "connecting: TCP, then the handshake"
     try:
         async with asyncio.timeout(ctx.timeout_s):
             conn = await pg.connect()
