@@ -49,7 +49,7 @@ def test_a_section_after_the_footer_is_reformatted_not_refused(
     assert out.startswith(f"--- {doc}\n+++ {doc}\n@@ ")
     assert run(capsys, "fmt", str(doc))[0] == 0
     text = doc.read_text(encoding="utf-8")
-    assert text.endswith("---\n\n**Last Updated:** 2026-11-28\n**Maintained By:** Web Team (@web-team)\n")
+    assert text.endswith("---\n\n**Last Updated:** 2026-12-04\n**Maintained By:** Web Team (@web-team)\n")
     assert " \n" not in text  # trailing spaces go, as fmt.md says
     assert run(capsys, "fmt", "--check", str(doc))[0] == 0
 
