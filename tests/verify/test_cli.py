@@ -136,4 +136,5 @@ def test_a_port_out_of_range_is_not_a_refusal(tmp_path: Path, capsys: pytest.Cap
     assert main(["verify", str(tmp_path), "--format", "json"]) == 0
     [report] = json.loads(capsys.readouterr().out)
     [check, *_] = report["checks"]
-    assert check["ok"] is None and "port 99999 of 127.0.0.1 is not in 1-65535" in check["message"]
+    said = "port 99999 of 127.0.0.1 is not in 1-65535: nothing to connect to (VAL007)"
+    assert check["ok"] is None and said in check["message"]

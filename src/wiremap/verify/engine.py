@@ -166,8 +166,8 @@ async def verify(
             )
         )
     elif target.port is not None and not 1 <= target.port <= 65535:  # no connection can be tried
-        why = f"port {target.port} of {target.host} is not in 1-65535: nothing to connect to (lint: VAL007)"
-        checks.append(skipped(probe_name(integ.protocol), why))
+        bad_port = f"port {target.port} of {target.host} is not in 1-65535: nothing to connect to (VAL007)"
+        checks.append(skipped(probe_name(integ.protocol), bad_port))
     elif refusal is not None:
         checks.append(skipped(probe_name(integ.protocol), refusal.message))
     elif (carried := doc_credentials_message(integ, target)) is not None:
