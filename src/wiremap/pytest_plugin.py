@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import threading
 import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -29,13 +30,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 import pytest
 
-from .stub import StubContext
-
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .faults.syns import SynCounter
     from .model import Integration
-    from .stub import Fault, FaultPlan, Recorded, RunningStub, StubSpec
+    from .stub import Fault, FaultPlan, Recorded, RunningStub, StubContext, StubSpec
 
 __all__ = ["WiremapStub", "WiremapStubFactory", "WiremapWarning"]
 
@@ -85,14 +84,28 @@ class _Loop:
             self.loop.close()
 
 
-class _Context(StubContext):
-    """:class:`StubContext` that also counts the attempts refused (they reach no stub, are never recorded)."""
+if TYPE_CHECKING:
 
-    skipped: int = 0
+    class _Context(StubContext):
+        skipped: int
 
-    def skip_attempt(self) -> int:
-        self.skipped += 1
-        return super().skip_attempt()
+
+@functools.cache
+def _context_class() -> type[_Context]:
+    """:class:`StubContext` that also counts the attempts refused (they reach no stub, are never recorded).
+
+    Made on first use: pytest loads this plugin in every run where wiremap is installed, and the stub
+    package (and the model under it) is not worth importing for the runs that never use it."""
+    from .stub import StubContext
+
+    class Context(StubContext):
+        skipped: int = 0
+
+        def skip_attempt(self) -> int:
+            self.skipped += 1
+            return super().skip_attempt()
+
+    return Context  # type: ignore[return-value]
 
 
 def _shifted(plan: FaultPlan, offset: int) -> FaultPlan:
@@ -363,7 +376,7 @@ def _start(integration: Integration, fault: str | None, seed: int, loop: _Loop) 
     except UsageError as exc:
         _fail(str(exc))
     plan = _plan(fault, seed, spec.protocol)
-    ctx = _Context(Recorder(), plan)
+    ctx = _context_class()(Recorder(), plan)
     try:
         running = loop.run(lambda: server(spec, ctx))
     except UsageError as exc:
