@@ -14,8 +14,10 @@ in tests/test_contract.py (main maps them the same way for every command).
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -193,6 +195,54 @@ def _serve(e: Env) -> list[str]:
     return ["--port", "0", "--store", f"sqlite:///{e.tmp}/history.db", "--no-watch"]
 
 
+# faults: a TCP doc that promises 3 attempts on a reset, and a client that makes one
+FAULTS_DOC = """\
+# Integration: Billing → Ledger
+
+**Protocol:** TCP
+
+## Quick Reference
+
+**Destination:** Ledger (127.0.0.1:7070)
+
+## Request Format
+
+**Endpoint:** `127.0.0.1:7070`
+
+## Error Handling
+
+**Failure Modes:**
+- **Connection Reset**: the ledger restarts → retried
+
+**Retry Strategy:**
+```python
+@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))
+def post(): ...
+```
+
+## Configuration
+
+**Environment Variables:**
+```bash
+export LEDGER_ADDR=127.0.0.1:7070  # host:port of the ledger
+```
+"""
+ONCE = (
+    "import os, socket; h, _, p = os.environ['LEDGER_ADDR'].rpartition(':'); "
+    "s = socket.create_connection((h, int(p)), timeout=1); s.sendall(b'x'); s.recv(9); raise SystemExit(1)"
+)
+
+
+def _faults_doc(e: Env) -> str:
+    path = e.tmp / "retries.md"
+    path.write_text(FAULTS_DOC, encoding="utf-8")
+    return str(path)
+
+
+def _once() -> list[str]:
+    return ["--run", f"{shlex.quote(sys.executable)} -c {shlex.quote(ONCE)}"]
+
+
 # measure: a short run at a low rate (the loopback listener answers)
 RUN = ["--rate", "20", "--duration", "0.2", "--warmup", "0"]
 # stub: serve for a moment on any free port
@@ -274,6 +324,11 @@ TABLE: dict[str, list[tuple[str, Args, int]]] = {
             lambda e: ["serve", _s(e.good), "--host", "0.0.0.0", *_serve(e)],
             2,
         ),
+    ],
+    "faults": [  # the good doc documents no failure mode: one skipped entry
+        *_reads_docs("faults", "--run", "true"),
+        ("a client that retries less than documented", lambda e: ["faults", _faults_doc(e), *_once()], 1),
+        ("a fault --only does not take", lambda e: ["faults", _s(e.good), "--only", "sometimes"], 2),
     ],
     "stub": [  # a short run: it serves until --duration, SIGTERM (0) or Ctrl-C (130)
         (GOOD, lambda e: ["stub", _s(e.good), *STUB], 0),

@@ -136,13 +136,13 @@ def test_a_tcp_client_through_connection_faults(tmp_path: Path) -> None:
     )
     report = _faults(integration(doc("tcp", modes=modes)), cmd, tmp_path=tmp_path)
     got = _by_fault(report)
-    assert list(got) == ["timeout", "disconnect"]  # the documented modes, as faults
-    for fault, interval in (("timeout", 250), ("disconnect", 100)):
+    assert list(got) == ["timeout", "reset"]  # the documented modes, as faults
+    for fault, interval in (("timeout", 250), ("reset", 100)):
         r = got[fault]
         assert r.verdict == "ok", f"{fault}: {r.message}\n{r.output}"
         assert r.observed_attempts == 3 and _near(r.observed_intervals_ms, [interval, interval])
         assert set(r.rewritten) == {"LEDGER_ADDR"}
-    extra = _faults(integration(doc("tcp", modes=modes)), cmd, "garbage", "reset", tmp_path=tmp_path)
+    extra = _faults(integration(doc("tcp", modes=modes)), cmd, "garbage", "disconnect", tmp_path=tmp_path)
     assert all(r.verdict == "ok" and r.observed_attempts == 3 for r in extra.results), extra.results
 
 

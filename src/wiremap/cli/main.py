@@ -21,6 +21,7 @@ from ..output import door
 from . import (
     demo,
     discover,
+    faults,
     fmt,
     graph,
     impact,
@@ -58,6 +59,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "discover": discover.discover_command,
     "serve": serve.serve,
     "stub": stub.stub,
+    "faults": faults.faults,
     "demo": demo.demo,
 }
 

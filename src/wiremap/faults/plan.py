@@ -10,12 +10,16 @@ Invalid Response                       ``invalid`` (the protocol, not the docume
 HTTP 5xx / server error                ``status:503``
 HTTP 429 / rate limited                ``status:429:retry-after=1`` (gRPC: ``grpc:RESOURCE_EXHAUSTED``)
 a named status (402, 401, 404 …)       ``status:CODE`` (HTTP only)
-a gRPC code (UNAVAILABLE …)            ``grpc:CODE`` (gRPC only)
-disconnect / connection lost / reset   ``disconnect`` (``reset`` where the stub has no ``disconnect``)
+a gRPC code (UNAVAILABLE …)            ``grpc:CODE`` (gRPC only): named in the mode's name, or in the
+                                       text of a mode that is none of the kinds above
+Connection Reset                       ``reset`` (RST after the request)
+disconnect / connection lost, closed   ``disconnect`` (``reset`` where the stub has no ``disconnect``)
 =====================================  =============================================================
 
-A failure mode that is none of these (DNS, TLS, an application error) is not injected: no stub can be
-that failure. The list is in the doc's order, each fault once.
+A Timeout of a gRPC doc is ``timeout`` even when its text says DEADLINE_EXCEEDED: the client's own
+deadline is what is tested, not a status the server sends. A failure mode that is none of these (DNS,
+TLS, an application error that names no status) is not injected: no stub can be that failure. The list
+is in the doc's order, each fault once.
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ from ..values import is_placeholder_text
 __all__ = ["Planned", "planned_faults"]
 
 _GRPC_NAME = re.compile(r"\b(" + "|".join(c for c in GRPC_CODES if c != "OK") + r")\b")
+_RESET = re.compile(r"\breset\b|econnreset", re.IGNORECASE)
 _DISCONNECT = re.compile(
-    r"disconnect|connection (?:lost|dropped|closed|reset|drop)|drops? the connection|"
+    r"disconnect|connection (?:lost|dropped|closed|drop)|drops? the connection|"
     r"connection is (?:lost|dropped|closed)|broker (?:restart|goes away|went away)",
     re.IGNORECASE,
 )
@@ -67,13 +72,10 @@ def _statuses(mode: TypedFailureMode) -> list[str]:
 
 
 def _of_mode(mode: TypedFailureMode, protocol: str, can: frozenset[FaultKind]) -> list[str]:
-    text = f"{mode.name} {mode.what_happens or ''}"
-    if protocol == "grpc":
-        named = list(dict.fromkeys(_GRPC_NAME.findall(mode.name) or _GRPC_NAME.findall(text)))
-        if named:
-            return [f"grpc:{c}" for c in named]
-        if mode.kind == "rate_limited":
-            return ["grpc:RESOURCE_EXHAUSTED"]
+    if protocol == "grpc" and (named := _GRPC_NAME.findall(mode.name)):
+        return [f"grpc:{c}" for c in dict.fromkeys(named)]
+    if _RESET.search(mode.name):
+        return ["reset"]
     if _DISCONNECT.search(mode.name):
         return ["disconnect" if FaultKind.DISCONNECT in can else "reset"]
     if mode.kind == "timeout":
@@ -82,6 +84,11 @@ def _of_mode(mode: TypedFailureMode, protocol: str, can: frozenset[FaultKind]) -
         return ["refused"]
     if mode.kind == "invalid_response":
         return ["invalid" if FaultKind.INVALID in can else "garbage"]
+    if protocol == "grpc":
+        if mode.kind == "rate_limited":
+            return ["grpc:RESOURCE_EXHAUSTED"]
+        # an application failure the doc ties to a status: "Out Of Stock: FAILED_PRECONDITION …"
+        return [f"grpc:{c}" for c in dict.fromkeys(_GRPC_NAME.findall(mode.what_happens or ""))][:1]
     if protocol == "http":
         if mode.kind == "rate_limited":
             return ["status:429:retry-after=1"]
