@@ -208,3 +208,12 @@ def test_a_client_that_never_gives_up_is_stopped_at_its_bound(tmp_path: Path) ->
     (r,) = _faults(integration(doc()), cmd, "timeout", tmp_path=tmp_path, timeout_s=0.5).results
     assert r.verdict == "mismatch" and r.exit_code is None
     assert "never gave up" in r.message and "stopped after 0.5 s" in r.message
+
+
+def test_a_command_that_never_reaches_the_stub_says_so(tmp_path: Path) -> None:
+    crash = tmp_path / "crash.py"
+    crash.write_text("import os\nos.environ['BILLING_API_TOKEN']\n", encoding="utf-8")
+    (r,) = _faults(integration(doc()), command(crash, 1), "status:503", tmp_path=tmp_path).results
+    assert r.verdict == "mismatch" and r.observed_attempts == 0 and r.exit_code == 1
+    assert "the command made no attempt at the stub and exited 1: it failed before reaching it" in r.message
+    assert "elsewhere than BILLING_URL" in r.message and "KeyError: 'BILLING_API_TOKEN'" in r.output

@@ -357,6 +357,18 @@ async def _run_command(command: str, env: Mapping[str, str], cwd: Path, bound_s:
     return _Ran(code, ended, mask_text("\n".join(lines[-TAIL_LINES:])))
 
 
+def _no_attempt(setup: _Setup, rewrite: Rewrite, ran: _Ran) -> str:
+    """Why a command may have made no attempt at the stub: it is the test that failed, not the client."""
+    ended = "was stopped" if ran.exit_code is None else f"exited {ran.exit_code}"
+    why = (
+        f"; the command made no attempt at the stub and {ended}: it failed before reaching it (see its "
+        f"output), or its client takes the address from elsewhere than {', '.join(rewrite.env)}"
+    )
+    if setup.server == "grpc":
+        why += " (the gRPC stub serves the health service only: calls to other methods are no attempts)"
+    return why
+
+
 def _skipped(planned: Planned, why: str) -> FaultResult:
     return FaultResult(planned.fault, "skipped", why, planned.mode)
 
@@ -406,6 +418,8 @@ async def _one(
     message = verdict.message
     if ran.exit_code is None:
         message += f" (stopped after {bound:g} s)"
+    if seen.attempts == 0:
+        message += _no_attempt(setup, rewrite, ran)
     if inline:
         message += f" (the command's own {', '.join(inline)} rewritten too)"
     if plan.schedule is Schedule.PROBABILITY:
