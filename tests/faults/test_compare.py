@@ -104,3 +104,32 @@ def test_a_doc_that_does_not_say_is_not_documented_and_unobserved_attempts_are_s
     payments = expected(_payments(), parse_fault("refused"))
     blind = judge(payments, Observed(None, 1, None, why="a packet socket needs root"))
     assert blind.verdict == "ok" and "attempts not observed: a packet socket needs root" in blind.message
+
+
+def test_a_schedule_says_which_attempt_is_answered_first() -> None:
+    doc = _doc("@retry(stop=stop_after_attempt(4), wait=wait_fixed(0.1))\ndef f(): ...")
+    every = expected(doc, parse_fault("every:2:timeout"))  # attempt 1 answered
+    assert (every.attempts, every.sleeps_ms, every.succeeds) == (1, [], True)
+    first = expected(doc, parse_fault("first:2:timeout"))
+    assert (first.attempts, first.sleeps_ms, first.succeeds) == (3, [100.0, 100.0], True)
+    beyond = expected(doc, parse_fault("first:9:timeout"))
+    assert (beyond.attempts, beyond.succeeds) == (4, False)
+    plan = parse_fault("p:0.5:timeout", seed=7)
+    answered = next(n for n in range(1, 5) if plan.decide(n) is None)
+    assert expected(doc, plan).attempts == answered  # seeded: the same attempt in every run
+
+
+def test_retry_after_is_the_pause_where_the_doc_or_its_library_honours_it() -> None:
+    payments = _payments()  # urllib3 waits what Retry-After says (respect_retry_after_header)
+    promise = expected(payments, parse_fault("status:503:retry-after=1"))
+    assert promise.sleeps_ms == [1000.0, 1000.0]
+    said = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))\ndef f(): ...",
+        "- **Rate Limited**: 429 → retried after what Retry-After says",
+    )
+    assert expected(said, parse_fault("status:429:retry-after=1")).sleeps_ms == [1000.0, 1000.0]
+    silent = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))\ndef f(): ...",
+        "- **Rate Limited**: 429 → retried",
+    )
+    assert expected(silent, parse_fault("status:429:retry-after=1")).sleeps_ms == [100.0, 100.0]

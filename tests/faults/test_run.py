@@ -217,3 +217,12 @@ def test_a_command_that_never_reaches_the_stub_says_so(tmp_path: Path) -> None:
     assert r.verdict == "mismatch" and r.observed_attempts == 0 and r.exit_code == 1
     assert "the command made no attempt at the stub and exited 1: it failed before reaching it" in r.message
     assert "elsewhere than BILLING_URL" in r.message and "KeyError: 'BILLING_API_TOKEN'" in r.output
+
+
+def test_schedules_are_judged_by_the_attempt_they_answer(tmp_path: Path) -> None:
+    cmd = command(client(tmp_path, "http"), 3, [100])
+    report = _faults(integration(doc()), cmd, "every:2:status:503", "first:3:status:503", tmp_path=tmp_path)
+    every, beyond = report.results
+    assert every.verdict == "ok" and (every.observed_attempts, every.exit_code) == (1, 0), every.message
+    # the doc's 3 attempts all fail under first:3: the command should fail, and does
+    assert beyond.verdict == "ok" and (beyond.observed_attempts, beyond.exit_code) == (3, 1), beyond.message

@@ -160,6 +160,19 @@ def _retried(policy: RetryPolicy | None, modes: list[TypedFailureMode], fault: F
     return True  # a policy that names no failure retries every failure (tenacity, backoff loops)
 
 
+_RETRY_AFTER = re.compile(r"retry[- ]after", re.IGNORECASE)
+# forms whose library waits what a Retry-After header says by default (urllib3: respect_retry_after_header)
+_RETRY_AFTER_FORMS = frozenset({"urllib3"})
+
+
+def _honours_retry_after(policy: RetryPolicy | None, modes: list[TypedFailureMode]) -> bool:
+    """Whether the doc says the client waits what Retry-After says: its failure mode's words, or a
+    policy form whose library does so by default."""
+    if any(_RETRY_AFTER.search(f"{m.what_happens or ''} {m.handling or ''}") for m in modes):
+        return True
+    return policy is not None and policy.form in _RETRY_AFTER_FORMS
+
+
 _DURATION_IN_TEXT = re.compile(r"\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?)\b", re.IGNORECASE)
 
 
@@ -203,11 +216,17 @@ def expected(integration: Integration, plan: FaultPlan, *, stub_fail_ms: float =
         sleeps = sleeps[: budget - 1]
     attempts = budget
     succeeds: bool | None = fallback or None
-    if plan.schedule is Schedule.FIRST:
-        attempts = min(budget, plan.n + 1)
-        succeeds = True if plan.n < budget else (fallback or None)
-        if sleeps is not None:
-            sleeps = sleeps[: attempts - 1]
+    if plan.schedule is not Schedule.ALWAYS:
+        # first:N, every:N, p:P: the plan says which attempt is answered first (a p: plan is seeded, and
+        # a stub numbers attempts from 1 in every run): the client stops there, and succeeds
+        answered = next((n for n in range(1, budget + 1) if plan.decide(n) is None), None)
+        if answered is not None:
+            attempts, succeeds = answered, True
+            if sleeps is not None:
+                sleeps = sleeps[: attempts - 1]
+    retry_after = fault.retry_after_s if fault.kind is FaultKind.STATUS else None
+    if sleeps is not None and retry_after is not None and _honours_retry_after(policy, modes):
+        sleeps = [max(pause, retry_after * 1000.0) for pause in sleeps]
     if deadline is not None and sleeps is not None and attempts > 1:
         # attempts the deadline leaves room for: a client stops retrying once the deadline has passed
         used, allowed = fail_ms, 1

@@ -35,7 +35,7 @@ from typing import Any
 from .._errors import UsageError
 from ..model import Integration
 from ..secrets import mask_text
-from ..stub import LOOPBACK, FaultKind, FaultPlan, Recorder, RunningStub, Schedule, StubContext, StubSpec
+from ..stub import LOOPBACK, FaultKind, FaultPlan, Recorder, RunningStub, StubContext, StubSpec
 from ..stub.faults import check_supported, parse_fault
 from ..trust.credentials import SecretGate
 from ..values import is_placeholder_text
@@ -422,8 +422,6 @@ async def _one(
         message += _no_attempt(setup, rewrite, ran)
     if inline:
         message += f" (the command's own {', '.join(inline)} rewritten too)"
-    if plan.schedule is Schedule.PROBABILITY:
-        message += " (a p: plan: the doc's promise assumes every attempt fails)"
     return FaultResult(
         fault=planned.fault,
         verdict=verdict.verdict,
