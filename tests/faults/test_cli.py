@@ -159,3 +159,28 @@ def test_a_runner_value_goes_to_the_stub_only_where_it_belongs(
     code, out, _ = _run(capsys, *argv)
     rewritten = json.loads(out)[0]["faults"][0]["rewritten"]["BILLING_URL"]
     assert rewritten.startswith("http://127.0.0.1:") and "hunter2secret" not in out
+
+
+def test_ctrl_c_stops_the_command_too(tmp_path: Path) -> None:
+    """The command runs in its own session (so that its whole group can be killed): the terminal's Ctrl-C
+    does not reach it, wiremap kills it."""
+    import signal
+    import subprocess
+    import time
+
+    pid_file = tmp_path / "pid"
+    hang = tmp_path / "hang.py"
+    pid = f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))"
+    hang.write_text(f"import os, time\n{pid}\ntime.sleep(60)\n", encoding="utf-8")
+    path = _write(tmp_path, doc())
+    argv = ["faults", path, "--run", command(hang, 1), "--only", "status:503"]
+    proc = subprocess.Popen([sys.executable, "-m", "wiremap", *argv], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(10) == 130
+    child = Path(f"/proc/{pid_file.read_text()}/stat")
+    time.sleep(0.2)
+    assert not child.exists() or child.read_text().split()[2] in ("Z", "X")  # dead (maybe not yet reaped)

@@ -328,6 +328,11 @@ class _Ran:
     output: str
 
 
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 async def _run_command(command: str, env: Mapping[str, str], cwd: Path, bound_s: float) -> _Ran:
     proc = await asyncio.create_subprocess_shell(
         command,
@@ -344,14 +349,16 @@ async def _run_command(command: str, env: Mapping[str, str], cwd: Path, bound_s:
             out, _ = await proc.communicate()
         code = proc.returncode
     except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        _kill(proc.pid)
         out = b""
         with contextlib.suppress(Exception):
             assert proc.stdout is not None
             out = await asyncio.wait_for(proc.stdout.read(), 1.0)
         await proc.wait()
         code = None
+    except BaseException:  # Ctrl-C: the command runs in its own session, the terminal's signal missed it
+        _kill(proc.pid)
+        raise
     ended = time.monotonic()
     lines = out.decode("utf-8", "replace").rstrip().splitlines()
     return _Ran(code, ended, mask_text("\n".join(lines[-TAIL_LINES:])))
