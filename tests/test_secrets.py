@@ -63,3 +63,31 @@ def test_a_binding_hint_in_parentheses_is_not_masked_and_a_shape_names_its_own_p
     assert found.shown == "whsec_***"
     [found] = find_secrets("key = rk_test_abcdefghijklmnop12")
     assert found.shown == "rk_test_***"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("docker login -u bob -p S3cretPassw0rd registry.example.com", "S3cretPassw0rd"),
+        ("podman login --username bob -p S3cretPassw0rd quay.io", "S3cretPassw0rd"),
+        ("http -a bob:S3cretPassw0rd GET https://api.example.com/x", "S3cretPassw0rd"),
+        ("Cookie: session=abcdef1234567890abcdef", "abcdef1234567890abcdef"),
+        ("Set-Cookie: sid=abcdef1234567890; HttpOnly", "abcdef1234567890"),
+        ("curl https://maps.example.com/v1?key=abcd1234efgh5678ijkl", "abcd1234efgh5678ijkl"),
+    ],
+)
+def test_gaps_left_by_issue_10_are_masked(text: str, secret: str) -> None:
+    """Forms the adversary of issue 10 found unmasked: registry logins, httpie -a, cookies, ?key=."""
+    from wiremap.secrets import mask_text
+
+    assert secret not in mask_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["docker run -p 8080:80 nginx", "see http://x -a foo", "the cookie: none", "Cookie: session=$SESSION"],
+)
+def test_look_alikes_of_those_gaps_are_left_alone(text: str) -> None:
+    from wiremap.secrets import mask_text
+
+    assert mask_text(text) == text

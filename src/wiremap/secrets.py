@@ -554,14 +554,15 @@ def _long_flags(text: str, probe: str, found: Found) -> None:
 # ``sshpass -p pw``, ``mongosh -p pw``, ``ldapsearch -w pw``, ``sqlcmd -P pw``.
 _COMMAND = re.compile(
     r"(?P<cmd>curl|redis-cli|mysqldump|mysqladmin|mysql|mariadb-dump|mariadb|sshpass|mongosh|mongodump|"
-    r"mongorestore|mongoexport|mongoimport|mongo|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|sqlcmd)"
+    r"mongorestore|mongoexport|mongoimport|mongo|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|sqlcmd|"
+    r"docker|podman|nerdctl|buildah|skopeo|helm|https?(?=[ \t]))"
     r"(?![\w-])(?P<args>[^\n|;&]*(?:\\\n[^\n|;&]*)*)"
 )
 # the families that take each short flag (``--user`` and ``--password`` are found by _long_flags)
 _FLAG_FAMILIES = {
     "u": ("curl",),
-    "a": ("redis-cli",),
-    "p": ("mysql", "mariadb", "sshpass", "mongo"),
+    "a": ("redis-cli", "http"),
+    "p": ("mysql", "mariadb", "sshpass", "mongo", "docker", "podman", "nerdctl", "buildah", "skopeo", "helm"),
     "w": ("ldap",),
     "P": ("sqlcmd",),
 }
@@ -574,7 +575,16 @@ _CMD_FLAG: dict[str, tuple[re.Pattern[str], bool]] = {
     "mongo": (re.compile(r"(?<=\s)-p[ \t]+"), False),
     "ldap": (re.compile(r"(?<=\s)-w[ \t]+"), False),
     "sqlcmd": (re.compile(r"(?<=\s)-P[ \t]+"), False),
+    "http": (re.compile(r"(?<=\s)-a[ \t]+"), True),  # httpie: ``http -a user:pw GET …``
+    **{
+        c: (re.compile(r"(?<=\s)-p[ \t]+"), False)
+        for c in ("docker", "podman", "nerdctl", "buildah", "skopeo")
+    },
+    "helm": (re.compile(r"(?<=\s)-p[ \t]+"), False),
 }
+# ``-p`` is a password only after ``login`` (``docker login -p pw``; ``docker run -p 8080:80`` maps a port)
+_LOGIN_ONLY = frozenset({"docker", "podman", "nerdctl", "buildah", "skopeo", "helm"})
+_LOGIN = re.compile(r"\blogin\b")
 
 
 def _command_flags(text: str, probe: str, low: str, found: Found) -> None:
@@ -602,7 +612,10 @@ def _command_at(text: str, j: int, family: str, found: Found) -> None:
     if m is not None:
         flag, user = _CMD_FLAG[family]
         cmd, args_end = m.group("cmd"), m.end("args")
-        for f in flag.finditer(text, m.start("args"), args_end):
+        login = _LOGIN.search(text, m.start("args"), args_end) if family in _LOGIN_ONLY else None
+        if family in _LOGIN_ONLY and login is None:
+            return
+        for f in flag.finditer(text, login.end() if login is not None else m.start("args"), args_end):
             span = _flag_value(text, f.end())
             if span is not None and span[1] <= args_end:
                 shown = f"{cmd} {f.group(0).strip()} {MASK}"
@@ -621,7 +634,7 @@ _CONF = re.compile(
 _AWS_SECRET = re.compile(
     r"aws_?secret_?access_?key[\s\"'=:|,>]{1,8}(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])", re.IGNORECASE
 )
-_QUERY_NAMES = ("sig", "pwd", "pass", "passwd", "signature", "x-amz-signature")
+_QUERY_NAMES = ("sig", "pwd", "pass", "passwd", "signature", "x-amz-signature", "key")
 _QUERY = re.compile(r"(?P<name>[\w-]+)=(?P<secret>[^&#\s\"'`<>\\;]+)")
 
 
@@ -657,7 +670,7 @@ def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) 
             m = _AWS_SECRET.search(text, max(0, i - 4), i + 80)
             if m is not None and not _dummy(m.group("secret")):
                 found.append(Secret(m.start("secret"), m.end("secret"), "AWS secret access key", MASK))
-    query = [i for w in ("pass", "pwd", "sig") for i in hits[w]]
+    query = [i for w in ("pass", "pwd", "sig", "key") for i in hits[w]]
     for i in query:
         j = i
         while j > 0 and text[j - 1] in _NAME_CHARS:
@@ -670,11 +683,26 @@ def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) 
             found.append(Secret(m.start("secret"), m.end("secret"), "secret in a URL query", shown))
 
 
+_COOKIE = re.compile(r"(?:set-)?cookie[ \t]*:[ \t]*(?P<secret>[^\r\n\"'`]+)", re.IGNORECASE)
+
+
+def _cookies(text: str, low: str, found: Found) -> None:
+    """``Cookie: session=…`` and ``Set-Cookie: …``: a session is a credential, whatever its name."""
+    for i in _positions(low, "cookie"):
+        start = i - 4 if low.startswith("set-", max(0, i - 4)) else i
+        if not _starts_word(text, start, _NAME_CHARS):
+            continue
+        m = _COOKIE.match(text, start)
+        value = m.group("secret").strip() if m is not None else ""
+        if m is not None and "=" in value and not is_reference(value.partition("=")[2]):  # name=value pairs
+            found.append(Secret(m.start("secret"), m.end("secret"), "cookie in a header", "Cookie: ***"))
+
+
 # Text that holds none of these cannot hold a secret: one search decides (short values, most prose).
 _MAYBE = re.compile(
     r"[=:]|\s-|--|AKIA|ASIA|ABIA|ACCA|AIza|eyJ|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|xox|xapp-|_live_|_test_|"
     r"whsec_|GOCSPX-|npm_|pypi-|SG\.|sk-|hv[sbr]\.|shp[a-z]{2}_|_v1_|SK[0-9a-f]{32}|key-|setx|requirepass|"
-    r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)"
+    r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)|(?i:cookie)"
 )
 
 
@@ -701,6 +729,8 @@ def find_secrets(text: str) -> list[Secret]:
     if " -" in probe:
         _command_flags(text, probe, low, found)
     _other_forms(text, low, hits, found)
+    if "ookie" in low:
+        _cookies(text, low, found)
     _shapes(text, probe, found)
     if len(found) < 2:
         return found
