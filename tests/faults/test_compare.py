@@ -133,3 +133,17 @@ def test_retry_after_is_the_pause_where_the_doc_or_its_library_honours_it() -> N
         "- **Rate Limited**: 429 → retried",
     )
     assert expected(silent, parse_fault("status:429:retry-after=1")).sleeps_ms == [100.0, 100.0]
+
+
+def test_a_failure_that_becomes_an_exception_the_policy_retries_is_retried() -> None:
+    """A Timeout that "raises `CartUnavailable`" and a loop that retries on CartUnavailable:
+    the timeout is retried, though the exception's name says nothing of a timeout."""
+    loop = (
+        "for attempt in range(4):\n    try:\n        return get()\n    except CartUnavailable:\n"
+        "        time.sleep(0.1)"
+    )
+    said = _doc(loop, "- **Timeout**: no answer within 1.5 s raises `CartUnavailable` → a badge of ?")
+    promise = expected(said, parse_fault("timeout"))
+    assert (promise.attempts, promise.sleeps_ms, promise.timeout_ms) == (4, [100.0] * 3, 1500.0)
+    silent = _doc(loop, "- **Timeout**: no answer within 1.5 s → a badge of ?")
+    assert expected(silent, parse_fault("timeout")).attempts is None  # not-documented, as before

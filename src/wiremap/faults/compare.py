@@ -156,8 +156,23 @@ def _retried(policy: RetryPolicy | None, modes: list[TypedFailureMode], fault: F
         names = [e.lower() for e in policy.retry_on_exceptions]
         if any(n in ("exception", "baseexception") for n in names):
             return True
-        return any(w in n for n in names for w in words) or None
+        if any(w in n for n in names for w in words) or _names_retried(policy, modes):
+            return True
+        return None
     return True  # a policy that names no failure retries every failure (tenacity, backoff loops)
+
+
+def _names_retried(policy: RetryPolicy, modes: list[TypedFailureMode]) -> bool:
+    """The failure mode says the failure becomes an exception the policy retries: "no answer within
+    1.5 s raises `CartUnavailable`" with a loop that retries on ``CartUnavailable``."""
+    for name in policy.retry_on_exceptions:
+        short = name.rsplit(".", 1)[-1]
+        if len(short) < 4 or short.lower() in ("exception", "error", "oserror"):
+            continue
+        said = re.compile(rf"(?<![\w.]){re.escape(short)}(?!\w)")
+        if any(said.search(f"{m.what_happens or ''} {m.handling or ''}") for m in modes):
+            return True
+    return False
 
 
 _RETRY_AFTER = re.compile(r"retry[- ]after", re.IGNORECASE)
