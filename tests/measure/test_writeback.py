@@ -220,3 +220,25 @@ def test_latency_written_without_a_colon_is_read_checked_and_written_back(tmp_pa
     written = target.read_text(encoding="utf-8")
     assert "- P95 3.2 ms (measured 2026-11-28, 200 req/s)" in written
     assert "- **P99** 4.4 ms (measured 2026-11-28, 200 req/s)" in written
+
+
+def test_a_latency_line_with_a_dash_is_written_and_one_that_cannot_be_is_said(tmp_path: Path) -> None:
+    """Found by a new user: '* Typical - 2ms' (read by show and lint as typical = 2) was skipped by
+    --write without a word, and the P95 written below it then failed VAL004."""
+    text = "# Integration: A → B\n\n## Performance\n\n**Latency:**\n* Typical - 2ms\n* P95 = 3 ms\n"
+    text += "* P99: 4 ms\n"
+    target = tmp_path / "x.md"
+    target.write_text(text, encoding="utf-8")
+    edits, not_written = write_back(target, _result(0.5, 0.7, 2.8), today=TODAY)
+    assert {e.field for e in edits} == {"latency_ms.typical", "latency_ms.p95", "latency_ms.p99"}
+    assert not not_written
+    written = target.read_text(encoding="utf-8")
+    assert "* Typical - 0.50 ms (measured 2026-11-28, 200 req/s)" in written
+    assert "* P95 = 0.70 ms (measured" in written
+    # a line read as P95 that is not a form --write rewrites (the doc as read against other text)
+    from wiremap.measure.writeback import plan_edits
+
+    doc = parse_text(text, "x.md")
+    other = text.replace("* P95 = 3 ms", "P95 (ms) = 3")
+    _, not_written = plan_edits(other, doc, _result(0.5, 0.7, 2.8), today=TODAY)
+    assert not_written == ["P95 not written: line 7 is not a form wiremap rewrites ('- P95: …')"]

@@ -32,8 +32,10 @@ _LABELLED = re.compile(
     r"(?P<value>.*?)\s*$"
 )
 # a latency label without a colon, as the doc may write it: "- P95 5 ms" (the value follows a space)
+# or with a dash, an equals sign or a dash of another length: "* Typical - 2ms", "- P99 = 900 ms" (as read)
 _BARE = re.compile(
-    r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?(?:typical|p50|median|p95|p99)(?:\*\*|__)?\s+)"
+    r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?(?:typical|p50|median|p95|p99)(?:\*\*|__)?"
+    r"(?:\s+(?:—|–|-|=)\s+|\s+))"
     r"(?P<value>[~≈<≤]?\s*\d.*?)\s*$",
     re.IGNORECASE,
 )
@@ -120,6 +122,7 @@ def plan_edits(
         "latency_ms.p99": f"{format_ms(result.latency_ms.p99, up=True)} {note}",
     }
     replaced: list[tuple[str, int, str]] = []  # field, line, new content
+    not_written: list[str] = []
     for field, value in wanted.items():
         line = integration.lines.get(field)
         if line is None or not 1 <= line <= len(lines):
@@ -128,8 +131,12 @@ def plan_edits(
         m = _LABELLED.match(content) or _BARE.match(content)
         if m is not None:
             replaced.append((field, line, m.group("head") + value))
+        else:  # read, but not in a form wiremap can rewrite without touching other bytes: said, not skipped
+            label = {"typical": "Typical", "p95": "P95", "p99": "P99"}[field.removeprefix("latency_ms.")]
+            not_written.append(
+                f"{label} not written: line {line} is not a form wiremap rewrites ('- {label}: …')"
+            )
     added: tuple[int, str] | None = None  # after line, new content
-    not_written: list[str] = []
     if max_rate is not None:
         budget = f", p99 ≤ {format_ms(budget_ms, up=True)}" if budget_ms is not None else ""
         value = f"{format_rate(max_rate)} (measured {today.isoformat()}{budget})"
