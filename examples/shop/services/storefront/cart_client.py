@@ -22,6 +22,10 @@ class CartUnavailable(Exception):
     """The cart service did not answer in time or answered with a 5xx."""
 
 
+class InvalidCart(Exception):
+    """The cart service answered with a body that is not a cart (no ``items`` list)."""
+
+
 class CartServiceClient:
     """Thin wrapper over the cart service's /v1/carts API."""
 
@@ -51,11 +55,15 @@ class CartServiceClient:
     def get_cart(self, user_id: str) -> dict[str, Any]:
         for attempt in range(GET_ATTEMPTS):
             try:
-                return self._request("GET", f"/v1/carts/{user_id}").json()
+                cart = self._request("GET", f"/v1/carts/{user_id}").json()
             except CartUnavailable:
                 if attempt == GET_ATTEMPTS - 1:
                     raise
                 time.sleep(GET_RETRY_PAUSE_SECONDS)
+                continue
+            if not isinstance(cart, dict) or not isinstance(cart.get("items"), list):
+                raise InvalidCart(f"not a cart: {str(cart)[:200]}")
+            return cart
         raise CartUnavailable("no attempt made")
 
     def add_item(
