@@ -226,3 +226,18 @@ def test_schedules_are_judged_by_the_attempt_they_answer(tmp_path: Path) -> None
     assert every.verdict == "ok" and (every.observed_attempts, every.exit_code) == (1, 0), every.message
     # the doc's 3 attempts all fail under first:3: the command should fail, and does
     assert beyond.verdict == "ok" and (beyond.observed_attempts, beyond.exit_code) == (3, 1), beyond.message
+
+
+def test_a_grpc_doc_of_another_method_than_health_is_skipped_with_why(tmp_path: Path) -> None:
+    """The gRPC stub answers the health service only: the inventory client's Reserve would get
+    UNIMPLEMENTED under every fault, so nothing is run and each fault says why."""
+    from tests._paths import EXAMPLE_DOCS
+    from wiremap import parse_text
+
+    path = EXAMPLE_DOCS / "checkout-service-to-inventory-service.md"
+    inventory = parse_text(path.read_text(encoding="utf-8"), str(path)).integration
+    report = _faults(inventory, "exit 0", tmp_path=tmp_path)
+    assert [r.fault for r in report.results] == ["timeout", "refused", "invalid", "grpc:FAILED_PRECONDITION"]
+    assert {r.verdict for r in report.results} == {"skipped"} and report.ok
+    why = "the stub serves gRPC health only: inventory.v1.Inventory/Reserve cannot be stubbed yet"
+    assert all(r.message == why for r in report.results)

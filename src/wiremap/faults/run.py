@@ -194,10 +194,25 @@ class _Skip(Exception):
         self.reason = reason
 
 
+_GRPC_HEALTH = "grpc.health.v1.Health/"
+
+
+def _unservable(integ: Integration, server: str) -> str | None:
+    """Why the stub cannot stand in for the doc's destination although it speaks its protocol: the gRPC
+    stub serves the health service only, so a Source whose doc calls another method would get
+    UNIMPLEMENTED under every fault (no attempt, whatever its client does)."""
+    method = (integ.endpoint or "").strip().lstrip("/")
+    if server != "grpc" or not method or method.startswith(_GRPC_HEALTH):
+        return None
+    return f"the stub serves gRPC health only: {method} cannot be stubbed yet"
+
+
 def _setup(integ: Integration, options: RunOptions, run_commands: bool) -> _Setup:
     found = _server(integ)
     if isinstance(found, str):
         raise _Skip(found)
+    if (why := _unservable(integ, found[0])) is not None:
+        raise _Skip(why)
     server, spec, target = found
     command = _command(integ, options, run_commands)
     if not point_at(integ, LOOPBACK, 1).env:
