@@ -22,6 +22,7 @@ __all__ = [
     "OperationFactory",
     "Percentiles",
     "Progress",
+    "SampleCounts",
 ]
 
 
@@ -63,6 +64,10 @@ class ErrorCount:
         return {"count": self.count, "warmup": self.warmup, "first_message": self.first_message}
 
 
+class SampleCounts(Protocol):
+    def count_above(self, ms: float) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class MeasureResult:
     latency_ms: Percentiles  # completion - intended send time (corrected)
@@ -77,6 +82,9 @@ class MeasureResult:
     connections: int = 0
     stopped_early: str | None = None  # why the run stopped before its duration (Ctrl-C, error rate)
     warmup_requests: int = 0  # requests done in the warm-up (not in ``requests`` nor the percentiles)
+    # the corrected latencies themselves, for a count above a limit (the --check's significance test);
+    # None where only percentiles are known (a result read back, a test's hand-made one)
+    samples: SampleCounts | None = field(default=None, compare=False, repr=False)
 
     @property
     def measured_errors(self) -> int:

@@ -20,10 +20,19 @@ class Verdict:
     message: str
 
 
+# A percentile over its limit fails only when that many samples above it would be unlikely if the
+# documented percentile held: a P99 says at most 1% of requests are slower, so k of n samples above the
+# limit is tested against Binomial(n, 1%) (P95: 5%). With 150 samples at 50 req/s, two or three slow
+# ones read as "p99 over" by chance; this is the serve's degraded rule (docs/commands/serve.md).
+SIGNIFICANCE = 0.01
+_SHARE = {"P95": 0.05, "P99": 0.01}
+
+
 def check_against_doc(integration: Integration, result: MeasureResult, tolerance: float) -> list[Verdict]:
-    """Exceeding the documented value by more than ``tolerance`` (0.2 = 20%) fails; so does a
-    percentile the doc does not state (a gate needs a number to hold the line), and one that was not
-    measured: without a successful request the percentiles read 0.00 ms, which is no sample."""
+    """Exceeding the documented value by more than ``tolerance`` (0.2 = 20%) fails when the samples
+    above that limit are too many to be chance (:data:`SIGNIFICANCE`); so does a percentile the doc
+    does not state (a gate needs a number to hold the line), and one that was not measured: without a
+    successful request the percentiles read 0.00 ms, which is no sample."""
     out: list[Verdict] = []
     for name, documented, measured in (
         ("P95", integration.latency_ms.p95, result.latency_ms.p95),
@@ -39,17 +48,30 @@ def check_against_doc(integration: Integration, result: MeasureResult, tolerance
             out.append(Verdict(name, None, measured, None, False, message))
             continue
         limit = documented * (1 + tolerance)
-        ok = measured <= limit
-        verb = "within" if ok else "exceeds"
-        out.append(
-            Verdict(
-                name,
-                documented,
-                measured,
-                limit,
-                ok,
-                f"{name}: measured {measured:.2f} ms {verb} documented {documented:g} ms + {tolerance:.0%} "
-                f"(limit {limit:.2f} ms)",
-            )
+        said = f"{name}: measured {measured:.2f} ms"
+        against = f"documented {documented:g} ms + {tolerance:.0%} (limit {limit:.2f} ms)"
+        if measured <= limit:
+            out.append(Verdict(name, documented, measured, limit, True, f"{said} within {against}"))
+            continue
+        n = result.successes
+        above = result.samples.count_above(limit) if result.samples is not None else None
+        if above is None:  # only percentiles known: the point estimate decides
+            out.append(Verdict(name, documented, measured, limit, False, f"{said} exceeds {against}"))
+            continue
+        from ..monitor.state import excess_p_value  # the serve's rule; imported only when it is needed
+
+        p = excess_p_value(above, n, _SHARE[name])
+        expected = _SHARE[name] * n
+        counts = (
+            f"{above} of {n} samples above {limit:.2f} ms, {expected:.1f} expected if it held, p = {p:.2g}"
         )
+        if p < SIGNIFICANCE:
+            out.append(
+                Verdict(name, documented, measured, limit, False, f"{said} exceeds {against}: {counts}")
+            )
+        else:
+            message = (
+                f"{said} is over {against}, but within chance ({counts}): run longer for a sharper answer"
+            )
+            out.append(Verdict(name, documented, measured, limit, True, message))
     return out

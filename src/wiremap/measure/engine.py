@@ -206,6 +206,7 @@ class _Run:
             connections=plan.connections,
             stopped_early=self.stopped_early,
             warmup_requests=self.warmup_requests,
+            samples=self.latency,
         )
 
     def _throughput(self, window_s: float, stopped_at: int | None) -> float:

@@ -74,6 +74,16 @@ class Histogram:
         top: int = h.max_value
         return [min(found.get(p, top), top) / 1000.0 for p in percentiles]
 
+    def count_above(self, ms: float) -> int:
+        """How many recorded values are above ``ms`` (a bucket counts when all of it is above)."""
+        h = self._h
+        threshold = ms * 1000.0
+        return sum(
+            int(item.count_at_value_iterated_to)
+            for item in h.get_recorded_iterator()
+            if h.get_lowest_equivalent_value(item.value_iterated_to) > threshold
+        )
+
     def percentiles(self) -> Percentiles:
         """p50, p90, p95, p99, p99.9 and the exact max, in ms."""
         if not self.count:
