@@ -62,6 +62,28 @@ def test_failure_modes_keep_text_and_lines() -> None:
     assert all(m.line is not None and f"**{m.name}**" in lines[m.line - 1] for m in modes)
 
 
+@pytest.mark.parametrize(
+    "item",
+    [
+        "* **Timeout** - statement_timeout 5s -> retry once",
+        "- **Timeout** — statement_timeout 5s → retry once",
+        "- __Timeout__ = statement_timeout 5s => retry once",
+        "- *Timeout* – statement_timeout 5s -> retry once",
+        "- `Timeout` - statement_timeout 5s -> retry once",
+        "- **Timeout**: statement_timeout 5s → retry once",
+    ],
+)
+def test_failure_mode_with_emphasised_name_and_a_dash(item: str) -> None:
+    text = f"# Integration: A → B\n\n## Error Handling\n\n**Failure Modes:**\n{item}\n"
+    (mode,) = parse_text(text, "d.md").integration.error_handling.failure_modes
+    assert (mode.name, mode.kind, mode.what_happens, mode.handling) == (
+        "Timeout",
+        "timeout",
+        "statement_timeout 5s",
+        "retry once",
+    )
+
+
 # -- tenacity ---------------------------------------------------------------------------------------------
 
 

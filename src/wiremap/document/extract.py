@@ -132,6 +132,8 @@ def _split_item(item: ListItem) -> tuple[str, str]:
         rest = " ".join([first.value] + [x.raw for x in item.lines[1:] if isinstance(x, TextLine)])
         return first.label.strip(), rest.strip()
     text = item.text
+    if m := _MARKED_NAME.match(text):  # "**Timeout** - what → handling": the marks say where the name ends
+        return m.group(2).strip(), m.group(3).strip()
     if ":" in text:
         name, _, rest = text.partition(":")
         return name.strip(), rest.strip()
@@ -146,6 +148,11 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$(?<!^none)(?<!^None)(?<!^NONE)"
 # "P99 — 900 ms", "P99 = 900 ms", "p95 - 120ms", "P99 ~ 300ms", "P99 ≈ 300 ms", "P99 < 300 ms": a short key,
 # a dash/equals/approximately sign, the value (the sign of approximation stays with the value)
 _KEY_SEP = re.compile(r"^\s*([A-Za-z][\w. ]{0,20}?)\s+(?:(?:—|–|-|=)\s+|(?=[~≈<≤]\s*\d))(.+)$")
+# "**Timeout** - rest", "__Timeout__ = rest", "*Timeout* — rest", "`Timeout` - rest", "**Timeout** → rest": a
+# name in emphasis or a code span, then a colon, dash or equals sign (or straight the arrow), then the rest
+_MARKED_NAME = re.compile(
+    r"^\s*(\*\*|__|\*|_|`)([^\s*_`][^*`\n]{0,79}?)\1\s*(?:(?::|—|–|-(?!>)|=(?!>))\s*|(?=(?:→|->|=>)))(.*)$"
+)
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
 
 
