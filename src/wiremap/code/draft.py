@@ -10,6 +10,7 @@ from ..document.scaffold import scaffold
 from ..values import slugify
 from .discover import Group
 from .index import SourceIndex
+from .locate import as_written
 
 __all__ = ["draft_doc"]
 
@@ -71,8 +72,9 @@ def draft_doc(group: Group, index: SourceIndex) -> tuple[str, str]:
     destination = _destination_name(group)
     top = first.scope.split(".")[0] if first.scope else ""
     line = first.line
-    client = first.client
     f = index.files.get(first.path)
+    # as the code writes it (``http.Get``, not ``net/http.Get``): the Client lint and sync then find
+    client = as_written(f, first.client) if f is not None else first.client
     if top[:1].isupper() and f is not None:
         cls = next((d for d in f.definitions if d.qualname == top and d.kind == "class"), None)
         if cls is not None:

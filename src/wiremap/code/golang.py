@@ -71,6 +71,8 @@ class _Indexer(Names):
         self.sites: list[CallSite] = []
         self.calls: list[tuple[Node, str]] = []
         self.literals: list[tuple[Node, str]] = []
+        self.import_calls: set[tuple[int, str]] = set()
+        self.import_paths: set[str] = set()
         self.handlers: dict[str, Callable[[Node, str], str]] = {
             "import_spec": self.on_import,
             "function_declaration": self.on_function,
@@ -133,6 +135,7 @@ class _Indexer(Names):
             self.dot_imports.append(canonical_path(path))
         elif bound != "_":
             self.bindings.bind("", bound, (Sym(canonical_path(path)), ""))
+            self.import_paths.add(canonical_path(path))
         return scope
 
     def on_function(self, node: Node, scope: str) -> str:
@@ -228,9 +231,25 @@ class _Indexer(Names):
                 continue
             fn = node.child_by_field_name("function")
             if fn is not None and fn.type in ("selector_expression", "identifier"):
-                self.site(node, self.symbol(fn, scope), call_args(node), scope)
+                symbol = self.symbol(fn, scope)
+                self.note_import_call(node, fn, symbol, scope)
+                self.site(node, symbol, call_args(node), scope)
         for node, scope in self.literals:
-            self.site(node, self.symbol(node.child_by_field_name("type"), scope), [node], scope)
+            ltype = node.child_by_field_name("type")
+            symbol = self.symbol(ltype, scope)
+            if ltype is not None and ltype.type == "qualified_type":
+                self.note_import_call(node, ltype, symbol, scope)
+            self.site(node, symbol, [node], scope)
+
+    def note_import_call(self, node: Node, fn: Node, symbol: str | None, scope: str) -> None:
+        """``http.Get(…)`` or ``&http.Client{…}`` where ``http`` is an import: recorded by its import path
+        (``net/http.Get``), for a doc's Client written as the code writes it (see ``FileIndex.calls``)."""
+        qualifier = fn.child_by_field_name("operand") or fn.child_by_field_name("package")
+        if symbol is None or qualifier is None or qualifier.type not in ("identifier", "package_identifier"):
+            return
+        package = self.symbol(qualifier, scope)
+        if package is not None and package in self.import_paths:
+            self.import_calls.add((line(node), symbol))
 
     def find_env_helpers(self) -> None:
         """``func getenv(key, fallback string) string { if v := os.Getenv(key); … }``."""
@@ -281,4 +300,5 @@ def index_go(path: str, data: bytes, sha: str) -> FileIndex:
         tuple(sorted(ix.imports, key=lambda i: i.line)),
         tuple(sorted(ix.sites, key=lambda s: (s.line, s.client))),
         tuple(sorted(ix.env_reads, key=lambda e: (e.line, e.name))),
+        calls=tuple(sorted(ix.import_calls)),
     )

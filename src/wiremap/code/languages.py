@@ -28,15 +28,15 @@ class Language:
 
 
 LANGUAGES: dict[str, Language] = {
-    "python": Language("python", (".py", ".pyi"), "python", "index_python", 1),
+    "python": Language("python", (".py", ".pyi"), "python", "index_python", 2),
     "javascript": Language(
         "javascript",
         (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"),
         "javascript",
         "index_javascript",
-        1,
+        2,
     ),
-    "go": Language("go", (".go",), "golang", "index_go", 1),
+    "go": Language("go", (".go",), "golang", "index_go", 2),
 }
 
 _BY_EXTENSION = {ext: lang for lang in LANGUAGES.values() for ext in lang.extensions}

@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 
 from ..model import Integration
+from .clients_go import canonical_path
 from .index import SourceIndex
-from .model import FileIndex
+from .model import FileIndex, ImportRef
 
 __all__ = [
     "Moved",
+    "as_written",
     "client_line",
     "client_lines",
     "client_missing",
@@ -18,6 +20,7 @@ __all__ = [
     "defined_anywhere",
     "moved_client",
     "nearest",
+    "qualified",
     "within",
 ]
 
@@ -39,15 +42,67 @@ def _matches(qualname: str, name: str) -> bool:
     return qualname == name or qualname.endswith("." + name)
 
 
+def _import_base(f: FileIndex, ref: ImportRef) -> str:
+    """The dotted name the import binds ``ref.bound`` to, as the indexer of ``f``'s language resolves
+    calls: Python's ``import a.b.c as x`` is ``a.b.c``, ``import a.b.c`` binds ``a``, ``from a.b import c``
+    is ``a.b.c``; Go's import path without its major version (``github.com/redis/go-redis``)."""
+    if f.language == "go":
+        return canonical_path(ref.module)
+    if f.language != "python":
+        return ref.module if ref.name in (None, "default") else f"{ref.module}.{ref.name}"
+    if ref.name is None:
+        top = ref.module.split(".")[0]
+        return top if ref.bound == top else ref.module
+    if ref.module and not ref.module.endswith("."):
+        return f"{ref.module}.{ref.name}"
+    return ref.module + ref.name  # from . import x
+
+
+def qualified(f: FileIndex, name: str) -> str | None:
+    """A Client written as the code writes it, ``alias.Name`` where ``alias`` is what an import of ``f``
+    binds, as the imported dotted name the index records its calls and call sites by: ``mqtt.Client`` after
+    ``import paho.mqtt.client as mqtt`` is ``paho.mqtt.client.Client``, Go's ``http.Get`` after ``import
+    "net/http"`` is ``net/http.Get``. None when ``name`` has no qualifier or no import binds it.
+
+    The one resolution of a doc's Client to the code: SRC003, SRC004 and ``sync`` find the Client with it
+    (:func:`client_lines`), and ``discover --scaffold`` writes the Client of a draft back the same way
+    (:func:`as_written`)."""
+    qualifier, dot, rest = name.partition(".")
+    if not dot:
+        return None
+    bases = {_import_base(f, i) for i in f.imports if i.bound == qualifier}
+    return f"{bases.pop()}.{rest}" if len(bases) == 1 else None
+
+
+def as_written(f: FileIndex, dotted: str) -> str:
+    """The inverse of :func:`qualified`: ``net/http.Get`` as the file writes it (``http.Get``), so that a
+    Client written by ``discover --scaffold`` is found by lint and sync; ``dotted`` itself when no import
+    of ``f`` binds its module."""
+    best: tuple[int, str] | None = None
+    for i in f.imports:
+        if not i.bound or i.bound in ("_", "."):
+            continue
+        base = _import_base(f, i)
+        if dotted.startswith(base + ".") and qualified(f, f"{i.bound}.{dotted[len(base) + 1 :]}") == dotted:
+            candidate = (len(base), f"{i.bound}.{dotted[len(base) + 1 :]}")
+            best = max(best, candidate) if best is not None else candidate
+    return best[1] if best is not None else dotted
+
+
 def client_lines(f: FileIndex, name: str) -> list[tuple[int, int]]:
-    """``(first, last)`` line spans in ``f`` where the Client is: its definitions, else the call sites
-    of a library client of that name (``requests.Session``), else its imports."""
+    """``(first, last)`` line spans in ``f`` where the Client is: its definitions, else its call sites (a
+    library client such as ``requests.Session``, or any call of an imported name, written as the code
+    writes it, ``mqtt.Client``, or by its import, ``paho.mqtt.client.Client``), else its imports."""
     spans = [(d.line, d.end_line) for d in f.definitions if _matches(d.qualname, name)]
     if spans:
         return sorted(spans)
-    spans = [(s.line, s.line) for s in f.sites if _matches(s.client, name) or s.client.startswith(name + ".")]
-    if spans:
-        return sorted(spans)
+    names = {name, qualified(f, name) or name}
+    lines = {
+        s.line for s in f.sites if any(_matches(s.client, x) or s.client.startswith(x + ".") for x in names)
+    }
+    lines |= {n for n, dotted in f.calls if any(dotted == x or dotted.startswith(x + ".") for x in names)}
+    if lines:
+        return [(n, n) for n in sorted(lines)]
     last = name.rsplit(".", 1)[-1]
     return sorted((i.line, i.line) for i in f.imports if i.bound == last or i.name == last)
 

@@ -88,6 +88,11 @@ class FileIndex:
     # ``?module.name().method``), and what this module offers for that resolution
     pending: tuple[CallSite, ...] = ()
     exports: tuple[tuple[str, str], ...] = ()
+    # calls of what an import binds, by the imported dotted name whatever the file calls it: ``(line,
+    # "paho.mqtt.client.Client")`` for ``mqtt.Client()`` after ``import paho.mqtt.client as mqtt``,
+    # ``(line, "net/http.Get")`` for Go's ``http.Get(...)``. Where a doc's Client written as the code
+    # writes it (``mqtt.Client``) is found when it is no client call site (see locate.py)
+    calls: tuple[tuple[int, str], ...] = ()
 
     def with_path(self, path: str) -> FileIndex:
         """The same content indexed under another path (a copy of a file, a cache hit after a move)."""
@@ -107,6 +112,7 @@ class FileIndex:
                 CallSite(path, s.line, s.client, s.protocol, s.target, s.env, s.scope) for s in self.pending
             ),
             self.exports,
+            self.calls,
         )
 
 
@@ -124,11 +130,12 @@ def file_to_json(f: FileIndex) -> list[Any]:
         f.error,
         [[s.line, s.client, s.protocol, s.target, s.env, s.scope] for s in f.pending],
         [list(e) for e in f.exports],
+        [list(c) for c in f.calls],
     ]
 
 
 def file_from_json(data: list[Any]) -> FileIndex:
-    path, language, sha, lines, defs, imps, sites, envs, error, pending, exports = data
+    path, language, sha, lines, defs, imps, sites, envs, error, pending, exports, calls = data
     return FileIndex(
         path,
         language,
@@ -141,4 +148,5 @@ def file_from_json(data: list[Any]) -> FileIndex:
         error,
         tuple(CallSite(path, *s) for s in pending),
         tuple((str(k), str(v)) for k, v in exports),
+        tuple((int(n), str(name)) for n, name in calls),
     )

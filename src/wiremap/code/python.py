@@ -498,6 +498,19 @@ def _project_calls(path: str, tree: ast.Module, mod: Module) -> Iterator[CallSit
         yield CallSite(path, node.lineno, f"?{dotted}.{node.func.attr}", "?", target, None, "")
 
 
+def _import_calls(tree: ast.Module, mod: Module) -> tuple[tuple[int, str], ...]:
+    """``(line, dotted)`` of each call of a name an import binds, by its imported name: ``mqtt.Client()``
+    after ``import paho.mqtt.client as mqtt`` is ``paho.mqtt.client.Client``, ``socket.create_connection``
+    is itself (see ``FileIndex.calls``)."""
+    found: set[tuple[int, str]] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            dotted = mod.resolve(node.func)
+            if dotted is not None and "." in dotted.lstrip("."):
+                found.add((node.lineno, dotted))
+    return tuple(sorted(found))
+
+
 def _is_property(decorator: ast.expr) -> bool:
     name = decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")
     return name in ("property", "cached_property")
@@ -518,7 +531,14 @@ def index_python(path: str, data: bytes, sha: str) -> FileIndex:
         defs = definitions_only(tree)
         pending = tuple(_project_calls(path, tree, indexer.mod)) if indexer.mod.project_imports else ()
         return FileIndex(
-            path, "python", sha, lines, tuple(defs), tuple(indexer.mod.import_refs), pending=pending
+            path,
+            "python",
+            sha,
+            lines,
+            tuple(defs),
+            tuple(indexer.mod.import_refs),
+            pending=pending,
+            calls=_import_calls(tree, indexer.mod),
         )
     try:
         indexer.run()
@@ -536,4 +556,5 @@ def index_python(path: str, data: bytes, sha: str) -> FileIndex:
         tuple(sorted(indexer.env_reads, key=lambda e: (e.line, e.name))),
         pending=tuple(indexer.pending),
         exports=indexer.exports(),
+        calls=_import_calls(tree, indexer.mod),
     )

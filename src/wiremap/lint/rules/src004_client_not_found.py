@@ -1,6 +1,10 @@
 """## What it does
-Checks that the **Client** exists in the code: defined or imported in the Source file, or defined
-anywhere in the repository. When it is defined in another file, the finding names that file.
+Checks that the **Client** exists in the code: defined, called or imported in the Source file, or
+defined anywhere in the repository. When it is defined in another file, the finding names that file. A
+Client written as the code writes it, `module.Name` where `module` is what an import binds
+(`mqtt.Client` after `import paho.mqtt.client as mqtt`, `socket.create_connection`, Go's `http.Get`
+after `import "net/http"`), is found where it is called; `wiremap sync` and `wiremap discover` resolve
+it the same way.
 
 ## Why is this bad?
 A Client the code does not have was renamed, removed, or never existed (a name from a design doc).
