@@ -330,6 +330,19 @@ TABLE: dict[str, list[tuple[str, Args, int]]] = {
         ("a client that retries less than documented", lambda e: ["faults", _faults_doc(e), *_once()], 1),
         ("a fault --only does not take", lambda e: ["faults", _s(e.good), "--only", "sometimes"], 2),
     ],
+    "export": [  # the files are written whatever the docs hold; a doc with no host is listed as skipped
+        *_reads_docs("export", "prometheus", "-o", "out"),
+        (
+            "the folder's parent does not exist",
+            lambda e: ["export", "prometheus", _s(e.good), "-o", "no/out"],
+            2,
+        ),
+        (
+            "a bad --exporter",
+            lambda e: ["export", "prometheus", _s(e.good), "-o", "out", "--exporter", "x"],
+            2,
+        ),
+    ],
     "stub": [  # a short run: it serves until --duration, SIGTERM (0) or Ctrl-C (130)
         (GOOD, lambda e: ["stub", _s(e.good), *STUB], 0),
         (FINDINGS, lambda e: ["stub", _s(e.findings), *STUB], 0),

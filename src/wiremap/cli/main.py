@@ -21,6 +21,7 @@ from ..output import door
 from . import (
     demo,
     discover,
+    export,
     faults,
     fmt,
     graph,
@@ -60,6 +61,7 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "serve": serve.serve,
     "stub": stub.stub,
     "faults": faults.faults,
+    "export": export.export,
     "demo": demo.demo,
 }
 
