@@ -39,6 +39,10 @@ def _exporter(value: str) -> str:
     return value.strip()
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _owner_of(config: Config) -> Callable[[Integration], str | None]:
     """The doc's Maintained By, else the CODEOWNERS owners of its Source file (as SRC008 finds them)."""
     from ..code.project import Projects
@@ -106,7 +110,5 @@ def export(
     for s in result.skipped:
         out.print(f"skipped: {s.integration.id}: {s.why}", markup=False)
     written = ", ".join(display_path(output / name) for name in files)
-    err.print(
-        f"wrote {written}: {len(result.modules)} integrations exported, {len(result.skipped)} skipped",
-        markup=False,
-    )
+    exported = _count(len(result.modules), "integration")
+    err.print(f"wrote {written}: {exported} exported, {len(result.skipped)} skipped", markup=False)
