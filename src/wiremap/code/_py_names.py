@@ -54,6 +54,7 @@ ENV_FUNCS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 PASSTHROUGH = frozenset(
     {
         "str",
+        "int",  # a port: int(os.getenv("PORT", "1883"))
         "URL",
         "yarl.URL",
         "urllib.parse.urlparse",

@@ -107,7 +107,27 @@ class Resolver:
                 break
         if expr is None and api.target_arg is not None and len(call.args) > api.target_arg:
             expr = call.args[api.target_arg]
-        return self.value_of(expr, scope, cls)
+        value = self.value_of(expr, scope, cls)
+        return self.with_port(value, call, api, scope, cls) if expr is not None else value
+
+    def with_port(self, value: Value, call: ast.Call, api: Api, scope: Scope, cls: str | None) -> Value:
+        """A bare host target with the port the call gives beside it (``connect(host, 1883)``,
+        ``SMTP(host, port=25)``; a literal, a constant or an env default): ``host:1883``."""
+        port_expr = next((kw.value for kw in call.keywords if kw.arg == "port"), None)
+        if port_expr is None and api.port_arg is not None and len(call.args) > api.port_arg:
+            port_expr = call.args[api.port_arg]
+        if port_expr is None:
+            return value
+        port = self.value_of(port_expr, scope, cls)
+        number = port.literal or port.default
+        if number is None or not number.isdigit():
+            return value
+
+        def joined(host: str | None) -> str | None:
+            bare = host and "://" not in host and "/" not in host and ":" not in host and "{" not in host
+            return f"{host}:{number}" if bare else host
+
+        return Value(literal=joined(value.literal), env=value.env, default=joined(value.default))
 
     # -- env reads ------------------------------------------------------------------------------------------
 

@@ -44,6 +44,9 @@ class Api:
     returns: str | None = None
     target_arg: int | None = 0
     target_keywords: tuple[str, ...] = TARGET_KEYWORDS
+    # the positional argument that is the port of a bare host target (``connect(host, 1883)``); a
+    # ``port=`` keyword counts for every call whose target is a bare host
+    port_arg: int | None = None
 
 
 def _rows(protocol: str, names: str, **kw: object) -> dict[str, Api]:
@@ -75,8 +78,8 @@ FUNCTIONS: dict[str, Api] = {
     "urllib3.HTTPConnectionPool": Api("http", returns="urllib3.PoolManager"),
     "urllib3.HTTPSConnectionPool": Api("http", returns="urllib3.PoolManager"),
     "urllib3.connection_from_url": Api("http", returns="urllib3.PoolManager"),
-    "http.client.HTTPConnection": Api("http", returns="http.client.HTTPConnection"),
-    "http.client.HTTPSConnection": Api("http", returns="http.client.HTTPConnection"),
+    "http.client.HTTPConnection": Api("http", returns="http.client.HTTPConnection", port_arg=1),
+    "http.client.HTTPSConnection": Api("http", returns="http.client.HTTPConnection", port_arg=1),
     # -- gRPC
     **_rows(
         "grpc",
@@ -104,7 +107,7 @@ FUNCTIONS: dict[str, Api] = {
         "sql",
         "sqlalchemy.create_engine sqlalchemy.ext.asyncio.create_async_engine",
     ),
-    **_rows("mongodb", "pymongo.MongoClient motor.motor_asyncio.AsyncIOMotorClient"),
+    **_rows("mongodb", "pymongo.MongoClient motor.motor_asyncio.AsyncIOMotorClient", port_arg=1),
     **_rows("elasticsearch", "elasticsearch.Elasticsearch elasticsearch.AsyncElasticsearch"),
     # -- Redis
     **_rows(
@@ -125,7 +128,7 @@ FUNCTIONS: dict[str, Api] = {
     "nats.aio.client.Client": Api("nats", site=False, returns="nats.Client"),
     "nats.NATS": Api("nats", site=False, returns="nats.Client"),
     "paho.mqtt.client.Client": Api("mqtt", site=False, returns="paho.Client"),
-    **_rows("mqtt", "aiomqtt.Client asyncio_mqtt.Client"),
+    **_rows("mqtt", "aiomqtt.Client asyncio_mqtt.Client", port_arg=1),
     **_rows(
         "kafka",
         "kafka.KafkaProducer kafka.KafkaConsumer aiokafka.AIOKafkaProducer aiokafka.AIOKafkaConsumer "
@@ -144,7 +147,7 @@ FUNCTIONS: dict[str, Api] = {
         "google.cloud.pubsub_v1.SubscriberClient google.cloud.bigquery.Client",
         target_arg=None,
     ),
-    **_rows("smtp", "smtplib.SMTP smtplib.SMTP_SSL"),
+    **_rows("smtp", "smtplib.SMTP smtplib.SMTP_SSL", port_arg=1),
 }
 
 METHODS: dict[str, dict[str, Api]] = {
@@ -158,8 +161,8 @@ METHODS: dict[str, dict[str, Api]] = {
     "http.client.HTTPConnection": {"request": Api("http", target_arg=1)},
     "nats.Client": {"connect": Api("nats", target_keywords=("servers",))},
     "paho.Client": {
-        "connect": Api("mqtt"),
-        "connect_async": Api("mqtt"),
+        "connect": Api("mqtt", port_arg=1),
+        "connect_async": Api("mqtt", port_arg=1),
     },
     "boto3.Session": {"client": Api("aws"), "resource": Api("aws")},
 }

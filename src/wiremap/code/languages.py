@@ -28,7 +28,7 @@ class Language:
 
 
 LANGUAGES: dict[str, Language] = {
-    "python": Language("python", (".py", ".pyi"), "python", "index_python", 2),
+    "python": Language("python", (".py", ".pyi"), "python", "index_python", 3),
     "javascript": Language(
         "javascript",
         (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"),

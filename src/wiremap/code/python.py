@@ -273,6 +273,11 @@ class _Indexer(Resolver):
             for kw in sub.keywords:
                 if kw.arg:
                     found.setdefault(kw.arg, kw.value)
+        # a parameter no call of this module gives has its default (``base_url=LEDGER_URL``)
+        for cls_name, (node, _) in inits.items():
+            init = next(i for i in node.body if isinstance(i, ast.FunctionDef) and i.name == "__init__")
+            for name, default in _defaults(init).items():
+                self.mod.ctor_args.setdefault(cls_name, {}).setdefault(name, default)
 
     def settings_class(self, node: ast.ClassDef) -> None:
         for line, env, default in settings_fields(self.mod, node):
@@ -311,6 +316,8 @@ class _Indexer(Resolver):
             return scope
         if cls and fn.name == "__init__":
             scope.values.update(self.mod.ctor_args.get(cls, {}))
+        for name, default in _defaults(fn).items():  # what a parameter is when the caller leaves it out
+            scope.values.setdefault(name, default)
         a = fn.args
         for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
             t = self.annotation_type(arg.annotation)
@@ -348,7 +355,7 @@ class _Indexer(Resolver):
                 if default is not None:
                     self.visit(default, scope, cls, qual)
             inner = self.params(node, cls)
-            inner.values.update(scope.values)
+            inner.values = {**scope.values, **inner.values}  # a parameter's own value shadows the outer name
             for k, v in scope.types.items():
                 inner.types.setdefault(k, v)
             self.walk_body(node.body, inner, cls, name)
@@ -471,6 +478,17 @@ def _bind(scope: Scope, name: str, value: ast.expr, client_type: str | None, *, 
         scope.types.pop(name, None)
     if not mentions(value, name):
         scope.values[name] = value
+
+
+def _defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """Each parameter with a default, and the default (read at module level: constants, env reads)."""
+    a = fn.args
+    positional = [*a.posonlyargs, *a.args]
+    out = {
+        arg.arg: d for arg, d in zip(positional[len(positional) - len(a.defaults) :], a.defaults, strict=True)
+    }
+    out.update({arg.arg: d for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True) if d is not None})
+    return out
 
 
 def _target_expr(call: ast.Call, api: Api) -> ast.expr | None:
