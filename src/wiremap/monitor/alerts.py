@@ -1,4 +1,4 @@
-"""Webhook alerts on status changes: retried with backoff, failures logged, never fatal.
+"""Webhook alerts on status changes and doc events: retried with backoff, failures logged, never fatal.
 
 A state change to down (after N consecutive failures) or back up (after M successes) is POSTed as JSON
 to every configured webhook URL. Deliveries run in the background; a receiver that is down or slow
@@ -7,6 +7,10 @@ delays nothing but its own later deliveries.
 Credentials in a webhook URL (``https://user:pw@host/…``) are sent as a Basic ``Authorization`` header,
 never as part of the URL. Redirects are not followed: a 3xx is a failed delivery (retried like any
 other). Logs show a webhook as scheme and host only (:func:`mask_webhook`).
+
+Doc events (:func:`doc_event`) go to the same webhooks: a doc that broke while serve ran
+(``integration.doc_broken``, with the finding; its last good version stays monitored), was fixed
+(``integration.doc_fixed``) or was removed (``integration.removed``).
 """
 
 from __future__ import annotations
@@ -27,7 +31,17 @@ from ..model import Integration
 from ..secrets import mask_json, mask_text
 from .model import CheckResult, Status, Transition
 
-__all__ = ["Alerter", "Webhook", "mask_webhook", "payload", "webhook"]
+__all__ = [
+    "DOC_BROKEN",
+    "DOC_FIXED",
+    "REMOVED",
+    "Alerter",
+    "Webhook",
+    "doc_event",
+    "mask_webhook",
+    "payload",
+    "webhook",
+]
 
 log = logging.getLogger("wiremap.alerts")
 
@@ -53,6 +67,35 @@ def payload(transition: Transition, integration: Integration, last: CheckResult 
             "ts": transition.ts,
             "error_kind": last.error_kind if last is not None and not last.ok else None,
             "error": last.message if last is not None and not last.ok else None,
+            "doc": integration.path,
+            "maintained_by": integration.maintained_by,
+        }
+    )
+    return body
+
+
+DOC_BROKEN = "integration.doc_broken"
+DOC_FIXED = "integration.doc_fixed"
+REMOVED = "integration.removed"
+
+
+def doc_event(
+    event: str, integration: Integration, ts: float, finding: str = "", status: Status | None = None
+) -> dict[str, Any]:
+    """The JSON body of a doc event (docs/commands/serve.md): its doc broke (``finding`` says how; the last
+    good version stays monitored), was fixed, or was removed (the integration is no longer monitored)."""
+    body: dict[str, Any] = mask_json(
+        {
+            "event": event,
+            "integration": integration.id,
+            "name": integration.name,
+            "source": integration.source,
+            "destination": integration.destination,
+            "protocol": integration.protocol,
+            "critical_path": integration.critical_path,
+            "status": status.value if status is not None else None,
+            "finding": finding or None,
+            "ts": ts,
             "doc": integration.path,
             "maintained_by": integration.maintained_by,
         }
@@ -164,7 +207,13 @@ class Alerter:
             return
         if transition.old in (Status.UNKNOWN, Status.SKIPPED) and transition.new is Status.UP:
             return  # the first check of a healthy integration is not news
-        body = json.dumps(payload(transition, integration, last)).encode()
+        self.send(payload(transition, integration, last))
+
+    def send(self, body_: dict[str, Any]) -> None:
+        """Deliver one JSON body (already masked) to every webhook, in the background."""
+        if not self.hooks:
+            return
+        body = json.dumps(body_).encode()
         for hook in self.hooks:
             task = asyncio.create_task(self._deliver(hook, body))
             self._tasks.add(task)

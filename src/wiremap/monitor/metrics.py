@@ -70,6 +70,12 @@ class Metrics:
             registry=r,
         )
         self.alerts = Counter("wiremap_alerts_total", "Alerts sent, by outcome", ("outcome",), registry=r)
+        self.skipped = Counter(
+            "wiremap_probe_skipped",  # exposed as wiremap_probe_skipped_total
+            "Rounds not probed: the previous probe still running, or no free slot in time (backpressure)",
+            LABELS,
+            registry=r,
+        )
 
     def _labels(self, integration: Integration) -> dict[str, str]:
         """The integration's label values, masked once (not on every probe: the masking is regex work)."""
@@ -91,7 +97,7 @@ class Metrics:
     def forget(self, integration: Integration) -> None:
         lab = tuple(self._labels(integration).values())
         self._label_cache.pop(integration.id, None)
-        for metric in (self.success, self.duration, self.last_run):
+        for metric in (self.success, self.duration, self.last_run, self.skipped):
             with contextlib.suppress(KeyError):
                 metric.remove(*lab)
         for quantile in ("0.5", "0.95", "0.99"):
@@ -108,6 +114,10 @@ class Metrics:
         self.last_run.labels(**lab).set(result.ts)
         if lateness_s is not None:
             self.lateness.observe(lateness_s)
+
+    def skip(self, integration: Integration) -> None:
+        """A round of the integration was skipped (monitor.scheduler: single-flight, fair slots)."""
+        self.skipped.labels(**self._labels(integration)).inc()
 
     def set_status(self, integration: Integration, status: Status) -> None:
         lab = self._labels(integration)
