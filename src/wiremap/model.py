@@ -135,6 +135,7 @@ class RetryPolicy(_Model):
     retry_on_methods: list[str] = Field(default_factory=list)
     circuit_breaker: CircuitBreaker | None = None
     fallback: str | None = None
+    unread: list[str] = Field(default_factory=list)  # sentences holding a duration no reader understood
     line: int | None = None
     lines: dict[str, int] = Field(default_factory=dict)
 

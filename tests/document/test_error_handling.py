@@ -447,6 +447,39 @@ def test_prose_fallback_and_details() -> None:
     assert p.fallback == "the cached price"
 
 
+@pytest.mark.parametrize(
+    ("text", "timeout", "deadline"),
+    [
+        ("Retry 3 times 500 ms apart; each attempt times out after 2 ms. Overall deadline 1 s.", 2.0, 1000.0),
+        ("Retry twice; timeout of 2 s per call; give up after 10 s.", 2000.0, 10_000.0),
+        ("Retry 3 times. Each request gets 300 ms. Total budget of 2 s.", 300.0, 2000.0),
+        ("Retry 3 times with a 2 s timeout and 5 s overall.", 2000.0, 5000.0),
+        ("Retry up to 4 times within 10 s, each call timing out after 1.5 s.", 1500.0, 10_000.0),
+        ("Retries: 2. Timeout: 800ms per request. Deadline: 3 s.", 800.0, 3000.0),
+        ("Retry 3 times; per-attempt timeout 250 ms; total timeout 2 s.", 250.0, 2000.0),
+        ("Retry 3 times; overall timeout 10 s.", None, 10_000.0),
+        ("Retry 3 times; 2 s per attempt.", 2000.0, None),
+        ("5 attempts in total with a 2 s timeout.", 2000.0, None),  # "in total" counts the attempts
+        ("Retry 3 times, 1 s apart; if no answer within 2 s the call is abandoned.", 2000.0, None),
+        ("retry up to 3 times, 1 s between retries; each attempt must answer within 400 ms", 400.0, None),
+        ("Retry twice with 500 ms backoff; the whole operation times out after 4 s.", None, 4000.0),
+        ("Retry 3 times, backoff from 100 ms, max backoff 2 s; stop retrying after 30 s.", None, 30_000.0),
+    ],
+)
+def test_prose_timeout_and_deadline_forms(text: str, timeout: float | None, deadline: float | None) -> None:
+    p = _read(text, "text")
+    assert (p.timeout_ms, p.deadline_ms, p.unread) == (timeout, deadline, [])
+
+
+def test_prose_keeps_the_sentences_it_did_not_understand() -> None:
+    p = _read(
+        "Retry 3 times, 1 s apart.\nEach attempt times out after 2 s and the job after 10 s.", "text", 5
+    )
+    assert (p.max_attempts, p.timeout_ms, p.deadline_ms) == (4, 2000.0, None)
+    assert (p.unread, p.lines["unread.0"]) == (["Each attempt times out after 2 s and the job after 10 s"], 6)
+    assert _read("Retry 3 times, 1 s apart; 2 s timeout per attempt.", "text").unread == []
+
+
 def test_comments_of_a_code_block_are_read_as_prose() -> None:
     p = _read(
         "// 3 attempts, 100 ms initial backoff, multiplier 2\nclient := retryablehttp.NewClient()", "go"

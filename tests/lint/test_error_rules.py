@@ -51,6 +51,23 @@ def test_err001_unreadable_and_readable() -> None:
     assert _lines("ERR001", _strategy("python", "# TODO")) == []  # CRT002's
 
 
+def test_err001_partly_read_prose_says_what_it_did_not_understand() -> None:
+    text = _strategy(
+        "text", "Retry 3 times, 500 ms apart.\nEach attempt times out after 2 s and the job after 9 s."
+    )
+    rule = RULES["ERR001"]
+    assert rule.check_doc is not None
+    (v,) = rule.check_doc(DocContext(parse_text(text, "d.md"), today=TODAY))
+    assert v.line == 98 and "the job after 9 s" in v.message and "timeout 2 s per attempt" in v.message
+    assert _lines("ERR001", _strategy("text", "Retry 3 times, 500 ms apart; 2 s timeout per attempt.")) == []
+
+
+def test_err003_err004_each_attempt_times_out_after() -> None:
+    body = "Retry 3 times 500 ms apart; each attempt times out after 2 ms. Overall deadline 1 s."
+    text = _p99("5 ms", _strategy("text", body))
+    assert (_lines("ERR001", text), _lines("ERR003", text), _lines("ERR004", text)) == ([], [97], [97])
+
+
 @pytest.mark.parametrize(
     ("timeout", "p99", "err002", "err003"),
     [

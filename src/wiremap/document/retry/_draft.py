@@ -28,6 +28,7 @@ class Draft:
     line: int
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    unread_text: list[tuple[str, int]] = field(default_factory=list)  # (sentence, line): read no further
 
     def set(self, name: str, value: Any, line: int, *, replace: bool = False) -> None:
         if value is None or (name in self.values and not replace):
@@ -40,6 +41,22 @@ class Draft:
             have = self.values.setdefault(name, [])
             have.extend(x for x in items if x not in have)
             self.lines.setdefault(name, line)
+
+    def unread(self, sentence: str, line: int) -> None:
+        """A sentence that says something about the strategy (a duration) this reader did not understand."""
+        if sentence and len(self.unread_text) < 20 and all(s != sentence for s, _ in self.unread_text):
+            self.unread_text.append((sentence, line))
+
+    def merge(self, other: Draft) -> None:
+        """Fields only ``other`` read, and what it did not understand, join this draft's."""
+        for key, value in other.values.items():
+            if isinstance(value, list):
+                self.add(key, value, other.lines[key])
+            else:
+                self.set(key, value, other.lines[key])
+        for sentence, line in other.unread_text:
+            self.unread(sentence, line)
+        self.line = min(self.line, other.line)
 
     def attempts(self, total: float | None, line: int) -> None:
         """Total attempts, the first call included."""
@@ -62,6 +79,8 @@ class Draft:
         if (attempts := v.get("max_attempts")) is not None:
             v["retries"] = attempts - 1
             lines["retries"] = lines["max_attempts"]
+        for n, (_, line) in enumerate(self.unread_text):
+            lines[f"unread.{n}"] = line
         backoff = {k: x for k, x in backoff.items() if k in _BACKOFF_KEYS}
         breaker = {k: x for k, x in breaker.items() if k in _BREAKER_KEYS}
         return RetryPolicy(
@@ -70,6 +89,7 @@ class Draft:
             circuit_breaker=CircuitBreaker(**breaker) if breaker else None,
             line=self.line,
             lines=lines,
+            unread=[sentence for sentence, _ in self.unread_text],
             **v,
         )
 

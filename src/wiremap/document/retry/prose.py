@@ -3,6 +3,12 @@ starting at 100 ms", "no retries: the nightly run is re-triggered".
 
 "N retries" / "retry N times" count retries; "N attempts" / "tries N times" count every attempt. Read
 with regexes, sentence by sentence; what they do not find stays unread.
+
+A duration is a per-attempt timeout or the deadline of all attempts by the words around it ("2 s
+timeout", "times out after 2 s", "give up after 10 s", "overall deadline 5 s", "within 5 s"), then by the
+scope its clause names: "per attempt", "each call", "every request" make it a timeout, "overall",
+"in total", "all attempts" a deadline (the nearer one when a clause names both). A sentence holding a
+duration that nothing here read is kept in ``unread`` (ERR001 says the strategy was only partly read).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ _WORDS = {
     "twice": 2,
     "thrice": 3,
 }
-_DUR = r"(\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\b)"
+_DUR = r"(\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)"
 _I = re.IGNORECASE
 
 _NONE = re.compile(
@@ -51,14 +57,15 @@ _ATTEMPTS = re.compile(
 )
 _APART = re.compile(
     rf"{_DUR}\s+(?:apart|between\s+(?:attempts|retries|tries))|"
-    rf"(?:every|wait(?:ing)?|pause|sleep(?:ing)?)\s+(?:of\s+)?{_DUR}",
+    rf"(?:every|wait(?:s|ing)?|pauses?|sleep(?:s|ing)?)\s+(?:of\s+)?{_DUR}",
     _I,
 )
 _EXPO = re.compile(r"\bexponential(?:ly)?\b|\bdoubling\b|\bdoubles\b", _I)
 _LINEAR = re.compile(r"\blinear(?:ly)?\b", _I)
 _START = re.compile(
-    rf"(?:start(?:ing|s)?\s+at|initial(?:ly)?(?:\s+(?:backoff|delay|wait))?(?:\s+of)?|from)\s+{_DUR}|"
-    rf"{_DUR}\s+initial",
+    rf"(?:start(?:ing|s)?\s+at|initial(?:ly)?(?:\s+(?:backoff|delay|wait))?(?:\s+of)?|from|"
+    rf"(?<!max )(?<!maximum )(?<!capped )back(?:ing)?[- ]?off\s*(?:of|[:=])?)\s*{_DUR}|"
+    rf"{_DUR}\s+(?:initial|backoff)",
     _I,
 )
 _CAP = re.compile(
@@ -70,16 +77,69 @@ _MULT = re.compile(
     r"(?:multiplier|factor)\s+(?:of\s+)?(\d+(?:\.\d+)?)|\bx\s?(\d+(?:\.\d+)?)\b|×\s?(\d+(?:\.\d+)?)", _I
 )
 _JITTER = re.compile(r"\b(full|equal|decorrelated)?\s*jitter\b", _I)
-_TIMEOUT = re.compile(
-    rf"{_DUR}\s+(?:per[- ](?:attempt|try|call)\s+)?timeout(?:\s+per[- ](?:attempt|try|call))?|"
-    rf"timeout\s+(?:of\s+)?{_DUR}(?:\s+per[- ](?:attempt|try|call))?",
+_ATTEMPT = r"(?:attempts?|tr(?:y|ies)|calls?|requests?|rpcs?|retr(?:y|ies))"
+# (pattern, what its duration is when the clause names no scope)
+_LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"{_DUR}\s+(?:per[- ]{_ATTEMPT}\s+)?time[- ]?outs?\b", _I), "timeout"),
+    (
+        re.compile(
+            rf"\btime[- ]?outs?\b\s*(?:per[- ]{_ATTEMPT}\s*)?(?:(?:is|of|at|set\s+to|after|=|:)\s*)?"
+            rf"(?:of\s+)?{_DUR}",
+            _I,
+        ),
+        "timeout",
+    ),
+    (re.compile(rf"\btim(?:es?|ed|ing)\s+out\s+(?:after|at|in)\s+(?:at\s+most\s+)?{_DUR}", _I), "timeout"),
+    (
+        re.compile(
+            rf"\b(?:each|every|per|one|a\s+single)\s+{_ATTEMPT}\s+(?:gets|has|is\s+given|is\s+allowed|"
+            rf"is\s+limited\s+to|is\s+capped\s+at|may\s+take|can\s+take|takes|lasts|may\s+last)\s+"
+            rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_DUR}",
+            _I,
+        ),
+        "timeout",
+    ),
+    (re.compile(rf"\bno\s+(?:answer|response|reply|ack)\s+(?:with)?in\s+{_DUR}", _I), "timeout"),
+    (re.compile(rf"{_DUR}\s+(?:per|for\s+each|each)\s+{_ATTEMPT}\b", _I), "timeout"),
+    (re.compile(rf"\bdeadline\s*(?:(?:is|of|at|=|:)\s*)?(?:of\s+)?{_DUR}|{_DUR}\s+deadline", _I), "deadline"),
+    (
+        re.compile(rf"\bbudget\s*(?:(?:is|of|=|:)\s*)?(?:of\s+)?{_DUR}|{_DUR}\s+(?:retry\s+)?budget", _I),
+        "deadline",
+    ),
+    (re.compile(rf"\bgiv(?:es?|ing)\s+up\s+(?:after|at)\s+{_DUR}", _I), "deadline"),
+    (re.compile(rf"\bstop(?:s|ping)?\s+(?:retrying\s+)?after\s+{_DUR}", _I), "deadline"),
+    (
+        re.compile(
+            rf"\b(?:retr(?:y|ies|ying|ied)|keeps?\s+(?:re)?trying)\s+for\s+(?:up\s+to\s+|at\s+most\s+)?{_DUR}",
+            _I,
+        ),
+        "deadline",
+    ),
+    (
+        re.compile(
+            rf"\b(?:in\s+total|overall|total)\s+(?:of\s+)?{_DUR}|"
+            rf"{_DUR}\s+(?:in\s+total|overall|total|altogether|end[- ]to[- ]end)",
+            _I,
+        ),
+        "deadline",
+    ),
+    (re.compile(rf"\bwithin\s+(?:at\s+most\s+)?{_DUR}", _I), "deadline"),
+)
+_PER_ATTEMPT = re.compile(
+    r"\bper[- ]?(?:attempt|try|call|request|rpc)\b|"
+    rf"\b(?:each|every|individual)\s+{_ATTEMPT}\b",
     _I,
 )
-_DEADLINE = re.compile(
-    rf"(?:deadline|overall\s+(?:timeout|budget)|total\s+(?:timeout|budget)|give[s]?\s+up\s+after|"
-    rf"in\s+total\s+(?:of\s+)?)\s+(?:of\s+)?{_DUR}|{_DUR}\s+(?:deadline|overall|in\s+total)",
+_COUNTED = re.compile(r"\b(?:attempts|tries|retries|calls|requests|times)\s*$", _I)  # "3 attempts in total"
+_OVERALL = re.compile(
+    r"\boverall\b|\bin\s+total\b|\btotal\b|\bwhole\b|\baltogether\b|\bend[- ]to[- ]end\b|\bcombined\b|"
+    r"\ball\s+(?:the\s+)?(?:attempts|retries|tries|calls)\b|\bacross\b|\bincluding\s+(?:the\s+)?retries\b",
     _I,
 )
+# clauses: a sentence ends at ". ", ";" or ","; "and", "but", "while" join two clauses
+_CLAUSE = re.compile(r"(?<!\d)\.(?!\d)|[;,]|\b(?:and|but|while|whereas)\b", _I)
+_ANY_DUR = re.compile(_DUR, _I)
+_STOP = re.compile(r"(?<!\d)\.(?!\d)|[;!?]")
 _BREAKER = re.compile(r"circuit[- ]?breaker([^.;\n]*)", _I)
 _BREAKER_AFTER = re.compile(
     rf"after\s+{_N}\s+(?:consecutive\s+)?(?:failures|errors)|{_N}\s+(?:consecutive\s+)?"
@@ -131,12 +191,88 @@ def read_prose(text: str, first_line: int) -> Draft | None:
     return d
 
 
+Span = tuple[int, int]
+
+
+def _overlaps(span: Span, used: list[Span]) -> bool:
+    return any(a < span[1] and span[0] < b for a, b in used)
+
+
+def _group(m: re.Match[str]) -> int:
+    return next(i for i, g in enumerate(m.groups(), 1) if g)
+
+
+def _take(
+    pattern: re.Pattern[str], t: str, used: list[Span], pos: int = 0, end: int | None = None
+) -> str | None:
+    """The duration of the first match whose duration no other pattern read; it is read now."""
+    for m in pattern.finditer(t, pos, len(t) if end is None else end):
+        if any(m.groups()) and not _overlaps(span := m.span(_group(m)), used):
+            used.append(span)
+            return m.group(_group(m))
+    return None
+
+
+def _clauses(t: str) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for m in _CLAUSE.finditer(t):
+        out.append((start, t[start : m.start()]))
+        start = m.end()
+    out.append((start, t[start:]))
+    return out
+
+
+def _scope(start: int, end: int, clause: str) -> str | None:
+    """ "timeout" or "deadline" by the scope the clause names, the nearer one when it names both."""
+
+    def distance(spans: list[Span]) -> int | None:
+        return min((max(a - end, start - b, 0) for a, b in spans), default=None)
+
+    per = distance([m.span() for m in _PER_ATTEMPT.finditer(clause)])
+    overall = distance(
+        [m.span() for m in _OVERALL.finditer(clause) if not _COUNTED.search(clause[: m.start()])]
+    )
+    if per == overall:  # neither named, or as near
+        return None
+    if overall is None or (per is not None and per < overall):
+        return "timeout"
+    return "deadline"
+
+
+def _limits(t: str, used: list[Span]) -> list[tuple[str, str]]:
+    """(``timeout`` or ``deadline``, the duration as written) for each limit the line states, in order."""
+    out: list[tuple[str, str]] = []
+    for offset, clause in _clauses(t):
+        found: dict[int, tuple[re.Match[str], str]] = {}
+        for pattern, default in _LIMITS:
+            for m in pattern.finditer(clause):
+                found.setdefault(m.start(_group(m)), (m, default))
+        for key in sorted(found):
+            m, default = found[key]
+            i = _group(m)
+            span = (offset + m.start(i), offset + m.end(i))
+            if _overlaps(span, used):
+                continue
+            used.append(span)
+            out.append((_scope(m.start(), m.end(), clause) or default, m.group(i)))
+    return out
+
+
+def _sentence(t: str, start: int, end: int) -> str:
+    """The sentence of ``t`` around ``start:end``."""
+    begin = max((m.end() for m in _STOP.finditer(t, 0, start)), default=0)
+    stop = _STOP.search(t, end)
+    return t[begin : stop.start() if stop else len(t)].strip()[:200]
+
+
 def _line(d: Draft, t: str, line: int) -> None:
+    used: list[Span] = []  # the durations read, so that one is read once and the rest is known unread
     if _NONE.search(t):
         d.retries(0, line)
         d.set("backoff.kind", "none", line)
         if m := _NONE_BECAUSE.search(t):
             d.set("fallback", m.group(1).strip().rstrip(".") or None, line)
+            used.append(m.span(1))
     if (m := _RETRIES.search(t)) and (g := _first(m)) is not None:
         d.retries(_n(g), line)
     if m := _ONCE.search(t):
@@ -149,30 +285,30 @@ def _line(d: Draft, t: str, line: int) -> None:
             d.set("backoff.multiplier", 2.0, line)
     elif _LINEAR.search(t):
         d.set("backoff.kind", "linear", line)
-    if (m := _START.search(t)) and (g := _first(m)):
+    for kind, g in _limits(t, used):
+        d.set("timeout_ms" if kind == "timeout" else "deadline_ms", parse_duration_ms(g), line)
+    if m := _BREAKER.search(t):
+        if (g := _first(_BREAKER_AFTER.search(m.group(1)))) is not None:
+            d.set("breaker.failure_threshold", _n(g), line)
+        if (g := _take(_BREAKER_OPEN, t, used, m.start(1), m.end(1))) is not None:
+            d.set("breaker.cool_down_ms", parse_duration_ms(g), line)
+    if g := _take(_START, t, used):
         d.set("backoff.initial_ms", parse_duration_ms(g), line)
-    if (m := _APART.search(t)) and (g := _first(m)):
+    if g := _take(_APART, t, used):
         d.set("backoff.kind", "constant", line)
         d.set("backoff.initial_ms", parse_duration_ms(g), line)
-    if (m := _CAP.search(t)) and (g := _first(m)):
+    if g := _take(_CAP, t, used):
         d.set("backoff.max_ms", parse_duration_ms(g), line)
     if (m := _MULT.search(t)) and (g := _first(m)):
         d.set("backoff.multiplier", float(g), line)
     if m := _JITTER.search(t):
         d.set("backoff.jitter", (m.group(1) or "yes").lower(), line)
-    deadline = _DEADLINE.search(t)
-    if deadline and (g := _first(deadline)):
-        d.set("deadline_ms", parse_duration_ms(g), line)
-    for m in _TIMEOUT.finditer(t):
-        if (g := _first(m)) and not (deadline and m.start() < deadline.end() and deadline.start() < m.end()):
-            d.set("timeout_ms", parse_duration_ms(g), line)
-    if m := _BREAKER.search(t):
-        if (g := _first(_BREAKER_AFTER.search(m.group(1)))) is not None:
-            d.set("breaker.failure_threshold", _n(g), line)
-        if (g := _first(_BREAKER_OPEN.search(m.group(1)))) is not None:
-            d.set("breaker.cool_down_ms", parse_duration_ms(g), line)
     if m := _FALLBACK.search(t):
         d.set("fallback", m.group(1).strip() or None, line)
+        used.append(m.span(1))
     if re.search(r"\bretr", t, _I):
         d.add("retry_on_status", status_codes(_STATUS.findall(t)), line)
         d.add("retry_on_grpc_codes", grpc_codes(re.findall(r"\b[A-Z][A-Z_]{4,}\b", t)), line)
+    for m in _ANY_DUR.finditer(t):
+        if not _overlaps(m.span(1), used):
+            d.unread(_sentence(t, m.start(), m.end()), line)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ...document import ParsedDoc
 from ...document.template import canonical_section
+from ...model import RetryPolicy
 
-__all__ = ["error_handling_text", "human_ms"]
+__all__ = ["error_handling_text", "human_ms", "policy_summary"]
 
 
 def human_ms(ms: float) -> str:
@@ -24,3 +25,21 @@ def error_handling_text(doc: ParsedDoc) -> str:
             end = sections[n + 1].line - 1 if n + 1 < len(sections) else len(lines)
             return "\n".join(lines[section.line - 1 : end])
     return ""
+
+
+def policy_summary(policy: RetryPolicy) -> str:
+    """What was read of a policy, in words: ``3 attempts, constant backoff 500 ms, deadline 1 s``."""
+    parts: list[str] = []
+    if policy.max_attempts is not None:
+        parts.append(f"{policy.max_attempts} attempt{'s' if policy.max_attempts != 1 else ''}")
+    b = policy.backoff
+    if b.kind not in (None, "none") or b.initial_ms is not None:
+        start = f" {human_ms(b.initial_ms)}" if b.initial_ms is not None else ""
+        parts.append(f"{b.kind or ''} backoff{start}".strip())
+    if policy.timeout_ms is not None:
+        parts.append(f"timeout {human_ms(policy.timeout_ms)} per attempt")
+    if policy.deadline_ms is not None:
+        parts.append(f"deadline {human_ms(policy.deadline_ms)}")
+    if policy.circuit_breaker is not None:
+        parts.append("circuit breaker")
+    return ", ".join(parts) or "no attempts, backoff or timeouts"

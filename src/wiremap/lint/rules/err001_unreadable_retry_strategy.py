@@ -5,9 +5,14 @@ Envoy settings, a `for` loop with `sleep`, or a sentence such as "retry up to 3 
 found in it. The strategy stays in the model as text (`retry_strategy`); the finding, at the Retry
 Strategy line, is information only.
 
+Also reports a strategy that was only partly read: a sentence of it that holds a duration wiremap did
+not understand ("the job after 10 s"), at the line of the first such sentence, with what was read.
+
 ## Why is this bad?
 A strategy wiremap cannot read cannot be checked: the ERR rules that compare timeouts with the P99, the
-retry budget with the deadline, and retries with idempotency say nothing about it.
+retry budget with the deadline, and retries with idempotency say nothing about it. A partly read one is
+checked only on what was read: a timeout or a deadline in the sentences left over is not compared with
+anything, and the rules stay silent as if the doc were fine.
 
 ## Example
 ~~~markdown
@@ -34,16 +39,30 @@ from collections.abc import Iterator
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
 from ._common import has_placeholder, is_unfilled
+from ._retry import policy_summary
+
+_SHOWN = 3
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
     integ = ctx.integration
     text = integ.retry_strategy
-    if integ.error_handling.retry is None and not is_unfilled(text) and not has_placeholder(text):
+    policy = integ.error_handling.retry
+    if is_unfilled(text) or has_placeholder(text):
+        return
+    if policy is None:
         yield Violation(
             integ.line_of("retry_strategy"),
             "Retry Strategy could not be read into a retry policy (attempts, backoff, timeouts); it is kept "
             "as text and the ERR rules cannot check it",
+        )
+    elif policy.unread:
+        shown = "; ".join(f'"{s}"' for s in policy.unread[:_SHOWN])
+        more = f" (and {len(policy.unread) - _SHOWN} more)" if len(policy.unread) > _SHOWN else ""
+        yield Violation(
+            policy.lines.get("unread.0", integ.line_of("retry_strategy")),
+            f"Retry Strategy was only partly read: a duration in {shown}{more} was not understood, so the "
+            f"ERR rules check only what was read ({policy_summary(policy)})",
         )
 
 
