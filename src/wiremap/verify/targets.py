@@ -18,7 +18,14 @@ from ..ports import DEFAULT_PORTS
 from ..probes._base import Target
 from ..secrets import find_secrets, looks_secret_name
 
-__all__ = ["DEFAULT_PORTS", "doc_credentials_message", "parse_target_options", "resolve_target", "target_ids"]
+__all__ = [
+    "DEFAULT_PORTS",
+    "doc_credentials_message",
+    "parse_target_options",
+    "resolve_target",
+    "shown_target",
+    "target_ids",
+]
 
 _METHOD_PATH = re.compile(r"^([A-Z]+)\s+(\S+)")
 
@@ -146,3 +153,28 @@ def doc_credentials_message(integ: Integration, target: Target) -> str | None:
         f"the doc's Endpoint carries a credential in its query ({names}): a credential is never read from "
         f"a doc; give the URL with --target {integ.id}=URL or WIREMAP_TARGET_{integ.env_id}"
     )
+
+
+def shown_target(
+    integ: Integration, overrides: Mapping[str, str], env: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """What is probed, for a page: ``scheme://host:port/path`` (never a user, password or query: a runner's
+    ``--target`` may carry what it means to send) and where it comes from: ``--target``,
+    ``WIREMAP_TARGET_<ID>`` or ``doc``. None when there is nothing to probe (or the address is bad)."""
+    try:
+        target = resolve_target(integ, overrides, env)
+    except UsageError:
+        return None
+    if target is None:
+        return None
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    shown = f"{target.scheme}://{host}" if target.scheme else host
+    if target.port:
+        shown += f":{target.port}"
+    if target.scheme and target.path:
+        shown += target.path.partition("?")[0]
+    if not target.explicit:
+        return shown, "doc"
+    if integ.id in overrides or any(is_named(integ, key) for key in overrides):
+        return shown, "--target"
+    return shown, f"WIREMAP_TARGET_{integ.env_id}"
