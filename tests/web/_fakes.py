@@ -11,7 +11,15 @@ import wiremap
 from tests._paths import EXAMPLE_DOCS
 from wiremap.catalog import Catalog
 from wiremap.document import parse_text
-from wiremap.monitor.model import CheckResult, IntegrationState, Percentiles, Rollup, Status, Transition
+from wiremap.monitor.model import (
+    CheckResult,
+    IntegrationState,
+    Percentiles,
+    RecentCheck,
+    Rollup,
+    Status,
+    Transition,
+)
 
 with warnings.catch_warnings():  # starlette's note about httpx vs httpx2, at import
     warnings.simplefilter("ignore")
@@ -139,6 +147,7 @@ class FakeView:
     statuses: dict[str, Status]
     started_at: float = NOW - 7200
     interval_s: float = 30.0
+    targets: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (what is probed, from where)
 
     def _state(self, integration_id: str) -> IntegrationState | None:
         integ = next((i for i in self.catalog if i.id == integration_id), None)
@@ -149,7 +158,12 @@ class FakeView:
         since = None if status is Status.UNKNOWN else NOW - 600
         fails = 3 if status is Status.DOWN else 0
         note = "" if integ.destination_host else "no destination host in the doc"
-        return IntegrationState(integ, status, since, last, fails, 0 if fails else 5, NOW + 12, note)
+        stored = self.store.results(integration_id, NOW - 7 * 86400, None, 30)
+        recent = tuple(RecentCheck.of(r) for r in stored)
+        shown, source = self.targets.get(integration_id, (None, "doc"))
+        return IntegrationState(
+            integ, status, since, last, fails, 0 if fails else 5, NOW + 12, note, None, recent, shown, source
+        )
 
     def states(self) -> list[IntegrationState]:
         out = [s for i in self.catalog if (s := self._state(i.id)) is not None]
@@ -204,4 +218,5 @@ def example_view(extra_doc: str | None = None) -> FakeView:
     )
     store.roll_up(NOW - 150)  # the last two complete minutes and the current one come from raw results
     statuses = {PAYMENTS: Status.UP, REDIS: Status.DOWN, ORDERS: Status.DEGRADED, INVENTORY: Status.UP}
-    return FakeView(catalog, store, statuses)
+    targets = {PAYMENTS: ("http://127.0.0.1:9000/v1/charges", "--target")}
+    return FakeView(catalog, store, statuses, targets=targets)

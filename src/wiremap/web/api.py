@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from ..monitor.model import IntegrationState, MonitorView, Status
 from . import live, system
+from .filters import Filters, query_filters
 from .schemas import (
     ErrorOut,
     GraphOut,
@@ -46,14 +47,20 @@ def router(view: MonitorView, clock: Callable[[], float]) -> APIRouter:
         return HealthOut()
 
     @r.get("/api/integrations", tags=["integrations"])
-    async def integrations() -> IntegrationListOut:
+    async def integrations(filters: Annotated[Filters, Depends(query_filters)]) -> IntegrationListOut:
         """Every integration, critical path first: status, last check, latency over the last hour and
-        day, documented latency."""
+        day, documented latency. The same filters as the dashboard's: ``status``, ``owner``,
+        ``critical``, ``q``; ``counts`` counts what is returned, ``total`` the whole catalog."""
         now = clock()
-        rows = await run_in_threadpool(live.summaries, view.store, view.states(), now)
+        states = view.states()
+        shown = filters.apply(states)
+        rows = await run_in_threadpool(live.summaries, view.store, shown, now)
         counts = {s: sum(1 for row in rows if row.state.status is s) for s in Status}
         return IntegrationListOut(
-            generated_at=now, counts=counts, integrations=[integration_out(row) for row in rows]
+            generated_at=now,
+            total=len(states),
+            counts=counts,
+            integrations=[integration_out(row) for row in rows],
         )
 
     @r.get("/api/integrations/{integration_id}", tags=["integrations"], responses=_NOT_FOUND)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-__all__ = ["ago", "duration", "iso", "ms", "pct", "utc", "utc_time"]
+__all__ = ["ago", "bare_ms", "duration", "iso", "ms", "pct", "utc", "utc_time"]
 
 NONE = "—"
 
@@ -19,6 +19,11 @@ def ms(value: float | None) -> str:
     if value < 10:
         return f"{value:.1f} ms"
     return f"{round(value):,} ms"
+
+
+def bare_ms(value: float | None) -> str:
+    """:func:`ms` without its unit, for a row of numbers that states it once: ``1,250``, ``0.42``."""
+    return ms(value).removesuffix(" ms")
 
 
 def pct(value: float | None) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..monitor.model import CheckResult, IntegrationState, Percentiles, Store, Transition
+from ..monitor.state import CLAIMED_EXCESS, MIN_SAMPLES, SIGNIFICANCE, excess_p_value
 
 __all__ = [
     "DAY",
@@ -22,9 +23,11 @@ __all__ = [
     "Detail",
     "Live",
     "Point",
+    "SlowProbes",
     "detail",
     "latency_of",
     "series",
+    "slow_probes",
     "summaries",
 ]
 
@@ -64,12 +67,47 @@ class Point:
 
 
 @dataclass(frozen=True, slots=True)
+class SlowProbes:
+    """The degraded rule's numbers over the last hour (:mod:`wiremap.monitor.state`): ``slow`` of ``n``
+    successful probes took longer than the documented P99; ``chance`` is how likely that many would be if
+    the P99 held. The rule judges only from ``min_samples`` probes, and degrades below ``significance``."""
+
+    documented_p99: float
+    slow: int
+    n: int
+    chance: float
+    min_samples: int = MIN_SAMPLES
+    allowed: float = CLAIMED_EXCESS
+    significance: float = SIGNIFICANCE
+
+    @property
+    def judged(self) -> bool:
+        return self.n >= self.min_samples
+
+    @property
+    def degraded(self) -> bool:
+        return self.judged and self.chance < self.significance
+
+
+@dataclass(frozen=True, slots=True)
 class Detail:
     live: Live
     week: Percentiles
     failures: list[CheckResult]  # newest first
     transitions: list[Transition]  # newest first
     points: list[Point]  # the last hour, per minute
+    slow: SlowProbes | None = None  # None without a documented P99
+
+
+def slow_probes(store: Store, state: IntegrationState, now: float) -> SlowProbes | None:
+    """The degraded rule over the stored last hour (the monitor judges from its memory, a write batch
+    ahead: the numbers may differ by the last second's probes)."""
+    documented = state.integration.latency_ms.p99
+    if documented is None:
+        return None
+    ok = [latency_of(r) for r in store.results(state.id, now - HOUR, None, _RAW_LIMIT) if r.ok]
+    slow = sum(1 for v in ok if v > documented)
+    return SlowProbes(documented, slow, len(ok), excess_p_value(slow, len(ok)))
 
 
 def latency_of(result: CheckResult) -> float:
@@ -118,6 +156,7 @@ def detail(store: Store, state: IntegrationState, now: float) -> Detail:
         failures,
         transitions,
         series(store, state.id, HOUR, 60, now),
+        slow_probes(store, state, now),
     )
 
 

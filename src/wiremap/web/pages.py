@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse
 from .._version import __version__
 from ..monitor.model import MonitorView, Status
 from ..secrets import mask_text
-from . import fmt
+from . import checks, fmt
+from .filters import STATUS_ORDER
 
 __all__ = ["STATIC", "TEMPLATES", "Pages", "masked", "refresh_seconds"]
 
@@ -50,8 +51,18 @@ class Pages:
             lstrip_blocks=True,
             finalize=masked,
         )
-        self.env.filters.update(ms=fmt.ms, pct=fmt.pct, utc=fmt.utc, iso=fmt.iso)
-        self.env.globals.update(ago=fmt.ago, version=__version__, Status=Status)
+        self.env.filters.update(ms=fmt.ms, bare_ms=fmt.bare_ms, pct=fmt.pct, utc=fmt.utc, iso=fmt.iso)
+        self.env.globals.update(
+            ago=fmt.ago,
+            version=__version__,
+            Status=Status,
+            STATUS_ORDER=STATUS_ORDER,
+            strip=checks.strip,
+            measured=checks.measured,
+            timed=checks.timed,
+            probe_of=checks.probe_of,
+            cells=checks.CATALOG_CELLS,
+        )
 
     def text(self, request: Request, name: str, **context: Any) -> str:
         root = request.scope.get("root_path", "").rstrip("/")

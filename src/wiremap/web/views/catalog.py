@@ -1,14 +1,18 @@
-"""``/``: every integration with its live status, recent latency beside the documented one, and owner."""
+"""``/``: every integration with its live status, its recent checks, recent latency beside the documented
+one, and owner; filtered by the query string (:mod:`..filters`), no script needed."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ...monitor.model import Status
 from .. import live
+from ..filters import Filters, owners, query_filters
 from ..pages import Pages
 
 __all__ = ["router"]
@@ -18,17 +22,21 @@ def router(pages: Pages) -> APIRouter:
     r = APIRouter(include_in_schema=False)
 
     @r.get("/", response_class=HTMLResponse)
-    async def catalog(request: Request) -> HTMLResponse:
+    async def catalog(request: Request, filters: Annotated[Filters, Depends(query_filters)]) -> HTMLResponse:
         view, now = pages.view, pages.clock()
         states = view.states()  # on the event loop, like the monitor's own updates
-        rows = await run_in_threadpool(live.summaries, view.store, states, now)
-        counts = {s: sum(1 for row in rows if row.state.status is s) for s in Status}
+        shown = filters.apply(states)  # before the store is read: a filter also saves its queries
+        rows = await run_in_threadpool(live.summaries, view.store, shown, now)
+        counts = {s: sum(1 for state in states if state.status is s) for s in Status}
         return await run_in_threadpool(  # rendering is CPU work: keep it off the loop the probes time on
             pages.render,
             request,
             "catalog.html",
             rows=rows,
             counts=counts,
+            total=len(states),
+            filters=filters,
+            owners=owners(states),
             now=now,
             findings=len(view.catalog.findings),
         )

@@ -7,12 +7,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ...model import Integration
 from .. import live
 from ..chart import latency_chart
 from ..markdown import render_doc
 from ..pages import Pages
 
-__all__ = ["router"]
+__all__ = ["doc_address", "router"]
+
+
+def doc_address(i: Integration) -> str | None:
+    """``host:port`` as the doc's Destination states it."""
+    if not i.destination_host:
+        return None
+    return f"{i.destination_host}:{i.destination_port}" if i.destination_port else i.destination_host
 
 
 def router(pages: Pages) -> APIRouter:
@@ -39,6 +47,7 @@ def router(pages: Pages) -> APIRouter:
                 doc_html=render_doc(doc.text) if doc is not None else None,
                 chart=chart,
                 now=now,
+                doc_address=doc_address(state.integration),
             )
 
         return await run_in_threadpool(page)
