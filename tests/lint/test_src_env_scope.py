@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import wiremap
 
 NOTIFY = '''"""Three brokers, one function each."""
@@ -171,3 +173,54 @@ def test_src005_pg_variables_count_only_for_postgresql(tmp_path: Path) -> None:
         code,
     )
     assert [m.split()[2] for m in _messages(docs, "SRC005")["api.md"]] == ["PGPASSWORD"]
+
+
+LEDGER = '''"""Billing's ledger client. LEDGER_TIMEOUT sets TIMEOUT, for the health check."""
+
+import os
+
+import requests
+
+LEDGER_URL = os.environ.get("LEDGER_BASE_URL", "http://127.0.0.1:9101")
+TIMEOUT = float(os.environ.get("LEDGER_TIMEOUT", "2.5"))  # the health check's, not LedgerClient's
+
+# the client
+
+
+class LedgerClient:
+    """Posts entries; TIMEOUT is not used here (see ``TIMEOUT`` above)."""
+
+    TIMEOUT = 5.0
+
+    def __init__(self, base_url=LEDGER_URL):
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def post_entry(self, entry, TIMEOUT=None):
+        return self.session.post(f"{self.base_url}/v1/entries", json=entry, timeout=self.TIMEOUT)
+
+
+def health():
+    return requests.get(LEDGER_URL + "/healthz", timeout=TIMEOUT)
+'''
+
+
+@pytest.mark.parametrize("line", [13, 9, 10, 8])
+def test_src006_follows_only_the_names_the_integrations_code_uses(tmp_path: Path, line: int) -> None:
+    """Not a word in a docstring or comment, an attribute (``self.TIMEOUT``), a parameter of the same
+    name, nor the module-level statement a Source line a few lines off lands on (13: the class; 9 and 10:
+    blank and comment lines after ``TIMEOUT = …``; 8: that statement itself, with the Client elsewhere)."""
+    docs = _tree(
+        tmp_path,
+        {
+            "ledger.md": _doc(
+                "Ledger", f"billing/ledger.py:{line}", "LedgerClient", "HTTP", ["LEDGER_BASE_URL"]
+            )
+        },
+        {"billing/ledger.py": LEDGER},
+    )
+    assert _messages(docs, "SRC006") == {}
+    # the health check uses TIMEOUT: its doc is asked for LEDGER_TIMEOUT
+    (docs / "health.md").write_text(_doc("Health", "billing/ledger.py:26", "health", "HTTP", []))
+    found = _messages(docs, "SRC006")
+    assert len(found["health.md"]) == 1 and "LEDGER_TIMEOUT" in found["health.md"][0], found

@@ -11,12 +11,19 @@ doc must list are those its own code reads, not every read of the file:
   os.environ[…]``, followed through other module-level names and helper functions), the function it is
   in (``def amqp_url(): return os.environ[…]``) or the settings field it is (``amqp_url: str``).
 
-Text-based and language-agnostic (Python, JavaScript, Go): it needs only the index's definitions and the
-file's lines. When the doc gives no line at all, every read of the file counts, as before.
+A name is used where the code reads it: not a word of a comment or a string, an attribute
+(``self.TIMEOUT``), a keyword argument's name, or a function's own local or parameter of the same name
+(Python is read with ``ast``, JavaScript and Go as text without comments and strings). A Source line that
+misses the Client, found elsewhere, and lands on a module-level statement (or on the blank lines after
+one) anchors nothing: SRC003 reports the line, and the statement is only what happens to be there.
+
+It needs only the index's definitions and the file's lines. When the doc gives no line at all, every read
+of the file counts, as before.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 
@@ -54,8 +61,9 @@ def _bindings(text: str) -> set[str]:
 class _Module:
     """The file's lines, cut into module-level statements (lines outside every top-level definition)."""
 
-    def __init__(self, lines: list[str], tops: list[Definition]) -> None:
+    def __init__(self, lines: list[str], tops: list[Definition], uses: _Uses) -> None:
         self.lines = lines
+        self.uses = uses
         self.inside = {n for d in tops for n in range(d.line, d.end_line + 1)}
         starts = [
             n
@@ -71,7 +79,12 @@ class _Module:
             n = first + 1
             while n <= last and n not in self.inside:  # a definition ends the statement
                 n += 1
-            self.statements.append((first, n - 1))
+            end = n - 1
+            while end > first and (
+                not lines[end - 1].strip() or lines[end - 1].lstrip().startswith(_NOT_A_START[:3])
+            ):
+                end -= 1  # blank lines and comments after a statement are not part of it
+            self.statements.append((first, end))
 
     def statement(self, line: int) -> tuple[int, int] | None:
         """The module-level statement holding ``line``: ``(first, last)``; None inside a definition."""
@@ -80,30 +93,42 @@ class _Module:
         return next((s for s in self.statements if s[0] <= line <= s[1]), None)
 
     def words(self, first: int, last: int) -> set[str]:
-        return set(_WORD.findall("\n".join(self.lines[first - 1 : last])))
+        """The names the code of lines ``first``..``last`` refers to (see :class:`_Uses`)."""
+        return self.uses.names(first, last)
+
+    def attributes(self, first: int, last: int) -> set[str]:
+        return self.uses.attributes(first, last)
 
 
 def integration_env_reads(integration: Integration, f: FileIndex, lines: list[str]) -> list[EnvRead]:
     """The reads of ``f`` (``lines``: its text) that the doc's integration uses (see the module doc)."""
     ref = integration.source_ref
-    anchors = [ref.line] if ref is not None and ref.line is not None else []
     name = client_name(integration.client)
-    if name is not None:
-        anchors += [first for first, _ in client_lines(f, name)]
+    clients = client_lines(f, name) if name is not None else []
+    anchors = [first for first, _ in clients]
+    if ref is not None and ref.line is not None:
+        anchors.append(ref.line)
     anchors = [a for a in anchors if 1 <= a <= len(lines)]
     if not anchors:
         return list(f.env_reads)
     tops = _top_level(f.definitions)
-    module = _Module(lines, tops)
+    module = _Module(lines, tops, _Uses(lines, f.language))
     spans: list[tuple[int, int]] = []
     for a in anchors:
         top = next((d for d in tops if d.line <= a <= d.end_line), None)
         span = (top.line, top.end_line) if top is not None else module.statement(a)
-        if span is not None:
-            spans.append(span)
+        if span is None:
+            continue
+        if clients and top is None and a not in {first for first, _ in clients}:
+            # the Source line missed the Client (SRC003 says where it is) and landed on a module-level
+            # statement: that statement is what happens to be there, not the integration's code
+            continue
+        spans.append(span)
     used: set[str] = set()
+    attributes: set[str] = set()
     for first, last in spans:
         used |= module.words(first, last)
+        attributes |= module.attributes(first, last)
     # follow what the code uses: module-level names and top-level functions, to a fixpoint
     followed: set[tuple[int, int]] = set(spans)
     grew = True
@@ -113,12 +138,15 @@ def integration_env_reads(integration: Integration, f: FileIndex, lines: list[st
             if stmt not in followed and _bindings(lines[stmt[0] - 1]) & used:
                 followed.add(stmt)
                 used |= module.words(*stmt)
+                attributes |= module.attributes(*stmt)
                 grew = True
         for d in tops:
             if d.kind != "class" and (d.line, d.end_line) not in followed and d.name in used:
                 followed.add((d.line, d.end_line))
                 used |= module.words(d.line, d.end_line)
+                attributes |= module.attributes(d.line, d.end_line)
                 grew = True
+    members = used | attributes  # ``settings.amqp_url``, ``self._url()``: a field or method by its name
 
     def belongs(read: EnvRead) -> bool:
         if any(first <= read.line <= last for first, last in followed):
@@ -128,7 +156,155 @@ def integration_env_reads(integration: Integration, f: FileIndex, lines: list[st
             return False
         if inner.kind == "class":  # a settings field: ``amqp_url: str``
             m = _FIELD.match(lines[read.line - 1])
-            return m is not None and m.group("name") in used
-        return inner.name in used  # a helper function (or a method) the integration calls
+            return m is not None and m.group("name") in members
+        return inner.name in members  # a helper function (or a method) the integration calls
 
     return [r for r in f.env_reads if belongs(r)]
+
+
+class _Uses:
+    """What the code of a file refers to, line by line: the names it reads (``TIMEOUT``, ``amqp_url()``)
+    and, apart, the attributes it reads (``self.TIMEOUT``, ``settings.amqp_url``).
+
+    Only code counts: a word in a comment or a string, a keyword argument's name (``timeout=5``), an
+    attribute (``self.TIMEOUT``) and, in Python, a function's own local or parameter of the same name are
+    not uses of a module-level name. Python is read with ``ast`` (scopes are exact); JavaScript and Go as
+    text without comments and strings (a template literal's ``${…}`` is code)."""
+
+    def __init__(self, lines: list[str], language: str) -> None:
+        self._names: dict[int, set[str]] = {}
+        self._attributes: dict[int, set[str]] = {}
+        if language != "python" or not self._python("\n".join(lines)):
+            self._text(lines)
+
+    def names(self, first: int, last: int) -> set[str]:
+        return {w for n in range(first, last + 1) for w in self._names.get(n, ())}
+
+    def attributes(self, first: int, last: int) -> set[str]:
+        return {w for n in range(first, last + 1) for w in self._attributes.get(n, ())}
+
+    def _python(self, text: str) -> bool:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        self._py_body(tree, set())
+        return True
+
+    def _py_body(self, node: ast.AST, hidden: set[str]) -> None:
+        """Record the uses in ``node``, not descending into nested scopes (each gets its own ``hidden``:
+        the names that are its locals and so are no module-level name)."""
+        stack = list(ast.iter_child_nodes(node))
+        while stack:
+            child = stack.pop()
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                args = child.args
+                for d in (*args.defaults, *args.kw_defaults, *getattr(child, "decorator_list", ())):
+                    if d is not None:
+                        stack.append(d)  # evaluated where the function is defined
+                self._py_body(child, hidden | _locals(child))
+                continue
+            if isinstance(child, ast.ClassDef):
+                stack.extend((*child.bases, *child.keywords, *child.decorator_list))
+                self._py_body(child, hidden)  # class-level names are not visible in its methods
+                continue
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and child.id not in hidden:
+                self._names.setdefault(child.lineno, set()).add(child.id)
+            elif isinstance(child, ast.Attribute):
+                self._attributes.setdefault(child.end_lineno or child.lineno, set()).add(child.attr)
+            stack.extend(ast.iter_child_nodes(child))
+
+    def _text(self, lines: list[str]) -> None:
+        for n, line in enumerate(_code_only(lines), start=1):
+            for m in _WORD.finditer(line):
+                before = line[: m.start()].rstrip()
+                after = line[m.end() :].lstrip()
+                if before.endswith(".") and not before.endswith(".."):
+                    self._attributes.setdefault(n, set()).add(m.group())
+                elif after.startswith(":") and not after.startswith(":=") and before.endswith(("{", ",")):
+                    continue  # an object key or a struct field name: ``{timeout: 5}``
+                else:
+                    self._names.setdefault(n, set()).add(m.group())
+
+
+def _locals(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    """A function's local names: parameters, assigned names, imports, nested definitions (not those it
+    declares ``global`` or ``nonlocal``)."""
+    a = fn.args
+    names = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+    names |= {x.arg for x in (a.vararg, a.kwarg) if x is not None}
+    outer: set[str] = set()
+    stack = list(ast.iter_child_nodes(fn)) if not isinstance(fn, ast.Lambda) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+            continue
+        elif isinstance(node, ast.Lambda):
+            continue
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {x.asname or x.name.split(".")[0] for x in node.names}
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            outer |= set(node.names)
+        elif isinstance(node, ast.arguments):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return names - outer
+
+
+def _code_only(lines: list[str]) -> list[str]:
+    """The lines with comments and string contents blanked (``//``, ``/* */``, ``#`` lines; quotes), the
+    code inside a template literal's ``${…}`` kept; line numbers stay."""
+    out: list[str] = []
+    state = ""  # "", "/*", or the open quote
+    depth: list[int] = []  # brace depth of each ${ … } entered from a template literal
+    for line in lines:
+        buf: list[str] = []
+        i = 0
+        while i < len(line):
+            c = line[i]
+            two = line[i : i + 2]
+            if state == "/*":
+                if two == "*/":
+                    state, i = "", i + 2
+                else:
+                    i += 1
+                continue
+            if state in ('"', "'", "`"):
+                if c == "\\":
+                    i += 2
+                elif c == state:
+                    state, i = "", i + 1
+                    buf.append(" ")
+                elif state == "`" and two == "${":
+                    state, i = "", i + 2
+                    depth.append(0)
+                    buf.append(" ")
+                else:
+                    i += 1
+                continue
+            if two == "//" or (c == "#" and not buf and not line[:i].strip()):
+                break
+            if two == "/*":
+                state, i = "/*", i + 2
+                continue
+            if c in ('"', "'", "`"):
+                state, i = c, i + 1
+                buf.append(" ")
+                continue
+            if depth and c == "{":
+                depth[-1] += 1
+            elif depth and c == "}":
+                if depth[-1] == 0:
+                    depth.pop()
+                    state, i = "`", i + 1
+                    continue
+                depth[-1] -= 1
+            buf.append(c)
+            i += 1
+        if state in ('"', "'"):  # an unterminated quote ends with its line (Go runes, JS strings)
+            state = ""
+        out.append("".join(buf))
+    return out

@@ -2,9 +2,10 @@
 Checks that every environment variable the integration's code reads is listed under **Environment
 Variables**. The integration's code is the top-level class or function holding the **Source** line or
 the **Client** (or the module-level statement they are on), with what it uses: module-level names
-assigned from a variable, helper functions, settings fields. Reads of other functions of the same file
-belong to other integrations, and a variable another doc of the same Source file lists is never asked
-of this one.
+assigned from a variable, helper functions, settings fields, followed only where the code reads the name
+(not a mention in a comment or a string, an attribute such as `self.TIMEOUT`, or a local of the same
+name). Reads of other functions of the same file belong to other integrations, and a variable another doc
+of the same Source file lists is never asked of this one.
 
 ## Why is this bad?
 The doc is where operators learn how to configure the integration. A variable the code reads but
