@@ -28,7 +28,8 @@ class CartStore:
             decode_responses=True,
             socket_timeout=0.5,
             socket_connect_timeout=0.5,
-            health_check_interval=30,
+            # No health_check_interval: its PING on a fresh connection is retried by this same Retry,
+            # so one attempt became three (9 under a lasting failure). Only `retry` retries.
             max_connections=50,
             retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
             retry_on_error=[exceptions.ConnectionError, exceptions.TimeoutError],
