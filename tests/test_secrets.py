@@ -91,3 +91,14 @@ def test_look_alikes_of_those_gaps_are_left_alone(text: str) -> None:
     from wiremap.secrets import mask_text
 
     assert mask_text(text) == text
+
+
+def test_a_value_in_a_code_span_after_a_secret_name_and_prose_is_masked() -> None:
+    """Found by a new user: `- MQTT_PASSWORD: ingest password, currently `mqttP4ss!2026`` (the list form
+    of Environment Variables) was neither reported (SEC001) nor masked (show)."""
+    from wiremap.secrets import mask_text
+
+    assert "mqttP4ss!2026" not in mask_text("- MQTT_PASSWORD: ingest password, currently `mqttP4ss!2026`")
+    for kept in ("- DB_PASSWORD: set by `ops/secrets.py`", "- DB_PASSWORD: the password of role `checkout`"):
+        assert mask_text(kept) == kept
+    assert mask_text("- API_TOKEN: `${API_TOKEN}` from the secret store").count("***") == 0

@@ -452,6 +452,26 @@ def _value_of(text: str, name: str, name_start: int, pos: int, sep: str) -> tupl
     return start, end
 
 
+_FILE_NAME = re.compile(r"[\w.-]*(?:/[\w.-]+)*\.[A-Za-z]{1,5}")
+_CODE_SPAN = re.compile(r"`(?P<value>[^`\s]{6,200})`")
+
+
+def _quoted_in_prose(text: str, start: int) -> tuple[int, int] | None:
+    """After ``PASSWORD:`` and prose, a code span on the same line that holds a value (not a word, a
+    reference or a placeholder): the list form of Environment Variables puts the value there."""
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    for m in _CODE_SPAN.finditer(text, start, min(end, start + 400)):
+        value = m.group("value")
+        if _plain(value) or is_reference(value) or _IDENT.fullmatch(value) or _CODE.fullmatch(value):
+            continue
+        if _FILE_NAME.fullmatch(value) or _PATH_LIKE.fullmatch(value) or "…" in value or "=" in value:
+            continue  # ``ops/secrets.py``: where the value is kept; ``Key=…``: an example
+        if any(c.isdigit() for c in value) or any(not c.isalnum() for c in value):
+            return m.start("value"), m.end("value")
+    return None
+
+
 def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
     seen: set[int] = set()
     for word in _NAME_WORDS:
@@ -475,6 +495,8 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
             if not looks_secret_name(name) or name.lower().endswith("authorization"):
                 continue  # an Authorization value is read by its scheme (_auth_headers)
             span = _value_of(text, name, j, sep.end(), sep.group("sep"))
+            if span is None and sep.group("sep") == ":" and (j == 0 or text[j - 1] != "`"):
+                span = _quoted_in_prose(text, sep.end())  # ``MQTT_PASSWORD: ingest's, currently `pw```
             if span is not None and j >= 14 and text.startswith("--bind-secret", j - 14):
                 continue  # ``--bind-secret DB_PASSWORD=db.internal:5432``: where it may go, not the secret
             if span is not None:
@@ -809,6 +831,10 @@ def mask_json(data: Any) -> Any:
         name, value = out.get("name"), out.get("value")
         if isinstance(name, str) and isinstance(value, str) and "purpose" in out and _secret_env(name, value):
             out["value"] = MASK
+        purpose = out.get("purpose")
+        if isinstance(name, str) and isinstance(purpose, str) and looks_secret_name(name):
+            # the list form: ``- MQTT_PASSWORD: ingest password, currently `pw``` puts the value here
+            out["purpose"] = mask_text(f"{name}: {purpose}")[len(name) + 2 :]
         return out
     if isinstance(data, list | tuple):
         return [mask_json(x) for x in data]
