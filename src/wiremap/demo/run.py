@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from rich.console import Console
 
 from ..catalog import Catalog, load
 from ..config import Config, load_config
+from ..faults.report import render_text as fault_text
+from ..faults.run import IntegrationFaults, RunOptions, run_integration
 from ..lint import lint_catalog
 from ..lint.report import text as lint_text
 from ..probes._base import ErrorKind
@@ -27,6 +30,21 @@ from .servers import start_servers
 __all__ = ["DemoOutcome", "run_demo"]
 
 DRIFTED = "storefront-to-cart-service"
+
+# The faults the demo injects (a few seconds each at most, observable without root): the Storefront's cart
+# client makes 2 attempts where its doc promises 4, the one mismatch the demo expects. The Orders Database
+# and the Order Events Broker are left out: their drivers' own reconnects (psycopg_pool, pika) take
+# half a minute under a lasting failure. The Inventory doc is skipped by faults (gRPC health only).
+DEMO_FAULTS: dict[str, tuple[str, ...]] = {
+    "storefront-to-cart-service": ("status:503",),
+    "checkout-service-to-payments-api": ("status:503", "status:402"),
+    "cart-service-to-cart-redis": ("timeout", "invalid"),
+    "notifications-service-to-realtime-gateway": ("timeout",),
+    "checkout-service-to-inventory-service": ("timeout",),
+}
+MISMATCHED = "storefront-to-cart-service"
+# the shop's clients read their tokens from the environment; the stub does not check them
+DEMO_TOKENS = {"PAYMENTS_API_TOKEN": "sk_test_wiremap_demo", "REALTIME_WS_TOKEN": "wiremap-demo"}
 
 # Real local services, used when they run; the demo's credentials unless the user set the variable.
 LOCAL_SERVICES: dict[str, tuple[str, int, str, str]] = {
@@ -51,6 +69,7 @@ class DemoOutcome:
     reports: list[IntegrationReport]
     not_running: list[str]
     unexpected: list[str]
+    faults: list[IntegrationFaults] | None = None
 
     @property
     def ok(self) -> bool:
@@ -107,6 +126,40 @@ async def _verify(
     return reports, not_running
 
 
+async def _faults(catalog: Catalog, config: Config, env: Mapping[str, str]) -> list[IntegrationFaults]:
+    """``wiremap faults`` on the shop, with the demo's consent to run its Integration Test commands, each
+    against a stub on 127.0.0.1; the shop's commands run ``python`` of this interpreter."""
+    root = config.root_path or config.base_dir
+    path = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
+    run_env = {**DEMO_TOKENS, **env, "PATH": path}
+    out = []
+    for integ in catalog:
+        only = DEMO_FAULTS.get(integ.id)
+        if only is None:
+            continue
+        options = RunOptions(run_commands=True, root=root, env=run_env, only=only)
+        out.append(await run_integration(integ, options))
+    return out
+
+
+def _faults_expectation(report: IntegrationFaults) -> list[str]:
+    """What in a faults report the demo did not expect: a mismatch but the Storefront's 4-vs-2 one,
+    or a skip but the Inventory doc's."""
+    integ = report.integration
+    out = []
+    for r in report.results:
+        if integ.id == MISMATCHED:
+            if r.verdict != "mismatch" or "attempts: documented 4, observed 2" not in r.message:
+                out.append(
+                    f"{integ.name}: {r.fault}: the 2 attempts of 4 documented were not caught: {r.message}"
+                )
+        elif r.verdict == "skipped" and "gRPC health only" in r.message:
+            continue
+        elif r.verdict != "ok":
+            out.append(f"{integ.name}: {r.fault}: {r.verdict}: {r.message}")
+    return out
+
+
 def run_demo(docs: Path, console: Console) -> DemoOutcome:
     from .._loop import run
 
@@ -138,7 +191,23 @@ def run_demo(docs: Path, console: Console) -> DemoOutcome:
             highlight=False,
             markup=False,
         )
+
+    console.rule("3. faults: the shop's clients against stubs that fail")
+    faults = run(_faults(catalog, config, env))
+    console.print(fault_text(faults), end="", highlight=False, markup=False)
+    mismatch = next((f for rep in faults if rep.integration.id == MISMATCHED for f in rep.results), None)
+    if mismatch is not None and mismatch.verdict == "mismatch":
+        name = next(rep.integration.name for rep in faults if rep.integration.id == MISMATCHED)
+        console.print(
+            f"\nRetry drift caught: the doc of {name} promises 4 attempts, its client makes 2:\n"
+            f"  {mismatch.fault}: {mismatch.message}",
+            highlight=False,
+            markup=False,
+        )
     unexpected = [m for r in reports if (m := _expectation(r))]
+    unexpected += [m for rep in faults for m in _faults_expectation(rep)]
+    if not any(rep.integration.id == MISMATCHED for rep in faults):
+        unexpected.append(f"the doc with the deliberate retry drift ({MISMATCHED}) is not among the docs")
     if drift is None:
         unexpected.append(
             f"the doc with the deliberate drift ({DRIFTED}) is not among the docs: nothing to catch"
@@ -152,4 +221,4 @@ def run_demo(docs: Path, console: Console) -> DemoOutcome:
         console.print("The demo did not behave as expected.", highlight=False)
     else:
         console.print("Everything behaved as expected (the drift included).", highlight=False)
-    return DemoOutcome(reports, not_running, unexpected)
+    return DemoOutcome(reports, not_running, unexpected, faults)
