@@ -87,7 +87,14 @@ def test_sync_writes_nothing_when_the_result_would_not_parse_back(
     _move_payments_client(shop)
     from wiremap.code import sync as sync_module
 
-    monkeypatch.setattr(sync_module, "_MAINTAINED", sync_module._ENTRY)  # would rewrite a dated entry
+    real = sync_module._field_index
+
+    def wrong(lines: list[str], doc: object, name: str, pattern: object) -> int | None:
+        if name == "maintained_by":  # would rewrite a dated entry
+            return next(i for i, x in enumerate(lines) if sync_module._ENTRY.match(x) and "[Date]" not in x)
+        return real(lines, doc, name, pattern)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module, "_field_index", wrong)
     doc = shop / PAYMENTS_DOC
     doc.write_text(doc.read_text().replace("Payments Team (@payments-team)", "[Team/Person]"))
     before = doc.read_text()
@@ -227,19 +234,77 @@ def test_the_example_docs_are_in_sync() -> None:
     assert main(["sync", str(SHOP / "docs" / "integrations")]) == 0
 
 
-def test_news_a_doc_has_nowhere_to_record_does_not_move_last_updated(
+def test_news_for_a_doc_without_recent_changes_adds_the_section(
     shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Found by a new user: without a Recent Changes section sync moved Last Updated to today and recorded
-    nothing, which silenced SRC007 for a commit no doc mentions."""
+    """Found by new users: without a Recent Changes section sync first moved Last Updated to today and
+    recorded nothing (silencing SRC007), then said "already in sync" (exit 0) while SRC007 reported the
+    commit. SRC007 reports a doc exactly when sync records commits in it: sync adds the section, where the
+    template and ``fmt`` have it (after the other sections, above the footer), and Last Updated moves."""
     doc = shop / PAYMENTS_DOC
     text = doc.read_text()
     start = text.index("## Recent Changes")
     end = text.index("---", start)
-    doc.write_text(text[:start] + text[end:])
+    doc.write_text(text[:start] + text[end + len("---\n\n") :])
     commit_all(shop, "Drop the Recent Changes section", "2026-11-28T10:00:00+00:00")
+    assert main(["fmt", "--check", PAYMENTS_DOC]) == 0
     _change_payments_client(shop, "Retry charges on 429", "2026-12-01T10:00:00+00:00")
-    main(["sync", "--write", PAYMENTS_DOC])
+    sha = git(shop, "rev-parse", "--short", "HEAD").strip()
     capsys.readouterr()
-    assert "**Last Updated:** 2026-11-28" in doc.read_text()
     assert main(["lint", "--select", "SRC007", "--fail-on", "warning", PAYMENTS_DOC]) == 1
+    assert "code changed 2026-12-01" in capsys.readouterr().out
+    before = doc.read_text()
+    assert main(["sync", PAYMENTS_DOC]) == 1  # would change: the diff adds the section
+    out = capsys.readouterr()
+    assert "+## Recent Changes" in out.out and "+- Retry charges on 429 (" in out.out, out
+    assert "0 already in sync" in out.err and doc.read_text() == before
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    after = doc.read_text()
+    today = dt.date.today().isoformat()
+    assert f"---\n\n## Recent Changes\n\n**2026-12-01:**\n- Retry charges on 429 ({sha})\n\n---\n\n" in after
+    assert after.endswith(f"**Last Updated:** {today}\n**Maintained By:** Payments Team (@payments-team)\n")
+    assert after.index("## Monitoring") < after.index("## Recent Changes")
+    assert main(["fmt", "--check", PAYMENTS_DOC]) == 0  # where fmt would put it
+    assert main(["lint", "--select", "SRC007", "--fail-on", "warning", PAYMENTS_DOC]) == 0
+    assert main(["sync", PAYMENTS_DOC]) == 0  # nothing more to do
+
+
+@pytest.mark.parametrize(
+    "label", ["**Last Updated:**", "**Last updated:**", "**Last Updated**:", "__Last Updated:__"]
+)
+def test_last_updated_is_set_wherever_the_parser_reads_it(shop: Path, label: str) -> None:
+    """Found by a new user: sync moved the Source line and filled Maintained By but left
+    ``**Last updated:** [Date]``: it looked for the template's spelling only, the parser reads more."""
+    doc = shop / PAYMENTS_DOC
+    text = doc.read_text().replace("**Last Updated:** 2026-11-28", f"{label} [Date]")
+    doc.write_text(
+        text.replace("**Maintained By:** Payments Team (@payments-team)", "**Maintained by:** [Your name]")
+    )
+    commit_all(shop, "A messy footer", "2026-11-20T10:00:00+00:00")
+    _move_payments_client(shop)
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    after = doc.read_text()
+    assert "payments_client.py:55`" in after
+    assert after.endswith(
+        f"{label} {dt.date.today().isoformat()}\n**Maintained by:** @payments-team @checkout-team\n"
+    ), after[-200:]
+    assert main(["sync", PAYMENTS_DOC]) == 0
+
+
+def test_last_updated_placeholder_of_a_doc_without_recent_changes_is_set(shop: Path) -> None:
+    """The new user's doc: no Recent Changes section and ``**Last Updated:** [Date]``. sync moved the
+    Source line and filled Maintained By, but left Last Updated a placeholder (the commits had nowhere to
+    go). Now they go to a new Recent Changes section and Last Updated is today."""
+    doc = shop / PAYMENTS_DOC
+    text = doc.read_text()
+    start = text.index("## Recent Changes")
+    text = text[:start] + text[text.index("---", start) + len("---\n\n") :]
+    text = text.replace("**Last Updated:** 2026-11-28", "**Last Updated:** [Date]")
+    doc.write_text(text.replace("Payments Team (@payments-team)", "[Your name]"))
+    commit_all(shop, "A doc without history", "2026-11-20T10:00:00+00:00")
+    _move_payments_client(shop)
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    after = doc.read_text()
+    assert "payments_client.py:55`" in after and "## Recent Changes" in after
+    assert f"**Last Updated:** {dt.date.today().isoformat()}\n**Maintained By:** @payments-team" in after
+    assert main(["lint", "--select", "SRC007,DOC003", PAYMENTS_DOC]) == 0

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import ParsedDoc, parse_text
+from ..document.template import canonical_section
 from ..secrets import mask_text
 from ..values import parse_date
 from .history import Commit
@@ -20,7 +21,6 @@ from .review import changed_after, review_day
 
 __all__ = ["SyncResult", "not_compared", "source_ref_pattern", "sync_doc"]
 
-_HEADING = re.compile(r"^##\s+Recent Changes\s*$")
 _ENTRY = re.compile(r"^\*\*(.+?):\*\*\s*$")
 _PLACEHOLDER_ENTRY = re.compile(r"^\*\*\[Date\]:\*\*\s*$")
 _LAST_UPDATED = re.compile(r"^(\*\*Last Updated:\*\*)\s*(.*)$")
@@ -96,11 +96,14 @@ def _subject(c: Commit) -> str:
     return mask_text(c.subject)
 
 
-def _add_recent_changes(lines: list[str], commits: list[Commit], out: SyncResult) -> None:
-    """Dated entries above the newest existing one; the template's placeholder entry is replaced."""
-    heading = next((i for i, x in enumerate(lines) if _HEADING.match(x)), None)
-    if heading is None or not commits:
-        return
+def _is_recent_changes(line: str) -> bool:
+    """A ``## Recent Changes`` heading as the parser reads one (``## Recent changes`` too)."""
+    return (
+        line.startswith("## ") and canonical_section(line[3:].strip().strip("#").strip()) == "Recent Changes"
+    )
+
+
+def _entries(commits: list[Commit]) -> list[str]:
     by_day: dict[dt.date, list[Commit]] = {}
     for c in commits:
         by_day.setdefault(c.date, []).append(c)
@@ -108,6 +111,20 @@ def _add_recent_changes(lines: list[str], commits: list[Commit], out: SyncResult
     for day in sorted(by_day, reverse=True):
         entries = [f"- {_subject(c) or '(no commit message)'} ({c.short})" for c in by_day[day]]
         block += [f"**{day.isoformat()}:**", *entries, ""]
+    return block
+
+
+def _add_recent_changes(lines: list[str], commits: list[Commit], footer: int | None) -> bool:
+    """Dated entries above the newest existing one; the template's placeholder entry is replaced. A doc
+    without the section gets it where the template (and ``fmt``) has it: after the other sections, before
+    the footer (``footer``: the index of its first line, None when there is none). False: nothing to add."""
+    if not commits:
+        return False
+    block = _entries(commits)
+    heading = next((i for i, x in enumerate(lines) if _is_recent_changes(x)), None)
+    if heading is None:
+        _new_section(lines, block, footer)
+        return True
     end = next((i for i in range(heading + 1, len(lines)) if lines[i].startswith(("## ", "---"))), len(lines))
     first = next((i for i in range(heading + 1, end) if _ENTRY.match(lines[i])), None)
     if first is not None and _PLACEHOLDER_ENTRY.match(lines[first]):
@@ -124,16 +141,47 @@ def _add_recent_changes(lines: list[str], commits: list[Commit], out: SyncResult
         else:
             block = ["", *block]
     lines[first:first] = block
-    out.changes.append(f"{len(commits)} commit(s) added to Recent Changes")
+    return True
 
 
-def _set_field(lines: list[str], pattern: re.Pattern[str], value: str) -> bool:
-    for i, line in enumerate(lines):
-        m = pattern.match(line)
-        if m:
-            lines[i] = f"{m.group(1)} {value}"
-            return True
-    return False
+def _new_section(lines: list[str], block: list[str], footer: int | None) -> None:
+    """``## Recent Changes`` with ``block`` inserted before the footer's ``---`` rule (or the footer), else
+    at the end, each part separated the template's way."""
+    if footer is None:
+        end = len(lines)
+        while end > 0 and not lines[end - 1].strip():
+            end -= 1
+        lines[end:end] = ["", "---", "", "## Recent Changes", "", *block[:-1]]
+        return
+    at = footer
+    while at > 0 and not lines[at - 1].strip():
+        at -= 1
+    if at > 0 and lines[at - 1].strip() == "---":  # the rule above the footer: the new section goes above it
+        lines[at - 1 : at - 1] = ["---", "", "## Recent Changes", "", *block]
+    else:
+        lines[footer:footer] = ["## Recent Changes", "", *block, "---", ""]
+
+
+_FIELD_LINE = re.compile(r"^(?P<label>\s*(?:[-*+]\s+)?(\*\*|__).+?\2(?:\s*:)?)\s*(?P<value>.*?)\s*$")
+
+
+def _field_index(lines: list[str], doc: ParsedDoc, name: str, pattern: re.Pattern[str]) -> int | None:
+    """The index of the line holding a footer field, where the parser read it (``**Last updated:**``,
+    ``**Last Updated**:``, ``__Last Updated:__`` as well as the template's form)."""
+    line = doc.integration.line_of(name, 0)
+    found = getattr(doc.integration, name) is not None
+    if found and 0 < line <= len(lines) and _FIELD_LINE.match(lines[line - 1]):
+        return line - 1
+    return next((i for i, x in enumerate(lines) if pattern.match(x)), None)
+
+
+def _set_field(lines: list[str], index: int | None, value: str) -> bool:
+    """The field's value replaced, its label kept as written."""
+    m = _FIELD_LINE.match(lines[index]) if index is not None else None
+    if index is None or m is None:
+        return False
+    lines[index] = f"{m.group('label')} {value}"
+    return True
 
 
 def not_compared(doc: ParsedDoc, project: Project | None) -> str | None:
@@ -162,22 +210,31 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
     lines = text.split(newline)
     _fix_source_line(lines, doc, project, rel, out)
     integ = doc.integration
-    # the commits SRC007 reports: the same definition (code/review.py), so sync and lint agree
+    # the commits SRC007 reports: the same definition (code/review.py), so sync and lint agree. They are
+    # always recorded: a doc without a Recent Changes section gets one
     news = changed_after(project.history(rel), review_day(integ))
     unrecorded = _unrecorded(doc, news)
-    before = len(out.changes)
-    _add_recent_changes(lines, unrecorded, out)
-    # commits that could not be recorded (no Recent Changes section): Last Updated must not hide them
-    recorded_all = not unrecorded or len(out.changes) > before
     from ..lint.rules._common import is_unfilled  # the one definition of "empty or a placeholder"
 
+    # the footer's fields are edited in place first, the new entries (which move lines) inserted last
+    maintained = _field_index(lines, doc, "maintained_by", _MAINTAINED)
+    updated = _field_index(lines, doc, "last_updated", _LAST_UPDATED)
+    footer = min((i for i in (maintained, updated) if i is not None), default=None)
+    owners_changed: str | None = None
     if is_unfilled(integ.maintained_by) and project.owners is not None:
         owners = project.owners.of(rel)
-        if owners and _set_field(lines, _MAINTAINED, " ".join(owners)):
-            out.changes.append(f"Maintained By set from CODEOWNERS: {' '.join(owners)}")
-    # commits after the review day that are all recorded already still make the doc reviewed today
-    changed = bool(out.changes or news) and recorded_all
-    if changed and _date(integ.last_updated) != today and _set_field(lines, _LAST_UPDATED, today.isoformat()):
+        if owners and _set_field(lines, maintained, " ".join(owners)):
+            owners_changed = f"Maintained By set from CODEOWNERS: {' '.join(owners)}"
+    # anything changed, or commits after the review day that are all recorded already: reviewed today
+    changed = bool(out.changes or news or owners_changed)
+    today_set = (
+        changed and _date(integ.last_updated) != today and _set_field(lines, updated, today.isoformat())
+    )
+    if _add_recent_changes(lines, unrecorded, footer):
+        out.changes.append(f"{len(unrecorded)} commit(s) added to Recent Changes")
+    if owners_changed:
+        out.changes.append(owners_changed)
+    if today_set:
         out.changes.append(f"Last Updated → {today.isoformat()}")
     out.new = newline.join(lines)
     if out.changed:

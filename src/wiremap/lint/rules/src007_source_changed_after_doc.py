@@ -10,7 +10,7 @@ commit of a shallow clone is not a change.
 ## Why is this bad?
 This is how docs rot: the code changes, the doc does not, and nothing says so. The finding names
 the newest commit so the reader can see what changed; `wiremap sync --write` records the commits
-under Recent Changes and moves Last Updated.
+under Recent Changes (adding the section when the doc has none) and moves Last Updated.
 
 ## Example
 ```text
