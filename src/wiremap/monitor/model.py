@@ -16,9 +16,11 @@ from ..model import Integration
 
 __all__ = [
     "CheckResult",
+    "DocBroken",
     "IntegrationState",
     "MonitorView",
     "Percentiles",
+    "RecentCheck",
     "Rollup",
     "Status",
     "Store",
@@ -46,6 +48,30 @@ class CheckResult:
     ttfb_ms: float | None = None
     error_kind: str | None = None
     message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecentCheck:
+    """One cell of the dashboard's strip of recent checks, kept in the monitor's memory.
+
+    ``outcome`` is ``ok``, ``failed`` or ``skipped`` (nothing was checked, ``detail`` says why);
+    ``latency_ms`` of a success as everywhere (time to first response, else the whole probe), of a
+    failure the whole probe (how long it took to fail); ``detail`` the error kind and message of a
+    failure (masked where it leaves, like the message)."""
+
+    ts: float
+    outcome: str
+    latency_ms: float | None = None
+    detail: str = ""
+
+    @classmethod
+    def of(cls, result: CheckResult) -> RecentCheck:
+        if result.ok:
+            latency = result.ttfb_ms if result.ttfb_ms is not None else result.duration_ms
+            return cls(result.ts, "ok", latency)
+        what = result.error_kind or "error"
+        detail = f"{what}: {result.message}" if result.message else what
+        return cls(result.ts, "failed", result.duration_ms, detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +178,16 @@ class Store(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class DocBroken:
+    """An integration whose doc broke while serve ran (unreadable, emptied, cut off mid-edit): its last
+    good version is still monitored; ``finding`` says what is wrong with the doc on disk now."""
+
+    since: float
+    finding: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class IntegrationState:
     """What the monitor knows of one integration now."""
 
@@ -164,6 +200,15 @@ class IntegrationState:
     next_run: float | None = None
     note: str = ""  # why it is not probed or not checked, or why it is degraded; else empty
     hour: Percentiles | None = None  # the last hour, kept in memory by the monitor (exact)
+    recent: tuple[RecentCheck, ...] = ()  # the last checks, oldest first (the dashboard's strip)
+    # what is probed, without credentials (``scheme://host:port/path``), and where that address comes
+    # from: ``--target``, ``WIREMAP_TARGET_<ID>`` or ``doc``; None when there is nothing to probe
+    target: str | None = None
+    target_from: str = "doc"
+    # backpressure (monitor.scheduler): how late its last probe started, rounds skipped since the start
+    late_s: float | None = None
+    skipped_rounds: int = 0
+    doc_broken: DocBroken | None = None  # its doc broke: the last good version is what is monitored
 
     @property
     def id(self) -> str:

@@ -9,32 +9,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._errors import UsageError
 from ..catalog import Catalog, load
 from ..config import Config
+from ..document import ParsedDoc
 from ..model import Integration
 from ..probes.registry import preload
 from ..trust.credentials import SecretGate
 from ..trust.settings import Trust
 from ..values import parse_duration_ms
 from ..verify.engine import IntegrationReport, VerifyOptions, verify
-from ..verify.targets import resolve_target
-from .alerts import Alerter
+from ..verify.targets import resolve_target, shown_target
+from .alerts import DOC_BROKEN, DOC_FIXED, REMOVED, Alerter, doc_event
+from .docs import reconcile
 from .metrics import Metrics
-from .model import CheckResult, IntegrationState, Status, Store, Transition
+from .model import CheckResult, DocBroken, IntegrationState, Status, Store, Transition
 from .scheduler import Scheduler
-from .state import Thresholds, Tracker
+from .state import WINDOW_S, Thresholds, Tracker
 
 __all__ = ["Monitor", "ServeOptions", "to_check_result"]
 
 log = logging.getLogger("wiremap.serve")
+
+STREAK_MAX = 1_000  # results read back at most to count a streak longer than the hour (after a restart)
 
 
 @dataclass(frozen=True)
@@ -111,13 +118,22 @@ class Monitor:
         self.gate = SecretGate(self.env, options.bindings)  # built once: probes only look it up
         self.metrics = Metrics()
         self.alerter = Alerter(options.webhooks)
-        self.scheduler = Scheduler(self._probe, concurrency=options.concurrency)
+        self.scheduler = Scheduler(
+            self._probe, concurrency=options.concurrency, timeout_s=options.timeout_s, on_skip=self._skipped
+        )
         self.trackers: dict[str, Tracker] = {}
         self.unmonitored: dict[str, str] = {}  # id -> why it is not probed
+        self.targets: dict[str, tuple[str, str]] = {}  # id -> what is probed, where that comes from
         self._catalog = Catalog()
         self._pending: list[CheckResult] = []
         self._pending_transitions: list[Transition] = []
         self._started_at = time.time()
+        self._good: dict[str, ParsedDoc] = {}  # doc path -> its last good version
+        self._loaded = False
+        self.broken: dict[str, DocBroken] = {}  # id -> its doc broke: the last good version is monitored
+        self._late: dict[str, float] = {}  # id -> how late its last probe started (s)
+        self._skips: Counter[str] = Counter()  # id -> rounds skipped since the start
+        self._skips_logged = 0
         self.load()
 
     # -- MonitorView ---------------------------------------------------------------------------------------
@@ -139,14 +155,24 @@ class Monitor:
         return self.options.interval_s
 
     def states(self) -> list[IntegrationState]:
-        out = [t.snapshot(self.unmonitored.get(t.integration.id, "")) for t in self.trackers.values()]
+        notes, targets = self.unmonitored, self.targets
+        more = self._more
+        out = [more(k, t.snapshot(notes.get(k, ""), targets.get(k))) for k, t in self.trackers.items()]
         return sorted(out, key=lambda s: (not s.integration.critical_path, s.id))
 
     def state(self, integration_id: str) -> IntegrationState | None:
         tracker = self.trackers.get(integration_id)
         if tracker is None:
             return None
-        return tracker.snapshot(self.unmonitored.get(integration_id, ""))
+        key = integration_id
+        return self._more(key, tracker.snapshot(self.unmonitored.get(key, ""), self.targets.get(key)))
+
+    def _more(self, key: str, state: IntegrationState) -> IntegrationState:
+        """The monitor's own part of a state: lateness and skipped rounds, a broken doc."""
+        late, skipped, broken = self._late.get(key), self._skips.get(key, 0), self.broken.get(key)
+        if late is None and not skipped and broken is None:
+            return state
+        return dataclasses.replace(state, late_s=late, skipped_rounds=skipped, doc_broken=broken)
 
     # -- the catalog ---------------------------------------------------------------------------------------
 
@@ -166,17 +192,25 @@ class Monitor:
         )
 
     def load(self) -> None:
-        """(Re)read the docs; keep the state of integrations that are still there."""
-        catalog = load(self.paths)
+        """(Re)read the docs; keep the state of integrations that are still there, and the last good
+        version of a doc that broke (:mod:`.docs`)."""
+        fresh = load(self.paths)
+        rec = reconcile(fresh, self._good, self._has_target)
+        self._good = rec.good
+        catalog = fresh if not self._loaded else rec.catalog  # at start-up a broken doc is an error (exit 1)
         seen: set[str] = set()
         self.unmonitored = {}
+        self.targets = {}
         for doc in catalog.docs:
             integ = doc.integration
             if integ.id in seen:
                 continue  # duplicate ids are a lint finding (CAT001); the first one is monitored
             seen.add(integ.id)
-            if resolve_target(integ, self.options.targets, self.env) is None:
+            target = resolve_target(integ, self.options.targets, self.env)
+            if target is None:
                 self.unmonitored[integ.id] = "no destination host in the doc"
+            elif (shown := shown_target(integ, self.options.targets, self.env)) is not None:
+                self.targets[integ.id] = shown
             interval, thresholds = self.settings(integ)
             old = self.trackers.get(integ.id)
             if old is None:
@@ -190,34 +224,82 @@ class Monitor:
                     self.metrics.register(integ)
                     self.metrics.set_status(integ, old.status)
                 tracker.integration, tracker.thresholds = integ, thresholds
-            if integ.id in self.unmonitored:
+            if target is None:
                 self.scheduler.remove(integ.id)
             elif (
                 old is None
                 or self.scheduler.next_run(integ.id) is None
-                or interval != self._interval(integ.id)
+                or interval != self.scheduler.interval_of(integ.id)
+                or target.hostport != self.scheduler.host_of(integ.id)
             ):
-                self.scheduler.add(integ.id, interval)
+                self.scheduler.add(integ.id, interval, target.hostport)
+        if self._loaded:
+            self._doc_events(rec.broken, [d.integration for d in rec.removed if d.integration.id not in seen])
         for gone in set(self.trackers) - seen:
             self.metrics.forget(self.trackers.pop(gone).integration)
             self.scheduler.remove(gone)
+            self._late.pop(gone, None)
+            self._skips.pop(gone, None)
         self._catalog = catalog
+        self._loaded = True
         preload({t.integration.protocol for t in self.trackers.values()})
 
-    def _interval(self, key: str) -> float | None:
-        job = self.scheduler._jobs.get(key)
-        return job.interval_s if job is not None else None
+    def _has_target(self, doc: ParsedDoc) -> bool:
+        try:
+            return resolve_target(doc.integration, self.options.targets, self.env) is not None
+        except UsageError:
+            return False
+
+    def _doc_events(self, broken: Mapping[str, tuple[str, str]], removed: Sequence[Integration]) -> None:
+        """Say (log and webhooks) which docs broke, were fixed or were removed since the last reload."""
+        now = time.time()
+        before, self.broken = self.broken, {}
+        for key, (path, finding) in broken.items():
+            old = before.get(key)
+            self.broken[key] = DocBroken(old.since if old is not None else now, finding, path)
+            if old is not None:  # still broken: said once, when it broke (the page shows the new finding)
+                if old.finding != finding:
+                    log.info("%s: doc %s still broken (%s)", key, path, finding)
+                continue
+            broke = self.trackers[key]
+            log.warning("%s: doc %s broken (%s); its last good version stays monitored", key, path, finding)
+            self.alerter.send(doc_event(DOC_BROKEN, broke.integration, now, finding, broke.status))
+        for key in before.keys() - broken.keys():
+            fixed = self.trackers.get(key)
+            if fixed is not None and key not in {i.id for i in removed}:
+                log.info("%s: doc %s readable again", key, fixed.integration.path)
+                self.alerter.send(doc_event(DOC_FIXED, fixed.integration, now, "", fixed.status))
+        for integ in removed:
+            gone = self.trackers.get(integ.id)
+            status = gone.status if gone is not None else None
+            log.warning("%s: doc %s removed; no longer monitored", integ.id, integ.path)
+            self.alerter.send(doc_event(REMOVED, integ, now, "", status))
 
     def restore(self) -> None:
-        """The newest stored result of each integration (its status is re-established by the next probes)."""
+        """Carry on from the store (a restart): each integration's status, its time and reason (the newest
+        stored transition), its streak and the last hour's checks (:meth:`Tracker.restore`). A status that
+        was already recorded (and alerted) is then neither recorded nor alerted again."""
+        now = time.time()
         try:
             latest = self._store.latest()
+            for key, tracker in self.trackers.items():
+                if key not in latest:
+                    continue  # never probed
+                history = self._store.results(key, now - WINDOW_S) or [latest[key]]
+                streak = None
+                if all(r.ok is history[-1].ok for r in history):  # the run may be longer than the hour
+                    older = self._store.results(key, 0, limit=STREAK_MAX)
+                    streak = 0
+                    for r in reversed(older):
+                        if r.ok is not history[-1].ok:
+                            break
+                        streak += 1
+                last = self._store.transitions(key, 0, limit=1)
+                tracker.restore(history, last[0] if last else None, streak)
+                if tracker.status is not Status.UNKNOWN:
+                    self.metrics.set_status(tracker.integration, tracker.status)
         except Exception as exc:  # a store that cannot be read still lets the monitor run
             log.error("cannot read history: %s", exc)
-            return
-        for key, result in latest.items():
-            if key in self.trackers:
-                self.trackers[key].last = result
 
     # -- probing -------------------------------------------------------------------------------------------
 
@@ -247,8 +329,17 @@ class Monitor:
             result = to_check_result(key, started, report)
         except Exception as exc:  # a bug must not stop the monitor: record it as this probe's failure
             result = CheckResult(key, started, False, 0.0, None, "internal", f"{type(exc).__name__}: {exc}")
+        self._late[key] = lateness_s
         self.record(tracker, result, lateness_s)
         tracker.next_run = self.scheduler.next_run(key)
+
+    def _skipped(self, key: str, scheduled: float, reason: str) -> None:
+        """A round of ``key`` did not start (:mod:`.scheduler`): counted, shown and exported."""
+        tracker = self.trackers.get(key)
+        if tracker is None:
+            return
+        self._skips[key] += 1
+        self.metrics.skip(tracker.integration)
 
     def record_skip(self, tracker: Tracker, ts: float, why: str) -> None:
         transition = tracker.skip(ts, why)
@@ -302,6 +393,7 @@ class Monitor:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.options.maintenance_s)
             now = time.time()
+            self._log_skips()
             try:
                 await asyncio.to_thread(self._store.roll_up, now)
                 if now - last_prune > 3600:
@@ -310,6 +402,23 @@ class Monitor:
                     last_prune = now
             except Exception as exc:
                 log.error("history maintenance failed: %s", exc)
+
+    def _log_skips(self) -> None:
+        """One line per maintenance round (a minute) when rounds were skipped, never one per round."""
+        by_reason = self.scheduler.skipped
+        total = sum(by_reason.values())
+        if total > self._skips_logged:
+            reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(by_reason.items()))
+            log.warning(
+                "%d rounds skipped since the last report (%s since the start: %s); %d probes in flight, "
+                "%d waiting for a slot",
+                total - self._skips_logged,
+                total,
+                reasons,
+                self.scheduler.in_flight,
+                self.scheduler.waiting,
+            )
+            self._skips_logged = total
 
     async def _watch(self, stop: asyncio.Event) -> None:
         if not self.options.watch:

@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Integration
-from .model import CheckResult, IntegrationState, Percentiles, Status, Transition
+from .model import CheckResult, IntegrationState, Percentiles, RecentCheck, Status, Transition
 
-__all__ = ["Thresholds", "Tracker", "excess_p_value", "rolling_p99"]
+__all__ = ["RECENT_CHECKS", "Thresholds", "Tracker", "excess_p_value", "rolling_p99"]
 
 WINDOW_S = 3600.0
 MIN_SAMPLES = 10  # fewer successful probes in the hour: no judgement on latency
 CLAIMED_EXCESS = 0.01  # a documented P99: at most 1% of probes take longer
 SIGNIFICANCE = 0.01  # degraded when the slow probes would be this unlikely under that claim
+RECENT_CHECKS = 30  # kept per integration for the dashboard's strip (a reference each: cheap)
 
 
 def excess_p_value(slow: int, n: int, p: float = CLAIMED_EXCESS) -> float:
@@ -74,6 +76,7 @@ class Tracker:
         self.next_run: float | None = None
         self._window: deque[tuple[float, float]] = deque()  # successful probes of the hour: (ts, ms)
         self._checks: deque[tuple[float, bool]] = deque()  # every probe of the hour: (ts, ok)
+        self.recent: deque[RecentCheck] = deque(maxlen=RECENT_CHECKS)
 
     @property
     def documented_p99(self) -> float | None:
@@ -95,6 +98,7 @@ class Tracker:
             self.failures += 1
             self.successes = 0
         self._checks.append((result.ts, result.ok))
+        self.recent.append(RecentCheck.of(result))
         while self._window and self._window[0][0] < result.ts - WINDOW_S:
             self._window.popleft()
         while self._checks and self._checks[0][0] < result.ts - WINDOW_S:
@@ -139,12 +143,38 @@ class Tracker:
 
     def skip(self, ts: float, reason: str) -> Transition | None:
         """Nothing was checked (every check skipped): *skipped*, with the reason; never an alert."""
+        self.recent.append(RecentCheck(ts, "skipped", None, reason))
         if self.status is Status.SKIPPED:
             return None
         old, self.status, self.since = self.status, Status.SKIPPED, ts
         self.failures = self.successes = 0
         self.reason = reason
         return Transition(self.integration.id, ts, old, Status.SKIPPED, reason)
+
+    def restore(
+        self, history: Sequence[CheckResult], last: Transition | None, streak: int | None = None
+    ) -> None:
+        """Carry on where a previous process stopped (a restart): ``history`` (the stored results of the
+        last hour, oldest first) refills the hour's windows and the strip; its trailing run of successes
+        or failures is the streak (``streak`` instead when the run is longer than ``history``); the newest
+        stored transition ``last`` gives the status, its time and reason. The next probes then cause no
+        transition, and so no alert and no stored row, for a status that was already recorded."""
+        for r in history:
+            if r.ok:
+                self._window.append((r.ts, r.ttfb_ms if r.ttfb_ms is not None else r.duration_ms))
+            self._checks.append((r.ts, r.ok))
+            self.recent.append(RecentCheck.of(r))
+        if history:
+            self.last = history[-1]
+            run = 0
+            for r in reversed(history):
+                if r.ok is not history[-1].ok:
+                    break
+                run += 1
+            run = max(run, streak or 0)
+            self.successes, self.failures = (run, 0) if history[-1].ok else (0, run)
+        if last is not None and last.new is not Status.UNKNOWN:
+            self.status, self.since, self.reason = last.new, last.ts, last.reason
 
     def hour(self) -> Percentiles:
         """Count, failures and nearest-rank p50/p95/p99 of the last hour's probes."""
@@ -156,7 +186,8 @@ class Tracker:
         failures = sum(1 for _, ok in self._checks if not ok)
         return Percentiles(len(self._checks), failures, rank(0.50), rank(0.95), rank(0.99))
 
-    def snapshot(self, note: str = "") -> IntegrationState:
+    def snapshot(self, note: str = "", target: tuple[str, str] | None = None) -> IntegrationState:
+        """What the web app reads; ``target`` is what is probed and where it comes from (the monitor's)."""
         if not note and self.status is Status.DEGRADED:
             note = self.reason  # the page and the API say why, not only the log
         return IntegrationState(
@@ -169,4 +200,7 @@ class Tracker:
             self.next_run,
             note,
             self.hour() if self._checks else None,
+            tuple(self.recent),
+            target[0] if target is not None else None,
+            target[1] if target is not None else "doc",
         )

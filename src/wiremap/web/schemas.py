@@ -16,6 +16,7 @@ from .system import Impact, System
 
 __all__ = [
     "CheckOut",
+    "DocBrokenOut",
     "DocumentedLatencyOut",
     "EdgeOut",
     "ErrorOut",
@@ -83,6 +84,14 @@ class CheckOut(BaseModel):
     message: str = Field(description="secrets masked")
 
 
+class DocBrokenOut(BaseModel):
+    """The integration's doc broke while serve ran; its last good version is what is monitored."""
+
+    since: float
+    finding: str = Field(description="what is wrong with the doc on disk now")
+    path: str
+
+
 class TransitionOut(BaseModel):
     ts: float
     old: Status
@@ -106,6 +115,11 @@ class IntegrationOut(BaseModel):
     next_check: float | None
     consecutive_failures: int
     consecutive_successes: int
+    late_s: float | None = Field(None, description="how late the last probe started against its schedule")
+    skipped_rounds: int = Field(
+        0, description="rounds not probed since serve started (previous probe still running, or no free slot)"
+    )
+    doc_broken: DocBrokenOut | None = Field(None, description="set while the doc on disk is broken")
     latency_hour: PercentilesOut
     latency_day: PercentilesOut
     documented_latency: DocumentedLatencyOut
@@ -113,7 +127,8 @@ class IntegrationOut(BaseModel):
 
 class IntegrationListOut(BaseModel):
     generated_at: float
-    counts: dict[Status, int]
+    total: int = Field(description="integrations in the catalog, before any filter")
+    counts: dict[Status, int] = Field(description="of the integrations returned (after the filter)")
     integrations: list[IntegrationOut]
 
 
@@ -225,6 +240,13 @@ def _fields(live: Live) -> dict[str, object]:
         "next_check": s.next_run,
         "consecutive_failures": s.consecutive_failures,
         "consecutive_successes": s.consecutive_successes,
+        "late_s": None if s.late_s is None else round(s.late_s, 3),
+        "skipped_rounds": s.skipped_rounds,
+        "doc_broken": (
+            None
+            if s.doc_broken is None
+            else DocBrokenOut(since=s.doc_broken.since, finding=s.doc_broken.finding, path=s.doc_broken.path)
+        ),
         "latency_hour": _percentiles(live.hour),
         "latency_day": _percentiles(live.day),
         "documented_latency": _documented(i),

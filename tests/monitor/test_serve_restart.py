@@ -1,0 +1,130 @@
+"""``wiremap serve`` killed (-9) and restarted with integrations already down: the statuses, their times and
+streaks come back from the store, no outage is alerted twice, no transition is stored twice, and a
+recovery after the restart is alerted once. On SQLite and on this machine's PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.monitor._serve import Hooks, doc_id, get_json, write_docs
+from tests.store.conftest import drop_schema, postgresql_url
+from tests.web._live import Serve, wait_until
+from wiremap.store import open_store
+
+TAGS = ["a", "b", "c"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy_on(port: int) -> ThreadingHTTPServer:
+    body = json.dumps({"status": "ok"}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str | None]]:
+    """``(--store URL, PostgreSQL schema or None)``."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'history.db'}", None
+        return
+    url = postgresql_url()
+    schema = f"wiremap_test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield f"{url}?schema={schema}", schema
+    finally:
+        drop_schema(url, schema)
+
+
+def test_kill_9_and_restart_alerts_no_known_outage_again(
+    tmp_path: Path, store_url: tuple[str, str | None]
+) -> None:
+    url_, schema = store_url
+    port = _free_port()  # nothing listens there yet: every integration is refused, down
+    docs = tmp_path / "docs"
+    write_docs(docs, TAGS, port)
+    hooks = Hooks()
+    args = [str(docs), "--interval", "0.3s", "--port", "0", "--no-watch", "--store", url_]
+    args += ["--webhook", hooks.url]
+    store = open_store(url_, default_path=tmp_path / "unused.db", pg_schema=schema)
+
+    def transitions() -> list[Any]:
+        return store.transitions(None, 0, limit=1000)
+
+    server: ThreadingHTTPServer | None = None
+    try:
+        first = Serve(args, cwd=tmp_path)
+        api = first.start()
+        try:
+            wait_until("three outages alerted", lambda: len(hooks.events("integration.status_changed")) == 3)
+            wait_until("and stored", lambda: len(transitions()) == 3)
+            before = {i["id"]: i for i in get_json(f"{api}/api/integrations")["integrations"]}
+        finally:
+            first.proc.send_signal(signal.SIGKILL)
+            first.stop()
+
+        again = Serve(args, cwd=tmp_path)
+        api = again.start()
+        try:
+            after = get_json(f"{api}/api/integrations")["integrations"]
+            for i in after:  # restored at start, before the first probe
+                assert i["status"] == "down", i
+                assert i["status_since"] == pytest.approx(before[i["id"]]["status_since"]), i
+                assert i["consecutive_failures"] >= 2, i
+            # many rounds of the same outage: no alert, no transition
+            wait_until(
+                "ten more probes each",
+                lambda: all(
+                    i["consecutive_failures"] >= before[i["id"]]["consecutive_failures"] + 10
+                    for i in get_json(f"{api}/api/integrations")["integrations"]
+                ),
+            )
+            assert len(hooks.events("integration.status_changed")) == 3, hooks.bodies
+            assert len(transitions()) == 3, transitions()
+
+            # a recovery after the restart is news: one alert, one transition per integration
+            server = _healthy_on(port)
+            wait_until("recoveries alerted", lambda: len(hooks.events("integration.status_changed")) == 6)
+            recoveries = hooks.events("integration.status_changed")[3:]
+            assert {(b["old_status"], b["new_status"]) for b in recoveries} == {("down", "up")}
+            assert sorted(b["integration"] for b in recoveries) == sorted(doc_id(t) for t in TAGS)
+            wait_until("stored once", lambda: len(transitions()) == 6)
+        finally:
+            code = again.stop()
+        assert code == 0, again.output()
+        assert len(transitions()) == 6
+        assert len(hooks.events("integration.status_changed")) == 6
+    finally:
+        store.close()
+        hooks.stop()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
