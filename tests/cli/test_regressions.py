@@ -157,3 +157,22 @@ def test_serve_target_names_the_doc_as_verify_and_measure_do(
     assert seen[1].options.targets == {"later.md": "http://127.0.0.1:9"}  # type: ignore[attr-defined]
     code, _, err = run(capsys, *args, "--no-watch", "--target", "nope=http://127.0.0.1:9")
     assert code == 2 and "--target names no integration: nope" in err
+
+
+def test_serve_refuses_two_docs_of_one_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: two docs titled to the same id (one critical) and serve said '11 integrations'
+    for 12 docs, monitoring the non-critical one under the shared name; verify and measure refuse the
+    NAME. serve says which docs collide and does not start."""
+    from wiremap.monitor import server
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", docs / "payments.md")
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", docs / "payments-copy.md")
+    monkeypatch.setattr(server, "run_server", lambda *a, **k: 0)
+    args = ["serve", str(docs), "--port", "0", "--store", f"sqlite:///{tmp_path / 'history.db'}"]
+    code, _, err = run(capsys, *args)
+    assert code == 1
+    assert "its id checkout-service-to-payments-api is also" in err and "(CAT001)" in err

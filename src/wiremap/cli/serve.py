@@ -6,7 +6,7 @@ import ipaddress
 import os
 import secrets
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ from ..values import parse_duration_ms
 from ._common import BindSecretOption, ConfigOption, bindings, err, report_problems, resolve
 
 if TYPE_CHECKING:
+    from ..model import Integration
     from ..monitor.service import Monitor
 
 TOKEN_ENV = "WIREMAP_TOKEN"
@@ -217,6 +218,8 @@ def serve(
         monitor = Monitor(targets_, config, store, options)
         if report_problems(monitor.catalog):  # a doc that cannot be read whole: not served, exit 1
             raise typer.Exit(1)
+        if _report_duplicates(monitor.catalog.integrations):  # one of them would not be monitored
+            raise typer.Exit(1)
         if not monitor.trackers:
             raise UsageError(f"no integration docs found in {', '.join(str(p) for p in targets_)}")
         unknown = sorted(set(allow_writes) - set(monitor.trackers) - {"*"})
@@ -246,3 +249,20 @@ def _announce(host: str, token: str | None, generated: bool, scheme: str) -> Cal
         )
 
     return announce
+
+
+def _report_duplicates(integrations: Sequence[Integration]) -> bool:
+    """Two docs of one id (CAT001): serve monitors one integration per id, so one of them would silently
+    not be (a critical one, unmonitored, under the other's name). Said per doc, as a problem."""
+    first: dict[str, Integration] = {}
+    found = False
+    for i in integrations:
+        other = first.setdefault(i.id, i)
+        if other is not i:
+            found = True
+            err.print(
+                f"error: {i.path}:{i.line_of('title')}: its id {i.id} is also {other.path}'s (CAT001): serve "
+                "monitors one integration per id; give one of them another title",
+                markup=False,
+            )
+    return found
