@@ -33,7 +33,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             phase = "opening a channel"
             await amqp.open_channel(connection, ctx.timeout_s)
             timer.mark("channel")
-        return [success(NAME, timer, f"channel opened as {amqp.who}")]
+        return [success(NAME, timer, f"channel opened as {amqp.who}{amqp.note}")]
     except (TimeoutError, DeadlineError):  # ours, or aio-pika's own (the same deadline)
         connected = "connect" in timer.phases
         message = f"no answer within {ctx.timeout_s:g} s ({phase})"

@@ -31,7 +31,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         async with asyncio.timeout(ctx.timeout_s):
             await mqtt.connect(stack, client)
             timer.mark("connect")
-        return [success(NAME, timer, f"CONNACK accepted ({mqtt.who})")]
+        return [success(NAME, timer, f"CONNACK accepted ({mqtt.who}){mqtt.note}")]
     except TimeoutError:
         return [failure(NAME, timer, ErrorKind.TIMEOUT, f"no CONNACK within {ctx.timeout_s:g} s")]
     except DestinationError as err:  # anything the server does is a result, never an exception

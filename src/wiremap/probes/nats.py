@@ -42,7 +42,9 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         v = nc.connected_server_version
         return [
             success(
-                NAME, timer, f"PING → PONG from NATS server {v.major}.{v.minor}.{v.patch} with {nats.who}"
+                NAME,
+                timer,
+                f"PING → PONG from NATS server {v.major}.{v.minor}.{v.patch} with {nats.who}{nats.note}",
             )
         ]
     except (TimeoutError, DeadlineError):  # ours, or nats-py's own (the same deadline)

@@ -58,6 +58,7 @@ class Redis:
         self.host = ctx.target.host
         self.port = ctx.target.port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT)
         self.who = f" (credentials from ${creds.source})" if creds.source else ""
+        self.note = creds.unset_note()  # the doc's connection URL not set here: said on success
         self._password = creds.password
         self.options: dict[str, Any] = {
             "host": self.host,

@@ -1,0 +1,41 @@
+"""An ok without the doc's connection URL says the doc's user and database were not checked.
+
+Found by a new user: with $AMQP_URL and $REDIS_URL unset, 'channel opened as guest on vhost /' and
+'PING → PONG (db 0)' read as if the doc's user `jobs` and database /2 had been checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import wiremap
+from tests.services import require_service
+from wiremap.probes._base import ProbeContext, Target
+from wiremap.probes.registry import get_probe
+
+CASES = {
+    "redis": ("Redis", "JOBS_REDIS_URL", "redis://127.0.0.1:6379/2"),
+    "amqp": ("AMQP", "JOBS_AMQP_URL", "amqp://jobs@127.0.0.1:5672/jobs"),
+    "nats": ("NATS", "JOBS_NATS_URL", "nats://jobs@127.0.0.1:4222"),
+    "mqtt": ("MQTT", "JOBS_MQTT_URL", "mqtt://jobs@127.0.0.1:1883"),
+}
+
+
+@pytest.mark.parametrize("service", sorted(CASES))
+def test_an_ok_without_the_docs_url_says_so(service: str) -> None:
+    host, port = require_service(service)
+    protocol, var, value = CASES[service]
+    doc = (
+        f"# Integration: Worker → Jobs\n\n**Protocol:** {protocol}\n\n## Configuration\n\n"
+        f"**Environment Variables:**\n```bash\nexport {var}={value}  # where the jobs go\n```\n"
+    )
+    integ = wiremap.parse_text(doc, "x.md").integration
+    ctx = ProbeContext(integ, Target(host, port), 5.0, env={})
+    results = asyncio.run(get_probe(integ.protocol)(ctx))
+    assert results[0].ok is True, results[0].message
+    assert f"${var} is not set here, so the doc's user and database were not checked" in results[0].message
+    ctx = ProbeContext(integ, Target(host, port), 5.0, env={var: value.replace("jobs@", "")})
+    results = asyncio.run(get_probe(integ.protocol)(ctx))
+    assert "not set here" not in results[0].message
