@@ -311,3 +311,27 @@ def test_missing_driver_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket")
     (res,) = asyncio.run(probe(ProbeContext(integ, Target("127.0.0.1", 1), 1.0)))
     assert res.skipped and res.message == "driver not installed: pip install 'wiremap[probes]'"
+
+
+def test_an_http10_answer_is_said_as_it_is_not_as_a_tls_port() -> None:
+    """Found by a new user: Python's http.server answering 'HTTP/1.0 404' was reported as 'did not
+    receive a valid HTTP response (a TLS-only port? the URL is ws://)'."""
+    import threading
+    from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    integ = Integration(id="a-to-b", path="a-to-b.md", protocol="websocket")
+    target = Target("127.0.0.1", port, "ws", f"ws://127.0.0.1:{port}/ws", "/ws")
+    try:
+        [result] = asyncio.run(probe(ProbeContext(integ, target, 2.0, {})))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.ok is False and "TLS-only" not in result.message
+    assert "HTTP/1.0 404" in result.message

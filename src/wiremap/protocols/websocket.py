@@ -160,7 +160,11 @@ class Endpoint:
         except InvalidURI as exc:
             raise InvalidResponseError(f"not a WebSocket URL: {exc}", self.host, self.port) from exc
         except InvalidMessage as exc:
-            hint = "" if self.secure else " (a TLS-only port? the URL is ws://)"
+            cause = str(exc.__cause__ or "")
+            if "HTTP/" in cause:  # the peer spoke HTTP, not one wiremap can upgrade: "HTTP/1.0 404 …"
+                hint = f" ({cause})"
+            else:
+                hint = "" if self.secure else " (a TLS-only port? the URL is ws://)"
             message = f"handshake with {self.shown} failed: {exc}{hint}"
             raise InvalidResponseError(message, self.host, self.port) from exc
         except Exception as exc:
