@@ -125,7 +125,8 @@ class Project:
 
 class Projects:
     """The project of each doc: the ``root`` of the nearest wiremap config above the doc, else the run's
-    config ``root``, else the doc's git top level. Docs of one root share one :class:`Project`."""
+    config ``root``, else the doc's git top level. When the runner named the run's config, it alone counts
+    (configs near the docs are not read). Docs of one root share one :class:`Project`."""
 
     def __init__(self, config: Config | None = None, *, root: Path | None = None) -> None:
         """``root`` (``--root``) overrides every config and git for all docs."""
@@ -146,7 +147,11 @@ class Projects:
     def _find(self, folder: Path) -> Project | None:
         config = self.config
         root: Path | None = self.root
-        found = find_config(folder) if root is None else None
+        # the runner named the config (--config, $WIREMAP_CONFIG): it is the config, for every doc. A
+        # config near the docs is not read (configs are not merged, docs/configuration.md), so one whose
+        # ``root`` is refused as a repository's does not stop the run the runner's config describes
+        named = config.trust is Trust.RUNNER and config.path is not None
+        found = find_config(folder) if root is None and not named else None
         if found is not None:
             # found, not named by the runner. A config that cannot be read is an error, as it is when lint or
             # sync start from the same folder (exit 2): read past, its docs would silently cover nothing
