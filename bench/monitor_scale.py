@@ -33,13 +33,24 @@ two intervals). Over the window:
   them, WAL included; and the files, db + -wal), extrapolated to 24 h, and the results written per
   second (rows counted with sqlite3).
 
-Goals: monitor CPU <= 25% of one core, lateness p99 <= 1 s. Exits 1 when probes failed or the monitor
-did not stop cleanly (exit 0 on SIGTERM), 2 when something could not start.
+* /metrics scrapes: size, and the monitor's CPU while each was answered (``--scrape-every``: the median
+  of the periodic ones; else the one after the window).
+* CPU per probe against a floor: before the monitor starts, ``wiremap verify`` probes the same docs on
+  the same servers (``--verify-rounds`` rounds, serve's ``--concurrency``); its CPU less its start-up
+  (loading the docs, measured apart) per probe is what a probe costs without a monitor around it.
+* The monitor's resident memory (VmRSS) at the end of the window, and its peak (VmHWM).
+
+Goals (issue 13), printed beside each figure: monitor CPU <= 25% of one core, lateness p99 <= 1 s, a
+scrape <= 0.2 s of CPU, CPU per probe <= 1.5x verify's. Exits 1 when probes failed or the monitor did
+not stop cleanly (exit 0 on SIGTERM), 2 when something could not start. ``--src DIR`` runs wiremap from
+DIR/src, e.g. ``git worktree add /tmp/base HEAD`` for the "before" of a change, measured by this same
+script on the same machine.
 
     .venv/bin/python bench/monitor_scale.py [--integrations 5000] [--interval 30] [--duration 180]
     .venv/bin/python bench/monitor_scale.py --quick        # 200 docs, 2 s interval, a 12 s run
     .venv/bin/python bench/monitor_scale.py --scrape-every 15   # with a Prometheus-like scraper
     .venv/bin/python bench/monitor_scale.py --profile /tmp/serve.prof   # monitor under cProfile
+    .venv/bin/python bench/monitor_scale.py --scrape-every 15 --src /tmp/base   # the "before"
 """
 
 from __future__ import annotations
@@ -73,6 +84,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples/shop/docs/integrations/checkout-service-to-payments-api.md"
 CPU_GOAL_PCT = 25.0  # % of one core, at most
 LATENESS_GOAL_S = 1.0  # p99 probe start lateness, at most
+SCRAPE_GOAL_S = 0.2  # CPU seconds of one /metrics scrape, at most
+PER_PROBE_GOAL = 1.5  # the monitor's CPU per probe, at most this many times verify's on the same docs
 LATENESS = "wiremap_probe_start_lateness_seconds"
 RAW_DAYS, MINUTE_DAYS, HOUR_DAYS = 7, 30, 400  # serve's retention of raw results and rollups (defaults)
 ANNOUNCE = re.compile(r"wiremap serve: (\d+) integrations, dashboard on http://127\.0\.0\.1:(\d+)/")
@@ -310,11 +323,29 @@ def monitor_cpu(pid: int) -> Cpu:
     return Cpu(user, sys_, (int(main[11]) + int(main[12])) / _CLK_TCK, int(m.group(1)) if m else 0)
 
 
+def wiremap_env(src: Path | None) -> dict[str, str]:
+    """The environment of the wiremap processes: ``--src DIR`` puts DIR/src first on their path (the
+    "before" of a change, from a ``git worktree`` of the base commit, run by this same script)."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src / "src"), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def rss_bytes(pid: int) -> tuple[int, int]:
+    """(resident now, peak resident) of a live process, from /proc/<pid>/status."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    now = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    peak = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+    return (int(now.group(1)) * 1024 if now else 0, int(peak.group(1)) * 1024 if peak else 0)
+
+
 class Monitor:
     """``python -m wiremap serve ...`` (or under cProfile), stderr in a file, stopped with SIGTERM."""
 
-    def __init__(self, cmd: list[str], workdir: Path) -> None:
+    def __init__(self, cmd: list[str], workdir: Path, env: dict[str, str] | None = None) -> None:
         self.cmd = cmd
+        self.env = env
         self.workdir = workdir
         self.stderr = workdir / "serve.stderr"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -328,6 +359,7 @@ class Monitor:
             self.proc = subprocess.Popen(
                 self.cmd,
                 cwd=self.workdir,
+                env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=err,
                 stderr=err,
@@ -543,6 +575,55 @@ def failed_results(db: Path, since: float) -> list[tuple[str, int, str]]:
     return [(str(k), int(n), str(msg)) for k, n, msg in rows]
 
 
+# ------------------------------------------------------------------------------------- verify floor
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """``wiremap verify`` on the same docs and servers: the CPU a probe costs without a monitor around it."""
+
+    probes: int
+    failures: int
+    cpu_s: float  # the whole verify process (os.wait4: user + sys)
+    startup_cpu_s: float  # start-up and loading the docs, nothing probed (``--only`` a name no doc has)
+    wall_s: float
+
+    @property
+    def per_probe_us(self) -> float:
+        return max(0.0, self.cpu_s - self.startup_cpu_s) / self.probes * 1e6 if self.probes else 0.0
+
+
+def _spawn_wait(cmd: list[str], env: dict[str, str], stderr: Path) -> tuple[int, float, float]:
+    """Run ``cmd``; its exit code, wall seconds and CPU seconds (user + sys, ``os.wait4``)."""
+    with stderr.open("wb") as err:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, wall, usage.ru_utime + usage.ru_stime
+
+
+def verify_floor(docs: Path, args: argparse.Namespace, work: Path, env: dict[str, str]) -> Floor:
+    """``wiremap verify DOCS --rounds R --concurrency C`` (serve's concurrency), less its start-up."""
+    base = [sys.executable, "-m", "wiremap", "verify", str(docs)]
+    _, _, startup = _spawn_wait([*base, "--only", "no-such-integration-anywhere"], env, work / "v0.stderr")
+    report_path = work / "verify.json"
+    cmd = [
+        *base,
+        *("--format", "json", "--fail-on", "any", "-o", str(report_path)),
+        *("--concurrency", str(args.concurrency), "--rounds", str(args.verify_rounds), "--timeout", "5"),
+    ]
+    code, wall, cpu = _spawn_wait(cmd, env, work / "verify.stderr")
+    if not report_path.exists():
+        raise BenchError(f"wiremap verify wrote no report (exit {code}):\n{_tail(work / 'verify.stderr')}")
+    reports: list[dict[str, Any]] = json.loads(report_path.read_text(encoding="utf-8"))
+    failures = sum(1 for r in reports if not r["ok"]) + max(0, args.integrations - len(reports))
+    if code != 0 and not failures:
+        failures = 1
+    return Floor(args.integrations * args.verify_rounds, failures, cpu, startup, wall)
+
+
 # --------------------------------------------------------------------------------------------- main
 
 
@@ -561,12 +642,36 @@ class Edge:
 
 
 @dataclass(frozen=True, slots=True)
+class Periodic:
+    """The scrapes of ``--scrape-every``: wall seconds, the monitor's CPU seconds meanwhile, bytes."""
+
+    starts: list[float]  # monotonic
+    walls: list[float]
+    cpus: list[float]
+    sizes: list[int]
+
+    def within(self, start: float, end: float) -> tuple[int, float]:
+        """(scrapes, their CPU seconds) of the scrapes that began and ended in ``[start, end]``."""
+        inside = [
+            c
+            for t, w, c in zip(self.starts, self.walls, self.cpus, strict=False)
+            if t >= start and t + w <= end
+        ]
+        return len(inside), sum(inside)
+
+
+@dataclass(frozen=True, slots=True)
 class Window:
     start: Edge
     end: Edge
     steps: list[float]  # monitor CPU, % of one core, per interval of the window
     final: Scrape  # /metrics after the window (its cost kept out of it)
-    scrapes: list[float]  # wall seconds of each periodic scrape (--scrape-every)
+    periodic: Periodic  # the scrapes during the run (--scrape-every)
+    rss: tuple[int, int]  # the monitor's resident memory at the end of the window, and its peak
+
+    @property
+    def scrapes(self) -> list[float]:
+        return self.periodic.walls
 
     @property
     def wall_s(self) -> float:
@@ -611,30 +716,37 @@ def edge(monitor: Monitor, servers: Destinations, db: Path) -> Edge:
 class Scraper(threading.Thread):
     """A Prometheus stand-in: GET /metrics every ``every_s`` seconds until stopped (``--scrape-every``)."""
 
-    def __init__(self, port: int, every_s: float) -> None:
+    def __init__(self, monitor: Monitor, every_s: float) -> None:
         super().__init__(daemon=True)
-        self.url = f"http://127.0.0.1:{port}/metrics"
+        self.monitor = monitor
+        self.url = f"http://127.0.0.1:{monitor.port}/metrics"
         self.every_s = every_s
         self.stopped = threading.Event()
         self.walls: list[float] = []
+        self.cpus: list[float] = []  # the monitor's CPU seconds while each scrape was answered
+        self.sizes: list[int] = []
+        self.starts: list[float] = []  # monotonic
         self.errors: list[str] = []
 
     def run(self) -> None:
         while not self.stopped.wait(self.every_s):
-            t0 = time.monotonic()
+            t0, c0 = time.monotonic(), self.monitor.cpu().total_s
+            self.starts.append(t0)
             try:
                 with urllib.request.urlopen(self.url, timeout=120) as resp:
-                    resp.read()
+                    self.sizes.append(len(resp.read()))
             except OSError as exc:
                 self.errors.append(str(exc))
             self.walls.append(time.monotonic() - t0)
+            with contextlib.suppress(BenchError):
+                self.cpus.append(self.monitor.cpu().total_s - c0)
 
 
 def measure(monitor: Monitor, servers: Destinations, db: Path, args: argparse.Namespace) -> Window:
     """Warm up for one interval, then measure until ``--duration`` is over; /metrics once, at the end
     (its histogram starts empty, so the lateness covers the whole run without a scrape stalling it)."""
     started = time.monotonic()
-    scraper = Scraper(monitor.port, args.scrape_every) if args.scrape_every > 0 else None
+    scraper = Scraper(monitor, args.scrape_every) if args.scrape_every > 0 else None
     if scraper is not None:
         scraper.start()
     try:
@@ -651,13 +763,19 @@ def measure(monitor: Monitor, servers: Destinations, db: Path, args: argparse.Na
                 steps.append((cpu - last_cpu) / (now - last_t) * 100)
                 last_t, last_cpu = now, cpu
         stop = edge(monitor, servers, db)
+        rss = rss_bytes(monitor.pid)
     finally:
         if scraper is not None:
             scraper.stopped.set()
             scraper.join()
     if scraper is not None and scraper.errors:
         raise BenchError(f"a periodic /metrics scrape failed: {scraper.errors[0]}")
-    return Window(start, stop, steps, scrape(monitor), scraper.walls if scraper is not None else [])
+    periodic = (
+        Periodic(scraper.starts, scraper.walls, scraper.cpus, scraper.sizes)
+        if scraper is not None
+        else Periodic([], [], [], [])
+    )
+    return Window(start, stop, steps, scrape(monitor), periodic, rss)
 
 
 def _mb(n: float) -> str:
@@ -678,6 +796,7 @@ def report(
     load: tuple[str, str],
     wakeup_us: float,
     tables: dict[str, tuple[int, int]],
+    floor: Floor | None,
 ) -> list[str]:
     """Print the results; the problems found (failed probes, a crash, an unclean stop)."""
     a, b, wall = w.start, w.end, w.wall_s
@@ -814,16 +933,72 @@ def report(
             + ("had to be killed after SIGTERM" if code is None else f"exited {code} on SIGTERM")
         )
 
-    cpu_ok = share <= CPU_GOAL_PCT
-    print(f"goal CPU <= {CPU_GOAL_PCT:g}% of one core: {share:.1f}%: {'met' if cpu_ok else 'NOT met'}")
+    if floor is not None and floor.failures:
+        problems.append(f"FAILED: wiremap verify (the floor) had {floor.failures:,} failed integrations")
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    print(
+        f"\ngoals ({n:,} integrations, every {interval:g} s"
+        + (
+            f", /metrics every {args.scrape_every:g} s):"
+            if args.scrape_every > 0
+            else ", no periodic scrape):"
+        )
+    )
+    print(
+        f"  monitor CPU          {share:6.1f}% of one core   "
+        f"goal <= {CPU_GOAL_PCT:g}%: {verdict(share <= CPU_GOAL_PCT)}"
+    )
     if probes:
         p99_ok = late.get(LATENESS_GOAL_S, 0.0) >= 0.99 * probes
         print(
-            f"goal lateness p99 <= {LATENESS_GOAL_S:g} s: {describe_quantile(late, 0.99)}: "
-            f"{'met' if p99_ok else 'NOT met'}"
+            f"  lateness p50 / p99   {describe_quantile(late, 0.5)} / {describe_quantile(late, 0.99)}   "
+            f"goal p99 <= {LATENESS_GOAL_S:g} s: {verdict(p99_ok)}"
         )
     else:
-        print(f"goal lateness p99 <= {LATENESS_GOAL_S:g} s: n/a (no probes)")
+        print("  lateness p99         n/a (no probes)")
+    per = w.periodic
+    if per.cpus:
+        ordered = sorted(per.cpus)
+        scrape_cpu, what = (
+            ordered[len(ordered) // 2],
+            f"median of {len(ordered)} periodic, max {ordered[-1]:.3f} s",
+        )
+        size = max(per.sizes, default=f.size)
+    else:
+        scrape_cpu, what, size = f.cpu_s, "the scrape after the window", f.size
+    print(
+        f"  scrape CPU           {scrape_cpu:6.3f} s ({what}); {_mb(size)}, {f.wall_s:.3f} s wall   "
+        f"goal <= {SCRAPE_GOAL_S:g} s: {verdict(scrape_cpu <= SCRAPE_GOAL_S)}"
+    )
+    in_window, window_scrape_cpu = per.within(a.mono, b.mono)
+    if rows:
+        all_us = cpu / rows * 1e6
+        net_us = (cpu - window_scrape_cpu) / rows * 1e6
+        if floor is not None and floor.per_probe_us > 0:
+            ratio = net_us / floor.per_probe_us
+            print(
+                f"  CPU per probe        {net_us:6,.0f} µs = {ratio:.2f}x verify's "
+                f"{floor.per_probe_us:,.0f} µs "
+                f"(without the window's {in_window} scrapes; {all_us:,.0f} µs with them)   "
+                f"goal <= {PER_PROBE_GOAL:g}x: {verdict(ratio <= PER_PROBE_GOAL)}"
+            )
+            print(
+                f"    verify: {floor.probes:,} probes ({args.integrations:,} docs x {args.verify_rounds} "
+                "rounds, "
+                f"--concurrency {args.concurrency}) in {floor.wall_s:.1f} s wall, {floor.cpu_s:.2f} CPU s, "
+                f"less {floor.startup_cpu_s:.2f} s of start-up and doc loading"
+            )
+        else:
+            print(
+                f"  CPU per probe        {net_us:6,.0f} µs ({all_us:,.0f} µs with the scrapes); "
+                "no verify floor"
+            )
+    print(
+        f"  monitor RSS          {_mb(w.rss[0])} at the end of the window (peak {_mb(w.rss[1])})   reported"
+    )
     for p in problems:
         print(p)
     return problems
@@ -876,7 +1051,9 @@ def run(args: argparse.Namespace) -> int:
         with Destinations(args.servers, work) as servers:
             docs, db = work / "docs", work / "h.db"
             generate(docs, args.integrations, servers.ports)
-            monitor = Monitor(serve_cmd(docs, db, args), work)
+            env = wiremap_env(args.src)
+            floor = verify_floor(docs, args, work, env) if args.verify_rounds > 0 else None
+            monitor = Monitor(serve_cmd(docs, db, args), work, env)
             code: int | None = None
             try:
                 wall = monitor.start(args.startup_timeout)
@@ -893,7 +1070,7 @@ def run(args: argparse.Namespace) -> int:
             failed = failed_results(db, window.start.wall)
             loads = (load_before, load_after)
             tables = table_bytes(db)
-            problems = report(args, servers, window, startup, failed, code, loads, wakeup, tables)
+            problems = report(args, servers, window, startup, failed, code, loads, wakeup, tables, floor)
             if args.profile is not None:
                 print_profile(args.profile)
     return 1 if problems else 0
@@ -917,6 +1094,17 @@ def main() -> int:
     ap.add_argument("--startup-timeout", type=float, default=180.0, help="seconds to wait for wiremap serve")
     ap.add_argument("--quick", action="store_true", help="200 docs, 2 s interval, a 12 s run (smoke test)")
     ap.add_argument("--profile", type=Path, help="run the monitor under cProfile, writing this file")
+    ap.add_argument(
+        "--verify-rounds",
+        type=int,
+        default=2,
+        help="rounds of the wiremap verify floor on the same docs (0: none)",
+    )
+    ap.add_argument(
+        "--src",
+        type=Path,
+        help="run wiremap from DIR/src (e.g. a git worktree of the base commit: the 'before')",
+    )
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve is not None:
@@ -924,6 +1112,7 @@ def main() -> int:
         return 0
     if args.quick:
         args.integrations, args.interval, args.duration, args.servers = 200, 2.0, 12.0, 2
+        args.verify_rounds = args.verify_rounds and 10  # 2,000 probes: the floor above the noise
     if min(args.integrations, args.servers, args.concurrency) < 1 or args.interval <= 0:
         ap.error("--integrations, --servers, --concurrency and --interval must be positive")
     if args.duration < 3 * args.interval:
