@@ -138,3 +138,21 @@ def test_a_port_out_of_range_is_not_a_refusal(tmp_path: Path, capsys: pytest.Cap
     [check, *_] = report["checks"]
     said = "port 99999 of 127.0.0.1 is not in 1-65535: nothing to connect to (VAL007)"
     assert check["ok"] is None and said in check["message"]
+
+
+def test_the_text_table_keeps_a_long_reason_whole(
+    tmp_path: Path, http_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: the table cut reasons at 160 characters, mid-word ('--target
+    notify-to-push-g'), which read as a valid id; the reason is wrapped in its column instead."""
+    doc = tmp_path / "keyed.md"
+    doc.write_text(
+        "# Integration: Notification Service → Push Gateway\n\n**Protocol:** HTTP\n\n"
+        f"## Quick Reference\n\n**Destination:** Push (127.0.0.1:{http_port})\n\n"
+        "## Request Format\n\n"
+        f"**Endpoint:** `GET http://127.0.0.1:{http_port}/healthz?api_key=abcd1234efgh5678`\n",
+        encoding="utf-8",
+    )
+    assert main(["verify", str(doc)]) == 0
+    out = capsys.readouterr().out
+    assert "WIREMAP_TARGET_NOTIFICATION_SERVICE_TO_PUSH_GATEWAY" in out

@@ -26,7 +26,7 @@ def render(reports: Sequence[IntegrationReport], color: bool) -> str:
             r.integration.protocol or "?",
             f"[{_STYLE[word]}]{word}[/]" if color else word,
             bad.name if bad else ", ".join(c.name for c in r.checks),
-            reason.split("\n")[0][:160],
+            reason.split("\n")[0],  # whole: rich wraps it in its column (a cut id read as a valid one)
             f"{r.duration_ms:.1f}",
         )
     words = [status(r) for r in reports]
