@@ -156,3 +156,12 @@ def test_the_text_table_keeps_a_long_reason_whole(
     assert main(["verify", str(doc)]) == 0
     out = capsys.readouterr().out
     assert "WIREMAP_TARGET_NOTIFICATION_SERVICE_TO_PUSH_GATEWAY" in out
+
+
+def test_new_refuses_a_service_name_holding_an_arrow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: `new "Worker -> X" "Y"` wrote '# Integration: Worker -> X → Y', a title lint
+    rejects (DOC004), with a file name that did not match its id."""
+    assert main(["new", "Worker -> X", "Y", "-o", str(tmp_path / "x.md")]) == 2
+    assert "holds an arrow" in capsys.readouterr().err and not (tmp_path / "x.md").exists()

@@ -10,6 +10,9 @@ from .template import template_text
 __all__ = ["scaffold"]
 
 
+_ARROW = re.compile(r"→|->|=>|⟶")
+
+
 def _one_line(name: str, value: str) -> str:
     value = value.strip()
     if not value or "\n" in value or "\r" in value:
@@ -27,6 +30,9 @@ def scaffold(
     source_ref: str | None = None,
 ) -> str:
     source, destination = _one_line("Source", source), _one_line("Destination", destination)
+    for name, value in (("Source", source), ("Destination", destination)):
+        if _ARROW.search(value):  # "Worker -> X" would make a title of three services (DOC004)
+            raise UsageError(f"{name} {value!r} holds an arrow: give the two services as two arguments")
     text = template_text()
     text = text.replace(
         "# Integration: [Source] → [Destination]", f"# Integration: {source} → {destination}", 1
