@@ -308,3 +308,45 @@ def test_last_updated_placeholder_of_a_doc_without_recent_changes_is_set(shop: P
     assert "payments_client.py:55`" in after and "## Recent Changes" in after
     assert f"**Last Updated:** {dt.date.today().isoformat()}\n**Maintained By:** @payments-team" in after
     assert main(["lint", "--select", "SRC007,DOC003", PAYMENTS_DOC]) == 0
+
+
+def test_a_new_recent_changes_section_is_placed_as_the_template_has_it() -> None:
+    from wiremap.code.history import Commit
+    from wiremap.code.sync import _add_recent_changes
+
+    commit = Commit(sha="a0c05f9" + "0" * 33, date=dt.date(2026, 11, 25), subject="Tweak")
+    entry = ["## Recent Changes", "", "**2026-11-25:**", "- Tweak (a0c05f9)", ""]
+    ruled = ["## Configuration", "", "x", "", "---", "", "**Last Updated:** 2026-11-10", ""]
+    assert _add_recent_changes(ruled, [commit], footer=6)
+    assert ruled == [
+        "## Configuration",
+        "",
+        "x",
+        "",
+        "---",
+        "",
+        *entry,
+        "---",
+        "",
+        "**Last Updated:** 2026-11-10",
+        "",
+    ]
+    bare = ["## Configuration", "", "x", "", "**Last Updated:** 2026-11-10", ""]
+    assert _add_recent_changes(bare, [commit], footer=4)
+    assert bare == [
+        "## Configuration",
+        "",
+        "x",
+        "",
+        "---",
+        "",
+        *entry,
+        "---",
+        "",
+        "**Last Updated:** 2026-11-10",
+        "",
+    ]
+    no_footer = ["## Configuration", "", "x", ""]
+    assert _add_recent_changes(no_footer, [commit], footer=None)
+    assert no_footer == ["## Configuration", "", "x", "", "---", "", *entry[:-1], ""]
+    assert not _add_recent_changes(no_footer, [], footer=None)

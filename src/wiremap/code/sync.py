@@ -158,8 +158,8 @@ def _new_section(lines: list[str], block: list[str], footer: int | None) -> None
         at -= 1
     if at > 0 and lines[at - 1].strip() == "---":  # the rule above the footer: the new section goes above it
         lines[at - 1 : at - 1] = ["---", "", "## Recent Changes", "", *block]
-    else:
-        lines[footer:footer] = ["## Recent Changes", "", *block, "---", ""]
+    else:  # no rule: the section gets one on each side, as the template has them
+        lines[at:at] = ["", "---", "", "## Recent Changes", "", *block, "---"]
 
 
 _FIELD_LINE = re.compile(r"^(?P<label>\s*(?:[-*+]\s+)?(\*\*|__).+?\2(?:\s*:)?)\s*(?P<value>.*?)\s*$")
