@@ -492,6 +492,146 @@ def test_comments_of_a_code_block_are_read_as_prose() -> None:
     )
 
 
+# -- Go, Java/Kotlin, JavaScript/TypeScript ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "form", "attempts", "timeout"),
+    [
+        (
+            "// retries: 2, backoff 100ms\nclient := &http.Client{Timeout: 30 * time.Second}",
+            "go",
+            "prose",
+            3,
+            30e3,
+        ),
+        ("ctx, cancel := context.WithTimeout(ctx, 2*time.Second)", "go", "go", None, 2000.0),
+        (
+            "grpc.Dial(addr, grpc.WithTimeout(time.Duration(500) * time.Millisecond))",
+            "golang",
+            "go",
+            None,
+            500.0,
+        ),
+        ("client.Timeout = time.Second * 5 // not 9 s", "go", "go", None, 5000.0),
+        (
+            "HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();\n"
+            "HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(800)).build();",
+            "java",
+            "jvm",
+            None,
+            800.0,  # the request's timeout bounds the attempt
+        ),
+        (
+            "OkHttpClient.Builder().connectTimeout(10, TimeUnit.SECONDS).readTimeout(30, TimeUnit.SECONDS)",
+            "java",
+            "jvm",
+            None,
+            40e3,  # connect + read: both can run out
+        ),
+        ("factory.setConnectTimeout(5000);\nfactory.setReadTimeout(15_000);", "java", "jvm", None, 20e3),
+        ("withTimeout(5.seconds) { client.get(url) }", "kotlin", "jvm", None, 5000.0),
+        ("const res = await axios.post(url, body, { timeout: 5000 });", "js", "javascript", None, 5000.0),
+        (
+            "const c = new AbortController();\nsetTimeout(() => c.abort(), 3000);",
+            "ts",
+            "javascript",
+            None,
+            3000.0,
+        ),
+        ("got.post(url, { retry: { limit: 2 }, timeout: { request: 10000 } })", "javascript", "got", 3, 10e3),
+        (
+            "// timeout: 9000\nfetch(url, { signal: AbortSignal.timeout(5000) })",
+            "js",
+            "javascript",
+            None,
+            5000.0,
+        ),
+    ],
+)
+def test_code_timeouts(text: str, language: str, form: str, attempts: int | None, timeout: float) -> None:
+    p = _read(text, language)
+    assert (p.form, p.max_attempts, p.timeout_ms) == (form, attempts, timeout)
+
+
+def test_spring_retry_and_resilience4j_builder() -> None:
+    p = _read(
+        "@Retryable(maxAttempts = 3, backoff = @Backoff(delay = 100, multiplier = 2))\n"
+        "public Order create(Order o) { return rest.postForObject(url, o, Order.class); }",
+        "java",
+        first_line=4,
+    )
+    assert (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms, p.backoff.multiplier, p.line) == (
+        "spring-retry",
+        3,
+        "exponential",
+        100.0,
+        2.0,
+        4,
+    )
+    p = _read(
+        "@Retryable(value = [IOException::class],\n"
+        "           backoff = Backoff(delay = 200, multiplier = 2.0, maxDelay = 5000))",
+        "kotlin",
+    )
+    assert (p.max_attempts, p.backoff.max_ms, p.retry_on_exceptions) == (3, 5000.0, ["IOException"])
+    p = _read("@Retryable(retryFor = {IOException.class}, maxAttempts = 4)\nvoid call() {}", "java")
+    assert (p.max_attempts, p.backoff.kind, p.backoff.initial_ms) == (4, "constant", 1000.0)  # @Backoff()
+    p = _read(
+        "val retry = RetryConfig.custom<Any>().maxAttempts(3).waitDuration(Duration.ofMillis(500)).build()\n"
+        "val limit = TimeLimiterConfig.custom().timeoutDuration(Duration.ofSeconds(2)).build()",
+        "kotlin",
+        first_line=7,
+    )
+    assert (p.form, p.max_attempts, p.backoff.initial_ms, p.timeout_ms, p.lines["timeout_ms"]) == (
+        "resilience4j",
+        3,
+        500.0,
+        2000.0,
+        8,
+    )
+
+
+def test_js_retry_libraries() -> None:
+    p = _read(
+        "axiosRetry(axios, { retries: 3, retryDelay: axiosRetry.exponentialDelay });\n"
+        "axios.defaults.timeout = 2_000;",
+        "ts",
+    )
+    assert (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms, p.timeout_ms) == (
+        "axios-retry",
+        4,
+        "exponential",
+        200.0,
+        2000.0,
+    )
+    p = _read("await pRetry(run, { retries: 5, minTimeout: 200, factor: 3, maxRetryTime: 30_000 });", "js")
+    assert (
+        p.form,
+        p.max_attempts,
+        p.backoff.initial_ms,
+        p.backoff.multiplier,
+        p.deadline_ms,
+        p.timeout_ms,
+    ) == (
+        "p-retry",
+        6,
+        200.0,
+        3.0,
+        30e3,
+        None,  # minTimeout is p-retry's pause, not a timeout
+    )
+    p = _read(
+        "fetchRetry(fetch, { retries: 3, retryDelay: (attempt, error, response) => attempt * 1000 })", "js"
+    )
+    assert (p.max_attempts, p.backoff.kind, p.backoff.initial_ms, p.backoff.increment_ms) == (
+        4,
+        "linear",
+        1000.0,
+        1000.0,
+    )
+
+
 # -- what stays text ----------------------------------------------------------------------------------------
 
 
@@ -531,6 +671,16 @@ _SNIPPETS = st.sampled_from(
         " times, ",
         " s apart",
         "2 ** attempt",
+        "Timeout: 30 * time.Second",
+        "context.WithTimeout(ctx, ",
+        "@Retryable(maxAttempts = 3, backoff = @Backoff(delay = ",
+        "Duration.ofSeconds(",
+        "{ retries: ",
+        "retryDelay: (n) => n * ",
+        "timeout: ",
+        "// ",
+        "/*",
+        " * ",
         "9" * 40,
         "1e308",
         "-",
@@ -546,7 +696,7 @@ _SNIPPETS = st.sampled_from(
 @settings(max_examples=examples(300))
 @given(
     st.lists(st.one_of(_SNIPPETS, st.text(max_size=20)), max_size=30).map("".join),
-    st.sampled_from(["python", "json", "yaml", "properties", "go", "text", None]),
+    st.sampled_from(["python", "json", "yaml", "properties", "go", "java", "kotlin", "js", "text", None]),
 )
 @example("for a in range(10**9):\n  try: f()\n  except X: time.sleep(2 ** a ** a)", "python")
 @example("Retry(total=10**10, backoff_factor=1e308)", "python")

@@ -86,6 +86,12 @@ def test_err002_err003_timeout_against_p99(
     assert (_lines("ERR002", text), _lines("ERR003", text)) == (err002, err003)
 
 
+def test_err002_go_client_timeout_under_a_comment() -> None:
+    body = "// retries: 2, backoff 100ms\nclient := &http.Client{Timeout: 30 * time.Second}"
+    text = _p99("10 ms", _strategy("go", body))
+    assert (_lines("ERR001", text), _lines("ERR002", text)) == ([], [98])
+
+
 def test_err003_says_most_calls_below_typical() -> None:
     text = _strategy("python", f"{RETRY}\nresponse = session.post(url, json=body, timeout=0.1)")
     rule = RULES["ERR003"]

@@ -1,7 +1,9 @@
 """Read a Retry Strategy into a :class:`wiremap.model.RetryPolicy`, whatever form it was written in.
 
 One module per form; :data:`READERS` says which readers a block's language gets, in order; the first that
-finds a retry wins. A block in a code language falls back to reading its comments as prose. What no
+finds a retry wins. A block in a code language falls back to reading its comments as prose; in Go,
+Java/Kotlin and JavaScript/TypeScript, whose retries are often said in a comment over the code, what the
+code says (a timeout, a retry library's options) and what the comments say complete each other. What no
 reader understands stays text (``retry_strategy``) and ``read_retry`` returns ``None``: ERR001 says so.
 Never raises: docs are untrusted input, sizes are bounded and nothing is executed.
 """
@@ -14,6 +16,9 @@ from collections.abc import Callable
 from ...model import RetryPolicy
 from ._draft import MAX_TEXT, Draft
 from .config_text import read_json, read_kv
+from .go import read_go
+from .js import read_js
+from .jvm import read_jvm
 from .prose import read_prose
 from .python import read_python
 
@@ -41,6 +46,14 @@ READERS: dict[str, tuple[Reader, ...]] = {
     "md": (read_prose,),
     "": (read_python, *_CONFIG, read_prose),
 }
+_CODE: dict[str, Reader] = {
+    **dict.fromkeys(("go", "golang"), read_go),
+    **dict.fromkeys(("java", "kotlin", "kt", "kts", "scala", "groovy"), read_jvm),
+    **dict.fromkeys(("javascript", "js", "jsx", "mjs", "cjs", "node", "typescript", "ts", "tsx"), read_js),
+}
+READERS.update({lang: (reader,) for lang, reader in _CODE.items()})
+_PROSE = ("", "text", "txt", "markdown", "md")
+_RETRY_KEYS = ("max_attempts", "backoff.kind", "backoff.initial_ms")
 _COMMENT = re.compile(r"^\s*(?:#+|//+|--+|/?\*+/?|;+)\s?")
 
 
@@ -56,12 +69,23 @@ def read_retry(text: str | None, language: str | None, first_line: int) -> Retry
     lang = (language or "").strip().lower()
     readers = READERS.get(lang)
     try:
-        for reader in readers if readers is not None else _CONFIG:
-            if (draft := reader(text, first_line)) is not None:
-                return draft.policy()
-        if readers is None or lang not in ("", "text", "txt", "markdown", "md"):
-            draft = read_prose(_comments(text), first_line)
-            return draft.policy() if draft is not None else None
+        found = next(
+            (
+                d
+                for reader in (readers if readers is not None else _CONFIG)
+                if (d := reader(text, first_line))
+            ),
+            None,
+        )
+        if found is not None and lang not in _CODE:
+            return found.policy()
+        said = read_prose(_comments(text), first_line) if readers is None or lang not in _PROSE else None
+        if found is not None and said is not None:
+            # the code's form when it says how it retries, else the comments' ("retries: 2" over a timeout)
+            first, second = (found, said) if any(k in found.values for k in _RETRY_KEYS) else (said, found)
+            first.merge(second)
+            return first.policy()
+        draft = found or said
+        return draft.policy() if draft is not None else None
     except (ValueError, TypeError, OverflowError, RecursionError):  # a bug for a test to find, no crash
         return None
-    return None

@@ -36,7 +36,11 @@ _WORDS = {
     "twice": 2,
     "thrice": 3,
 }
-_DUR = r"(\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)"
+# a number with a unit (not a run of digits in a longer one: bounded, so a long run is no quadratic scan)
+_DUR = (
+    r"((?<![\d.])\d{1,9}(?:\.\d{1,6})?\s*"
+    r"(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)"
+)
 _I = re.IGNORECASE
 
 _NONE = re.compile(
@@ -260,9 +264,9 @@ def _limits(t: str, used: list[Span]) -> list[tuple[str, str]]:
 
 def _sentence(t: str, start: int, end: int) -> str:
     """The sentence of ``t`` around ``start:end``."""
-    begin = max((m.end() for m in _STOP.finditer(t, 0, start)), default=0)
-    stop = _STOP.search(t, end)
-    return t[begin : stop.start() if stop else len(t)].strip()[:200]
+    begin = max((m.end() for m in _STOP.finditer(t, max(0, start - 200), start)), default=max(0, start - 200))
+    stop = _STOP.search(t, end, end + 200)
+    return t[begin : stop.start() if stop else min(len(t), end + 200)].strip()[:200]
 
 
 def _line(d: Draft, t: str, line: int) -> None:
@@ -310,5 +314,7 @@ def _line(d: Draft, t: str, line: int) -> None:
         d.add("retry_on_status", status_codes(_STATUS.findall(t)), line)
         d.add("retry_on_grpc_codes", grpc_codes(re.findall(r"\b[A-Z][A-Z_]{4,}\b", t)), line)
     for m in _ANY_DUR.finditer(t):
+        if len(d.unread_text) >= 20:
+            break
         if not _overlaps(m.span(1), used):
             d.unread(_sentence(t, m.start(), m.end()), line)

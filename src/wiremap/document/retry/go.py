@@ -1,0 +1,62 @@
+"""Go: the per-attempt timeout of ``http.Client{Timeout: 30 * time.Second}`` (or ``client.Timeout = …``),
+``context.WithTimeout(ctx, 2*time.Second)`` and ``grpc.WithTimeout(5 * time.Second)``.
+
+A duration is a ``time`` unit times a number, either way round (``30 * time.Second``,
+``time.Duration(500) * time.Millisecond``, ``time.Second``). Go's retry loops are written by hand and
+said in comments: those are read as prose by :func:`wiremap.document.retry.read_retry`, and this timeout
+completes what they say.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._code import PRODUCT, Code, product
+from ._draft import MAX_TEXT, Draft
+
+__all__ = ["read_go"]
+
+_UNIT_MS = {
+    "Nanosecond": 1e-6,
+    "Microsecond": 1e-3,
+    "Millisecond": 1.0,
+    "Second": 1000.0,
+    "Minute": 60_000.0,
+    "Hour": 3_600_000.0,
+}
+_N = rf"(?:time\.Duration\(\s*)?({PRODUCT})\)?"
+_DURATION = (
+    rf"(?:{_N}\s*\*\s*)?time\.(Nanosecond|Microsecond|Millisecond|Second|Minute|Hour)\b(?:\s*\*\s*{_N})?"
+)
+_TIMEOUTS = (
+    re.compile(rf"\bTimeout\s*:\s*{_DURATION}"),  # http.Client{Timeout: …}
+    re.compile(rf"\.Timeout\s*=\s*{_DURATION}"),  # client.Timeout = …
+    re.compile(rf"\bcontext\.WithTimeout\(\s*[\w.()]{{1,80}}\s*,\s*{_DURATION}\s*\)"),
+    re.compile(rf"\bgrpc\.WithTimeout\(\s*{_DURATION}\s*\)"),
+)
+
+
+def _ms(m: re.Match[str]) -> float | None:
+    before, unit, after = m.group(1), m.group(2), m.group(3)
+    n = product(before) if before else product(after) if after else 1.0
+    if n is None:
+        return None
+    ms = n * _UNIT_MS[unit]
+    return ms if ms > 0 else None
+
+
+def read_go(text: str, first_line: int) -> Draft | None:
+    if len(text) > MAX_TEXT:
+        return None
+    code = Code(text, first_line)
+    found: list[tuple[int, float]] = []
+    for pattern in _TIMEOUTS:
+        for m in pattern.finditer(code.text):
+            if (ms := _ms(m)) is not None:
+                found.append((m.start(), ms))
+    if not found:
+        return None
+    pos, ms = min(found)
+    d = Draft("go", code.line(pos))
+    d.set("timeout_ms", ms, code.line(pos))
+    return d
