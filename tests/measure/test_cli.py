@@ -240,7 +240,7 @@ def test_find_max_write_keeps_the_documented_traffic_beside_the_capacity(
     lines = doc.read_text(encoding="utf-8").split("\n")
     traffic = lines.index("- 40 requests/sec at peak (Black Friday 2025), 6 requests/sec on an average day")
     assert re.fullmatch(
-        r"- Capacity: 1\d\d req/s \(measured \d{4}-\d\d-\d\d, p99 ≤ 100 ms\)", lines[traffic + 1]
+        r"- Capacity: 1\d\d req/s \(measured \d{4}-\d\d-\d\d at 127\.0\.0\.1:\d+, p99 ≤ 100 ms\)", lines[traffic + 1]
     )
     integ = parse_text("\n".join(lines), "x.md").integration
     assert (

@@ -273,3 +273,14 @@ def test_check_fails_only_on_an_excess_that_is_not_chance() -> None:
     assert p95.ok  # 8 of 150 is 5.3%: within chance for a P95
     _, p99 = check_against_doc(integ, run(8, 1000), 0.2)
     assert p99.ok is True and p99.measured_ms is not None and p99.measured_ms <= 3.84  # p99 below: ok
+
+
+def test_a_measurement_at_another_address_says_where(tmp_path: Path) -> None:
+    """Found by a new user: `measure --target …=<a stub> --write` wrote the stub's latencies into the
+    real doc as '(measured 2026-12-04, 50 req/s)', with nothing saying where."""
+    target = tmp_path / "x.md"
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", target)
+    write_back(target, _result(1, 2, 3), today=TODAY, at="127.0.0.1:9201")
+    assert "- P99: 3.0 ms (measured 2026-11-28 at 127.0.0.1:9201, 200 req/s)" in target.read_text(
+        encoding="utf-8"
+    )

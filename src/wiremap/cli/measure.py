@@ -246,7 +246,8 @@ def _finish(
     edits: list[Edit] | None = None
     not_written: list[str] = []
     if write:
-        edits, not_written = _write(chosen.path, result, find, interrupted, budget)
+        at = target.hostport if target.explicit else None  # the runner's --target: say where
+        edits, not_written = _write(chosen.path, result, find, interrupted, budget, at)
     integ = chosen.integration
     if output_format is MeasureFormat.json:
         data = render_json(integ, target, result, find, verdicts, edits, not_written if write else None)
@@ -265,7 +266,12 @@ def _finish(
 
 
 def _write(
-    path: Path, result: MeasureResult, find: FindMaxResult | None, interrupted: bool, budget: float
+    path: Path,
+    result: MeasureResult,
+    find: FindMaxResult | None,
+    interrupted: bool,
+    budget: float,
+    at: str | None = None,
 ) -> tuple[list[Edit], list[str]]:
     """Write what was measured, and only that: nothing from a run that was interrupted, stopped early,
     had no success or (``--find-max``) sustained no rate; the capacity only when the search found the
@@ -295,5 +301,5 @@ def _write(
             why.append(f"capacity not written: {bound} is only a lower bound ({find.stopped}{hint})")
         else:
             capacity = find.max_rate
-    edits, more = write_back(path, result, max_rate=capacity, budget_ms=budget if capacity else None)
+    edits, more = write_back(path, result, max_rate=capacity, budget_ms=budget if capacity else None, at=at)
     return edits, why + more

@@ -109,13 +109,15 @@ def plan_edits(
     today: dt.date,
     max_rate: float | None = None,
     budget_ms: float | None = None,
+    at: str | None = None,
 ) -> tuple[list[Edit], list[str]]:
     """The line edits that write ``result`` (and the capacity ``max_rate``, found at ``budget_ms``)
     into the doc ``text`` as parsed into ``doc``, and why something asked for cannot be written
     (nothing is written here)."""
     integration = doc.integration
     lines = _lines(text)
-    note = f"(measured {today.isoformat()}, {result.rate:g} req/s)"
+    where = f" at {at}" if at else ""
+    note = f"(measured {today.isoformat()}{where}, {result.rate:g} req/s)"
     wanted = {
         "latency_ms.typical": f"{format_ms(result.latency_ms.p50)} {note}",
         "latency_ms.p95": f"{format_ms(result.latency_ms.p95, up=True)} {note}",
@@ -139,7 +141,7 @@ def plan_edits(
     added: tuple[int, str] | None = None  # after line, new content
     if max_rate is not None:
         budget = f", p99 ≤ {format_ms(budget_ms, up=True)}" if budget_ms is not None else ""
-        value = f"{format_rate(max_rate)} (measured {today.isoformat()}{budget})"
+        value = f"{format_rate(max_rate)} (measured {today.isoformat()}{where}{budget})"
         ref = doc.fields.get("throughput")
         items = ref.block.items if ref is not None and isinstance(ref.block, ListBlock) else ()
         line = integration.lines.get("capacity")
@@ -192,14 +194,16 @@ def write_back(
     today: dt.date | None = None,
     max_rate: float | None = None,
     budget_ms: float | None = None,
+    at: str | None = None,
 ) -> tuple[list[Edit], list[str]]:
     """Write the measurement (and the capacity ``max_rate``) into the doc at ``path`` atomically;
-    returns what changed and what could not be written, with why."""
+    returns what changed and what could not be written, with why. ``at``: where it was measured, when
+    that is not the doc's own address (a runner's ``--target``), said in the note."""
     text = read_text(path)
     bom = "\ufeff" if path.read_bytes().startswith(b"\xef\xbb\xbf") else ""  # kept, like every other byte
     doc = parse_text(text, str(path))
     edits, not_written = plan_edits(
-        text, doc, result, today=today or dt.date.today(), max_rate=max_rate, budget_ms=budget_ms
+        text, doc, result, today=today or dt.date.today(), max_rate=max_rate, budget_ms=budget_ms, at=at
     )
     if edits:
         atomic_write_text(path, bom + apply_edits(text, edits))
