@@ -133,6 +133,7 @@ class RetryPolicy(_Model):
     retry_on_status: list[str] = Field(default_factory=list)
     retry_on_grpc_codes: list[str] = Field(default_factory=list)
     retry_on_methods: list[str] = Field(default_factory=list)
+    retried_calls: list[str] = Field(default_factory=list)  # what the retry runs again, by name
     circuit_breaker: CircuitBreaker | None = None
     fallback: str | None = None
     unread: list[str] = Field(default_factory=list)  # sentences holding a duration no reader understood

@@ -492,6 +492,19 @@ def test_comments_of_a_code_block_are_read_as_prose() -> None:
     )
 
 
+def test_retried_calls_decorated_function_and_loop_body() -> None:
+    p = _read(
+        "@backoff.on_exception(backoff.expo, OSError, max_tries=5)\ndef connect(c):\n    c.connect(h)\n"
+    )
+    assert p.retried_calls == ["connect"]
+    p = _read(
+        "for attempt in range(3):\n    try:\n        return ch.basic_publish(x, body)\n"
+        "    except OSError:\n        log.warning('again')\n        time.sleep(1)\n"
+    )
+    assert p.retried_calls == ["basic_publish"]
+    assert _read("Retry(total=2, backoff_factor=0.2)").retried_calls == []
+
+
 # -- Go, Java/Kotlin, JavaScript/TypeScript ------------------------------------------------------------------
 
 

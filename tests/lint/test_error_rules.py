@@ -152,3 +152,39 @@ def test_err005_published_message() -> None:
     without_id = doc.replace('"event_id"', '"order_ref"')
     line = parse_text(without_id, "d.md").integration.line_of("retry_strategy")
     assert _lines("ERR005", without_id) == [line]
+
+
+_MQTT_CONNECT = (
+    "@backoff.on_exception(backoff.expo, OSError, max_tries=5)\n"
+    "def connect(client):\n"
+    '    client.connect("broker.internal", 1883)\n'
+    "    client.loop_start()"
+)
+
+
+def _mqtt(endpoint: str, retry: str = _MQTT_CONNECT, flow: str | None = None) -> str:
+    text = re.sub(r"\*\*Protocol:\*\* .*", "**Protocol:** MQTT", CLEAN, count=1)
+    text = re.sub(r"\*\*Endpoint:\*\* .*", f"**Endpoint:** `{endpoint}`", text, count=1)
+    text = text.replace("Idempotency-Key", "header")  # the clean doc's key would hide every finding
+    if flow is not None:
+        pattern = re.compile(r"(## Integration Flow\n\n```)[^\n]*\n.*?\n```", re.DOTALL)
+        text, n = pattern.subn(lambda m: f"{m.group(1)}text\n{flow}\n```", text, count=1)
+        assert n == 1
+    return _strategy("python", retry, text)
+
+
+def test_err005_a_retried_connect_or_subscribe_is_no_retried_publish() -> None:
+    publish = _MQTT_CONNECT.replace("def connect", "def send_reading").replace(
+        'client.connect("broker.internal", 1883)', 'client.publish("devices/42/telemetry", payload, qos=1)'
+    )
+    assert _lines("ERR005", _mqtt("devices/42/telemetry", publish)) == [96]
+    assert _lines("ERR005", _mqtt("devices/42/telemetry")) == []  # the retried code connects
+    subscribe = _MQTT_CONNECT.replace("client.connect(", "client.subscribe(")
+    assert _lines("ERR005", _mqtt("devices/42/telemetry", subscribe)) == []
+    # what is retried is not known (a plain Retry object): the Endpoint says whether it publishes
+    unknown = "Retry(total=2, backoff_factor=0.2)"
+    assert _lines("ERR005", _mqtt("devices/+/telemetry", unknown)) == []  # a wildcard: it subscribes
+    assert _lines("ERR005", _mqtt("alerts/#", unknown)) == []
+    assert _lines("ERR005", _mqtt("devices/42/telemetry", unknown)) == [96]
+    consumes = "gateway -> broker: SUBSCRIBE devices/42/telemetry\nbroker -> gateway: each reading, consumed"
+    assert _lines("ERR005", _mqtt("devices/42/telemetry", unknown, consumes)) == []

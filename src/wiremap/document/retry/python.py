@@ -5,6 +5,10 @@ Calls are dispatched by name to one module per library (:data:`CALLS`); a dict l
 first retry found is the policy; a circuit breaker and a per-attempt ``timeout=`` (or ``socket_timeout=``,
 seconds) found elsewhere in the block complete it. For a gRPC policy a call's ``timeout=`` is the deadline
 of all attempts together, as gRPC counts it.
+
+What the retry runs again is kept by name (``retried_calls``): the decorated function's name and the
+calls in its body, or the calls in a retry loop's body (``for attempt in Retrying(...)`` included), so
+that ERR005 can tell a retried ``connect`` from a retried ``publish``.
 """
 
 from __future__ import annotations
@@ -60,6 +64,60 @@ def _timeout(ctx: Ctx) -> tuple[float, int] | None:
     return None
 
 
+_NOT_WORK = frozenset(
+    {
+        "sleep",
+        "print",
+        "len",
+        "range",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "dict",
+        "list",
+        "set",
+        "tuple",
+        "isinstance",
+        "enumerate",
+        "min",
+        "max",
+        "debug",
+        "info",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "format",
+    }
+)
+_MAX_CALLS = 50
+
+
+def _calls_in(nodes: list[ast.stmt]) -> list[str]:
+    out: list[str] = []
+    for stmt in nodes:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and (name := callee(node)) and name not in _NOT_WORK:
+                out.append(name)
+    return list(dict.fromkeys(out))[:_MAX_CALLS]
+
+
+def _retried_calls(ctx: Ctx, line: int) -> list[str]:
+    """What the retry found at doc line ``line`` runs again: a decorated function (its name, then the calls
+    in its body) or the body of a retry loop; ``[]`` when neither is found."""
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            ctx.line(dec) <= line <= ctx.first_line + (dec.end_lineno or dec.lineno) - 1
+            for dec in node.decorator_list
+        ):
+            return list(dict.fromkeys([node.name, *_calls_in(node.body)]))[:_MAX_CALLS]
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While) and ctx.line(node) == line:
+            tries = [t for t in ast.walk(node) if isinstance(t, ast.Try)]
+            return _calls_in([s for t in tries for s in t.body] if tries else node.body)
+    return []
+
+
 def read_python(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
@@ -83,4 +141,5 @@ def read_python(text: str, first_line: int) -> Draft | None:
                 policy.set(key, value, other.lines[key])
     if (t := _timeout(ctx)) is not None:
         policy.set("deadline_ms" if policy.form == "grpc_service_config" else "timeout_ms", t[0], t[1])
+    policy.add("retried_calls", _retried_calls(ctx, policy.line), policy.line)
     return policy

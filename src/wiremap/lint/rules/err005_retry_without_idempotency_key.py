@@ -6,6 +6,12 @@ the doc shows no way to recognise a repeat: no `Idempotency-Key` (or "idempotenc
 Example, and, for a message, no `message_id` / `event_id` in the Request. Not reported when the strategy
 retries only other methods (urllib3's `allowed_methods`, whose default leaves out POST and PATCH) or
 makes a single attempt.
+
+Not reported either when what the strategy runs again only reads or connects: the decorated function or
+the body of the retry loop calls `connect`, `subscribe`, `get`, `fetch` … and nothing that writes
+(`publish`, `post`, `send`, `insert`, `create` …). A doc that only subscribes (an Endpoint topic with a
+wildcard, `devices/+/telemetry`, `orders.#`, `SUBSCRIBE …`, or an Integration Flow that subscribes or
+consumes and never publishes or sends) publishes no message to retry, unless the retried code publishes.
 The finding points at the Retry Strategy.
 
 ## Why is this bad?
@@ -49,6 +55,96 @@ _PUBLISH = re.compile(r"\b(?:exchange|topic|subject|routing key)\b", re.IGNORECA
 _KEY = re.compile(r"idempoten(?:cy|t)[- _]?key|\bdedup|\bde-dup|deduplicat|exactly[- ]once", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"""["']?(?:message|event|msg)[_-]?id["']?\s*:""", re.IGNORECASE)
 _BREAKER_ONLY = frozenset({"pybreaker", "circuitbreaker"})
+# words of a retried call's name: what makes a repeat visible, and what only reads or sets up
+_WRITES = frozenset(
+    {
+        "publish",
+        "post",
+        "put",
+        "patch",
+        "send",
+        "produce",
+        "insert",
+        "create",
+        "charge",
+        "pay",
+        "execute",
+        "executemany",
+        "commit",
+        "write",
+        "emit",
+        "enqueue",
+        "push",
+        "submit",
+        "update",
+        "upsert",
+        "delete",
+        "save",
+        "store",
+        "set",
+        "add",
+        "append",
+        "request",
+        "call",
+        "invoke",
+        "xadd",
+        "lpush",
+        "rpush",
+        "incr",
+    }
+)
+_READS = frozenset(
+    {
+        "connect",
+        "reconnect",
+        "subscribe",
+        "get",
+        "fetch",
+        "read",
+        "recv",
+        "receive",
+        "consume",
+        "poll",
+        "ping",
+        "select",
+        "find",
+        "list",
+        "describe",
+        "open",
+        "dial",
+        "login",
+        "authenticate",
+        "declare",
+        "bind",
+        "head",
+        "lookup",
+        "resolve",
+        "load",
+    }
+)
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_WILDCARD = re.compile(r"(?:^|[/.])(?:[+#*>])(?:[/.]|$)")
+_SUBSCRIBE_VERB = re.compile(r"^\s*(?:SUBSCRIBE|CONSUME|RECEIVE|LISTEN)\b", re.IGNORECASE)
+_SUBSCRIBES = re.compile(r"\b(?:subscrib|consum|listen)\w*", re.IGNORECASE)
+_PUBLISHES = re.compile(r"\b(?:publish|produc|send|sent\b|emit|post\b|writes?\b)\w*", re.IGNORECASE)
+
+
+def _retried(calls: list[str]) -> str | None:
+    """``"write"`` when a retried call's name says it writes, ``"read"`` when they only read or connect."""
+    words = [{w.lower() for w in _WORD.findall(name)} for name in calls]
+    if any(w & _WRITES for w in words):
+        return "write"
+    if any(w & _READS for w in words):
+        return "read"
+    return None
+
+
+def _subscribes_only(endpoint: str, flow: str) -> bool:
+    """The doc's integration takes messages and publishes none: a topic with a wildcard, ``SUBSCRIBE x``,
+    or a flow that subscribes or consumes and never publishes or sends."""
+    if _SUBSCRIBE_VERB.match(endpoint) or any(_WILDCARD.search(token) for token in endpoint.split()):
+        return True
+    return bool(_SUBSCRIBES.search(flow)) and not _PUBLISHES.search(flow)
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
@@ -56,9 +152,14 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
     policy = integ.error_handling.retry
     if policy is None or policy.form in _BREAKER_ONLY or policy.retries == 0:
         return
+    retried = _retried(policy.retried_calls)
+    if retried == "read":
+        return
     endpoint = integ.endpoint or ""
     method = _METHOD.match(endpoint)
-    message = integ.protocol in _MESSAGING or bool(_PUBLISH.search(endpoint))
+    message = (integ.protocol in _MESSAGING or bool(_PUBLISH.search(endpoint))) and (
+        retried == "write" or not _subscribes_only(endpoint, integ.flow or "")
+    )
     if method is None and not message:
         return
     if method is not None and policy.retry_on_methods:
