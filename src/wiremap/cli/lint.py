@@ -74,14 +74,19 @@ def lint(
         write_baseline(baseline_path, findings)
         err.print(f"wrote {len(findings)} finding(s) to baseline {baseline_path}", markup=False)
         raise typer.Exit(0)
+    baselined = 0
     if baseline_path is not None:
+        before = len(findings)
         findings = filter_baseline(findings, read_baseline(baseline_path), baseline_path)
+        baselined = before - len(findings)
     color = output is None and output_format is LintFormat.text and out.is_terminal
     report = FORMATS[output_format.value](findings, rules, color)
     if color:
         out.print(report)  # rich renders the colours; the door masks what it writes
     elif report or output is not None:
         write_report(report + "\n", output)
+    if baselined and output_format is LintFormat.text:  # "All checks passed." alone hid them
+        err.print(f"{baselined} finding(s) in the baseline {baseline_path} not shown", markup=False)
     for shown, reason in catalog.skipped:
         if output_format is LintFormat.text:
             err.print(
