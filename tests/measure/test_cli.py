@@ -240,7 +240,8 @@ def test_find_max_write_keeps_the_documented_traffic_beside_the_capacity(
     lines = doc.read_text(encoding="utf-8").split("\n")
     traffic = lines.index("- 40 requests/sec at peak (Black Friday 2025), 6 requests/sec on an average day")
     assert re.fullmatch(
-        r"- Capacity: 1\d\d req/s \(measured \d{4}-\d\d-\d\d at 127\.0\.0\.1:\d+, p99 ≤ 100 ms\)", lines[traffic + 1]
+        r"- Capacity: 1\d\d req/s \(measured \d{4}-\d\d-\d\d at 127\.0\.0\.1:\d+, p99 ≤ 100 ms\)",
+        lines[traffic + 1],
     )
     integ = parse_text("\n".join(lines), "x.md").integration
     assert (
@@ -265,3 +266,19 @@ def test_target_names_the_doc_by_its_file_name(
         assert json.loads(capsys.readouterr().out)["target"] == url.removeprefix("http://")
     assert main([*args, "--target", f"storefront-to-cart-service={url}"]) == 2
     assert "names no integration" in capsys.readouterr().err
+
+
+def test_a_protocol_without_an_operation_measures_tcp_connects_as_verify_probes_it(
+    tmp_path: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: verify probed an SFTP doc with a TCP connect, measure refused it (exit 2)."""
+    port = server.rsplit(":", 1)[1]
+    doc = tmp_path / "files.md"
+    doc.write_text(
+        f"# Integration: Batch → Files\n\n**Protocol:** SFTP\n\n**Destination:** Files (127.0.0.1:{port})\n",
+        encoding="utf-8",
+    )
+    assert main(["measure", str(doc), "--rate", "20", "--duration", "0.5", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert "SFTP: no load operation of its own; measuring TCP connects" in err
+    assert json.loads(out)["requests"] >= 5

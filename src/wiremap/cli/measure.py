@@ -157,8 +157,14 @@ def measure(
     refusal = resolved_settings.refusal(*PROBE_GRANTS)
     if refusal is not None:
         raise UsageError(f"not measured: {refusal.message}")
+    from ..probes.registry import probe_name
+
+    operation = probe_name(integ.protocol)  # a protocol wiremap does not know: TCP connects, as verify
+    if operation != integ.protocol:
+        said = integ.protocol_raw or integ.protocol or "no protocol"
+        err.print(f"{said}: no load operation of its own; measuring TCP connects, as verify probes it")
     try:
-        factory = get_factory(integ.protocol)
+        factory = get_factory(operation)
     except KeyError as exc:
         raise UsageError(str(exc.args[0]) if exc.args else str(exc)) from exc
     gate = SecretGate(env, bindings(config, bind_secret))
