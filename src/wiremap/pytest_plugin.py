@@ -288,22 +288,9 @@ def _syn_counter(plan: FaultPlan, port: int) -> SynCounter | None:
 
 def _count_refusals(counter: SynCounter, stub: RunningStub) -> asyncio.Task[None]:
     """Tell ``stub`` of each SYN that arrives while nothing listens (on the stub's loop)."""
-    counter.start()
+    from .faults.syns import tell_refusals
 
-    async def watch() -> None:
-        seen = 0
-        try:
-            while True:
-                await asyncio.sleep(0.005)
-                times, seen = counter.times[seen:], counter.count
-                since = stub.refusing_since
-                refused = sum(1 for t in times if since is not None and t >= since)
-                if refused:
-                    await stub.note_refused(refused)
-        finally:
-            counter.close()
-
-    return asyncio.ensure_future(watch())
+    return tell_refusals(counter, stub)
 
 
 # -- finding the doc -----------------------------------------------------------------------------------

@@ -40,28 +40,13 @@ def _refuses_some(plan: FaultPlan) -> bool:
 def _count_refusals(ctx: StubContext, stub: RunningStub) -> asyncio.Task[None] | None:
     """Count refused attempts at the wire (:mod:`wiremap.faults.syns`): each SYN that arrives while the
     listener is closed is one, told to the stub so that it listens again when the plan says so."""
-    from ..faults.syns import open_syn_counter
+    from ..faults.syns import open_syn_counter, tell_refusals
 
     counter = open_syn_counter(stub.port)
     if isinstance(counter, str):
         err.print(f"warning: {counter}; the listener stays closed after the first refusal", markup=False)
         return None
-    counter.start()
-
-    async def watch() -> None:
-        seen = 0
-        try:
-            while True:
-                await asyncio.sleep(0.005)
-                times, seen = counter.times[seen:], counter.count
-                since = stub.refusing_since
-                refused = sum(1 for t in times if since is not None and t >= since)
-                if refused:
-                    await stub.note_refused(refused)
-        finally:
-            counter.close()
-
-    return asyncio.ensure_future(watch())
+    return tell_refusals(counter, stub)
 
 
 def _print_record(item: Recorded) -> None:

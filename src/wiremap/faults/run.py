@@ -299,29 +299,13 @@ class _Refusals:
 
 
 def _count_refusals(stub: RunningStub) -> _Refusals:
-    from .syns import open_syn_counter
+    from .syns import open_syn_counter, tell_refusals
 
     counter = open_syn_counter(stub.port)
     if isinstance(counter, str):
         return _Refusals(why=counter)
-    counter.start()
     found = _Refusals()
-
-    async def watch() -> None:
-        seen = 0
-        try:
-            while True:
-                await asyncio.sleep(0.005)
-                times, seen = counter.times[seen:], counter.count
-                since = stub.refusing_since
-                refused = [t for t in times if since is not None and t >= since]
-                if refused:
-                    found.times.extend(refused)
-                    await stub.note_refused(len(refused))
-        finally:
-            counter.close()
-
-    found.task = asyncio.ensure_future(watch())
+    found.task = tell_refusals(counter, stub, found.times.extend)
     return found
 
 

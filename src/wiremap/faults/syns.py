@@ -15,9 +15,14 @@ import socket
 import struct
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-__all__ = ["SynCounter", "open_syn_counter", "parse_syn"]
+if TYPE_CHECKING:
+    from ..stub import RunningStub
+
+__all__ = ["SynCounter", "open_syn_counter", "parse_syn", "tell_refusals"]
 
 _ETH_P_ALL = 0x0003
 _ETH_HEADER = 14  # the loopback device carries an Ethernet header of zeros
@@ -105,3 +110,29 @@ def open_syn_counter(port: int, interface: str = "lo") -> SynCounter | str:
         sock.close()
         return f"refused attempts cannot be observed: interface {interface}: {exc.strerror or exc}"
     return SynCounter(port, sock)
+
+
+def tell_refusals(
+    counter: SynCounter, stub: RunningStub, seen: Callable[[list[float]], None] | None = None
+) -> asyncio.Task[None]:
+    """Count in the running loop and tell ``stub`` of each SYN that arrives while its listener is closed
+    (a refused attempt: ``first:N:refused`` listens again once N are counted); ``seen`` gets their times.
+    The counter is closed when the task is cancelled."""
+    counter.start()
+
+    async def watch() -> None:
+        done = 0
+        try:
+            while True:
+                await asyncio.sleep(0.005)
+                times, done = counter.times[done:], counter.count
+                since = stub.refusing_since
+                refused = [t for t in times if since is not None and t >= since]
+                if refused:
+                    if seen is not None:
+                        seen(refused)
+                    await stub.note_refused(len(refused))
+        finally:
+            counter.close()
+
+    return asyncio.ensure_future(watch())
