@@ -1,32 +1,54 @@
-"""Prometheus metrics of the monitor (prometheus-client, a registry of its own).
+"""Prometheus metrics of the monitor.
 
 Per integration, labelled ``integration``, ``source``, ``destination``, ``protocol`` and ``critical``:
 ``wiremap_probe_success``, ``wiremap_probe_duration_seconds`` (histogram),
-``wiremap_probe_last_run_timestamp_seconds`` and ``wiremap_documented_latency_seconds{quantile}``, so a
-Grafana panel can plot measured against documented. Label values are names from the docs, masked like
-every other output: never a secret in a label.
+``wiremap_probe_last_run_timestamp_seconds``, ``wiremap_documented_latency_seconds{quantile}`` (so a
+Grafana panel can plot measured against documented), ``wiremap_integration_status{status}`` and
+``wiremap_probe_skipped_total``. Label values are names from the docs, masked like every other output:
+never a secret in a label.
+
+**At scale.** 5,000 integrations are 26 series each, 130,000 lines and 20 MB of text; prometheus_client's
+exposition renders them anew on every scrape, 4-5 s of CPU holding the GIL (bench/monitor_scale.py), so
+those families are kept here as exposition text instead: one block of lines per integration and family,
+rewritten when that integration's data changes (a result, a status, a skipped round: a few µs), and a
+scrape only joins the blocks (milliseconds, whatever the number of integrations). The text is what
+prometheus_client renders for the same data, byte for byte, ``_created`` series included
+(tests/monitor/test_metrics.py compares the two). The families without an integration label (probe start
+lateness, alerts) and whatever other parts register in :attr:`Metrics.registry` stay prometheus_client's.
 """
 
 from __future__ import annotations
 
-import contextlib
+import bisect
+import math
+import time
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from ..model import Integration
 from ..secrets import mask_text
 from .model import CheckResult, Status
 
-__all__ = ["Metrics"]
+__all__ = ["BUCKETS", "LABELS", "Metrics", "labels"]
 
 LABELS = ("integration", "source", "destination", "protocol", "critical")
 BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_BOUNDS = (*BUCKETS, float("inf"))
+_QUANTILES = ("0.5", "0.95", "0.99")
+_STATUSES = tuple(Status)
+
+SUCCESS = "wiremap_probe_success"
+DURATION = "wiremap_probe_duration_seconds"
+LAST_RUN = "wiremap_probe_last_run_timestamp_seconds"
+DOCUMENTED = "wiremap_documented_latency_seconds"
+STATUS = "wiremap_integration_status"
+SKIPPED = "wiremap_probe_skipped"  # a counter: exposed as wiremap_probe_skipped_total
 
 
 def labels(integration: Integration) -> dict[str, str]:
     """The label values of an integration's series: the metrics' door, every value masked (they are the
-    only text of the exposition that comes from the docs; :meth:`Metrics._labels` caches them)."""
+    only text of the exposition that comes from the docs; computed once per version of the doc)."""
     values = {
         "integration": integration.id,
         "source": integration.source or "",
@@ -37,92 +59,218 @@ def labels(integration: Integration) -> dict[str, str]:
     return {name: mask_text(value) for name, value in values.items()}
 
 
+def _num(value: float) -> str:
+    """A sample value as prometheus_client writes it (its ``floatToGoString``: Go's exponents)."""
+    d = float(value)
+    if math.isinf(d):
+        return "+Inf" if d > 0 else "-Inf"
+    if math.isnan(d):
+        return "NaN"
+    s = repr(d)
+    dot = s.find(".")
+    if d > 0 and dot > 6:
+        mantissa = f"{s[0]}.{s[1:dot]}{s[dot + 1 :]}".rstrip("0.")
+        return f"{mantissa}e+{dot - 1:02d}"
+    return s
+
+
+_LE = tuple(_num(b) for b in _BOUNDS)  # the le="..." of each bucket
+
+
+def _escape(value: str) -> str:
+    """A label value as the text format writes it (prometheus_client's escaping)."""
+    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+
+
+def _braces(values: dict[str, str], **extra: str) -> str:
+    """``{name="value",...}``, names sorted as prometheus_client sorts them."""
+    both = {**values, **extra}
+    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(both.items())) + "}"
+
+
+def _header(name: str, help_text: str, kind: str) -> bytes:
+    doc = help_text.replace("\\", r"\\").replace("\n", r"\n")
+    return f"# HELP {name} {doc}\n# TYPE {name} {kind}\n".encode()
+
+
+class _Family:
+    """One per-integration family as text: its header and each integration's lines, in the order
+    prometheus_client lists its children (the order they were first created). A scrape joins them; a
+    ``created`` family (``_created`` samples, prometheus_client's gauge after the family) is left out
+    while it has no lines, as prometheus_client does."""
+
+    __slots__ = ("header", "optional", "rows")
+
+    def __init__(self, name: str, help_text: str, kind: str, *, optional: bool = False) -> None:
+        self.header = _header(name, help_text, kind)
+        self.optional = optional
+        self.rows: dict[str, bytes] = {}  # integration id -> its lines
+
+    def render(self) -> list[bytes]:
+        rows = list(self.rows.values())  # one C call: atomic against the event loop's updates
+        if self.optional and not rows:
+            return []
+        return [self.header, *rows]
+
+
+class _Series:
+    """One integration's numbers and the fixed parts of its lines (label sets rendered once)."""
+
+    __slots__ = (
+        "bucket_lines",
+        "buckets",
+        "count",
+        "integration",
+        "key",
+        "labels",
+        "plain",
+        "skips",
+        "status",
+        "sum",
+    )
+
+    def __init__(self, integration: Integration, values: dict[str, str]) -> None:
+        self.integration = integration
+        self.key = integration.id
+        self.labels = values
+        self.plain = _braces(values)
+        self.buckets = [0] * len(_BOUNDS)  # non-cumulative, as prometheus_client keeps them
+        self.bucket_lines: tuple[str, ...] | None = None  # each bucket's line up to its value
+        self.count = 0
+        self.sum = 0.0
+        self.skips = 0.0
+        self.status: Status | None = None
+
+
 class Metrics:
     def __init__(self) -> None:
+        # other parts of the monitor register their collectors here (rendered after these families)
         self.registry = CollectorRegistry(auto_describe=True)
-        self._label_cache: dict[str, tuple[Integration, dict[str, str]]] = {}
-        r = self.registry
-        self.success = Gauge(
-            "wiremap_probe_success", "1 if the last probe succeeded, else 0", LABELS, registry=r
-        )
-        self.duration = Histogram(
-            "wiremap_probe_duration_seconds", "Probe duration", LABELS, buckets=BUCKETS, registry=r
-        )
-        self.last_run = Gauge(
-            "wiremap_probe_last_run_timestamp_seconds", "Start of the last probe (epoch)", LABELS, registry=r
-        )
-        self.documented = Gauge(
-            "wiremap_documented_latency_seconds",
-            "Latency documented in the doc's Performance section",
-            (*LABELS, "quantile"),
-            registry=r,
-        )
-        self.status = Gauge(
-            "wiremap_integration_status",
-            "1 for the integration's current status",
-            (*LABELS, "status"),
-            registry=r,
-        )
+        self._own = CollectorRegistry(auto_describe=True)  # the families without an integration label
+        self._series: dict[str, _Series] = {}
+        self.success = _Family(SUCCESS, "1 if the last probe succeeded, else 0", "gauge")
+        self.duration = _Family(DURATION, "Probe duration", "histogram")
+        self.duration_created = _Family(f"{DURATION}_created", "Probe duration", "gauge", optional=True)
+        self.last_run = _Family(LAST_RUN, "Start of the last probe (epoch)", "gauge")
+        self.documented = _Family(DOCUMENTED, "Latency documented in the doc's Performance section", "gauge")
+        self.status = _Family(STATUS, "1 for the integration's current status", "gauge")
         self.lateness = Histogram(
             "wiremap_probe_start_lateness_seconds",
             "How late probes start against their schedule",
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-            registry=r,
+            registry=self._own,
         )
-        self.alerts = Counter("wiremap_alerts_total", "Alerts sent, by outcome", ("outcome",), registry=r)
-        self.skipped = Counter(
-            "wiremap_probe_skipped",  # exposed as wiremap_probe_skipped_total
-            "Rounds not probed: the previous probe still running, or no free slot in time (backpressure)",
-            LABELS,
-            registry=r,
+        self.alerts = Counter(
+            "wiremap_alerts_total", "Alerts sent, by outcome", ("outcome",), registry=self._own
+        )
+        skipped_help = (
+            "Rounds not probed: the previous probe still running, or no free slot in time (backpressure)"
+        )
+        self.skipped = _Family(f"{SKIPPED}_total", skipped_help, "counter")
+        self.skipped_created = _Family(f"{SKIPPED}_created", skipped_help, "gauge", optional=True)
+        self._families = (
+            self.success,
+            self.duration,
+            self.duration_created,
+            self.last_run,
+            self.documented,
+            self.status,
+            self.skipped,
+            self.skipped_created,
         )
 
-    def _labels(self, integration: Integration) -> dict[str, str]:
-        """The integration's label values, masked once (not on every probe: the masking is regex work)."""
-        cached = self._label_cache.get(integration.id)
-        if cached is None or cached[0] is not integration:
-            cached = (integration, labels(integration))
-            self._label_cache[integration.id] = cached
-        return cached[1]
+    def _of(self, integration: Integration) -> _Series:
+        """The integration's series; its label values masked once per version of its doc (the masking is
+        regex work, not for every probe). A version whose labels differ starts its series anew."""
+        series = self._series.get(integration.id)
+        if series is not None and series.integration is integration:
+            return series
+        values = labels(integration)
+        if series is not None and series.labels == values:
+            series.integration = integration
+            return series
+        if series is not None:
+            self.forget(series.integration)
+        series = self._series[integration.id] = _Series(integration, values)
+        return series
 
     def register(self, integration: Integration) -> None:
         """Export the documented latency of an integration (and its status as unknown)."""
-        lab = self._labels(integration)
+        s = self._of(integration)
         lat = integration.latency_ms
-        for quantile, ms in (("0.5", lat.typical), ("0.95", lat.p95), ("0.99", lat.p99)):
-            if ms is not None:
-                self.documented.labels(**lab, quantile=quantile).set(ms / 1000)
+        lines = [
+            f"{DOCUMENTED}{_braces(s.labels, quantile=q)} {_num(ms / 1000)}\n"
+            for q, ms in zip(_QUANTILES, (lat.typical, lat.p95, lat.p99), strict=True)
+            if ms is not None
+        ]
+        if lines:
+            self.documented.rows[s.key] = "".join(lines).encode()
         self.set_status(integration, Status.UNKNOWN)
 
     def forget(self, integration: Integration) -> None:
-        lab = tuple(self._labels(integration).values())
-        self._label_cache.pop(integration.id, None)
-        for metric in (self.success, self.duration, self.last_run, self.skipped):
-            with contextlib.suppress(KeyError):
-                metric.remove(*lab)
-        for quantile in ("0.5", "0.95", "0.99"):
-            with contextlib.suppress(KeyError):
-                self.documented.remove(*lab, quantile)
-        for status in Status:
-            with contextlib.suppress(KeyError):
-                self.status.remove(*lab, status.value)
+        """Remove every series of the integration (it left the catalog, or its labels changed)."""
+        s = self._series.pop(integration.id, None)
+        if s is None:
+            return
+        for family in self._families:
+            family.rows.pop(s.key, None)
 
     def observe(self, integration: Integration, result: CheckResult, lateness_s: float | None = None) -> None:
-        lab = self._labels(integration)
-        self.success.labels(**lab).set(1 if result.ok else 0)
-        self.duration.labels(**lab).observe(result.duration_ms / 1000)
-        self.last_run.labels(**lab).set(result.ts)
+        s = self._of(integration)
+        key, plain = s.key, s.plain
+        seconds = result.duration_ms / 1000
+        s.buckets[bisect.bisect_left(_BOUNDS, seconds)] += 1
+        s.count += 1
+        s.sum += seconds
+        if s.bucket_lines is None:  # its first result: the label sets of the histogram's lines, once
+            s.bucket_lines = tuple(f"{DURATION}_bucket{_braces(s.labels, le=le)} " for le in _LE)
+        if key not in self.duration.rows:
+            created = f"{DURATION}_created{plain} {_num(time.time())}\n"
+            self.duration_created.rows[key] = created.encode()
+        self.success.rows[key] = f"{SUCCESS}{plain} {'1.0' if result.ok else '0.0'}\n".encode()
+        self.duration.rows[key] = self._histogram(s)
+        self.last_run.rows[key] = f"{LAST_RUN}{plain} {_num(result.ts)}\n".encode()
         if lateness_s is not None:
             self.lateness.observe(lateness_s)
 
+    @staticmethod
+    def _histogram(s: _Series) -> bytes:
+        assert s.bucket_lines is not None
+        lines = []
+        cumulative = 0
+        for start, n in zip(s.bucket_lines, s.buckets, strict=True):
+            cumulative += n
+            lines.append(f"{start}{_num(cumulative)}\n")
+        lines.append(f"{DURATION}_count{s.plain} {_num(s.count)}\n")
+        lines.append(f"{DURATION}_sum{s.plain} {_num(s.sum)}\n")
+        return "".join(lines).encode()
+
     def skip(self, integration: Integration) -> None:
         """A round of the integration was skipped (monitor.scheduler: single-flight, fair slots)."""
-        self.skipped.labels(**self._labels(integration)).inc()
+        s = self._of(integration)
+        if s.key not in self.skipped.rows:
+            created = f"{SKIPPED}_created{s.plain} {_num(time.time())}\n"
+            self.skipped_created.rows[s.key] = created.encode()
+        s.skips += 1
+        self.skipped.rows[s.key] = f"{SKIPPED}_total{s.plain} {_num(s.skips)}\n".encode()
 
     def set_status(self, integration: Integration, status: Status) -> None:
-        lab = self._labels(integration)
-        for s in Status:
-            self.status.labels(**lab, status=s.value).set(1 if s is status else 0)
+        s = self._of(integration)
+        if s.status is status and s.key in self.status.rows:
+            return
+        s.status = status
+        self.status.rows[s.key] = "".join(
+            f"{STATUS}{_braces(s.labels, status=other.value)} {'1.0' if other is status else '0.0'}\n"
+            for other in _STATUSES
+        ).encode()
 
     def render(self) -> tuple[bytes, str]:
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        """The exposition: these families as text (joined), then prometheus_client's."""
+        parts: list[bytes] = []
+        for family in self._families[:6]:
+            parts += family.render()
+        parts.append(generate_latest(self._own))
+        for family in self._families[6:]:
+            parts += family.render()
+        parts.append(generate_latest(self.registry))
+        return b"".join(parts), CONTENT_TYPE_LATEST
