@@ -132,3 +132,33 @@ def test_a_degraded_integration_says_why_in_its_snapshot() -> None:
         t.observe(CheckResult("a-to-b", 1000.0 + i, True, ms, ms))
     assert t.status is G
     assert "2 of 10 probes" in t.snapshot().note  # the API and the page show it, not only the log
+
+
+def test_the_hour_window_keeps_what_a_list_of_the_last_hours_probes_would() -> None:
+    """The ring of arrays (grown, wrapped, expired) against the plain model: the probes of the last hour,
+    oldest first, with the counts the state machine asks on every result kept right."""
+    import random
+
+    from wiremap.monitor.state import HourWindow
+
+    rng = random.Random(13)
+    window, model = HourWindow(capacity=2), []
+    window.slow_over(100.0)
+    ts = 0.0
+    for step in range(5_000):
+        ts += rng.choice((0.5, 1.0, 30.0, 400.0))
+        latency = None if rng.random() < 0.2 else rng.uniform(1.0, 200.0)
+        window.append(ts, latency)
+        model.append((ts, latency))
+        window.expire(ts - 3600.0)
+        model = [(t, v) for t, v in model if t >= ts - 3600.0]
+        if step % 97 == 0:
+            assert window.probes() == model
+        assert len(window) == len(model)
+        assert window.ok == sum(1 for _, v in model if v is not None)
+        assert window.slow == sum(1 for _, v in model if v is not None and v > 100.0)
+        if step == 2_500:
+            window.slow_over(50.0)  # the doc's P99 changed: recounted
+            assert window.slow == sum(1 for _, v in model if v is not None and v > 50.0)
+            window.slow_over(100.0)
+    assert window.latencies() == [v for _, v in model if v is not None]

@@ -16,14 +16,15 @@ n = 10, 60% at n = 90); two of ten are (0.4%); at n = 360 it takes 10 (2.8%).
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..model import Integration
 from .model import CheckResult, IntegrationState, Percentiles, RecentCheck, Status, Transition
 
-__all__ = ["RECENT_CHECKS", "Thresholds", "Tracker", "excess_p_value", "rolling_p99"]
+__all__ = ["RECENT_CHECKS", "HourWindow", "Thresholds", "Tracker", "excess_p_value", "rolling_p99"]
 
 WINDOW_S = 3600.0
 MIN_SAMPLES = 10  # fewer successful probes in the hour: no judgement on latency
@@ -53,12 +54,97 @@ class Thresholds:
     up_after: int = 2
 
 
-def rolling_p99(samples: deque[tuple[float, float]]) -> float | None:
-    """Nearest-rank p99 of the latencies in ``samples`` (``(ts, ms)`` pairs)."""
-    if not samples:
+def rolling_p99(latencies: Iterable[float]) -> float | None:
+    """Nearest-rank p99 of ``latencies`` (ms)."""
+    values = sorted(latencies)
+    if not values:
         return None
-    values = sorted(ms for _, ms in samples)
     return values[max(0, math.ceil(0.99 * len(values)) - 1)]
+
+
+_FAILED = math.nan  # a failed probe's latency in a window: it has none (and NaN > x is never true)
+
+
+class HourWindow:
+    """The probes of one integration's last hour, oldest first, as two ``array('d')`` rings (start time
+    and latency, NaN for a failure): 16 bytes a probe, no object per probe (a deque of tuples was ~120
+    bytes and two objects each; 5,000 integrations probed every 30 s keep 600,000 of them). The counts the
+    state machine asks on every result (successes, slow ones) are kept as probes come and go, not
+    recounted; the slow threshold is fixed by :meth:`slow_over` (the documented P99)."""
+
+    __slots__ = ("_head", "_lat", "_size", "_ts", "ok", "slow", "slow_at")
+
+    def __init__(self, capacity: int = 8) -> None:
+        self._ts = array("d", bytes(8 * capacity))
+        self._lat = array("d", bytes(8 * capacity))
+        self._head = 0  # index of the oldest probe
+        self._size = 0
+        self.ok = 0  # successful probes in the window
+        self.slow_at: float | None = None
+        self.slow = 0  # successful probes slower than ``slow_at``
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, ts: float, latency_ms: float | None) -> None:
+        """A probe: its latency, or None when it failed."""
+        cap = len(self._ts)
+        if self._size == cap:
+            self._grow()
+            cap = len(self._ts)
+        i = self._head + self._size
+        if i >= cap:
+            i -= cap
+        value = _FAILED if latency_ms is None else latency_ms
+        self._ts[i], self._lat[i] = ts, value
+        self._size += 1
+        if latency_ms is not None:
+            self.ok += 1
+            if self.slow_at is not None and value > self.slow_at:
+                self.slow += 1
+
+    def _grow(self) -> None:
+        ts, lat = self._ts, self._lat
+        h = self._head
+        self._ts = ts[h:] + ts[:h] + array("d", bytes(8 * len(ts)))
+        self._lat = lat[h:] + lat[:h] + array("d", bytes(8 * len(lat)))
+        self._head = 0
+
+    def expire(self, before: float) -> None:
+        """Drop the probes that started before ``before``."""
+        ts, lat, cap = self._ts, self._lat, len(self._ts)
+        while self._size and ts[self._head] < before:
+            value = lat[self._head]
+            if value == value:  # not NaN: a success
+                self.ok -= 1
+                if self.slow_at is not None and value > self.slow_at:
+                    self.slow -= 1
+            self._head = self._head + 1 if self._head + 1 < cap else 0
+            self._size -= 1
+
+    def slow_over(self, threshold_ms: float | None) -> None:
+        """Count successes slower than ``threshold_ms`` from now on (recounted when it changes)."""
+        if threshold_ms == self.slow_at:
+            return
+        self.slow_at = threshold_ms
+        self.slow = 0 if threshold_ms is None else sum(1 for v in self.latencies() if v > threshold_ms)
+
+    def _ordered(self, values: array[float]) -> array[float]:
+        h, end = self._head, self._head + self._size
+        if end <= len(values):
+            return values[h:end]
+        return values[h:] + values[: end - len(values)]
+
+    def latencies(self) -> list[float]:
+        """The successful probes' latencies (ms), oldest first."""
+        return [v for v in self._ordered(self._lat) if v == v]
+
+    def probes(self) -> list[tuple[float, float | None]]:
+        """(start, latency or None) of every probe, oldest first."""
+        return [
+            (t, v if v == v else None)
+            for t, v in zip(self._ordered(self._ts), self._ordered(self._lat), strict=True)
+        ]
 
 
 class Tracker:
@@ -74,8 +160,7 @@ class Tracker:
         self.failures = 0
         self.successes = 0
         self.next_run: float | None = None
-        self._window: deque[tuple[float, float]] = deque()  # successful probes of the hour: (ts, ms)
-        self._checks: deque[tuple[float, bool]] = deque()  # every probe of the hour: (ts, ok)
+        self._hour = HourWindow()  # every probe of the last hour: start and latency (none if it failed)
         self.recent: deque[RecentCheck] = deque(maxlen=RECENT_CHECKS)
 
     @property
@@ -84,7 +169,7 @@ class Tracker:
 
     @property
     def p99_hour(self) -> float | None:
-        return rolling_p99(self._window)
+        return rolling_p99(self._hour.latencies())
 
     def observe(self, result: CheckResult) -> Transition | None:
         """Record a result; the status change it causes, if any."""
@@ -93,16 +178,13 @@ class Tracker:
             self.successes += 1
             self.failures = 0
             latency = result.ttfb_ms if result.ttfb_ms is not None else result.duration_ms
-            self._window.append((result.ts, latency))
+            self._hour.append(result.ts, latency)
         else:
             self.failures += 1
             self.successes = 0
-        self._checks.append((result.ts, result.ok))
+            self._hour.append(result.ts, None)
         self.recent.append(RecentCheck.of(result))
-        while self._window and self._window[0][0] < result.ts - WINDOW_S:
-            self._window.popleft()
-        while self._checks and self._checks[0][0] < result.ts - WINDOW_S:
-            self._checks.popleft()
+        self._hour.expire(result.ts - WINDOW_S)
         new, reason = self._decide(result)
         if new is self.status:
             return None
@@ -129,10 +211,13 @@ class Tracker:
 
     def too_slow(self) -> str | None:
         """Why the last hour contradicts the documented P99 (see the module docstring), or None."""
-        documented, n = self.documented_p99, len(self._window)
+        documented, n = self.documented_p99, self._hour.ok
         if documented is None or n < MIN_SAMPLES:
             return None
-        slow = sum(1 for _, ms in self._window if ms > documented)
+        self._hour.slow_over(documented)  # a count kept as probes come and go (recounted if it changed)
+        slow = self._hour.slow
+        if slow == 0:
+            return None
         p = excess_p_value(slow, n)
         if p >= SIGNIFICANCE:
             return None
@@ -160,9 +245,7 @@ class Tracker:
         stored transition ``last`` gives the status, its time and reason. The next probes then cause no
         transition, and so no alert and no stored row, for a status that was already recorded."""
         for r in history:
-            if r.ok:
-                self._window.append((r.ts, r.ttfb_ms if r.ttfb_ms is not None else r.duration_ms))
-            self._checks.append((r.ts, r.ok))
+            self._hour.append(r.ts, (r.ttfb_ms if r.ttfb_ms is not None else r.duration_ms) if r.ok else None)
             self.recent.append(RecentCheck.of(r))
         if history:
             self.last = history[-1]
@@ -178,13 +261,13 @@ class Tracker:
 
     def hour(self) -> Percentiles:
         """Count, failures and nearest-rank p50/p95/p99 of the last hour's probes."""
-        values = sorted(ms for _, ms in self._window)
+        values = sorted(self._hour.latencies())
 
         def rank(p: float) -> float | None:
             return values[max(0, math.ceil(p * len(values)) - 1)] if values else None
 
-        failures = sum(1 for _, ok in self._checks if not ok)
-        return Percentiles(len(self._checks), failures, rank(0.50), rank(0.95), rank(0.99))
+        count = len(self._hour)
+        return Percentiles(count, count - self._hour.ok, rank(0.50), rank(0.95), rank(0.99))
 
     def snapshot(self, note: str = "", target: tuple[str, str] | None = None) -> IntegrationState:
         """What the web app reads; ``target`` is what is probed and where it comes from (the monitor's)."""
@@ -199,7 +282,7 @@ class Tracker:
             self.successes,
             self.next_run,
             note,
-            self.hour() if self._checks else None,
+            self.hour() if len(self._hour) else None,
             tuple(self.recent),
             target[0] if target is not None else None,
             target[1] if target is not None else "doc",
