@@ -26,6 +26,8 @@ __all__ = [
     "SlowProbes",
     "detail",
     "latency_of",
+    "memory_detail",
+    "memory_summaries",
     "series",
     "slow_probes",
     "summaries",
@@ -137,6 +139,20 @@ def summaries(store: Store, states: Iterable[IntegrationState], now: float) -> l
             day = store.percentiles(s.id, now - DAY, now)
         out.append(Live(s, hour, day))
     return out
+
+
+def memory_summaries(states: Iterable[IntegrationState]) -> list[Live]:
+    """The catalog's numbers while the store is unavailable: the last hour from the monitor's memory
+    (exact, as the batched catalog uses it), the day unknown (empty; the pages and API say why)."""
+    return [Live(s, s.hour if s.hour is not None else Percentiles(), Percentiles()) for s in states]
+
+
+def memory_detail(state: IntegrationState) -> Detail:
+    """One integration's page while the store is unavailable: what the monitor keeps in memory (status,
+    last hour, the strip of recent checks); the day, the week, failures, transitions and the per-minute
+    series need the store (empty here; the pages and API say why)."""
+    hour = state.hour if state.hour is not None else Percentiles()
+    return Detail(Live(state, hour, Percentiles()), Percentiles(), [], [], [], None)
 
 
 def detail(store: Store, state: IntegrationState, now: float) -> Detail:

@@ -71,6 +71,9 @@ class Pages:
             "root": root,
             "now": self.clock(),
             "refresh_s": refresh_seconds(self.view.interval_s),
+            # the history store is unavailable (the monitor's :class:`~..monitor.outage.StoreOutage`):
+            # a banner on every page; a page that read the store gives the outage it ran into instead
+            "outage": getattr(self.view, "store_outage", None),
         }
         return self.env.get_template(name).render({**defaults, **context})
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ...monitor.model import Status
+from ...monitor.outage import StoreOutage, StoreUnavailable
 from .. import live
 from ..filters import Filters, owners, query_filters
 from ..pages import Pages
@@ -26,7 +27,11 @@ def router(pages: Pages) -> APIRouter:
         view, now = pages.view, pages.clock()
         states = view.states()  # on the event loop, like the monitor's own updates
         shown = filters.apply(states)  # before the store is read: a filter also saves its queries
-        rows = await run_in_threadpool(live.summaries, view.store, shown, now)
+        outage: StoreOutage | None = None
+        try:
+            rows = await run_in_threadpool(live.summaries, view.store, shown, now)
+        except StoreUnavailable as exc:  # from memory, with the banner
+            rows, outage = live.memory_summaries(shown), exc.outage
         counts = {s: sum(1 for state in states if state.status is s) for s in Status}
         return await run_in_threadpool(  # rendering is CPU work: keep it off the loop the probes time on
             pages.render,
@@ -39,6 +44,7 @@ def router(pages: Pages) -> APIRouter:
             owners=owners(states),
             now=now,
             findings=len(view.catalog.findings),
+            outage=outage,
         )
 
     return r

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ...model import Integration
+from ...monitor.outage import StoreOutage, StoreUnavailable
 from .. import live
 from ..chart import latency_chart
 from ..markdown import render_doc
@@ -35,7 +36,11 @@ def router(pages: Pages) -> APIRouter:
         doc = next((d for d in view.catalog.docs if d.integration.id == integration_id), None)
 
         def page() -> HTMLResponse:  # store reads and rendering: CPU and I/O, kept off the probes' loop
-            detail = live.detail(view.store, state, now)
+            outage: StoreOutage | None = None
+            try:
+                detail = live.detail(view.store, state, now)
+            except StoreUnavailable as exc:  # from memory, with the banner
+                detail, outage = live.memory_detail(state), exc.outage
             until = (now // 60 + 1) * 60  # the end of the current minute
             chart = latency_chart(detail.points, until - live.HOUR, until, state.integration.latency_ms.p99)
             return pages.render(
@@ -48,6 +53,7 @@ def router(pages: Pages) -> APIRouter:
                 chart=chart,
                 now=now,
                 doc_address=doc_address(state.integration),
+                outage=outage,
             )
 
         return await run_in_threadpool(page)
