@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import grpc
@@ -27,12 +28,23 @@ DOC = """# Integration: Checkout Service → Inventory Service
 """
 SERVICE = "inventory.v1.Inventory"
 SERVING = health_pb2.HealthCheckResponse.SERVING
+# ``garbage`` writes the same bytes and closes every time, but how gRPC ends the call depends on how its
+# reads fall: UNAVAILABLE ("Socket closed") when it meets the end of the connection first, UNKNOWN
+# ("Failed parsing HTTP/2 (Frame size 65534 …)") when it parses the garbage first (now and then on a
+# busy machine). Both are the client's reading of one fault; the probe maps both to a protocol error.
+_ALSO = {"garbage": grpc.StatusCode.UNKNOWN}
+
+
+# A channel of its own is not a connection of its own: gRPC core shares a subchannel (connection and
+# reconnect backoff) between live channels with the same target and options, process-wide. A check
+# after the probe's refused attempt, on the probe's options, could get its subchannel in backoff while
+# the probe's closed channel is still being torn down, and fail at once with the cached "Connection
+# refused" without sending a SYN. Each check here is one attempt on its own connection.
+_OWN_CONNECTION = [("grpc.enable_retries", 0), ("grpc.use_local_subchannel_pool", 1)]
 
 
 async def _check(port: int, service: str = SERVICE, timeout: float = 1.0) -> Any:
-    async with grpc.aio.insecure_channel(
-        f"127.0.0.1:{port}", options=[("grpc.enable_retries", 0)]
-    ) as channel:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}", options=_OWN_CONNECTION) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         return await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
 
@@ -82,7 +94,7 @@ def test_wiremap_verify_says_ok() -> None:
         ("invalid", ErrorKind.PROTOCOL, "NOT_SERVING"),
         ("slow:1500", ErrorKind.TIMEOUT, "no answer"),
         ("reset", ErrorKind.PROTOCOL, "UNAVAILABLE"),
-        ("garbage", ErrorKind.PROTOCOL, "UNAVAILABLE"),
+        ("garbage", ErrorKind.PROTOCOL, "UNAVAILABLE|UNKNOWN"),  # see _ALSO
     ],
 )
 def test_wiremap_verify_fails_with_the_fault(fault: str, kind: ErrorKind, words: str) -> None:
@@ -90,7 +102,7 @@ def test_wiremap_verify_fails_with_the_fault(fault: str, kind: ErrorKind, words:
         async with running(DOC, fault) as (stub, ctx):
             [check] = await verify_stub(DOC, stub, timeout_s=1.0)
             assert check.ok is False and check.error_kind is kind, check.message
-            assert words in check.message
+            assert re.search(words, check.message), check.message
             items = await ctx.recorder.wait_for_async(1)
             assert items[0].fault == fault
 
@@ -111,7 +123,7 @@ def test_the_health_stub_sees_the_fault_then_serving(fault: str, code: grpc.Stat
         async with running(DOC, f"first:1:{fault}") as (stub, ctx):
             with pytest.raises(grpc.aio.AioRpcError) as caught:
                 await _check(stub.port, timeout=0.5)
-            assert caught.value.code() is code
+            assert caught.value.code() in (code, _ALSO.get(fault)), caught.value
             assert (await _check(stub.port)).status == SERVING  # attempt 2: answered
             assert [r.fault for r in ctx.recorder.items] == [fault, None]
 
