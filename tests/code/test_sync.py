@@ -32,7 +32,7 @@ def _move_payments_client(repo: Path) -> int:
     path = repo / "services" / "checkout" / "payments_client.py"
     text = path.read_text()
     path.write_text(text.replace("class PaymentsClient:", PADDING + "class PaymentsClient:", 1))
-    commit_all(repo, "Add padding above PaymentsClient", "2026-11-29T09:00:00+00:00")  # after Last Updated
+    commit_all(repo, "Add padding above PaymentsClient", "2026-12-05T09:00:00+00:00")  # after Last Updated
     return path.read_text().splitlines().index("class PaymentsClient:") + 1
 
 
@@ -62,8 +62,13 @@ def test_moving_the_client_fails_lint_and_sync_write_fixes_it(
     after = (shop / PAYMENTS_DOC).read_text()
     assert f"**Source:** `services/checkout/payments_client.py:{line}`" in after
     # the commit lands in Recent Changes above the human-written entries, which are all kept
-    assert "**2026-11-29:**\n- Add padding above PaymentsClient (" in after
-    assert after.index("**2026-11-29:**") < after.index("**2026-11-02:**") < after.index("**2026-09-14:**")
+    assert "**2026-12-05:**\n- Add padding above PaymentsClient (" in after
+    assert (
+        after.index("**2026-12-05:**")
+        < after.index("**2026-12-04:**")
+        < after.index("**2026-11-02:**")
+        < after.index("**2026-09-14:**")
+    )
     for line in before.splitlines():
         if line.startswith("- ") or line.startswith("**20"):
             assert line in after
@@ -163,8 +168,8 @@ def _change_payments_client(repo: Path, subject: str, date: str) -> None:
 def test_a_commit_on_the_last_updated_day_counts_as_seen(
     shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # the doc's Recent Changes end 2026-11-02, its Last Updated is 2026-11-28: the commit is not news
-    _change_payments_client(shop, "Tune the timeout", "2026-11-28T18:00:00+00:00")
+    # the doc's Last Updated (and its newest Recent Changes entry) is 2026-12-04: the commit is not news
+    _change_payments_client(shop, "Tune the timeout", "2026-12-04T18:00:00+00:00")
     _agree(capsys, PAYMENTS_DOC, in_sync=True)
 
 
@@ -172,8 +177,8 @@ def test_the_review_day_is_the_later_of_last_updated_and_recent_changes(
     shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     doc = shop / PAYMENTS_DOC
-    text = doc.read_text().replace("**2026-11-02:**", "**2026-11-25:**")
-    doc.write_text(text.replace("**Last Updated:** 2026-11-28", "**Last Updated:** 2026-11-01"))
+    text = doc.read_text().replace("**2026-12-04:**", "**2026-11-25:**")  # the newest entry
+    doc.write_text(text.replace("**Last Updated:** 2026-12-04", "**Last Updated:** 2026-11-01"))
     commit_all(shop, "Record a change without moving Last Updated", "2026-11-25T10:00:00+00:00")
     _change_payments_client(shop, "Tune the timeout", "2026-11-24T10:00:00+00:00")
     _agree(capsys, PAYMENTS_DOC, in_sync=True)  # 2026-11-24 is before the entry of 2026-11-25
@@ -183,16 +188,21 @@ def test_a_commit_after_the_review_day_is_news_for_both(
     shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # a subject the doc happens to contain (it names PaymentsClient) is news all the same
-    _change_payments_client(shop, "PaymentsClient", "2026-12-01T10:00:00+00:00")
+    _change_payments_client(shop, "PaymentsClient", "2026-12-05T10:00:00+00:00")
     _agree(capsys, PAYMENTS_DOC, in_sync=False)
     assert main(["sync", "--write", PAYMENTS_DOC]) == 0
-    assert "**2026-12-01:**\n- PaymentsClient (" in (shop / PAYMENTS_DOC).read_text()
+    assert "**2026-12-05:**\n- PaymentsClient (" in (shop / PAYMENTS_DOC).read_text()
     _agree(capsys, PAYMENTS_DOC, in_sync=True)
 
 
 def test_news_already_recorded_moves_last_updated(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _change_payments_client(shop, "Retry charges on 429", "2026-12-01T10:00:00+00:00")
     doc = shop / PAYMENTS_DOC
+    # reviewed 2026-11-28, so that the commit (2026-12-01) is news and today comes after it: Last Updated
+    # can move to today only when today is later than the commit
+    text = doc.read_text().replace("**2026-12-04:**", "**2026-11-28:**", 1)
+    doc.write_text(text.replace("**Last Updated:** 2026-12-04", "**Last Updated:** 2026-11-28"))
+    commit_all(shop, "Reviewed on 2026-11-28", "2026-11-28T10:00:00+00:00")
+    _change_payments_client(shop, "Retry charges on 429", "2026-12-01T10:00:00+00:00")
     doc.write_text(doc.read_text().replace("**2026-11-02:**", "**2026-11-20:**\n- Retry charges on 429", 1))
     _agree(capsys, PAYMENTS_DOC, in_sync=False)  # the entry is there, the review is not
     assert main(["sync", "--write", PAYMENTS_DOC]) == 0
@@ -248,11 +258,11 @@ def test_news_for_a_doc_without_recent_changes_adds_the_section(
     doc.write_text(text[:start] + text[end + len("---\n\n") :])
     commit_all(shop, "Drop the Recent Changes section", "2026-11-28T10:00:00+00:00")
     assert main(["fmt", "--check", PAYMENTS_DOC]) == 0
-    _change_payments_client(shop, "Retry charges on 429", "2026-12-01T10:00:00+00:00")
+    _change_payments_client(shop, "Retry charges on 429", "2026-12-05T10:00:00+00:00")
     sha = git(shop, "rev-parse", "--short", "HEAD").strip()
     capsys.readouterr()
     assert main(["lint", "--select", "SRC007", "--fail-on", "warning", PAYMENTS_DOC]) == 1
-    assert "code changed 2026-12-01" in capsys.readouterr().out
+    assert "code changed 2026-12-05" in capsys.readouterr().out
     before = doc.read_text()
     assert main(["sync", PAYMENTS_DOC]) == 1  # would change: the diff adds the section
     out = capsys.readouterr()
@@ -261,7 +271,7 @@ def test_news_for_a_doc_without_recent_changes_adds_the_section(
     assert main(["sync", "--write", PAYMENTS_DOC]) == 0
     after = doc.read_text()
     today = dt.date.today().isoformat()
-    assert f"---\n\n## Recent Changes\n\n**2026-12-01:**\n- Retry charges on 429 ({sha})\n\n---\n\n" in after
+    assert f"---\n\n## Recent Changes\n\n**2026-12-05:**\n- Retry charges on 429 ({sha})\n\n---\n\n" in after
     assert after.endswith(f"**Last Updated:** {today}\n**Maintained By:** Payments Team (@payments-team)\n")
     assert after.index("## Monitoring") < after.index("## Recent Changes")
     assert main(["fmt", "--check", PAYMENTS_DOC]) == 0  # where fmt would put it
@@ -276,7 +286,7 @@ def test_last_updated_is_set_wherever_the_parser_reads_it(shop: Path, label: str
     """Found by a new user: sync moved the Source line and filled Maintained By but left
     ``**Last updated:** [Date]``: it looked for the template's spelling only, the parser reads more."""
     doc = shop / PAYMENTS_DOC
-    text = doc.read_text().replace("**Last Updated:** 2026-11-28", f"{label} [Date]")
+    text = doc.read_text().replace("**Last Updated:** 2026-12-04", f"{label} [Date]")
     doc.write_text(
         text.replace("**Maintained By:** Payments Team (@payments-team)", "**Maintained by:** [Your name]")
     )
@@ -299,7 +309,7 @@ def test_last_updated_placeholder_of_a_doc_without_recent_changes_is_set(shop: P
     text = doc.read_text()
     start = text.index("## Recent Changes")
     text = text[:start] + text[text.index("---", start) + len("---\n\n") :]
-    text = text.replace("**Last Updated:** 2026-11-28", "**Last Updated:** [Date]")
+    text = text.replace("**Last Updated:** 2026-12-04", "**Last Updated:** [Date]")
     doc.write_text(text.replace("Payments Team (@payments-team)", "[Your name]"))
     commit_all(shop, "A doc without history", "2026-11-20T10:00:00+00:00")
     _move_payments_client(shop)

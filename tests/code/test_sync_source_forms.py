@@ -39,7 +39,7 @@ def _set_source(repo: Path, ref: str) -> Path:
 def _move_client(repo: Path, subject: str = "Add padding above PaymentsClient") -> int:
     path = repo / SOURCE
     path.write_text(path.read_text().replace("class PaymentsClient:", PADDING + "class PaymentsClient:", 1))
-    commit_all(repo, subject, "2026-11-29T09:00:00+00:00")
+    commit_all(repo, subject, "2026-12-05T09:00:00+00:00")  # after the doc's Last Updated
     return path.read_text().splitlines().index("class PaymentsClient:") + 1
 
 

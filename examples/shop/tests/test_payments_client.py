@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from services.checkout.payments_client import CardDeclined, PaymentError, PaymentsClient
+from services.checkout.payments_client import (
+    CardDeclined,
+    InvalidCharge,
+    PaymentError,
+    PaymentsClient,
+)
 
 pytestmark = pytest.mark.wiremap("checkout-service-to-payments-api")
 
@@ -54,4 +59,11 @@ def test_retries_are_used_up_on_a_lasting_503(client, wiremap):
 def test_a_decline_is_never_retried(client, wiremap):
     with pytest.raises(CardDeclined):
         client.charge("ord_3", 100, "EUR", "pm_card_visa")
+    assert len(wiremap.requests) == 1
+
+
+def test_a_body_that_is_not_a_charge_fails_and_is_not_retried(client, wiremap):
+    # the stub's `invalid`: the documented keys, every value of another JSON type
+    with wiremap.fault("invalid"), pytest.raises(InvalidCharge, match="not a charge"):
+        client.charge("ord_4", 100, "EUR", "pm_card_visa")
     assert len(wiremap.requests) == 1

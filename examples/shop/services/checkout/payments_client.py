@@ -89,9 +89,9 @@ class PaymentsClient:
             raise CardDeclined(response.json().get("decline_code", "card_declined"))
         if response.status_code >= 400:
             raise PaymentError(f"payments-api {response.status_code}: {response.text[:200]}")
-        body = response.json()
-        log.info("charge %s for order %s is %s", body["id"], order_id, body["status"])
-        return Charge(body["id"], body["status"], body["amount"], body["currency"])
+        charge = _charge_of(response)
+        log.info("charge %s for order %s is %s", charge.id, order_id, charge.status)
+        return charge
 
     def refund(self, charge_id: str, amount: int | None = None) -> str:
         response = self.session.post(
@@ -102,6 +102,34 @@ class PaymentsClient:
         )
         response.raise_for_status()
         return str(response.json()["id"])
+
+
+class InvalidCharge(PaymentError):
+    """A 2xx answer whose body is not a charge; never retried."""
+
+
+def _charge_of(response: requests.Response) -> Charge:
+    """The charge a 2xx answer holds; :class:`InvalidCharge` when its body is not one: not
+    JSON, or an ``id``, ``status``, ``amount`` or ``currency`` missing or of another type."""
+    not_a_charge = f"payments-api {response.status_code}: not a charge: {response.text[:200]}"
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise InvalidCharge(not_a_charge) from exc
+    if not isinstance(body, dict):
+        raise InvalidCharge(not_a_charge)
+    id_, status, amount, currency = (body.get(k) for k in ("id", "status", "amount", "currency"))
+    if not (
+        isinstance(id_, str)
+        and id_
+        and isinstance(status, str)
+        and status
+        and isinstance(amount, int)
+        and not isinstance(amount, bool)
+        and isinstance(currency, str)
+    ):
+        raise InvalidCharge(not_a_charge)
+    return Charge(id_, status, amount, currency)
 
 
 def main() -> None:
