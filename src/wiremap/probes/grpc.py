@@ -28,7 +28,11 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     except OSError as exc:
         return [failure(NAME, timer, ErrorKind.TLS, f"cannot read a TLS file of the settings: {exc}")]
     service = str(ctx.settings.get("grpc_service") or "")
-    health = grpc_protocol.Health(target.host, port, secure=secure, tls_files=tls_files, service=service)
+    # a connection of its own: gRPC core shares one per address between channels, with its reconnect
+    # backoff, so a probe right after another's refusal could read that stored refusal without trying
+    health = grpc_protocol.Health(
+        target.host, port, secure=secure, tls_files=tls_files, service=service, own_connection=True
+    )
     try:
         health.open()
     except ImportError:
