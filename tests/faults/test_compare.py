@@ -147,3 +147,21 @@ def test_a_failure_that_becomes_an_exception_the_policy_retries_is_retried() -> 
     assert (promise.attempts, promise.sleeps_ms, promise.timeout_ms) == (4, [100.0] * 3, 1500.0)
     silent = _doc(loop, "- **Timeout**: no answer within 1.5 s → a badge of ?")
     assert expected(silent, parse_fault("timeout")).attempts is None  # not-documented, as before
+
+
+def test_a_fault_is_judged_by_the_failure_mode_it_was_planned_from() -> None:
+    """The realtime gateway's doc: a closed connection is retried, an invalid frame never is. A
+    ``disconnect`` is of both kinds (a lost connection, an answer cut short): planned from Connection
+    Closed, it was judged by Invalid Response's "never retried" too, and a client that retries as its doc
+    says was a mismatch."""
+    doc = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_exponential(multiplier=0.2),\n"
+        "       retry=retry_if_exception_type((ConnectionClosed, ConnectionError)))\ndef f(): ...",
+        "- **Invalid Response**: a frame that is not an ack raises `InvalidAck` → never retried\n"
+        "- **Connection Closed**: the gateway closes the socket → the publish is retried on a new connection",
+    )
+    planned = expected(doc, parse_fault("disconnect"), mode="Connection Closed")
+    assert (planned.attempts, planned.sleeps_ms) == (3, [200.0, 400.0])
+    assert expected(doc, parse_fault("invalid"), mode="Invalid Response").attempts == 1
+    # with --only (no mode) every mode of the fault's kinds is read, as before
+    assert expected(doc, parse_fault("disconnect")).attempts == 1

@@ -108,10 +108,15 @@ def _ms(x: float) -> str:
     return f"{x:,.0f}" if x >= 10 else f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _modes(integration: Integration, fault: Fault) -> list[TypedFailureMode]:
-    """The doc's Failure Modes this fault is: for a status, those that name the code (``402``,
-    ``502/503/504``, ``5xx``) whatever their kind, else those of the fault's kind."""
+def _modes(integration: Integration, fault: Fault, mode: str | None = None) -> list[TypedFailureMode]:
+    """The doc's Failure Modes this fault is: the one it was planned from (``mode``, its name), else for
+    a status those that name the code (``402``, ``502/503/504``, ``5xx``) whatever their kind, else those
+    of the fault's kind."""
     every = integration.error_handling.failure_modes
+    if mode is not None and (own := [m for m in every if m.name == mode]):
+        # "Connection Closed → retried" planned as `disconnect`: the Invalid Response mode (a kind a
+        # disconnect may also be) saying "never retried" speaks of another failure
+        return own
     kinds = _MODE_OF.get(fault.kind, ())
     modes = [m for m in every if m.kind in kinds]
     if fault.kind is FaultKind.STATUS and fault.status is not None:
@@ -202,12 +207,15 @@ def _timeout_in_text(modes: list[TypedFailureMode]) -> float | None:
     return found.pop() if len(found) == 1 else None
 
 
-def expected(integration: Integration, plan: FaultPlan, *, stub_fail_ms: float = 0.0) -> Expected:
-    """The doc's promise for ``integration`` under ``plan`` (``always`` or ``first:N``)."""
+def expected(
+    integration: Integration, plan: FaultPlan, *, stub_fail_ms: float = 0.0, mode: str | None = None
+) -> Expected:
+    """The doc's promise for ``integration`` under ``plan`` (``always`` or ``first:N``); ``mode``: the
+    name of the failure mode the fault stands for (:class:`~.plan.Planned`), whose words come first."""
     fault = plan.fault
     assert fault is not None
     policy = integration.error_handling.retry
-    modes = _modes(integration, fault)
+    modes = _modes(integration, fault, mode)
     retried = _retried(policy, modes, fault)
     timeout = policy.timeout_ms if policy is not None else None
     if timeout is None:  # "no answer within PAYMENTS_TIMEOUT_SECONDS (5 s)" in the Timeout mode

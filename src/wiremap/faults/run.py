@@ -399,7 +399,7 @@ async def _one(
             rewritten.update(dict.fromkeys(_TLS_VARS, stub.cafile))
         command, inline = _inline(setup.command, rewrite.env)
         env = {**options.env, **rewritten}
-        promise = expected(integ, plan)
+        promise = expected(integ, plan, mode=planned.mode)
         bound = options.timeout_s if options.timeout_s is not None else time_bound(integ, promise)
         ran = await _run_command(command, env, options.root, bound)
         await asyncio.sleep(_SETTLE_S)
