@@ -24,6 +24,7 @@ def test_the_example_shop() -> None:
     assert _faults(_example("checkout-service-to-payments-api"), "http") == [
         ("timeout", "Timeout"),
         ("refused", "Connection Refused"),
+        ("status:502", "Server Error"),  # the first status its text names: "a 502, 503 or 504 …"
         ("invalid", "Invalid Response"),
         ("status:402", "Card Declined"),  # a named status: "402 with a decline_code …"
     ]

@@ -15,7 +15,7 @@ import aio_pika
 import websockets
 from yarl import URL
 
-from services.notifications.realtime_client import GatewayRejected, RealtimePublisher
+from services.notifications.realtime_client import GatewayRejected, InvalidAck, RealtimePublisher
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def handle(
         user_id = event["data"]["user_id"]
         try:
             await realtime.publish(f"user:{user_id}", event["type"], event["data"])
-        except (TimeoutError, GatewayRejected):
+        except (TimeoutError, GatewayRejected, InvalidAck):
             log.warning("event %s not pushed to user %s", event["event_id"], user_id)
 
 

@@ -15,11 +15,15 @@ from typing import Any
 import websockets
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidMessage
 
 
 class GatewayRejected(Exception):
     """The gateway answered a publish with an error frame."""
+
+
+class InvalidAck(Exception):
+    """The gateway answered a publish with a frame that is not an ack (nor an error)."""
 
 
 class RealtimePublisher:
@@ -51,12 +55,13 @@ class RealtimePublisher:
             )
         return self._ws
 
-    # A dropped socket or a refused handshake is retried on a new connection; an ack timeout is
-    # not (the gateway may have delivered the frame) and neither is an error frame.
+    # A dropped socket, a refused handshake or one the gateway cuts before answering it
+    # (InvalidMessage) is retried on a new connection; an ack timeout is not (the gateway may have
+    # delivered the frame) and neither is an error frame or a reply that is not an ack.
     @retry(
         stop=stop_after_attempt(3),
         wait=wait_exponential(multiplier=0.2),
-        retry=retry_if_exception_type((ConnectionClosed, ConnectionError)),
+        retry=retry_if_exception_type((ConnectionClosed, ConnectionError, InvalidMessage)),
         reraise=True,
     )
     async def publish(self, channel: str, event: str, data: dict[str, Any]) -> int:
@@ -71,14 +76,34 @@ class RealtimePublisher:
         async with self._lock:
             ws = await self._connection()
             await ws.send(json.dumps(frame))
-            reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=self.ack_timeout))
-        if reply.get("type") == "error":
-            raise GatewayRejected(reply.get("message", "unknown error"))
-        return int(reply.get("delivered", 0))
+            raw = await asyncio.wait_for(ws.recv(), timeout=self.ack_timeout)
+        return _delivered(raw)
 
     async def close(self) -> None:
         if self._ws is not None:
             await self._ws.close()
+
+
+def _delivered(raw: str | bytes) -> int:
+    """The delivered count of an ack frame (``type`` "ack", a string ``id``, an integer
+    ``delivered``); :class:`GatewayRejected` for an error frame, :class:`InvalidAck` for any
+    other reply."""
+    try:
+        reply = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidAck(f"not JSON: {raw[:200]!r}") from exc
+    if isinstance(reply, dict) and reply.get("type") == "error":
+        raise GatewayRejected(str(reply.get("message", "unknown error")))
+    delivered = reply.get("delivered") if isinstance(reply, dict) else None
+    if (
+        not isinstance(reply, dict)
+        or reply.get("type") != "ack"
+        or not isinstance(reply.get("id"), str)
+        or not isinstance(delivered, int)
+        or isinstance(delivered, bool)
+    ):
+        raise InvalidAck(f"not an ack: {str(reply)[:200]}")
+    return delivered
 
 
 async def _smoke() -> None:
