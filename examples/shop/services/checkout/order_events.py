@@ -16,12 +16,20 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPConnectionError, StreamLostError
+from pika.exceptions import (
+    AMQPConnectionError,
+    ConnectionBlockedTimeout,
+    IncompatibleProtocolError,
+    StreamLostError,
+)
 
 EXCHANGE = "orders"
-# A publish that finds the connection lost reconnects and publishes once more; opening a
-# connection is itself tried connection_attempts (3) times, retry_delay (1 s) apart, by pika.
+# A publish that finds the connection refused or lost reconnects and publishes once more, at once;
+# pika itself opens a connection once (connection_attempts=1). A broker that does not answer (no
+# handshake within stack_timeout, a blocked connection) or answers something that is not AMQP is
+# not tried again: the order does not wait for it twice.
 PUBLISH_ATTEMPTS = 2
+NOT_RETRIED = (ConnectionBlockedTimeout, IncompatibleProtocolError)
 
 
 class OrderEventPublisher:
@@ -36,9 +44,10 @@ class OrderEventPublisher:
             url = urlunsplit(parts._replace(netloc=netloc))
         params = pika.URLParameters(url)
         params.heartbeat = 30
-        params.blocked_connection_timeout = 10
-        params.connection_attempts = 3
-        params.retry_delay = 1
+        params.blocked_connection_timeout = 10  # a broker alarm blocks publishers: give up after 10 s
+        params.connection_attempts = 1
+        params.socket_timeout = 2  # the TCP connect
+        params.stack_timeout = 3  # the whole connection: TCP connect and AMQP handshake
         self.params = params
         self._connection: pika.BlockingConnection | None = None
         self._channel: BlockingChannel | None = None
@@ -78,9 +87,9 @@ class OrderEventPublisher:
                     mandatory=True,
                 )
                 return event_id
-            except (AMQPConnectionError, StreamLostError):
+            except (AMQPConnectionError, StreamLostError) as exc:
                 self._channel = None
-                if attempt == PUBLISH_ATTEMPTS - 1:
+                if isinstance(exc, NOT_RETRIED) or attempt == PUBLISH_ATTEMPTS - 1:
                     raise
         return event_id
 
