@@ -149,4 +149,4 @@ def test_postgresql_schema_from_the_url_isolates_the_tables(
             found = conn.execute(
                 text("SELECT count(*) FROM information_schema.tables WHERE table_schema = :s"), {"s": schema}
             ).scalar()
-        assert found == 5  # four tables and alembic_version
+        assert found == 8  # seven tables (three of them monitor.cluster's) and alembic_version

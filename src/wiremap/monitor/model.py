@@ -18,6 +18,7 @@ __all__ = [
     "CheckResult",
     "DocBroken",
     "IntegrationState",
+    "LocationStatus",
     "MonitorView",
     "Percentiles",
     "RecentCheck",
@@ -48,6 +49,7 @@ class CheckResult:
     ttfb_ms: float | None = None
     error_kind: str | None = None
     message: str = ""
+    location: str = ""  # where it ran (``serve --location``; monitor.cluster)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,23 @@ class DocBroken:
 
 
 @dataclass(frozen=True, slots=True)
+class LocationStatus:
+    """The status of an integration as the instances of one ``--location`` see it (monitor.cluster):
+    decided by the instance holding its lease there; ``live`` is False once no instance of
+    the location has sent a heartbeat within the lease time (it then no longer counts for the quorum)."""
+
+    location: str
+    status: Status
+    since: float | None
+    reason: str
+    consecutive_failures: int
+    consecutive_successes: int
+    last: CheckResult | None
+    updated_at: float
+    live: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class IntegrationState:
     """What the monitor knows of one integration now."""
 
@@ -209,6 +228,10 @@ class IntegrationState:
     late_s: float | None = None
     skipped_rounds: int = 0
     doc_broken: DocBroken | None = None  # its doc broke: the last good version is what is monitored
+    # several locations on one store (monitor.cluster): the status seen from each; ``status`` is then the
+    # global one (by quorum) and ``quorum`` says how it was reached
+    locations: tuple[LocationStatus, ...] = ()
+    quorum: str = ""
 
     @property
     def id(self) -> str:

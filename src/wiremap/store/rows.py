@@ -51,12 +51,20 @@ def result_row(r: CheckResult) -> dict[str, Any]:
         "ttfb_ms": _finite(r.ttfb_ms),
         "error_kind": clip(r.error_kind, ERROR_KIND_MAX) if r.error_kind is not None else None,
         "message": clip(r.message),
+        "location": r.location,
     }
 
 
 def to_result(row: Any) -> CheckResult:
     return CheckResult(
-        row.integration_id, row.ts, bool(row.ok), row.duration_ms, row.ttfb_ms, row.error_kind, row.message
+        row.integration_id,
+        row.ts,
+        bool(row.ok),
+        row.duration_ms,
+        row.ttfb_ms,
+        row.error_kind,
+        row.message,
+        getattr(row, "location", ""),  # read where a query asks for it (monitor.cluster)
     )
 
 

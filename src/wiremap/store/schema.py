@@ -26,6 +26,9 @@ from sqlalchemy import (
 __all__ = [
     "BOOKKEEPING_KEYS",
     "bookkeeping",
+    "cluster_instances",
+    "cluster_leases",
+    "cluster_status",
     "metadata",
     "results",
     "rollups",
@@ -48,6 +51,8 @@ results = Table(
     Column("ttfb_ms", Double, nullable=True),
     Column("error_kind", Text, nullable=True),
     Column("message", Text, nullable=False),
+    # where the probe ran (``serve --location``); '' for results written before locations existed
+    Column("location", Text, nullable=False, server_default=text("''")),
     # results(), percentiles(), latest() (a skip scan over integration_id): one integration's time range
     Index("ix_results_integration_ts", "integration_id", "ts"),
     # prune() and roll_up(): every integration over a time range
@@ -107,3 +112,49 @@ BOOKKEEPING_KEYS = {
     "pruned_60": "minute rollups before this time were pruned",
     "pruned_3600": "hour rollups before this time were pruned",
 }
+
+# Several instances on one PostgreSQL store (:mod:`wiremap.monitor.cluster`). Times are the database's
+# clock (epoch seconds), so instances never compare their own clocks. On SQLite the tables exist, unused.
+
+# every running ``serve``: its location and last heartbeat (live while ``heartbeat_at`` is within the TTL)
+cluster_instances = Table(
+    "cluster_instances",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("location", Text, nullable=False),
+    Column("host", Text, nullable=False),  # host name and pid, for people
+    Column("started_at", Double, nullable=False),
+    Column("heartbeat_at", Double, nullable=False),
+)
+
+# who probes (location ``L``) or decides the global status and alerts (location ``*``) of an integration
+cluster_leases = Table(
+    "cluster_leases",
+    metadata,
+    Column("location", Text, nullable=False),
+    Column("integration_id", Text, nullable=False),
+    Column("holder", Text, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    PrimaryKeyConstraint("location", "integration_id", name="pk_cluster_leases"),
+    Index("ix_cluster_leases_holder", "holder"),
+)
+
+# the status of an integration at each location (written by its lease holder), and the global one
+# (location ``*``, decided by quorum by the holder of the global lease)
+cluster_status = Table(
+    "cluster_status",
+    metadata,
+    Column("location", Text, nullable=False),
+    Column("integration_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("since", Double, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("successes", Integer, nullable=False),
+    Column("last_ts", Double, nullable=True),
+    Column("last_ok", Boolean, nullable=True),
+    Column("last_ms", Double, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("updated_at", Double, nullable=False),
+    PrimaryKeyConstraint("location", "integration_id", name="pk_cluster_status"),
+)
