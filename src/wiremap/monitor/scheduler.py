@@ -105,11 +105,15 @@ class Scheduler:
         self._stopping = False
         self.lateness: deque[float] = deque(maxlen=10_000)  # seconds late at start, newest kept
         self.skipped: Counter[str] = Counter()  # reason -> rounds skipped
+        # monitor.cluster: a round of a key this returns False for is not this instance's (another
+        # instance of the location holds its lease): it passes silently, neither probed nor skipped
+        self.gate: Callable[[str], bool] | None = None
 
     # -- jobs ----------------------------------------------------------------------------------------------
 
-    def add(self, key: str, interval_s: float, host: str = "") -> None:
-        """Schedule ``key`` (again, with a new interval or destination if it was there)."""
+    def add(self, key: str, interval_s: float, host: str = "", due: float | None = None) -> None:
+        """Schedule ``key`` (again, with a new interval or destination if it was there); its first round
+        at ``due`` when given (monitor.cluster: an interval after the last probe anyone made of it)."""
         now = self._clock()
         old = self._jobs.get(key)
         generation = old.generation + 1 if old else 0
@@ -117,7 +121,8 @@ class Scheduler:
             self._hosts[old.host] -= 1
             if self._hosts[old.host] <= 0:
                 del self._hosts[old.host]
-        job = Job(now + _spread(key) * interval_s, key, interval_s, generation, host)
+        first = now + _spread(key) * interval_s if due is None else max(now, due)
+        job = Job(first, key, interval_s, generation, host)
         self._jobs[key] = job
         self._hosts[host] += 1
         heapq.heappush(self._heap, job)
@@ -215,6 +220,8 @@ class Scheduler:
 
     def _due(self, job: Job, now: float) -> None:
         """A round of ``job`` is due: start it, park it until a slot frees, or skip it."""
+        if self.gate is not None and not self.gate(job.key):
+            return
         if job.key in self._tasks:
             self._skip(job.key, job.due, IN_FLIGHT)
             return
