@@ -1,4 +1,6 @@
-"""PostgreSQL persistence for orders, using psycopg 3 and a connection pool.
+"""PostgreSQL persistence for orders, using psycopg 3: a connection per transaction (psycopg_pool's
+NullConnectionPool, at most ``max_size`` at once), opened in the caller's thread, so that a refused,
+slow or broken connection fails that call at once and the retry below is the only one.
 
 Run ``python -m services.checkout.orders_repository`` for a read-only smoke test.
 """
@@ -7,13 +9,17 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import NullConnectionPool
+
+T = TypeVar("T")
+CONNECT_TIMEOUT_SECONDS = 3  # a connection, or a free slot of the pool, within 3 s
 
 INSERT_ORDER = """
     INSERT INTO orders (id, user_id, status, total_cents, currency, charge_id, reservation_id)
@@ -48,13 +54,17 @@ class OrderRepository:
     def __init__(self, dsn: str, password: str | None = None, max_size: int = 10) -> None:
         kwargs: dict[str, Any] = {
             "row_factory": dict_row,
-            "connect_timeout": 3,
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             "options": "-c statement_timeout=5000",
             "application_name": "checkout",
         }
         if password:
             kwargs["password"] = password
-        self.pool = ConnectionPool(dsn, min_size=1, max_size=max_size, kwargs=kwargs, open=True)
+        # No background connections, no reconnect loop of the pool's own: the pool's timeout is the
+        # connect_timeout it gives each connection (psycopg_pool passes it on).
+        self.pool = NullConnectionPool(
+            dsn, max_size=max_size, kwargs=kwargs, timeout=CONNECT_TIMEOUT_SECONDS, open=True
+        )
 
     @classmethod
     def from_env(cls) -> OrderRepository:
@@ -93,28 +103,44 @@ class OrderRepository:
         self.pool.close()
 
 
+def with_retry(operation: Callable[[], T], attempts: int = 3) -> T:
+    """Run ``operation``, retrying an OperationalError (a refused, timed-out or broken connection, a
+    statement past statement_timeout): ``attempts`` tries in all, 0.1 s then 0.2 s apart."""
+    for attempt in range(attempts):
+        try:
+            return operation()
+        except psycopg.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1 * 2**attempt)
+    raise ValueError(f"attempts must be at least 1, not {attempts}")
+
+
 def create_order_with_retry(
     repository: OrderRepository, order: NewOrder, attempts: int = 3
 ) -> dict[str, Any] | None:
     """Write ``order``, retrying a lost connection; a retry that finds the order already committed
     (the first try's COMMIT went through, its answer was lost) reads it back instead of failing."""
-    for attempt in range(attempts):
+
+    def write() -> dict[str, Any] | None:
         try:
             return repository.create_order(order)
         except errors.UniqueViolation:
             return repository.get_order(order.id)
-        except psycopg.OperationalError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.1 * 2**attempt)
-    return None
+
+    return with_retry(write, attempts)
+
+
+def count_orders(repository: OrderRepository) -> int:
+    with repository.pool.connection() as conn:
+        row = conn.execute("SELECT count(*) AS n FROM orders").fetchone()
+    return int(row["n"]) if row else 0
 
 
 def main() -> None:
     repository = OrderRepository.from_env()
-    with repository.pool.connection() as conn:
-        count = conn.execute("SELECT count(*) AS n FROM orders").fetchone()
-    print(f"orders table reachable, {count['n'] if count else 0} rows")
+    count = with_retry(lambda: count_orders(repository))  # as the order writes are retried
+    print(f"orders table reachable, {count} rows")
     repository.close()
 
 
