@@ -44,7 +44,7 @@ class OrderEventPublisher:
             url = urlunsplit(parts._replace(netloc=netloc))
         params = pika.URLParameters(url)
         params.heartbeat = 30
-        params.blocked_connection_timeout = 10  # a broker alarm blocks publishers: give up after 10 s
+        params.blocked_connection_timeout = 10  # blocked by a broker alarm: give up after 10 s
         params.connection_attempts = 1
         params.socket_timeout = 2  # the TCP connect
         params.stack_timeout = 3  # the whole connection: TCP connect and AMQP handshake
