@@ -33,8 +33,9 @@ DRIFTED = "storefront-to-cart-service"
 
 # The faults the demo injects (a few seconds each at most, observable without root): the Storefront's cart
 # client makes 2 attempts where its doc promises 4, the one mismatch the demo expects. The Orders Database
-# and the Order Events Broker are left out: their drivers' own reconnects (psycopg_pool, pika) take
-# half a minute under a lasting failure. The Inventory doc is skipped by faults (gRPC health only).
+# and the Order Events Broker are left out: faults runs them through its proxy, in front of a local
+# PostgreSQL and RabbitMQ the demo does not start (`wiremap faults` on the shop runs them). The Inventory
+# doc is skipped by faults (gRPC health only).
 DEMO_FAULTS: dict[str, tuple[str, ...]] = {
     "storefront-to-cart-service": ("status:503",),
     "checkout-service-to-payments-api": ("status:503", "status:402"),
