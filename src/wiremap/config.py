@@ -136,7 +136,11 @@ class Config(BaseModel):
         return (self.base_dir / self.root).resolve() if self.root else None
 
 
-def _table(path: Path) -> dict[str, Any] | None:
+def _table(path: Path, *, named: bool = False) -> dict[str, Any] | None:
+    """The wiremap settings of a config file: its ``[tool.wiremap]`` table, else (a ``wiremap.toml``, or
+    any file a runner names that is not a ``pyproject.toml``) its top-level keys; ``None`` for a
+    ``pyproject.toml`` without the table. A named file is never read as "no settings": a runner's
+    ``--config runner.toml`` with top-level keys was silently ignored (lint: "All checks passed")."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -147,7 +151,7 @@ def _table(path: Path) -> dict[str, Any] | None:
     if isinstance(tool, dict) and "wiremap" in tool:
         table = tool["wiremap"]
         return table if isinstance(table, dict) else {}
-    if path.name == "wiremap.toml":
+    if path.name == "wiremap.toml" or (named and path.name != "pyproject.toml"):
         return {k: val for k, val in data.items() if k != "tool"}
     return None
 
@@ -255,7 +259,10 @@ def load_config(
         return Config()
     if not path.is_file():
         raise ConfigError(f"{path}: config file does not exist")
-    table = _normalize(_table(path) or {})
+    found = _table(path, named=level is Trust.RUNNER)
+    if found is None and level is Trust.RUNNER:
+        raise ConfigError(f"{path}: no [tool.wiremap] table: the config named has no wiremap settings")
+    table = _normalize(found or {})
     refused: list[str] = []
     if trust is Trust.REPOSITORY:
         refused = _runner_only(table)

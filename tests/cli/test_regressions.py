@@ -176,3 +176,24 @@ def test_serve_refuses_two_docs_of_one_id(
     code, _, err = run(capsys, *args)
     assert code == 1
     assert "its id checkout-service-to-payments-api is also" in err and "(CAT001)" in err
+
+
+def test_a_runner_config_of_any_name_is_read_and_checked(tmp_path: Path) -> None:
+    """Found by a new user: `--config runner.toml` with top-level keys (as configuration.md's own
+    example) was read as no settings at all; lint said 'All checks passed', and a file of unknown keys
+    passed too. A file the runner names is read whatever its name, and checked."""
+    from wiremap._errors import ConfigError
+
+    runner = tmp_path / "runner.toml"
+    runner.write_text(f'root = "{tmp_path}"\nfail-on = "warning"\n', encoding="utf-8")
+    config = load_config(runner)
+    assert config.fail_on == "warning"
+    runner.write_text('colour = "red"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="colour"):
+        load_config(runner)
+    bare = tmp_path / "pyproject.toml"
+    bare.write_text('[project]\nname = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"no \[tool.wiremap\] table"):
+        load_config(bare)
+    with pytest.raises(ConfigError, match="colour"):  # the runner's, named in the environment
+        load_config(env={"WIREMAP_CONFIG": str(runner)})
