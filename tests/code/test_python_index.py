@@ -203,3 +203,23 @@ def test_unparseable_input_is_data_not_an_exception() -> None:
         assert f.sites == () and f.definitions == ()
     deep = b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n"
     assert index_python("deep.py", deep, "sha").error
+
+
+def test_psycopg_pools_of_every_kind_are_sites() -> None:
+    """The example shop's orders repository moved to ``NullConnectionPool`` (a connection per
+    transaction): discover no longer found it, and called the documented integration undocumented."""
+    got = _sites(
+        """
+        import os
+        from psycopg_pool import AsyncNullConnectionPool, ConnectionPool, NullConnectionPool
+        NullConnectionPool(os.environ["ORDERS_DATABASE_URL"], max_size=10)
+        AsyncNullConnectionPool("postgresql://db:5432/orders")
+        ConnectionPool("postgresql://db:5432/orders")
+        """
+    )
+    assert [(line, client) for line, client, _, _ in got] == [
+        (4, "psycopg_pool.NullConnectionPool"),
+        (5, "psycopg_pool.AsyncNullConnectionPool"),
+        (6, "psycopg_pool.ConnectionPool"),
+    ]
+    assert got[0][3] == "ORDERS_DATABASE_URL" and got[1][2] == "postgresql://db:5432/orders"

@@ -97,6 +97,7 @@ FUNCTIONS: dict[str, Api] = {
         "postgresql",
         "psycopg.connect psycopg.Connection.connect psycopg.AsyncConnection.connect "
         "psycopg_pool.ConnectionPool psycopg_pool.AsyncConnectionPool "
+        "psycopg_pool.NullConnectionPool psycopg_pool.AsyncNullConnectionPool "
         "psycopg2.connect psycopg2.pool.SimpleConnectionPool psycopg2.pool.ThreadedConnectionPool "
         "asyncpg.connect asyncpg.create_pool",
     ),
