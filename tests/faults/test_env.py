@@ -26,8 +26,10 @@ def test_a_url_keeps_its_scheme_path_and_user_and_only_the_address_changes() -> 
     got = point_at(_example("checkout-service-to-payments-api"), "127.0.0.1", 40001)
     assert dict(got.env) == {"PAYMENTS_API_URL": "http://127.0.0.1:40001"}
     got = point_at(_example("checkout-service-to-orders-database"), "127.0.0.1", 40002)
-    assert dict(got.env) == {"ORDERS_DATABASE_URL": "postgresql://checkout@127.0.0.1:40002/orders"}
-    assert got.was["ORDERS_DATABASE_URL"] == "postgresql://checkout@127.0.0.1:5432/orders"
+    # and its query: the doc's sslmode=disable still holds at the stub
+    want = "postgresql://checkout@127.0.0.1:40002/orders?sslmode=disable"
+    assert dict(got.env) == {"ORDERS_DATABASE_URL": want}
+    assert got.was["ORDERS_DATABASE_URL"] == "postgresql://checkout@127.0.0.1:5432/orders?sslmode=disable"
     got = point_at(_example("notifications-service-to-realtime-gateway"), "127.0.0.1", 40003)
     assert dict(got.env) == {"REALTIME_WS_URL": "ws://127.0.0.1:40003/v1/stream"}
 
