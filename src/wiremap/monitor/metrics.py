@@ -82,10 +82,17 @@ def _escape(value: str) -> str:
     return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
 
 
-def _braces(values: dict[str, str], **extra: str) -> str:
-    """``{name="value",...}``, names sorted as prometheus_client sorts them."""
-    both = {**values, **extra}
-    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(both.items())) + "}"
+def _count(n: int) -> str:
+    """A count as :func:`_num` writes it, without the float round trip below a million."""
+    return f"{n}.0" if 0 <= n < 1_000_000 else _num(n)
+
+
+def _braces(pairs: list[tuple[str, str]], extra: str = "", value: str = "") -> str:
+    """``{name="value",...}`` of ``pairs`` (sorted, escaped) and one more label, names sorted as
+    prometheus_client sorts them."""
+    if extra:
+        pairs = sorted([*pairs, (extra, _escape(value))])
+    return "{" + ",".join(f'{k}="{v}"' for k, v in pairs) + "}"
 
 
 def _header(name: str, help_text: str, kind: str) -> bytes:
@@ -123,6 +130,7 @@ class _Series:
         "integration",
         "key",
         "labels",
+        "pairs",
         "plain",
         "skips",
         "status",
@@ -133,7 +141,8 @@ class _Series:
         self.integration = integration
         self.key = integration.id
         self.labels = values
-        self.plain = _braces(values)
+        self.pairs = sorted((k, _escape(v)) for k, v in values.items())
+        self.plain = _braces(self.pairs)
         self.buckets = [0] * len(_BOUNDS)  # non-cumulative, as prometheus_client keeps them
         self.bucket_lines: tuple[str, ...] | None = None  # each bucket's line up to its value
         self.count = 0
@@ -199,7 +208,7 @@ class Metrics:
         s = self._of(integration)
         lat = integration.latency_ms
         lines = [
-            f"{DOCUMENTED}{_braces(s.labels, quantile=q)} {_num(ms / 1000)}\n"
+            f"{DOCUMENTED}{_braces(s.pairs, 'quantile', q)} {_num(ms / 1000)}\n"
             for q, ms in zip(_QUANTILES, (lat.typical, lat.p95, lat.p99), strict=True)
             if ms is not None
         ]
@@ -223,7 +232,7 @@ class Metrics:
         s.count += 1
         s.sum += seconds
         if s.bucket_lines is None:  # its first result: the label sets of the histogram's lines, once
-            s.bucket_lines = tuple(f"{DURATION}_bucket{_braces(s.labels, le=le)} " for le in _LE)
+            s.bucket_lines = tuple(f"{DURATION}_bucket{_braces(s.pairs, 'le', le)} " for le in _LE)
         if key not in self.duration.rows:
             created = f"{DURATION}_created{plain} {_num(time.time())}\n"
             self.duration_created.rows[key] = created.encode()
@@ -240,8 +249,8 @@ class Metrics:
         cumulative = 0
         for start, n in zip(s.bucket_lines, s.buckets, strict=True):
             cumulative += n
-            lines.append(f"{start}{_num(cumulative)}\n")
-        lines.append(f"{DURATION}_count{s.plain} {_num(s.count)}\n")
+            lines.append(f"{start}{_count(cumulative)}\n")
+        lines.append(f"{DURATION}_count{s.plain} {_count(s.count)}\n")
         lines.append(f"{DURATION}_sum{s.plain} {_num(s.sum)}\n")
         return "".join(lines).encode()
 
@@ -260,7 +269,7 @@ class Metrics:
             return
         s.status = status
         self.status.rows[s.key] = "".join(
-            f"{STATUS}{_braces(s.labels, status=other.value)} {'1.0' if other is status else '0.0'}\n"
+            f"{STATUS}{_braces(s.pairs, 'status', other.value)} {'1.0' if other is status else '0.0'}\n"
             for other in _STATUSES
         ).encode()
 
