@@ -55,6 +55,12 @@ class IntegrationReport:
         return all(c.ok is not False for c in self.checks)
 
     @property
+    def checked(self) -> bool:
+        """Something was checked: at least one check ran (an integration whose checks were all skipped
+        is neither ok nor failed)."""
+        return any(not c.skipped for c in self.checks)
+
+    @property
     def duration_ms(self) -> float:
         return sum(c.duration_ms for c in self.checks)
 

@@ -19,7 +19,7 @@ def to_json(r: IntegrationReport) -> dict[str, Any]:
         "path": r.integration.path,
         "protocol": r.integration.protocol,
         "critical_path": r.integration.critical_path,
-        "ok": r.ok,
+        "ok": r.ok if r.checked else None,  # null: every check skipped, nothing was checked
         "checks": [
             {
                 "name": c.name,
