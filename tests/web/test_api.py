@@ -35,7 +35,7 @@ def test_list_of_integrations(client: TestClient, view: FakeView) -> None:
         "id", "name", "source", "destination", "protocol", "critical_path", "maintained_by", "doc_path",
         "status", "status_since", "note", "last_check", "next_check", "consecutive_failures",
         "consecutive_successes", "late_s", "skipped_rounds", "doc_broken", "latency_hour", "latency_day",
-        "documented_latency",
+        "documented_latency", "locations", "quorum",
     }  # fmt: skip
     assert pay["name"] == "Checkout Service → Payments API"
     assert pay["critical_path"] is True
