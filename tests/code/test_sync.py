@@ -360,3 +360,29 @@ def test_a_new_recent_changes_section_is_placed_as_the_template_has_it() -> None
     assert _add_recent_changes(no_footer, [commit], footer=None)
     assert no_footer == ["## Configuration", "", "x", "", "---", "", *entry[:-1], ""]
     assert not _add_recent_changes(no_footer, [], footer=None)
+
+
+def test_sync_write_keeps_crlf_line_endings_and_the_bom(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: ``sync --write`` turned a CRLF doc into LF (every line changed) while the
+    dry-run diff showed two hunks; the file was read with newline translation. The bytes sync does not
+    edit stay as written: CRLF endings, the BOM, and the diff is the change that is written."""
+    doc = shop / PAYMENTS_DOC
+    raw = b"\xef\xbb\xbf" + doc.read_bytes().replace(b"\n", b"\r\n")
+    doc.write_bytes(raw)
+    commit_all(shop, "A doc written on Windows", "2026-11-20T10:00:00+00:00")
+    line = _move_payments_client(shop)
+    capsys.readouterr()
+    assert main(["sync", PAYMENTS_DOC]) == 1
+    diff = capsys.readouterr().out
+    assert f"+**Source:** `services/checkout/payments_client.py:{line}`\r\n" in diff
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    after = doc.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and not after.startswith(b"\xef\xbb\xbf" * 2)
+    assert b"\n" not in after.replace(b"\r\n", b"")  # every line still ends in CRLF, the new ones too
+    old_lines, new_lines = raw.split(b"\r\n"), after.split(b"\r\n")
+    changed = [x for x in new_lines if x not in old_lines]
+    assert f"**Source:** `services/checkout/payments_client.py:{line}`".encode() in changed
+    assert len(changed) <= 6, changed  # the Source line, Last Updated and the new Recent Changes entry
+    assert main(["sync", PAYMENTS_DOC]) == 0

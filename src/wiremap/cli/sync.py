@@ -8,9 +8,10 @@ from pathlib import Path
 
 import typer
 
-from .._errors import UsageError
+from .._errors import DocumentError, UsageError
 from ..code.project import Projects
 from ..code.sync import not_compared, sync_doc
+from ..document import read_text
 from ..writes import atomic_write_text
 from ._common import ConfigOption, err, load_catalog
 from ._diff import unified_diff
@@ -45,10 +46,13 @@ def sync(
             continue
         rel = project.source_path(doc.integration)
         assert rel is not None  # not_compared said so
+        # the bytes as written: no newline translation (a CRLF doc stays CRLF), the BOM put back on write
         try:
-            text = Path(doc.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            err.print(f"{doc.path}: cannot read: {exc}", markup=False)
+            text = read_text(Path(doc.path))
+            bom = "\ufeff" if Path(doc.path).read_bytes().startswith(b"\xef\xbb\xbf") else ""
+        except (OSError, DocumentError) as exc:
+            reason = exc.message if isinstance(exc, DocumentError) else str(exc)
+            err.print(f"{doc.path}: cannot read: {reason}", markup=False)
             skipped += 1
             continue
         try:
@@ -61,7 +65,7 @@ def sync(
             continue
         changed += 1
         if write:
-            atomic_write_text(Path(doc.path), result.new)
+            atomic_write_text(Path(doc.path), bom + result.new)
             err.print(f"synced {doc.path}: {'; '.join(result.changes)}", markup=False)
         else:
             # one write: the door masks a doc's diff whole

@@ -7,6 +7,7 @@ byte for byte as the author wrote it. The result is parsed again and checked bef
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from .review import changed_after, review_day
 
 __all__ = ["SyncResult", "not_compared", "source_ref_pattern", "sync_doc"]
 
+_NEWLINE = re.compile(r"(\r\n|\r|\n)")  # the line endings the parser reads
 _ENTRY = re.compile(r"^\*\*(.+?):\*\*\s*$")
 _PLACEHOLDER_ENTRY = re.compile(r"^\*\*\[Date\]:\*\*\s*$")
 _LAST_UPDATED = re.compile(r"^(\*\*Last Updated:\*\*)\s*(.*)$")
@@ -206,8 +208,8 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
     out = SyncResult(doc.path, text, text)
     if not project.exists(rel):
         return out
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.split(newline)
+    parts = _NEWLINE.split(text)
+    lines, endings = parts[0::2], parts[1::2]  # endings[i]: what ends lines[i], as written
     _fix_source_line(lines, doc, project, rel, out)
     integ = doc.integration
     # the commits SRC007 reports: the same definition (code/review.py), so sync and lint agree. They are
@@ -236,10 +238,25 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
         out.changes.append(owners_changed)
     if today_set:
         out.changes.append(f"Last Updated → {today.isoformat()}")
-    out.new = newline.join(lines)
+    out.new = _join(lines, parts[0::2], endings)
     if out.changed:
         _check(out, doc)
     return out
+
+
+def _join(lines: list[str], old: list[str], endings: list[str]) -> str:
+    """``lines`` (the doc's lines ``old`` after the sync's edits) joined with the line endings the doc was
+    written with: a line kept or rewritten in place keeps its own (CRLF, CR or LF), a line added takes the
+    doc's usual one."""
+    usual = max(set(endings), key=endings.count) if endings else "\n"
+    out = [usual] * (len(lines) - 1)
+    matcher = difflib.SequenceMatcher(None, old, lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+                if i < len(endings) and j < len(out):
+                    out[j] = endings[i]
+    return "".join(line + end for line, end in zip(lines, [*out, ""], strict=True))
 
 
 _MAY_CHANGE = {"source_ref", "recent_changes", "last_updated", "maintained_by", "lines"}
