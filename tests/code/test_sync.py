@@ -386,3 +386,31 @@ def test_sync_write_keeps_crlf_line_endings_and_the_bom(
     assert f"**Source:** `services/checkout/payments_client.py:{line}`".encode() in changed
     assert len(changed) <= 6, changed  # the Source line, Last Updated and the new Recent Changes entry
     assert main(["sync", PAYMENTS_DOC]) == 0
+
+
+def test_a_placeholder_last_updated_makes_every_commit_news_for_both(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: ``**Last Updated:** [Date]`` and the template's ``**[Date]:**`` entry under Recent
+    Changes. lint gave no SRC007 (no review day: not checked) while sync added the Source file's whole
+    history to the doc. One definition (code/review.py): a doc with no review day was never said to be
+    reviewed against any commit, so every commit to its Source is news for both."""
+    doc = shop / PAYMENTS_DOC
+    text = doc.read_text()
+    start = text.index("## Recent Changes")
+    end = text.index("---", start)
+    text = text[:start] + "## Recent Changes\n\n**[Date]:**\n- [What changed]\n\n" + text[end:]
+    doc.write_text(text.replace("**Last Updated:** 2026-12-04", "**Last Updated:** [Date]"))
+    commit_all(shop, "A doc copied from the template", "2026-11-21T10:00:00+00:00")
+    _change_payments_client(shop, "Tune the timeout", "2025-01-10T10:00:00+00:00")
+    sha = git(shop, "rev-parse", "--short", "HEAD").strip()
+    _agree(capsys, PAYMENTS_DOC, in_sync=False)
+    main(["lint", "--select", "SRC007", PAYMENTS_DOC])
+    out = capsys.readouterr().out
+    assert "SRC007" in out and "Last Updated is a placeholder; 2 commit(s) touch the Source" in out, out
+    assert f"the newest 2025-01-10 ({sha}: Tune the timeout)" in out, out
+    assert main(["sync", "--write", PAYMENTS_DOC]) == 0
+    after = doc.read_text()
+    assert f"**2025-01-10:**\n- Tune the timeout ({sha})" in after and "- Import the shop (" in after
+    assert "**[Date]:**" not in after and f"**Last Updated:** {dt.date.today().isoformat()}" in after
+    _agree(capsys, PAYMENTS_DOC, in_sync=True)

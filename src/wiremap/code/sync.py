@@ -18,7 +18,7 @@ from ..values import parse_date
 from .history import Commit
 from .locate import client_line, client_missing
 from .project import NO_ROOT, Project
-from .review import changed_after, review_day
+from .review import news as review_news
 
 __all__ = ["SyncResult", "not_compared", "source_ref_pattern", "sync_doc"]
 
@@ -214,7 +214,7 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
     integ = doc.integration
     # the commits SRC007 reports: the same definition (code/review.py), so sync and lint agree. They are
     # always recorded: a doc without a Recent Changes section gets one
-    news = changed_after(project.history(rel), review_day(integ))
+    news = review_news(integ, project.history(rel))
     unrecorded = _unrecorded(doc, news)
     from ..lint.rules._common import is_unfilled  # the one definition of "empty or a placeholder"
 

@@ -3,9 +3,12 @@ Compares the git history of the **Source** file with the day the doc was last br
 later of its **Last Updated** and its newest **Recent Changes** date. A commit to the file after that
 day means the code changed and the doc was not reviewed since; a commit on that day counts as seen.
 `wiremap sync` uses the same definition: it wants to record commits and move Last Updated in exactly
-the docs this rule reports. A doc with neither date is not checked (DOC002, DOC003 or VAL009 report
-the missing date). The history of every doc's Source file is read in one `git log` call; the boundary
-commit of a shallow clone is not a change.
+the docs this rule reports. A doc with neither date (Last Updated missing, a placeholder such as
+`[Date]` or no date, and no dated Recent Changes entry) says it was never reviewed against any commit:
+every commit to its Source file is news, and the finding says so ("Last Updated is a placeholder; 3
+commits touch the Source"), next to the DOC002, DOC003 or VAL009 finding on the date itself. The history
+of every doc's Source file is read in one `git log` call; the boundary commit of a shallow clone is not a
+change.
 
 ## Why is this bad?
 This is how docs rot: the code changes, the doc does not, and nothing says so. The finding names
@@ -25,25 +28,46 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...code.review import changed_after, review_day
+from ...code.review import news, review_day
 from ...findings import Severity
+from ...model import Integration
 from ..rule import CatalogContext, Violation, catalog_rule
+from ._common import has_placeholder
 from ._source import ensure_history, source_docs
+
+
+def _no_day(integ: Integration) -> str:
+    """Why the doc has no review day, in its own words."""
+    written = integ.last_updated
+    if written is None or not written.strip():
+        return "the doc has no Last Updated date"
+    if has_placeholder(written):
+        return "Last Updated is a placeholder"
+    return f"Last Updated is not a date ({written})"
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
     ensure_history(ctx)
     for doc, project, rel in source_docs(ctx):
-        day = review_day(doc.integration)
-        if day is None:
-            continue  # no date to compare with: DOC002/DOC003/VAL009 report it
-        newer = changed_after(project.history(rel), day)
+        integ = doc.integration
+        newer = news(integ, project.history(rel))  # every commit when the doc has no review day
         if not newer:
             continue
         head = newer[0]
+        line = integ.line_of("last_updated", integ.line_of("source_ref"))
+        day = review_day(integ)
+        if day is None:
+            yield Violation(
+                line,
+                f"{_no_day(integ)}; {len(newer)} commit(s) touch the Source {rel}, the newest "
+                f"{head.date.isoformat()} ({head.short}: {head.subject}): review the doc, or `wiremap sync "
+                "--write` records them and dates it",
+                doc.path,
+            )
+            continue
         more = f" and {len(newer) - 1} more commit(s)" if len(newer) > 1 else ""
         yield Violation(
-            doc.integration.line_of("last_updated", doc.integration.line_of("source_ref")),
+            line,
             f"code changed {head.date.isoformat()} ({head.short}: {head.subject}){more}, "
             f"doc last updated {day.isoformat()}",
             doc.path,
