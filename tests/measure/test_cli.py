@@ -60,7 +60,7 @@ def test_measure_write_and_check_on_an_example_doc(
     doc = tmp_path / f"{DOC}.md"
     shutil.copy(EXAMPLE_DOCS / doc.name, doc)
     before = doc.read_text(encoding="utf-8").split("\n")
-    args = ["measure", str(doc), "--target", server, "--allow-writes", "--rate", "50", "--duration", "1"]
+    args = ["measure", str(doc), "--target", server, "--allow-writes", "--rate", "100", "--duration", "1.2"]
     args += ["--warmup", "0.2"]
     assert main([*args, "--format", "json", "--check", "--write"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -284,3 +284,15 @@ def test_a_measurement_at_another_address_says_where(tmp_path: Path) -> None:
     assert "- P99: 3.0 ms (measured 2026-11-28 at 127.0.0.1:9201, 200 req/s)" in target.read_text(
         encoding="utf-8"
     )
+
+
+def test_a_percentile_of_too_few_samples_is_not_written(tmp_path: Path) -> None:
+    """Found by a new user: a P99 written from 20 samples (their slowest), which the next --check
+    contradicted. A P99 needs 100 samples to be more than the maximum; a P95, 20."""
+    target = tmp_path / "x.md"
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", target)
+    lat = Percentiles(1.0, 1.5, 2.0, 3.0, 3.0, 3.0)
+    few = MeasureResult(lat, lat, Percentiles(), 10.0, 50, {}, 25.0, 2.0, 8)
+    edits, not_written = write_back(target, few, today=TODAY)
+    assert {e.field for e in edits} == {"latency_ms.typical", "latency_ms.p95"}
+    assert not_written == ["P99 not written: 50 samples; a P99 needs at least 100 (run longer or faster)"]

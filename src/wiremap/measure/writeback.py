@@ -44,6 +44,12 @@ _ITEM = re.compile(r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+)(?P<value>.*?)\s*$")
 _OLD_CAPACITY = re.compile(r"^[\d,.]+ requests/sec \(measured \d{4}-\d{2}-\d{2}, max sustained\b")
 
 
+# Samples below which a percentile is not written: with n samples the sample p99 is the ceil(0.99 n)-th
+# value, which is the maximum until n reaches 100 (p95: 20); a figure that is the slowest request of a
+# short run is not the documented percentile, and the next --check would rightly contradict it.
+MIN_SAMPLES = {"latency_ms.typical": 1, "latency_ms.p95": 20, "latency_ms.p99": 100}
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     field: str  # latency_ms.typical | latency_ms.p95 | latency_ms.p99 | capacity
@@ -125,7 +131,15 @@ def plan_edits(
     }
     replaced: list[tuple[str, int, str]] = []  # field, line, new content
     not_written: list[str] = []
+    n = result.successes
     for field, value in wanted.items():
+        label = {"typical": "Typical", "p95": "P95", "p99": "P99"}[field.removeprefix("latency_ms.")]
+        if n < MIN_SAMPLES[field]:  # a p99 of 20 samples is their slowest, not a percentile
+            not_written.append(
+                f"{label} not written: {n} samples; a {label} needs at least {MIN_SAMPLES[field]} "
+                "(run longer or faster)"
+            )
+            continue
         line = integration.lines.get(field)
         if line is None or not 1 <= line <= len(lines):
             continue
@@ -134,7 +148,6 @@ def plan_edits(
         if m is not None:
             replaced.append((field, line, m.group("head") + value))
         else:  # read, but not in a form wiremap can rewrite without touching other bytes: said, not skipped
-            label = {"typical": "Typical", "p95": "P95", "p99": "P99"}[field.removeprefix("latency_ms.")]
             not_written.append(
                 f"{label} not written: line {line} is not a form wiremap rewrites ('- {label}: …')"
             )
