@@ -101,3 +101,49 @@ def test_paragraph_lines_keep_raw_value() -> None:
     assert (
         isinstance(f, FieldLine) and f.raw_value == "`a/b.py:41` (moved)" and f.value == "a/b.py:41 (moved)"
     )
+
+
+@pytest.mark.parametrize(
+    ("item", "name", "value", "purpose"),
+    [
+        ("MQTT_HOST=127.0.0.1", "MQTT_HOST", "127.0.0.1", None),
+        (
+            "`PARTNER_HOOK_URL=http://127.0.0.1:9000/hook`",
+            "PARTNER_HOOK_URL",
+            "http://127.0.0.1:9000/hook",
+            None,
+        ),
+        ("MQTT_HOST=127.0.0.1  # the broker", "MQTT_HOST", "127.0.0.1", "the broker"),
+        ("`MQTT_HOST=127.0.0.1` # the broker", "MQTT_HOST", "127.0.0.1", "the broker"),
+        ("MQTT_HOST=127.0.0.1 — the broker", "MQTT_HOST", "127.0.0.1", "the broker"),
+        ("`MQTT_HOST=127.0.0.1` — the broker", "MQTT_HOST", "127.0.0.1", "the broker"),
+        ("MQTT_HOST=127.0.0.1: the broker", "MQTT_HOST", "127.0.0.1", "the broker"),
+        ("`MQTT_HOST=127.0.0.1`: the broker", "MQTT_HOST", "127.0.0.1", "the broker"),
+        ("`URL=http://h:9000/x`: the hook", "URL", "http://h:9000/x", "the hook"),
+        ('export MQTT_HOST="127.0.0.1"  # the broker', "MQTT_HOST", "127.0.0.1", "the broker"),
+        ("`MQTT_HOST` = `127.0.0.1`", "MQTT_HOST", "127.0.0.1", None),
+        ("MQTT_HOST: the broker", "MQTT_HOST", None, "the broker"),
+        ("`MQTT_HOST`: the broker", "MQTT_HOST", None, "the broker"),
+        ("**MQTT_HOST**: the broker", "MQTT_HOST", None, "the broker"),
+        ("**MQTT\\_HOST**: the broker", "MQTT_HOST", None, "the broker"),
+        ("MQTT_HOST - the broker", "MQTT_HOST", None, "the broker"),
+        ("`MQTT_HOST` — the broker", "MQTT_HOST", None, "the broker"),
+        ("MQTT_HOST", "MQTT_HOST", None, None),
+    ],
+)
+def test_env_var_list_items(item: str, name: str, value: str | None, purpose: str | None) -> None:
+    """Every list form of an environment variable (format.md), with its value and purpose: ``NAME=value``
+    items were dropped, and in a mixed list only the ``NAME: purpose`` items were read."""
+    text = f"# Integration: A → B\n\n## Configuration\n\n**Environment Variables:**\n- OTHER: x\n- {item}\n"
+    integ = parse_text(text).integration
+    assert [(e.name, e.value, e.purpose) for e in integ.env_vars] == [
+        ("OTHER", None, "x"),
+        (name, value, purpose),
+    ]
+    assert integ.lines[f"env_vars.{name}"] == 7
+
+
+@pytest.mark.parametrize("item", ["none", "n/a", "-", "None needed for TLS", "Set MQTT_HOST to the broker"])
+def test_env_list_items_that_name_no_variable_are_no_variable(item: str) -> None:
+    text = f"# Integration: A → B\n\n## Configuration\n\n**Environment Variables:**\n- {item}\n"
+    assert parse_text(text).integration.env_vars == []

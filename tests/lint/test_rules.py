@@ -57,6 +57,7 @@ SEVERITIES = {
     "VAL007": Severity.ERROR,
     "VAL008": Severity.ERROR,
     "VAL009": Severity.ERROR,
+    "VAL010": Severity.WARNING,
     "SRC001": Severity.ERROR,
     "SRC002": Severity.ERROR,
     "SRC003": Severity.ERROR,

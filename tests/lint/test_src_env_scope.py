@@ -224,3 +224,26 @@ def test_src006_follows_only_the_names_the_integrations_code_uses(tmp_path: Path
     (docs / "health.md").write_text(_doc("Health", "billing/ledger.py:26", "health", "HTTP", []))
     found = _messages(docs, "SRC006")
     assert len(found["health.md"]) == 1 and "LEDGER_TIMEOUT" in found["health.md"][0], found
+
+
+def test_env_vars_written_as_name_value_list_items_are_read(tmp_path: Path) -> None:
+    """Found by a new user: ``- MQTT_HOST=127.0.0.1`` and ``- `PARTNER_HOOK_URL=http://…` `` under
+    Environment Variables were dropped (only ``NAME: purpose`` items were read): SRC006 said the code reads
+    a variable the doc does not list, and SRC005 never checked a listed one nobody reads."""
+    env = ["NOTIFY_MQTT_USER", "NOTIFY_BROKER_HOST", "NOTIFY_MQTT_PORT", "NOTIFY_MQTT_CLIENT_ID"]
+    doc = _doc("MQTT Broker", "services/notify/bus.py:17", "mqtt_conn", "MQTT", env)
+    items = (
+        "- NOTIFY_MQTT_USER=notify\n"
+        "- `NOTIFY_BROKER_HOST=127.0.0.1` # the broker's host\n"
+        "- NOTIFY_MQTT_PORT=1883 — the broker's port\n"
+        "- NOTIFY_MQTT_CLIENT_ID: the client id\n"
+        "- `PARTNER_HOOK_URL=http://127.0.0.1:9000/hook`: a leftover\n"
+    )
+    start = doc.index("```bash")
+    doc = doc[:start] + items + doc[doc.index("```\n", start + 7) + 4 :]
+    docs = _tree(tmp_path, {"mqtt.md": doc}, {"services/notify/bus.py": NOTIFY})
+    assert _messages(docs, "SRC006") == {}
+    found = _messages(docs, "SRC005")
+    assert [m.split()[2] for m in found["mqtt.md"]] == ["PARTNER_HOOK_URL"], found
+    (finding,) = wiremap.lint_catalog(wiremap.load(docs), select=["SRC005"])
+    assert doc.split("\n")[finding.line - 1].startswith("- `PARTNER_HOOK_URL=")

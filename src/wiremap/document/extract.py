@@ -33,7 +33,7 @@ from .render import is_footer as _is_footer
 from .render import section_body, written_items
 from .template import FOOTER_LABELS, canonical_section, normalize_key
 
-__all__ = ["FieldIndex", "FieldRef", "extract", "parse_env_lines"]
+__all__ = ["FieldIndex", "FieldRef", "env_says_none", "extract", "parse_env_lines", "read_env_item"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +143,6 @@ def _split_item(item: ListItem) -> tuple[str, str]:
     return text.strip(), ""
 
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$(?<!^none)(?<!^None)(?<!^NONE)")
-
 # "P99 — 900 ms", "P99 = 900 ms", "p95 - 120ms", "P99 ~ 300ms", "P99 ≈ 300 ms", "P99 < 300 ms": a short key,
 # a dash/equals/approximately sign, the value (the sign of approximation stays with the value)
 _KEY_SEP = re.compile(r"^\s*([A-Za-z][\w. ]{0,20}?)\s+(?:(?:—|–|-|=)\s+|(?=[~≈<≤]\s*\d))(.+)$")
@@ -188,6 +186,73 @@ def parse_env_lines(text: str) -> list[tuple[int, EnvVar]]:
         purpose = (m.group("purpose") or "").strip() or None
         out.append((n, EnvVar(name=m.group("name"), value=value or None, purpose=purpose)))
     return out
+
+
+# a variable as a list item writes it: ``NAME``, ``NAME=value`` (``export`` optional), ``[VAR_NAME]``
+_ENV_ITEM_HEAD = re.compile(
+    r"""(?:export\s+|set\s+|setx\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*|\[[A-Za-z0-9_ ]+\])"""
+    r"""(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|`[^`]*`|\S*))?"""
+)
+# what separates a variable from its purpose: ``# purpose``, `` — purpose``, ``: purpose``, ``- purpose``
+_ENV_PURPOSE_SEP = re.compile(r"^\s*(?:\#+|—|–|-(?!>)|:|→|->|=>)\s*")
+_ENV_WRAPPED = re.compile(r"^\s*(?P<mark>`+|\*\*|__)(?P<head>.+?)(?P=mark)(?P<rest>.*)$", re.DOTALL)
+# an item that says there is no variable: "none", "n/a", "-", "No variables: the client reads none"
+_ENV_NONE = re.compile(r"^[\s*_`(]*(?:none\b|n/?a\b|nothing\b|no\b|not\s+applicable\b|[-—–]\s*$|$)", re.I)
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def env_says_none(item: ListItem) -> bool:
+    """The list item says there is no variable (``none``, ``n/a``, ``-``): not one named "none"."""
+    return bool(_ENV_NONE.match(item.text)) and read_env_item(item) is None
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
+        return value[1:-1]
+    return value
+
+
+def read_env_item(item: ListItem) -> EnvVar | None:
+    """One Environment Variables list item -> EnvVar, or ``None`` when it names no variable.
+
+    Read: ``NAME: purpose``, ``NAME=value``, ``NAME=value  # purpose``, ``NAME=value — purpose``,
+    ``NAME=value: purpose``, ``NAME - purpose``, each with the variable (or ``NAME=value``) in a code span
+    or in bold or bare, ``export`` optional; ``NAME`` alone.
+    """
+    text = item.raw.strip()
+    wrapped = _ENV_WRAPPED.match(text)
+    if wrapped is not None:
+        head = wrapped.group("head").strip().strip("`").strip()
+        if not wrapped.group("mark").startswith("`"):  # "**MQTT\\_HOST**": Markdown escapes outside code
+            head = _MD_ESCAPE.sub(r"\1", head)
+        m = _ENV_ITEM_HEAD.fullmatch(head)
+        if m is None:  # "NAME=a value with spaces" in a code span: the value is the rest of the span
+            name, eq, val = head.partition("=")
+            m = _ENV_ITEM_HEAD.fullmatch(name.strip()) if eq else None
+            value: str | None = val.strip() if m is not None else None
+        else:
+            value = m.group("value")
+        rest = wrapped.group("rest")
+    else:
+        unescaped = _MD_ESCAPE.sub(r"\1", text)
+        m = _ENV_ITEM_HEAD.match(unescaped)
+        value = m.group("value") if m is not None else None
+        rest = unescaped[m.end() :] if m is not None else ""
+        if value is not None and value.endswith(":") and rest.strip():  # "NAME=value: purpose"
+            value, rest = value[:-1], ":" + rest
+    if m is None:
+        return None
+    name = m.group("name")
+    if value is None and (later := re.match(r"\s*=\s*(`[^`]*`|\"[^\"]*\"|'[^']*'|\S+)", rest)):
+        value, rest = later.group(1), rest[later.end() :]  # "`NAME` = `value`"
+    sep = _ENV_PURPOSE_SEP.match(rest)
+    if rest.strip() and sep is None and not rest.lstrip().startswith("("):
+        return None  # "Set MQTT_HOST to the broker": words, not a variable
+    purpose = (rest[sep.end() :] if sep is not None else rest).strip()
+    if name.lower() == "none" and value is None:
+        return None
+    return EnvVar(name=name, value=_unquote(value) if value else None, purpose=purpose or None)
 
 
 def _payload(ref: FieldRef | None) -> Payload | None:
@@ -355,12 +420,12 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             for n, e in envs:
                 lines[f"env_vars.{e.name}"] = r.block.content_line + n
         elif r.block is not None:
-            envs2 = [
-                EnvVar(name=name, purpose=_split_item(it)[1] or None)
-                for it in _items(r)
-                # a list item says "none" / "n/a" / "-": no variable, not one named "none"
-                if (name := v.strip_code(_split_item(it)[0])) and _ENV_NAME.match(name)
-            ]
+            envs2: list[EnvVar] = []
+            for it in _items(r):
+                # an item that names no variable ("none", words) is left out: VAL010 reports the words
+                if (env := read_env_item(it)) is not None:
+                    envs2.append(env)
+                    lines.setdefault(f"env_vars.{env.name}", it.line)
             put("env_vars", envs2, r.line)
     if (r := ref("connection string")) is not None:
         put("connection_string", _code(r), r.block.line if r.block else r.line)

@@ -45,6 +45,7 @@ from .rules import (
     val007_port_out_of_range,
     val008_invalid_source_ref,
     val009_invalid_date,
+    val010_unreadable_env_var,
 )
 
 __all__ = ["RULES", "get_rule", "matches", "rules_matching", "split_selectors", "unknown_selectors"]
@@ -91,6 +92,7 @@ RULES: dict[str, Rule] = {
         val007_port_out_of_range.RULE,
         val008_invalid_source_ref.RULE,
         val009_invalid_date.RULE,
+        val010_unreadable_env_var.RULE,
     )
 }
 
