@@ -250,6 +250,71 @@ def test_loop_handler_that_returns_is_not_a_retry() -> None:
 
 
 @pytest.mark.parametrize(
+    ("loop", "kind", "initial", "multiplier", "statuses"),
+    [
+        (
+            "for i in range(4):\n    r = requests.post(url, json=body, timeout=5)\n"
+            "    if r.status_code < 500:\n        break\n    time.sleep(2 ** i)\n",
+            "exponential",
+            1000.0,
+            2.0,
+            ["5xx"],
+        ),
+        (
+            "for i in range(4):\n    r = requests.post(url, json=body, timeout=5)\n"
+            "    if r.status_code < 500:\n        break\n    time.sleep(1)\n",
+            "constant",
+            1000.0,
+            None,
+            ["5xx"],
+        ),
+        (
+            "base = 0.5\ndef send(body):\n    for attempt in range(4):\n"
+            "        r = session.post(url, json=body)\n        if r.ok:\n            return r\n"
+            "        time.sleep(base * 2 ** attempt)\n",
+            "exponential",
+            500.0,
+            2.0,
+            ["4xx", "5xx"],
+        ),
+        (
+            "for i in range(4):\n    r = requests.post(url, json=body)\n"
+            "    if r.status_code in (502, 503):\n        time.sleep(0.2)\n    else:\n        break\n",
+            "constant",
+            200.0,
+            None,
+            ["502", "503"],
+        ),
+    ],
+)
+def test_retry_loop_that_breaks_on_success(
+    loop: str, kind: str, initial: float, multiplier: float | None, statuses: list[str]
+) -> None:
+    """Found by a new user: a loop without ``try`` that calls, leaves on success and sleeps was not read
+    (ERR001 "could not be read", though it lists "a for loop with sleep"), so ERR005 missed a retried
+    POST. The attempts are the range, the pause the sleep, what is retried the status test and the body's
+    calls."""
+    p = _read(loop)
+    assert (p.form, p.max_attempts, p.backoff.kind, p.backoff.initial_ms) == ("loop", 4, kind, initial)
+    assert p.backoff.multiplier == multiplier and p.retry_on_status == statuses
+    assert p.retried_calls == ["post"]
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        "for i in range(3):\n    r = requests.post(url)\n    time.sleep(1)\n",  # no way out: a batch
+        "for i in range(3):\n    if done(i):\n        break\n",  # no pause
+        "for row in rows:\n    if post(row).ok:\n        break\n    time.sleep(1)\n",  # not a range
+        # the break is the inner loop's
+        "for i in range(3):\n    for j in range(2):\n        if f(j):\n            break\n    sleep(1)\n",
+    ],
+)
+def test_loops_that_are_no_retry(loop: str) -> None:
+    assert read_retry(loop, "python", 1) is None
+
+
+@pytest.mark.parametrize(
     ("name", "attempts", "kind", "initial"),
     [
         ("checkout-service-to-order-events-broker.md", 2, "none", None),

@@ -146,6 +146,19 @@ def test_err005_post_without_key() -> None:
     assert _lines("ERR005", text.replace("`POST https://", "`PATCH https://")) == [96]
 
 
+def test_err005_a_post_retried_in_a_loop_that_breaks_on_success() -> None:
+    """Found by a new user: the loop was not read at all (only ERR001), so ERR005 said nothing."""
+    text = (FIXTURES / "ERR005.md").read_text(encoding="utf-8")
+    for sleep in ("time.sleep(2 ** i)", "time.sleep(1)"):
+        loop = (
+            "for i in range(4):\n    r = requests.post(url, json=body, timeout=5)\n"
+            f"    if r.status_code < 500:\n        break\n    {sleep}\n"
+        )
+        doc = _strategy("python", loop, text)
+        assert _lines("ERR001", doc) == []
+        assert _lines("ERR005", doc) == [96]
+
+
 def test_err005_published_message() -> None:
     doc = (EXAMPLES / "checkout-service-to-order-events-broker.md").read_text(encoding="utf-8")
     assert _lines("ERR005", doc) == []  # the message carries an event_id
