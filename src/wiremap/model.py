@@ -128,6 +128,8 @@ class RetryPolicy(_Model):
     retries: int | None = None
     backoff: RetryBackoff = Field(default_factory=RetryBackoff)
     timeout_ms: float | None = None  # per attempt
+    # the connect only (opening the connection): it bounds the connect, not the call, so it is no timeout_ms
+    connect_timeout_ms: float | None = None
     deadline_ms: float | None = None  # for all attempts together
     retry_on_exceptions: list[str] = Field(default_factory=list)
     retry_on_status: list[str] = Field(default_factory=list)

@@ -86,6 +86,48 @@ def test_err002_err003_timeout_against_p99(
     assert (_lines("ERR002", text), _lines("ERR003", text)) == (err002, err003)
 
 
+def _messages(code: str, text: str) -> list[str]:
+    rule = RULES[code]
+    assert rule.check_doc is not None
+    return [v.message for v in rule.check_doc(DocContext(parse_text(text, "d.md"), today=TODAY))]
+
+
+def test_err002_err003_word_the_message_by_what_the_policy_says() -> None:
+    """Found by a new user: "a hung call waits that long before a retry" on a doc that says "No retries"."""
+    none = _p99("20 ms", _strategy("text", "No retries. Timeout is 3 seconds."))
+    assert _messages("ERR002", none) == [
+        "timeout 3 s is 150× the P99 of 20 ms (line 107): a hung call waits that long before it fails"
+    ]
+    retried = _p99("20 ms", _strategy("text", "Retry twice, 1 s apart. Timeout is 3 seconds per attempt."))
+    assert _messages("ERR002", retried)[0].startswith("per-attempt timeout 3 s is 150×")
+    assert _messages("ERR002", retried)[0].endswith("before a retry")
+    below = _p99("5 s", _strategy("text", "No retries. Timeout is 3 seconds."))
+    assert _messages("ERR003", below)[0].endswith("more than 1% of calls would time out and fail")
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("text", "No retries. Connect timeout is 3 seconds."),
+        ("text", "Retry twice, 1 s apart; 3 s connect timeout."),
+        ("java", "HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();"),
+        (
+            "python",
+            "for i in range(3):\n    try:\n        return psycopg.connect(dsn, connect_timeout=3)\n"
+            "    except OSError:\n        time.sleep(1)",
+        ),
+    ],
+)
+def test_a_connect_timeout_is_no_timeout_of_the_call(language: str, body: str) -> None:
+    """A connect timeout bounds opening the connection, not the call: it is kept as connect_timeout_ms and
+    compared with nothing (it was ERR002 "waits that long before a retry" at 150× the query's P99)."""
+    for p99 in ("20 ms", "5 s"):  # far below it (ERR002), above it (ERR003)
+        text = _p99(p99, _strategy(language, body))
+        policy = parse_text(text, "d.md").integration.error_handling.retry
+        assert policy is not None and policy.connect_timeout_ms == 3000.0 and policy.timeout_ms is None
+        assert (_lines("ERR001", text), _lines("ERR002", text), _lines("ERR003", text)) == ([], [], [])
+
+
 def test_err002_go_client_timeout_under_a_comment() -> None:
     body = "// retries: 2, backoff 100ms\nclient := &http.Client{Timeout: 30 * time.Second}"
     text = _p99("10 ms", _strategy("go", body))

@@ -11,6 +11,8 @@ per-attempt timeouts of the common HTTP clients.
   ``.timeoutDuration(…)`` (TimeLimiter), ``setResponseTimeout(…)``, Ktor's ``requestTimeoutMillis = …``
   bound a whole attempt; without one, a connect timeout and a read (socket) timeout add up, as both can
   run out (``.connectTimeout(10, TimeUnit.SECONDS)``, ``.setConnectTimeout(5000)``, ``.readTimeout(…)``).
+  A connect timeout alone bounds the connect, not the call: it is ``connect_timeout_ms``, no per-attempt
+  timeout.
   A duration is ``Duration.ofSeconds(30)``, ``Timeout.ofSeconds(30)``, ``30.seconds``,
   ``30, TimeUnit.SECONDS`` or a bare number of milliseconds.
 """
@@ -182,11 +184,16 @@ def read_jvm(text: str, first_line: int) -> Draft | None:
     code = Code(text, first_line)
     d = _spring(code) or _resilience4j(code)
     call = _limit(_CALL, code)
-    parts = [x for x in (_limit(_CONNECT, code), _limit(_READ, code)) if x is not None]
+    connect, read = _limit(_CONNECT, code), _limit(_READ, code)
+    # a connect timeout alone bounds the connect, not the call: it is no per-attempt timeout
+    parts = [x for x in (connect, read) if x is not None] if read is not None else []
     timeout = call or ((sum(ms for ms, _ in parts), min(line for _, line in parts)) if parts else None)
-    if timeout is None:
+    if timeout is None and connect is None:
         return d
     if d is None:
-        d = Draft("jvm", timeout[1])
-    d.set("timeout_ms", timeout[0], timeout[1])
+        d = Draft("jvm", min(x[1] for x in (timeout, connect) if x is not None))
+    if timeout is not None:
+        d.set("timeout_ms", timeout[0], timeout[1])
+    if connect is not None:
+        d.set("connect_timeout_ms", connect[0], connect[1])
     return d

@@ -4,6 +4,7 @@ starting at 100 ms", "no retries: the nightly run is re-triggered".
 "N retries" / "retry N times" count retries; "N attempts" / "tries N times" count every attempt. Read
 with regexes, sentence by sentence; what they do not find stays unread.
 
+A "connect timeout" (``connect_timeout_ms``) bounds opening the connection, not the call: it is neither.
 A duration is a per-attempt timeout or the deadline of all attempts by the words around it ("2 s
 timeout", "times out after 2 s", "give up after 10 s", "overall deadline 5 s", "within 5 s"), then by the
 scope its clause names: "per attempt", "each call", "every request" make it a timeout, "overall",
@@ -83,7 +84,11 @@ _MULT = re.compile(
 _JITTER = re.compile(r"\b(full|equal|decorrelated)?\s*jitter\b", _I)
 _ATTEMPT = r"(?:attempts?|tr(?:y|ies)|calls?|requests?|rpcs?|retr(?:y|ies))"
 # (pattern, what its duration is when the clause names no scope)
+_CONNECT = r"\bconnect(?:ion)?[- ]time[- ]?outs?\b"
 _LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # a connect timeout bounds opening the connection, not the call: no per-attempt timeout
+    (re.compile(rf"{_DUR}\s+{_CONNECT}", _I), "connect"),
+    (re.compile(rf"{_CONNECT}\s*(?:(?:is|of|at|set\s+to|=|:)\s*)?(?:of\s+)?{_DUR}", _I), "connect"),
     (re.compile(rf"{_DUR}\s+(?:per[- ]{_ATTEMPT}\s+)?time[- ]?outs?\b", _I), "timeout"),
     (
         re.compile(
@@ -258,7 +263,8 @@ def _limits(t: str, used: list[Span]) -> list[tuple[str, str]]:
             if _overlaps(span, used):
                 continue
             used.append(span)
-            out.append((_scope(m.start(), m.end(), clause) or default, m.group(i)))
+            kind = default if default == "connect" else _scope(m.start(), m.end(), clause) or default
+            out.append((kind, m.group(i)))
     return out
 
 
@@ -267,6 +273,9 @@ def _sentence(t: str, start: int, end: int) -> str:
     begin = max((m.end() for m in _STOP.finditer(t, max(0, start - 200), start)), default=max(0, start - 200))
     stop = _STOP.search(t, end, end + 200)
     return t[begin : stop.start() if stop else min(len(t), end + 200)].strip()[:200]
+
+
+_LIMIT_FIELD = {"timeout": "timeout_ms", "deadline": "deadline_ms", "connect": "connect_timeout_ms"}
 
 
 def _line(d: Draft, t: str, line: int) -> None:
@@ -290,7 +299,7 @@ def _line(d: Draft, t: str, line: int) -> None:
     elif _LINEAR.search(t):
         d.set("backoff.kind", "linear", line)
     for kind, g in _limits(t, used):
-        d.set("timeout_ms" if kind == "timeout" else "deadline_ms", parse_duration_ms(g), line)
+        d.set(_LIMIT_FIELD[kind], parse_duration_ms(g), line)
     if m := _BREAKER.search(t):
         if (g := _first(_BREAKER_AFTER.search(m.group(1)))) is not None:
             d.set("breaker.failure_threshold", _n(g), line)

@@ -33,6 +33,8 @@ for _module in (py_tenacity, py_backoff, py_redis, py_urllib3, py_breaker):
         CALLS[_name] = (*CALLS.get(_name, ()), _module.read)
 
 _TIMEOUT_KEYS = ("timeout", "socket_timeout", "read_timeout")
+# the connect only (psycopg, redis-py, aiohttp): they bound opening the connection, not the call
+_CONNECT_KEYS = ("connect_timeout", "socket_connect_timeout", "connection_timeout")
 
 
 def _dicts(ctx: Ctx, text: str) -> list[Draft]:
@@ -50,10 +52,10 @@ def _dicts(ctx: Ctx, text: str) -> list[Draft]:
     return out
 
 
-def _timeout(ctx: Ctx) -> tuple[float, int] | None:
+def _timeout(ctx: Ctx, keys: tuple[str, ...] = _TIMEOUT_KEYS) -> tuple[float, int] | None:
     for call in ctx.calls():
         for key, node in kwargs(call).items():
-            if key not in _TIMEOUT_KEYS:
+            if key not in keys:
                 continue
             value = literal(node)
             parts = value if isinstance(value, list) else [value]
@@ -141,5 +143,7 @@ def read_python(text: str, first_line: int) -> Draft | None:
                 policy.set(key, value, other.lines[key])
     if (t := _timeout(ctx)) is not None:
         policy.set("deadline_ms" if policy.form == "grpc_service_config" else "timeout_ms", t[0], t[1])
+    if (t := _timeout(ctx, _CONNECT_KEYS)) is not None:
+        policy.set("connect_timeout_ms", t[0], t[1])
     policy.add("retried_calls", _retried_calls(ctx, policy.line), policy.line)
     return policy

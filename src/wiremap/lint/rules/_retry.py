@@ -6,7 +6,7 @@ from ...document import ParsedDoc
 from ...document.template import canonical_section
 from ...model import RetryPolicy
 
-__all__ = ["error_handling_text", "human_ms", "policy_summary"]
+__all__ = ["error_handling_text", "human_ms", "policy_summary", "timed_out", "timeout_name"]
 
 
 def human_ms(ms: float) -> str:
@@ -38,8 +38,27 @@ def policy_summary(policy: RetryPolicy) -> str:
         parts.append(f"{b.kind or ''} backoff{start}".strip())
     if policy.timeout_ms is not None:
         parts.append(f"timeout {human_ms(policy.timeout_ms)} per attempt")
+    if policy.connect_timeout_ms is not None:
+        parts.append(f"connect timeout {human_ms(policy.connect_timeout_ms)}")
     if policy.deadline_ms is not None:
         parts.append(f"deadline {human_ms(policy.deadline_ms)}")
     if policy.circuit_breaker is not None:
         parts.append("circuit breaker")
     return ", ".join(parts) or "no attempts, backoff or timeouts"
+
+
+def timeout_name(policy: RetryPolicy) -> str:
+    """The policy's ``timeout_ms`` as a finding names it: per attempt, or plain "timeout" when the policy
+    makes one call (no retries). A connect timeout is never ``timeout_ms``: it bounds the connect, not the
+    call, and is kept apart as ``connect_timeout_ms``."""
+    return "timeout" if policy.retries == 0 else "per-attempt timeout"
+
+
+def timed_out(policy: RetryPolicy) -> str:
+    """What happens to a call that runs into the timeout, by what the policy says: retried, failed (no
+    retries), or given up (the policy does not say how many attempts)."""
+    if policy.retries == 0:
+        return "it fails"
+    if policy.retries is None:
+        return "it is given up"
+    return "a retry"

@@ -1,6 +1,8 @@
 """## What it does
-Compares the per-attempt timeout of the Retry Strategy with the documented P99 latency, and reports a
-timeout at least 100 times the P99, at the line of the timeout.
+Compares the per-attempt timeout of the Retry Strategy (the timeout of the call when it makes no retry)
+with the documented P99 latency, and reports a timeout at least 100 times the P99, at the line of the
+timeout. A connect timeout alone ("Connect timeout is 3 seconds", `.connectTimeout(…)`,
+`connect_timeout=3`) is not compared: it bounds opening the connection, not the call.
 
 ## Why is this bad?
 A timeout is the point at which a slow call is given up and retried. Set orders of magnitude above the
@@ -35,7 +37,7 @@ from collections.abc import Iterator
 
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
-from ._retry import human_ms
+from ._retry import human_ms, timed_out, timeout_name
 
 FACTOR = 100.0
 
@@ -47,9 +49,9 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         return
     yield Violation(
         policy.lines.get("timeout_ms", policy.line or integ.line_of("retry_strategy")),
-        f"per-attempt timeout {human_ms(policy.timeout_ms)} is {policy.timeout_ms / p99:.0f}× the P99 of "
-        f"{human_ms(p99)} (line {integ.line_of('latency_ms.p99')}): a hung call waits that long before a "
-        "retry",
+        f"{timeout_name(policy)} {human_ms(policy.timeout_ms)} is {policy.timeout_ms / p99:.0f}× the P99 "
+        f"of {human_ms(p99)} (line {integ.line_of('latency_ms.p99')}): a hung call waits that long before "
+        f"{timed_out(policy)}",
     )
 
 

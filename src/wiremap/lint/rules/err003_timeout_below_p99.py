@@ -1,6 +1,8 @@
 """## What it does
-Compares the per-attempt timeout of the Retry Strategy with the documented P99 latency, and reports a
-timeout below the P99, at the line of the timeout.
+Compares the per-attempt timeout of the Retry Strategy (the timeout of the call when it makes no retry)
+with the documented P99 latency, and reports a timeout below the P99, at the line of the timeout. A
+connect timeout alone ("Connect timeout is 100 ms", `.connectTimeout(…)`, `connect_timeout=0.1`) is not
+compared: it bounds opening the connection, not the call, and a call may take longer than it.
 
 ## Why is this bad?
 At least one call in a hundred takes longer than the P99, so with a timeout below it more than 1% of
@@ -35,7 +37,7 @@ from collections.abc import Iterator
 
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
-from ._retry import human_ms
+from ._retry import human_ms, timeout_name
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
@@ -45,10 +47,12 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         return
     typical = integ.latency_ms.typical
     share = "most calls" if typical is not None and policy.timeout_ms < typical else "more than 1% of calls"
+    # by what the policy says: retried, failed (no retries), or not said
+    then = " and fail" if policy.retries == 0 else "" if policy.retries is None else " and be retried"
     yield Violation(
         policy.lines.get("timeout_ms", policy.line or integ.line_of("retry_strategy")),
-        f"per-attempt timeout {human_ms(policy.timeout_ms)} is below the P99 of {human_ms(p99)} "
-        f"(line {integ.line_of('latency_ms.p99')}): {share} would time out and be retried",
+        f"{timeout_name(policy)} {human_ms(policy.timeout_ms)} is below the P99 of {human_ms(p99)} "
+        f"(line {integ.line_of('latency_ms.p99')}): {share} would time out{then}",
     )
 
 
