@@ -72,6 +72,31 @@ def test_the_catalog_answers_from_memory_with_the_banner(down: tuple[TestClient,
     assert 'data-unavailable="week"' in client.get(f"/integrations/{PAYMENTS}").text
 
 
+def test_the_api_says_what_is_missing_and_since_when(down: tuple[TestClient, StoreHealth]) -> None:
+    client, health = down
+    body = client.get("/api/integrations").json()
+    out = body["history_unavailable"]
+    assert out["since"] == NOW - 90 and out["error"] == "connection refused"
+    assert out["missing"] == ["latency_day"] and out["waiting_results"] == 5
+    assert out["buffer_size"] == 5 and out["dropped_results"] == 0  # dropped before it went away
+    assert all(i["latency_day"] is None for i in body["integrations"])
+    detail = client.get(f"/api/integrations/{PAYMENTS}").json()
+    assert detail["latency_week"] is None and detail["history_unavailable"]["missing"] == [
+        "latency_day",
+        "latency_week",
+        "recent_failures",
+        "transitions",
+    ]
+    series = client.get(f"/api/integrations/{PAYMENTS}/latency").json()
+    assert series["points"] == [] and series["history_unavailable"]["missing"] == ["points"]
+
+    health.wrote(5, 0)  # back: from the store again, no banner
+    body = client.get("/api/integrations").json()
+    assert body["history_unavailable"] is None
+    assert any(i["latency_day"]["count"] for i in body["integrations"])
+    assert 'id="history-unavailable"' not in client.get("/").text
+
+
 def test_a_read_that_fails_answers_from_memory_too(view: FakeView) -> None:
     health = StoreHealth(Backlog(10), clock=lambda: NOW)
 
@@ -83,3 +108,4 @@ def test_a_read_that_fails_answers_from_memory_too(view: FakeView) -> None:
     with TestClient(create_app(outage, clock=lambda: NOW)) as c:
         r = c.get(f"/integrations/{PAYMENTS}")
         assert r.status_code == 200 and "server closed the connection unexpectedly" in r.text
+        assert c.get("/api/integrations").json()["history_unavailable"]["since"] == NOW

@@ -169,6 +169,26 @@ def serve(
     up_after: int = typer.Option(2, "--up-after", min=1, help="Consecutive successes before up again."),
     retention_days: float = typer.Option(7.0, "--retention-days", min=0.01, help="Days of raw results kept."),
     target: list[str] = typer.Option([], "--target", help="NAME=URL: probe this URL instead (repeatable)."),
+    store_buffer: int = typer.Option(
+        100_000,
+        "--store-buffer",
+        min=1,
+        envvar="WIREMAP_STORE_BUFFER",
+        help="Results kept in memory while the store is unavailable; then the oldest are dropped.",
+    ),
+    location: str = typer.Option(
+        "default",
+        "--location",
+        envvar="WIREMAP_LOCATION",
+        help="Where this instance probes from: instances of one location on one PostgreSQL store share "
+        "the work; each location probes every integration.",
+    ),
+    quorum: int | None = typer.Option(
+        None,
+        "--quorum",
+        min=1,
+        help="Locations that must see an integration down for it to be down [default: a majority].",
+    ),
     no_watch: bool = typer.Option(False, "--no-watch", help="Do not reload when the docs change."),
     allow_writes: list[str] = typer.Option(
         [],
@@ -179,6 +199,7 @@ def serve(
     config_file: Path | None = ConfigOption,
 ) -> None:
     """Probe every integration continuously; history, Prometheus /metrics and a dashboard on one port."""
+    from ..monitor.cluster import check_location
     from ..monitor.server import listen, run_server
     from ..monitor.service import ServeOptions
     from ..monitor.state import Thresholds
@@ -206,16 +227,25 @@ def serve(
         webhooks=tuple(webhook),
         targets=_targets(target, targets_, watch=not no_watch),
         raw_days=retention_days,
+        store_buffer=store_buffer,
         watch=not no_watch,
         allow_writes=frozenset(allow_writes),  # and allow_writes = true in the runner's config
         bindings=bindings(config, bind_secret),
+        location=check_location(location),
     )
     sock = listen(host, port)
     store = open_store(store_url, default_path=config.base_dir / ".wiremap" / "history.db")
+    single = None
     try:
+        from ..monitor.cluster import Cluster, lock_sqlite
         from ..monitor.service import Monitor
 
+        postgresql = store.engine.dialect.name == "postgresql"
+        if not postgresql and store.engine.url.database:  # one instance per SQLite file
+            single = lock_sqlite(Path(store.engine.url.database))
         monitor = Monitor(targets_, config, store, options)
+        if postgresql:  # instances on one PostgreSQL store share the work (monitor.cluster)
+            monitor.cluster = Cluster(monitor, store.engine, options.location, quorum)
         if report_problems(monitor.catalog):  # a doc that cannot be read whole: not served, exit 1
             raise typer.Exit(1)
         if _report_duplicates(monitor.catalog.integrations):  # one of them would not be monitored
@@ -234,6 +264,8 @@ def serve(
     finally:
         store.close()
         sock.close()
+        if single is not None:
+            single.close()
     raise typer.Exit(code)
 
 

@@ -31,9 +31,19 @@ from ..values import parse_duration_ms
 from ..verify.engine import IntegrationReport, VerifyOptions, verify
 from ..verify.targets import resolve_target, shown_target
 from .alerts import DOC_BROKEN, DOC_FIXED, REMOVED, Alerter, doc_event
+from .cluster import Cluster
 from .docs import reconcile
 from .metrics import Metrics
 from .model import CheckResult, DocBroken, IntegrationState, Status, Store, Transition
+from .outage import (
+    BUFFER_DEFAULT,
+    Backlog,
+    DatabaseFile,
+    GuardedStore,
+    StoreHealth,
+    StoreOutage,
+    short_error,
+)
 from .scheduler import Scheduler
 from .state import WINDOW_S, Thresholds, Tracker
 
@@ -56,14 +66,18 @@ class ServeOptions:
     minute_days: float = 3.0  # per-minute rollups feed the 1 h and 24 h charts; 30 days of them at 5,000
     hour_days: float = 400.0  # integrations would be ~28 GB (bench/monitor_scale.py)
     flush_s: float = 1.0
+    store_buffer: int = BUFFER_DEFAULT  # results waiting for an unavailable store at most (monitor.outage)
     maintenance_s: float = 60.0
     watch: bool = True
     # the runner's: integrations whose POST/PUT/PATCH/DELETE may be sent every interval ("*": all)
     allow_writes: frozenset[str] = frozenset()
     bindings: Mapping[str, list[str]] = field(default_factory=dict)  # secret -> host:ports it may go to
+    location: str = ""  # where the probes run (--location): results carry it; monitor.cluster
 
 
-def to_check_result(integration_id: str, started: float, report: IntegrationReport) -> CheckResult:
+def to_check_result(
+    integration_id: str, started: float, report: IntegrationReport, location: str = ""
+) -> CheckResult:
     failed = report.first_failure
     checks = [c for c in report.checks if not c.skipped]
     first = checks[0] if checks else None
@@ -77,8 +91,9 @@ def to_check_result(integration_id: str, started: float, report: IntegrationRepo
             ttfb,
             failed.error_kind.value if failed.error_kind is not None else "error",
             failed.message,  # masked where it leaves: store rows, pages, API, alerts, logs
+            location,
         )
-    return CheckResult(integration_id, started, bool(checks), report.duration_ms, ttfb, None, "")
+    return CheckResult(integration_id, started, bool(checks), report.duration_ms, ttfb, None, "", location)
 
 
 def _seconds(value: Any, default: float) -> float:
@@ -125,8 +140,11 @@ class Monitor:
         self.unmonitored: dict[str, str] = {}  # id -> why it is not probed
         self.targets: dict[str, tuple[str, str]] = {}  # id -> what is probed, where that comes from
         self._catalog = Catalog()
-        self._pending: list[CheckResult] = []
-        self._pending_transitions: list[Transition] = []
+        self._backlog = Backlog(options.store_buffer)  # what waits for the store (bounded: monitor.outage)
+        self.store_health = StoreHealth(self._backlog)
+        self.store_health.register(self.metrics.registry)
+        self._guarded = GuardedStore(store, self.store_health)
+        self._db_file = DatabaseFile.of(store)  # SQLite: written only while the file is where it was
         self._started_at = time.time()
         self._good: dict[str, ParsedDoc] = {}  # doc path -> its last good version
         self._loaded = False
@@ -134,6 +152,8 @@ class Monitor:
         self._late: dict[str, float] = {}  # id -> how late its last probe started (s)
         self._skips: Counter[str] = Counter()  # id -> rounds skipped since the start
         self._skips_logged = 0
+        # several instances on one PostgreSQL store (monitor.cluster): who probes, decides and alerts
+        self.cluster: Cluster | None = None
         self.load()
 
     # -- MonitorView ---------------------------------------------------------------------------------------
@@ -144,7 +164,13 @@ class Monitor:
 
     @property
     def store(self) -> Store:
-        return self._store
+        """The store as the web app reads it: while it is unavailable, reads raise
+        :class:`~.outage.StoreUnavailable` at once and pages answer from memory."""
+        return self._guarded
+
+    @property
+    def store_outage(self) -> StoreOutage | None:
+        return self.store_health.outage()
 
     @property
     def started_at(self) -> float:
@@ -168,7 +194,10 @@ class Monitor:
         return self._more(key, tracker.snapshot(self.unmonitored.get(key, ""), self.targets.get(key)))
 
     def _more(self, key: str, state: IntegrationState) -> IntegrationState:
-        """The monitor's own part of a state: lateness and skipped rounds, a broken doc."""
+        """The monitor's own part of a state: lateness and skipped rounds, a broken doc; with several
+        instances, the global status and every location's (monitor.cluster)."""
+        if self.cluster is not None:
+            state = self.cluster.overlay(state)
         late, skipped, broken = self._late.get(key), self._skips.get(key, 0), self.broken.get(key)
         if late is None and not skipped and broken is None:
             return state
@@ -263,17 +292,25 @@ class Monitor:
                 continue
             broke = self.trackers[key]
             log.warning("%s: doc %s broken (%s); its last good version stays monitored", key, path, finding)
-            self.alerter.send(doc_event(DOC_BROKEN, broke.integration, now, finding, broke.status))
+            if self._speaks(key):
+                self.alerter.send(doc_event(DOC_BROKEN, broke.integration, now, finding, broke.status))
         for key in before.keys() - broken.keys():
             fixed = self.trackers.get(key)
             if fixed is not None and key not in {i.id for i in removed}:
                 log.info("%s: doc %s readable again", key, fixed.integration.path)
-                self.alerter.send(doc_event(DOC_FIXED, fixed.integration, now, "", fixed.status))
+                if self._speaks(key):
+                    self.alerter.send(doc_event(DOC_FIXED, fixed.integration, now, "", fixed.status))
         for integ in removed:
             gone = self.trackers.get(integ.id)
             status = gone.status if gone is not None else None
             log.warning("%s: doc %s removed; no longer monitored", integ.id, integ.path)
-            self.alerter.send(doc_event(REMOVED, integ, now, "", status))
+            if self._speaks(integ.id):
+                self.alerter.send(doc_event(REMOVED, integ, now, "", status))
+
+    def _speaks(self, key: str) -> bool:
+        """This instance sends the webhook events of ``key`` (with several, the holder of its global
+        lease: one event for the group)."""
+        return self.cluster is None or self.cluster.decides(key)
 
     def restore(self) -> None:
         """Carry on from the store (a restart): each integration's status, its time and reason (the newest
@@ -326,9 +363,10 @@ class Monitor:
                 tracker.next_run = self.scheduler.next_run(key)
                 return
             self.unmonitored.pop(key, None)
-            result = to_check_result(key, started, report)
+            result = to_check_result(key, started, report, self.options.location)
         except Exception as exc:  # a bug must not stop the monitor: record it as this probe's failure
-            result = CheckResult(key, started, False, 0.0, None, "internal", f"{type(exc).__name__}: {exc}")
+            why = f"{type(exc).__name__}: {exc}"
+            result = CheckResult(key, started, False, 0.0, None, "internal", why, self.options.location)
         self._late[key] = lateness_s
         self.record(tracker, result, lateness_s)
         tracker.next_run = self.scheduler.next_run(key)
@@ -343,17 +381,21 @@ class Monitor:
 
     def record_skip(self, tracker: Tracker, ts: float, why: str) -> None:
         transition = tracker.skip(ts, why)
+        if self.cluster is not None and self.cluster.observed(tracker, transition):
+            return  # the group records and alerts the global status (monitor.cluster)
         if transition is not None:
-            self._pending_transitions.append(transition)
+            self._backlog.add_transition(transition)
             self.metrics.set_status(tracker.integration, transition.new)
             log.info("%s: %s -> %s (%s)", tracker.integration.id, transition.old, transition.new, why)
 
     def record(self, tracker: Tracker, result: CheckResult, lateness_s: float | None = None) -> None:
         transition = tracker.observe(result)
-        self._pending.append(result)
+        self._backlog.add_result(result)
         self.metrics.observe(tracker.integration, result, lateness_s)
+        if self.cluster is not None and self.cluster.observed(tracker, transition):
+            return  # the group records and alerts the global status (monitor.cluster)
         if transition is not None:
-            self._pending_transitions.append(transition)
+            self._backlog.add_transition(transition)
             self.metrics.set_status(tracker.integration, transition.new)
             log.info(
                 "%s: %s -> %s (%s)", tracker.integration.id, transition.old, transition.new, transition.reason
@@ -363,23 +405,42 @@ class Monitor:
     # -- background work -----------------------------------------------------------------------------------
 
     async def flush(self) -> None:
-        """Write the results and transitions gathered since the last flush (in a worker thread)."""
-        results, self._pending = self._pending, []
-        transitions, self._pending_transitions = self._pending_transitions, []
+        """Write the results and transitions gathered since the last flush (in a worker thread). When the
+        store is unavailable, what was not written goes back to the bounded backlog (:mod:`.outage`) and
+        is retried on the next flush; the log gets a line when it goes away, one a minute, one when back."""
+        results, transitions = self._backlog.take()
         if not results and not transitions:
+            if self.store_health.down:  # nothing to write: ask the store whether it is back
+                try:
+                    await asyncio.to_thread(self._ping)
+                except Exception as exc:
+                    self.store_health.failed(exc, "ping")
+                else:
+                    self.store_health.wrote(0, 0)
             return
+        written = [0, 0]  # results, transitions written: only the rest is retried (never twice)
         try:
-            await asyncio.to_thread(self._write, results, transitions)
+            await asyncio.to_thread(self._write, results, transitions, written)
         except Exception as exc:  # the database is down: keep probing, keep a bounded backlog
-            log.error("cannot write history (%d results kept for retry): %s", len(results), exc)
-            self._pending = (results + self._pending)[-100_000:]
-            self._pending_transitions = transitions + self._pending_transitions
+            self._backlog.give_back(results[written[0] :], transitions[written[1] :])
+            self.store_health.failed(exc)
+            return
+        self.store_health.wrote(len(results), len(transitions))
 
-    def _write(self, results: list[CheckResult], transitions: list[Transition]) -> None:
+    def _ping(self) -> None:
+        if self._db_file is not None:
+            self._db_file.check()
+        self._store.transitions(None, time.time(), 1)
+
+    def _write(self, results: list[CheckResult], transitions: list[Transition], written: list[int]) -> None:
+        if self._db_file is not None:
+            self._db_file.check()
         if results:
-            self._store.add_results(results)
+            self._store.add_results(results)  # one transaction: all of them or none
+            written[0] = len(results)
         for t in transitions:
             self._store.add_transition(t)
+            written[1] += 1
 
     async def _writer(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -394,6 +455,8 @@ class Monitor:
                 await asyncio.wait_for(stop.wait(), timeout=self.options.maintenance_s)
             now = time.time()
             self._log_skips()
+            if self.store_health.down:  # rolled up once it is back (late buckets are recomputed)
+                continue
             try:
                 await asyncio.to_thread(self._store.roll_up, now)
                 if now - last_prune > 3600:
@@ -401,7 +464,7 @@ class Monitor:
                     await asyncio.to_thread(self._store.prune, now, o.raw_days, o.minute_days, o.hour_days)
                     last_prune = now
             except Exception as exc:
-                log.error("history maintenance failed: %s", exc)
+                log.error("history maintenance failed: %s", short_error(exc))
 
     def _log_skips(self) -> None:
         """One line per maintenance round (a minute) when rounds were skipped, never one per round."""
@@ -439,19 +502,30 @@ class Monitor:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Probe until ``stop`` is set; then finish the probes in flight, flush, deliver pending alerts."""
-        self.restore()
+        if self.cluster is None:
+            self.restore()
+        else:  # each integration's state is restored from the store when its lease is taken
+            self.cluster.start()
         tasks = [
             asyncio.create_task(self.scheduler.serve(stop)),
             asyncio.create_task(self._writer(stop)),
             asyncio.create_task(self._maintenance(stop)),
             asyncio.create_task(self._watch(stop)),
         ]
+        if self.cluster is not None:
+            tasks.append(asyncio.create_task(self.cluster.run(stop)))
         try:
             await asyncio.gather(*tasks)
         finally:
             for t in tasks:
                 t.cancel()
             await self.flush()
+            if len(self._backlog) or self._backlog.transitions:
+                log.warning(
+                    "history store unavailable at exit: %d results and %d status changes not written",
+                    len(self._backlog),
+                    self._backlog.transitions,
+                )
             await self.alerter.drain()
 
     def status_counts(self) -> dict[Status, int]:

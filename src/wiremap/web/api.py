@@ -9,9 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from ..monitor.model import IntegrationState, MonitorView, Status
+from ..monitor.outage import StoreOutage, StoreUnavailable
 from . import live, system
 from .filters import Filters, query_filters
 from .schemas import (
+    LIST_MISSING,
+    SERIES_MISSING,
     ErrorOut,
     GraphOut,
     HealthOut,
@@ -22,6 +25,7 @@ from .schemas import (
     Window,
     detail_out,
     graph_out,
+    history_out,
     impact_out,
     integration_out,
     point_out,
@@ -54,13 +58,18 @@ def router(view: MonitorView, clock: Callable[[], float]) -> APIRouter:
         now = clock()
         states = view.states()
         shown = filters.apply(states)
-        rows = await run_in_threadpool(live.summaries, view.store, shown, now)
+        outage: StoreOutage | None = None
+        try:
+            rows = await run_in_threadpool(live.summaries, view.store, shown, now)
+        except StoreUnavailable as exc:  # answered from memory, saying so
+            rows, outage = live.memory_summaries(shown), exc.outage
         counts = {s: sum(1 for row in rows if row.state.status is s) for s in Status}
         return IntegrationListOut(
             generated_at=now,
             total=len(states),
             counts=counts,
-            integrations=[integration_out(row) for row in rows],
+            history_unavailable=history_out(outage, LIST_MISSING),
+            integrations=[integration_out(row, outage is None) for row in rows],
         )
 
     @r.get("/api/integrations/{integration_id}", tags=["integrations"], responses=_NOT_FOUND)
@@ -68,7 +77,10 @@ def router(view: MonitorView, clock: Callable[[], float]) -> APIRouter:
         """One integration: its state, latency over the last hour, day and 7 days, the documented
         latency, recent failures and status transitions."""
         state = state_of(integration_id)
-        return detail_out(await run_in_threadpool(live.detail, view.store, state, clock()))
+        try:
+            return detail_out(await run_in_threadpool(live.detail, view.store, state, clock()))
+        except StoreUnavailable as exc:
+            return detail_out(live.memory_detail(state), exc.outage)
 
     @r.get("/api/integrations/{integration_id}/latency", tags=["integrations"], responses=_NOT_FOUND)
     async def latency(integration_id: str, window: Annotated[Window, Query()] = "1h") -> LatencySeriesOut:
@@ -77,7 +89,11 @@ def router(view: MonitorView, clock: Callable[[], float]) -> APIRouter:
         state = state_of(integration_id)
         now = clock()
         window_s, bucket_s = live.WINDOWS[window]
-        points = await run_in_threadpool(live.series, view.store, state.id, window_s, bucket_s, now)
+        outage: StoreOutage | None = None
+        try:
+            points = await run_in_threadpool(live.series, view.store, state.id, window_s, bucket_s, now)
+        except StoreUnavailable as exc:
+            points, outage = [], exc.outage
         return LatencySeriesOut(
             integration_id=state.id,
             window=window,
@@ -85,6 +101,7 @@ def router(view: MonitorView, clock: Callable[[], float]) -> APIRouter:
             since=now - window_s,
             until=now,
             documented_p99_ms=state.integration.latency_ms.p99,
+            history_unavailable=history_out(outage, SERIES_MISSING),
             points=[point_out(p) for p in points],
         )
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from ..model import Integration
 from ..monitor.model import CheckResult, IntegrationState, Percentiles, Status
+from ..monitor.outage import StoreOutage
 from .live import Detail, Live, Point
 from .system import Impact, System
 
@@ -22,6 +23,7 @@ __all__ = [
     "ErrorOut",
     "GraphOut",
     "HealthOut",
+    "HistoryUnavailableOut",
     "ImpactIntegrationOut",
     "ImpactOut",
     "IntegrationDetailOut",
@@ -29,6 +31,7 @@ __all__ = [
     "IntegrationOut",
     "LatencyPointOut",
     "LatencySeriesOut",
+    "LocationOut",
     "PercentilesOut",
     "ServiceOut",
     "TransitionOut",
@@ -36,6 +39,7 @@ __all__ = [
     "check_out",
     "detail_out",
     "graph_out",
+    "history_out",
     "impact_out",
     "integration_out",
     "point_out",
@@ -54,6 +58,23 @@ class ErrorOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
+
+
+class HistoryUnavailableOut(BaseModel):
+    """Set while the history store is unavailable: the answer comes from serve's memory (status, last
+    check, the last hour); what needs the store is null or empty (``missing``) until it is back."""
+
+    since: float = Field(description="when a write or read of the store first failed")
+    error: str = Field(description="the store's last error, one line, secrets masked")
+    reason: str
+    missing: list[str] = Field(description="fields that are null or empty until the store is back")
+    waiting_results: int = Field(description="probe results in memory, written when the store is back")
+    waiting_status_changes: int
+    dropped_results: int = Field(
+        description="oldest raw results dropped since the store went away (the buffer was full)"
+    )
+    dropped_status_changes: int
+    buffer_size: int = Field(description="results kept in memory at most (--store-buffer)")
 
 
 class PercentilesOut(BaseModel):
@@ -92,6 +113,20 @@ class DocBrokenOut(BaseModel):
     path: str
 
 
+class LocationOut(BaseModel):
+    """The status seen from one ``--location`` (several instances on one PostgreSQL store)."""
+
+    location: str
+    status: Status
+    status_since: float | None
+    reason: str
+    consecutive_failures: int
+    consecutive_successes: int
+    last_check: CheckOut | None
+    updated_at: float = Field(description="when its instance last wrote it")
+    live: bool = Field(description="an instance of the location is running (only live ones count for quorum)")
+
+
 class TransitionOut(BaseModel):
     ts: float
     old: Status
@@ -120,8 +155,14 @@ class IntegrationOut(BaseModel):
         0, description="rounds not probed since serve started (previous probe still running, or no free slot)"
     )
     doc_broken: DocBrokenOut | None = Field(None, description="set while the doc on disk is broken")
+    locations: list[LocationOut] = Field(
+        [], description="instances on one PostgreSQL store: each location's status (status: the global one)"
+    )
+    quorum: str = Field("", description="how the global status follows from the locations' (else empty)")
     latency_hour: PercentilesOut
-    latency_day: PercentilesOut
+    latency_day: PercentilesOut | None = Field(
+        description="null while the history store is unavailable (history_unavailable says since when)"
+    )
     documented_latency: DocumentedLatencyOut
 
 
@@ -129,11 +170,17 @@ class IntegrationListOut(BaseModel):
     generated_at: float
     total: int = Field(description="integrations in the catalog, before any filter")
     counts: dict[Status, int] = Field(description="of the integrations returned (after the filter)")
+    history_unavailable: HistoryUnavailableOut | None = Field(
+        None, description="set while the history store is unavailable: the answer is from memory"
+    )
     integrations: list[IntegrationOut]
 
 
 class IntegrationDetailOut(IntegrationOut):
-    latency_week: PercentilesOut
+    history_unavailable: HistoryUnavailableOut | None = Field(
+        None, description="set while the history store is unavailable: the answer is from memory"
+    )
+    latency_week: PercentilesOut | None = Field(description="null while the history store is unavailable")
     recent_failures: list[CheckOut] = Field(description="the last 7 days, newest first")
     transitions: list[TransitionOut] = Field(description="the last 7 days, newest first")
 
@@ -155,6 +202,9 @@ class LatencySeriesOut(BaseModel):
     since: float
     until: float
     documented_p99_ms: float | None
+    history_unavailable: HistoryUnavailableOut | None = Field(
+        None, description="set while the history store is unavailable: no points until it is back"
+    )
     points: list[LatencyPointOut]
 
 
@@ -221,7 +271,31 @@ def _documented(i: Integration) -> DocumentedLatencyOut:
     return DocumentedLatencyOut(typical_ms=lat.typical, p95_ms=lat.p95, p99_ms=lat.p99)
 
 
-def _fields(live: Live) -> dict[str, object]:
+LIST_MISSING = ["latency_day"]
+DETAIL_MISSING = ["latency_day", "latency_week", "recent_failures", "transitions"]
+SERIES_MISSING = ["points"]
+
+
+def history_out(outage: StoreOutage | None, missing: list[str]) -> HistoryUnavailableOut | None:
+    if outage is None:
+        return None
+    return HistoryUnavailableOut(
+        since=outage.since,
+        error=outage.error,
+        reason=(
+            "the history store is unavailable: statuses, the last check and the last hour are from serve's "
+            "memory; results wait in memory and are written when it is back"
+        ),
+        missing=missing,
+        waiting_results=outage.waiting,
+        waiting_status_changes=outage.waiting_transitions,
+        dropped_results=outage.dropped,
+        dropped_status_changes=outage.dropped_transitions,
+        buffer_size=outage.limit,
+    )
+
+
+def _fields(live: Live, history: bool = True) -> dict[str, object]:
     s: IntegrationState = live.state
     i = s.integration
     return {
@@ -247,21 +321,39 @@ def _fields(live: Live) -> dict[str, object]:
             if s.doc_broken is None
             else DocBrokenOut(since=s.doc_broken.since, finding=s.doc_broken.finding, path=s.doc_broken.path)
         ),
+        "locations": [
+            LocationOut(
+                location=loc.location,
+                status=loc.status,
+                status_since=loc.since,
+                reason=loc.reason,
+                consecutive_failures=loc.consecutive_failures,
+                consecutive_successes=loc.consecutive_successes,
+                last_check=check_out(loc.last) if loc.last is not None else None,
+                updated_at=loc.updated_at,
+                live=loc.live,
+            )
+            for loc in s.locations
+        ],
+        "quorum": s.quorum,
         "latency_hour": _percentiles(live.hour),
-        "latency_day": _percentiles(live.day),
+        "latency_day": _percentiles(live.day) if history else None,
         "documented_latency": _documented(i),
     }
 
 
-def integration_out(live: Live) -> IntegrationOut:
-    return IntegrationOut.model_validate(_fields(live))
+def integration_out(live: Live, history: bool = True) -> IntegrationOut:
+    """``history`` false: the store is unavailable (``latency_day`` null)."""
+    return IntegrationOut.model_validate(_fields(live, history))
 
 
-def detail_out(d: Detail) -> IntegrationDetailOut:
+def detail_out(d: Detail, outage: StoreOutage | None = None) -> IntegrationDetailOut:
+    """``outage``: the store is unavailable, ``d`` is from memory (:func:`.live.memory_detail`)."""
     return IntegrationDetailOut.model_validate(
         {
-            **_fields(d.live),
-            "latency_week": _percentiles(d.week),
+            **_fields(d.live, outage is None),
+            "history_unavailable": history_out(outage, DETAIL_MISSING),
+            "latency_week": _percentiles(d.week) if outage is None else None,
             "recent_failures": [check_out(r) for r in d.failures],
             "transitions": [
                 TransitionOut(ts=t.ts, old=t.old, new=t.new, reason=t.reason) for t in d.transitions
