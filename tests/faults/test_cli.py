@@ -98,7 +98,7 @@ def test_the_docs_command_needs_consent_and_its_inline_address_is_rewritten(
     path = _write(tmp_path, doc(integration_test=inline))
     code, out, _ = _run(capsys, "faults", path, "--only", "status:503")
     assert code == 0
-    assert out.startswith("skipped: shop-to-billing-api: status:503: skipped: needs --run-commands")
+    assert out.startswith("skipped: shop-to-billing-api: status:503: needs --run-commands")
     code, out, _ = _run(capsys, "faults", path, "--only", "status:503", "--run-commands")
     assert code == 0, out
     assert out.startswith("ok: shop-to-billing-api: status:503: documented 2 retries")

@@ -184,7 +184,7 @@ def _command(integ: Integration, options: RunOptions, run_commands: bool) -> str
     if is_placeholder_text(doc):
         raise _Skip(f"no command: the Integration Test is a template placeholder {doc}; give --run CMD")
     if not run_commands:
-        raise _Skip("skipped: needs --run-commands (or --run CMD) to run the doc's Integration Test")
+        raise _Skip("needs --run-commands (or --run CMD) to run the doc's Integration Test")
     return doc
 
 
