@@ -166,3 +166,13 @@ def test_new_refuses_a_service_name_holding_an_arrow(
     rejects (DOC004), with a file name that did not match its id."""
     assert main(["new", "Worker -> X", "Y", "-o", str(tmp_path / "x.md")]) == 2
     assert "holds an arrow" in capsys.readouterr().err and not (tmp_path / "x.md").exists()
+
+
+def test_new_takes_every_source_form_lint_accepts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by a new user: `new --source-ref x.py#L3` exited 2 ('must be path:line'), while lint's VAL008
+    accepts path#L41."""
+    doc = tmp_path / "x.md"
+    assert main(["new", "A", "B", "--source-ref", "x.py#L3", "-o", str(doc)]) == 0
+    assert "**Source:** `x.py#L3`" in doc.read_text(encoding="utf-8")
+    assert main(["new", "A", "B", "--source-ref", "x.py", "-o", str(tmp_path / "y.md")]) == 2
+    assert "must be path:line" in capsys.readouterr().err

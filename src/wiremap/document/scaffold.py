@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .._errors import UsageError
+from ..values import parse_source_ref
 from .template import template_text
 
 __all__ = ["scaffold"]
@@ -62,7 +63,8 @@ def scaffold(
         )
     if source_ref:
         ref = _one_line("--source-ref", source_ref)
-        if not re.match(r"^[^\s:]+:\d+$", ref):
-            raise UsageError(f"--source-ref must be path:line, got {ref!r}")
+        path, line = parse_source_ref(ref)  # every form the doc accepts (VAL008): path:41, path#L41, …
+        if path is None or line is None or any(c.isspace() for c in ref):
+            raise UsageError(f"--source-ref must be path:line (or path#L41), got {ref!r}")
         text = text.replace("**Source:** `[source_file.py:line]`", f"**Source:** `{ref}`", 1)
     return text
