@@ -282,3 +282,18 @@ def test_a_protocol_without_an_operation_measures_tcp_connects_as_verify_probes_
     out, err = capsys.readouterr()
     assert "SFTP: no load operation of its own; measuring TCP connects" in err
     assert json.loads(out)["requests"] >= 5
+
+
+def test_the_report_says_what_one_request_is(
+    tmp_path: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: 'ok P99: measured 0.50 ms within documented 25 ms' on a PostgreSQL doc compared
+    SELECT 1 with the doc's own query; nothing in the output said what was measured."""
+    port = server.rsplit(":", 1)[1]
+    doc = tmp_path / "files.md"
+    doc.write_text(
+        f"# Integration: Batch → Files\n\n**Protocol:** SFTP\n\n**Destination:** Files (127.0.0.1:{port})\n",
+        encoding="utf-8",
+    )
+    assert main(["measure", str(doc), "--rate", "20", "--duration", "0.3"]) == 0
+    assert "each request: a TCP connect (and close)" in capsys.readouterr().out

@@ -10,12 +10,25 @@ from rich.table import Table
 
 from ..model import SCHEMA_VERSION, Integration
 from ..probes._base import Target
+from ..probes.registry import probe_name
 from ._base import MeasureResult
 from .check import Verdict
 from .findmax import FindMaxResult
 from .writeback import Edit, format_rate
 
 __all__ = ["render_json", "render_text"]
+
+
+# What one request of each load operation is (docs/commands/measure.md): the figures measure that,
+# which for a database or a cache is not the doc's own query or command.
+WHAT = {
+    "http": "the documented request",
+    "grpc": "a gRPC health Check (not the doc's own method)",
+    "websocket": "a round trip of the documented Request on an open connection (else a ping)",
+    "redis": "PING (not the doc's own commands)",
+    "postgresql": "SELECT 1 on an open connection (not the doc's own query)",
+    "tcp": "a TCP connect (and close)",
+}
 
 
 def render_text(
@@ -30,7 +43,10 @@ def render_text(
 ) -> str:
     buf = io.StringIO()
     con = Console(file=buf, force_terminal=color, width=None if color else 120, highlight=False)
+    what = WHAT.get(probe_name(integ.protocol), "")
     con.print(f"{integ.name} ({integ.protocol}) at {target.hostport}", markup=False, soft_wrap=True)
+    if what:  # what a request is, so a figure is not read as the doc's own query's latency
+        con.print(f"each request: {what}", markup=False, soft_wrap=True)
     if find is not None:
         steps = Table("offered/s", "achieved/s", "p50 ms", "p99 ms", "lateness p99 ms", "sustained", box=None)
         for s in find.steps:
