@@ -297,3 +297,39 @@ def test_the_report_says_what_one_request_is(
     )
     assert main(["measure", str(doc), "--rate", "20", "--duration", "0.3"]) == 0
     assert "each request: a TCP connect (and close)" in capsys.readouterr().out
+
+
+def test_a_maintenance_page_is_not_a_success(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by a new user: a server answering 200 text/html (a maintenance page) where the doc documents
+    JSON: verify failed the contract, measure said 'errors: none', ok P95/P99 (and --write would have
+    recorded those latencies)."""
+
+    class Html(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = b"<html>down for maintenance</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    doc = tmp_path / f"{DOC}.md"
+    shutil.copy(EXAMPLE_DOCS / doc.name, doc)
+    target = f"{DOC}=http://127.0.0.1:{srv.server_address[1]}"
+    try:
+        args = ["measure", str(doc), "--target", target, "--allow-writes", "--rate", "20", "--duration", "1"]
+        code = main([*args, "--check", "--format", "json"])
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1 and "contract" in data["errors"]
+    assert "response is not JSON (Content-Type: text/html)" in data["errors"]["contract"]["first_message"]

@@ -15,9 +15,9 @@ import ssl
 from collections.abc import Mapping
 
 from .. import http1
-from ._errors import AuthError, DestinationError, InvalidResponseError, os_error
+from ._errors import AuthError, DestinationError, ErrorKind, InvalidResponseError, os_error
 
-__all__ = ["NotAuthorized", "StatusError", "connect", "error", "request"]
+__all__ = ["NotAuthorized", "NotJSON", "StatusError", "connect", "error", "request"]
 
 
 class StatusError(InvalidResponseError, http1.ProtocolError):
@@ -26,6 +26,16 @@ class StatusError(InvalidResponseError, http1.ProtocolError):
     def __init__(self, status: int, expected: str, host: str = "", port: int | None = None) -> None:
         super().__init__(f"status {status}, expected {expected}", host, port)
         self.status = status
+
+
+class NotJSON(InvalidResponseError):
+    """An accepted status whose body is declared not JSON where the doc documents JSON (kind ``contract``):
+    a maintenance page answered with 200 is not the integration answering."""
+
+    kind = ErrorKind.CONTRACT
+
+    def __init__(self, content_type: str, host: str = "", port: int | None = None) -> None:
+        super().__init__(f"response is not JSON (Content-Type: {content_type})", host, port)
 
 
 class NotAuthorized(AuthError, StatusError):

@@ -2,8 +2,10 @@
 once and sent on a keep-alive :class:`wiremap.http1.Connection`, reopened when the server closes it.
 
 A status outside the accepted ones (``expect_status``, default any 2xx) is a failure: 401 and 403
-as :class:`NotAuthorized` (error kind ``auth``), others as :class:`StatusError` (``protocol``); every
-other failure is typed by :func:`wiremap.protocols.http.error`.
+as :class:`NotAuthorized` (error kind ``auth``), others as :class:`StatusError` (``protocol``); so is
+an accepted answer whose Content-Type says it is not JSON where the doc documents JSON
+(:class:`NotJSON`, ``contract``: verify fails it too); every other failure is typed by
+:func:`wiremap.protocols.http.error`.
 A GET, HEAD or OPTIONS that finds its kept-alive connection closed under it is sent again once on
 a new connection (the server's idle timeout racing the request), not counted as an error.
 Non-idempotent methods are refused, as the probe refuses them, unless the target is loopback, chosen
@@ -17,7 +19,7 @@ from ..._errors import ConfigError
 from ...probes._base import ProbeContext
 from ...probes.http import PreparedRequest, prepare_request, write_refusal
 from ...protocols import http as http_protocol
-from ...protocols.http import NotAuthorized, StatusError
+from ...protocols.http import NotAuthorized, NotJSON, StatusError
 
 __all__ = ["HTTPOperation", "NotAuthorized", "StatusError", "factory"]
 
@@ -27,7 +29,7 @@ _RETRYABLE = frozenset({"GET", "HEAD", "OPTIONS"})
 class HTTPOperation:
     """One keep-alive connection sending one pre-encoded request, over and over."""
 
-    __slots__ = ("_conn", "_data", "_fresh", "_head", "_retry", "req")
+    __slots__ = ("_conn", "_data", "_fresh", "_head", "_json", "_retry", "req")
 
     def __init__(self, req: PreparedRequest) -> None:
         self.req = req
@@ -35,6 +37,9 @@ class HTTPOperation:
         self._fresh = False  # opened, no response yet (``reusable`` is known only after one)
         self._head = req.method == "HEAD"
         self._retry = req.method in _RETRYABLE
+        # the doc documents a JSON answer: a body declared as something else (a maintenance page with
+        # 200) is not a success; one header read per response, the body never parsed
+        self._json = req.documented is not None and not self._head
         self._data = http1.encode_request(
             req.method,
             req.host,
@@ -80,6 +85,10 @@ class HTTPOperation:
             if status in (401, 403):
                 raise NotAuthorized(status, req.expected_text, req.host, req.port)
             raise StatusError(status, req.expected_text, req.host, req.port)
+        if self._json and response.body:
+            declared = response.headers.get("content-type")
+            if declared is not None and "json" not in declared.lower():
+                raise NotJSON(declared, req.host, req.port)
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None
