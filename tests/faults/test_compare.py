@@ -165,3 +165,17 @@ def test_a_fault_is_judged_by_the_failure_mode_it_was_planned_from() -> None:
     assert expected(doc, parse_fault("invalid"), mode="Invalid Response").attempts == 1
     # with --only (no mode) every mode of the fault's kinds is read, as before
     assert expected(doc, parse_fault("disconnect")).attempts == 1
+
+
+def test_a_mode_that_says_retried_is_retried_whatever_the_retry_on_list() -> None:
+    """Found by a new user: '- **Timeout**: 300 ms socket timeout → retried' with a loop that catches only
+    redis.ConnectionError (redis-py's TimeoutError is not one): the client did not retry, and faults said
+    'not-documented' (exit 0) instead of a mismatch. The mode's own words decide first."""
+    doc = _doc(
+        "for attempt in range(3):\n    try:\n        return r.get(key)\n"
+        "    except redis.ConnectionError:\n        time.sleep(0.1)",
+        "- **Timeout**: 300 ms socket timeout → retried, see below",
+    )
+    promise = expected(doc, parse_fault("timeout"))
+    assert promise.retried is True and promise.attempts == 3
+    assert judge(promise, Observed(_starts(), 1, 331)).verdict == "mismatch"

@@ -148,10 +148,12 @@ def _retried(policy: RetryPolicy | None, modes: list[TypedFailureMode], fault: F
             return False
     if policy is None or not policy.max_attempts:
         return False if policy is not None and policy.max_attempts == 1 else None
+    if any(_RETRIED.search(part or "") for m in modes for part in (m.handling, m.what_happens)):
+        return True  # "300 ms socket timeout → retried": the mode's own words, before the retry-on lists
     if fault.kind is FaultKind.STATUS:
         if policy.retry_on_status:
             return any(_status_matches(s, str(fault.status)) for s in policy.retry_on_status)
-        return True if any(_RETRIED.search(m.handling or "") for m in modes) else None
+        return None
     if fault.kind is FaultKind.GRPC:
         if policy.retry_on_grpc_codes:
             return (fault.grpc_code or "").upper() in {c.upper() for c in policy.retry_on_grpc_codes}
