@@ -28,7 +28,8 @@ from ..probes.registry import preload
 from ..trust.credentials import SecretGate
 from ..trust.settings import Trust
 from ..values import parse_duration_ms
-from ..verify.engine import IntegrationReport, VerifyOptions, verify
+from ..verify.engine import IntegrationReport, Prepared, VerifyOptions, prepare
+from ..verify.engine import run as run_prepared
 from ..verify.targets import resolve_target, shown_target
 from .alerts import DOC_BROKEN, DOC_FIXED, REMOVED, Alerter, doc_event
 from .cluster import Cluster
@@ -151,6 +152,8 @@ class Monitor:
         self.broken: dict[str, DocBroken] = {}  # id -> its doc broke: the last good version is monitored
         self._late: dict[str, float] = {}  # id -> how late its last probe started (s)
         self._skips: Counter[str] = Counter()  # id -> rounds skipped since the start
+        # id -> (what it was built from: doc, options, config, env), its verify options and prepared probe
+        self._prepared: dict[str, tuple[tuple[object, ...], VerifyOptions, Prepared]] = {}
         self._skips_logged = 0
         # several instances on one PostgreSQL store (monitor.cluster): who probes, decides and alerts
         self.cluster: Cluster | None = None
@@ -269,6 +272,7 @@ class Monitor:
             self.scheduler.remove(gone)
             self._late.pop(gone, None)
             self._skips.pop(gone, None)
+            self._prepared.pop(gone, None)
         self._catalog = catalog
         self._loaded = True
         preload({t.integration.protocol for t in self.trackers.values()})
@@ -344,17 +348,9 @@ class Monitor:
         tracker = self.trackers.get(key)
         if tracker is None:
             return
-        integ = tracker.integration
-        writes = "*" in self.options.allow_writes or key in self.options.allow_writes
-        opts = VerifyOptions(
-            timeout_s=self.options.timeout_s,
-            targets=self.options.targets,
-            run_commands=False,
-            allow_writes=writes,
-            repeated=True,
-        )
         try:
-            report = await verify(integ, opts, self.config, self.env, self.gate)
+            opts, prepared = self._prepare(key, tracker.integration)
+            report = await run_prepared(prepared, opts, self.env)
             if report.checks and all(c.skipped for c in report.checks):
                 # nothing was checked (a write not allowed, a secret not sent): skipped, never an alert
                 why = f"not checked: {report.checks[0].message}"
@@ -370,6 +366,27 @@ class Monitor:
         self._late[key] = lateness_s
         self.record(tracker, result, lateness_s)
         tracker.next_run = self.scheduler.next_run(key)
+
+    def _prepare(self, key: str, integ: Integration) -> tuple[VerifyOptions, Prepared]:
+        """The verify options and the prepared probe of ``key`` (target, settings, the secrets it may see):
+        worked out again only when its doc (a reload), the runner's options, the config or the environment
+        changed, not every interval (bench/monitor_scale.py: CPU per probe)."""
+        cached = self._prepared.get(key)
+        if cached is not None:
+            (integ0, options, config, env), opts, prepared = cached
+            if integ0 is integ and options is self.options and config is self.config and env is self.env:
+                return opts, prepared
+        writes = "*" in self.options.allow_writes or key in self.options.allow_writes
+        opts = VerifyOptions(
+            timeout_s=self.options.timeout_s,
+            targets=self.options.targets,
+            run_commands=False,
+            allow_writes=writes,
+            repeated=True,
+        )
+        prepared = prepare(integ, opts, self.config, self.env, self.gate)
+        self._prepared[key] = ((integ, self.options, self.config, self.env), opts, prepared)
+        return opts, prepared
 
     def _skipped(self, key: str, scheduled: float, reason: str) -> None:
         """A round of ``key`` did not start (:mod:`.scheduler`): counted, shown and exported."""

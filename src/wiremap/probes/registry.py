@@ -7,6 +7,7 @@ imported only when used (drivers are optional). Adding one: see :mod:`wiremap.pr
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Mapping
 
 from ..protocols import PROTOCOLS, Spec
@@ -32,6 +33,9 @@ def probe_name(protocol: str | None) -> str:
 
 
 def get_probe(protocol: str | None) -> ProbeFn:
-    module = importlib.import_module(Spec.probe(probe_name(protocol)))
+    name = Spec.probe(probe_name(protocol))
+    # imported once: then a look-up in sys.modules (import_module's own path costs a probe of serve's
+    # every interval several µs); still the module's attribute, so a replaced ``probe`` is seen
+    module = sys.modules.get(name) or importlib.import_module(name)
     fn: ProbeFn = module.probe
     return fn

@@ -25,7 +25,7 @@ from ..values import is_placeholder_text
 from .commands import run_command
 from .targets import doc_credentials_message, resolve_target
 
-__all__ = ["IntegrationReport", "VerifyOptions", "verify", "verify_all"]
+__all__ = ["IntegrationReport", "Prepared", "VerifyOptions", "prepare", "run", "verify", "verify_all"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,31 +153,45 @@ def _commands(
     return out
 
 
-async def verify(
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What :func:`verify` works out before it probes: the target, the settings, the secrets the probe
+    may see (its :class:`ProbeContext`, None when the probe is skipped instead, ``skips`` saying why) and
+    the documented commands. It depends only on the doc, the runner's options, the config and the
+    environment: serve builds it once per integration and doc version (:func:`run`)."""
+
+    integration: Integration
+    target: Target | None
+    ctx: ProbeContext | None
+    skips: tuple[ProbeResult, ...]
+    commands: tuple[tuple[str, str, str | None], ...]
+
+
+def prepare(
     integ: Integration,
     options: VerifyOptions,
     config: Config,
     env: Mapping[str, str],
     gate: SecretGate | None = None,
-) -> IntegrationReport:
-    """All checks of one integration: its protocol probe, then (opt-in) its documented commands."""
+) -> Prepared:
     target = resolve_target(integ, options.targets, env)
     resolved = resolve_settings(integ, config)
-    checks: list[ProbeResult] = []
+    skips: list[ProbeResult] = []
+    ctx: ProbeContext | None = None
     refusal = resolved.refusal(*PROBE_GRANTS)
     if target is None:
-        checks.append(
+        skips.append(
             skipped(
                 probe_name(integ.protocol), "no destination host in the doc (Destination: name (host:port))"
             )
         )
     elif target.port is not None and not 1 <= target.port <= 65535:  # no connection can be tried
         bad_port = f"port {target.port} of {target.host} is not in 1-65535: nothing to connect to (VAL007)"
-        checks.append(skipped(probe_name(integ.protocol), bad_port))
+        skips.append(skipped(probe_name(integ.protocol), bad_port))
     elif refusal is not None:
-        checks.append(skipped(probe_name(integ.protocol), refusal.message))
+        skips.append(skipped(probe_name(integ.protocol), refusal.message))
     elif (carried := doc_credentials_message(integ, target)) is not None:
-        checks.append(skipped(probe_name(integ.protocol), carried))
+        skips.append(skipped(probe_name(integ.protocol), carried))
     else:
         gate = gate if gate is not None else SecretGate(env, options.bindings)
         view, withheld = gate.env_for(target.host, target.port, target.explicit)
@@ -193,13 +207,32 @@ async def verify(
             options.repeated,
             functools.partial(gate.reason_for, host=target.host, port=target.port, explicit=target.explicit),
         )
-        checks.extend(await _probe(ctx))
-    for name, command, why in _commands(integ, options, resolved, config):
+    commands = tuple(_commands(integ, options, resolved, config))
+    return Prepared(integ, target, ctx, tuple(skips), commands)
+
+
+async def run(prepared: Prepared, options: VerifyOptions, env: Mapping[str, str]) -> IntegrationReport:
+    """All checks of a prepared integration: its protocol probe, then (opt-in) its documented commands."""
+    checks = list(prepared.skips)
+    if prepared.ctx is not None:
+        checks.extend(await _probe(prepared.ctx))
+    for name, command, why in prepared.commands:
         if why is not None:
             checks.append(skipped(name, why))
         else:
             checks.append(await run_command(name, command, options.command_timeout_s, env))
-    return IntegrationReport(integ, target, tuple(checks))
+    return IntegrationReport(prepared.integration, prepared.target, tuple(checks))
+
+
+async def verify(
+    integ: Integration,
+    options: VerifyOptions,
+    config: Config,
+    env: Mapping[str, str],
+    gate: SecretGate | None = None,
+) -> IntegrationReport:
+    """All checks of one integration: its protocol probe, then (opt-in) its documented commands."""
+    return await run(prepare(integ, options, config, env, gate), options, env)
 
 
 async def verify_all(
