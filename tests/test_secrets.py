@@ -102,3 +102,18 @@ def test_a_value_in_a_code_span_after_a_secret_name_and_prose_is_masked() -> Non
     for kept in ("- DB_PASSWORD: set by `ops/secrets.py`", "- DB_PASSWORD: the password of role `checkout`"):
         assert mask_text(kept) == kept
     assert mask_text("- API_TOKEN: `${API_TOKEN}` from the secret store").count("***") == 0
+
+
+def test_a_nats_token_in_a_url_is_a_secret_whatever_its_length() -> None:
+    """Found by a new user: `nats://s3cr3tnatstoken@127.0.0.1:4222` (15 characters) was neither reported
+    (SEC001) nor masked (show, the serve page), while verify reads it as a token."""
+    from wiremap.secrets import find_secrets, mask_text
+
+    assert mask_text("nats://s3cr3tnatstoken@127.0.0.1:4222") == "nats://***@127.0.0.1:4222"
+    assert find_secrets("export X=tls://abcd1234@nats.internal:4222")
+    for kept in (
+        "nats://${NATS_TOKEN}@h:4222",
+        "postgresql://checkout@db/orders",
+        "https://user@github.com/x",
+    ):
+        assert mask_text(kept) == kept

@@ -258,6 +258,10 @@ _USER_TOKEN = re.compile(
     r"(?P<secret>(?=[A-Za-z0-9._~-]*\d)(?=[A-Za-z0-9._~-]*[A-Za-z])[A-Za-z0-9._~-]{16,})@(?=[\w\[])"
 )
 _QUERY_START = re.compile(r"[?#]")
+# schemes whose user info alone is a token, not a user name: NATS reads ``nats://TOKEN@host`` as one
+_TOKEN_SCHEMES = frozenset({"nats", "tls"})
+_SCHEME_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*$")
+_USER_ONLY = re.compile(r"(?P<secret>[^\s:/?#@\[\]\"'`<>\\]{4,})@(?=[\w\[])")
 
 
 def _url_passwords(text: str, probe: str, found: Found) -> None:
@@ -266,6 +270,13 @@ def _url_passwords(text: str, probe: str, found: Found) -> None:
             continue  # no scheme
         m = _USERINFO.match(text, i + 3)
         if m is None:
+            scheme = _SCHEME_BEFORE.search(probe, max(0, i - 12), i)
+            if scheme is not None and scheme.group(0).lower() in _TOKEN_SCHEMES:
+                u = _USER_ONLY.match(text, i + 3)  # ``nats://TOKEN@host``: whatever its length
+                if u is not None and not is_reference(u.group("secret")):
+                    shown = "nats://***@host"
+                    found.append(Secret(u.start("secret"), u.end("secret"), "token written in a URL", shown))
+                    continue
             t = _USER_TOKEN.match(text, i + 3)
             if t is not None and not is_reference(t.group("secret")):
                 shown = "scheme://***@host"
