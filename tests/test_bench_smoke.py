@@ -57,6 +57,7 @@ def test_monitor_scale_quick() -> None:
     assert re.search(r"^probe start lateness \(bucket estimate.*p50 .*p99 .*max ", out, re.M), out
     assert re.search(r"^probe success .*: 200 of 200 succeeded, 0 failed, 0 never probed", out, re.M), out
     assert re.search(r"^store size per day: [\d,]+ bytes/day = [\d,]+ MB/day", out, re.M), out
-    assert re.search(r"^goal CPU <= 25% of one core: .*: (met|NOT met)$", out, re.M), out
-    assert re.search(r"^goal lateness p99 <= 1 s: .*: (met|NOT met)$", out, re.M), out
+    # each figure beside its goal, met or not (a smoke test: the verdicts are the bench's, not ours)
+    for goal in ("goal <= 25%", "goal p99 <= 1 s", "goal <= 0.2 s", "goal <= 1.5x"):
+        assert re.search(rf"^  \S.*\s{re.escape(goal)}: (met|NOT met)$", out, re.M), (goal, out)
     assert "FAILED" not in out
