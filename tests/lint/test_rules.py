@@ -652,3 +652,11 @@ def test_no_rule_raises_on_generated_docs(parts: list[str]) -> None:
             for v in rule.check_doc(DocContext(doc, today=TODAY)):
                 assert isinstance(v.line, int)
                 assert v.message
+
+
+def test_src008_calls_a_placeholder_a_placeholder(capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by a new user: 'Maintained By is empty' for `**Maintained By:** [Your name]`."""
+    from wiremap.cli.main import main
+
+    assert main(["lint", str(FIXTURES / "SRC008" / "docs"), "--select", "SRC008"]) == 0
+    assert "Maintained By is a placeholder; CODEOWNERS names" in capsys.readouterr().out

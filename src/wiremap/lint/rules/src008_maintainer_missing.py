@@ -35,9 +35,10 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
             continue
         owners = project.owners.of(rel)
         if owners:
+            said = "a placeholder" if (integ.maintained_by or "").strip() else "empty"
             yield Violation(
                 integ.line_of("maintained_by", integ.line_of("last_updated")),
-                f"Maintained By is empty; CODEOWNERS names {' '.join(owners)} for {rel}",
+                f"Maintained By is {said}; CODEOWNERS names {' '.join(owners)} for {rel}",
                 doc.path,
             )
 
