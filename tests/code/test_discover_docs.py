@@ -85,6 +85,17 @@ def test_a_covered_site_whose_port_disagrees_is_a_mismatch_not_undocumented(
     assert not any("redis" in p.name for p in (shop / "drafts").glob("*.md"))
 
 
+def test_loopback_spelled_otherwise_is_the_same_destination(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: 'documented by …, but the doc says localhost and the code 127.0.0.1'."""
+    doc = shop / CART_DOC
+    doc.write_text(doc.read_text().replace("Cart Redis (127.0.0.1:6379)", "Cart Redis (localhost:6379)"))
+    data = _json(capsys)
+    site = next(s for s in data["sites"] if s["path"] == "services/cart/cart_store.py")
+    assert site["doc"] == CART_DOC and site["mismatch"] is None, site
+
+
 LEDGER = '''"""Billing's clients."""
 
 import requests

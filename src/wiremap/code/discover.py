@@ -166,6 +166,22 @@ def _split(dest: str) -> tuple[str, str]:
     return host, port
 
 
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "localhost.localdomain"})
+
+
+def _same_host(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    return a == b or (a in _LOOPBACK and b in _LOOPBACK)
+
+
+def _same_destination(doc_dest: str | None, site_dest: str) -> bool:
+    """One destination however loopback is spelled (the doc's ``localhost:1883``, the code's 127.0.0.1)."""
+    if doc_dest is None:
+        return True
+    (dh, dp), (sh, sp) = _split(doc_dest), _split(site_dest)
+    return dp == sp and _same_host(dh, sh)
+
+
 def _mismatch(doc_dest: str, site_dest: str) -> str:
     """``the doc says :6390 and the code :6379`` (the part that differs; host and port when both do)."""
     (dh, dp), (sh, sp) = _split(doc_dest), _split(site_dest)
@@ -247,7 +263,7 @@ def _doc_of_file(
     candidates = named
     mismatch: str | None = None
     if dest:
-        candidates = [i for i in named if _doc_destination(i) in (dest, None)]
+        candidates = [i for i in named if _same_destination(_doc_destination(i), dest)]
         if not candidates:
             wrong = [
                 i
@@ -265,7 +281,7 @@ def _doc_of_file(
         return -_endpoint_match(site, i), abs(line - site.line) if line is not None else 1 << 30
 
     best = min(candidates, key=rank)
-    if dest and _doc_destination(best) not in (dest, None):
+    if dest and not _same_destination(_doc_destination(best), dest):
         mismatch = _mismatch(_doc_destination(best) or "", dest)
     return best, mismatch
 
