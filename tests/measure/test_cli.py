@@ -333,3 +333,14 @@ def test_a_maintenance_page_is_not_a_success(tmp_path: Path, capsys: pytest.Capt
     data = json.loads(capsys.readouterr().out)
     assert code == 1 and "contract" in data["errors"]
     assert "response is not JSON (Content-Type: text/html)" in data["errors"]["contract"]["first_message"]
+
+
+def test_the_report_names_the_request_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by a new user: 'each request: the documented request' when --target replaced the path."""
+    doc = str(EXAMPLE_DOCS / f"{DOC}.md")
+    target = f"{DOC}=http://127.0.0.1:{_free_port()}/nope"
+    main(["measure", doc, "--target", target, "--allow-writes", "--rate", "10", "--duration", "0.3"])
+    assert "each request: POST /nope (the path of --target)" in capsys.readouterr().out
+    plain = f"{DOC}=http://127.0.0.1:{_free_port()}"
+    main(["measure", doc, "--target", plain, "--allow-writes", "--duration", "0.3"])
+    assert "each request: POST /v1/charges\n" in capsys.readouterr().out

@@ -43,7 +43,13 @@ def render_text(
 ) -> str:
     buf = io.StringIO()
     con = Console(file=buf, force_terminal=color, width=None if color else 120, highlight=False)
-    what = WHAT.get(probe_name(integ.protocol), "")
+    operation = probe_name(integ.protocol)
+    what = WHAT.get(operation, "")
+    if operation == "http":  # the request itself: the method and path sent (a --target's path wins)
+        from ..probes.http import method_and_path
+
+        method, path = method_and_path(integ, target.path)
+        what = f"{method} {path}" + (" (the path of --target)" if target.explicit and target.path else "")
     con.print(f"{integ.name} ({integ.protocol}) at {target.hostport}", markup=False, soft_wrap=True)
     if what:  # what a request is, so a figure is not read as the doc's own query's latency
         con.print(f"each request: {what}", markup=False, soft_wrap=True)

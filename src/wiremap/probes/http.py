@@ -49,7 +49,7 @@ from ._base import (
     writes_allowed,
 )
 
-__all__ = ["PreparedRequest", "prepare_request", "probe", "write_refusal"]
+__all__ = ["PreparedRequest", "method_and_path", "prepare_request", "probe", "write_refusal"]
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -64,7 +64,7 @@ _MAX_MISMATCHES_SHOWN = 3
 # What to send
 
 
-def _method_and_path(integ: Integration, target_path: str | None) -> tuple[str, str]:
+def method_and_path(integ: Integration, target_path: str | None) -> tuple[str, str]:
     """``POST /v1/charges`` -> (POST, /v1/charges); a full URL -> its path; anything else GET /."""
     ep = (integ.endpoint or "").strip().strip("`").strip()
     method, rest = "GET", ep
@@ -246,7 +246,7 @@ def prepare_request(ctx: ProbeContext) -> PreparedRequest:
     """What to send, where, and what to accept, from the doc and its settings. Raises ConfigError
     for a bad setting. Does not check :func:`write_refusal`."""
     integ, target, settings = ctx.integration, ctx.target, ctx.settings
-    method, path = _method_and_path(integ, target.path)
+    method, path = method_and_path(integ, target.path)
     scheme = (target.scheme or "").lower()
     https = scheme in ("https", "wss") or (scheme not in ("http", "ws") and integ.tls)
     port = target.port or (443 if https else 80)
@@ -317,7 +317,7 @@ def _stage(timer: Timer, tls: bool) -> str:
 
 
 async def probe(ctx: ProbeContext) -> list[ProbeResult]:
-    method, _ = _method_and_path(ctx.integration, ctx.target.path)
+    method, _ = method_and_path(ctx.integration, ctx.target.path)
     refusal = write_refusal(ctx, method)
     if refusal is not None:
         return [skipped("http", refusal)]
