@@ -787,3 +787,45 @@ def test_read_retry_never_raises(text: str, language: str | None) -> None:
         policy.sleeps_ms()
         policy.worst_case_ms()
         assert policy.max_attempts is None or policy.max_attempts >= 1
+
+
+def _eh(retry: str, modes: str = "- **Timeout**: 1 s") -> object:
+    text = (
+        "# Integration: A → B\n\n## Error Handling\n\n**Failure Modes:**\n\n"
+        f"{modes}\n\n**Retry Strategy:**\n```text\n{retry}\n```\n"
+    )
+    return parse_text(text, "x.md").integration.error_handling
+
+
+def test_a_sentence_excluding_some_failures_narrows_the_policy_not_cancels_it() -> None:
+    """Found by a new user: '… 3 attempts in total, 200 ms apart, on 5xx … 4xx is not retried.' was read
+    as 1 attempt with 4xx retried, so faults called a client doing exactly that a mismatch."""
+    r = _eh(
+        "We retry up to 3 attempts in total, 200 ms apart, on 5xx, timeouts and connection errors. "
+        "4xx is not retried. Per-attempt timeout 1 s."
+    ).retry  # type: ignore[attr-defined]
+    assert (r.max_attempts, r.backoff.initial_ms, r.retry_on_status, r.timeout_ms) == (
+        3,
+        200.0,
+        ["5xx"],
+        1000.0,
+    )
+    r = _eh("Retry up to 2 times, 200 ms apart. 404 is never retried.").retry  # type: ignore[attr-defined]
+    assert r.max_attempts == 3 and "404" not in r.retry_on_status
+    assert _eh("No retries.").retry.max_attempts == 1  # type: ignore[attr-defined]
+
+
+def test_a_reason_for_no_retries_is_not_a_fallback() -> None:
+    """Found by a new user: 'None. We don't retry writes.' became fallback "We don't retry writes", and
+    faults expected the command to succeed."""
+    r = _eh("None. We don't retry writes.").retry  # type: ignore[attr-defined]
+    assert r.max_attempts == 1 and r.fallback is None
+    r = _eh("None: the nightly run sends the day again").retry  # type: ignore[attr-defined]
+    assert r.fallback == "the nightly run sends the day again"
+
+
+def test_a_failure_mode_with_only_an_arrow_is_split_at_it() -> None:
+    """Found by a new user: '2. Server Error → no retry' kept the handling in its name, and faults said
+    the doc does not say whether a 5xx is retried."""
+    modes = _eh("No retries.", "1. Timeout: 1 s → retried\n2. Server Error → no retry").failure_modes  # type: ignore[attr-defined]
+    assert [(m.name, m.handling) for m in modes] == [("Timeout", "retried"), ("Server Error", "no retry")]

@@ -157,6 +157,9 @@ _ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
 def _failure_mode(item: ListItem) -> FailureMode:
     name, rest = _split_item(item)
     if not rest and ":" not in item.text:
+        parts = _ARROW.split(item.text.strip(), maxsplit=1)
+        if len(parts) == 2 and parts[0].strip():  # "Server Error → no retry": the name, then the handling
+            return FailureMode(name=v.strip_code(parts[0].strip()), handling=parts[1].strip() or None)
         return FailureMode(name=item.text.strip())
     parts = _ARROW.split(rest, maxsplit=1)
     what = parts[0].strip() or None

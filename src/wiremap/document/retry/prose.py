@@ -185,7 +185,9 @@ def read_prose(text: str, first_line: int) -> Draft | None:
         d = Draft("prose", first_line + text.split("\n").index(first))
         d.retries(0, d.line)
         d.set("backoff.kind", "none", d.line)
-        d.set("fallback", m.group(1).strip().rstrip(".") or None, d.line)
+        rest = m.group(1).strip().rstrip(".")
+        if rest and not _NONE.search(rest):  # "None. We don't retry writes." is a reason, not a fallback
+            d.set("fallback", rest, d.line)
         return d
     if not _RETRY_WORD.search(text):
         return None
@@ -278,8 +280,30 @@ def _sentence(t: str, start: int, end: int) -> str:
 _LIMIT_FIELD = {"timeout": "timeout_ms", "deadline": "deadline_ms", "connect": "connect_timeout_ms"}
 
 
+_EXCLUDED_SUBJECT = re.compile(
+    r"\b(?:writes?|posts?|puts?|patch(?:es)?|deletes?|inserts?|requests? with)\b", _I
+)
+
+
+def _without_exclusions(t: str) -> str:
+    """``t`` with its sentences that exclude some failures from retries blanked out: in "We retry up to
+    3 attempts … on 5xx. 4xx is not retried." the second sentence narrows what is retried; read as a
+    whole it made the policy "no retries" with 4xx among the retried statuses. Blanked, not cut, so the
+    offsets of what remains stay as they were."""
+    out = t
+    for m in _NONE.finditer(t):
+        start = max(t.rfind(".", 0, m.start()), t.rfind(";", 0, m.start())) + 1
+        ends = [i for i in (t.find(".", m.end()), t.find(";", m.end())) if i >= 0]
+        end = min(ends) if ends else len(t)
+        subject = t[start : m.start()]
+        if _STATUS.search(subject) or _EXCLUDED_SUBJECT.search(subject):
+            out = out[:start] + " " * (end - start) + out[end:]
+    return out
+
+
 def _line(d: Draft, t: str, line: int) -> None:
     used: list[Span] = []  # the durations read, so that one is read once and the rest is known unread
+    t = _without_exclusions(t)
     if _NONE.search(t):
         d.retries(0, line)
         d.set("backoff.kind", "none", line)
