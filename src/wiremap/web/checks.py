@@ -49,10 +49,10 @@ _NAMES = {
 
 
 def _http_request(integ: Integration, target: str | None) -> str:
-    from ..probes.http import _method_and_path  # the probe's own choice of request, not a copy of it
+    from ..probes.http import method_and_path  # the probe's own choice of request, not a copy of it
 
     path = urlsplit(target).path if target and "://" in target else None
-    method, sent = _method_and_path(integ, path or None)
+    method, sent = method_and_path(integ, path or None)
     return f"HTTP {method} {sent.partition('?')[0]}"
 
 
