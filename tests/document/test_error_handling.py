@@ -829,3 +829,16 @@ def test_a_failure_mode_with_only_an_arrow_is_split_at_it() -> None:
     the doc does not say whether a 5xx is retried."""
     modes = _eh("No retries.", "1. Timeout: 1 s → retried\n2. Server Error → no retry").failure_modes  # type: ignore[attr-defined]
     assert [(m.name, m.handling) for m in modes] == [("Timeout", "retried"), ("Server Error", "no retry")]
+
+
+def test_no_jitter_is_none_and_a_list_of_pauses_is_a_backoff() -> None:
+    """Found by a new user: 'pauses 0.2s and 0.4s, no jitter' was read as constant 200 ms *with* jitter,
+    so faults called a client pausing 200/400 ms a mismatch and passed one pausing 5/10 ms."""
+    r = _eh("# only 503 is retried. 3 attempts total, pauses 0.2s and 0.4s, no jitter").retry  # type: ignore[attr-defined]
+    assert (r.backoff.kind, r.backoff.jitter, r.sleeps_ms()) == ("exponential", "none", [200.0, 400.0])
+    for said in ("without jitter", "jitter: none"):
+        r = _eh(f"exponential backoff starting at 200ms, doubling, 3 attempts, {said}").retry  # type: ignore[attr-defined]
+        assert r.backoff.jitter == "none", said
+    r = _eh("4 attempts, waiting 100ms then 200ms then 300ms").retry  # type: ignore[attr-defined]
+    assert (r.backoff.kind, r.sleeps_ms()) == ("linear", [100.0, 200.0, 300.0])
+    assert _eh("retry 3 times with full jitter, 100 ms apart").retry.backoff.jitter == "full"  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ duration that nothing here read is kept in ``unread`` (ERR001 says the strategy 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ...values import parse_duration_ms
@@ -82,6 +83,35 @@ _MULT = re.compile(
     r"(?:multiplier|factor)\s+(?:of\s+)?(\d+(?:\.\d+)?)|\bx\s?(\d+(?:\.\d+)?)\b|×\s?(\d+(?:\.\d+)?)", _I
 )
 _JITTER = re.compile(r"\b(full|equal|decorrelated)?\s*jitter\b", _I)
+_NO_JITTER = re.compile(r"\b(?:no|without|zero)\s+jitter\b|\bjitter\s*[:=]?\s*(?:none|no|off|false|0)\b", _I)
+_PAUSES = re.compile(
+    rf"(?:pauses?|wait(?:s|ing)?|sleep(?:s|ing)?|back(?:s|ing)?\s*off|delays?)\s+(?:of\s+)?"
+    rf"({_DUR}(?:\s*(?:,|and|then|,\s*then)\s*{_DUR})+)",
+    _I,
+)
+_ONE_DUR = re.compile(_DUR, _I)
+
+
+def _pause_list(t: str) -> tuple[str, float, float, Span] | None:
+    """An explicit list of pauses ("pauses 0.2s and 0.4s", "waiting 200ms then 400ms then 800ms") as a
+    backoff: constant ratios are exponential, constant steps linear (kind, first pause, factor or step)."""
+    m = _PAUSES.search(t)
+    if m is None:
+        return None
+    values = [parse_duration_ms(x.group(0)) for x in _ONE_DUR.finditer(m.group(1))]
+    ms = [v for v in values if v is not None]
+    if len(ms) < 2 or ms[0] <= 0:
+        return None
+    ratios = {round(b / a, 3) for a, b in itertools.pairwise(ms) if a > 0}
+    steps = {round(b - a, 3) for a, b in itertools.pairwise(ms)}
+    span = m.span(1)
+    if len(steps) == 1 and 0.0 in steps:
+        return "constant", ms[0], 0.0, span
+    if len(ratios) == 1:
+        return "exponential", ms[0], ratios.pop(), span
+    if len(steps) == 1:
+        return "linear", ms[0], steps.pop(), span
+    return None
 _ATTEMPT = r"(?:attempts?|tr(?:y|ies)|calls?|requests?|rpcs?|retr(?:y|ies))"
 # (pattern, what its duration is when the clause names no scope)
 _CONNECT = r"\bconnect(?:ion)?[- ]time[- ]?outs?\b"
@@ -331,14 +361,25 @@ def _line(d: Draft, t: str, line: int) -> None:
             d.set("breaker.cool_down_ms", parse_duration_ms(g), line)
     if g := _take(_START, t, used):
         d.set("backoff.initial_ms", parse_duration_ms(g), line)
-    if g := _take(_APART, t, used):
+    if (pauses := _pause_list(t)) is not None:  # "pauses 0.2s and 0.4s", "waiting 200ms then 400ms"
+        kind, first, factor, span = pauses
+        used.append(span)
+        d.set("backoff.kind", kind, line)
+        d.set("backoff.initial_ms", first, line)
+        if kind == "exponential":
+            d.set("backoff.multiplier", factor, line)
+        elif kind == "linear":
+            d.set("backoff.increment_ms", factor, line)
+    elif g := _take(_APART, t, used):
         d.set("backoff.kind", "constant", line)
         d.set("backoff.initial_ms", parse_duration_ms(g), line)
     if g := _take(_CAP, t, used):
         d.set("backoff.max_ms", parse_duration_ms(g), line)
     if (m := _MULT.search(t)) and (g := _first(m)):
         d.set("backoff.multiplier", float(g), line)
-    if m := _JITTER.search(t):
+    if _NO_JITTER.search(t):  # "no jitter", "without jitter", "jitter: none"
+        d.set("backoff.jitter", "none", line)
+    elif m := _JITTER.search(t):
         d.set("backoff.jitter", (m.group(1) or "yes").lower(), line)
     if m := _FALLBACK.search(t):
         d.set("fallback", m.group(1).strip() or None, line)
