@@ -296,3 +296,13 @@ def test_a_percentile_of_too_few_samples_is_not_written(tmp_path: Path) -> None:
     edits, not_written = write_back(target, few, today=TODAY)
     assert {e.field for e in edits} == {"latency_ms.typical", "latency_ms.p95"}
     assert not_written == ["P99 not written: 50 samples; a P99 needs at least 100 (run longer or faster)"]
+
+
+def test_a_doc_without_latency_lines_is_told_so(tmp_path: Path) -> None:
+    """Found by a new user: --write on a doc with no Performance section exited 0 saying nothing."""
+    target = tmp_path / "x.md"
+    target.write_text("# Integration: A → B\n\n**Protocol:** HTTP\n", encoding="utf-8")
+    edits, not_written = write_back(target, _result(1, 2, 3), today=TODAY)
+    assert edits == [] and [n.split(":")[0] for n in not_written] == [
+        "Typical not written", "P95 not written", "P99 not written"
+    ]  # fmt: skip

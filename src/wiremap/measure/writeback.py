@@ -141,7 +141,8 @@ def plan_edits(
             )
             continue
         line = integration.lines.get(field)
-        if line is None or not 1 <= line <= len(lines):
+        if line is None or not 1 <= line <= len(lines):  # said: a silent exit 0 read as "written"
+            not_written.append(f"{label} not written: the doc has no {label} line (wiremap adds none)")
             continue
         content = lines[line - 1][0]
         m = _LABELLED.match(content) or _BARE.match(content)
