@@ -414,3 +414,23 @@ def test_a_placeholder_last_updated_makes_every_commit_news_for_both(
     assert f"**2025-01-10:**\n- Tune the timeout ({sha})" in after and "- Import the shop (" in after
     assert "**[Date]:**" not in after and f"**Last Updated:** {dt.date.today().isoformat()}" in after
     _agree(capsys, PAYMENTS_DOC, in_sync=True)
+
+
+def test_a_diff_with_a_secret_is_masked_and_says_it_will_not_apply(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a new user: sync's diff showed a doc's amqp://guest:***@ context line masked, so `git
+    apply` refused it while sync.md said git apply reads it. Masked, and said."""
+    doc = shop / PAYMENTS_DOC
+    doc.write_text(
+        doc.read_text().replace(
+            "## Quick Reference\n", "## Quick Reference\n\nBroker: amqp://guest:S3cretPw@mq:5672/\n"
+        )
+    )
+    commit_all(shop, "Document the broker", "2026-11-21T09:00:00+00:00")
+    _move_payments_client(shop)
+    capsys.readouterr()
+    assert main(["sync", PAYMENTS_DOC]) == 1
+    out, err = capsys.readouterr()
+    assert "S3cretPw" not in out and "guest:***@" in out
+    assert "secrets in the diff are shown as ***, so `git apply` will not take it" in err

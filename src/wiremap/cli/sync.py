@@ -12,6 +12,7 @@ from .._errors import DocumentError, UsageError
 from ..code.project import Projects
 from ..code.sync import not_compared, sync_doc
 from ..document import read_text
+from ..secrets import mask_text
 from ..writes import atomic_write_text
 from ._common import ConfigOption, err, load_catalog
 from ._diff import unified_diff
@@ -69,7 +70,14 @@ def sync(
             err.print(f"synced {doc.path}: {'; '.join(result.changes)}", markup=False)
         else:
             # one write: the door masks a doc's diff whole
-            sys.stdout.write(unified_diff(result.old, result.new, f"a/{doc.path}", f"b/{doc.path}"))
+            patch = unified_diff(result.old, result.new, f"a/{doc.path}", f"b/{doc.path}")
+            sys.stdout.write(patch)
+            if mask_text(patch) != patch:  # honest about what the masking does to a patch (as fmt --diff)
+                err.print(
+                    f"note: {doc.path}: secrets in the diff are shown as ***, so `git apply` will not take "
+                    "it; `wiremap sync --write` writes the doc itself",
+                    markup=False,
+                )
             err.print(f"{doc.path}: {'; '.join(result.changes)}", markup=False)
     verb = "synced" if write else "would be synced"
     summary = f"{changed} doc(s) {verb}, {len(catalog.docs) - changed - skipped} already in sync"
