@@ -112,6 +112,8 @@ def _pause_list(t: str) -> tuple[str, float, float, Span] | None:
     if len(steps) == 1:
         return "linear", ms[0], steps.pop(), span
     return None
+
+
 _ATTEMPT = r"(?:attempts?|tr(?:y|ies)|calls?|requests?|rpcs?|retr(?:y|ies))"
 # (pattern, what its duration is when the clause names no scope)
 _CONNECT = r"\bconnect(?:ion)?[- ]time[- ]?outs?\b"
