@@ -6,6 +6,7 @@ import json
 import re
 import socket
 import threading
+import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 from tests._paths import EXAMPLE_DOCS
 
-__all__ = ["Hooks", "Tarpit", "doc_id", "get_json", "http_doc", "rss_kb", "write_docs"]
+__all__ = ["Counting", "Hooks", "Tarpit", "doc_id", "get_json", "http_doc", "rss_kb", "write_docs"]
 
 _EXAMPLE = EXAMPLE_DOCS / "checkout-service-to-payments-api.md"
 
@@ -128,3 +129,52 @@ class Hooks:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Counting:
+    """An HTTP destination on 127.0.0.1 (a fixed port, so it can stop and start again) answering
+    ``{"status": "ok"}``; ``times`` holds when each request arrived."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or _free_port()
+        self.times: list[float] = []
+        self._server: ThreadingHTTPServer | None = None
+        self.start()
+
+    def start(self) -> None:
+        body = json.dumps({"status": "ok"}).encode()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.times.append(time.time())
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def between(self, start: float, end: float) -> int:
+        return sum(1 for t in list(self.times) if start <= t < end)
+
+    def first_after(self, ts: float) -> float | None:
+        return next((t for t in list(self.times) if t > ts), None)

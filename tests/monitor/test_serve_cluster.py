@@ -9,22 +9,19 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import socket
-import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from tests.monitor._serve import Hooks, doc_id, get_json, write_docs
+from tests.monitor._serve import Counting, Hooks, doc_id, get_json, write_docs
 from tests.store.conftest import drop_schema, postgresql_url
 from tests.web._live import Serve, wait_until
 
@@ -36,48 +33,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-class Counting:
-    """An HTTP destination on a fixed port answering ``{"status": "ok"}``; the times of its requests."""
-
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or _free_port()
-        self.times: list[float] = []
-        self._server: ThreadingHTTPServer | None = None
-        self.start()
-
-    def start(self) -> None:
-        body = json.dumps({"status": "ok"}).encode()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.times.append(time.time())
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def between(self, start: float, end: float) -> int:
-        return sum(1 for t in list(self.times) if start <= t < end)
-
-    def first_after(self, ts: float) -> float | None:
-        return next((t for t in list(self.times) if t > ts), None)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import re
 import socket
 import threading
@@ -23,13 +22,11 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.monitor._serve import Hooks, doc_id, get_json, http_doc
+from tests.monitor._serve import Counting, Hooks, doc_id, get_json, http_doc
 from tests.store.conftest import drop_schema, postgresql_url
 from tests.web._live import Serve, wait_until
 from wiremap.monitor.model import CheckResult
@@ -119,39 +116,6 @@ class CutProxy:
         self.cut()
 
 
-class Destination:
-    """HTTP on 127.0.0.1 answering ``{"status": "ok"}``, recording when each request arrived."""
-
-    def __init__(self) -> None:
-        self.arrivals: list[float] = []
-        body = json.dumps({"status": "ok"}).encode()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.arrivals.append(time.time())
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = int(self._server.server_address[1])
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.running = True
-
-    def stop(self) -> None:
-        if self.running:
-            self.running = False
-            self._server.shutdown()
-            self._server.server_close()
-
-
 @dataclass
 class Backend:
     url: str  # what serve gets
@@ -190,7 +154,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         drop_schema(url, schema)
 
 
-def _docs(folder: Path, dests: dict[str, Destination]) -> None:
+def _docs(folder: Path, dests: dict[str, Counting]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for tag, dest in dests.items():
         (folder / f"{doc_id(tag)}.md").write_text(http_doc(tag, dest.port), encoding="utf-8")
@@ -231,7 +195,7 @@ def _matched(rows: list[CheckResult], arrivals: list[float], since: float, until
 
 
 def test_store_outage_pages_answer_from_memory_and_nothing_is_lost(tmp_path: Path, backend: Backend) -> None:
-    dests = {tag: Destination() for tag in ("a", "b", "c")}
+    dests = {tag: Counting() for tag in ("a", "b", "c")}
     _docs(tmp_path / "docs", dests)
     hooks = Hooks()
     args = [str(tmp_path / "docs"), "--interval", f"{INTERVAL}s", "--port", "0", "--no-watch"]
@@ -320,7 +284,7 @@ def test_store_outage_pages_answer_from_memory_and_nothing_is_lost(tmp_path: Pat
             gaps = [b.ts - a.ts for a, b in itertools.pairwise(rows)]
             assert max(gaps) < 2 * INTERVAL, f"{tag}: a gap of {max(gaps):.2f} s in the stored results"
         for tag in ("a", "c"):
-            _matched(_rows(store, doc_id(tag)), dests[tag].arrivals, cut_at, restored_at)
+            _matched(_rows(store, doc_id(tag)), dests[tag].times, cut_at, restored_at)
         transitions = store.transitions(None, 0, limit=1000)
         assert len({(t.integration_id, t.ts, t.new) for t in transitions}) == len(transitions)
         down = [t for t in transitions if t.integration_id == doc_id("b") and t.new == "down"]
@@ -337,7 +301,7 @@ def _all_up(api: str) -> bool:
 def test_a_full_buffer_drops_the_oldest_results_and_counts_them(
     tmp_path: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dests = {tag: Destination() for tag in ("a", "b")}
+    dests = {tag: Counting() for tag in ("a", "b")}
     _docs(tmp_path / "docs", dests)
     monkeypatch.setenv("WIREMAP_STORE_BUFFER", "8")  # ~4 results a second: two seconds' worth
     args = [str(tmp_path / "docs"), "--interval", f"{INTERVAL}s", "--port", "0", "--no-watch"]
@@ -390,7 +354,7 @@ def test_a_full_buffer_drops_the_oldest_results_and_counts_them(
             assert not during or during[0] > cut_at + 2 * INTERVAL, (tag, during)
             assert during and during[-1] > restored_at - 2 * INTERVAL, (tag, during)
         assert kept <= 8 + 2, kept
-        probed = sum(len([a for a in d.arrivals if cut_at <= a <= restored_at]) for d in dests.values())
+        probed = sum(len([a for a in d.times if cut_at <= a <= restored_at]) for d in dests.values())
         assert abs(kept + dropped - probed) <= 4, (kept, dropped, probed)
     finally:
         store.close()
