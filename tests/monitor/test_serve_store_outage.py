@@ -329,6 +329,9 @@ def test_a_full_buffer_drops_the_oldest_results_and_counts_them(
         restored_at = time.time()
         backend.restore()
         wait_until("the store back in the log", lambda: any("history store back" in x for x in serve.lines))
+        # results probed between the restore and the reconnect still went through the buffer (and may
+        # have been dropped): the window of the count ends when serve says the store is back
+        back_at = time.time()
         _, metrics = _get(f"{api}/metrics")
         dropped = _metric(metrics, "wiremap_store_dropped_total", '{kind="result"}')
         assert _metric(metrics, "wiremap_store_dropped_total", '{kind="transition"}') == 0
@@ -348,13 +351,18 @@ def test_a_full_buffer_drops_the_oldest_results_and_counts_them(
         for tag in dests:
             rows = _rows(store, doc_id(tag))
             assert len({r.ts for r in rows}) == len(rows), f"{tag}: duplicate results"
-            during = [r.ts for r in rows if cut_at <= r.ts <= restored_at]
+            during = [r.ts for r in rows if cut_at <= r.ts <= back_at]
             kept += len(during)
             # the oldest went: a gap after the cut, the newest kept up to the restore
             assert not during or during[0] > cut_at + 2 * INTERVAL, (tag, during)
             assert during and during[-1] > restored_at - 2 * INTERVAL, (tag, during)
-        assert kept <= 8 + 2, kept
-        probed = sum(len([a for a in d.times if cut_at <= a <= restored_at]) for d in dests.values())
-        assert abs(kept + dropped - probed) <= 4, (kept, dropped, probed)
+        assert kept <= 8 + 4, kept  # the buffer, and what went straight in before serve said so
+        # nothing lost unaccounted: over the whole run every request the destinations saw is a stored
+        # result or a dropped one (the batch being written at the cut was probed before it, so the
+        # count holds over the run, not over the outage's window), but for one probe per integration
+        # cut short by the stop
+        stored = sum(len(_rows(store, doc_id(tag))) for tag in dests)
+        probed = sum(len(d.times) for d in dests.values())
+        assert probed - len(dests) <= stored + dropped <= probed, (stored, dropped, probed)
     finally:
         store.close()
