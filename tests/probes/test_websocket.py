@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import ssl
 import sys
@@ -172,6 +173,33 @@ def test_text_response_example_accepts_any_reply() -> None:
 def test_without_examples_only_the_handshake_is_checked() -> None:
     results = _with_server(lambda port: probe(_doc_ctx(port, "/ok", examples=False)))
     assert [(r.name, r.ok) for r in results] == [("websocket", True)]
+
+
+@pytest.mark.parametrize(
+    ("examples", "allow_writes", "checks"),
+    [
+        (
+            True,
+            False,
+            [("websocket", None)],
+        ),  # serve without --allow-writes: the exchange is not checked at all
+        (True, True, [("websocket", True), ("contract", False)]),
+        (False, False, [("websocket", True)]),  # nothing to send: the handshake is the check
+    ],
+)
+def test_repeated_probes_send_the_request_only_when_allowed_and_never_say_up_on_the_handshake_alone(
+    examples: bool, allow_writes: bool, checks: list[tuple[str, bool | None]]
+) -> None:
+    def run(port: int) -> Awaitable[list[ProbeResult]]:
+        ctx = dataclasses.replace(
+            _doc_ctx(port, "/drift", examples=examples), repeated=True, allow_writes=allow_writes
+        )
+        return probe(ctx)
+
+    results = _with_server(run)
+    assert [(r.name, None if r.skipped else r.ok) for r in results] == checks
+    if not allow_writes and examples:
+        assert "needs the runner's --allow-writes" in results[0].message
 
 
 def test_no_reply_ends_before_the_deadline_and_keeps_the_handshake() -> None:

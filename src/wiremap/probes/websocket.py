@@ -51,6 +51,9 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     except ImportError:
         return [skipped(NAME, DRIVER_MISSING)]
 
+    if ctx.repeated and _has_exchange(ctx) and not may_send(ctx):
+        # serve/measure: the handshake alone would say "up" about an exchange nobody checked
+        return [skipped(NAME, _refusal(ctx))]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ctx.timeout_s
     timer = Timer()
@@ -84,6 +87,17 @@ def may_send(ctx: ProbeContext) -> bool:
     return writes_allowed(ctx)
 
 
+def _has_exchange(ctx: ProbeContext) -> bool:
+    request, response = ctx.integration.request, ctx.integration.response
+    return request is not None and bool(request.text.strip()) and response is not None
+
+
+def _refusal(ctx: ProbeContext) -> str:
+    if ctx.repeated:
+        return "Request example not sent every interval: it may publish; needs the runner's --allow-writes"
+    return "Request example not sent: only to loopback or --target targets without --allow-writes"
+
+
 async def _contract(
     ws: Any, endpoint: ws_protocol.Endpoint, ctx: ProbeContext, deadline: float
 ) -> ProbeResult | None:
@@ -94,9 +108,7 @@ async def _contract(
     if request is None or not request.text.strip() or response is None:
         return None
     if not may_send(ctx):
-        return skipped(
-            CONTRACT, "Request example not sent: only to loopback or --target targets without --allow-writes"
-        )
+        return skipped(CONTRACT, _refusal(ctx))
     loop = asyncio.get_running_loop()
     timer = Timer()
     try:
