@@ -842,3 +842,81 @@ def test_no_jitter_is_none_and_a_list_of_pauses_is_a_backoff() -> None:
     r = _eh("4 attempts, waiting 100ms then 200ms then 300ms").retry  # type: ignore[attr-defined]
     assert (r.backoff.kind, r.sleeps_ms()) == ("linear", [100.0, 200.0, 300.0])
     assert _eh("retry 3 times with full jitter, 100 ms apart").retry.backoff.jitter == "full"  # type: ignore[attr-defined]
+
+
+# -- found by a new user (nu7) ---------------------------------------------------------------------------
+
+
+def _modes_of(items: str) -> list[tuple[str, str]]:
+    text = f"# Integration: A → B\n\n## Error Handling\n\n**Failure Modes:**\n{items}\n"
+    return [(m.name, m.kind) for m in parse_text(text, "x.md").integration.error_handling.failure_modes]
+
+
+def test_failure_mode_names_lose_their_markdown_emphasis() -> None:
+    """'- **Timeout** (no ack in 3 s) → give up' kept the ** in the name."""
+    assert _modes_of(
+        "- **Timeout** (no ack in 3 s) → give up\n- __DB down__ (connection refused) → job fails\n"
+        "- *`ECONNRESET`* from the peer: reconnect\n- DEADLINE_EXCEEDED: retried"
+    ) == [
+        ("Timeout (no ack in 3 s)", "timeout"),
+        ("DB down (connection refused)", "connection_refused"),
+        ("ECONNRESET from the peer", "other"),
+        ("DEADLINE_EXCEEDED", "timeout"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "what", "kind"),
+    [
+        ("Bad JSON back", "ledger answered garbage", "invalid_response"),
+        ("Garbage reply", None, "invalid_response"),
+        ("Unparseable body", None, "invalid_response"),
+        ("Odd answer", "the body cannot be parsed", "invalid_response"),
+        ("Upstream 5xx", "ledger is down", "http_status"),  # the name's kind first
+        ("Card Declined", "returns 402", "other"),  # a status in the text is no kind: plan reads it there
+    ],
+)
+def test_failure_modes_are_classed_by_meaning(name: str, what: str | None, kind: str) -> None:
+    assert failure_kind(name, what)[0] == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Retries: none. Timeout per message: 3000 ms.",
+        "retries = 0",
+        "Retry: disabled.",
+        "Retries are disabled; each call times out after 3 s.",
+        "max attempts: 1, timeout 3 s",
+        "We make a single attempt, 3 s timeout.",
+    ],
+)
+def test_every_way_of_saying_no_retry_is_one_attempt(text: str) -> None:
+    policy = _read(text, None)
+    assert policy.max_attempts == 1 and policy.retries == 0, policy
+    assert policy.timeout_ms in (None, 3000.0) and policy.unread == []
+
+
+def test_a_config_block_s_comments_complete_its_keys_or_are_listed_unread() -> None:
+    """'# retry twice, 5 seconds apart' over 'retries: 2' lost the 5 s, with unread []."""
+    p = _read("# retry twice, 5 seconds apart\nretries: 2\ntimeout: 30s", "yaml", 10)
+    assert (p.max_attempts, p.backoff.kind, p.backoff.initial_ms, p.timeout_ms) == (
+        3,
+        "constant",
+        5000.0,
+        30000.0,
+    )
+    assert p.lines["backoff.initial_ms"] == 10
+    q = _read("# retries spaced by 5 s, as the DBA asked\nretries: 2", "yaml", 10)
+    assert q.max_attempts == 3 and q.unread == ["retries spaced by 5 s, as the DBA asked"]
+
+
+def test_redis_py_retry_says_which_errors_it_retries() -> None:
+    """redis-py's Retry retries ConnectionError and TimeoutError only (supported_errors), not an invalid
+    reply: the policy says so, so that faults expects no retry for what it does not cover."""
+    code = "r = redis.Redis.from_url(URL, retry=Retry(ExponentialBackoff(cap=0.5, base=0.01), 3))"
+    assert _read(code).retry_on_exceptions == ["ConnectionError", "TimeoutError"]
+    only = _read("r = Redis(retry=Retry(NoBackoff(), 2, supported_errors=(ConnectionError,)))")
+    assert only.retry_on_exceptions == ["ConnectionError"]
+    more = _read("r = Redis(retry=Retry(NoBackoff(), 2), retry_on_error=[redis.exceptions.ResponseError])")
+    assert more.retry_on_exceptions == ["redis.exceptions.ResponseError", "ConnectionError", "TimeoutError"]

@@ -50,8 +50,13 @@ _KINDS: tuple[tuple[FailureKind, re.Pattern[str]], ...] = (
     (
         "invalid_response",
         re.compile(
-            r"invalid|malformed|bad (?:response|payload|data)|unexpected (?:response|"
-            r"payload|format)|parse error|decode error|schema|corrupt",
+            r"invalid|malformed|bad (?:response|payload|data|body|reply|json|xml)|unexpected (?:response|"
+            r"payload|format|body|reply)|(?:parse|parsing|decode|decoding|deseriali[sz]ation) (?:error|"
+            r"failure)|schema|corrupt|garbage|garbled|gibberish|junk|unparsea?ble|"
+            r"(?:can ?not|can't|cannot|fail(?:s|ed)? to|unable to)\s+(?:be\s+)?"
+            r"(?:pars|decod|deseriali[sz]|read)|"
+            r"\bnot (?:valid )?(?:json|xml|protobuf)\b|wrong (?:shape|format|content[- ]type)|"
+            r"protocol error|truncated",
             _I,
         ),
     ),
@@ -60,12 +65,17 @@ _KINDS: tuple[tuple[FailureKind, re.Pattern[str]], ...] = (
 _STATUS = re.compile(r"\b([1-5](?:\d\d|xx))\b", _I)
 
 
-def failure_kind(name: str) -> tuple[FailureKind, list[str]]:
-    """``"HTTP 5xx"`` -> ``("http_status", ["5xx"])``; ``"Timeout"`` -> ``("timeout", [])``."""
+def failure_kind(name: str, what_happens: str | None = None) -> tuple[FailureKind, list[str]]:
+    """``"HTTP 5xx"`` -> ``("http_status", ["5xx"])``; ``"Timeout"`` -> ``("timeout", [])``. A name whose
+    words are none of the kinds ("Bad JSON back") is classed by what it says happens ("ledger answered
+    garbage"): the kind is what the failure is, however it is named. Statuses come from the name only."""
     statuses = list(dict.fromkeys(s.lower() for s in _STATUS.findall(name)))
-    for kind, pattern in _KINDS:
-        if pattern.search(name):
-            return kind, statuses
+    for text in (name, what_happens or ""):
+        for kind, pattern in _KINDS:
+            if kind == "http_status" and text is not name:
+                continue  # "returns 409" in the text: a status the name does not give (plan reads it there)
+            if pattern.search(text):
+                return kind, statuses
     return "other", statuses
 
 
@@ -74,7 +84,7 @@ def read_error_handling(
 ) -> ErrorHandling:
     typed = []
     for n, mode in enumerate(modes):
-        kind, statuses = failure_kind(mode.name)
+        kind, statuses = failure_kind(mode.name, mode.what_happens)
         typed.append(
             TypedFailureMode(
                 kind=kind,

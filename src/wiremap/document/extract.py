@@ -154,17 +154,30 @@ _MARKED_NAME = re.compile(
 _ARROW = re.compile(r"\s*(?:→|->|=>)\s*")
 
 
+# emphasis or a code span anywhere in a name: "**Timeout** (no ack in 3 s)", "`ECONNRESET` from the peer";
+# "_" and "__" only at word edges, so DEADLINE_EXCEEDED keeps its underscore
+_EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
+
+
+def _plain_name(name: str) -> str:
+    """A failure mode's name without its Markdown marks: ``**Timeout** (no ack)`` -> ``Timeout (no ack)``."""
+    plain = v.strip_code(name)
+    for _ in range(3):  # nested marks: *`ECONNRESET`*
+        plain = _EMPHASIS.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(4), plain)
+    return plain.strip() or name.strip()
+
+
 def _failure_mode(item: ListItem) -> FailureMode:
     name, rest = _split_item(item)
     if not rest and ":" not in item.text:
         parts = _ARROW.split(item.text.strip(), maxsplit=1)
         if len(parts) == 2 and parts[0].strip():  # "Server Error → no retry": the name, then the handling
-            return FailureMode(name=v.strip_code(parts[0].strip()), handling=parts[1].strip() or None)
-        return FailureMode(name=item.text.strip())
+            return FailureMode(name=_plain_name(parts[0]), handling=parts[1].strip() or None)
+        return FailureMode(name=_plain_name(item.text))
     parts = _ARROW.split(rest, maxsplit=1)
     what = parts[0].strip() or None
     handling = parts[1].strip() if len(parts) > 1 else None
-    return FailureMode(name=v.strip_code(name), what_happens=what, handling=handling or None)
+    return FailureMode(name=_plain_name(name), what_happens=what, handling=handling or None)
 
 
 _ENV = re.compile(

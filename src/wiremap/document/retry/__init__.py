@@ -5,6 +5,8 @@ finds a retry wins. A block in a code language falls back to reading its comment
 Java/Kotlin and JavaScript/TypeScript, whose retries are often said in a comment over the code, what the
 code says (a timeout, a retry library's options) and what the comments say complete each other. What no
 reader understands stays text (``retry_strategy``) and ``read_retry`` returns ``None``: ERR001 says so.
+A configuration block's comments complete its keys the same way; a duration they hold that nothing read is
+listed in ``unread``.
 Never raises: docs are untrusted input, sizes are bounded and nothing is executed.
 """
 
@@ -57,6 +59,13 @@ _RETRY_KEYS = ("max_attempts", "backoff.kind", "backoff.initial_ms")
 _COMMENT = re.compile(r"^\s*(?:#+|//+|--+|/?\*+/?|;+)\s?")
 
 
+def _is_config(lang: str) -> bool:
+    """A configuration language (YAML, TOML, INI …): its comments say what its keys do not ("# retry
+    twice, 5 seconds apart" over ``retries: 2``), so they are read too and complete the keys."""
+    readers = READERS.get(lang)
+    return readers is not None and all(r in _CONFIG for r in readers)
+
+
 def _comments(text: str) -> str:
     """The comment lines of code, markers removed; other lines blank (so line numbers hold)."""
     return "\n".join(_COMMENT.sub("", ln) if _COMMENT.match(ln) else "" for ln in text.split("\n"))
@@ -77,9 +86,13 @@ def read_retry(text: str | None, language: str | None, first_line: int) -> Retry
             ),
             None,
         )
-        if found is not None and lang not in _CODE:
+        if found is not None and lang not in _CODE and not _is_config(lang):
             return found.policy()
-        said = read_prose(_comments(text), first_line) if readers is None or lang not in _PROSE else None
+        said = (
+            read_prose(_comments(text), first_line, unread_alone=found is not None)
+            if readers is None or lang not in _PROSE
+            else None
+        )
         if found is not None and said is not None:
             # the code's form when it says how it retries, else the comments' ("retries: 2" over a timeout)
             first, second = (found, said) if any(k in found.values for k in _RETRY_KEYS) else (said, found)

@@ -47,7 +47,13 @@ _I = re.IGNORECASE
 
 _NONE = re.compile(
     r"\b(?:no (?:automatic |auto[- ])?retr(?:y|ies)|not retried|never retried|without retr(?:y|ies)|"
-    r"does not retry|doesn't retry|do not retry|don't retry|is not retried)\b",
+    r"does not retry|doesn't retry|do not retry|don't retry|is not retried|zero retries|"
+    # "Retries: none", "retries = 0", "retry: disabled", "retries are disabled", "retrying is off"
+    r"retr(?:y|ies|ying)\s*(?:[:=]|\s(?:is|are|set\s+to))\s*(?:none|no|never|disabled|off|false|0)(?!\w|\.\d)|"
+    r"retr(?:y|ies|ying)\s+(?:is\s+|are\s+)?(?:disabled|turned\s+off|switched\s+off)|"
+    # "max attempts: 1", "attempts = 1", "a single attempt", "one attempt only"
+    r"(?:max(?:imum)?[ _-]?)?attempts\s*[:=]\s*1(?!\w|\.\d)|"
+    r"(?:a\s+single|only\s+one)\s+attempt|one\s+attempt\s+only)",
     _I,
 )
 _RETRIES = re.compile(
@@ -114,7 +120,10 @@ def _pause_list(t: str) -> tuple[str, float, float, Span] | None:
     return None
 
 
-_ATTEMPT = r"(?:attempts?|tr(?:y|ies)|calls?|requests?|rpcs?|retr(?:y|ies))"
+_ATTEMPT = (
+    r"(?:attempts?|tr(?:y|ies)|calls?|requests?|rpcs?|retr(?:y|ies)|messages?|operations?|commands?|"
+    r"quer(?:y|ies)|publish(?:es)?|sends?)"
+)
 # (pattern, what its duration is when the clause names no scope)
 _CONNECT = r"\bconnect(?:ion)?[- ]time[- ]?outs?\b"
 _LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -209,7 +218,9 @@ def _first(m: re.Match[str] | None) -> str | None:
     return next((g for g in m.groups() if g), None) if m else None
 
 
-def read_prose(text: str, first_line: int) -> Draft | None:
+def read_prose(text: str, first_line: int, *, unread_alone: bool = False) -> Draft | None:
+    """``unread_alone``: a draft holding only sentences not understood is returned too (the comments of a
+    block whose code was read: a retry they state that nothing here read is listed, not dropped)."""
     if len(text) > MAX_TEXT:
         return None
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
@@ -226,7 +237,7 @@ def read_prose(text: str, first_line: int) -> Draft | None:
     d = Draft("prose", first_line)
     for n, line_text in enumerate(text.split("\n")[:500]):
         _line(d, line_text, first_line + n)
-    if d.empty():
+    if d.empty() and not (unread_alone and d.unread_text):
         return None
     multiplier = d.values.get("backoff.multiplier")
     if "backoff.kind" not in d.values and multiplier is not None:

@@ -1,7 +1,11 @@
 """redis-py: ``Redis(socket_timeout=0.5, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
 retry_on_error=(...))``.
 
-``retries`` counts retries (``-1``: for ever). Before retry ``n`` redis-py sleeps ``backoff.compute(n)``:
+``retries`` counts retries (``-1``: for ever). Only the errors in ``supported_errors`` are retried: by
+default ``ConnectionError`` and ``TimeoutError`` (an invalid reply or an error answer is not), and those
+``retry_on_error=`` adds (``retry_on_timeout=True`` adds ``TimeoutError``); ``retry_on_exceptions`` lists
+them, so that what the Retry does not cover is known not retried.
+Before retry ``n`` redis-py sleeps ``backoff.compute(n)``:
 ``ExponentialBackoff`` gives ``min(cap, base * 2 ** n)``, so the first pause is ``2 * base``;
 ``ConstantBackoff(b)`` gives ``b``. Defaults: ``cap=0.512``, ``base=0.008`` seconds.
 """
@@ -16,6 +20,7 @@ from ._draft import Draft
 __all__ = ["CALLS", "read"]
 
 CALLS = frozenset({"Retry", "Redis", "StrictRedis", "RedisCluster", "from_url"})
+_DEFAULT_ERRORS = ("ConnectionError", "TimeoutError")
 _JITTER = {
     "FullJitterBackoff": "full",
     "ExponentialWithJitterBackoff": "full",
@@ -64,6 +69,14 @@ def _retry(call: ast.Call, ctx: Ctx, d: Draft) -> None:
         d.add("retry_on_exceptions", names(args["supported_errors"]), ctx.line(args["supported_errors"]))
 
 
+def _defaults(call: ast.Call, ctx: Ctx, d: Draft) -> None:
+    """redis-py's default ``supported_errors`` when the Retry names none, each once by its short name."""
+    if "supported_errors" in kwargs(call) or len(call.args) > 2:
+        return
+    have = {n.rsplit(".", 1)[-1] for n in d.values.get("retry_on_exceptions", [])}
+    d.add("retry_on_exceptions", [e for e in _DEFAULT_ERRORS if e not in have], ctx.line(call))
+
+
 def read(call: ast.Call, ctx: Ctx) -> Draft | None:
     name, kw = callee(call), kwargs(call)
     if name == "Retry":
@@ -71,6 +84,7 @@ def read(call: ast.Call, ctx: Ctx) -> Draft | None:
             return None
         d = Draft("redis", ctx.line(call))
         _retry(call, ctx, d)
+        _defaults(call, ctx, d)
         return d
     retry = kw.get("retry")
     if not (isinstance(retry, ast.Call) and callee(retry) == "Retry" and _is_redis_retry(retry, ctx)):
@@ -81,4 +95,7 @@ def read(call: ast.Call, ctx: Ctx) -> Draft | None:
         d.set("timeout_ms", t * 1000, ctx.line(kw["socket_timeout"]))
     if "retry_on_error" in kw:
         d.add("retry_on_exceptions", names(kw["retry_on_error"]), ctx.line(kw["retry_on_error"]))
+    if isinstance(on_timeout := kw.get("retry_on_timeout"), ast.Constant) and on_timeout.value is True:
+        d.add("retry_on_exceptions", ["TimeoutError"], ctx.line(on_timeout))
+    _defaults(retry, ctx, d)
     return d
