@@ -179,3 +179,67 @@ def test_a_mode_that_says_retried_is_retried_whatever_the_retry_on_list() -> Non
     promise = expected(doc, parse_fault("timeout"))
     assert promise.retried is True and promise.attempts == 3
     assert judge(promise, Observed(_starts(), 1, 331)).verdict == "mismatch"
+
+
+def test_a_fault_the_library_s_retry_does_not_cover_is_not_retried() -> None:
+    """Found by a new user: redis-py's Retry(…, 3) and 'Invalid Response: ignore' was judged against 3
+    retries; redis-py retries ConnectionError and TimeoutError only."""
+    redis_doc = _doc(
+        "r = redis.Redis.from_url(URL, retry=Retry(ExponentialBackoff(cap=0.5, base=0.01), 3))",
+        "- **Timeout**: slow\n- **Invalid Response**: ignore",
+    )
+    assert expected(redis_doc, parse_fault("invalid")).attempts == 1
+    assert expected(redis_doc, parse_fault("timeout")).attempts == 4
+    assert expected(redis_doc, parse_fault("refused")).attempts == 4
+    grpc = _doc(
+        'config = {"methodConfig": [{"retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.1s", '
+        '"maxBackoff": "1s", "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]}',
+        "- **Connection refused**: restarting\n- **Invalid Response**: bad message",
+    )
+    assert expected(grpc, parse_fault("refused")).attempts == 4
+    assert expected(grpc, parse_fault("invalid")).attempts == 1
+    assert expected(grpc, parse_fault("grpc:INTERNAL")).attempts == 1
+    urllib3 = _doc(
+        "s.mount('http://', HTTPAdapter(max_retries=Retry(total=2, status_forcelist=[503])))",
+        "- **Invalid Response**: bad JSON\n- **Rate limited**: 429",
+    )
+    assert expected(urllib3, parse_fault("invalid")).attempts == 1  # urllib3 never reads the body
+    assert expected(urllib3, parse_fault("status:429:retry-after=1")).attempts == 3  # its Retry-After default
+    assert expected(urllib3, parse_fault("status:404")).attempts == 1
+
+
+def test_retries_none_and_a_mode_that_gives_up_are_no_retry() -> None:
+    """Found by a new user: 'Retries: none.' and '**Timeout** (no ack in 3 s) → give up' said
+    'not-documented'."""
+    text = (
+        "# Integration: Notifier → Push Gateway\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "- **Timeout** (no ack in 3 s) → give up, user gets it on next poll\n"
+        "- **Connection reset by peer**: reconnect\n\n"
+        "**Retry Strategy:**\nRetries: none. Timeout per message: 3000 ms.\n"
+    )
+    integ = parse_text(text, "x.md").integration
+    assert integ.error_handling.retry is not None and integ.error_handling.retry.max_attempts == 1
+    for fault in ("timeout", "reset"):
+        promise = expected(integ, parse_fault(fault))
+        assert promise.attempts == 1 and promise.retried is False, fault
+    # a mode that gives up, under a policy that retries everything else
+    gives_up = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))\ndef f(): ...",
+        "- **DB down** (connection refused) → job fails, rerun in the morning",
+    )
+    assert expected(gives_up, parse_fault("refused")).attempts == 1
+
+
+def test_when_the_doc_s_parts_disagree_the_verdict_says_so() -> None:
+    """Found by a new user: 'Rate limited: backoff' under a loop that retries 5xx only was judged by the
+    loop without a word."""
+    doc = _doc(
+        "for attempt in range(3):\n    r = httpx.get(url)\n    if r.status_code < 500:\n        break\n"
+        "    time.sleep(0.1 * (attempt + 1))",
+        "- **HTTP 502/503**: retried\n- **Rate limited**: backoff",
+    )
+    promise = expected(doc, parse_fault("status:429:retry-after=1"))
+    assert "disagrees" in promise.conflict and "'Rate limited'" in promise.conflict
+    verdict = judge(promise, Observed(_starts(), 1, 30))
+    assert "the doc disagrees with itself" in verdict.message
+    assert expected(doc, parse_fault("status:503")).conflict == ""

@@ -78,3 +78,19 @@ def test_what_no_stub_can_be_is_not_injected_and_each_fault_comes_once() -> None
         "- **[Failure mode]**: [what happens] → [how to handle]"
     )
     assert _faults(integration(doc(modes=modes)), "http") == [("timeout", "Timeout")]
+
+
+def test_a_failure_mode_no_fault_is_is_said_untested_never_dropped() -> None:
+    """Found by a new user: '**Bad JSON back**: ledger answered garbage' was classed other and vanished."""
+    from wiremap.faults.plan import untested_modes
+
+    integ = integration(
+        doc(
+            modes="- **Bad JSON back**: ledger answered garbage → not retried\n"
+            "- **Slow consumer**: messages dropped"
+        )
+    )
+    assert ("invalid", "Bad JSON back") in _faults(integ, "http")
+    untested = untested_modes(integ, "http")
+    assert [name for name, _ in untested] == ["Slow consumer"]
+    assert "not tested" in untested[0][1]

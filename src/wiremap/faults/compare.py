@@ -49,8 +49,52 @@ _EXC_WORDS: dict[FaultKind, tuple[str, ...]] = {
     FaultKind.INVALID: ("invalid", "decode", "value", "key", "validation", "response", "json"),
     FaultKind.CLOSE_MID_BODY: ("incomplete", "chunked", "protocol", "connection", "read", "response"),
 }
+_F = FaultKind
+_TRANSPORT = frozenset({_F.TIMEOUT, _F.REFUSED, _F.RESET, _F.DISCONNECT})
+_ANSWERED = frozenset({_F.INVALID, _F.STATUS})  # a well-formed answer: no transport error is raised
+# well-known exception names (the last part: builtins, redis-py, requests, httpx, socket): the faults each
+# is raised for, and those it is not; a fault in neither is left to the name's words
+_KNOWN_EXC: dict[str, tuple[frozenset[FaultKind], frozenset[FaultKind]]] = {
+    "connectionerror": (frozenset({_F.REFUSED, _F.RESET, _F.DISCONNECT}), _ANSWERED | {_F.TIMEOUT}),
+    "connecterror": (frozenset({_F.REFUSED}), _ANSWERED | {_F.TIMEOUT, _F.RESET, _F.DISCONNECT}),
+    "connectionrefusederror": (frozenset({_F.REFUSED}), _ANSWERED | {_F.TIMEOUT, _F.RESET, _F.DISCONNECT}),
+    "connectionreseterror": (frozenset({_F.RESET}), _ANSWERED | {_F.TIMEOUT, _F.REFUSED}),
+    **dict.fromkeys(
+        ("timeouterror", "timeout", "readtimeout", "readtimeouterror", "timeoutexception", "sockettimeout"),
+        (frozenset({_F.TIMEOUT}), _ANSWERED | {_F.REFUSED, _F.RESET, _F.DISCONNECT}),
+    ),
+    **dict.fromkeys(
+        ("jsondecodeerror", "decodeerror", "valueerror", "validationerror", "keyerror", "invalidresponse"),
+        (frozenset(), _TRANSPORT | {_F.STATUS}),
+    ),
+}
 _NOT_RETRIED = re.compile(r"\b(?:never|not|no|don'?t|do not|without)\b[^.;→]{0,20}\bretr", re.IGNORECASE)
-_RETRIED = re.compile(r"\bretr(?:y|ied|ies)\b", re.IGNORECASE)
+_RETRIED = re.compile(
+    r"\bretr(?:y|ied|ies|ying)\b|\bback(?:s|ing)?[- ]?off\b|\btr(?:y|ies)\s+again\b|\bre-?sen(?:d|ds|t)\b",
+    re.IGNORECASE,
+)
+# what a failure mode says is done instead of a retry: "→ give up", "→ job fails", "→ dropped"
+_GIVES_UP = re.compile(
+    r"\bgiv(?:e|es|ing)\s+up\b|\bfail(?:s|ed)?\b(?![\s-]*over)|\bdrop(?:s|ped)?\b|\babort(?:s|ed)?\b|"
+    r"\bsurface[sd]?\b|\bre-?rais(?:e|es|ed)\b|\bpropagat(?:e|es|ed)\b|\bbubbles?\s+up\b|\bcancel(?:s|l?ed)?\b",
+    re.IGNORECASE,
+)
+# the gRPC status a client sees for a fault that is no gRPC status (gRPC retries by status only)
+_GRPC_SEEN: dict[FaultKind, str] = {
+    FaultKind.REFUSED: "UNAVAILABLE",
+    FaultKind.RESET: "UNAVAILABLE",
+    FaultKind.DISCONNECT: "UNAVAILABLE",
+    FaultKind.GARBAGE: "UNAVAILABLE",
+    FaultKind.TIMEOUT: "DEADLINE_EXCEEDED",
+    FaultKind.INVALID: "INTERNAL",
+}
+# urllib3 retries a 413, 429 or 503 that carries Retry-After whatever status_forcelist says
+_URLLIB3_RETRY_AFTER = frozenset({413, 429, 503})
+# urllib3 reads errors after the request was sent as read errors: retried only for retry_on_methods
+_URLLIB3_READ = frozenset(
+    {FaultKind.TIMEOUT, FaultKind.RESET, FaultKind.DISCONNECT, FaultKind.GARBAGE, FaultKind.CLOSE_MID_BODY}
+)
+_METHOD = re.compile(r"^\s*`?\s*(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +110,19 @@ class Expected:
     retried: bool | None
     jitter: str | None
     because: str  # where the promise comes from, in words
+    conflict: str = ""  # where the doc's parts disagree on this failure, in words
 
     def describe(self) -> str:
+        note = f" ({self.conflict})" if self.conflict else ""
         if self.attempts is None:
-            return self.because
+            return self.because + note
         retries = self.attempts - 1
         words = f"{retries} retr{'y' if retries == 1 else 'ies'}" if retries else "no retry"
         if retries and self.sleeps_ms:
             words += f" with {'/'.join(_ms(x) for x in self.sleeps_ms)} ms backoff"
             if self.jitter not in (None, "none"):
                 words += f" ({self.jitter} jitter)"
-        return f"documented {words}"
+        return f"documented {words}{note}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,33 +186,115 @@ def _status_matches(pattern: str, code: str) -> bool:
     return pattern == code or (len(pattern) == 3 and pattern.endswith("xx") and pattern[0] == code[0])
 
 
-def _retried(policy: RetryPolicy | None, modes: list[TypedFailureMode], fault: Fault) -> bool | None:
-    """Does the doc retry this failure? Its Failure Modes first (``→ never retried``), then the
-    policy's retry-on lists; ``None`` when neither says."""
+def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
+    """What the failure modes' own words say: ``→ never retried`` or ``→ give up`` (no retry), ``→ retried``
+    or ``backoff``; ``None`` when they say neither."""
     for m in modes:
         if any(_NOT_RETRIED.search(part or "") for part in (m.what_happens, m.handling)):
             return False
-    if policy is None or not policy.max_attempts:
-        return False if policy is not None and policy.max_attempts == 1 else None
     if any(_RETRIED.search(part or "") for m in modes for part in (m.handling, m.what_happens)):
-        return True  # "300 ms socket timeout → retried": the mode's own words, before the retry-on lists
+        return True
+    for m in modes:
+        # the action, after the arrow (or the whole text when there is none): "→ give up, user polls"
+        action = m.handling if m.handling is not None else m.what_happens
+        if action and _GIVES_UP.search(action):
+            return False
+    return None
+
+
+def _exceptions_say(policy: RetryPolicy, modes: list[TypedFailureMode], fault: Fault) -> bool | None:
+    """Whether a retry-on list of exceptions (all that is retried) covers this fault: a name raised for
+    it, or with its words, does; when every name is a well-known one not raised for it (redis-py's
+    ConnectionError and TimeoutError for an invalid reply) none does; any other name leaves it unknown."""
+    words = _EXC_WORDS.get(fault.kind, ())
+    names = [e.rsplit(".", 1)[-1].lower() for e in policy.retry_on_exceptions]
+    if any(n in ("exception", "baseexception") for n in names) or _names_retried(policy, modes):
+        return True
+    ruled_out = 0
+    for n in names:
+        covers, not_covers = _KNOWN_EXC.get(n, (frozenset(), frozenset()))
+        if fault.kind in covers:
+            return True
+        if fault.kind in not_covers:
+            ruled_out += 1
+        elif any(w in n for w in words):
+            return True
+    return False if names and ruled_out == len(names) else None
+
+
+def _policy_says(
+    integration: Integration, policy: RetryPolicy, modes: list[TypedFailureMode], fault: Fault
+) -> bool | None:
+    """Whether the Retry Strategy retries this fault, by what its library retries: its retry-on lists
+    (statuses, gRPC codes, exceptions), or what the library retries when the doc names none."""
     if fault.kind is FaultKind.STATUS:
+        code = fault.status or 0
+        if policy.retry_on_status and any(_status_matches(s, str(code)) for s in policy.retry_on_status):
+            return True
+        if policy.form == "urllib3":  # status_forcelist, and a Retry-After on 413/429/503 (the default)
+            return (
+                _method_retried(integration, policy)
+                and fault.retry_after_s is not None
+                and code in _URLLIB3_RETRY_AFTER
+            )
         if policy.retry_on_status:
-            return any(_status_matches(s, str(fault.status)) for s in policy.retry_on_status)
+            return False
+        return _exceptions_say(policy, modes, fault) if policy.retry_on_exceptions else None
+    if fault.kind is FaultKind.GRPC or (policy.form == "grpc_service_config" and policy.retry_on_grpc_codes):
+        seen = fault.grpc_code if fault.kind is FaultKind.GRPC else _GRPC_SEEN.get(fault.kind)
+        if policy.retry_on_grpc_codes and seen is not None:
+            return seen.upper() in {c.upper() for c in policy.retry_on_grpc_codes}
         return None
-    if fault.kind is FaultKind.GRPC:
-        if policy.retry_on_grpc_codes:
-            return (fault.grpc_code or "").upper() in {c.upper() for c in policy.retry_on_grpc_codes}
-        return None
+    if policy.form == "urllib3" and not policy.retry_on_exceptions:
+        if fault.kind is FaultKind.INVALID:
+            return False  # a well-formed answer of another shape: urllib3 never reads the body
+        # a read error (after the request was sent) is retried for the allowed methods only
+        return fault.kind not in _URLLIB3_READ or _method_retried(integration, policy)
     if policy.retry_on_exceptions:
-        words = _EXC_WORDS.get(fault.kind, ())
-        names = [e.lower() for e in policy.retry_on_exceptions]
-        if any(n in ("exception", "baseexception") for n in names):
-            return True
-        if any(w in n for n in names for w in words) or _names_retried(policy, modes):
-            return True
-        return None
+        return _exceptions_say(policy, modes, fault)
     return True  # a policy that names no failure retries every failure (tenacity, backoff loops)
+
+
+def _method_retried(integration: Integration, policy: RetryPolicy) -> bool:
+    """urllib3's allowed_methods: the Endpoint's method, when it names one, is among them."""
+    m = _METHOD.match(integration.endpoint or "")
+    allowed = {x.upper() for x in policy.retry_on_methods}
+    return m is None or not allowed or "*" in allowed or m.group(1).upper() in allowed
+
+
+def _retried(
+    integration: Integration, policy: RetryPolicy | None, modes: list[TypedFailureMode], fault: Fault
+) -> tuple[bool | None, str]:
+    """Does the doc retry this failure? Its Failure Modes first (``→ never retried``, ``→ give up``,
+    ``→ retried``), then what the policy retries; ``None`` when neither says. The second value names a
+    disagreement between the two ("" when they agree or one is silent): the doc's parts contradict each
+    other, and the verdict says so rather than following one silently."""
+    said = _mode_says(modes)
+    if policy is None or not policy.max_attempts:
+        # "→ retried" with no count of attempts to hold it to says nothing to compare
+        return (None if said else said), ""
+    if policy.max_attempts == 1:
+        by_policy: bool | None = False
+    elif not policy.max_attempts:
+        by_policy = None
+    else:
+        by_policy = _policy_says(integration, policy, modes, fault)
+    if said is None:
+        return by_policy, ""
+    if by_policy is None or by_policy == said:
+        return said, ""
+    judged = (
+        said if (said is False or policy.max_attempts > 1) else None
+    )  # retried, but 1 attempt: how often?
+    names = ", ".join(repr(m.name) for m in modes)
+    where = f" (line {policy.line})" if policy.line else ""
+    conflict = (
+        f"the doc disagrees with itself: Failure Modes {names} say{'s' if len(modes) == 1 else ''} "
+        f"this failure is {'' if said else 'not '}retried, the Retry Strategy{where} "
+        f"{'retries' if by_policy else 'does not retry'} it"
+        + ("; judged by the failure mode" if judged is not None else "")
+    )
+    return judged, conflict
 
 
 def _names_retried(policy: RetryPolicy, modes: list[TypedFailureMode]) -> bool:
@@ -218,7 +346,7 @@ def expected(
     assert fault is not None
     policy = integration.error_handling.retry
     modes = _modes(integration, fault, mode)
-    retried = _retried(policy, modes, fault)
+    retried, conflict = _retried(integration, policy, modes, fault)
     timeout = policy.timeout_ms if policy is not None else None
     if timeout is None:  # "no answer within PAYMENTS_TIMEOUT_SECONDS (5 s)" in the Timeout mode
         timeout = _timeout_in_text(
@@ -234,7 +362,7 @@ def expected(
     fallback = bool(policy is not None and policy.fallback)
     if retried is None:
         what = "the doc does not say whether this failure is retried"
-        return Expected(None, None, fail_ms, timeout, deadline, None, None, None, what)
+        return Expected(None, None, fail_ms, timeout, deadline, None, None, None, what, conflict)
     budget = (policy.max_attempts or 1) if (policy is not None and retried) else 1
     sleeps = (policy.sleeps_ms() if policy is not None else None) if retried else []
     if sleeps is not None:
@@ -268,7 +396,9 @@ def expected(
     jitter = policy.backoff.jitter if policy is not None else None
     where = f"line {policy.line}" if policy is not None and policy.line else "the doc"
     because = f"Retry Strategy ({policy.form}, {where})" if policy is not None else "Failure Modes"
-    return Expected(attempts, sleeps, fail_ms, timeout, deadline, succeeds, retried, jitter, because)
+    return Expected(
+        attempts, sleeps, fail_ms, timeout, deadline, succeeds, retried, jitter, because, conflict
+    )
 
 
 def _interval_range(pause: float, fail_ms: float, jitter: str | None) -> tuple[float, float]:
@@ -291,7 +421,7 @@ def judge(promise: Expected, seen: Observed) -> Judgement:
     attempts = seen.attempts
     observed_words = _observed_words(seen)
     if promise.attempts is None:
-        return Judgement("not-documented", f"{promise.because}; observed {observed_words}")
+        return Judgement("not-documented", f"{promise.describe()}; observed {observed_words}")
     diffs: list[str] = []
     if attempts is not None and attempts != promise.attempts:
         diffs.append(f"attempts: documented {promise.attempts}, observed {attempts}")

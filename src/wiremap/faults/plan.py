@@ -31,7 +31,7 @@ from ..model import Integration, TypedFailureMode
 from ..stub.faults import GRPC_CODES, FaultKind, supported_faults
 from ..values import is_placeholder_text
 
-__all__ = ["Planned", "planned_faults"]
+__all__ = ["Planned", "planned_faults", "untested_modes"]
 
 _GRPC_NAME = re.compile(r"\b(" + "|".join(c for c in GRPC_CODES if c != "OK") + r")\b")
 _RESET = re.compile(r"\breset\b|econnreset", re.IGNORECASE)
@@ -95,6 +95,32 @@ def _of_mode(mode: TypedFailureMode, protocol: str, can: frozenset[FaultKind]) -
         if mode.kind in ("http_status", "auth", "other"):
             return _statuses(mode)
     return []
+
+
+_WHY_NOT: dict[str, str] = {
+    "dns": "no stub can be a DNS failure (the client resolves a name the run rewrites to an address)",
+    "tls": "no stub can be a TLS failure",
+    "auth": "it names no status the stub could answer",
+    "http_status": "it names no status the stub could answer",
+    "other": "its words name no failure wiremap can inject (a timeout, a refusal, a reset, a disconnect, "
+    "an invalid response, a status)",
+}
+
+
+def untested_modes(integration: Integration, server: str) -> list[tuple[str, str]]:
+    """The documented failure modes no fault is, each with why: faults says each is skipped, so that a
+    failure mode the run cannot test is never silently left out (placeholders excepted)."""
+    protocol = integration.protocol or ""
+    can = supported_faults(server)
+    out: list[tuple[str, str]] = []
+    for mode in integration.error_handling.failure_modes:
+        if is_placeholder_text(mode.name) or _of_mode(mode, protocol, can):
+            continue
+        why = _WHY_NOT.get(mode.kind, f"the {server or 'unknown'} stub has no fault that is this failure")
+        if mode.kind in ("rate_limited", "http_status", "auth") and protocol not in ("http", "grpc"):
+            why = f"a status is no failure of a {protocol or 'non-HTTP'} integration"
+        out.append((mode.name, f"failure mode {mode.name!r} ({mode.kind}) not tested: {why}"))
+    return out
 
 
 def planned_faults(integration: Integration, server: str) -> list[Planned]:

@@ -41,7 +41,7 @@ from ..trust.credentials import SecretGate
 from ..values import is_placeholder_text
 from .compare import Expected, Observed, Verdict, expected, judge
 from .env import Rewrite, point_at
-from .plan import Planned, planned_faults
+from .plan import Planned, planned_faults, untested_modes
 
 __all__ = [
     "FaultResult",
@@ -462,13 +462,19 @@ async def run_integration(
         if setup is None and not _server_known(integ):
             server = "proxy"
         planned = planned_faults(integ, server)
+    # the documented failure modes no fault is: said skipped, with why, never silently left out
+    untested = (
+        []
+        if options.only
+        else [FaultResult("(none)", "skipped", why, mode) for mode, why in untested_modes(integ, server)]
+    )
     if not planned:
         what = "no failure mode wiremap can inject is documented (Error Handling → Failure Modes)"
-        return IntegrationFaults(integ, [FaultResult("(none)", "skipped", what)])
+        return IntegrationFaults(integ, [FaultResult("(none)", "skipped", what), *untested])
     if setup is None:
-        return IntegrationFaults(integ, [_skipped(p, reason) for p in planned])
+        return IntegrationFaults(integ, [_skipped(p, reason) for p in planned] + untested)
     gate = SecretGate(options.env, options.bindings)
-    return IntegrationFaults(integ, [await _one(integ, p, setup, options, gate) for p in planned])
+    return IntegrationFaults(integ, [await _one(integ, p, setup, options, gate) for p in planned] + untested)
 
 
 def _server_known(integ: Integration) -> bool:
