@@ -416,6 +416,97 @@ def _quoted(text: str, pos: int) -> tuple[int, int] | None:
         i += len(q)  # a quote escaped once more than this string's: inside it
 
 
+# Where an unquoted value ends follows the syntax it is written in:
+# - in a ``;``-separated connection string (``Server=h;User Id=sa;Password=a b&c;``, JDBC's ``;password=``)
+#   the value runs to the next ``;``, the end of the line or the string that holds it: spaces and ``&``
+#   are part of it;
+# - in a URL's query string (``?password=a&next=b``) it ends at ``&``, ``#`` or a space;
+# - on a ``KEY=value`` line (shell, ``.env``, ``export``) or a ``key: value`` line (YAML, headers) it runs
+#   to the next space or the quote that holds it;
+# - anywhere else (code, prose) it ends at punctuation: ``connect(password=pw, host=h)``.
+# A quoted value is the whole string, whatever the syntax (:func:`_quoted`).
+_LINE_HEAD = re.compile(
+    r"[ \t]*(?:[-*+>][ \t]+)?(?:\$[ \t]+)?"  # a list item, a quote, a prompt
+    r"(?:(?:export|set|env|ENV|declare|readonly|local)[ \t]+(?:-\w+[ \t]+)?)?`?"
+)
+_CONN_NEXT = re.compile(r"[ \t]*[A-Za-z][\w .-]*=")
+_QUERY_VALUE = re.compile(r"[^&#\s\"'`<>\\;]+")
+_WORD_VALUE = re.compile(r"[^\s\"'`\\]+")
+_KV_WORDS = re.compile(r"(?:[A-Za-z_][\w.-]*=[^\s\"'`(),\\]*[ \t]+)+")  # libpq, ``env A=1 B=2 cmd``
+
+
+def _enclosing_quote(line: str) -> str | None:
+    """The quote character of the string ``line`` (text up to a name) is inside, if any: the one left
+    open last (``export DSN='Server=h;Password=``: ``'``)."""
+    best, at = None, -1
+    for q in "'\"`":
+        if line.count(q) % 2 == 1 and line.rfind(q) > at:
+            best, at = q, line.rfind(q)
+    return best
+
+
+def _conn_end(text: str, pos: int, stop: str | None, table: bool) -> int:
+    """The end of a connection string's value at ``pos``: the next ``;``, the line's end, or the closing
+    quote ``stop`` (a ``|`` in a table row); the value's trailing blanks are not part of it."""
+    end = pos
+    n = len(text)
+    while end < n and text[end] not in ";\n\r" and text[end] != stop and not (table and text[end] == "|"):
+        end += 1
+    while end > pos and text[end - 1] in " \t\\":  # (``\"`` closes a string in JSON: its escape too)
+        end -= 1
+    return end
+
+
+def _value_syntax(text: str, name_start: int, pos: int, sep: str) -> tuple[str, str | None, bool]:
+    """The syntax the value at ``pos`` (after the name at ``name_start`` and ``sep``) is written in:
+    ``conn``, ``query``, ``line`` or ``""`` (code, prose); the quote of the string holding it; whether it
+    is in a table row."""
+    line_start = max(text.rfind("\n", 0, name_start), text.rfind("\r", 0, name_start)) + 1
+    escaped = text.rfind("\\n", line_start, name_start)  # (a line in a JSON string)
+    before = text[escaped + 2 if escaped >= 0 else line_start : name_start]
+    stop = _enclosing_quote(before)
+    lead = before.rfind(stop) + 1 if stop is not None else 0  # where the string holding the value starts
+    table = before.lstrip().startswith("|")
+    head = before.rstrip(" \t")
+    # ``Key=value`` with nothing between the key, ``=`` and the value (``x = f(y);`` is code)
+    tight = sep == "=" and pos >= 2 and text[pos - 1] == "=" and text[pos - 2] not in " \t"
+    if tight and (head.endswith("&amp;") or (head == before and head.endswith(("?", "&")))):
+        return "query", stop, table  # (``&amp;`` is ``&`` in HTML, not the ``;`` of a connection string)
+    line = _LINE_HEAD.fullmatch(before, lead) is not None
+    if tight and head.endswith(";"):
+        return "conn", stop, table
+    if tight and (line or head.endswith(("=", "'", '"', "`"))):
+        end = _conn_end(text, pos, stop, table)  # the first key of one: ``'Password=a b;Server=h'``
+        after = text[end + 1 : end + 2]
+        if text[end : end + 1] == ";" and (
+            _CONN_NEXT.match(text, end + 1) is not None or after in ("", "\n", "\r") or after == stop
+        ):
+            return "conn", stop, table
+    if line and (tight or sep == ":"):
+        return "line", stop, table
+    if tight:  # after other ``key=value`` words in a string or on a line: ``'host=db password=a&b'``
+        head_end = _LINE_HEAD.match(before, lead)
+        if _KV_WORDS.fullmatch(before, head_end.end() if head_end is not None else lead) is not None:
+            return "line", stop, table
+    return "", stop, table
+
+
+def _unquoted_end(text: str, name_start: int, pos: int, sep: str) -> tuple[str, int] | None:
+    """The syntax and the end of the unquoted value at ``pos`` (see ``_LINE_HEAD``), or None."""
+    syntax, stop, table = _value_syntax(text, name_start, pos, sep)
+    if syntax == "conn":
+        return syntax, _conn_end(text, pos, stop, table)
+    if syntax == "query":
+        m = _QUERY_VALUE.match(text, pos)
+        return (syntax, m.end()) if m is not None else None
+    if syntax == "line":
+        m = _WORD_VALUE.match(text, pos)  # (``KEY=value``, ``key: value``)
+        if m is not None and not (table and "|" in m.group(0)):
+            return syntax, m.end()
+    m = _UNQUOTED.match(text, pos)
+    return ("", m.end()) if m is not None else None
+
+
 def _value_of(text: str, name: str, name_start: int, pos: int, sep: str) -> tuple[int, int] | None:
     """The span of the value assigned at ``pos``, or None when it is not a literal secret."""
     if sep == "=" and text[pos : pos + 1] in ("=", "~"):
@@ -434,18 +525,23 @@ def _value_of(text: str, name: str, name_start: int, pos: int, sep: str) -> tupl
     if text[name_start - 2 : name_start] == "${":
         while text[pos : pos + 1] in ("-", "=", "?", "+", ":"):
             pos += 1  # ``${DB_PASSWORD:-default}``: the default is a literal
-    u = _UNQUOTED.match(text, pos)
-    if u is None:
+    extent = _unquoted_end(text, name_start, pos, sep)
+    if extent is None or extent[1] <= pos:
         return None
-    start, end = u.span()
+    syntax, end = extent
+    start = pos
+    if syntax == "conn":  # the syntax says where the value is: no more guessing
+        value = text[start:end]
+        return None if _plain(value) or not value.strip() else (start, end)
     if text[end - 1] == "." and (end == len(text) or text[end].isspace()) and end - start > 1:
         end -= 1  # the end of a sentence
     value = text[start:end]
-    after = text[end : end + 1]
     if _plain(value) or "://" in value or value[0] in ":=-" or not any(c.isalnum() for c in value):
         # (``"client_secret": │``: a table's border after a wrapped line, not a value)
         return None
-    if after in ("(", "[") or _CODE.fullmatch(value):
+    u = _UNQUOTED.match(text, start)
+    word = text[start : u.end()] if u is not None else value
+    if text[start + len(word) : start + len(word) + 1] in ("(", "[") or _CODE.fullmatch(word):
         return None  # code: ``token=os.environ["X"]``, ``password=get_password()``, ``token=self.token``
     if _IDENT.fullmatch(value):
         last = name.replace("-", "_").split(".")[-1]
@@ -668,7 +764,8 @@ _AWS_SECRET = re.compile(
     r"aws_?secret_?access_?key[\s\"'=:|,>]{1,8}(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])", re.IGNORECASE
 )
 _QUERY_NAMES = ("sig", "pwd", "pass", "passwd", "signature", "x-amz-signature", "key")
-_QUERY = re.compile(r"(?P<name>[\w-]+)=(?P<secret>[^&#\s\"'`<>\\;]+)")
+_PASSWORD_NAMES = ("pwd", "pass", "passwd")
+_QUERY = re.compile(r"(?P<name>[\w-]+)=")
 
 
 def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) -> None:
@@ -706,14 +803,23 @@ def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) 
     query = [i for w in ("pass", "pwd", "sig", "key") for i in hits[w]]
     for i in query:
         j = i
-        while j > 0 and text[j - 1] in _NAME_CHARS:
+        while j > 0 and text[j - 1] in _NAME_CHARS and not _escape_before(text, j):
             j -= 1
-        if j == 0 or text[j - 1] not in "?&;":
-            continue
         m = _QUERY.match(text, j)
-        if m is not None and m.group("name").lower() in _QUERY_NAMES and not _plain(m.group("secret")):
+        if m is None or m.group("name").lower() not in _QUERY_NAMES:
+            continue
+        if (j == 0 or text[j - 1] not in "?&;") and not (
+            m.group("name").lower() in _PASSWORD_NAMES and _value_syntax(text, j, m.end(), "=")[0] == "conn"
+        ):
+            continue  # (``Pwd=pw;Server=db``: the first key of a connection string)
+        # the value's extent follows its syntax, as for any name (``;pwd=a b&c;``: to the ``;``)
+        span = _quoted(text, m.end())
+        if span is None:
+            extent = _unquoted_end(text, j, m.end(), "=")
+            span = (m.end(), extent[1]) if extent is not None else None
+        if span is not None and span[1] > span[0] and not _plain(text[span[0] : span[1]]):
             shown = f"{m.group('name')}={MASK}"
-            found.append(Secret(m.start("secret"), m.end("secret"), "secret in a URL query", shown))
+            found.append(Secret(span[0], span[1], "secret in a URL query", shown))
 
 
 _COOKIE = re.compile(r"(?:set-)?cookie[ \t]*:[ \t]*(?P<secret>[^\r\n\"'`]+)", re.IGNORECASE)

@@ -149,6 +149,18 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
         ("Jdbc-Pa55",),
     ),
     ("libpq key=value", "psql 'host=db user=app password=Libpq-pw dbname=shop'", ("Libpq-pw",)),
+    # -- a value runs as far as its syntax says (to ``;`` in a connection string, to a space on a line)
+    (
+        "ADO password with & in a quoted env value",
+        "export LEGACY_DSN='Server=127.0.0.1;Database=x;User Id=sa;Password=Tr0ub4dor&3;'",
+        ("Tr0ub4dor&3",),
+    ),
+    ("ODBC Pwd= with spaces", "Driver={ODBC Driver 18};Server=h;Uid=sa;Pwd=pa ss w0rd;", ("pa ss w0rd",)),
+    ("first key of a connection string", "Password=Tr0ub&3 x;Server=db;Database=shop", ("Tr0ub&3 x",)),
+    ("env line value with &", "export DB_PASSWORD=Tr0ub4dor&3#x  # rotated", ("Tr0ub4dor&3#x",)),
+    ("YAML value with &", "password: Tr0ub4dor&3", ("Tr0ub4dor&3",)),
+    ("libpq value with &", "psql 'host=db user=app password=Lib&pq=pw dbname=shop'", ("Lib&pq=pw",)),
+    ("env prefix value with &", "env DB_USER=app DB_PASSWORD=a&b9@c:d/e psql", ("a&b9@c:d/e",)),
     # -- cloud credentials
     ("AWS access key id", "aws_access_key_id = AKIA2E0A8F3B244C9986", ("AKIA2E0A8F3B244C9986",)),
     (

@@ -196,3 +196,75 @@ def test_any_text_masks_without_error_and_idempotently(text: str) -> None:
     out = mask_text(text)
     assert mask_text(out) == out
     assert out == text or MASK in out
+
+
+# A value's extent follows the syntax it is written in: a connection string's value runs to ``;``, a URL
+# query's to ``&``, a line's to a space, a quoted value is the whole string. Whatever characters a secret
+# holds (``&``, spaces, ``=``, quotes, ``%``, ``#``, ``@``, ``:``, ``/``), none of them is left in the output.
+def _value(chars: str) -> st.SearchStrategy[str]:
+    tail = st.text(alphabet=chars, min_size=1, max_size=10)
+    return st.builds(lambda t: f"Tr0{t}9x", tail).filter(lambda v: "://" not in v)
+
+
+_CONN_KEYS = [
+    "Password",
+    "password",
+    "Pwd",
+    "PWD",
+    "passwd",
+    "AccountKey",
+    "SharedAccessKey",
+    "Token",
+    "ApiKey",
+]
+_QUERY_KEYS = ["password", "pwd", "passwd", "token", "access_token", "secret", "api_key", "sig", "key"]
+_LINE_KEYS = ["DB_PASSWORD", "MYSQL_PWD", "REDIS_PASS", "API_TOKEN", "CLIENT_SECRET", "STRIPE_API_KEY"]
+
+
+def _masked_exactly(before: str, secret: str, after: str) -> None:
+    text = before + secret + after
+    for form in (text, f"{text}\n", f"notes\n{text}\nmore"):
+        out = mask_text(form)
+        assert out == form.replace(text, before + MASK + after), (form, out)
+        assert secret not in out and secret not in mask_text(json.dumps({"m": form}))
+    doc, first = _doc(text)
+    assert _sec001(doc) == [first]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.sampled_from(_CONN_KEYS),
+    _value('&= %#@:/"aZ-+!'),
+    st.sampled_from(["", "export DSN='", 'dsn = "', "`"]),
+    st.sampled_from(["Server=db;", "Server=db; Database=shop;", ""]),
+)
+def test_a_connection_string_value_is_masked_to_its_semicolon(
+    key: str, value: str, lead: str, keys: str
+) -> None:
+    close = {"export DSN='": "'", 'dsn = "': '"', "`": "`"}.get(lead, "")
+    if close and close in value:
+        value = value.replace(close, "")
+    _masked_exactly(f"{lead}{keys}{key}=", value, f";Encrypt=true;{close}")
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.sampled_from(_QUERY_KEYS), _value("=%@:/aZ-+!~"))
+def test_a_query_string_value_is_masked_to_its_ampersand(key: str, value: str) -> None:
+    _masked_exactly(f"curl 'https://api.example.com/v1?user=app&{key}=", value, "&page=2'")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.sampled_from(_LINE_KEYS),
+    _value("&= %#@:/'\"aZ;|"),
+    st.sampled_from(["'", '"', ""]),
+    st.sampled_from(["", "export ", "- "]),
+)
+def test_a_line_value_is_masked_whole_quoted_or_to_its_space(
+    key: str, value: str, quote: str, head: str
+) -> None:
+    if quote:
+        value = value.replace(quote, "").replace("\\", "")
+    else:
+        value = "".join(c for c in value if c not in " '\"")
+    _masked_exactly(f"{head}{key}={quote}", value, f"{quote}  # rotated monthly")

@@ -6,7 +6,10 @@ Finds secrets written into the doc, anywhere in it: exactly what wiremap masks a
   the host);
 - a value given to a name that says it is secret (PASSWORD, PASSWD, `*_PASS`, `*_PWD`, SECRET, TOKEN,
   API_KEY, PRIVATE_KEY, CREDENTIAL, ACCESS_KEY, ACCOUNT_KEY, AUTH, ...): `DB_PASSWORD=…`,
-  `redis_password = …`, `"client_secret": "…"`, `X-Api-Key: …`, `AccountKey=…;`, `?api_key=…`;
+  `redis_password = …`, `"client_secret": "…"`, `X-Api-Key: …`, `AccountKey=…;`, `?api_key=…`. The
+  whole value, as far as its syntax says: a quoted value to its closing quote; in a `;`-separated
+  connection string (`Server=db;Password=…;`) to the next `;`, spaces and `&` included; in a URL query
+  to the next `&`; on a `KEY=value` or `key: value` line to the next space;
 - the credentials of an `Authorization` or `Proxy-Authorization` header (`Bearer`, `Basic`, `Token`, ...);
 - passwords on command lines: `--password=…`, `--token …`, `curl -u user:…`, `redis-cli -a …`,
   `mysql -p…`, `sshpass -p …`, `PGPASSWORD=… psql`;
