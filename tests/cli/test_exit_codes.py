@@ -295,7 +295,12 @@ TABLE: dict[str, list[tuple[str, Args, int]]] = {
     ],
     "discover": [
         *_reads_docs("discover", "code", "--no-cache", "--docs"),
-        ("coverage under --fail-under", lambda e: ["discover", _s(e.empty), "--fail-under", "50"], 1),
+        (
+            "coverage under --fail-under",
+            lambda e: ["discover", _s(e.empty), "--docs", _s(e.good), "--fail-under", "50"],
+            1,
+        ),
+        ("the default docs folder missing", lambda e: ["discover", _s(e.empty), "--fail-under", "50"], 2),
         ("missing ROOT", lambda e: ["discover", _s(e.missing)], 2),
     ],
     "new": [

@@ -94,16 +94,39 @@ def test_credentials_in_targets_are_masked(tmp_path: Path, capsys: pytest.Captur
     (tmp_path / "db.py").write_text(
         'import psycopg\nconn = psycopg.connect("postgresql://app:s3cr3t-pa55@db.internal:5432/app")\n'
     )
-    data = _json(capsys, str(tmp_path))
+    (tmp_path / "docs").mkdir()  # none yet: the default docs folder of the cwd may not exist
+    data = _json(capsys, str(tmp_path), "--docs", str(tmp_path / "docs"))
     assert data["sites"][0]["protocol"] == "postgresql"
     assert "s3cr3t-pa55" not in json.dumps(data)
-    assert main(["discover", str(tmp_path)]) == 0
+    assert main(["discover", str(tmp_path), "--docs", str(tmp_path / "docs")]) == 0
     assert "s3cr3t-pa55" not in capsys.readouterr().out
 
 
 def test_bad_root_is_a_usage_error(tmp_path: Path) -> None:
     assert main(["discover", str(tmp_path / "nope")]) == 2
     assert main(["discover", str(tmp_path), "--docs", str(tmp_path / "nope")]) == 2
+
+
+def test_a_missing_default_docs_folder_is_said_not_a_measured_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No ``--docs``, no config, no ``docs/integrations``: one line naming the folder and how to point
+    at the docs, exit 2 as lint, verify and graph; no coverage, no JSON report, no draft."""
+    (tmp_path / "docs").mkdir()  # the docs are elsewhere than the default
+    (tmp_path / "app.py").write_text('import requests\nrequests.get("http://127.0.0.1:9000/x")\n')
+    monkeypatch.chdir(tmp_path)
+    for args in ([], ["--fail-under", "50"], ["--format", "json"], ["--scaffold", "drafts"]):
+        capsys.readouterr()
+        assert main(["discover", *args]) == 2, args
+        captured = capsys.readouterr()
+        assert captured.out == "", args
+        lines = captured.err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+        assert str(tmp_path / "docs" / "integrations") in lines[0] and "--docs DIR" in lines[0]
+        assert "[tool.wiremap]" in lines[0] and "Coverage" not in lines[0]
+    assert not (tmp_path / "drafts").exists()
+    assert main(["lint"]) == 2 and main(["graph"]) == 2  # the same for the commands that read docs
+    assert main(["discover", "--docs", "docs"]) == 0
 
 
 @pytest.mark.parametrize(

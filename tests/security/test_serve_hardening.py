@@ -679,6 +679,7 @@ def test_discover_scaffold_with_overlong_names(tmp_path: Path) -> None:
         f"import os\nimport requests\n\n\ndef pay():\n"
         f'    return requests.get(os.environ["{env_var}"] + "/pay")\n'
     )
+    (tmp_path / "docs" / "integrations").mkdir(parents=True)  # none yet (a missing one is exit 2)
     proc = _wiremap(["discover", "--no-cache", "--scaffold", "drafts", "."], tmp_path)
     assert proc.returncode == 0, proc.stderr
     (draft,) = (tmp_path / "drafts").glob("*.md")

@@ -33,13 +33,26 @@ def _root(root: Path | None, config: Config) -> Path:
     return config.root_path or git_toplevel(Path.cwd()) or Path.cwd().resolve()
 
 
-def _docs(docs: Path | None, config: Config, root: Path) -> list[tuple[Integration, str | None]]:
-    """The docs to compare against, each with its Source path relative to ``root``."""
-    folder = docs if docs is not None else config.docs_path
-    if docs is not None and not docs.exists():
-        raise UsageError(f"--docs {docs} does not exist")
+def _docs_folder(docs: Path | None, config: Config) -> Path:
+    """The docs to compare against: ``--docs``, else the config's ``docs``. One that does not exist is
+    a usage error (exit 2), given or by default, as for lint, verify and graph: a coverage computed
+    against no docs would be a 0% nobody measured."""
+    if docs is not None:
+        if not docs.exists():
+            raise UsageError(f"--docs {docs} does not exist")
+        return docs
+    folder = config.docs_path
     if not folder.exists():
-        return []
+        where = f"docs in [tool.wiremap] of {config.path}" if config.path else "docs in [tool.wiremap]"
+        raise UsageError(
+            f"no --docs given and the default docs folder {folder} does not exist: no coverage to report "
+            f"(pass --docs DIR, or set {where})"
+        )
+    return folder
+
+
+def _docs(folder: Path, config: Config, root: Path) -> list[tuple[Integration, str | None]]:
+    """The docs in ``folder``, each with its Source path relative to ``root``."""
     catalog = load([folder])
     report_problems(catalog)  # the docs that cannot be read cover nothing: said, and exit 1
     projects = Projects(config)  # a config near the docs that cannot be read: exit 2, as lint and sync
@@ -132,8 +145,9 @@ def discover_command(
     """List outbound integration call sites in the code and whether a doc covers each."""
     config = load_config(config_file, start=root if root is not None and root.exists() else Path.cwd())
     tree = _root(root, config)
+    folder = _docs_folder(docs, config)  # before the work: nothing printed, no draft written
     index = index_tree(tree, use_cache=not no_cache)
-    found = discover(index, _docs(docs, config, tree), window=config.source_line_window)
+    found = discover(index, _docs(folder, config, tree), window=config.source_line_window)
     if output_format is DiscoverFormat.json:
         print_json(found.to_json())
     else:
