@@ -127,6 +127,12 @@ def test_a_missing_default_docs_folder_is_said_not_a_measured_zero(
     assert not (tmp_path / "drafts").exists()
     assert main(["lint"]) == 2 and main(["graph"]) == 2  # the same for the commands that read docs
     assert main(["discover", "--docs", "docs"]) == 0
+    # a project's first run: --scaffold creates the default folder itself, so there is truly no doc yet
+    capsys.readouterr()
+    assert main(["discover", "--scaffold", "docs/integrations"]) == 0
+    captured = capsys.readouterr()
+    assert "no docs yet: " in captured.err and "UNDOCUMENTED" in captured.out
+    assert len(list((tmp_path / "docs" / "integrations").glob("*.md"))) == 1
 
 
 @pytest.mark.parametrize(

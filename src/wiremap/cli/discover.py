@@ -33,15 +33,19 @@ def _root(root: Path | None, config: Config) -> Path:
     return config.root_path or git_toplevel(Path.cwd()) or Path.cwd().resolve()
 
 
-def _docs_folder(docs: Path | None, config: Config) -> Path:
+def _docs_folder(docs: Path | None, config: Config, scaffold: Path | None) -> Path | None:
     """The docs to compare against: ``--docs``, else the config's ``docs``. One that does not exist is
     a usage error (exit 2), given or by default, as for lint, verify and graph: a coverage computed
-    against no docs would be a 0% nobody measured."""
+    against no docs would be a 0% nobody measured. Except where ``--scaffold`` is about to create that
+    very folder (a project's first run): then there is truly no doc yet (None), and it is said."""
     if docs is not None:
         if not docs.exists():
             raise UsageError(f"--docs {docs} does not exist")
         return docs
     folder = config.docs_path
+    if not folder.exists() and scaffold is not None and scaffold.resolve() == folder.resolve():
+        err.print(f"no docs yet: {folder} does not exist; every call site is undocumented", markup=False)
+        return None
     if not folder.exists():
         where = f"docs in [tool.wiremap] of {config.path}" if config.path else "docs in [tool.wiremap]"
         raise UsageError(
@@ -145,9 +149,10 @@ def discover_command(
     """List outbound integration call sites in the code and whether a doc covers each."""
     config = load_config(config_file, start=root if root is not None and root.exists() else Path.cwd())
     tree = _root(root, config)
-    folder = _docs_folder(docs, config)  # before the work: nothing printed, no draft written
+    folder = _docs_folder(docs, config, scaffold_dir)  # before the work: nothing printed, no draft written
     index = index_tree(tree, use_cache=not no_cache)
-    found = discover(index, _docs(folder, config, tree), window=config.source_line_window)
+    documented = _docs(folder, config, tree) if folder is not None else []
+    found = discover(index, documented, window=config.source_line_window)
     if output_format is DiscoverFormat.json:
         print_json(found.to_json())
     else:
