@@ -7,6 +7,7 @@ import time
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from wiremap.monitor.model import CheckResult, Percentiles, Rollup, Status, Transition
 from wiremap.store import SqlStore
@@ -92,6 +93,21 @@ def test_transitions_round_trip_filter_and_order(store: SqlStore) -> None:
     assert [t.ts - T0 for t in store.transitions(None, T0, limit=2)] == [4, 3]
     assert [t.ts - T0 for t in store.transitions(None, T0 + 2.5)] == [4, 3]
     assert store.transitions("zzz", T0) == []
+
+
+def test_a_batch_of_transitions_is_one_transaction(store: SqlStore) -> None:
+    batch = [Transition(f"i{n}", T0 + n, Status.UNKNOWN, Status.UP, "2 successes") for n in range(50)]
+    store.add_transitions(batch)
+    assert store.transitions(None, T0, limit=100) == batch[::-1]
+    store.add_transitions([])
+    # the second breaks NOT NULL: the first, in the same transaction, is not kept either
+    broken = [
+        Transition("x", T0 + 60, Status.UP, Status.DOWN),
+        Transition(None, T0 + 61, Status.UP, Status.DOWN),
+    ]  # type: ignore[arg-type]
+    with pytest.raises(IntegrityError):
+        store.add_transitions(broken)
+    assert [t.integration_id for t in store.transitions(None, T0 + 55)] == []
 
 
 def test_latest_is_the_newest_result_of_each_integration(store: SqlStore) -> None:

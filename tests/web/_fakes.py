@@ -66,6 +66,9 @@ class FakeStore:
     def add_transition(self, transition: Transition) -> None:
         self.changes.append(transition)
 
+    def add_transitions(self, transitions: Sequence[Transition]) -> None:
+        self.changes.extend(transitions)
+
     def results(
         self, integration_id: str, since: float, until: float | None = None, limit: int | None = None
     ) -> list[CheckResult]:

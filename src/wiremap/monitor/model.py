@@ -146,6 +146,9 @@ class Store(Protocol):
 
     def add_transition(self, transition: Transition) -> None: ...
 
+    def add_transitions(self, transitions: Sequence[Transition]) -> None:
+        """Append status changes (one transaction for the batch)."""
+
     def results(
         self, integration_id: str, since: float, until: float | None = None, limit: int | None = None
     ) -> list[CheckResult]:

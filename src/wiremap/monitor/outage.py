@@ -318,6 +318,9 @@ class GuardedStore:
     def add_transition(self, transition: Transition) -> None:
         self._store.add_transition(transition)
 
+    def add_transitions(self, transitions: Sequence[Transition]) -> None:
+        self._store.add_transitions(transitions)
+
     def results(
         self, integration_id: str, since: float, until: float | None = None, limit: int | None = None
     ) -> list[CheckResult]:

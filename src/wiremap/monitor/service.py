@@ -455,9 +455,9 @@ class Monitor:
         if results:
             self._store.add_results(results)  # one transaction: all of them or none
             written[0] = len(results)
-        for t in transitions:
-            self._store.add_transition(t)
-            written[1] += 1
+        if transitions:
+            self._store.add_transitions(transitions)  # one transaction too
+            written[1] = len(transitions)
 
     async def _writer(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -92,17 +92,24 @@ class SqlStore:
             )
 
     def add_transition(self, transition: Transition) -> None:
+        self.add_transitions([transition])
+
+    def add_transitions(self, transitions_: Sequence[Transition]) -> None:
+        """Append status changes in one transaction: a start or a mass outage brings thousands at once."""
+        if not transitions_:
+            return
+        rows = [
+            {
+                "integration_id": t.integration_id,
+                "ts": float(t.ts),
+                "old": str(t.old),
+                "new": str(t.new),
+                "reason": clip(t.reason),
+            }
+            for t in transitions_
+        ]
         with self._writer.begin() as conn:
-            conn.execute(
-                transitions.insert(),
-                {
-                    "integration_id": transition.integration_id,
-                    "ts": float(transition.ts),
-                    "old": str(transition.old),
-                    "new": str(transition.new),
-                    "reason": clip(transition.reason),
-                },
-            )
+            conn.execute(transitions.insert(), rows)
 
     def roll_up(self, now: float) -> None:
         """Write the minute and hour rollups of every bucket that ends at or before ``now`` and is not yet
