@@ -36,8 +36,11 @@ two intervals). Over the window:
 * /metrics scrapes: size, and the monitor's CPU while each was answered (``--scrape-every``: the median
   of the periodic ones; else the one after the window).
 * CPU per probe against a floor: before the monitor starts, ``wiremap verify`` probes the same docs on
-  the same servers (``--verify-rounds`` rounds, serve's ``--concurrency``); its CPU less its start-up
-  (loading the docs, measured apart) per probe is what a probe costs without a monitor around it.
+  the same servers twice, one round and ``--verify-rounds`` rounds (serve's ``--concurrency``): the
+  difference of the two CPU times over the extra probes is what a steady-state probe costs without a
+  monitor around it (start-up, doc loading and the first round's imports cancel out, as the monitor's
+  warm-up interval is kept out of its window; subtracting a start-up measured apart left the floor
+  swinging by a third between runs).
 * The monitor's resident memory (VmRSS) at the end of the window, and its peak (VmHWM).
 
 Goals (issue 13), printed beside each figure: monitor CPU <= 25% of one core, lateness p99 <= 1 s, a
@@ -584,13 +587,13 @@ class Floor:
 
     probes: int
     failures: int
-    cpu_s: float  # the whole verify process (os.wait4: user + sys)
-    startup_cpu_s: float  # start-up and loading the docs, nothing probed (``--only`` a name no doc has)
+    cpu_s: float  # the whole verify process of R rounds (os.wait4: user + sys)
+    base_cpu_s: float  # the same with one round
     wall_s: float
 
     @property
     def per_probe_us(self) -> float:
-        return max(0.0, self.cpu_s - self.startup_cpu_s) / self.probes * 1e6 if self.probes else 0.0
+        return max(0.0, self.cpu_s - self.base_cpu_s) / self.probes * 1e6 if self.probes else 0.0
 
 
 def _spawn_wait(cmd: list[str], env: dict[str, str], stderr: Path) -> tuple[int, float, float]:
@@ -605,15 +608,13 @@ def _spawn_wait(cmd: list[str], env: dict[str, str], stderr: Path) -> tuple[int,
 
 
 def verify_floor(docs: Path, args: argparse.Namespace, work: Path, env: dict[str, str]) -> Floor:
-    """``wiremap verify DOCS --rounds R --concurrency C`` (serve's concurrency), less its start-up."""
-    base = [sys.executable, "-m", "wiremap", "verify", str(docs)]
-    _, _, startup = _spawn_wait([*base, "--only", "no-such-integration-anywhere"], env, work / "v0.stderr")
+    """``wiremap verify DOCS --rounds R --concurrency C`` (serve's concurrency) less the same with one
+    round, over the (R - 1) x N probes between them."""
+    base = [sys.executable, "-m", "wiremap", "verify", str(docs), "--concurrency", str(args.concurrency)]
+    base += ["--timeout", "5", "--format", "json", "--fail-on", "any"]  # both runs write the same report
+    _, _, one = _spawn_wait([*base, "--rounds", "1", "-o", str(work / "v1.json")], env, work / "v1.stderr")
     report_path = work / "verify.json"
-    cmd = [
-        *base,
-        *("--format", "json", "--fail-on", "any", "-o", str(report_path)),
-        *("--concurrency", str(args.concurrency), "--rounds", str(args.verify_rounds), "--timeout", "5"),
-    ]
+    cmd = [*base, "-o", str(report_path), "--rounds", str(args.verify_rounds)]
     code, wall, cpu = _spawn_wait(cmd, env, work / "verify.stderr")
     if not report_path.exists():
         raise BenchError(f"wiremap verify wrote no report (exit {code}):\n{_tail(work / 'verify.stderr')}")
@@ -621,7 +622,7 @@ def verify_floor(docs: Path, args: argparse.Namespace, work: Path, env: dict[str
     failures = sum(1 for r in reports if not r["ok"]) + max(0, args.integrations - len(reports))
     if code != 0 and not failures:
         failures = 1
-    return Floor(args.integrations * args.verify_rounds, failures, cpu, startup, wall)
+    return Floor(args.integrations * (args.verify_rounds - 1), failures, cpu, one, wall)
 
 
 # --------------------------------------------------------------------------------------------- main
@@ -986,10 +987,9 @@ def report(
                 f"goal <= {PER_PROBE_GOAL:g}x: {verdict(ratio <= PER_PROBE_GOAL)}"
             )
             print(
-                f"    verify: {floor.probes:,} probes ({args.integrations:,} docs x {args.verify_rounds} "
-                "rounds, "
-                f"--concurrency {args.concurrency}) in {floor.wall_s:.1f} s wall, {floor.cpu_s:.2f} CPU s, "
-                f"less {floor.startup_cpu_s:.2f} s of start-up and doc loading"
+                f"    verify: {args.integrations:,} docs x {args.verify_rounds} rounds "
+                f"(--concurrency {args.concurrency}) in {floor.wall_s:.1f} s wall, {floor.cpu_s:.2f} CPU s, "
+                f"less {floor.base_cpu_s:.2f} s for 1 round: {floor.probes:,} probes"
             )
         else:
             print(
@@ -1097,8 +1097,8 @@ def main() -> int:
     ap.add_argument(
         "--verify-rounds",
         type=int,
-        default=2,
-        help="rounds of the wiremap verify floor on the same docs (0: none)",
+        default=4,
+        help="rounds of the wiremap verify floor on the same docs, less one round (0: no floor; else >= 2)",
     )
     ap.add_argument(
         "--src",
@@ -1113,6 +1113,8 @@ def main() -> int:
     if args.quick:
         args.integrations, args.interval, args.duration, args.servers = 200, 2.0, 12.0, 2
         args.verify_rounds = args.verify_rounds and 10  # 2,000 probes: the floor above the noise
+    if args.verify_rounds == 1:
+        ap.error("--verify-rounds must be 0 (no floor) or at least 2 (the floor is R rounds less one)")
     if min(args.integrations, args.servers, args.concurrency) < 1 or args.interval <= 0:
         ap.error("--integrations, --servers, --concurrency and --interval must be positive")
     if args.duration < 3 * args.interval:
