@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -99,6 +100,10 @@ def run_server(
             config.load()
             config.ssl = tls  # on the socket bound here (uvicorn's own ssl_* options want file names)
             server = _Server(config)
+            # the catalog, trackers and app built at the start live as long as the process: out of every
+            # collection from now on (a full one walked them all, every few seconds under load)
+            gc.collect()
+            gc.freeze()
             announce(monitor, sock.getsockname()[1])
             monitoring = asyncio.create_task(monitor.run(stop))
             serving = asyncio.create_task(server.serve(sockets=[sock]))
