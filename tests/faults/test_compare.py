@@ -113,7 +113,8 @@ def test_a_schedule_says_which_attempt_is_answered_first() -> None:
     first = expected(doc, parse_fault("first:2:timeout"))
     assert (first.attempts, first.sleeps_ms, first.succeeds) == (3, [100.0, 100.0], True)
     beyond = expected(doc, parse_fault("first:9:timeout"))
-    assert (beyond.attempts, beyond.succeeds) == (4, False)
+    # "→ retried" says nothing of what the caller does once the retries are spent: the exit is not judged
+    assert (beyond.attempts, beyond.succeeds) == (4, None)
     plan = parse_fault("p:0.5:timeout", seed=7)
     answered = next(n for n in range(1, 5) if plan.decide(n) is None)
     assert expected(doc, plan).attempts == answered  # seeded: the same attempt in every run
@@ -243,3 +244,30 @@ def test_when_the_doc_s_parts_disagree_the_verdict_says_so() -> None:
     verdict = judge(promise, Observed(_starts(), 1, 30))
     assert "the doc disagrees with itself" in verdict.message
     assert expected(doc, parse_fault("status:503")).conflict == ""
+
+
+def test_the_mode_s_action_says_whether_the_command_succeeds_fails_or_is_not_judged() -> None:
+    """Found by a new user: '**HTTP 409**: duplicate invoice → ignore, never retried' was a mismatch ("the
+    command should fail by the doc, it succeeded"): every failure was expected to fail the command. A mode
+    whose caller carries on expects success, one that surfaces the error a failure, one that says neither
+    leaves the exit unjudged, and says so."""
+    doc = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))\ndef f(): ...",
+        "- **HTTP 409**: duplicate invoice → ignore, never retried\n"
+        "- **HTTP 404**: no such customer → the order fails\n"
+        "- **HTTP 410**: gone → not retried, log and continue with the cached profile\n"
+        "- **HTTP 422**: bad request → never retried, 5xx to the user\n"
+        "- **HTTP 418**: teapot → never retried",
+    )
+    ignored = expected(doc, parse_fault("status:409"))
+    assert (ignored.attempts, ignored.succeeds) == (1, True)
+    assert judge(ignored, Observed(_starts(), 0, 12)).verdict == "ok"
+    assert judge(ignored, Observed(_starts(), 1, 12)).verdict == "mismatch"
+    assert expected(doc, parse_fault("status:404")).succeeds is False
+    assert expected(doc, parse_fault("status:410")).succeeds is True
+    assert expected(doc, parse_fault("status:422")).succeeds is False
+    silent = expected(doc, parse_fault("status:418"))
+    assert silent.succeeds is None
+    for code in (0, 1):
+        got = judge(silent, Observed(_starts(), code, 12))
+        assert got.verdict == "ok" and "exit not judged" in got.message, got.message

@@ -79,6 +79,58 @@ _GIVES_UP = re.compile(
     r"\bsurface[sd]?\b|\bre-?rais(?:e|es|ed)\b|\bpropagat(?:e|es|ed)\b|\bbubbles?\s+up\b|\bcancel(?:s|l?ed)?\b",
     re.IGNORECASE,
 )
+# what a failure mode's action says of the caller, once the failure is not (or no longer) retried: it
+# carries on (the command succeeds) or it surfaces the error (the command fails); a mode that says neither
+# leaves the exit unjudged. A word after a negation ("never fails", "no fallback") says neither.
+_CARRIES_ON = re.compile(
+    r"\bignor(?:e|es|ed|ing)\b|\bskip(?:s|ped|ping)?\b|\bswallow(?:s|ed|ing)?\b|\bdiscard(?:s|ed)?\b|"
+    r"\bdrop(?:s|ped)?\b|\btreat(?:s|ed)?\s+(?:it\s+)?as\s+(?:an?\s+)?(?:success|ok|done|delivered|created)\b|"
+    r"\b(?:continue[sd]?|continuing|carr(?:y|ies|ied)\s+on|mov(?:e|es|ed)\s+on|proceed(?:s|ed)?)\b|"
+    r"\b(?:use[sd]?|serve[sd]?|return(?:s|ed)?|show(?:s|n|ed)?|keep(?:s)?)\s+(?:the\s+|a\s+|an\s+|its\s+)?"
+    r"(?:last[- ]known(?:[- ]good)?|cached|cache|default|fallback|stale|empty|local|previous|null|none)\b|"
+    r"\b(?:cached|stale|default|fallback)\b[^.;]{0,40}\b(?:is|are)\s+(?:served|used|returned|shown|kept)\b|"
+    r"\bfall(?:s|ing)?\s*back\b|\bidempotent\b|\bno[- ]op\b|\bbest[- ]effort\b|"
+    r"\bdegrad(?:e|es|ed|ing)\b|\bsucceed(?:s|ed)?\b|\b(?:as\s+(?:a\s+)?success|counts?\s+as\s+(?:ok|success))\b",
+    re.IGNORECASE,
+)
+_SURFACES = re.compile(
+    r"\bfail(?:s|ed)?\b(?![\s-]*over)|\babort(?:s|ed)?\b|\bcrash(?:es|ed)?\b|\bre-?rais(?:e|es|ed)\b|"
+    r"\brais(?:e|es|ed)\b|\b(?:re-?)?throw(?:s|n)?\b|"
+    r"\breturn(?:s|ed)?\s+(?:an?\s+)?(?:error|failure)\b|\berror\s+(?:is\s+)?(?:returned|shown|raised)\b|"
+    r"\b(?:answer(?:s|ed)?|respond(?:s|ed)?|return(?:s|ed)?)\s+(?:with\s+)?(?:an?\s+)?(?:HTTP\s+)?[45](?:\d\d|xx)\b|"
+    r"\b[45](?:\d\d|xx)\s+(?:to|for)\s+the\s+(?:user|caller|client|customer)\b|"
+    r"\bpropagat(?:e|es|ed)\b|\bsurface[sd]?\b|\bbubbles?\s+up\b|\bexit(?:s)?\s+(?:non-?zero|1)\b|"
+    r"\bpag(?:e|es|ed)\s+(?:the\s+)?on[- ]?call\b|\bon[- ]?call\s+(?:is\s+|gets\s+)?paged\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(r"\b(?:not|never|no|without|nothing|n't)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _says(pattern: re.Pattern[str], text: str) -> bool:
+    return any(not _NEGATED.search(text[max(0, m.start() - 24) : m.start()]) for m in pattern.finditer(text))
+
+
+def _outcome(modes: list[TypedFailureMode]) -> tuple[bool | None, str]:
+    """Whether the failure modes' actions say the command succeeds (the caller carries on: ignore, skip,
+    serve the cached value, log and continue), fails (the caller surfaces the error: fails, raises, returns
+    an error, answers 503, pages the on-call), or neither (``None``, with why in words)."""
+    found: set[bool] = set()
+    for m in modes:
+        action = m.handling if m.handling is not None else m.what_happens
+        if not action:
+            continue
+        on, up = _says(_CARRIES_ON, action), _says(_SURFACES, action)
+        if on != up:
+            found.add(on)
+        elif on:
+            return None, f"failure mode {m.name!r} says both that the caller carries on and that it fails"
+    if len(found) == 1:
+        return found.pop(), ""
+    if found:
+        return None, "the failure modes disagree on whether the caller carries on or fails"
+    return None, "the doc does not say whether the caller carries on or fails"
+
+
 # the gRPC status a client sees for a fault that is no gRPC status (gRPC retries by status only)
 _GRPC_SEEN: dict[FaultKind, str] = {
     FaultKind.REFUSED: "UNAVAILABLE",
@@ -106,11 +158,13 @@ class Expected:
     fail_ms: float  # how long one failing attempt takes before the client sees the failure
     timeout_ms: float | None
     deadline_ms: float | None
-    succeeds: bool | None  # the command should succeed (a fallback, or a later attempt answered)
+    succeeds: bool | None  # the command should succeed (the caller carries on, a fallback, a later attempt
+    # answered) or fail (the caller surfaces the error); None: the doc does not say, the exit is not judged
     retried: bool | None
     jitter: str | None
     because: str  # where the promise comes from, in words
     conflict: str = ""  # where the doc's parts disagree on this failure, in words
+    exit_unjudged: str = ""  # why the exit is not judged (succeeds is None), in words
 
     def describe(self) -> str:
         note = f" ({self.conflict})" if self.conflict else ""
@@ -368,7 +422,10 @@ def expected(
     if sleeps is not None:
         sleeps = sleeps[: budget - 1]
     attempts = budget
-    succeeds: bool | None = fallback or None
+    # the failure mode's own action first ("→ ignore", "→ the order fails"), then a fallback of the policy
+    succeeds, unjudged = _outcome(modes)
+    if succeeds is None and fallback:
+        succeeds, unjudged = True, ""
     if plan.schedule is not Schedule.ALWAYS:
         # first:N, every:N, p:P: the plan says which attempt is answered first (a p: plan is seeded, and
         # a stub numbers attempts from 1 in every run): the client stops there, and succeeds
@@ -391,13 +448,12 @@ def expected(
             allowed += 1
         if allowed < attempts:
             attempts, sleeps = allowed, sleeps[: allowed - 1]
-    if succeeds is None:
-        succeeds = False
     jitter = policy.backoff.jitter if policy is not None else None
     where = f"line {policy.line}" if policy is not None and policy.line else "the doc"
     because = f"Retry Strategy ({policy.form}, {where})" if policy is not None else "Failure Modes"
+    unjudged = "" if succeeds is not None else unjudged
     return Expected(
-        attempts, sleeps, fail_ms, timeout, deadline, succeeds, retried, jitter, because, conflict
+        attempts, sleeps, fail_ms, timeout, deadline, succeeds, retried, jitter, because, conflict, unjudged
     )
 
 
@@ -445,6 +501,8 @@ def judge(promise: Expected, seen: Observed) -> Judgement:
     if seen.exit_code is None:
         diffs.append("the command did not end within its time bound (the client never gave up)")
     message = f"{promise.describe()}; observed {observed_words}"
+    if promise.succeeds is None and seen.exit_code is not None:
+        message += f" (exit not judged: {promise.exit_unjudged or 'the doc does not say'})"
     if diffs:
         return Judgement("mismatch", message + ": " + "; ".join(diffs), diffs)
     if attempts is None:
