@@ -79,9 +79,14 @@ def failure_kind(name: str, what_happens: str | None = None) -> tuple[FailureKin
     return "other", statuses
 
 
+_METHOD = re.compile(r"^\s*(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\s", _I)
+
+
 def read_error_handling(
-    modes: list[FailureMode], lines: dict[str, int], retry: FieldRef | None
+    modes: list[FailureMode], lines: dict[str, int], retry: FieldRef | None, endpoint: str | None = None
 ) -> ErrorHandling:
+    """``endpoint``: the Endpoint as written; its HTTP method (``GET /v1/prices``) picks the Retry Strategy's
+    words for that method ("No retries for POST; GETs are retried 3 times")."""
     typed = []
     for n, mode in enumerate(modes):
         kind, statuses = failure_kind(mode.name, mode.what_happens)
@@ -96,9 +101,11 @@ def read_error_handling(
             )
         )
     policy = None
+    method = m.group(1) if endpoint and (m := _METHOD.match(endpoint)) else None
     if retry is not None:
         if isinstance(retry.block, CodeBlock):
-            policy = read_retry(retry.block.text.rstrip("\n"), retry.block.language, retry.block.content_line)
+            block = retry.block
+            policy = read_retry(block.text.rstrip("\n"), block.language, block.content_line, method=method)
         elif retry.value:
-            policy = read_retry(strip_code(retry.value), None, retry.line)
+            policy = read_retry(strip_code(retry.value), None, retry.line, method=method)
     return ErrorHandling(failure_modes=typed, retry=policy)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from ...model import RetryPolicy
 from ._draft import MAX_TEXT, Draft
@@ -71,28 +72,29 @@ def _comments(text: str) -> str:
     return "\n".join(_COMMENT.sub("", ln) if _COMMENT.match(ln) else "" for ln in text.split("\n"))
 
 
-def read_retry(text: str | None, language: str | None, first_line: int) -> RetryPolicy | None:
-    """``text``: the block's content or the inline value; ``first_line``: the doc line of its first line."""
+def read_retry(
+    text: str | None, language: str | None, first_line: int, *, method: str | None = None
+) -> RetryPolicy | None:
+    """``text``: the block's content or the inline value; ``first_line``: the doc line of its first line;
+    ``method``: the Endpoint's HTTP method, when known (words that say what is retried per method are
+    read for it; without it they are not asserted)."""
     if not text or not text.strip() or len(text) > MAX_TEXT:
         return None
     lang = (language or "").strip().lower()
     readers = READERS.get(lang)
+    prose = partial(read_prose, method=method)
     try:
         found = next(
             (
                 d
                 for reader in (readers if readers is not None else _CONFIG)
-                if (d := reader(text, first_line))
+                if (d := (prose if reader is read_prose else reader)(text, first_line))
             ),
             None,
         )
         if found is not None and lang not in _CODE and not _is_config(lang):
             return found.policy()
-        said = (
-            read_prose(_comments(text), first_line, unread_alone=found is not None)
-            if readers is None or lang not in _PROSE
-            else None
-        )
+        said = prose(_comments(text), first_line) if readers is None or lang not in _PROSE else None
         if found is not None and said is not None:
             # the code's form when it says how it retries, else the comments' ("retries: 2" over a timeout)
             first, second = (found, said) if any(k in found.values for k in _RETRY_KEYS) else (said, found)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from ...values import parse_duration_ms
+from ...values import parse_duration_ms as _parse_duration_ms
 from ._draft import MAX_TEXT, Draft, grpc_codes, status_codes
 
 __all__ = ["read_prose"]
@@ -39,9 +39,10 @@ _WORDS = {
     "thrice": 3,
 }
 # a number with a unit (not a run of digits in a longer one: bounded, so a long run is no quadratic scan)
+# "1.5k ms" is 1,500 ms; "200µs", "200 us" are microseconds
 _DUR = (
-    r"((?<![\d.])\d{1,9}(?:\.\d{1,6})?\s*"
-    r"(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)"
+    r"((?<![\d.])\d{1,9}(?:\.\d{1,6})?\s*(?:k\s*)?"
+    r"(?:ns|µs|μs|us|microseconds?|ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)"
 )
 _I = re.IGNORECASE
 
@@ -51,17 +52,20 @@ _NONE = re.compile(
     # "Retries: none", "retries = 0", "retry: disabled", "retries are disabled", "retrying is off"
     r"retr(?:y|ies|ying)\s*(?:[:=]|\s(?:is|are|set\s+to))\s*(?:none|no|never|disabled|off|false|0)(?!\w|\.\d)|"
     r"retr(?:y|ies|ying)\s+(?:is\s+|are\s+)?(?:disabled|turned\s+off|switched\s+off)|"
+    r"never\s+retry|no\s+longer\s+retr(?:y|ies)|"
     # "max attempts: 1", "attempts = 1", "a single attempt", "one attempt only"
     r"(?:max(?:imum)?[ _-]?)?attempts\s*[:=]\s*1(?!\w|\.\d)|"
     r"(?:a\s+single|only\s+one)\s+attempt|one\s+attempt\s+only)",
     _I,
 )
 _RETRIES = re.compile(
-    rf"\b(?:retr(?:y|ies|ied)\s+(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+times|"
+    rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{{1,15}}\s+)?(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?"
+    rf"{_N}\s+times|"
     rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
     _I,
 )
-_ONCE = re.compile(r"\bretr(?:y|ies|ied)\s+(once|twice|thrice)\b", _I)
+# "retried twice", "retry 5xx twice", "retry it once"
+_ONCE = re.compile(r"\bretr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{1,15}\s+)?(once|twice|thrice)\b", _I)
 _ATTEMPTS = re.compile(
     rf"\b(?:(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+(?:total\s+)?(?:attempts|tries)|"
     rf"tries\s+{_N}\s+times|attempts\s*[:=]\s*{_N})\b",
@@ -69,7 +73,9 @@ _ATTEMPTS = re.compile(
 )
 _APART = re.compile(
     rf"{_DUR}\s+(?:apart|between\s+(?:attempts|retries|tries))|"
-    rf"(?:every|wait(?:s|ing)?|pauses?|sleep(?:s|ing)?)\s+(?:of\s+)?{_DUR}",
+    rf"(?:every|wait(?:s|ing)?|pauses?|sleep(?:s|ing)?)\s+(?:of\s+)?{_DUR}|"
+    # "retry after 1.5 s", "1 retry, after 200 ms" (limits, "give up after", are read before)
+    rf"\b(?:retr(?:y|ies|ied|ying)|once|twice|thrice)\b[^.;]{{0,40}}?\bafter\s+(?:a\s+)?{_DUR}",
     _I,
 )
 _EXPO = re.compile(r"\bexponential(?:ly)?\b|\bdoubling\b|\bdoubles\b", _I)
@@ -90,17 +96,20 @@ _MULT = re.compile(
 )
 _JITTER = re.compile(r"\b(full|equal|decorrelated)?\s*jitter\b", _I)
 _NO_JITTER = re.compile(r"\b(?:no|without|zero)\s+jitter\b|\bjitter\s*[:=]?\s*(?:none|no|off|false|0)\b", _I)
+# a schedule written out: "pauses 0.2s and 0.4s", "backoff (1 s, then 2 s)", "exponential 100ms/200ms/400ms"
 _PAUSES = re.compile(
-    rf"(?:pauses?|wait(?:s|ing)?|sleep(?:s|ing)?|back(?:s|ing)?\s*off|delays?)\s+(?:of\s+)?"
-    rf"({_DUR}(?:\s*(?:,|and|then|,\s*then)\s*{_DUR})+)",
+    rf"(?:pauses?|wait(?:s|ing)?|sleep(?:s|ing)?|back(?:s|ing)?\s*off|delays?|exponential(?:ly)?|"
+    rf"linear(?:ly)?|schedule|intervals?)\s*[:=]?\s*(?:of\s+)?\(?\s*"
+    rf"({_DUR}(?:\s*(?:,|and|then|,\s*then|/|→|->|=>)\s*{_DUR})+)",
     _I,
 )
 _ONE_DUR = re.compile(_DUR, _I)
 
 
-def _pause_list(t: str) -> tuple[str, float, float, Span] | None:
+def _pause_list(t: str, said: str | None) -> tuple[str, float, float, Span] | None:
     """An explicit list of pauses ("pauses 0.2s and 0.4s", "waiting 200ms then 400ms then 800ms") as a
-    backoff: constant ratios are exponential, constant steps linear (kind, first pause, factor or step)."""
+    backoff: constant ratios are exponential, constant steps linear (kind, first pause, factor or step);
+    the kind ``said`` in words first ("linear backoff (1 s, then 2 s)": two pauses fit both)."""
     m = _PAUSES.search(t)
     if m is None:
         return None
@@ -113,6 +122,8 @@ def _pause_list(t: str) -> tuple[str, float, float, Span] | None:
     span = m.span(1)
     if len(steps) == 1 and 0.0 in steps:
         return "constant", ms[0], 0.0, span
+    if said == "linear" and len(steps) == 1:
+        return "linear", ms[0], steps.pop(), span
     if len(ratios) == 1:
         return "exponential", ms[0], ratios.pop(), span
     if len(steps) == 1:
@@ -126,10 +137,14 @@ _ATTEMPT = (
 )
 # (pattern, what its duration is when the clause names no scope)
 _CONNECT = r"\bconnect(?:ion)?[- ]time[- ]?outs?\b"
+_READ = r"\bread[- ]time[- ]?outs?\b"
 _LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
     # a connect timeout bounds opening the connection, not the call: no per-attempt timeout
     (re.compile(rf"{_DUR}\s+{_CONNECT}", _I), "connect"),
     (re.compile(rf"{_CONNECT}\s*(?:(?:is|of|at|set\s+to|=|:)\s*)?(?:of\s+)?{_DUR}", _I), "connect"),
+    # a read timeout with a connect timeout: both can run out in one attempt (they add up)
+    (re.compile(rf"{_DUR}\s+{_READ}", _I), "read"),
+    (re.compile(rf"{_READ}\s*(?:(?:is|of|at|set\s+to|=|:)\s*)?(?:of\s+)?{_DUR}", _I), "read"),
     (re.compile(rf"{_DUR}\s+(?:per[- ]{_ATTEMPT}\s+)?time[- ]?outs?\b", _I), "timeout"),
     (
         re.compile(
@@ -218,9 +233,10 @@ def _first(m: re.Match[str] | None) -> str | None:
     return next((g for g in m.groups() if g), None) if m else None
 
 
-def read_prose(text: str, first_line: int, *, unread_alone: bool = False) -> Draft | None:
-    """``unread_alone``: a draft holding only sentences not understood is returned too (the comments of a
-    block whose code was read: a retry they state that nothing here read is listed, not dropped)."""
+def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draft | None:
+    """``method``: the Endpoint's HTTP method, when known; words for another method are not its policy,
+    and without it words for one method are listed unread. A draft holding only sentences not understood is
+    returned too (ERR001 says the strategy was only partly read, and nothing in them is asserted)."""
     if len(text) > MAX_TEXT:
         return None
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
@@ -236,8 +252,11 @@ def read_prose(text: str, first_line: int, *, unread_alone: bool = False) -> Dra
         return None
     d = Draft("prose", first_line)
     for n, line_text in enumerate(text.split("\n")[:500]):
-        _line(d, line_text, first_line + n)
-    if d.empty() and not (unread_alone and d.unread_text):
+        _line(d, line_text, first_line + n, method)
+    if (read := d.values.pop("read_timeout_ms", None)) is not None:  # with the connect timeout: their sum
+        line = d.lines.pop("read_timeout_ms")
+        d.set("timeout_ms", read + (d.values.get("connect_timeout_ms") or 0.0), line)
+    if d.empty() and not d.unread_text:
         return None
     multiplier = d.values.get("backoff.multiplier")
     if "backoff.kind" not in d.values and multiplier is not None:
@@ -308,7 +327,9 @@ def _limits(t: str, used: list[Span]) -> list[tuple[str, str]]:
             if _overlaps(span, used):
                 continue
             used.append(span)
-            kind = default if default == "connect" else _scope(m.start(), m.end(), clause) or default
+            kind = (
+                default if default in ("connect", "read") else _scope(m.start(), m.end(), clause) or default
+            )
             out.append((kind, m.group(i)))
     return out
 
@@ -320,44 +341,273 @@ def _sentence(t: str, start: int, end: int) -> str:
     return t[begin : stop.start() if stop else min(len(t), end + 200)].strip()[:200]
 
 
-_LIMIT_FIELD = {"timeout": "timeout_ms", "deadline": "deadline_ms", "connect": "connect_timeout_ms"}
+_LIMIT_FIELD = {
+    "timeout": "timeout_ms",
+    "deadline": "deadline_ms",
+    "connect": "connect_timeout_ms",
+    "read": "read_timeout_ms",  # not a field: added to the connect timeout into ``timeout_ms`` at the end
+}
 
 
 _EXCLUDED_SUBJECT = re.compile(
     r"\b(?:writes?|posts?|puts?|patch(?:es)?|deletes?|inserts?|requests? with)\b", _I
 )
+# a status as written in a condition: "503", "5xx" (not "500 ms")
+_S = (
+    r"[1-5](?:\d\d|xx)\b"
+    r"(?!\s*(?:k\s*)?(?:ns|µs|μs|us|ms|s|secs?|seconds?|milliseconds?|m|mins?|minutes?|h|%)\b)"
+)
+_SLIST = rf"{_S}(?:\s*(?:/|,|\bor\b|\band\b|\|)\s*{_S})*"
+# a number is a status where the text says so: "on 503", "HTTP 502/503", "status 429", "503 errors", "5xx"
+_STATUS_SAID = re.compile(
+    rf"\b(?:on|for|http|status(?:es)?|codes?|returns?|returning|responses?|errors?)\s*[:=]?\s*(?:code\s*)?"
+    rf"(?:an?\s+|the\s+)?({_SLIST})|\b({_S})(?=\s*(?:errors?|responses?|status|codes?)\b)|\b([1-5]xx)\b",
+    _I,
+)
+# statuses taken out of what is retried: "(not on 500)", "except 404", "but never 501"
+_EXCLUDE = re.compile(
+    rf"(?:\bbut\s+)?(?:\b(?:not|never)\s+(?:on|for)|\bexcept(?:\s+(?:on|for))?|\bexcluding|\bother\s+than|"
+    rf"\bbut\s+(?:not|never)(?:\s+(?:on|for))?)\s+(?:HTTP\s+)?{_SLIST}",
+    _I,
+)
+# a negated bound is a maximum: "do not retry more than 2 times", "no more than 3 attempts"
+_NEG_MORE = re.compile(
+    rf"\b(?:(?:do|does|must|should|shall|will|may|can|wo)\s*n[o']?t\s+|cannot\s+|never\s+|not\s+)(?:be\s+)?"
+    rf"retr(?:y|ied|ies)\s+(?:more\s+than|over|beyond)\s+(?:{_N}\s+times|(once|twice|thrice))|"
+    rf"\b(?:no|not)\s+more\s+than\s+{_N}\s+(?:(retr(?:y|ies)|times)|(?:total\s+)?(?:attempts|tries))",
+    _I,
+)
+# a lower bound is no maximum: "retries more than 3 times", "at least 2 retries"
+_LOWER_BOUND = re.compile(rf"\b(?:more\s+than|at\s+least|over|beyond)\s+{_N}\b", _I)
+# what was done before is not the policy: "(we used to retry 3 times, removed in v2)"
+_PAST = re.compile(
+    r"\b(?:used\s+to|previously|formerly|in\s+the\s+past|historically|removed\s+in|until\s+(?:v|version\s*)\d|"
+    r"before\s+(?:v|version\s*)\d|(?:was|were)\s+(?:retried|removed|dropped|replaced)|(?:we|it|they)\s+retried|"
+    r"had\s+been)\b",
+    _I,
+)
+_PAREN = re.compile(r"\([^()\n]{0,300}\)")
+_SEGMENT = re.compile(r"(?<!\d)\.(?!\d)|[;!?]")
+_COMMA = re.compile(r",|\b(?:but|while|whereas)\b", _I)
+# HTTP methods, written as methods (upper case); "writes" / "reads" name them by what they do
+_METHOD = re.compile(
+    r"\b(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)(?:s|es)?\b|"
+    r"\b((?i:writes?|write\s+requests|mutations?|reads|read\s+requests|read\s+calls))\b"
+)
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+_POLICY = re.compile(
+    rf"{_DUR}|\b{_N}\s+(?:times|retr|attempts|tries)|\b(?:once|twice|thrice)\b|\bexponential|\blinear|"
+    rf"\bretr(?:y|ies|ied)\b",
+    _I,
+)
+_LOOSE_STATUS = re.compile(rf"\b{_S}", _I)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.]*\d)")
+_KILO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*k\s*(\S.*)$", _I)
 
 
-def _without_exclusions(t: str) -> str:
-    """``t`` with its sentences that exclude some failures from retries blanked out: in "We retry up to
-    3 attempts … on 5xx. 4xx is not retried." the second sentence narrows what is retried; read as a
-    whole it made the policy "no retries" with 4xx among the retried statuses. Blanked, not cut, so the
-    offsets of what remains stay as they were."""
-    out = t
-    for m in _NONE.finditer(t):
-        start = max(t.rfind(".", 0, m.start()), t.rfind(";", 0, m.start())) + 1
-        ends = [i for i in (t.find(".", m.end()), t.find(";", m.end())) if i >= 0]
-        end = min(ends) if ends else len(t)
-        subject = t[start : m.start()]
-        if _STATUS.search(subject) or _EXCLUDED_SUBJECT.search(subject):
-            out = out[:start] + " " * (end - start) + out[end:]
+def parse_duration_ms(text: str) -> float | None:
+    """:func:`wiremap.values.parse_duration_ms`, and "1.5k ms" (a thousand of the unit)."""
+    if m := _KILO.match(text):
+        ms = _parse_duration_ms(f"{m.group(1)} {m.group(2)}")
+        return None if ms is None else round(ms * 1000, 6)
+    return _parse_duration_ms(text)
+
+
+def _methods(text: str) -> frozenset[str]:
+    out: set[str] = set()
+    for m in _METHOD.finditer(text):
+        if m.group(1):
+            out.add(m.group(1))
+        else:
+            out |= _READS if m.group(2).lower().startswith("read") else _WRITES
+    return frozenset(out)
+
+
+def _spans(pattern: re.Pattern[str], t: str, start: int, end: int) -> list[Span]:
+    """``t[start:end]`` cut where ``pattern`` matches."""
+    out, a = [], start
+    for m in pattern.finditer(t, start, end):
+        out.append((a, m.start()))
+        a = m.end()
+    out.append((a, end))
     return out
 
 
-def _line(d: Draft, t: str, line: int) -> None:
-    used: list[Span] = []  # the durations read, so that one is read once and the rest is known unread
-    t = _without_exclusions(t)
-    if _NONE.search(t):
+class _Reading:
+    """One line being read: what it says is understood clause by clause before its fields are read; a
+    clause understood as not the policy (the past, an excluded status, another method's rule) is blanked,
+    one the model cannot hold is listed as unread and blanked: nothing in either is read as the policy.
+    Blanked, not cut, so the offsets of what remains stay as they were."""
+
+    def __init__(self, d: Draft, t: str, line: int, method: str | None) -> None:
+        self.d, self.t, self.line, self.method = d, t, line, method
+
+    def blank(self, a: int, b: int) -> None:
+        self.t = self.t[:a] + " " * (b - a) + self.t[b:]
+
+    def unread(self, a: int, b: int) -> None:
+        if text := self.t[a:b].strip(" ,"):
+            self.d.unread(text, self.line)
+        self.blank(a, b)
+
+    def understand(self) -> str:
+        for m in _PAREN.finditer(self.t):  # "(we used to retry 3 times)"
+            if _PAST.search(m.group()):
+                self.blank(*m.span())
+        for m in _EXCLUDE.finditer(self.t):  # "(not on 500)": the rest says what is retried
+            self.blank(*m.span())
+        for m in _NEG_MORE.finditer(self.t):  # "do not retry more than 2 times": at most 2 retries
+            n = _n(m.group(1) or m.group(2) or m.group(3) or "")
+            if m.group(3) and not m.group(4):  # "no more than 3 attempts"
+                self.d.attempts(n, self.line)
+            else:
+                self.d.retries(n, self.line)
+            self.blank(*m.span())
+        for a, b in _spans(_SEGMENT, self.t, 0, len(self.t)):
+            if _PAST.search(self.t[a:b]):
+                self.blank(a, b)
+                continue
+            self._conditions(a, b)
+        return self.t
+
+    def _conditions(self, a: int, b: int) -> None:
+        """Per-status and per-method conditions of one sentence. A method's rule runs from the clause
+        naming it to the next clause naming one ("No retries for POST, GETs 3 times, 200 ms apart")."""
+        clauses = _spans(_COMMA, self.t, a, b)
+        for ca, cb in clauses:  # "No retry on 4xx" / "4xx is not retried": an exclusion, not the policy
+            bare = _PAREN.sub(lambda m: " " * len(m.group()), self.t[ca:cb])
+            if (m := _NONE.search(bare)) and (
+                _LOOSE_STATUS.search(bare[: m.start()])
+                or re.match(
+                    rf"\s*(?:on|for|of|with|when|if)?\s*(?:an?\s+|the\s+)?(?:HTTP\s+)?{_S}",
+                    bare[m.end() :],
+                    _I,
+                )
+            ):
+                self.blank(ca, cb)
+        scopes: list[tuple[int, int, frozenset[str]]] = []
+        for ca, cb in clauses:
+            named = _methods(self.t[ca:cb])
+            if named or not scopes:
+                scopes.append((ca, cb, named))
+            else:
+                scopes[-1] = (scopes[-1][0], cb, scopes[-1][2])
+        for sa, sb, named in scopes:
+            text = self.t[sa:sb]
+            if not named or not _POLICY.search(text):
+                if not _NONE.search(text) and _LOWER_BOUND.search(text) and _RETRY_WORD.search(text):
+                    self.unread(sa, sb)  # "retry more than 3 times": no maximum the model can hold
+                continue
+            if self.method is not None:
+                if self.method.upper() not in named:
+                    self.blank(sa, sb)  # another method's rule
+            elif _NONE.search(text) or _EXCLUDED_SUBJECT.search(text):
+                self.blank(sa, sb)  # "writes are not retried": what is retried excludes them
+            else:
+                self.unread(sa, sb)  # "GETs are retried 3 times": for which method is not known
+
+
+_KV = re.compile(
+    r"(?<![\w.-])(?P<key>[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)+|[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+|"
+    r"[A-Za-z]+)\s*[=:]\s*(?P<value>\d{1,9}(?:\.\d{1,6})?)(?![\d.])"
+    r"(?:\s*(?P<unit>ns|µs|μs|us|ms|s|secs?|seconds?|mins?|minutes?|h)\b)?"
+)
+_KEY_UNITS = {
+    "ms": 1.0,
+    "msec": 1.0,
+    "millis": 1.0,
+    "milliseconds": 1.0,
+    "s": 1000.0,
+    "sec": 1000.0,
+    "secs": 1000.0,
+    "seconds": 1000.0,
+    "us": 0.001,
+    "micros": 0.001,
+    "min": 60_000.0,
+    "mins": 60_000.0,
+    "minutes": 60_000.0,
+}
+
+
+def _kv_field(words: list[str]) -> str | None:
+    """The field a setting's key names (its words, unit suffix removed), or ``None``."""
+    w = set(words)
+    if w & {"timeout", "deadline", "budget"}:
+        if "connect" in w or "connection" in w:
+            return "connect_timeout_ms"
+        if "read" in w:
+            return "read_timeout_ms"
+        if w & {"deadline", "budget", "total", "overall"}:
+            return "deadline_ms"
+        return "timeout_ms"
+    if w & {"backoff", "delay", "interval", "wait", "sleep", "pause"}:
+        if w & {"multiplier", "factor"}:
+            return "backoff.multiplier"
+        return "backoff.max_ms" if w & {"max", "cap", "maximum"} else "backoff.initial_ms"
+    if w & {"multiplier", "factor"}:
+        return "backoff.multiplier"
+    if w & {"retries", "retry"}:
+        return "retries"
+    if w & {"attempts", "tries"}:
+        return "attempts"
+    return None
+
+
+def _settings(d: Draft, t: str, line: int, used: list[Span]) -> None:
+    """``retries=3 backoff_ms=100 timeout_ms=1500``: keys in snake, camel or kebab case, the unit a suffix
+    of the key (``_ms``, ``Ms``, ``Seconds``) or of the value. A duration without a unit is not guessed."""
+    for m in _KV.finditer(t):
+        if _overlaps(m.span("value"), used):
+            continue
+        words = [x.lower() for x in re.split(r"[_-]|(?<=[a-z0-9])(?=[A-Z])", m.group("key")) if x]
+        factor = None
+        if len(words) > 1 and words[-1] in _KEY_UNITS:
+            factor = _KEY_UNITS[words.pop()]
+        if (field := _kv_field(words)) is None:
+            if factor is not None or m.group("unit"):
+                d.unread(_sentence(t, m.start(), m.end()), line)
+                used.append(m.span())
+            continue
+        used.append(m.span())
+        value = float(m.group("value"))
+        if field in ("retries", "attempts", "backoff.multiplier"):
+            if factor is not None or m.group("unit"):
+                d.unread(_sentence(t, m.start(), m.end()), line)
+            elif field == "retries":
+                d.retries(value, line)
+            elif field == "attempts":
+                d.attempts(value, line)
+            else:
+                d.set(field, value, line)
+            continue
+        if m.group("unit"):
+            ms = parse_duration_ms(f"{m.group('value')} {m.group('unit')}")
+            factor = None if ms is None else 1.0
+            value = ms or 0.0
+        if factor is None:
+            d.unread(_sentence(t, m.start(), m.end()), line)
+        else:
+            d.set(field, round(value * factor, 6), line)
+
+
+def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
+    used: list[Span] = []  # what was read (durations, counts, statuses), so the rest is known unread
+    t = _Reading(d, t, line, method).understand()
+    if m := _NONE.search(t):
+        used.append(m.span())
         d.retries(0, line)
         d.set("backoff.kind", "none", line)
         if m := _NONE_BECAUSE.search(t):
             d.set("fallback", m.group(1).strip().rstrip(".") or None, line)
             used.append(m.span(1))
     if (m := _RETRIES.search(t)) and (g := _first(m)) is not None:
+        used.append(m.span())
         d.retries(_n(g), line)
     if m := _ONCE.search(t):
         d.retries(_WORDS[m.group(1).lower()], line)
     if (m := _ATTEMPTS.search(t)) and (g := _first(m)) is not None:
+        used.append(m.span())
         d.attempts(_n(g), line)
     if _EXPO.search(t):
         d.set("backoff.kind", "exponential", line)
@@ -368,14 +618,15 @@ def _line(d: Draft, t: str, line: int) -> None:
     for kind, g in _limits(t, used):
         d.set(_LIMIT_FIELD[kind], parse_duration_ms(g), line)
     if m := _BREAKER.search(t):
-        if (g := _first(_BREAKER_AFTER.search(m.group(1)))) is not None:
+        if (after := _BREAKER_AFTER.search(m.group(1))) and (g := _first(after)) is not None:
+            used.append((m.start(1) + after.start(), m.start(1) + after.end()))
             d.set("breaker.failure_threshold", _n(g), line)
         if (g := _take(_BREAKER_OPEN, t, used, m.start(1), m.end(1))) is not None:
             d.set("breaker.cool_down_ms", parse_duration_ms(g), line)
     if g := _take(_START, t, used):
         d.set("backoff.initial_ms", parse_duration_ms(g), line)
-    if (pauses := _pause_list(t)) is not None:  # "pauses 0.2s and 0.4s", "waiting 200ms then 400ms"
-        kind, first, factor, span = pauses
+    if (pauses := _pause_list(t, d.values.get("backoff.kind"))) is not None:
+        kind, first, factor, span = pauses  # "pauses 0.2s and 0.4s", "waiting 200ms then 400ms"
         used.append(span)
         d.set("backoff.kind", kind, line)
         d.set("backoff.initial_ms", first, line)
@@ -389,6 +640,7 @@ def _line(d: Draft, t: str, line: int) -> None:
     if g := _take(_CAP, t, used):
         d.set("backoff.max_ms", parse_duration_ms(g), line)
     if (m := _MULT.search(t)) and (g := _first(m)):
+        used.append(m.span())
         d.set("backoff.multiplier", float(g), line)
     if _NO_JITTER.search(t):  # "no jitter", "without jitter", "jitter: none"
         d.set("backoff.jitter", "none", line)
@@ -398,10 +650,15 @@ def _line(d: Draft, t: str, line: int) -> None:
         d.set("fallback", m.group(1).strip() or None, line)
         used.append(m.span(1))
     if re.search(r"\bretr", t, _I):
-        d.add("retry_on_status", status_codes(_STATUS.findall(t)), line)
+        for m in _STATUS_SAID.finditer(t):
+            used.append(m.span())
+            d.add("retry_on_status", status_codes(_STATUS.findall(m.group(0))), line)
         d.add("retry_on_grpc_codes", grpc_codes(re.findall(r"\b[A-Z][A-Z_]{4,}\b", t)), line)
-    for m in _ANY_DUR.finditer(t):
+    _settings(d, t, line, used)
+    # a number nothing above read (a duration in a unit not known, a count not understood) is not dropped
+    for m in itertools.chain(_ANY_DUR.finditer(t), _NUMBER.finditer(t)):
         if len(d.unread_text) >= 20:
             break
-        if not _overlaps(m.span(1), used):
+        if not _overlaps(m.span(), used):
             d.unread(_sentence(t, m.start(), m.end()), line)
+            used.append(m.span())

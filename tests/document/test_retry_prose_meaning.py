@@ -1,0 +1,244 @@
+"""A Retry Strategy in words asserts only what it says: negations, "more than N", excluded statuses,
+per-status and per-method conditions and the past are understood, or their text is listed in ``unread``;
+never read as their opposite, never dropped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wiremap.document.retry import read_retry
+from wiremap.model import RetryPolicy
+
+
+def _read(text: str, method: str | None = None) -> RetryPolicy | None:
+    return read_retry(text, None, 1, method=method)
+
+
+def _fields(p: RetryPolicy | None) -> dict[str, Any]:
+    if p is None:
+        return {"policy": None}
+    return {
+        "max_attempts": p.max_attempts,
+        "kind": p.backoff.kind,
+        "initial_ms": p.backoff.initial_ms,
+        "multiplier": p.backoff.multiplier,
+        "increment_ms": p.backoff.increment_ms,
+        "timeout_ms": p.timeout_ms,
+        "connect_timeout_ms": p.connect_timeout_ms,
+        "deadline_ms": p.deadline_ms,
+        "status": p.retry_on_status,
+        "unread": p.unread,
+    }
+
+
+def _check(text: str, method: str | None, **want: Any) -> None:
+    got = _fields(_read(text, method))
+    assert {k: got.get(k) for k in want} == want, text
+
+
+# (meaning, wordings, method, expected fields): every wording of a meaning reads the same
+PARAPHRASES: list[tuple[str, list[str], str | None, dict[str, Any]]] = [
+    (
+        "at most 2 retries, 300 ms apart",
+        [
+            "Do NOT retry more than 2 times; wait 300 ms between tries.",
+            "Never retry more than 2 times, 300 ms apart.",
+            "Don't retry more than twice; wait 300 ms between tries.",
+            "No more than 2 retries, 300 ms apart.",
+            "We must not retry more than 2 times. Wait 300 ms between tries.",
+        ],
+        None,
+        {"max_attempts": 3, "kind": "constant", "initial_ms": 300.0, "unread": []},
+    ),
+    (
+        "503 retried, 500 excluded",
+        [
+            "We retry 2 times on 503 (not on 500), waiting 300 ms.",
+            "We retry 2 times on 503, not on 500, waiting 300 ms.",
+            "Retry 2 times on 503 (but never on 500); wait 300 ms between attempts.",
+            "Retry twice on 503 except 500, waiting 300 ms.",
+        ],
+        None,
+        {"max_attempts": 3, "initial_ms": 300.0, "status": ["503"]},
+    ),
+    (
+        "4xx not retried, 5xx retried twice, linear 1 s / 2 s",
+        [
+            "No retry on 4xx; 5xx retried twice with linear backoff (1 s, then 2 s).",
+            "4xx is not retried. 5xx is retried twice with linear backoff (1 s, then 2 s).",
+            "Do not retry on 4xx; retry 5xx twice with linear backoff of 1 s, 2 s.",
+            "Never retry 4xx errors; 5xx retried twice, linear backoff 1 s then 2 s.",
+        ],
+        None,
+        {
+            "max_attempts": 3,
+            "kind": "linear",
+            "initial_ms": 1000.0,
+            "increment_ms": 1000.0,
+            "status": ["5xx"],
+        },
+    ),
+    (
+        "GET retried 3 times, the endpoint is GET",
+        [
+            "No retries for POST; GETs are retried 3 times, 200 ms apart.",
+            "POST is never retried; GET requests are retried 3 times, 200 ms apart.",
+            "Writes (POST) are not retried; GETs retry 3 times 200 ms apart.",
+        ],
+        "GET",
+        {"max_attempts": 4, "kind": "constant", "initial_ms": 200.0, "unread": []},
+    ),
+    (
+        "GET retried 3 times, the endpoint is POST",
+        [
+            "No retries for POST; GETs are retried 3 times, 200 ms apart.",
+            "POST is never retried; GET requests are retried 3 times, 200 ms apart.",
+        ],
+        "POST",
+        {"max_attempts": 1, "kind": "none"},
+    ),
+    (
+        "key=value settings",
+        [
+            "retries=3 backoff_ms=100 timeout_ms=1500",
+            "retries: 3, backoffMs: 100, timeoutMs: 1500",
+            "max_retries=3 backoff-ms=100 timeout-ms=1500",
+            "retries=3 backoff_seconds=0.1 timeout_s=1.5",
+        ],
+        None,
+        {"max_attempts": 4, "initial_ms": 100.0, "timeout_ms": 1500.0, "status": [], "unread": []},
+    ),
+    (
+        "units written otherwise",
+        [
+            "retry after 1.5k ms, max 2 retries",
+            "max 2 retries, retry after 1500 ms",
+            "2 retries, waiting 1.5 s",
+        ],
+        None,
+        {"max_attempts": 3, "initial_ms": 1500.0, "unread": []},
+    ),
+    (
+        "the past is not the policy",
+        [
+            "Retries are disabled (we used to retry 3 times with 1 s backoff, removed in v2).",
+            "Retries are disabled. We previously retried 3 times with 1 s backoff.",
+            "No retries; formerly 3 retries with 1 s backoff.",
+        ],
+        None,
+        {"max_attempts": 1, "kind": "none", "initial_ms": None, "unread": []},
+    ),
+    (
+        "connect and read timeouts add up",
+        [
+            "Connect timeout 1 s, read timeout 4 s, retry twice.",
+            "Retry twice; connect timeout of 1 s and a read timeout of 4 s.",
+            "retries=2 connect_timeout_ms=1000 read_timeout_ms=4000",
+        ],
+        None,
+        {"max_attempts": 3, "timeout_ms": 5000.0, "connect_timeout_ms": 1000.0},
+    ),
+    (
+        "a listed schedule",
+        [
+            "3 retries max, exponential 100ms/200ms/400ms, per-try timeout 300 ms, total deadline 1s.",
+            "3 retries, backoff 100ms → 200ms → 400ms, per-try timeout 300 ms, total deadline 1s.",
+            "Retry 3 times, waiting 100 ms, 200 ms and 400 ms; per-try timeout 300 ms; total deadline 1 s.",
+        ],
+        None,
+        {
+            "max_attempts": 4,
+            "kind": "exponential",
+            "initial_ms": 100.0,
+            "multiplier": 2.0,
+            "timeout_ms": 300.0,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "method", "want"),
+    [(text, method, want) for _, texts, method, want in PARAPHRASES for text in texts],
+)
+def test_every_wording_of_a_meaning_reads_the_same(
+    text: str, method: str | None, want: dict[str, Any]
+) -> None:
+    _check(text, method, **want)
+
+
+def test_a_listed_schedule_is_the_worst_case() -> None:
+    p = _read("3 retries max, exponential 100ms/200ms/400ms, per-try timeout 300 ms, total deadline 1s.")
+    assert p is not None
+    assert (p.sleeps_ms(), p.worst_case_ms()) == ([100.0, 200.0, 400.0], 1900.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No retries for POST; GETs are retried 3 times, 200 ms apart.",
+        "GET requests are retried 3 times, 200 ms apart; PUTs once.",
+    ],
+)
+def test_a_per_method_policy_is_not_asserted_without_the_method(text: str) -> None:
+    p = _read(text)
+    assert p is None or (p.max_attempts is None and p.unread), _fields(p)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Retry 2 times, 300 zorbs apart.",
+        "retries=2 backoff=100",  # no unit: not guessed
+        "retry more than 3 times",  # a lower bound is no maximum
+    ],
+)
+def test_what_is_not_understood_is_listed(text: str) -> None:
+    p = _read(text)
+    assert p is None or (p.unread and p.backoff.initial_ms is None), _fields(p)
+
+
+def test_microseconds_are_read() -> None:
+    _check("1 retry, after 200µs.", None, max_attempts=2, initial_ms=0.2, unread=[])
+    _check("1 retry, after 200 us.", None, max_attempts=2, initial_ms=0.2, unread=[])
+
+
+def test_a_number_is_a_status_only_where_the_text_says_so() -> None:
+    _check("Retry 3 times, backoff 100 ms.", None, status=[])
+    _check("retries=3 delay_ms=404", None, status=[], initial_ms=404.0)
+    _check("Retry 3 times on HTTP 502 or 503.", None, status=["502", "503"])
+    _check("Retry 3 times on 429, 503 responses.", None, status=["429", "503"])
+
+
+_NEG = ["Do not retry more than {n} times", "Never retry more than {n} times", "No more than {n} retries"]
+_GAP = ["{ms} ms apart", "wait {ms} ms between tries", "waiting {ms} ms"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    neg=st.sampled_from(_NEG),
+    gap=st.sampled_from(_GAP),
+    sep=st.sampled_from(["; ", ", ", ". "]),
+    n=st.integers(1, 9),
+    ms=st.integers(1, 5000),
+)
+def test_not_more_than_n_is_at_most_n(neg: str, gap: str, sep: str, n: int, ms: int) -> None:
+    text = neg.format(n=n) + sep + gap.format(ms=ms) + "."
+    _check(text, None, max_attempts=n + 1, initial_ms=float(ms), unread=[])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kept=st.sampled_from(["502", "503", "504", "429"]),
+    dropped=st.sampled_from(["500", "501", "404"]),
+    form=st.sampled_from(["({neg} {s})", ", {neg} {s},", " ({neg} {s})"]),
+    neg=st.sampled_from(["not on", "not for", "never on", "except", "excluding", "but not"]),
+)
+def test_an_excluded_status_is_not_retried(kept: str, dropped: str, form: str, neg: str) -> None:
+    text = f"Retry 2 times on {kept}" + form.format(neg=neg, s=dropped) + " waiting 300 ms."
+    p = _read(text)
+    assert p is not None and p.retry_on_status == [kept] and p.max_attempts == 3, _fields(p)
