@@ -85,6 +85,45 @@ def test_failure_mode_with_emphasised_name_and_a_dash(item: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (  # found by a new user: show gave failure_modes [] and faults said none is documented
+            "| Failure | What happens | Handling |\n|---|---|---|\n"
+            "| Connection refused | pool empty | page on-call |\n"
+            "| **Deadlock** | tx aborted | retried once |",
+            [
+                ("Connection refused", "connection_refused", "pool empty", "page on-call", 9),
+                ("Deadlock", "other", "tx aborted", "retried once", 10),
+            ],
+        ),
+        (  # columns by their header's words, in any order; a Retry column's "no" is "not retried"
+            "Action | Error | Retry | Cause\n:-- | --- | :-: | ---\n"
+            "serve cached | Timeout | no | slow replica\n",
+            [("Timeout", "timeout", "slow replica", "serve cached; not retried", 9)],
+        ),
+        (  # no header words: first column the name, last the action
+            "| A | B | C |\n|---|---|---|\n| Timeout | 5 s | give up |",
+            [("Timeout", "timeout", "5 s", "give up", 9)],
+        ),
+        (  # "What happens" is the action when another column is the cause
+            "| Mode | Cause | What happens |\n|---|---|---|\n| HTTP 503 | overload | the order fails |",
+            [("HTTP 503", "http_status", "overload", "the order fails", 9)],
+        ),
+    ],
+)
+def test_failure_modes_written_as_a_table(table: str, expected: list[tuple[str, str, str, str, int]]) -> None:
+    text = f"# Integration: A → B\n\n## Error Handling\n\n**Failure Modes:**\n\n{table}\n"
+    integ = parse_text(text, "d.md").integration
+    got = [(m.name, m.kind, m.what_happens, m.handling, m.line) for m in integ.error_handling.failure_modes]
+    assert got == expected
+    assert [m.name for m in integ.failure_modes] == [name for name, *_ in expected]
+    # the table right under the label, no blank line between, is read the same
+    joined = parse_text(text.replace(":**\n\n|", ":**\n|"), "d.md").integration.error_handling
+    if table.startswith("|"):
+        assert [(m.name, m.line) for m in joined.failure_modes] == [(e[0], e[4] - 1) for e in expected]
+
+
 # -- tenacity ---------------------------------------------------------------------------------------------
 
 

@@ -58,6 +58,7 @@ SEVERITIES = {
     "VAL008": Severity.ERROR,
     "VAL009": Severity.ERROR,
     "VAL010": Severity.WARNING,
+    "VAL011": Severity.WARNING,
     "SRC001": Severity.ERROR,
     "SRC002": Severity.ERROR,
     "SRC003": Severity.ERROR,
@@ -660,3 +661,28 @@ def test_src008_calls_a_placeholder_a_placeholder(capsys: pytest.CaptureFixture[
 
     assert main(["lint", str(FIXTURES / "SRC008" / "docs"), "--select", "SRC008"]) == 0
     assert "Maintained By is a placeholder; CODEOWNERS names" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("under", "lines"),
+    [
+        ("\n\n| Failure | Cause | Handling |\n|---|---|---|\n| Timeout | slow | retried |", []),
+        ("\n\n- **Timeout**: slow → retried", []),
+        ("\n\nNone known.", []),
+        (" n/a", []),
+        ("", []),
+        ("\n\nConnection refused: pool empty, we page the on-call.", [7]),
+        ("\n\n```\nTimeout -> retried\n```", [7]),
+        ("\n\n<table><tr><td>Timeout</td></tr></table>", [7]),
+        (" timeouts are retried, see the runbook", [5]),
+        ("\nTimeouts are retried, see the runbook", [6]),
+        ("\n| Failure | Handling |\n|---|---|\n| Timeout | retried |", []),
+        ("\n\n| Failure | Handling |\n|---|---|\n| | retried |", [9]),
+    ],
+)
+def test_val011_says_what_under_failure_modes_cannot_be_read(under: str, lines: list[int]) -> None:
+    """Found by a new user: Failure Modes written as a table gave failure_modes [] and lint said nothing;
+    a table is read now, and a shape that is not read is said."""
+    head = "# Integration: A → B\n\n## Error Handling\n\n"
+    text = f"{head}**Failure Modes:**{under}\n\n**Retry Strategy:** none\n"
+    assert _check("VAL011", text) == lines

@@ -28,12 +28,31 @@ from ..model import (
     SourceRef,
 )
 from .error_handling import read_error_handling
-from .nodes import Block, CodeBlock, Document, FieldLine, ListBlock, ListItem, Paragraph, Section, TextLine
+from .nodes import (
+    Block,
+    CodeBlock,
+    Document,
+    FieldLine,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    RawBlock,
+    Section,
+    TextLine,
+)
 from .render import is_footer as _is_footer
 from .render import section_body, written_items
 from .template import FOOTER_LABELS, canonical_section, normalize_key
 
-__all__ = ["FieldIndex", "FieldRef", "env_says_none", "extract", "parse_env_lines", "read_env_item"]
+__all__ = [
+    "FieldIndex",
+    "FieldRef",
+    "env_says_none",
+    "extract",
+    "parse_env_lines",
+    "read_env_item",
+    "read_failure_modes",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +197,175 @@ def _failure_mode(item: ListItem) -> FailureMode:
     what = parts[0].strip() or None
     handling = parts[1].strip() if len(parts) > 1 else None
     return FailureMode(name=_plain_name(name), what_happens=what, handling=handling or None)
+
+
+# a Markdown table's delimiter row: "|---|:---:|", "--- | ---"
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+# what a Failure Modes table's column holds, by its header's words: the action (what the caller does),
+# whether it is retried, the cause (what happens), the failure's name; tried in this order ("Error
+# handling" is the action, "Failure" the name)
+_COLUMN_ACTION = re.compile(
+    r"\b(?:action|handling|handled|handle|what\s+(?:we|to|the\s+client)\s+do(?:es)?|response|reaction|"
+    r"mitigation|recovery|outcome|resolution|behaviou?r|remediation|fallback)s?\b",
+    re.IGNORECASE,
+)
+_COLUMN_RETRY = re.compile(r"\bretr(?:y|ies|ied)\b", re.IGNORECASE)
+_COLUMN_CAUSE = re.compile(
+    r"\b(?:cause|why|reason|description|effect|impact|details?|meaning|what\s+happens|trigger|symptom)s?\b",
+    re.IGNORECASE,
+)
+_COLUMN_NAME = re.compile(
+    r"\b(?:failure|mode|error|condition|scenario|case|fault|name|type|event|problem|exception|status)s?\b",
+    re.IGNORECASE,
+)
+_CELL_NO = re.compile(r"^(?:no|none|never|false|0|-|—|–|✗|✘|x)\b", re.IGNORECASE)
+_CELL_YES = re.compile(r"^(?:yes|y|true|✓|✔)\b", re.IGNORECASE)
+_SAYS_NONE = re.compile(r"^[\s*_`(]*(?:none|n/?a|nothing|not\s+applicable|[-—–])[\s*_`).]*$", re.IGNORECASE)
+# a paragraph under the label that says there is none: "None known.", "No failure modes yet."
+_PROSE_NONE = re.compile(
+    r"^[\s*_`(]*(?:none\b|n/?a\b|nothing\b|not\s+applicable\b|no\s+(?:known\s+)?failure)", re.IGNORECASE
+)
+
+
+def _table_cells(line: str) -> list[str]:
+    s = line.strip()
+    s = s[1:] if s.startswith("|") else s
+    s = s[:-1] if s.endswith("|") and not s.endswith("\\|") else s
+    return [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", s)]
+
+
+def _is_table(rows: list[TextLine]) -> bool:
+    return len(rows) >= 2 and "|" in rows[0].raw and bool(_TABLE_DELIMITER.match(rows[1].raw))
+
+
+def _column_roles(header: list[str]) -> tuple[int, list[int], list[int]]:
+    """The name column, the action columns (the retry ones included) and the cause columns of a Failure
+    Modes table, by its header's words; without such words the first column is the name and the last the
+    action, and any other column is the cause. "What happens" is the cause, or the action when another
+    column is the cause and none the action."""
+    roles: list[str] = []
+    for h in header:
+        plain = _plain_name(h) if h else ""
+        if _COLUMN_ACTION.search(plain):
+            roles.append("action")
+        elif _COLUMN_RETRY.search(plain):
+            roles.append("retry")
+        elif _COLUMN_CAUSE.search(plain):
+            roles.append("cause")
+        elif _COLUMN_NAME.search(plain):
+            roles.append("name")
+        else:
+            roles.append("")
+    name = roles.index("name") if "name" in roles else 0
+    actions = [i for i, r in enumerate(roles) if r in ("action", "retry") and i != name]
+    last = len(roles) - 1
+    happens = [
+        i for i, h in enumerate(header) if i != name and re.search(r"what\s+happens", h, re.IGNORECASE)
+    ]
+    if not actions and len(happens) == 1 and roles.count("cause") > 1:  # "Cause | What happens"
+        actions = happens
+    elif not actions and last != name and roles[last] in ("", "name"):
+        actions = [last]
+    causes = [i for i in range(len(roles)) if i != name and i not in actions]
+    return name, actions, causes
+
+
+def _retry_cell(cell: str) -> str:
+    """A Retry column's cell in words the retry readers take: ``no`` is "not retried", ``yes`` "retried",
+    ``3x, 200 ms apart`` "retried 3x, 200 ms apart"."""
+    plain = _plain_name(cell) if cell else ""
+    if not plain or re.match(r"^(?:n/?a|\?|unknown|tbd)\W*$", plain, re.IGNORECASE):
+        return ""
+    if re.search(r"\bretr", plain, re.IGNORECASE):
+        return plain
+    if m := _CELL_NO.match(plain):
+        rest = plain[m.end() :].strip(" ,;:.")
+        return "not retried" + (f" ({rest})" if rest else "")
+    if m := _CELL_YES.match(plain):
+        rest = plain[m.end() :].strip(" ,;:.")
+        return "retried" + (f" {rest}" if rest else "")
+    return f"retried {plain}"
+
+
+def _table_modes(rows: list[TextLine]) -> tuple[list[tuple[int, FailureMode]], list[tuple[int, str]]]:
+    """A Failure Modes table (a header row, the delimiter row, a row per failure) -> the modes with their
+    row's line, and the rows that name no failure."""
+    header = _table_cells(rows[0].raw)
+    name_col, action_cols, cause_cols = _column_roles(header)
+    modes: list[tuple[int, FailureMode]] = []
+    unread: list[tuple[int, str]] = []
+    for row in rows[2:]:
+        cells = _table_cells(row.raw)
+        cells += [""] * (len(header) - len(cells))
+        name = cells[name_col]
+        if not name or _SAYS_NONE.match(name):
+            if any(c for i, c in enumerate(cells) if i != name_col):
+                unread.append((row.line, "a table row that names no failure"))
+            continue
+        action = [
+            _retry_cell(cells[i])
+            if _COLUMN_RETRY.search(header[i]) and not _COLUMN_ACTION.search(header[i])
+            else cells[i]
+            for i in action_cols
+        ]
+        what = "; ".join(c for i in cause_cols if (c := cells[i]))
+        handling = "; ".join(a for a in action if a)
+        modes.append(
+            (
+                row.line,
+                FailureMode(name=_plain_name(name), what_happens=what or None, handling=handling or None),
+            )
+        )
+    return modes, unread
+
+
+def _under_label(doc: Document, ref: FieldRef) -> tuple[list[TextLine], Block | None]:
+    """What follows a label that owns no list or code block: the text lines after it in its paragraph,
+    and the block fmt writes after that paragraph when the label is its last line."""
+    groups = [doc.preamble, *(s.blocks for s in doc.sections)]
+    for blocks in groups:
+        for i, block in enumerate(blocks):
+            if not isinstance(block, Paragraph):
+                continue
+            at = next((j for j, ln in enumerate(block.lines) if ln.line == ref.line), None)
+            if at is None or not isinstance(block.lines[at], FieldLine):
+                continue
+            rest: list[TextLine] = []
+            for ln in block.lines[at + 1 :]:
+                if not isinstance(ln, TextLine):
+                    break
+                rest.append(ln)
+            last = at + len(rest) == len(block.lines) - 1
+            return rest, (_written_next(blocks)[i] if last else None)
+    return [], None
+
+
+def read_failure_modes(
+    doc: Document, ref: FieldRef
+) -> tuple[list[tuple[int, FailureMode]], list[tuple[int, str]]]:
+    """The Failure Modes under ``ref``, each with its line: a list's items, or a table's rows; and what
+    is written under the label that cannot be read (line, what it is), for lint to say."""
+    if isinstance(ref.block, ListBlock):
+        return [(it.line, _failure_mode(it)) for it in _items(ref)], []
+    if isinstance(ref.block, CodeBlock):
+        return [], [(ref.block.line, "a code block")]
+    rest, nxt = _under_label(doc, ref)
+    if rest and _is_table(rest):
+        return _table_modes(rest)
+    if rest and not _PROSE_NONE.match(" ".join(ln.raw for ln in rest)):
+        return [], [(rest[0].line, "text right under the label")]
+    if not rest and ref.raw and not _SAYS_NONE.match(ref.raw):
+        return [], [(ref.line, "text on the label's line")]
+    if isinstance(nxt, Paragraph) and not isinstance(nxt.lines[0], FieldLine):
+        rows = [ln for ln in nxt.lines if isinstance(ln, TextLine)]
+        if len(rows) == len(nxt.lines) and _is_table(rows):
+            return _table_modes(rows)
+        if _PROSE_NONE.match(" ".join(ln.raw for ln in rows)):
+            return [], []
+        return [], [(nxt.line, "a paragraph")]
+    if isinstance(nxt, RawBlock):
+        return [], [(nxt.line, f"a block of {nxt.kind}")]
+    return [], []
 
 
 _ENV = re.compile(
@@ -392,9 +580,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         put("code_example", CodeExample(language=example.language, text=example.text.rstrip("\n")), ex_line)
 
     if (r := ref("failure modes")) is not None:
-        put("failure_modes", [_failure_mode(it) for it in _items(r)], r.line)
-        for n, it in enumerate(_items(r)):
-            lines[f"failure_modes.{n}"] = it.line
+        modes, _ = read_failure_modes(doc, r)
+        put("failure_modes", [mode for _, mode in modes], r.line)
+        for n, (line, _) in enumerate(modes):
+            lines[f"failure_modes.{n}"] = line
     if (r := ref("retry strategy")) is not None:
         put("retry_strategy", _code(r), r.block.line if r.block else r.line)
     data["error_handling"] = read_error_handling(data.get("failure_modes", []), lines, ref("retry strategy"))

@@ -46,6 +46,7 @@ from .rules import (
     val008_invalid_source_ref,
     val009_invalid_date,
     val010_unreadable_env_var,
+    val011_unreadable_failure_modes,
 )
 
 __all__ = ["RULES", "get_rule", "matches", "rules_matching", "split_selectors", "unknown_selectors"]
@@ -93,6 +94,7 @@ RULES: dict[str, Rule] = {
         val008_invalid_source_ref.RULE,
         val009_invalid_date.RULE,
         val010_unreadable_env_var.RULE,
+        val011_unreadable_failure_modes.RULE,
     )
 }
 
