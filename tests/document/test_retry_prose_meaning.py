@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wiremap.document.error_handling import read_error_handling
+from wiremap.document.extract import FieldRef
 from wiremap.document.retry import read_retry
 from wiremap.model import RetryPolicy
 
@@ -242,3 +244,15 @@ def test_an_excluded_status_is_not_retried(kept: str, dropped: str, form: str, n
     text = f"Retry 2 times on {kept}" + form.format(neg=neg, s=dropped) + " waiting 300 ms."
     p = _read(text)
     assert p is not None and p.retry_on_status == [kept] and p.max_attempts == 3, _fields(p)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "attempts"),
+    [("GET /v1/prices", 4), ("POST /v1/prices", 1), ("https://x/v1/prices", None), (None, None)],
+)
+def test_the_endpoint_method_picks_the_rule(endpoint: str | None, attempts: int | None) -> None:
+    text = "No retries for POST; GETs are retried 3 times, 200 ms apart."
+    ref = FieldRef(section="Error Handling", label="Retry Strategy", line=3, raw=text, value=text)
+    policy = read_error_handling([], {}, ref, endpoint).retry
+    assert policy is not None and policy.max_attempts == attempts
+    assert bool(policy.unread) is (attempts is None)

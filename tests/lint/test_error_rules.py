@@ -243,3 +243,14 @@ def test_err005_a_retried_connect_or_subscribe_is_no_retried_publish() -> None:
     assert _lines("ERR005", _mqtt("devices/42/telemetry", unknown)) == [96]
     consumes = "gateway -> broker: SUBSCRIBE devices/42/telemetry\nbroker -> gateway: each reading, consumed"
     assert _lines("ERR005", _mqtt("devices/42/telemetry", unknown, consumes)) == []
+
+
+def test_err004_counts_a_listed_schedule_and_err001_a_setting_without_unit() -> None:
+    """Found by a new user: "exponential 100ms/200ms/400ms" was not read, so the worst case had 0 ms of
+    backoff; "backoff=100" (no unit) must be said unread, not guessed or dropped."""
+    body = "3 retries max, exponential 100ms/200ms/400ms, per-try timeout 300 ms, total deadline 1s."
+    (message,) = _messages("ERR004", _strategy("text", body))
+    assert "worst case 1.9 s (4 attempts × 300 ms + 700 ms of backoff)" in message
+    assert _lines("ERR001", _strategy("text", body)) == []
+    (message,) = _messages("ERR001", _strategy("text", "retries=2 backoff=100"))
+    assert '"retries=2 backoff=100" was not understood' in message and "3 attempts" in message

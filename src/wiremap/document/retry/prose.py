@@ -2,14 +2,23 @@
 starting at 100 ms", "no retries: the nightly run is re-triggered".
 
 "N retries" / "retry N times" count retries; "N attempts" / "tries N times" count every attempt. Read
-with regexes, sentence by sentence; what they do not find stays unread.
+with regexes, line by line, and nothing is asserted that was not read. Each sentence is understood first
+(:class:`_Reading`): what was done before ("we used to retry 3 times") and excluded statuses ("(not on
+500)", "No retry on 4xx") are not the policy; a negated bound is a maximum ("do not retry more than 2
+times" is 2 retries); a rule for one HTTP method ("No retries for POST; GETs are retried 3 times") is read
+for the Endpoint's method and listed unread when that is not known; a lower bound ("more than 3 times")
+is listed unread. Settings written ``retries=3 backoff_ms=100`` are read by their keys (the unit a suffix
+of the key or of the value; a duration without one is not guessed). A number is an HTTP status only where
+the text says so ("on 503", "HTTP 502/503", "503 errors", "5xx"). Any number left that nothing read is
+listed in ``unread``, with its sentence.
 
 A "connect timeout" (``connect_timeout_ms``) bounds opening the connection, not the call: it is neither.
 A duration is a per-attempt timeout or the deadline of all attempts by the words around it ("2 s
 timeout", "times out after 2 s", "give up after 10 s", "overall deadline 5 s", "within 5 s"), then by the
 scope its clause names: "per attempt", "each call", "every request" make it a timeout, "overall",
-"in total", "all attempts" a deadline (the nearer one when a clause names both). A sentence holding a
-duration that nothing here read is kept in ``unread`` (ERR001 says the strategy was only partly read).
+"in total", "all attempts" a deadline (the nearer one when a clause names both). A connect and a read
+timeout add up to ``timeout_ms``. A sentence holding a duration that nothing here read is kept in
+``unread`` (ERR001 says the strategy was only partly read).
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ options, the timeout of a Go, Java/Kotlin or JavaScript client, or a sentence su
 times, 1 s apart") was found in it. The strategy stays in the model as text (`retry_strategy`); the
 finding, at the Retry Strategy line, is information only.
 
-Also reports a strategy that was only partly read: a sentence of it that holds a duration wiremap did
-not understand ("the job after 10 s"), at the line of the first such sentence, with what was read.
+Also reports a strategy that was only partly read: a sentence of it that holds a duration or a number
+wiremap did not understand ("the job after 10 s", "300 zorbs apart", `backoff=100` without a unit, "retry
+more than 3 times"), or a rule for one HTTP method ("GETs are retried 3 times") when the Endpoint names
+no method, at the line of the first such sentence, with what was read.
 
 ## Why is this bad?
 A strategy wiremap cannot read cannot be checked: the ERR rules that compare timeouts with the P99, the
@@ -62,8 +64,9 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         more = f" (and {len(policy.unread) - _SHOWN} more)" if len(policy.unread) > _SHOWN else ""
         yield Violation(
             policy.lines.get("unread.0", integ.line_of("retry_strategy")),
-            f"Retry Strategy was only partly read: a duration in {shown}{more} was not understood, so the "
-            f"ERR rules check only what was read ({policy_summary(policy)})",
+            f"Retry Strategy was only partly read: {shown}{more} was not understood (a duration, a "
+            f"setting, or a rule for one HTTP method when the Endpoint names none), so the ERR rules check "
+            f"only what was read ({policy_summary(policy)})",
         )
 
 
