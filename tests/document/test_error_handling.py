@@ -959,3 +959,22 @@ def test_redis_py_retry_says_which_errors_it_retries() -> None:
     assert only.retry_on_exceptions == ["ConnectionError"]
     more = _read("r = Redis(retry=Retry(NoBackoff(), 2), retry_on_error=[redis.exceptions.ResponseError])")
     assert more.retry_on_exceptions == ["redis.exceptions.ResponseError", "ConnectionError", "TimeoutError"]
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "# 2 retries\nretry=Retry(ExponentialBackoff(cap=1, base=0.05), 2),\nsocket_timeout=0.25,\n",
+        'host="h", port=6379,\nretry=Retry(ExponentialBackoff(cap=1, base=0.05), 2),\nsocket_timeout=0.25',
+        "    socket_timeout=0.25,\n    retry=Retry(ExponentialBackoff(cap=1, base=0.05), 2),\n",
+    ],
+)
+def test_redis_py_keyword_arguments_alone_are_read_as_the_client_call(fragment: str) -> None:
+    """Found by a new user: `socket_timeout=0.25,` on its own line among the Redis(...) arguments gave
+    timeout_ms null (so ERR002 did not fire), though inside a full redis.Redis(...) call it is read."""
+    p = _read(fragment, first_line=10)
+    full = _read(f"r = redis.Redis(\n{fragment}\n)", first_line=9)
+    assert (p.form, p.max_attempts, p.timeout_ms, p.backoff.initial_ms) == ("redis", 3, 250.0, 100.0)
+    assert (p.line, p.lines["timeout_ms"]) == (full.line, full.lines["timeout_ms"])
+    # a block of other assignments is no client's arguments
+    assert read_retry("timeout=0.25,\nretries=2,\n", "python", 1) is None

@@ -17,9 +17,22 @@ import ast
 from ._ast import Ctx, callee, kwargs, names
 from ._draft import Draft
 
-__all__ = ["CALLS", "read"]
+__all__ = ["CALLS", "is_fragment", "read"]
 
 CALLS = frozenset({"Retry", "Redis", "StrictRedis", "RedisCluster", "from_url"})
+# keyword arguments only a redis-py client takes: a block of them alone is its configuration
+_CLIENT_KEYS = frozenset(
+    {
+        "socket_timeout",
+        "socket_connect_timeout",
+        "socket_keepalive",
+        "retry_on_timeout",
+        "retry_on_error",
+        "health_check_interval",
+        "decode_responses",
+        "single_connection_client",
+    }
+)
 _DEFAULT_ERRORS = ("ConnectionError", "TimeoutError")
 _JITTER = {
     "FullJitterBackoff": "full",
@@ -75,6 +88,14 @@ def _defaults(call: ast.Call, ctx: Ctx, d: Draft) -> None:
         return
     have = {n.rsplit(".", 1)[-1] for n in d.values.get("retry_on_exceptions", [])}
     d.add("retry_on_exceptions", [e for e in _DEFAULT_ERRORS if e not in have], ctx.line(call))
+
+
+def is_fragment(kw: dict[str, ast.expr], ctx: Ctx) -> bool:
+    """Keyword arguments cut out of a ``Redis(...)`` call (``retry=Retry(ExponentialBackoff(...), 2),`` and
+    ``socket_timeout=0.25,`` lines): a key only redis-py's client takes, or ``retry=`` a redis-py Retry."""
+    retry = kw.get("retry")
+    redis_retry = isinstance(retry, ast.Call) and callee(retry) == "Retry" and _is_redis_retry(retry, ctx)
+    return redis_retry or bool(_CLIENT_KEYS & kw.keys())
 
 
 def read(call: ast.Call, ctx: Ctx) -> Draft | None:

@@ -3,7 +3,9 @@
 Calls are dispatched by name to one module per library (:data:`CALLS`); a dict literal holding a gRPC
 ``retryPolicy`` goes to the config reader; a ``for ... in range(...)`` retry loop to :mod:`py_loop`. The
 first retry found is the policy; a circuit breaker and a per-attempt ``timeout=`` (or ``socket_timeout=``,
-seconds) found elsewhere in the block complete it. For a gRPC policy a call's ``timeout=`` is the deadline
+seconds) found elsewhere in the block complete it. A block of a client's keyword arguments alone
+(``retry=Retry(...),`` and ``socket_timeout=0.25,`` lines of a ``redis.Redis(...)`` call) is read as that
+call. For a gRPC policy a call's ``timeout=`` is the deadline
 of all attempts together, as gRPC counts it.
 
 What the retry runs again is kept by name (``retried_calls``): the decorated function's name and the
@@ -120,10 +122,42 @@ def _retried_calls(ctx: Ctx, line: int) -> list[str]:
     return []
 
 
+# a client whose keyword arguments a block may hold alone (cut out of its constructor): the call they
+# are read as, and how they are recognised
+_FRAGMENTS: tuple[tuple[str, Callable[[dict[str, ast.expr], Ctx], bool]], ...] = (
+    ("Redis", py_redis.is_fragment),
+)
+
+
+def _fragment(text: str, first_line: int, ctx: Ctx | None) -> Ctx | None:
+    """A block of keyword arguments alone (``retry=Retry(...),`` and ``socket_timeout=0.25,`` lines, as
+    cut out of a ``redis.Redis(...)`` call) read as the call they were cut from, when they are recognisably
+    that client's: ``None`` for any other block. As Python such lines are assignments (of 1-tuples), or
+    not Python at all (``host="h", port=6379,``)."""
+    if ctx is not None and not all(
+        isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)
+        for s in ctx.tree.body
+    ):
+        return None
+    wrapped = parse(f"__fragment__(\n{text}\n)", first_line - 1)
+    if wrapped is None or not isinstance(body := wrapped.tree.body, list) or len(body) != 1:
+        return None
+    call = body[0].value if isinstance(body[0], ast.Expr) else None
+    if not isinstance(call, ast.Call) or call.args or not call.keywords:
+        return None
+    kw = kwargs(call)
+    for name, recognises in _FRAGMENTS:
+        if recognises(kw, wrapped):
+            call.func = ast.Name(id=name, ctx=ast.Load())
+            return wrapped
+    return None
+
+
 def read_python(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
     ctx = parse(text, first_line)
+    ctx = _fragment(text, first_line, ctx) or ctx
     if ctx is None:
         return None
     found: list[Draft] = []
