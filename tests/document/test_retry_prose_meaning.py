@@ -104,6 +104,37 @@ PARAPHRASES: list[tuple[str, list[str], str | None, dict[str, Any]]] = [
         {"max_attempts": 1, "kind": "none"},
     ),
     (
+        "a negation under a condition is not the policy",
+        [
+            "Retry up to 3 times unless the error is a 4xx, in which case we don't retry.",
+            "Retry 3 times on 503; otherwise no retries.",
+            "We do not retry 4xx errors. 5xx errors are retried up to 3 times.",
+            "No retries on 4xx, but 5xx is retried 3 times.",
+        ],
+        None,
+        {"max_attempts": 4, "kind": None},
+    ),
+    (
+        "after a negation, except names what is retried",
+        [
+            "No retries except on 503, 2 retries 1 s apart.",
+            "No retries except on 503; retried twice, 1 s apart.",
+            "No retry other than on 503: retry 2 times, 1 s apart.",
+        ],
+        None,
+        {"max_attempts": 3, "initial_ms": 1000.0, "status": ["503"], "unread": []},
+    ),
+    (
+        "a count said shortly",
+        [
+            "retry 3x w/ 2s delay",
+            "Retry idempotent requests 3 times with a 2 s delay.",
+            "retry it 3 times, 2 s apart",
+        ],
+        None,
+        {"max_attempts": 4, "kind": "constant", "initial_ms": 2000.0, "unread": []},
+    ),
+    (
         "key=value settings",
         [
             "retries=3 backoff_ms=100 timeout_ms=1500",

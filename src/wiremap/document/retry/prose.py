@@ -68,13 +68,15 @@ _NONE = re.compile(
     _I,
 )
 _RETRIES = re.compile(
-    rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{{1,15}}\s+)?(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?"
-    rf"{_N}\s+times|"
+    rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{{1,15}}\s+){{0,2}}(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?"
+    rf"{_N}\s*(?:times|x\b)|"
     rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
     _I,
 )
 # "retried twice", "retry 5xx twice", "retry it once"
-_ONCE = re.compile(r"\bretr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{1,15}\s+)?(once|twice|thrice)\b", _I)
+_ONCE = re.compile(
+    r"\bretr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{1,15}\s+){0,2}(once|twice|thrice)\b", _I
+)
 _ATTEMPTS = re.compile(
     rf"\b(?:(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+(?:total\s+)?(?:attempts|tries)|"
     rf"tries\s+{_N}\s+times|attempts\s*[:=]\s*{_N})\b",
@@ -82,7 +84,7 @@ _ATTEMPTS = re.compile(
 )
 _APART = re.compile(
     rf"{_DUR}\s+(?:apart|between\s+(?:attempts|retries|tries))|"
-    rf"(?:every|wait(?:s|ing)?|pauses?|sleep(?:s|ing)?)\s+(?:of\s+)?{_DUR}|"
+    rf"(?:every|wait(?:s|ing)?|pauses?|sleep(?:s|ing)?)\s+(?:of\s+)?{_DUR}|{_DUR}\s+(?:delay|pause|wait)s?\b|"
     # "retry after 1.5 s", "1 retry, after 200 ms" (limits, "give up after", are read before)
     rf"\b(?:retr(?:y|ies|ied|ying)|once|twice|thrice)\b[^.;]{{0,40}}?\bafter\s+(?:a\s+)?{_DUR}",
     _I,
@@ -347,7 +349,7 @@ def _sentence(t: str, start: int, end: int) -> str:
     """The sentence of ``t`` around ``start:end``."""
     begin = max((m.end() for m in _STOP.finditer(t, max(0, start - 200), start)), default=max(0, start - 200))
     stop = _STOP.search(t, end, end + 200)
-    return t[begin : stop.start() if stop else min(len(t), end + 200)].strip()[:200]
+    return " ".join(t[begin : stop.start() if stop else min(len(t), end + 200)].split())[:200]
 
 
 _LIMIT_FIELD = {
@@ -374,16 +376,20 @@ _STATUS_SAID = re.compile(
     _I,
 )
 # statuses taken out of what is retried: "(not on 500)", "except 404", "but never 501"
+# (after a negation, "except" / "other than" / "unless" name what *is* retried: "no retries except on 503")
 _EXCLUDE = re.compile(
-    rf"(?:\bbut\s+)?(?:\b(?:not|never)\s+(?:on|for)|\bexcept(?:\s+(?:on|for))?|\bexcluding|\bother\s+than|"
-    rf"\bbut\s+(?:not|never)(?:\s+(?:on|for))?)\s+(?:HTTP\s+)?{_SLIST}",
+    rf"(?:\bbut\s+)?(?:\b(?:not|never)\s+(?:on|for)|(?P<but>(?:\bexcept|\bexcluding|\bother\s+than)(?:\s+(?:on|for))?|"
+    rf"\bunless\s+(?:(?:the|it|error|response|status|code|is|was|an?|gets?|returns?)\s+){{0,5}})|"
+    rf"\bbut\s+(?:not|never)(?:\s+(?:on|for))?)\s*(?:HTTP\s+)?{_SLIST}",
     _I,
 )
+# a negation that holds only under a condition: "…, in which case we don't retry", "otherwise no retries"
+_CONDITIONAL = re.compile(r"^\s*(?:and\s+)?(?:in\s+which\s+case|otherwise|else|if|when|unless|then)\b", _I)
 # a negated bound is a maximum: "do not retry more than 2 times", "no more than 3 attempts"
 _NEG_MORE = re.compile(
     rf"\b(?:(?:do|does|must|should|shall|will|may|can|wo)\s*n[o']?t\s+|cannot\s+|never\s+|not\s+)(?:be\s+)?"
     rf"retr(?:y|ied|ies)\s+(?:more\s+than|over|beyond)\s+(?:{_N}\s+times|(once|twice|thrice))|"
-    rf"\b(?:no|not)\s+more\s+than\s+{_N}\s+(?:(retr(?:y|ies)|times)|(?:total\s+)?(?:attempts|tries))",
+    rf"\b(?:no|not|never)\s+more\s+than\s+{_N}\s+(?:(retr(?:y|ies)|times)|(?:total\s+)?(?:attempts|tries))",
     _I,
 )
 # a lower bound is no maximum: "retries more than 3 times", "at least 2 retries"
@@ -423,6 +429,10 @@ def parse_duration_ms(text: str) -> float | None:
     return _parse_duration_ms(text)
 
 
+def _sentence_start(t: str, pos: int) -> int:
+    return max((m.end() for m in _SEGMENT.finditer(t, 0, pos)), default=0)
+
+
 def _methods(text: str) -> frozenset[str]:
     out: set[str] = set()
     for m in _METHOD.finditer(text):
@@ -451,12 +461,13 @@ class _Reading:
 
     def __init__(self, d: Draft, t: str, line: int, method: str | None) -> None:
         self.d, self.t, self.line, self.method = d, t, line, method
+        self.excluded: list[int] = []  # where statuses were taken out of what is retried
 
     def blank(self, a: int, b: int) -> None:
         self.t = self.t[:a] + " " * (b - a) + self.t[b:]
 
     def unread(self, a: int, b: int) -> None:
-        if text := self.t[a:b].strip(" ,"):
+        if text := " ".join(self.t[a:b].split()).strip(" ,"):
             self.d.unread(text, self.line)
         self.blank(a, b)
 
@@ -465,7 +476,15 @@ class _Reading:
             if _PAST.search(m.group()):
                 self.blank(*m.span())
         for m in _EXCLUDE.finditer(self.t):  # "(not on 500)": the rest says what is retried
-            self.blank(*m.span())
+            before = self.t[_sentence_start(self.t, m.start()) : m.start()]
+            if m.group("but") and (neg := _NONE.search(before)):  # "no retries except on 503": on 503
+                start = m.start() - len(before)
+                self.blank(start + neg.start(), start + neg.end())
+                self.blank(m.start("but"), m.end("but"))
+                self.t = self.t[: m.start("but")] + "on" + self.t[m.start("but") + 2 :]
+            else:
+                self.excluded.append(m.start())
+                self.blank(*m.span())
         for m in _NEG_MORE.finditer(self.t):  # "do not retry more than 2 times": at most 2 retries
             n = _n(m.group(1) or m.group(2) or m.group(3) or "")
             if m.group(3) and not m.group(4):  # "no more than 3 attempts"
@@ -495,6 +514,11 @@ class _Reading:
                 )
             ):
                 self.blank(ca, cb)
+            elif m and _CONDITIONAL.match(bare):  # "…, in which case we don't retry": not the policy
+                if any(a <= x < b for x in self.excluded) or _LOOSE_STATUS.search(self.t[a:b]):
+                    self.blank(ca, cb)
+                else:
+                    self.unread(ca, cb)
         scopes: list[tuple[int, int, frozenset[str]]] = []
         for ca, cb in clauses:
             named = _methods(self.t[ca:cb])
@@ -602,6 +626,7 @@ def _settings(d: Draft, t: str, line: int, used: list[Span]) -> None:
 
 def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     used: list[Span] = []  # what was read (durations, counts, statuses), so the rest is known unread
+    says_retry = re.search(r"\bretr", t, _I) is not None
     t = _Reading(d, t, line, method).understand()
     if m := _NONE.search(t):
         used.append(m.span())
@@ -658,7 +683,7 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     if m := _FALLBACK.search(t):
         d.set("fallback", m.group(1).strip() or None, line)
         used.append(m.span(1))
-    if re.search(r"\bretr", t, _I):
+    if says_retry:
         for m in _STATUS_SAID.finditer(t):
             used.append(m.span())
             d.add("retry_on_status", status_codes(_STATUS.findall(m.group(0))), line)
