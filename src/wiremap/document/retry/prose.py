@@ -690,9 +690,12 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         d.add("retry_on_grpc_codes", grpc_codes(re.findall(r"\b[A-Z][A-Z_]{4,}\b", t)), line)
     _settings(d, t, line, used)
     # a number nothing above read (a duration in a unit not known, a count not understood) is not dropped
+    listed: list[Span] = []  # the sentences listed: one entry each, however many numbers they hold
     for m in itertools.chain(_ANY_DUR.finditer(t), _NUMBER.finditer(t)):
         if len(d.unread_text) >= 20:
             break
-        if not _overlaps(m.span(), used):
+        if not _overlaps(m.span(), used) and not _overlaps(m.span(), listed):
             d.unread(_sentence(t, m.start(), m.end()), line)
-            used.append(m.span())
+            begin = max((x.end() for x in _STOP.finditer(t, max(0, m.start() - 200), m.start())), default=0)
+            stop = _STOP.search(t, m.end(), m.end() + 200)
+            listed.append((begin, stop.start() if stop else min(len(t), m.end() + 200)))
