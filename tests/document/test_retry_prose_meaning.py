@@ -235,6 +235,11 @@ def test_what_is_not_understood_is_listed(text: str) -> None:
     assert p is None or (p.unread and p.backoff.initial_ms is None), _fields(p)
 
 
+def test_a_number_that_says_nothing_of_retries_is_not_listed() -> None:
+    _check("Retry 3 times. See RFC 7231 section 6.", None, max_attempts=4, unread=[])
+    _check("Retry 3 times, 300 zorbs apart.", None, max_attempts=4, unread=["Retry 3 times, 300 zorbs apart"])
+
+
 def test_microseconds_are_read() -> None:
     _check("1 retry, after 200µs.", None, max_attempts=2, initial_ms=0.2, unread=[])
     _check("1 retry, after 200 us.", None, max_attempts=2, initial_ms=0.2, unread=[])

@@ -417,6 +417,11 @@ _POLICY = re.compile(
     _I,
 )
 _LOOSE_STATUS = re.compile(rf"\b{_S}", _I)
+_ABOUT_RETRY = re.compile(
+    r"\bretr|\battempt|\btries\b|\btimes\b|back[- ]?off|\bdelay|\bwait|\bpause|\bsleep|time[- ]?out|"
+    r"\bdeadline|\bbudget|\bapart\b|\binterval|\bjitter|\bcircuit|\bstatus|\bcodes?\b|\bhttp\b|\bmax",
+    _I,
+)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.]*\d)")
 _KILO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*k\s*(\S.*)$", _I)
 
@@ -694,8 +699,11 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     for m in itertools.chain(_ANY_DUR.finditer(t), _NUMBER.finditer(t)):
         if len(d.unread_text) >= 20:
             break
-        if not _overlaps(m.span(), used) and not _overlaps(m.span(), listed):
-            d.unread(_sentence(t, m.start(), m.end()), line)
+        if _overlaps(m.span(), used) or _overlaps(m.span(), listed):
+            continue
+        sentence = _sentence(t, m.start(), m.end())
+        if m.re is _ANY_DUR or _ABOUT_RETRY.search(sentence):  # "see RFC 7231" says nothing of retries
+            d.unread(sentence, line)
             begin = max((x.end() for x in _STOP.finditer(t, max(0, m.start() - 200), m.start())), default=0)
             stop = _STOP.search(t, m.end(), m.end() + 200)
             listed.append((begin, stop.start() if stop else min(len(t), m.end() + 200)))
