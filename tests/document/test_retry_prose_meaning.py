@@ -104,6 +104,22 @@ PARAPHRASES: list[tuple[str, list[str], str | None, dict[str, Any]]] = [
         {"max_attempts": 1, "kind": "none"},
     ),
     (
+        "statuses written as the subject of a negation are excluded",
+        [
+            "Client errors (4xx) are never retried; server errors (5xx) are retried 3 times.",
+            "4xx: no retry. 5xx: 3 retries.",
+            "Retries 3x on 5xx only, not 4xx.",
+        ],
+        None,
+        {"max_attempts": 4, "status": ["5xx"]},
+    ),
+    (
+        "no retries retries no status",
+        ["No retries (4xx and 5xx go to the caller).", "Not retried: a 503 is shown to the user."],
+        None,
+        {"max_attempts": 1, "kind": "none", "status": []},
+    ),
+    (
         "a negation under a condition is not the policy",
         [
             "Retry up to 3 times unless the error is a 4xx, in which case we don't retry.",
@@ -141,6 +157,7 @@ PARAPHRASES: list[tuple[str, list[str], str | None, dict[str, Any]]] = [
             "retries: 3, backoffMs: 100, timeoutMs: 1500",
             "max_retries=3 backoff-ms=100 timeout-ms=1500",
             "retries=3 backoff_seconds=0.1 timeout_s=1.5",
+            "maxRetries=3, backoffMillis=100, timeoutMs=1500",
         ],
         None,
         {"max_attempts": 4, "initial_ms": 100.0, "timeout_ms": 1500.0, "status": [], "unread": []},

@@ -68,8 +68,8 @@ _NONE = re.compile(
     _I,
 )
 _RETRIES = re.compile(
-    rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{{1,15}}\s+){{0,2}}(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?"
-    rf"{_N}\s*(?:times|x\b)|"
+    rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{{1,15}}\s+){{0,2}}\(?(?:up\s+to\s+|at\s+most\s+|"
+    rf"max(?:imum)?\s+)?{_N}\s*(?:times|x\b)|"
     rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
     _I,
 )
@@ -232,7 +232,7 @@ _NONE_LEAD = re.compile(r"^\s*(?:none|no|never|n/a)\s*[:;,.—–-]\s*(.*)$", _I
 _STATUS = re.compile(
     r"\b[1-5](?:\d\d|xx)\b(?!\s*(?:ms|s|sec|secs|seconds?|milliseconds?|m|mins?|minutes?|%)\b)", _I
 )
-_RETRY_WORD = re.compile(r"\bretr|\battempt|\bbackoff|\bback off|\bcircuit|\btries\b", _I)
+_RETRY_WORD = re.compile(r"retr|attempt|backoff|\bback off|\bcircuit|\btries\b", _I)  # max_retries too
 
 
 def _n(text: str) -> int | None:
@@ -378,7 +378,7 @@ _STATUS_SAID = re.compile(
 # statuses taken out of what is retried: "(not on 500)", "except 404", "but never 501"
 # (after a negation, "except" / "other than" / "unless" name what *is* retried: "no retries except on 503")
 _EXCLUDE = re.compile(
-    rf"(?:\bbut\s+)?(?:\b(?:not|never)\s+(?:on|for)|(?P<but>(?:\bexcept|\bexcluding|\bother\s+than)(?:\s+(?:on|for))?|"
+    rf"(?:\bbut\s+)?(?:\b(?:not|never)(?:\s+(?:on|for))?|(?P<but>(?:\bexcept|\bexcluding|\bother\s+than)(?:\s+(?:on|for))?|"
     rf"\bunless\s+(?:(?:the|it|error|response|status|code|is|was|an?|gets?|returns?)\s+){{0,5}})|"
     rf"\bbut\s+(?:not|never)(?:\s+(?:on|for))?)\s*(?:HTTP\s+)?{_SLIST}",
     _I,
@@ -510,12 +510,17 @@ class _Reading:
         clauses = _spans(_COMMA, self.t, a, b)
         for ca, cb in clauses:  # "No retry on 4xx" / "4xx is not retried": an exclusion, not the policy
             bare = _PAREN.sub(lambda m: " " * len(m.group()), self.t[ca:cb])
-            if (m := _NONE.search(bare)) and (
-                _LOOSE_STATUS.search(bare[: m.start()])
-                or re.match(
-                    rf"\s*(?:on|for|of|with|when|if)?\s*(?:an?\s+|the\s+)?(?:HTTP\s+)?{_S}",
-                    bare[m.end() :],
-                    _I,
+            if (
+                (m := _NONE.search(bare))
+                and (
+                    _LOOSE_STATUS.search(
+                        self.t[ca : ca + m.start()]
+                    )  # "Client errors (4xx) are never retried"
+                    or re.match(
+                        rf"\s*(?:on|for|of|with|when|if)?\s*(?:an?\s+|the\s+)?(?:HTTP\s+)?{_S}",
+                        bare[m.end() :],
+                        _I,
+                    )
                 )
             ):
                 self.blank(ca, cb)
@@ -688,7 +693,7 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     if m := _FALLBACK.search(t):
         d.set("fallback", m.group(1).strip() or None, line)
         used.append(m.span(1))
-    if says_retry:
+    if says_retry and not _NONE.search(t):  # "No retries (4xx and 5xx go to the caller)": none retried
         for m in _STATUS_SAID.finditer(t):
             used.append(m.span())
             d.add("retry_on_status", status_codes(_STATUS.findall(m.group(0))), line)
