@@ -178,6 +178,7 @@ PARAPHRASES: list[tuple[str, list[str], str | None, dict[str, Any]]] = [
             "Retries are disabled (we used to retry 3 times with 1 s backoff, removed in v2).",
             "Retries are disabled. We previously retried 3 times with 1 s backoff.",
             "No retries; formerly 3 retries with 1 s backoff.",
+            "We no longer retry; it was 3 retries with 1 s backoff.",
         ],
         None,
         {"max_attempts": 1, "kind": "none", "initial_ms": None, "unread": []},
@@ -250,6 +251,15 @@ def test_a_per_method_policy_is_not_asserted_without_the_method(text: str) -> No
 def test_what_is_not_understood_is_listed(text: str) -> None:
     p = _read(text)
     assert p is None or (p.unread and p.backoff.initial_ms is None), _fields(p)
+
+
+def test_the_past_beside_the_policy_is_not_read() -> None:
+    for text in (
+        "Retry 3 times (was 5 before v2), 1 s apart.",
+        "Previously no retries; now 3 retries, 1 s apart.",
+        "Retry 3 times, 1 s apart; this was 5 times until March.",
+    ):
+        _check(text, None, max_attempts=4, kind="constant", initial_ms=1000.0, unread=[])
 
 
 def test_a_number_that_says_nothing_of_retries_is_not_listed() -> None:

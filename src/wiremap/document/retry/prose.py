@@ -61,7 +61,7 @@ _NONE = re.compile(
     # "Retries: none", "retries = 0", "retry: disabled", "retries are disabled", "retrying is off"
     r"retr(?:y|ies|ying)\s*(?:[:=]|\s(?:is|are|set\s+to))\s*(?:none|no|never|disabled|off|false|0)(?!\w|\.\d)|"
     r"retr(?:y|ies|ying)\s+(?:is\s+|are\s+)?(?:disabled|turned\s+off|switched\s+off)|"
-    r"never\s+retry|no\s+longer\s+retr(?:y|ies)|"
+    r"never\s+retry|no\s+longer\s+retr(?:y|ies)|stopped\s+retrying|"
     # "max attempts: 1", "attempts = 1", "a single attempt", "one attempt only"
     r"(?:max(?:imum)?[ _-]?)?attempts\s*[:=]\s*1(?!\w|\.\d)|"
     r"(?:a\s+single|only\s+one)\s+attempt|one\s+attempt\s+only)",
@@ -398,7 +398,7 @@ _LOWER_BOUND = re.compile(rf"\b(?:more\s+than|at\s+least|over|beyond)\s+{_N}\b",
 _PAST = re.compile(
     r"\b(?:used\s+to|previously|formerly|in\s+the\s+past|historically|removed\s+in|until\s+(?:v|version\s*)\d|"
     r"before\s+(?:v|version\s*)\d|(?:was|were)\s+(?:retried|removed|dropped|replaced)|(?:we|it|they)\s+retried|"
-    r"had\s+been)\b",
+    r"had\s+been|(?:it|that|this|they|there)\s+(?:was|were|used)|(?:was|were)\s+(?:\d|one|two|three|four|five))\b",
     _I,
 )
 _PAREN = re.compile(r"\([^()\n]{0,300}\)")
