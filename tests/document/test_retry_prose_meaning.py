@@ -319,3 +319,17 @@ def test_the_endpoint_method_picks_the_rule(endpoint: str | None, attempts: int 
     policy = read_error_handling([], {}, ref, endpoint).retry
     assert policy is not None and policy.max_attempts == attempts
     assert bool(policy.unread) is (attempts is None)
+
+
+@pytest.mark.parametrize(("endpoint", "attempts"), [("GET /v1/prices", 4), ("POST /v1/prices", 1)])
+def test_the_doc_s_endpoint_picks_the_per_method_rule(endpoint: str, attempts: int) -> None:
+    """End to end: the parser hands the Endpoint's method to the Retry Strategy's reader."""
+    from wiremap import parse_text
+
+    doc = (
+        "# Integration: Catalog → Prices\n\n**Protocol:** HTTP\n\n## Request Format\n\n"
+        f"**Endpoint:** `{endpoint}`\n\n## Error Handling\n\n**Retry Strategy:**\n"
+        "No retries for POST; GETs are retried 3 times, 200 ms apart.\n"
+    )
+    retry = parse_text(doc, "p.md").integration.error_handling.retry
+    assert retry is not None and retry.max_attempts == attempts and not retry.unread

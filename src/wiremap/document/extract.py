@@ -586,7 +586,9 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             lines[f"failure_modes.{n}"] = line
     if (r := ref("retry strategy")) is not None:
         put("retry_strategy", _code(r), r.block.line if r.block else r.line)
-    data["error_handling"] = read_error_handling(data.get("failure_modes", []), lines, ref("retry strategy"))
+    data["error_handling"] = read_error_handling(
+        data.get("failure_modes", []), lines, ref("retry strategy"), data.get("endpoint")
+    )
 
     latency: dict[str, float | None] = {}
     if (r := ref("latency")) is not None:
