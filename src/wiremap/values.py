@@ -49,10 +49,12 @@ _DURATION_UNITS: dict[str, float] = {
     "hr": 3_600_000.0,
     "hour": 3_600_000.0,
 }
+_DURATION_UNIT = r"(ns|nanoseconds?|µs|μs|us|microseconds?|ms|msecs?|milliseconds?|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h)\b"
+# a number with its unit, or a range: "10-20 ms", "20ms-50ms", "20 ms to 50 ms", "200ms–1s", "20 ms - 50"
 _DURATION = re.compile(
-    r"^[~≈<>≤≥]?\s*(?:about\s+|approx\.?\s+)?(\d+(?:,\d{3})*(?:\.\d+)?)"
-    r"(?:\s*(?:-|–|to)\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*"
-    r"(ns|nanoseconds?|µs|μs|us|microseconds?|ms|msecs?|milliseconds?|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h)\b",
+    r"^[~≈<>≤≥]?\s*(?:about\s+|approx\.?\s+)?(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*" + _DURATION_UNIT + r")?"
+    r"(?:\s*(?:-|–|—|to)\s*(\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"(?:\s*" + _DURATION_UNIT.replace("(", "(?P<upper>", 1) + r")?)?",
     re.IGNORECASE,
 )
 
@@ -74,11 +76,14 @@ def parse_duration_ms(text: str) -> float | None:
     m = _DURATION.match(strip_code(text).strip())
     if not m:
         return None
-    factor = _unit_key(m.group(3), _DURATION_UNITS)
+    if m.group(3) is not None:  # a range: its upper bound, in its own unit (else the first number's)
+        unit, number = m.group("upper") or m.group(2), m.group(3)
+    else:
+        unit, number = m.group(2), m.group(1)
+    factor = _unit_key(unit, _DURATION_UNITS) if unit else None
     if factor is None:
         return None
-    value = float((m.group(2) or m.group(1)).replace(",", ""))
-    return round(value * factor, 6)
+    return round(float(number.replace(",", "")) * factor, 6)
 
 
 _PER: dict[str, float] = {
