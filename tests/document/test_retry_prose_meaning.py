@@ -333,3 +333,117 @@ def test_the_doc_s_endpoint_picks_the_per_method_rule(endpoint: str, attempts: i
     )
     retry = parse_text(doc, "p.md").integration.error_handling.retry
     assert retry is not None and retry.max_attempts == attempts and not retry.unread
+
+
+# found by a new user: "up to three times, half a second apart … times out after two seconds" read the
+# count and dropped both durations (backoff and timeout null, nothing unread)
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "We retry up to three times, half a second apart. Each try times out after two seconds.",
+            {"max_attempts": 4, "kind": "constant", "initial_ms": 500.0, "timeout_ms": 2000.0, "unread": []},
+        ),
+        (
+            "Retried 3 times, one and a half seconds apart; each attempt times out after ten seconds.",
+            {
+                "max_attempts": 4,
+                "kind": "constant",
+                "initial_ms": 1500.0,
+                "timeout_ms": 10_000.0,
+                "unread": [],
+            },
+        ),
+        (
+            "Retry twice, waiting a second between attempts. Timeout of thirty seconds per call.",
+            {"max_attempts": 3, "initial_ms": 1000.0, "timeout_ms": 30_000.0, "unread": []},
+        ),
+        (
+            "Up to 5 retries, a quarter of a second apart, with a timeout of a minute and a half.",
+            {"max_attempts": 6, "initial_ms": 250.0, "timeout_ms": 90_000.0, "unread": []},
+        ),
+        (
+            "Retry 2 times with exponential backoff starting at two hundred milliseconds; "
+            "give up after a couple of seconds.",
+            {"kind": "exponential", "initial_ms": 200.0, "deadline_ms": 2000.0, "unread": []},
+        ),
+        (
+            "Retry four times, a second and a half apart; each request times out after twenty-five seconds.",
+            {"max_attempts": 5, "initial_ms": 1500.0, "timeout_ms": 25_000.0, "unread": []},
+        ),
+        (
+            "Retry three times with a half-second delay; overall deadline of a minute.",
+            {"max_attempts": 4, "initial_ms": 500.0, "deadline_ms": 60_000.0, "unread": []},
+        ),
+    ],
+)
+def test_a_duration_in_words_is_read_as_its_number(text: str, want: dict[str, Any]) -> None:
+    _check(text, None, **want)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Retry twice, a few seconds apart.",
+        "We retry 3 times, several seconds apart.",
+        "Retry up to 3 times with a delay of some seconds between tries.",
+        "Retried twice; each attempt times out after a few minutes.",
+        "Retry 3 times, pausing a handful of milliseconds.",
+    ],
+)
+def test_a_duration_not_understood_is_unread_never_dropped(text: str) -> None:
+    p = _read(text)
+    assert p is not None and p.unread, _fields(p)
+    assert p.backoff.initial_ms is None and p.timeout_ms is None and p.deadline_ms is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Retry once; a second attempt goes to the replica.",
+        "Retry twice; the second retry uses another host.",
+        "Retry once, 200 ms apart; a second failure is raised.",
+    ],
+)
+def test_second_as_an_ordinal_is_no_duration(text: str) -> None:
+    p = _read(text)
+    assert p is not None and p.unread == [] and p.backoff.initial_ms in (None, 200.0), _fields(p)
+
+
+# found by a new user: "# no retries; connect timeout 3s" gave fallback "connect timeout 3s" (so faults
+# expected the command to succeed) and no connect timeout
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# no retries; connect timeout 3s",
+        "no retries; connect timeout 3s",
+        "No retries, connection timeout of 3 s.",
+        "No retry; connect timeout is 3 seconds",
+        "None: connect timeout 3 s",
+        "No retries. Connect timeout: three seconds.",
+    ],
+)
+def test_what_follows_no_retries_is_read_not_taken_as_a_fallback(text: str) -> None:
+    p = read_retry(text, None, 1)
+    assert p is not None, text
+    assert (p.max_attempts, p.fallback, p.connect_timeout_ms, p.timeout_ms) == (1, None, 3000.0, None), text
+
+
+@pytest.mark.parametrize(
+    ("text", "fallback"),
+    [
+        ("no retries: the nightly job re-runs the day", None),
+        ("No retries; the error goes to the caller", None),
+        ("None. The order is marked failed.", None),
+        ("No retries, no fallback and the error is raised", None),
+        ("no retries: we serve the cached price list", "we serve the cached price list"),
+        ("No retries; falls back to the default rate", "falls back to the default rate"),
+        ("Retry twice, then serve the cached price list.", "serve the cached price list"),
+        ("None: the stale value is returned", "the stale value is returned"),
+        ("no retries - degrade to the static page", "degrade to the static page"),
+        ("No retries: serve from the local cache", "serve from the local cache"),
+    ],
+)
+def test_a_fallback_needs_words_that_say_one(text: str, fallback: str | None) -> None:
+    p = read_retry(text, None, 1)
+    assert p is not None and p.fallback == fallback, (text, p and p.fallback)

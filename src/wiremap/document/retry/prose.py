@@ -49,9 +49,60 @@ _WORDS = {
 }
 # a number with a unit (not a run of digits in a longer one: bounded, so a long run is no quadratic scan)
 # "1.5k ms" is 1,500 ms; "200µs", "200 us" are microseconds
+# a duration in words: "two seconds", "one and a half seconds", "half a second", "a second and a half",
+# "a quarter of a second", "a couple of seconds", "a minute", "two hundred milliseconds" (a count in words
+# as :data:`_WORDS` reads it, up to the hundreds); "a second" is no duration before a word that makes it
+# the ordinal ("a second attempt"). Vague ones ("a few seconds") are no duration: listed unread.
+_ONES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = (
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NUMBER_WORDS = {
+    **{w: i for i, w in enumerate(_ONES, 1)},
+    **{w: i for i, w in enumerate(_TEENS, 10)},
+    **{w: i for i, w in enumerate(_TENS, 2)},
+}
+_NUMBER_WORDS.update({w: n * 10 for w, n in _NUMBER_WORDS.items() if w in _TENS})
+_W1 = "|".join(_ONES)
+_W99 = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{_W1}))?|{'|'.join(_TEENS)}|{_W1})"
+_WNUM = rf"(?:(?:a|{_W1})[- ]hundred(?:\s+(?:and\s+)?{_W99})?|{_W99})"
+_WUNIT = r"(?:microseconds?|milliseconds?|millis|ms|seconds?|secs?|minutes?|mins?|hours?|hrs?)"
+_WUNIT1 = r"(?:microsecond|millisecond|second|sec|minute|min|hour|hr)"
+# after "a second" only words that go on about a duration: else it is the ordinal ("a second attempt")
+_AFTER_SECOND = (
+    r"(?!\s+(?!(?:and|or|of|apart|between|delay|pause|wait|sleep|back[- ]?off|time[- ]?out|later|after|"
+    r"before|then|each|per|in|to|max|at|for|total|overall|deadline|budget|interval|gap|cool[- ]?down|"
+    r"is|are|should|will|maximum|minimum|timeout|timeouts)\b)[a-z])"
+)
+_WORD_DUR = (
+    rf"\b(?:{_WNUM}(?:\s+and\s+a\s+half)?\s+{_WUNIT}|"  # "two seconds", "one and a half seconds"
+    rf"(?:a|an|one)\s+{_WUNIT1}\s+and\s+a\s+half|"  # "a second and a half"
+    rf"(?:a\s+|one\s+)?half\s+(?:of\s+)?(?:a|an|one)\s+{_WUNIT1}|"  # "half a second"
+    rf"(?:(?:a|one|{_W1})\s+)?quarters?\s+of\s+(?:a|an|one)\s+{_WUNIT1}|"  # "a quarter of a second"
+    rf"(?:an?\s+)?(?:half|quarter)[- ]{_WUNIT1}|"  # "a half-second", "a quarter second"
+    rf"a\s+couple\s+(?:of\s+)?{_WUNIT}|"  # "a couple of seconds": two
+    rf"(?:a|an)\s+{_WUNIT1}{_AFTER_SECOND})\b"  # "a second", "a minute"
+)
 _DUR = (
     r"((?<![\d.])\d{1,9}(?:\.\d{1,6})?\s*(?:k\s*)?"
-    r"(?:ns|µs|μs|us|microseconds?|ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)"
+    r"(?:ns|µs|μs|us|microseconds?|ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b|"
+    rf"{_WORD_DUR})"
+)
+# a time unit nothing read ("a few seconds apart", "several minutes"): its sentence is listed unread
+_UNIT_WORD = re.compile(
+    rf"\b(?:micro|milli)?seconds\b|\b(?:micro|milli)?second{_AFTER_SECOND}(?<!\bthe\ssecond)\b|"
+    r"\bminutes?\b|\bhours?\b|\bmillis\b|\bms\b|\bsecs?\b|\bmins?\b",
+    re.IGNORECASE,
 )
 _I = re.IGNORECASE
 
@@ -213,7 +264,7 @@ _OVERALL = re.compile(
     _I,
 )
 # clauses: a sentence ends at ". ", ";" or ","; "and", "but", "while" join two clauses
-_CLAUSE = re.compile(r"(?<!\d)\.(?!\d)|[;,]|\b(?:and|but|while|whereas)\b", _I)
+_CLAUSE = re.compile(r"(?<!\d)\.(?!\d)|[;,]|\band\b(?!\s+a\s+half\b)|\b(?:but|while|whereas)\b", _I)
 _ANY_DUR = re.compile(_DUR, _I)
 _STOP = re.compile(r"(?<!\d)\.(?!\d)|[;!?]")
 _BREAKER = re.compile(r"circuit[- ]?breaker([^.;\n]*)", _I)
@@ -223,7 +274,26 @@ _BREAKER_AFTER = re.compile(
     _I,
 )
 _BREAKER_OPEN = re.compile(rf"(?:for|cool[- ]?down(?:\s+of)?|open\s+for|reset\s+after)\s+{_DUR}", _I)
-_FALLBACK = re.compile(r"(?:fall(?:s|ing)?\s*back\s+(?:to|on)\s+|fallback\s*[:=]?\s*)([^.;\n]+)", _I)
+_FALLBACK = re.compile(
+    r"(?<!\bno\s)(?<!\bnot\s)(?<!\bwithout\s)(?<!\bnever\s)"
+    r"(?:fall(?:s|ing)?\s*back\s+(?:to|on)\s+|fallback\s*[:=]?\s*)([^.;\n]+)",
+    _I,
+)
+# words that say what is done instead is a fallback (the caller gets an answer): the text after "no
+# retries:" is a fallback only with them ("no retries: we serve the cached price"), else it is read as
+# the rest of the strategy ("no retries; connect timeout 3s") or is a reason ("the run is re-triggered")
+_FALLBACK_SAID = re.compile(
+    r"(?<!\bno\s)(?<!\bnot\s)(?<!\bwithout\s)(?<!\bnever\s)\bfall(?:s|ing)?[\s-]*back\b|"
+    r"\b(?:use[sd]?|using|serve[sd]?|serving|return(?:s|ed|ing)?|show(?:s|n|ed|ing)?|keep(?:s|ing)?|answer(?:s|ed)?)\s+"
+    r"(?:with\s+)?(?:the\s+|a\s+|an\s+|its\s+|our\s+|their\s+)?"
+    r"(?:last[- ]known(?:[- ]good)?|cached|cache|default|stale|previous|placeholder|local\s+cop(?:y|ies))\b|"
+    r"\b(?:serve[sd]?|serving|answer(?:s|ed)?|read(?:s|ing)?|return(?:s|ed|ing)?)\s+(?:it\s+|them\s+)?from\s+"
+    r"(?:the\s+|a\s+|its\s+|our\s+)?(?:local\s+)?cache\b|"
+    r"\b(?:cached|stale|default|last[- ]known)\b[^.;]{0,40}\b(?:is|are)\s+"
+    r"(?:served|used|returned|shown|kept)\b|"
+    r"\bdegrad(?:e|es|ed|ing)\s+(?:gracefully\b|to\b)|\bgraceful(?:ly)?\s+degrad",
+    _I,
+)
 _NONE_BECAUSE = re.compile(
     r"\bno (?:automatic |auto[- ])?retr(?:y|ies)\b[^:;,—–\n]{0,20}[:;,—–]+\s*([^.\n]+)", _I
 )
@@ -256,14 +326,23 @@ def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draf
         d.retries(0, d.line)
         d.set("backoff.kind", "none", d.line)
         rest = m.group(1).strip().rstrip(".")
-        if rest and not _NONE.search(rest):  # "None. We don't retry writes." is a reason, not a fallback
+        if rest and _FALLBACK_SAID.search(rest):  # "None. We don't retry writes." is a reason, not a fallback
             d.set("fallback", rest, d.line)
-        return d
+            return d
+        lines = text.split("\n")
+        lines[lines.index(first)] = " " * m.start(1) + m.group(1)  # "None:" blanked
+        for n, line_text in enumerate(lines[:500]):  # the rest is read: "None: connect timeout 3 s"
+            _line(d, line_text, first_line + n, method)
+        return _finish(d)
     if not _RETRY_WORD.search(text):
         return None
     d = Draft("prose", first_line)
     for n, line_text in enumerate(text.split("\n")[:500]):
         _line(d, line_text, first_line + n, method)
+    return _finish(d)
+
+
+def _finish(d: Draft) -> Draft | None:
     if (read := d.values.pop("read_timeout_ms", None)) is not None:  # with the connect timeout: their sum
         line = d.lines.pop("read_timeout_ms")
         d.set("timeout_ms", read + (d.values.get("connect_timeout_ms") or 0.0), line)
@@ -426,11 +505,52 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.]*\d)")
 _KILO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*k\s*(\S.*)$", _I)
 
 
+_UNIT_MS = (
+    ("micro", 0.001),
+    ("milli", 1.0),
+    ("ms", 1.0),
+    ("sec", 1000.0),
+    ("min", 60_000.0),
+    ("h", 3_600_000.0),
+)
+_WORD_DUR_RE = re.compile(_WORD_DUR, _I)
+
+
+def _words_ms(text: str) -> float | None:
+    """A duration in words (:data:`_WORD_DUR`) in milliseconds: "half a second" is 500."""
+    if not _WORD_DUR_RE.fullmatch(text.strip()):
+        return None
+    words = text.lower().replace("-", " ").split()
+    unit = next(w for w in reversed(words) if re.fullmatch(_WUNIT, w))
+    factor = next(f for prefix, f in _UNIT_MS if unit.startswith(prefix))
+    if "couple" in words:
+        amount = 2.0
+    elif "quarter" in words or "quarters" in words:
+        i = words.index("quarter" if "quarter" in words else "quarters")
+        amount = 0.25 * (_NUMBER_WORDS.get(words[i - 1], 1) if i else 1)
+    elif "half" in words and "and" not in words:
+        amount = 0.5
+    else:
+        total = 0
+        for w in words[: words.index(unit)]:
+            if w in ("a", "an"):
+                total = total or 1
+            elif w == "hundred":
+                total = (total or 1) * 100
+            elif w in _NUMBER_WORDS:
+                total += _NUMBER_WORDS[w]
+        amount = (total or 1) + (0.5 if "half" in words else 0.0)
+    return round(amount * factor, 6)
+
+
 def parse_duration_ms(text: str) -> float | None:
-    """:func:`wiremap.values.parse_duration_ms`, and "1.5k ms" (a thousand of the unit)."""
+    """:func:`wiremap.values.parse_duration_ms`, "1.5k ms" (a thousand of the unit) and a duration in
+    words ("two seconds", "half a second", "a minute and a half")."""
     if m := _KILO.match(text):
         ms = _parse_duration_ms(f"{m.group(1)} {m.group(2)}")
         return None if ms is None else round(ms * 1000, 6)
+    if text[:1].isalpha():
+        return _words_ms(text)
     return _parse_duration_ms(text)
 
 
@@ -642,7 +762,7 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         used.append(m.span())
         d.retries(0, line)
         d.set("backoff.kind", "none", line)
-        if m := _NONE_BECAUSE.search(t):
+        if (m := _NONE_BECAUSE.search(t)) and _FALLBACK_SAID.search(m.group(1)):
             d.set("fallback", m.group(1).strip().rstrip(".") or None, line)
             used.append(m.span(1))
     if (m := _RETRIES.search(t)) and (g := _first(m)) is not None:
@@ -693,6 +813,9 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     if m := _FALLBACK.search(t):
         d.set("fallback", m.group(1).strip() or None, line)
         used.append(m.span(1))
+    elif "fallback" not in d.values and (m := _FALLBACK_SAID.search(t)):  # "then serve the cached price"
+        end = _STOP.search(t, m.end())
+        d.set("fallback", t[m.start() : end.start() if end else len(t)].strip() or None, line)
     if says_retry and not _NONE.search(t):  # "No retries (4xx and 5xx go to the caller)": none retried
         for m in _STATUS_SAID.finditer(t):
             used.append(m.span())
@@ -701,13 +824,14 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     _settings(d, t, line, used)
     # a number nothing above read (a duration in a unit not known, a count not understood) is not dropped
     listed: list[Span] = []  # the sentences listed: one entry each, however many numbers they hold
-    for m in itertools.chain(_ANY_DUR.finditer(t), _NUMBER.finditer(t)):
+    # (a time unit nothing read, "a few seconds apart", is a duration not understood)
+    for m in itertools.chain(_ANY_DUR.finditer(t), _UNIT_WORD.finditer(t), _NUMBER.finditer(t)):
         if len(d.unread_text) >= 20:
             break
         if _overlaps(m.span(), used) or _overlaps(m.span(), listed):
             continue
         sentence = _sentence(t, m.start(), m.end())
-        if m.re is _ANY_DUR or _ABOUT_RETRY.search(sentence):  # "see RFC 7231" says nothing of retries
+        if m.re is not _NUMBER or _ABOUT_RETRY.search(sentence):  # "see RFC 7231" says nothing of retries
             d.unread(sentence, line)
             begin = max((x.end() for x in _STOP.finditer(t, max(0, m.start() - 200), m.start())), default=0)
             stop = _STOP.search(t, m.end(), m.end() + 200)
