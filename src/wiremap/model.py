@@ -77,6 +77,7 @@ class FailureMode(_Model):
 FailureKind = Literal[
     "timeout",
     "connection_refused",
+    "connection_lost",  # an open connection reset, closed or dropped (a disconnect)
     "invalid_response",
     "http_status",
     "rate_limited",

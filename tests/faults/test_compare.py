@@ -271,3 +271,50 @@ def test_the_mode_s_action_says_whether_the_command_succeeds_fails_or_is_not_jud
     for code in (0, 1):
         got = judge(silent, Observed(_starts(), code, 12))
         assert got.verdict == "ok" and "exit not judged" in got.message, got.message
+
+
+# -- found by a new user (nu9) ---------------------------------------------------------------------------
+
+_FAIL_OPEN_POLICY = (
+    "// retries: 2, 100ms backoff doubling\nclient := &http.Client{Timeout: 800 * time.Millisecond}"
+)
+
+
+def test_fail_open_is_the_caller_carrying_on_and_says_nothing_of_retrying() -> None:
+    """'→ allow the order (fail open)' read 'fail' as no retry and as the caller failing: the honest client
+    (2 retries, exit 0) got two mismatches, one that crashed at once got ok."""
+    doc = _doc(
+        _FAIL_OPEN_POLICY,
+        "- **HTTP 5xx**: broken → allow the order (fail open), treat as success\n"
+        "- **Timeout** (800 ms): → fail open, use the default score",
+    )
+    for fault in ("status:503", "timeout"):
+        promise = expected(doc, parse_fault(fault))
+        assert (promise.attempts, promise.succeeds, promise.conflict) == (3, True, ""), fault
+    closed = _doc(_FAIL_OPEN_POLICY, "- **Timeout** (800 ms): → fails closed, the order is rejected")
+    promise = expected(closed, parse_fault("timeout"))
+    assert (promise.attempts, promise.succeeds) == (3, False)
+    fast = _doc(_FAIL_OPEN_POLICY, "- **Timeout** (800 ms): → fail fast")
+    assert expected(fast, parse_fault("timeout")).attempts == 1
+    silent = _doc(_FAIL_OPEN_POLICY, "- **Timeout** (800 ms): → fails silently")
+    assert expected(silent, parse_fault("timeout")).succeeds is True
+
+
+def test_a_policy_naming_no_status_retries_a_status_too() -> None:
+    """'// retries: 2' (no statuses named) was applied to a timeout but a 503 said 'not-documented'."""
+    modes = "- **HTTP 5xx**: broken → allow the order\n- **Timeout**: → use the default"
+    doc = _doc(_FAIL_OPEN_POLICY, modes)
+    assert expected(doc, parse_fault("status:503")).attempts == 3
+
+
+def test_reconnect_up_to_n_times_is_the_retry_of_a_lost_connection() -> None:
+    """'Connection Lost → reconnect up to 5 times, 2 s apart, then crash' said 'not-documented'."""
+    text = (
+        "# Integration: Notify → Broker\n\n**Protocol:** AMQP\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "- **Connection Lost**: broker restarts → reconnect up to 5 times, 2 s apart, then crash\n\n"
+        "**Retry Strategy:** reconnect up to 5 times with 2 s between attempts\n"
+    )
+    doc = parse_text(text, "x.md").integration
+    promise = expected(doc, parse_fault("disconnect"), mode="Connection Lost")
+    assert (promise.attempts, promise.retried, promise.succeeds) == (6, True, False)
+    assert expected(doc, parse_fault("disconnect")).attempts == 6  # --only: by the kind

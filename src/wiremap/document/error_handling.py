@@ -39,6 +39,18 @@ _KINDS: tuple[tuple[FailureKind, re.Pattern[str]], ...] = (
     ("tls", re.compile(r"\btls\b|\bssl\b|certificate|\bcert\b|handshake", _I)),
     ("dns", re.compile(r"\bdns\b|name resolution|resolv|nxdomain|host not found|unknown host", _I)),
     ("timeout", re.compile(r"time[- ]?out|timed out|deadline[_ ]exceeded|deadline|slow response", _I)),
+    # an HTTP status by its reason phrase: "Service Unavailable" is a 503, no refused connection
+    ("http_status", re.compile(r"\bservice unavailable\b|\bbad gateway\b", _I)),
+    (
+        "connection_lost",
+        re.compile(
+            r"disconnect|connection (?:lost|dropped|closed|reset|drop|interrupted|broken)|"
+            r"(?:lost|dropped|closed|broken) connection|connection is (?:lost|dropped|closed|reset)|"
+            r"\breset\b|econnreset|broken pipe|epipe|socket (?:closed|hang up)|hang ?up|"
+            r"broker (?:restart|goes away|went away)",
+            _I,
+        ),
+    ),
     (
         "connection_refused",
         re.compile(

@@ -31,11 +31,11 @@ Verdict = Literal["ok", "mismatch", "not-documented", "skipped"]
 _MODE_OF: dict[FaultKind, tuple[str, ...]] = {
     FaultKind.TIMEOUT: ("timeout",),
     FaultKind.REFUSED: ("connection_refused",),
-    FaultKind.RESET: ("connection_refused", "invalid_response"),
-    FaultKind.DISCONNECT: ("connection_refused", "invalid_response"),
+    FaultKind.RESET: ("connection_lost", "connection_refused", "invalid_response"),
+    FaultKind.DISCONNECT: ("connection_lost", "connection_refused", "invalid_response"),
     FaultKind.GARBAGE: ("invalid_response",),
     FaultKind.INVALID: ("invalid_response",),
-    FaultKind.CLOSE_MID_BODY: ("invalid_response",),
+    FaultKind.CLOSE_MID_BODY: ("connection_lost", "invalid_response"),
     FaultKind.STATUS: ("http_status", "rate_limited", "invalid_response"),
     FaultKind.GRPC: ("invalid_response", "other"),
 }
@@ -69,16 +69,61 @@ _KNOWN_EXC: dict[str, tuple[frozenset[FaultKind], frozenset[FaultKind]]] = {
     ),
 }
 _NOT_RETRIED = re.compile(r"\b(?:never|not|no|don'?t|do not|without)\b[^.;→]{0,20}\bretr", re.IGNORECASE)
+# a counted reconnect is the retry of a lost or refused connection ("reconnect up to 5 times", "re-establish
+# the connection", "redial"); a bare "reconnect" may be the next message's, and says nothing
 _RETRIED = re.compile(
-    r"\bretr(?:y|ied|ies|ying)\b|\bback(?:s|ing)?[- ]?off\b|\btr(?:y|ies)\s+again\b|\bre-?sen(?:d|ds|t)\b",
+    r"\bretr(?:y|ied|ies|ying)\b|\bback(?:s|ing)?[- ]?off\b|\btr(?:y|ies)\s+again\b|\bre-?sen(?:d|ds|t)\b|"
+    r"\bre-?connect(?:s|ed|ing)?\s+(?:up\s+to|at\s+most|\d+\s*(?:times|x)\b|once|twice)|"
+    r"\bre-?establish(?:es|ed|ing)?\b|\bre-?dial(?:s|l?ed|l?ing)?\b",
     re.IGNORECASE,
 )
+# how many times a failure mode's words say it is retried: "reconnect up to 5 times", "retried 3 times"
+_RETRY_COUNT = re.compile(
+    r"\b(?:retr(?:y|ied|ies)|re-?connect(?:s|ed)?|re-?establish(?:es|ed)?|re-?dial(?:s|l?ed)?)\b"
+    r"[^.;,→]{0,30}?\b(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+(?:of\s+)?)?"
+    r"(\d{1,3}|once|twice|one|two|three|four|five)\s*(?:times|x\b|retries|attempts)?",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {"once": 1, "one": 1, "twice": 2, "two": 2, "three": 3, "four": 4, "five": 5}
 # what a failure mode says is done instead of a retry: "→ give up", "→ job fails", "→ dropped"
 _GIVES_UP = re.compile(
-    r"\bgiv(?:e|es|ing)\s+up\b|\bfail(?:s|ed)?\b(?![\s-]*over)|\bdrop(?:s|ped)?\b|\babort(?:s|ed)?\b|"
+    r"\bgiv(?:e|es|ing)\s+up\b|\bdrop(?:s|ped)?\b|\babort(?:s|ed)?\b|"
     r"\bsurface[sd]?\b|\bre-?rais(?:e|es|ed)\b|\bpropagat(?:e|es|ed)\b|\bbubbles?\s+up\b|\bcancel(?:s|l?ed)?\b",
     re.IGNORECASE,
 )
+# "fail" is read in its phrase, for what it says of retrying (True: the caller gives up, no retry; None:
+# nothing) and of the caller (True: it carries on, the command succeeds; False: it surfaces the error;
+# None: neither). The first phrase that matches a place wins: "fail open" says the caller carries on and
+# nothing of retrying, "fail fast" that nothing is retried.
+_FAIL = r"\bfail(?:s|ed|ing)?"
+_FAIL_PHRASES: tuple[tuple[re.Pattern[str], bool | None, bool | None], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), gives_up, carries_on)
+    for pattern, gives_up, carries_on in (
+        (_FAIL + r"[\s-]+open\b", None, True),
+        (_FAIL + r"[\s-]+(?:silently|quietly|soft(?:ly)?|gracefully)\b", None, True),
+        (_FAIL + r"[\s-]+(?:closed?|shut)\b", None, False),
+        (_FAIL + r"[\s-]*over\b", None, None),  # to another instance: neither
+        (_FAIL + r"[\s-]+fast\b", True, False),
+        (r"\bfail(?:s|ed)?\b", True, False),  # "the job fails", "fail the request"
+    )
+)
+
+
+def _fail_phrases(text: str) -> list[tuple[bool | None, bool | None]]:
+    """What each "fail" of ``text`` says, read in its phrase (:data:`_FAIL_PHRASES`); one after a
+    negation ("never fails open") says nothing."""
+    taken: list[tuple[int, int]] = []
+    out: list[tuple[bool | None, bool | None]] = []
+    for pattern, gives_up, carries_on in _FAIL_PHRASES:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            if not _NEGATED.search(text[max(0, m.start() - 24) : m.start()]):
+                out.append((gives_up, carries_on))
+    return out
+
+
 # what a failure mode's action says of the caller, once the failure is not (or no longer) retried: it
 # carries on (the command succeeds) or it surfaces the error (the command fails); a mode that says neither
 # leaves the exit unjudged. A word after a negation ("never fails", "no fallback") says neither.
@@ -94,7 +139,7 @@ _CARRIES_ON = re.compile(
     re.IGNORECASE,
 )
 _SURFACES = re.compile(
-    r"\bfail(?:s|ed)?\b(?![\s-]*over)|\babort(?:s|ed)?\b|\bcrash(?:es|ed)?\b|\bre-?rais(?:e|es|ed)\b|"
+    r"\babort(?:s|ed)?\b|\bcrash(?:es|ed)?\b|\bre-?rais(?:e|es|ed)\b|"
     r"\brais(?:e|es|ed)\b|\b(?:re-?)?throw(?:s|n)?\b|"
     r"\breturn(?:s|ed)?\s+(?:an?\s+)?(?:error|failure)\b|\berror\s+(?:is\s+)?(?:returned|shown|raised)\b|"
     r"\b(?:answer(?:s|ed)?|respond(?:s|ed)?|return(?:s|ed)?)\s+(?:with\s+)?(?:an?\s+)?(?:HTTP\s+)?[45](?:\d\d|xx)\b|"
@@ -119,7 +164,9 @@ def _outcome(modes: list[TypedFailureMode]) -> tuple[bool | None, str]:
         action = m.handling if m.handling is not None else m.what_happens
         if not action:
             continue
-        on, up = _says(_CARRIES_ON, action), _says(_SURFACES, action)
+        fails = _fail_phrases(action)
+        on = _says(_CARRIES_ON, action) or any(c is True for _, c in fails)
+        up = _says(_SURFACES, action) or any(c is False for _, c in fails)
         if on != up:
             found.add(on)
         elif on:
@@ -241,8 +288,9 @@ def _status_matches(pattern: str, code: str) -> bool:
 
 
 def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
-    """What the failure modes' own words say: ``→ never retried`` or ``→ give up`` (no retry), ``→ retried``
-    or ``backoff``; ``None`` when they say neither."""
+    """What the failure modes' own words say: ``→ never retried``, ``→ give up`` or ``→ fail fast`` (no
+    retry), ``→ retried``, ``reconnect`` or ``backoff``; ``None`` when they say neither. "fail" is read in
+    its phrase: ``→ fail open`` (the caller carries on) says nothing of retrying."""
     for m in modes:
         if any(_NOT_RETRIED.search(part or "") for part in (m.what_happens, m.handling)):
             return False
@@ -251,9 +299,21 @@ def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
     for m in modes:
         # the action, after the arrow (or the whole text when there is none): "→ give up, user polls"
         action = m.handling if m.handling is not None else m.what_happens
-        if action and _GIVES_UP.search(action):
+        if action and (_GIVES_UP.search(action) or any(g for g, _ in _fail_phrases(action))):
             return False
     return None
+
+
+def _count_said(modes: list[TypedFailureMode]) -> int | None:
+    """The retries a failure mode's words count ("reconnect up to 5 times, 2 s apart" -> 5), when they
+    count one number."""
+    found: set[int] = set()
+    for m in modes:
+        for part in (m.what_happens, m.handling):
+            for hit in _RETRY_COUNT.finditer(part or ""):
+                word = hit.group(1).lower()
+                found.add(_COUNT_WORDS[word] if word in _COUNT_WORDS else int(word))
+    return found.pop() if len(found) == 1 else None
 
 
 def _exceptions_say(policy: RetryPolicy, modes: list[TypedFailureMode], fault: Fault) -> bool | None:
@@ -293,7 +353,11 @@ def _policy_says(
             )
         if policy.retry_on_status:
             return False
-        return _exceptions_say(policy, modes, fault) if policy.retry_on_exceptions else None
+        if policy.retry_on_exceptions:
+            return _exceptions_say(policy, modes, fault)
+        # a policy that names no failure retries every failure, a status as much as a timeout (the
+        # documented rule): "// retries: 2" is read for a 503 as for a timeout
+        return True
     if fault.kind is FaultKind.GRPC or (policy.form == "grpc_service_config" and policy.retry_on_grpc_codes):
         seen = fault.grpc_code if fault.kind is FaultKind.GRPC else _GRPC_SEEN.get(fault.kind)
         if policy.retry_on_grpc_codes and seen is not None:
@@ -400,6 +464,12 @@ def expected(
     assert fault is not None
     policy = integration.error_handling.retry
     modes = _modes(integration, fault, mode)
+    count = _count_said(modes)
+    if count is not None and (policy is None or not policy.max_attempts):
+        # "→ reconnect up to 5 times, 2 s apart, then crash": the failure mode counts what the Retry
+        # Strategy leaves uncounted
+        counted = {"max_attempts": count + 1, "retries": count}
+        policy = policy.model_copy(update=counted) if policy else RetryPolicy(form="failure mode", **counted)
     retried, conflict = _retried(integration, policy, modes, fault)
     timeout = policy.timeout_ms if policy is not None else None
     if timeout is None:  # "no answer within PAYMENTS_TIMEOUT_SECONDS (5 s)" in the Timeout mode

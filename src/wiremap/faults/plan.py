@@ -58,8 +58,12 @@ def _statuses(mode: TypedFailureMode) -> list[str]:
     if not codes:
         found = _CODE.search(mode.what_happens or "")
         codes = [found.group(1)] if found else []
-    if not codes and mode.kind == "http_status" and re.search(r"server error", mode.name, re.IGNORECASE):
-        codes = ["5xx"]
+    if not codes and mode.kind == "http_status":
+        # a status by its reason phrase: "Service Unavailable" is a 503, "Bad Gateway" a 502
+        for phrase, code in (("server error", "5xx"), ("service unavailable", "503"), ("bad gateway", "502")):
+            if re.search(rf"\b{phrase}\b", mode.name, re.IGNORECASE):
+                codes = [code]
+                break
     out: list[str] = []
     for code in codes:
         c = code.lower()
@@ -82,6 +86,8 @@ def _of_mode(mode: TypedFailureMode, protocol: str, can: frozenset[FaultKind]) -
         return ["timeout"]
     if mode.kind == "connection_refused":
         return ["refused"]
+    if mode.kind == "connection_lost":  # named otherwise than the two above ("Broken pipe", "Hang up")
+        return ["disconnect" if FaultKind.DISCONNECT in can else "reset"]
     if mode.kind == "invalid_response":
         return ["invalid" if FaultKind.INVALID in can else "garbage"]
     if protocol == "grpc":
