@@ -49,7 +49,10 @@ _DURATION_UNITS: dict[str, float] = {
     "hr": 3_600_000.0,
     "hour": 3_600_000.0,
 }
-_DURATION_UNIT = r"(ns|nanoseconds?|µs|μs|us|microseconds?|ms|msecs?|milliseconds?|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h)\b"
+_DURATION_UNIT = (
+    r"(ns|nanoseconds?|µs|μs|us|microseconds?|ms|msecs?|milliseconds?|"
+    r"secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h)\b"
+)
 # a number with its unit, or a range: "10-20 ms", "20ms-50ms", "20 ms to 50 ms", "200ms–1s", "20 ms - 50"
 _DURATION = re.compile(
     r"^[~≈<>≤≥]?\s*(?:about\s+|approx\.?\s+)?(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*" + _DURATION_UNIT + r")?"

@@ -530,8 +530,10 @@ def test_prose(text: str, attempts: int, kind: str, initial: float | None) -> No
 
 
 def test_prose_fallback_and_details() -> None:
-    p = _read("no retries: the nightly run is re-triggered", None)
-    assert (p.retries, p.fallback) == (0, "the nightly run is re-triggered")
+    p = _read("no retries: the nightly run is re-triggered", None)  # what happens, no fallback
+    assert (p.retries, p.fallback) == (0, None)
+    p = _read("no retries: the cached price list is served", None)
+    assert (p.retries, p.fallback) == (0, "the cached price list is served")
     p = _read(
         "Retry twice with exponential backoff starting at 200 ms, doubling, capped at 2 s, full jitter.\n"
         "500 ms timeout per attempt; overall deadline 5 s. Retries on 502/503 and UNAVAILABLE.\n"
@@ -860,7 +862,9 @@ def test_a_reason_for_no_retries_is_not_a_fallback() -> None:
     r = _eh("None. We don't retry writes.").retry  # type: ignore[attr-defined]
     assert r.max_attempts == 1 and r.fallback is None
     r = _eh("None: the nightly run sends the day again").retry  # type: ignore[attr-defined]
-    assert r.fallback == "the nightly run sends the day again"
+    assert r.fallback is None  # what happens later, not an answer the caller gets
+    r = _eh("None: we fall back to the last known rate").retry  # type: ignore[attr-defined]
+    assert r.fallback == "we fall back to the last known rate"
 
 
 def test_a_failure_mode_with_only_an_arrow_is_split_at_it() -> None:
@@ -899,7 +903,7 @@ def test_failure_mode_names_lose_their_markdown_emphasis() -> None:
     ) == [
         ("Timeout (no ack in 3 s)", "timeout"),
         ("DB down (connection refused)", "connection_refused"),
-        ("ECONNRESET from the peer", "other"),
+        ("ECONNRESET from the peer", "connection_lost"),  # nu9: a reset is a lost connection
         ("DEADLINE_EXCEEDED", "timeout"),
     ]
 
