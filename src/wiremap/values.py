@@ -21,6 +21,7 @@ __all__ = [
     "parse_protocol",
     "parse_rate_per_s",
     "parse_source_ref",
+    "says_no_command",
     "slugify",
     "split_note",
     "strip_code",
@@ -306,6 +307,18 @@ def split_note(text: str) -> tuple[str, str | None]:
 
 
 _PLACEHOLDER = re.compile(r"^\[[^\]]*\]$")
+# a command field that says there is no command: "none", "N/A", "-", "None (we watch the queue depth)",
+# "no health check yet"; not a command that starts with those letters ("none.sh", "na-check")
+_NO_COMMAND = re.compile(
+    r"^[\s*_`(]*(?:none|n/?a|nothing|not\s+applicable|no\s+(?:health[\s-]*check|command|test)s?)"
+    r"(?![\w/-]|\.\w)(?:[\s*_`).,;:!]|[(—–-].*|\s+(?:yet|so\s+far|for\s+now)\b.*)*$|^[\s*_`]*[-—–][\s*_`]*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def says_no_command(text: str | None) -> bool:
+    """A command field (Health Check, Integration Test) that says there is none, in words."""
+    return text is not None and bool(_NO_COMMAND.match(strip_code(text).strip()))
 
 
 def is_placeholder_text(text: str) -> bool:

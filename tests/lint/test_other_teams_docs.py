@@ -72,6 +72,31 @@ def test_crt001_a_health_check_written_as_a_comment_is_one() -> None:
     assert _findings("CRT001", text) == []
 
 
+@pytest.mark.parametrize("value", ["none", "N/A", "`none`", "-", "None (we watch the queue depth alarm)"])
+def test_crt001_a_health_check_that_says_there_is_none_is_none(value: str, tmp_path: Path) -> None:
+    """ "none" is no command: CRT001 reports it, and verify --run-commands runs nothing (it ran ``none``)."""
+    pattern = re.compile(r"\*\*Health Check:\*\*\n```[^\n]*\n.*?\n```", re.DOTALL)
+    text, n = pattern.subn(lambda _: f"**Health Check:** {value}", CLEAN, count=1)
+    assert n == 1
+    [(_, message)] = _findings("CRT001", text)
+    assert "no Health Check command (it says" in message
+    from wiremap.config import Config
+    from wiremap.verify.engine import VerifyOptions, prepare
+
+    prepared = prepare(parse_text(text, "d.md").integration, VerifyOptions(run_commands=True), Config(), {})
+    assert "health-check" not in [name for name, _, _ in prepared.commands]
+    documented = prepare(
+        parse_text(CLEAN, "d.md").integration, VerifyOptions(run_commands=True), Config(), {}
+    )
+    assert "health-check" in [name for name, _, _ in documented.commands]  # the check can see one
+
+
+def test_crt001_a_command_that_starts_like_none_is_a_command() -> None:
+    pattern = re.compile(r"(\*\*Health Check:\*\*\n```[^\n]*\n).*?(\n```)", re.DOTALL)
+    text, n = pattern.subn(lambda m: f"{m.group(1)}none.sh --quick{m.group(2)}", CLEAN, count=1)
+    assert n == 1 and _findings("CRT001", text) == []
+
+
 # -- placeholders are the template's own -----------------------------------------------------------------
 
 

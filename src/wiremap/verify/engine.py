@@ -21,7 +21,7 @@ from ..protocols import name_where
 from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import ResolvedSettings, resolve_settings
 from ..trust.settings import PROBE_GRANTS
-from ..values import is_placeholder_text
+from ..values import is_placeholder_text, says_no_command
 from .commands import run_command
 from .targets import doc_credentials_message, resolve_target
 
@@ -139,8 +139,8 @@ def _commands(
     if not (allowed or asked or repo_asked):
         return out
     for name, command in zip(_COMMANDS, (integ.health_check, integ.integration_test), strict=True):
-        if not command or not command.strip():
-            continue
+        if not command or not command.strip() or says_no_command(command):
+            continue  # nothing documented ("none", "N/A"): no command to run, and no check
         why: str | None = None
         if is_placeholder_text(command.strip()):
             why = f"not run: the command is a template placeholder {command.strip()}"
