@@ -21,6 +21,7 @@ __all__ = [
     "moved_client",
     "nearest",
     "qualified",
+    "receiver_calls",
     "within",
 ]
 
@@ -89,10 +90,46 @@ def as_written(f: FileIndex, dotted: str) -> str:
     return best[1] if best is not None else dotted
 
 
-def client_lines(f: FileIndex, name: str) -> list[tuple[int, int]]:
+_OWNERS = ("self", "this", "cls")
+
+
+def _defines(var: str) -> re.Pattern[str]:
+    """A line that defines the variable or field ``var``, in any language the index knows: Go's ``var x =``,
+    ``var x *T``, ``x :=``, ``x, err :=`` and a struct field ``x *T``; Python's ``x = ``, ``x: T = ``,
+    ``self.x = ``; TypeScript/JavaScript's ``const/let/var x``, ``this.x = `` and a class field ``x: T``."""
+    v = re.escape(var)
+    return re.compile(
+        rf"\b(?:var|let|const|private|public|protected|readonly)\s+{v}\b"
+        rf"|(?<![\w$.]){v}\s*(?:,\s*[\w$]+\s*)*(?::=|=(?![=>]))"
+        rf"|(?<![\w$])(?:{'|'.join(_OWNERS)})\.{v}\s*(?::[^=]*)?=(?![=>])"
+        rf"|(?<![\w$.]){v}\s*[?!]?:\s*[\w$.<>\[\]|* ]+(?:=(?![=>])|[;,]?\s*$)"
+        rf"|^\s*{v}\s+\*?[\w$.\[\]]+\s*(?:`.*)?$"
+    )
+
+
+def receiver_calls(lines: list[str], name: str) -> set[int]:
+    """The lines of ``lines`` (a file's text) that call a Client written as ``receiver.method``, where the
+    receiver is a variable or field the file defines (``var client = &http.Client{…}`` then
+    ``client.Post(…)``; ``self.session = requests.Session()`` then ``self.session.get(…)``): the call
+    sites discover reports at those lines, by the name the code gives them. Empty when ``name`` has no
+    receiver or the file defines none by that name."""
+    parts = name.split(".")
+    owned = parts[0] in _OWNERS and len(parts) > 2
+    if len(parts) < 2 or (parts[0] in _OWNERS and not owned):
+        return set()
+    var = parts[1] if owned else parts[0]
+    defines = _defines(var)
+    if not any(defines.search(line) for line in lines):
+        return set()
+    call = re.compile(rf"(?<![\w$]){re.escape(name)}\s*\(")
+    return {n for n, line in enumerate(lines, 1) if call.search(line)}
+
+
+def client_lines(f: FileIndex, name: str, text: list[str] | None = None) -> list[tuple[int, int]]:
     """``(first, last)`` line spans in ``f`` where the Client is: its definitions, else its call sites (a
     library client such as ``requests.Session``, or any call of an imported name, written as the code
-    writes it, ``mqtt.Client``, or by its import, ``paho.mqtt.client.Client``), else its imports."""
+    writes it, ``mqtt.Client``, or by its import, ``paho.mqtt.client.Client``, or a method called on a
+    variable the file defines, ``client.Post``, found in ``text``, the file's lines), else its imports."""
     spans = [(d.line, d.end_line) for d in f.definitions if _matches(d.qualname, name)]
     if spans:
         return sorted(spans)
@@ -101,18 +138,22 @@ def client_lines(f: FileIndex, name: str) -> list[tuple[int, int]]:
         s.line for s in f.sites if any(_matches(s.client, x) or s.client.startswith(x + ".") for x in names)
     }
     lines |= {n for n, dotted in f.calls if any(dotted == x or dotted.startswith(x + ".") for x in names)}
+    if not lines and text:
+        lines = receiver_calls(text, name)
     if lines:
         return [(n, n) for n in sorted(lines)]
     last = name.rsplit(".", 1)[-1]
     return sorted((i.line, i.line) for i in f.imports if i.bound == last or i.name == last)
 
 
-def client_missing(integration: Integration, f: FileIndex | None) -> str | None:
-    """The Client the doc names when the Source file (indexed, readable) has no trace of it: SRC004's case,
-    where ``sync`` has nothing to compare and says so. None when the doc names no Client or the file could
-    not be read (nothing is known either way)."""
+def client_missing(
+    integration: Integration, f: FileIndex | None, text: list[str] | None = None
+) -> str | None:
+    """The Client the doc names when the Source file (indexed, readable; ``text``: its lines) has no trace
+    of it: SRC004's case, where ``sync`` has nothing to compare and says so. None when the doc names no
+    Client or the file could not be read (nothing is known either way)."""
     name = client_name(integration.client)
-    if name is None or f is None or f.error or client_lines(f, name):
+    if name is None or f is None or f.error or client_lines(f, name, text):
         return None
     return name
 

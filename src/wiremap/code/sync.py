@@ -197,7 +197,7 @@ def not_compared(doc: ParsedDoc, project: Project | None) -> str | None:
         return f"no Source path under the project root {project.root}"
     if not project.exists(rel):
         return f"Source file {rel} does not exist under {project.root} (SRC001)"
-    name = client_missing(doc.integration, project.file(rel))
+    name = client_missing(doc.integration, project.file(rel), project.lines(rel))
     if name is not None:
         return f"Client {name} is not in {rel} (SRC004): nothing to compare the Source line with"
     return None

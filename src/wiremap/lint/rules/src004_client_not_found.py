@@ -38,7 +38,8 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
         integ = doc.integration
         if not project.exists(rel):
             continue
-        name = client_missing(integ, project.file(rel))  # the one definition, shared with sync
+        # the one definition, shared with sync
+        name = client_missing(integ, project.file(rel), project.lines(rel))
         if name is None:
             continue
         elsewhere = defined_anywhere(project.index, name)

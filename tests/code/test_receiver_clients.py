@@ -1,0 +1,103 @@
+"""A Client written as ``receiver.method``, where the receiver is a variable or field the Source file
+defines (Go's ``var client = &http.Client{…}`` then ``client.Post(…)``), is in the file: SRC004 and
+sync's skip agree with discover, which reports the call site at that line (new-user round 10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import wiremap
+from tests.code._git import commit_all, init_repo
+from tests.code.test_new_user_clients import doc
+from wiremap.cli.main import main
+from wiremap.code.locate import receiver_calls
+
+GO = """package notify
+
+import (
+	"net/http"
+	"os"
+	"time"
+)
+
+var client = &http.Client{Timeout: 3 * time.Second}
+
+func Send(msg string) error {
+	url := os.Getenv("NOTIFY_URL")
+	_, err := client.Post(url+"/send", "application/json", nil)
+	return err
+}
+"""
+
+PY = """import requests
+
+
+class Pay:
+    def __init__(self):
+        self.session = requests.Session()
+
+    def charge(self):
+        return self.session.post("http://127.0.0.1:9000/charge")
+
+
+http = requests.Session()
+http.get("http://127.0.0.1:9000/health")
+"""
+
+TS = """import axios from "axios";
+
+const api = axios.create({ baseURL: "http://127.0.0.1:9100" });
+
+export async function ping() {
+  return api.get("/ping");
+}
+"""
+
+CODE = {"services/notify/pub.go": GO, "services/pay/pay.py": PY, "web/api.ts": TS}
+DOCS = {
+    "notify.md": doc("services/notify/pub.go:13", "client.Post"),
+    "pay.md": doc("services/pay/pay.py:9", "self.session.post"),
+    "pay-module.md": doc("services/pay/pay.py:13", "http.get"),
+    "api.md": doc("web/api.ts:6", "api.get"),
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    repo = init_repo(tmp_path / "repo")
+    (repo / "wiremap.toml").write_text('docs = "docs"\nroot = "."\n')
+    for rel, text in {**CODE, **{f"docs/{k}": v for k, v in DOCS.items()}}.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    commit_all(repo, "Code and docs", "2026-11-10T09:00:00+00:00")
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def test_receiver_calls_need_a_receiver_the_file_defines() -> None:
+    assert receiver_calls(GO.splitlines(), "client.Post") == {13}
+    assert receiver_calls(PY.splitlines(), "self.session.post") == {9}
+    assert receiver_calls(PY.splitlines(), "session.post") == {9}  # the field, without its owner
+    assert receiver_calls(PY.splitlines(), "http.get") == {13}
+    assert receiver_calls(TS.splitlines(), "api.get") == {6}
+    assert receiver_calls(GO.splitlines(), "other.Post") == set()  # no such variable
+    assert receiver_calls(GO.splitlines(), "client.Get") == set()  # not called
+    assert receiver_calls(GO.splitlines(), "Post") == set()
+
+
+def test_lint_and_sync_find_a_method_called_on_a_variable_of_the_file(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC003", "SRC004"])
+    assert found == [], found
+    capsys.readouterr()
+    main(["sync", "docs"])
+    assert "skipped" not in capsys.readouterr().err
+
+
+def test_a_receiver_the_file_does_not_define_is_still_missing(repo: Path) -> None:
+    (repo / "docs" / "notify.md").write_text(doc("services/notify/pub.go:13", "notifier.Post"))
+    found = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC004"])
+    assert [(Path(f.path).name, f.code) for f in found] == [("notify.md", "SRC004")], found
