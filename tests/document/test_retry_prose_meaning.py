@@ -447,3 +447,44 @@ def test_what_follows_no_retries_is_read_not_taken_as_a_fallback(text: str) -> N
 def test_a_fallback_needs_words_that_say_one(text: str, fallback: str | None) -> None:
     p = read_retry(text, None, 1)
     assert p is not None and p.fallback == fallback, (text, p and p.fallback)
+
+
+@pytest.mark.parametrize("lang", ["", "yaml"])
+def test_key_colon_value_settings_read_like_key_equals_value(lang: str) -> None:
+    colon = read_retry(
+        "retries: 2   # we retry twice\nbackoff: 500ms, doubling\nconnect_timeout: 3s", lang, 1
+    )
+    equals = read_retry("retries=2 backoff_ms=500 connect_timeout=3s", "", 1)
+    assert colon is not None and equals is not None
+    assert colon.max_attempts == equals.max_attempts == 3
+    assert colon.connect_timeout_ms == equals.connect_timeout_ms == 3000.0
+    assert colon.backoff.initial_ms == equals.backoff.initial_ms == 500.0
+    assert (colon.backoff.kind, colon.backoff.multiplier) == ("exponential", 2.0)
+    assert colon.unread == []
+
+
+def test_a_config_setting_not_read_is_listed_unread() -> None:
+    p = read_retry("retries: 2\nbackoff:\n  initial: 500ms\nsocket_timeout: 0.5\nhost: db", "yaml", 1)
+    assert p is not None and p.max_attempts == 3
+    assert p.unread == ["initial: 500ms", "socket_timeout: 0.5"]
+    assert p.backoff.initial_ms is None and p.timeout_ms is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "r = redis.Redis.from_url(URL, socket_timeout=0.5)  # no retry, we fall back to the database",
+        "# no retry, we fall back to the database\nr = redis.Redis(host='127.0.0.1', socket_timeout=0.5)",
+    ],
+)
+def test_a_code_comment_is_read_and_the_code_completes_it(text: str) -> None:
+    p = read_retry(text, "python", 1)
+    assert p is not None
+    assert (p.max_attempts, p.backoff.kind, p.timeout_ms) == (1, "none", 500.0)
+    assert p.fallback == "we fall back to the database"
+
+
+def test_a_hash_in_a_string_is_no_comment() -> None:
+    assert (
+        read_retry('r = redis.Redis.from_url("redis://h/#no retry", socket_timeout=0.5)', "python", 1) is None
+    )

@@ -23,7 +23,7 @@ from .go import read_go
 from .js import read_js
 from .jvm import read_jvm
 from .prose import read_prose
-from .python import read_python
+from .python import read_python, read_python_timeouts
 
 __all__ = ["READERS", "read_retry"]
 
@@ -58,6 +58,9 @@ READERS.update({lang: (reader,) for lang, reader in _CODE.items()})
 _PROSE = ("", "text", "txt", "markdown", "md")
 _RETRY_KEYS = ("max_attempts", "backoff.kind", "backoff.initial_ms")
 _COMMENT = re.compile(r"^\s*(?:#+|//+|--+|/?\*+/?|;+)\s?")
+_TRAILING = re.compile(r"(?<=\s)(?:#+|//+)\s?")  # "r = Redis(...)  # no retry": a comment after code
+# what a code reader reads of a block holding no retry, to complete what its comments say of the retry
+_SETTINGS: dict[Reader, Reader] = {read_python: read_python_timeouts}
 
 
 def _is_config(lang: str) -> bool:
@@ -67,9 +70,20 @@ def _is_config(lang: str) -> bool:
     return readers is not None and all(r in _CONFIG for r in readers)
 
 
+def _trailing(line: str) -> str:
+    """The comment after the code of a line, marker removed, or ``""``: a ``#`` or ``//`` after a space
+    and outside quotes (``"http://h/#a"`` is no comment)."""
+    for m in _TRAILING.finditer(line):
+        before = line[: m.start()]
+        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+            return line[m.end() :]
+    return ""
+
+
 def _comments(text: str) -> str:
-    """The comment lines of code, markers removed; other lines blank (so line numbers hold)."""
-    return "\n".join(_COMMENT.sub("", ln) if _COMMENT.match(ln) else "" for ln in text.split("\n"))
+    """The comments of code, whole lines or after the code of a line, markers removed; other lines blank
+    (so line numbers hold)."""
+    return "\n".join(_COMMENT.sub("", ln) if _COMMENT.match(ln) else _trailing(ln) for ln in text.split("\n"))
 
 
 def read_retry(
@@ -100,6 +114,10 @@ def read_retry(
             first, second = (found, said) if any(k in found.values for k in _RETRY_KEYS) else (said, found)
             first.merge(second)
             return first.policy()
+        if found is None and said is not None:
+            for reader in readers or ():
+                if (complete := _SETTINGS.get(reader)) is not None and (code := complete(text, first_line)):
+                    said.merge(code)
         draft = found or said
         return draft.policy() if draft is not None else None
     except (ValueError, TypeError, OverflowError, RecursionError):  # a bug for a test to find, no crash

@@ -264,19 +264,22 @@ def _int(value: Any) -> int | None:
     return int(n) if n is not None and n.is_integer() and 0 <= n < 1e9 else None
 
 
-def read_pairs(pairs: Sequence[Pair], first_line: int) -> Draft | None:
-    """Read key/value pairs into a draft, or ``None`` when no key is a retry setting."""
+def read_pairs(pairs: Sequence[Pair], first_line: int, *, missed: list[int] | None = None) -> Draft | None:
+    """Read key/value pairs into a draft, or ``None`` when no key is a retry setting. ``missed``, when
+    given, gets the index of each pair nothing here read (a key not known, a value not understood)."""
     keys = {_norm(k) for path, _, _ in pairs for k in path}
     form = _form(keys)
     if form is None:
         return None
     table = {**_KEYS["*"], **_KEYS.get(form, {})}
     d: Draft | None = None
-    for path, value, line in pairs:
+    for n, (path, value, line) in enumerate(pairs):
         if not path:
             continue
         handler = table.get(_norm(path[-1]))
         if handler is None:
+            if missed is not None:
+                missed.append(n)
             continue
         if (
             form == "grpc_service_config"
@@ -285,7 +288,10 @@ def read_pairs(pairs: Sequence[Pair], first_line: int) -> Draft | None:
         ):
             continue
         d = d or Draft(form, line)
+        before = (dict(d.values), len(d.unread_text))
         handler(d, value, line)
+        if missed is not None and (d.values, len(d.unread_text)) == before:
+            missed.append(n)
     if d is None or d.empty():
         return None
     if form == "grpc_service_config" and "backoff.initial_ms" in d.values:

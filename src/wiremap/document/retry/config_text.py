@@ -11,6 +11,7 @@ from typing import Any
 
 from ._draft import MAX_TEXT, Draft
 from .config import Pair, read_pairs
+from .prose import read_lines
 
 __all__ = ["flatten", "read_json", "read_kv"]
 
@@ -87,6 +88,7 @@ def read_kv(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
     pairs: list[Pair] = []
+    raws: list[str] = []  # each pair's line as written, its comment included
     stack: list[tuple[int, str]] = []  # (indent, key) of the open parents
     for n, raw in enumerate(text.split("\n")[:_MAX_LINES]):
         body = raw.rstrip()
@@ -100,6 +102,7 @@ def read_kv(text: str, first_line: int) -> Draft | None:
             if stack and item and not _KEY_VALUE.match(item):
                 path = tuple(p for _, k in stack for p in k.split(".") if p)
                 pairs.append((path, _scalar(item), line))
+                raws.append(stripped)
                 continue
             stripped, indent = item, indent + 2
         if stripped.startswith("[") and stripped.endswith("]"):  # an INI section
@@ -118,6 +121,13 @@ def read_kv(text: str, first_line: int) -> Draft | None:
             stack.append((indent, key))
         else:
             pairs.append((path, _scalar(value), line))
+            raws.append(stripped)
         if len(pairs) > _MAX_PAIRS:
             break
-    return read_pairs(pairs, first_line) if pairs else None
+    missed: list[int] = []
+    d = read_pairs(pairs, first_line, missed=missed) if pairs else None
+    if d is not None and (said := read_lines([(raws[n], pairs[n][2]) for n in missed])) is not None:
+        # a setting the keys do not say ("backoff: 500ms, doubling", "connect_timeout: 3s") read as the
+        # same words written ``key=value`` are; a duration nothing reads is listed unread, never dropped
+        d.merge(said)
+    return d

@@ -342,6 +342,17 @@ def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draf
     return _finish(d)
 
 
+def read_lines(lines: list[tuple[str, int]]) -> Draft | None:
+    """Lines (text, doc line) of a block whose other lines were read as settings, each read as prose:
+    that block already says it is a retry strategy, so no retry word is needed in them."""
+    if not lines or sum(len(t) for t, _ in lines) > MAX_TEXT:
+        return None
+    d = Draft("prose", min(n for _, n in lines))
+    for text, line in lines[:500]:
+        _line(d, text, line)
+    return _finish(d)
+
+
 def _finish(d: Draft) -> Draft | None:
     if (read := d.values.pop("read_timeout_ms", None)) is not None:  # with the connect timeout: their sum
         line = d.lines.pop("read_timeout_ms")

@@ -24,7 +24,7 @@ from ._draft import MAX_TEXT, Draft
 from .config import read_pairs
 from .config_text import flatten
 
-__all__ = ["CALLS", "read_python"]
+__all__ = ["CALLS", "read_python", "read_python_timeouts"]
 
 CallReader = Callable[[ast.Call, Ctx], Draft | None]
 
@@ -181,3 +181,20 @@ def read_python(text: str, first_line: int) -> Draft | None:
         policy.set("connect_timeout_ms", t[0], t[1])
     policy.add("retried_calls", _retried_calls(ctx, policy.line), policy.line)
     return policy
+
+
+def read_python_timeouts(text: str, first_line: int) -> Draft | None:
+    """The timeouts a block's calls pass (``socket_timeout=0.5``, ``connect_timeout=3``) when it holds no
+    retry: what its comments say of the retry ("# no retry, we fall back to the database") they complete."""
+    if len(text) > MAX_TEXT:
+        return None
+    ctx = parse(text, first_line)
+    ctx = _fragment(text, first_line, ctx) or ctx
+    if ctx is None:
+        return None
+    d = Draft("python", first_line)
+    if (t := _timeout(ctx)) is not None:
+        d.set("timeout_ms", t[0], t[1])
+    if (t := _timeout(ctx, _CONNECT_KEYS)) is not None:
+        d.set("connect_timeout_ms", t[0], t[1])
+    return None if d.empty() else d
