@@ -381,7 +381,10 @@ def _auth_headers(text: str, low: str, hits: list[int], found: Found) -> None:
 # ``&quot;secret&quot;: …`` (XML): a name holding one of these words, then a separator, then the value.
 _NAME_WORDS = ("pass", "pwd", "secret", "token", "key", "auth", "credential", "sig")
 _NAME_TAIL = re.compile(r"[\w.-]*")
-_SEPARATOR = re.compile(r"(?:\\*[\"']|&quot;|&#3[49];|&apos;|&#x27;)?\]?[ \t]*(?P<sep>:=|=>|=|:)[ \t]*")
+# (a name in a code span or bold, as a Markdown list writes it: `` `DB_PASS`: hunter2 ``, ``**TOKEN**: abc``)
+_SEPARATOR = re.compile(
+    r"(?:\\*[\"'`]|&quot;|&#3[49];|&apos;|&#x27;|\*\*|__)?\]?[ \t]*(?P<sep>:=|=>|=|:)[ \t]*"
+)
 _OPEN_QUOTE = re.compile(r"[rbfuRBFU]?(?P<q>\\*[\"']|&quot;|&#3[49];|&apos;|&#x27;)")
 _UNQUOTED = re.compile(r"[^\s\"'`&;<>,(){}\[\]\\|]+")
 _CODE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")  # ``settings.token``, ``os.environ``
@@ -427,7 +430,7 @@ def _quoted(text: str, pos: int) -> tuple[int, int] | None:
 # A quoted value is the whole string, whatever the syntax (:func:`_quoted`).
 _LINE_HEAD = re.compile(
     r"[ \t]*(?:[-*+>][ \t]+)?(?:\$[ \t]+)?"  # a list item, a quote, a prompt
-    r"(?:(?:export|set|env|ENV|declare|readonly|local)[ \t]+(?:-\w+[ \t]+)?)?`?"
+    r"(?:(?:export|set|env|ENV|declare|readonly|local)[ \t]+(?:-\w+[ \t]+)?)?(?:`|\*\*|__)?"
 )
 _CONN_NEXT = re.compile(r"[ \t]*[A-Za-z][\w .-]*=")
 _QUERY_VALUE = re.compile(r"[^&#\s\"'`<>\\;]+")

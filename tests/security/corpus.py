@@ -98,6 +98,11 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
     ("YAML", "db:\n  password: yaml-Pa55\n  user: app", ("yaml-Pa55",)),
     ("YAML with a comment", "  password: yaml-Pa56  # rotate monthly", ("yaml-Pa56",)),
     ("in backticks", "Set `REDIS_PASSWORD=pw0rd-7` in the env.", ("pw0rd-7",)),
+    # found by a new user (round 11): the name in a code span or bold, as an env var list writes it;
+    # fmt --diff printed the value while show masked it
+    ("list item, name in a code span", "- `NATS_CREDS_PASS`: hunter2hunter2", ("hunter2hunter2",)),
+    ("list item, name in bold", "* **API_TOKEN**: tok-9a8b7c6d5e", ("tok-9a8b7c6d5e",)),
+    ("list item, code span and =", "- `DB_PASSWORD` = Pg-List-42", ("Pg-List-42",)),
     (
         "quoted env value",
         "export STRIPE_API_KEY='sk_test_4eC39HqLyjWDarjtT1zdp7dc'",
@@ -306,6 +311,8 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
 
 # Texts that look like secrets but are not: kept byte for byte.
 INNOCENT: list[str] = [
+    "- `DB_PASSWORD`: the database password, from the vault",
+    "- **API_TOKEN** - issued by the platform team",
     "bind it with --bind-secret ORDERS_DATABASE_PASSWORD=db.internal:5432 or give --target",
     "ssh://git@github.com:22/shop/checkout.git",
     "request 123e4567-e89b-12d3-a456-426614174000 failed",
