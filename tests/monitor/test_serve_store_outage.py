@@ -251,7 +251,7 @@ def test_store_outage_pages_answer_from_memory_and_nothing_is_lost(tmp_path: Pat
         during = len(_store_lines(serve))
         restored_at = time.time()
         backend.restore()
-        wait_until("the store back in the log", lambda: any("history store back" in x for x in serve.lines))
+        _wait_store_back(serve)
         wait_until("no banner", lambda: get_json(f"{api}/api/integrations")["history_unavailable"] is None)
         status, page = _get(f"{api}/")
         assert status == 200 and "history-unavailable" not in page
@@ -294,6 +294,17 @@ def test_store_outage_pages_answer_from_memory_and_nothing_is_lost(tmp_path: Pat
         store.close()
 
 
+def _wait_store_back(serve: Serve) -> None:
+    """Until serve logs the store back; on a loaded machine (CI beside other jobs) a reconnect through the
+    proxy can take several flushes: 40 s, and the log in the failure (it once timed out at 20 s)."""
+    try:
+        wait_until(
+            "the store back in the log", lambda: any("history store back" in x for x in serve.lines), 40
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{serve.output()}") from None
+
+
 def _all_up(api: str) -> bool:
     return all(i["status"] == "up" for i in get_json(f"{api}/api/integrations")["integrations"])
 
@@ -328,7 +339,7 @@ def test_a_full_buffer_drops_the_oldest_results_and_counts_them(
         assert out["buffer_size"] == 8 and out["waiting_results"] <= 8, out
         restored_at = time.time()
         backend.restore()
-        wait_until("the store back in the log", lambda: any("history store back" in x for x in serve.lines))
+        _wait_store_back(serve)
         # results probed between the restore and the reconnect still went through the buffer (and may
         # have been dropped): the window of the count ends when serve says the store is back
         back_at = time.time()
