@@ -982,3 +982,20 @@ def test_redis_py_keyword_arguments_alone_are_read_as_the_client_call(fragment: 
     assert (p.line, p.lines["timeout_ms"]) == (full.line, full.lines["timeout_ms"])
     # a block of other assignments is no client's arguments
     assert read_retry("timeout=0.25,\nretries=2,\n", "python", 1) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "timeout", "initial", "unread"),
+    [
+        # a settings block of no known library: a bare number has no unit (it read timeout: 1500 as 1500 s)
+        ("retries: 3\ntimeout: 1500", None, None, ["timeout: 1500"]),
+        ("retries: 3\ninitial_delay: 200\ntimeout: 2s", 2000.0, None, ["initial_delay: 200"]),
+        ("retries: 3\ninitial_delay: 200ms\ntimeout: 1.5s", 1500.0, 200.0, []),
+    ],
+)
+def test_a_bare_number_in_generic_settings_is_unread_not_seconds(
+    text: str, timeout: float | None, initial: float | None, unread: list[str]
+) -> None:
+    p = _read(text, "yaml")
+    assert (p.max_attempts, p.timeout_ms, p.backoff.initial_ms) == (4, timeout, initial)
+    assert list(p.unread) == unread
