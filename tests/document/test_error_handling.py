@@ -999,3 +999,15 @@ def test_a_bare_number_in_generic_settings_is_unread_not_seconds(
     p = _read(text, "yaml")
     assert (p.max_attempts, p.timeout_ms, p.backoff.initial_ms) == (4, timeout, initial)
     assert list(p.unread) == unread
+
+
+def test_a_retry_strategy_written_as_a_list_is_read() -> None:
+    """``**Retry Strategy:**`` then ``- attempts: 4`` / ``- delay: 1000 ms``: it gave no strategy at all."""
+    text = (
+        "# Integration: A → B\n\n## Error Handling\n\n**Failure Modes:**\n- **Timeout**: 1 s\n\n"
+        "**Retry Strategy:**\n- attempts: 4\n- delay: 1000 ms\n"
+    )
+    integ = parse_text(text, "x.md").integration
+    retry = integ.error_handling.retry
+    assert retry is not None and retry.max_attempts == 4 and retry.backoff.initial_ms == 1000.0
+    assert retry.line == 9 and integ.retry_strategy == "- attempts: 4\n- delay: 1000 ms"

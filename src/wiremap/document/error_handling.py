@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from ..model import ErrorHandling, FailureKind, FailureMode, TypedFailureMode
 from ..values import strip_code
-from .nodes import CodeBlock
+from .nodes import CodeBlock, ListBlock
+from .render import written_items
 from .retry import read_retry
 
 if TYPE_CHECKING:
@@ -118,6 +119,10 @@ def read_error_handling(
         if isinstance(retry.block, CodeBlock):
             block = retry.block
             policy = read_retry(block.text.rstrip("\n"), block.language, block.content_line, method=method)
+        elif isinstance(retry.block, ListBlock) and (items := written_items(retry.block)):
+            # a strategy written as a list (``- attempts: 4`` / ``- delay: 1000 ms``): one line per item
+            text = "\n".join(strip_code(it.text) for it in items)
+            policy = read_retry(text, None, items[0].line, method=method)
         elif retry.value:
             policy = read_retry(strip_code(retry.value), None, retry.line, method=method)
     return ErrorHandling(failure_modes=typed, retry=policy)

@@ -585,7 +585,8 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         for n, (line, _) in enumerate(modes):
             lines[f"failure_modes.{n}"] = line
     if (r := ref("retry strategy")) is not None:
-        put("retry_strategy", _code(r), r.block.line if r.block else r.line)
+        listed = "\n".join(f"- {it.raw}" for it in _items(r)) or None  # a strategy written as a list
+        put("retry_strategy", _code(r) or listed, r.block.line if r.block else r.line)
     data["error_handling"] = read_error_handling(
         data.get("failure_modes", []), lines, ref("retry strategy"), data.get("endpoint")
     )
