@@ -54,3 +54,18 @@ def test_a_different_port_on_the_same_host_is_another_destination() -> None:
     integ = _doc("export API_URL=http://127.0.0.1:8081  # api\nexport ADMIN_URL=http://127.0.0.1:9000  # a")
     got = point_at(integ, "127.0.0.1", 40007, host="localhost", port=8081)
     assert dict(got.env) == {"API_URL": "http://127.0.0.1:40007"}
+
+
+def test_a_password_holding_a_slash_or_hash_still_names_the_destination() -> None:
+    """``mqtt://sensor:p@ss/w0rd!@host:1883``: the password runs to the last ``@`` (as the masker reads
+    it); RFC 3986 would end the authority at the ``/`` and find no destination (faults then said no env var
+    holds its address). A ``@`` in a path after a real host is left alone."""
+    for url in (
+        "postgresql://app:p@ss/w0rd!@db.internal:5432/app",
+        "postgresql://app:p#w@db.internal:5432/x",
+    ):
+        got = point_at(_doc(f"export DB_URL={url}"), "127.0.0.1", 40005, host="db.internal", port=5432)
+        user = url.split("//")[1].rpartition("@")[0]
+        assert dict(got.env) == {"DB_URL": f"postgresql://{user}@127.0.0.1:40005/" + url.rsplit("/", 1)[1]}
+    other = _doc("export DB_URL=http://other:5432/a@db.internal:5432")
+    assert dict(point_at(other, "127.0.0.1", 1, host="db.internal", port=5432).env) == {}

@@ -10,10 +10,11 @@ variable would still reach the real destination, and the person reading the verd
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from ..model import EnvVar, Integration
 from ..ports import DEFAULT_PORTS
@@ -47,13 +48,46 @@ def _bracket(host: str) -> str:
 
 
 def _url(value: str, host: str, port: int | None, stub_host: str, stub_port: int) -> str | None:
+    for parts in _readings(value):
+        try:
+            got_port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+        except ValueError:
+            continue
+        if parts.hostname and _same_host(parts.hostname, host) and not (port and got_port != port):
+            return _pointed(parts, stub_host, stub_port)
+    return None
+
+
+def _readings(value: str) -> list[SplitResult]:
+    """The URL as RFC 3986 reads it, then, when its password holds a ``/``, ``?`` or ``#`` unescaped
+    (``mqtt://sensor:p@ss/w0rd!@127.0.0.1:1883``, as people write them and as the masker reads them), with
+    the credentials running to the last ``@`` before the host."""
+    out: list[SplitResult] = []
+    with contextlib.suppress(ValueError):
+        out.append(urlsplit(value))
+    # an "@" past the authority, which holds credentials itself or no valid port: the password went on
+    # (``http://other:5432/a@h`` is a path with an "@" in it, left alone)
+    beyond = "@" if not out else out[0].path + out[0].query + out[0].fragment
+    scheme, sep, rest = value.partition("://")
+    at = rest.rfind("@")
+    if sep and at > 0 and "@" in beyond and not any(c.isspace() for c in rest) and _cut_short(out):
+        with contextlib.suppress(ValueError):
+            tail = urlsplit(f"{scheme}://{rest[at + 1 :]}")
+            out.append(tail._replace(netloc=f"{rest[:at]}@{tail.netloc}"))
+    return out
+
+
+def _cut_short(readings: list[SplitResult]) -> bool:
+    if not readings:
+        return True
     try:
-        parts = urlsplit(value)
-        got_port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+        readings[0].port  # noqa: B018 - raises on a port that is no number ("app:p" of "app:p#w@h")
     except ValueError:
-        return None
-    if not parts.hostname or not _same_host(parts.hostname, host) or (port and got_port != port):
-        return None
+        return True
+    return "@" in readings[0].netloc
+
+
+def _pointed(parts: SplitResult, stub_host: str, stub_port: int) -> str:
     userinfo = parts.netloc.rpartition("@")[0]
     netloc = (userinfo + "@" if userinfo else "") + f"{_bracket(stub_host)}:{stub_port}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
