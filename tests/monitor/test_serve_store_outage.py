@@ -374,6 +374,8 @@ def test_a_full_buffer_drops_the_oldest_results_and_counts_them(
         # cut short by the stop
         stored = sum(len(_rows(store, doc_id(tag))) for tag in dests)
         probed = sum(len(d.times) for d in dests.values())
-        assert probed - len(dests) <= stored + dropped <= probed, (stored, dropped, probed)
+        # ... and a batch whose COMMIT went through as the connection was cut is stored AND, its answer
+        # lost, given back and counted when dropped: at most the buffer (8) counted twice
+        assert probed - len(dests) <= stored + dropped <= probed + 8, (stored, dropped, probed)
     finally:
         store.close()
