@@ -488,3 +488,17 @@ def test_a_hash_in_a_string_is_no_comment() -> None:
     assert (
         read_retry('r = redis.Redis.from_url("redis://h/#no retry", socket_timeout=0.5)', "python", 1) is None
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We retry up to 3 times total (3 attempts), 200ms apart.",
+        "retry up to 3 times (3 attempts)",
+        "Retried 3 times, i.e. 3 attempts in all.",
+    ],
+)
+def test_an_attempts_count_wins_over_a_colloquial_retry_count(text: str) -> None:
+    """A new user's doc (round 12): "3 attempts" said in so many words was read as 4."""
+    p = _read(text)
+    assert p is not None and p.max_attempts == 3, text

@@ -776,14 +776,16 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         if (m := _NONE_BECAUSE.search(t)) and _FALLBACK_SAID.search(m.group(1)):
             d.set("fallback", m.group(1).strip().rstrip(".") or None, line)
             used.append(m.span(1))
+    # an attempts count is unambiguous and read first: "retry up to 3 times total (3 attempts)" is 3
+    # attempts ("retry N times" alone is N retries)
+    if (m := _ATTEMPTS.search(t)) and (g := _first(m)) is not None:
+        used.append(m.span())
+        d.attempts(_n(g), line)
     if (m := _RETRIES.search(t)) and (g := _first(m)) is not None:
         used.append(m.span())
         d.retries(_n(g), line)
     if m := _ONCE.search(t):
         d.retries(_WORDS[m.group(1).lower()], line)
-    if (m := _ATTEMPTS.search(t)) and (g := _first(m)) is not None:
-        used.append(m.span())
-        d.attempts(_n(g), line)
     if _EXPO.search(t):
         d.set("backoff.kind", "exponential", line)
         if re.search(r"doubl", t, _I):
