@@ -683,10 +683,12 @@ def _long_flags(text: str, probe: str, found: Found) -> None:
 
 
 # Short flags that take a password, by command: ``curl -u user:pw``, ``redis-cli -a pw``, ``mysql -ppw``,
-# ``sshpass -p pw``, ``mongosh -p pw``, ``ldapsearch -w pw``, ``sqlcmd -P pw``.
+# ``sshpass -p pw``, ``mongosh -p pw``, ``ldapsearch -w pw``, ``sqlcmd -P pw``, ``mosquitto_sub -P pw``,
+# ``rabbitmqadmin -p pw``.
 _COMMAND = re.compile(
     r"(?P<cmd>curl|redis-cli|mysqldump|mysqladmin|mysql|mariadb-dump|mariadb|sshpass|mongosh|mongodump|"
     r"mongorestore|mongoexport|mongoimport|mongo|ldapsearch|ldapmodify|ldapadd|ldapdelete|ldapwhoami|sqlcmd|"
+    r"mosquitto_(?:sub|pub|rr)|rabbitmqadmin|"
     r"docker|podman|nerdctl|buildah|skopeo|helm|https?(?=[ \t]))"
     r"(?![\w-])(?P<args>[^\n|;&]*(?:\\\n[^\n|;&]*)*)"
 )
@@ -694,9 +696,21 @@ _COMMAND = re.compile(
 _FLAG_FAMILIES = {
     "u": ("curl",),
     "a": ("redis-cli", "http"),
-    "p": ("mysql", "mariadb", "sshpass", "mongo", "docker", "podman", "nerdctl", "buildah", "skopeo", "helm"),
+    "p": (
+        "mysql",
+        "mariadb",
+        "sshpass",
+        "mongo",
+        "rabbitmqadmin",
+        "docker",
+        "podman",
+        "nerdctl",
+        "buildah",
+        "skopeo",
+        "helm",
+    ),
     "w": ("ldap",),
-    "P": ("sqlcmd",),
+    "P": ("sqlcmd", "mosquitto"),
 }
 _CMD_FLAG: dict[str, tuple[re.Pattern[str], bool]] = {
     "curl": (re.compile(r"(?<=\s)(?:-u[ \t]*|--user(?:=|[ \t]+))"), True),
@@ -707,6 +721,8 @@ _CMD_FLAG: dict[str, tuple[re.Pattern[str], bool]] = {
     "mongo": (re.compile(r"(?<=\s)-p[ \t]+"), False),
     "ldap": (re.compile(r"(?<=\s)-w[ \t]+"), False),
     "sqlcmd": (re.compile(r"(?<=\s)-P[ \t]+"), False),
+    "mosquitto": (re.compile(r"(?<=\s)-P[ \t]+"), False),  # mosquitto_sub/_pub/_rr -u user -P pw
+    "rabbitmqadmin": (re.compile(r"(?<=\s)-p[ \t]+"), False),  # rabbitmqadmin -u user -p pw
     "http": (re.compile(r"(?<=\s)-a[ \t]+"), True),  # httpie: ``http -a user:pw GET …``
     **{
         c: (re.compile(r"(?<=\s)-p[ \t]+"), False)

@@ -103,6 +103,9 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
     ("list item, name in a code span", "- `NATS_CREDS_PASS`: hunter2hunter2", ("hunter2hunter2",)),
     ("list item, name in bold", "* **API_TOKEN**: tok-9a8b7c6d5e", ("tok-9a8b7c6d5e",)),
     ("list item, code span and =", "- `DB_PASSWORD` = Pg-List-42", ("Pg-List-42",)),
+    # round 12: a Health Check command's password flag
+    ("mosquitto_sub -P", "mosquitto_sub -h 127.0.0.1 -t x -u dev -P MqttSecretPw1 -C 1", ("MqttSecretPw1",)),
+    ("rabbitmqadmin -p", "rabbitmqadmin -u guest -p Rabb1tPw-9 list queues", ("Rabb1tPw-9",)),
     (
         "quoted env value",
         "export STRIPE_API_KEY='sk_test_4eC39HqLyjWDarjtT1zdp7dc'",
@@ -312,6 +315,8 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
 # Texts that look like secrets but are not: kept byte for byte.
 INNOCENT: list[str] = [
     "- `DB_PASSWORD`: the database password, from the vault",
+    "mosquitto_sub -h 127.0.0.1 -p 1883 -t devices/#",
+    "rabbitmqadmin -H 127.0.0.1 -P 15672 list queues",
     "- **API_TOKEN** - issued by the platform team",
     "bind it with --bind-secret ORDERS_DATABASE_PASSWORD=db.internal:5432 or give --target",
     "ssh://git@github.com:22/shop/checkout.git",
