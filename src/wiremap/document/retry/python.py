@@ -153,12 +153,23 @@ def _fragment(text: str, first_line: int, ctx: Ctx | None) -> Ctx | None:
     return None
 
 
-def read_python(text: str, first_line: int) -> Draft | None:
+def _context(text: str, first_line: int) -> Ctx | None:
+    """The block parsed, a fragment of a client's keyword arguments read as its call."""
     if len(text) > MAX_TEXT:
         return None
     ctx = parse(text, first_line)
-    ctx = _fragment(text, first_line, ctx) or ctx
-    if ctx is None:
+    return _fragment(text, first_line, ctx) or ctx
+
+
+def _set_timeouts(d: Draft, ctx: Ctx, timeout_key: str = "timeout_ms") -> None:
+    if (t := _timeout(ctx)) is not None:
+        d.set(timeout_key, t[0], t[1])
+    if (t := _timeout(ctx, _CONNECT_KEYS)) is not None:
+        d.set("connect_timeout_ms", t[0], t[1])
+
+
+def read_python(text: str, first_line: int) -> Draft | None:
+    if (ctx := _context(text, first_line)) is None:
         return None
     found: list[Draft] = []
     for call in ctx.calls():
@@ -175,10 +186,7 @@ def read_python(text: str, first_line: int) -> Draft | None:
         for key, value in other.values.items():
             if key.startswith("breaker."):
                 policy.set(key, value, other.lines[key])
-    if (t := _timeout(ctx)) is not None:
-        policy.set("deadline_ms" if policy.form == "grpc_service_config" else "timeout_ms", t[0], t[1])
-    if (t := _timeout(ctx, _CONNECT_KEYS)) is not None:
-        policy.set("connect_timeout_ms", t[0], t[1])
+    _set_timeouts(policy, ctx, "deadline_ms" if policy.form == "grpc_service_config" else "timeout_ms")
     policy.add("retried_calls", _retried_calls(ctx, policy.line), policy.line)
     return policy
 
@@ -186,15 +194,8 @@ def read_python(text: str, first_line: int) -> Draft | None:
 def read_python_timeouts(text: str, first_line: int) -> Draft | None:
     """The timeouts a block's calls pass (``socket_timeout=0.5``, ``connect_timeout=3``) when it holds no
     retry: what its comments say of the retry ("# no retry, we fall back to the database") they complete."""
-    if len(text) > MAX_TEXT:
-        return None
-    ctx = parse(text, first_line)
-    ctx = _fragment(text, first_line, ctx) or ctx
-    if ctx is None:
+    if (ctx := _context(text, first_line)) is None:
         return None
     d = Draft("python", first_line)
-    if (t := _timeout(ctx)) is not None:
-        d.set("timeout_ms", t[0], t[1])
-    if (t := _timeout(ctx, _CONNECT_KEYS)) is not None:
-        d.set("connect_timeout_ms", t[0], t[1])
+    _set_timeouts(d, ctx)
     return None if d.empty() else d
