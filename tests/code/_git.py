@@ -36,3 +36,13 @@ def init_repo(path: Path) -> Path:
 def commit_all(repo: Path, message: str, date: str) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message, date=date)
+
+
+def repo_of(path: Path, files: dict[str, str], date: str = "2026-11-10T09:00:00+00:00") -> Path:
+    """A repository holding ``files`` (relative path -> text) in one commit."""
+    repo = init_repo(path)
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    commit_all(repo, "Code and docs", date)
+    return repo

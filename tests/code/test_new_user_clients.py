@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import wiremap
-from tests.code._git import commit_all, init_repo
+from tests.code._git import repo_of
 from wiremap.cli.main import main
 from wiremap.code.index import index_tree
 from wiremap.code.locate import as_written, client_lines, qualified
@@ -109,12 +109,11 @@ WHERE = {"mqtt.md": 7, "mqtt-from.md": 5, "raw.md": 5, "go.md": 10, "go-alias.md
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    repo = init_repo(tmp_path / "repo")
-    (repo / "wiremap.toml").write_text('docs = "docs"\nroot = "."\nsource-line-window = 1\n')
-    for rel, text in {**CODE, **{f"docs/{k}": v for k, v in DOCS.items()}}.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text)
-    commit_all(repo, "Code and docs", "2026-11-10T09:00:00+00:00")
+    docs = {f"docs/{k}": v for k, v in DOCS.items()}
+    repo = repo_of(
+        tmp_path / "repo",
+        {"wiremap.toml": 'docs = "docs"\nroot = "."\nsource-line-window = 1\n', **CODE, **docs},
+    )
     monkeypatch.chdir(repo)
     return repo
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import wiremap
-from tests.code._git import commit_all, init_repo
+from tests.code._git import repo_of
 from tests.code.test_new_user_clients import doc
 from wiremap.cli.main import main
 from wiremap.code.locate import receiver_calls
@@ -66,12 +66,8 @@ DOCS = {
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    repo = init_repo(tmp_path / "repo")
-    (repo / "wiremap.toml").write_text('docs = "docs"\nroot = "."\n')
-    for rel, text in {**CODE, **{f"docs/{k}": v for k, v in DOCS.items()}}.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text)
-    commit_all(repo, "Code and docs", "2026-11-10T09:00:00+00:00")
+    docs = {f"docs/{k}": v for k, v in DOCS.items()}
+    repo = repo_of(tmp_path / "repo", {"wiremap.toml": 'docs = "docs"\nroot = "."\n', **CODE, **docs})
     monkeypatch.chdir(repo)
     return repo
 
