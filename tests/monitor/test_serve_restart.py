@@ -4,19 +4,16 @@ recovery after the restart is alerted once. On SQLite and on this machine's Post
 
 from __future__ import annotations
 
-import json
 import signal
 import socket
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.monitor._serve import Hooks, doc_id, get_json, write_docs
+from tests.monitor._serve import Counting, Hooks, doc_id, get_json, write_docs
 from tests.store.conftest import drop_schema, postgresql_url
 from tests.web._live import Serve, wait_until
 from wiremap.store import open_store
@@ -28,26 +25,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _healthy_on(port: int) -> ThreadingHTTPServer:
-    body = json.dumps({"status": "ok"}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -79,7 +56,7 @@ def test_kill_9_and_restart_alerts_no_known_outage_again(
     def transitions() -> list[Any]:
         return store.transitions(None, 0, limit=1000)
 
-    server: ThreadingHTTPServer | None = None
+    server: Counting | None = None
     try:
         first = Serve(args, cwd=tmp_path)
         api = first.start()
@@ -111,7 +88,7 @@ def test_kill_9_and_restart_alerts_no_known_outage_again(
             assert len(transitions()) == 3, transitions()
 
             # a recovery after the restart is news: one alert, one transition per integration
-            server = _healthy_on(port)
+            server = Counting(port)  # the destination comes back on its port
             wait_until("recoveries alerted", lambda: len(hooks.events("integration.status_changed")) == 6)
             recoveries = hooks.events("integration.status_changed")[3:]
             assert {(b["old_status"], b["new_status"]) for b in recoveries} == {("down", "up")}
@@ -126,5 +103,4 @@ def test_kill_9_and_restart_alerts_no_known_outage_again(
         store.close()
         hooks.stop()
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            server.stop()
