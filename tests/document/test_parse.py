@@ -147,3 +147,43 @@ def test_env_var_list_items(item: str, name: str, value: str | None, purpose: st
 def test_env_list_items_that_name_no_variable_are_no_variable(item: str) -> None:
     text = f"# Integration: A → B\n\n## Configuration\n\n**Environment Variables:**\n- {item}\n"
     assert parse_text(text).integration.env_vars == []
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (  # the header names the columns: variable, value, purpose; cells in code spans or bare
+            "| Variable | Value | Purpose |\n|---|---|---|\n"
+            "| `CART_REDIS_URL` | `redis://127.0.0.1:6379/0` | Redis URL |\n| CART_TTL | 604800 | expiry |",
+            [
+                ("CART_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL", 9),
+                ("CART_TTL", "604800", "expiry", 10),
+            ],
+        ),
+        (  # columns in any order, the value headed "Default", any other column a purpose
+            "Description | Default | Name | Required\n--- | --- | --- | ---\n"
+            "the broker | 127.0.0.1 | **MQTT\\_HOST** | yes",
+            [("MQTT_HOST", "127.0.0.1", "the broker; yes", 9)],
+        ),
+        (  # no header words: the first column is the variable, the others its purpose
+            "| | |\n|:--|:--|\n| `API_KEY` | the key |",
+            [("API_KEY", None, "the key", 9)],
+        ),
+        (  # NAME=value in the variable's cell
+            "| Env | Notes |\n|---|---|\n| `API_URL=http://127.0.0.1:9000` | the API |",
+            [("API_URL", "http://127.0.0.1:9000", "the API", 9)],
+        ),
+    ],
+)
+def test_env_vars_written_as_a_table(
+    table: str, expected: list[tuple[str, str | None, str | None, int]]
+) -> None:
+    """A table under Environment Variables was not read at all: env_vars was [], SRC006 called the code's
+    reads undocumented and nothing warned (found by a new user, round 12)."""
+    text = f"# Integration: A → B\n\n## Configuration\n\n**Environment Variables:**\n\n{table}\n"
+    integ = parse_text(text, "d.md").integration
+    got = [(e.name, e.value, e.purpose, integ.lines[f"env_vars.{e.name}"]) for e in integ.env_vars]
+    assert got == expected
+    # the table right under the label, no blank line between, is read the same
+    joined = parse_text(text.replace(":**\n\n", ":**\n"), "d.md").integration
+    assert [e.name for e in joined.env_vars] == [e[0] for e in expected]

@@ -247,3 +247,31 @@ def test_env_vars_written_as_name_value_list_items_are_read(tmp_path: Path) -> N
     assert [m.split()[2] for m in found["mqtt.md"]] == ["PARTNER_HOOK_URL"], found
     (finding,) = wiremap.lint_catalog(wiremap.load(docs), select=["SRC005"])
     assert doc.split("\n")[finding.line - 1].startswith("- `PARTNER_HOOK_URL=")
+
+
+def test_env_vars_in_a_table_are_documented(tmp_path: Path) -> None:
+    """SRC006 said a variable listed in an Environment Variables table was undocumented, and VAL010 said
+    nothing (found by a new user, round 12): the table's rows are the variables, a row naming none is
+    VAL010's."""
+    table = "| Variable | Purpose |\n|---|---|\n| `NOTIFY_NATS_URL` | the server |\n| the NATS token | - |\n"
+    text = _doc("NATS", "services/notify/bus.py:30", "nats_conn", "NATS", [])
+    text = text.replace("```bash\n\n```", table)
+    docs = _tree(tmp_path, {"nats.md": text}, {"services/notify/bus.py": NOTIFY})
+    catalog = wiremap.load(docs)
+    assert [e.name for e in catalog.integrations[0].env_vars] == ["NOTIFY_NATS_URL"]
+    assert _messages(docs, "SRC006") == {}
+    assert _messages(docs, "SRC005") == {}
+    [row] = list(wiremap.lint_catalog(catalog, select=["VAL010"]))
+    assert row.line == text.split("\n").index("| the NATS token | - |") + 1
+    assert "a table row" in row.message
+
+
+def test_words_under_environment_variables_are_val010s(tmp_path: Path) -> None:
+    """Words where the variables go name none to wiremap: VAL010 says so, at their line."""
+    text = _doc("NATS", "services/notify/bus.py:30", "nats_conn", "NATS", [])
+    text = text.replace("```bash\n\n```", "The server URL goes in NOTIFY_NATS_URL.")
+    docs = _tree(tmp_path, {"nats.md": text}, {"services/notify/bus.py": NOTIFY})
+    catalog = wiremap.load(docs)
+    assert catalog.integrations[0].env_vars == []
+    [words] = list(wiremap.lint_catalog(catalog, select=["VAL010"]))
+    assert words.line == text.split("\n").index("The server URL goes in NOTIFY_NATS_URL.") + 1

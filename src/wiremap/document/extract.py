@@ -51,6 +51,7 @@ __all__ = [
     "extract",
     "parse_env_lines",
     "read_env_item",
+    "read_env_vars",
     "read_failure_modes",
 ]
 
@@ -349,23 +350,75 @@ def read_failure_modes(
         return [(it.line, _failure_mode(it)) for it in _items(ref)], []
     if isinstance(ref.block, CodeBlock):
         return [], [(ref.block.line, "a code block")]
+    rows, unread = _label_table(doc, ref, _PROSE_NONE)
+    return (_table_modes(rows) if rows else ([], [])) if not unread else ([], unread)
+
+
+def _label_table(
+    doc: Document, ref: FieldRef, says_none: re.Pattern[str]
+) -> tuple[list[TextLine], list[tuple[int, str]]]:
+    """The Markdown table written under a label that owns no list or code block (right under it in its
+    paragraph, or as the next paragraph), or what is written there instead that is not a table (line,
+    what it is). Text that ``says_none`` matches ("None known.") is neither."""
     rest, nxt = _under_label(doc, ref)
     if rest and _is_table(rest):
-        return _table_modes(rest)
-    if rest and not _PROSE_NONE.match(" ".join(ln.raw for ln in rest)):
+        return rest, []
+    if rest and not says_none.match(" ".join(ln.raw for ln in rest)):
         return [], [(rest[0].line, "text right under the label")]
     if not rest and ref.raw and not _SAYS_NONE.match(ref.raw):
         return [], [(ref.line, "text on the label's line")]
     if isinstance(nxt, Paragraph) and not isinstance(nxt.lines[0], FieldLine):
         rows = [ln for ln in nxt.lines if isinstance(ln, TextLine)]
         if len(rows) == len(nxt.lines) and _is_table(rows):
-            return _table_modes(rows)
-        if _PROSE_NONE.match(" ".join(ln.raw for ln in rows)):
+            return rows, []
+        if says_none.match(" ".join(ln.raw for ln in rows)):
             return [], []
         return [], [(nxt.line, "a paragraph")]
     if isinstance(nxt, RawBlock):
         return [], [(nxt.line, f"a block of {nxt.kind}")]
     return [], []
+
+
+# what an Environment Variables table's column holds, by its header's words
+_ENV_COLUMN_NAME = re.compile(r"\b(?:variables?|vars?|names?|env|environment|keys?|settings?)\b", re.I)
+_ENV_COLUMN_VALUE = re.compile(r"\b(?:values?|defaults?|examples?|samples?)\b", re.I)
+
+
+def _table_envs(rows: list[TextLine]) -> tuple[list[tuple[int, EnvVar]], list[tuple[int, str]]]:
+    """An Environment Variables table (a header row, the delimiter row, a row per variable) -> the
+    variables with their row's line, and the rows that name no variable. The variable's column is the
+    one whose header says so ("Variable", "Name"), else the first; the value's the one headed "Value",
+    "Default" or "Example"; any other column is the purpose."""
+    header = [_plain_name(h) if h else "" for h in _table_cells(rows[0].raw)]
+    name_col = next((i for i, h in enumerate(header) if _ENV_COLUMN_NAME.search(h)), 0)
+    value_col = next((i for i, h in enumerate(header) if i != name_col and _ENV_COLUMN_VALUE.search(h)), None)
+    envs: list[tuple[int, EnvVar]] = []
+    unread: list[tuple[int, str]] = []
+    for row in rows[2:]:
+        cells = _table_cells(row.raw)
+        cells += [""] * (len(header) - len(cells))
+        env = read_env_text(cells[name_col])
+        if env is None:
+            if not _SAYS_NONE.match(cells[name_col]) or any(c for i, c in enumerate(cells) if i != name_col):
+                unread.append((row.line, "a table row whose variable cell names none"))
+            continue
+        value = _unquote(cells[value_col]) if value_col is not None and cells[value_col] else env.value
+        purposes = [c for i, c in enumerate(cells) if i not in (name_col, value_col) and c]
+        purpose = "; ".join([*([env.purpose] if env.purpose else []), *purposes])
+        envs.append((row.line, EnvVar(name=env.name, value=value or None, purpose=purpose or None)))
+    return envs, unread
+
+
+def read_env_vars(doc: Document, ref: FieldRef) -> tuple[list[tuple[int, EnvVar]], list[tuple[int, str]]]:
+    """The Environment Variables under ``ref`` that are not a code block, each with its line: a list's
+    items, or a table's rows; and what is written there that names no variable (line, what it is)."""
+    if isinstance(ref.block, ListBlock):
+        listed = [(it.line, env) for it in _items(ref) if (env := read_env_item(it)) is not None]
+        return listed, []
+    rows, unread = _label_table(doc, ref, _ENV_NONE)
+    if unread:
+        return [], unread
+    return _table_envs(rows) if rows else ([], [])
 
 
 _ENV = re.compile(
@@ -424,7 +477,12 @@ def read_env_item(item: ListItem) -> EnvVar | None:
     ``NAME=value: purpose``, ``NAME - purpose``, each with the variable (or ``NAME=value``) in a code span
     or in bold or bare, ``export`` optional; ``NAME`` alone.
     """
-    text = item.raw.strip()
+    return read_env_text(item.raw)
+
+
+def read_env_text(raw: str) -> EnvVar | None:
+    """One variable as a list item or a table cell writes it -> EnvVar (see :func:`read_env_item`)."""
+    text = raw.strip()
     wrapped = _ENV_WRAPPED.match(text)
     if wrapped is not None:
         head = wrapped.group("head").strip().strip("`").strip()
@@ -627,14 +685,13 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             put("env_vars", [e for _, e in envs], r.block.line)
             for n, e in envs:
                 lines[f"env_vars.{e.name}"] = r.block.content_line + n
-        elif r.block is not None:
-            envs2: list[EnvVar] = []
-            for it in _items(r):
-                # an item that names no variable ("none", words) is left out: VAL010 reports the words
-                if (env := read_env_item(it)) is not None:
-                    envs2.append(env)
-                    lines.setdefault(f"env_vars.{env.name}", it.line)
-            put("env_vars", envs2, r.line)
+        else:
+            # an item or row that names no variable ("none", words) is left out: VAL010 reports it
+            env_rows, _ = read_env_vars(doc, r)
+            for at, env in env_rows:
+                lines.setdefault(f"env_vars.{env.name}", at)
+            if r.block is not None or env_rows:
+                put("env_vars", [e for _, e in env_rows], r.line)
     if (r := ref("connection string")) is not None:
         put("connection_string", _code(r), r.block.line if r.block else r.line)
     if (r := ref("unit test")) is not None:

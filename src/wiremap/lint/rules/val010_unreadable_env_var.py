@@ -1,10 +1,13 @@
 """## What it does
-Reports an item of the **Environment Variables** list that names no variable wiremap can read. An item
+Reports an item of the **Environment Variables** list, or a row of its table, that names no variable
+wiremap can read, and anything else written there that is neither (a paragraph of words). An item
 is read when it starts with the variable, bare, in a code span or in bold, `export` optional:
 `NAME: purpose`, `NAME - purpose`, `NAME=value`, `NAME=value  # purpose`, `NAME=value — purpose`,
 `NAME=value: purpose`, `` `NAME=value` `` (see [the doc format](format.md#nested-objects)). An item that
 says there is none (`none`, `n/a`, `-`, "No variables: the client is configured in code") is not
-reported, and neither is a template placeholder (DOC003 reports it).
+reported, and neither is a template placeholder (DOC003 reports it). A table is read by its header: the
+column headed `Variable` or `Name` (else the first) holds the variable, the one headed `Value`, `Default`
+or `Example` its value, any other column its purpose.
 
 ## Why is this bad?
 A variable that is not read is not checked: SRC005 cannot say the code never reads it, SRC006 reports the
@@ -28,8 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...document.extract import env_says_none, read_env_item
-from ...document.nodes import ListBlock
+from ...document.extract import env_says_none, read_env_item, read_env_vars
+from ...document.nodes import CodeBlock, ListBlock
 from ...document.render import written_items
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
@@ -40,7 +43,21 @@ _SHOWN = 60
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
     ref = ctx.doc.fields.get("environment variables")
-    if ref is None or not isinstance(ref.block, ListBlock):
+    if ref is None or isinstance(ref.block, CodeBlock):
+        return
+    if not isinstance(ref.block, ListBlock):
+        _, unread = read_env_vars(ctx.doc.document, ref)
+        lines = ctx.doc.text.split("\n")
+        for line, what in unread:
+            text = lines[line - 1] if 0 < line <= len(lines) else ""
+            if has_placeholder(text) or has_placeholder(ref.raw):
+                continue
+            yield Violation(
+                line,
+                f"Environment Variables: wiremap reads no variable from {what}, so nothing there is checked; "
+                "write a ```bash block of `export NAME=value  # purpose` lines, a list of "
+                "`NAME: purpose` items, or a table with a Variable column",
+            )
         return
     for item in written_items(ref.block):
         if read_env_item(item) is not None or env_says_none(item) or has_placeholder(item.text):
