@@ -20,6 +20,7 @@ alternation) would cost ten to a hundred times more on a doc of a few kilobytes.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -614,6 +615,87 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
                 found.append(Secret(span[0], span[1], kind, f"{name}{sep.group('sep')}{MASK}"))
 
 
+# a Markdown table row: a line (or a line of a JSON string, after ``\n``) from its first ``|`` to its last
+_LINE_BREAK = re.compile(r"\r?\n|\\r\\n|\\n")
+_ROW_DELIMITER = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_CELL_NAME = re.compile(r"^(?:`|\*\*|__)?(?P<name>[A-Za-z_][\w.-]*)(?:`|\*\*|__)?$")
+_VALUE_HEADER = re.compile(r"\b(?:values?|defaults?|examples?|samples?|settings?)\b", re.IGNORECASE)
+
+
+def _rows(text: str) -> list[tuple[int, int, int]]:
+    """(line number, start, end) of each line that is a table row: from its first ``|`` to its last, with
+    only blanks (or the quote opening or closing a JSON string) around them."""
+    out: list[tuple[int, int, int]] = []
+    start = 0
+    for n, brk in enumerate(itertools.chain(_LINE_BREAK.finditer(text), (None,))):
+        end = brk.start() if brk is not None else len(text)
+        first = text.find("|", start, end)
+        if first >= 0:
+            last = text.rfind("|", start, end)
+            head, tail = text[start:first].strip(" \t"), text[last + 1 : end].strip(" \t")
+            if last > first and head[-1:] in ("", '"') and tail[:1] in ("", '"', "\\"):
+                out.append((n, first, last + 1))
+        start = brk.end() if brk is not None else len(text)
+    return out
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    i = start + 1
+    while i < end:
+        j = i
+        while j < end and not (text[j] == "|" and text[j - 1] != "\\"):
+            j += 1
+        if j >= end:
+            break
+        a, b = i, j
+        while a < b and text[a] in " \t":
+            a += 1
+        while b > a and text[b - 1] in " \t":
+            b -= 1
+        out.append((a, b))
+        i = j + 1
+    return out
+
+
+def _table_rows(text: str, found: Found) -> None:
+    """``| DB_PASSWORD | hunter2 | the database |``: a row whose cell names a secret, the value in the
+    column its table's header calls the value (``Value``, ``Default``, ``Example``), else the next cell."""
+    header_value: int | None = None
+    rows = _rows(text)
+    for n, (line, start, end) in enumerate(rows):
+        cells = _cells(text, start, end)
+        if n == 0 or rows[n - 1][0] != line - 1:  # a table's first row
+            header_value = None
+        nxt = rows[n + 1] if n + 1 < len(rows) else None
+        if nxt is not None and nxt[0] == line + 1 and _ROW_DELIMITER.fullmatch(text, nxt[1], nxt[2]):
+            header_value = next(
+                (k for k, (a, b) in enumerate(cells) if _VALUE_HEADER.search(text[a:b])), None
+            )
+            continue  # a header row (the delimiter row follows) names columns, it holds no value
+        if _ROW_DELIMITER.fullmatch(text, start, end):
+            continue
+        for k, (a, b) in enumerate(cells):
+            m = _CELL_NAME.match(text[a:b])
+            name = m.group("name") if m is not None else ""
+            if not name or not looks_secret_name(name) or name.lower().endswith("authorization"):
+                continue
+            if name.islower() and "-" in name:
+                continue  # ``plaintext-secret``: a slug (a rule's name), not a variable or a key
+            v = header_value if header_value is not None and k != header_value < len(cells) else k + 1
+            if v >= len(cells):
+                continue
+            va, vb = cells[v]
+            while va < vb and text[va] == "`" and text[vb - 1] == "`":
+                va, vb = va + 1, vb - 1
+            value = text[va:vb]
+            if not value or _plain(value) or " " in value or not any(c.isalnum() for c in value):
+                continue  # words ("the database password"), a reference, a placeholder
+            if value.startswith(("<", "[", "$", "{")) or (_IDENT.fullmatch(value) and value.isupper()):
+                continue  # ``<token>``, ``[secret]``, ``${VAULT_TOKEN}``, another variable's name
+            found.append(Secret(va, vb, f"{name} is set to a literal value", f"{name} | {MASK}"))
+
+
 # ``--password=pw``, ``--token ghp_…``, ``--auth user:pw``, ``--user user:pw`` (curl, wget, httpie, docker …)
 _FLAG = re.compile(r"--(?P<name>[A-Za-z][\w-]*)(?:=|[ \t]+)")
 _BINDING = re.compile(r"[A-Za-z_]\w*=(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}")
@@ -860,7 +942,8 @@ def _cookies(text: str, low: str, found: Found) -> None:
 _MAYBE = re.compile(
     r"[=:]|\s-|--|AKIA|ASIA|ABIA|ACCA|AIza|eyJ|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|xox|xapp-|_live_|_test_|"
     r"whsec_|GOCSPX-|npm_|pypi-|SG\.|sk-|hv[sbr]\.|shp[a-z]{2}_|_v1_|SK[0-9a-f]{32}|key-|setx|requirepass|"
-    r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)|(?i:cookie)"
+    r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)|(?i:cookie)|"
+    r"(?m:^[ \t]*\|)"  # a Markdown table's row: `| DB_TOKEN | abc123 |`
 )
 
 
@@ -882,6 +965,8 @@ def find_secrets(text: str) -> list[Secret]:
         _auth_headers(text, low, hits["auth"], found)
     if "=" in probe or ":" in probe:
         _assignments(text, hits, found)
+    if "|" in probe:
+        _table_rows(text, found)
     if "--" in probe:
         _long_flags(text, probe, found)
     if " -" in probe:

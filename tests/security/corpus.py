@@ -310,10 +310,26 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
     ("JS camelCase apiKey", "const client = new Client({ apiKey: 'Js-Api-K3y-9' });", ("Js-Api-K3y-9",)),
     ("Python keyword literal", 'client = Client(password="s3cr3t-pw")', ("s3cr3t-pw",)),
     ("JS assignment", 'const token = "abc123def456";', ("abc123def456",)),
+    # -- Environment Variables as a Markdown table (found by a new user, round 13)
+    (
+        "table Variable | Value | Purpose",
+        "| Variable | Value | Purpose |\n|---|---|---|\n| USERS_API_TOKEN | tok9f8e7d6c5b4a3210 | bearer token |\n"
+        "| `DB_PASSWORD` | `hunter2hunter2` | db |",
+        ("tok9f8e7d6c5b4a3210", "hunter2hunter2"),
+    ),
+    (
+        "table value column after the purpose",
+        "| Name | Purpose | Default |\n|:--|:--|:--|\n| **REDIS_PASS** | the cache's password | Rp-77x1q |",
+        ("Rp-77x1q",),
+    ),
+    ("table without a header", "| API_SECRET | Zq81-xx0Lm |", ("Zq81-xx0Lm",)),
 ]
 
 # Texts that look like secrets but are not: kept byte for byte.
 INNOCENT: list[str] = [
+    "| Variable | Purpose |\n|---|---|\n| DB_PASSWORD | the database password, from the vault |",
+    "| Variable | Value |\n|---|---|\n| API_TOKEN | ${VAULT_API_TOKEN} |\n| DB_PASS | <from vault> |",
+    "| Name | Value |\n|---|---|\n| PGPASSWORD | PG_SECRET_FROM_ENV |",
     "- `DB_PASSWORD`: the database password, from the vault",
     "mosquitto_sub -h 127.0.0.1 -p 1883 -t devices/#",
     "rabbitmqadmin -H 127.0.0.1 -P 15672 list queues",
