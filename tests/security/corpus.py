@@ -313,7 +313,8 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
     # -- Environment Variables as a Markdown table (found by a new user, round 13)
     (
         "table Variable | Value | Purpose",
-        "| Variable | Value | Purpose |\n|---|---|---|\n| USERS_API_TOKEN | tok9f8e7d6c5b4a3210 | bearer token |\n"
+        "| Variable | Value | Purpose |\n|---|---|---|\n"
+        "| USERS_API_TOKEN | tok9f8e7d6c5b4a3210 | bearer token |\n"
         "| `DB_PASSWORD` | `hunter2hunter2` | db |",
         ("tok9f8e7d6c5b4a3210", "hunter2hunter2"),
     ),
