@@ -137,6 +137,12 @@ class RetryPolicy(_Model):
     retry_on_grpc_codes: list[str] = Field(default_factory=list)
     retry_on_methods: list[str] = Field(default_factory=list)
     retried_calls: list[str] = Field(default_factory=list)  # what the retry runs again, by name
+    # failures (their kinds, as Failure Modes are classed) words say are retried, or are not: "We retry
+    # timeouts and connection errors", "Invalid responses are never retried"
+    retry_on_failures: list[str] = Field(default_factory=list)
+    not_retried_failures: list[str] = Field(default_factory=list)
+    # retried, said without a count ("a couple of times"): True; max_attempts says it when counted
+    retried: bool | None = None
     circuit_breaker: CircuitBreaker | None = None
     fallback: str | None = None
     unread: list[str] = Field(default_factory=list)  # sentences holding a duration no reader understood

@@ -1011,3 +1011,25 @@ def test_a_retry_strategy_written_as_a_list_is_read() -> None:
     retry = integ.error_handling.retry
     assert retry is not None and retry.max_attempts == 4 and retry.backoff.initial_ms == 1000.0
     assert retry.line == 9 and integ.retry_strategy == "- attempts: 4\n- delay: 1000 ms"
+
+
+def test_a_failure_modes_table_without_its_label_is_read() -> None:
+    """A table right under ``## Error Handling`` with no Failure Modes label was dropped silently and
+    faults said no failure mode was documented (new user, round 13); a table whose header names no
+    failure (a settings table) is not read as one."""
+    table = (
+        "| Failure | What happens | Handling |\n|---|---|---|\n"
+        "| Timeout | connect takes more than two seconds | never retried, request fails with 503 |\n"
+        "| Connection Refused | Postgres down | never retried |\n"
+    )
+    retry = "**Retry Strategy:**\n```text\nNo retries.\n```\n"
+    text = f"# Integration: A → B\n\n## Error Handling\n\n{table}\n{retry}"
+    integ = parse_text(text, "d.md").integration
+    got = [(m.name, m.kind, m.handling, m.line) for m in integ.error_handling.failure_modes]
+    assert got == [
+        ("Timeout", "timeout", "never retried, request fails with 503", 7),
+        ("Connection Refused", "connection_refused", "never retried", 8),
+    ]
+    settings = "| Setting | Value |\n|---|---|\n| timeout | 2 s |\n"
+    other = parse_text(f"# Integration: A → B\n\n## Error Handling\n\n{settings}", "d.md").integration
+    assert other.error_handling.failure_modes == []

@@ -502,3 +502,45 @@ def test_an_attempts_count_wins_over_a_colloquial_retry_count(text: str) -> None
     """A new user's doc (round 12): "3 attempts" said in so many words was read as 4."""
     p = _read(text)
     assert p is not None and p.max_attempts == 3, text
+
+
+@pytest.mark.parametrize(
+    ("text", "attempts", "retried_on", "not_retried"),
+    [
+        (
+            "We retry timeouts and connection errors three times.",
+            4,
+            ["timeout", "connection_refused", "connection_lost"],
+            [],
+        ),
+        ("3 retries. Invalid responses are never retried.", 4, [], ["invalid_response"]),
+        ("Retried twice, 1 s apart; we don't retry on timeouts.", 3, [], ["timeout"]),
+        (
+            "Timeouts are retried 2 times; validation errors are not retried.",
+            3,
+            ["timeout"],
+            ["other"],
+        ),
+        ("No retries.", 1, [], []),
+        ("Requests are never retried.", 1, [], []),
+    ],
+)
+def test_words_for_one_failure_are_that_failure_s_rule(
+    text: str, attempts: int, retried_on: list[str], not_retried: list[str]
+) -> None:
+    """A negation about one failure ("Invalid responses are never retried") is not the policy: it made a
+    strategy of 3 retries no retry at all (new user, round 13); a negation about every call is."""
+    p = _read(text)
+    assert p is not None
+    assert (p.max_attempts, p.retry_on_failures, p.not_retried_failures) == (
+        attempts,
+        retried_on,
+        not_retried,
+    )
+
+
+def test_a_sentence_wrapped_over_lines_is_read_as_one() -> None:
+    """ "…exponential backoff:" / "100 ms, 200 ms, then 400 ms" lost its schedule to the line break."""
+    p = _read("We retry three times with exponential backoff:\n100 ms, 200 ms, then 400 ms.")
+    assert p is not None and p.unread == []
+    assert (p.max_attempts, p.backoff.initial_ms, p.backoff.multiplier) == (4, 100.0, 2.0)

@@ -318,3 +318,49 @@ def test_reconnect_up_to_n_times_is_the_retry_of_a_lost_connection() -> None:
     promise = expected(doc, parse_fault("disconnect"), mode="Connection Lost")
     assert (promise.attempts, promise.retried, promise.succeeds) == (6, True, False)
     assert expected(doc, parse_fault("disconnect")).attempts == 6  # --only: by the kind
+
+
+def _prose(retry: str, modes: str) -> Integration:
+    text = (
+        "# Integration: Shop → Billing API\n\n## Error Handling\n\n**Failure Modes:**\n"
+        f"{modes}\n\n**Retry Strategy:**\n```text\n{retry}\n```\n"
+    )
+    return parse_text(text, "x.md").integration
+
+
+def test_a_failure_the_words_say_is_not_retried_is_judged_apart_from_the_rest() -> None:
+    """ "Invalid responses are never retried" under "we retry timeouts and connection errors three
+    times" set the whole policy to no retry, and faults called the doc self-contradictory while the
+    client did what it said (new user, round 13): the sentence names one failure, not the policy."""
+    doc = _prose(
+        "We retry timeouts and connection errors three times with exponential backoff:\n"
+        "100 ms, 200 ms, then 400 ms (capped at 400 ms). Socket timeout is half a second.\n"
+        "Invalid responses are never retried.",
+        "- **Timeout**: no answer → retried\n- **Connection Refused**: the cache is down → retried",
+    )
+    refused = expected(doc, parse_fault("refused"))
+    assert (refused.attempts, refused.sleeps_ms, refused.conflict) == (4, [100.0, 200.0, 400.0], "")
+    assert judge(refused, Observed(_starts(100, 200, 400), 1, None)).verdict == "ok"
+    assert expected(doc, parse_fault("timeout")).attempts == 4
+    assert expected(doc, parse_fault("garbage")).attempts == 1  # "never retried"
+    # the strategy names what it retries: a failure it does not name is not retried by it
+    assert expected(doc, parse_fault("status:503")).attempts == 1
+
+
+def test_retried_without_a_count_is_held_to_retrying_not_to_a_count() -> None:
+    """ "→ we retry a couple of times with jitter" was "does not say whether it is retried" (new user,
+    round 13): it says retried; how often is not judged, no retry at all is a mismatch."""
+    doc = _prose(
+        "We retry a couple of times with jitter unless it's a 4xx.",
+        "- **Connection Refused**: broker down → we retry a couple of times with jitter, then log and drop",
+    )
+    policy = doc.error_handling.retry
+    assert policy is not None and policy.retried is True and policy.max_attempts is None
+    assert policy.retry_on_status == []  # "unless it's a 4xx" excludes 4xx: it was read as retried on 4xx
+    assert any("how many times is not said" in u for u in policy.unread)
+    promise = expected(doc, parse_fault("refused"))
+    assert promise.attempts is None and promise.retried is True
+    none = judge(promise, Observed(_starts(), 0, None))
+    assert none.verdict == "mismatch" and "observed no retry" in none.message
+    some = judge(promise, Observed(_starts(150, 300), 0, None))
+    assert some.verdict == "ok" and "not judged" in some.message

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..model import ErrorHandling, FailureKind, FailureMode, TypedFailureMode
+from ..model import ErrorHandling, FailureMode, TypedFailureMode
 from ..values import strip_code
+from .failure_kinds import failure_kind
 from .nodes import CodeBlock, ListBlock
 from .render import written_items
 from .retry import read_retry
@@ -23,75 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["failure_kind", "read_error_handling"]
 
 _I = re.IGNORECASE
-# the first kind whose words the name uses; order matters ("TLS handshake timeout" is tls)
-_KINDS: tuple[tuple[FailureKind, re.Pattern[str]], ...] = (
-    (
-        "rate_limited",
-        re.compile(r"rate[- ]?limit|throttl|too many requests|quota|resource[_ ]exhausted|\b429\b", _I),
-    ),
-    (
-        "auth",
-        re.compile(
-            r"\bauth|unauthori[sz]ed|unauthenticated|forbidden|permission[_ ]denied|"
-            r"(?:expired|invalid|bad) (?:token|credentials?|api key)|\b40[13]\b",
-            _I,
-        ),
-    ),
-    ("tls", re.compile(r"\btls\b|\bssl\b|certificate|\bcert\b|handshake", _I)),
-    ("dns", re.compile(r"\bdns\b|name resolution|resolv|nxdomain|host not found|unknown host", _I)),
-    ("timeout", re.compile(r"time[- ]?out|timed out|deadline[_ ]exceeded|deadline|slow response", _I)),
-    # an HTTP status by its reason phrase: "Service Unavailable" is a 503, no refused connection
-    ("http_status", re.compile(r"\bservice unavailable\b|\bbad gateway\b", _I)),
-    (
-        "connection_lost",
-        re.compile(
-            r"disconnect|connection (?:lost|dropped|closed|reset|drop|interrupted|broken)|"
-            r"(?:lost|dropped|closed|broken) connection|connection is (?:lost|dropped|closed|reset)|"
-            r"\breset\b|econnreset|broken pipe|epipe|socket (?:closed|hang up)|hang ?up|"
-            r"broker (?:restart|goes away|went away)",
-            _I,
-        ),
-    ),
-    (
-        "connection_refused",
-        re.compile(
-            r"connection (?:refused|error|failed|failure)|refused|cannot connect|"
-            r"can't connect|unreachable|\bunavailable\b|econnrefused|\bdown\b",
-            _I,
-        ),
-    ),
-    (
-        "invalid_response",
-        re.compile(
-            r"invalid|malformed|bad (?:response|payload|data|body|reply|json|xml)|unexpected (?:response|"
-            r"payload|format|body|reply)|(?:parse|parsing|decode|decoding|deseriali[sz]ation) (?:error|"
-            r"failure)|schema|corrupt|garbage|garbled|gibberish|junk|unparsea?ble|"
-            r"(?:can ?not|can't|cannot|fail(?:s|ed)? to|unable to)\s+(?:be\s+)?"
-            r"(?:pars|decod|deseriali[sz]|read)|"
-            r"\bnot (?:valid )?(?:json|xml|protobuf)\b|wrong (?:shape|format|content[- ]type)|"
-            r"protocol error|truncated",
-            _I,
-        ),
-    ),
-    ("http_status", re.compile(r"\b[1-5](?:\d\d|xx)\b|\bhttp\b|server error|client error", _I)),
-)
-_STATUS = re.compile(r"\b([1-5](?:\d\d|xx))\b", _I)
-
-
-def failure_kind(name: str, what_happens: str | None = None) -> tuple[FailureKind, list[str]]:
-    """``"HTTP 5xx"`` -> ``("http_status", ["5xx"])``; ``"Timeout"`` -> ``("timeout", [])``. A name whose
-    words are none of the kinds ("Bad JSON back") is classed by what it says happens ("ledger answered
-    garbage"): the kind is what the failure is, however it is named. Statuses come from the name only."""
-    statuses = list(dict.fromkeys(s.lower() for s in _STATUS.findall(name)))
-    for text in (name, what_happens or ""):
-        for kind, pattern in _KINDS:
-            if kind == "http_status" and text is not name:
-                continue  # "returns 409" in the text: a status the name does not give (plan reads it there)
-            if pattern.search(text):
-                return kind, statuses
-    return "other", statuses
-
-
 _METHOD = re.compile(r"^\s*(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\s", _I)
 
 

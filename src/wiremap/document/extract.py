@@ -542,6 +542,29 @@ def _section_text(section: Section) -> str:
     return section_body(section.blocks)
 
 
+def _unlabelled_modes(doc: Document) -> list[tuple[int, FailureMode]]:
+    """A table in the Error Handling section with no Failure Modes label above it, whose header names
+    the failure ("Failure", "Error", "Scenario"…) and what is done ("Handling", "Action"…) or
+    what happens: the failure modes, as under the label."""
+    for s in doc.sections:
+        if canonical_section(s.title) != "Error Handling":
+            continue
+        for b in s.blocks:
+            if not isinstance(b, Paragraph) or not all(isinstance(ln, TextLine) for ln in b.lines):
+                continue
+            rows = [ln for ln in b.lines if isinstance(ln, TextLine)]
+            if not _is_table(rows):
+                continue
+            header = [_plain_name(h) if h else "" for h in _table_cells(rows[0].raw)]
+            names = any(_COLUMN_NAME.search(h) for h in header)
+            acts = any(
+                _COLUMN_ACTION.search(h) or _COLUMN_RETRY.search(h) or _COLUMN_CAUSE.search(h) for h in header
+            )
+            if names and acts:
+                return _table_modes(rows)[0]
+    return []
+
+
 def _first_code(doc: Document, name: str) -> tuple[CodeBlock | None, int]:
     for s in doc.sections:
         if canonical_section(s.title) == name:
@@ -637,9 +660,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
     if example is not None:
         put("code_example", CodeExample(language=example.language, text=example.text.rstrip("\n")), ex_line)
 
-    if (r := ref("failure modes")) is not None:
-        modes, _ = read_failure_modes(doc, r)
-        put("failure_modes", [mode for _, mode in modes], r.line)
+    r = ref("failure modes")
+    modes, _ = read_failure_modes(doc, r) if r is not None else (_unlabelled_modes(doc), [])
+    if r is not None or modes:
+        put("failure_modes", [mode for _, mode in modes], r.line if r is not None else modes[0][0])
         for n, (line, _) in enumerate(modes):
             lines[f"failure_modes.{n}"] = line
     if (r := ref("retry strategy")) is not None:

@@ -336,11 +336,32 @@ def _exceptions_say(policy: RetryPolicy, modes: list[TypedFailureMode], fault: F
     return False if names and ruled_out == len(names) else None
 
 
+# the kind of failure each fault is, first of all (what "Invalid responses are never retried" names)
+_PRIMARY: dict[FaultKind, str] = {kind: kinds[0] for kind, kinds in _MODE_OF.items()}
+
+
+def _words_say(policy: RetryPolicy, fault: Fault) -> bool | None:
+    """What the strategy's words say of this failure's kind: "invalid responses are never retried"
+    (no), "we retry timeouts and connection errors" (those yes, any other no); ``None`` when they name
+    no failure."""
+    kinds = {_PRIMARY.get(fault.kind, "")}
+    if fault.kind is FaultKind.STATUS and fault.status == 429:
+        kinds.add("rate_limited")
+    if kinds & set(policy.not_retried_failures):
+        return False
+    if policy.retry_on_failures and not (fault.kind is FaultKind.STATUS and policy.retry_on_status):
+        return bool(kinds & set(policy.retry_on_failures))
+    return None
+
+
 def _policy_says(
     integration: Integration, policy: RetryPolicy, modes: list[TypedFailureMode], fault: Fault
 ) -> bool | None:
-    """Whether the Retry Strategy retries this fault, by what its library retries: its retry-on lists
-    (statuses, gRPC codes, exceptions), or what the library retries when the doc names none."""
+    """Whether the Retry Strategy retries this fault, by what its words name ("invalid responses are
+    never retried"), then what its library retries: its retry-on lists (statuses, gRPC codes,
+    exceptions), or what the library retries when the doc names none."""
+    if (by_words := _words_say(policy, fault)) is not None:
+        return by_words
     if fault.kind is FaultKind.STATUS:
         code = fault.status or 0
         if policy.retry_on_status and any(_status_matches(s, str(code)) for s in policy.retry_on_status):
@@ -389,8 +410,12 @@ def _retried(
     other, and the verdict says so rather than following one silently."""
     said = _mode_says(modes)
     if policy is None or not policy.max_attempts:
-        # "→ retried" with no count of attempts to hold it to says nothing to compare
-        return (None if said else said), ""
+        # retried without a count ("→ we retry a couple of times", a strategy "retried a few times"):
+        # whether it is retried can be held to, how often cannot
+        uncounted = policy is not None and policy.retried is True and _words_say(policy, fault) is not False
+        if said is None and uncounted:
+            return True, ""
+        return said, ""
     if policy.max_attempts == 1:
         by_policy: bool | None = False
     elif not policy.max_attempts:
@@ -487,6 +512,17 @@ def expected(
     if retried is None:
         what = "the doc does not say whether this failure is retried"
         return Expected(None, None, fail_ms, timeout, deadline, None, None, None, what, conflict)
+    if retried and (policy is None or not policy.max_attempts):  # retried, how often not said
+        succeeds, unjudged = _outcome(modes)
+        if succeeds is None and fallback:
+            succeeds, unjudged = True, ""
+        if plan.schedule is not Schedule.ALWAYS:
+            succeeds, unjudged = True, ""  # a later attempt is answered: the client that retries succeeds
+        what = "documented as retried (how many times is not said, so the count is not judged)"
+        jitter = policy.backoff.jitter if policy is not None else None
+        return Expected(
+            None, None, fail_ms, timeout, deadline, succeeds, True, jitter, what, conflict, unjudged
+        )
     budget = (policy.max_attempts or 1) if (policy is not None and retried) else 1
     sleeps = (policy.sleeps_ms() if policy is not None else None) if retried else []
     if sleeps is not None:
@@ -546,10 +582,13 @@ def judge(promise: Expected, seen: Observed) -> Judgement:
     """One verdict: ``ok``, ``mismatch`` (what differs, in numbers), ``not-documented``."""
     attempts = seen.attempts
     observed_words = _observed_words(seen)
-    if promise.attempts is None:
+    if promise.attempts is None and (promise.retried is not True or attempts is None):
         return Judgement("not-documented", f"{promise.describe()}; observed {observed_words}")
     diffs: list[str] = []
-    if attempts is not None and attempts != promise.attempts:
+    if promise.attempts is None:  # retried, how often not said: retried at least once
+        if attempts is not None and attempts < 2:
+            diffs.append("documented as retried, observed no retry")
+    elif attempts is not None and attempts != promise.attempts:
         diffs.append(f"attempts: documented {promise.attempts}, observed {attempts}")
     if attempts is not None and promise.sleeps_ms is not None and attempts > 1:
         for n, (got, pause) in enumerate(zip(seen.intervals_ms(), promise.sleeps_ms, strict=False), 1):

@@ -27,6 +27,7 @@ import itertools
 import re
 
 from ...values import parse_duration_ms as _parse_duration_ms
+from ..failure_kinds import failure_kind
 from ._draft import MAX_TEXT, Draft, grpc_codes, status_codes
 
 __all__ = ["read_prose"]
@@ -119,14 +120,15 @@ _NONE = re.compile(
     _I,
 )
 _RETRIES = re.compile(
-    rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{{1,15}}\s+){{0,2}}\(?(?:up\s+to\s+|at\s+most\s+|"
+    rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max|after\b|every\b|with\b)[\w/-]{{1,15}}\s+){{0,5}}\(?(?:up\s+to\s+|at\s+most\s+|"
     rf"max(?:imum)?\s+)?{_N}\s*(?:times|x\b)|"
     rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
     _I,
 )
 # "retried twice", "retry 5xx twice", "retry it once"
 _ONCE = re.compile(
-    r"\bretr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max)[\w/-]{1,15}\s+){0,2}(once|twice|thrice)\b", _I
+    r"\bretr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max|after\b|every\b|with\b)[\w/-]{1,15}\s+){0,5}(once|twice|thrice)\b",
+    _I,
 )
 _ATTEMPTS = re.compile(
     rf"\b(?:(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+(?:total\s+)?(?:attempts|tries)|"
@@ -337,9 +339,31 @@ def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draf
     if not _RETRY_WORD.search(text):
         return None
     d = Draft("prose", first_line)
-    for n, line_text in enumerate(text.split("\n")[:500]):
+    for n, line_text in _logical_lines(text.split("\n")[:500]):
         _line(d, line_text, first_line + n, method)
     return _finish(d)
+
+
+# a line a sentence goes on from: it ends without a stop ("…exponential backoff:", "…retried after")
+# and is no setting ("retries: 3"); the next line goes on with a lower-case word or a number (not a
+# list item)
+_GOES_ON = re.compile(r"[\w:,)–—-]\s*$")
+_SETTING_LINE = re.compile(r"^\s*[-*]?\s*[\w .-]{1,40}\s*[:=]\s*\S")
+_CONTINUES = re.compile(r"^\s*(?:[a-z]|\d(?!\d*[.)]\s))")
+
+
+def _logical_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """The lines with a sentence wrapped over several joined into one (at the first one's offset):
+    "with exponential backoff:" / "100 ms, 200 ms, then 400 ms" is one schedule."""
+    out: list[tuple[int, str]] = []
+    for n, text in enumerate(lines):
+        if out and text.strip() and _CONTINUES.match(text):
+            prev = out[-1][1]
+            if _GOES_ON.search(prev) and not _SETTING_LINE.match(prev) and not prev.rstrip().endswith("."):
+                out[-1] = (out[-1][0], f"{prev.rstrip()} {text.strip()}")
+                continue
+        out.append((n, text))
+    return out
 
 
 def read_lines(lines: list[tuple[str, int]]) -> Draft | None:
@@ -348,8 +372,9 @@ def read_lines(lines: list[tuple[str, int]]) -> Draft | None:
     if not lines or sum(len(t) for t, _ in lines) > MAX_TEXT:
         return None
     d = Draft("prose", min(n for _, n in lines))
-    for text, line in lines[:500]:
-        _line(d, text, line)
+    joined = _logical_lines([text for text, _ in lines[:500]])
+    for n, text in joined:
+        _line(d, text, lines[n][1])
     return _finish(d)
 
 
@@ -469,7 +494,8 @@ _STATUS_SAID = re.compile(
 # (after a negation, "except" / "other than" / "unless" name what *is* retried: "no retries except on 503")
 _EXCLUDE = re.compile(
     rf"(?:\bbut\s+)?(?:\b(?:not|never)(?:\s+(?:on|for))?|(?P<but>(?:\bexcept|\bexcluding|\bother\s+than)(?:\s+(?:on|for))?|"
-    rf"\bunless\s+(?:(?:the|it|error|response|status|code|is|was|an?|gets?|returns?)\s+){{0,5}})|"
+    rf"\bunless\s+(?:(?:the|it|it['’]s|that['’]s|this|error|response|status|code|is|was|an?|gets?|returns?|"
+    rf"we|get|see|receive|upstream|server|answers?|with)\s+){{0,5}})|"
     rf"\bbut\s+(?:not|never)(?:\s+(?:on|for))?)\s*(?:HTTP\s+)?{_SLIST}",
     _I,
 )
@@ -589,6 +615,73 @@ def _spans(pattern: re.Pattern[str], t: str, start: int, end: int) -> list[Span]
     return out
 
 
+# retried, said without how often: "a couple of times", "a few retries", "several attempts"
+_VAGUE_COUNT = re.compile(
+    r"\b(?:a\s+couple\s+(?:of\s+)?|a\s+few\s+|several\s+|multiple\s+|a\s+number\s+of\s+|"
+    r"some\s+|a\s+handful\s+of\s+|few\s+)(?:more\s+)?(?:times|retries|attempts|tries)\b",
+    _I,
+)
+# a failure named in words: the subject or the object of "retried" ("Invalid responses are never retried",
+# "we retry timeouts and connection errors")
+_FAILURE_WORD = re.compile(
+    r"time[- ]?outs?|timed\s+out|deadline|connect|refus|reset|disconnect|invalid|malformed|garbage|corrupt|"
+    r"unparsea?ble|bad\s+(?:response|payload|json|data|reply)|pars(?:e|ing)\s+errors?|decod|unavailable|"
+    r"throttl|rate[- ]?limit|errors?\b|exceptions?\b|failures?\b",
+    _I,
+)
+_ITEM_SPLIT = re.compile(r",|/|\band\b|\bor\b|\bnor\b|&", _I)
+# where a failure phrase after "retry" ends: a count, a schedule, a condition
+_OBJECT_END = re.compile(
+    rf"\b(?:{_N}|once|twice|thrice|up\s+to|at\s+most|max(?:imum)?|with|using|every|after|before|until|"
+    r"times|unless|except|but|if|when|on\s+(?:a|an|the)\b|by|in|within|for|apart|exponential|linear)\b|"
+    r"\d|[,.;:(]",
+    _I,
+)
+
+
+_OBJECT = re.compile(r"\s*(?:on|for|of|when|after)?\s*(?:an?\s+|the\s+|any\s+)?([^.;:()]*)", _I)
+
+
+def _negated_failures(clause: str, negation: re.Match[str]) -> list[str]:
+    """The failures a negated clause is about: its subject ("Invalid responses are never retried") or
+    its object ("we don't retry on timeouts"); none when it is about every call ("No retries")."""
+    if kinds := _failure_kinds(clause[: negation.start()], other=True):
+        return kinds
+    obj = _OBJECT.match(clause, negation.end())
+    return _failure_kinds(obj.group(1), other=True) if obj is not None else []
+
+
+# a failure of no known kind, named by what qualifies it: "validation errors", "business exceptions"
+# (not "all errors", "any failure": those are every failure)
+_QUALIFIED = re.compile(
+    r"\b(?!(?:all|any|the|some|other|these|those|such|every|each|most|many|an?)\b)[a-z][\w-]+\s+"
+    r"(?:errors?|exceptions?|failures?)\b",
+    _I,
+)
+
+
+def _failure_kinds(phrase: str, *, other: bool = False) -> list[str]:
+    """The failure kinds a phrase names, item by item ("timeouts and connection errors" -> timeout,
+    connection_refused, connection_lost); an item naming no failure ("requests", "it") names none, and
+    a failure of no known kind ("validation errors") is ``other`` when ``other`` is asked for."""
+    out: list[str] = []
+    for item in _ITEM_SPLIT.split(phrase):
+        item = item.strip()
+        if not item or _FAILURE_WORD.search(item) is None:
+            continue
+        kind, statuses = failure_kind(item)
+        if kind == "other" and not statuses:
+            if other and _QUALIFIED.search(item):
+                out.append("other")
+            continue
+        out.append(kind)
+        if kind == "connection_refused" and re.search(
+            r"connection\s+(?:error|failure|issue|problem)", item, _I
+        ):
+            out.append("connection_lost")  # "connection errors": refused and lost alike
+    return list(dict.fromkeys(out))
+
+
 class _Reading:
     """One line being read: what it says is understood clause by clause before its fields are read; a
     clause understood as not the policy (the past, an excluded status, another method's rule) is blanked,
@@ -654,6 +747,10 @@ class _Reading:
                     )
                 )
             ):
+                self.blank(ca, cb)
+            elif m and (kinds := _negated_failures(bare, m)):
+                # "Invalid responses are never retried", "we don't retry on timeouts": one failure's rule
+                self.d.add("not_retried_failures", kinds, self.line)
                 self.blank(ca, cb)
             elif m and _CONDITIONAL.match(bare):  # "…, in which case we don't retry": not the policy
                 if any(a <= x < b for x in self.excluded) or _LOOSE_STATUS.search(self.t[a:b]):
@@ -765,6 +862,20 @@ def _settings(d: Draft, t: str, line: int, used: list[Span]) -> None:
             d.set(field, round(value * factor, 6), line)
 
 
+def _retried_failures(d: Draft, t: str, line: int) -> None:
+    """The failures the line says are retried: the object of "retry" ("we retry timeouts and connection
+    errors 3 times") or the subject of "are retried" ("Timeouts and 503s are retried twice")."""
+    for m in re.finditer(r"\bretr(?:y|ies)\s+(?:on\s+|for\s+)?(?:an?\s+|the\s+|any\s+)?", t, _I):
+        end = _OBJECT_END.search(t, m.end())
+        if kinds := _failure_kinds(t[m.end() : end.start() if end else len(t)]):
+            d.add("retry_on_failures", kinds, line)
+    for m in re.finditer(r"\b(?:is|are|get|gets|will\s+be|get\s+)\s*retried\b", t, _I):
+        start = _sentence_start(t, m.start())
+        clause_start = max([start, *(c.end() for c in _COMMA.finditer(t, start, m.start()))])
+        if kinds := _failure_kinds(t[clause_start : m.start()]):
+            d.add("retry_on_failures", kinds, line)
+
+
 def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     used: list[Span] = []  # what was read (durations, counts, statuses), so the rest is known unread
     says_retry = re.search(r"\bretr", t, _I) is not None
@@ -786,6 +897,11 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         d.retries(_n(g), line)
     if m := _ONCE.search(t):
         d.retries(_WORDS[m.group(1).lower()], line)
+    if not _NONE.search(t):
+        _retried_failures(d, t, line)
+        if (m := _VAGUE_COUNT.search(t)) and _RETRY_WORD.search(t):
+            d.set("retried", True, line)  # how often is not said: max_attempts stays unknown
+            d.unread(f"{_sentence(t, m.start(), m.end())} (how many times is not said)", line)
     if _EXPO.search(t):
         d.set("backoff.kind", "exponential", line)
         if re.search(r"doubl", t, _I):
