@@ -35,6 +35,7 @@ __all__ = [
     "looks_secret_name",
     "mask_json",
     "mask_text",
+    "redact",
 ]
 
 MASK = "***"
@@ -574,8 +575,10 @@ def _quoted_in_prose(text: str, start: int) -> tuple[int, int] | None:
     end = len(text) if end < 0 else end
     for m in _CODE_SPAN.finditer(text, start, min(end, start + 400)):
         value = m.group("value")
-        if _plain(value) or is_reference(value) or _IDENT.fullmatch(value) or _CODE.fullmatch(value):
+        if _plain(value) or is_reference(value) or _CODE.fullmatch(value):
             continue
+        if _IDENT.fullmatch(value) and (value.isupper() or not any(c.isdigit() for c in value)):
+            continue  # a name (``settings_password``, ``VAULT_PATH``), not one with digits (``r3disAuth``)
         if _FILE_NAME.fullmatch(value) or _PATH_LIKE.fullmatch(value) or "…" in value or "=" in value:
             continue  # ``ops/secrets.py``: where the value is kept; ``Key=…``: an example
         if any(c.isdigit() for c in value) or any(not c.isalnum() for c in value):
@@ -606,8 +609,16 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
             if not looks_secret_name(name) or name.lower().endswith("authorization"):
                 continue  # an Authorization value is read by its scheme (_auth_headers)
             span = _value_of(text, name, j, sep.end(), sep.group("sep"))
-            if span is None and sep.group("sep") == ":" and (j == 0 or text[j - 1] != "`"):
-                span = _quoted_in_prose(text, sep.end())  # ``MQTT_PASSWORD: ingest's, currently `pw```
+            # masked already (``"password": "***"``): what follows is not its value
+            masked = text[sep.end() : sep.end() + 8].lstrip("\"'`\\").startswith(MASK)
+            if (
+                span is None
+                and not masked
+                and sep.group("sep") == ":"
+                and (j == 0 or text[j - 1] != "`" or text[sep.end() : sep.end() + 1] == "`")
+            ):
+                # ``MQTT_PASSWORD: ingest's, currently `pw```; `` `REDIS_AUTH`: `r3dis…` — purpose``
+                span = _quoted_in_prose(text, sep.end())
             if span is not None and j >= 14 and text.startswith("--bind-secret", j - 14):
                 continue  # ``--bind-secret DB_PASSWORD=db.internal:5432``: where it may go, not the secret
             if span is not None:
@@ -892,6 +903,10 @@ def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) 
             ):
                 continue
             value = m.group("secret")
+            if text.startswith(("requirepass", "masterauth"), m.start()):
+                head = text[text.rfind("\n", 0, m.start()) + 1 : m.start()].rstrip().lower()
+                if head and not head.endswith(("set", "--", "#", "`", '"', "'", "-e")):
+                    continue  # "— requirepass value": prose about it, not redis.conf or CONFIG SET
             if not _plain(value) and not value.startswith(("env:", "file:", "fd:", "stdin", "-")):
                 found.append(
                     Secret(m.start("secret"), m.end("secret"), "password in a configuration line", MASK)
@@ -1060,3 +1075,12 @@ def mask_json(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [mask_json(x) for x in data]
     return data
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` with ``secret`` (a password wiremap sent) replaced by ``***`` where it stands as a whole
+    word: inside a word ("data" in "database") it is kept, or the message would be garbled and the
+    places the mask fell would spell the secret out."""
+    if not secret or not text:
+        return text
+    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)

@@ -324,6 +324,11 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
         ("Rp-77x1q",),
     ),
     ("table without a header", "| API_SECRET | Zq81-xx0Lm |", ("Zq81-xx0Lm",)),
+    (  # both in code spans, a purpose after (found by a new user, round 14)
+        "env item name and value in code spans",
+        "- `REDIS_AUTH`: `r3disAuthS3cret` — requirepass value",
+        ("r3disAuthS3cret",),
+    ),
 ]
 
 # Texts that look like secrets but are not: kept byte for byte.

@@ -268,3 +268,18 @@ def test_a_line_value_is_masked_whole_quoted_or_to_its_space(
     else:
         value = "".join(c for c in value if c not in " '\"")
     _masked_exactly(f"{head}{key}={quote}", value, f"{quote}  # rotated monthly")
+
+
+def test_a_password_is_redacted_where_it_is_a_word_not_inside_words() -> None:
+    """A PostgreSQL error under the password "data" read "***base 'nope_db' does not exist", and under
+    "x" "does not e***ist": the mask garbled the message and spelled the password out (new user,
+    round 14). A protocol's error detail is redacted where the password stands as a word."""
+    from wiremap.secrets import redact
+
+    detail = 'database "nope_db" does not exist; password data rejected for postgres:data@db'
+    assert (
+        redact(detail, "data")
+        == 'database "nope_db" does not exist; password *** rejected for postgres:***@db'
+    )
+    assert redact("does not exist", "x") == "does not exist"
+    assert redact("token s3cr3t! was refused", "s3cr3t!") == "token *** was refused"

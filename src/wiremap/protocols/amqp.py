@@ -21,6 +21,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from ..secrets import redact
 from ._errors import AuthError, DeadlineError, DestinationError, InvalidResponseError, os_error, root_cause
 from .credentials import credentials
 
@@ -107,7 +108,7 @@ class Amqp:
     def error(self, exc: BaseException) -> DestinationError:
         """The one mapping (see the module's docstring), the password masked, the login named for auth."""
         err = self._map(exc)
-        detail = err.detail.replace(self._password, "***") if self._password else err.detail
+        detail = redact(err.detail, self._password) if self._password else err.detail
         if isinstance(err, AuthError):
             detail = f"{detail} (as {self.who})"
         return err if detail == err.detail else type(err)(detail, self.host, self.port)

@@ -28,6 +28,7 @@ import secrets
 import ssl
 from typing import TYPE_CHECKING, Any
 
+from ..secrets import redact
 from ._errors import (
     AuthError,
     DeadlineError,
@@ -170,7 +171,7 @@ class Mqtt:
         """The one mapping (see the module's docstring), the password masked, the user named for auth."""
         err = self._map(exc)
         password = self._creds.password
-        detail = err.detail.replace(password, "***") if password else err.detail
+        detail = redact(err.detail, password) if password else err.detail
         if isinstance(err, AuthError):
             detail += f" (as {self.who})"
         return err if detail == err.detail else type(err)(detail, self.host, self.port)

@@ -23,6 +23,7 @@ import math
 import ssl
 from typing import TYPE_CHECKING, Any
 
+from ..secrets import redact
 from ._errors import AuthError, DeadlineError, DestinationError, InvalidResponseError, os_error, root_cause
 from .credentials import credentials
 
@@ -113,7 +114,7 @@ class Nats:
     def error(self, exc: BaseException) -> DestinationError:
         """The one mapping (see the module's docstring), the secret masked, the credentials named for auth."""
         err = self._map(exc)
-        detail = err.detail.replace(self._secret, "***") if self._secret else err.detail
+        detail = redact(err.detail, self._secret) if self._secret else err.detail
         if isinstance(err, AuthError):
             detail += f" (with {self.who})"
         return err if detail == err.detail else type(err)(detail, self.host, self.port)

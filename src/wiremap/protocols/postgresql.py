@@ -24,6 +24,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..secrets import redact
 from ._errors import (
     AuthError,
     ConnectDeadlineError,
@@ -130,7 +131,7 @@ class Postgres:
         if isinstance(err, AuthError) and self._withheld:
             detail = f"{detail}; {self._withheld}"
         if self._password:
-            detail = detail.replace(self._password, "***")
+            detail = redact(detail, self._password)
         if self._env_user:  # ``for user "<token>"``: a user name from the environment
             detail = detail.replace(f'"{self._env_user}"', '"***"')
         if isinstance(err, AuthError):

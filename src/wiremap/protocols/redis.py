@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..secrets import redact
 from ._errors import (
     AuthError,
     DeadlineError,
@@ -94,7 +95,7 @@ class Redis:
         err = self._map(exc)
         detail = err.detail
         if self._password:
-            detail = detail.replace(self._password, "***")
+            detail = redact(detail, self._password)
         if isinstance(err, AuthError):
             detail += self.who
         return err if detail == err.detail else type(err)(detail, self.host, self.port)
