@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["failure_kind", "read_error_handling"]
 
 _I = re.IGNORECASE
-_METHOD = re.compile(r"^\s*(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\s", _I)
+_METHOD = re.compile(r"^\s*(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b", _I)
 
 
 def read_error_handling(

@@ -53,7 +53,10 @@ __all__ = ["PreparedRequest", "method_and_path", "prepare_request", "probe", "wr
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_ENDPOINT = re.compile(r"^([A-Za-z]+)\s+(\S+)")
+# ``GET /x``; methods listed (``GET, POST /x``, ``GET|HEAD /x``, ``GET/POST /x``): the first that
+# changes nothing is probed, else the first
+_ENDPOINT = re.compile(r"^([A-Za-z]+(?:\s*(?:,|\||/|\bor\b|\band\b)\s*[A-Za-z]+)*)\s+(\S+)")
+_SAFE = ("GET", "HEAD", "OPTIONS")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _TEMPLATE_VAR = re.compile(r"\{[^{}/]*\}")
 _HEADER_ENV_ITEM = re.compile(r"([^=:\s]+)\s*[=:]\s*(\S+)")
@@ -69,8 +72,14 @@ def method_and_path(integ: Integration, target_path: str | None) -> tuple[str, s
     ep = (integ.endpoint or "").strip().strip("`").strip()
     method, rest = "GET", ep
     m = _ENDPOINT.match(ep)
-    if m and m.group(1).upper() in METHODS:
-        method, rest = m.group(1).upper(), m.group(2)
+    listed = (
+        [w.upper() for w in re.findall(r"[A-Za-z]+", m.group(1)) if w.lower() not in ("or", "and")]
+        if m
+        else []
+    )
+    if listed and all(w in METHODS for w in listed):
+        method = next((w for w in listed if w in _SAFE), listed[0])
+        rest = m.group(2) if m else rest
     if _URL.match(rest):
         parts = urlsplit(rest)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
