@@ -544,3 +544,28 @@ def test_a_sentence_wrapped_over_lines_is_read_as_one() -> None:
     p = _read("We retry three times with exponential backoff:\n100 ms, 200 ms, then 400 ms.")
     assert p is not None and p.unread == []
     assert (p.max_attempts, p.backoff.initial_ms, p.backoff.multiplier) == (4, 100.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "method", "attempts", "unread"),
+    [
+        ("no retry for POSTs, GETs twice, 100 ms between tries.", "GET", 3, []),
+        ("GETs twice, no retry for POSTs.", "GET", 3, []),
+        ("GETs twice, no retry for POSTs.", "POST", 1, []),
+        ("GETs twice, no retry for POSTs.", None, None, ["GETs twice"]),
+        (
+            "retry at most 3 times, twice the timeout apart",
+            None,
+            4,
+            ["retry at most 3 times, twice the timeout apart"],
+        ),
+    ],
+)
+def test_a_count_without_a_retry_word_beside_it(
+    text: str, method: str | None, attempts: int | None, unread: list[str]
+) -> None:
+    """ "GETs twice" was read as nothing with unread [] and faults passed a client that retried once as
+    "retried, count not judged" (new user, round 14): a count in a line about retrying is the retry count,
+    and a count nothing read is listed unread."""
+    p = _read(text, method)
+    assert p is not None and (p.max_attempts, p.unread) == (attempts, unread)

@@ -142,6 +142,8 @@ _APART = re.compile(
     rf"\b(?:retr(?:y|ies|ied|ying)|once|twice|thrice)\b[^.;]{{0,40}}?\bafter\s+(?:a\s+)?{_DUR}",
     _I,
 )
+# a count of retries with no retry word beside it: "GETs twice", "POSTs 3 times"
+_BARE_COUNT = re.compile(rf"\b(?:(once|twice|thrice)|{_N}\s+times)\b", _I)
 _EXPO = re.compile(r"\bexponential(?:ly)?\b|\bdoubling\b|\bdoubles\b", _I)
 _LINEAR = re.compile(r"\blinear(?:ly)?\b", _I)
 _START = re.compile(
@@ -896,7 +898,15 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         used.append(m.span())
         d.retries(_n(g), line)
     if m := _ONCE.search(t):
+        used.append(m.span(1))
         d.retries(_WORDS[m.group(1).lower()], line)
+    if says_retry and "max_attempts" not in d.values and not _NONE.search(t):
+        # a count with no retry word beside it, in a line about retrying: "GETs twice" (the method's rule)
+        for m in _BARE_COUNT.finditer(t):
+            if not _overlaps(m.span(), used) and not _LOWER_BOUND.search(t[max(0, m.start() - 12) : m.end()]):
+                used.append(m.span())
+                d.retries(_n(m.group(1) or m.group(2)), line)
+                break
     if not _NONE.search(t):
         _retried_failures(d, t, line)
         if (m := _VAGUE_COUNT.search(t)) and _RETRY_WORD.search(t):
@@ -954,7 +964,9 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     # a number nothing above read (a duration in a unit not known, a count not understood) is not dropped
     listed: list[Span] = []  # the sentences listed: one entry each, however many numbers they hold
     # (a time unit nothing read, "a few seconds apart", is a duration not understood)
-    for m in itertools.chain(_ANY_DUR.finditer(t), _UNIT_WORD.finditer(t), _NUMBER.finditer(t)):
+    for m in itertools.chain(
+        _ANY_DUR.finditer(t), _UNIT_WORD.finditer(t), _NUMBER.finditer(t), _BARE_COUNT.finditer(t)
+    ):
         if len(d.unread_text) >= 20:
             break
         if _overlaps(m.span(), used) or _overlaps(m.span(), listed):
