@@ -203,3 +203,34 @@ def test_an_http1_server_is_not_called_tls_only() -> None:
     assert "TLS-only" not in res.message
     if res.error_kind is ErrorKind.PROTOCOL and "UNAVAILABLE" in res.message:
         assert "not a gRPC server, or one that wants TLS" in res.message
+
+
+def test_the_endpoint_s_service_is_asked_about_before_the_whole_server() -> None:
+    """A doc whose Endpoint calls ``inventory.v1.Inventory/Reserve`` was green while that service was
+    NOT_SERVING, because only the whole server ("") was asked about (new user, round 14). The Endpoint's
+    service is asked first; a health service that does not know it (many register only "") leaves the
+    whole server's answer, and the message says so."""
+
+    async def main() -> list[ProbeResult]:
+        server = grpc.aio.server()
+        servicer = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        try:
+            integ = parse_text(DOC.format(port=port), "inventory.md").integration
+            ctx = ProbeContext(integ, Target("127.0.0.1", integ.destination_port), 2.0)
+            unknown = _one(await probe(ctx))
+            await servicer.set("inventory.v1.Inventory", health_pb2.HealthCheckResponse.NOT_SERVING)
+            down = _one(await probe(ctx))
+            await servicer.set("inventory.v1.Inventory", health_pb2.HealthCheckResponse.SERVING)
+            up = _one(await probe(ctx))
+            return [unknown, down, up]
+        finally:
+            await server.stop(None)
+
+    unknown, down, up = asyncio.run(main())
+    assert unknown.ok is True and "does not know service 'inventory.v1.Inventory'" in unknown.message
+    assert down.ok is False and down.error_kind is ErrorKind.PROTOCOL
+    assert "service 'inventory.v1.Inventory'" in down.message and "NOT_SERVING" in down.message
+    assert up.ok is True and "service 'inventory.v1.Inventory'" in up.message
