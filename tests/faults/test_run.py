@@ -241,3 +241,15 @@ def test_a_grpc_doc_of_another_method_than_health_is_skipped_with_why(tmp_path: 
     assert {r.verdict for r in report.results} == {"skipped"} and report.ok
     why = "the stub serves gRPC health only: inventory.v1.Inventory/Reserve cannot be stubbed yet"
     assert all(r.message == why for r in report.results)
+
+
+def test_the_stub_speaks_tls_as_the_client_is_told_to(tmp_path: Path) -> None:
+    """Protocol HTTPS with the client's variable an ``http://`` URL: the stub spoke TLS, the plaintext
+    client's attempts failed their handshake, and faults said "observed no attempt" (new user, round 14).
+    The stub follows the scheme of the URL the client is given."""
+    cmd = command(client(tmp_path, "http"), 3, [100], timeout_ms=300)
+    text = doc().replace("**Protocol:** HTTP", "**Protocol:** HTTPS", 1)
+    assert "**Protocol:** HTTPS" in text
+    r = _by_fault(_faults(integration(text), cmd, "status:503", tmp_path=tmp_path))["status:503"]
+    assert r.verdict == "ok", f"{r.message}\n{r.output}"
+    assert r.observed_attempts == 3 and r.rewritten["BILLING_URL"].startswith("http://127.0.0.1:")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import re
 import shlex
@@ -37,6 +38,7 @@ from ..model import Integration
 from ..secrets import mask_text
 from ..stub import LOOPBACK, FaultKind, FaultPlan, Recorder, RunningStub, StubContext, StubSpec
 from ..stub.faults import check_supported, parse_fault
+from ..stub.spec import TLS_SCHEMES
 from ..trust.credentials import SecretGate
 from ..values import is_placeholder_text
 from .compare import Expected, Observed, Verdict, expected, judge
@@ -157,9 +159,10 @@ def _server(integ: Integration) -> tuple[str, StubSpec | None, tuple[str, int] |
         return "no Protocol documented: nothing to stub"
     if integ.protocol in SERVERS:
         try:
-            return integ.protocol, StubSpec.from_integration(integ), None
+            spec = StubSpec.from_integration(integ)
         except UsageError as exc:
             return f"the doc documents nothing a stub can serve: {exc}"
+        return integ.protocol, _client_tls(integ, spec), None
     host, port = integ.destination_host, integ.destination_port
     if not host or not port or is_placeholder_text(host):
         return (
@@ -172,6 +175,19 @@ def _server(integ: Integration) -> tuple[str, StubSpec | None, tuple[str, int] |
             f"(the doc's destination is {host}:{port})"
         )
     return "proxy", None, (host, port)
+
+
+def _client_tls(integ: Integration, spec: StubSpec) -> StubSpec:
+    """The stub speaks TLS as the client will be told to: the scheme of the address URLs that point it
+    at the destination (``http://`` under ``Protocol: HTTPS`` is a plaintext client, which a TLS stub
+    would see fail its handshake and count as no attempt); the doc's Protocol when they name none."""
+
+    schemes = {
+        v.partition("://")[0].lower() for v in point_at(integ, "127.0.0.1", 1).was.values() if "://" in v
+    }
+    if not schemes or len({s in TLS_SCHEMES for s in schemes}) != 1:
+        return spec
+    return dataclasses.replace(spec, tls=next(iter(schemes)) in TLS_SCHEMES)
 
 
 def _command(integ: Integration, options: RunOptions, run_commands: bool) -> str:

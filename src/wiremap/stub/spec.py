@@ -26,7 +26,7 @@ _METHOD_REST = re.compile(r"^([A-Za-z]+)\s+(\S+)")
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 _BRACKETED = re.compile(r"\[[^\[\]\n]+\]")
 _STATUS = re.compile(r"^\s*([1-5][0-9][0-9])\s*$")
-_TLS_SCHEMES = frozenset({"https", "wss", "grpcs", "rediss", "mqtts", "tls", "amqps"})
+TLS_SCHEMES = frozenset({"https", "wss", "grpcs", "rediss", "mqtts", "tls", "amqps"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -195,7 +195,7 @@ class StubSpec:
             doc_path=i.path,
             protocol=i.protocol,
             protocol_raw=i.protocol_raw,
-            tls=i.tls or scheme in _TLS_SCHEMES,
+            tls=i.tls or scheme in TLS_SCHEMES,
             host=host,
             port=i.destination_port or url_port,
             endpoint=endpoint,
