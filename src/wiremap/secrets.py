@@ -36,6 +36,7 @@ __all__ = [
     "mask_json",
     "mask_text",
     "redact",
+    "shorten",
 ]
 
 MASK = "***"
@@ -1084,3 +1085,10 @@ def redact(text: str, secret: str) -> str:
     if not secret or not text:
         return text
     return re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` masked, then cut to ``limit`` characters (an ellipsis marks the cut): masked before the
+    cut, which could leave part of a secret no longer recognisable as one (a quoted doc line, a reply)."""
+    text = mask_text(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

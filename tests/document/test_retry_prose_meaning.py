@@ -569,3 +569,20 @@ def test_a_count_without_a_retry_word_beside_it(
     and a count nothing read is listed unread."""
     p = _read(text, method)
     assert p is not None and (p.max_attempts, p.unread) == (attempts, unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "timeout_ms=2000 retries=0",
+        "retries=0 backoff_ms=100 timeout_ms=2000",
+        "max_attempts=1 timeout_ms=2000",
+    ],
+)
+def test_settings_with_no_retry_keep_their_timeout(text: str) -> None:
+    """``timeout_ms=2000 retries=0`` read "2000 retries", and the timeout as a failure that is not
+    retried: no attempts, no timeout, ERR002 silent (new user, round 15). A setting's value is no count,
+    and settings are about every call."""
+    p = _read(text)
+    assert p is not None
+    assert (p.max_attempts, p.timeout_ms, p.not_retried_failures, p.unread) == (1, 2000.0, [], [])

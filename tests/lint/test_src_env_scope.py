@@ -275,3 +275,15 @@ def test_words_under_environment_variables_are_val010s(tmp_path: Path) -> None:
     assert catalog.integrations[0].env_vars == []
     [words] = list(wiremap.lint_catalog(catalog, select=["VAL010"]))
     assert words.line == text.split("\n").index("The server URL goes in NOTIFY_NATS_URL.") + 1
+
+
+def test_val010_quotes_an_item_masked_before_it_cuts_it(tmp_path: Path) -> None:
+    """VAL010 cut the item at 60 characters and then masked it: the cut GitHub token was no longer one
+    to the masker and 28 of its characters were printed (new user, round 15)."""
+    token = "ghp_R4nd0mT0k3nV4lu3Xy9AbCdEfGhIjKlMn12"
+    text = _doc("NATS", "services/notify/bus.py:30", "nats_conn", "NATS", [])
+    text = text.replace("```bash\n\n```", f"- Token for the dashboard is {token} (remove later)")
+    docs = _tree(tmp_path, {"nats.md": text}, {"services/notify/bus.py": NOTIFY})
+    [finding] = list(wiremap.lint_catalog(wiremap.load(docs), select=["VAL010"]))
+    assert "***" in finding.message
+    assert token[4:20] not in finding.message

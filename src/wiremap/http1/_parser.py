@@ -6,6 +6,7 @@ import asyncio
 import re
 from typing import cast
 
+from ..secrets import shorten
 from ._types import (
     BAD_VALUE,
     IncompleteResponse,
@@ -31,7 +32,7 @@ _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 
 def _shorten(text: str | bytes, n: int = 60) -> str:
     s = text.decode("latin-1") if isinstance(text, bytes | bytearray) else text
-    return repr(s[:n] + "…" if len(s) > n else s)
+    return repr(shorten(s, n + 1))
 
 
 class _HTTPProtocol(asyncio.Protocol):

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..protocols import DRIVER_MISSING, DestinationError, ErrorKind, os_error
 from ..protocols import websocket as ws_protocol
+from ..secrets import shorten
 from ..verify.shape import shape_mismatches
 from ._base import (
     ProbeContext,
@@ -131,7 +132,7 @@ async def _contract(
     try:
         actual = json.loads(text)
     except ValueError:
-        snippet = text if len(text) <= _MAX_SNIPPET else text[: _MAX_SNIPPET - 1] + "…"
+        snippet = shorten(text, _MAX_SNIPPET)
         message = f"the Response example is JSON, the reply is not: {snippet!r}"
         return failure(CONTRACT, timer, ErrorKind.CONTRACT, message, connected=True)
     mismatches = shape_mismatches(expected, actual)

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..secrets import shorten
 from ..trust.settings import parse_flag
 from ._errors import (
     AuthError,
@@ -166,8 +167,7 @@ class Health:
         code_obj: Any = exc.code()  # type: ignore[attr-defined]
         code: str = getattr(code_obj, "name", str(code_obj))
         details = _ALL_ADDRESSES.sub("", " ".join(str(exc.details() or "").split()))  # type: ignore[attr-defined]
-        if len(details) > _MAX_DETAILS:
-            details = details[: _MAX_DETAILS - 1] + "…"
+        details = shorten(details, _MAX_DETAILS)
         if code == "DEADLINE_EXCEEDED":
             return DeadlineError(f"no answer from {self.address} within {timeout_s:g} s", host, port)
         if code == "UNAVAILABLE":

@@ -122,7 +122,8 @@ _NONE = re.compile(
 _RETRIES = re.compile(
     rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max|after\b|every\b|with\b)[\w/-]{{1,15}}\s+){{0,5}}\(?(?:up\s+to\s+|at\s+most\s+|"
     rf"max(?:imum)?\s+)?{_N}\s*(?:times|x\b)|"
-    rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
+    # (a count is no setting's value: "timeout_ms=2000 retries=0" holds no 2000 retries)
+    rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?(?<!=)(?<!=\s){_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
     _I,
 )
 # "retried twice", "retry 5xx twice", "retry it once"
@@ -647,10 +648,16 @@ _OBJECT = re.compile(r"\s*(?:on|for|of|when|after)?\s*(?:an?\s+|the\s+|any\s+)?(
 def _negated_failures(clause: str, negation: re.Match[str]) -> list[str]:
     """The failures a negated clause is about: its subject ("Invalid responses are never retried") or
     its object ("we don't retry on timeouts"); none when it is about every call ("No retries")."""
+    if _SETTING.search(negation.group()) or _SETTING.search(clause):
+        return []  # ``retries=0 timeout_ms=2000``: settings, each read by its key, about every call
     if kinds := _failure_kinds(clause[: negation.start()], other=True):
         return kinds
     obj = _OBJECT.match(clause, negation.end())
     return _failure_kinds(obj.group(1), other=True) if obj is not None else []
+
+
+# a ``key=value`` or ``key: value`` setting (what the settings reader reads, not words about a failure)
+_SETTING = re.compile(r"[\w-]\s*[=:]\s*[\w\"']")
 
 
 # a failure of no known kind, named by what qualifies it: "validation errors", "business exceptions"

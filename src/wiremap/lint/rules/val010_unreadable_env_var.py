@@ -35,6 +35,7 @@ from ...document.extract import env_says_none, read_env_item, read_env_vars
 from ...document.nodes import CodeBlock, ListBlock
 from ...document.render import written_items
 from ...findings import Severity
+from ...secrets import shorten
 from ..rule import DocContext, Violation, doc_rule
 from ._common import has_placeholder
 
@@ -63,7 +64,7 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         if read_env_item(item) is not None or env_says_none(item) or has_placeholder(item.text):
             continue
         text = item.text.strip()
-        shown = text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+        shown = shorten(text, _SHOWN)  # masked before the cut: a cut token is no longer one to the masker
         yield Violation(
             item.line,
             f"Environment Variables item {shown!r} names no variable wiremap can read; start it with the "

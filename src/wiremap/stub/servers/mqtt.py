@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...secrets import shorten
 from .._base import GARBAGE, RunningStub, StubContext, hang, listen, peer_of, reset
 from ..faults import Fault, FaultKind
 from ..spec import StubSpec
@@ -91,7 +92,7 @@ def _request(packet: w.Packet, level: int, details: dict[str, Any]) -> dict[str,
 
 def _shown(data: bytes) -> str:
     text = data.decode("utf-8", errors="replace")
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+    return shorten(text, _MAX_SHOWN)
 
 
 async def start(spec: StubSpec, ctx: StubContext) -> RunningStub:

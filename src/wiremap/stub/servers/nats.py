@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...secrets import shorten
 from .._base import GARBAGE, RunningStub, StubContext, hang, listen, peer_of, reset
 from ..faults import Fault, FaultKind
 from ..spec import StubSpec
@@ -101,7 +102,7 @@ def _request(op: Op) -> dict[str, Any]:
         out["sid"] = op.sid
     if op.kind in ("PUB", "HPUB"):
         text = op.payload.decode("utf-8", errors="replace")
-        out["payload"] = text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+        out["payload"] = shorten(text, _MAX_SHOWN)
     if op.kind == "CONNECT":
         secret = {"pass", "auth_token", "jwt", "sig", "nkey"}
         out["options"] = {k: ("***" if k in secret else v) for k, v in op.options.items()}

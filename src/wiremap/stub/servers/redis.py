@@ -23,6 +23,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from ...secrets import shorten
 from .._base import GARBAGE, RunningStub, StubContext, hang, listen, peer_of, reset
 from ..faults import Fault, FaultKind
 from ..spec import StubSpec
@@ -83,7 +84,7 @@ def _documented(spec: StubSpec) -> _Store:
 
 def _shown(args: list[bytes]) -> str:
     text = " ".join(a.decode("utf-8", errors="replace") for a in args)
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+    return shorten(text, _MAX_SHOWN)
 
 
 def _arity(name: str) -> Value:

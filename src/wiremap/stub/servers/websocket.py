@@ -24,6 +24,7 @@ import asyncio
 import json
 from typing import Any
 
+from ...secrets import shorten
 from .._base import GARBAGE, RunningStub, StubContext, listen, peer_of, reset
 from ..faults import Fault, FaultKind
 from ..spec import StubSpec
@@ -54,7 +55,7 @@ def other_shape(value: Any) -> Any:
 
 def _shown(data: bytes | str) -> str:
     text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+    return shorten(text, _MAX_SHOWN)
 
 
 async def start(spec: StubSpec, ctx: StubContext) -> RunningStub:
