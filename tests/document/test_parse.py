@@ -187,3 +187,21 @@ def test_env_vars_written_as_a_table(
     # the table right under the label, no blank line between, is read the same
     joined = parse_text(text.replace(":**\n\n", ":**\n"), "d.md").integration
     assert [e.name for e in joined.env_vars] == [e[0] for e in expected]
+
+
+@pytest.mark.parametrize(
+    ("title", "section"),
+    [
+        ("Errors and retries", "Error Handling"),  # was an extra section: DOC001 said it was missing
+        ("Performance & SLOs", "Performance"),
+        ("Config / env", "Configuration"),
+        ("Observability", "Monitoring"),
+        ("Tests", "Testing"),
+        ("Known errors", None),
+        ("Notes from the team", None),
+    ],
+)
+def test_section_titles_by_their_words(title: str, section: str | None) -> None:
+    from wiremap.document.template import canonical_section
+
+    assert canonical_section(title) == section

@@ -94,10 +94,68 @@ def is_template_label(label: str) -> bool:
     return normalize_key(label) in _LABEL_BY_KEY
 
 
+# a section by the words of its title: a title all of whose words (but the joining ones) are one section's
+# is that section ("Errors and retries", "Performance & SLOs", "Config / env"); any other word makes it a
+# section of its own ("Known errors", "Notes from the team")
+_SECTION_WORDS: dict[str, frozenset[str]] = {
+    "Quick Reference": frozenset({"quick", "reference", "summary", "overview", "at", "glance"}),
+    "Integration Flow": frozenset({"integration", "flow", "flows", "sequence", "diagram"}),
+    "Request Format": frozenset(
+        {
+            "request",
+            "requests",
+            "response",
+            "responses",
+            "format",
+            "formats",
+            "payload",
+            "payloads",
+            "contract",
+        }
+    ),
+    "Code Example": frozenset({"code", "example", "examples", "snippet", "snippets", "usage", "sample"}),
+    "Error Handling": frozenset(
+        {
+            "error",
+            "errors",
+            "handling",
+            "failure",
+            "failures",
+            "retry",
+            "retries",
+            "resilience",
+            "fault",
+            "faults",
+            "modes",
+            "timeouts",
+            "recovery",
+        }
+    ),
+    "Performance": frozenset(
+        {"performance", "latency", "latencies", "throughput", "slo", "slos", "capacity"}
+    ),
+    "Configuration": frozenset({"configuration", "config", "environment", "env", "settings", "variables"}),
+    "Testing": frozenset({"testing", "tests", "test"}),
+    "Monitoring": frozenset(
+        {"monitoring", "observability", "alerting", "alerts", "health", "metrics", "logs"}
+    ),
+    "Recent Changes": frozenset({"recent", "changes", "changelog", "history"}),
+}
+_JOINING = frozenset({"and", "&", "/", "+", "the", "of", "our", "its", "-", "–", "—"})
+_TITLE_WORD = re.compile(r"[a-z]+|&|/|\+")
+
+
 @lru_cache(maxsize=4096)
 def canonical_section(title: str) -> str | None:
-    """The template's title for a known section, else ``None``."""
-    return _SECTION_BY_KEY.get(normalize_key(title))
+    """The template's title for a known section, else ``None``: by its key, else by its words."""
+    key = normalize_key(title)
+    if (known := _SECTION_BY_KEY.get(key)) is not None:
+        return known
+    words = {w for w in _TITLE_WORD.findall(key) if w not in _JOINING}
+    if not words:
+        return None
+    found = [name for name, vocabulary in _SECTION_WORDS.items() if words <= vocabulary]
+    return found[0] if len(found) == 1 else None
 
 
 @cache
