@@ -128,3 +128,15 @@ def test_markdown_token_soup_never_raises(text: str) -> None:
 def test_fmt_is_idempotent_on_mutated_docs(text: str) -> None:
     once = render_document(parse_text(text, "fuzz.md").document)
     assert render_document(parse_text(once, "fuzz.md").document) == once
+
+
+def test_json_nested_too_deep_is_invalid_json_not_a_crash() -> None:
+    """A Request example of 3,000 ``[`` stopped lint, show, fmt and verify on the whole folder with an
+    internal RecursionError (exit 3; new user, round 15): it is BLK001's invalid JSON, and the model has no
+    JSON value for it."""
+    deep = "[" * 3000 + "]" * 3000
+    text = f"# Integration: A → B\n\n## Request Format\n\n**Request:**\n```json\n{deep}\n```\n"
+    doc = parse_text(text, "deep.md")
+    assert doc.integration.request is not None and doc.integration.request.json_value is None
+    found = [f for f in lint_catalog(Catalog([doc])) if f.code == "BLK001"]
+    assert [(f.line, "nested deeper" in f.message) for f in found] == [(7, True)]

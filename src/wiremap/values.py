@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import unicodedata
+from typing import Any
 
 __all__ = [
     "is_placeholder_text",
@@ -18,6 +20,7 @@ __all__ = [
     "parse_destination",
     "parse_direction",
     "parse_duration_ms",
+    "parse_json",
     "parse_protocol",
     "parse_rate_per_s",
     "parse_source_ref",
@@ -350,3 +353,25 @@ def slugify(text: str) -> str:
     while len(head.encode()) > SLUG_MAX_BYTES - 9:
         head = head[:-1]
     return f"{head.rstrip('-')}-{digest}"
+
+
+JSON_MAX_DEPTH = 200
+
+
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads``, and ValueError (as for any text that is not JSON) for a value nested deeper than
+    :data:`JSON_MAX_DEPTH` levels: Python's parser raises RecursionError near 1,000, and what compares
+    the value (the contract check) recurses too: one doc or one reply of 3,000 ``[`` must not stop a run."""
+    try:
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise ValueError(f"JSON nested deeper than {JSON_MAX_DEPTH} levels") from exc
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > JSON_MAX_DEPTH:
+                raise ValueError(f"JSON nested deeper than {JSON_MAX_DEPTH} levels")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return value

@@ -6,7 +6,6 @@ read for raw values and lines, so every finding can point at the doc's line.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -531,7 +530,7 @@ def _payload(ref: FieldRef | None) -> Payload | None:
         lang is None and text.lstrip()[:1] in ("{", "[")
     ):
         try:
-            data = json.loads(text)
+            data = v.parse_json(text)
         except ValueError:
             data = None
     return Payload(language=lang, text=text, json_value=data)

@@ -36,6 +36,7 @@ from ..model import Integration
 from ..protocols import DestinationError, InvalidResponseError
 from ..protocols import http as http_protocol
 from ..trust.settings import parse_flag
+from ..values import parse_json
 from ..verify.shape import shape_mismatches
 from ._base import (
     ErrorKind,
@@ -389,7 +390,7 @@ def _contract(documented: Any, response: http1.Response, timer: Timer) -> ProbeR
         message = f"response body is empty{detail}; the doc documents a JSON body"
         return failure("contract", timer, ErrorKind.CONTRACT, message, connected=True)
     try:
-        live = json.loads(response.body)
+        live = parse_json(response.body)
     except ValueError:
         kind = response.headers.get("content-type")
         detail = f" (Content-Type: {kind})" if kind else ""

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import ssl
 from typing import Any
 
 from ..protocols import DRIVER_MISSING, DestinationError, ErrorKind, os_error
 from ..protocols import websocket as ws_protocol
 from ..secrets import shorten
+from ..values import parse_json
 from ..verify.shape import shape_mismatches
 from ._base import (
     ProbeContext,
@@ -130,7 +130,7 @@ async def _contract(
     if expected is None:  # a non-JSON Response example: any reply will do
         return success(CONTRACT, timer, f"reply received ({len(text)} characters)")
     try:
-        actual = json.loads(text)
+        actual = parse_json(text)
     except ValueError:
         snippet = shorten(text, _MAX_SNIPPET)
         message = f"the Response example is JSON, the reply is not: {snippet!r}"

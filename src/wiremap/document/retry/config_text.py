@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from ...values import parse_json
 from ._draft import MAX_TEXT, Draft
 from .config import Pair, read_pairs
 from .prose import read_lines
@@ -52,7 +52,7 @@ def read_json(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT or text.lstrip()[:1] not in ("{", "["):
         return None
     try:
-        value = json.loads(text)
+        value = parse_json(text)
     except (ValueError, RecursionError):
         return None
     return read_pairs(flatten(value, text, first_line), first_line)

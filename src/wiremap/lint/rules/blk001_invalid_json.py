@@ -31,6 +31,7 @@ import json
 from collections.abc import Iterator
 
 from ...findings import Severity
+from ...values import parse_json
 from ..rule import DocContext, Violation, doc_rule
 from ._common import code_blocks, substitute_placeholders
 
@@ -41,15 +42,15 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
             continue
         text, with_placeholders = substitute_placeholders(block.text, "0")
         try:
-            json.loads(text)
+            parse_json(text)
         except json.JSONDecodeError as exc:
             if exc.lineno in with_placeholders:
                 continue  # the placeholder is the error: DOC003 reports it
             yield Violation(
                 block.content_line + exc.lineno - 1, f"invalid JSON: {exc.msg} (column {exc.colno})"
             )
-        except (ValueError, RecursionError):
-            yield Violation(block.content_line, "invalid JSON: the block cannot be parsed")
+        except (ValueError, RecursionError) as exc:
+            yield Violation(block.content_line, f"invalid JSON: {exc or 'the block cannot be parsed'}")
 
 
 RULE = doc_rule("BLK001", "invalid-json", Severity.ERROR, __doc__)(_check)
