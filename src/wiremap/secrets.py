@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "mask_json",
     "mask_text",
     "redact",
+    "secret_values",
     "shorten",
 ]
 
@@ -1092,3 +1093,25 @@ def shorten(text: str, limit: int) -> str:
     cut, which could leave part of a secret no longer recognisable as one (a quoted doc line, a reply)."""
     text = mask_text(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_SCHEME_VALUE = re.compile(r"^\s*(?:Bearer|Basic|Token|Bot|ApiKey)\s+(?P<secret>\S{6,})\s*$", re.IGNORECASE)
+_URL_USERINFO = re.compile(r"^[A-Za-z][\w+.-]*://[^/@\s:]*:(?P<secret>[^@\s]{4,})@")
+
+
+def secret_values(env: Mapping[str, str]) -> list[str]:
+    """The secrets an environment holds, as values to redact from what a command it ran prints: the value
+    of a variable whose name says it is secret (``DB_PASSWORD``), the credential of a ``Bearer …``
+    value, the password of a URL. Values of 6 characters or fewer (4 for a URL's password), references
+    and test dummies are left out."""
+    out: list[str] = []
+    for name, value in env.items():
+        if not value:
+            continue
+        if looks_secret_name(name) and len(value) >= 6 and not _plain(value):
+            out.append(value)
+        if (m := _SCHEME_VALUE.match(value)) is not None:
+            out.append(m.group("secret"))
+        if "://" in value and (m := _URL_USERINFO.match(value)) is not None and not _plain(m.group("secret")):
+            out.append(m.group("secret"))
+    return sorted(set(out), key=len, reverse=True)  # the longest first: one holding another is whole

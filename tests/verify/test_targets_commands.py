@@ -126,3 +126,22 @@ def test_a_doc_endpoint_loses_the_query_parameters_that_carry_a_credential() -> 
     assert t.url is not None and "abcd" not in t.url
     given = resolve_target(doc, {doc.id: "http://127.0.0.1:1/x?token=mine"}, {})
     assert given is not None and given.path == "/x?token=mine" and given.doc_credentials == ()
+
+
+def test_a_command_printing_the_environment_s_secrets_is_redacted() -> None:
+    """``echo "$DB_PASSWORD"`` in a Health Check put the runner's password in verify's JSON report: the
+    masker knows shapes, not this environment's values (new user, round 15). The values of secret-named
+    variables, a ``Bearer`` value's credential and a URL's password are redacted from the output."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DB_PASSWORD": "Hunter2Hunter2",
+        "MY_AUTH_HEADER": "Bearer BearerTok5555abcd",
+        "CACHE_URL": "redis://:Rp4ss-777@127.0.0.1:6379/0",
+        "GREETING": "hello-world-1",
+    }
+    cmd = 'echo "$DB_PASSWORD"; echo "$MY_AUTH_HEADER" | cut -c8-; echo "${CACHE_URL#*:*:}"; echo "$GREETING"'
+    res = asyncio.run(run_command("health-check", cmd, 5, env))
+    assert res.ok is True
+    for secret in ("Hunter2Hunter2", "BearerTok5555abcd", "Rp4ss-777"):
+        assert secret not in res.message, res.message
+    assert "hello-world-1" in res.message  # not a secret: kept

@@ -1,7 +1,8 @@
 """Running a doc's Health Check / Integration Test commands (only with --run-commands).
 
 A doc is code: running it is the user's explicit choice, never a default, never from a web request.
-Output is captured, its tail kept, secrets masked; a command that outlives its timeout is killed
+Output is captured, its tail kept, secrets masked (the environment's own secret values too, whatever
+their shape: a command may print them); a command that outlives its timeout is killed
 with its whole process group.
 """
 
@@ -14,6 +15,7 @@ import signal
 from collections.abc import Mapping
 
 from ..probes._base import ErrorKind, ProbeResult, Timer, failure, success
+from ..secrets import redact, secret_values
 
 __all__ = ["run_command"]
 
@@ -44,6 +46,8 @@ async def run_command(name: str, command: str, timeout_s: float, env: Mapping[st
         await proc.wait()
         return failure(name, timer, ErrorKind.TIMEOUT, f"command still running after {timeout_s:g} s: killed")
     tail = _tail(out)
+    for value in secret_values(env):  # `echo "$DB_PASSWORD"`: the environment's secrets, whatever shape
+        tail = redact(tail, value)
     if proc.returncode == 0:
         return success(name, timer, tail, connected=False)
     message = f"exit {proc.returncode}" + (f": {tail}" if tail else "")
