@@ -17,6 +17,7 @@ from wiremap import values as v
         ("4.2 ms (measured 2026-11-28, 200 req/s)", 4.2),
         ("250 µs", 0.25),
         ("2 min", 120_000),
+        ("12 millis", 12),  # VAL003 said unreadable (new user, round 14)
         ("10-20 ms", 20),
         # a range with a unit on each end is its upper bound too, in its own unit (it read the lower one)
         ("20ms-50ms", 50),
@@ -46,6 +47,8 @@ def test_duration(text: str, ms: float | None) -> None:
         ("1 file/day", 1 / 86400),
         ("300 messages per minute", 5),
         ("500 rps", 500),
+        ("2.5K rpm", 2500 / 60),  # requests per minute: VAL005 said unreadable (new user, round 15)
+        ("86,400 rpd", 1),
         ("[requests/sec or similar metric]", None),
         ("lots", None),
     ],

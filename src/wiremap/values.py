@@ -43,6 +43,8 @@ _DURATION_UNITS: dict[str, float] = {
     "ms": 1.0,
     "msec": 1.0,
     "millisecond": 1.0,
+    "millis": 1.0,
+    "milli": 1.0,
     "s": 1000.0,
     "sec": 1000.0,
     "second": 1000.0,
@@ -54,7 +56,7 @@ _DURATION_UNITS: dict[str, float] = {
     "hour": 3_600_000.0,
 }
 _DURATION_UNIT = (
-    r"(ns|nanoseconds?|µs|μs|us|microseconds?|ms|msecs?|milliseconds?|"
+    r"(ns|nanoseconds?|µs|μs|us|microseconds?|ms|msecs?|milliseconds?|millis?|"
     r"secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h)\b"
 )
 # a number with its unit, or a range: "10-20 ms", "20ms-50ms", "20 ms to 50 ms", "200ms–1s", "20 ms - 50"
@@ -116,9 +118,12 @@ _RATE = re.compile(
     re.IGNORECASE,
 )
 _RATE_SHORT = re.compile(
-    r"^[~≈<>≤≥]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kKmM](?![a-zA-Z]))?\s*(rps|qps|tps|ops|mps)\b",
+    r"^[~≈<>≤≥]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kKmM](?![a-zA-Z]))?\s*"
+    r"(rps|qps|tps|ops|mps|rpm|qpm|tpm|rph|rpd)\b",
     re.IGNORECASE,
 )
+# the per-unit a short form's last letter names: requests (queries, transactions …) per second, minute …
+_SHORT_PER = {"s": 1.0, "m": 1 / 60, "h": 1 / 3600, "d": 1 / 86400}
 _MULT = {"k": 1e3, "m": 1e6}
 
 
@@ -135,7 +140,8 @@ def parse_rate_per_s(text: str) -> float | None:
         return value * per
     m2 = _RATE_SHORT.match(t)
     if m2:
-        return float(m2.group(1).replace(",", "")) * _MULT.get((m2.group(2) or "").lower(), 1.0)
+        per = _SHORT_PER[m2.group(3)[-1].lower()]
+        return float(m2.group(1).replace(",", "")) * _MULT.get((m2.group(2) or "").lower(), 1.0) * per
     return None
 
 
