@@ -97,3 +97,45 @@ def test_a_receiver_the_file_does_not_define_is_still_missing(repo: Path) -> Non
     (repo / "docs" / "notify.md").write_text(doc("services/notify/pub.go:13", "notifier.Post"))
     found = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC004"])
     assert [(Path(f.path).name, f.code) for f in found] == [("notify.md", "SRC004")], found
+
+
+VARS_PY = """import redis
+
+feature_cache = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+"""
+VARS_JS = """const pRetry = require('p-retry');
+const axios = require('axios');
+
+const searchClient = axios.create({ baseURL: 'http://127.0.0.1:9200' });
+
+async function fetchThumb(id) {
+  return searchClient.get(`/thumbs/${id}`);
+}
+
+async function getThumb(id) {
+  return pRetry(() => fetchThumb(id), { retries: 5 });
+}
+"""
+
+
+def test_a_client_that_is_a_variable_of_the_file_is_found_where_it_is_defined_or_called(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``feature_cache = redis.Redis.from_url(…)`` and ``const searchClient = axios.create(…)`` were
+    "not defined or imported anywhere" (SRC004) and sync skipped their docs while discover matched
+    them; ``pRetry`` documented at its call on line 12 was "at line 1 now", its ``require`` (new user,
+    round 16)."""
+    docs = {
+        "docs/cache.md": doc("services/cache.py:3", "feature_cache"),
+        "docs/search.md": doc("web/thumbs.js:4", "searchClient"),
+        "docs/thumbs.md": doc("web/thumbs.js:12", "pRetry"),
+    }
+    code = {"services/cache.py": VARS_PY, "web/thumbs.js": VARS_JS}
+    repo = repo_of(tmp_path / "repo", {"wiremap.toml": 'docs = "docs"\nroot = "."\n', **code, **docs})
+    monkeypatch.chdir(repo)
+    found = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC003", "SRC004"])
+    assert found == [], found
+    capsys.readouterr()
+    main(["sync", "docs"])
+    out = capsys.readouterr()
+    assert "skipped" not in out.err and "→ 1" not in out.out, out

@@ -125,6 +125,24 @@ def receiver_calls(lines: list[str], name: str) -> set[int]:
     return {n for n, line in enumerate(lines, 1) if call.search(line)}
 
 
+_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _variable_lines(f: FileIndex, text: list[str], name: str) -> set[int]:
+    """A Client that is a variable of the file (``feature_cache = redis.Redis.from_url(…)``, ``const
+    searchClient = axios.create({…})``) or a name it imports (``const pRetry = require('p-retry')``): the
+    lines defining it and the lines calling it (``pRetry(…)`` on line 12 is where the client is used, not
+    only its ``require`` on line 1)."""
+    if not _NAME.fullmatch(name):
+        return set()
+    defines = _defines(name)
+    lines = {n for n, line in enumerate(text, 1) if defines.search(line)}
+    if not lines and not any(i.bound == name or i.name == name for i in f.imports):
+        return set()
+    call = re.compile(rf"(?<![\w$.]){re.escape(name)}\s*\(")
+    return lines | {n for n, line in enumerate(text, 1) if call.search(line)}
+
+
 def client_lines(f: FileIndex, name: str, text: list[str] | None = None) -> list[tuple[int, int]]:
     """``(first, last)`` line spans in ``f`` where the Client is: its definitions, else its call sites (a
     library client such as ``requests.Session``, or any call of an imported name, written as the code
@@ -139,7 +157,7 @@ def client_lines(f: FileIndex, name: str, text: list[str] | None = None) -> list
     }
     lines |= {n for n, dotted in f.calls if any(dotted == x or dotted.startswith(x + ".") for x in names)}
     if not lines and text:
-        lines = receiver_calls(text, name)
+        lines = receiver_calls(text, name) or _variable_lines(f, text, name)
     if lines:
         return [(n, n) for n in sorted(lines)]
     last = name.rsplit(".", 1)[-1]
@@ -193,19 +211,23 @@ def _target(spans: list[tuple[int, int]], line: int) -> int | None:
     return max(inside) if inside else nearest(spans, line)
 
 
-def _where(integration: Integration, f: FileIndex | None) -> tuple[str, int, list[tuple[int, int]]] | None:
+def _where(
+    integration: Integration, f: FileIndex | None, text: list[str] | None = None
+) -> tuple[str, int, list[tuple[int, int]]] | None:
     name, ref = client_name(integration.client), integration.source_ref
     if name is None or ref is None or ref.line is None or f is None or f.error:
         return None
-    spans = client_lines(f, name)
+    spans = client_lines(f, name, text)
     return (name, ref.line, spans) if spans else None
 
 
-def moved_client(integration: Integration, f: FileIndex | None, window: int) -> Moved | None:
+def moved_client(
+    integration: Integration, f: FileIndex | None, window: int, text: list[str] | None = None
+) -> Moved | None:
     """SRC003's question: is the Client away from the Source line, and where is it? None when the doc names
     no Client or line, the file does not parse, the Client is not in the file (SRC004's case) or it is at
     or near the line (inside its body, or within ``window`` lines of where it starts)."""
-    found = _where(integration, f)
+    found = _where(integration, f, text)
     if found is None or within(found[2], found[1], window):
         return None
     name, line, spans = found
@@ -213,12 +235,12 @@ def moved_client(integration: Integration, f: FileIndex | None, window: int) -> 
     return Moved(name, line, now) if now is not None else None
 
 
-def client_line(integration: Integration, f: FileIndex | None) -> Moved | None:
+def client_line(integration: Integration, f: FileIndex | None, text: list[str] | None = None) -> Moved | None:
     """``sync``'s fix: where the Source line should point when it is not exactly at the Client, near or far.
     The line is the one SRC003 reports: the start of the definition (or call site) the Source line is
     inside, else the nearest one. None where :func:`moved_client` gives None for lack of a Client, or when
     the line is exact."""
-    found = _where(integration, f)
+    found = _where(integration, f, text)
     if found is None:
         return None
     name, line, spans = found

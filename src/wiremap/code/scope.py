@@ -104,7 +104,7 @@ def integration_env_reads(integration: Integration, f: FileIndex, lines: list[st
     """The reads of ``f`` (``lines``: its text) that the doc's integration uses (see the module doc)."""
     ref = integration.source_ref
     name = client_name(integration.client)
-    clients = client_lines(f, name) if name is not None else []
+    clients = client_lines(f, name, lines) if name is not None else []
     anchors = [first for first, _ in clients]
     if ref is not None and ref.line is not None:
         anchors.append(ref.line)

@@ -70,7 +70,9 @@ def _moved_ref(m: re.Match[str], path: str, new_line: int) -> str:
 
 def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: str, out: SyncResult) -> None:
     integ, ref = doc.integration, doc.integration.source_ref
-    moved = client_line(integ, project.file(rel))  # exact: SRC003's window is a tolerance, not a target
+    moved = client_line(
+        integ, project.file(rel), project.lines(rel)
+    )  # exact: SRC003's window is a tolerance, not a target
     i = integ.line_of("source_ref") - 1
     if moved is None or ref is None or not ref.path or not 0 <= i < len(lines):
         return

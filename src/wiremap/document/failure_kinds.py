@@ -28,7 +28,7 @@ _KINDS: tuple[tuple[FailureKind, re.Pattern[str]], ...] = (
     ),
     ("tls", re.compile(r"\btls\b|\bssl\b|certificate|\bcert\b|handshake", _I)),
     ("dns", re.compile(r"\bdns\b|name resolution|resolv|nxdomain|host not found|unknown host", _I)),
-    ("timeout", re.compile(r"time[- ]?out|timed out|deadline[_ ]exceeded|deadline|slow response", _I)),
+    ("timeout", re.compile(r"time[- ]?out|timed[- ]?out|deadline[_ ]exceeded|deadline|slow response", _I)),
     # an HTTP status by its reason phrase: "Service Unavailable" is a 503, no refused connection
     ("http_status", re.compile(r"\bservice unavailable\b|\bbad gateway\b", _I)),
     (

@@ -36,7 +36,7 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
     for doc, project, rel in source_docs(ctx):
         if not project.exists(rel):
             continue
-        moved = moved_client(doc.integration, project.file(rel), project.line_window)
+        moved = moved_client(doc.integration, project.file(rel), project.line_window, project.lines(rel))
         if moved is None:
             continue
         yield Violation(
