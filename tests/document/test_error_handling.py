@@ -1033,3 +1033,41 @@ def test_a_failure_modes_table_without_its_label_is_read() -> None:
     settings = "| Setting | Value |\n|---|---|\n| timeout | 2 s |\n"
     other = parse_text(f"# Integration: A → B\n\n## Error Handling\n\n{settings}", "d.md").integration
     assert other.error_handling.failure_modes == []
+
+
+def test_a_sentence_then_the_config_it_introduces_are_read_together() -> None:
+    """A sentence on the label, then the resilience4j YAML: only the sentence was read (no timeout, no
+    failure rate, no exceptions: ERR003 silent on a 1 s timeout under a 1.2 s P99); a sentence then a
+    ``@Retryable`` block gave no strategy at all (new user, round 16). The blocks right after the
+    sentence are read, their keys first, the sentence's words for the rest."""
+    text = (
+        "# Integration: Billing → Tax API\n\n## Error Handling\n\n"
+        "**Retry Strategy:**\n"
+        "Our client uses resilience4j; the breaker stays open for thirty seconds.\n\n"
+        "```yaml\nresilience4j:\n  retry:\n    instances:\n      taxApi:\n        maxAttempts: 4\n"
+        "        waitDuration: 500ms\n        enableExponentialBackoff: true\n"
+        "        exponentialBackoffMultiplier: 2\n        retryExceptions:\n"
+        "          - java.net.SocketTimeoutException\n"
+        "  timelimiter:\n    instances:\n      taxApi:\n        timeoutDuration: 2s\n```\n"
+    )
+    p = parse_text(text, "d.md").integration.error_handling.retry
+    assert p is not None and p.form == "resilience4j"
+    assert (p.max_attempts, p.timeout_ms, p.retry_on_exceptions) == (
+        4,
+        2000.0,
+        ["java.net.SocketTimeoutException"],
+    )
+    assert (p.backoff.kind, p.backoff.initial_ms, p.backoff.multiplier) == ("exponential", 500.0, 2.0)
+    java = (
+        "# Integration: Billing → DB\n\n## Error Handling\n\n**Retry Strategy:**\n"
+        "We rely on Spring Retry on the repository method:\n\n```java\n"
+        "@Retryable(maxAttempts = 3, backoff = @Backoff(delay = 1000, multiplier = 2, maxDelay = 5000))\n"
+        "public int insertInvoice(long id) { return 0; }\n```\n"
+    )
+    q = parse_text(java, "d.md").integration.error_handling.retry
+    assert q is not None and (q.form, q.max_attempts, q.backoff.initial_ms, q.backoff.max_ms) == (
+        "spring-retry",
+        3,
+        1000.0,
+        5000.0,
+    )

@@ -9,9 +9,9 @@ Failure mode names are normalised to a kind by the words they use (``Timeout``, 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..model import ErrorHandling, FailureMode, TypedFailureMode
+from ..model import ErrorHandling, FailureMode, RetryPolicy, TypedFailureMode
 from ..values import strip_code
 from .failure_kinds import failure_kind
 from .nodes import CodeBlock, ListBlock
@@ -57,4 +57,37 @@ def read_error_handling(
             policy = read_retry(text, None, items[0].line, method=method)
         elif retry.value:
             policy = read_retry(strip_code(retry.value), None, retry.line, method=method)
+            for block in retry.after:  # a sentence, then the code or config it introduces
+                code = read_retry(block.text.rstrip("\n"), block.language, block.content_line, method=method)
+                if code is not None:
+                    policy = (
+                        _complete(code, policy)
+                        if code.max_attempts is not None or policy is None
+                        else _complete(policy, code)
+                    )
     return ErrorHandling(failure_modes=typed, retry=policy)
+
+
+def _complete(first: RetryPolicy, other: RetryPolicy | None) -> RetryPolicy:
+    """``first`` with what only ``other`` says: fields ``first`` leaves unset, lists it leaves empty, and
+    what ``other`` did not understand (a sentence over a config block: the config's keys first, the
+    sentence's words for the rest)."""
+    if other is None:
+        return first
+    mine, theirs = first.model_dump(), other.model_dump()
+    update: dict[str, Any] = {}
+    for key, value in theirs.items():
+        if key in ("form", "line", "lines", "unread", "retries"):
+            continue
+        if key == "backoff":
+            update[key] = {
+                k: (mine[key][k] if mine[key][k] not in (None, False) else v) for k, v in value.items()
+            }
+        elif mine[key] in (None, [], {}) and value not in (None, [], {}):
+            update[key] = value
+    update["unread"] = [*first.unread, *(u for u in other.unread if u not in first.unread)]
+    update["lines"] = {**{k: v for k, v in other.lines.items() if not k.startswith("unread.")}, **first.lines}
+    merged = first.model_validate({**mine, **update})
+    if merged.max_attempts is not None:
+        merged = merged.model_copy(update={"retries": merged.max_attempts - 1})
+    return merged

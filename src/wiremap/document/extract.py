@@ -65,6 +65,9 @@ class FieldRef:
     raw: str
     value: str
     block: CodeBlock | ListBlock | None = None
+    # the code blocks right after the paragraph of a label that has a value (a sentence, then the config:
+    # "We use resilience4j, configured in application.yml:" over a ```yaml block)
+    after: tuple[CodeBlock, ...] = ()
 
 
 @dataclass(slots=True)
@@ -108,11 +111,19 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 k += 1
             owned: CodeBlock | ListBlock | None = None
             owns = not raw or (section == "Recent Changes" and normalize_key(ln.label) not in FOOTER_LABELS)
+            after: tuple[CodeBlock, ...] = ()
             if j == len(lines) - 1 and owns and not _is_footer(block):
                 nxt = following[i]
                 if isinstance(nxt, CodeBlock | ListBlock):
                     owned = nxt
-            out.append(FieldRef(section, ln.label, ln.line, raw, value, owned))
+            elif k == len(lines) and raw and not _is_footer(block):  # the value runs to the paragraph's end
+                code: list[CodeBlock] = []
+                for b in blocks[i + 1 :]:
+                    if not isinstance(b, CodeBlock):
+                        break
+                    code.append(b)
+                after = tuple(code)
+            out.append(FieldRef(section, ln.label, ln.line, raw, value, owned, after))
     return out
 
 

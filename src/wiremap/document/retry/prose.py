@@ -145,7 +145,7 @@ _APART = re.compile(
 )
 # a count of retries with no retry word beside it: "GETs twice", "POSTs 3 times"
 _BARE_COUNT = re.compile(rf"\b(?:(once|twice|thrice)|{_N}\s+times)\b", _I)
-_EXPO = re.compile(r"\bexponential(?:ly)?\b|\bdoubling\b|\bdoubles\b", _I)
+_EXPO = re.compile(r"\bexponential(?:ly)?\b|\bdoubling\b|\bdoubles\b|\btripling\b|\btriples\b", _I)
 _LINEAR = re.compile(r"\blinear(?:ly)?\b", _I)
 _START = re.compile(
     rf"(?:start(?:ing|s)?\s+at|initial(?:ly)?(?:\s+(?:backoff|delay|wait))?(?:\s+of)?|from|"
@@ -923,6 +923,8 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         d.set("backoff.kind", "exponential", line)
         if re.search(r"doubl", t, _I):
             d.set("backoff.multiplier", 2.0, line)
+        elif re.search(r"\btripl", t, _I):
+            d.set("backoff.multiplier", 3.0, line)
     elif _LINEAR.search(t):
         d.set("backoff.kind", "linear", line)
     for kind, g in _limits(t, used):
