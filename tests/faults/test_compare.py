@@ -364,3 +364,45 @@ def test_retried_without_a_count_is_held_to_retrying_not_to_a_count() -> None:
     assert none.verdict == "mismatch" and "observed no retry" in none.message
     some = judge(promise, Observed(_starts(150, 300), 0, None))
     assert some.verdict == "ok" and "not judged" in some.message
+
+
+def test_the_last_attempt_waits_the_documented_timeout() -> None:
+    """ "No retries. Timeout 1 s." passed a client that waited 5 s before giving up: only the pauses
+    between attempts were compared (new user, round 16). The last attempt, from its start to the
+    command's exit, is held to the documented timeout."""
+    doc = _prose(
+        "No retries. Timeout 1 s. We fall back to the default rate.", "- **Timeout**: slow → default rate"
+    )
+    promise = expected(doc, parse_fault("timeout"))
+    assert (promise.attempts, promise.attempt_timeout_ms) == (1, 1000.0)
+    slow = judge(promise, Observed(_starts(), 0, 5016.0))
+    assert slow.verdict == "mismatch" and "waited 5,016 ms" in slow.message, slow.message
+    assert judge(promise, Observed(_starts(), 0, 1080.0)).verdict == "ok"
+    # not a timeout fault: nothing to hold the exit time to
+    assert expected(doc, parse_fault("refused")).attempt_timeout_ms is None
+
+
+def test_reconnect_up_to_n_times_and_a_start_to_cap_backoff_are_counted() -> None:
+    """ "reconnect up to 10 times" in the Retry Strategy was retried without a count (faults passed a
+    client reconnecting 3 times); "max 3 retries (exp. backoff 0.1s → 0.4s)" was a multiplier of 4
+    (faults failed a client pausing 100/200/400 ms). New user, round 16."""
+    nats = _prose(
+        "On a lost connection the client will reconnect up to 10 times, 2 s apart.",
+        "- **Disconnect**: reconnect",
+    )
+    promise = expected(nats, parse_fault("refused"))
+    assert promise.attempts == 11
+    assert judge(promise, Observed(_starts(2000, 2000, 2000), 1, None)).verdict == "mismatch"
+    ledger = _prose("max 3 retries (exp. backoff 0.1s → 0.4s)", "- **HTTP 503**: retried")
+    assert expected(ledger, parse_fault("status:503")).sleeps_ms == [100.0, 200.0, 400.0]
+
+
+def test_a_mode_that_fails_after_the_retries_the_strategy_names() -> None:
+    """ "Timeouts are retried twice" with the mode "→ the call raises and the order page fails" was "no
+    retry (the doc disagrees with itself)": the bare "fails" is what happens once the retries are spent."""
+    doc = _prose(
+        "Timeouts are retried twice (50 ms pause).",
+        "- **Timeout**: no answer → the call raises and the page fails",
+    )
+    promise = expected(doc, parse_fault("timeout"))
+    assert (promise.attempts, promise.conflict) == (3, "")

@@ -20,10 +20,21 @@ from ..model import Integration, RetryPolicy, TypedFailureMode
 from ..stub.faults import Fault, FaultKind, FaultPlan, Schedule
 from ..values import parse_duration_ms
 
-__all__ = ["SLACK_MS", "TOLERANCE", "Expected", "Judgement", "Observed", "Verdict", "expected", "judge"]
+__all__ = [
+    "EXIT_SLACK_MS",
+    "SLACK_MS",
+    "TOLERANCE",
+    "Expected",
+    "Judgement",
+    "Observed",
+    "Verdict",
+    "expected",
+    "judge",
+]
 
 TOLERANCE = 0.2
 SLACK_MS = 20.0
+EXIT_SLACK_MS = 300.0  # after its last attempt, a client still reports and exits (an interpreter's teardown)
 
 Verdict = Literal["ok", "mismatch", "not-documented", "skipped"]
 
@@ -212,6 +223,9 @@ class Expected:
     because: str  # where the promise comes from, in words
     conflict: str = ""  # where the doc's parts disagree on this failure, in words
     exit_unjudged: str = ""  # why the exit is not judged (succeeds is None), in words
+    # a timeout fault under a documented timeout: how long the last attempt should wait before the client
+    # gives up on it (the earlier ones are in the intervals)
+    attempt_timeout_ms: float | None = None
 
     def describe(self) -> str:
         note = f" ({self.conflict})" if self.conflict else ""
@@ -302,6 +316,29 @@ def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
         if action and (_GIVES_UP.search(action) or any(g for g, _ in _fail_phrases(action))):
             return False
     return None
+
+
+def _names_it(policy: RetryPolicy, modes: list[TypedFailureMode], fault: Fault) -> bool:
+    """The Retry Strategy names this failure as retried ("Timeouts are retried twice", a retry-on list
+    that covers it), rather than retrying whatever fails."""
+    if _words_say(policy, fault):
+        return True
+    if fault.kind is FaultKind.STATUS and fault.status is not None:
+        return any(_status_matches(x, str(fault.status)) for x in policy.retry_on_status)
+    return bool(policy.retry_on_exceptions) and _exceptions_say(policy, modes, fault) is True
+
+
+def _only_fails(modes: list[TypedFailureMode]) -> bool:
+    """The modes say no retry only by a bare "fails" ("the order page fails"): no "not retried", no "give
+    up", no "fail fast"."""
+    for m in modes:
+        for part in (m.what_happens, m.handling):
+            if part and (_NOT_RETRIED.search(part) or _GIVES_UP.search(part)):
+                return False
+        action = m.handling if m.handling is not None else m.what_happens
+        if action and any(g for g, _ in _fail_phrases(action)) and re.search(r"fail[\s-]+fast", action, re.I):
+            return False
+    return True
 
 
 def _count_said(modes: list[TypedFailureMode]) -> int | None:
@@ -426,6 +463,10 @@ def _retried(
         return by_policy, ""
     if by_policy is None or by_policy == said:
         return said, ""
+    if said is False and by_policy and _names_it(policy, modes, fault) and _only_fails(modes):
+        # "→ the call raises and the order page fails" under "Timeouts are retried twice": what happens
+        # once the retries are spent, not a word against retrying
+        return True, ""
     judged = (
         said if (said is False or policy.max_attempts > 1) else None
     )  # retried, but 1 attempt: how often?
@@ -558,8 +599,24 @@ def expected(
     where = f"line {policy.line}" if policy is not None and policy.line else "the doc"
     because = f"Retry Strategy ({policy.form}, {where})" if policy is not None else "Failure Modes"
     unjudged = "" if succeeds is not None else unjudged
+    waits = (
+        timeout
+        if fault.kind is FaultKind.TIMEOUT and timeout is not None and plan.schedule is Schedule.ALWAYS
+        else None
+    )
     return Expected(
-        attempts, sleeps, fail_ms, timeout, deadline, succeeds, retried, jitter, because, conflict, unjudged
+        attempts,
+        sleeps,
+        fail_ms,
+        timeout,
+        deadline,
+        succeeds,
+        retried,
+        jitter,
+        because,
+        conflict,
+        unjudged,
+        waits,
     )
 
 
@@ -609,6 +666,16 @@ def judge(promise: Expected, seen: Observed) -> Judgement:
         diffs.append(f"the command should {said} by the doc, it {did}")
     if seen.exit_code is None:
         diffs.append("the command did not end within its time bound (the client never gave up)")
+    elif promise.attempt_timeout_ms is not None and seen.gave_up_after_ms is not None and attempts:
+        # the last attempt: from its start to the command's exit (a process's own exit after it included)
+        last = seen.gave_up_after_ms - sum(seen.intervals_ms())
+        low = promise.attempt_timeout_ms * (1 - TOLERANCE) - SLACK_MS
+        high = promise.attempt_timeout_ms * (1 + TOLERANCE) + EXIT_SLACK_MS
+        if not low <= last <= high:
+            diffs.append(
+                f"the last attempt waited {_ms(last)} ms before the client gave up, documented timeout "
+                f"{_ms(promise.attempt_timeout_ms)} ms (allowed {_ms(max(0.0, low))}–{_ms(high)} ms)"
+            )
     message = f"{promise.describe()}; observed {observed_words}"
     if promise.succeeds is None and seen.exit_code is not None:
         message += f" (exit not judged: {promise.exit_unjudged or 'the doc does not say'})"

@@ -120,7 +120,7 @@ _NONE = re.compile(
     _I,
 )
 _RETRIES = re.compile(
-    rf"\b(?:retr(?:y|ies|ied)\s+(?:(?!up\b|at\b|max|after\b|every\b|with\b)[\w/-]{{1,15}}\s+){{0,5}}\(?(?:up\s+to\s+|at\s+most\s+|"
+    rf"\b(?:(?:retr(?:y|ies|ied)|re-?connect(?:s|ed|ing)?)\s+(?:(?!up\b|at\b|max|after\b|every\b|with\b)[\w/-]{{1,15}}\s+){{0,5}}\(?(?:up\s+to\s+|at\s+most\s+|"
     rf"max(?:imum)?\s+)?{_N}\s*(?:times|x\b)|"
     # (a count is no setting's value: "timeout_ms=2000 retries=0" holds no 2000 retries)
     rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?(?<!=)(?<!=\s){_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
@@ -145,7 +145,9 @@ _APART = re.compile(
 )
 # a count of retries with no retry word beside it: "GETs twice", "POSTs 3 times"
 _BARE_COUNT = re.compile(rf"\b(?:(once|twice|thrice)|{_N}\s+times)\b", _I)
-_EXPO = re.compile(r"\bexponential(?:ly)?\b|\bdoubling\b|\bdoubles\b|\btripling\b|\btriples\b", _I)
+_EXPO = re.compile(
+    r"\bexponential(?:ly)?\b|\bexp\.?\s*back[- ]?off\b|\bdoubling\b|\bdoubles\b|\btripling\b|\btriples\b", _I
+)
 _LINEAR = re.compile(r"\blinear(?:ly)?\b", _I)
 _START = re.compile(
     rf"(?:start(?:ing|s)?\s+at|initial(?:ly)?(?:\s+(?:backoff|delay|wait))?(?:\s+of)?|from|"
@@ -196,6 +198,20 @@ def _pause_list(t: str, said: str | None) -> tuple[str, float, float, Span] | No
     if len(steps) == 1:
         return "linear", ms[0], steps.pop(), span
     return None
+
+
+_ARROW_PAIR = re.compile(rf"^\s*{_DUR}\s*(?:→|->|=>|\bto\b|\bup\s+to\b)\s*{_DUR}\s*$", _I)
+
+
+def _start_to_cap(t: str, pauses: tuple[str, float, float, Span], attempts: int | None) -> float | None:
+    """Two pauses joined by an arrow ("0.1s → 0.4s") under more than two retries are where the backoff
+    starts and where it is capped, not the whole schedule (three retries need three pauses): the cap, in
+    ms; None when they may be the schedule."""
+    a, b = pauses[3]
+    if attempts is None or attempts - 1 <= 2 or not _ARROW_PAIR.match(t[a:b]):
+        return None
+    values = [parse_duration_ms(x.group(0)) for x in _ONE_DUR.finditer(t[a:b])]
+    return values[-1] if len(values) == 2 else None
 
 
 _ATTEMPT = (
@@ -307,7 +323,8 @@ _NONE_LEAD = re.compile(r"^\s*(?:none|no|never|n/a)\s*[:;,.—–-]\s*(.*)$", _I
 _STATUS = re.compile(
     r"\b[1-5](?:\d\d|xx)\b(?!\s*(?:ms|s|sec|secs|seconds?|milliseconds?|m|mins?|minutes?|%)\b)", _I
 )
-_RETRY_WORD = re.compile(r"retr|attempt|backoff|\bback off|\bcircuit|\btries\b", _I)  # max_retries too
+# (a counted reconnect is the retry of a lost or refused connection: "reconnect up to 10 times")
+_RETRY_WORD = re.compile(r"retr|attempt|backoff|\bback off|\bcircuit|\btries\b|\bre-?connect", _I)
 
 
 def _n(text: str) -> int | None:
@@ -904,6 +921,8 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     if (m := _RETRIES.search(t)) and (g := _first(m)) is not None:
         used.append(m.span())
         d.retries(_n(g), line)
+        if re.match(r"re-?connect", m.group(0), _I):  # a reconnect retries a lost or refused connection
+            d.add("retry_on_failures", ["connection_lost", "connection_refused"], line)
     if m := _ONCE.search(t):
         used.append(m.span(1))
         d.retries(_WORDS[m.group(1).lower()], line)
@@ -937,7 +956,12 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
             d.set("breaker.cool_down_ms", parse_duration_ms(g), line)
     if g := _take(_START, t, used):
         d.set("backoff.initial_ms", parse_duration_ms(g), line)
-    if (pauses := _pause_list(t, d.values.get("backoff.kind"))) is not None:
+    pauses = _pause_list(t, d.values.get("backoff.kind"))
+    if pauses is not None and (cap := _start_to_cap(t, pauses, d.values.get("max_attempts"))) is not None:
+        used.append(pauses[3])  # "3 retries (exp. backoff 0.1s → 0.4s)": from 0.1 s up to 0.4 s
+        d.set("backoff.initial_ms", pauses[1], line)
+        d.set("backoff.max_ms", cap, line)
+    elif pauses is not None:
         kind, first, factor, span = pauses  # "pauses 0.2s and 0.4s", "waiting 200ms then 400ms"
         used.append(span)
         d.set("backoff.kind", kind, line)
