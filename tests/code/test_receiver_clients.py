@@ -139,3 +139,18 @@ def test_a_client_that_is_a_variable_of_the_file_is_found_where_it_is_defined_or
     main(["sync", "docs"])
     out = capsys.readouterr()
     assert "skipped" not in out.err and "→ 1" not in out.out, out
+
+
+def test_sync_says_when_a_source_line_past_the_end_has_nowhere_to_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Source: orders/device.py:31`` against an 18-line file with Client ``paho-mqtt`` (a package, no
+    name of the code): lint said SRC002, sync said nothing of it (new user, round 16)."""
+    code = {"orders/device.py": "import paho.mqtt.client as mqtt\n" + "\n" * 17}
+    docs = {"docs/printer.md": doc("orders/device.py:31", "paho-mqtt")}
+    repo = repo_of(tmp_path / "repo", {"wiremap.toml": 'docs = "docs"\nroot = "."\n', **code, **docs})
+    monkeypatch.chdir(repo)
+    capsys.readouterr()
+    main(["sync", "docs"])
+    err = capsys.readouterr().err
+    assert "note: docs/printer.md: Source line 31 is past the end of orders/device.py" in err, err

@@ -62,6 +62,8 @@ def sync(
             err.print(str(exc), markup=False)
             skipped += 1
             continue
+        for note in result.notes:
+            err.print(f"note: {doc.path}: {note}", markup=False)
         if not result.changed:
             continue
         changed += 1

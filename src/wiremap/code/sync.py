@@ -36,6 +36,8 @@ class SyncResult:
     old: str
     new: str
     changes: list[str] = field(default_factory=list)
+    # what sync could not fix and the user must (a Source line past the end it had nothing to move to)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -74,6 +76,12 @@ def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: st
         integ, project.file(rel), project.lines(rel)
     )  # exact: SRC003's window is a tolerance, not a target
     i = integ.line_of("source_ref") - 1
+    length = len(project.lines(rel))
+    if moved is None and ref is not None and ref.line is not None and ref.line > length:
+        out.notes.append(
+            f"Source line {ref.line} is past the end of {rel} ({length} lines) and the Client names nothing "
+            "there to move it to: fix it by hand (SRC002)"
+        )
     if moved is None or ref is None or not ref.path or not 0 <= i < len(lines):
         return
     m = source_ref_pattern(ref.path, moved.old_line).search(lines[i])
