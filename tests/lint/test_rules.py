@@ -59,6 +59,7 @@ SEVERITIES = {
     "VAL009": Severity.ERROR,
     "VAL010": Severity.WARNING,
     "VAL011": Severity.WARNING,
+    "VAL012": Severity.ERROR,
     "SRC001": Severity.ERROR,
     "SRC002": Severity.ERROR,
     "SRC003": Severity.ERROR,
@@ -686,3 +687,19 @@ def test_val011_says_what_under_failure_modes_cannot_be_read(under: str, lines: 
     head = "# Integration: A → B\n\n## Error Handling\n\n"
     text = f"{head}**Failure Modes:**{under}\n\n**Retry Strategy:** none\n"
     assert _check("VAL011", text) == lines
+
+
+@pytest.mark.parametrize(
+    ("destination", "endpoint", "lines"),
+    [
+        ("Tax API (127.0.0.1:18799)", "GET http://127.0.0.1:18701/v1/rates", [7]),  # new user, round 16
+        ("Tax API (tax.internal:443)", "GET https://tax.internal/v1/rates", []),  # the scheme's default port
+        ("Tax API (localhost:8080)", "GET http://127.0.0.1:8080/v1/rates", []),  # one loopback host
+        ("Tax API (tax.internal:8080)", "GET http://rates.internal:8080/v1", [7]),
+        ("Tax API (tax.internal)", "GET http://tax.internal:8080/v1", []),  # no port documented to differ
+        ("Tax API (tax.internal:8080)", "GET /v1/rates", []),  # no URL
+    ],
+)
+def test_val012_endpoint_url_against_destination(destination: str, endpoint: str, lines: list[int]) -> None:
+    text = f"# Integration: A → B\n\n**Destination:** {destination}\n\n## Request Format\n\n**Endpoint:** `{endpoint}`\n"
+    assert _check("VAL012", text) == lines

@@ -47,6 +47,7 @@ from .rules import (
     val009_invalid_date,
     val010_unreadable_env_var,
     val011_unreadable_failure_modes,
+    val012_endpoint_destination_mismatch,
 )
 
 __all__ = ["RULES", "get_rule", "matches", "rules_matching", "split_selectors", "unknown_selectors"]
@@ -95,6 +96,7 @@ RULES: dict[str, Rule] = {
         val009_invalid_date.RULE,
         val010_unreadable_env_var.RULE,
         val011_unreadable_failure_modes.RULE,
+        val012_endpoint_destination_mismatch.RULE,
     )
 }
 
