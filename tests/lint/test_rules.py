@@ -701,5 +701,6 @@ def test_val011_says_what_under_failure_modes_cannot_be_read(under: str, lines: 
     ],
 )
 def test_val012_endpoint_url_against_destination(destination: str, endpoint: str, lines: list[int]) -> None:
-    text = f"# Integration: A → B\n\n**Destination:** {destination}\n\n## Request Format\n\n**Endpoint:** `{endpoint}`\n"
+    head = f"# Integration: A → B\n\n**Destination:** {destination}\n\n"
+    text = f"{head}## Request Format\n\n**Endpoint:** `{endpoint}`\n"
     assert _check("VAL012", text) == lines
