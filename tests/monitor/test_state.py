@@ -162,3 +162,25 @@ def test_the_hour_window_keeps_what_a_list_of_the_last_hours_probes_would() -> N
             assert window.slow == sum(1 for _, v in model if v is not None and v > 50.0)
             window.slow_over(100.0)
     assert window.latencies() == [v for _, v in model if v is not None]
+
+
+def test_the_latency_judged_is_the_call_not_the_connect() -> None:
+    """serve called true Redis, gRPC and NATS docs degraded: it compared connect + PING with the doc's P99,
+    which is about the call (measure measured 0.17 ms against a documented 2 ms; new user, round 16). A
+    check's latency is its call phase; a probe that has none (TCP, MQTT: the connect is the call) is timed
+    whole."""
+    from wiremap.monitor.service import to_check_result
+    from wiremap.probes._base import ProbeResult, Target
+    from wiremap.verify.engine import IntegrationReport
+
+    integ = Integration(id="a-to-b", path="a.md", protocol="redis", latency_ms=Latency(p99=2.0))
+    redis = ProbeResult("redis", True, True, 9.5, {"connect": 9.2, "ping": 0.3}, None, "PONG")
+    result = to_check_result("a-to-b", 0.0, IntegrationReport(integ, Target("127.0.0.1", 6379), (redis,)))
+    assert (result.duration_ms, result.ttfb_ms) == (9.5, 0.3)
+    tcp = ProbeResult("tcp", True, True, 4.0, {"dns": 0.1, "connect": 3.9}, None, "")
+    whole = to_check_result("a-to-b", 0.0, IntegrationReport(integ, Target("127.0.0.1", 1), (tcp,)))
+    assert whole.ttfb_ms is None  # the tracker takes the whole probe
+    tracker = Tracker(integ, Thresholds())
+    for n in range(12):
+        tracker.observe(CheckResult("a-to-b", float(n), True, 9.5, 0.3, None, ""))
+    assert tracker.status is Status.UP

@@ -163,7 +163,7 @@ def test_each_row_has_a_strip_of_its_recent_checks(client: TestClient) -> None:
     redis = doc.find("tr", data_integration=REDIS).find(class_="strip")
     redis_cells = redis.find_all("i")
     assert len(redis_cells) == 20 and "none" not in redis_cells[0].classes()
-    assert redis_cells[0].attrs["title"].endswith("· ok · 2.0 ms connect + PING")
+    assert redis_cells[0].attrs["title"].endswith("· ok · 2.0 ms PING")
     # nothing yet: empty cells, and words for it
     inventory = doc.find("tr", data_integration=INVENTORY)
     assert inventory.find(class_="strip").attrs["aria-label"] == "No check yet"
@@ -222,11 +222,11 @@ def test_the_last_check_says_what_was_timed(client: TestClient) -> None:
     pay = _text(_page(client, f"/integrations/{PAYMENTS}").find(id="last-check"))
     assert "ok — time to first response 1,000 ms (HTTP POST /v1/charges)" in pay
     orders = _text(_page(client, f"/integrations/{ORDERS}").find(id="last-check"))
-    assert "ok — connect + SELECT 1 80 ms (PostgreSQL, whole probe)" in orders
+    assert "ok — SELECT 1 80 ms (PostgreSQL, connect not counted)" in orders
     redis = _text(_page(client, f"/integrations/{REDIS}").find(id="last-check"))
     assert "refused after 1.5 ms (whole probe: Redis: connect + PING)" in redis
     row = _page(client, "/").find("tr", data_integration=ORDERS)
-    assert "ok · 80 ms connect + SELECT 1" in _text(row.find(data_field="last"))
+    assert "ok · 80 ms SELECT 1" in _text(row.find(data_field="last"))
 
 
 def test_latency_columns_say_their_window_and_percentiles(client: TestClient) -> None:

@@ -57,7 +57,7 @@ class RecentCheck:
     """One cell of the dashboard's strip of recent checks, kept in the monitor's memory.
 
     ``outcome`` is ``ok``, ``failed`` or ``skipped`` (nothing was checked, ``detail`` says why);
-    ``latency_ms`` of a success as everywhere (time to first response, else the whole probe), of a
+    ``latency_ms`` of a success as everywhere (the call itself, connect not counted: monitor.service), of a
     failure the whole probe (how long it took to fail); ``detail`` the error kind and message of a
     failure (masked where it leaves, like the message)."""
 

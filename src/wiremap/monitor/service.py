@@ -76,13 +76,24 @@ class ServeOptions:
     location: str = ""  # where the probes run (--location): results carry it; monitor.cluster
 
 
+# the phase of each probe that is the call itself, connection set-up not counted (HTTP's first response
+# byte, Redis' PING, PostgreSQL's SELECT 1 …): what a doc's latency figures are about, as measure measures
+# them on an open connection. gRPC's Check includes its connect (gRPC connects on the first call); MQTT's
+# and TCP's probes are their connect, and have no phase here: the whole probe.
+CALL_PHASES = ("first_byte", "ping", "query", "flush", "channel", "reply", "check")
+
+
+def _call_ms(phases: Mapping[str, float]) -> float | None:
+    return next((phases[p] for p in CALL_PHASES if p in phases), None)
+
+
 def to_check_result(
     integration_id: str, started: float, report: IntegrationReport, location: str = ""
 ) -> CheckResult:
     failed = report.first_failure
     checks = [c for c in report.checks if not c.skipped]
     first = checks[0] if checks else None
-    ttfb = first.phases_ms.get("first_byte") if first is not None else None
+    ttfb = _call_ms(first.phases_ms) if first is not None else None
     if failed is not None:
         return CheckResult(
             integration_id,

@@ -1,8 +1,10 @@
 """What a check measured, in words, and the strip of recent checks (built here, not in Jinja: at 500 rows of
 30 cells a template loop and its per-value masking would cost more than the rest of the page).
 
-Latency, everywhere in the monitor, is the time to the first response byte where the protocol has one
-(HTTP), else the whole probe: for Redis connect + PING, for PostgreSQL connect + ``SELECT 1``, and so on.
+Latency, everywhere in the monitor, is the time of the call itself, connection set-up not counted
+(:data:`wiremap.monitor.service.CALL_PHASES`): HTTP's first response byte, Redis' PING, PostgreSQL's
+``SELECT 1``, NATS' PING, AMQP's channel open, the WebSocket exchange after the handshake, gRPC's health
+Check (its connect included: gRPC connects on the first call); MQTT's and TCP's probes are their connect.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ CATALOG_CELLS = 20  # cells per catalog row
 PAGE_CELLS = 30  # on the integration page (what the monitor keeps)
 _TITLE_MAX = 120  # characters of a failure's message in a cell's title
 
-# what each probe times when it has no first-response time (the whole probe)
+# what each probe does, and the part of it its latency is
 _STEPS = {
     "amqp": "connect + open a channel",
     "grpc": "gRPC health Check call",
@@ -36,6 +38,17 @@ _STEPS = {
     "tcp": "TCP connect",
     "websocket": "handshake + the documented exchange",
 }
+_TIMED = {
+    "amqp": "channel open",
+    "grpc": "health Check call",
+    "mqtt": "connect + CONNACK",
+    "nats": "PING",
+    "postgresql": "SELECT 1",
+    "redis": "PING",
+    "tcp": "TCP connect",
+    "websocket": "the documented exchange",
+}
+_WHOLE = frozenset({"mqtt", "tcp"})  # the connect is the call: the whole probe
 _NAMES = {
     "amqp": "AMQP",
     "grpc": "gRPC",
@@ -71,7 +84,7 @@ def measured(state: IntegrationState, short: bool = False) -> str:
     name = probe_name(state.integration.protocol)
     if name == "http":
         return "to first response" if short else "time to first response"
-    return _STEPS.get(name, "the whole probe")
+    return _TIMED.get(name, "the whole probe")
 
 
 def timed(state: IntegrationState, latency_ms: float | None) -> str:
@@ -79,8 +92,10 @@ def timed(state: IntegrationState, latency_ms: float | None) -> str:
     name = probe_name(state.integration.protocol)
     if name == "http":
         return f"time to first response {fmt.ms(latency_ms)} ({probe_of(state)})"
-    steps, protocol = _STEPS.get(name, "the whole probe"), _NAMES.get(name, name)
-    return f"{steps} {fmt.ms(latency_ms)} ({protocol}, whole probe)"
+    protocol = _NAMES.get(name, name)
+    if name in _WHOLE or name not in _TIMED:
+        return f"{_STEPS.get(name, 'the whole probe')} {fmt.ms(latency_ms)} ({protocol}, whole probe)"
+    return f"{_TIMED[name]} {fmt.ms(latency_ms)} ({protocol}, connect not counted)"
 
 
 @dataclass(frozen=True, slots=True)
