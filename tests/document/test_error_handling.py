@@ -758,7 +758,7 @@ def test_js_retry_libraries() -> None:
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        ("client := retryablehttp.NewClient()\nclient.RetryMax = 2", "go"),
+        ("bo := backoff.NewExponentialBackOff()\nerr := backoff.Retry(op, bo)", "go"),
         ("see the runbook", None),
         ("[retry logic if applicable]", "python"),
         ("def f():\n    return g()\n", "python"),
@@ -1071,3 +1071,31 @@ def test_a_sentence_then_the_config_it_introduces_are_read_together() -> None:
         1000.0,
         5000.0,
     )
+
+
+def test_go_retryablehttp_and_reactor_retry_specs() -> None:
+    """``client.RetryMax = 3`` and ``Retry.backoff(3, Duration.ofMillis(100))`` were read as no retry,
+    with nothing listed unread (new user, round 16)."""
+    from wiremap.document.retry import read_retry
+
+    go = (
+        "client := retryablehttp.NewClient()\nclient.RetryMax = 3\n"
+        "client.RetryWaitMin = 100 * time.Millisecond\nclient.RetryWaitMax = 2 * time.Second\n"
+    )
+    p = read_retry(go, "go", 1)
+    assert p is not None and (p.form, p.max_attempts, p.sleeps_ms()) == (
+        "go-retryablehttp",
+        4,
+        [100.0, 200.0, 400.0],
+    )
+    assert p.backoff.max_ms == 2000.0
+    java = "mono.retryWhen(Retry.backoff(3, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))"
+    q = read_retry(java, "java", 1)
+    assert q is not None and (q.form, q.max_attempts, q.backoff.initial_ms, q.backoff.max_ms) == (
+        "reactor",
+        4,
+        100.0,
+        1000.0,
+    )
+    fixed = read_retry("flux.retryWhen(Retry.fixedDelay(2, Duration.ofSeconds(1)))", "java", 1)
+    assert fixed is not None and fixed.sleeps_ms() == [1000.0, 1000.0]

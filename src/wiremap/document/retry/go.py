@@ -1,5 +1,6 @@
 """Go: the per-attempt timeout of ``http.Client{Timeout: 30 * time.Second}`` (or ``client.Timeout = …``),
-``context.WithTimeout(ctx, 2*time.Second)`` and ``grpc.WithTimeout(5 * time.Second)``.
+``context.WithTimeout(ctx, 2*time.Second)`` and ``grpc.WithTimeout(5 * time.Second)``; go-retryablehttp's
+``RetryMax`` / ``RetryWaitMin`` / ``RetryWaitMax`` (its default backoff: exponential ×2 from 1 s to 30 s).
 
 A duration is a ``time`` unit times a number, either way round (``30 * time.Second``,
 ``time.Duration(500) * time.Millisecond``, ``time.Second``). Go's retry loops are written by hand and
@@ -45,18 +46,44 @@ def _ms(m: re.Match[str]) -> float | None:
     return ms if ms > 0 else None
 
 
+# hashicorp/go-retryablehttp: ``client.RetryMax = 3`` (retries), ``RetryWaitMin`` / ``RetryWaitMax``
+# (its default backoff: exponential from the min, ×2, capped at the max)
+_RETRY_MAX = re.compile(r"\bRetryMax\s*[:=]\s*(\d{1,7})\b")
+_WAIT_MIN = re.compile(rf"\bRetryWaitMin\s*[:=]\s*{_DURATION}")
+_WAIT_MAX = re.compile(rf"\bRetryWaitMax\s*[:=]\s*{_DURATION}")
+
+
+def _retryablehttp(code: Code) -> Draft | None:
+    if (m := _RETRY_MAX.search(code.text)) is None:
+        return None
+    line = code.line(m.start())
+    d = Draft("go-retryablehttp", line)
+    d.retries(float(m.group(1)), line)
+    d.set("backoff.kind", "exponential", line)
+    d.set("backoff.multiplier", 2.0, line)
+    low, high = _WAIT_MIN.search(code.text), _WAIT_MAX.search(code.text)
+    d.set(
+        "backoff.initial_ms", (_ms(low) if low else None) or 1000.0, code.line(low.start()) if low else line
+    )
+    d.set(
+        "backoff.max_ms", (_ms(high) if high else None) or 30_000.0, code.line(high.start()) if high else line
+    )
+    return d
+
+
 def read_go(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
     code = Code(text, first_line)
+    d = _retryablehttp(code)
     found: list[tuple[int, float]] = []
     for pattern in _TIMEOUTS:
         for m in pattern.finditer(code.text):
             if (ms := _ms(m)) is not None:
                 found.append((m.start(), ms))
     if not found:
-        return None
+        return d
     pos, ms = min(found)
-    d = Draft("go", code.line(pos))
+    d = d or Draft("go", code.line(pos))
     d.set("timeout_ms", ms, code.line(pos))
     return d

@@ -7,6 +7,8 @@ per-attempt timeouts of the common HTTP clients.
   ``random = true`` is jitter; ``retryFor`` / ``include`` / ``value`` name the exceptions retried.
 - ``RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(500))`` and
   ``IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2)``.
+- Project Reactor: ``Retry.backoff(3, Duration.ofMillis(100))`` (3 retries, exponential ×2, jitter 0.5
+  unless ``.jitter(0)``, ``.maxBackoff(…)``), ``Retry.fixedDelay(3, …)``, ``Retry.max(3)``.
 - Timeouts: ``.timeout(Duration.ofSeconds(2))`` (``java.net.http``, WebClient), ``.callTimeout(…)``,
   ``.timeoutDuration(…)`` (TimeLimiter), ``setResponseTimeout(…)``, Ktor's ``requestTimeoutMillis = …``
   bound a whole attempt; without one, a connect timeout and a read (socket) timeout add up, as both can
@@ -178,11 +180,45 @@ def _resilience4j(code: Code) -> Draft | None:
     return d
 
 
+# Project Reactor's retry specs: ``Retry.backoff(3, Duration.ofMillis(100))`` (exponential, ×2 with
+# jitter 0.5 by default), ``Retry.fixedDelay(3, Duration.ofSeconds(1))``, ``Retry.max(3)``; ``.maxBackoff(…)``
+_REACTOR = re.compile(rf"\bRetry\.(backoff|fixedDelay)\(\s*(\d{{1,7}})L?\s*,\s*{_DURATION}")
+_REACTOR_MAX = re.compile(r"\bRetry\.(?:max|maxInARow)\(\s*(\d{1,7})L?\s*\)")
+_MAX_BACKOFF = re.compile(rf"\.maxBackoff\(\s*{_DURATION}")
+_JITTER = re.compile(rf"\.jitter\(\s*({NUM})\s*\)")
+
+
+def _reactor(code: Code) -> Draft | None:
+    if (m := _REACTOR.search(code.text)) is not None:
+        line = code.line(m.start())
+        d = Draft("reactor", line)
+        d.retries(float(m.group(2)), line)
+        d.set("backoff.initial_ms", _ms(m, 3), line)
+        if m.group(1) == "backoff":
+            d.set("backoff.kind", "exponential", line)
+            d.set("backoff.multiplier", 2.0, line)
+            jitter = _JITTER.search(code.text)
+            factor = product(jitter.group(1)) if jitter else 0.5
+            d.set("backoff.jitter", "proportional" if factor else "none", line)
+            if (cap := _MAX_BACKOFF.search(code.text)) is not None:
+                d.set("backoff.max_ms", _ms(cap), code.line(cap.start()))
+        else:
+            d.set("backoff.kind", "constant", line)
+        return d
+    if (m := _REACTOR_MAX.search(code.text)) is not None:
+        line = code.line(m.start())
+        d = Draft("reactor", line)
+        d.retries(float(m.group(1)), line)
+        d.set("backoff.kind", "none", line)
+        return d
+    return None
+
+
 def read_jvm(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
     code = Code(text, first_line)
-    d = _spring(code) or _resilience4j(code)
+    d = _spring(code) or _resilience4j(code) or _reactor(code)
     call = _limit(_CALL, code)
     connect, read = _limit(_CONNECT, code), _limit(_READ, code)
     # a connect timeout alone bounds the connect, not the call: it is no per-attempt timeout
