@@ -287,3 +287,15 @@ def test_val010_quotes_an_item_masked_before_it_cuts_it(tmp_path: Path) -> None:
     [finding] = list(wiremap.lint_catalog(wiremap.load(docs), select=["VAL010"]))
     assert "***" in finding.message
     assert token[4:20] not in finding.message
+
+
+def test_src005_does_not_judge_a_source_file_in_a_language_it_does_not_read(tmp_path: Path) -> None:
+    """``System.getenv("TAX_API_URL")`` in TaxClient.java: SRC005 said the variable "is never read in the
+    code" (new user, round 16): wiremap does not index Java, so it does not know."""
+    java = 'class TaxClient {\n  String url = System.getenv("TAX_API_URL");\n}\n'
+    docs = _tree(
+        tmp_path,
+        {"tax.md": _doc("Tax API", "src/TaxClient.java:2", "TaxClient", "HTTP", ["TAX_API_URL"])},
+        {"src/TaxClient.java": java},
+    )
+    assert _messages(docs, "SRC005") == {}

@@ -4,7 +4,8 @@ the code under the project root (`os.environ`, `os.getenv`, pydantic-settings fi
 `process.env`, `os.Getenv`). Variables a driver or SDK reads on its own are not leftovers: libpq's
 `PG*` for PostgreSQL, the AWS SDK's `AWS_*`, `GOOGLE_APPLICATION_CREDENTIALS`, the Azure SDK's
 `AZURE_*`, `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `HTTP(S)_PROXY`/`NO_PROXY`, `OTEL_*`, and more. A
-template placeholder (`[VAR_NAME]`) is no variable (DOC003 reports it).
+template placeholder (`[VAR_NAME]`) is no variable (DOC003 reports it). A doc whose Source file is in a
+language wiremap does not index (Java, Ruby …) is not checked: what that code reads is not known.
 
 ## Why is this bad?
 A variable nobody reads is a leftover: it was renamed or the code stopped using it. Operators keep
@@ -41,6 +42,8 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
             continue
         read = project.index.env_names
         f = project.file(rel)
+        if f is None:  # a language wiremap does not index (Java, Ruby …): what its code reads is not known
+            continue
         protocols = {integ.protocol} if integ.protocol else set()
         protocols |= {s.protocol for s in f.sites} if f is not None else set()
         for var in integ.env_vars:
