@@ -3,8 +3,9 @@ Reports a Retry Strategy that wiremap could not read into a retry policy: none o
 (tenacity, urllib3 `Retry`, redis-py, the `backoff` package, a gRPC service config, resilience4j / Polly /
 Envoy settings, a `for` loop with `sleep`, Spring Retry's `@Retryable`, Project Reactor's `Retry.backoff`,
 go-retryablehttp's `RetryMax`, p-retry / axios-retry / got options, the timeout of a Go, Java/Kotlin or
-JavaScript client, or a sentence such as "retry up to 3 times, 1 s apart") was found in it. The strategy stays in the model as text (`retry_strategy`); the
-finding, at the Retry Strategy line, is information only.
+JavaScript client, or a sentence such as "retry up to 3 times, 1 s apart") was found in it. The strategy
+stays in the model as text (`retry_strategy`); the finding, at the Retry Strategy line, is information
+only.
 
 Also reports a strategy that was only partly read: a sentence of it that holds a duration or a number
 wiremap did not understand ("the job after 10 s", "300 zorbs apart", `backoff=100` without a unit, "retry
