@@ -882,6 +882,50 @@ _PASSWORD_NAMES = ("pwd", "pass", "passwd")
 _QUERY = re.compile(r"(?P<name>[\w-]+)=")
 
 
+# statements that take a password as an argument: SQL's ``CREATE USER u WITH PASSWORD 'pw'`` / ``ALTER
+# ROLE u PASSWORD 'pw'``, Redis' ``AUTH [user] pw`` (redis-cli, a MULTI script), JDBC's
+# ``DriverManager.getConnection(url, "user", "pw")``
+_SQL_PASSWORD = re.compile(
+    r"\b(?:create|alter)\s+(?:user|role)\b[^;\n]{0,200}?\b(?:password|identified\s+by)\s+'(?P<secret>[^'\n]{1,200})'",
+    re.IGNORECASE,
+)
+_REDIS_AUTH = re.compile(r"(?<![\w-])AUTH[ \t]+(?:(?P<user>[^\s\"'`;|]+)[ \t]+)?(?P<secret>[^\s\"'`;|]+)")
+_JDBC = re.compile(
+    r'getConnection\(\s*[^,()]{1,300},\s*\\?"[^"\n]*?\\?"\s*,\s*\\?"(?P<secret>[^"\\\n]{1,200})\\?"',
+    re.IGNORECASE,
+)
+
+
+def _statements(text: str, low: str, found: Found) -> None:
+    if "password '" in low or "by '" in low:
+        for m in _SQL_PASSWORD.finditer(text):
+            if not _plain(m.group("secret")):
+                found.append(Secret(m.start("secret"), m.end("secret"), "password in an SQL statement", MASK))
+    if "auth " in low and "redis" in low:
+        for m in _REDIS_AUTH.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            head = text[line_start : m.start()].rstrip()
+            command = (
+                "redis-cli" in head.lower()
+                or head in ("", ">", "$")
+                or head.endswith(('"', "'", ";", "|", "&&", ">"))
+            )
+            if not command:
+                continue  # "redis AUTH failed for the user": prose; AUTH is a command on a redis-cli line
+                # or a line (a script's, a prompt's) of its own
+            secret = m.group("secret")
+            if not _plain(secret) and not secret.startswith(("$", "-")):
+                found.append(
+                    Secret(m.start("secret"), m.end("secret"), "password of a Redis AUTH command", MASK)
+                )
+    if "getconnection(" in low:
+        for m in _JDBC.finditer(text):
+            if not _plain(m.group("secret")):
+                found.append(
+                    Secret(m.start("secret"), m.end("secret"), "password of a JDBC connection", MASK)
+                )
+
+
 def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) -> None:
     for i in _positions(low, "set"):
         m = _SET.match(text, i) if _starts_word(text, i) else None
@@ -960,7 +1004,8 @@ _MAYBE = re.compile(
     r"[=:]|\s-|--|AKIA|ASIA|ABIA|ACCA|AIza|eyJ|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|xox|xapp-|_live_|_test_|"
     r"whsec_|GOCSPX-|npm_|pypi-|SG\.|sk-|hv[sbr]\.|shp[a-z]{2}_|_v1_|SK[0-9a-f]{32}|key-|setx|requirepass|"
     r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)|(?i:cookie)|"
-    r"(?m:^[ \t]*\|)"  # a Markdown table's row: `| DB_TOKEN | abc123 |`
+    r"(?m:^[ \t]*\|)|"  # a Markdown table's row: `| DB_TOKEN | abc123 |`
+    r"(?i:password\s+')|(?i:identified\s+by\s+')|AUTH\s|(?i:getconnection\()"
 )
 
 
@@ -989,6 +1034,8 @@ def find_secrets(text: str) -> list[Secret]:
     if " -" in probe:
         _command_flags(text, probe, low, found)
     _other_forms(text, low, hits, found)
+    if "password '" in low or "by '" in low or "auth " in low or "getconnection(" in low:
+        _statements(text, low, found)
     if "ookie" in low:
         _cookies(text, low, found)
     _shapes(text, probe, found)

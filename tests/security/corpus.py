@@ -324,6 +324,16 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
         ("Rp-77x1q",),
     ),
     ("table without a header", "| API_SECRET | Zq81-xx0Lm |", ("Zq81-xx0Lm",)),
+    # -- statements that take a password (found by a new user, round 16)
+    ("SQL CREATE USER", "CREATE USER etl WITH PASSWORD 'SqlCr3ateUserPw';", ("SqlCr3ateUserPw",)),
+    ("SQL ALTER ROLE", "ALTER ROLE etl WITH ENCRYPTED PASSWORD 'Alt3rR0lePw';", ("Alt3rR0lePw",)),
+    ("MySQL IDENTIFIED BY", "CREATE USER 'etl'@'%' IDENTIFIED BY 'MyS9lPass';", ("MyS9lPass",)),
+    ("redis-cli AUTH", "redis-cli -h 127.0.0.1 -p 6379 AUTH R3disAuthCmdPw", ("R3disAuthCmdPw",)),
+    (
+        "JDBC positional password",
+        'Connection c = DriverManager.getConnection(url, "etl", "JdbcP0sitionalPw");',
+        ("JdbcP0sitionalPw",),
+    ),
     (  # both in code spans, a purpose after (found by a new user, round 14)
         "env item name and value in code spans",
         "- `REDIS_AUTH`: `r3disAuthS3cret` — requirepass value",
@@ -333,6 +343,8 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
 
 # Texts that look like secrets but are not: kept byte for byte.
 INNOCENT: list[str] = [
+    "If redis AUTH failed for the user, check the ACL.",
+    "The password 'field' of the form is not stored; see PASSWORD_RESET.md",
     "| Variable | Purpose |\n|---|---|\n| DB_PASSWORD | the database password, from the vault |",
     "| Variable | Value |\n|---|---|\n| API_TOKEN | ${VAULT_API_TOKEN} |\n| DB_PASS | <from vault> |",
     "| Name | Value |\n|---|---|\n| PGPASSWORD | PG_SECRET_FROM_ENV |",
