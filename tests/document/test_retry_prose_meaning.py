@@ -586,3 +586,33 @@ def test_settings_with_no_retry_keep_their_timeout(text: str) -> None:
     p = _read(text)
     assert p is not None
     assert (p.max_attempts, p.timeout_ms, p.not_retried_failures, p.unread) == (1, 2000.0, [], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "attempts", "timeout_ms", "sleeps", "fallback"),
+    [
+        (
+            "No retries; timeout 1 s, we fall back to the default rate.",
+            1,
+            1000.0,
+            [],
+            "we fall back to the default rate",
+        ),
+        ("No retry, 2 s timeout; we serve the cached price.", 1, 2000.0, [], "we serve the cached price"),
+        ("We retry once, immediately.", 2, None, [0.0], None),
+    ],
+)
+def test_a_fallback_is_its_clause_and_immediately_is_no_pause(
+    text: str, attempts: int, timeout_ms: float | None, sleeps: list[float], fallback: str | None
+) -> None:
+    """The fallback swallowed the rest of the sentence ("timeout 1 s" was never read), and "immediately"
+    left the pause unknown (new user, round 16)."""
+    p = _read(text)
+    assert p is not None
+    assert (p.max_attempts, p.timeout_ms, p.sleeps_ms(), p.fallback, p.unread) == (
+        attempts,
+        timeout_ms,
+        sleeps,
+        fallback,
+        [],
+    )

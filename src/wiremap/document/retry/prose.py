@@ -148,6 +148,12 @@ _BARE_COUNT = re.compile(rf"\b(?:(once|twice|thrice)|{_N}\s+times)\b", _I)
 _EXPO = re.compile(
     r"\bexponential(?:ly)?\b|\bexp\.?\s*back[- ]?off\b|\bdoubling\b|\bdoubles\b|\btripling\b|\btriples\b", _I
 )
+# retries without a pause: "retried twice, immediately", "right away", "with no delay"
+_IMMEDIATE = re.compile(
+    r"\b(?:immediately|right\s+away|at\s+once|back[- ]to[- ]back|"
+    r"without\s+(?:a(?:ny)?\s+)?(?:delay|pause|wait|backoff)|with\s+no\s+(?:delay|pause|wait|backoff))\b",
+    _I,
+)
 _LINEAR = re.compile(r"\blinear(?:ly)?\b", _I)
 _START = re.compile(
     rf"(?:start(?:ing|s)?\s+at|initial(?:ly)?(?:\s+(?:backoff|delay|wait))?(?:\s+of)?|from|"
@@ -910,9 +916,13 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         used.append(m.span())
         d.retries(0, line)
         d.set("backoff.kind", "none", line)
-        if (m := _NONE_BECAUSE.search(t)) and _FALLBACK_SAID.search(m.group(1)):
-            d.set("fallback", m.group(1).strip().rstrip(".") or None, line)
-            used.append(m.span(1))
+        if (m := _NONE_BECAUSE.search(t)) and (said := _FALLBACK_SAID.search(m.group(1))):
+            # the fallback is the clause saying it, to the sentence's end: "No retries; timeout 1 s, we
+            # fall back to the default rate" leaves "timeout 1 s" to be read
+            clause = max((c.end() for c in re.finditer(r"[;,]", m.group(1)[: said.start()])), default=0)
+            start = m.start(1) + clause
+            d.set("fallback", t[start : m.end(1)].strip(" ,;").rstrip(".") or None, line)
+            used.append((start, m.end(1)))
     # an attempts count is unambiguous and read first: "retry up to 3 times total (3 attempts)" is 3
     # attempts ("retry N times" alone is N retries)
     if (m := _ATTEMPTS.search(t)) and (g := _first(m)) is not None:
@@ -938,6 +948,8 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         if (m := _VAGUE_COUNT.search(t)) and _RETRY_WORD.search(t):
             d.set("retried", True, line)  # how often is not said: max_attempts stays unknown
             d.unread(f"{_sentence(t, m.start(), m.end())} (how many times is not said)", line)
+    if _IMMEDIATE.search(t) and not _NONE.search(t):  # "we retry once, immediately": no pause
+        d.set("backoff.kind", "none", line)
     if _EXPO.search(t):
         d.set("backoff.kind", "exponential", line)
         if re.search(r"doubl", t, _I):
