@@ -129,6 +129,8 @@ def test_paragraph_lines_keep_raw_value() -> None:
         ("MQTT_HOST - the broker", "MQTT_HOST", None, "the broker"),
         ("`MQTT_HOST` — the broker", "MQTT_HOST", None, "the broker"),
         ("MQTT_HOST", "MQTT_HOST", None, None),
+        # a shell line in a code span: its comment is the purpose (the value held it; new user, round 16)
+        ("`MQTT_HOST=127.0.0.1  # the broker`", "MQTT_HOST", "127.0.0.1", "the broker"),
     ],
 )
 def test_env_var_list_items(item: str, name: str, value: str | None, purpose: str | None) -> None:
