@@ -500,10 +500,10 @@ def read_env_text(raw: str) -> EnvVar | None:
             head = _MD_ESCAPE.sub(r"\1", head)
         if (line := _ENV.match(head)) is not None and line.group("purpose"):
             # "`NAME=value  # purpose`": a line of a shell file in a code span, its comment the purpose
-            value = _unquote(line.group("value"))
+            said = _unquote(line.group("value"))
             rest = wrapped.group("rest").strip(" :—–-")
             purpose = line.group("purpose").strip() + (f"; {rest}" if rest else "")
-            return EnvVar(name=line.group("name"), value=value or None, purpose=purpose or None)
+            return EnvVar(name=line.group("name"), value=said or None, purpose=purpose or None)
         m = _ENV_ITEM_HEAD.fullmatch(head)
         if m is None:  # "NAME=a value with spaces" in a code span: the value is the rest of the span
             name, eq, val = head.partition("=")
