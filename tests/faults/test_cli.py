@@ -115,6 +115,10 @@ def test_the_docs_command_needs_consent_and_its_inline_address_is_rewritten(
             doc(env="export BILLING_TIMEOUT=5  # seconds"),
             "no env var of the doc holds the destination's address",
         ),
+        (  # the example names this doc's protocol and address, and why a listed variable did not count
+            doc(kind="redis", env="- CACHE_URL: the cache (redis://127.0.0.1:6390/0)"),
+            "`export NAME=redis://127.0.0.1:",
+        ),
         (
             doc(address="192.0.2.1:5672").replace("**Protocol:** HTTP", "**Protocol:** AMQP"),
             "no amqp stub, and the fault proxy forwards to this machine only "

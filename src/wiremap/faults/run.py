@@ -232,9 +232,18 @@ def _setup(integ: Integration, options: RunOptions, run_commands: bool) -> _Setu
     server, spec, target = found
     command = _command(integ, options, run_commands)
     if not point_at(integ, LOOPBACK, 1).env:
+        host, port = integ.destination_host or "host", integ.destination_port or "port"
+        scheme = (integ.protocol or "http").lower()
+        listed = [v.name for v in integ.env_vars if not v.value]
+        why = (
+            f" ({', '.join(listed[:3])} {'is' if len(listed) == 1 else 'are'} listed with no value: write "
+            "`NAME=value`, a purpose after `#`)"
+            if listed
+            else ""
+        )
         raise _Skip(
             "no env var of the doc holds the destination's address (Configuration → Environment "
-            "Variables: export PAYMENTS_API_URL=http://host:port): the Source cannot be pointed at a stub"
+            f"Variables: `export NAME={scheme}://{host}:{port}`){why}: the Source cannot be pointed at a stub"
         )
     return _Setup(server, spec, target, command)
 
