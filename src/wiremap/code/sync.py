@@ -88,7 +88,9 @@ def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: st
     if m is None:
         return
     lines[i] = lines[i][: m.start()] + _moved_ref(m, ref.path, moved.new_line) + lines[i][m.end() :]
-    out.changes.append(f"Source line {moved.old_line} → {moved.new_line} ({moved.client} moved)")
+    out.changes.append(
+        f"Source line {moved.old_line} → {moved.new_line} ({moved.client} is at line {moved.new_line})"
+    )
 
 
 def _unrecorded(doc: ParsedDoc, commits: list[Commit]) -> list[Commit]:
