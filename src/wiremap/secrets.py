@@ -896,7 +896,33 @@ _JDBC = re.compile(
 )
 
 
+# a secret said in prose: "the DB password is Tr0ub4dor3xyz", "token was ghX81_aa (rotated)": the word after
+# "is"/"was" when it looks like a credential (letters and digits mixed, 6 or more characters), not a word
+_PROSE_SECRET = re.compile(
+    r"\b(?:password|passwd|passphrase|pass|pwd|token|secret|api[ _-]?key|access[ _-]?key)\s+(?:is|was)\s+"
+    r"(?:currently\s+|still\s+|now\s+|set\s+to\s+)?[`'\"]?(?P<secret>[^\s`'\",;()]{6,200})",
+    re.IGNORECASE,
+)
+
+
+def _prose_secret(value: str) -> bool:
+    value = value.rstrip(".:!?")
+    return (
+        any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+        and not _plain(value)
+        and not value.startswith(("$", "<", "["))
+        and "/" not in value
+    )
+
+
 def _statements(text: str, low: str, found: Found) -> None:
+    if " is " in low or " was " in low:
+        for m in _PROSE_SECRET.finditer(text):
+            value = m.group("secret")
+            end = m.start("secret") + len(value.rstrip(".:!?"))
+            if _prose_secret(value):
+                found.append(Secret(m.start("secret"), end, "a secret written in a sentence", MASK))
     if "password '" in low or "by '" in low:
         for m in _SQL_PASSWORD.finditer(text):
             if not _plain(m.group("secret")):
@@ -1005,7 +1031,8 @@ _MAYBE = re.compile(
     r"whsec_|GOCSPX-|npm_|pypi-|SG\.|sk-|hv[sbr]\.|shp[a-z]{2}_|_v1_|SK[0-9a-f]{32}|key-|setx|requirepass|"
     r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)|(?i:cookie)|"
     r"(?m:^[ \t]*\|)|"  # a Markdown table's row: `| DB_TOKEN | abc123 |`
-    r"(?i:password\s+')|(?i:identified\s+by\s+')|AUTH\s|(?i:getconnection\()"
+    r"(?i:password\s+')|(?i:identified\s+by\s+')|AUTH\s|(?i:getconnection\()|"
+    r"(?i:(?:pass\w*|pwd|token|secret|key)\s+(?:is|was)\s)"
 )
 
 
@@ -1034,7 +1061,14 @@ def find_secrets(text: str) -> list[Secret]:
     if " -" in probe:
         _command_flags(text, probe, low, found)
     _other_forms(text, low, hits, found)
-    if "password '" in low or "by '" in low or "auth " in low or "getconnection(" in low:
+    if (
+        "password '" in low
+        or "by '" in low
+        or "auth " in low
+        or "getconnection(" in low
+        or " is " in low
+        or " was " in low
+    ):
         _statements(text, low, found)
     if "ookie" in low:
         _cookies(text, low, found)

@@ -324,6 +324,9 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
         ("Rp-77x1q",),
     ),
     ("table without a header", "| API_SECRET | Zq81-xx0Lm |", ("Zq81-xx0Lm",)),
+    # -- a secret said in a sentence (found by a new user, round 16: VAL010 and the dashboard printed it)
+    ("prose password", "- The DB password is Tr0ub4dor3xyz, ask the DBA", ("Tr0ub4dor3xyz",)),
+    ("prose token", "The token was ghX81_aa12 (rotated since).", ("ghX81_aa12",)),
     # -- statements that take a password (found by a new user, round 16)
     ("SQL CREATE USER", "CREATE USER etl WITH PASSWORD 'SqlCr3ateUserPw';", ("SqlCr3ateUserPw",)),
     ("SQL ALTER ROLE", "ALTER ROLE etl WITH ENCRYPTED PASSWORD 'Alt3rR0lePw';", ("Alt3rR0lePw",)),
@@ -343,6 +346,8 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
 
 # Texts that look like secrets but are not: kept byte for byte.
 INNOCENT: list[str] = [
+    "The password is stored in Vault; the key is 2 hours long; the secret is a 32-byte string.",
+    "The token is ${API_TOKEN} and the password is <from vault>.",
     "If redis AUTH failed for the user, check the ACL.",
     "The password 'field' of the form is not stored; see PASSWORD_RESET.md",
     "| Variable | Purpose |\n|---|---|\n| DB_PASSWORD | the database password, from the vault |",
