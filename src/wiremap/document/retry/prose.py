@@ -668,6 +668,109 @@ _OBJECT_END = re.compile(
 _OBJECT = re.compile(r"\s*(?:on|for|of|when|after)?\s*(?:an?\s+|the\s+|any\s+)?([^.;:()]*)", _I)
 
 
+# words a negation's subject may have and still be about every call ("We do not retry", "Requests are
+# never retried", "The client itself does not retry")
+_GENERIC_SUBJECT = frozenset(
+    {
+        "we",
+        "i",
+        "it",
+        "they",
+        "this",
+        "that",
+        "these",
+        "those",
+        "the",
+        "a",
+        "an",
+        "our",
+        "their",
+        "its",
+        "itself",
+        "themselves",
+        "all",
+        "any",
+        "every",
+        "each",
+        "request",
+        "requests",
+        "call",
+        "calls",
+        "client",
+        "clients",
+        "service",
+        "services",
+        "operation",
+        "operations",
+        "retry",
+        "retries",
+        "retrying",
+        "nothing",
+        "none",
+        "everything",
+        "message",
+        "messages",
+        "so",
+        "and",
+        "but",
+        "also",
+        "otherwise",
+        "else",
+        "then",
+        "currently",
+        "still",
+        "here",
+        "there",
+        "at",
+        "moment",
+        "sdk",
+        "library",
+        "app",
+        "application",
+        "job",
+        "jobs",
+        "worker",
+        "code",
+        "integration",
+        "are",
+        "is",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "will",
+        "would",
+        "should",
+        "must",
+        "can",
+        "may",
+        "might",
+        "do",
+        "does",
+        "did",
+        "get",
+        "gets",
+        "got",
+        "ever",
+        "automatically",
+    }
+)
+
+
+def _other_operation(subject: str) -> bool:
+    """The negation's subject names an operation or a thing, not every call ("Publishing itself", "The
+    outbox flush"): a word outside :data:`_GENERIC_SUBJECT` (methods are :meth:`_Reading._conditions`')."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", subject)}
+    return bool(words - _GENERIC_SUBJECT) and not _METHOD.search(subject)
+
+
+def _counts_elsewhere(t: str, a: int, b: int) -> bool:
+    """Outside ``t[a:b]`` the text gives a count of retries ("reconnect up to 5 times")."""
+    rest = t[:a] + " " * (b - a) + t[b:]
+    return any(p.search(rest) for p in (_RETRIES, _ATTEMPTS, _ONCE))
+
+
 def _negated_failures(clause: str, negation: re.Match[str]) -> list[str]:
     """The failures a negated clause is about: its subject ("Invalid responses are never retried") or
     its object ("we don't retry on timeouts"); none when it is about every call ("No retries")."""
@@ -784,6 +887,10 @@ class _Reading:
                 # "Invalid responses are never retried", "we don't retry on timeouts": one failure's rule
                 self.d.add("not_retried_failures", kinds, self.line)
                 self.blank(ca, cb)
+            elif m and _other_operation(bare[: m.start()]) and _counts_elsewhere(self.t, a, b):
+                # "We reconnect up to 5 times. Publishing itself is not retried": a rule for one operation
+                # beside the policy, which the model cannot hold: listed, not read as the policy
+                self.unread(ca, cb)
             elif m and _CONDITIONAL.match(bare):  # "…, in which case we don't retry": not the policy
                 if any(a <= x < b for x in self.excluded) or _LOOSE_STATUS.search(self.t[a:b]):
                     self.blank(ca, cb)

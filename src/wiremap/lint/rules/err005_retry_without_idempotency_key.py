@@ -152,6 +152,8 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
     policy = integ.error_handling.retry
     if policy is None or policy.form in _BREAKER_ONLY or policy.retries == 0:
         return
+    if policy.form == "prose" and policy.retries is None and policy.retried is not True:
+        return  # words that say no count and no retry (only unread sentences): nothing is known retried
     retried = _retried(policy.retried_calls)
     if retried == "read":
         return
