@@ -363,3 +363,16 @@ def test_an_http10_answer_is_said_as_it_is_not_as_a_tls_port() -> None:
         server.server_close()
     assert result.ok is False and "TLS-only" not in result.message
     assert "HTTP/1.0 404" in result.message
+
+
+def test_serve_without_writes_still_makes_the_handshake_so_a_dead_destination_is_down() -> None:
+    """serve called a WebSocket destination with nothing listening "skipped (not checked)" while verify
+    said refused (new user, round 17): the handshake is made; only the exchange is not checked."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ctx = dataclasses.replace(_doc_ctx(port, "/drift", examples=True), repeated=True, allow_writes=False)
+    [result] = asyncio.run(probe(ctx))
+    assert result.ok is False and result.error_kind is ErrorKind.REFUSED

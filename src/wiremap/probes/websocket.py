@@ -52,9 +52,9 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     except ImportError:
         return [skipped(NAME, DRIVER_MISSING)]
 
-    if ctx.repeated and _has_exchange(ctx) and not may_send(ctx):
-        # serve/measure: the handshake alone would say "up" about an exchange nobody checked
-        return [skipped(NAME, _refusal(ctx))]
+    # serve: the handshake alone would say "up" about an exchange nobody checked; it is still made, so a
+    # destination that does not answer is down (not "not checked"), and one that does is not checked
+    handshake_only = ctx.repeated and _has_exchange(ctx) and not may_send(ctx)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ctx.timeout_s
     timer = Timer()
@@ -71,6 +71,11 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     except DestinationError as err:
         return [failed(NAME, timer, err, connected=err.kind in (ErrorKind.AUTH, ErrorKind.PROTOCOL))]
     timer.mark("handshake")
+    if handshake_only:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(2 * close_timeout):
+                await ws.close()
+        return [skipped(NAME, f"{_refusal(ctx)} (the handshake with {endpoint.shown} answered)")]
     results = [success(NAME, timer, f"handshake with {endpoint.shown} ok")]
     try:
         contract = await _contract(ws, endpoint, ctx, deadline - 2 * close_timeout)
