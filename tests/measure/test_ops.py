@@ -9,6 +9,7 @@ after a failed call) and called once more.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import contextlib
 import importlib.util
 import socket
@@ -417,3 +418,34 @@ def test_missing_driver(
     monkeypatch.setattr(importlib.util, "find_spec", lambda _name, _package=None: None)
     with pytest.raises(ConfigError, match="driver not installed"):
         factory(ctx)
+
+
+def test_grpc_measures_the_service_the_endpoint_calls() -> None:
+    """measure counted every call a success while the Endpoint's service was NOT_SERVING, asking only
+    about the whole server (new user, round 17); a service the health service does not know leaves the
+    whole server."""
+
+    async def main() -> tuple[BaseException, int]:
+        async with _grpc_server() as (port, servicer):
+            ctx = _ctx("grpc", port)
+            ctx = dataclasses.replace(
+                ctx, integration=ctx.integration.model_copy(update={"endpoint": "billing.v1.Billing/Charge"})
+            )
+            unknown = grpc_op.factory(ctx)  # not registered: the whole server, which serves
+            await unknown.open()
+            try:
+                await unknown()
+            finally:
+                await unknown.close()
+            await servicer.set("billing.v1.Billing", health_pb2.HealthCheckResponse.NOT_SERVING)
+            op = grpc_op.factory(ctx)
+            await op.open()
+            try:
+                with pytest.raises(OperationError) as not_serving:
+                    await op()
+            finally:
+                await op.close()
+            return not_serving.value, port
+
+    not_serving, _ = asyncio.run(main())
+    assert "billing.v1.Billing" in str(not_serving) and "NOT_SERVING" in str(not_serving)

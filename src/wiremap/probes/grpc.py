@@ -18,7 +18,7 @@ from ..protocols import DRIVER_MISSING, ErrorKind
 from ..protocols import grpc as grpc_protocol
 from ._base import ProbeContext, ProbeResult, Timer, failed, failure, skipped, success
 
-__all__ = ["probe"]
+__all__ = ["endpoint_service", "not_found", "probe"]
 
 NAME = "grpc-health"
 
@@ -66,7 +66,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             timer.mark("check")
         except Exception as exc:
             timer.mark("check")
-            if n + 1 < len(services) and _not_found(exc, health):  # the Endpoint's service is not registered
+            if n + 1 < len(services) and not_found(exc, health):  # the Endpoint's service is not registered
                 note = f" (the health service does not know service {service!r} of the Endpoint)"
                 continue
             err = health.error(exc, ctx.timeout_s)
@@ -79,7 +79,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
     raise AssertionError("unreachable: the last service's answer returns")
 
 
-def _not_found(exc: BaseException, health: grpc_protocol.Health) -> bool:
+def not_found(exc: BaseException, health: grpc_protocol.Health) -> bool:
     code = getattr(exc, "code", None)
     return (
         isinstance(exc, health.rpc_error) and code is not None and getattr(code(), "name", "") == "NOT_FOUND"

@@ -2,7 +2,8 @@
 
 Channel, TLS, service and errors are :mod:`wiremap.protocols.grpc`'s (as the probe's): TLS for
 ``https``/``grpcs`` targets or a doc that says TLS (``settings["tls"]`` overrides), ``ca_bundle``/
-``client_cert``/``client_key`` settings, ``settings["grpc_service"]`` (default ``""``: the whole server),
+``client_cert``/``client_key`` settings, the service the probe asks about (``settings["grpc_service"]``,
+else the Endpoint's service, else the whole server),
 no retries. Each channel has its own subchannel pool, so N operations are N HTTP/2 connections (gRPC
 core would otherwise share one connection between channels to the same address).
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from ..._errors import ConfigError
 from ...probes._base import ProbeContext
+from ...probes.grpc import endpoint_service, not_found
 from ...protocols import DRIVER_MISSING
 from ...protocols import grpc as grpc_protocol
 from .._base import Operation
@@ -37,25 +39,39 @@ class GrpcHealthCheck:
                 tls_files = grpc_protocol.read_tls_files(ctx.settings)
             except OSError as exc:
                 raise ConfigError(f"grpc: cannot read a TLS file of the settings: {exc}") from exc
-        service = str(ctx.settings.get("grpc_service") or "")
-        self._health = grpc_protocol.Health(
-            ctx.target.host, port, secure=secure, tls_files=tls_files, service=service, own_connection=True
+        configured = str(ctx.settings.get("grpc_service") or "")
+        named = "" if configured else endpoint_service(ctx.integration)
+        # as the probe asks: the setting's service, else the Endpoint's, else (or when the health service
+        # does not know the Endpoint's) the whole server
+        self._services = [configured] if configured else ([named, ""] if named else [""])
+        self._address = (ctx.target.host, port, secure, tls_files)
+        self._health = self._for(self._services[0])
+
+    def _for(self, service: str) -> grpc_protocol.Health:
+        host, port, secure, tls_files = self._address
+        return grpc_protocol.Health(
+            host, port, secure=secure, tls_files=tls_files, service=service, own_connection=True
         )
 
     async def open(self) -> None:
-        health = self._health
-        await health.close()
-        try:
-            health.open()
-        except ImportError as exc:
-            raise RuntimeError(f"grpc: {DRIVER_MISSING}") from exc
-        try:
-            await health.check(health.request, timeout=self._timeout_s)
-        except BaseException as exc:
-            await health.close()
-            if isinstance(exc, health.rpc_error):
-                raise health.error(exc, self._timeout_s) from exc
-            raise
+        for n, service in enumerate(self._services):
+            await self._health.close()
+            health = self._health = self._for(service)
+            try:
+                health.open()
+            except ImportError as exc:
+                raise RuntimeError(f"grpc: {DRIVER_MISSING}") from exc
+            try:
+                await health.check(health.request, timeout=self._timeout_s)
+            except BaseException as exc:
+                await health.close()
+                if n + 1 < len(self._services) and not_found(exc, health):
+                    continue
+                if isinstance(exc, health.rpc_error):
+                    raise health.error(exc, self._timeout_s) from exc
+                raise
+            self._services = [service]  # what the first open found is what every later one asks
+            return
 
     async def __call__(self) -> None:
         health = self._health
