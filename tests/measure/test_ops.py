@@ -9,8 +9,8 @@ after a failed call) and called once more.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import contextlib
+import dataclasses
 import importlib.util
 import socket
 import statistics
