@@ -135,7 +135,7 @@ def test_a_verdict_needs_samples() -> None:
     nothing = MeasureResult(Percentiles(), Percentiles(), Percentiles(), 0.0, 0, refused, 50, 0.0, 8)
     verdicts = check_against_doc(integ, nothing, 0.2)
     assert [(v.ok, v.measured_ms) for v in verdicts] == [(False, None), (False, None)]
-    assert verdicts[0].message == "P95: not measured: no request succeeded"
+    assert verdicts[0].message == "P95: not measured: no request of the measured period succeeded"
 
 
 def test_format_ms() -> None:
@@ -306,3 +306,23 @@ def test_a_doc_without_latency_lines_is_told_so(tmp_path: Path) -> None:
     assert edits == [] and [n.split(":")[0] for n in not_written] == [
         "Typical not written", "P95 not written", "P99 not written"
     ]  # fmt: skip
+
+
+def test_failed_requests_count_against_the_percentiles_they_have_no_latency_for() -> None:
+    """``measure --check`` passed with 100 of 200 requests failing: the percentiles were of the
+    successes alone (new user, round 17). A failure is no answer within the limit: it counts above it."""
+    from wiremap.measure._base import ErrorCount
+    from wiremap.measure.findmax import sustained
+
+    integ = parse_text(
+        (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8"), "x"
+    ).integration
+    fast = Percentiles(p50=1.0, p90=1.0, p95=1.0, p99=1.0, p999=1.0, max=1.0)
+    half = {"protocol": ErrorCount(100, "HTTP 503")}
+    flaky = MeasureResult(fast, fast, Percentiles(), 50.0, 200, half, 100.0, 2.0, 8)
+    verdicts = check_against_doc(integ, flaky, 0.2)
+    assert [v.ok for v in verdicts] == [False, False]
+    assert "100 of 200 requests failed" in verdicts[1].message
+    # one request's worth of slack in a short step: 14 of 15 in a 1 s step at 15/s is sustained
+    step = MeasureResult(fast, fast, Percentiles(), 14.0, 15, {}, 15.0, 1.0, 4)
+    assert sustained(step, 300.0).ok

@@ -292,7 +292,12 @@ def _write(
     if result.stopped_early:
         return [], [f"not written: the run stopped early ({result.stopped_early})"]
     if result.successes <= 0:
-        return [], ["not written: no request succeeded"]
+        return [], [f"not written: {result.unmeasured}"]
+    if result.measured_errors > 0.01 * result.requests:  # a P99 holds for 99% of requests, answered ones
+        return [], [
+            f"not written: {result.measured_errors} of {result.requests} requests failed (more than 1%): "
+            "the latency of the answered ones alone is not the integration's"
+        ]
     capacity: float | None = None
     why: list[str] = []
     if find is not None and find.max_rate is not None:

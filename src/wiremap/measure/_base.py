@@ -92,6 +92,14 @@ class MeasureResult:
         return sum(e.count - e.warmup for e in self.errors.values())
 
     @property
+    def unmeasured(self) -> str:
+        """Why no latency was measured, in words (``successes`` is 0): nothing of the measured period
+        succeeded, or the run stopped before it began."""
+        if self.requests == 0 and self.warmup_requests:
+            return "no request in the measured period: the run stopped in the warm-up"
+        return "no request of the measured period succeeded"
+
+    @property
     def successes(self) -> int:
         """Requests of the measured period that succeeded: the samples of the latency percentiles.
         Without any, the percentiles (0.00) measure nothing."""

@@ -77,7 +77,7 @@ def render_text(
             table.add_row(label, *(f"{v:.2f}" for v in (p.p50, p.p90, p.p95, p.p99, p.p999, p.max)))
         con.print(table)
     else:  # zeros would read as a measurement
-        con.print("latency: not measured (no request succeeded)", markup=False)
+        con.print(f"latency: not measured ({result.unmeasured})", markup=False)
     errors = "; ".join(
         f"{kind} {e.count}"
         + (f", {e.warmup} in the warm-up" if e.warmup else "")
