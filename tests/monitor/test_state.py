@@ -184,3 +184,17 @@ def test_the_latency_judged_is_the_call_not_the_connect() -> None:
     for n in range(12):
         tracker.observe(CheckResult("a-to-b", float(n), True, 9.5, 0.3, None, ""))
     assert tracker.status is Status.UP
+
+
+def test_a_destination_failing_every_other_probe_is_degraded_not_up() -> None:
+    """serve kept a destination answering 503 to every second probe up, uptime 0.51 (down needs two
+    failures in a row; new user, round 17): a failure between successes is no answer within the P99."""
+    integ = Integration(id="a-to-b", path="a.md", protocol="http", latency_ms=Latency(p99=50.0))
+    tracker = Tracker(integ, Thresholds())
+    for n in range(20):
+        ok = n % 2 == 0
+        tracker.observe(
+            CheckResult("a-to-b", float(n), ok, 5.0, 5.0 if ok else None, None if ok else "protocol", "")
+        )
+    assert tracker.status is Status.DEGRADED
+    assert "failed (5) or took longer than the documented P99" in tracker.reason  # when it became so

@@ -10,7 +10,9 @@ is their maximum (one slow probe of 90 would "degrade" for an hour), so the rule
 of the last hour's n successful probes (n ≥ 10), k took longer than the documented P99; the integration
 is degraded when k slow probes out of n would happen with probability below 1% if the claim held
 (binomial tail P(X ≥ k | n, p = 0.01) < 0.01). One slow probe is never enough (P(X ≥ 1) is 10% at
-n = 10, 60% at n = 90); two of ten are (0.4%); at n = 360 it takes 10 (2.8%).
+n = 10, 60% at n = 90); two of ten are (0.4%); at n = 360 it takes 10 (2.8%). A failed probe that did
+not take it down (one failure between successes: a destination failing every other probe is never down)
+is no answer within the P99: it counts among the slow ones.
 """
 
 from __future__ import annotations
@@ -161,6 +163,9 @@ class Tracker:
         self.successes = 0
         self.next_run: float | None = None
         self._hour = HourWindow()  # every probe of the last hour: start and latency (none if it failed)
+        # failed probes of the last hour that did not take it down (a destination failing every other
+        # probe never fails twice in a row): no answer within the P99, so they count against it
+        self._flaps: deque[float] = deque()
         self.recent: deque[RecentCheck] = deque(maxlen=RECENT_CHECKS)
 
     @property
@@ -183,13 +188,19 @@ class Tracker:
             self.failures += 1
             self.successes = 0
             self._hour.append(result.ts, None)
+            if self.status is not Status.DOWN:
+                self._flaps.append(result.ts)
         self.recent.append(RecentCheck.of(result))
         self._hour.expire(result.ts - WINDOW_S)
+        while self._flaps and self._flaps[0] < result.ts - WINDOW_S:
+            self._flaps.popleft()
         new, reason = self._decide(result)
         if new is self.status:
             return None
         old, self.status, self.since = self.status, new, result.ts
         self.reason = reason
+        if new is Status.DOWN:
+            self._flaps.clear()  # the failures that took it down are the outage, said as such
         return Transition(self.integration.id, result.ts, old, new, reason)
 
     def _decide(self, result: CheckResult) -> tuple[Status, str]:
@@ -211,18 +222,20 @@ class Tracker:
 
     def too_slow(self) -> str | None:
         """Why the last hour contradicts the documented P99 (see the module docstring), or None."""
-        documented, n = self.documented_p99, self._hour.ok
+        flaps = len(self._flaps)
+        documented, n = self.documented_p99, self._hour.ok + flaps
         if documented is None or n < MIN_SAMPLES:
             return None
         self._hour.slow_over(documented)  # a count kept as probes come and go (recounted if it changed)
-        slow = self._hour.slow
+        slow = self._hour.slow + flaps
         if slow == 0:
             return None
         p = excess_p_value(slow, n)
         if p >= SIGNIFICANCE:
             return None
+        what = "took longer than" if not flaps else f"failed ({flaps}) or took longer than"
         return (
-            f"{slow} of {n} probes in the last hour took longer than the documented P99 {documented:g} ms "
+            f"{slow} of {n} probes in the last hour {what} the documented P99 {documented:g} ms "
             f"(at most 1% should; chance {p:.1%})"
         )
 
