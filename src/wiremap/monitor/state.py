@@ -285,7 +285,8 @@ class Tracker:
     def snapshot(self, note: str = "", target: tuple[str, str] | None = None) -> IntegrationState:
         """What the web app reads; ``target`` is what is probed and where it comes from (the monitor's)."""
         if not note and self.status is Status.DEGRADED:
-            note = self.reason  # the page and the API say why, not only the log
+            # the page and the API say why, with the numbers now (the transition's stay as they were)
+            note = self.too_slow() or self.reason
         return IntegrationState(
             self.integration,
             self.status,
