@@ -532,6 +532,8 @@ def _value_of(text: str, name: str, name_start: int, pos: int, sep: str) -> tupl
     if text[name_start - 2 : name_start] == "${":
         while text[pos : pos + 1] in ("-", "=", "?", "+", ":"):
             pos += 1  # ``${DB_PASSWORD:-default}``: the default is a literal
+    if text[pos : pos + 1] == "{" and (close := text.find("}", pos, pos + 400)) > pos + 1:
+        return pos + 1, close  # ODBC's braced value, ``PWD={p;w d9Z}``: ``;`` and spaces included
     extent = _unquoted_end(text, name_start, pos, sep)
     if extent is None or extent[1] <= pos:
         return None
@@ -588,6 +590,18 @@ def _quoted_in_prose(text: str, start: int) -> tuple[int, int] | None:
     return None
 
 
+_CONN_KEYS = re.compile(r"(?i)(?:^|[;\"' ])(?:uid|user\s?id|server|driver|dsn|database|data\s?source)\s*=")
+
+
+def _in_connection_string(text: str, at: int) -> bool:
+    """``at`` is in an ODBC/ADO connection string: after a ``;`` or on a line with its keys."""
+    if at > 0 and text[at - 1] == ";":
+        return True
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return _CONN_KEYS.search(text, start, end if end >= 0 else len(text)) is not None
+
+
 def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
     seen: set[int] = set()
     for word in _NAME_WORDS:
@@ -608,7 +622,9 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
             if sep is None:
                 continue
             name = text[j:end]
-            if not looks_secret_name(name) or name.lower().endswith("authorization"):
+            # ODBC's ``;PWD=…`` is a password (a bare ``PWD`` is the shell's working directory)
+            odbc_pwd = name.lower() == "pwd" and sep.group("sep") == "=" and _in_connection_string(text, j)
+            if not (looks_secret_name(name) or odbc_pwd) or name.lower().endswith("authorization"):
                 continue  # an Authorization value is read by its scheme (_auth_headers)
             span = _value_of(text, name, j, sep.end(), sep.group("sep"))
             # masked already (``"password": "***"``): what follows is not its value
@@ -671,6 +687,9 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_+/=.-]{10,}")
+
+
 def _table_rows(text: str, found: Found) -> None:
     """``| DB_PASSWORD | hunter2 | the database |``: a row whose cell names a secret, the value in the
     column its table's header calls the value (``Value``, ``Default``, ``Example``), else the next cell."""
@@ -696,17 +715,31 @@ def _table_rows(text: str, found: Found) -> None:
             if name.islower() and "-" in name:
                 continue  # ``plaintext-secret``: a slug (a rule's name), not a variable or a key
             v = header_value if header_value is not None and k != header_value < len(cells) else k + 1
-            if v >= len(cells):
-                continue
-            va, vb = cells[v]
-            while va < vb and text[va] == "`" and text[vb - 1] == "`":
-                va, vb = va + 1, vb - 1
-            value = text[va:vb]
-            if not value or _plain(value) or " " in value or not any(c.isalnum() for c in value):
-                continue  # words ("the database password"), a reference, a placeholder
-            if value.startswith(("<", "[", "$", "{")) or (_IDENT.fullmatch(value) and value.isupper()):
-                continue  # ``<token>``, ``[secret]``, ``${VAULT_TOKEN}``, another variable's name
-            found.append(Secret(va, vb, f"{name} is set to a literal value", f"{name} | {MASK}"))
+            span = _cell_value(text, cells[v]) if v < len(cells) else None
+            if span is not None:
+                found.append(
+                    Secret(span[0], span[1], f"{name} is set to a literal value", f"{name} | {MASK}")
+                )
+            for other, (oa, ob) in enumerate(cells):  # "HMAC key; current: 7f3k9QpL2x…" in another column
+                if other in (k, v) and span is not None:
+                    continue
+                for token in _TOKEN.finditer(text, oa, ob):
+                    if other != k and _prose_secret(token.group()) and "://" not in token.group():
+                        found.append(Secret(token.start(), token.end(), f"{name}'s value in its row", MASK))
+
+
+def _cell_value(text: str, cell: tuple[int, int]) -> tuple[int, int] | None:
+    """The span of a cell holding a literal value (code marks off), or None: words ("the database
+    password"), a reference, a placeholder, another variable's name."""
+    va, vb = cell
+    while va < vb and text[va] == "`" and text[vb - 1] == "`":
+        va, vb = va + 1, vb - 1
+    value = text[va:vb]
+    if not value or _plain(value) or " " in value or not any(c.isalnum() for c in value):
+        return None
+    if value.startswith(("<", "[", "$", "{")) or (_IDENT.fullmatch(value) and value.isupper()):
+        return None
+    return va, vb
 
 
 # ``--password=pw``, ``--token ghp_…``, ``--auth user:pw``, ``--user user:pw`` (curl, wget, httpie, docker …)

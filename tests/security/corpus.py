@@ -324,6 +324,16 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
         ("Rp-77x1q",),
     ),
     ("table without a header", "| API_SECRET | Zq81-xx0Lm |", ("Zq81-xx0Lm",)),
+    (  # the secret's value in another column of its row (found by a new user, round 18)
+        "table value in the purpose column",
+        "| WEBHOOK_SIGNING_SECRET | HMAC key, rotated 2026-01-01 | current: 7f3k9QpL2xWv8RtY4bNm |",
+        ("7f3k9QpL2xWv8RtY4bNm",),
+    ),
+    (  # ODBC: PWD, and a braced value holding ; and a space (found by a new user, round 18)
+        "ODBC braced PWD",
+        "Driver={ODBC Driver 18};Server=db;UID=rpt;PWD={p;w d9Z};Database=reports",
+        ("p;w d9Z",),
+    ),
     # -- a secret said in a sentence (found by a new user, round 16: VAL010 and the dashboard printed it)
     ("prose password", "- The DB password is Tr0ub4dor3xyz, ask the DBA", ("Tr0ub4dor3xyz",)),
     ("prose token", "The token was ghX81_aa12 (rotated since).", ("ghX81_aa12",)),
@@ -346,6 +356,7 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
 
 # Texts that look like secrets but are not: kept byte for byte.
 INNOCENT: list[str] = [
+    "PWD=/home/app ./run.sh; echo $PWD",
     "The password is stored in Vault; the key is 2 hours long; the secret is a 32-byte string.",
     "The token is ${API_TOKEN} and the password is <from vault>.",
     "If redis AUTH failed for the user, check the ACL.",
