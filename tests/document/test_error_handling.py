@@ -1099,3 +1099,18 @@ def test_go_retryablehttp_and_reactor_retry_specs() -> None:
     )
     fixed = read_retry("flux.retryWhen(Retry.fixedDelay(2, Duration.ofSeconds(1)))", "java", 1)
     assert fixed is not None and fixed.sleeps_ms() == [1000.0, 1000.0]
+
+
+def test_an_html_comment_between_a_label_and_its_block_is_skipped() -> None:
+    """``<!-- retries: 10 -->`` between **Retry Strategy:** and its YAML dropped the strategy (CRT002 said a
+    critical doc had none), and one between **Failure Modes:** and its list dropped the modes (new user,
+    round 18): a comment is a note to editors, not what the label owns."""
+    text = (
+        "# Integration: A → B\n\n**Critical Path:** Yes\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "<!-- - **Old Failure**: gone -->\n- **Timeout**: slow → retried\n- **Connection Refused**: down\n\n"
+        "**Retry Strategy:**\n<!-- retries: 10 -->\n```yaml\nretries: 1\n```\n"
+    )
+    integ = parse_text(text, "d.md").integration
+    assert [m.name for m in integ.error_handling.failure_modes] == ["Timeout", "Connection Refused"]
+    assert integ.retry_strategy == "retries: 1"
+    assert integ.error_handling.retry is not None and integ.error_handling.retry.max_attempts == 2

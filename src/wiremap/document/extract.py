@@ -87,9 +87,17 @@ def _written_next(blocks: tuple[Block, ...]) -> list[Block | None]:
     for i in range(len(blocks) - 1, -1, -1):
         out[i] = nxt
         b = blocks[i]
-        if not (_is_footer(b) or (isinstance(b, ListBlock) and not written_items(b))):
+        if not (_is_footer(b) or (isinstance(b, ListBlock) and not written_items(b)) or _is_comment(b)):
             nxt = b
     return out
+
+
+def _is_comment(block: Block) -> bool:
+    """An HTML comment (``<!-- retries: 10 -->``): a note to editors, between a label and what it owns."""
+    if not isinstance(block, RawBlock) or block.kind != "html":
+        return False
+    text = block.text.strip()
+    return text.startswith("<!--") and text.endswith("-->") and "-->" not in text[4:-3]
 
 
 def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]:
