@@ -49,6 +49,7 @@ def test_duration(text: str, ms: float | None) -> None:
         ("500 rps", 500),
         ("2.5K rpm", 2500 / 60),  # requests per minute: VAL005 said unreadable (new user, round 15)
         ("86,400 rpd", 1),
+        ("2 million requests/day", 2e6 / 86400),  # read as 2 a day (new user, round 18)
         ("[requests/sec or similar metric]", None),
         ("lots", None),
     ],

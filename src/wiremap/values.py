@@ -113,7 +113,8 @@ _PER: dict[str, float] = {
 }
 _RATE = re.compile(
     r"^[~≈<>≤≥]?\s*(?:up to\s+|about\s+|approx\.?\s+|peak\s+|max\.?\s+)?"
-    r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*([kKmM](?![a-zA-Z]))?\s*"
+    r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*"
+    r"([kKmM](?![a-zA-Z])|(?i:thousand|million|billion)\b)?\s*"
     r"([^\d(]*?)\s*(?:/|\bper\b|\ba\b)\s*(ms|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h|days?|d|weeks?|wk)\b",
     re.IGNORECASE,
 )
@@ -124,7 +125,7 @@ _RATE_SHORT = re.compile(
 )
 # the per-unit a short form's last letter names: requests (queries, transactions …) per second, minute …
 _SHORT_PER = {"s": 1.0, "m": 1 / 60, "h": 1 / 3600, "d": 1 / 86400}
-_MULT = {"k": 1e3, "m": 1e6}
+_MULT = {"k": 1e3, "m": 1e6, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 
 def parse_rate_per_s(text: str) -> float | None:
