@@ -93,7 +93,7 @@ def test_a_fallback_means_the_command_succeeds_and_a_hang_is_never_ok() -> None:
     if promise.succeeds:  # the parser read the fallback: the command must succeed
         assert judge(promise, Observed(_starts(), 2, 1000)).verdict == "mismatch"
     hang = judge(promise, Observed(_starts(), None, None))
-    assert hang.verdict == "mismatch" and "never gave up" in hang.message
+    assert hang.verdict == "mismatch" and "had not given up" in hang.message
 
 
 def test_a_doc_that_does_not_say_is_not_documented_and_unobserved_attempts_are_said() -> None:
@@ -404,5 +404,20 @@ def test_a_mode_that_fails_after_the_retries_the_strategy_names() -> None:
         "Timeouts are retried twice (50 ms pause).",
         "- **Timeout**: no answer → the call raises and the page fails",
     )
+    promise = expected(doc, parse_fault("timeout"))
+    assert (promise.attempts, promise.conflict) == (3, "")
+
+
+def test_a_mode_that_raises_under_a_policy_that_retries_is_the_end_after_the_retries() -> None:
+    """ "**Timeout**: no answer in 3 s → raise, order fails" under urllib3 ``Retry(total=2,
+    allowed_methods={"POST"})`` was "documented no retry (the doc disagrees with itself)" while the client
+    made the 3 attempts the Retry Strategy says (new user, round 18). A mode deferring to a later run
+    ("rerun in the morning") still says no retry."""
+    retry = (
+        "from urllib3.util.retry import Retry\n"
+        'Retry(total=2, backoff_factor=0.2, allowed_methods={"POST"}, status_forcelist=[502, 503])'
+    )
+    doc = _doc(retry, "- **Timeout**: no answer in 3 s → raise, order fails")
+    doc = doc.model_copy(update={"endpoint": "POST /v1/charges"})
     promise = expected(doc, parse_fault("timeout"))
     assert (promise.attempts, promise.conflict) == (3, "")

@@ -207,7 +207,7 @@ def test_a_client_that_never_gives_up_is_stopped_at_its_bound(tmp_path: Path) ->
     cmd = command(hang, 1)
     (r,) = _faults(integration(doc()), cmd, "timeout", tmp_path=tmp_path, timeout_s=0.5).results
     assert r.verdict == "mismatch" and r.exit_code is None
-    assert "never gave up" in r.message and "stopped after 0.5 s" in r.message
+    assert "had not given up" in r.message and "stopped after 0.5 s" in r.message
 
 
 def test_a_command_that_never_reaches_the_stub_says_so(tmp_path: Path) -> None:
