@@ -542,6 +542,7 @@ def _value_of(text: str, name: str, name_start: int, pos: int, sep: str) -> tupl
     if syntax == "conn":  # the syntax says where the value is: no more guessing
         value = text[start:end]
         return None if _plain(value) or not value.strip() else (start, end)
+    stop = end  # where the value's line goes on (after a sentence's full stop)
     if text[end - 1] == "." and (end == len(text) or text[end].isspace()) and end - start > 1:
         end -= 1  # the end of a sentence
     value = text[start:end]
@@ -562,7 +563,7 @@ def _value_of(text: str, name: str, name_start: int, pos: int, sep: str) -> tupl
             return None  # a keyword argument given a variable: ``connect(host, password=pw)``
     if sep == ":":
         # ``password: hunter2`` ends its line (YAML, headers); ``Token: see the runbook`` is prose
-        stripped = text[end : end + 200].lstrip(" \t")
+        stripped = text[stop : stop + 200].lstrip(" \t")
         if stripped and stripped[0] not in "\n\r" and stripped[0] not in _AFTER_COLON_VALUE:
             return None
     return start, end
@@ -647,7 +648,7 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
 # a Markdown table row: a line (or a line of a JSON string, after ``\n``) from its first ``|`` to its last
 _LINE_BREAK = re.compile(r"\r?\n|\\r\\n|\\n")
 _ROW_DELIMITER = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_CELL_NAME = re.compile(r"^(?:`|\*\*|__)?(?P<name>[A-Za-z_][\w.-]*)(?:`|\*\*|__)?$")
+_CELL_NAME = re.compile(r"^(?:`|\*\*|__)?(?P<name>[A-Za-z_][\w.-]*(?: [A-Za-z][\w-]*){0,3})(?:`|\*\*|__)?$")
 _VALUE_HEADER = re.compile(r"\b(?:values?|defaults?|examples?|samples?|settings?)\b", re.IGNORECASE)
 
 
@@ -688,6 +689,8 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_+/=.-]{10,}")
+_CREDENTIAL = re.compile(r"[A-Za-z0-9_+/=.-]{8,}")  # a token's characters (no ":" of a cache key "orders:v2")
+_SECRET_WORDS = re.compile(r"(?i)\b(?:key|token|secret|password|passwd|pwd|credentials?|api[ -]?key)\b")
 
 
 def _table_rows(text: str, found: Found) -> None:
@@ -710,6 +713,20 @@ def _table_rows(text: str, found: Found) -> None:
         for k, (a, b) in enumerate(cells):
             m = _CELL_NAME.match(text[a:b])
             name = m.group("name") if m is not None else ""
+            # a name in words ("Stripe key", "API token"): its value counts when it looks like a credential
+            words = " " in name and bool(_SECRET_WORDS.search(name))
+            if words:
+                v = header_value if header_value is not None and k != header_value < len(cells) else k + 1
+                span = _cell_value(text, cells[v]) if v < len(cells) else None
+                if (
+                    span is not None
+                    and _CREDENTIAL.fullmatch(text[span[0] : span[1]])
+                    and _prose_secret(text[span[0] : span[1]])
+                ):
+                    found.append(
+                        Secret(span[0], span[1], f"{name} is set to a literal value", f"{name} | {MASK}")
+                    )
+                continue
             if not name or not looks_secret_name(name) or name.lower().endswith("authorization"):
                 continue
             if name.islower() and "-" in name:
@@ -791,6 +808,8 @@ def _long_flags(text: str, probe: str, found: Found) -> None:
         n = name.upper().replace("-", "_")
         if n not in _USER_FLAGS and not looks_secret_name(name):
             continue
+        if n == "BIND_SECRET":
+            continue  # ``--bind-secret VAR=HOST:PORT``: where a secret may go, never a secret itself
         span = _flag_value(text, m.end())
         if span is None:
             continue
@@ -949,6 +968,33 @@ def _prose_secret(value: str) -> bool:
     )
 
 
+# XML: ``<password>…</password>``, .NET's ``<add key="ApiKey" value="…"/>``
+_XML_ELEMENT = re.compile(r"<(?P<tag>[A-Za-z_][\w.-]{0,60})>(?P<secret>[^<>\s]{1,300})</(?P=tag)>")
+_XML_ADD = re.compile(
+    r"<add\s+key\s*=\s*\\?[\"'](?P<name>[^\"'\\]{1,80})\\?[\"']\s+value\s*=\s*\\?[\"'](?P<secret>[^\"'\\]{1,300})\\?[\"']",
+    re.IGNORECASE,
+)
+# SMTP: ``AUTH PLAIN <base64>`` (user and password in it), ``AUTH LOGIN`` then base64 lines
+_SMTP_AUTH = re.compile(r"(?<![\w-])AUTH[ \t]+(?:PLAIN|LOGIN|XOAUTH2)[ \t]+(?P<secret>[A-Za-z0-9+/=]{8,})")
+
+
+def _markup(text: str, found: Found) -> None:
+    for m in _XML_ELEMENT.finditer(text):
+        if looks_secret_name(m.group("tag")) and not _plain(m.group("secret")):
+            found.append(
+                Secret(m.start("secret"), m.end("secret"), f"<{m.group('tag')}> holds a literal value", MASK)
+            )
+    for m in _XML_ADD.finditer(text):
+        if looks_secret_name(m.group("name")) and not _plain(m.group("secret")):
+            found.append(
+                Secret(
+                    m.start("secret"), m.end("secret"), f"{m.group('name')} is set to a literal value", MASK
+                )
+            )
+    for m in _SMTP_AUTH.finditer(text):
+        found.append(Secret(m.start("secret"), m.end("secret"), "credentials of an SMTP AUTH command", MASK))
+
+
 def _statements(text: str, low: str, found: Found) -> None:
     if " is " in low or " was " in low:
         for m in _PROSE_SECRET.finditer(text):
@@ -1065,7 +1111,7 @@ _MAYBE = re.compile(
     r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)|(?i:cookie)|"
     r"(?m:^[ \t]*\|)|"  # a Markdown table's row: `| DB_TOKEN | abc123 |`
     r"(?i:password\s+')|(?i:identified\s+by\s+')|AUTH\s|(?i:getconnection\()|"
-    r"(?i:(?:pass\w*|pwd|token|secret|key)\s+(?:is|was)\s)"
+    r"(?i:(?:pass\w*|pwd|token|secret|key)\s+(?:is|was)\s)|</|(?i:<add\s)"
 )
 
 
@@ -1089,6 +1135,8 @@ def find_secrets(text: str) -> list[Secret]:
         _assignments(text, hits, found)
     if "|" in probe:
         _table_rows(text, found)
+    if "</" in probe or "<add" in low or "auth " in low:
+        _markup(text, found)
     if "--" in probe:
         _long_flags(text, probe, found)
     if " -" in probe:

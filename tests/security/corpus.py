@@ -329,6 +329,12 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
         "| WEBHOOK_SIGNING_SECRET | HMAC key, rotated 2026-01-01 | current: 7f3k9QpL2xWv8RtY4bNm |",
         ("7f3k9QpL2xWv8RtY4bNm",),
     ),
+    # -- markup, mail and words (found by an adversary, round 19)
+    ("XML element", "<config><password>Sq1LEAK70x</password></config>", ("Sq1LEAK70x",)),
+    (".NET appSettings", '<add key="ApiKey" value="Sq1LEAK71x"/>', ("Sq1LEAK71x",)),
+    ("SMTP AUTH PLAIN", "AUTH PLAIN AGFkbWluAFNxMUxFQUs3M3g=", ("AGFkbWluAFNxMUxFQUs3M3g=",)),
+    ("label then value, sentence end", "Password: Sq1LEAK72x.", ("Sq1LEAK72x",)),
+    ("table row named in words", "| Name | Value |\n|---|---|\n| Stripe key | Sq1LEAK74x |", ("Sq1LEAK74x",)),
     (  # ODBC: PWD, and a braced value holding ; and a space (found by a new user, round 18)
         "ODBC braced PWD",
         "Driver={ODBC Driver 18};Server=db;UID=rpt;PWD={p;w d9Z};Database=reports",
@@ -356,6 +362,9 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
 
 # Texts that look like secrets but are not: kept byte for byte.
 INNOCENT: list[str] = [
+    "| Name | Value |\n|---|---|\n| Cache key | orders:v2 |\n| Partition key | region |",
+    "<name>orders</name> <timeout>30</timeout>",
+    "error: --bind-secret wants VAR=HOST:PORT",
     "PWD=/home/app ./run.sh; echo $PWD",
     "The password is stored in Vault; the key is 2 hours long; the secret is a 32-byte string.",
     "The token is ${API_TOKEN} and the password is <from vault>.",

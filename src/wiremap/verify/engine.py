@@ -23,7 +23,7 @@ from ..trust.resolve import ResolvedSettings, resolve_settings
 from ..trust.settings import PROBE_GRANTS
 from ..values import is_placeholder_text, says_no_command
 from .commands import run_command
-from .targets import doc_credentials_message, resolve_target
+from .targets import DocTargetError, doc_credentials_message, resolve_target
 
 __all__ = ["IntegrationReport", "Prepared", "VerifyOptions", "prepare", "run", "verify", "verify_all"]
 
@@ -174,12 +174,18 @@ def prepare(
     env: Mapping[str, str],
     gate: SecretGate | None = None,
 ) -> Prepared:
-    target = resolve_target(integ, options.targets, env)
-    resolved = resolve_settings(integ, config)
     skips: list[ProbeResult] = []
+    try:
+        target = resolve_target(integ, options.targets, env)
+    except DocTargetError as exc:
+        target = None
+        skips.append(skipped(probe_name(integ.protocol), str(exc)))
+    resolved = resolve_settings(integ, config)
     ctx: ProbeContext | None = None
     refusal = resolved.refusal(*PROBE_GRANTS)
-    if target is None:
+    if skips:
+        pass  # the doc's address cannot be read: said above
+    elif target is None:
         skips.append(
             skipped(
                 probe_name(integ.protocol), "no destination host in the doc (Destination: name (host:port))"

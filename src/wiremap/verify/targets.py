@@ -16,7 +16,7 @@ from ..model import Integration
 from ..names import ambiguity, is_named, named
 from ..ports import DEFAULT_PORTS
 from ..probes._base import Target
-from ..secrets import find_secrets, looks_secret_name
+from ..secrets import find_secrets, looks_secret_name, mask_text
 
 __all__ = [
     "DEFAULT_PORTS",
@@ -93,10 +93,20 @@ def _doc_credentials(query: str) -> tuple[str, list[str]]:
     return "&".join(kept), dropped
 
 
+class DocTargetError(UsageError):
+    """The doc's own address cannot be read: that integration is not probed (skipped, and why); the run
+    goes on (a runner's bad ``--target`` stops it)."""
+
+
 def _from_url(url: str, explicit: bool) -> Target:
     if "://" not in url:
         url = f"tcp://{url}"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "Invalid IPv6 URL": a bracket not closed
+        if explicit:
+            raise UsageError(f"the runner's target {mask_text(url)!r} is not a URL: {exc}") from exc
+        raise DocTargetError(f"the doc's Endpoint {mask_text(url)!r} is not a URL: {exc}") from exc
     dropped: list[str] = []
     if parts.query and not explicit:  # the runner's own --target may carry what it means to send
         query, dropped = _doc_credentials(parts.query)
