@@ -1018,7 +1018,9 @@ def _statements(text: str, low: str, found: Found) -> None:
             if not command:
                 continue  # "redis AUTH failed for the user": prose; AUTH is a command on a redis-cli line
                 # or a line (a script's, a prompt's) of its own
-            secret = m.group("secret")
+            secret, user = m.group("secret"), m.group("user") or ""
+            if user.startswith("<") or secret.startswith("<"):
+                continue  # "AUTH <password> called without any password configured": the syntax, no value
             if not _plain(secret) and not secret.startswith(("$", "-")):
                 found.append(
                     Secret(m.start("secret"), m.end("secret"), "password of a Redis AUTH command", MASK)

@@ -421,3 +421,24 @@ def test_a_mode_that_raises_under_a_policy_that_retries_is_the_end_after_the_ret
     doc = doc.model_copy(update={"endpoint": "POST /v1/charges"})
     promise = expected(doc, parse_fault("timeout"))
     assert (promise.attempts, promise.conflict) == (3, "")
+
+
+def test_words_naming_statuses_and_honouring_retry_after() -> None:
+    """Round 19 (new user): "3 retries on 503, constant 200 ms backoff" expected 3 retries of a timeout
+    (the words name what is retried: a timeout is not it); "we honour Retry-After and retry, at most 3
+    attempts" with no backoff documented passed a client pausing 50 ms against Retry-After: 1."""
+    polled = _prose(
+        "3 retries on 503, constant 200 ms backoff",
+        "- **Timeout**: no answer → the poll fails and is logged; the next poll tries again",
+    )
+    assert polled.error_handling.retry is not None and polled.error_handling.retry.backoff.kind == "constant"
+    timeout = expected(polled, parse_fault("timeout"))
+    assert (timeout.attempts, timeout.conflict) == (1, "")
+    assert expected(polled, parse_fault("status:503")).sleeps_ms == [200.0, 200.0, 200.0]
+    carrier = _prose(
+        "429 and 503 are retried, at most 3 attempts.",
+        "- **Rate Limited**: 429 with a Retry-After header → we honour Retry-After and retry",
+    )
+    promise = expected(carrier, parse_fault("status:429:retry-after=1"))
+    assert promise.sleeps_ms == [1000.0, 1000.0]
+    assert judge(promise, Observed(_starts(51, 51), 1, None)).verdict == "mismatch"

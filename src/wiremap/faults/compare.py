@@ -301,6 +301,14 @@ def _status_matches(pattern: str, code: str) -> bool:
     return pattern == code or (len(pattern) == 3 and pattern.endswith("xx") and pattern[0] == code[0])
 
 
+_NEXT = re.compile(r"\bnext\s+\w+\s+(?:will\s+)?$", re.IGNORECASE)
+
+
+def _retried_now(text: str) -> bool:
+    """Words of a retry by the client, not a later run's ("the next poll tries again")."""
+    return any(not _NEXT.search(text[max(0, m.start() - 30) : m.start()]) for m in _RETRIED.finditer(text))
+
+
 def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
     """What the failure modes' own words say: ``→ never retried``, ``→ give up`` or ``→ fail fast`` (no
     retry), ``→ retried``, ``reconnect`` or ``backoff``; ``None`` when they say neither. "fail" is read in
@@ -308,7 +316,7 @@ def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
     for m in modes:
         if any(_NOT_RETRIED.search(part or "") for part in (m.what_happens, m.handling)):
             return False
-    if any(_RETRIED.search(part or "") for m in modes for part in (m.handling, m.what_happens)):
+    if any(_retried_now(part or "") for m in modes for part in (m.handling, m.what_happens)):
         return True
     for m in modes:
         # the action, after the arrow (or the whole text when there is none): "→ give up, user polls"
@@ -426,7 +434,9 @@ def _policy_says(
         return fault.kind not in _URLLIB3_READ or _method_retried(integration, policy)
     if policy.retry_on_exceptions:
         return _exceptions_say(policy, modes, fault)
-    return True  # a policy that names no failure retries every failure (tenacity, backoff loops)
+    # a policy that names no failure retries every failure (tenacity, backoff loops); words that name the
+    # statuses retried ("3 retries on 503") name what is retried, and a timeout is not it
+    return not (policy.form == "prose" and policy.retry_on_status)
 
 
 def _method_retried(integration: Integration, policy: RetryPolicy) -> bool:
@@ -580,8 +590,11 @@ def expected(
             if sleeps is not None:
                 sleeps = sleeps[: attempts - 1]
     retry_after = fault.retry_after_s if fault.kind is FaultKind.STATUS else None
-    if sleeps is not None and retry_after is not None and _honours_retry_after(policy, modes):
-        sleeps = [max(pause, retry_after * 1000.0) for pause in sleeps]
+    if retry_after is not None and _honours_retry_after(policy, modes):
+        if sleeps is None and retried and attempts > 1:  # "we honour Retry-After": that is the pause
+            sleeps = [0.0] * (attempts - 1)
+        if sleeps is not None:
+            sleeps = [max(pause, retry_after * 1000.0) for pause in sleeps]
     if deadline is not None and sleeps is not None and attempts > 1:
         # attempts the deadline leaves room for: a client stops retrying once the deadline has passed
         used, allowed = fail_ms, 1

@@ -154,6 +154,9 @@ _IMMEDIATE = re.compile(
     r"without\s+(?:a(?:ny)?\s+)?(?:delay|pause|wait|backoff)|with\s+no\s+(?:delay|pause|wait|backoff))\b",
     _I,
 )
+_CONSTANT = re.compile(
+    r"\b(?:constant|fixed|flat)\b(?=[^.;]{0,30}\b(?:back[- ]?off|delay|pause|wait|interval)s?\b)", _I
+)
 _LINEAR = re.compile(r"\blinear(?:ly)?\b", _I)
 _START = re.compile(
     rf"(?:start(?:ing|s)?\s+at|initial(?:ly)?(?:\s+(?:backoff|delay|wait))?(?:\s+of)?|from|"
@@ -513,7 +516,8 @@ _SLIST = rf"{_S}(?:\s*(?:/|,|\bor\b|\band\b|\|)\s*{_S})*"
 # a number is a status where the text says so: "on 503", "HTTP 502/503", "status 429", "503 errors", "5xx"
 _STATUS_SAID = re.compile(
     rf"\b(?:on|for|http|status(?:es)?|codes?|returns?|returning|responses?|errors?)\s*[:=]?\s*(?:code\s*)?"
-    rf"(?:an?\s+|the\s+)?({_SLIST})|\b({_S})(?=\s*(?:errors?|responses?|status|codes?)\b)|\b([1-5]xx)\b",
+    rf"(?:an?\s+|the\s+)?({_SLIST})|\b({_S})(?=\s*(?:errors?|responses?|status|codes?)\b)|\b([1-5]xx)\b|"
+    rf"\b({_SLIST})(?=\s+(?:are|is|get|gets|will\s+be)\s+retried\b)",  # "429 and 503 are retried"
     _I,
 )
 # statuses taken out of what is retried: "(not on 500)", "except 404", "but never 501"
@@ -1057,6 +1061,8 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
             d.unread(f"{_sentence(t, m.start(), m.end())} (how many times is not said)", line)
     if _IMMEDIATE.search(t) and not _NONE.search(t):  # "we retry once, immediately": no pause
         d.set("backoff.kind", "none", line)
+    if _CONSTANT.search(t) and not _NONE.search(t):  # "constant 200 ms backoff", "a fixed 1 s delay"
+        d.set("backoff.kind", "constant", line)
     if _EXPO.search(t):
         d.set("backoff.kind", "exponential", line)
         if re.search(r"doubl", t, _I):
