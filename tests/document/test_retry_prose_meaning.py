@@ -616,3 +616,18 @@ def test_a_fallback_is_its_clause_and_immediately_is_no_pause(
         fallback,
         [],
     )
+
+
+def test_a_schedule_in_words_is_no_constant_pause_and_a_dial_timeout_is_a_connect_timeout() -> None:
+    """ "waiting one second, then two, then four seconds" asserted a constant 1 s pause (while listing the
+    sentence unread); "Dial timeout 3 s" was a per-attempt timeout and ERR002 warned on it (new user,
+    round 20)."""
+    words = _read("We make at most 4 attempts in total, waiting one second, then two, then four seconds.")
+    assert words is not None and (words.max_attempts, words.backoff.kind, words.backoff.initial_ms) == (
+        4,
+        None,
+        None,
+    )
+    assert words.unread  # said: the schedule was not read
+    dial = _read("No retries: a failed send is dropped and the nightly batch re-sends it. Dial timeout 3 s.")
+    assert dial is not None and (dial.timeout_ms, dial.connect_timeout_ms) == (None, 3000.0)

@@ -154,6 +154,8 @@ _IMMEDIATE = re.compile(
     r"without\s+(?:a(?:ny)?\s+)?(?:delay|pause|wait|backoff)|with\s+no\s+(?:delay|pause|wait|backoff))\b",
     _I,
 )
+# a pause followed by more: "one second, then two, then four seconds"
+_THEN_MORE = re.compile(rf"\s*,?\s*(?:and\s+)?then\s+{_N}\b", _I)
 _CONSTANT = re.compile(
     r"\b(?:constant|fixed|flat)\b(?=[^.;]{0,30}\b(?:back[- ]?off|delay|pause|wait|interval)s?\b)", _I
 )
@@ -228,7 +230,7 @@ _ATTEMPT = (
     r"quer(?:y|ies)|publish(?:es)?|sends?)"
 )
 # (pattern, what its duration is when the clause names no scope)
-_CONNECT = r"\bconnect(?:ion)?[- ]time[- ]?outs?\b"
+_CONNECT = r"\b(?:connect(?:ion)?|dial(?:ing)?|handshake)[- ]time[- ]?outs?\b"  # Go's net.Dialer: a dial
 _READ = r"\bread[- ]time[- ]?outs?\b"
 _LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
     # a connect timeout bounds opening the connection, not the call: no per-attempt timeout
@@ -1095,9 +1097,11 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
             d.set("backoff.multiplier", factor, line)
         elif kind == "linear":
             d.set("backoff.increment_ms", factor, line)
-    elif g := _take(_APART, t, used):
+    elif (g := _take(_APART, t, used)) and not _THEN_MORE.match(t, used[-1][1]):
         d.set("backoff.kind", "constant", line)
         d.set("backoff.initial_ms", parse_duration_ms(g), line)
+    elif g:  # "waiting one second, then two, then four seconds": a schedule not read, no constant pause
+        used.pop()
     if g := _take(_CAP, t, used):
         d.set("backoff.max_ms", parse_duration_ms(g), line)
     if (m := _MULT.search(t)) and (g := _first(m)):
