@@ -808,8 +808,6 @@ def _long_flags(text: str, probe: str, found: Found) -> None:
         n = name.upper().replace("-", "_")
         if n not in _USER_FLAGS and not looks_secret_name(name):
             continue
-        if n == "BIND_SECRET":
-            continue  # ``--bind-secret VAR=HOST:PORT``: where a secret may go, never a secret itself
         span = _flag_value(text, m.end())
         if span is None:
             continue

@@ -364,7 +364,6 @@ SECRETS: list[tuple[str, str, tuple[str, ...]]] = [
 INNOCENT: list[str] = [
     "| Name | Value |\n|---|---|\n| Cache key | orders:v2 |\n| Partition key | region |",
     "<name>orders</name> <timeout>30</timeout>",
-    "error: --bind-secret wants VAR=HOST:PORT",
     "PWD=/home/app ./run.sh; echo $PWD",
     "The password is stored in Vault; the key is 2 hours long; the secret is a 32-byte string.",
     "The token is ${API_TOKEN} and the password is <from vault>.",

@@ -81,7 +81,8 @@ def parse_bindings(items: Iterable[str]) -> dict[str, list[str]]:
         var, eq, where = raw.partition("=")
         host, colon, port = where.strip().rpartition(":")
         if not eq or not var.strip() or not colon or not host or not port.isdigit():
-            raise UsageError(f"--bind-secret wants VAR=HOST:PORT, got {mask_text(raw)!r}")
+            # (the option's name last: the masker reads the word after ``--bind-secret`` as its value)
+            raise UsageError(f"a value of VAR=HOST:PORT is wanted, got {mask_text(raw)!r} (--bind-secret)")
         out.setdefault(var.strip(), []).append(where.strip().lower())
     return out
 
