@@ -21,6 +21,7 @@ __all__ = [
     "prose_placeholders",
     "read_date",
     "substitute_placeholders",
+    "unread_filled",
 ]
 
 # A placeholder is one of the template's own (``template_placeholders``), wherever it is; in prose, also a
@@ -174,3 +175,14 @@ def read_date(text: str | None) -> dt.date | None:
     if not text or has_placeholder(text):
         return None
     return parse_date(text)
+
+
+def unread_filled(text: str, label_raw: str, unread: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """What a reader left unread under a label (line, what it is), less the template's placeholders there
+    (DOC003's): the unread shapes VAL010 and VAL011 report."""
+    if has_placeholder(label_raw):
+        return
+    lines = text.split("\n")
+    for line, what in unread:
+        if not has_placeholder(lines[line - 1] if 0 < line <= len(lines) else ""):
+            yield line, what

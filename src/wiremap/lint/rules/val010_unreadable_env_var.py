@@ -37,7 +37,7 @@ from ...document.render import written_items
 from ...findings import Severity
 from ...secrets import shorten
 from ..rule import DocContext, Violation, doc_rule
-from ._common import has_placeholder
+from ._common import has_placeholder, unread_filled
 
 _SHOWN = 60
 
@@ -48,11 +48,7 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         return
     if not isinstance(ref.block, ListBlock):
         _, unread = read_env_vars(ctx.doc.document, ref)
-        lines = ctx.doc.text.split("\n")
-        for line, what in unread:
-            text = lines[line - 1] if 0 < line <= len(lines) else ""
-            if has_placeholder(text) or has_placeholder(ref.raw):
-                continue
+        for line, what in unread_filled(ctx.doc.text, ref.raw, unread):
             yield Violation(
                 line,
                 f"Environment Variables: wiremap reads no variable from {what}, so nothing there is checked; "

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from ...document.extract import read_failure_modes
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
-from ._common import has_placeholder
+from ._common import unread_filled
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
@@ -40,11 +40,7 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
     if ref is None:
         return
     _, unread = read_failure_modes(ctx.doc.document, ref)
-    lines = ctx.doc.text.split("\n")
-    for line, what in unread:
-        text = lines[line - 1] if 0 < line <= len(lines) else ""
-        if has_placeholder(text) or has_placeholder(ref.raw):
-            continue
+    for line, what in unread_filled(ctx.doc.text, ref.raw, unread):
         yield Violation(
             line,
             f"Failure Modes: {what} wiremap cannot read as failure modes, so none is documented to it; "
