@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,26 @@ def _ctx(
     return ProbeContext(integ, Target(host, port), timeout_s, settings)
 
 
+def _doc_ctx(port: int) -> ProbeContext:
+    """The probe's context for :data:`DOC` (Endpoint ``inventory.v1.Inventory/Reserve``) on ``port``."""
+    integ = parse_text(DOC.format(port=port), "inventory.md").integration
+    return ProbeContext(integ, Target("127.0.0.1", integ.destination_port), 2.0)
+
+
+@contextlib.asynccontextmanager
+async def _health_server() -> AsyncIterator[tuple[int, Any]]:
+    """A gRPC server on 127.0.0.1 with the standard health service: (port, its servicer)."""
+    server = grpc.aio.server()
+    servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    port: int = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        yield port, servicer
+    finally:
+        await server.stop(None)
+
+
 def _one(results: list[ProbeResult]) -> ProbeResult:
     assert len(results) == 1
     assert results[0].name == "grpc-health"
@@ -67,23 +88,14 @@ def silent_port() -> Iterator[int]:
 
 def test_serving_then_not_serving_then_unknown_service() -> None:
     async def main() -> list[ProbeResult]:
-        server = grpc.aio.server()
-        servicer = health.aio.HealthServicer()
-        health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-        port = server.add_insecure_port("127.0.0.1:0")
-        await server.start()
-        try:
-            integ = parse_text(DOC.format(port=port), "inventory.md").integration
-            doc_ctx = ProbeContext(integ, Target("127.0.0.1", integ.destination_port), 2.0)
-            serving = _one(await probe(doc_ctx))
+        async with _health_server() as (port, servicer):
+            serving = _one(await probe(_doc_ctx(port)))
             await servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
             not_serving = _one(await probe(_ctx(port)))
             await servicer.set("inventory.v1.Inventory", health_pb2.HealthCheckResponse.SERVING)
             named = _one(await probe(_ctx(port, grpc_service="inventory.v1.Inventory")))
             unknown = _one(await probe(_ctx(port, grpc_service="nope.v1.Nope")))
             return [serving, not_serving, named, unknown]
-        finally:
-            await server.stop(None)
 
     serving, not_serving, named, unknown = asyncio.run(main())
     assert serving.ok is True and serving.connected
@@ -212,22 +224,14 @@ def test_the_endpoint_s_service_is_asked_about_before_the_whole_server() -> None
     whole server's answer, and the message says so."""
 
     async def main() -> list[ProbeResult]:
-        server = grpc.aio.server()
-        servicer = health.aio.HealthServicer()
-        health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-        port = server.add_insecure_port("127.0.0.1:0")
-        await server.start()
-        try:
-            integ = parse_text(DOC.format(port=port), "inventory.md").integration
-            ctx = ProbeContext(integ, Target("127.0.0.1", integ.destination_port), 2.0)
+        async with _health_server() as (port, servicer):
+            ctx = _doc_ctx(port)
             unknown = _one(await probe(ctx))
             await servicer.set("inventory.v1.Inventory", health_pb2.HealthCheckResponse.NOT_SERVING)
             down = _one(await probe(ctx))
             await servicer.set("inventory.v1.Inventory", health_pb2.HealthCheckResponse.SERVING)
             up = _one(await probe(ctx))
             return [unknown, down, up]
-        finally:
-            await server.stop(None)
 
     unknown, down, up = asyncio.run(main())
     assert unknown.ok is True and "does not know service 'inventory.v1.Inventory'" in unknown.message
