@@ -178,21 +178,26 @@ def test_grpc_operations_have_a_connection_each() -> None:
     assert asyncio.run(main()) == 3
 
 
+async def _one_call_fails(op: Operation) -> BaseException:
+    """Open ``op``, make one call that must fail, close: the failure."""
+    await op.open()
+    try:
+        with pytest.raises(OperationError) as failed:
+            await op()
+    finally:
+        await op.close()
+    return failed.value
+
+
 def test_grpc_not_serving_fails_the_call_not_the_open() -> None:
     async def main() -> tuple[BaseException, BaseException]:
         async with _grpc_server() as (port, servicer):
             await servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
-            op = grpc_op.factory(_ctx("grpc", port))
-            await op.open()
-            try:
-                with pytest.raises(OperationError) as not_serving:
-                    await op()
-            finally:
-                await op.close()
+            not_serving = await _one_call_fails(grpc_op.factory(_ctx("grpc", port)))
             unknown = grpc_op.factory(_ctx("grpc", port, settings={"grpc_service": "nope.v1.Nope"}))
             with pytest.raises(OperationError) as not_found:
                 await unknown.open()
-            return not_serving.value, not_found.value
+            return not_serving, not_found.value
 
     not_serving, not_found = asyncio.run(main())
     assert _kind(not_serving) is ErrorKind.PROTOCOL and "NOT_SERVING" in str(not_serving)
@@ -438,14 +443,7 @@ def test_grpc_measures_the_service_the_endpoint_calls() -> None:
             finally:
                 await unknown.close()
             await servicer.set("billing.v1.Billing", health_pb2.HealthCheckResponse.NOT_SERVING)
-            op = grpc_op.factory(ctx)
-            await op.open()
-            try:
-                with pytest.raises(OperationError) as not_serving:
-                    await op()
-            finally:
-                await op.close()
-            return not_serving.value, port
+            return await _one_call_fails(grpc_op.factory(ctx)), port
 
     not_serving, _ = asyncio.run(main())
     assert "billing.v1.Billing" in str(not_serving) and "NOT_SERVING" in str(not_serving)
