@@ -61,3 +61,13 @@ def test_reports_have_stable_names(http_port: int) -> None:
     assert github.startswith("::error file=docs/svc-2.md,line=") and "refused" in github
     text = FORMATS["text"](reports, False)
     assert "FAIL" in text and "1 ok, 1 failed" in text
+
+
+def test_a_doc_endpoint_that_is_no_url_skips_that_integration_and_the_run_goes_on(http_port: int) -> None:
+    """``POST http://[zz/v1/charges`` (an IPv6 bracket never closed) stopped verify for every doc with an
+    internal error, exit 3 (an adversary, round 19): that integration is skipped, and why."""
+    broken = _doc(2, http_port).model_copy(update={"endpoint": "POST http://[zz/v1/charges"})
+    reports = asyncio.run(verify_all([_doc(1, http_port), broken], VerifyOptions(timeout_s=2), Config(), {}))
+    assert reports[0].ok and reports[0].checked
+    [check] = reports[1].checks
+    assert check.skipped and "is not a URL" in check.message

@@ -174,17 +174,17 @@ def prepare(
     env: Mapping[str, str],
     gate: SecretGate | None = None,
 ) -> Prepared:
-    skips: list[ProbeResult] = []
+    unreadable = ""  # the doc's own address cannot be read: that integration is skipped, the run goes on
     try:
         target = resolve_target(integ, options.targets, env)
     except DocTargetError as exc:
-        target = None
-        skips.append(skipped(probe_name(integ.protocol), str(exc)))
+        target, unreadable = None, str(exc)
     resolved = resolve_settings(integ, config)
+    skips: list[ProbeResult] = []
     ctx: ProbeContext | None = None
     refusal = resolved.refusal(*PROBE_GRANTS)
-    if skips:
-        pass  # the doc's address cannot be read: said above
+    if unreadable:
+        skips.append(skipped(probe_name(integ.protocol), unreadable))
     elif target is None:
         skips.append(
             skipped(
