@@ -317,3 +317,51 @@ def test_a_removed_integration_leaves_no_series_and_the_others_stay(monkeypatch:
     m.forget(other)
     assert 'integration="' not in m.render()[0].decode()
     assert m.render()[0] == _Reference().render()  # as if there had never been any
+
+
+def test_results_between_scrapes_are_rendered_at_the_scrape(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a result only counts; the scrape renders what changed, a few hundred integrations per hold of the lock
+    monkeypatch.setattr(time, "time", lambda: 1_796_000_000.25)
+    ours, reference = Metrics(), _Reference()
+    integs = [INTEG.model_copy(update={"id": f"i{n:04d}"}) for n in range(700)]
+    for m in (ours, reference):
+        for integ in integs:
+            m.register(integ)
+            m.observe(integ, CheckResult(integ.id, 1.0, True, 2.0))
+        for k, integ in enumerate(integs):  # more than one batch changed, some twice, some not at all
+            for ms in (30.0, 700.0)[: k % 3]:
+                m.observe(integ, CheckResult(integ.id, 2.0 + k, k % 2 == 0, ms))
+    assert ours.render()[0] == reference.render()
+
+
+def test_a_scrape_in_another_thread_never_shows_half_a_result() -> None:
+    import threading
+
+    m = Metrics()
+    m.register(INTEG)
+    stop = threading.Event()
+    torn: list[str] = []
+
+    def scrape() -> None:
+        while not stop.is_set():
+            got = _samples(m.render()[0].decode())
+            counts = {k: v for k, v in got.items() if k[0] == "wiremap_probe_duration_seconds_count"}
+            infs = {
+                k: v for k, v in got.items() if k[0].endswith("seconds_bucket") and ("le", "+Inf") in k[1]
+            }
+            infs = {k: v for k, v in infs.items() if "duration" in k[0]}
+            if counts and sorted(counts.values()) != sorted(infs.values()):
+                torn.append(f"{counts} {infs}")
+
+    thread = threading.Thread(target=scrape)
+    thread.start()
+    try:
+        for n in range(20_000):
+            m.observe(INTEG, CheckResult(INTEG.id, float(n), True, float(n % 50)))
+    finally:
+        stop.set()
+        thread.join()
+    assert not torn, torn[:3]
+    text = m.render()[0].decode()
+    counts = [v for k, v in _samples(text).items() if k[0].endswith("_duration_seconds_count")]
+    assert counts == [20_000.0]

@@ -10,8 +10,12 @@ never a secret in a label.
 **At scale.** 5,000 integrations are 26 series each, 130,000 lines and 20 MB of text; prometheus_client's
 exposition renders them anew on every scrape, 4-5 s of CPU holding the GIL (bench/monitor_scale.py), so
 those families are kept here as exposition text instead: one block of lines per integration and family,
-rewritten when that integration's data changes (a result, a status, a skipped round: a few µs), and a
-scrape only joins the blocks (milliseconds, whatever the number of integrations). The text is what
+rewritten when that integration's data changes (a status, a skipped round: a few µs) or, for a result,
+at the next scrape: a result only counts (bucket, count, sum, success, time) and marks the integration, and
+the scrape renders the marked ones before it joins the blocks (an integration probed twice between two
+scrapes is rendered once; with no scraper, never: bench/monitor_scale.py, CPU per probe). The numbers are
+changed and read under one lock, taken by the scrape for a few hundred integrations at a time, so a scrape
+never shows half a result and never holds the event loop up for long. The text is what
 prometheus_client renders for the same data, byte for byte, ``_created`` series included
 (tests/monitor/test_metrics.py compares the two). The families without an integration label (probe start
 lateness, alerts) and whatever other parts register in :attr:`Metrics.registry` stay prometheus_client's.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -124,17 +129,19 @@ class _Series:
     """One integration's numbers and the fixed parts of its lines (label sets rendered once)."""
 
     __slots__ = (
-        "bucket_lines",
         "buckets",
         "count",
         "integration",
         "key",
         "labels",
+        "last_ok",
+        "last_ts",
         "pairs",
         "plain",
         "skips",
         "status",
         "sum",
+        "template",
     )
 
     def __init__(self, integration: Integration, values: dict[str, str]) -> None:
@@ -144,9 +151,11 @@ class _Series:
         self.pairs = sorted((k, _escape(v)) for k, v in values.items())
         self.plain = _braces(self.pairs)
         self.buckets = [0] * len(_BOUNDS)  # non-cumulative, as prometheus_client keeps them
-        self.bucket_lines: tuple[str, ...] | None = None  # each bucket's line up to its value
+        self.template: str | None = None  # its result lines, values left as %s (made at its first result)
         self.count = 0
         self.sum = 0.0
+        self.last_ok = False
+        self.last_ts = 0.0
         self.skips = 0.0
         self.status: Status | None = None
 
@@ -157,6 +166,8 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self._own = CollectorRegistry(auto_describe=True)  # the families without an integration label
         self._series: dict[str, _Series] = {}
+        self._dirty: dict[str, _Series] = {}  # results not rendered yet (at the next scrape)
+        self._lock = threading.Lock()  # the event loop's updates against a scrape's rendering (a thread)
         self.success = _Family(SUCCESS, "1 if the last probe succeeded, else 0", "gauge")
         self.duration = _Family(DURATION, "Probe duration", "histogram")
         self.duration_created = _Family(f"{DURATION}_created", "Probe duration", "gauge", optional=True)
@@ -218,45 +229,69 @@ class Metrics:
 
     def forget(self, integration: Integration) -> None:
         """Remove every series of the integration (it left the catalog, or its labels changed)."""
-        s = self._series.pop(integration.id, None)
-        if s is None:
-            return
-        for family in self._families:
-            family.rows.pop(s.key, None)
+        with self._lock:
+            s = self._series.pop(integration.id, None)
+            if s is None:
+                return
+            self._dirty.pop(s.key, None)
+            for family in self._families:
+                family.rows.pop(s.key, None)
 
     def observe(self, integration: Integration, result: CheckResult, lateness_s: float | None = None) -> None:
         s = self._of(integration)
-        key, plain = s.key, s.plain
         seconds = result.duration_ms / 1000
-        s.buckets[bisect.bisect_left(_BOUNDS, seconds)] += 1
-        s.count += 1
-        s.sum += seconds
-        if s.bucket_lines is None:  # its first result: the label sets of the histogram's lines, once
-            s.bucket_lines = tuple(f"{DURATION}_bucket{_braces(s.pairs, 'le', le)} " for le in _LE)
-        if key not in self.duration.rows:
-            created = f"{DURATION}_created{plain} {_num(time.time())}\n"
-            self.duration_created.rows[key] = created.encode()
-        self.success.rows[key] = f"{SUCCESS}{plain} {'1.0' if result.ok else '0.0'}\n".encode()
-        self.duration.rows[key] = self._histogram(s)
-        self.last_run.rows[key] = f"{LAST_RUN}{plain} {_num(result.ts)}\n".encode()
+        with self._lock:
+            s.buckets[bisect.bisect_left(_BOUNDS, seconds)] += 1
+            s.count += 1
+            s.sum += seconds
+            s.last_ok = result.ok
+            s.last_ts = result.ts
+            if s.template is None:  # its first result: its rows now, in the order prometheus_client has them
+                self._first(s)
+            else:
+                self._dirty[s.key] = s
         if lateness_s is not None:
             self.lateness.observe(lateness_s)
 
-    @staticmethod
-    def _histogram(s: _Series) -> bytes:
-        assert s.bucket_lines is not None
-        lines = []
+    def _first(self, s: _Series) -> None:
+        plain = s.plain
+        bucket_lines = (f"{DURATION}_bucket{_braces(s.pairs, 'le', le)} " for le in _LE)
+        template = "".join(f"{line}%s\n" for line in bucket_lines)
+        template += f"{DURATION}_count{plain} %s\n{DURATION}_sum{plain} %s\n"
+        s.template = template.replace("%", "%%").replace("%%s\n", "%s\n")
+        if s.key not in self.duration.rows:
+            created = f"{DURATION}_created{plain} {_num(time.time())}\n"
+            self.duration_created.rows[s.key] = created.encode()
+        self._render(s)
+
+    def _render(self, s: _Series) -> None:
+        """Write the result lines of ``s`` (under the lock)."""
+        assert s.template is not None
+        values: list[str] = []
         cumulative = 0
-        for start, n in zip(s.bucket_lines, s.buckets, strict=True):
+        for n in s.buckets:
             cumulative += n
-            lines.append(f"{start}{_count(cumulative)}\n")
-        lines.append(f"{DURATION}_count{s.plain} {_count(s.count)}\n")
-        lines.append(f"{DURATION}_sum{s.plain} {_num(s.sum)}\n")
-        return "".join(lines).encode()
+            values.append(_count(cumulative))
+        values += (_count(s.count), _num(s.sum))
+        key, plain = s.key, s.plain
+        self.success.rows[key] = f"{SUCCESS}{plain} {'1.0' if s.last_ok else '0.0'}\n".encode()
+        self.duration.rows[key] = (s.template % tuple(values)).encode()
+        self.last_run.rows[key] = f"{LAST_RUN}{plain} {_num(s.last_ts)}\n".encode()
+
+    def refresh(self, batch: int = 256) -> None:
+        """Render the results not rendered yet, ``batch`` integrations per hold of the lock."""
+        while self._dirty:
+            with self._lock:
+                for _ in range(min(batch, len(self._dirty))):
+                    self._render(self._dirty.popitem()[1])
 
     def skip(self, integration: Integration) -> None:
         """A round of the integration was skipped (monitor.scheduler: single-flight, fair slots)."""
         s = self._of(integration)
+        with self._lock:
+            self._skip(s)
+
+    def _skip(self, s: _Series) -> None:
         if s.key not in self.skipped.rows:
             created = f"{SKIPPED}_created{s.plain} {_num(time.time())}\n"
             self.skipped_created.rows[s.key] = created.encode()
@@ -268,13 +303,17 @@ class Metrics:
         if s.status is status and s.key in self.status.rows:
             return
         s.status = status
-        self.status.rows[s.key] = "".join(
+        rows = "".join(
             f"{STATUS}{_braces(s.pairs, 'status', other.value)} {'1.0' if other is status else '0.0'}\n"
             for other in _STATUSES
         ).encode()
+        with self._lock:
+            self.status.rows[s.key] = rows
 
     def render(self) -> tuple[bytes, str]:
-        """The exposition: these families as text (joined), then prometheus_client's."""
+        """The exposition: these families as text (joined), then prometheus_client's. Safe in another
+        thread than the one the results come from (the web app renders in its thread pool)."""
+        self.refresh()
         parts: list[bytes] = []
         for family in self._families[:6]:
             parts += family.render()
