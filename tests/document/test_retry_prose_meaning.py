@@ -631,3 +631,79 @@ def test_a_schedule_in_words_is_no_constant_pause_and_a_dial_timeout_is_a_connec
     assert words.unread  # said: the schedule was not read
     dial = _read("No retries: a failed send is dropped and the nightly batch re-sends it. Dial timeout 3 s.")
     assert dial is not None and (dial.timeout_ms, dial.connect_timeout_ms) == (None, 3000.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # a rule for another operation, said first, beside a counted policy: listed, the policy read
+        (
+            "No retries for publishes. The connection is retried 3 times, five seconds apart.",
+            {
+                "max_attempts": 4,
+                "kind": "constant",
+                "initial_ms": 5000.0,
+                "unread": ["No retries for publishes"],
+            },
+        ),
+        (
+            "The connection is retried 3 times, five seconds apart. We don't retry the outbox flush.",
+            {"max_attempts": 4, "initial_ms": 5000.0, "unread": ["We don't retry the outbox flush"]},
+        ),
+        # the statuses a negation names stay excluded; its exception is what is retried
+        ("We do not retry 4xx responses, except 429.", {"status": ["429"], "unread": []}),
+        (
+            "We do not retry 4xx responses, except 429. 5xx are retried 2 times.",
+            {"max_attempts": 3, "status": ["429", "5xx"]},
+        ),
+        ("No retries except on 503.", {"status": ["503"]}),
+        # a sentence ending in a number ends there
+        (
+            "Retried 2 times on 503. 4xx are never retried.",
+            {"max_attempts": 3, "status": ["503"], "unread": []},
+        ),
+        # calls counted together are the attempts
+        (
+            "We retry up to 3 times (so 4 calls in total) with exponential backoff starting at 200 ms, "
+            "doubling each time, capped at 2 s.",
+            {"max_attempts": 4, "kind": "exponential", "initial_ms": 200.0, "unread": []},
+        ),
+    ],
+)
+def test_round_21_wordings(text: str, want: dict[str, Any]) -> None:
+    """Found by a new user (round 21): a negation about publishes read as "no retry" for the policy
+    beside it, so faults failed a client doing what its doc says; "do not retry 4xx, except 429" read as
+    4xx retried; "Retried 2 times on 503. 4xx are never retried." read as nothing (the sentence did not
+    end after "503."); "(so 4 calls in total)" listed the whole sentence as not understood."""
+    _check(text, None, **want)
+
+
+@pytest.mark.parametrize(
+    ("text", "retried", "not_retried"),
+    [
+        ("We retry 2 times on timeouts but never on 5xx.", ["timeout"], []),
+        (
+            "// retries: 2, 250ms apart (timeouts and connection errors only, never on 500)",
+            ["timeout", "connection_refused", "connection_lost"],
+            [],
+        ),
+        ("We retry only on timeouts, 3 times.", ["timeout"], []),
+        (
+            "Retried twice for connection errors; invalid responses are never retried.",
+            ["connection_refused", "connection_lost"],
+            ["invalid_response"],
+        ),
+    ],
+)
+def test_the_failures_a_count_or_only_names_are_the_ones_retried(
+    text: str, retried: list[str], not_retried: list[str]
+) -> None:
+    """ "retry 2 times on timeouts" and "(timeouts and connection errors only)" read no failure at all
+    (new user, round 21): every failure was held to the count."""
+    p = _read(text)
+    assert p is not None and (p.retry_on_failures, p.not_retried_failures) == (retried, not_retried), p
+
+
+def test_a_vague_count_lists_its_sentence_once() -> None:
+    p = _read("Reconnects a couple of times, a few seconds apart, then gives up.")
+    assert p is not None and len(p.unread) == 1 and p.retried is True, p.unread

@@ -442,3 +442,17 @@ def test_words_naming_statuses_and_honouring_retry_after() -> None:
     promise = expected(carrier, parse_fault("status:429:retry-after=1"))
     assert promise.sleeps_ms == [1000.0, 1000.0]
     assert judge(promise, Observed(_starts(51, 51), 1, None)).verdict == "mismatch"
+
+
+def test_a_clause_that_is_the_word_error_alone_surfaces_the_error() -> None:
+    """ "**Invalid Response**: not JSON → not retried, error" left the exit "not judged: the doc does not
+    say" (new user, round 21): the word alone as the outcome is the error reaching the caller."""
+    doc = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))\ndef f(): ...",
+        "- **HTTP 404**: no such quote → not retried, error\n"
+        "- **HTTP 409**: conflict → the job errors out\n"
+        "- **HTTP 410**: gone → not retried; the error rate goes up and we continue",
+    )
+    assert expected(doc, parse_fault("status:404")).succeeds is False
+    assert expected(doc, parse_fault("status:409")).succeeds is False
+    assert expected(doc, parse_fault("status:410")).succeeds is True

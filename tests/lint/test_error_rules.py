@@ -253,4 +253,4 @@ def test_err004_counts_a_listed_schedule_and_err001_a_setting_without_unit() -> 
     assert "worst case 1.9 s (4 attempts × 300 ms + 700 ms of backoff)" in message
     assert _lines("ERR001", _strategy("text", body)) == []
     (message,) = _messages("ERR001", _strategy("text", "retries=2 backoff=100"))
-    assert '"retries=2 backoff=100" was not understood' in message and "3 attempts" in message
+    assert '"retries=2 backoff=100" holds something not understood' in message and "3 attempts" in message

@@ -44,7 +44,9 @@ class Draft:
 
     def unread(self, sentence: str, line: int) -> None:
         """A sentence that says something about the strategy (a duration) this reader did not understand."""
-        if sentence and len(self.unread_text) < 20 and all(s != sentence for s, _ in self.unread_text):
+        # once per sentence: "… (how many times is not said)" already lists it
+        listed = any(s.startswith(sentence) for s, _ in self.unread_text)
+        if sentence and len(self.unread_text) < 20 and not listed:
             self.unread_text.append((sentence, line))
 
     def merge(self, other: Draft) -> None:

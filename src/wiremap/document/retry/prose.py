@@ -133,7 +133,9 @@ _ONCE = re.compile(
 )
 _ATTEMPTS = re.compile(
     rf"\b(?:(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+(?:total\s+)?(?:attempts|tries)|"
-    rf"tries\s+{_N}\s+times|attempts\s*[:=]\s*{_N})\b",
+    rf"tries\s+{_N}\s+times|attempts\s*[:=]\s*{_N}|"
+    # "(so 4 calls in total)": the calls counted together are the attempts
+    rf"{_N}\s+(?:calls|requests)\s+(?:in\s+total|in\s+all|altogether|overall)|{_N}\s+total\s+(?:calls|requests))\b",
     _I,
 )
 _APART = re.compile(
@@ -296,9 +298,9 @@ _OVERALL = re.compile(
     _I,
 )
 # clauses: a sentence ends at ". ", ";" or ","; "and", "but", "while" join two clauses
-_CLAUSE = re.compile(r"(?<!\d)\.(?!\d)|[;,]|\band\b(?!\s+a\s+half\b)|\b(?:but|while|whereas)\b", _I)
+_CLAUSE = re.compile(r"\.(?!\d)|[;,]|\band\b(?!\s+a\s+half\b)|\b(?:but|while|whereas)\b", _I)
 _ANY_DUR = re.compile(_DUR, _I)
-_STOP = re.compile(r"(?<!\d)\.(?!\d)|[;!?]")
+_STOP = re.compile(r"\.(?!\d)|[;!?]")
 _BREAKER = re.compile(r"circuit[- ]?breaker([^.;\n]*)", _I)
 _BREAKER_AFTER = re.compile(
     rf"after\s+{_N}\s+(?:consecutive\s+)?(?:failures|errors)|{_N}\s+(?:consecutive\s+)?"
@@ -550,7 +552,7 @@ _PAST = re.compile(
     _I,
 )
 _PAREN = re.compile(r"\([^()\n]{0,300}\)")
-_SEGMENT = re.compile(r"(?<!\d)\.(?!\d)|[;!?]")
+_SEGMENT = re.compile(r"\.(?!\d)|[;!?]")
 _COMMA = re.compile(r",|\b(?:but|while|whereas)\b", _I)
 # HTTP methods, written as methods (upper case); "writes" / "reads" name them by what they do
 _METHOD = re.compile(
@@ -771,6 +773,16 @@ def _other_operation(subject: str) -> bool:
     return bool(words - _GENERIC_SUBJECT) and not _METHOD.search(subject)
 
 
+def _other_object(clause: str, negation: re.Match[str]) -> bool:
+    """The negation's object names an operation or a thing, not every call: "No retries for publishes",
+    "we don't retry the outbox flush" (failures and statuses are read before this is asked)."""
+    obj = _OBJECT.match(clause, negation.end())
+    if obj is None:
+        return False
+    end = _OBJECT_END.search(obj.group(1))
+    return _other_operation(obj.group(1)[: end.start() if end else None])
+
+
 def _counts_elsewhere(t: str, a: int, b: int) -> bool:
     """Outside ``t[a:b]`` the text gives a count of retries ("reconnect up to 5 times")."""
     rest = t[:a] + " " * (b - a) + t[b:]
@@ -849,7 +861,9 @@ class _Reading:
             before = self.t[_sentence_start(self.t, m.start()) : m.start()]
             if m.group("but") and (neg := _NONE.search(before)):  # "no retries except on 503": on 503
                 start = m.start() - len(before)
-                self.blank(start + neg.start(), start + neg.end())
+                # "we do not retry 4xx responses, except 429": the 4xx go with the negation (only 429 is)
+                negated = _LOOSE_STATUS.search(before, neg.end()) is not None
+                self.blank(start + neg.start(), m.start("but") if negated else start + neg.end())
                 self.blank(m.start("but"), m.end("but"))
                 self.t = self.t[: m.start("but")] + "on" + self.t[m.start("but") + 2 :]
             else:
@@ -893,7 +907,11 @@ class _Reading:
                 # "Invalid responses are never retried", "we don't retry on timeouts": one failure's rule
                 self.d.add("not_retried_failures", kinds, self.line)
                 self.blank(ca, cb)
-            elif m and _other_operation(bare[: m.start()]) and _counts_elsewhere(self.t, a, b):
+            elif (
+                m
+                and (_other_operation(bare[: m.start()]) or _other_object(bare, m))
+                and _counts_elsewhere(self.t, a, b)
+            ):
                 # "We reconnect up to 5 times. Publishing itself is not retried": a rule for one operation
                 # beside the policy, which the model cannot hold: listed, not read as the policy
                 self.unread(ca, cb)
@@ -1007,12 +1025,33 @@ def _settings(d: Draft, t: str, line: int, used: list[Span]) -> None:
             d.set(field, round(value * factor, 6), line)
 
 
+# a count of retries and what it is for: "2 times on timeouts", "twice for connection errors"
+_AFTER_COUNT = re.compile(
+    rf"\b(?:{_N}\s+(?:times|retries|attempts)|once|twice|thrice)\s+(?:on|for|when|after|in\s+case\s+of)\s+"
+    r"(?:an?\s+|the\s+|any\s+)?",
+    _I,
+)
+# what alone is retried: "(timeouts and connection errors only, never on 500)", "only on timeouts"
+_ONLY = re.compile(
+    r"(?:^|[(,;:/]|\b(?:retr(?:y|ies)|retried)\b)\s*(?:on\s+|for\s+)?([^(),;:.]{3,80}?)\s+only\b|"
+    r"\bonly\s+(?:on\s+|for\s+|when\s+)?((?:(?!\b(?:but|except|unless|never|not)\b)[^(),;:.]){3,80})",
+    _I,
+)
+
+
 def _retried_failures(d: Draft, t: str, line: int) -> None:
     """The failures the line says are retried: the object of "retry" ("we retry timeouts and connection
     errors 3 times") or the subject of "are retried" ("Timeouts and 503s are retried twice")."""
     for m in re.finditer(r"\bretr(?:y|ies)\s+(?:on\s+|for\s+)?(?:an?\s+|the\s+|any\s+)?", t, _I):
         end = _OBJECT_END.search(t, m.end())
         if kinds := _failure_kinds(t[m.end() : end.start() if end else len(t)]):
+            d.add("retry_on_failures", kinds, line)
+    for m in _AFTER_COUNT.finditer(t):  # "we retry 2 times on timeouts", "retried twice for refusals"
+        end = _OBJECT_END.search(t, m.end())
+        if kinds := _failure_kinds(t[m.end() : end.start() if end else len(t)]):
+            d.add("retry_on_failures", kinds, line)
+    for m in _ONLY.finditer(t):  # "(timeouts and connection errors only)", "only on timeouts"
+        if kinds := _failure_kinds(m.group(1) or m.group(2)):
             d.add("retry_on_failures", kinds, line)
     for m in re.finditer(r"\b(?:is|are|get|gets|will\s+be|get\s+)\s*retried\b", t, _I):
         start = _sentence_start(t, m.start())

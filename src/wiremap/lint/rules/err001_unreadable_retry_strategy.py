@@ -65,9 +65,9 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         more = f" (and {len(policy.unread) - _SHOWN} more)" if len(policy.unread) > _SHOWN else ""
         yield Violation(
             policy.lines.get("unread.0", integ.line_of("retry_strategy")),
-            f"Retry Strategy was only partly read: {shown}{more} was not understood (a duration, a "
-            f"setting, or a rule for one HTTP method when the Endpoint names none), so the ERR rules check "
-            f"only what was read ({policy_summary(policy)})",
+            f"Retry Strategy was only partly read: {shown}{more} holds something not understood (a count, "
+            f"a duration, a setting, or a rule for one HTTP method when the Endpoint names none), so the ERR "
+            f"rules check only what was read ({policy_summary(policy)})",
         )
 
 
