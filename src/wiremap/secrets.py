@@ -268,6 +268,19 @@ _SCHEME_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*$")
 _USER_ONLY = re.compile(r"(?P<secret>[^\s:/?#@\[\]\"'`<>\\]{4,})@(?=[\w\[])")
 
 
+# the password of a URL written as a format: ``amqp://user:pass@host``, ``postgres://USER:PASSWORD@HOST``
+# (``orders:password@db`` names a real user and host: it is a password, however weak)
+_PLACEHOLDER_PART = re.compile(
+    r"(?:user(?:name)?|login|name|host(?:name)?|server|localhost|example\.(?:com|org|net)|[a-z]+\.example)",
+    re.IGNORECASE,
+)
+_URL_HOST = re.compile(r"[^/:?#\s@]*")
+_PLACEHOLDER_PASSWORD = re.compile(
+    r"(?:your[-_]?|my[-_]?)?(?:pass(?:word|wd)?|pwd|pw|secret|changeme|change[-_]me)|x{3,}|\.\.\.|…",
+    re.IGNORECASE,
+)
+
+
 def _url_passwords(text: str, probe: str, found: Found) -> None:
     for i in _positions(probe, "://"):
         if i == 0 or not text[i - 1].isalnum():
@@ -302,6 +315,12 @@ def _url_passwords(text: str, probe: str, found: Found) -> None:
         if not secret or is_reference(secret):
             continue
         start = m.start("secret")
+        if _PLACEHOLDER_PASSWORD.fullmatch(secret):  # a format: its user or its host is a placeholder too
+            host = _URL_HOST.match(text, start + len(secret) + 1)
+            if _PLACEHOLDER_PART.fullmatch(text[i + 3 : start - 1]) or (
+                host is not None and _PLACEHOLDER_PART.fullmatch(host.group())
+            ):
+                continue
         found.append(
             Secret(start, start + len(secret), "password written in a URL", "scheme://user:***@host")
         )
@@ -437,6 +456,7 @@ _LINE_HEAD = re.compile(
     r"(?:(?:export|set|env|ENV|declare|readonly|local)[ \t]+(?:-\w+[ \t]+)?)?(?:`|\*\*|__)?"
 )
 _CONN_NEXT = re.compile(r"[ \t]*[A-Za-z][\w .-]*=")
+_CONN_PAIR = re.compile(r"[ \t]*[A-Za-z][\w .-]*=[^;]*")  # one ``key=value`` of a connection string
 _QUERY_VALUE = re.compile(r"[^&#\s\"'`<>\\;]+")
 _WORD_VALUE = re.compile(r"[^\s\"'`\\]+")
 _KV_WORDS = re.compile(r"(?:[A-Za-z_][\w.-]*=[^\s\"'`(),\\]*[ \t]+)+")  # libpq, ``env A=1 B=2 cmd``
@@ -480,8 +500,9 @@ def _value_syntax(text: str, name_start: int, pos: int, sep: str) -> tuple[str, 
     if tight and (head.endswith("&amp;") or (head == before and head.endswith(("?", "&")))):
         return "query", stop, table  # (``&amp;`` is ``&`` in HTML, not the ``;`` of a connection string)
     line = _LINE_HEAD.fullmatch(before, lead) is not None
-    if tight and head.endswith(";"):
-        return "conn", stop, table
+    pair = head[max(lead, head.rfind(";", 0, -1) + 1) : -1]  # what comes before the ``;``
+    if tight and head.endswith(";") and _CONN_PAIR.fullmatch(pair):
+        return "conn", stop, table  # (after a ``key=value;`` pair: "… from X_TOKEN; token=…" is prose)
     if tight and (line or head.endswith(("=", "'", '"', "`"))):
         end = _conn_end(text, pos, stop, table)  # the first key of one: ``'Password=a b;Server=h'``
         after = text[end + 1 : end + 2]

@@ -487,6 +487,10 @@ def test_sec001_messages_never_contain_the_secret() -> None:
         "postgres://orders:[password]@db:5432/orders",
         "postgres://[user]:[password]@[host]:5432/orders",
         "postgres://orders@db:5432/orders",
+        # a format written with placeholder words (new user, round 21): not a password
+        "amqp://user:pass@host:5672/vhost",
+        "postgres://USER:PASSWORD@HOST:5432/DB",
+        "redis://:password@hostname:6379/0",
         "https://db:5432/orders?x=a@b",
     ],
 )

@@ -283,3 +283,16 @@ def test_a_password_is_redacted_where_it_is_a_word_not_inside_words() -> None:
     )
     assert redact("does not exist", "x") == "does not exist"
     assert redact("token s3cr3t! was refused", "s3cr3t!") == "token *** was refused"
+
+
+def test_a_semicolon_of_prose_does_not_start_a_connection_string() -> None:
+    """A commit subject "… from PAYMENTS_API_TOKEN; token=hunter2supersecret was removed" lost " was
+    removed" in sync and SRC007 (new user, round 21): a value after ``;`` runs to the next ``;`` only in a
+    connection string, where a ``key=value`` pair comes before it."""
+    from wiremap.secrets import mask_text
+
+    subject = "payments: send bearer token from PAYMENTS_API_TOKEN; token=hunter2supersecret was removed"
+    assert mask_text(subject) == "payments: send bearer token from PAYMENTS_API_TOKEN; token=*** was removed"
+    assert mask_text("Server=db;User Id=sa;Password=my secret pw;Database=x") == (
+        "Server=db;User Id=sa;Password=***;Database=x"
+    )
