@@ -8,6 +8,7 @@ instead of silently lowering the rate (coordinated omission, as wrk2 corrects it
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -68,6 +69,11 @@ class SampleCounts(Protocol):
     def count_above(self, ms: float) -> int: ...
 
 
+# the client is late (see MeasureResult.fell_behind)
+LATENESS_P99_MS = 1.0
+LATENESS_SHARE = 0.02
+
+
 @dataclass(frozen=True, slots=True)
 class MeasureResult:
     latency_ms: Percentiles  # completion - intended send time (corrected)
@@ -85,6 +91,31 @@ class MeasureResult:
     # the corrected latencies themselves, for a count above a limit (the --check's significance test);
     # None where only percentiles are known (a result read back, a test's hand-made one)
     samples: SampleCounts | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def fell_behind(self) -> bool:
+        """The client sent late enough to bend the figures: send lateness p99 of 1 ms, or 2% of the
+        service time p99 when that is longer (1.2 ms of lateness does not bend a 200 ms answer; on a
+        1 ms answer it is the whole measurement). Lateness counts a busy client CPU and the wait for a
+        free connection (too few for the rate): wiremap's limits, never the destination's."""
+        return self.lateness_ms.p99 >= max(LATENESS_P99_MS, LATENESS_SHARE * self.uncorrected_ms.p99)
+
+    @property
+    def connections_needed(self) -> int:
+        """Connections an open model needs at this rate for the service time measured (Little's law:
+        rate x p99 service time, with half again for the spread), at least one."""
+        return max(1, math.ceil(1.5 * self.rate * self.uncorrected_ms.p99 / 1000))
+
+    def behind(self) -> str:
+        """Why the client fell behind, in words (:attr:`fell_behind`)."""
+        said = f"the client fell behind (send lateness p99 {self.lateness_ms.p99:.2f} ms"
+        if self.connections and self.connections_needed > self.connections:
+            return (
+                f"{said}: {self.connections} connections at a service time of "
+                f"{self.uncorrected_ms.p99:.0f} ms are too few for {self.rate:g}/s, --connections "
+                f"{self.connections_needed} would do)"
+            )
+        return f"{said}: this machine's CPU)"
 
     @property
     def measured_errors(self) -> int:

@@ -9,7 +9,9 @@ documented P99, else 100 ms). The answer is the highest sustained rate seen.
 Which side stopped the search matters. Send lateness counts the wait for a free connection as well as a
 busy client CPU: when a step failed with requests sent late (lateness p99 over 1 ms, or 2% of the
 service-time p99 when longer) while the destination still answered within the budget (service time
-p99), the rate was not sustained because of the *client* (its CPU or its connections), and the answer
+p99), or its p99 was over the budget by no more than twice the send lateness (the client's delays on
+both sides of the request), the rate was not sustained because of the *client* (its CPU or its
+connections), and the answer
 is a lower bound of the destination's capacity, the ceiling of this machine (``client_bound``). Only a
 search bounded above by a failure of the destination (errors, the achieved rate, p99 over the budget)
 found the destination's capacity; one ended by the cap is a lower bound too.
@@ -28,8 +30,6 @@ from .engine import run_load
 
 __all__ = ["FindMaxResult", "Judgement", "StepReport", "find_max", "sustained"]
 
-LATENESS_P99_MS = 1.0
-LATENESS_SHARE = 0.02
 ACHIEVED_SHARE = 0.99
 
 
@@ -91,10 +91,11 @@ def sustained(result: MeasureResult, budget_ms: float) -> Judgement:
         reason = f"p99 {result.latency_ms.p99:.1f} ms over the {budget_ms:g} ms budget"
     if reason is None:
         return Judgement(True, "sustained", False)
-    # late for this destination: 1 ms, or 2% of its service time when that is longer (1.2 ms of lateness
-    # does not bend a 200 ms answer; on a 1 ms answer it is the whole measurement)
-    late = result.lateness_ms.p99 >= max(LATENESS_P99_MS, LATENESS_SHARE * result.uncorrected_ms.p99)
-    if late and result.uncorrected_ms.p99 <= budget_ms:  # sent late, answered in time: the client's limit
+    late = result.fell_behind and result.uncorrected_ms.p99 <= budget_ms  # sent late, answered in time
+    # over the budget by no more than the client's own delays (sent late, and read as late by the same
+    # busy loop): the excess may be all the client's, so it is not said to be the destination's
+    over = result.latency_ms.p99 - budget_ms
+    if late or (result.latency_ms.p99 > budget_ms and 0 < over <= 2 * result.lateness_ms.p99):
         return Judgement(
             False, f"client fell behind (send lateness p99 {result.lateness_ms.p99:.2f} ms; {reason})", True
         )

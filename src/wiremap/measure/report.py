@@ -14,7 +14,7 @@ from ..probes.registry import probe_name
 from ._base import MeasureResult
 from .check import Verdict
 from .findmax import FindMaxResult
-from .writeback import Edit, format_rate
+from .writeback import Edit, format_ms, format_rate
 
 __all__ = ["render_json", "render_text"]
 
@@ -95,13 +95,30 @@ def render_text(
     )
     if result.stopped_early:
         con.print(f"stopped early: {result.stopped_early}", markup=False, soft_wrap=True)
+    if result.successes and result.fell_behind:  # wiremap's limit, said as such
+        con.print(
+            f"note: {result.behind()}: the corrected latency includes wiremap's own wait",
+            markup=False,
+            soft_wrap=True,
+        )
     for v in verdicts or []:
-        con.print(("ok    " if v.ok else "FAIL  ") + v.message, markup=False, soft_wrap=True)
+        label = "ok    " if v.ok else "FAIL  " if v.ok is False else "skip  "
+        con.print(label + v.message, markup=False, soft_wrap=True)
     for e in edits or []:
-        con.print(f"wrote line {e.line}: {e.new.strip()}", markup=False, soft_wrap=True)
+        con.print(f"wrote line {e.line}: {e.new.strip()}{_rounded(e, result)}", markup=False, soft_wrap=True)
     for why in not_written or []:
         con.print(why, markup=False, soft_wrap=True)
     return buf.getvalue().rstrip("\n")
+
+
+def _rounded(edit: Edit, result: MeasureResult) -> str:
+    """A bound written rounded up says from what (the table shows 0.643 as 0.64, the doc gets 0.65)."""
+    measured = {"latency_ms.p95": result.latency_ms.p95, "latency_ms.p99": result.latency_ms.p99}.get(
+        edit.field
+    )
+    if measured is None or float(format_ms(measured, up=True).split()[0]) == round(measured, 2):
+        return ""
+    return f" (rounded up from {measured:.3f} ms: a bound written holds for what was measured)"
 
 
 def _max_rate(find: FindMaxResult) -> str:
@@ -164,6 +181,7 @@ def render_json(
                 "ok": v.ok,
                 "documented_ms": v.documented_ms,
                 "measured_ms": None if v.measured_ms is None else round(v.measured_ms, 3),
+                "message": v.message,
             }
             for v in verdicts
         ]
