@@ -169,3 +169,24 @@ def test_a_new_call_to_another_host_in_a_documented_file_is_undocumented(
     charges = next(s for s in data["sites"] if (s["target"] or "").endswith("/v1/charges"))
     assert charges["documented"]
     assert data["coverage"]["integrations"] < 7 / 9
+
+
+def test_a_call_of_another_protocol_in_a_documented_file_is_not_that_doc_s(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An HTTP session opened in the file a gRPC doc names was "documented by" the gRPC doc, so coverage
+    read 100% (new user, round 21): a doc covers the calls its protocol can be."""
+    client = shop / "services" / "checkout" / "inventory_client.py"
+    client.write_text(
+        client.read_text(encoding="utf-8") + "\n\ndef audit_session(base):\n    return requests.Session()\n",
+        encoding="utf-8",
+    )
+    if "import requests" not in client.read_text(encoding="utf-8"):
+        client.write_text("import requests\n" + client.read_text(encoding="utf-8"), encoding="utf-8")
+    data = _json(capsys)
+    session = [
+        s for s in data["sites"] if s["path"].endswith("inventory_client.py") and s["protocol"] == "http"
+    ]
+    assert session and not any(s["documented"] for s in session), session
+    grpc = [s for s in data["sites"] if s["path"].endswith("inventory_client.py") and s["protocol"] == "grpc"]
+    assert grpc and all(s["documented"] for s in grpc), grpc

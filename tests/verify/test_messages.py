@@ -27,3 +27,25 @@ def test_failures_name_where(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     assert len(failed) >= 5  # http, redis, grpc, postgresql, amqp, websocket (the POST one is skipped)
     for c in failed:
         assert f"{host}:1" in c["message"] or f"{host}'" in c["message"], c
+
+
+def test_an_ok_row_names_the_checks_that_ran_and_the_skipped_one_apart() -> None:
+    """ "ok  mqtt  skipped: MQTT_PASSWORD is bound to no host" read as the MQTT check passing; only the
+    health-check command had run (new user, round 21)."""
+    from wiremap.model import Integration
+    from wiremap.probes._base import ProbeResult, Target
+    from wiremap.verify.engine import IntegrationReport
+    from wiremap.verify.report.text import render
+
+    integ = Integration(id="t-to-b", path="t.md", source="Telemetry", destination="Broker", protocol="mqtt")
+    report = IntegrationReport(
+        integ,
+        Target("127.0.0.1", 1883),
+        (
+            ProbeResult("mqtt", None, message="MQTT_PASSWORD is bound to no host"),
+            ProbeResult("health-check", True),
+        ),
+    )
+    row = next(line for line in render([report], color=False).splitlines() if "Telemetry" in line)
+    assert row.split()[3:6] == ["mqtt", "ok", "health-check"], row
+    assert "mqtt skipped: MQTT_PASSWORD is bound to no host" in row

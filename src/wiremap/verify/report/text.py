@@ -20,12 +20,16 @@ def render(reports: Sequence[IntegrationReport], color: bool) -> str:
         word = status(r)
         bad = r.first_failure or next((c for c in r.checks if c.skipped), None)
         reason = f"{bad.error_kind or 'skipped'}: {message(bad)}" if bad else ""
+        checks = bad.name if bad else ", ".join(c.name for c in r.checks)
+        if word == "ok" and bad is not None:  # the ok is the checks that ran; the skipped one said apart
+            checks = ", ".join(c.name for c in r.checks if not c.skipped)
+            reason = f"{bad.name} skipped: {message(bad)}"
         name = r.integration.name + (" (critical)" if r.integration.critical_path else "")
         table.add_row(
             name,
             r.integration.protocol or "?",
             f"[{_STYLE[word]}]{word}[/]" if color else word,
-            bad.name if bad else ", ".join(c.name for c in r.checks),
+            checks,
             reason.split("\n")[0],  # whole: rich wraps it in its column (a cut id read as a valid one)
             f"{r.duration_ms:.1f}",
         )
