@@ -30,6 +30,14 @@ from wiremap import values as v
         ("[ms]", None),
         ("45", None),
         ("fast", None),
+        # a bound and a figure in words: "P99: under half a second" had "no value" (new user, round 21)
+        ("under half a second", 500),
+        ("less than 200 ms", 200),
+        ("a second and a half", 1500),
+        ("two seconds", 2000),
+        ("a quarter of a second", 250),
+        ("a few seconds", None),
+        ("a 5 ms budget", None),
     ],
 )
 def test_duration(text: str, ms: float | None) -> None:

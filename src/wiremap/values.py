@@ -77,12 +77,42 @@ def _unit_key(unit: str, table: dict[str, float]) -> float | None:
     return None
 
 
+# a bound said in words before the figure: "under 200 ms", "less than half a second"
+_BOUND_WORDS = re.compile(
+    r"^(?:under|below|less\s+than|at\s+most|up\s+to|within|no\s+more\s+than|not\s+more\s+than)\s+", re.I
+)
+# a figure in words: "half a second", "a second and a half", "two seconds", "a quarter of a second"
+_WORD_FIGURES = (
+    (re.compile(r"^(?:one\s+and\s+a\s+half|a\s+(\w+)\s+and\s+a\s+half)\b", re.I), "1.5"),
+    (re.compile(r"^half\s+(?:a|an)\b", re.I), "0.5"),
+    (re.compile(r"^(?:a\s+)?quarter\s+of\s+(?:a|an)\b", re.I), "0.25"),
+    (re.compile(r"^(?:a|an|one)\b(?!\s+(?:few|couple|handful))", re.I), "1"),
+)
+_SMALL = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8"}
+_SMALL_WORD = re.compile(r"^(two|three|four|five|six|seven|eight)\b", re.I)
+
+
+def _figures(text: str) -> str:
+    """``under half a second`` -> ``0.5 second``: a bound's words dropped, a figure in words as digits."""
+    text = _BOUND_WORDS.sub("", text)
+    if m := _SMALL_WORD.match(text):
+        return _SMALL[m.group(1).lower()] + text[m.end() :]
+    for pattern, figure in _WORD_FIGURES:
+        if m := pattern.match(text):
+            rest = text[m.end() :]
+            if m.lastindex:  # "a second and a half": the unit was the word itself
+                return f"{figure} {m.group(1)}{rest}"
+            return figure + rest
+    return text
+
+
 def parse_duration_ms(text: str) -> float | None:
-    """``"120ms"``, ``"~15ms"``, ``"0.4 ms"``, ``"0.08 s"``, ``"8 s per file"``, ``"1.5s"`` -> milliseconds.
+    """``"120ms"``, ``"~15ms"``, ``"0.4 ms"``, ``"0.08 s"``, ``"8 s per file"``, ``"1.5s"`` -> milliseconds;
+    a bound and a figure in words too: ``"under half a second"`` is 500 ms.
 
     A range (``"10-20 ms"``) reads as its upper bound. A bare number, or no unit, is ``None``.
     """
-    m = _DURATION.match(strip_code(text).strip())
+    m = _DURATION.match(_figures(strip_code(text).strip()))
     if not m:
         return None
     if m.group(3) is not None:  # a range: its upper bound, in its own unit (else the first number's)

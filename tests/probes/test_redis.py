@@ -121,3 +121,21 @@ def test_missing_driver_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
     result = _run(_ctx(6379))
     assert result.skipped and "pip install 'wiremap[probes]'" in result.message
+
+
+def test_an_http_server_on_the_redis_port_is_said_to_be_no_redis() -> None:
+    """A doc's Redis port served HTTP: the probe said "protocol: ConnectionError: Connection closed by
+    server." (new user, round 21)."""
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = _run(_ctx(server.server_address[1]))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.ok is False and result.error_kind is ErrorKind.PROTOCOL, result.message
+    assert "not a Redis server" in result.message, result.message

@@ -119,4 +119,8 @@ class Redis:
         if isinstance(exc, rex.ResponseError):
             return InvalidResponseError(f"server error: {text}", host, port)
         # "Connection closed by server." before any reply: whatever listens there does not speak RESP
+        if isinstance(exc, rex.ConnectionError) and "closed" in text.lower():
+            return InvalidResponseError(
+                f"not a Redis server? it closed the connection without a Redis reply ({text})", host, port
+            )
         return InvalidResponseError(f"{type(exc).__name__}: {text}", host, port)
