@@ -333,3 +333,45 @@ def test_histogram_percentiles_in_ms() -> None:
     assert h.count == 1002 and h.percentiles().max == HIGHEST_US / 1000
     h.reset()
     assert h.count == 0 and h.percentiles().max == 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# The callback path (measure/wire.py) and the awaited one count the same
+
+
+def test_http_takes_the_callback_path_and_other_operations_the_awaited_one() -> None:
+    from wiremap.measure.wire import can_wire
+
+    assert can_wire([http_op.factory(_ctx(8080))])
+    assert not can_wire([_Flaky()])
+
+
+@pytest.mark.parametrize(
+    ("path", "delay_ms", "timeout_s"),
+    [("/flaky/10", 0, 5.0), ("/v1/ping", 300, 0.1), ("/status/401", 0, 5.0)],
+)
+def test_both_paths_count_the_same(path: str, delay_ms: int, timeout_s: float) -> None:
+    """The same requests through the awaited path (a task per connection, a timer per request) and the
+    callback path (issue 14): the same counts of requests, successes and errors per kind."""
+    from wiremap.measure.engine import Run
+    from wiremap.measure.wire import WireRun
+
+    def once(engine: type[Run]) -> MeasureResult:
+        with serve("fixed", delay_ms=delay_ms) as server:
+            ctx = _ctx(server.port, f"GET {path}")
+            plan = LoadPlan(rate=100, duration_s=0.5, connections=4, timeout_s=timeout_s, max_error_rate=1.0)
+            ops_ = [http_op.factory(ctx) for _ in range(plan.connections)]
+            return run(engine(plan, ops_, None, None).run())
+
+    awaited, callbacks = once(Run), once(WireRun)
+    assert (
+        (awaited.requests, awaited.successes)
+        == (callbacks.requests, callbacks.successes)
+        == (
+            50,
+            awaited.successes,
+        )
+    )
+    assert {k: e.count for k, e in awaited.errors.items()} == {
+        k: e.count for k, e in callbacks.errors.items()
+    }

@@ -26,6 +26,7 @@ from ._types import (
     Marker,
     ProtocolError,
     Response,
+    Waiter,
     encode_request,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "Marker",
     "ProtocolError",
     "Response",
+    "Waiter",
     "_HTTPProtocol",
     "encode_request",
     "request",

@@ -15,6 +15,7 @@ from ._types import (
     Limits,
     Marker,
     Response,
+    Waiter,
     encode_request,
 )
 
@@ -159,6 +160,20 @@ class Connection:
         except BaseException:
             self.close()  # cancelled or failed mid-response: the stream's state is unknown
             raise
+
+    def start(self, data: bytes, waiter: Waiter, *, head: bool = False, lean: bool = False) -> None:
+        """Send pre-encoded request bytes; the response (or the failure) goes to ``waiter``, from the
+        event loop's callbacks: a load generator's way, with no future and no task per request. The
+        caller closes the connection when it gives up on the response. ``lean``: the response's
+        headers hold only ``content-length``, ``content-type`` and ``connection`` when it is a plain
+        one (the parser's ``_lean_head``)."""
+        protocol = self._protocol
+        if protocol._waiter is not None:
+            raise RuntimeError("a request is already in flight on this connection (no pipelining)")
+        if self.closed:
+            raise ConnectionClosed(f"connection to {self.host}:{self.port} is closed")
+        protocol.begin(waiter, head, None, lean)
+        self._transport.write(data)
 
     def close(self) -> None:
         self._protocol.keep_alive = False

@@ -14,6 +14,7 @@ from ._types import (
     Marker,
     ProtocolError,
     Response,
+    Waiter,
 )
 
 # response framing states, and chunked-body states
@@ -44,9 +45,10 @@ class _HTTPProtocol(asyncio.Protocol):
         self.closed = False
         self.keep_alive = False
         self._buf = bytearray()
-        self._waiter: asyncio.Future[Response] | None = None
+        self._waiter: Waiter | None = None
         self._timer: Marker | None = None
         self._head_request = False
+        self._lean = False
         self._state = _IDLE
         self._scan = 0
         self._received = False
@@ -99,8 +101,11 @@ class _HTTPProtocol(asyncio.Protocol):
 
     # -- requests ------------------------------------------------------------------------------
 
-    def begin(self, waiter: asyncio.Future[Response], head_request: bool, timer: Marker | None) -> None:
+    def begin(self, waiter: Waiter, head_request: bool, timer: Marker | None, lean: bool = False) -> None:
+        """Expect the response to a request; ``lean``: its headers are only read as far as a load
+        generator needs (:meth:`_lean_head`)."""
         self._waiter = waiter
+        self._lean = lean
         self._head_request = head_request
         self._timer = timer
         self._state = _HEAD
@@ -184,8 +189,71 @@ class _HTTPProtocol(asyncio.Protocol):
         m = _HEAD_END.search(buf, start)  # bare-LF line ends (tolerated, RFC 9112 §2.2)
         return (m.start(), m.end()) if m else (-1, -1)
 
+    def _lean_head(self, buf: bytearray) -> bool | None:
+        """The common response, read without a header dict (``lean``): ``HTTP/1.1 NNN``, a final
+        status, one well-formed ``Content-Length`` and no ``Transfer-Encoding``, CRLF line ends, no
+        folding. Its headers are only ``content-length``, ``content-type`` and ``connection``, all a
+        load generator looks at. None: not that response (or not all of its head yet), the full
+        parser reads it."""
+        if not buf.startswith(b"HTTP/1.1 ") or self._head_request:
+            return None
+        end = buf.find(b"\r\n\r\n")
+        if end < 0 or end > self.limits.max_header_bytes:
+            return None
+        head = bytes(buf[:end])
+        code_text = head[9:12]
+        if not code_text.isdigit() or head[12:13] not in (b" ", b"\r", b""):
+            return None
+        code = int(code_text)
+        low = head.lower()
+        if code < 200 or code in (204, 304) or b"transfer-encoding" in low or b"\n\n" in low:
+            return None
+        if b"\r\n " in low or b"\r\n\t" in low or low.count(b"\n") != low.count(b"\r\n"):
+            return None  # folding or bare LFs: the full parser's
+        at = low.find(b"\r\ncontent-length:")
+        if at < 0 or low.find(b"\r\ncontent-length:", at + 17) >= 0:
+            return None
+        if low.count(b"\r\ncontent-type:") > 1 or low.count(b"\r\nconnection:") > 1:
+            return None  # repeated: the full read joins them
+        stop = low.find(b"\r\n", at + 17)
+        value = low[at + 17 : stop if stop >= 0 else len(low)].strip(b" \t")
+        if not value.isdigit() or len(value) > 12:
+            return None
+        n = int(value)
+        if n > self.limits.max_body_bytes:
+            return None  # the full parser says why
+        headers = {"content-length": value.decode()}
+        keep_alive = True
+        if (at := low.find(b"\r\nconnection:")) >= 0:
+            stop = low.find(b"\r\n", at + 13)
+            value_at = slice(at + 13, stop if stop >= 0 else len(low))
+            headers["connection"] = head[value_at].decode("latin-1").strip(" \t")
+            keep_alive = b"close" not in {t.strip(b" \t") for t in low[value_at].split(b",")}
+        if (at := low.find(b"\r\ncontent-type:")) >= 0:
+            stop = low.find(b"\r\n", at + 15)
+            headers["content-type"] = (
+                head[at + 15 : stop if stop >= 0 else len(head)].decode("latin-1").strip(" \t")
+            )
+        line_end = head.find(b"\r\n")
+        self._status = code
+        self._reason = head[13 : line_end if line_end >= 0 else len(head)].decode("latin-1").strip()
+        self._version = "HTTP/1.1"
+        self._headers = headers
+        self.keep_alive = keep_alive
+        del buf[: end + 4]
+        self._scan = 0
+        self._remaining = n
+        if n:
+            self._state = _LENGTH
+            return True
+        self._state = _IDLE
+        self._finish()
+        return False
+
     def _parse_head(self) -> bool:
         buf = self._buf
+        if self._lean and (lean := self._lean_head(buf)) is not None:
+            return lean
         while buf and buf[0] in (13, 10):  # tolerated empty lines (CR, LF) before the status line
             del buf[:1]
         max_bytes = self.limits.max_header_bytes

@@ -30,6 +30,17 @@ class Marker(Protocol):
     def mark(self, phase: str) -> None: ...
 
 
+class Waiter(Protocol):
+    """Where a response goes: an :class:`asyncio.Future`, or a load generator's callbacks (no future
+    made per request)."""
+
+    def done(self) -> bool: ...
+
+    def set_result(self, result: Response, /) -> None: ...
+
+    def set_exception(self, exception: BaseException, /) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     max_header_bytes: int = 64 * 1024  # status line + headers (each interim response counted apart)

@@ -24,6 +24,7 @@ __all__ = [
     "Percentiles",
     "Progress",
     "SampleCounts",
+    "WireOperation",
 ]
 
 
@@ -168,6 +169,20 @@ class Operation(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class WireOperation(Operation, Protocol):
+    """An operation the engine drives by callbacks (:mod:`wiremap.measure.wire`): no task, future or
+    timer per request."""
+
+    def start(self, done: Callable[[Exception | None], None]) -> None:
+        """Send one request; ``done(None)`` when answered, ``done(error)`` (a
+        :class:`wiremap.protocols.DestinationError`) when failed, from the event loop's callbacks."""
+        ...
+
+    def abort(self) -> None:
+        """Give up the request in flight: ``done`` is not called for it; the connection is closed."""
+        ...
 
 
 OperationFactory = Callable[[ProbeContext], Operation]

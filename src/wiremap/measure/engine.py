@@ -87,10 +87,16 @@ async def run_load(
     if plan.duration_s < 0 or plan.warmup_s < 0 or not plan.timeout_s > 0:
         raise ValueError("duration and warm-up must not be negative, and the timeout must be positive")
     ops = [factory(ctx) for _ in range(plan.connections)]
-    return await _Run(plan, ops, progress, stop).run()
+    from .wire import WireRun, can_wire  # (the callback path imports this module)
+
+    run = WireRun if can_wire(ops) else Run
+    return await run(plan, ops, progress, stop).run()
 
 
-class _Run:
+class Run:
+    """One run over awaited operations: a worker task per connection (:mod:`.wire` drives the
+    operations that take callbacks, with none)."""
+
     def __init__(
         self, plan: LoadPlan, ops: list[Operation], progress: Progress | None, stop: asyncio.Event | None
     ) -> None:
@@ -138,37 +144,45 @@ class _Run:
             opened = opening.result()
             self.t0 = _now()
             self.measure_start = self.t0 + int(self.n_warmup * self.interval_ns)
-            workers = [
-                asyncio.ensure_future(self._worker(op, ok)) for op, ok in zip(self.ops, opened, strict=True)
-            ]
+            workers = await self._start_workers(opened)
             scheduler = asyncio.ensure_future(self._schedule())
             if not await self._race(scheduler, stop_task):
                 scheduler.cancel()
                 stopped_at = _now()
                 return self._result(stopped_at)
             scheduler.result()  # a bug in the scheduler is a bug: let it out
-            self.closing = True
-            while self.idle:
-                fut = self.idle.popleft()
-                if not fut.done():
-                    fut.set_result(None)
-            drain = asyncio.ensure_future(asyncio.wait(workers))
-            drained = await self._race(drain, stop_task, timeout=self.plan.timeout_s + _CLOSE_TIMEOUT_S)
-            if not drained:
-                drain.cancel()
-                if self.stopped_early is not None:
-                    stopped_at = _now()
+            if not await self._drain(workers, stop_task) and self.stopped_early is not None:
+                stopped_at = _now()
             for task in workers:  # a worker that died of something else than a request is a bug
                 if task.done() and not task.cancelled() and task.exception() is not None:
                     raise RuntimeError("a load worker failed") from task.exception()
             return self._result(stopped_at)
         finally:
-            for task in workers:
-                task.cancel()
             if stop_task is not None:
                 stop_task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            await self._stop_workers(workers)
             await self._close_all()
+
+    async def _start_workers(self, opened: list[bool]) -> list[asyncio.Task[None]]:
+        return [asyncio.ensure_future(self._worker(op, ok)) for op, ok in zip(self.ops, opened, strict=True)]
+
+    async def _drain(self, workers: list[asyncio.Task[None]], stop_task: asyncio.Future[Any] | None) -> bool:
+        """Let the workers finish the requests in flight and queued; False when stopped or timed out."""
+        self.closing = True
+        while self.idle:
+            fut = self.idle.popleft()
+            if not fut.done():
+                fut.set_result(None)
+        drain = asyncio.ensure_future(asyncio.wait(workers))
+        drained = await self._race(drain, stop_task, timeout=self.plan.timeout_s + _CLOSE_TIMEOUT_S)
+        if not drained:
+            drain.cancel()
+        return drained
+
+    async def _stop_workers(self, workers: list[asyncio.Task[None]]) -> None:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
 
     async def _race(
         self, main: asyncio.Future[Any], stop_task: asyncio.Future[Any] | None, timeout: float | None = None
@@ -255,7 +269,8 @@ class _Run:
         i = 0
         intended = t0
         while i < n:
-            delay = intended - _now()
+            now = _now()
+            delay = intended - now
             if delay > 0:
                 if delay <= spin_ns:
                     await sleep(0)

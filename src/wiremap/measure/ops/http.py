@@ -14,6 +14,9 @@ by the user, or ``--allow-writes`` is given.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from ... import http1
 from ..._errors import ConfigError
 from ...probes._base import ProbeContext
@@ -27,9 +30,11 @@ _RETRYABLE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class HTTPOperation:
-    """One keep-alive connection sending one pre-encoded request, over and over."""
+    """One keep-alive connection sending one pre-encoded request, over and over: awaited (``await
+    op()``), or driven by the load engine's callbacks (:meth:`start`: no future, no task per request;
+    the operation is its own response :class:`~wiremap.http1.Waiter`)."""
 
-    __slots__ = ("_conn", "_data", "_fresh", "_head", "_json", "_retry", "req")
+    __slots__ = ("_conn", "_data", "_done", "_fresh", "_head", "_json", "_retry", "_reused", "_task", "req")
 
     def __init__(self, req: PreparedRequest) -> None:
         self.req = req
@@ -40,6 +45,9 @@ class HTTPOperation:
         # the doc documents a JSON answer: a body declared as something else (a maintenance page with
         # 200) is not a success; one header read per response, the body never parsed
         self._json = req.documented is not None and not self._head
+        self._done: Callable[[Exception | None], None] | None = None  # the request in flight's
+        self._reused = False
+        self._task: asyncio.Task[None] | None = None  # the awaited path, when a request takes it
         self._data = http1.encode_request(
             req.method,
             req.host,
@@ -80,6 +88,10 @@ class HTTPOperation:
                 response = await self._conn.roundtrip(self._data, head=self._head)
         except (OSError, http1.ProtocolError) as exc:
             raise http_protocol.error(exc, req.host, req.port) from exc
+        self._check(response)
+
+    def _check(self, response: http1.Response) -> None:
+        req = self.req
         status = response.status
         if not req.accepts(status):
             if status in (401, 403):
@@ -90,7 +102,77 @@ class HTTPOperation:
             if declared is not None and "json" not in declared.lower():
                 raise NotJSON(declared, req.host, req.port)
 
+    # -- driven by callbacks (the load engine's wire path) -----------------------------------------
+
+    def start(self, done: Callable[[Exception | None], None]) -> None:
+        """Send the request; ``done(None)`` or ``done(error)`` once it is answered or failed (never
+        called after :meth:`abort`). A connection to open, or a stale kept-alive one to retry on,
+        takes the awaited path in a task of its own; the common case takes none."""
+        conn = self._conn
+        if conn is None or conn.closed or not (self._fresh or conn.reusable):
+            self._task = asyncio.ensure_future(self._awaited(done))
+            return
+        self._reused, self._fresh = not self._fresh, False
+        self._done = done
+        conn.start(self._data, self, head=self._head, lean=True)
+
+    def abort(self) -> None:
+        """Give up the request in flight (its deadline passed): the connection is closed."""
+        self._done = None
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    async def _awaited(self, done: Callable[[Exception | None], None]) -> None:
+        self._done = done
+        try:
+            await self()
+        except asyncio.CancelledError:
+            raise  # aborted: the engine counted it
+        except Exception as exc:
+            self._task = None
+            self._finish(exc)
+        else:
+            self._task = None
+            self._finish(None)
+
+    def _finish(self, error: Exception | None) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done(error)
+
+    def done(self) -> bool:  # the Waiter the connection answers to
+        return self._done is None
+
+    def set_result(self, response: http1.Response, /) -> None:
+        try:
+            self._check(response)
+        except Exception as exc:
+            self._finish(exc)
+        else:
+            self._finish(None)
+
+    def set_exception(self, exc: BaseException, /) -> None:
+        if self._reused and self._retry and isinstance(exc, http1.IncompleteResponse | ConnectionError):
+            done, self._done = self._done, None  # the server's idle timeout raced the request: once more
+            if done is not None:
+                self._fresh = False
+                self._task = asyncio.ensure_future(self._awaited(done))
+            return
+        req = self.req
+        if isinstance(exc, OSError | http1.ProtocolError):
+            self._finish(http_protocol.error(exc, req.host, req.port))
+        else:
+            self._finish(exc if isinstance(exc, Exception) else ConnectionError(repr(exc)))
+
     async def close(self) -> None:
+        self._done = None
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.close()

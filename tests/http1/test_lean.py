@@ -1,0 +1,165 @@
+"""The parser's lean read (a load generator's: no header dict) gives what the full read gives, for every
+response it takes, and leaves every other response to the full read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from wiremap import http1
+from wiremap.http1._parser import _HTTPProtocol
+
+
+@dataclass
+class _Waiter:
+    result: http1.Response | None = None
+    error: BaseException | None = None
+    calls: list[str] = field(default_factory=list)
+
+    def done(self) -> bool:
+        return bool(self.calls)
+
+    def set_result(self, result: http1.Response, /) -> None:
+        self.calls.append("result")
+        self.result = result
+
+    def set_exception(self, exception: BaseException, /) -> None:
+        self.calls.append("error")
+        self.error = exception
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.closing = False
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+
+def _read(pieces: list[bytes], *, lean: bool, head: bool = False) -> tuple[_Waiter, _HTTPProtocol]:
+    protocol = _HTTPProtocol(http1.DEFAULT_LIMITS)
+    protocol.connection_made(_Transport())  # type: ignore[arg-type]
+    waiter = _Waiter()
+    protocol.begin(waiter, head, None, lean)
+    for piece in pieces:
+        if piece:
+            protocol.data_received(piece)
+    if not waiter.calls:
+        protocol.connection_lost(None)
+    return waiter, protocol
+
+
+_NAMES = st.sampled_from(
+    [
+        "Content-Type",
+        "content-type",
+        "CONTENT-TYPE",
+        "Server",
+        "Date",
+        "X-Trace",
+        "Connection",
+        "Cache-Control",
+    ]
+)
+_VALUES = st.sampled_from(
+    ["application/json", "text/html; charset=utf-8", "close", "keep-alive", "nginx", "a, b", ""]
+)
+
+
+@st.composite
+def responses(draw: st.DrawFn) -> tuple[list[bytes], bool]:
+    plain = draw(st.integers(0, 9)) < 7  # mostly what the lean read takes, so its branches are exercised
+    version = b"HTTP/1.1" if plain else draw(st.sampled_from([b"HTTP/1.1", b"HTTP/1.0"]))
+    statuses = [200, 201, 301, 404, 500, 503] + ([] if plain else [204, 304, 100])
+    status = draw(st.sampled_from(statuses))
+    reason = draw(st.sampled_from([b"OK", b"", b"Not Found", b"Whatever It Is"]))
+    body = draw(st.binary(max_size=40))
+    headers = [(draw(_NAMES).encode(), draw(_VALUES).encode()) for _ in range(draw(st.integers(0, 4)))]
+    framings = ["length"] if plain else ["length", "chunked", "none", "both", "twice", "bad", "folded"]
+    framing = draw(st.sampled_from(framings))
+    if framing in ("length", "both", "twice", "folded"):
+        headers.append(
+            (draw(st.sampled_from([b"Content-Length", b"content-length"])), str(len(body)).encode())
+        )
+    if framing == "twice":
+        headers.append((b"Content-Length", str(len(body)).encode()))
+    if framing == "bad":
+        headers.append((b"Content-Length", b"12x"))
+    if framing == "folded":
+        headers.append((b"X-Folded", b"a\r\n b"))
+    if framing in ("chunked", "both"):
+        headers.append((b"Transfer-Encoding", b"chunked"))
+        payload = (b"%x\r\n" % len(body) + body + b"\r\n" if body else b"") + b"0\r\n\r\n"
+    else:
+        payload = body
+    if draw(st.booleans()):
+        headers.insert(
+            draw(st.integers(0, len(headers))), (b"Connection", draw(st.sampled_from(_CONNECTION)))
+        )
+    eol = b"\r\n" if plain else draw(st.sampled_from([b"\r\n", b"\n"]))
+    lines = [version + b" " + str(status).encode() + (b" " + reason if reason else b"")]
+    lines += [n + b": " + v for n, v in headers]
+    data = eol.join(lines) + eol + eol + payload
+    cuts = sorted(draw(st.lists(st.integers(0, len(data)), max_size=3)))
+    pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+    return pieces, (not plain and draw(st.booleans()))
+
+
+_CONNECTION = [b"close", b"keep-alive", b"Close", b"keep-alive, close", b"upgrade", b" close "]
+_PLAIN = b"HTTP/1.1 200 OK\r\nConnection: %s\r\nContent-Length: 2\r\n\r\n{}"
+
+
+@settings(max_examples=400)
+@example(([_PLAIN % b"close"], False))
+@example(([_PLAIN % b"keep-alive, close"], False))
+@example(([b"HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\nContent-Length: 2\r\n\r\n{}"], False))
+@example(([b"HTTP/1.1 200 OK\nContent-Length: 2\n\n{}"], False))
+@example(([b"HTTP/1.1 200 OK\r\nX: y\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\n{}"], False))
+@example(
+    (
+        [b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n ; charset=utf-8\r\nContent-Length: 2\r\n\r\n{}"],
+        False,
+    )
+)
+@example(([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"], False))
+@example(([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"], False))
+@example(([b"HTTP/1.1 204 No Content\r\nContent-Length: 2\r\n\r\n"], False))
+@example(([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"], True))
+@example(([b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"], False))
+@example(([b"HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n{}"], False))
+@example(([b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999\r\n\r\n{}"], False))
+@given(responses())
+def test_the_lean_read_is_the_full_read(case: tuple[list[bytes], bool]) -> None:
+    pieces, head = case
+    full, full_protocol = _read(pieces, lean=False, head=head)
+    lean, lean_protocol = _read(pieces, lean=True, head=head)
+    assert full.calls == lean.calls
+    assert lean_protocol.keep_alive == full_protocol.keep_alive
+    if full.result is None:
+        assert type(lean.error) is type(full.error) and str(lean.error) == str(full.error)
+        return
+    assert lean.result is not None
+    got, want = lean.result, full.result
+    assert (got.status, got.reason, got.body, got.version) == (
+        want.status,
+        want.reason,
+        want.body,
+        want.version,
+    )
+    for name in ("content-type", "content-length", "connection"):
+        assert got.headers.get(name) == want.headers.get(name), name
+    assert set(got.headers) <= set(want.headers)
+
+
+def test_the_lean_read_takes_the_plain_response_whole() -> None:
+    data = (
+        b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+    )
+    waiter, protocol = _read([data], lean=True)
+    assert waiter.result is not None and waiter.result.body == b"{}" and protocol.keep_alive
+    assert waiter.result.headers == {"content-length": "2", "content-type": "application/json"}
