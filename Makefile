@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := examples/shop
 
-.PHONY: demo test fuzz lint-code clean
+.PHONY: demo test fuzz lint-code clean bench
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 # what this finds becomes an explicit @example.
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider $$(grep -rl 'from hypothesis' tests)
+
+# Every benchmark in its --quick form, one table of figures against their goals (bench/all.py).
+bench: $(STAMP)
+	$(BIN)/python bench/all.py
 
 lint-code: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -61,3 +61,30 @@ def test_monitor_scale_quick() -> None:
     for goal in ("goal <= 25%", "goal p99 <= 1 s", "goal <= 0.2 s", "goal <= 1.5x"):
         assert re.search(rf"^  \S.*\s{re.escape(goal)}: (met|NOT met)$", out, re.M), (goal, out)
     assert "FAILED" not in out
+
+
+def test_make_bench_gathers_every_figure_beside_its_goal() -> None:
+    """bench/all.py (make bench) reads the verdict lines of every benchmark into one table."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from all import rows_of  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(BENCH))
+    out = "\n".join(
+        [
+            "ratio wiremap / markdown-it-py: 0.42x  (goal <= 0.50x: met)",
+            "sustained rate ratio wiremap/wrk: n/a (--no-wrk)",
+            "  monitor CPU             6.0% of one core   goal <= 25%: met",
+            "  CPU per probe           316 µs = 1.59x verify's 199 µs (…)   goal <= 1.5x: NOT met",
+            "goal cold <= 0.51 s (10 s per 300,000 lines): NOT met",
+            "docs: 50 (0.1 MB), findings: 12",
+        ]
+    )
+    got = [(r.figure, r.value, r.goal, r.verdict) for r in rows_of("b.py", out)]
+    assert got == [
+        ("ratio wiremap / markdown-it-py", "0.42", "<= 0.50x", "met"),
+        ("sustained rate ratio wiremap/wrk", "n/a", "", "--no-wrk"),
+        ("monitor CPU", "6.0% of one core", "<= 25%", "met"),
+        ("CPU per probe", "316 µs = 1.59x verify's 199 µs (…)", "<= 1.5x", "NOT met"),
+        ("cold", "", "<= 0.51 s", "NOT met"),
+    ]

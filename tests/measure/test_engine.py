@@ -375,3 +375,45 @@ def test_both_paths_count_the_same(path: str, delay_ms: int, timeout_s: float) -
     assert {k: e.count for k, e in awaited.errors.items()} == {
         k: e.count for k, e in callbacks.errors.items()
     }
+
+
+class _Slow:
+    """An awaited operation whose every request takes 50 ms."""
+
+    async def open(self) -> None:
+        return None
+
+    async def __call__(self) -> None:
+        await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("path", ["callbacks", "awaited"])
+def test_connections_grow_while_requests_wait_for_one(path: str) -> None:
+    """Found by a new user (round 21): 8 connections at 600 ms serve 13/s, and 20/s offered queued for
+    seconds in wiremap itself. Allowed to grow, the run opens what rate x service time needs (Little's
+    law: 200/s x 50 ms = 10) and nothing queues; held to 2, requests wait and that is seen as lateness."""
+
+    def once(max_connections: int) -> MeasureResult:
+        plan = LoadPlan(
+            rate=200,
+            duration_s=1.0,
+            warmup_s=0.5,
+            connections=2,
+            max_connections=max_connections,
+            timeout_s=0.5,
+            max_error_rate=1.0,
+        )
+        if path == "awaited":
+            return run(run_load(lambda ctx: _Slow(), _ctx(1), plan))
+        with serve("fixed", delay_ms=50) as server:
+            return _load(_ctx(server.port), plan)
+
+    grown, fixed = once(64), once(0)
+    assert fixed.connections == 2 and fixed.connections_grown == 0 and fixed.fell_behind
+    assert 10 <= grown.connections <= 30 and grown.connections_grown == grown.connections - 2, grown
+    assert grown.lateness_ms.p99 < 5.0 and grown.latency_ms.p50 < 80.0, grown
+    assert grown.errors == {} and grown.requests == 200
+    assert set(fixed.errors) == {"timeout"}  # held to 2, most waited past their deadline

@@ -77,6 +77,12 @@ def _choose(name: str, docs: Path | None, config_file: Path | None) -> _Chosen:
     return _Chosen(integ, Path(integ.path), config, catalog.integrations)
 
 
+# without --connections: this many up front, then more while requests wait for a free one (an open model
+# needs rate x service time of them: Little's law), up to the second
+AUTO_CONNECTIONS = 8
+MAX_CONNECTIONS = 256
+
+
 def measure(
     name: str = typer.Argument(..., help="An integration id / 'Source → Destination', or a doc's path."),
     rate: float | None = typer.Option(
@@ -85,7 +91,13 @@ def measure(
     duration: float | None = typer.Option(
         None, "--duration", min=0.1, help="Seconds measured [default: 10]."
     ),
-    connections: int = typer.Option(8, "--connections", min=1, help="Keep-alive connections."),
+    connections: int | None = typer.Option(
+        None,
+        "--connections",
+        min=1,
+        help=f"Keep-alive connections, fixed [default: {AUTO_CONNECTIONS} up front, more while requests "
+        f"wait, up to {MAX_CONNECTIONS}].",
+    ),
     warmup: float = typer.Option(
         1.0, "--warmup", min=0.0, help="Seconds of load sent first and not recorded."
     ),
@@ -125,7 +137,8 @@ def measure(
     plan = LoadPlan(
         rate=rate or 100.0,
         duration_s=duration or 10.0,
-        connections=connections,
+        connections=connections or AUTO_CONNECTIONS,
+        max_connections=0 if connections else MAX_CONNECTIONS,
         warmup_s=warmup,
         timeout_s=timeout,
     )

@@ -32,7 +32,10 @@ __all__ = [
 class LoadPlan:
     rate: float = 200.0  # requests per second, offered at fixed intervals
     duration_s: float = 10.0  # measured period (after warm-up)
-    connections: int = 8  # keep-alive connections the requests are spread over
+    connections: int = 8  # keep-alive connections the requests are spread over (opened up front)
+    # more may be opened while requests wait for a free one, up to this many (0: ``connections`` fixed):
+    # an open model needs rate x service time of them (Little's law), unknown until measured
+    max_connections: int = 0
     warmup_s: float = 0.0  # sent at the same rate, not recorded
     timeout_s: float = 5.0  # one request's deadline (counts as an error of kind "timeout")
     max_error_rate: float = 0.5  # stop early when more than this share of requests fail (after 20 requests)
@@ -86,7 +89,8 @@ class MeasureResult:
     errors: Mapping[str, ErrorCount] = field(default_factory=dict)
     rate: float = 0.0  # offered rate
     duration_s: float = 0.0  # measured period actually run
-    connections: int = 0
+    connections: int = 0  # at the end (those opened while requests waited included)
+    connections_grown: int = 0  # of those, opened while requests waited (LoadPlan.max_connections)
     stopped_early: str | None = None  # why the run stopped before its duration (Ctrl-C, error rate)
     warmup_requests: int = 0  # requests done in the warm-up (not in ``requests`` nor the percentiles)
     # the corrected latencies themselves, for a count above a limit (the --check's significance test);
@@ -155,6 +159,7 @@ class MeasureResult:
             "rate": self.rate,
             "duration_s": round(self.duration_s, 3),
             "connections": self.connections,
+            "connections_grown": self.connections_grown,
             "stopped_early": self.stopped_early,
         }
 

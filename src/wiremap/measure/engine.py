@@ -31,6 +31,7 @@ import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
+from collections.abc import Callable
 from typing import Any, Final
 
 from ..probes._base import ProbeContext
@@ -90,7 +91,7 @@ async def run_load(
     from .wire import WireRun, can_wire  # (the callback path imports this module)
 
     run = WireRun if can_wire(ops) else Run
-    return await run(plan, ops, progress, stop).run()
+    return await run(plan, ops, progress, stop, lambda: factory(ctx)).run()
 
 
 class Run:
@@ -98,10 +99,21 @@ class Run:
     operations that take callbacks, with none)."""
 
     def __init__(
-        self, plan: LoadPlan, ops: list[Operation], progress: Progress | None, stop: asyncio.Event | None
+        self,
+        plan: LoadPlan,
+        ops: list[Operation],
+        progress: Progress | None,
+        stop: asyncio.Event | None,
+        more: Callable[[], Operation] | None = None,
     ) -> None:
+        """``more``: makes one more operation, when the plan lets the run grow (``max_connections``)."""
         self.plan = plan
         self.ops = ops
+        self.more = more if plan.max_connections > len(ops) else None
+        self.growing = False  # a connection being opened to serve the queue
+        self.grown = 0
+        self.opener: asyncio.Future[None] | None = None
+        self.workers: list[asyncio.Task[None]] = []
         self.progress = progress
         self.stop = stop
         self.interval_ns = 1e9 / plan.rate
@@ -164,7 +176,46 @@ class Run:
             await self._close_all()
 
     async def _start_workers(self, opened: list[bool]) -> list[asyncio.Task[None]]:
-        return [asyncio.ensure_future(self._worker(op, ok)) for op, ok in zip(self.ops, opened, strict=True)]
+        self.workers = [
+            asyncio.ensure_future(self._worker(op, ok)) for op, ok in zip(self.ops, opened, strict=True)
+        ]
+        return self.workers
+
+    # -- more connections while requests wait (Little's law: rate x service time of them) -------
+
+    def _grow(self) -> None:
+        """Requests are waiting for a connection: open one more (one at a time, up to the plan's
+        ``max_connections``). Its opening is no request's: the queue waits as it would anyway."""
+        if self.more is None or self.growing or self.closing or len(self.ops) >= self.plan.max_connections:
+            return
+        self.growing = True
+        self.opener = asyncio.ensure_future(self._open_more(self.more))
+
+    async def _open_more(self, more: Callable[[], Operation]) -> None:
+        try:
+            op = more()
+        except Exception:  # the factory worked for the first ones: a failure now is not the run's
+            self.more = None
+            return
+        try:
+            opened = await self._open(op)
+        except asyncio.CancelledError:  # the run ended as it opened
+            await _close(op)
+            raise
+        finally:
+            self.growing = False
+        if self.closing:
+            await _close(op)
+            return
+        self.ops.append(op)
+        self.grown += 1
+        self._add(op, opened)
+        if self.pending:
+            self._grow()
+
+    def _add(self, op: Operation, opened: bool) -> None:
+        """A connection opened while the run goes on: it takes its share of the queue."""
+        self.workers.append(asyncio.ensure_future(self._worker(op, opened)))
 
     async def _drain(self, workers: list[asyncio.Task[None]], stop_task: asyncio.Future[Any] | None) -> bool:
         """Let the workers finish the requests in flight and queued; False when stopped or timed out."""
@@ -217,7 +268,8 @@ class Run:
             errors={kind: ErrorCount(n, first, warmup) for kind, (n, warmup, first) in self.errors.items()},
             rate=plan.rate,
             duration_s=window,
-            connections=plan.connections,
+            connections=len(self.ops),
+            connections_grown=self.grown,
             stopped_early=self.stopped_early,
             warmup_requests=self.warmup_requests,
             samples=self.latency,
@@ -252,6 +304,9 @@ class Run:
         return True
 
     async def _close_all(self) -> None:
+        if self.opener is not None:
+            self.opener.cancel()
+            await asyncio.gather(self.opener, return_exceptions=True)
         await asyncio.gather(*(_close(op) for op in self.ops))
 
     # -- the schedule ----------------------------------------------------------------------------
@@ -299,6 +354,7 @@ class Run:
                 fut.set_result(intended)
                 return
         self.pending.append(intended)
+        self._grow()
 
     # -- one connection --------------------------------------------------------------------------
 

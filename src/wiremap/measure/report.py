@@ -88,7 +88,7 @@ def render_text(
     if any(e.warmup for e in result.errors.values()):  # the warm-up's requests then count: say how many
         requests += f" (+{result.warmup_requests} in the warm-up)"
     con.print(
-        f"{requests} at {result.rate:g}/s offered over {result.connections} connections in "
+        f"{requests} at {result.rate:g}/s offered over {_connections(result)} in "
         f"{result.duration_s:.1f} s: {result.throughput_per_s:.1f}/s achieved; errors: {errors or 'none'}",
         markup=False,
         soft_wrap=True,
@@ -109,6 +109,14 @@ def render_text(
     for why in not_written or []:
         con.print(why, markup=False, soft_wrap=True)
     return buf.getvalue().rstrip("\n")
+
+
+def _connections(result: MeasureResult) -> str:
+    """``8 connections``; ``23 connections (15 opened while requests waited for one)``."""
+    said = f"{result.connections} connection{'s' if result.connections != 1 else ''}"
+    if result.connections_grown:
+        said += f" ({result.connections_grown} opened while requests waited for one)"
+    return said
 
 
 def _rounded(edit: Edit, result: MeasureResult) -> str:

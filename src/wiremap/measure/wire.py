@@ -83,6 +83,15 @@ class WireRun(Run):
             self._go(self.free.pop(), intended)
         else:
             self.pending.append(intended)
+            self._grow()
+
+    def _add(self, op: Operation, opened: bool) -> None:
+        slot = _Slot(self, op)  # type: ignore[arg-type]
+        self.slots.append(slot)
+        if self.pending:
+            self._go(slot, self.pending.popleft())
+        else:
+            self.free.append(slot)
 
     def _go(self, slot: _Slot, intended: int) -> None:
         """Start ``intended`` on ``slot``, or (its deadline gone while it queued) count it as a
