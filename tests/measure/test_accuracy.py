@@ -93,3 +93,20 @@ def test_coordinated_omission_is_corrected(connections: int) -> None:
         assert uncorrected.p90 < 50 and uncorrected.p90 < corrected.p90 / 10
     assert 900 <= corrected.max <= 1200  # the request intended as the stall began waited all of it
     assert corrected.p50 < 10  # the rest of the run is fast
+
+
+def test_percentiles_of_a_known_distribution_at_5000_per_second() -> None:
+    """Issue 14: the same 90/8/2% of 2/20/100 ms, offered at 5,000 req/s (64 connections: rate x mean
+    service time is ~27 in flight): p50/p95/p99 within 10% + 1 ms of what the server waited."""
+    with serve("dist") as server:
+        plan = LoadPlan(rate=5000, duration_s=3, warmup_s=0.5, connections=64)
+        result = run(run_load(factory, _ctx(server.port), plan))
+        stats = server.stats()
+    assert result.errors == {} and result.requests == 15_000
+    served_ms = [us / 1000 for us in stats["delays_us"]]
+    for name, p in (("p50", 50.0), ("p95", 95.0), ("p99", 99.0)):
+        measured = getattr(result.latency_ms, name)
+        truth = percentile(served_ms, p)
+        print(f"5000/s {name}: measured {measured:.3f} ms, served {truth:.3f} ms")
+        assert abs(measured - truth) <= 0.1 * truth + 1.0, (name, measured, truth, result.lateness_ms)
+    assert result.throughput_per_s == pytest.approx(5000, rel=0.02)
