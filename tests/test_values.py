@@ -38,6 +38,8 @@ from wiremap import values as v
         ("a quarter of a second", 250),
         ("a few seconds", None),
         ("a 5 ms budget", None),
+        ("well under 100ms", 100),  # (new user, round 22)
+        ("usually below 40 ms", 40),
     ],
 )
 def test_duration(text: str, ms: float | None) -> None:

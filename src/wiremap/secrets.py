@@ -788,6 +788,7 @@ _METAVAR = re.compile(r"[A-Z][A-Z_]*")  # ``--token TEXT`` in a help text
 _PATH_LIKE = re.compile(r"(?:~|\.{1,2})?/[^\s]*")
 _NOT_SECRET_SPEC = re.compile(r"(?:id|src|source|env|type|target)=", re.IGNORECASE)
 _USER_FLAGS = frozenset({"USER", "PROXY_USER", "SERVER_USER"})
+_PASSWORD_FLAGS = frozenset({"PW", "PWD", "PASSWD"})  # ``mosquitto_pub --pw …``: as a flag, a password
 _PROSE_WORDS = frozenset(
     {"a", "an", "and", "are", "as", "at", "by", "can", "for", "from", "given", "if", "in", "instead", "is"}
     | {"may", "must", "not", "of", "on", "only", "option", "or", "the", "then", "to", "was", "when", "with"}
@@ -827,7 +828,7 @@ def _long_flags(text: str, probe: str, found: Found) -> None:
             continue
         name = m.group("name")
         n = name.upper().replace("-", "_")
-        if n not in _USER_FLAGS and not looks_secret_name(name):
+        if n not in _USER_FLAGS and n not in _PASSWORD_FLAGS and not looks_secret_name(name):
             continue
         span = _flag_value(text, m.end())
         if span is None:
@@ -997,6 +998,26 @@ _XML_ADD = re.compile(
 _SMTP_AUTH = re.compile(r"(?<![\w-])AUTH[ \t]+(?:PLAIN|LOGIN|XOAUTH2)[ \t]+(?P<secret>[A-Za-z0-9+/=]{8,})")
 
 
+# a user and a password given as two literals to what takes credentials: ``basic_auth=("elastic", "pw")``,
+# ``pika.PlainCredentials("router", "pw")``, ``client.username_pw_set("dev", "pw")``,
+# ``HTTPBasicAuth("u", "pw")``, ``aiohttp.BasicAuth("u", "pw")``, .NET's ``new NetworkCredential("u", "pw")``
+_CREDENTIAL_PAIR = re.compile(
+    r"(?i:\b(?:basic_?auth|http_?auth|auth|plain_?credentials|username_?pw_?set|http_?basic_?auth|"
+    r"http_?digest_?auth|network_?credential|username_?password_?credentials?|password_?authentication|"
+    r"credentials))\s*(?:=\s*)?[(\[{]\s*(?:\w+\s*[=:]\s*)?(?P<q1>[\"'`])(?P<user>[^\"'`\n]{0,100})(?P=q1)\s*,\s*"
+    r"(?:\w+\s*[=:]\s*)?(?P<q2>[\"'`])(?P<secret>[^\"'`\n]{1,200})(?P=q2)"
+)
+
+
+def _credential_pairs(text: str, found: Found) -> None:
+    for m in _CREDENTIAL_PAIR.finditer(text):
+        secret = m.group("secret")
+        if not _plain(secret) and not _PLACEHOLDER_PASSWORD.fullmatch(secret):
+            found.append(
+                Secret(m.start("secret"), m.end("secret"), "password given with its user in code", MASK)
+            )
+
+
 def _markup(text: str, found: Found) -> None:
     for m in _XML_ELEMENT.finditer(text):
         if looks_secret_name(m.group("tag")) and not _plain(m.group("secret")):
@@ -1130,6 +1151,7 @@ _MAYBE = re.compile(
     r"[=:]|\s-|--|AKIA|ASIA|ABIA|ACCA|AIza|eyJ|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|xox|xapp-|_live_|_test_|"
     r"whsec_|GOCSPX-|npm_|pypi-|SG\.|sk-|hv[sbr]\.|shp[a-z]{2}_|_v1_|SK[0-9a-f]{32}|key-|setx|requirepass|"
     r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)|(?i:cookie)|"
+    r"(?i:auth\s*=?\s*[(\[{])|(?i:credentials?\s*[(\[{])|(?i:pw_set\s*\()|"
     r"(?m:^[ \t]*\|)|"  # a Markdown table's row: `| DB_TOKEN | abc123 |`
     r"(?i:password\s+')|(?i:identified\s+by\s+')|AUTH\s|(?i:getconnection\()|"
     r"(?i:(?:pass\w*|pwd|token|secret|key)\s+(?:is|was)\s)|</|(?i:<add\s)"
@@ -1160,6 +1182,8 @@ def find_secrets(text: str) -> list[Secret]:
         _markup(text, found)
     if "--" in probe:
         _long_flags(text, probe, found)
+    if "," in probe and ("auth" in low or "credential" in low or "pw_set" in low):
+        _credential_pairs(text, found)
     if " -" in probe:
         _command_flags(text, probe, low, found)
     _other_forms(text, low, hits, found)

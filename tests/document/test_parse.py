@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests._paths import FIXTURES, TEMPLATE
+from tests._paths import EXAMPLE_DOCS, FIXTURES, TEMPLATE
 from wiremap.document import is_integration_doc, parse_text
 from wiremap.document.nodes import CodeBlock, FieldLine, ListBlock, Paragraph
 
@@ -207,3 +207,47 @@ def test_section_titles_by_their_words(title: str, section: str | None) -> None:
     from wiremap.document.template import canonical_section
 
     assert canonical_section(title) == section
+
+
+_SHOP_DOC = (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8")
+
+
+def _with(label: str, value: str) -> str:
+    """The shop's payments doc with one field's line replaced (the label kept)."""
+    import re
+
+    return re.sub(
+        rf"\*\*{label}:\*\*[^\n]*(\n```[^`]*```)?", lambda m: f"**{label}:**{value}", _SHOP_DOC, count=1
+    )
+
+
+def test_a_label_alone_then_a_blank_line_then_its_sentences_is_read() -> None:
+    """ "**Retry Strategy:**", a blank line, then the sentences and a code block: retry_strategy was None
+    and lint said "All checks passed" (new user, round 22)."""
+    text = _with(
+        "Retry Strategy",
+        "\n\nWe retry at most 2 times, 500 ms apart, on 5xx and connection errors only. "
+        "We don't retry on timeouts.\n\n```php\n'timeout' => 5.0,\n```",
+    )
+    integ = parse_text(text, "a.md").integration
+    policy = integ.error_handling.retry
+    assert integ.retry_strategy is not None and integ.retry_strategy.startswith("We retry at most 2 times")
+    assert policy is not None and policy.max_attempts == 3 and policy.retry_on_status == ["5xx"]
+    assert policy.not_retried_failures == ["timeout"]
+
+
+@pytest.mark.parametrize(
+    ("protocol", "tls"),
+    [
+        ("HTTP (plain HTTP inside the mesh, not HTTPS)", False),
+        ("HTTP, no TLS", False),
+        ("HTTP/1.1 (non-TLS)", False),
+        ("HTTPS", True),
+        ("HTTPS (mTLS)", True),
+        ("gRPC over TLS", True),
+    ],
+)
+def test_a_protocol_that_says_it_is_not_tls_is_not(protocol: str, tls: bool) -> None:
+    """ "HTTP (plain HTTP inside the mesh, not HTTPS)" read as TLS: verify failed on a TLS handshake to a
+    plain server and never checked the contract drift behind it (new user, round 22)."""
+    assert parse_text(_with("Protocol", f" {protocol}"), "a.md").integration.tls is tls

@@ -707,3 +707,71 @@ def test_the_failures_a_count_or_only_names_are_the_ones_retried(
 def test_a_vague_count_lists_its_sentence_once() -> None:
     p = _read("Reconnects a couple of times, a few seconds apart, then gives up.")
     assert p is not None and len(p.unread) == 1 and p.retried is True, p.unread
+
+
+@pytest.mark.parametrize("text", ["none", "None", "Never.", "off"])
+def test_a_strategy_that_is_the_word_none_is_no_retry(text: str) -> None:
+    """ "**Retry Strategy:** none" was "could not be read" (new user, round 22)."""
+    p = _read(text)
+    assert p is not None and p.max_attempts == 1 and p.backoff.kind == "none"
+
+
+def test_a_duration_in_parentheses_after_timeout_is_read_with_its_scope() -> None:
+    """ "HttpClient.Timeout (10 s) is the overall budget" was listed unread (a dot inside a name ended the
+    sentence, and the parenthesis hid the duration) (new user, round 22)."""
+    p = _read(
+        "3 retries, 200 ms apart. Per-try timeout 2 s; HttpClient.Timeout (10 s) is the overall budget."
+    )
+    assert p is not None and (p.timeout_ms, p.deadline_ms, p.unread) == (2000.0, 10000.0, [])
+
+
+@pytest.mark.parametrize(
+    ("code", "want"),
+    [
+        (
+            "services.AddHttpClient<PricingClient>()\n"
+            "    .AddPolicyHandler(Policy<HttpResponseMessage>\n"
+            "        .Handle<HttpRequestException>()\n"
+            "        .OrResult(r => (int)r.StatusCode >= 500)\n"
+            "        .WaitAndRetryAsync(3, attempt => TimeSpan.FromMilliseconds(200 * attempt)))\n"
+            "    .AddPolicyHandler(Policy.TimeoutAsync<HttpResponseMessage>(TimeSpan.FromSeconds(2)));",
+            {
+                "max_attempts": 4,
+                "kind": "linear",
+                "initial_ms": 200.0,
+                "increment_ms": 200.0,
+                "timeout_ms": 2000.0,
+                "status": ["5xx"],
+            },
+        ),
+        (
+            "HttpPolicyExtensions.HandleTransientHttpError()\n"
+            "    .OrResult(msg => msg.StatusCode == HttpStatusCode.TooManyRequests)\n"
+            "    .WaitAndRetryAsync(5, retryAttempt => TimeSpan.FromSeconds(Math.Pow(2, retryAttempt)));",
+            {
+                "max_attempts": 6,
+                "kind": "exponential",
+                "initial_ms": 2000.0,
+                "multiplier": 2.0,
+                "status": ["5xx", "408", "429"],
+            },
+        ),
+        (
+            "Policy.Handle<SqlException>().WaitAndRetry(2, _ => TimeSpan.FromMilliseconds(500));",
+            {"max_attempts": 3, "kind": "constant", "initial_ms": 500.0},
+        ),
+        ("Policy.Handle<HttpRequestException>().RetryAsync(3);", {"max_attempts": 4, "kind": "none"}),
+        (
+            "Policy.TimeoutAsync(TimeSpan.FromSeconds(10))\n"
+            "    .WrapAsync(Policy.Handle<Exception>().WaitAndRetryAsync(2, i => TimeSpan.FromSeconds(1)));",
+            {"max_attempts": 3, "deadline_ms": 10000.0, "timeout_ms": None},
+        ),
+    ],
+)
+def test_polly_in_csharp_is_read(code: str, want: dict[str, Any]) -> None:
+    """A .NET team's Polly policy read as the comment's prose alone, no statuses, and faults said the doc
+    disagreed with itself over a 400 (new user, round 22)."""
+    got = _fields(read_retry(code, "csharp", 1))
+    assert {k: got[k] for k in want} == want
+    policy = read_retry(code, "csharp", 1)
+    assert policy is not None and policy.form == "polly"

@@ -456,3 +456,29 @@ def test_a_clause_that_is_the_word_error_alone_surfaces_the_error() -> None:
     assert expected(doc, parse_fault("status:404")).succeeds is False
     assert expected(doc, parse_fault("status:409")).succeeds is False
     assert expected(doc, parse_fault("status:410")).succeeds is True
+
+
+def test_kept_to_send_later_is_carrying_on() -> None:
+    """ "→ not retried; the sale is queued locally" left the exit "not judged" (new user, round 22)."""
+    doc = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))\ndef f(): ...",
+        "- **HTTP 404**: gone → not retried; the sale is queued locally\n"
+        "- **HTTP 409**: conflict → buffered on disk and replayed\n"
+        "- **HTTP 410**: gone → the queue is full, the order fails",
+    )
+    assert expected(doc, parse_fault("status:404")).succeeds is True
+    assert expected(doc, parse_fault("status:409")).succeeds is True
+    assert expected(doc, parse_fault("status:410")).succeeds is False
+
+
+def test_a_retry_of_the_whole_job_is_no_retry_of_the_call() -> None:
+    """ "→ job is released back to the queue (Laravel retries the job, not the call)" was "documented as
+    retried" and faults failed a client that does not retry (new user, round 22)."""
+    doc = _doc(
+        "# We retry at most 2 times, 500 ms apart, on 5xx. We don't retry on timeouts.",
+        "- **Timeout**: no answer in 5 s → job is released back to the queue (Laravel retries the job, not "
+        "the call)\n- **HTTP 503**: restarting → retried, then the job fails",
+    )
+    timeout = expected(doc, parse_fault("timeout"))
+    assert (timeout.attempts, timeout.conflict) == (1, "")  # no "the doc disagrees with itself"
+    assert expected(doc, parse_fault("status:503")).attempts == 3

@@ -254,3 +254,19 @@ def test_err004_counts_a_listed_schedule_and_err001_a_setting_without_unit() -> 
     assert _lines("ERR001", _strategy("text", body)) == []
     (message,) = _messages("ERR001", _strategy("text", "retries=2 backoff=100"))
     assert '"retries=2 backoff=100" holds something not understood' in message and "3 attempts" in message
+
+
+def test_err005_a_nats_reconnect_policy_republishes_nothing() -> None:
+    """ "retries a published message" on ``nats.Connect(url, nats.MaxReconnects(10))``: a reconnect policy
+    runs the connection again, not a publish (new user, round 22)."""
+    text = (FIXTURES / "ERR005.md").read_text(encoding="utf-8")
+    nats = text.replace("**Protocol:** HTTPS", "**Protocol:** NATS").replace(
+        "`POST https://payments.internal:8443/v1/charges`", "`PUBLISH orders.created`"
+    )
+    reconnect = "// retries: 10\nnats.Connect(url, nats.MaxReconnects(10), nats.ReconnectWait(2*time.Second))"
+    doc = _strategy("go", reconnect, nats)
+    policy = parse_text(doc, "d.md").integration.error_handling.retry
+    assert policy is not None and policy.form == "nats-go" and policy.retried_calls == ["connect"]
+    assert (policy.max_attempts, policy.backoff.initial_ms) == (11, 2000.0)
+    assert _lines("ERR005", doc) == []
+    assert _lines("ERR005", _strategy("text", "a failed publish is retried up to 3 times", nats)) != []

@@ -296,3 +296,32 @@ def test_a_semicolon_of_prose_does_not_start_a_connection_string() -> None:
     assert mask_text("Server=db;User Id=sa;Password=my secret pw;Database=x") == (
         "Server=db;User Id=sa;Password=***;Database=x"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("mosquitto_pub -h broker --pw Mq2Pw33xx -t a", "mosquitto_pub -h broker --pw *** -t a"),
+        (
+            'Elasticsearch(hosts, basic_auth=("elastic", "BasicAuthPw88"))',
+            'Elasticsearch(hosts, basic_auth=("elastic", "***"))',
+        ),
+        ('pika.PlainCredentials("router", "Pl41nCredPw77")', 'pika.PlainCredentials("router", "***")'),
+        ('client.username_pw_set("dev", "UsrPwSet55")', 'client.username_pw_set("dev", "***")'),
+        ("requests.get(u, auth=('user', 's3cretPw1'))", "requests.get(u, auth=('user', '***'))"),
+        ('new NetworkCredential("svc", "N3tCred!")', 'new NetworkCredential("svc", "***")'),
+        # references and placeholders are no secrets
+        ('auth=("user", os.environ["PW"])', 'auth=("user", os.environ["PW"])'),
+        ('auth=("user", "pass")', 'auth=("user", "pass")'),
+        (
+            'PlainCredentials("router", "${RABBIT_PASSWORD}")',
+            'PlainCredentials("router", "${RABBIT_PASSWORD}")',
+        ),
+    ],
+)
+def test_credentials_given_to_code_and_to_pw_are_masked(text: str, masked: str) -> None:
+    """Found by an adversary (round 22): ``--pw`` (mosquitto's long -P) and a user and password passed as two
+    literals to what takes credentials were printed as written, and SEC001 said nothing."""
+    from wiremap.secrets import mask_text
+
+    assert mask_text(text) == masked

@@ -179,6 +179,9 @@ def test_invalid_is_the_documented_status_with_a_body_not_of_the_documented_shap
         status, headers, body = call(stub.url)
     assert status == 200 and headers["Content-Type"] == "application/json"
     assert len(shape_mismatches(DOCUMENTED, json.loads(body))) == len(DOCUMENTED)
+    # none of the documented keys: a client that checks a key is there sees it too, not only one that
+    # checks its type ("JSON without `id`" was served with an ``id`` of another type: new user, round 22)
+    assert not set(json.loads(body)) & set(DOCUMENTED)
 
 
 def test_every_n_fails_every_nth_attempt() -> None:

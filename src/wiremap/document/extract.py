@@ -100,6 +100,35 @@ def _is_comment(block: Block) -> bool:
     return text.startswith("<!--") and text.endswith("-->") and "-->" not in text[4:-3]
 
 
+# a Protocol naming TLS, unless it says it is not: "HTTP (plain HTTP inside the mesh, not HTTPS)"
+_TLS_WORD = re.compile(r"\b(https|wss|tls|ssl|mtls|grpcs|amqps|rediss|mqtts)\b")
+_NEGATED = re.compile(r"\b(?:not|no|without|non)\b[\s-]*(?:\w+\s+)?$")
+
+
+# labels whose next paragraph is read as a table or said to be unreadable (:func:`_label_table`)
+_TABLE_LABELS = frozenset(normalize_key(label) for label in ("Failure Modes", "Environment Variables"))
+
+
+def _is_sentences(block: Block | None) -> bool:
+    """A paragraph of text alone: no ``**Label:**`` line in it, no table row (a table under a label is
+    read as rows: :func:`_under_label`)."""
+    return (
+        isinstance(block, Paragraph)
+        and all(isinstance(t, TextLine) for t in block.lines)
+        and not any(t.raw.lstrip().startswith("|") for t in block.lines if isinstance(t, TextLine))
+    )
+
+
+def _code_after(blocks: tuple[Block, ...], i: int) -> tuple[CodeBlock, ...]:
+    """The code blocks right after block ``i``."""
+    code: list[CodeBlock] = []
+    for b in blocks[i + 1 :]:
+        if not isinstance(b, CodeBlock):
+            break
+        code.append(b)
+    return tuple(code)
+
+
 def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]:
     out: list[FieldRef] = []
     following = _written_next(blocks)
@@ -124,13 +153,14 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 nxt = following[i]
                 if isinstance(nxt, CodeBlock | ListBlock):
                     owned = nxt
+                elif not raw and _is_sentences(nxt) and normalize_key(ln.label) not in _TABLE_LABELS:
+                    # "**Retry Strategy:**", a blank line, then its sentences (and the config after them):
+                    # the label's value is that paragraph (it was read as no strategy at all)
+                    assert isinstance(nxt, Paragraph)
+                    raw = value = " ".join(t.raw.strip() for t in nxt.lines if isinstance(t, TextLine))
+                    after = _code_after(blocks, blocks.index(nxt))
             elif k == len(lines) and raw and not _is_footer(block):  # the value runs to the paragraph's end
-                code: list[CodeBlock] = []
-                for b in blocks[i + 1 :]:
-                    if not isinstance(b, CodeBlock):
-                        break
-                    code.append(b)
-                after = tuple(code)
+                after = _code_after(blocks, i)
             out.append(FieldRef(section, ln.label, ln.line, raw, value, owned, after))
     return out
 
@@ -787,7 +817,7 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
     raw_proto = (data.get("protocol_raw") or "").lower()
     endpoint = (data.get("endpoint") or "").lower()
     data["tls"] = bool(
-        re.search(r"\b(https|wss|tls|ssl|mtls|grpcs|amqps|rediss|mqtts)\b", raw_proto)
+        any(not _NEGATED.search(raw_proto, 0, m.start()) for m in _TLS_WORD.finditer(raw_proto))
         or re.match(r"(https|wss|grpcs|amqps|rediss|mqtts)://", endpoint)
     )
     source, dest = data.get("source"), data.get("destination")

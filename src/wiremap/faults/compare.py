@@ -146,7 +146,11 @@ _CARRIES_ON = re.compile(
     r"(?:last[- ]known(?:[- ]good)?|cached|cache|default|fallback|stale|empty|local|previous|null|none)\b|"
     r"\b(?:cached|stale|default|fallback)\b[^.;]{0,40}\b(?:is|are)\s+(?:served|used|returned|shown|kept)\b|"
     r"\bfall(?:s|ing)?\s*back\b|\bidempotent\b|\bno[- ]op\b|\bbest[- ]effort\b|"
-    r"\bdegrad(?:e|es|ed|ing)\b|\bsucceed(?:s|ed)?\b|\b(?:as\s+(?:a\s+)?success|counts?\s+as\s+(?:ok|success))\b",
+    r"\bdegrad(?:e|es|ed|ing)\b|\bsucceed(?:s|ed)?\b|\b(?:as\s+(?:a\s+)?success|counts?\s+as\s+(?:ok|success))\b|"
+    # kept to be sent later: "the sale is queued locally", "buffered on disk", "parked in the outbox"
+    r"\b(?:queue[sd]?|buffer(?:s|ed)?|spool(?:s|ed)?|stor(?:e|es|ed)|sav(?:e|es|ed)|park(?:s|ed)?|kept)\b"
+    r"[^.;]{0,30}?\b(?:locally|for\s+later|(?:to\s+)?(?:retry|send|replay)\s+later|on\s+disk|"
+    r"in\s+(?:an?\s+|the\s+)?(?:local\s+)?(?:outbox|spool|buffer))\b",
     re.IGNORECASE,
 )
 _SURFACES = re.compile(
@@ -306,9 +310,21 @@ def _status_matches(pattern: str, code: str) -> bool:
 _NEXT = re.compile(r"\bnext\s+\w+\s+(?:will\s+)?$", re.IGNORECASE)
 
 
+# what is retried is a whole unit of work later, not the call: "(Laravel retries the job, not the call)"
+_OTHER_UNIT = re.compile(
+    r"\s+(?:the\s+|a\s+|its\s+|whole\s+)*(?:queue\s+)?(?:jobs?|tasks?|messages?|batch(?:es)?|workflows?|"
+    r"pipelines?|runs?)\b",
+    re.IGNORECASE,
+)
+
+
 def _retried_now(text: str) -> bool:
-    """Words of a retry by the client, not a later run's ("the next poll tries again")."""
-    return any(not _NEXT.search(text[max(0, m.start() - 30) : m.start()]) for m in _RETRIED.finditer(text))
+    """Words of a retry by the client, not a later run's ("the next poll tries again") nor one of a whole
+    unit of work ("Laravel retries the job, not the call")."""
+    return any(
+        not _NEXT.search(text[max(0, m.start() - 30) : m.start()]) and not _OTHER_UNIT.match(text, m.end())
+        for m in _RETRIED.finditer(text)
+    )
 
 
 def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
@@ -331,7 +347,8 @@ def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
 # a failure left to a later run, not retried now: "job fails, rerun in the morning"
 _LATER = re.compile(
     r"\bre-?run\b|\blater\b|\bnext\s+(?:run|day|cycle|poll|batch|night)\b|\bin\s+the\s+morning\b|"
-    r"\bmanual(?:ly)?\b|\btomorrow\b|\bre-?tri(?:gger|ed\s+by)\b|\bdead[- ]?letter",
+    r"\bmanual(?:ly)?\b|\btomorrow\b|\bre-?tri(?:gger|ed\s+by)\b|\bdead[- ]?letter|"
+    r"\breleased\s+back\s+to\s+the\s+queue\b",
     re.IGNORECASE,
 )
 

@@ -121,7 +121,7 @@ class StubSpec:
 
     def invalid_json(self) -> Any:
         """A JSON value *not* of the documented shape (the ``invalid`` fault): another JSON type than
-        the documented Response, every documented key of an object given a value of another type."""
+        the documented Response; for an object, an object without any of its documented keys."""
         return _unlike(self.response_json)
 
     def matches_path(self, path: str) -> bool:
@@ -215,9 +215,12 @@ class StubSpec:
 
 
 def _unlike(value: Any) -> Any:
-    """A value whose JSON type differs from ``value``'s (an object keeps its keys, each unlike)."""
+    """A value not of ``value``'s shape: an object holding none of its documented keys (a client that
+    checks a key is there sees it, and so does one that checks its type: "JSON without `id`" made with
+    every key kept and given another type passed the first kind, and faults blamed it), any other value
+    one of another JSON type."""
     if isinstance(value, dict) and value:
-        return {k: _unlike(v) for k, v in value.items()}
+        return {"wiremap_stub": "invalid: none of the documented keys"} if "wiremap_stub" not in value else []
     if isinstance(value, dict):
         return ["wiremap stub: invalid"]
     if isinstance(value, list):

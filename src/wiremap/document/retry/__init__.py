@@ -19,6 +19,7 @@ from functools import partial
 from ...model import RetryPolicy
 from ._draft import MAX_TEXT, Draft
 from .config_text import read_json, read_kv
+from .dotnet import read_dotnet
 from .go import read_go
 from .js import read_js
 from .jvm import read_jvm
@@ -53,6 +54,7 @@ _CODE: dict[str, Reader] = {
     **dict.fromkeys(("go", "golang"), read_go),
     **dict.fromkeys(("java", "kotlin", "kt", "kts", "scala", "groovy"), read_jvm),
     **dict.fromkeys(("javascript", "js", "jsx", "mjs", "cjs", "node", "typescript", "ts", "tsx"), read_js),
+    **dict.fromkeys(("csharp", "cs", "c#", "dotnet", "fsharp"), read_dotnet),
 }
 READERS.update({lang: (reader,) for lang, reader in _CODE.items()})
 _PROSE = ("", "text", "txt", "markdown", "md")

@@ -1,6 +1,7 @@
 """Go: the per-attempt timeout of ``http.Client{Timeout: 30 * time.Second}`` (or ``client.Timeout = …``),
 ``context.WithTimeout(ctx, 2*time.Second)`` and ``grpc.WithTimeout(5 * time.Second)``; go-retryablehttp's
-``RetryMax`` / ``RetryWaitMin`` / ``RetryWaitMax`` (its default backoff: exponential ×2 from 1 s to 30 s).
+``RetryMax`` / ``RetryWaitMin`` / ``RetryWaitMax`` (its default backoff: exponential ×2 from 1 s to 30 s);
+nats.go's ``MaxReconnects`` / ``ReconnectWait`` (a reconnect policy: it runs the connection again).
 
 A duration is a ``time`` unit times a number, either way round (``30 * time.Second``,
 ``time.Duration(500) * time.Millisecond``, ``time.Second``). Go's retry loops are written by hand and
@@ -71,11 +72,36 @@ def _retryablehttp(code: Code) -> Draft | None:
     return d
 
 
+# nats.go: ``nats.MaxReconnects(10)`` (reconnects after a lost connection; -1: for ever),
+# ``nats.ReconnectWait(2*time.Second)`` (the pause between them; its default is 2 s)
+_MAX_RECONNECTS = re.compile(r"\bMaxReconnects\(\s*(-?\d{1,7})\s*\)")
+_RECONNECT_WAIT = re.compile(rf"\bReconnectWait\(\s*{_DURATION}\s*\)")
+
+
+def _nats(code: Code) -> Draft | None:
+    """A reconnect policy: what it runs again is the connection, never a publish."""
+    if (m := _MAX_RECONNECTS.search(code.text)) is None or int(m.group(1)) < 0:
+        return None
+    line = code.line(m.start())
+    d = Draft("nats-go", line)
+    d.retries(float(m.group(1)), line)
+    d.add("retry_on_failures", ["connection_lost", "connection_refused"], line)
+    d.add("retried_calls", ["connect"], line)
+    wait = _RECONNECT_WAIT.search(code.text)
+    d.set("backoff.kind", "constant", line)
+    d.set(
+        "backoff.initial_ms",
+        (_ms(wait) if wait else None) or 2000.0,
+        code.line(wait.start()) if wait else line,
+    )
+    return d
+
+
 def read_go(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
     code = Code(text, first_line)
-    d = _retryablehttp(code)
+    d = _retryablehttp(code) or _nats(code)
     found: list[tuple[int, float]] = []
     for pattern in _TIMEOUTS:
         for m in pattern.finditer(code.text):

@@ -245,7 +245,7 @@ _LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             rf"\btime[- ]?outs?\b\s*(?:per[- ]{_ATTEMPT}\s*)?(?:(?:is|of|at|set\s+to|after|=|:)\s*)?"
-            rf"(?:of\s+)?{_DUR}",
+            rf"(?:of\s+)?\(?{_DUR}",  # ("HttpClient.Timeout (10 s) is the overall budget")
             _I,
         ),
         "timeout",
@@ -298,9 +298,9 @@ _OVERALL = re.compile(
     _I,
 )
 # clauses: a sentence ends at ". ", ";" or ","; "and", "but", "while" join two clauses
-_CLAUSE = re.compile(r"\.(?!\d)|[;,]|\band\b(?!\s+a\s+half\b)|\b(?:but|while|whereas)\b", _I)
+_CLAUSE = re.compile(r"\.(?!\S)|[;,]|\band\b(?!\s+a\s+half\b)|\b(?:but|while|whereas)\b", _I)
 _ANY_DUR = re.compile(_DUR, _I)
-_STOP = re.compile(r"\.(?!\d)|[;!?]")
+_STOP = re.compile(r"\.(?!\S)|[;!?]")
 _BREAKER = re.compile(r"circuit[- ]?breaker([^.;\n]*)", _I)
 _BREAKER_AFTER = re.compile(
     rf"after\s+{_N}\s+(?:consecutive\s+)?(?:failures|errors)|{_N}\s+(?:consecutive\s+)?"
@@ -332,6 +332,7 @@ _NONE_BECAUSE = re.compile(
     r"\bno (?:automatic |auto[- ])?retr(?:y|ies)\b[^:;,—–\n]{0,20}[:;,—–]+\s*([^.\n]+)", _I
 )
 # "none: the nightly run sends the day again", "No. The job is re-run", "n/a - replayed from the log"
+_NONE_ALONE = re.compile(r"\s*(?:none|no|never|disabled|off)\s*[.!]?\s*", _I)
 _NONE_LEAD = re.compile(r"^\s*(?:none|no|never|n/a)\s*[:;,.—–-]\s*(.*)$", _I)
 _STATUS = re.compile(
     r"\b[1-5](?:\d\d|xx)\b(?!\s*(?:ms|s|sec|secs|seconds?|milliseconds?|m|mins?|minutes?|%)\b)", _I
@@ -356,6 +357,11 @@ def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draf
     if len(text) > MAX_TEXT:
         return None
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    if _NONE_ALONE.fullmatch(text):  # "none": the whole strategy is that there is none
+        d = Draft("prose", first_line + text.split("\n").index(first))
+        d.retries(0, d.line)
+        d.set("backoff.kind", "none", d.line)
+        return d
     if m := _NONE_LEAD.match(first):
         d = Draft("prose", first_line + text.split("\n").index(first))
         d.retries(0, d.line)
@@ -552,7 +558,7 @@ _PAST = re.compile(
     _I,
 )
 _PAREN = re.compile(r"\([^()\n]{0,300}\)")
-_SEGMENT = re.compile(r"\.(?!\d)|[;!?]")
+_SEGMENT = re.compile(r"\.(?!\S)|[;!?]")
 _COMMA = re.compile(r",|\b(?:but|while|whereas)\b", _I)
 # HTTP methods, written as methods (upper case); "writes" / "reads" name them by what they do
 _METHOD = re.compile(
