@@ -25,6 +25,9 @@ class Ctx:
     first_line: int
     env: dict[str, float] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> module it came from
+    # every node of the tree, walked once (the readers look at them again and again: lint at parse speed)
+    nodes: list[ast.AST] = field(default_factory=list)
+    _calls: list[ast.Call] | None = None
 
     def line(self, node: ast.AST) -> int:
         return self.first_line + getattr(node, "lineno", 1) - 1
@@ -33,9 +36,9 @@ class Ctx:
         return number(node, {**self.env, **extra} if extra else self.env)
 
     def calls(self) -> Iterator[ast.Call]:
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call):
-                yield node
+        if self._calls is None:
+            self._calls = [node for node in self.nodes if isinstance(node, ast.Call)]
+        return iter(self._calls)
 
 
 def parse(text: str, first_line: int) -> Ctx | None:
@@ -44,17 +47,19 @@ def parse(text: str, first_line: int) -> Ctx | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    for nodes, _ in enumerate(ast.walk(tree)):
-        if nodes > _MAX_NODES:
+    nodes: list[ast.AST] = []
+    for node in ast.walk(tree):
+        nodes.append(node)
+        if len(nodes) > _MAX_NODES:
             return None
-    ctx = Ctx(tree, first_line)
+    ctx = Ctx(tree, first_line, nodes=nodes)
     _bind(ctx)
     return ctx
 
 
 def _bind(ctx: Ctx) -> None:
     """Names bound to numbers: ``PAUSE = 0.5`` and parameter defaults ``attempts=3``."""
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             if (value := number(node.value, ctx.env)) is not None:
                 ctx.env.setdefault(node.targets[0].id, value)

@@ -190,7 +190,7 @@ def _read(loop: ast.For | ast.AsyncFor, ctx: Ctx) -> Draft | None:
 
 def read_loops(ctx: Ctx) -> list[Draft]:
     out: list[Draft] = []
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes:
         if isinstance(node, ast.For | ast.AsyncFor) and (d := _read(node, ctx)) is not None:
             out.append(d)
     return out

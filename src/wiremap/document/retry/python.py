@@ -41,7 +41,7 @@ _CONNECT_KEYS = ("connect_timeout", "socket_connect_timeout", "connection_timeou
 
 def _dicts(ctx: Ctx, text: str) -> list[Draft]:
     out: list[Draft] = []
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes:
         if isinstance(node, ast.Dict) and any(
             isinstance(k, ast.Constant) and k.value in ("retryPolicy", "methodConfig") for k in node.keys
         ):
@@ -110,7 +110,7 @@ def _calls_in(nodes: list[ast.stmt]) -> list[str]:
 def _retried_calls(ctx: Ctx, line: int) -> list[str]:
     """What the retry found at doc line ``line`` runs again: a decorated function (its name, then the calls
     in its body) or the body of a retry loop; ``[]`` when neither is found."""
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
             ctx.line(dec) <= line <= ctx.first_line + (dec.end_lineno or dec.lineno) - 1
             for dec in node.decorator_list
