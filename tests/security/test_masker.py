@@ -325,3 +325,37 @@ def test_credentials_given_to_code_and_to_pw_are_masked(text: str, masked: str) 
     from wiremap.secrets import mask_text
 
     assert mask_text(text) == masked
+
+
+def _rows_line_by_line(text: str) -> list[tuple[int, int, int]]:
+    """The table rows of ``text`` read line by line (what wiremap.secrets._rows did before it looked only at
+    the lines holding a ``|``): the reference the faster one must equal."""
+    import itertools
+
+    from wiremap.secrets import _LINE_BREAK
+
+    out: list[tuple[int, int, int]] = []
+    start = 0
+    for n, brk in enumerate(itertools.chain(_LINE_BREAK.finditer(text), (None,))):
+        end = brk.start() if brk is not None else len(text)
+        first = text.find("|", start, end)
+        if first >= 0:
+            last = text.rfind("|", start, end)
+            head, tail = text[start:first].strip(" \t"), text[last + 1 : end].strip(" \t")
+            if last > first and head[-1:] in ("", '"') and tail[:1] in ("", '"', "\\"):
+                out.append((n, first, last + 1))
+        start = brk.end() if brk is not None else len(text)
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["|", "\n", "\r", "\\", "n", "r", '"', " ", "a", "\\n", "\r\n", "| a |", "\\r\\n"])
+    )
+)
+def test_table_rows_are_found_as_line_by_line(pieces: list[str]) -> None:
+    from wiremap.secrets import _rows
+
+    text = "".join(pieces)
+    assert _rows(text) == _rows_line_by_line(text)
