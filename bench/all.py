@@ -28,6 +28,7 @@ SCRIPTS = (
     "lint_throughput.py",
     "verify_throughput.py",
     "measure_vs_wrk.py",
+    "measure_protocols.py",
     "monitor_scale.py",
     "index_speed.py",
 )
@@ -36,7 +37,7 @@ TIMEOUT_S = {False: 600, True: 7200}
 # "label: 0.42x  (goal <= 0.50x: met)", "label: n/a (why)", "goal cold <= 0.35 s (per …): met"
 _RATIO = re.compile(
     r"^(?P<label>[^:]*?(?:ratio|CPU|lateness|scrape|per probe)[^:]*): (?P<value>\S+?)x?\s+"
-    r"\(goal (?P<goal>[^:]+): (?P<verdict>met|NOT met)\)"
+    r"\((?:goal (?P<goal>[^:]+): )?(?P<verdict>met|NOT met|reported)[^)]*\)"
 )
 _NA = re.compile(r"^(?P<label>[^:]*ratio[^:]*): n/a \((?P<why>.*)\)$")
 # "monitor CPU          6.0% of one core   goal <= 25%: met" (a figure, its value, its goal on one line)
@@ -64,7 +65,7 @@ def rows_of(bench: str, out: str) -> list[Row]:
     for line in out.splitlines():
         line = line.strip()
         if m := _RATIO.match(line):
-            rows.append(Row(bench, m["label"], m["value"], m["goal"], m["verdict"]))
+            rows.append(Row(bench, m["label"], m["value"], m["goal"] or "", m["verdict"]))
         elif m := _NA.match(line):
             rows.append(Row(bench, m["label"], "n/a", "", m["why"]))
         elif m := _INLINE.match(line):

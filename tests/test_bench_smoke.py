@@ -41,6 +41,16 @@ def test_measure_vs_wrk_quick() -> None:
     assert re.search(r"^idle p50 ratio wiremap/wrk.*: (\d+\.\d+ |n/a )", out, re.M), out
 
 
+def test_measure_protocols_quick() -> None:
+    out = _run("measure_protocols.py")
+    assert out.startswith("measure per protocol, 10 connections, 127.0.0.1"), out
+    # each protocol's ratio, or why not (a service not running here, a reference tool not installed)
+    for name in ("Redis", "PostgreSQL"):
+        assert re.search(
+            rf"^(ratio wiremap / \S+ \({name}\): (\d+\.\d+x|n/a)|skipped {name}: )", out, re.M
+        ), out
+
+
 def test_index_speed_quick() -> None:
     out = _run("index_speed.py")
     assert re.search(r"^corpus: \d+ \.py files, [\d,]+ lines", out, re.M), out

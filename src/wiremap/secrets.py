@@ -586,10 +586,14 @@ def _value_of(text: str, name: str, name_start: int, pos: int, sep: str) -> tupl
         stripped = text[stop : stop + 200].lstrip(" \t")
         if stripped and stripped[0] not in "\n\r" and stripped[0] not in _AFTER_COLON_VALUE:
             return None
+        if _WORD.fullmatch(value) and not _PASSWORD_NAME.search(name):
+            return None  # "auth: comments" (a commit's scope and subject): a word, not a token or a key
     return start, end
 
 
 _FILE_NAME = re.compile(r"[\w.-]*(?:/[\w.-]+)*\.[A-Za-z]{1,5}")
+_WORD = re.compile(r"[a-z]{2,14}")  # a lower-case word: a token or a key is no such thing
+_PASSWORD_NAME = re.compile(r"pass|pwd|secret", re.IGNORECASE)  # a password may be a word
 _CODE_SPAN = re.compile(r"`(?P<value>[^`\s]{6,200})`")
 
 
@@ -1037,6 +1041,24 @@ _CREDENTIAL_PAIR = re.compile(
 )
 
 
+# Terraform/HCL: ``variable "webhook_signing_secret" { … default = "…" }``: the default of a variable named
+# as a secret (its own name is ``default``)
+_HCL_VARIABLE = re.compile(r'\bvariable\s+"(?P<name>[^"\n]{1,100})"\s*\{(?P<body>[^{}]{0,800})\}')
+_HCL_DEFAULT = re.compile(r'\bdefault\s*=\s*"(?P<secret>[^"\n]{1,300})"')
+
+
+def _hcl_variables(text: str, found: Found) -> None:
+    for m in _HCL_VARIABLE.finditer(text):
+        if not looks_secret_name(m.group("name")):
+            continue
+        if (d := _HCL_DEFAULT.search(m.group("body"))) is None or _plain(d.group("secret")):
+            continue
+        start = m.start("body") + d.start("secret")
+        found.append(
+            Secret(start, start + len(d.group("secret")), f"{m.group('name')} defaults to a literal", MASK)
+        )
+
+
 def _credential_pairs(text: str, found: Found) -> None:
     for m in _CREDENTIAL_PAIR.finditer(text):
         secret = m.group("secret")
@@ -1179,7 +1201,7 @@ _MAYBE = re.compile(
     r"[=:]|\s-|--|AKIA|ASIA|ABIA|ACCA|AIza|eyJ|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|xox|xapp-|_live_|_test_|"
     r"whsec_|GOCSPX-|npm_|pypi-|SG\.|sk-|hv[sbr]\.|shp[a-z]{2}_|_v1_|SK[0-9a-f]{32}|key-|setx|requirepass|"
     r"masterauth|password|uthorization|UTHORIZATION|hooks\.slack|webhooks/|(?i:secret_?access_?key)|(?i:cookie)|"
-    r"(?i:auth\s*=?\s*[(\[{])|(?i:credentials?\s*[(\[{])|(?i:pw_set\s*\()|"
+    r"(?i:auth\s*=?\s*[(\[{])|(?i:credentials?\s*[(\[{])|(?i:pw_set\s*\()|variable\s+\"|"
     r"(?m:^[ \t]*\|)|"  # a Markdown table's row: `| DB_TOKEN | abc123 |`
     r"(?i:password\s+')|(?i:identified\s+by\s+')|AUTH\s|(?i:getconnection\()|"
     r"(?i:(?:pass\w*|pwd|token|secret|key)\s+(?:is|was)\s)|</|(?i:<add\s)"
@@ -1212,6 +1234,8 @@ def find_secrets(text: str) -> list[Secret]:
         _long_flags(text, probe, found)
     if "," in probe and ("auth" in low or "credential" in low or "pw_set" in low):
         _credential_pairs(text, found)
+    if "variable" in probe and "default" in probe:
+        _hcl_variables(text, found)
     if " -" in probe:
         _command_flags(text, probe, low, found)
     _other_forms(text, low, hits, found)

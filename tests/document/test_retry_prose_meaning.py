@@ -775,3 +775,47 @@ def test_polly_in_csharp_is_read(code: str, want: dict[str, Any]) -> None:
     assert {k: got[k] for k in want} == want
     policy = read_retry(code, "csharp", 1)
     assert policy is not None and policy.form == "polly"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "We give up after the third attempt. Back off 1s, 2s between attempts. "
+            "No more than 2m end to end.",
+            {"max_attempts": 3, "kind": "exponential", "initial_ms": 1000.0, "deadline_ms": 120000.0},
+        ),
+        ("// we give up after the third attempt\n// back off 200ms, then 400ms", {"max_attempts": 3}),
+        ("Retry 3 times; we never spend more than 10 seconds.", {"max_attempts": 4, "deadline_ms": 10000.0}),
+        ("each attempt takes no more than 2 s; retry twice", {"max_attempts": 3, "timeout_ms": 2000.0}),
+        (
+            "Unconfirmed messages are republished up to 5 times, 200 ms apart. Confirm timeout is 5 s.",
+            {"max_attempts": 6, "kind": "constant", "initial_ms": 200.0, "timeout_ms": 5000.0},
+        ),
+    ],
+)
+def test_round_23_wordings(text: str, want: dict[str, Any]) -> None:
+    """Found by a new user (round 23): "give up after the third attempt" read no count (faults failed a
+    client making exactly 3, and passed one making 7); "never spend more than 10 seconds" was listed as a
+    lower bound; "republished up to 5 times" was no retry at all."""
+    _check(text, None, unread=[], **want)
+
+
+def test_libraries_defaults_and_timeouts_are_read() -> None:
+    """got's default pause and statuses, aiohttp's ClientTimeout(total=…) and nats.go's Timeout(…) were not
+    read (new user, round 23): pauses were never judged, and an invalid 200 answer was held to a retry."""
+    got = read_retry("const api = got.extend({ retry: { limit: 2 }, timeout: { request: 3000 } });", "ts", 1)
+    assert got is not None and (got.max_attempts, got.backoff.kind, got.backoff.initial_ms) == (
+        3,
+        "exponential",
+        1000.0,
+    )
+    assert "503" in got.retry_on_status and "200" not in got.retry_on_status and got.timeout_ms == 3000.0
+    aio = read_retry(
+        "timeout = aiohttp.ClientTimeout(total=1.5)\n@retry(stop=stop_after_attempt(3))\nasync def f(): ...",
+        "python",
+        1,
+    )
+    assert aio is not None and (aio.max_attempts, aio.timeout_ms) == (3, 1500.0)
+    nats = read_retry("// retry twice\nnc, _ := nats.Connect(url, nats.Timeout(2*time.Second))", "go", 1)
+    assert nats is not None and (nats.max_attempts, nats.timeout_ms) == (3, 2000.0)

@@ -123,6 +123,9 @@ def test_the_shop_export_is_valid_for_promtool_and_blackbox(
     assert 'replacement: "bbx.internal:9115"' in prometheus and 'rule_files: ["rules.yml"]' in prometheus
     blackbox = (out_dir / "blackbox.yml").read_text(encoding="utf-8")
     assert "# does not check: the PostgreSQL handshake, login and query" in blackbox
+    # the whole server's health, while verify asks the Endpoint's service first: said, with the setting
+    # that probes it (new user, round 23: green here, NOT_SERVING in verify, and nothing said)
+    assert 'set grpc_service = "inventory.v1.Inventory" to probe it' in blackbox
     assert "POST /v1/charges is not sent: it is not idempotent" in blackbox  # its Health Check instead
     targets = json.loads((out_dir / "targets" / "wiremap-30s.json").read_text(encoding="utf-8"))
     by_id = {t["labels"]["integration"]: t for t in targets}

@@ -359,3 +359,17 @@ def test_table_rows_are_found_as_line_by_line(pieces: list[str]) -> None:
 
     text = "".join(pieces)
     assert _rows(text) == _rows_line_by_line(text)
+
+
+def test_a_word_after_auth_colon_is_prose_and_a_terraform_default_is_a_secret() -> None:
+    """A commit subject "recs: headers helper; auth: comments" was written into Recent Changes as
+    "auth: ***"; a Terraform variable named as a secret kept its ``default`` in clear (round 23)."""
+    from wiremap.secrets import mask_text
+
+    assert mask_text("recs: headers helper; auth: comments") == "recs: headers helper; auth: comments"
+    assert mask_text("password: hunter") == "password: ***"  # a password may be a word
+    assert mask_text("token: tk_8f7a6b5c4d") == "token: ***"
+    hcl = 'variable "webhook_signing_secret" {\n  type = string\n  default = "k8Jd93hdHs72kLs0Qp"\n}\n'
+    assert mask_text(hcl) == hcl.replace("k8Jd93hdHs72kLs0Qp", "***")
+    region = 'variable "region" {\n  default = "eu-west-1"\n}\n'
+    assert mask_text(region) == region

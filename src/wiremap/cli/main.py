@@ -15,6 +15,11 @@ from typing import Any
 
 import typer
 
+# gRPC core logs at INFO on stderr when a process that has used it starts a subprocess ("fork_posix.cc:71
+# … skipping fork() handlers": make demo printed a screenful); its warnings and errors still show. A
+# runner's own GRPC_VERBOSITY wins.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 from .. import __version__
 from .._errors import WiremapError
 from ..output import door

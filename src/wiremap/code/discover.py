@@ -182,14 +182,17 @@ def _same_destination(doc_dest: str | None, site_dest: str) -> bool:
     return dp == sp and _same_host(dh, sh)
 
 
-def _mismatch(doc_dest: str, site_dest: str) -> str:
-    """``the doc says :6390 and the code :6379`` (the part that differs; host and port when both do)."""
+def _mismatch(doc_dest: str, site_dest: str, said: str = "the code") -> str:
+    """``the doc says :6390 and the code :6379`` (the part that differs; host and port when both do).
+    ``said``: where the site's destination comes from: the code, or an env var's example value in the
+    docs (``$CART_REDIS_URL as the docs give it``: the code names no address, the docs disagree with each
+    other)."""
     (dh, dp), (sh, sp) = _split(doc_dest), _split(site_dest)
     if dh == sh:
-        return f"the doc says :{dp} and the code :{sp}"
+        return f"the doc says :{dp} and {said} :{sp}"
     if dp == sp:
-        return f"the doc says {dh} and the code {sh}"
-    return f"the doc says {doc_dest} and the code {site_dest}"
+        return f"the doc says {dh} and {said} {sh}"
+    return f"the doc says {doc_dest} and {said} {site_dest}"
 
 
 def _segments(text: str | None) -> list[str]:
@@ -263,7 +266,7 @@ def _may_be(site: CallSite, integ: Integration) -> bool:
 
 
 def _doc_of_file(
-    site: CallSite, dest: str | None, named: list[Integration], window: int
+    site: CallSite, dest: str | None, named: list[Integration], window: int, from_code: bool = True
 ) -> tuple[Integration | None, str | None]:
     """The doc, among those naming the site's file, that covers it, and how its address disagrees with
     the code's (None: it does not).
@@ -272,7 +275,8 @@ def _doc_of_file(
     file to another host is undocumented), or, when none is, by a doc whose Source line is near the site
     (within ``window`` lines), of the same protocol and host or port: that doc documents the site, with
     the wrong address. Among several docs, the one whose Endpoint matches the call's path (and host) wins,
-    then the one whose Source line is nearest."""
+    then the one whose Source line is nearest. ``from_code``: the code names that destination (else it
+    is an env var's example value in the docs: no disagreement with the code is said)."""
     candidates = [i for i in named if _may_be(site, i)]
     mismatch: str | None = None
     if dest:
@@ -295,7 +299,8 @@ def _doc_of_file(
 
     best = min(candidates, key=rank)
     if dest and not _same_destination(_doc_destination(best), dest):
-        mismatch = _mismatch(_doc_destination(best) or "", dest)
+        said = "the code" if from_code else f"${site.env} as the docs give it"
+        mismatch = _mismatch(_doc_destination(best) or "", dest, said)
     return best, mismatch
 
 
@@ -319,7 +324,8 @@ def discover(
     covered: list[SiteCoverage] = []
     for site in sorted(index.sites(), key=lambda s: (s.path, s.line, s.client)):
         dest = _site_destination(site, env_values)
-        doc, mismatch = _doc_of_file(site, dest, by_source.get(site.path, []), window)
+        from_code = destination_of(site.target) is not None
+        doc, mismatch = _doc_of_file(site, dest, by_source.get(site.path, []), window, from_code)
         if doc is None and dest:
             near = by_dest.get((dirname(site.path), dest), [])
             doc = max(near, key=lambda i: _endpoint_match(site, i)) if near else None

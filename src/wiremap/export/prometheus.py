@@ -28,6 +28,7 @@ from .._errors import ConfigError, UsageError
 from ..config import Config
 from ..model import Integration
 from ..probes._base import ProbeContext, Target
+from ..probes.grpc import endpoint_service
 from ..probes.http import WRITE_METHODS, PreparedRequest, prepare_request
 from ..probes.registry import probe_name
 from ..protocols import hostport
@@ -312,6 +313,13 @@ def _grpc(integ: Integration, target: Target, resolved: ResolvedSettings) -> _Pr
         checks += " over TLS (certificate verified)"
     call = f" ({integ.endpoint})" if integ.endpoint else ""
     not_checked = f"the documented call{call} and its response{_refused_note(resolved)}"
+    if not service and (named := endpoint_service(integ)):
+        # verify and serve ask the Endpoint's service first (the whole server only when it is not
+        # registered): a NOT_SERVING service behind a SERVING server is red there and green here
+        not_checked += (
+            f"; the health of {named} itself, which verify and serve ask first (blackbox cannot fall back "
+            f'as they do): set grpc_service = "{named}" to probe it'
+        )
     return _Probe("grpc", hostport(target.host, port), body, checks, not_checked, secure)
 
 

@@ -35,6 +35,7 @@ _TIMEOUTS = (
     re.compile(rf"\.Timeout\s*=\s*{_DURATION}"),  # client.Timeout = …
     re.compile(rf"\bcontext\.WithTimeout\(\s*[\w.()]{{1,80}}\s*,\s*{_DURATION}\s*\)"),
     re.compile(rf"\bgrpc\.WithTimeout\(\s*{_DURATION}\s*\)"),
+    re.compile(rf"\bnats\.Timeout\(\s*{_DURATION}\s*\)"),  # nats.go: the connect's, and each request's
 )
 
 

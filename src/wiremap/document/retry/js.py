@@ -9,7 +9,9 @@ of axios / fetch / got.
   ``exponentialDelay`` waits ``2^n × 100`` ms before retry ``n`` plus up to 20%, no ``retryDelay`` none.
   A ``retryDelay`` that is a number, or an arrow function returning one (``() => 500``) or a multiple of
   its first parameter (``(n) => n * 1000``), is constant or linear.
-- got's ``retry: {limit: 2}``; any other ``retries: N`` counts retries.
+- got's ``retry: {limit: 2}`` (its defaults: statuses 408, 413, 429, 500, 502-504, 521, 522, 524, the
+  idempotent methods, ``2^(n-1) × 1000`` ms before retry n, ``backoffLimit`` its cap); any other
+  ``retries: N`` counts retries. axios-retry's default condition retries network errors and 5xx.
 - Timeouts, in ms: ``timeout: 5000`` (axios, got's ``timeout: {request: 5000}``), ``axios.defaults.timeout =
   5000``, ``AbortSignal.timeout(5000)``, ``setTimeout(() => controller.abort(), 5000)``.
 """
@@ -42,6 +44,25 @@ def _option(name: str, code: Code) -> tuple[float, int] | None:
     if m is None or (value := product(m.group(1))) is None:
         return None
     return value, code.line(m.start())
+
+
+# got's retry, unless its options say otherwise: the statuses and methods it retries, and its pause
+# (``2^(n-1) × 1000`` ms before retry n, plus up to 100 ms of noise)
+_GOT_STATUSES = ["408", "413", "429", "500", "502", "503", "504", "521", "522", "524"]
+_GOT_METHODS = ["GET", "PUT", "HEAD", "DELETE", "OPTIONS", "TRACE"]
+
+
+def _got_defaults(d: Draft, code: Code) -> None:
+    if not re.search(r"\bstatusCodes\s*:", code.text):
+        d.add("retry_on_status", _GOT_STATUSES, d.line)
+    if not re.search(r"\bmethods\s*:", code.text):
+        d.add("retry_on_methods", _GOT_METHODS, d.line)
+    if "backoff.kind" not in d.values and not re.search(r"\bcalculateDelay\s*:", code.text):
+        d.set("backoff.kind", "exponential", d.line)
+        d.set("backoff.initial_ms", 1000.0, d.line)
+        d.set("backoff.multiplier", 2.0, d.line)
+        if (limit := _option("backoffLimit", code)) is not None:
+            d.set("backoff.max_ms", limit[0], limit[1])
 
 
 def _p_retry(d: Draft, code: Code, line: int) -> None:
@@ -131,6 +152,10 @@ def read_js(text: str, first_line: int) -> Draft | None:
             if axios_retry and "backoff.kind" not in d.values:
                 d.set("backoff.kind", "constant", d.line)  # axios-retry's default: no delay
                 d.set("backoff.initial_ms", 0.0, d.line)
+            if axios_retry:  # its default condition: a network error, or a 5xx to an idempotent request
+                d.add("retry_on_status", ["5xx"], d.line)
+            if got and not p_retry and not axios_retry:
+                _got_defaults(d, code)
     if (t := _timeout(code)) is not None:
         if d is None:
             d = Draft("javascript", t[1])

@@ -48,6 +48,10 @@ _WORDS = {
     "twice": 2,
     "thrice": 3,
 }
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7}
+_ORDINAL = r"(first|second|third|fourth|fifth|sixth|seventh|\d{1,3}(?:st|nd|rd|th))"
+
+
 # a number with a unit (not a run of digits in a longer one: bounded, so a long run is no quadratic scan)
 # "1.5k ms" is 1,500 ms; "200µs", "200 us" are microseconds
 # a duration in words: "two seconds", "one and a half seconds", "half a second", "a second and a half",
@@ -120,7 +124,8 @@ _NONE = re.compile(
     _I,
 )
 _RETRIES = re.compile(
-    rf"\b(?:(?:retr(?:y|ies|ied)|re-?connect(?:s|ed|ing)?)\s+(?:(?!up\b|at\b|max|after\b|every\b|with\b)[\w/-]{{1,15}}\s+){{0,5}}\(?(?:up\s+to\s+|at\s+most\s+|"
+    rf"\b(?:(?:retr(?:y|ies|ied)|re-?connect(?:s|ed|ing)?|re-?publish(?:es|ed|ing)?|re-?sen(?:ds?|t)|"
+    rf"re-?deliver(?:s|ed|y)?)\s+(?:(?!up\b|at\b|max|after\b|every\b|with\b)[\w/-]{{1,15}}\s+){{0,5}}\(?(?:up\s+to\s+|at\s+most\s+|"
     rf"max(?:imum)?\s+)?{_N}\s*(?:times|x\b)|"
     # (a count is no setting's value: "timeout_ms=2000 retries=0" holds no 2000 retries)
     rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?(?<!=)(?<!=\s){_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
@@ -132,6 +137,9 @@ _ONCE = re.compile(
     _I,
 )
 _ATTEMPTS = re.compile(
+    # "we give up after the third attempt", "stop after the 3rd try": that attempt is the last
+    rf"\b(?:giv(?:e|es|ing)\s+up|stop(?:s|ping)?|fail(?:s|ing)?)\s+after\s+the\s+{_ORDINAL}\s+"
+    rf"(?:failed\s+)?(?:attempt|try|call|request)\b|"
     rf"\b(?:(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?{_N}\s+(?:total\s+)?(?:attempts|tries)|"
     rf"tries\s+{_N}\s+times|attempts\s*[:=]\s*{_N}|"
     # "(so 4 calls in total)": the calls counted together are the attempts
@@ -268,6 +276,15 @@ _LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
         "deadline",
     ),
     (re.compile(rf"\bgiv(?:es?|ing)\s+up\s+(?:after|at)\s+{_DUR}", _I), "deadline"),
+    # "we never spend more than 10 seconds", "it takes no more than 5 s in all"
+    (
+        re.compile(
+            rf"\b(?:spend(?:s|ing)?|tak(?:e|es|ing)|last(?:s|ing)?)\s+(?:no\s+|not\s+)?(?:more|longer)\s+than\s+"
+            rf"{_DUR}",
+            _I,
+        ),
+        "deadline",
+    ),
     (re.compile(rf"\bstop(?:s|ping)?\s+(?:retrying\s+)?after\s+{_DUR}", _I), "deadline"),
     (
         re.compile(
@@ -338,12 +355,18 @@ _STATUS = re.compile(
     r"\b[1-5](?:\d\d|xx)\b(?!\s*(?:ms|s|sec|secs|seconds?|milliseconds?|m|mins?|minutes?|%)\b)", _I
 )
 # (a counted reconnect is the retry of a lost or refused connection: "reconnect up to 10 times")
-_RETRY_WORD = re.compile(r"retr|attempt|backoff|\bback off|\bcircuit|\btries\b|\bre-?connect", _I)
+_RETRY_WORD = re.compile(
+    r"retr|attempt|backoff|\bback off|\bcircuit|\btries\b|\bre-?connect|\bre-?publish|\bre-?sen[dt]|"
+    r"\bre-?deliver",
+    _I,
+)
 
 
 def _n(text: str) -> int | None:
     t = text.lower()
-    return _WORDS.get(t) or (int(t) if t.isdigit() else None)
+    if t[-2:] in ("st", "nd", "rd", "th") and t[:-2].isdigit():
+        return int(t[:-2])  # "the 3rd attempt"
+    return _WORDS.get(t) or _ORDINALS.get(t) or (int(t) if t.isdigit() else None)
 
 
 def _first(m: re.Match[str] | None) -> str | None:
@@ -549,7 +572,17 @@ _NEG_MORE = re.compile(
     _I,
 )
 # a lower bound is no maximum: "retries more than 3 times", "at least 2 retries"
-_LOWER_BOUND = re.compile(rf"\b(?:more\s+than|at\s+least|over|beyond)\s+{_N}\b", _I)
+_LOWER_BOUND = re.compile(
+    rf"\b(?P<neg>(?:no|not|never)\s+(?:\w+\s+){{0,2}})?(?:more\s+than|at\s+least|over|beyond)\s+{_N}\b", _I
+)
+
+
+def _lower_bound(text: str) -> bool:
+    """A lower bound is said ("retries more than 3 times"), not a negated one ("never spends more than 10
+    seconds", "no more than 2 s": a maximum)."""
+    return any(m.group("neg") is None for m in _LOWER_BOUND.finditer(text))
+
+
 # what was done before is not the policy: "(we used to retry 3 times, removed in v2)"
 _PAST = re.compile(
     r"\b(?:used\s+to|previously|formerly|in\s+the\s+past|historically|removed\s+in|until\s+(?:v|version\s*)\d|"
@@ -936,7 +969,7 @@ class _Reading:
         for sa, sb, named in scopes:
             text = self.t[sa:sb]
             if not named or not _POLICY.search(text):
-                if not _NONE.search(text) and _LOWER_BOUND.search(text) and _RETRY_WORD.search(text):
+                if not _NONE.search(text) and _lower_bound(text) and _RETRY_WORD.search(text):
                     self.unread(sa, sb)  # "retry more than 3 times": no maximum the model can hold
                 continue
             if self.method is not None:
@@ -1097,7 +1130,7 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     if says_retry and "max_attempts" not in d.values and not _NONE.search(t):
         # a count with no retry word beside it, in a line about retrying: "GETs twice" (the method's rule)
         for m in _BARE_COUNT.finditer(t):
-            if not _overlaps(m.span(), used) and not _LOWER_BOUND.search(t[max(0, m.start() - 12) : m.end()]):
+            if not _overlaps(m.span(), used) and not _lower_bound(t[max(0, m.start() - 12) : m.end()]):
                 used.append(m.span())
                 d.retries(_n(m.group(1) or m.group(2)), line)
                 break

@@ -56,6 +56,13 @@ def _dicts(ctx: Ctx, text: str) -> list[Draft]:
 
 def _timeout(ctx: Ctx, keys: tuple[str, ...] = _TIMEOUT_KEYS) -> tuple[float, int] | None:
     for call in ctx.calls():
+        name = callee(call) or ""
+        if name.rsplit(".", 1)[-1] in ("ClientTimeout", "Timeout") and keys is _TIMEOUT_KEYS:
+            # aiohttp's ``ClientTimeout(total=1.5)``, httpx's ``Timeout(10.0)``: the whole request
+            args = kwargs(call)
+            node = args.get("total") or (call.args[0] if call.args else None)
+            if node is not None and (n := ctx.num(node)) is not None and n > 0:
+                return n * 1000.0, ctx.line(node)
         for key, node in kwargs(call).items():
             if key not in keys:
                 continue
