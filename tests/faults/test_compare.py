@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests._paths import EXAMPLE_DOCS
 from wiremap import parse_text
 from wiremap.faults.compare import Observed, expected, judge
@@ -444,31 +446,26 @@ def test_words_naming_statuses_and_honouring_retry_after() -> None:
     assert judge(promise, Observed(_starts(51, 51), 1, None)).verdict == "mismatch"
 
 
-def test_a_clause_that_is_the_word_error_alone_surfaces_the_error() -> None:
-    """ "**Invalid Response**: not JSON → not retried, error" left the exit "not judged: the doc does not
-    say" (new user, round 21): the word alone as the outcome is the error reaching the caller."""
+@pytest.mark.parametrize(
+    ("action", "succeeds"),
+    [
+        # the word alone as the outcome is the error reaching the caller (new user, round 21: "exit not
+        # judged: the doc does not say")
+        ("not retried, error", False),
+        ("the job errors out", False),
+        ("not retried; the error rate goes up and we continue", True),
+        # kept to be sent later is carrying on (round 22: "exit not judged")
+        ("not retried; the sale is queued locally", True),
+        ("buffered on disk and replayed", True),
+        ("the queue is full, the order fails", False),
+    ],
+)
+def test_what_the_mode_s_words_say_of_the_exit(action: str, succeeds: bool) -> None:
     doc = _doc(
         "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))\ndef f(): ...",
-        "- **HTTP 404**: no such quote → not retried, error\n"
-        "- **HTTP 409**: conflict → the job errors out\n"
-        "- **HTTP 410**: gone → not retried; the error rate goes up and we continue",
+        f"- **HTTP 404**: gone → {action}",
     )
-    assert expected(doc, parse_fault("status:404")).succeeds is False
-    assert expected(doc, parse_fault("status:409")).succeeds is False
-    assert expected(doc, parse_fault("status:410")).succeeds is True
-
-
-def test_kept_to_send_later_is_carrying_on() -> None:
-    """ "→ not retried; the sale is queued locally" left the exit "not judged" (new user, round 22)."""
-    doc = _doc(
-        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.1))\ndef f(): ...",
-        "- **HTTP 404**: gone → not retried; the sale is queued locally\n"
-        "- **HTTP 409**: conflict → buffered on disk and replayed\n"
-        "- **HTTP 410**: gone → the queue is full, the order fails",
-    )
-    assert expected(doc, parse_fault("status:404")).succeeds is True
-    assert expected(doc, parse_fault("status:409")).succeeds is True
-    assert expected(doc, parse_fault("status:410")).succeeds is False
+    assert expected(doc, parse_fault("status:404")).succeeds is succeeds
 
 
 def test_a_retry_of_the_whole_job_is_no_retry_of_the_call() -> None:

@@ -169,13 +169,7 @@ class HTTPOperation:
             self._finish(exc if isinstance(exc, Exception) else ConnectionError(repr(exc)))
 
     async def close(self) -> None:
-        self._done = None
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
+        self.abort()  # nothing in flight is answered any more, the connection closed
 
 
 def factory(ctx: ProbeContext) -> HTTPOperation:
