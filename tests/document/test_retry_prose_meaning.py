@@ -819,3 +819,43 @@ def test_libraries_defaults_and_timeouts_are_read() -> None:
     assert aio is not None and (aio.max_attempts, aio.timeout_ms) == (3, 1500.0)
     nats = read_retry("// retry twice\nnc, _ := nats.Connect(url, nats.Timeout(2*time.Second))", "go", 1)
     assert nats is not None and (nats.max_attempts, nats.timeout_ms) == (3, 2000.0)
+
+
+def test_round_24_wordings_and_readers() -> None:
+    """Found by a new user (round 24): "a timed-out request" named no failure and "1500 millis" was no
+    duration (the policy became "4 attempts for every failure"); Ktor's HttpRequestRetry and reqwest /
+    reqwest-retry were not read (lint said nothing)."""
+    words = _read(
+        "We retry a timed-out request up to three times; each attempt has a 1500 millis timeout and we give "
+        "up after 2 s in total. Connection errors are never retried."
+    )
+    assert words is not None and (words.max_attempts, words.timeout_ms, words.deadline_ms) == (
+        4,
+        1500.0,
+        2000.0,
+    )
+    assert (words.retry_on_failures, words.unread) == (["timeout"], [])
+    assert set(words.not_retried_failures) == {"connection_refused", "connection_lost"}
+    ktor = read_retry(
+        "install(HttpRequestRetry) {\n    retryOnServerErrors(maxRetries = 3)\n    exponentialDelay()\n}",
+        "kotlin",
+        1,
+    )
+    assert ktor is not None and (ktor.form, ktor.max_attempts, ktor.retry_on_status) == ("ktor", 4, ["5xx"])
+    assert (ktor.backoff.kind, ktor.backoff.initial_ms, ktor.backoff.max_ms) == (
+        "exponential",
+        2000.0,
+        60000.0,
+    )
+    rust = read_retry(
+        "let policy = ExponentialBackoff::builder().build_with_max_retries(3);\n"
+        "let http = reqwest::Client::builder().timeout(Duration::from_secs(10))"
+        ".connect_timeout(Duration::from_millis(500)).build()?;",
+        "rust",
+        1,
+    )
+    assert rust is not None and (rust.max_attempts, rust.timeout_ms, rust.connect_timeout_ms) == (
+        4,
+        10000.0,
+        500.0,
+    )

@@ -458,6 +458,9 @@ def test_words_naming_statuses_and_honouring_retry_after() -> None:
         ("not retried; the sale is queued locally", True),
         ("buffered on disk and replayed", True),
         ("the queue is full, the order fails", False),
+        # the page goes on without it (round 24: "exit not judged")
+        ("not retried; we hide the widget", True),
+        ("the recommendations section is omitted", True),
     ],
 )
 def test_what_the_mode_s_words_say_of_the_exit(action: str, succeeds: bool) -> None:

@@ -25,6 +25,7 @@ from .js import read_js
 from .jvm import read_jvm
 from .prose import read_prose
 from .python import read_python, read_python_timeouts
+from .rust import read_rust
 
 __all__ = ["READERS", "read_retry"]
 
@@ -55,6 +56,7 @@ _CODE: dict[str, Reader] = {
     **dict.fromkeys(("java", "kotlin", "kt", "kts", "scala", "groovy"), read_jvm),
     **dict.fromkeys(("javascript", "js", "jsx", "mjs", "cjs", "node", "typescript", "ts", "tsx"), read_js),
     **dict.fromkeys(("csharp", "cs", "c#", "dotnet", "fsharp"), read_dotnet),
+    **dict.fromkeys(("rust", "rs"), read_rust),
 }
 READERS.update({lang: (reader,) for lang, reader in _CODE.items()})
 _PROSE = ("", "text", "txt", "markdown", "md")

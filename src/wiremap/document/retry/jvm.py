@@ -9,6 +9,8 @@ per-attempt timeouts of the common HTTP clients.
   ``IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2)``.
 - Project Reactor: ``Retry.backoff(3, Duration.ofMillis(100))`` (3 retries, exponential ×2, jitter 0.5
   unless ``.jitter(0)``, ``.maxBackoff(…)``), ``Retry.fixedDelay(3, …)``, ``Retry.max(3)``.
+- Ktor's ``HttpRequestRetry``: ``retryOnServerErrors(maxRetries = 3)``, ``retryOnException(…)``,
+  ``exponentialDelay()`` (2 s, 4 s … at most 60 s, jittered) and ``constantDelay(millis = …)``.
 - Timeouts: ``.timeout(Duration.ofSeconds(2))`` (``java.net.http``, WebClient), ``.callTimeout(…)``,
   ``.timeoutDuration(…)`` (TimeLimiter), ``setResponseTimeout(…)``, Ktor's ``requestTimeoutMillis = …``
   bound a whole attempt; without one, a connect timeout and a read (socket) timeout add up, as both can
@@ -214,11 +216,47 @@ def _reactor(code: Code) -> Draft | None:
     return None
 
 
+# Ktor's HttpRequestRetry: ``retryOnServerErrors(maxRetries = 3)`` (5xx), ``retryOnException(maxRetries =
+# 3, retryOnTimeout = true)``, ``retryOnServerErrorsIfNot…``; ``exponentialDelay()`` waits base^n s (base 2,
+# so 2 s, 4 s …, at most 60 s, plus up to 1 s at random), ``constantDelay(millis = 500)``
+_KTOR = re.compile(r"\bretryOn(ServerErrors|Exception|ExceptionOrServerErrors)\s*\(([^()]{0,200})\)")
+_KTOR_MAX = re.compile(r"\bmaxRetries\s*=\s*(\d{1,6})\b|^\s*(\d{1,6})\s*(?:,|$)")
+_KTOR_EXPO = re.compile(r"\bexponentialDelay\s*\(([^()]{0,200})\)")
+_KTOR_CONSTANT = re.compile(r"\bconstantDelay\s*\(\s*(?:millis\s*=\s*)?(\d{1,9})")
+
+
+def _ktor(code: Code) -> Draft | None:
+    m = _KTOR.search(code.text)
+    if m is None:
+        return None
+    line = code.line(m.start())
+    d = Draft("ktor", line)
+    count = _KTOR_MAX.search(m.group(2))
+    d.retries(float(count.group(1) or count.group(2)) if count else 3.0, line)  # Ktor's default: 3
+    if m.group(1) in ("ServerErrors", "ExceptionOrServerErrors"):
+        d.add("retry_on_status", ["5xx"], line)
+    if m.group(1) == "ServerErrors":
+        d.add("retry_on_failures", ["http_status"], line)
+    if (e := _KTOR_EXPO.search(code.text)) is not None:
+        base = re.search(r"\bbase\s*=\s*(\d+(?:\.\d+)?)", e.group(1))
+        b = float(base.group(1)) if base else 2.0
+        cap = re.search(r"\bmaxDelayMs\s*=\s*(\d{1,9})", e.group(1))
+        d.set("backoff.kind", "exponential", code.line(e.start()))
+        d.set("backoff.initial_ms", b * 1000.0, code.line(e.start()))
+        d.set("backoff.multiplier", b, code.line(e.start()))
+        d.set("backoff.max_ms", float(cap.group(1)) if cap else 60_000.0, code.line(e.start()))
+        d.set("backoff.jitter", "yes", code.line(e.start()))
+    elif (c := _KTOR_CONSTANT.search(code.text)) is not None:
+        d.set("backoff.kind", "constant", code.line(c.start()))
+        d.set("backoff.initial_ms", float(c.group(1)), code.line(c.start()))
+    return d
+
+
 def read_jvm(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
     code = Code(text, first_line)
-    d = _spring(code) or _resilience4j(code) or _reactor(code)
+    d = _spring(code) or _resilience4j(code) or _reactor(code) or _ktor(code)
     call = _limit(_CALL, code)
     connect, read = _limit(_CONNECT, code), _limit(_READ, code)
     # a connect timeout alone bounds the connect, not the call: it is no per-attempt timeout

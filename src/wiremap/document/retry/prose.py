@@ -100,7 +100,7 @@ _WORD_DUR = (
 )
 _DUR = (
     r"((?<![\d.])\d{1,9}(?:\.\d{1,6})?\s*(?:k\s*)?"
-    r"(?:ns|µs|μs|us|microseconds?|ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b|"
+    r"(?:ns|µs|μs|us|microseconds?|ms|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b|"
     rf"{_WORD_DUR})"
 )
 # a time unit nothing read ("a few seconds apart", "several minutes"): its sentence is listed unread
@@ -697,8 +697,8 @@ _VAGUE_COUNT = re.compile(
 # a failure named in words: the subject or the object of "retried" ("Invalid responses are never retried",
 # "we retry timeouts and connection errors")
 _FAILURE_WORD = re.compile(
-    r"time[- ]?outs?|timed\s+out|deadline|connect|refus|reset|disconnect|invalid|malformed|garbage|corrupt|"
-    r"unparsea?ble|bad\s+(?:response|payload|json|data|reply)|pars(?:e|ing)\s+errors?|decod|unavailable|"
+    r"time[- ]?outs?|timed[\s-]+out|deadline|connect|refus|reset|disconnect|invalid|malformed|garbage|"
+    r"corrupt|unparsea?ble|bad\s+(?:response|payload|json|data|reply)|pars(?:e|ing)\s+errors?|decod|unavailable|"
     r"throttl|rate[- ]?limit|errors?\b|exceptions?\b|failures?\b",
     _I,
 )
