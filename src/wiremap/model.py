@@ -131,6 +131,9 @@ class RetryPolicy(_Model):
     timeout_ms: float | None = None  # per attempt
     # the connect only (opening the connection): it bounds the connect, not the call, so it is no timeout_ms
     connect_timeout_ms: float | None = None
+    # the read part of ``timeout_ms`` when a connect and a read timeout are documented apart (their sum is
+    # ``timeout_ms``): all an answer that never comes, on a connection made at once, is waited for
+    read_timeout_ms: float | None = None
     deadline_ms: float | None = None  # for all attempts together
     retry_on_exceptions: list[str] = Field(default_factory=list)
     retry_on_status: list[str] = Field(default_factory=list)

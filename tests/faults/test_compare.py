@@ -482,3 +482,20 @@ def test_a_retry_of_the_whole_job_is_no_retry_of_the_call() -> None:
     timeout = expected(doc, parse_fault("timeout"))
     assert (timeout.attempts, timeout.conflict) == (1, "")  # no "the doc disagrees with itself"
     assert expected(doc, parse_fault("status:503")).attempts == 3
+
+
+def test_a_connect_and_read_timeout_pair_waits_the_read_part_on_an_unanswered_request() -> None:
+    """``timeout=(2, 5)``: the stub accepts at once and never answers, so only the 5 s read timeout can run
+    out; faults held each attempt to 7 s and failed a client that does what its doc says (round 24)."""
+    doc = _doc(
+        "s.mount('http://', HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.2)))\n"
+        "r = s.get(url, timeout=(2, 5))",
+        "- **Timeout**: no answer → retried",
+    )
+    policy = doc.error_handling.retry
+    assert policy is not None and (policy.timeout_ms, policy.connect_timeout_ms, policy.read_timeout_ms) == (
+        7000.0,
+        2000.0,
+        5000.0,
+    )
+    assert expected(doc, parse_fault("timeout")).timeout_ms == 5000.0

@@ -573,6 +573,9 @@ def expected(
             [m for m in integration.error_handling.failure_modes if m.kind == "timeout"]
         )
     deadline = policy.deadline_ms if policy is not None else None
+    if fault.kind is FaultKind.TIMEOUT and policy is not None and policy.read_timeout_ms is not None:
+        # the stub accepts at once and never answers: the connect timeout cannot run out, the read one does
+        timeout = policy.read_timeout_ms
     if fault.kind is FaultKind.TIMEOUT:
         fail_ms = timeout if timeout is not None else 0.0
     elif fault.kind is FaultKind.SLOW:

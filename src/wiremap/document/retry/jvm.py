@@ -270,4 +270,6 @@ def read_jvm(text: str, first_line: int) -> Draft | None:
         d.set("timeout_ms", timeout[0], timeout[1])
     if connect is not None:
         d.set("connect_timeout_ms", connect[0], connect[1])
+    if call is None and read is not None and connect is not None:
+        d.set("read_timeout_ms", read[0], read[1])  # the part after the connect (their sum is the timeout)
     return d

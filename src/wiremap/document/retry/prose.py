@@ -441,8 +441,8 @@ def read_lines(lines: list[tuple[str, int]]) -> Draft | None:
 
 
 def _finish(d: Draft) -> Draft | None:
-    if (read := d.values.pop("read_timeout_ms", None)) is not None:  # with the connect timeout: their sum
-        line = d.lines.pop("read_timeout_ms")
+    if (read := d.values.get("read_timeout_ms")) is not None:  # with the connect timeout: their sum
+        line = d.lines["read_timeout_ms"]
         d.set("timeout_ms", read + (d.values.get("connect_timeout_ms") or 0.0), line)
     if d.empty() and not d.unread_text:
         return None
@@ -533,7 +533,7 @@ _LIMIT_FIELD = {
     "timeout": "timeout_ms",
     "deadline": "deadline_ms",
     "connect": "connect_timeout_ms",
-    "read": "read_timeout_ms",  # not a field: added to the connect timeout into ``timeout_ms`` at the end
+    "read": "read_timeout_ms",  # added to the connect timeout into ``timeout_ms`` at the end, and kept
 }
 
 

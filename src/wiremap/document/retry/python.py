@@ -168,9 +168,27 @@ def _context(text: str, first_line: int) -> Ctx | None:
     return _fragment(text, first_line, ctx) or ctx
 
 
+def _pair(ctx: Ctx) -> tuple[float, float, int] | None:
+    """``timeout=(3.05, 27)``: requests' connect and read timeouts, in ms, and the line."""
+    for call in ctx.calls():
+        node = kwargs(call).get("timeout")
+        value = literal(node) if node is not None else None
+        if (
+            isinstance(value, list | tuple)
+            and len(value) == 2
+            and all(isinstance(x, int | float) and not isinstance(x, bool) and x > 0 for x in value)
+        ):
+            assert node is not None
+            return value[0] * 1000.0, value[1] * 1000.0, ctx.line(node)
+    return None
+
+
 def _set_timeouts(d: Draft, ctx: Ctx, timeout_key: str = "timeout_ms") -> None:
     if (t := _timeout(ctx)) is not None:
         d.set(timeout_key, t[0], t[1])
+    if timeout_key == "timeout_ms" and (pair := _pair(ctx)) is not None:
+        d.set("connect_timeout_ms", pair[0], pair[2])
+        d.set("read_timeout_ms", pair[1], pair[2])
     if (t := _timeout(ctx, _CONNECT_KEYS)) is not None:
         d.set("connect_timeout_ms", t[0], t[1])
 
