@@ -105,6 +105,8 @@ def _plain(value: str) -> bool:
     words (``"unit-test"``, ``fake_token``)."""
     if is_reference(value) or MASK in value or _NOT_SECRET_VALUE.fullmatch(value) is not None:
         return True  # (a value holding ``***`` was masked already: masking twice changes nothing)
+    if value.endswith(("...", "…")) and len(value.rstrip(".…")) <= 12:
+        return True  # an example cut short: ``"access_token": "eyJ..."``
     low = value.lower()
     return _WORDS.fullmatch(low) is not None and not _DUMMY_WORDS.isdisjoint(re.split(r"[-_. ]", low))
 
@@ -1059,6 +1061,19 @@ def _hcl_variables(text: str, found: Found) -> None:
         )
 
 
+# a .pgpass line: ``hostname:port:database:username:password`` (``*`` for any of the first four)
+_PGPASS = re.compile(
+    r"(?m)^[ \t]*(?:[\w.-]+|\*|\[[0-9a-fA-F:]+\]):(?:\d{1,5}|\*):(?:[\w.-]+|\*):(?:[\w.@-]+|\*):"
+    r"(?P<secret>[^\s:]{4,200})[ \t]*$"
+)
+
+
+def _pgpass(text: str, found: Found) -> None:
+    for m in _PGPASS.finditer(text):
+        if not _plain(m.group("secret")) and not _PLACEHOLDER_PASSWORD.fullmatch(m.group("secret")):
+            found.append(Secret(m.start("secret"), m.end("secret"), "password of a .pgpass line", MASK))
+
+
 def _credential_pairs(text: str, found: Found) -> None:
     for m in _CREDENTIAL_PAIR.finditer(text):
         secret = m.group("secret")
@@ -1236,6 +1251,8 @@ def find_secrets(text: str) -> list[Secret]:
         _credential_pairs(text, found)
     if "variable" in probe and "default" in probe:
         _hcl_variables(text, found)
+    if probe.count(":") >= 4:
+        _pgpass(text, found)
     if " -" in probe:
         _command_flags(text, probe, low, found)
     _other_forms(text, low, hits, found)

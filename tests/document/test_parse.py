@@ -251,3 +251,16 @@ def test_a_protocol_that_says_it_is_not_tls_is_not(protocol: str, tls: bool) -> 
     """ "HTTP (plain HTTP inside the mesh, not HTTPS)" read as TLS: verify failed on a TLS handshake to a
     plain server and never checked the contract drift behind it (new user, round 22)."""
     assert parse_text(_with("Protocol", f" {protocol}"), "a.md").integration.tls is tls
+
+
+def test_a_github_actions_expression_is_one_env_value() -> None:
+    """``export FEED_WS_TOKEN=${{ secrets.FEED_WS_TOKEN }}  # …`` was dropped from env_vars (the spaces in
+    the expression), and SRC006 said the doc did not list a variable it lists (round 24)."""
+    from wiremap.document.extract import parse_env_lines
+
+    [(_, var)] = parse_env_lines("export FEED_WS_TOKEN=${{ secrets.FEED_WS_TOKEN }}  # from GitHub Actions")
+    assert (var.name, var.value, var.purpose) == (
+        "FEED_WS_TOKEN",
+        "${{ secrets.FEED_WS_TOKEN }}",
+        "from GitHub Actions",
+    )

@@ -373,3 +373,19 @@ def test_a_word_after_auth_colon_is_prose_and_a_terraform_default_is_a_secret() 
     assert mask_text(hcl) == hcl.replace("k8Jd93hdHs72kLs0Qp", "***")
     region = 'variable "region" {\n  default = "eu-west-1"\n}\n'
     assert mask_text(region) == region
+
+
+def test_a_pgpass_line_is_masked_and_an_example_cut_short_is_not() -> None:
+    """Round 24: a .pgpass line in a Connection String was shown as written (and linted clean), while
+    ``"access_token": "eyJ..."`` (a cut example, kept per docs/format.md) was an SEC001 error."""
+    from wiremap.secrets import mask_text
+
+    assert mask_text("127.0.0.1:5432:test:report_ro:pGR3p0rtng2024x") == "127.0.0.1:5432:test:report_ro:***"
+    assert mask_text("*:*:*:app:s3cretPgPw") == "*:*:*:app:***"
+    assert mask_text("at 12:30:45:10:20 the job ran") == "at 12:30:45:10:20 the job ran"
+    assert mask_text('"access_token": "eyJ..."') == '"access_token": "eyJ..."'
+    assert mask_text('"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIi"') == '"access_token": "***"'
+    assert (
+        mask_text("FEED_WS_TOKEN=${{ secrets.FEED_WS_TOKEN }}")
+        == "FEED_WS_TOKEN=${{ secrets.FEED_WS_TOKEN }}"
+    )

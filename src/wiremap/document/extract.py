@@ -471,7 +471,8 @@ def read_env_vars(doc: Document, ref: FieldRef) -> tuple[list[tuple[int, EnvVar]
 
 _ENV = re.compile(
     r"""^\s*(?:export\s+|set\s+|setx\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*"""
-    r"""(?P<value>"[^"]*"|'[^']*'|[^\s"']*)(?:\s+\#\s*(?P<purpose>.*)|\s*)$"""
+    # a GitHub Actions expression is one value, its spaces included: ``${{ secrets.FEED_WS_TOKEN }}``
+    r"""(?P<value>"[^"]*"|'[^']*'|\$\{\{[^}\n]*\}\}|[^\s"']*)(?:\s+\#\s*(?P<purpose>.*)|\s*)$"""
 )
 _ENV_PLACEHOLDER = re.compile(
     r"""^\s*(?:export\s+)?(?P<name>\[[^\]]+\])=(?P<value>\S*)\s*(?:#\s*(?P<purpose>.*))?$"""
@@ -496,7 +497,7 @@ def parse_env_lines(text: str) -> list[tuple[int, EnvVar]]:
 # a variable as a list item writes it: ``NAME``, ``NAME=value`` (``export`` optional), ``[VAR_NAME]``
 _ENV_ITEM_HEAD = re.compile(
     r"""(?:export\s+|set\s+|setx\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*|\[[A-Za-z0-9_ ]+\])"""
-    r"""(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|`[^`]*`|\S*))?"""
+    r"""(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|`[^`]*`|\$\{\{[^}\n]*\}\}|\S*))?"""
 )
 # what separates a variable from its purpose: ``# purpose``, `` — purpose``, ``: purpose``, ``- purpose``
 _ENV_PURPOSE_SEP = re.compile(r"^\s*(?:\#+|—|–|-(?!>)|:|→|->|=>)\s*")

@@ -27,10 +27,13 @@ class Credentials:
     # connection was made without what the doc describes (its user, database), and messages say so
     unset: str | None = None
 
-    def unset_note(self) -> str:
+    def unset_note(self, what: str = "user and database") -> str:
+        """``what``: what the URL names besides the host, in the protocol's words (AMQP: user and vhost;
+        NATS, MQTT: the user)."""
         if self.source or not self.unset:
             return ""
-        return f"; ${self.unset} is not set here, so the doc's user and database were not checked"
+        verb = "were" if " and " in what else "was"
+        return f"; ${self.unset} is not set here, so the doc's {what} {verb} not checked"
 
     def user_shown(self, default: str) -> str:
         """The user for messages: never a value from the environment (a token often stands where a user

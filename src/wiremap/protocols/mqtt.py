@@ -122,7 +122,7 @@ class Mqtt:
         self.port = ctx.target.port or (DEFAULT_TLS_PORT if self.tls else DEFAULT_PORT)
         self.who = creds.user_shown("anonymous") if creds.username else "anonymous"
         self.who += f" (from ${creds.source})" if creds.source and not creds.username else ""
-        self.note = creds.unset_note()  # the doc's connection URL not set here: said on success
+        self.note = creds.unset_note("user")  # the doc's connection URL not set here: said on success
         self._creds = creds
         self._name = name
         self._timeout_s = ctx.timeout_s

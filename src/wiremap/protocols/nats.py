@@ -58,7 +58,7 @@ class Nats:
         else:
             how = "no credentials"
         self.who = how + (f" (from ${creds.source})" if creds.source and "$" not in how else "")
-        self.note = creds.unset_note()  # the doc's connection URL not set here: said on success
+        self.note = creds.unset_note("user")  # the doc's connection URL not set here: said on success
         # nats-py wants whole seconds; the caller's asyncio deadline is the real bound.
         self.seconds = max(1, math.ceil(ctx.timeout_s))
         self.reported: list[BaseException] = []
