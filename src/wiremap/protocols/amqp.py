@@ -70,7 +70,7 @@ class Amqp:
         self.who = f"{creds.user_shown(login)} on vhost {self.vhost!r}" + (
             f" (from ${creds.source})" if creds.source and not creds.username else ""
         )
-        self.note = creds.unset_note("user and vhost")  # the doc's connection URL not set here: said on success
+        self.note = creds.unset_note("user and vhost")  # the doc's URL not set here: said on success
         self._password = creds.password
 
     def connection(self) -> Any:
