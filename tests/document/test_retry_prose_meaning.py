@@ -859,3 +859,39 @@ def test_round_24_wordings_and_readers() -> None:
         10000.0,
         500.0,
     )
+
+
+def test_round_25_decorators_alone_terse_words_and_library_defaults() -> None:
+    """Found by a new user (round 25): a tenacity or backoff decorator written alone was "not Python" (no
+    policy, a BLK002 error, and faults passed any count); "3x retry, exp bo 100ms→1.6s, 2s/try" read only
+    the deadline; "timeouts: connect 500 ms, read 2 s" nothing; go-retryablehttp's default policy retried
+    a 401, so faults said the doc disagreed with itself."""
+    tenacity = read_retry(
+        "@retry(stop=(stop_after_attempt(5) | stop_after_delay(10)), wait=wait_exponential(multiplier=0.5, "
+        "min=0.5, max=4), retry=retry_if_exception_type(psycopg.OperationalError))",
+        "python",
+        1,
+    )
+    assert tenacity is not None and (tenacity.max_attempts, tenacity.deadline_ms) == (5, 10000.0)
+    backoff = read_retry(
+        "@backoff.on_exception(backoff.expo, redis.ConnectionError, max_tries=3, max_time=5)", "python", 1
+    )
+    assert backoff is not None and (backoff.max_attempts, backoff.deadline_ms) == (3, 5000.0)
+    _check(
+        "3x retry, exp bo 100ms→1.6s, 2s/try, 10s total.",
+        None,
+        max_attempts=4,
+        kind="exponential",
+        initial_ms=100.0,
+        timeout_ms=2000.0,
+        deadline_ms=10000.0,
+        unread=[],
+    )
+    words = _read("Retry twice. OkHttp timeouts: connect 500 ms, read 2 s.")
+    assert words is not None and (words.connect_timeout_ms, words.read_timeout_ms, words.timeout_ms) == (
+        500.0,
+        2000.0,
+        2500.0,
+    )
+    go = read_retry("client := retryablehttp.NewClient()\nclient.RetryMax = 3", "go", 1)
+    assert go is not None and "401" not in go.retry_on_status and "503" in go.retry_on_status

@@ -270,3 +270,12 @@ def test_err005_a_nats_reconnect_policy_republishes_nothing() -> None:
     assert (policy.max_attempts, policy.backoff.initial_ms) == (11, 2000.0)
     assert _lines("ERR005", doc) == []
     assert _lines("ERR005", _strategy("text", "a failed publish is retried up to 3 times", nats)) != []
+
+
+def test_blk002_decorators_alone_are_a_fragment_not_a_syntax_error() -> None:
+    """``@retry(stop=stop_after_attempt(3))`` alone in a python block was BLK002 "Python syntax error"
+    (new user, round 25); a decorator that does not parse still is."""
+    fine = _strategy("python", "@retry(stop=stop_after_attempt(3), wait=wait_fixed(1))")
+    assert _lines("BLK002", fine) == []
+    broken = _strategy("python", "@retry(stop=stop_after_attempt(3)")
+    assert _lines("BLK002", broken) != []

@@ -70,6 +70,10 @@ def _retryablehttp(code: Code) -> Draft | None:
     d.set(
         "backoff.max_ms", (_ms(high) if high else None) or 30_000.0, code.line(high.start()) if high else line
     )
+    if not re.search(r"\bCheckRetry\s*[:=]", code.text):
+        # its DefaultRetryPolicy: connection errors and timeouts, 429, and 5xx but 501 (never a 401)
+        d.add("retry_on_status", ["429", "500", "502", "503", "504", "5xx"], line)
+        d.add("retry_on_failures", ["timeout", "connection_refused", "connection_lost", "http_status"], line)
     return d
 
 

@@ -128,7 +128,7 @@ _RETRIES = re.compile(
     rf"re-?deliver(?:s|ed|y)?)\s+(?:(?!up\b|at\b|max|after\b|every\b|with\b)[\w/-]{{1,15}}\s+){{0,5}}\(?(?:up\s+to\s+|at\s+most\s+|"
     rf"max(?:imum)?\s+)?{_N}\s*(?:times|x\b)|"
     # (a count is no setting's value: "timeout_ms=2000 retries=0" holds no 2000 retries)
-    rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?(?<!=)(?<!=\s){_N}\s+retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
+    rf"(?:up\s+to\s+|at\s+most\s+|max(?:imum)?\s+)?(?<!=)(?<!=\s){_N}\s*(?:x\s*)?retr(?:y|ies)|retries\s*[:=]\s*{_N})\b",
     _I,
 )
 # "retried twice", "retry 5xx twice", "retry it once"
@@ -156,7 +156,9 @@ _APART = re.compile(
 # a count of retries with no retry word beside it: "GETs twice", "POSTs 3 times"
 _BARE_COUNT = re.compile(rf"\b(?:(once|twice|thrice)|{_N}\s+times)\b", _I)
 _EXPO = re.compile(
-    r"\bexponential(?:ly)?\b|\bexp\.?\s*back[- ]?off\b|\bdoubling\b|\bdoubles\b|\btripling\b|\btriples\b", _I
+    r"\bexponential(?:ly)?\b|\bexp\.?\s*(?:back[- ]?off|bo)\b|\bdoubling\b|\bdoubles\b|\btripling\b|"
+    r"\btriples\b",
+    _I,
 )
 # retries without a pause: "retried twice, immediately", "right away", "with no delay"
 _IMMEDIATE = re.compile(
@@ -189,8 +191,9 @@ _NO_JITTER = re.compile(r"\b(?:no|without|zero)\s+jitter\b|\bjitter\s*[:=]?\s*(?
 # a schedule written out: "pauses 0.2s and 0.4s", "backoff (1 s, then 2 s)", "exponential 100ms/200ms/400ms"
 _PAUSES = re.compile(
     rf"(?:pauses?|wait(?:s|ing)?|sleep(?:s|ing)?|back(?:s|ing)?\s*off|delays?|exponential(?:ly)?|"
-    rf"linear(?:ly)?|schedule|intervals?)\s*[:=]?\s*(?:of\s+)?\(?\s*"
-    rf"({_DUR}(?:\s*(?:,|and|then|,\s*then|/|→|->|=>)\s*{_DUR})+)",
+    rf"linear(?:ly)?|schedule|intervals?|\bbo)\s*[:=]?\s*(?:of\s+)?\(?\s*"
+    # (a duration per attempt, "2s/try", is no pause: it ends the list)
+    rf"({_DUR}(?:\s*(?:,|and|then|,\s*then|/|→|->|=>)\s*{_DUR}(?!\s*/\s*(?:try|attempt|call|req)))+)",
     _I,
 )
 _ONE_DUR = re.compile(_DUR, _I)
@@ -270,6 +273,7 @@ _LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(rf"\bno\s+(?:answer|response|reply|ack)\s+(?:with)?in\s+{_DUR}", _I), "timeout"),
     (re.compile(rf"{_DUR}\s+(?:per|for\s+each|each)\s+{_ATTEMPT}\b", _I), "timeout"),
+    (re.compile(rf"{_DUR}\s*/\s*(?:attempt|try|call|req(?:uest)?|rpc)\b", _I), "timeout"),  # "2s/try"
     (re.compile(rf"\bdeadline\s*(?:(?:is|of|at|=|:)\s*)?(?:of\s+)?{_DUR}|{_DUR}\s+deadline", _I), "deadline"),
     (
         re.compile(rf"\bbudget\s*(?:(?:is|of|=|:)\s*)?(?:of\s+)?{_DUR}|{_DUR}\s+(?:retry\s+)?budget", _I),
@@ -1099,8 +1103,25 @@ def _retried_failures(d: Draft, t: str, line: int) -> None:
             d.add("retry_on_failures", kinds, line)
 
 
+# "OkHttp timeouts: connect 500 ms, read 2 s": each kind named before its duration, the word said once
+_TIMEOUT_LIST = re.compile(
+    rf"\btime[- ]?outs?\s*[:=—–-]?\s*((?:connect(?:ion)?|read|write|call|request)\s+{_DUR}"
+    rf"(?:\s*(?:,|/|;|\band\b)\s*(?:connect(?:ion)?|read|write|call|request)\s+{_DUR})+)",
+    _I,
+)
+_TIMEOUT_ITEM = re.compile(r"\b(connect(?:ion)?|read|write|call|request)(\s+)", _I)
+
+
+def _timeout_list(t: str) -> str:
+    """ "timeouts: connect 500 ms, read 2 s" as "timeouts: connect timeout 500 ms, read timeout 2 s"."""
+    return _TIMEOUT_LIST.sub(
+        lambda m: m.group(0)[: m.start(1) - m.start(0)] + _TIMEOUT_ITEM.sub(r"\1 timeout\2", m.group(1)), t
+    )
+
+
 def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     used: list[Span] = []  # what was read (durations, counts, statuses), so the rest is known unread
+    t = _timeout_list(t)
     says_retry = re.search(r"\bretr", t, _I) is not None
     t = _Reading(d, t, line, method).understand()
     if m := _NONE.search(t):

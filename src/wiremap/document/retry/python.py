@@ -16,6 +16,7 @@ that ERR005 can tell a retried ``connect`` from a retried ``publish``.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 
 from . import py_backoff, py_breaker, py_loop, py_redis, py_tenacity, py_urllib3
@@ -160,11 +161,18 @@ def _fragment(text: str, first_line: int, ctx: Ctx | None) -> Ctx | None:
     return None
 
 
+# a block that is decorators alone (each line a decorator, or the inside of one going on)
+_DECORATORS_ONLY = re.compile(r"\A\s*@[\w.]+")
+
+
 def _context(text: str, first_line: int) -> Ctx | None:
     """The block parsed, a fragment of a client's keyword arguments read as its call."""
     if len(text) > MAX_TEXT:
         return None
     ctx = parse(text, first_line)
+    if ctx is None and _DECORATORS_ONLY.match(text):
+        # "@retry(stop=…, wait=…)" alone, the function left out: read as decorating one
+        ctx = parse(f"{text.rstrip()}\ndef __decorated__(): ...\n", first_line)
     return _fragment(text, first_line, ctx) or ctx
 
 

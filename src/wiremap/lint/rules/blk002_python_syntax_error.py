@@ -62,6 +62,10 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         if "[" in text:
             text, with_placeholders = substitute_placeholders(text, "_")
         exc = _syntax_error(text)
+        if exc is not None and text.lstrip().startswith("@"):
+            # decorators alone ("@retry(stop=stop_after_attempt(3))"), the function they wrap left out: a
+            # fragment, not an error, when it parses with one under them
+            exc = exc if _syntax_error(f"{text.rstrip()}\ndef _decorated(): ...\n") else None
         if exc is None:
             continue
         lineno = min(max(exc.lineno or 1, 1), text.count("\n") + 1)
