@@ -751,11 +751,13 @@ def _table_rows(text: str, found: Found) -> None:
             continue  # a header row (the delimiter row follows) names columns, it holds no value
         if _ROW_DELIMITER.fullmatch(text, start, end):
             continue
+        names = [m.group("name") if (m := _CELL_NAME.match(text[a:b])) is not None else "" for a, b in cells]
+        # a row that names its variable (``| NOTIFY_API_KEY | … | API key |``): its purpose in words is no name
+        by_variable = any(" " not in n and looks_secret_name(n) for n in names if n)
         for k, (a, b) in enumerate(cells):
-            m = _CELL_NAME.match(text[a:b])
-            name = m.group("name") if m is not None else ""
+            name = names[k]
             # a name in words ("Stripe key", "API token"): its value counts when it looks like a credential
-            words = " " in name and bool(_SECRET_WORDS.search(name))
+            words = " " in name and bool(_SECRET_WORDS.search(name)) and not by_variable
             if words:
                 v = header_value if header_value is not None and k != header_value < len(cells) else k + 1
                 span = _cell_value(text, cells[v]) if v < len(cells) else None

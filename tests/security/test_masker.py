@@ -389,3 +389,22 @@ def test_a_pgpass_line_is_masked_and_an_example_cut_short_is_not() -> None:
         mask_text("FEED_WS_TOKEN=${{ secrets.FEED_WS_TOKEN }}")
         == "FEED_WS_TOKEN=${{ secrets.FEED_WS_TOKEN }}"
     )
+
+
+def test_a_row_that_names_its_variable_is_reported_by_that_name() -> None:
+    """ "API key is set to a literal value (API key | ***)": the purpose cell was taken for the name of a
+    row that names its variable (new user, round 25)."""
+    from wiremap.secrets import find_secrets
+
+    table = (
+        "| Variable | Value | Purpose |\n|---|---|---|\n"
+        "| NOTIFY_API_KEY | sk_live_abc123def456 | API key |\n| Stripe key | rk_live_51HxAbCdEfGh | payments |\n"
+    )
+    assert [s.shown for s in find_secrets(table)] == ["NOTIFY_API_KEY | ***", "Stripe key | ***"]
+
+
+def test_a_setting_far_from_every_known_one_gets_no_suggestion() -> None:
+    from wiremap.trust.settings import suggest
+
+    assert suggest("owner") == ""  # (it offered down_after)
+    assert suggest("expect_stauts") == " (did you mean expect_status?)"
