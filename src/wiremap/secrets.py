@@ -752,10 +752,9 @@ def _table_rows(text: str, found: Found) -> None:
         if _ROW_DELIMITER.fullmatch(text, start, end):
             continue
         names = [m.group("name") if (m := _CELL_NAME.match(text[a:b])) is not None else "" for a, b in cells]
-        # a row that names its variable (``| NOTIFY_API_KEY | … | API key |``): its purpose in words is no name
+        # a row naming its variable (``| NOTIFY_API_KEY | … | API key |``): its purpose in words is no name
         by_variable = any(" " not in n and looks_secret_name(n) for n in names if n)
-        for k, (a, b) in enumerate(cells):
-            name = names[k]
+        for k, name in enumerate(names):
             # a name in words ("Stripe key", "API token"): its value counts when it looks like a credential
             words = " " in name and bool(_SECRET_WORDS.search(name)) and not by_variable
             if words:
