@@ -398,7 +398,8 @@ def test_a_row_that_names_its_variable_is_reported_by_that_name() -> None:
 
     table = (
         "| Variable | Value | Purpose |\n|---|---|---|\n"
-        "| NOTIFY_API_KEY | sk_live_abc123def456 | API key |\n| Stripe key | rk_live_51HxAbCdEfGh | payments |\n"
+        "| NOTIFY_API_KEY | sk_live_abc123def456 | API key |\n"
+        "| Stripe key | rk_live_51HxAbCdEfGh | payments |\n"
     )
     assert [s.shown for s in find_secrets(table)] == ["NOTIFY_API_KEY | ***", "Stripe key | ***"]
 
