@@ -499,3 +499,12 @@ def test_a_connect_and_read_timeout_pair_waits_the_read_part_on_an_unanswered_re
         5000.0,
     )
     assert expected(doc, parse_fault("timeout")).timeout_ms == 5000.0
+
+
+def test_retrying_the_message_is_retrying_the_publish() -> None:
+    """A whole job or batch retried later is no retry of the call (round 22); a message retried is, on a
+    message bus, the publish itself."""
+    from wiremap.faults.compare import _retried_now
+
+    assert _retried_now("we retry the message twice")
+    assert not _retried_now("Laravel retries the job, not the call")

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.probes._fakes import grpc_health_server
 from tests.services import require_service
 from wiremap._errors import ConfigError
 from wiremap.measure._base import Operation
@@ -134,17 +135,8 @@ class _PeerRecorder(health.aio.HealthServicer):  # type: ignore[misc]
         return await super().Check(request, context)
 
 
-@contextlib.asynccontextmanager
-async def _grpc_server() -> AsyncIterator[tuple[int, Any]]:
-    server = grpc.aio.server()
-    servicer = _PeerRecorder()
-    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-    port: int = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
-        yield port, servicer
-    finally:
-        await server.stop(None)
+def _grpc_server() -> contextlib.AbstractAsyncContextManager[tuple[int, Any]]:
+    return grpc_health_server(_PeerRecorder())
 
 
 def test_grpc_health_checks() -> None:

@@ -9,10 +9,11 @@ import socket
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-__all__ = ["JUNK", "Script", "free_port", "self_signed_cert", "serve", "serve_port"]
+__all__ = ["JUNK", "Script", "free_port", "grpc_health_server", "self_signed_cert", "serve", "serve_port"]
 
 JUNK = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
@@ -133,3 +134,21 @@ def self_signed_cert(tmp_path: Path) -> tuple[Path, Path]:
         capture_output=True,
     )
     return cert, key
+
+
+@contextlib.asynccontextmanager
+async def grpc_health_server(servicer: Any = None) -> AsyncIterator[tuple[int, Any]]:
+    """A gRPC server on 127.0.0.1 with the standard health service (``servicer``, else grpcio's own):
+    (port, its servicer). Only for tests that already skip without grpcio."""
+    import grpc
+    from grpc_health.v1 import health, health_pb2_grpc
+
+    server = grpc.aio.server()
+    servicer = servicer if servicer is not None else health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    port: int = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        yield port, servicer
+    finally:
+        await server.stop(None)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from wiremap.model import Integration
 from wiremap.probes._base import ErrorKind, ProbeContext, ProbeResult, Target
 from wiremap.probes.grpc import probe
 
+from ._fakes import grpc_health_server
 from ._fakes import self_signed_cert as _self_signed
 
 grpc: Any = pytest.importorskip("grpc")
@@ -49,20 +49,6 @@ def _doc_ctx(port: int) -> ProbeContext:
     return ProbeContext(integ, Target("127.0.0.1", integ.destination_port), 2.0)
 
 
-@contextlib.asynccontextmanager
-async def _health_server() -> AsyncIterator[tuple[int, Any]]:
-    """A gRPC server on 127.0.0.1 with the standard health service: (port, its servicer)."""
-    server = grpc.aio.server()
-    servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
-    port: int = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
-        yield port, servicer
-    finally:
-        await server.stop(None)
-
-
 def _one(results: list[ProbeResult]) -> ProbeResult:
     assert len(results) == 1
     assert results[0].name == "grpc-health"
@@ -88,7 +74,7 @@ def silent_port() -> Iterator[int]:
 
 def test_serving_then_not_serving_then_unknown_service() -> None:
     async def main() -> list[ProbeResult]:
-        async with _health_server() as (port, servicer):
+        async with grpc_health_server() as (port, servicer):
             serving = _one(await probe(_doc_ctx(port)))
             await servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
             not_serving = _one(await probe(_ctx(port)))
@@ -224,7 +210,7 @@ def test_the_endpoint_s_service_is_asked_about_before_the_whole_server() -> None
     whole server's answer, and the message says so."""
 
     async def main() -> list[ProbeResult]:
-        async with _health_server() as (port, servicer):
+        async with grpc_health_server() as (port, servicer):
             ctx = _doc_ctx(port)
             unknown = _one(await probe(ctx))
             await servicer.set("inventory.v1.Inventory", health_pb2.HealthCheckResponse.NOT_SERVING)

@@ -315,7 +315,8 @@ _NEXT = re.compile(r"\bnext\s+\w+\s+(?:will\s+)?$", re.IGNORECASE)
 
 # what is retried is a whole unit of work later, not the call: "(Laravel retries the job, not the call)"
 _OTHER_UNIT = re.compile(
-    r"\s+(?:the\s+|a\s+|its\s+|whole\s+)*(?:queue\s+)?(?:jobs?|tasks?|messages?|batch(?:es)?|workflows?|"
+    # (not "the message": on a message bus retrying the message is retrying the call, the publish)
+    r"\s+(?:the\s+|a\s+|its\s+|whole\s+)*(?:queue\s+)?(?:jobs?|tasks?|batch(?:es)?|workflows?|"
     r"pipelines?|runs?)\b",
     re.IGNORECASE,
 )
