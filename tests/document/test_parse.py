@@ -264,3 +264,52 @@ def test_a_github_actions_expression_is_one_env_value() -> None:
         "${{ secrets.FEED_WS_TOKEN }}",
         "from GitHub Actions",
     )
+
+
+@pytest.mark.parametrize("colon", [":**", "**:"])
+def test_template_labels_written_as_list_items_are_fields(colon: str) -> None:
+    """Quick Reference written as bullets (``- **Source:** `a.ts:5```): Source, Destination and Client were
+    not read, so lint said DOC002 "missing field", verify skipped with "no destination host" and never saw
+    the contract drift, discover called the call site undocumented (new user, round 26)."""
+    label = (lambda name: f"**{name}{colon}") if colon == ":**" else (lambda name: f"**{name}**:")
+    text = (
+        "# Integration: Storefront → Cart\n\n## Quick Reference\n\n"
+        f"- {label('Source')} `services/cart_client.ts:5`\n"
+        f"- {label('Destination')} Cart Service (127.0.0.1:18702)\n"
+        f"- {label('Client')} `CartClient`\n"
+        f"- {label('Health Check')}\n\n```bash\ncurl -s http://127.0.0.1:18702/healthz\n```\n\n"
+        "## Error Handling\n\n**Failure Modes:**\n"
+        f"- {label('Timeout')} cart shown empty → retried\n"
+        f"- {label('Response')} not a field: this list belongs to Failure Modes\n"
+    )
+    integ = parse_text(text, "a.md").integration
+    assert integ.source_ref is not None and (integ.source_ref.path, integ.source_ref.line) == (
+        "services/cart_client.ts",
+        5,
+    )
+    assert (integ.destination_host, integ.destination_port, integ.client) == (
+        "127.0.0.1",
+        18702,
+        "CartClient",
+    )
+    assert integ.health_check == "curl -s http://127.0.0.1:18702/healthz"
+    assert integ.lines["destination_host"] == 6
+    assert integ.response is None
+    assert [m.name for m in integ.error_handling.failure_modes] == ["Timeout", "Response"]
+
+
+def test_latency_and_labels_written_as_table_rows_are_read() -> None:
+    """Performance as a two-column table (``| P99 | 150 ms |``): lint said CRT003 "no P99" and ``measure
+    --check`` failed with "the doc states no value" against a P99 the doc states (new user, round 26);
+    Quick Reference as a table of labels is read the same way."""
+    text = (
+        "# Integration: A → B\n\n## Quick Reference\n\n| Field | Value |\n|---|---|\n"
+        "| **Source** | `svc/pay.go:12` |\n| Destination | Payments (127.0.0.1:18701) |\n\n"
+        "## Performance\n\n| Metric | Value |\n|---|---|\n| Typical | 25 ms |\n| P95 | 80 ms |\n"
+        "| **P99** | 0.15s (from the SLO) |\n"
+    )
+    integ = parse_text(text, "a.md").integration
+    assert (integ.latency_ms.typical, integ.latency_ms.p95, integ.latency_ms.p99) == (25.0, 80.0, 150.0)
+    assert integ.lines["latency_ms.p99"] == 16
+    assert integ.source_ref is not None and integ.source_ref.line == 12
+    assert (integ.destination_host, integ.destination_port) == ("127.0.0.1", 18701)

@@ -95,6 +95,18 @@ def test_an_error_rate_under_the_limit_does_not_stop_the_run() -> None:
     assert result.throughput_per_s == pytest.approx(180, rel=0.02)
 
 
+def test_a_run_too_short_to_stop_on_its_errors_still_fails() -> None:
+    """15 timeouts of 15 at --rate 5 for 2 s: too few requests for the error-rate stop (20), their
+    failures known only at the end, and measure exited 0 (new user, round 26)."""
+    with serve("fixed", delay_ms=2000) as server:
+        result = _load(_ctx(server.port), LoadPlan(rate=5, duration_s=1, connections=2, timeout_s=0.2))
+    assert result.stopped_early is None and result.successes == 0
+    assert result.failed_run == "error rate above 50%: 5 of 5 requests failed"
+    with serve("fixed", delay_ms=0) as server:
+        fine = _load(_ctx(server.port), LoadPlan(rate=5, duration_s=1, connections=2, timeout_s=0.2))
+    assert fine.failed_run is None and fine.successes == 5
+
+
 def test_timeouts_are_errors_and_free_their_connection() -> None:
     with serve("fixed", delay_ms=300) as server:
         plan = LoadPlan(rate=100, duration_s=3, connections=2, timeout_s=0.1)

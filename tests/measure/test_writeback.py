@@ -399,3 +399,34 @@ def test_a_busy_client_s_service_time_is_held_to_the_limit_plus_its_own_delay() 
     assert "by less than the client's own delay" in verdicts[0].message
     slow = _behind_run(30.0, 34.0, 4.0, rate=20.0)  # 30 ms is over 1.8 ms by far more than 4 ms
     assert [v.ok for v in check_against_doc(integ, slow, 0.2)] == [False, False]
+
+
+def test_a_percentile_the_doc_does_not_state_is_not_judged_when_it_states_the_other() -> None:
+    """A doc with a P99 and no P95: ``--check`` said ``FAIL P95: the doc states no value`` and exited 1
+    with the P99 well within (new user, round 26). The gate holds the line the doc draws; with neither
+    stated there is no line, and that fails."""
+    base = (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8")
+    integ = parse_text(base, "x").integration
+    no_p95 = integ.model_copy(update={"latency_ms": Latency(typical=1.0, p95=None, p99=integ.latency_ms.p99)})
+    p95, p99 = check_against_doc(no_p95, _result(1, 2, 3), 0.2)
+    assert (p95.ok, p99.ok) == (None, True) and "not judged: the doc states no P95" in p95.message
+    neither = integ.model_copy(update={"latency_ms": Latency(typical=1.0)})
+    assert [v.ok for v in check_against_doc(neither, _result(1, 2, 3), 0.2)] == [False, False]
+
+
+def test_a_p95_over_the_p99_the_run_cannot_replace_is_not_written(tmp_path: Path) -> None:
+    """50 samples write a P95 but no P99 (100 needed): a P95 of 254 ms was written under the documented
+    P99 of 60 ms, and lint VAL004 then failed wiremap's own edit (new user, round 26)."""
+    target = tmp_path / "x.md"
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", target)
+    before = parse_text(target.read_text(encoding="utf-8"), "x").integration.latency_ms
+    assert before.p99 is not None
+    lat = Percentiles(100.0, 150.0, before.p99 * 4, before.p99 * 5, before.p99 * 5, before.p99 * 5)
+    few = MeasureResult(lat, lat, Percentiles(), 4.9, 50, {}, 5.0, 10.0, 8)
+    edits, not_written = write_back(target, few, today=TODAY)
+    assert [e.field for e in edits] == ["latency_ms.typical"]
+    assert any(
+        m.startswith("P95 not written:") and f"documented P99 {before.p99:g} ms" in m for m in not_written
+    )
+    after = parse_text(target.read_text(encoding="utf-8"), "x").integration.latency_ms
+    assert (after.p95, after.p99) == (before.p95, before.p99)

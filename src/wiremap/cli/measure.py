@@ -278,6 +278,7 @@ def _finish(
         raise typer.Exit(130)
     failed = (
         bool(result.stopped_early)
+        or bool(result.failed_run)
         or (find is not None and find.max_rate is None)  # no rate sustained: nothing was found
         or (verdicts is not None and any(v.ok is False for v in verdicts))  # not judged: no failure
     )

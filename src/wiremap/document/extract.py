@@ -41,7 +41,7 @@ from .nodes import (
 )
 from .render import is_footer as _is_footer
 from .render import section_body, written_items
-from .template import FOOTER_LABELS, canonical_section, normalize_key
+from .template import FOOTER_LABELS, canonical_section, is_template_label, normalize_key
 
 __all__ = [
     "FieldIndex",
@@ -129,12 +129,80 @@ def _code_after(blocks: tuple[Block, ...], i: int) -> tuple[CodeBlock, ...]:
     return tuple(code)
 
 
+def _item_fields(section: str | None, block: ListBlock, nxt: Block | None) -> list[FieldRef]:
+    """The template's labels written as the items of a list no label owns (``- **Source:** `a.py:5```,
+    ``- **Destination**: Cart (host:port)``): each is that field, as it would be on a line of its own. Other
+    bold words (a failure mode's name) and the items of an owned list are not fields."""
+    out: list[FieldRef] = []
+    for n, item in enumerate(block.items):
+        if (
+            not item.lines
+            or not isinstance(head := item.lines[0], FieldLine)
+            or not is_template_label(head.label)
+        ):
+            continue
+        raw, value = head.raw_value, head.value
+        for cont in item.lines[1:]:
+            if not isinstance(cont, TextLine):
+                break
+            raw, value = f"{raw} {cont.raw}".strip(), f"{value} {cont.raw}".strip()
+        owned: CodeBlock | ListBlock | None = None
+        if not raw:
+            if item.children and isinstance(item.children[0], CodeBlock | ListBlock):
+                owned = item.children[0]
+            elif not item.children and n == len(block.items) - 1 and isinstance(nxt, CodeBlock | ListBlock):
+                owned = nxt  # "- **Health Check:**" closing the list, its fence unindented below it
+        out.append(FieldRef(section, head.label, head.line, raw, value, owned))
+    return out
+
+
+_CELL_MARKS = re.compile(r"\*\*|__|`")
+
+
+def _plain_cell(cell: str) -> str:
+    return _CELL_MARKS.sub("", cell).strip()
+
+
+def _table_pairs(block: Block) -> list[tuple[int, str, str]]:
+    """``(line, first cell, second cell)`` of each body row of a table written as a paragraph of its
+    own (``| P99 | 150 ms |``, ``| **Source** | `a.py:5` |``); nothing for any other block."""
+    if not isinstance(block, Paragraph) or len(block.lines) < 3:
+        return []
+    rows = [t for t in block.lines if isinstance(t, TextLine)]
+    if len(rows) != len(block.lines) or not rows[0].raw.lstrip().startswith("|") or not _is_table(rows):
+        return []
+    out: list[tuple[int, str, str]] = []
+    for row in rows[2:]:
+        cells = _table_cells(row.raw)
+        if len(cells) >= 2 and cells[0]:
+            out.append((row.line, cells[0], cells[1]))
+    return out
+
+
+def _row_fields(section: str | None, block: Paragraph) -> list[FieldRef]:
+    """The template's labels written as the rows of a two-column table (``| Source | `a.py:5` |``): each
+    is that field, as a ``**Label:** value`` line would be."""
+    out: list[FieldRef] = []
+    for line, name, cell in _table_pairs(block):
+        label = _plain_cell(name).rstrip(":").strip()
+        if is_template_label(label):
+            out.append(FieldRef(section, label, line, cell, _plain_cell(cell)))
+    return out
+
+
 def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]:
     out: list[FieldRef] = []
     following = _written_next(blocks)
+    owned_ids: set[int] = set()
     for i, block in enumerate(blocks):
+        if isinstance(block, ListBlock):
+            if id(block) not in owned_ids and section != "Recent Changes":
+                out.extend(_item_fields(section, block, following[i]))
+            continue
         if not isinstance(block, Paragraph):
             continue
+        if section != "Recent Changes" and block.lines and isinstance(block.lines[0], TextLine):
+            out.extend(_row_fields(section, block))
         lines = block.lines
         for j, ln in enumerate(lines):
             if not isinstance(ln, FieldLine):
@@ -153,6 +221,7 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 nxt = following[i]
                 if isinstance(nxt, CodeBlock | ListBlock):
                     owned = nxt
+                    owned_ids.add(id(nxt))
                 elif not raw and _is_sentences(nxt) and normalize_key(ln.label) not in _TABLE_LABELS:
                     # "**Retry Strategy:**", a blank line, then its sentences (and the config after them):
                     # the label's value is that paragraph (it was read as no strategy at all)
@@ -739,6 +808,17 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             if pct and pct not in latency:
                 latency[pct] = v.parse_duration_ms(v.split_note(rest)[0])
                 lines[f"latency_ms.{pct}"] = it.line
+    if not latency:  # "| P99 | 150 ms |": the rows of a table in Performance, under the label or not
+        for section in doc.sections:
+            if canonical_section(section.title) != "Performance":
+                continue
+            for block in section.blocks:
+                for line, name, cell in _table_pairs(block):
+                    pct = _LATENCY_KEYS.get(normalize_key(_plain_cell(name)))
+                    if pct and pct not in latency:
+                        latency[pct] = v.parse_duration_ms(v.split_note(_plain_cell(cell))[0])
+                        lines[f"latency_ms.{pct}"] = line
+                        lines.setdefault("latency_ms", line)
     data["latency_ms"] = Latency(**latency)
 
     if (r := ref("throughput")) is not None:

@@ -92,6 +92,9 @@ class MeasureResult:
     connections: int = 0  # at the end (those opened while requests waited included)
     connections_grown: int = 0  # of those, opened while requests waited (LoadPlan.max_connections)
     stopped_early: str | None = None  # why the run stopped before its duration (Ctrl-C, error rate)
+    # a run that went its whole course with more failures than the stop allows (too few requests to stop
+    # on: 15 timeouts of 15 at --rate 5 exited 0): "error rate above 50%: 15 of 15 requests failed"
+    failed_run: str | None = None
     warmup_requests: int = 0  # requests done in the warm-up (not in ``requests`` nor the percentiles)
     # the corrected latencies themselves, for a count above a limit (the --check's significance test);
     # None where only percentiles are known (a result read back, a test's hand-made one)
@@ -161,6 +164,7 @@ class MeasureResult:
             "connections": self.connections,
             "connections_grown": self.connections_grown,
             "stopped_early": self.stopped_early,
+            "failed_run": self.failed_run,
         }
 
 

@@ -271,9 +271,18 @@ class Run:
             connections=len(self.ops),
             connections_grown=self.grown,
             stopped_early=self.stopped_early,
+            failed_run=self._failed_run(),
             warmup_requests=self.warmup_requests,
             samples=self.latency,
         )
+
+    def _failed_run(self) -> str | None:
+        """The error-rate stop's rule applied to the whole run when the run was too short to stop on it
+        (fewer than 20 requests done by then, or their failures known only at the end: timeouts)."""
+        limit = self.plan.max_error_rate
+        if self.stopped_early or not self.done_all or self.failed_all <= limit * self.done_all:
+            return None
+        return f"error rate above {limit:.0%}: {self.failed_all} of {self.done_all} requests failed"
 
     def _throughput(self, window_s: float, stopped_at: int | None) -> float:
         """Measured successes per second, counted as they complete in the measured period shifted by

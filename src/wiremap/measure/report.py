@@ -95,6 +95,8 @@ def render_text(
     )
     if result.stopped_early:
         con.print(f"stopped early: {result.stopped_early}", markup=False, soft_wrap=True)
+    elif result.failed_run:
+        con.print(f"failed: {result.failed_run}", markup=False, soft_wrap=True)
     if result.successes and result.fell_behind:  # wiremap's limit, said as such
         con.print(
             f"note: {result.behind()}: the corrected latency includes wiremap's own wait",
