@@ -504,6 +504,16 @@ def test_envoy_yaml() -> None:
     assert (p.form, p.max_attempts, p.timeout_ms, p.retry_on_status) == ("envoy", 3, 500.0, ["5xx"])
 
 
+def test_a_generic_config_with_retry_on_is_not_envoy_s() -> None:
+    """``{max_attempts: 4, backoff: exponential, initial_interval: 200ms, retry_on: [502, 503]}`` was read
+    as Envoy's retry_policy (its ``retry_on``), with a full jitter and a ×2 the doc never states; faults
+    then widened its window to 0–260 ms (new user, round 26)."""
+    text = "retry: {max_attempts: 4, backoff: exponential, initial_interval: 200ms, retry_on: [502, 503]}\n"
+    p = _read(text, "yaml")
+    assert (p.form, p.max_attempts, p.retry_on_status) == ("config", 4, ["502", "503"])
+    assert (p.backoff.kind, p.backoff.initial_ms, p.backoff.jitter) == ("exponential", 200.0, None)
+
+
 # -- prose ------------------------------------------------------------------------------------------------
 
 

@@ -129,6 +129,15 @@ def test_paragraph_lines_keep_raw_value() -> None:
         ("MQTT_HOST - the broker", "MQTT_HOST", None, "the broker"),
         ("`MQTT_HOST` — the broker", "MQTT_HOST", None, "the broker"),
         ("MQTT_HOST", "MQTT_HOST", None, None),
+        # a value after the colon, then its purpose: the URL was read as the purpose (new user, round 26)
+        (
+            "CACHE_REDIS_URL: redis://127.0.0.1:6379/0 (the cache)",
+            "CACHE_REDIS_URL",
+            "redis://127.0.0.1:6379/0",
+            "the cache",
+        ),
+        ("DB_HOST: 127.0.0.1:5432 - the primary", "DB_HOST", "127.0.0.1:5432", "the primary"),
+        ("MQTT_PORT: 1883", "MQTT_PORT", "1883", None),
         # a shell line in a code span: its comment is the purpose (the value held it; new user, round 16)
         ("`MQTT_HOST=127.0.0.1  # the broker`", "MQTT_HOST", "127.0.0.1", "the broker"),
     ],

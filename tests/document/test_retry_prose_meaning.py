@@ -895,3 +895,27 @@ def test_round_25_decorators_alone_terse_words_and_library_defaults() -> None:
     )
     go = read_retry("client := retryablehttp.NewClient()\nclient.RetryMax = 3", "go", 1)
     assert go is not None and "401" not in go.retry_on_status and "503" in go.retry_on_status
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # "~800 ms": approximate figures were not read (timeout null, ERR001 "not understood")
+        ("No retries. Timeout ~800 ms.", {"max_attempts": 1, "timeout_ms": 800.0, "unread": []}),
+        ("No retries; timeout ≈ 2s", {"max_attempts": 1, "timeout_ms": 2000.0, "unread": []}),
+        ("Retry twice, ~200ms apart, on 503.", {"max_attempts": 3, "initial_ms": 200.0, "status": ["503"]}),
+        # a fallback is its own sentence: the timeout after it was swallowed into it
+        (
+            "none — we fall back to the cached price list. Timeout is half a second.",
+            {"max_attempts": 1, "timeout_ms": 500.0, "unread": []},
+        ),
+    ],
+)
+def test_approximate_figures_and_the_sentences_after_a_fallback_are_read(
+    text: str, want: dict[str, Any]
+) -> None:
+    """New user, round 26."""
+    _check(text, None, **want)
+    if "fall back" in text:
+        policy = _read(text)
+        assert policy is not None and policy.fallback == "we fall back to the cached price list"

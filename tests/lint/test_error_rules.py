@@ -279,3 +279,18 @@ def test_blk002_decorators_alone_are_a_fragment_not_a_syntax_error() -> None:
     assert _lines("BLK002", fine) == []
     broken = _strategy("python", "@retry(stop=stop_after_attempt(3)")
     assert _lines("BLK002", broken) != []
+
+
+def test_err005_a_connection_built_in_a_retry_loop_publishes_nothing() -> None:
+    """``pika.BlockingConnection(pika.URLParameters(url))`` in a ``for attempt in range(5)`` loop was
+    "retries a published message" (new user, round 26): building a connection writes nothing."""
+    loop = (
+        "for attempt in range(5):\n    try:\n"
+        "        return pika.BlockingConnection(pika.URLParameters(AMQP_URL))\n"
+        "    except pika.exceptions.AMQPConnectionError:\n        time.sleep(1)"
+    )
+    assert _lines("ERR005", _mqtt("devices/42/telemetry", loop)) == []
+    publish = loop.replace(
+        "return pika.BlockingConnection(pika.URLParameters(AMQP_URL))", "ch.basic_publish(ex, key, body)"
+    )
+    assert _lines("ERR005", _mqtt("devices/42/telemetry", publish)) == [96]

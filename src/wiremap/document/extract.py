@@ -598,6 +598,15 @@ def read_env_item(item: ListItem) -> EnvVar | None:
     return read_env_text(item.raw)
 
 
+# what after "NAME:" is a value, not words: a URL, host:port, a code span, a number alone or before its
+# purpose in parentheses or after a dash
+_VALUE_FIRST = re.compile(
+    r"^(?P<value>`[^`]+`|[a-z][a-z0-9+.-]*://\S+|[\w.-]+:\d{1,5}(?:/\S*)?|\d+(?:\.\d+)?(?=\s*(?:$|\(|[—–-]\s)))"
+    r"(?P<rest>\s*(?:\(.*\)|[—–-]\s.*)?)$",
+    re.IGNORECASE,
+)
+
+
 def read_env_text(raw: str) -> EnvVar | None:
     """One variable as a list item or a table cell writes it -> EnvVar (see :func:`read_env_item`)."""
     text = raw.strip()
@@ -636,6 +645,10 @@ def read_env_text(raw: str) -> EnvVar | None:
     if rest.strip() and sep is None and not rest.lstrip().startswith("("):
         return None  # "Set MQTT_HOST to the broker": words, not a variable
     purpose = (rest[sep.end() :] if sep is not None else rest).strip()
+    if value is None and sep is not None and (first := _VALUE_FIRST.match(purpose)) is not None:
+        # "CACHE_REDIS_URL: redis://127.0.0.1:6379/0 (the cache)": a value, then its purpose (the URL was
+        # read as the purpose, and faults said the variable had no value: new user, round 26)
+        value, purpose = first.group("value").strip("`"), first.group("rest").strip().strip("()—–-: ").strip()
     if name.lower() == "none" and value is None:
         return None
     return EnvVar(name=name, value=_unquote(value) if value else None, purpose=purpose or None)

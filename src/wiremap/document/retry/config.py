@@ -55,7 +55,10 @@ _R4J = {
     "enablerandomizedwait",
     "timeoutduration",
 }
-_ENVOY = {"numretries", "pertrytimeout", "retryon", "baseinterval", "maxinterval", "retrybackoff"}
+# keys only Envoy's retry_policy has: "retry_on" and "max_interval" are everyone's ({max_attempts: 4,
+# initial_interval: 200ms, retry_on: [502, 503]} was read as Envoy's, with its full jitter and ×2: new
+# user, round 26)
+_ENVOY = {"numretries", "pertrytimeout", "baseinterval", "retrybackoff"}
 _GENERIC = {
     "retries",
     "maxretries",

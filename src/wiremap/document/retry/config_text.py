@@ -84,6 +84,44 @@ def _scalar(raw: str) -> Any:
         return value
 
 
+def _top_level(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets, braces and quotes."""
+    parts: list[str] = []
+    depth, quote, start = 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [x.strip() for x in parts if x.strip()]
+
+
+def _flow(path: tuple[str, ...], value: str, line: int, depth: int = 0) -> list[Pair] | None:
+    """A YAML flow mapping (``retry: {max_attempts: 4, retry_on: [502, 503]}``) as the pairs a block
+    mapping gives; ``None`` when ``value`` is not one."""
+    value = _COMMENT.sub("", value).strip()
+    if not (value.startswith("{") and value.endswith("}")) or depth > 8:
+        return None
+    out: list[Pair] = []
+    for part in _top_level(value[1:-1]):
+        m = _KEY_VALUE.match(part)
+        if not m:
+            continue
+        key = (*path, *(p for p in m.group("key").strip("\"'").split(".") if p))
+        inner = m.group("value").strip()
+        nested = _flow(key, inner, line, depth + 1)
+        out.extend(nested if nested is not None else [(key, _scalar(inner), line)])
+    return out
+
+
 def read_kv(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
@@ -119,6 +157,9 @@ def read_kv(text: str, first_line: int) -> Draft | None:
         path = (*(p for _, k in stack for p in k.split(".") if p), *parts)
         if value in ("", "|", ">"):
             stack.append((indent, key))
+        elif (flow := _flow(path, value, line)) is not None:
+            pairs.extend(flow)
+            raws.extend(stripped for _ in flow)
         else:
             pairs.append((path, _scalar(value), line))
             raws.append(stripped)

@@ -354,6 +354,10 @@ _NONE_BECAUSE = re.compile(
 )
 # "none: the nightly run sends the day again", "No. The job is re-run", "n/a - replayed from the log"
 _NONE_ALONE = re.compile(r"\s*(?:none|no|never|disabled|off)\s*[.!]?\s*", _I)
+# where a sentence ends: a stop not inside a name or number ("HttpClient.Timeout", "1.5 s"), or a ';'
+_SENTENCE_END = re.compile(r"(?:\.(?!\S)|;)\s*")
+# "~800 ms", "≈ 2 s": an approximate figure is read as the figure
+_APPROX = re.compile(r"[~≈]\s*(?=\d)")
 _NONE_LEAD = re.compile(r"^\s*(?:none|no|never|n/a)\s*[:;,.—–-]\s*(.*)$", _I)
 _STATUS = re.compile(
     r"\b[1-5](?:\d\d|xx)\b(?!\s*(?:ms|s|sec|secs|seconds?|milliseconds?|m|mins?|minutes?|%)\b)", _I
@@ -383,6 +387,7 @@ def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draf
     returned too (ERR001 says the strategy was only partly read, and nothing in them is asserted)."""
     if len(text) > MAX_TEXT:
         return None
+    text = _APPROX.sub("", text)
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
     if _NONE_ALONE.fullmatch(text):  # "none": the whole strategy is that there is none
         d = Draft("prose", first_line + text.split("\n").index(first))
@@ -394,11 +399,16 @@ def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draf
         d.retries(0, d.line)
         d.set("backoff.kind", "none", d.line)
         rest = m.group(1).strip().rstrip(".")
-        if rest and _FALLBACK_SAID.search(rest):  # "None. We don't retry writes." is a reason, not a fallback
-            d.set("fallback", rest, d.line)
-            return d
+        said = _SENTENCE_END.split(rest, maxsplit=1)[0].strip().rstrip(".")  # its first sentence alone
+        if said and _FALLBACK_SAID.search(said):  # "None. We don't retry writes." is a reason, not a fallback
+            d.set("fallback", said, d.line)
+            if said == rest:
+                return d
         lines = text.split("\n")
-        lines[lines.index(first)] = " " * m.start(1) + m.group(1)  # "None:" blanked
+        # "None:" blanked, and a fallback read above ("none — we fall back to the cache. Timeout is half a
+        # second.": the timeout was swallowed into the fallback)
+        blank = m.start(1) + (m.group(1).index(said) + len(said) if "fallback" in d.values else 0)
+        lines[lines.index(first)] = " " * blank + first[blank:]
         for n, line_text in enumerate(lines[:500]):  # the rest is read: "None: connect timeout 3 s"
             _line(d, line_text, first_line + n, method)
         return _finish(d)

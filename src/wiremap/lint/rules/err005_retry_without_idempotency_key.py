@@ -120,6 +120,19 @@ _READS = frozenset(
         "lookup",
         "resolve",
         "load",
+        # a connection, client or channel built ("pika.BlockingConnection(pika.URLParameters(url))" in the
+        # retry loop was "retries a published message": new user, round 26)
+        "connection",
+        "conn",
+        "channel",
+        "client",
+        "pool",
+        "session",
+        "engine",
+        "parameters",
+        "params",
+        "url",
+        "dialer",
     }
 )
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
