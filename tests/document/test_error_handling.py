@@ -1124,3 +1124,20 @@ def test_an_html_comment_between_a_label_and_its_block_is_skipped() -> None:
     assert [m.name for m in integ.error_handling.failure_modes] == ["Timeout", "Connection Refused"]
     assert integ.retry_strategy == "retries: 1"
     assert integ.error_handling.retry is not None and integ.error_handling.retry.max_attempts == 2
+
+
+def test_code_quoted_in_comments_is_read_as_that_code() -> None:
+    """``// nats.MaxReconnects(10), nats.ReconnectWait(2*time.Second)`` in a ```go block of comments
+    was read as prose: no policy, and ERR001 quoted a piece of it ("Second) nats.Timeout(…)") as not
+    understood (new user, round 26). Prose comments stay prose."""
+    go = "// nats.MaxReconnects(10), nats.ReconnectWait(2*time.Second)\n// nats.Timeout(2*time.Second)\n"
+    p = _read(go, "go")
+    assert (p.form, p.max_attempts, p.backoff.initial_ms, p.timeout_ms, p.unread) == (
+        "nats-go",
+        11,
+        2000.0,
+        2000.0,
+        [],
+    )
+    words = _read("// got: retry 3 times on 503, 100ms apart\n// timeout: 1.5s per request\n", "ts")
+    assert (words.form, words.max_attempts, words.timeout_ms) == ("prose", 4, 1500.0)

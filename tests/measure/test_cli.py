@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -177,6 +178,39 @@ class _Fake:
             late, achieved = Percentiles(0.01, 0.02, 0.02, 0.05, 0.1, 0.2), r * 0.999
         n = int(r * plan.duration_s)
         return MeasureResult(latency, service, late, achieved, n, {}, r, plan.duration_s, plan.connections)
+
+
+class _LateAbove(_Fake):
+    """Every step sustained (the cap ends the search), the client late above ``late_from`` req/s."""
+
+    def __init__(self, late_from: float) -> None:
+        super().__init__(1e9, client=False)
+        self.late_from = late_from
+
+    async def __call__(
+        self, factory: object, ctx: object, plan: LoadPlan, progress: object = None, stop: object = None
+    ) -> MeasureResult:
+        result = await super().__call__(factory, ctx, plan, progress, stop)
+        if plan.rate > self.late_from:
+            return replace(result, lateness_ms=Percentiles(0.5, 0.8, 1.0, 1.5, 1.6, 1.7))
+        return result
+
+
+def test_find_max_writes_the_latency_of_the_highest_step_whose_client_kept_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The top step at the cap was 1.2 ms late on a busy machine: nothing was written, though lower
+    steps had measured the destination with the client on time (new user, round 26)."""
+    monkeypatch.setattr(findmax, "run_load", _LateAbove(150))
+    doc = tmp_path / f"{DOC}.md"
+    shutil.copy(EXAMPLE_DOCS / doc.name, doc)
+    assert main(_find_max_args(doc, "--rate", "50")) == 0
+    out = capsys.readouterr().out
+    step = re.search(r"latency written from the ([\d.]+) req/s step, whose client kept up: at 200 req/s", out)
+    assert step is not None and float(step.group(1)) <= 150, out
+    integ = parse_text(doc.read_text(encoding="utf-8"), "x.md").integration
+    assert integ.latency_ms.p99 == 2 and integ.capacity is None  # the cap: a lower bound, not written
+    assert f"{float(step.group(1)):g} req/s)" in doc.read_text(encoding="utf-8")
 
 
 def _find_max_args(doc: Path, *more: str) -> list[str]:

@@ -49,3 +49,29 @@ def test_an_ok_row_names_the_checks_that_ran_and_the_skipped_one_apart() -> None
     row = next(line for line in render([report], color=False).splitlines() if "Telemetry" in line)
     assert row.split()[3:6] == ["mqtt", "ok", "health-check"], row
     assert "mqtt skipped: MQTT_PASSWORD is bound to no host" in row
+
+
+def test_a_failed_row_names_every_failed_check() -> None:
+    """A refused tcp probe and a failed health-check command: the table named only ``tcp``, and the
+    command's failure was seen only in JSON (new user, round 26)."""
+    from wiremap.model import Integration
+    from wiremap.probes._base import ErrorKind, ProbeResult, Target
+    from wiremap.verify.engine import IntegrationReport
+    from wiremap.verify.report.text import render
+
+    integ = Integration(id="l-to-b", path="l.md", source="Ledger", destination="Book", protocol="tcp")
+    report = IntegrationReport(
+        integ,
+        Target("127.0.0.1", 18607),
+        (
+            ProbeResult(
+                "tcp", False, error_kind=ErrorKind.REFUSED, message="connection to 127.0.0.1:18607 refused"
+            ),
+            ProbeResult(
+                "health-check", False, error_kind=ErrorKind.PROTOCOL, message="exit 127: sh: nc: not found"
+            ),
+        ),
+    )
+    row = next(line for line in render([report], color=False).splitlines() if "Ledger" in line)
+    assert "tcp, health-check" in row, row
+    assert "refused: connection to 127.0.0.1:18607 refused; health-check: protocol: exit 127" in row, row

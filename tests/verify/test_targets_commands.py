@@ -106,6 +106,30 @@ def test_command_success_failure_and_masking() -> None:
     assert "hunter2" in bad.message and "hunter2" not in message(bad)
 
 
+@pytest.mark.parametrize(
+    ("command", "ok"),
+    [
+        # the doc's own comment says what the command prints: a health check answering "degraded" passed
+        # on its exit code alone (new user, round 26)
+        ("""echo '{"status":"degraded"}'   # returns {"status":"ok"}""", False),
+        ("""echo '{"status":"ok","version":"1.4"}'   # returns {"status":"ok"}""", True),
+        ("echo PONG  # → PONG", True),
+        ("echo 'AUTH failed: WRONGPASS'; echo NOAUTH  # expect: PONG", False),
+        ("echo 'db:5432 - accepting connections'  # should print \"accepting connections\"", True),
+        # prose, a status code or a format describes the output: not compared
+        ("echo '[]'  # returns the order list", True),
+        ("echo '{}'  # returns 200 OK", True),
+        ("echo '{}'  # returns JSON", True),
+        ("echo x  # 3 retries, see #42", True),
+    ],
+)
+def test_a_command_is_held_to_the_output_its_comment_documents(command: str, ok: bool) -> None:
+    res = asyncio.run(run_command("health-check", command, 5, {"PATH": "/usr/bin:/bin"}))
+    assert res.ok is ok, res.message
+    if not ok:
+        assert res.error_kind is ErrorKind.CONTRACT and "but the doc says it returns" in res.message
+
+
 def test_command_timeout_kills_the_process_group() -> None:
     started = time.monotonic()
     res = asyncio.run(run_command("integration-test", "sleep 30 & sleep 30", 0.5, {"PATH": "/usr/bin:/bin"}))

@@ -43,7 +43,9 @@ def new(
     folder = output_arg.endswith(("/", os.sep))  # a trailing slash means a folder, existing or not
     try:
         if folder and not output.is_dir():
-            raise UsageError(f"folder {output} does not exist")
+            if output.exists():
+                raise UsageError(f"{output} is a file, not a folder")
+            output.mkdir(parents=True)  # "-o drafts/" makes it, as discover --scaffold does
         if output.is_dir():
             from ..values import slugify
 

@@ -10,16 +10,88 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import re
 import signal
 from collections.abc import Mapping
+from typing import Any
 
 from ..probes._base import ErrorKind, ProbeResult, Timer, failure, success
 from ..secrets import redact, secret_values
 
-__all__ = ["run_command"]
+__all__ = ["documented_output", "run_command"]
 
 TAIL_LINES = 20
+
+# what a command's own comment says it prints: "curl -s …/healthz   # returns {"status":"ok"}", "# → PONG",
+# "# expect: OK", "# should print 1" (a '#' after a space: not a URL's fragment)
+_SAYS_OUTPUT = re.compile(
+    r"(?:^|\s)#+\s*(?:it\s+|this\s+|should\s+)?(?:returns?|expect(?:s|ed)?|prints?|outputs?|gives?|"
+    r"answers?|replies?|responds?(?:\s+with)?|→|->|=>)\s*(?:with\s+)?:?\s*(?P<said>\S.*?)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# a comment naming an HTTP status or an exit code is not the output ("# returns 200", "# exits 0")
+_NOT_OUTPUT = re.compile(r"^(?:HTTP\s*)?[1-5]\d\d(?:\s+[A-Za-z ]+)?$|^exit\b|^0$|^nothing\b", re.IGNORECASE)
+
+
+# a literal the comment quotes: a code span, a quoted string, a word in capitals ("PONG", "SERVING", "+OK",
+# "1") or one of the words a health endpoint answers; words of prose ("returns the order list", "returns
+# JSON") describe the output and are not compared
+_TOKEN = re.compile(r"^[A-Z0-9_+\-.:]+$")
+_FORMATS = frozenset({"json", "xml", "html", "text", "csv", "yaml", "ndjson", "protobuf"})
+_ANSWERS = frozenset({"ok", "true", "false", "healthy", "up", "pong", "serving", "ready", "alive", "pass"})
+
+
+def documented_output(command: str) -> str | None:
+    """What the command's comment says it prints, as a literal, or ``None`` when it says nothing of its
+    output that can be compared."""
+    said = None
+    for m in _SAYS_OUTPUT.finditer(command):
+        said = m.group("said").strip()
+    if not said or _NOT_OUTPUT.match(said):
+        return None
+    if len(said) >= 2 and said[0] == said[-1] and said[0] in "`\"'":
+        return said[1:-1].strip() or None
+    if said[0] in "{[":
+        try:
+            return said if isinstance(json.loads(said), dict | list) else None
+        except ValueError:
+            return None
+    if said.lower() in _FORMATS:
+        return None
+    return said if _TOKEN.match(said) or said.lower() in _ANSWERS else None
+
+
+def _holds(expected: Any, actual: Any) -> bool:
+    """Every key the doc shows has its documented value (scalars compared; a list or object by what the doc
+    shows of it)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            k in actual and _holds(v, actual[k]) for k, v in expected.items()
+        )
+    if isinstance(expected, list):
+        return isinstance(actual, list) and all(any(_holds(e, a) for a in actual) for e in expected)
+    return bool(expected == actual)
+
+
+def output_differs(expected: str, output: str) -> bool:
+    """The output does not hold what the doc says: the documented JSON's keys and values, else its text
+    (case and spacing aside)."""
+    try:
+        want = json.loads(expected)
+    except ValueError:
+        want = None
+    if isinstance(want, dict | list):
+        for text in (output, *reversed(output.splitlines())):
+            try:
+                got = json.loads(text)
+            except ValueError:
+                continue
+            return not _holds(want, got)
+        return True
+    squash = " ".join(expected.split()).lower()
+    return squash not in " ".join(output.split()).lower()
 
 
 def _tail(data: bytes) -> str:
@@ -49,6 +121,11 @@ async def run_command(name: str, command: str, timeout_s: float, env: Mapping[st
     for value in secret_values(env):  # `echo "$DB_PASSWORD"`: the environment's secrets, whatever shape
         tail = redact(tail, value)
     if proc.returncode == 0:
+        expected = documented_output(command)
+        if expected is not None and output_differs(expected, tail):
+            shown = tail if len(tail) <= 300 else tail[:300] + "…"
+            message = f"exit 0, but the doc says it returns {expected}; it printed: {shown or '(nothing)'}"
+            return failure(name, timer, ErrorKind.CONTRACT, message)
         return success(name, timer, tail, connected=False)
     message = f"exit {proc.returncode}" + (f": {tail}" if tail else "")
     return failure(name, timer, ErrorKind.PROTOCOL, message)

@@ -110,6 +110,13 @@ def read_retry(
             ),
             None,
         )
+        if found is None and readers is not None and lang not in _PROSE and not _is_config(lang):
+            # the code written as comments ("// nats.MaxReconnects(10), nats.ReconnectWait(2*time.Second)"):
+            # read as the code it quotes (it was prose, and ERR001 quoted a piece of it: round 26)
+            quoted = _comments(text)
+            code = next((d for reader in readers if (d := reader(quoted, first_line))), None)
+            if code is not None and any(k in code.values for k in _RETRY_KEYS):
+                return code.policy()  # the comments were code: not prose too (its pieces listed unread)
         if found is not None and lang not in _CODE and not _is_config(lang):
             return found.policy()
         said = prose(_comments(text), first_line) if readers is None or lang not in _PROSE else None

@@ -24,6 +24,13 @@ def render(reports: Sequence[IntegrationReport], color: bool) -> str:
         if word == "ok" and bad is not None:  # the ok is the checks that ran; the skipped one said apart
             checks = ", ".join(c.name for c in r.checks if not c.skipped)
             reason = f"{bad.name} skipped: {message(bad)}"
+        elif r.first_failure is not None:  # every failed check, not the first alone (a failed health-check
+            # after a failed tcp probe was seen only in JSON: new user, round 26)
+            others = [c for c in r.checks if not c.ok and not c.skipped and c is not r.first_failure]
+            if others:
+                checks = ", ".join([bad.name, *(c.name for c in others)]) if bad else checks
+                more = "; ".join(f"{c.name}: {c.error_kind}: {message(c).split(chr(10))[0]}" for c in others)
+                reason = f"{reason.split(chr(10))[0]}; {more}"
         name = r.integration.name + (" (critical)" if r.integration.critical_path else "")
         table.add_row(
             name,
