@@ -306,7 +306,8 @@ TABLE: dict[str, list[tuple[str, Args, int]]] = {
     "new": [
         (GOOD, lambda e: ["new", "Billing", "Ledger", "-o", f"{e.tmp}/"], 0),
         ("FILE exists", lambda e: ["new", "Billing", "Ledger", "-o", _s(e.good)], 2),
-        (MISSING, lambda e: ["new", "Billing", "Ledger", "-o", f"{e.tmp}/no/such/folder/"], 2),
+        # a FILE in a folder that does not exist (a FOLDER/ is made: round 26)
+        (MISSING, lambda e: ["new", "Billing", "Ledger", "-o", f"{e.tmp}/no/such/folder/x.md"], 2),
         (BAD_OPTION, lambda e: ["new", "Billing", "Ledger", "--dest", "not a host"], 2),
     ],
     "schema": [
