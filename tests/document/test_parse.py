@@ -322,3 +322,67 @@ def test_latency_and_labels_written_as_table_rows_are_read() -> None:
     assert integ.lines["latency_ms.p99"] == 16
     assert integ.source_ref is not None and integ.source_ref.line == 12
     assert (integ.destination_host, integ.destination_port) == ("127.0.0.1", 18701)
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        # the key written again in its value: "P99: p99 < 250ms" was no P99, so --check skipped it and serve
+        # never went degraded on it (new user, round 27)
+        ("- Typical: 50 ms\n- P95: 120 ms\n- P99: p99 < 250ms", (50.0, 120.0, 250.0)),
+        # percentiles in words: "95th percentile: 0.1 s" was dropped without a finding
+        ("- Typical: 20 ms\n- 95th percentile: 0.1 s\n- 99th percentile: 250 ms", (20.0, 100.0, 250.0)),
+        ("- median: 3ms\n- p95 latency: 9 ms\n- P99 (ms): 12 ms", (3.0, 9.0, 12.0)),
+        ("- Average: 30 ms\n- 99%: 40 ms", (30.0, None, 40.0)),
+    ],
+)
+def test_latency_keys_however_written(items: str, expected: tuple[float | None, ...]) -> None:
+    integ = parse_text(
+        f"# Integration: A → B\n\n## Performance\n\n**Latency:**\n{items}\n", "a.md"
+    ).integration
+    assert (integ.latency_ms.typical, integ.latency_ms.p95, integ.latency_ms.p99) == expected
+
+
+def test_two_labels_on_one_line_are_two_fields() -> None:
+    """``**Source:** orders/tax_client.py:12 · **Client:** requests.post``: source_ref and client were null,
+    DOC002 said "missing field Client" and discover called the call site undocumented (round 27)."""
+    text = (
+        "# Integration: Order API → Tax Service\n\n**Purpose:** quote tax · **Protocol:** HTTP\n\n"
+        "## Quick Reference\n\n**Source:** orders/tax_client.py:12 · **Client:** requests.post\n"
+        "**Destination:** Tax (127.0.0.1:18902) | **Health Check:** `curl -s x`\n"
+        "**Endpoint:** `POST /v1/quote` — **not** idempotent\n"
+    )
+    integ = parse_text(text, "a.md").integration
+    assert (integ.purpose, integ.protocol, integ.client) == ("quote tax", "http", "requests.post")
+    assert integ.source_ref is not None and (integ.source_ref.path, integ.source_ref.line) == (
+        "orders/tax_client.py",
+        12,
+    )
+    assert (integ.destination_host, integ.destination_port, integ.health_check) == (
+        "127.0.0.1",
+        18902,
+        "curl -s x",
+    )
+    assert integ.lines["client"] == 7 and integ.lines["destination_port"] == 8
+    assert integ.endpoint == "POST /v1/quote — not idempotent"  # bold words that are no label stay
+
+
+def test_failure_mode_columns_that_say_nothing_of_the_failure_are_not_its_cause() -> None:
+    """| Failure | Cause | Retry | Action | Alert | Owner |: the Alert and Owner cells were folded into
+    what_happens ("export service busy > 10 s; PagerDuty low; reports": round 27)."""
+    text = (
+        "# Integration: A → B\n\n## Error Handling\n\n**Failure Modes:**\n\n"
+        "| Failure | Cause | Retry | Action | Alert | Owner |\n|---|---|---|---|---|---|\n"
+        '| Timeout | export service busy > 10 s | 4x | user sees "try again later" '
+        "| PagerDuty low | reports |\n"
+    )
+    (mode,) = parse_text(text, "a.md").integration.error_handling.failure_modes
+    assert (mode.what_happens, mode.handling) == (
+        "export service busy > 10 s",
+        'retried 4x; user sees "try again later"',
+    )
+    # without a column that says it is the cause, the others still are (the fallback)
+    plain = "| Failure | Detail x | Handling |\n|---|---|---|\n| Timeout | slow disk | retry |\n"
+    bare = text.split("| Failure |")[0] + plain
+    (mode,) = parse_text(bare, "a.md").integration.error_handling.failure_modes
+    assert mode.what_happens == "slow disk"

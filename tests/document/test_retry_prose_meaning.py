@@ -919,3 +919,12 @@ def test_approximate_figures_and_the_sentences_after_a_fallback_are_read(
     if "fall back" in text:
         policy = _read(text)
         assert policy is not None and policy.fallback == "we fall back to the cached price list"
+
+
+@pytest.mark.parametrize(
+    "text", ["no retry: the next poll (every 30 s) is the retry", "None: the job reruns every 5 minutes"]
+)
+def test_no_retry_has_no_backoff(text: str) -> None:
+    """ "# no retry: the next poll (every 30 s) is the retry" read as backoff none with 30 s initial: a
+    policy contradicting itself (new user, round 27)."""
+    _check(text, None, max_attempts=1, kind="none", initial_ms=None)

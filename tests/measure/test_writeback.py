@@ -430,3 +430,18 @@ def test_a_p95_over_the_p99_the_run_cannot_replace_is_not_written(tmp_path: Path
     )
     after = parse_text(target.read_text(encoding="utf-8"), "x").integration.latency_ms
     assert (after.p95, after.p99) == (before.p95, before.p99)
+
+
+def test_percentiles_written_in_words_are_rewritten(tmp_path: Path) -> None:
+    """``- 95th percentile: 0.1 s`` was not read, so --write said "the doc has no P95 line", wrote the
+    P99 and left a P95 above it (new user, round 27)."""
+    src = (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8")
+    integ = parse_text(src, "x").integration
+    line = src.split("\n")[integ.lines["latency_ms.p95"] - 1]
+    target = tmp_path / "x.md"
+    target.write_text(src.replace(line, "- 95th percentile (ms): 0.1 s"), encoding="utf-8")
+    edits, _ = write_back(target, _result(1, 2, 3), today=TODAY)
+    assert {e.field for e in edits} == {"latency_ms.typical", "latency_ms.p95", "latency_ms.p99"}
+    assert "- 95th percentile (ms): 2.0 ms (measured 2026-11-28, 200 req/s)" in target.read_text(
+        encoding="utf-8"
+    )

@@ -198,3 +198,19 @@ def test_a_destination_failing_every_other_probe_is_degraded_not_up() -> None:
         )
     assert tracker.status is Status.DEGRADED
     assert "failed (5) or took longer than the documented P99" in tracker.reason  # when it became so
+
+
+def test_a_doc_with_a_p95_alone_is_held_to_it() -> None:
+    """A doc whose P99 was not read (or not stated) was never degraded: every probe at ~305 ms against a
+    documented P95 of 120 ms stayed up (new user, round 27). At most 5% may be slower than a P95."""
+    only_p95 = Integration(
+        id="a-to-b", path="a.md", source="A", destination="B", latency_ms=Latency(p95=120.0)
+    )
+    t = Tracker(only_p95, Thresholds())
+    for i in range(20):
+        t.observe(CheckResult("a-to-b", 1000.0 + i, True, 305.0, 305.0, None))
+    assert t.status is Status.DEGRADED and "documented P95 120 ms (at most 5% should" in t.reason
+    fine = Tracker(only_p95, Thresholds())
+    for i in range(40):  # one slow probe of 40 is within 5%
+        fine.observe(CheckResult("a-to-b", 1000.0 + i, True, 305.0 if i == 7 else 20.0, None, None))
+    assert fine.status is Status.UP

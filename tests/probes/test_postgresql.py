@@ -195,3 +195,21 @@ def test_missing_driver_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)
     result = _run(_ctx(5432))
     assert result.skipped and "pip install 'wiremap[probes]'" in result.message
+
+
+def test_the_runner_s_target_url_gives_its_user_and_database() -> None:
+    """``verify --target "…=postgresql://worker:…@127.0.0.1:5432/nodb"`` connected as postgres to database
+    postgres and said ok: the target's user and database were dropped (new user, round 27)."""
+    host, port = require_service("postgresql")
+    integration = wiremap.parse_text(DOC.format(example=DOC_EXAMPLE), "x.md").integration
+
+    def run(url: str) -> ProbeResult:
+        target = Target(host, port, "postgresql", url, None, explicit=True)
+        return _run(ProbeContext(integration, target, 3.0, env={}))
+
+    missing_db = run(f"postgresql://postgres@{host}:{port}/wiremap_no_db")
+    assert missing_db.ok is False and "database 'wiremap_no_db' does not exist" in missing_db.message
+    no_role = run(f"postgresql://wiremap_no_such_role:pw@{host}:{port}/test")
+    assert no_role.ok is False and no_role.error_kind is ErrorKind.AUTH
+    ok = run(f"postgresql://postgres@{host}:{port}/test")
+    assert ok.ok is True and "the user of the runner's --target on database test" in ok.message

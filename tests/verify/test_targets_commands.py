@@ -169,3 +169,14 @@ def test_a_command_printing_the_environment_s_secrets_is_redacted() -> None:
     for secret in ("Hunter2Hunter2", "BearerTok5555abcd", "Rp4ss-777"):
         assert secret not in res.message, res.message
     assert "hello-world-1" in res.message  # not a secret: kept
+
+
+def test_a_program_this_runner_lacks_skips_the_command() -> None:
+    """``nc: not found`` (exit 127) failed a healthy integration as ``protocol`` ("the destination answered,
+    but not as documented"): the runner lacks a tool, which says nothing of the destination (round 27)."""
+    res = asyncio.run(
+        run_command("health-check", "wiremap-no-such-tool -z 127.0.0.1 1", 5, {"PATH": "/usr/bin:/bin"})
+    )
+    assert res.skipped and "not found on this runner" in res.message and "wiremap-no-such-tool" in res.message
+    failed = asyncio.run(run_command("health-check", "exit 3", 5, {"PATH": "/usr/bin:/bin"}))
+    assert failed.ok is False and failed.error_kind is ErrorKind.PROTOCOL

@@ -230,8 +230,32 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                     after = _code_after(blocks, blocks.index(nxt))
             elif k == len(lines) and raw and not _is_footer(block):  # the value runs to the paragraph's end
                 after = _code_after(blocks, i)
+            if (more := _more_labels(section, ln.line, raw)) is not None:
+                first_raw, rest = more
+                out.append(FieldRef(section, ln.label, ln.line, first_raw, _plain_cell(first_raw)))
+                out.extend(rest)
+                continue
             out.append(FieldRef(section, ln.label, ln.line, raw, value, owned, after))
     return out
+
+
+# another label later on the same line: "**Source:** `a.py:12` · **Client:** `requests.post`"
+_NEXT_LABEL = re.compile(r"(?:^|\s)[·•|,;—–-]?\s*(?:\*\*|__)([^*_\n]{1,40}?)(?::(?:\*\*|__)|(?:\*\*|__):)\s*")
+
+
+def _more_labels(section: str | None, line: int, raw: str) -> tuple[str, list[FieldRef]] | None:
+    """A value holding further template labels, split: the first field's own value and the fields after
+    it (DOC002 said "missing field Client" of a line that holds it, and discover called its call site
+    undocumented: new user, round 27). Words in bold that are no template label stay in the value."""
+    found = [m for m in _NEXT_LABEL.finditer(raw) if is_template_label(m.group(1))]
+    if not found:
+        return None
+    cut = " ·•|,;—–-"
+    refs: list[FieldRef] = []
+    for m, nxt in zip(found, [*found[1:], None], strict=True):
+        part = raw[m.end() : nxt.start() if nxt is not None else len(raw)].strip().rstrip(cut).strip()
+        refs.append(FieldRef(section, m.group(1).strip(), line, part, _plain_cell(part)))
+    return raw[: found[0].start()].strip().rstrip(cut).strip(), refs
 
 
 def index_fields(doc: Document) -> FieldIndex:
@@ -359,8 +383,8 @@ def _is_table(rows: list[TextLine]) -> bool:
 def _column_roles(header: list[str]) -> tuple[int, list[int], list[int]]:
     """The name column, the action columns (the retry ones included) and the cause columns of a Failure
     Modes table, by its header's words; without such words the first column is the name and the last the
-    action, and any other column is the cause. "What happens" is the cause, or the action when another
-    column is the cause and none the action."""
+    action, and any other column is the cause unless a column's header says it is the cause. "What
+    happens" is the cause, or the action when another column is the cause and none the action."""
     roles: list[str] = []
     for h in header:
         plain = _plain_name(h) if h else ""
@@ -385,6 +409,9 @@ def _column_roles(header: list[str]) -> tuple[int, list[int], list[int]]:
     elif not actions and last != name and roles[last] in ("", "name"):
         actions = [last]
     causes = [i for i in range(len(roles)) if i != name and i not in actions]
+    if any(roles[i] == "cause" for i in causes):  # columns that say nothing of the failure (Alert, Owner,
+        # Runbook) are not its cause when a column says it is (they were folded into what_happens: round 27)
+        causes = [i for i in causes if roles[i] == "cause"]
     return name, actions, causes
 
 
@@ -736,6 +763,35 @@ _LATENCY_BARE = re.compile(
 )
 
 
+# a latency key however it is written: "P99", "p99 latency", "99th percentile", "95th pct", "99%",
+# "p99.0", "median", "p50 (ms)"; the words around the percentile are dropped first
+_LATENCY_WORDS = re.compile(
+    r"\b(?:latency|latencies|percentile|pctl?|response\s+time|ms)\b|\(ms\)|%ile", re.I
+)
+_LATENCY_PCT = re.compile(r"^(?:p|tp)?\s*(50|95|99)(?:\.0+)?\s*(?:th|%)?$", re.I)
+_PCT_KEY = {"50": "typical", "95": "p95", "99": "p99"}
+# the key written again at the head of its value: "P99: p99 < 250ms", "P95: 95th percentile 120 ms"
+_KEY_AGAIN = re.compile(
+    r"^\s*(?:p|tp)?\s*(?:50|95|99)(?:th)?(?:\s*percentile)?\s*(?=[<≤~≈:=]|\s*\d)\s*[:=]?\s*", re.I
+)
+
+
+def _latency_key(key: str) -> str | None:
+    """``typical``, ``p95`` or ``p99`` for a latency item's key, else ``None``."""
+    plain = normalize_key(key)
+    if (known := _LATENCY_KEYS.get(plain)) is not None:
+        return known
+    bare = " ".join(_LATENCY_WORDS.sub(" ", plain).split())
+    if bare in ("typical", "median", "average", "avg", "mean"):
+        return "typical"
+    m = _LATENCY_PCT.match(bare)
+    return _PCT_KEY[m.group(1)] if m else None
+
+
+def _latency_value(rest: str) -> float | None:
+    return v.parse_duration_ms(_KEY_AGAIN.sub("", v.split_note(rest)[0], count=1))
+
+
 def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
     """Build the typed model. Never raises: what cannot be read stays ``None`` (lint reports it)."""
     idx = fields or index_fields(doc)
@@ -815,11 +871,11 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         lines["latency_ms"] = r.line
         for it in _items(r):
             key, rest = _split_item(it)
-            pct = _LATENCY_KEYS.get(normalize_key(key))
+            pct = _latency_key(key)
             if pct is None and (bare := _LATENCY_BARE.match(it.text)) is not None:  # "P95 5 ms"
                 pct, rest = _LATENCY_KEYS[bare.group(1).lower()], bare.group(2)
             if pct and pct not in latency:
-                latency[pct] = v.parse_duration_ms(v.split_note(rest)[0])
+                latency[pct] = _latency_value(rest)
                 lines[f"latency_ms.{pct}"] = it.line
     if not latency:  # "| P99 | 150 ms |": the rows of a table in Performance, under the label or not
         for section in doc.sections:
@@ -827,9 +883,9 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
                 continue
             for block in section.blocks:
                 for line, name, cell in _table_pairs(block):
-                    pct = _LATENCY_KEYS.get(normalize_key(_plain_cell(name)))
+                    pct = _latency_key(_plain_cell(name))
                     if pct and pct not in latency:
-                        latency[pct] = v.parse_duration_ms(v.split_note(_plain_cell(cell))[0])
+                        latency[pct] = _latency_value(_plain_cell(cell))
                         lines[f"latency_ms.{pct}"] = line
                         lines.setdefault("latency_ms", line)
     data["latency_ms"] = Latency(**latency)

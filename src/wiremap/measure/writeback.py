@@ -29,7 +29,7 @@ __all__ = ["Edit", "apply_edits", "format_ms", "format_rate", "plan_edits", "wri
 
 _LINE_SPLIT = re.compile(r"(\r\n|\r|\n)")
 _LABELLED = re.compile(
-    r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?[A-Za-z0-9 ]+?(?:\*\*|__)?\s*:(?:\*\*|__)?\s*)"
+    r"^(?P<head>\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?[^:*_\n]{1,40}?(?:\*\*|__)?\s*:(?:\*\*|__)?\s*)"
     r"(?P<value>.*?)\s*$"
 )
 # a latency label without a colon, as the doc may write it: "- P95 5 ms" (the value follows a space)

@@ -68,7 +68,7 @@ class Amqp:
             self._options["password"] = creds.password or ""
         login = creds.username or "guest"
         self.who = f"{creds.user_shown(login)} on vhost {self.vhost!r}" + (
-            f" (from ${creds.source})" if creds.source and not creds.username else ""
+            f" (from {creds.origin})" if creds.source and not creds.username else ""
         )
         self.note = creds.unset_note("user and vhost")  # the doc's URL not set here: said on success
         self._password = creds.password

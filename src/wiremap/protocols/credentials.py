@@ -14,7 +14,11 @@ from urllib.parse import unquote, urlsplit
 if TYPE_CHECKING:
     from ..probes._base import ProbeContext
 
-__all__ = ["Credentials", "credentials", "libpq_password"]
+__all__ = ["FROM_TARGET", "Credentials", "credentials", "libpq_password"]
+
+FROM_TARGET = (
+    "--target"  # Credentials.source of the runner's own target URL (``--target``, WIREMAP_TARGET_<ID>)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +39,16 @@ class Credentials:
         verb = "were" if " and " in what else "was"
         return f"; ${self.unset} is not set here, so the doc's {what} {verb} not checked"
 
+    @property
+    def origin(self) -> str:
+        """Where the credentials came from, for messages: ``$VAR``, or the runner's target."""
+        return "the runner's --target" if self.source == FROM_TARGET else f"${self.source}"
+
     def user_shown(self, default: str) -> str:
         """The user for messages: never a value from the environment (a token often stands where a user
         name would: ``mqtt://TOKEN@broker``), only where it came from."""
         if self.username and self.source:
-            return f"the user of ${self.source}"
+            return f"the user of {self.origin}"
         return self.username or default
 
 
@@ -61,7 +70,19 @@ def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
     a password missing from that URL comes from a ``*_PASSWORD`` variable the doc also names.
 
     Raises :class:`~wiremap.trust.credentials.CredentialsWithheld` when such a value exists in the
-    runner's environment but belongs to another host (the engine skips the check, saying why)."""
+    runner's environment but belongs to another host (the engine skips the check, saying why).
+
+    The runner's own target (``--target postgresql://worker:…@127.0.0.1/orders``) comes first: its user,
+    password and database are the runner's, for that host (they were dropped, and verify connected as
+    ``postgres`` to ``postgres`` and said ok: new user, round 27)."""
+    target = ctx.target
+    if target.explicit and target.url and "://" in target.url:
+        parts = urlsplit(target.url)
+        if parts.scheme.lower() in schemes and (parts.username or parts.password or parts.path.strip("/")):
+            path = unquote(parts.path.lstrip("/")) or None
+            user = unquote(parts.username) if parts.username else None
+            password = unquote(parts.password) if parts.password else None
+            return Credentials(user, password, path, FROM_TARGET)
     for var in ctx.integration.env_vars:
         held = ctx.withheld.get(var.name)
         if held is not None and (held.scheme or "") in schemes:

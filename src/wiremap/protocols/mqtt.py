@@ -121,7 +121,7 @@ class Mqtt:
         self.host = ctx.target.host
         self.port = ctx.target.port or (DEFAULT_TLS_PORT if self.tls else DEFAULT_PORT)
         self.who = creds.user_shown("anonymous") if creds.username else "anonymous"
-        self.who += f" (from ${creds.source})" if creds.source and not creds.username else ""
+        self.who += f" (from {creds.origin})" if creds.source and not creds.username else ""
         self.note = creds.unset_note("user")  # the doc's connection URL not set here: said on success
         self._creds = creds
         self._name = name

@@ -52,12 +52,12 @@ class Nats:
         self._creds = creds
         self._secret = creds.password if creds.password is not None else creds.username
         if creds.username and creds.password is not None:
-            how = f"user and password of ${creds.source}" if creds.source else "a user and password"
+            how = f"user and password of {creds.origin}" if creds.source else "a user and password"
         elif creds.username:
             how = "a token"
         else:
             how = "no credentials"
-        self.who = how + (f" (from ${creds.source})" if creds.source and "$" not in how else "")
+        self.who = how + (f" (from {creds.origin})" if creds.source and "$" not in how else "")
         self.note = creds.unset_note("user")  # the doc's connection URL not set here: said on success
         # nats-py wants whole seconds; the caller's asyncio deadline is the real bound.
         self.seconds = max(1, math.ceil(ctx.timeout_s))

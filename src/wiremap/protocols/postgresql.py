@@ -82,7 +82,7 @@ class Postgres:
         self.host = ctx.target.host
         self.port = ctx.target.port or DEFAULT_PORT
         self.who = f"{creds.user_shown(user)} on database {self.dbname}" + (
-            f" (from ${creds.source})" if creds.source and not creds.username else ""
+            f" (from {creds.origin})" if creds.source and not creds.username else ""
         )
         self.note = creds.unset_note()  # what the connection was not (the doc's user and database)
         self.params: dict[str, Any] = {

@@ -54,11 +54,11 @@ class Redis:
             try:
                 self.db = int(creds.database)
             except ValueError:
-                message = f"${creds.source} names database {creds.database!r}: Redis databases are numbers"
+                message = f"{creds.origin} names database {creds.database!r}: Redis databases are numbers"
                 raise BadDatabase(message) from None
         self.host = ctx.target.host
         self.port = ctx.target.port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT)
-        self.who = f" (credentials from ${creds.source})" if creds.source else ""
+        self.who = f" (credentials from {creds.origin})" if creds.source else ""
         self.note = creds.unset_note()  # the doc's connection URL not set here: said on success
         self._password = creds.password
         self.options: dict[str, Any] = {

@@ -127,5 +127,17 @@ async def run_command(name: str, command: str, timeout_s: float, env: Mapping[st
             message = f"exit 0, but the doc says it returns {expected}; it printed: {shown or '(nothing)'}"
             return failure(name, timer, ErrorKind.CONTRACT, message)
         return success(name, timer, tail, connected=False)
+    if proc.returncode in (126, 127):  # the shell found no such program (or could not run it): this
+        # runner lacks the command's tool, which says nothing of the destination ("nc: not found" failed a
+        # healthy integration: new user, round 27)
+        what = "not found" if proc.returncode == 127 else "not executable"
+        return ProbeResult(
+            name,
+            None,
+            duration_ms=timer.elapsed_ms,
+            message=(
+                f"not run: a program of the command is {what} on this runner (exit {proc.returncode}: {tail})"
+            ),
+        )
     message = f"exit {proc.returncode}" + (f": {tail}" if tail else "")
     return failure(name, timer, ErrorKind.PROTOCOL, message)

@@ -74,13 +74,14 @@ class SlowProbes:
     successful probes took longer than the documented P99; ``chance`` is how likely that many would be if
     the P99 held. The rule judges only from ``min_samples`` probes, and degrades below ``significance``."""
 
-    documented_p99: float
+    documented_p99: float  # the documented bound held: the P99, else the P95 (``name``)
     slow: int
     n: int
     chance: float
     min_samples: int = MIN_SAMPLES
     allowed: float = CLAIMED_EXCESS
     significance: float = SIGNIFICANCE
+    name: str = "P99"
 
     @property
     def judged(self) -> bool:
@@ -98,18 +99,23 @@ class Detail:
     failures: list[CheckResult]  # newest first
     transitions: list[Transition]  # newest first
     points: list[Point]  # the last hour, per minute
-    slow: SlowProbes | None = None  # None without a documented P99
+    slow: SlowProbes | None = None  # None without a documented P99 or P95
 
 
 def slow_probes(store: Store, state: IntegrationState, now: float) -> SlowProbes | None:
     """The degraded rule over the stored last hour (the monitor judges from its memory, a write batch
     ahead: the numbers may differ by the last second's probes)."""
-    documented = state.integration.latency_ms.p99
+    lat = state.integration.latency_ms
+    name, documented, share = (
+        ("P99", lat.p99, CLAIMED_EXCESS) if lat.p99 is not None else ("P95", lat.p95, 0.05)
+    )
     if documented is None:
         return None
     ok = [latency_of(r) for r in store.results(state.id, now - HOUR, None, _RAW_LIMIT) if r.ok]
     slow = sum(1 for v in ok if v > documented)
-    return SlowProbes(documented, slow, len(ok), excess_p_value(slow, len(ok)))
+    return SlowProbes(
+        documented, slow, len(ok), excess_p_value(slow, len(ok), share), allowed=share, name=name
+    )
 
 
 def latency_of(result: CheckResult) -> float:

@@ -458,6 +458,12 @@ def _finish(d: Draft) -> Draft | None:
     if (read := d.values.get("read_timeout_ms")) is not None:  # with the connect timeout: their sum
         line = d.lines["read_timeout_ms"]
         d.set("timeout_ms", read + (d.values.get("connect_timeout_ms") or 0.0), line)
+    if d.values.get("max_attempts") == 1 and d.values.get("backoff.kind") in (None, "none"):
+        # no retry waits for anything: "no retry: the next poll (every 30 s) is the retry" is a reason, not
+        # a backoff of 30 s beside "none" (new user, round 27)
+        for key in [k for k in d.values if k.startswith("backoff.") and k != "backoff.kind"]:
+            del d.values[key]
+            d.lines.pop(key, None)
     if d.empty() and not d.unread_text:
         return None
     multiplier = d.values.get("backoff.multiplier")
