@@ -928,3 +928,16 @@ def test_no_retry_has_no_backoff(text: str) -> None:
     """ "# no retry: the next poll (every 30 s) is the retry" read as backoff none with 30 s initial: a
     policy contradicting itself (new user, round 27)."""
     _check(text, None, max_attempts=1, kind="none", initial_ms=None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2 retries, 250ms fixed, 5xx only",
+        "2 retries, fixed 250ms, 5xx only",
+        "2 retries, 250ms constant backoff, 5xx only",
+    ],
+)
+def test_a_pause_beside_fixed_is_a_constant_backoff(text: str) -> None:
+    """ "2 retries, 250ms fixed, 5xx only": the pause was listed unread (round 27)."""
+    _check(text, None, max_attempts=3, kind="constant", initial_ms=250.0, unread=[])

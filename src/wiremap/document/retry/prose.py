@@ -171,6 +171,13 @@ _THEN_MORE = re.compile(rf"\s*,?\s*(?:and\s+)?then\s+{_N}\b", _I)
 _CONSTANT = re.compile(
     r"\b(?:constant|fixed|flat)\b(?=[^.;]{0,30}\b(?:back[- ]?off|delay|pause|wait|interval)s?\b)", _I
 )
+# a pause and the word that says it does not grow, side by side: "250ms fixed", "fixed 250ms", "200 ms
+# constant backoff", "constant backoff of 1s" (round 27: "2 retries, 250ms fixed, 5xx only" left it unread)
+_FIXED_PAUSE = re.compile(
+    rf"{_DUR}\s+(?:fixed|constant|flat)\b|"
+    rf"\b(?:fixed|constant|flat)\s+(?:(?:back[- ]?off|delay|pause|wait|interval)s?\s+)?(?:of\s+)?{_DUR}",
+    _I,
+)
 _LINEAR = re.compile(r"\blinear(?:ly)?\b", _I)
 _START = re.compile(
     rf"(?:start(?:ing|s)?\s+at|initial(?:ly)?(?:\s+(?:backoff|delay|wait))?(?:\s+of)?|from|"
@@ -1217,6 +1224,9 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         d.set("backoff.initial_ms", parse_duration_ms(g), line)
     elif g:  # "waiting one second, then two, then four seconds": a schedule not read, no constant pause
         used.pop()
+    if "backoff.initial_ms" not in d.values and (g := _take(_FIXED_PAUSE, t, used)) and not _NONE.search(t):
+        d.set("backoff.kind", "constant", line)
+        d.set("backoff.initial_ms", parse_duration_ms(g), line)
     if g := _take(_CAP, t, used):
         d.set("backoff.max_ms", parse_duration_ms(g), line)
     if (m := _MULT.search(t)) and (g := _first(m)):
