@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests._fuzz import examples
 from tests._paths import EXAMPLE_DOCS, FIXTURES, TEMPLATE
 from wiremap.document import is_integration_doc, parse_text
 from wiremap.document.nodes import CodeBlock, FieldLine, ListBlock, Paragraph
@@ -386,3 +389,28 @@ def test_failure_mode_columns_that_say_nothing_of_the_failure_are_not_its_cause(
     bare = text.split("| Failure |")[0] + plain
     (mode,) = parse_text(bare, "a.md").integration.error_handling.failure_modes
     assert mode.what_happens == "slow disk"
+
+
+@settings(max_examples=examples(100))
+@given(
+    number=st.integers(min_value=0, max_value=200_000),
+    unit=st.sampled_from([("ms", 1.0), ("us", 0.001), ("s", 1000.0)]),
+    key=st.sampled_from(
+        ["Typical", "P95", "P99", "p99 latency", "95th percentile", "99th percentile", "median"]
+    ),
+)
+def test_a_latency_figure_reads_as_itself_under_every_key(
+    number: int, unit: tuple[str, float], key: str
+) -> None:
+    """ "P99: 503 ms" read as 3 ms, "500 us" as 0 (the key written again was stripped from "50…": a
+    regression of round 27 caught by a new user in round 28). Every figure under every key reads as
+    itself."""
+    text = f"# Integration: A → B\n\n## Performance\n\n**Latency:**\n- {key}: {number} {unit[0]}\n"
+    latency = parse_text(text, "a.md").integration.latency_ms
+    field = {
+        "typical": "typical",
+        "median": "typical",
+        "95th percentile": "p95",
+        "99th percentile": "p99",
+    }.get(key.lower(), key.lower().split()[0])
+    assert getattr(latency, field) == pytest.approx(number * unit[1])

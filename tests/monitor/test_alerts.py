@@ -114,3 +114,17 @@ def test_an_unreachable_receiver_is_logged_and_dropped(caplog: pytest.LogCapture
     asyncio.run(_send(alerter, _down()))
     assert alerter.failed == 1 and alerter.delivered == 0
     assert "dropped after 2 attempts" in caplog.text
+
+
+def test_a_recovery_from_down_to_degraded_is_alerted(receiver: Receiver) -> None:
+    """Down, then answering again but slowly: the receivers' last word was "down" (new user, round 28)."""
+    ok = CheckResult(INTEG.id, 1.0, True, 300.0)
+    alerter = Alerter([receiver.url])
+    asyncio.run(
+        _send(
+            alerter,
+            (Transition(INTEG.id, 3.0, Status.DOWN, Status.DEGRADED, "2 of 10 probes slower"), ok),
+            (Transition(INTEG.id, 4.0, Status.DEGRADED, Status.UP), ok),  # degraded to up: shown only
+        )
+    )
+    assert [(b["old_status"], b["new_status"]) for b in receiver.bodies] == [("down", "degraded")]

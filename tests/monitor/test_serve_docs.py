@@ -4,6 +4,7 @@ API and as a webhook event; fixing it says so; a removed doc is a ``removed`` ev
 
 from __future__ import annotations
 
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,36 @@ def test_a_broken_doc_keeps_its_last_good_version_and_a_removed_one_is_said(tmp_
 def _text(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as resp:
         return resp.read().decode()
+
+
+def test_the_store_beside_the_docs_does_not_reload_them(tmp_path: Path) -> None:
+    """``serve .`` keeps its default store (``.wiremap/history.db`` beside the config) under the docs it
+    watches: every write of the store reloaded every doc, ten times a second ("docs changed" in the log).
+    Only a doc or a config change reloads; SIGTERM stops it at once."""
+    dest = Destination()
+    docs = tmp_path / "docs"
+    paths = write_docs(docs, ["one", "two"], dest.port)
+    args = [
+        str(docs),
+        "--interval",
+        "0.2s",
+        "--port",
+        "0",
+        "--store",
+        f"sqlite:///{docs / '.wiremap' / 'h.db'}",
+    ]
+    serve = Serve(args, cwd=tmp_path)
+    try:
+        url = serve.start()
+        wait_until("both up", lambda: get_json(f"{url}/api/integrations")["counts"]["up"] == 2)
+        time.sleep(2.0)  # ~10 probes each, as many store writes
+        assert "docs changed" not in serve.output(), serve.output()
+        paths["one"].write_text(paths["one"].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        wait_until("a doc's change reloads", lambda: "docs changed" in serve.output())
+        started = time.monotonic()
+        assert serve.stop() == 0
+        assert time.monotonic() - started < 5, serve.output()
+        assert serve.output().count("docs changed") == 1, serve.output()
+    finally:
+        serve.stop()
+        dest.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,3 +105,52 @@ def test_kill_9_and_restart_alerts_no_known_outage_again(
         hooks.stop()
         if server is not None:
             server.stop()
+
+
+def test_a_doc_that_lost_its_host_while_stopped_is_not_left_up(tmp_path: Path) -> None:
+    """The Score doc's host removed while serve was stopped: after the restart its row read "up since 2
+    min ago … not probed: no destination host in the doc", for ever, and /api and the status metric
+    agreed (new user, round 28). What cannot be probed is *skipped*, and why, never alerted."""
+    from tests.web._live import Destination
+
+    dest, hooks = Destination(), Hooks()
+    docs = tmp_path / "docs"
+    paths = write_docs(docs, ["keep", "cut"], dest.port)
+    args = [str(docs), "--interval", "0.3s", "--port", "0", "--no-watch", "--webhook", hooks.url]
+    args += ["--store", f"sqlite:///{tmp_path / 'history.db'}"]
+    try:
+        first = Serve(args, cwd=tmp_path)
+        try:
+            url = first.start()
+            wait_until("both up", lambda: get_json(f"{url}/api/integrations")["counts"]["up"] == 2)
+        finally:
+            assert first.stop() == 0
+        text = paths["cut"].read_text(encoding="utf-8")
+        paths["cut"].write_text(text.replace(f"(127.0.0.1:{dest.port})", "(see the wiki)"), encoding="utf-8")
+        again = Serve(args, cwd=tmp_path)
+        try:
+            url = again.start()
+            by_id = {i["id"]: i for i in get_json(f"{url}/api/integrations")["integrations"]}
+            cut = by_id[doc_id("cut")]
+            assert cut["status"] == "skipped", cut
+            assert "no destination host" in cut["note"], cut
+            assert by_id[doc_id("keep")]["status"] == "up"
+
+            def skipped_in_metrics() -> bool:
+                text = urllib.request.urlopen(f"{url}/metrics", timeout=10).read().decode()
+                return any(
+                    line.startswith("wiremap_integration_status{")
+                    and f'integration="{doc_id("cut")}"' in line
+                    and 'status="skipped"' in line
+                    and line.endswith(" 1.0")
+                    for line in text.splitlines()
+                )
+
+            wait_until("skipped in /metrics", skipped_in_metrics)
+        finally:
+            assert again.stop() == 0
+        assert not [
+            b for b in hooks.events("integration.status_changed") if b["integration"] == doc_id("cut")
+        ]
+    finally:
+        dest.stop()

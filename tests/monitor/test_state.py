@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests._fuzz import examples
 from wiremap.model import Integration, Latency
 from wiremap.monitor.model import CheckResult, Status
 from wiremap.monitor.state import Thresholds, Tracker, excess_p_value
@@ -214,3 +217,25 @@ def test_a_doc_with_a_p95_alone_is_held_to_it() -> None:
     for i in range(40):  # one slow probe of 40 is within 5%
         fine.observe(CheckResult("a-to-b", 1000.0 + i, True, 305.0 if i == 7 else 20.0, None, None))
     assert fine.status is Status.UP
+
+
+@settings(max_examples=examples(100))
+@given(
+    n=st.integers(min_value=1, max_value=1500),
+    frac=st.floats(min_value=0.0, max_value=1.0),
+    share=st.sampled_from([0.01, 0.05]),
+)
+def test_the_tail_probability_is_exact_to_a_relative_1e_9(n: int, frac: float, share: float) -> None:
+    """ "52 of 1000 above the P99, p = 9e-15" for a true 2.9e-21: 1 - P(X < k) cancels to noise below
+    ~1e-14 (new user, round 28). Checked against exact rational arithmetic."""
+    from fractions import Fraction
+    from math import comb
+
+    slow = max(1, round(frac * n))
+    q = Fraction(share).limit_denominator(1000)
+    exact = float(sum(comb(n, i) * q**i * (1 - q) ** (n - i) for i in range(slow, n + 1)))
+    got = excess_p_value(slow, n, share)
+    if exact < 1e-300:
+        assert got < 1e-290
+    else:
+        assert got == pytest.approx(exact, rel=1e-9, abs=1e-300)

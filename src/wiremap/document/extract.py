@@ -772,7 +772,8 @@ _LATENCY_PCT = re.compile(r"^(?:p|tp)?\s*(50|95|99)(?:\.0+)?\s*(?:th|%)?$", re.I
 _PCT_KEY = {"50": "typical", "95": "p95", "99": "p99"}
 # the key written again at the head of its value: "P99: p99 < 250ms", "P95: 95th percentile 120 ms"
 _KEY_AGAIN = re.compile(
-    r"^\s*(?:p|tp)?\s*(?:50|95|99)(?:th)?(?:\s*percentile)?\s*(?=[<≤~≈:=]|\s*\d)\s*[:=]?\s*", re.I
+    r"^\s*(?:(?:p|tp)\s*(?:50|95|99)(?:\.0+)?|(?:50|95|99)(?:th|%))(?![\w.])(?:\s*percentile\b)?\s*[:=]?\s*",
+    re.I,
 )
 
 

@@ -75,12 +75,12 @@ def check_against_doc(integration: Integration, result: MeasureResult, tolerance
             verdict = Verdict(name, documented, measured, limit, ok, f"{said} {verb} {against}")
             out.append(verdict if ok else _behind(name, result, limit, verdict))
             continue
-        from ..monitor.state import excess_p_value  # the serve's rule; imported only when it is needed
+        from ..monitor.state import excess_p_value, format_p  # the serve's rule; imported when needed
 
         p = excess_p_value(above, n, _SHARE[name])
         expected = _SHARE[name] * n
         what = "samples above" if not failed else "requests failed or above"
-        counts = f"{above} of {n} {what} {limit:.2f} ms, {expected:.1f} expected if it held, p = {p:.2g}"
+        counts = f"{above} of {n} {what} {limit:.2f} ms, {expected:.1f} expected if it held, {format_p(p)}"
         if p < SIGNIFICANCE:
             out.append(
                 _behind(

@@ -107,7 +107,7 @@ def render_text(
         label = "ok    " if v.ok else "FAIL  " if v.ok is False else "skip  "
         con.print(label + v.message, markup=False, soft_wrap=True)
     for e in edits or []:
-        con.print(f"wrote line {e.line}: {e.new.strip()}{_rounded(e, result)}", markup=False, soft_wrap=True)
+        con.print(f"wrote line {e.line}: {e.new.strip()}{_rounded(e)}", markup=False, soft_wrap=True)
     for why in not_written or []:
         con.print(why, markup=False, soft_wrap=True)
     return buf.getvalue().rstrip("\n")
@@ -121,11 +121,14 @@ def _connections(result: MeasureResult) -> str:
     return said
 
 
-def _rounded(edit: Edit, result: MeasureResult) -> str:
-    """A bound written rounded up says from what (the table shows 0.643 as 0.64, the doc gets 0.65)."""
-    measured = {"latency_ms.p95": result.latency_ms.p95, "latency_ms.p99": result.latency_ms.p99}.get(
-        edit.field
-    )
+def _rounded(edit: Edit) -> str:
+    """A bound written rounded up says from what (the table shows 0.643 as 0.64, the doc gets 0.65): the
+    figure the edit was written from, which may be another step's than the table's (``--find-max`` writes
+    the latency of the highest step whose client kept up: "24 ms … (rounded up from 25.551 ms)" quoted the
+    top step's P99 under the 150 req/s step's figure, new user, round 28)."""
+    if edit.field not in ("latency_ms.p95", "latency_ms.p99"):
+        return ""
+    measured = edit.measured_ms
     if measured is None or float(format_ms(measured, up=True).split()[0]) == round(measured, 2):
         return ""
     return f" (rounded up from {measured:.3f} ms: a bound written holds for what was measured)"

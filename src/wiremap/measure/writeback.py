@@ -57,6 +57,7 @@ class Edit:
     line: int  # 1-based, in the doc as written back
     old: str | None  # the line replaced; None for a line added
     new: str
+    measured_ms: float | None = None  # the figure written, as measured (a latency): what it was rounded from
 
 
 def format_ms(ms: float, *, up: bool = False) -> str:
@@ -207,7 +208,13 @@ def plan_edits(
             not_written.append("capacity not written: the doc has no Throughput list to hold a Capacity item")
     shift = 1 if added is not None else 0
     edits = [
-        Edit(field, line + (shift if added is not None and line > added[0] else 0), lines[line - 1][0], new)
+        Edit(
+            field,
+            line + (shift if added is not None and line > added[0] else 0),
+            lines[line - 1][0],
+            new,
+            measured.get(field),
+        )
         for field, line, new in replaced
         if new != lines[line - 1][0]
     ]

@@ -45,8 +45,6 @@ __all__ = [
 
 log = logging.getLogger("wiremap.alerts")
 
-ALERTED = frozenset({Status.DOWN, Status.UP})
-
 
 def payload(transition: Transition, integration: Integration, last: CheckResult | None) -> dict[str, Any]:
     """The JSON body of an alert (documented in docs/commands/serve.md), every string masked: an alert's
@@ -202,11 +200,13 @@ class Alerter:
         self._opener = urllib.request.build_opener(_NoRedirect)
 
     def notify(self, transition: Transition, integration: Integration, last: CheckResult | None) -> None:
-        """Send an alert for a change to down or up (degraded changes are shown, not alerted)."""
-        if not self.hooks or transition.new not in ALERTED:
-            return
-        if transition.old in (Status.UNKNOWN, Status.SKIPPED) and transition.new is Status.UP:
-            return  # the first check of a healthy integration is not news
+        """Send an alert for a change to down, and for a recovery from down, to up or to degraded (the
+        receivers were told it is down: it answers again, and they heard nothing of it when it came back
+        slow); other changes are shown, not alerted."""
+        down = transition.new is Status.DOWN
+        recovered = transition.old is Status.DOWN and transition.new in (Status.UP, Status.DEGRADED)
+        if not self.hooks or not (down or recovered):
+            return  # a first up, degraded and back, skipped: shown on the dashboard, not news to page on
         self.send(payload(transition, integration, last))
 
     def send(self, body_: dict[str, Any]) -> None:

@@ -108,6 +108,18 @@ def to_check_result(
     return CheckResult(integration_id, started, bool(checks), report.duration_ms, ttfb, None, "", location)
 
 
+_WATCHED_SUFFIXES = (".md", ".markdown")
+_WATCHED_NAMES = frozenset({"wiremap.toml", "pyproject.toml", "CODEOWNERS"})
+
+
+def _is_doc_or_config(_change: object, path: str) -> bool:
+    """A change that can change what is monitored: a doc or a config. Anything else under the docs (the
+    history store itself, ``.wiremap/history.db`` beside the config with ``serve .``) reloaded every doc at
+    each write, ten times a second."""
+    name = os.path.basename(path)
+    return name.endswith(_WATCHED_SUFFIXES) or name in _WATCHED_NAMES
+
+
 def _seconds(value: Any, default: float) -> float:
     if isinstance(value, int | float) and value > 0:
         return float(value)
@@ -407,6 +419,15 @@ class Monitor:
         self._skips[key] += 1
         self.metrics.skip(tracker.integration)
 
+    def _not_checked(self, now: float) -> None:
+        """A status restored from the store for an integration this process cannot probe (its doc lost its
+        host while the monitor was stopped): *skipped*, and why, never the old status left standing
+        unprobed (an integration read "up" for ever after a restart: new user, round 28)."""
+        for key, why in self.unmonitored.items():
+            tracker = self.trackers.get(key)
+            if tracker is not None and tracker.status not in (Status.UNKNOWN, Status.SKIPPED):
+                self.record_skip(tracker, now, f"not checked: {why}")
+
     def record_skip(self, tracker: Tracker, ts: float, why: str) -> None:
         transition = tracker.skip(ts, why)
         if self.cluster is not None and self.cluster.observed(tracker, transition):
@@ -521,7 +542,9 @@ class Monitor:
         watched = [p for p in self.paths if p.exists()]
         if not watched:
             return
-        async for _changes in awatch(*watched, stop_event=stop, debounce=500, recursive=True):
+        async for _changes in awatch(
+            *watched, stop_event=stop, debounce=500, recursive=True, watch_filter=_is_doc_or_config
+        ):
             try:
                 self.load()
                 log.info("docs changed: %d integrations monitored", len(self.trackers))
@@ -532,6 +555,7 @@ class Monitor:
         """Probe until ``stop`` is set; then finish the probes in flight, flush, deliver pending alerts."""
         if self.cluster is None:
             self.restore()
+            self._not_checked(time.time())
         else:  # each integration's state is restored from the store when its lease is taken
             self.cluster.start()
         tasks = [
