@@ -132,3 +132,16 @@ def test_calls_on_objects_from_other_modules_are_linked(tmp_path: Path) -> None:
         (14, "httpx.Client.put", "http", "/v2/stock", "stock"),
     ]
     assert idx.files["shop/other.py"].sites == ()  # close() is not a request; an attribute is not a call
+
+
+def test_the_cache_key_changes_with_the_indexer_s_code(tmp_path: Path) -> None:
+    """An indexer fixed without its version bumped kept answering from the entries it wrote before the fix
+    (a `${URL}` default read as no target, round 28): the key holds a digest of the indexer's modules."""
+    from wiremap.code.index import code_digest
+
+    (tmp_path / "javascript.py").write_text("A = 1\n")
+    before = code_digest(tmp_path, 2)
+    (tmp_path / "javascript.py").write_text("A = 2\n")
+    code_digest.cache_clear()
+    assert code_digest(tmp_path, 2) != before
+    assert code_digest(tmp_path, 3) != code_digest(tmp_path, 2)

@@ -114,7 +114,7 @@ def test_tsx_component() -> None:
     assert (index.language, index.lines, index.error) == ("typescript", 31, None)
     assert index.definitions == (Definition("Dashboard", "Dashboard", "function", 8, 31),)
     assert _sites(index) == [
-        (12, "fetch", "http", None, "VITE_API_BASE", "Dashboard"),
+        (12, "fetch", "http", "http://localhost:8080", "VITE_API_BASE", "Dashboard"),  # its default
         (15, "socket.io-client.io", "websocket", "wss://live.example.com", None, "Dashboard"),
         (16, "WebSocket", "websocket", "wss://feed.example.com/stream", None, "Dashboard"),
     ]
@@ -408,3 +408,20 @@ def test_invalid_utf8_is_replaced_not_fatal() -> None:
     data = b'const s = "\xff\xfe";\nfetch("https://after.example.com/\xc3\x28")\n'
     index = index_javascript("bad.js", data, "s")
     assert [(s.line, s.target) for s in index.sites] == [(2, "https://after.example.com/\ufffd(")]
+
+
+@pytest.mark.parametrize("op", ["||", "??"])
+def test_a_template_string_keeps_the_default_of_its_variable(op: str) -> None:
+    """``const URL = process.env.SEARCH_API_URL || "http://…"`` then ``got.get(`${URL}/v1/search`)``: the env
+    var was kept and its default dropped (target null), while the same with ``??`` passed directly resolved
+    (new user, round 28)."""
+    index = _snippet(
+        f"""
+        import got from "got";
+        const SEARCH_URL = process.env.SEARCH_API_URL {op} "http://127.0.0.1:19108";
+        export async function search(q: string) {{
+          return got.get(`${{SEARCH_URL}}/v1/search`, {{ searchParams: {{ q }} }}).json();
+        }}
+        """
+    )
+    assert _sites(index) == [(5, "got.get", "http", "http://127.0.0.1:19108", "SEARCH_API_URL", "search")]

@@ -250,8 +250,8 @@ class Names:
             for sub in node.named_children:
                 if sub.type == "template_substitution" and sub.named_children:
                     v = self.value(sub.named_children[0], scope, depth + 1)
-                    if v.env:
-                        return Value(env=v.env)
+                    if v.env:  # `${SEARCH_URL}/v1/search`: the variable and its default (the peer when unset)
+                        return Value(env=v.env, default=v.default)
             return Value()
         if t in ("identifier", "shorthand_property_identifier"):
             return self.value_of_name(scope, text(node), depth)

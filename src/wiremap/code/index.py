@@ -9,6 +9,7 @@ tree are dropped on write. An unchanged tree re-indexes by reading and hashing i
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -133,8 +134,26 @@ def list_source_files(root: Path) -> list[str]:
     return [n for n in names if language_of(n) is not None]
 
 
+@functools.cache
+def code_digest(folder: Path, version: int) -> bytes:
+    """The cache key's salt: the language's indexer version and the indexer's own code (every module of
+    ``folder``, this package), so an indexer changed without its version bumped never answers from entries
+    it would no longer write (a fixed `${URL}` default kept reading as no target from a cache written
+    before the fix)."""
+    h = hashlib.blake2b(version.to_bytes(2, "little"), digest_size=16)
+    for path in sorted(folder.glob("*.py")):
+        with contextlib.suppress(OSError):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.digest()
+
+
+def _salt(version: int) -> bytes:
+    return code_digest(Path(__file__).parent, version)
+
+
 def _sha(data: bytes, version: int) -> str:
-    return hashlib.blake2b(data, digest_size=16, salt=version.to_bytes(2, "little")).hexdigest()
+    return hashlib.blake2b(data, digest_size=16, salt=_salt(version)).hexdigest()
 
 
 def _index_one(root: str, rel: str, sha: str) -> FileIndex:
