@@ -6,6 +6,7 @@ import re
 
 from .catalog import Catalog
 from .model import Integration
+from .secrets import mask_text
 from .values import slugify
 
 __all__ = ["to_dot", "to_mermaid"]
@@ -16,7 +17,8 @@ def _label(integration: Integration) -> str:
 
 
 def _node_id(name: str) -> str:
-    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", slugify(name))
+    # from the name as masked: its label is masked, and a token in a service name was verbatim in the id
+    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", slugify(mask_text(name)))
 
 
 def _mermaid_text(text: str) -> str:

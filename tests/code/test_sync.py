@@ -139,13 +139,17 @@ def test_sync_moves_the_source_line_exactly_to_a_client_inside_the_window(shop: 
     assert main(["sync", PAYMENTS_DOC]) == 0
 
 
-def test_sync_moves_a_source_line_inside_the_client_to_where_it_starts(shop: Path) -> None:
+def test_sync_leaves_a_source_line_inside_the_client_as_written(shop: Path) -> None:
+    """A Source line in the Client's body (the call inside the class the doc names) is true: it was
+    "moved" to the class's first line, a true line rewritten (new user, round 29). Lint agrees."""
     doc = shop / PAYMENTS_DOC
     doc.write_text(doc.read_text().replace("payments_client.py:39`", "payments_client.py:42`"))
     commit_all(shop, "Point at __init__", "2026-11-20T10:00:00+00:00")
     assert main(["lint", "--select", "SRC003", PAYMENTS_DOC]) == 0  # inside the class body
+    before = doc.read_text()
     assert main(["sync", "--write", PAYMENTS_DOC]) == 0
-    assert "**Source:** `services/checkout/payments_client.py:39`" in doc.read_text()
+    assert "**Source:** `services/checkout/payments_client.py:42`" in doc.read_text()
+    assert doc.read_text() == before
 
 
 # -- one definition of "the code changed after the doc": sync and SRC007 agree ----------------------------

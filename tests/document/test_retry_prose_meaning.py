@@ -941,3 +941,19 @@ def test_no_retry_has_no_backoff(text: str) -> None:
 def test_a_pause_beside_fixed_is_a_constant_backoff(text: str) -> None:
     """ "2 retries, 250ms fixed, 5xx only": the pause was listed unread (round 27)."""
     _check(text, None, max_attempts=3, kind="constant", initial_ms=250.0, unread=[])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The connection reconnects forever, waiting 2 s between attempts.",
+        "We reconnect forever with 2s backoff (constant, no jitter)",
+        "Reconnect until it succeeds, 2 s apart",
+    ],
+)
+def test_retried_forever_is_retried_with_no_count(text: str) -> None:
+    """ "reconnects forever, waiting 2 s between attempts" was read as no count and no retry, and faults
+    judged a client doing exactly that against "documented 1 attempt" (new user, round 29)."""
+    policy = _read(text)
+    assert policy is not None and policy.retried is True and policy.max_attempts is None
+    assert (policy.backoff.kind, policy.backoff.initial_ms) == ("constant", 2000.0)

@@ -461,6 +461,9 @@ def test_words_naming_statuses_and_honouring_retry_after() -> None:
         # the page goes on without it (round 24: "exit not judged")
         ("not retried; we hide the widget", True),
         ("the recommendations section is omitted", True),
+        # the caller's operation turned down (round 29: the policy's timeout fallback made it "succeeds")
+        ("bad JSON → order rejected", False),
+        ("the payment is declined", False),
     ],
 )
 def test_what_the_mode_s_words_say_of_the_exit(action: str, succeeds: bool) -> None:

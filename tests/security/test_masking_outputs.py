@@ -333,3 +333,26 @@ def test_innocent_look_alikes_survive_the_doors(docs: Path, capsys: pytest.Captu
         assert text in out
     survivors = [t for t in INNOCENT if "\n" not in t and '"' not in t and "\\" not in t]
     assert sum(t in out for t in survivors) >= 30
+
+
+def test_a_secret_in_a_title_is_not_in_the_id_or_the_graph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A token pasted into a title was masked in the label but verbatim in the id (slugified: ``ghp-…``) and
+    in mermaid's node id, so JSON, the export, /metrics and the serve log carried it (attacker, round 29)."""
+    token = "ghp_" + "abcdefghijklmnopqrstuvwxyz0123456789"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "l2.md").write_text(
+        f"# Integration: Svc → Api L2 {token}\n\n**Protocol:** HTTP\n\n## Quick Reference\n\n"
+        "**Destination:** Api (127.0.0.1:1)\n",
+        encoding="utf-8",
+    )
+    secret_part = token.lower().replace("_", "-")[4:]
+    for argv in (
+        ["show", str(docs / "l2.md"), "--format", "json"],
+        ["graph", str(docs), "--format", "mermaid"],
+    ):
+        main(argv)
+        out = capsys.readouterr().out
+        assert token not in out and secret_part not in out and token.lower()[4:] not in out, (argv, out)

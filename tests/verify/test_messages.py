@@ -75,3 +75,28 @@ def test_a_failed_row_names_every_failed_check() -> None:
     row = next(line for line in render([report], color=False).splitlines() if "Ledger" in line)
     assert "tcp, health-check" in row, row
     assert "refused: connection to 127.0.0.1:18607 refused; health-check: protocol: exit 127" in row, row
+
+
+def test_a_command_s_failure_shows_its_last_line_too() -> None:
+    """``protocol: exit 1: Traceback (most recent call last):`` was the whole reason shown; the error is on
+    the output's last line (new user, round 29)."""
+    from wiremap.model import Integration
+    from wiremap.probes._base import ErrorKind, ProbeResult, Target
+    from wiremap.verify.engine import IntegrationReport
+    from wiremap.verify.report.text import render
+
+    integ = Integration(id="c-to-f", path="c.md", source="Checkout", destination="Fraud", protocol="nats")
+    out = (
+        'exit 1: Traceback (most recent call last):\n  File "x.py", line 3\n'
+        "nats.errors.NoRespondersError: nats: no responders"
+    )
+    report = IntegrationReport(
+        integ,
+        Target("127.0.0.1", 4222),
+        (
+            ProbeResult("nats", True),
+            ProbeResult("health-check", False, error_kind=ErrorKind.PROTOCOL, message=out),
+        ),
+    )
+    row = next(line for line in render([report], color=False).splitlines() if "Checkout" in line)
+    assert "exit 1: Traceback (most recent call last): … nats.errors.NoRespondersError" in row, row

@@ -114,6 +114,9 @@ def test_command_success_failure_and_masking() -> None:
         ("""echo '{"status":"degraded"}'   # returns {"status":"ok"}""", False),
         ("""echo '{"status":"ok","version":"1.4"}'   # returns {"status":"ok"}""", True),
         ("echo PONG  # → PONG", True),
+        # a word, not a piece of one: NOT_SERVING does not say SERVING (new user, round 29)
+        ("echo NOT_SERVING  # → SERVING", False),
+        ("echo 'status: SERVING'  # → SERVING", True),
         ("echo 'AUTH failed: WRONGPASS'; echo NOAUTH  # expect: PONG", False),
         ("echo 'db:5432 - accepting connections'  # should print \"accepting connections\"", True),
         # prose, a status code or a format describes the output: not compared
@@ -180,3 +183,23 @@ def test_a_program_this_runner_lacks_skips_the_command() -> None:
     assert res.skipped and "not found on this runner" in res.message and "wiremap-no-such-tool" in res.message
     failed = asyncio.run(run_command("health-check", "exit 3", 5, {"PATH": "/usr/bin:/bin"}))
     assert failed.ok is False and failed.error_kind is ErrorKind.PROTOCOL
+
+
+def test_a_note_after_an_endpoint_url_is_no_part_of_it_and_a_bad_port_skips_only_that_doc() -> None:
+    """``tcp://127.0.0.1:19299 (line protocol PING → PONG)`` stopped every verify and serve with "bad port
+    in target" naming no doc (new user, round 29): a URL holds no space, and a doc's bad port is that doc's
+    problem (skipped, said), never the run's."""
+    from wiremap.verify.targets import DocTargetError
+
+    def integ(endpoint: str) -> object:
+        text = (
+            f"# Integration: A → B\n\n**Protocol:** TCP\n\n## Request Format\n\n**Endpoint:** `{endpoint}`\n"
+        )
+        return parse_text(text, "x.md").integration
+
+    t = resolve_target(integ("tcp://127.0.0.1:19299 (line protocol PING → PONG)"), {}, {})  # type: ignore[arg-type]
+    assert t is not None and (t.host, t.port) == ("127.0.0.1", 19299)
+    with pytest.raises(DocTargetError, match="bad port"):
+        resolve_target(integ("tcp://127.0.0.1:99999"), {}, {})  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="bad port"):  # the runner's own target: the run stops
+        resolve_target(integ("tcp://127.0.0.1:1"), {"a-to-b": "tcp://127.0.0.1:99999"}, {})  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from wiremap.monitor.model import Status
 from wiremap.web import create_app
 
 API_PATHS = [
+    "/api",
     "/api/integrations",
     "/api/integrations/{integration_id}",
     "/api/integrations/{integration_id}/latency",
@@ -214,3 +215,13 @@ def test_no_secret_in_any_output(client: TestClient, view: FakeView) -> None:
             r = client.get(url, headers={"Accept": accept})
             assert r.status_code == 200, url
             assert SECRET not in r.text, url
+
+
+def test_api_alone_lists_what_it_answers(client: TestClient) -> None:
+    """``/api`` was a 404 while the README says to read the API (new user, round 29)."""
+    r = client.get("/api")
+    assert r.status_code == 200
+    index = r.json()
+    assert index["integrations"] == "/api/integrations"
+    for path in ("/api/integrations", "/api/graph", "/openapi.json"):
+        assert client.get(path).status_code == 200, path

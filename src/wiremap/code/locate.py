@@ -236,13 +236,16 @@ def moved_client(
 
 
 def client_line(integration: Integration, f: FileIndex | None, text: list[str] | None = None) -> Moved | None:
-    """``sync``'s fix: where the Source line should point when it is not exactly at the Client, near or far.
-    The line is the one SRC003 reports: the start of the definition (or call site) the Source line is
-    inside, else the nearest one. None where :func:`moved_client` gives None for lack of a Client, or when
-    the line is exact."""
+    """``sync``'s fix: where the Source line should point when it is no longer at the Client, near or far:
+    the start of the nearest definition (or call site). None where :func:`moved_client` gives None for lack
+    of a Client, or when the line is at the Client: its first line or any line of its body (the call
+    inside ``InventoryClient`` at line 18 was "moved" to the class's line 11, a true line rewritten:
+    new user, round 29)."""
     found = _where(integration, f, text)
     if found is None:
         return None
     name, line, spans = found
+    if any(first <= line <= last for first, last in spans):
+        return None
     now = _target(spans, line)
     return Moved(name, line, now) if now is not None and now != line else None

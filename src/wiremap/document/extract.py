@@ -26,6 +26,7 @@ from ..model import (
     RecentChange,
     SourceRef,
 )
+from ..secrets import mask_text
 from .error_handling import read_error_handling
 from .nodes import (
     Block,
@@ -972,7 +973,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         or re.match(r"(https|wss|grpcs|amqps|rediss|mqtts)://", endpoint)
     )
     source, dest = data.get("source"), data.get("destination")
-    data["id"] = v.slugify(f"{source} to {dest}") if source and dest else v.slugify(PurePath(doc.path).stem)
+    # from the title as masked: a token pasted into a title went verbatim into the id, and from there into
+    # every output that names the integration (JSON, the export's labels, /metrics, the serve log: round 29)
+    named = f"{source} to {dest}" if source and dest else PurePath(doc.path).stem
+    data["id"] = v.slugify(mask_text(named))
     data["directives"] = _directives(doc)
     data["lines"] = lines
     return Integration(**data)

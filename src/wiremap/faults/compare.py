@@ -163,6 +163,9 @@ _SURFACES = re.compile(
     r"\b(?:answer(?:s|ed)?|respond(?:s|ed)?|return(?:s|ed)?)\s+(?:with\s+)?(?:an?\s+)?(?:HTTP\s+)?[45](?:\d\d|xx)\b|"
     r"\b[45](?:\d\d|xx)\s+(?:to|for)\s+the\s+(?:user|caller|client|customer)\b|"
     r"\bpropagat(?:e|es|ed)\b|\bsurface[sd]?\b|\bbubbles?\s+up\b|\bexit(?:s)?\s+(?:non-?zero|1)\b|"
+    # the caller's operation is turned down: "bad JSON → order rejected", "payment declined" (a fallback of
+    # the policy for timeouts made it "should succeed": new user, round 29)
+    r"\breject(?:s|ed)?\b|\bdeclin(?:e|es|ed)\b|\bden(?:y|ies|ied)\b|"
     r"\bpag(?:e|es|ed)\s+(?:the\s+)?on[- ]?call\b|\bon[- ]?call\s+(?:is\s+|gets\s+)?paged\b|"
     # "not JSON → not retried, error": a clause that is the word alone; "it errors out"
     r"\berror(?:s|ed)?\s+out\b|(?:^|[,;:→>–—]|\s-)\s*(?:an?\s+|the\s+)?error\s*(?:[.;,!)]|$)",

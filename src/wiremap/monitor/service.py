@@ -30,7 +30,7 @@ from ..trust.settings import Trust
 from ..values import parse_duration_ms
 from ..verify.engine import IntegrationReport, Prepared, VerifyOptions, prepare
 from ..verify.engine import run as run_prepared
-from ..verify.targets import resolve_target, shown_target
+from ..verify.targets import DocTargetError, resolve_target, shown_target
 from .alerts import DOC_BROKEN, DOC_FIXED, REMOVED, Alerter, doc_event
 from .cluster import Cluster
 from .docs import reconcile
@@ -261,9 +261,13 @@ class Monitor:
             if integ.id in seen:
                 continue  # duplicate ids are a lint finding (CAT001); the first one is monitored
             seen.add(integ.id)
-            target = resolve_target(integ, self.options.targets, self.env)
+            try:
+                target = resolve_target(integ, self.options.targets, self.env)
+                why = "no destination host in the doc"
+            except DocTargetError as exc:  # the doc's own address cannot be read: not probed, said
+                target, why = None, str(exc)
             if target is None:
-                self.unmonitored[integ.id] = "no destination host in the doc"
+                self.unmonitored[integ.id] = why
             elif (shown := shown_target(integ, self.options.targets, self.env)) is not None:
                 self.targets[integ.id] = shown
             interval, thresholds = self.settings(integ)

@@ -91,7 +91,9 @@ def output_differs(expected: str, output: str) -> bool:
             return not _holds(want, got)
         return True
     squash = " ".join(expected.split()).lower()
-    return squash not in " ".join(output.split()).lower()
+    # the documented text as a whole word or phrase: "SERVING" is not in "NOT_SERVING" (round 29)
+    pattern = rf"(?<![\w-]){re.escape(squash)}(?![\w-])"
+    return re.search(pattern, " ".join(output.split()).lower()) is None
 
 
 def _tail(data: bytes) -> str:

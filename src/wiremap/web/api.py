@@ -50,6 +50,19 @@ def router(view: MonitorView, clock: Callable[[], float]) -> APIRouter:
         """Liveness; open even when a token is configured (it tells nothing about the integrations)."""
         return HealthOut()
 
+    @r.get("/api", tags=["health"])
+    async def api_index() -> dict[str, str]:
+        """What the API answers, by path (``/api`` alone was a 404 "Not Found": new user, round 29)."""
+        return {
+            "integrations": "/api/integrations",
+            "integration": "/api/integrations/{id}",
+            "latency": "/api/integrations/{id}/latency?window=1h",
+            "graph": "/api/graph",
+            "impact": "/api/impact/{service}",
+            "openapi": "/openapi.json",
+            "metrics": "/metrics",
+        }
+
     @r.get("/api/integrations", tags=["integrations"])
     async def integrations(filters: Annotated[Filters, Depends(query_filters)]) -> IntegrationListOut:
         """Every integration, critical path first: status, last check, latency over the last hour and

@@ -169,7 +169,18 @@ _IMMEDIATE = re.compile(
 # a pause followed by more: "one second, then two, then four seconds"
 _THEN_MORE = re.compile(rf"\s*,?\s*(?:and\s+)?then\s+{_N}\b", _I)
 _CONSTANT = re.compile(
-    r"\b(?:constant|fixed|flat)\b(?=[^.;]{0,30}\b(?:back[- ]?off|delay|pause|wait|interval)s?\b)", _I
+    r"\b(?:constant|fixed|flat)\b(?=[^.;]{0,30}\b(?:back[- ]?off|delay|pause|wait|interval)s?\b)|"
+    # the word after: "2s backoff (constant, no jitter)"
+    r"\b(?:back[- ]?off|delay|pause|wait|interval)s?\b\s*[(:,]?\s*(?:is\s+)?(?:constant|fixed|flat)\b",
+    _I,
+)
+# retried with no end: "reconnects forever", "retries indefinitely", "until it succeeds" (a count not
+# said, never "no retry": faults judged a client reconnecting forever against "documented 1 attempt")
+_FOREVER = re.compile(
+    r"\b(?:forever|indefinitely|infinitely|endlessly|unlimited|without\s+(?:a\s+|any\s+)?(?:limit|end)|"
+    r"until\s+(?:it\s+|they\s+)?(?:succeed|succeeds|works|connects|reconnects)|until\s+success|"
+    r"no\s+(?:max(?:imum)?|limit|cap)\s+(?:on\s+)?(?:the\s+)?(?:number\s+of\s+)?(?:retries|attempts|reconnects))\b",
+    _I,
 )
 # a pause and the word that says it does not grow, side by side: "250ms fixed", "fixed 250ms", "200 ms
 # constant backoff", "constant backoff of 1s" (round 27: "2 retries, 250ms fixed, 5xx only" left it unread)
@@ -1180,6 +1191,8 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
                 break
     if not _NONE.search(t):
         _retried_failures(d, t, line)
+        if _FOREVER.search(t) and _RETRY_WORD.search(t) and not _NONE.search(t):
+            d.set("retried", True, line)  # no end to it: how many times is no number
         if (m := _VAGUE_COUNT.search(t)) and _RETRY_WORD.search(t):
             d.set("retried", True, line)  # how often is not said: max_attempts stays unknown
             d.unread(f"{_sentence(t, m.start(), m.end())} (how many times is not said)", line)

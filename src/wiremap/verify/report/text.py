@@ -14,6 +14,15 @@ from ._common import message, status
 _STYLE = {"ok": "green", "FAIL": "bold red", "skip": "yellow"}
 
 
+def _one_line(reason: str) -> str:
+    """A reason on one line: its first, and its last when there are more (a command's output: "exit 1:
+    Traceback (most recent call last):" told nothing, the error is at the end: round 29)."""
+    lines = [x for x in reason.split("\n") if x.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else ""
+    return f"{lines[0]} … {lines[-1].strip()}"
+
+
 def render(reports: Sequence[IntegrationReport], color: bool) -> str:
     table = Table("integration", "protocol", "result", "check", "reason", "ms", box=None, pad_edge=False)
     for r in sorted(reports, key=lambda r: (r.ok, not r.integration.critical_path, r.integration.name)):
@@ -37,7 +46,7 @@ def render(reports: Sequence[IntegrationReport], color: bool) -> str:
             r.integration.protocol or "?",
             f"[{_STYLE[word]}]{word}[/]" if color else word,
             checks,
-            reason.split("\n")[0],  # whole: rich wraps it in its column (a cut id read as a valid one)
+            _one_line(reason),  # whole: rich wraps it in its column (a cut id read as a valid one)
             f"{r.duration_ms:.1f}",
         )
     words = [status(r) for r in reports]
