@@ -122,3 +122,16 @@ def test_dates() -> None:
     assert str(v.parse_date("2026-11-02")) == "2026-11-02"
     assert str(v.parse_date("Nov 2, 2026")) == "2026-11-02"
     assert v.parse_date("[Date]") is None
+
+
+def test_a_destination_url_without_a_port_has_its_scheme_s() -> None:
+    """ "Ledger API (https://ledger.example.com)": port null and VAL006 "no port after the host", while
+    docs/format.md says the Destination may be a URL (new user, round 30)."""
+    assert v.parse_destination("Ledger API (https://ledger.example.com)") == (
+        "Ledger API",
+        "ledger.example.com",
+        443,
+        True,
+    )
+    assert v.parse_destination("Feed (wss://feed.example/v1)")[2] == 443
+    assert v.parse_destination("Odd (foo://a.b)")[2] is None  # an unknown scheme: no port is guessed

@@ -202,9 +202,17 @@ def load_files(candidates: Iterable[tuple[Path, bool]], *, skip_non_docs: bool =
     """:func:`load` for already discovered ``(path, named_explicitly)`` pairs."""
     cat = Catalog()
     cwd = Path.cwd().resolve()
+    chosen: dict[Path, tuple[Path, bool]] = {}  # a file named twice (a folder and a file in it) is one doc:
+    for path, explicit in candidates:  # it was its own duplicate (CAT001: round 30); named once is named
+        key = path.resolve()
+        if key in chosen:
+            first, was_named = chosen[key]
+            chosen[key] = (first, was_named or explicit)
+        else:
+            chosen[key] = (path, explicit)
     with paused_gc():
-        for path, named in candidates:
-            _load_one(cat, path, named, cwd, skip_non_docs)
+        for path, explicit in chosen.values():
+            _load_one(cat, path, explicit, cwd, skip_non_docs)
     return cat
 
 

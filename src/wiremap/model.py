@@ -137,6 +137,8 @@ class RetryPolicy(_Model):
     deadline_ms: float | None = None  # for all attempts together
     retry_on_exceptions: list[str] = Field(default_factory=list)
     retry_on_status: list[str] = Field(default_factory=list)
+    # statuses taken out of those retried: "5xx except 501", "(not on 500)"
+    not_retried_status: list[str] = Field(default_factory=list)
     retry_on_grpc_codes: list[str] = Field(default_factory=list)
     retry_on_methods: list[str] = Field(default_factory=list)
     retried_calls: list[str] = Field(default_factory=list)  # what the retry runs again, by name

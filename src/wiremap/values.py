@@ -317,6 +317,10 @@ def parse_destination(text: str) -> tuple[str | None, str | None, int | None, bo
         return service, None, None, False
     host = h.group(1).strip("[]")
     port = int(h.group(2)) if h.group(2) else None
+    if port is None and (scheme := re.match(r"^([a-z][a-z0-9+.-]*)://", hp, re.IGNORECASE)) is not None:
+        from .ports import DEFAULT_PORTS  # "Ledger API (https://ledger.example.com)": 443 (round 30)
+
+        port = DEFAULT_PORTS.get(scheme.group(1).lower())
     return service, host, port, port is not None and service is not None
 
 

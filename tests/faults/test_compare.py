@@ -464,6 +464,7 @@ def test_words_naming_statuses_and_honouring_retry_after() -> None:
         # the caller's operation turned down (round 29: the policy's timeout fallback made it "succeeds")
         ("bad JSON → order rejected", False),
         ("the payment is declined", False),
+        ("retried, then a flat rate is shown", True),
     ],
 )
 def test_what_the_mode_s_words_say_of_the_exit(action: str, succeeds: bool) -> None:
@@ -511,3 +512,11 @@ def test_retrying_the_message_is_retrying_the_publish() -> None:
 
     assert _retried_now("we retry the message twice")
     assert not _retried_now("Laravel retries the job, not the call")
+
+
+def test_a_status_taken_out_of_a_class_is_not_retried() -> None:
+    """ "retried twice on 5xx except 501": the exclusion was dropped, so faults expected a 501 to be retried
+    and failed a client that does not retry it (new user, round 30)."""
+    doc = _prose("Retried twice on 5xx except 501, 300 ms apart.", "- **Timeout**: slow upstream → retried")
+    assert expected(doc, parse_fault("status:501")).attempts == 1
+    assert expected(doc, parse_fault("status:503")).attempts == 3

@@ -708,3 +708,14 @@ def test_val012_endpoint_url_against_destination(destination: str, endpoint: str
     head = f"# Integration: A → B\n\n**Destination:** {destination}\n\n"
     text = f"{head}## Request Format\n\n**Endpoint:** `{endpoint}`\n"
     assert _check("VAL012", text) == lines
+
+
+def test_a_doc_named_twice_is_one_doc(capsys: pytest.CaptureFixture[str]) -> None:
+    """``lint docs docs/a.md`` (or the same file twice) said CAT001 "already documented in" the doc itself,
+    exit 1 (new user, round 30)."""
+    from tests._paths import EXAMPLE_DOCS
+    from wiremap.cli.main import main
+
+    one = EXAMPLE_DOCS / "cart-service-to-cart-redis.md"
+    main(["lint", str(EXAMPLE_DOCS), str(one), str(one), "--select", "CAT001"])
+    assert "CAT001" not in capsys.readouterr().out

@@ -445,3 +445,21 @@ def test_percentiles_written_in_words_are_rewritten(tmp_path: Path) -> None:
     assert "- 95th percentile (ms): 2.0 ms (measured 2026-11-28, 200 req/s)" in target.read_text(
         encoding="utf-8"
     )
+
+
+def test_percentiles_written_together_are_read_and_never_half_rewritten(tmp_path: Path) -> None:
+    """``- p50/p95/p99: 12/40/90 ms`` read as no latency at all (CRT003 "no P99": round 30); read now, and
+    --write says it does not rewrite a line holding several figures instead of writing over it."""
+    src = (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8")
+    integ = parse_text(src, "x").integration
+    lines = src.split("\n")
+    first = integ.lines["latency_ms.typical"] - 1
+    lines[first : integ.lines["latency_ms.p99"]] = ["- p50/p95/p99: 12/40/90 ms"]
+    target = tmp_path / "x.md"
+    target.write_text("\n".join(lines), encoding="utf-8")
+    latency = parse_text(target.read_text(encoding="utf-8"), "x").integration.latency_ms
+    assert (latency.typical, latency.p95, latency.p99) == (12.0, 40.0, 90.0)
+    before = target.read_bytes()
+    edits, not_written = write_back(target, _result(1, 2, 3), today=TODAY)
+    assert edits == [] and target.read_bytes() == before
+    assert any("holds" in m and "together" in m for m in not_written)

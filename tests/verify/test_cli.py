@@ -176,3 +176,30 @@ def test_new_takes_every_source_form_lint_accepts(tmp_path: Path, capsys: pytest
     assert "**Source:** `x.py#L3`" in doc.read_text(encoding="utf-8")
     assert main(["new", "A", "B", "--source-ref", "x.py", "-o", str(tmp_path / "y.md")]) == 2
     assert "must be path:line" in capsys.readouterr().err
+
+
+def test_docs_that_cannot_be_read_are_errors_in_junit_and_github(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A binary doc and a doc without a title: verify exited 1 while JUnit said 0 failures 0 errors (the
+    untitled one a skipped "? → ?") and GitHub annotated nothing — a red job with green reports (round 30)."""
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    from tests._paths import EXAMPLE_DOCS
+
+    shutil.copy(EXAMPLE_DOCS / "cart-service-to-cart-redis.md", tmp_path / "good.md")
+    (tmp_path / "binary.md").write_bytes(b"\x00\x01\x02 not text")
+    (tmp_path / "untitled.md").write_text(
+        "## Quick Reference\n\n**Destination:** Cache (127.0.0.1:1)\n\n"
+        "## Error Handling\n\n**Retry Strategy:** none\n",
+        encoding="utf-8",
+    )
+    assert main(["verify", str(tmp_path), "--format", "junit", "--timeout", "1"]) == 1
+    suite = ET.fromstring(capsys.readouterr().out).find("testsuite")
+    assert suite is not None and suite.get("errors") == "2", ET.tostring(suite, encoding="unicode")
+    names = [c.get("name") for c in suite.iter("testcase")]
+    assert "? → ?" not in names and any(n and n.endswith("binary.md") for n in names)
+    assert main(["verify", str(tmp_path), "--format", "github", "--timeout", "1"]) == 1
+    annotations = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+    assert any("binary.md" in a for a in annotations) and any("DOC004" in a for a in annotations), annotations

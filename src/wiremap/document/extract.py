@@ -790,6 +790,24 @@ def _latency_key(key: str) -> str | None:
     return _PCT_KEY[m.group(1)] if m else None
 
 
+_FIGURES_THEN_UNIT = re.compile(
+    r"^\s*[~≈<≤]?\s*((?:\d+(?:\.\d+)?\s*/\s*)+\d+(?:\.\d+)?)\s*([a-zµμ]+)\b", re.I
+)
+
+
+def _latency_together(key: str, rest: str) -> list[tuple[str, float | None]] | None:
+    """ "p50/p95/p99: 12/40/90 ms": each key with its figure, the unit written once at the end; ``None``
+    when the keys are not all latency keys or the figures do not pair with them."""
+    names = [_latency_key(k) for k in key.split("/")]
+    m = _FIGURES_THEN_UNIT.match(v.split_note(rest)[0])
+    if m is None or any(n is None for n in names):
+        return None
+    figures = [x.strip() for x in m.group(1).split("/")]
+    if len(figures) != len(names):
+        return None
+    return [(n, v.parse_duration_ms(f"{f} {m.group(2)}")) for n, f in zip(names, figures, strict=True) if n]
+
+
 def _latency_value(rest: str) -> float | None:
     return v.parse_duration_ms(_KEY_AGAIN.sub("", v.split_note(rest)[0], count=1))
 
@@ -873,6 +891,12 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         lines["latency_ms"] = r.line
         for it in _items(r):
             key, rest = _split_item(it)
+            if "/" in key and (together := _latency_together(key, rest)) is not None:
+                for name, ms in together:  # "p50/p95/p99: 12/40/90 ms" (round 30: all three were null)
+                    if name not in latency:
+                        latency[name] = ms
+                        lines[f"latency_ms.{name}"] = it.line
+                continue
             pct = _latency_key(key)
             if pct is None and (bare := _LATENCY_BARE.match(it.text)) is not None:  # "P95 5 ms"
                 pct, rest = _LATENCY_KEYS[bare.group(1).lower()], bare.group(2)

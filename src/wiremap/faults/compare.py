@@ -144,7 +144,8 @@ _CARRIES_ON = re.compile(
     r"\b(?:continue[sd]?|continuing|carr(?:y|ies|ied)\s+on|mov(?:e|es|ed)\s+on|proceed(?:s|ed)?)\b|"
     r"\b(?:use[sd]?|serve[sd]?|return(?:s|ed)?|show(?:s|n|ed)?|keep(?:s)?)\s+(?:the\s+|a\s+|an\s+|its\s+)?"
     r"(?:last[- ]known(?:[- ]good)?|cached|cache|default|fallback|stale|empty|local|previous|null|none)\b|"
-    r"\b(?:cached|stale|default|fallback)\b[^.;]{0,40}\b(?:is|are)\s+(?:served|used|returned|shown|kept)\b|"
+    r"\b(?:cached|stale|default|fallback|flat|fixed|static|placeholder|estimated)\b[^.;]{0,40}\b(?:is|are)\s+"
+    r"(?:served|used|returned|shown|kept)\b|"  # "then a flat rate is shown" (round 30: exit not judged)
     r"\bfall(?:s|ing)?\s*back\b|\bidempotent\b|\bno[- ]op\b|\bbest[- ]effort\b|"
     r"\bdegrad(?:e|es|ed|ing)\b|\bsucceed(?:s|ed)?\b|\b(?:as\s+(?:a\s+)?success|counts?\s+as\s+(?:ok|success))\b|"
     # the page goes on without it: "we hide the widget", "the section is omitted", "render without prices"
@@ -433,6 +434,8 @@ def _policy_says(
         return by_words
     if fault.kind is FaultKind.STATUS:
         code = fault.status or 0
+        if any(_status_matches(s, str(code)) for s in policy.not_retried_status):  # "5xx except 501"
+            return False
         if policy.retry_on_status and any(_status_matches(s, str(code)) for s in policy.retry_on_status):
             return True
         if policy.form == "urllib3":  # status_forcelist, and a Retry-After on 413/429/503 (the default)

@@ -179,6 +179,13 @@ def plan_edits(
             )
             continue
         line = integration.lines.get(field)
+        shared = [f for f in labels if f != field and integration.lines.get(f) == line]
+        if line is not None and shared:  # "p50/p95/p99: 12/40/90 ms": one line, several figures
+            not_written.append(
+                f"{label} not written: line {line} holds {', '.join([label, *(labels[f] for f in shared)])} "
+                "together, not a form wiremap rewrites ('- P95: …' a line each)"
+            )
+            continue
         if line is None or not 1 <= line <= len(lines):  # said: a silent exit 0 read as "written"
             not_written.append(f"{label} not written: the doc has no {label} line (wiremap adds none)")
             continue

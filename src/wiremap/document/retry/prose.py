@@ -945,6 +945,8 @@ class _Reading:
                 self.t = self.t[: m.start("but")] + "on" + self.t[m.start("but") + 2 :]
             else:
                 self.excluded.append(m.start())
+                # kept, not only blanked: "5xx except 501" retried a 501 for faults (round 30)
+                self.d.add("not_retried_status", _STATUS.findall(m.group()), self.line)
                 self.blank(*m.span())
         for m in _NEG_MORE.finditer(self.t):  # "do not retry more than 2 times": at most 2 retries
             n = _n(m.group(1) or m.group(2) or m.group(3) or "")

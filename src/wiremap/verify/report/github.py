@@ -6,12 +6,19 @@ from collections.abc import Sequence
 
 from ..._gha import escape_data as _data
 from ..._gha import escape_property as _prop
+from ...findings import Finding
 from ..engine import IntegrationReport
 from ._common import check_line, message
 
 
-def render(reports: Sequence[IntegrationReport], color: bool) -> str:
-    out = []
+def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence[Finding] = ()) -> str:
+    # a doc that could not be read is an error at its line (it was only on stderr: a green job's annotations
+    # on a red job, round 30)
+    out = [
+        f"::error file={_prop(f.path)},line={f.line},title={_prop('wiremap verify: ' + f.code)}::"
+        f"{_data(f.message)}"
+        for f in problems
+    ]
     for r in reports:
         for c in r.checks:
             if c.ok is False:

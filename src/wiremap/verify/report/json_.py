@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ...findings import Finding
 from ...model import SCHEMA_VERSION
 from ..engine import IntegrationReport
 from ._common import message
@@ -34,5 +35,5 @@ def to_json(r: IntegrationReport) -> dict[str, Any]:
     }
 
 
-def render(reports: Sequence[IntegrationReport], color: bool) -> str:
+def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence[Finding] = ()) -> str:
     return json.dumps([to_json(r) for r in reports], indent=2, ensure_ascii=False)

@@ -5,25 +5,42 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
+from ...findings import Finding
 from ..engine import IntegrationReport
 from ._common import check_line, message, status
 
 
-def render(reports: Sequence[IntegrationReport], color: bool) -> str:
+def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence[Finding] = ()) -> str:
     failures = sum(not r.ok for r in reports)
     skipped = sum(status(r) == "skip" for r in reports)
     total_s = sum(r.duration_ms for r in reports) / 1000
-    suites = ET.Element("testsuites", name="wiremap verify", tests=str(len(reports)), failures=str(failures))
+    tests = str(len(reports) + len(problems))
+    suites = ET.Element(
+        "testsuites", name="wiremap verify", tests=tests, failures=str(failures), errors=str(len(problems))
+    )
     suite = ET.SubElement(
         suites,
         "testsuite",
         name="wiremap verify",
-        tests=str(len(reports)),
+        tests=tests,
         failures=str(failures),
-        errors="0",
+        errors=str(len(problems)),
         skipped=str(skipped),
         time=f"{total_s:.3f}",
     )
+    # a doc that could not be read is an error testcase of its own (the job was red with every testcase
+    # green: round 30)
+    for f in problems:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="wiremap.doc",
+            name=f.path,
+            file=f.path,
+            line=str(f.line),
+            time="0.000",
+        )
+        ET.SubElement(case, "error", message=f"{f.code}: {f.message}"[:500], type=f.code).text = f.message
     for r in reports:
         case = ET.SubElement(
             suite,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from ...findings import Finding
 from ..engine import IntegrationReport
 from ._common import message, status
 
@@ -23,7 +24,7 @@ def _one_line(reason: str) -> str:
     return f"{lines[0]} … {lines[-1].strip()}"
 
 
-def render(reports: Sequence[IntegrationReport], color: bool) -> str:
+def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence[Finding] = ()) -> str:
     table = Table("integration", "protocol", "result", "check", "reason", "ms", box=None, pad_edge=False)
     for r in sorted(reports, key=lambda r: (r.ok, not r.integration.critical_path, r.integration.name)):
         word = status(r)
