@@ -69,7 +69,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DocumentError(str(path), f"not UTF-8 text (byte {exc.start})", line) from exc
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1  # in its line, as the line is
+        message = f"not UTF-8 text (byte {exc.start} of the file, column {column} of its line)"
+        raise DocumentError(str(path), message, line) from exc
 
 
 def read_document(path: Path, display: str | None = None) -> ParsedDoc:
