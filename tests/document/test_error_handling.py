@@ -504,6 +504,23 @@ def test_envoy_yaml() -> None:
     assert (p.form, p.max_attempts, p.timeout_ms, p.retry_on_status) == ("envoy", 3, 500.0, ["5xx"])
 
 
+def test_envoy_and_istio_conditions_that_name_failures_are_read() -> None:
+    """Istio's ``retryOn: 5xx,reset,connect-failure`` kept 5xx alone (round 30). Envoy's 5xx also retries
+    an upstream that does not answer (reset, read timeout, connect failure); gateway-error is 502-504."""
+    istio = (
+        "spec:\n  http:\n  - retries:\n      attempts: 3\n      perTryTimeout: 2s\n"
+        "      retryOn: 5xx,reset,connect-failure\n"
+    )
+    p = _read(istio, "yaml")
+    assert (p.form, p.max_attempts, p.timeout_ms, p.retry_on_status) == ("envoy", 4, 2000.0, ["5xx"])
+    assert set(p.retry_on_failures) == {"timeout", "connection_lost", "connection_refused"}
+    gateway = _read("retry_policy:\n  retry_on: gateway-error,reset\n  num_retries: 2\n", "yaml")
+    assert (gateway.retry_on_status, gateway.retry_on_failures) == (
+        ["502", "503", "504"],
+        ["connection_lost"],
+    )
+
+
 def test_a_generic_config_with_retry_on_is_not_envoy_s() -> None:
     """``{max_attempts: 4, backoff: exponential, initial_interval: 200ms, retry_on: [502, 503]}`` was read
     as Envoy's retry_policy (its ``retry_on``), with a full jitter and a ×2 the doc never states; faults

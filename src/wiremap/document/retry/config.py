@@ -149,10 +149,33 @@ def _exceptions(d: Draft, value: Any, line: int) -> None:
     d.add("retry_on_exceptions", _words(value), line)
 
 
+# Envoy's / Istio's retry_on conditions that name failures, not statuses, by the kinds Failure Modes are
+# classed in ("retryOn: 5xx,reset,connect-failure" kept 5xx alone: round 30)
+_RETRY_ON_FAILURES = {
+    "reset": "connection_lost",
+    "connect-failure": "connection_refused",
+    "refused-stream": "connection_refused",
+    "reset-before-request": "connection_lost",
+}
+_RETRY_ON_STATUSES = {"gateway-error": ["502", "503", "504"], "retriable-4xx": ["409"]}
+
+
 def _retry_on(d: Draft, value: Any, line: int) -> None:
     words = _words(value)
     d.add("retry_on_status", status_codes(words), line)
     d.add("retry_on_grpc_codes", grpc_codes([w.replace("-", "_") for w in words]), line)
+
+
+def _envoy_retry_on(d: Draft, value: Any, line: int) -> None:
+    """Envoy's (and Istio's) conditions: ``5xx`` also retries an upstream that does not answer at all
+    (reset, read timeout, connect failure); ``gateway-error`` is 502/503/504 alone."""
+    _retry_on(d, value, line)
+    words = [w.lower() for w in _words(value)]
+    d.add("retry_on_status", [c for w in words for c in _RETRY_ON_STATUSES.get(w, [])], line)
+    failures = [f for w in words if (f := _RETRY_ON_FAILURES.get(w))]
+    if "5xx" in words:
+        failures += ["timeout", "connection_lost", "connection_refused"]
+    d.add("retry_on_failures", list(dict.fromkeys(failures)), line)
 
 
 def _rate(scale: float) -> Handler:
@@ -226,7 +249,7 @@ _KEYS: dict[str, dict[str, Handler]] = {
         "numretries": _retries,
         "attempts": _retries,
         "pertrytimeout": _ms("timeout_ms"),
-        "retryon": _retry_on,
+        "retryon": _envoy_retry_on,
         "baseinterval": _ms("backoff.initial_ms"),
         "maxinterval": _ms("backoff.max_ms"),
         "timeout": _ms("deadline_ms"),
