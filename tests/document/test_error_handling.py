@@ -1158,3 +1158,23 @@ def test_code_quoted_in_comments_is_read_as_that_code() -> None:
     )
     words = _read("// got: retry 3 times on 503, 100ms apart\n// timeout: 1.5s per request\n", "ts")
     assert (words.form, words.max_attempts, words.timeout_ms) == ("prose", 4, 1500.0)
+
+
+@pytest.mark.parametrize(
+    ("sleep", "kind", "sleeps"),
+    [
+        ("time.Duration(i+1) * 100 * time.Millisecond", "linear", [100.0, 200.0]),
+        ("200 * time.Millisecond", "constant", [200.0, 200.0]),
+        ("time.Duration(1<<i) * 100 * time.Millisecond", "exponential", [100.0, 200.0]),
+    ],
+)
+def test_a_go_retry_loop_is_read(sleep: str, kind: str, sleeps: list[float]) -> None:
+    """``for i := 0; i < 3; i++ { … time.Sleep(time.Duration(i+1) * 100 * time.Millisecond) }`` was read as
+    nothing, and lint said nothing either (new user, round 30)."""
+    loop = (
+        "for i := 0; i < 3; i++ {\n    resp, err := client.Do(req)\n"
+        "    if err == nil && resp.StatusCode < 500 {\n        return resp, nil\n    }\n"
+        f"    time.Sleep({sleep})\n}}\n"
+    )
+    p = _read(loop, "go")
+    assert (p.max_attempts, p.backoff.kind, p.sleeps_ms()) == (3, kind, sleeps)

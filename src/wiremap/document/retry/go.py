@@ -5,7 +5,8 @@ nats.go's ``MaxReconnects`` / ``ReconnectWait`` (a reconnect policy: it runs the
 
 A duration is a ``time`` unit times a number, either way round (``30 * time.Second``,
 ``time.Duration(500) * time.Millisecond``, ``time.Second``). Go's retry loops are written by hand and
-said in comments: those are read as prose by :func:`wiremap.document.retry.read_retry`, and this timeout
+said in comments (read as prose by :func:`wiremap.document.retry.read_retry`) or counted loops around a call
+with a ``time.Sleep`` (read here); this timeout
 completes what they say.
 """
 
@@ -102,11 +103,69 @@ def _nats(code: Code) -> Draft | None:
     return d
 
 
+# a counted loop around a call, sleeping between tries: ``for i := 0; i < 3; i++ { … time.Sleep(…) }``
+# (round 30: read as nothing, no ERR001 either). The sleep's duration is the pause: constant
+# (``200 * time.Millisecond``), linear in the counter (``time.Duration(i+1) * 100 * time.Millisecond``)
+# or doubling (``time.Duration(1<<i) * 100 * time.Millisecond``).
+_LOOP = re.compile(r"\bfor\s+(\w+)\s*:=\s*(\d{1,3})\s*;\s*\1\s*(<=?)\s*(\d{1,3})\s*;\s*\1\s*\+\+\s*\{")
+_SLEEP = re.compile(r"\btime\.Sleep\(\s*(.{1,120}?)\)\s*(?:\n|;|$)", re.MULTILINE)
+_SLEEP_LINEAR = re.compile(r"time\.Duration\(\s*(\w+)\s*\+\s*1\s*\)\s*\*\s*(\d{1,6})\s*\*\s*time\.(\w+)")
+_SLEEP_DOUBLING = re.compile(
+    r"time\.Duration\(\s*(?:1\s*<<\s*(?:uint\()?(\w+)\)?|math\.Pow\(\s*2\s*,\s*float64\(\s*(\w+)\s*\)\s*\))\s*\)"
+    r"\s*\*\s*(\d{1,6})\s*\*\s*time\.(\w+)"
+)
+_CALL = re.compile(r"\b[\w.]+\.(?:Do|Get|Post|Invoke|Call|Publish|Send|Exec|Query|Dial|Connect)\w*\(")
+
+
+def _loop(code: Code) -> Draft | None:
+    m = _LOOP.search(code.text)
+    if m is None:
+        return None
+    body = code.text[m.end() : m.end() + 2000]
+    if _CALL.search(body) is None:
+        return None
+    counter, start, op, end = m.group(1), int(m.group(2)), m.group(3), int(m.group(4))
+    attempts = end - start + (1 if op == "<=" else 0)
+    if not 1 <= attempts <= 100:
+        return None
+    line = code.line(m.start())
+    d = Draft("go", line)
+    d.attempts(attempts, line)
+    if (sleep := _SLEEP.search(body)) is None:
+        d.set("backoff.kind", "none", line)
+        return d
+    arg = sleep.group(1)
+    at = code.line(m.end() + sleep.start())
+    if (lin := _SLEEP_LINEAR.search(arg)) and lin.group(1) == counter and lin.group(3) in _UNIT_MS:
+        step = float(lin.group(2)) * _UNIT_MS[lin.group(3)]
+        d.set("backoff.kind", "linear", at)
+        d.set("backoff.initial_ms", step * (start + 1), at)
+        d.set("backoff.increment_ms", step, at)
+    elif (
+        (dbl := _SLEEP_DOUBLING.search(arg))
+        and counter in (dbl.group(1), dbl.group(2))
+        and dbl.group(4) in _UNIT_MS
+    ):
+        d.set("backoff.kind", "exponential", at)
+        d.set("backoff.initial_ms", float(dbl.group(3)) * _UNIT_MS[dbl.group(4)] * 2**start, at)
+        d.set("backoff.multiplier", 2.0, at)
+    elif (
+        not re.search(rf"\b{re.escape(counter)}\b", arg)
+        and (dur := re.search(_DURATION, arg))
+        and (ms := _ms(dur)) is not None
+    ):
+        d.set("backoff.kind", "constant", at)
+        d.set("backoff.initial_ms", ms, at)
+    else:
+        d.unread(f"time.Sleep({arg})", at)
+    return d
+
+
 def read_go(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
     code = Code(text, first_line)
-    d = _retryablehttp(code) or _nats(code)
+    d = _retryablehttp(code) or _nats(code) or _loop(code)
     found: list[tuple[int, float]] = []
     for pattern in _TIMEOUTS:
         for m in pattern.finditer(code.text):
