@@ -1178,3 +1178,15 @@ def test_a_go_retry_loop_is_read(sleep: str, kind: str, sleeps: list[float]) -> 
     )
     p = _read(loop, "go")
     assert (p.max_attempts, p.backoff.kind, p.sleeps_ms()) == (3, kind, sleeps)
+
+
+@pytest.mark.parametrize("check", ["", "client.CheckRetry = retryablehttp.DefaultRetryPolicy\n"])
+def test_retryablehttp_s_default_policy_set_by_name_is_the_default(check: str) -> None:
+    """``client.CheckRetry = retryablehttp.DefaultRetryPolicy`` read as no status retried (round 30); the
+    default retries 5xx but 501, and 429."""
+    p = _read(f"client := retryablehttp.NewClient()\nclient.RetryMax = 3\n{check}", "go")
+    assert "5xx" in p.retry_on_status and "429" in p.retry_on_status and p.not_retried_status == ["501"]
+    custom = _read(
+        "client := retryablehttp.NewClient()\nclient.RetryMax = 3\nclient.CheckRetry = mine\n", "go"
+    )
+    assert custom.retry_on_status == [] and custom.not_retried_status == []

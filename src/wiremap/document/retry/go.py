@@ -71,9 +71,15 @@ def _retryablehttp(code: Code) -> Draft | None:
     d.set(
         "backoff.max_ms", (_ms(high) if high else None) or 30_000.0, code.line(high.start()) if high else line
     )
-    if not re.search(r"\bCheckRetry\s*[:=]", code.text):
-        # its DefaultRetryPolicy: connection errors and timeouts, 429, and 5xx but 501 (never a 401)
+    check = re.search(r"\bCheckRetry\s*[:=]\s*([\w.]+)", code.text)
+    if check is None or check.group(1).rsplit(".", 1)[-1] in (
+        "DefaultRetryPolicy",
+        "ErrorPropagatedRetryPolicy",
+    ):
+        # its DefaultRetryPolicy (also when set by name: round 30 read it as no status at all): connection
+        # errors and timeouts, 429, and 5xx but 501 (never a 401)
         d.add("retry_on_status", ["429", "500", "502", "503", "504", "5xx"], line)
+        d.add("not_retried_status", ["501"], line)
         d.add("retry_on_failures", ["timeout", "connection_refused", "connection_lost", "http_status"], line)
     return d
 
