@@ -58,7 +58,12 @@ class WiremapWarning(pytest.PytestWarning):
 
 
 def _fail(message: str) -> NoReturn:
-    pytest.fail(f"wiremap: {message}", pytrace=False)
+    """One line, even from inside an ``except``: the error being handled is not shown with it (pytest
+    printed "During handling of the above exception, another exception occurred" and the message twice)."""
+    try:
+        pytest.fail(f"wiremap: {message}", pytrace=False)
+    except pytest.fail.Exception as failed:
+        raise failed from None
 
 
 class _Loop:
@@ -262,8 +267,10 @@ def _plan(fault: str | None, seed: int, protocol: str) -> FaultPlan:
         plan = parse_fault(fault, seed=seed)
         check_supported(plan, protocol)
     except UsageError as exc:
-        _fail(str(exc).removeprefix("--"))
-    return plan
+        message = str(exc).removeprefix("--")
+    else:
+        return plan
+    _fail(message)  # outside the except: pytest printed the message twice, chained (round 30)
 
 
 def _syn_counter(plan: FaultPlan, port: int) -> SynCounter | None:

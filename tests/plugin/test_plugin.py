@@ -262,6 +262,9 @@ def test_fixture_without_marker(wiremap):
     assert body.count("wiremap: no integration 'checkout-to-nowhere' in ") == 2
     assert "its integrations: checkout-to-orders-database, checkout-to-payments-api" in out
     assert "wiremap: fault 'status:999': status wants an HTTP status from 100 to 599" in out
+    # once, not twice with "During handling of the above exception" between (round 30)
+    assert body.count("status wants an HTTP status from 100 to 599") == 1
+    assert "During handling of the above exception" not in out
     assert "wiremap: fault grpc does not apply to a http stub" in out
     assert "wiremap: no postgresql stub" in out
     assert "@pytest.mark.wiremap wants one integration name" in out
