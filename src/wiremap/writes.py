@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ._errors import UsageError
 
-__all__ = ["atomic_write_text"]
+__all__ = ["atomic_write_text", "check_writable"]
 
 
 def _umask() -> int:
@@ -20,6 +20,17 @@ def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`UsageError` now when ``path`` could not be written later (its folder missing, a folder
+    in its place): a report file is checked before the run, not after minutes of probing (round 30)."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder (name a file in it)")
 
 
 def atomic_write_text(path: Path, text: str) -> None:

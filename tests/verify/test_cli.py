@@ -203,3 +203,22 @@ def test_docs_that_cannot_be_read_are_errors_in_junit_and_github(
     assert main(["verify", str(tmp_path), "--format", "github", "--timeout", "1"]) == 1
     annotations = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
     assert any("binary.md" in a for a in annotations) and any("DOC004" in a for a in annotations), annotations
+
+
+def test_a_report_file_that_cannot_be_written_stops_verify_before_it_probes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``verify -o /missing/dir/x.xml`` probed every doc, then refused (round 30): nothing is probed."""
+    import shutil
+
+    from tests._paths import EXAMPLE_DOCS
+    from wiremap.cli import verify as verify_cli
+
+    def probed(*args: object, **kwargs: object) -> list[object]:
+        raise AssertionError("probed before the report file was checked")
+
+    monkeypatch.setattr(verify_cli, "_run", probed)
+    shutil.copy(EXAMPLE_DOCS / "cart-service-to-cart-redis.md", tmp_path / "a.md")
+    assert main(["verify", str(tmp_path), "-o", str(tmp_path / "missing" / "x.xml")]) == 2
+    err = capsys.readouterr().err
+    assert "folder" in err and "does not exist" in err

@@ -63,6 +63,10 @@ def verify(
     config_file: Path | None = ConfigOption,
 ) -> None:
     """Prove each documented integration works: probe it, check the live response against the doc."""
+    if output is not None:
+        from ..writes import check_writable
+
+        check_writable(output)
     catalog, config = load_catalog(paths, config_file)
     problems = catalog.problems()
     untitled = {f.path for f in problems if f.code == "DOC004"}
