@@ -957,3 +957,18 @@ def test_retried_forever_is_retried_with_no_count(text: str) -> None:
     policy = _read(text)
     assert policy is not None and policy.retried is True and policy.max_attempts is None
     assert (policy.backoff.kind, policy.backoff.initial_ms) == ("constant", 2000.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "attempts", "retried"),
+    [
+        ("We usually do 2 retries", None, True),  # a usual count is no rule (round 30: a firm 3 attempts)
+        ("Typically retried 3 times on 503, 200ms apart", None, True),
+        ("No retries usually needed", 1, None),  # no retry is no count
+        ("Retries are usually not needed; we retry 3 times on 503", 4, None),  # the hedge in another clause
+        ("We retry 3 times; that is usually enough", 4, None),
+    ],
+)
+def test_a_usual_count_is_no_count(text: str, attempts: int | None, retried: bool | None) -> None:
+    policy = _read(text)
+    assert policy is not None and (policy.max_attempts, policy.retried) == (attempts, retried)

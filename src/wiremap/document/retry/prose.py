@@ -1155,7 +1155,27 @@ def _timeout_list(t: str) -> str:
     )
 
 
+# a count said as what usually happens is no count: "we usually do 2 retries" (round 30: read as a firm 3
+# attempts, and faults would hold a client to it)
+_HEDGE = re.compile(
+    r"\b(?:usually|typically|normally|generally|mostly|often|sometimes|occasionally)\b"
+    r"[^.;:]{0,40}?\b(?:\d+|once|twice|thrice|two|three|four|five|six)\b",  # the count in its clause
+    _I,
+)
+
+
 def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
+    counted = "max_attempts" in d.values
+    _read_line(d, t, line, method)
+    hedged = _HEDGE.search(t) and _RETRY_WORD.search(t) and not _NONE.search(t)
+    if not counted and d.values.get("max_attempts", 1) > 1 and hedged:
+        del d.values["max_attempts"]
+        d.lines.pop("max_attempts", None)
+        d.set("retried", True, line)
+        d.unread(f"{t.strip()} (a usual count, not a rule: how many times is not said)", line)
+
+
+def _read_line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     used: list[Span] = []  # what was read (durations, counts, statuses), so the rest is known unread
     t = _timeout_list(t)
     says_retry = re.search(r"\bretr", t, _I) is not None
