@@ -31,6 +31,10 @@ _SAYS_OUTPUT = re.compile(
     r"answers?|replies?|responds?(?:\s+with)?|→|->|=>)\s*(?:with\s+)?:?\s*(?P<said>\S.*?)\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# a command that prints the HTTP status itself (curl -w '%{http_code}'): its documented status is its
+# output ("# prints 200" passed on 503: round 31)
+_PRINTS_STATUS = re.compile(r"%\{(?:http_code|response_code)\}")
+_STATUS_ONLY = re.compile(r"^(?:HTTP\s*)?([1-5]\d\d)(?:\s+[A-Za-z ]+)?$", re.IGNORECASE)
 # a comment naming an HTTP status or an exit code is not the output ("# returns 200", "# exits 0")
 _NOT_OUTPUT = re.compile(r"^(?:HTTP\s*)?[1-5]\d\d(?:\s+[A-Za-z ]+)?$|^exit\b|^0$|^nothing\b", re.IGNORECASE)
 
@@ -49,10 +53,14 @@ def documented_output(command: str) -> str | None:
     said = None
     for m in _SAYS_OUTPUT.finditer(command):
         said = m.group("said").strip()
-    if not said or _NOT_OUTPUT.match(said):
+    if not said:
         return None
+    if _NOT_OUTPUT.match(said) and not (_PRINTS_STATUS.search(command) and _STATUS_ONLY.match(said)):
+        return None  # "# returns 200" of a curl printing the body: the status, not the output
     if len(said) >= 2 and said[0] == said[-1] and said[0] in "`\"'":
         return said[1:-1].strip() or None
+    if (code := _STATUS_ONLY.match(said)) is not None and _PRINTS_STATUS.search(command):
+        return code.group(1)
     if said[0] in "{[":
         try:
             return said if isinstance(json.loads(said), dict | list) else None
