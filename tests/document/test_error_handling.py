@@ -1190,3 +1190,20 @@ def test_retryablehttp_s_default_policy_set_by_name_is_the_default(check: str) -
         "client := retryablehttp.NewClient()\nclient.RetryMax = 3\nclient.CheckRetry = mine\n", "go"
     )
     assert custom.retry_on_status == [] and custom.not_retried_status == []
+
+
+def test_a_python_loop_with_a_handler_and_a_status_test_retries_both() -> None:
+    """A ``try`` around ``if r.status_code < 500: break`` with ``except requests.Timeout`` kept the Timeout
+    alone: faults said the doc's retried 503 contradicted a Retry Strategy that does retry it (round 31)."""
+    loop = (
+        "for attempt in range(3):\n    try:\n        r = requests.get(url, timeout=1.0)\n"
+        "        if r.status_code < 500:\n            break\n    except requests.Timeout:\n        pass\n"
+        "    time.sleep(0.2)\n"
+    )
+    p = _read(loop, "python")
+    assert (p.form, p.max_attempts, p.retry_on_status, p.retry_on_exceptions) == (
+        "loop",
+        3,
+        ["5xx"],
+        ["requests.Timeout"],
+    )

@@ -165,8 +165,12 @@ def _read(loop: ast.For | ast.AsyncFor, ctx: Ctx) -> Draft | None:
     handlers = _retrying_handlers(loop)
     span = _range(loop, ctx)
     sleep = _sleep(loop)
-    # without a handler that goes round again: a call, a way out on success and a pause
-    exit_ = None if handlers or sleep is None or not _does_work(loop) else _exit_on_success(loop)
+    # a call, a way out on success and a pause: the statuses its test sends round again, beside the
+    # exceptions a handler sends round (a `try` around `if r.status_code < 500: break` kept the handler's
+    # Timeout alone, and faults called the doc's retried 503 a contradiction: round 31)
+    exit_ = None if sleep is None or not _does_work(loop) else _exit_on_success(loop)
+    if exit_ is not None and not exit_[1] and handlers:
+        exit_ = None  # a way out that names no status: the handlers say what goes round
     if (not handlers and exit_ is None) or span is None:
         return None
     *firsts, count = span
