@@ -43,10 +43,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     mode = None
     try:
-        if not parent.is_dir():
-            raise UsageError(f"cannot write {path}: folder {parent} does not exist")
-        if path.is_dir():
-            raise UsageError(f"cannot write {path}: it is a folder (name a file in it)")
+        check_writable(path)
         with contextlib.suppress(FileNotFoundError):
             mode = path.stat().st_mode & 0o7777
         if mode is None:

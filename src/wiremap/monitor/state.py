@@ -31,6 +31,7 @@ __all__ = [
     "HourWindow",
     "Thresholds",
     "Tracker",
+    "documented_bound",
     "excess_p_value",
     "format_p",
     "rolling_p99",
@@ -81,6 +82,17 @@ def excess_p_value(slow: int, n: int, p: float = CLAIMED_EXCESS) -> float:
 def format_p(p: float) -> str:
     """``p = 0.0049``, ``p = 2.9e-21``; ``p < 1e-300`` for a tail below what a double holds."""
     return f"p = {p:.2g}" if p > 0 else "p < 1e-300"
+
+
+def documented_bound(integration: Integration) -> tuple[str, float, float] | None:
+    """What the degraded rule holds an integration to: ``("P99", ms, 0.01)``, else ``("P95", ms, 0.05)``
+    when the doc states no P99 (a doc with a P95 alone was never degraded); None when it states neither."""
+    lat = integration.latency_ms
+    if lat.p99 is not None:
+        return "P99", lat.p99, CLAIMED_EXCESS
+    if lat.p95 is not None:
+        return "P95", lat.p95, 0.05
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,11 +270,10 @@ class Tracker:
         that states no P99 is held to its P95 the same way (at most 5% slower): a doc with a P95 alone was
         never degraded, however slow (new user, round 27)."""
         flaps = len(self._flaps)
-        lat = self.integration.latency_ms
-        name, documented, share = ("P99", lat.p99, 0.01) if lat.p99 is not None else ("P95", lat.p95, 0.05)
         n = self._hour.ok + flaps
-        if documented is None or n < MIN_SAMPLES:
+        if (bound := documented_bound(self.integration)) is None or n < MIN_SAMPLES:
             return None
+        name, documented, share = bound
         self._hour.slow_over(documented)  # a count kept as probes come and go (recounted if it changed)
         slow = self._hour.slow + flaps
         if slow == 0:

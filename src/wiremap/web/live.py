@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..monitor.model import CheckResult, IntegrationState, Percentiles, Store, Transition
-from ..monitor.state import CLAIMED_EXCESS, MIN_SAMPLES, SIGNIFICANCE, excess_p_value
+from ..monitor.state import CLAIMED_EXCESS, MIN_SAMPLES, SIGNIFICANCE, documented_bound, excess_p_value
 
 __all__ = [
     "DAY",
@@ -105,12 +105,9 @@ class Detail:
 def slow_probes(store: Store, state: IntegrationState, now: float) -> SlowProbes | None:
     """The degraded rule over the stored last hour (the monitor judges from its memory, a write batch
     ahead: the numbers may differ by the last second's probes)."""
-    lat = state.integration.latency_ms
-    name, documented, share = (
-        ("P99", lat.p99, CLAIMED_EXCESS) if lat.p99 is not None else ("P95", lat.p95, 0.05)
-    )
-    if documented is None:
+    if (bound := documented_bound(state.integration)) is None:
         return None
+    name, documented, share = bound
     ok = [latency_of(r) for r in store.results(state.id, now - HOUR, None, _RAW_LIMIT) if r.ok]
     slow = sum(1 for v in ok if v > documented)
     return SlowProbes(
