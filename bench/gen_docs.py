@@ -78,11 +78,14 @@ def _doc(rng: random.Random, n: int) -> str:
         text = text[:start] + text[text.index("## Error Handling") :]
     if rng.random() < 0.1:
         text = text.replace('"field2": 123', '"field2": 123,')
-    return _vary_layout(rng, text)
+    return _vary_layout(rng, text, n)
 
 
-def _vary_layout(rng: random.Random, text: str) -> str:
-    """What people do to the layout: other bullets, an extra section, CRLF line endings."""
+def _vary_layout(rng: random.Random, text: str, n: int) -> str:
+    """What people do to the layout: other bullets, an extra section, CRLF line endings. Every Python
+    block gets a line of its own, so no two docs share a block's text (a cache keyed by a block's text
+    must not make the bench faster than real docs, whose snippets differ)."""
+    text = text.replace("```python\n", f"```python\n# written for doc {n}\n")
     if rng.random() < 0.2:
         text = text.replace("\n- ", "\n* ")
     if rng.random() < 0.15:
@@ -115,7 +118,7 @@ def _filled(rng: random.Random, n: int) -> str:
         text = text.replace("**Direction:** Unidirectional", "**Direction:** sideways", 1)
     elif defect < 0.12:
         text = text.replace("## Monitoring", "## Observability", 1)
-    return _vary_layout(rng, text)
+    return _vary_layout(rng, text, n)
 
 
 def generate(out: Path, count: int = 2000, seed: int = 7, filled: float = 0.7) -> list[Path]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,15 +138,28 @@ class Catalog:
 
     # -- the system graph ------------------------------------------------------------------------------
 
+    def service_names(self) -> dict[str, str]:
+        """Each spelling of a service -> the service's one name. Spellings with one slug ("Checkout service",
+        "Checkout Service") are one service, named as most docs write it (the first doc's on a tie): the
+        graph drew two nodes for them, under one Mermaid id, while impact took them as one (round 32)."""
+        counts: dict[str, Counter[str]] = {}
+        for i in self:
+            for name in (i.source, i.destination):
+                if name:
+                    counts.setdefault(slugify(name), Counter())[name] += 1
+        return {spelling: c.most_common(1)[0][0] for c in counts.values() for spelling in c}
+
     def edges(self) -> list[Edge]:
-        """One edge per direction; a bidirectional integration gives two."""
+        """One edge per direction; a bidirectional integration gives two. Services by their one name."""
+        names = self.service_names()
         out: list[Edge] = []
         for i in self:
             if not i.source or not i.destination:
                 continue
-            out.append(Edge(i.source, i.destination, i))
+            source, destination = names[i.source], names[i.destination]
+            out.append(Edge(source, destination, i))
             if i.direction == "bidirectional":
-                out.append(Edge(i.destination, i.source, i))
+                out.append(Edge(destination, source, i))
         return out
 
     def services(self) -> list[str]:
@@ -168,9 +182,11 @@ class Catalog:
         seen = {service}
         frontier = [service]
         callers: dict[str, list[Edge]] = {}
+        names = self.service_names()
         for i in self:
             if i.source and i.destination:
-                callers.setdefault(i.destination, []).append(Edge(i.source, i.destination, i))
+                source, destination = names[i.source], names[i.destination]
+                callers.setdefault(destination, []).append(Edge(source, destination, i))
         while frontier:
             nxt: list[str] = []
             for svc in frontier:
@@ -198,8 +214,14 @@ def load(paths: Path | str | Iterable[Path | str], *, skip_non_docs: bool = Fals
     return load_files(discover(Path(p) for p in paths), skip_non_docs=skip_non_docs)
 
 
-def load_files(candidates: Iterable[tuple[Path, bool]], *, skip_non_docs: bool = False) -> Catalog:
-    """:func:`load` for already discovered ``(path, named_explicitly)`` pairs."""
+def load_files(
+    candidates: Iterable[tuple[Path, bool]],
+    *,
+    skip_non_docs: bool = False,
+    each: Callable[[ParsedDoc], object] | None = None,
+) -> Catalog:
+    """:func:`load` for already discovered ``(path, named_explicitly)`` pairs. ``each`` is called with
+    every doc as soon as it is read (lint checks it while its parsed code blocks are still cached)."""
     cat = Catalog()
     cwd = Path.cwd().resolve()
     chosen: dict[Path, tuple[Path, bool]] = {}  # a file named twice (a folder and a file in it) is one doc:
@@ -212,11 +234,14 @@ def load_files(candidates: Iterable[tuple[Path, bool]], *, skip_non_docs: bool =
             chosen[key] = (path, explicit)
     with paused_gc():
         for path, explicit in chosen.values():
-            _load_one(cat, path, explicit, cwd, skip_non_docs)
+            doc = _load_one(cat, path, explicit, cwd, skip_non_docs)
+            if doc is not None and each is not None:
+                each(doc)
     return cat
 
 
-def _load_one(cat: Catalog, path: Path, named: bool, cwd: Path, skip_non_docs: bool) -> None:
+def _load_one(cat: Catalog, path: Path, named: bool, cwd: Path, skip_non_docs: bool) -> ParsedDoc | None:
+    """Reads one file into ``cat``: the doc it added, if any."""
     explicit = named and not skip_non_docs
     shown = display_path(path, cwd)
     try:
@@ -224,8 +249,9 @@ def _load_one(cat: Catalog, path: Path, named: bool, cwd: Path, skip_non_docs: b
     except DocumentError as exc:
         finding = Finding(shown, exc.line, "DOC000", "unreadable-document", Severity.ERROR, exc.message)
         cat.findings.append(finding)
-        return
+        return None
     if not explicit and not is_integration_doc(doc.document):
         cat.skipped.append((shown, _NOT_A_DOC))
-        return
+        return None
     cat.docs.append(doc)
+    return doc

@@ -135,11 +135,13 @@ def _lint_chunk(
 ) -> tuple[list[tuple[str, str]], list[Finding], list[Finding], list[tuple[str, str]]]:
     """Worker: load and lint some files; docs go back light (see :func:`to_light`) to keep transfer cheap."""
     rules = [RULES[c] for c in codes]
-    part = load_files([(Path(p), named) for p, named in chunk], skip_non_docs=skip_non_docs)
     findings: list[Finding] = []
+    part = load_files(
+        [(Path(p), named) for p, named in chunk],
+        skip_non_docs=skip_non_docs,
+        each=lambda doc: findings.extend(lint_doc(doc, rules, config, today)),
+    )
     with paused_gc():
-        for doc in part.docs:
-            findings.extend(lint_doc(doc, rules, config, today))
         return [to_light(d) for d in part.docs], findings, part.findings, part.skipped
 
 
@@ -164,8 +166,15 @@ def lint_paths(
     candidates = discover(paths)
     jobs = jobs or os.cpu_count() or 1
     if jobs < 2 or len(candidates) < PARALLEL_MIN_DOCS:
-        catalog = load_files(candidates, skip_non_docs=skip_non_docs)
-        return catalog, lint_catalog(catalog, config, select=select, ignore=ignore, today=today)
+        # each doc linted as soon as it is read (see lint_catalog: the same findings)
+        found: list[Finding] = []
+        catalog = load_files(
+            candidates,
+            skip_non_docs=skip_non_docs,
+            each=lambda doc: found.extend(lint_doc(doc, rules, config, today)),
+        )
+        found.extend(_catalog_findings(catalog, rules, config, today))
+        return catalog, sorted(set(found))
     size = max(16, len(candidates) // (jobs * 4))
     chunks = [
         [(str(p), named) for p, named in candidates[i : i + size]] for i in range(0, len(candidates), size)

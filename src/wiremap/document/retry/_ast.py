@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..pysyntax import parsed
+
 __all__ = ["Ctx", "callee", "dotted", "kwargs", "literal", "names", "number", "parse"]
 
-_MAX_NODES = 20_000
 _BIG = 1e12
 
 
@@ -26,7 +27,7 @@ class Ctx:
     env: dict[str, float] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> module it came from
     # every node of the tree, walked once (the readers look at them again and again: lint at parse speed)
-    nodes: list[ast.AST] = field(default_factory=list)
+    nodes: Sequence[ast.AST] = ()
     _calls: list[ast.Call] | None = None
 
     def line(self, node: ast.AST) -> int:
@@ -43,16 +44,10 @@ class Ctx:
 
 def parse(text: str, first_line: int) -> Ctx | None:
     """The tree of a block, or ``None`` when it is not Python (or too large to be a snippet)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    result = parsed(text)
+    if result is None or isinstance(result, SyntaxError) or result[1] is None:
         return None
-    nodes: list[ast.AST] = []
-    for node in ast.walk(tree):
-        nodes.append(node)
-        if len(nodes) > _MAX_NODES:
-            return None
-    ctx = Ctx(tree, first_line, nodes=nodes)
+    ctx = Ctx(result[0], first_line, nodes=result[1])
     _bind(ctx)
     return ctx
 

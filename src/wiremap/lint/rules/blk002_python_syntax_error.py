@@ -25,30 +25,15 @@ charge = client.charge("ord_7c1e9a04b2", 4998, "EUR")
 
 from __future__ import annotations
 
-import ast
 import textwrap
-import warnings
 from collections.abc import Iterator
 
+from ...document.pysyntax import syntax_error as _syntax_error
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
 from ._common import code_blocks, substitute_placeholders
 
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
-
-
-def _syntax_error(text: str) -> SyntaxError | None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # invalid escape sequences and the like are warnings, not errors
-        try:
-            ast.parse(text)
-        except SyntaxError as exc:
-            return exc
-        except ValueError as exc:  # NUL bytes in the source
-            return SyntaxError(str(exc))
-        except (RecursionError, MemoryError):  # absurdly nested: not worth a finding
-            return None
-    return None
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:

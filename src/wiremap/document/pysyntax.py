@@ -1,0 +1,46 @@
+"""A doc's Python code blocks parsed once: the retry reader and the syntax rule (BLK002) share each tree.
+
+Parsing is a large share of linting a doc (lint at parse speed), and the same block is read by both, so
+the tree of a text is kept in a small LRU cache. Trees are only ever read, never changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from functools import lru_cache
+
+__all__ = ["MAX_NODES", "Parsed", "parsed", "syntax_error"]
+
+MAX_NODES = 20_000  # more nodes than a snippet has: its tree is not walked (untrusted input)
+
+# (the tree, every node walked once or None when there are more than MAX_NODES), or the syntax error,
+# or None when the text is too deeply nested to parse at all
+Parsed = tuple[ast.Module, tuple[ast.AST, ...] | None] | SyntaxError | None
+
+
+@lru_cache(maxsize=128)
+def parsed(text: str) -> Parsed:
+    """The tree of ``text`` and its nodes, or why there is none."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences and the like are warnings, not errors
+        try:
+            tree = ast.parse(text)
+        except SyntaxError as exc:
+            return exc
+        except ValueError as exc:  # NUL bytes in the source
+            return SyntaxError(str(exc))
+        except (RecursionError, MemoryError):  # absurdly nested
+            return None
+    nodes: list[ast.AST] = []
+    for node in ast.walk(tree):
+        nodes.append(node)
+        if len(nodes) > MAX_NODES:
+            return tree, None
+    return tree, tuple(nodes)
+
+
+def syntax_error(text: str) -> SyntaxError | None:
+    """The syntax error of ``text``, or None when it parses (or is too nested to judge)."""
+    result = parsed(text)
+    return result if isinstance(result, SyntaxError) else None
