@@ -60,6 +60,11 @@ def test_duration(text: str, ms: float | None) -> None:
         ("2.5K rpm", 2500 / 60),  # requests per minute: VAL005 said unreadable (new user, round 15)
         ("86,400 rpd", 1),
         ("2 million requests/day", 2e6 / 86400),  # read as 2 a day (new user, round 18)
+        # hedged in words, as in the symbols (~, ≈): "about 40 rps" was unread (new user, round 32)
+        ("about 40 rps at lunch peak", 40),
+        ("around 1.2k msgs/min", 20),
+        ("roughly 40 requests per second", 40),
+        ("up to 3 qps", 3),
         ("[requests/sec or similar metric]", None),
         ("lots", None),
     ],

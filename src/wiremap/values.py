@@ -143,15 +143,19 @@ _PER: dict[str, float] = {
     "week": 1 / 604800,
     "wk": 1 / 604800,
 }
+# words that hedge a rate before its figure, in both forms ("about 40 rps" was unread: round 32)
+_RATE_HEDGE = (
+    r"^[~≈<>≤≥]?\s*(?:(?:up\s+to|about|around|approx\.?|approximately|roughly|circa|ca\.|peak(?:\s+of)?|"
+    r"max\.?|at\s+most|at\s+peak)\s+)?"
+)
 _RATE = re.compile(
-    r"^[~≈<>≤≥]?\s*(?:up to\s+|about\s+|approx\.?\s+|peak\s+|max\.?\s+)?"
-    r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*"
+    _RATE_HEDGE + r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:,\d{3})*(?:\.\d+)?))?\s*"
     r"([kKmM](?![a-zA-Z])|(?i:thousand|million|billion)\b)?\s*"
     r"([^\d(]*?)\s*(?:/|\bper\b|\ba\b)\s*(ms|secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h|days?|d|weeks?|wk)\b",
     re.IGNORECASE,
 )
 _RATE_SHORT = re.compile(
-    r"^[~≈<>≤≥]?\s*(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kKmM](?![a-zA-Z]))?\s*"
+    _RATE_HEDGE + r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*([kKmM](?![a-zA-Z]))?\s*"
     r"(rps|qps|tps|ops|mps|rpm|qpm|tpm|rph|rpd)\b",
     re.IGNORECASE,
 )

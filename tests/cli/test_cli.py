@@ -231,6 +231,31 @@ def test_impact_follows_dependency_not_data_flow(tmp_path: Path, capsys: pytest.
     assert code == 0 and sorted(json.loads(out)["affected_services"]) == ["Cart", "Web"]
 
 
+def test_a_service_spelt_two_ways_is_one_service(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """ "Checkout service" in one title, "Checkout Service" in two: graph drew two nodes under one Mermaid id
+    and index counted one service too many, while impact took them as one (new user, round 32)."""
+    for src, dst in [
+        ("Checkout Service", "Pricing"),
+        ("Checkout Service", "Events"),
+        ("Checkout service", "DB"),
+    ]:
+        name = f"{src}-{dst}".replace(" ", "-")
+        (tmp_path / f"{name}.md").write_text(f"# Integration: {src} → {dst}\n", encoding="utf-8")
+    (tmp_path / "web.md").write_text("# Integration: Web → checkout-service\n", encoding="utf-8")
+    code, out, _ = run(capsys, "graph", str(tmp_path))
+    assert (
+        code == 0
+        and out.count('n_checkout_service["') == 1
+        and 'n_checkout_service["Checkout Service"]' in out
+    )
+    code, out, _ = run(capsys, "graph", "--format", "dot", str(tmp_path))
+    assert code == 0 and '"Checkout service"' not in out and '"checkout-service"' not in out
+    assert run(capsys, "index", str(tmp_path), "-o", str(tmp_path / "i.md"))[0] == 0
+    assert "between 5 services" in (tmp_path / "i.md").read_text(encoding="utf-8")
+    code, out, _ = run(capsys, "impact", "DB", "--docs", str(tmp_path), "--format", "json")
+    assert code == 0 and json.loads(out)["affected_services"] == ["Checkout Service", "Web"]
+
+
 def test_index_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "index.md"
     assert run(capsys, "index", str(EXAMPLE_DOCS), "-o", str(out_file))[0] == 0

@@ -199,6 +199,17 @@ def test_a_commit_after_the_review_day_is_news_for_both(
     _agree(capsys, PAYMENTS_DOC, in_sync=True)
 
 
+def test_a_later_commit_with_an_older_date_hides_no_news(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Committer dates out of order (a commit made with an old date, an imported history): git's --since
+    stops at the first older commit, so lint saw no news that sync (whole history) recorded (round 32)."""
+    _change_payments_client(shop, "Tune the timeout", "2026-12-05T10:00:00+00:00")  # news
+    (shop / "README.md").write_text("The shop.\n")
+    commit_all(shop, "Readme, dated earlier", "2026-11-21T09:00:00+00:00")  # the newest commit, older date
+    _agree(capsys, PAYMENTS_DOC, in_sync=False)
+
+
 def test_news_already_recorded_moves_last_updated(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = shop / PAYMENTS_DOC
     # reviewed 2026-11-28, so that the commit (2026-12-01) is news and today comes after it: Last Updated

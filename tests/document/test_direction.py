@@ -67,7 +67,8 @@ def test_show_json_and_schema_carry_the_new_keys(capsys: pytest.CaptureFixture[s
 
 def test_the_graph_reads_the_normalised_direction() -> None:
     cat = Catalog()
-    for written in ("Bidirectional (acks back)", "BIDIRECTIONAL", "Unidirectional", "bi-weekly batch"):
-        cat.docs.append(parse_text(_doc(written).replace("Orders", written[:5]), "d.md"))
+    written = ("Bidirectional (acks back)", "BIDIRECTIONAL", "Unidirectional", "bi-weekly batch")
+    for n, direction in enumerate(written):
+        cat.docs.append(parse_text(_doc(direction).replace("Orders", f"Service {n}"), "d.md"))
     back = sorted(e.destination for e in cat.edges() if e.source == "Warehouse")
-    assert back == ["BIDIR", "Bidir"]  # "bi-weekly batch" is not bidirectional (VAL001 reports it)
+    assert back == ["Service 0", "Service 1"]  # "bi-weekly batch" is not bidirectional (VAL001 reports it)

@@ -337,6 +337,9 @@ def test_latency_and_labels_written_as_table_rows_are_read() -> None:
         ("- Typical: 20 ms\n- 95th percentile: 0.1 s\n- 99th percentile: 250 ms", (20.0, 100.0, 250.0)),
         ("- median: 3ms\n- p95 latency: 9 ms\n- P99 (ms): 12 ms", (3.0, 9.0, 12.0)),
         ("- Average: 30 ms\n- 99%: 40 ms", (30.0, None, 40.0)),
+        # the value first: "- 150ms p99" was no P99 (CRT003 "no P99 latency": new user, round 32)
+        ("- 0.05s typical\n- 120 ms (p95)\n- 150ms p99", (50.0, 120.0, 150.0)),
+        ("- 2 ms median\n- 40 ms at p95\n- 3 retries p99", (2.0, 40.0, None)),
     ],
 )
 def test_latency_keys_however_written(items: str, expected: tuple[float | None, ...]) -> None:
@@ -414,3 +417,39 @@ def test_a_latency_figure_reads_as_itself_under_every_key(
         "99th percentile": "p99",
     }.get(key.lower(), key.lower().split()[0])
     assert getattr(latency, field) == pytest.approx(number * unit[1])
+
+
+def test_a_label_swallowed_by_the_list_above_it_is_its_own_field() -> None:
+    """``**Retry Strategy:**`` on the line after the last Failure Modes item, no blank line between, is a
+    lazy continuation of that item in Markdown: the doc had no Retry Strategy (CRT002 "no Retry
+    Strategy", ``show`` null) and the failure mode's text ended in it (new user, round 32)."""
+    text = (
+        "# Integration: A → B\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "- **Timeout**: no answer in 2 s → retried\n- **Connection Refused**: redis down → cache miss\n"
+        "**Retry Strategy:**\n```python\nRetry(ExponentialBackoff(cap=0.5, base=0.05), retries=2)\n```\n"
+    )
+    integ = parse_text(text, "a.md").integration
+    assert integ.retry_strategy == "Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2)"
+    assert integ.error_handling.retry is not None and integ.error_handling.retry.max_attempts == 3
+    assert [m.what_happens for m in integ.failure_modes] == ["no answer in 2 s", "redis down"]
+    # a label's own words inside an item stay the item's: only the template's labels are taken out
+    kept = text.replace("**Retry Strategy:**", "**Note:** see the runbook")
+    assert parse_text(kept, "a.md").integration.retry_strategy is None
+
+
+def test_a_variables_table_in_configuration_without_its_label_is_read() -> None:
+    """A table headed "Variable" under ``## Config / env`` with no ``**Environment Variables:**`` label:
+    env_vars was empty, lint said nothing and faults found no variable for the address (round 32). A
+    table headed "Setting" without the label is not taken for variables."""
+    text = (
+        "# Integration: A → B\n\n## Config / env\n\n| Variable | Default | Purpose |\n|---|---|---|\n"
+        "| `LEDGER_URL` | http://127.0.0.1:19905 | the ledger |\n| LEDGER_TIMEOUT_S | 2 | per call |\n"
+    )
+    integ = parse_text(text, "a.md").integration
+    assert [(e.name, e.value) for e in integ.env_vars] == [
+        ("LEDGER_URL", "http://127.0.0.1:19905"),
+        ("LEDGER_TIMEOUT_S", "2"),
+    ]
+    assert integ.lines["env_vars.LEDGER_URL"] == 7
+    flags = text.replace("| Variable | Default | Purpose |", "| Setting | Default | Purpose |")
+    assert parse_text(flags, "a.md").integration.env_vars == []

@@ -520,3 +520,21 @@ def test_a_status_taken_out_of_a_class_is_not_retried() -> None:
     doc = _prose("Retried twice on 5xx except 501, 300 ms apart.", "- **Timeout**: slow upstream → retried")
     assert expected(doc, parse_fault("status:501")).attempts == 1
     assert expected(doc, parse_fault("status:503")).attempts == 3
+
+
+def test_a_pause_of_no_said_kind_is_judged_on_the_first_retry() -> None:
+    """``retries=3 backoff_ms=100 timeout_ms=300``: the kind of backoff is not said, so no pause was
+    compared and a client pausing 700 ms passed (new user, round 32). The first pause is said."""
+    text = (
+        "# Integration: Shop → Billing API\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "- **Connection Refused**: → retried\n\n**Retry Strategy:**\n"
+        "```\nretries=3 backoff_ms=100 timeout_ms=300\n```\n"
+    )
+    doc = parse_text(text, "x.md").integration
+    policy = doc.error_handling.retry
+    assert policy is not None and policy.backoff.kind is None and policy.backoff.initial_ms == 100.0
+    promise = expected(doc, parse_fault("refused"))
+    assert (promise.attempts, promise.sleeps_ms) == (4, [100.0])
+    assert judge(promise, Observed(_starts(110, 300, 900), 1, None)).verdict == "ok"  # later ones: not said
+    slow = judge(promise, Observed(_starts(706, 701, 701), 1, None))
+    assert slow.verdict == "mismatch" and any("retry 1 came 706 ms" in d for d in slow.differences)

@@ -294,3 +294,27 @@ def test_err005_a_connection_built_in_a_retry_loop_publishes_nothing() -> None:
         "return pika.BlockingConnection(pika.URLParameters(AMQP_URL))", "ch.basic_publish(ex, key, body)"
     )
     assert _lines("ERR005", _mqtt("devices/42/telemetry", publish)) == [96]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "If the broker is down we retry the connect up to 5 times, 1 s apart, then crash and let k8s "
+        "restart us.",
+        "We reconnect up to 5 times, 1 s apart.",
+        "The connection is retried 4 times, 2 s apart.",
+    ],
+)
+def test_err005_prose_that_retries_the_connect_publishes_nothing(words: str) -> None:
+    """Prose naming the connect as what is retried was "retries a published message" (new user, round 32),
+    and "k8s" was read as a duration of 8 s that nothing understood (ERR001)."""
+    text = (FIXTURES / "ERR005.md").read_text(encoding="utf-8")
+    nats = text.replace("**Protocol:** HTTPS", "**Protocol:** NATS").replace(
+        "`POST https://payments.internal:8443/v1/charges`", "`PUBLISH orders.created`"
+    )
+    doc = _strategy("text", words, nats)
+    policy = parse_text(doc, "d.md").integration.error_handling.retry
+    assert policy is not None and policy.retried_calls == ["connect"] and policy.unread == []
+    assert _lines("ERR005", doc) == []
+    # connection errors name what fails, not what is run again: a publish retried on them is a publish
+    assert _lines("ERR005", _strategy("text", "We retry connection errors 3 times, 1 s apart.", nats)) != []

@@ -139,3 +139,15 @@ def test_doc003_still_reports_the_templates_placeholders_in_code(
 def test_doc003_a_value_that_is_only_a_bracketed_phrase_is_a_placeholder() -> None:
     text = CLEAN.replace("**Client:** `PaymentsClient`", "**Client:** [Client class]")
     assert [m for _, m in _findings("DOC003", text)] == ["template placeholder [Client class] left unfilled"]
+
+
+def test_a_misspelt_label_is_named_where_it_is() -> None:
+    """``**Protcol:** Redis``: DOC002 said only "missing field Protocol" under the title, with no word of
+    the label two letters off on line 4 (new user, round 32)."""
+    line = CLEAN.split("\n").index(next(x for x in CLEAN.split("\n") if x.startswith("**Protocol:**"))) + 1
+    text = CLEAN.replace("**Protocol:**", "**Protcol:**", 1)
+    assert _findings("DOC002", text) == [
+        (line, "missing field '**Protocol:**'; '**Protcol:**' here looks like it, misspelt")
+    ]
+    far = CLEAN.replace("**Protocol:**", "**Transport:**", 1)  # not a misspelling: missing, said as before
+    assert [m for _, m in _findings("DOC002", far)] == ["missing field '**Protocol:**' (under the title)"]

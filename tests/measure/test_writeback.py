@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests._paths import EXAMPLE_DOCS
 from wiremap import parse_text
-from wiremap.measure._base import MeasureResult, Percentiles
+from wiremap.measure._base import ErrorCount, MeasureResult, Percentiles
 from wiremap.measure.check import check_against_doc
 from wiremap.measure.writeback import format_ms, format_rate, write_back
 from wiremap.model import Latency
@@ -357,6 +358,10 @@ def test_an_excess_within_the_client_s_own_delays_is_the_client_s() -> None:
     assert not near.ok and near.client, near
     far = sustained(_behind_run(30.0, 31.0, 0.2), budget_ms=3.0)  # 28 ms over with 0.2 ms late: Redis'
     assert not far.ok and not far.client, far
+    # a serialised server (8.4 ms a request) at 103/s: its own service time p99 15.2 ms is over the
+    # 15 ms budget by more than the client's 0.15 ms delay; it was "client fell behind" (round 32)
+    server = sustained(_behind_run(15.2, 15.28, 0.15, rate=103.0), budget_ms=15.0)
+    assert not server.ok and not server.client and "client" not in server.reason, server
 
 
 def test_check_does_not_blame_the_destination_for_the_client_s_wait(tmp_path: Path) -> None:
@@ -412,6 +417,14 @@ def test_a_percentile_the_doc_does_not_state_is_not_judged_when_it_states_the_ot
     assert (p95.ok, p99.ok) == (None, True) and "not judged: the doc states no P95" in p95.message
     neither = integ.model_copy(update={"latency_ms": Latency(typical=1.0)})
     assert [v.ok for v in check_against_doc(neither, _result(1, 2, 3), 0.2)] == [False, False]
+    # nothing succeeded (every answer a 503): the stated P99 fails, the P95 never stated is not judged
+    # (it was "FAIL P95: not measured": new user, round 32)
+    failed = replace(_result(1, 2, 3), errors={"http_status": ErrorCount(2000, "HTTP 503")})
+    assert failed.successes == 0
+    p95, p99 = check_against_doc(no_p95, failed, 0.2)
+    assert (p95.ok, p99.ok) == (None, False) and "not measured" in p99.message
+    assert "not judged: the doc states no P95" in p95.message
+    assert [v.ok for v in check_against_doc(neither, failed, 0.2)] == [False, False]
 
 
 def test_a_p95_over_the_p99_the_run_cannot_replace_is_not_written(tmp_path: Path) -> None:

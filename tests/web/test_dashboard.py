@@ -243,7 +243,7 @@ def test_the_degraded_rule_with_its_numbers(client: TestClient) -> None:
     rule = _text(_page(client, f"/integrations/{PAYMENTS}").find(id="degraded-rule"))
     assert "documented P99 900 ms" in rule and "judged from 10" in rule and "less than 1% chance" in rule
     # the last hour: 100 checks at 100 ms, 19 at 1000 ms (over 900 ms), one failure
-    assert "Now: 19 of 119 slower" in rule and "— degraded" in rule
+    assert "Now: 19 of 119 successful probes slower" in rule and "— degraded" in rule
 
 
 def test_the_effective_target_beside_the_doc_address(client: TestClient) -> None:

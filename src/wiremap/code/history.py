@@ -57,10 +57,13 @@ def file_history(root: Path, paths: Iterable[str], since: dt.date | None = None)
 
 def _log(root: Path, paths: list[str], since: dt.date | None, out: dict[str, list[Commit]]) -> None:
     cmd = ["log", "--relative", "--name-only", f"--format={_RS}%H{_US}%cs{_US}%P{_US}%D{_US}%s"]
-    if since is not None:
-        cmd.append(f"--since={since.isoformat()} 00:00:00")
-    cmd += ["--", *paths]
-    proc = run_git(root, cmd, timeout=120)
+    # --since stops at the first commit older than the day, and committer dates are not always in order
+    # (a commit made with an old date, an imported history): lint then missed news that sync saw (round
+    # 32). --since-as-filter (git 2.37) looks at every commit; an older git reads the whole history.
+    limit = [f"--since-as-filter={since.isoformat()} 00:00:00"] if since is not None else []
+    proc = run_git(root, [*cmd, *limit, "--", *paths], timeout=120)
+    if limit and proc is not None and proc.returncode != 0:
+        proc = run_git(root, [*cmd, "--", *paths], timeout=120)
     if proc is None or proc.returncode != 0:
         return
     text = proc.stdout.decode("utf-8", "replace")

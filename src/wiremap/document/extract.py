@@ -191,7 +191,34 @@ def _row_fields(section: str | None, block: Paragraph) -> list[FieldRef]:
     return out
 
 
+def _unswallowed(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """A template label written on the line after a list's last item, no blank line between
+    (``- **Timeout**: … → retried`` then ``**Retry Strategy:**``), is a lazy continuation of that item
+    in Markdown: it is taken out as the field it is (CRT002 said "no Retry Strategy" of such a doc, and
+    ``show`` had none: round 32). Only the template's labels, never on an item's first line."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, ListBlock) and block.items:
+            last = block.items[-1]
+            cut = next(
+                (
+                    n
+                    for n, ln in enumerate(last.lines)
+                    if n > 0 and isinstance(ln, FieldLine) and is_template_label(ln.label)
+                ),
+                None,
+            )
+            if cut is not None and not last.children:
+                item = ListItem(last.line, last.lines[:cut], last.children)
+                out.append(ListBlock(block.line, block.ordered, block.start, (*block.items[:-1], item)))
+                out.append(Paragraph(last.lines[cut].line, last.lines[cut:]))
+                continue
+        out.append(block)
+    return tuple(out)
+
+
 def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]:
+    blocks = _unswallowed(blocks)
     out: list[FieldRef] = []
     following = _written_next(blocks)
     owned_ids: set[int] = set()
@@ -526,6 +553,8 @@ def _label_table(
 
 # what an Environment Variables table's column holds, by its header's words
 _ENV_COLUMN_NAME = re.compile(r"\b(?:variables?|vars?|names?|env|environment|keys?|settings?)\b", re.I)
+# without a label over the table only a header that says so: "Setting" or "Name" may head anything
+_ENV_COLUMN_STRICT = re.compile(r"\b(?:variables?|vars?|env|environment)\b", re.I)
 _ENV_COLUMN_VALUE = re.compile(r"\b(?:values?|defaults?|examples?|samples?)\b", re.I)
 
 
@@ -552,6 +581,22 @@ def _table_envs(rows: list[TextLine]) -> tuple[list[tuple[int, EnvVar]], list[tu
         purpose = "; ".join([*([env.purpose] if env.purpose else []), *purposes])
         envs.append((row.line, EnvVar(name=env.name, value=value or None, purpose=purpose or None)))
     return envs, unread
+
+
+def _config_env_table(doc: Document) -> list[TextLine] | None:
+    """The first table of the Configuration section whose header names a variable column ("Variable",
+    "Env var"), when no label says where the variables are."""
+    for section in doc.sections:
+        if canonical_section(section.title) != "Configuration":
+            continue
+        for block in section.blocks:
+            if not isinstance(block, Paragraph) or not all(isinstance(x, TextLine) for x in block.lines):
+                continue
+            rows = [x for x in block.lines if isinstance(x, TextLine)]
+            header = [_plain_name(h) for h in _table_cells(rows[0].raw)]
+            if _is_table(rows) and any(_ENV_COLUMN_STRICT.search(h) for h in header):
+                return rows
+    return None
 
 
 def read_env_vars(doc: Document, ref: FieldRef) -> tuple[list[tuple[int, EnvVar]], list[tuple[int, str]]]:
@@ -763,6 +808,14 @@ _LATENCY_BARE = re.compile(
     r"^\s*(?:\*\*|__)?(typical|p50|median|p95|p99)(?:\*\*|__)?\s+(?=[~≈<≤]?\s*\d)(.+)$", re.IGNORECASE
 )
 
+# the value first, then its key: "150ms p99", "150 ms (p99)", "40 ms at p95", "2 ms median" (round 32:
+# "- 150ms p99" was no P99, and CRT003 said the doc states none)
+_LATENCY_AFTER = re.compile(
+    r"^\s*(?P<value>[~≈<≤]?\s*\d+(?:\.\d+)?\s*(?:ns|[µμu]s|ms|msec|millis(?:econds?)?|s|secs?|seconds?))\s*(?:at\s+|@\s*|\(\s*)?"
+    r"(?P<key>(?:p|tp)\s*(?:50|95|99)(?:\.0+)?|(?:50|95|99)(?:th|%)(?:\s*percentile)?|typical|median|average"
+    r"|avg|mean)(?![\w.])\s*\)?(?P<rest>.*)$",
+    re.IGNORECASE,
+)
 
 # a latency key however it is written: "P99", "p99 latency", "99th percentile", "95th pct", "99%",
 # "p99.0", "median", "p50 (ms)"; the words around the percentile are dropped first
@@ -900,6 +953,8 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             pct = _latency_key(key)
             if pct is None and (bare := _LATENCY_BARE.match(it.text)) is not None:  # "P95 5 ms"
                 pct, rest = _LATENCY_KEYS[bare.group(1).lower()], bare.group(2)
+            elif pct is None and (after := _LATENCY_AFTER.match(it.text)) is not None:  # "150ms p99"
+                pct, rest = _latency_key(after.group("key")), f"{after.group('value')}{after.group('rest')}"
             if pct and pct not in latency:
                 latency[pct] = _latency_value(rest)
                 lines[f"latency_ms.{pct}"] = it.line
@@ -946,6 +1001,13 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
                 lines.setdefault(f"env_vars.{env.name}", at)
             if r.block is not None or env_rows:
                 put("env_vars", [e for _, e in env_rows], r.line)
+    elif (table := _config_env_table(doc)) is not None:
+        # a table headed "Variable" in Configuration with no label over it: the variables all the same
+        # (env_vars was empty, so faults found no variable for the address: new user, round 32)
+        env_rows, _ = _table_envs(table)
+        for at, env in env_rows:
+            lines.setdefault(f"env_vars.{env.name}", at)
+        put("env_vars", [e for _, e in env_rows], table[0].line)
     if (r := ref("connection string")) is not None:
         put("connection_string", _code(r), r.block.line if r.block else r.line)
     if (r := ref("unit test")) is not None:

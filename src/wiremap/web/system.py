@@ -64,10 +64,11 @@ def build(catalog: Catalog, statuses: Mapping[str, Status]) -> System:
 
     into: dict[str, list[Integration]] = {}
     out: dict[str, list[Integration]] = {}
+    names = catalog.service_names()  # one service however its docs spell it
     for i in catalog:  # as documented (Source → Destination), also for a bidirectional integration
         if i.source and i.destination:
-            into.setdefault(i.destination, []).append(i)
-            out.setdefault(i.source, []).append(i)
+            into.setdefault(names[i.destination], []).append(i)
+            out.setdefault(names[i.source], []).append(i)
     services = [
         Service(
             name,

@@ -98,8 +98,9 @@ _WORD_DUR = (
     rf"a\s+couple\s+(?:of\s+)?{_WUNIT}|"  # "a couple of seconds": two
     rf"(?:a|an)\s+{_WUNIT1}{_AFTER_SECOND})\b"  # "a second", "a minute"
 )
+# not inside a word ("k8s" is no 8 s: round 32), but "3x100ms" is three of 100 ms
 _DUR = (
-    r"((?<![\d.])\d{1,9}(?:\.\d{1,6})?\s*(?:k\s*)?"
+    r"((?<![\d.])(?<![^\W\dxX])\d{1,9}(?:\.\d{1,6})?\s*(?:k\s*)?"
     r"(?:ns|µs|μs|us|microseconds?|ms|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b|"
     rf"{_WORD_DUR})"
 )
@@ -154,6 +155,18 @@ _APART = re.compile(
     _I,
 )
 # a count of retries with no retry word beside it: "GETs twice", "POSTs 3 times"
+# the retried operation is opening the connection: "we reconnect", "retry the connect", "the connection
+# is retried" ("retry connection errors" names failures, not what is run again: round 32)
+_CONN_OP = (
+    r"(?:connect(?:ion)?s?|connecting|dial(?:ing)?)\b"
+    r"(?!\s+(?:errors?|failures?|issues?|problems?|refus|resets?|drops?|time))"
+)
+_RETRIED_CONNECT = re.compile(
+    rf"\bre-?connect|\bretr(?:y|ies|ied|ying)\s+(?:the\s+|each\s+|a\s+|every\s+|our\s+|its\s+)?"
+    rf"(?:initial\s+|tcp\s+|broker\s+|first\s+)?{_CONN_OP}|"
+    r"\b(?:connect(?:ion)?s?|connecting|dial)\s+(?:is|are|gets?|will\s+be)\s+(?:re-?tried|retried)",
+    _I,
+)
 _BARE_COUNT = re.compile(rf"\b(?:(once|twice|thrice)|{_N}\s+times)\b", _I)
 _EXPO = re.compile(
     r"\bexponential(?:ly)?\b|\bexp\.?\s*(?:back[- ]?off|bo)\b|\bdoubling\b|\bdoubles\b|\btripling\b|"
@@ -1201,6 +1214,8 @@ def _read_line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         d.retries(_n(g), line)
         if re.match(r"re-?connect", m.group(0), _I):  # a reconnect retries a lost or refused connection
             d.add("retry_on_failures", ["connection_lost", "connection_refused"], line)
+        if _RETRIED_CONNECT.search(t):  # what is run again is the connect, not the call (ERR005 reads it)
+            d.add("retried_calls", ["connect"], line)
     if m := _ONCE.search(t):
         used.append(m.span(1))
         d.retries(_WORDS[m.group(1).lower()], line)

@@ -30,10 +30,11 @@ whom to call. A missing one silently turns the doc into guesswork.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from difflib import SequenceMatcher
 
 from ...document import FieldRef
 from ...document.nodes import CodeBlock, ListBlock
-from ...document.template import canonical_section
+from ...document.template import canonical_section, is_template_label, normalize_key
 from ...findings import Severity
 from ...values import strip_code
 from ..rule import DocContext, Violation, doc_rule
@@ -87,7 +88,28 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
             line, where = 1, "at the end of the doc"
         else:
             line, where = section_lines.get(place, 1), f"in '## {place}'"
+        near = _misspelt(ctx, label)
+        if near is not None:  # "**Protcol:** Redis": said where it is, not only that it is missing
+            yield Violation(
+                near.line, f"missing field '**{label}:**'; '**{near.label}:**' here looks like it, misspelt"
+            )
+            continue
         yield Violation(line, f"missing field '**{label}:**' ({where})")
+
+
+def _misspelt(ctx: DocContext, label: str) -> FieldRef | None:
+    """A label of the doc that is no template label but one letter or two from ``label`` ("Protcol",
+    "Critcal Path": new user, round 32)."""
+    want = normalize_key(label)
+    for ref in ctx.doc.fields.all:
+        key = normalize_key(ref.label)
+        if (
+            key != want
+            and not is_template_label(ref.label)
+            and SequenceMatcher(None, key, want).ratio() >= 0.85
+        ):
+            return ref
+    return None
 
 
 RULE = doc_rule("DOC002", "missing-field", Severity.ERROR, __doc__)(_check)
