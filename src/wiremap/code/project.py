@@ -133,12 +133,17 @@ class Projects:
         self.config = config or Config()
         self.root = root
         self._by_dir: dict[Path, Project | None] = {}
+        self._by_doc: dict[str, Project | None] = {}
         self._by_root: dict[Path, Project] = {}
 
     def for_doc(self, doc_path: str | Path) -> Project | None:
+        key = str(doc_path)
+        if key in self._by_doc:  # each SRC rule asks for each doc: resolve() once per doc, not per rule
+            return self._by_doc[key]
         folder = Path(doc_path).resolve().parent
         if folder not in self._by_dir:
             self._by_dir[folder] = self._find(folder)
+        self._by_doc[key] = self._by_dir[folder]
         return self._by_dir[folder]
 
     def all(self) -> list[Project]:

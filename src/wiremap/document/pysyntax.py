@@ -19,9 +19,14 @@ MAX_NODES = 20_000  # more nodes than a snippet has: its tree is not walked (unt
 Parsed = tuple[ast.Module, tuple[ast.AST, ...] | None] | SyntaxError | None
 
 
-@lru_cache(maxsize=128)
 def parsed(text: str) -> Parsed:
-    """The tree of ``text`` and its nodes, or why there is none."""
+    """The tree of ``text`` and its nodes, or why there is none. Trailing newlines do not count (the retry
+    reader has the block's text without its last newline, BLK002 with it: the same tree)."""
+    return _parsed(text.rstrip("\n"))
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> Parsed:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like are warnings, not errors
         try:
