@@ -117,6 +117,7 @@ def test_destination_forms() -> None:
 def test_source_ref_and_slug() -> None:
     assert v.parse_source_ref("`services/a.py:41`") == ("services/a.py", 41)
     assert v.parse_source_ref("services/a.py#L41") == ("services/a.py", 41)
+    assert v.parse_source_ref("services/a.py#L41-L60") == ("services/a.py", 41)
     assert v.parse_source_ref("a.py") == ("a.py", None)
     assert v.slugify("Checkout Service to Payments API") == "checkout-service-to-payments-api"
     assert v.slugify("Zahlungs-Dienst to Büro") == "zahlungs-dienst-to-buro"

@@ -328,11 +328,12 @@ def parse_destination(text: str) -> tuple[str | None, str | None, int | None, bo
     return service, host, port, port is not None and service is not None
 
 
-_SOURCE_REF = re.compile(r"^(?P<path>[^\s:#]+?)(?:(?::|#L)(?P<line>\d+)(?:[-:–]\d+)?)?$")
+# (GitHub's range, ``#L7-L12``, too: it was VAL008 and the SRC rules went quiet for the doc: round 33)
+_SOURCE_REF = re.compile(r"^(?P<path>[^\s:#]+?)(?:(?::|#L)(?P<line>\d+)(?:(?:[-:–]|-L)\d+)?)?$")
 
 
 def parse_source_ref(text: str) -> tuple[str | None, int | None]:
-    """``services/checkout/client.py:41`` (or ``#L41``, ``:41-60``) -> ``(path, 41)``."""
+    """``services/checkout/client.py:41`` (or ``#L41``, ``:41-60``, ``#L41-L60``) -> ``(path, 41)``."""
     t = strip_code(text).strip()
     m = _SOURCE_REF.match(t)
     if not m:

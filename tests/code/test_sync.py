@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests._paths import ROOT
-from tests.code._git import commit_all, git, init_repo
+from tests.code._git import commit_all, git, init_repo, repo_of
 from wiremap.cli.main import main
 
 SHOP = ROOT / "examples" / "shop"
@@ -449,3 +449,34 @@ def test_a_diff_with_a_secret_is_masked_and_says_it_will_not_apply(
     out, err = capsys.readouterr()
     assert "S3cretPw" not in out and "guest:***@" in out
     assert "secrets in the diff are shown as ***, so `git apply` will not take it" in err
+
+
+def test_a_client_moved_to_another_file_is_not_moved_to_a_call_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The doc named ``email_api.py:27``, where ``class EmailClient`` was; a commit moved the class to
+    ``client.py`` and ``email_api.py`` only calls it. SRC003 said "it is at line 10 now", sync wrote line 10
+    (the call) and lint then passed (new user, round 33): a use is not where the Client is."""
+    padding = "".join(f"# line {n}\n" for n in range(3, 10))
+    repo = repo_of(
+        tmp_path / "svc",
+        {
+            "notify/client.py": "import requests\n\n\n\n\n\n\n\nclass EmailClient:\n    def send(self, to):\n"
+            "        return requests.post('https://mail.internal/send', json={'to': to})\n",
+            "notify/email_api.py": f"from notify.client import EmailClient\n\n{padding}"
+            "def notify(to):\n    return EmailClient().send(to)\n",
+            "docs/notify-to-mail.md": (
+                "# Integration: Notify → Mail API\n\n## Quick Reference\n\n"
+                "**Source:** `notify/email_api.py:27`\n**Client:** `EmailClient`\n\n---\n\n"
+                "**Last Updated:** 2026-11-10\n"
+            ),
+        },
+    )
+    monkeypatch.chdir(repo)
+    assert main(["lint", "--select", "SRC003", "docs"]) == 1
+    out = capsys.readouterr().out
+    assert "it is defined in notify/client.py:9 (notify/email_api.py only uses it, at line 11)" in out
+    assert main(["sync", "--write", "docs"]) in (0, 1)
+    said = capsys.readouterr()
+    assert "Source line 27 not moved: EmailClient is defined in notify/client.py:9" in said.out + said.err
+    assert "**Source:** `notify/email_api.py:27`" in (repo / "docs" / "notify-to-mail.md").read_text()

@@ -50,6 +50,7 @@ def _move_client(repo: Path, subject: str = "Add padding above PaymentsClient") 
         ("{p}#L1", "{p}#L{n}"),  # far away: SRC003 says where it is, sync must move it
         ("{p}:39-60", "{p}:{n}-{e}"),  # a range moves whole
         ("{p}#L39-60", "{p}#L{n}-{e}"),
+        ("{p}#L39-L60", "{p}#L{n}-L{e}"),  # GitHub's range: VAL008, and the SRC rules silent (round 33)
         ("{p}:39–60", "{p}:{n}–{e}"),
         ("{p}:39:5", "{p}:{n}:5"),  # line:column keeps its column
     ],

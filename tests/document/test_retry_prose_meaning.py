@@ -972,3 +972,51 @@ def test_retried_forever_is_retried_with_no_count(text: str) -> None:
 def test_a_usual_count_is_no_count(text: str, attempts: int | None, retried: bool | None) -> None:
     policy = _read(text)
     assert policy is not None and (policy.max_attempts, policy.retried) == (attempts, retried)
+
+
+@pytest.mark.parametrize(
+    ("text", "attempts", "kind", "initial", "multiplier"),
+    [
+        # pauses written one by one are as many retries when no count is said (round 33: faults judged
+        # "retried, how often not said" and compared no pause)
+        ("We back off 250ms, 500ms, 1s then give up.", 4, "exponential", 250.0, 2.0),
+        ("Backoff: 250ms → 500ms → 1s, then fail", 4, "exponential", 250.0, 2.0),
+        ("We retry after 250ms, 500ms and 1s", 4, "exponential", 250.0, 2.0),  # was a constant 250 ms
+        ("Backoff: 250ms → 500ms → 1s\nRetries: 5", 6, "exponential", 250.0, 2.0),  # a count said wins
+        ("exp. backoff 0.1s → 0.4s", None, "exponential", 100.0, 4.0),  # two by an arrow: a range, no count
+        ("Three attempts in total, one second between them", 3, "constant", 1000.0, None),
+    ],
+)
+def test_a_schedule_written_out_gives_the_count(
+    text: str, attempts: int | None, kind: str, initial: float, multiplier: float | None
+) -> None:
+    p = _read(text)
+    assert p is not None and p.unread == []
+    assert (p.max_attempts, p.backoff.kind, p.backoff.initial_ms, p.backoff.multiplier) == (
+        attempts,
+        kind,
+        initial,
+        multiplier,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "excluded"),
+    [
+        # a sentence taking statuses out of a policy said elsewhere is not "no retry" for every call (round
+        # 33: "We do not retry 404s." made 2 retries 1 attempt; "404s" was read as 404 seconds)
+        ("2 retries, 1s apart. We do not retry 404s.", ["404"]),
+        ("2 retries, 1s apart. 404s are not retried.", ["404"]),
+        ("2 retries, 1s apart. We never retry a 400 or 404.", ["400", "404"]),
+        ("Retry up to 3 times on 5xx; 4xx errors are not retried.", ["4xx"]),
+    ],
+)
+def test_statuses_taken_out_keep_the_policy(text: str, excluded: list[str]) -> None:
+    p = _read(text)
+    assert p is not None and p.unread == [] and p.not_retried_status == excluded
+    assert p.max_attempts is not None and p.max_attempts > 1
+
+
+def test_a_status_in_the_plural_is_a_status_and_a_time_in_seconds_a_time() -> None:
+    p = _read("We retry 5xxs up to 3 times, 1 s apart; timeout 500s.")
+    assert p is not None and p.retry_on_status == ["5xx"] and p.timeout_ms == 500_000.0

@@ -87,7 +87,10 @@ def fmt(
     err.print(
         f"{changed} doc(s) {verb}, {unchanged} already canonical"
         + (f", {refused} refused" if refused else "")
-        + (f", {unreadable} unreadable" if unreadable else ""),
+        + (f", {unreadable} unreadable" if unreadable else "")
+        # (formatted all the same, and counted above: the exit 1 is theirs; the summary said only
+        # "1 already canonical" of a README without a title: round 33)
+        + (f"; {untitled} without a title (exit 1)" if untitled else ""),
         markup=False,
     )
     raise typer.Exit(1 if refused or unreadable or untitled or ((check or diff) and changed) else 0)

@@ -195,6 +195,20 @@ def defined_anywhere(index: SourceIndex, name: str) -> list[str]:
     )
 
 
+def defined_elsewhere(index: SourceIndex, f: FileIndex, name: str, rel: str) -> tuple[str, int] | None:
+    """Where the project defines the Client when the Source file ``rel`` only uses it (calls or imports
+    it): a Source that named the definition, after the class moved to another file, is not "moved" to a
+    call of it (sync did so and lint then passed: new user, round 33)."""
+    if any(_matches(d.qualname, name) for d in f.definitions):
+        return None
+    found = sorted(
+        (p, d.line)
+        for p, d in index.definitions_named(name)
+        if p != rel and (_matches(d.qualname, name) or d.name == name)
+    )
+    return found[0] if found else None
+
+
 @dataclass(frozen=True, slots=True)
 class Moved:
     """The doc's Client is no longer at its Source line: where it is now."""

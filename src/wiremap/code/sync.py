@@ -16,7 +16,7 @@ from ..document.template import canonical_section
 from ..secrets import mask_text
 from ..values import parse_date
 from .history import Commit
-from .locate import client_line, client_missing
+from .locate import client_line, client_missing, defined_elsewhere
 from .project import NO_ROOT, Project
 from .review import news as review_news
 
@@ -51,10 +51,10 @@ def _date(text: str | None) -> dt.date | None:
 def source_ref_pattern(path: str, line: int) -> re.Pattern[str]:
     """The Source reference ``path`` + ``line`` as a doc may write it, in every form
     :func:`wiremap.values.parse_source_ref` reads: ``path:41``, ``path#L41``, ``path:41-60`` (also with
-    ``–`` or ``#L41-60``) and ``path:41:5``. Groups: ``sep`` (``:`` or ``#L``), ``line``, and for a second
-    number ``rsep`` and ``end``."""
+    ``–``, ``#L41-60`` or ``#L41-L60``) and ``path:41:5``. Groups: ``sep`` (``:`` or ``#L``), ``line``,
+    and for a second number ``rsep`` and ``end``."""
     return re.compile(
-        rf"(?<![\w./-]){re.escape(path)}(?P<sep>:|#L)(?P<line>{line})(?:(?P<rsep>[-:–])(?P<end>\d+))?(?!\d)"
+        rf"(?<![\w./-]){re.escape(path)}(?P<sep>:|#L)(?P<line>{line})(?:(?P<rsep>-L|[-:–])(?P<end>\d+))?(?!\d)"
     )
 
 
@@ -83,6 +83,13 @@ def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: st
             "there to move it to: fix it by hand (SRC002)"
         )
     if moved is None or ref is None or not ref.path or not 0 <= i < len(lines):
+        return
+    f = project.file(rel)
+    if f is not None and (there := defined_elsewhere(project.index, f, moved.client, rel)) is not None:
+        out.notes.append(
+            f"Source line {moved.old_line} not moved: {moved.client} is defined in {there[0]}:{there[1]} and "
+            f"{rel} only uses it (line {moved.new_line}): point the Source at the definition by hand (SRC003)"
+        )
         return
     m = source_ref_pattern(ref.path, moved.old_line).search(lines[i])
     if m is None:

@@ -29,6 +29,9 @@ class Draft:
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     unread_text: list[tuple[str, int]] = field(default_factory=list)  # (sentence, line): read no further
+    # pauses written out one by one ("back off 250ms, 500ms, 1s"), and the line: the count of retries when
+    # no count is said (a reader of prose sets it; no model field of its own)
+    listed_pauses: tuple[int, int] | None = None
 
     def set(self, name: str, value: Any, line: int, *, replace: bool = False) -> None:
         if value is None or (name in self.values and not replace):

@@ -148,7 +148,7 @@ _ATTEMPTS = re.compile(
     _I,
 )
 _APART = re.compile(
-    rf"{_DUR}\s+(?:apart|between\s+(?:attempts|retries|tries))|"
+    rf"{_DUR}\s+(?:apart|between\s+(?:(?:the|two|each|every)\s+)?(?:attempts?|retries|retry|tries|them|calls|each))|"
     rf"(?:every|wait(?:s|ing)?|pauses?|sleep(?:s|ing)?)\s+(?:of\s+)?{_DUR}|{_DUR}\s+(?:delay|pause|wait)s?\b|"
     # "retry after 1.5 s", "1 retry, after 200 ms" (limits, "give up after", are read before)
     rf"\b(?:retr(?:y|ies|ied|ying)|once|twice|thrice)\b[^.;]{{0,40}}?\bafter\s+(?:a\s+)?{_DUR}",
@@ -222,6 +222,7 @@ _NO_JITTER = re.compile(r"\b(?:no|without|zero)\s+jitter\b|\bjitter\s*[:=]?\s*(?
 # a schedule written out: "pauses 0.2s and 0.4s", "backoff (1 s, then 2 s)", "exponential 100ms/200ms/400ms"
 _PAUSES = re.compile(
     rf"(?:pauses?|wait(?:s|ing)?|sleep(?:s|ing)?|back(?:s|ing)?\s*off|delays?|exponential(?:ly)?|"
+    rf"retr(?:y|ies|ied)\s+after|"
     rf"linear(?:ly)?|schedule|intervals?|\bbo)\s*[:=]?\s*(?:of\s+)?\(?\s*"
     # (a duration per attempt, "2s/try", is no pause: it ends the list)
     rf"({_DUR}(?:\s*(?:,|and|then|,\s*then|/|→|->|=>)\s*{_DUR}(?!\s*/\s*(?:try|attempt|call|req)))+)",
@@ -412,6 +413,25 @@ def _first(m: re.Match[str] | None) -> str | None:
     return next((g for g in m.groups() if g), None) if m else None
 
 
+# a status in the plural, as people say them: "we do not retry 404s", "5xxs are retried" ("404s" read as
+# a duration of 404 s, and the sentence as "no retry" for the whole policy: round 33); after a word of time
+# ("timeout 500s", "wait 400s") it stays a duration
+_STATUS_PLURAL = re.compile(r"\b([45](?:\d\d|xx))s\b", _I)
+_TIME_BEFORE = re.compile(
+    r"(?:time[- ]?outs?|wait(?:s|ing)?|sleeps?|pauses?|delays?|after|every|caps?(?:ped)?|back[- ]?off|within|"
+    r"up\s+to|max(?:imum)?|deadline|budget|of|for|than|at\s+most|at\s+least|[=:~≈<>≤≥])\s*$",
+    _I,
+)
+_TIME_AFTER = re.compile(r"^\s*(?:apart|between|later|each|per|timeout|delay|pause|wait|backoff)\b", _I)
+
+
+def _status_plural(m: re.Match[str]) -> str:
+    before, after = m.string[max(0, m.start() - 30) : m.start()], m.string[m.end() : m.end() + 20]
+    if _TIME_BEFORE.search(before) or _TIME_AFTER.match(after):
+        return m.group(0)
+    return m.group(1) + " "  # the same length: offsets of what follows hold
+
+
 def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draft | None:
     """``method``: the Endpoint's HTTP method, when known; words for another method are not its policy,
     and without it words for one method are listed unread. A draft holding only sentences not understood is
@@ -419,6 +439,7 @@ def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draf
     if len(text) > MAX_TEXT:
         return None
     text = _APPROX.sub("", text)
+    text = _STATUS_PLURAL.sub(_status_plural, text)
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
     if _NONE_ALONE.fullmatch(text):  # "none": the whole strategy is that there is none
         d = Draft("prose", first_line + text.split("\n").index(first))
@@ -486,6 +507,10 @@ def read_lines(lines: list[tuple[str, int]]) -> Draft | None:
 
 
 def _finish(d: Draft) -> Draft | None:
+    if d.listed_pauses is not None and "max_attempts" not in d.values and d.values.get("retried") is not True:
+        # "we back off 250ms, 500ms, 1s then give up": three pauses are three retries when no count is
+        # said (faults judged no count and no pause of it: round 33)
+        d.retries(d.listed_pauses[0], d.listed_pauses[1])
     if (read := d.values.get("read_timeout_ms")) is not None:  # with the connect timeout: their sum
         line = d.lines["read_timeout_ms"]
         d.set("timeout_ms", read + (d.values.get("connect_timeout_ms") or 0.0), line)
@@ -611,6 +636,15 @@ _EXCLUDE = re.compile(
     rf"\bunless\s+(?:(?:the|it|it['’]s|that['’]s|this|error|response|status|code|is|was|an?|gets?|returns?|"
     rf"we|get|see|receive|upstream|server|answers?|with)\s+){{0,5}})|"
     rf"\bbut\s+(?:not|never)(?:\s+(?:on|for))?)\s*(?:HTTP\s+)?{_SLIST}",
+    _I,
+)
+# a sentence that takes statuses out: "we do not retry 404", "we never retry a 400 or 404", "404 is not
+# retried", "4xx are never retried"
+_NOT_RETRIED = re.compile(
+    rf"\b(?:(?:do|does|will|would|should|must|shall)\s*n[o'’]?t|never|won['’]t)\s+retry(?:\s+(?:on|for))?\s+"
+    rf"(?:an?\s+|the\s+|any\s+)?(?:HTTP\s+)?(?P<codes>{_SLIST})(?:\s+(?:errors?|responses?|status(?:es)?))?|"
+    rf"\b(?P<subject>{_SLIST})(?:\s+(?:errors?|responses?))?\s+(?:are|is|get|gets|will\s+be)\s+(?:not|never)\s+"
+    rf"retried",
     _I,
 )
 # a negation that holds only under a condition: "…, in which case we don't retry", "otherwise no retries"
@@ -961,6 +995,14 @@ class _Reading:
                 # kept, not only blanked: "5xx except 501" retried a 501 for faults (round 30)
                 self.d.add("not_retried_status", _STATUS.findall(m.group()), self.line)
                 self.blank(*m.span())
+        for m in _NOT_RETRIED.finditer(self.t):
+            # "2 retries, 1s apart. We do not retry 404s.": one status taken out of a policy said elsewhere
+            # (the sentence was "no retry" for every call: round 33); alone, it stays the whole policy
+            if _counts_elsewhere(self.t, *m.span()):
+                self.excluded.append(m.start())
+                codes = m.group("codes") or m.group("subject")
+                self.d.add("not_retried_status", _STATUS.findall(codes), self.line)
+                self.blank(*m.span())
         for m in _NEG_MORE.finditer(self.t):  # "do not retry more than 2 times": at most 2 retries
             n = _n(m.group(1) or m.group(2) or m.group(3) or "")
             if m.group(3) and not m.group(4):  # "no more than 3 attempts"
@@ -1263,6 +1305,8 @@ def _read_line(d: Draft, t: str, line: int, method: str | None = None) -> None:
     elif pauses is not None:
         kind, first, factor, span = pauses  # "pauses 0.2s and 0.4s", "waiting 200ms then 400ms"
         used.append(span)
+        if d.listed_pauses is None and not _ARROW_PAIR.match(t[span[0] : span[1]]):  # (0.1s → 0.4s: a range)
+            d.listed_pauses = (len(list(_ONE_DUR.finditer(t[span[0] : span[1]]))), line)
         d.set("backoff.kind", kind, line)
         d.set("backoff.initial_ms", first, line)
         if kind == "exponential":

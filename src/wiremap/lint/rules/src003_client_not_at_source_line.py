@@ -3,7 +3,9 @@ Checks that the **Client** is defined (or, for a library client such as `request
 or near the **Source** line: inside its body, or within `source-line-window` lines (default 10) of
 where it starts. When the Client is elsewhere in the file, the finding says where it is now;
 `wiremap sync --write` moves the line there. The window is a tolerance, not a target: sync also moves
-a line inside it to the exact line where the Client starts.
+a line inside it to the exact line where the Client starts. A Client of the project's own that was
+moved to another file, the Source file only calling or importing it now, is said as such, with the
+file and line that define it: sync does not move the line to a use of it, nor to another file.
 
 ## Why is this bad?
 Code moves and docs don't: a few edits above the client and the Source line points at something
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...code.locate import moved_client
+from ...code.locate import defined_elsewhere, moved_client
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
@@ -36,8 +38,18 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
     for doc, project, rel in source_docs(ctx):
         if not project.exists(rel):
             continue
-        moved = moved_client(doc.integration, project.file(rel), project.line_window, project.lines(rel))
+        f = project.file(rel)
+        moved = moved_client(doc.integration, f, project.line_window, project.lines(rel))
         if moved is None:
+            continue
+        if f is not None and (there := defined_elsewhere(project.index, f, moved.client, rel)) is not None:
+            yield Violation(
+                doc.integration.line_of("source_ref"),
+                f"Client {moved.client} is not at {rel}:{moved.old_line}: it is defined in {there[0]}:"
+                f"{there[1]} ({rel} only uses it, at line {moved.new_line}); point the Source at the "
+                "definition (`wiremap sync` does not move a Source to another file)",
+                doc.path,
+            )
             continue
         yield Violation(
             doc.integration.line_of("source_ref"),

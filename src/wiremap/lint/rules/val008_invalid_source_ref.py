@@ -1,6 +1,6 @@
 """## What it does
-Checks that Source points at a line of code: `path:line` (also `path#L41` or `path:41-60`), such as
-`services/checkout/payments_client.py:39`.
+Checks that Source points at a line of code: `path:line` (also `path#L41`, `path:41-60` or
+`path#L41-L60`), such as `services/checkout/payments_client.py:39`.
 
 ## Why is this bad?
 Source is how a reader gets from the doc to the code that makes the call, and what `verify` checks
