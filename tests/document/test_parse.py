@@ -340,6 +340,10 @@ def test_latency_and_labels_written_as_table_rows_are_read() -> None:
         # the value first: "- 150ms p99" was no P99 (CRT003 "no P99 latency": new user, round 32)
         ("- 0.05s typical\n- 120 ms (p95)\n- 150ms p99", (50.0, 120.0, 150.0)),
         ("- 2 ms median\n- 40 ms at p95\n- 3 retries p99", (2.0, 40.0, None)),
+        # several on one line: the P99 after the P50 was dropped (CRT003 "no P99": round 34)
+        ("- p50 ~ 3ms / p99 under 40ms", (3.0, None, 40.0)),
+        ("- P50 ~ 3ms, P99 ~ 40ms\n- P95: 20 ms", (3.0, 20.0, 40.0)),
+        ("- p95 9ms; p99 30ms", (None, 9.0, 30.0)),
     ],
 )
 def test_latency_keys_however_written(items: str, expected: tuple[float | None, ...]) -> None:
@@ -453,3 +457,18 @@ def test_a_variables_table_in_configuration_without_its_label_is_read() -> None:
     assert integ.lines["env_vars.LEDGER_URL"] == 7
     flags = text.replace("| Variable | Default | Purpose |", "| Setting | Default | Purpose |")
     assert parse_text(flags, "a.md").integration.env_vars == []
+
+
+def test_a_retry_strategy_written_as_a_settings_table_is_read() -> None:
+    """``| retries | 2 |``, ``| backoff | 100 ms constant |``, ``| timeout | 500 ms |`` under the label:
+    no strategy was read (CRT002 "no Retry Strategy"; faults took the count from Failure Modes and
+    compared no pause: new user, round 34)."""
+    text = (
+        "# Integration: A → B\n\n## Error Handling\n\n**Retry Strategy:**\n\n| Setting | Value |\n|---|---|\n"
+        "| retries | 2 |\n| backoff | 100 ms constant |\n| timeout | 500 ms |\n\n## Performance\n"
+    )
+    integ = parse_text(text, "a.md").integration
+    policy = integ.error_handling.retry
+    assert policy is not None and integ.lines["retry_strategy"] == 9
+    assert (policy.max_attempts, policy.backoff.initial_ms, policy.timeout_ms) == (3, 100.0, 500.0)
+    assert integ.retry_strategy == "retries: 2\nbackoff: 100 ms constant\ntimeout: 500 ms"

@@ -1020,3 +1020,23 @@ def test_statuses_taken_out_keep_the_policy(text: str, excluded: list[str]) -> N
 def test_a_status_in_the_plural_is_a_status_and_a_time_in_seconds_a_time() -> None:
     p = _read("We retry 5xxs up to 3 times, 1 s apart; timeout 500s.")
     assert p is not None and p.retry_on_status == ["5xx"] and p.timeout_ms == 500_000.0
+
+
+def test_pauses_before_each_retry_and_a_breaker_count_written_first_are_read() -> None:
+    """Round 34: "waiting 200 ms before the first retry, 400 ms before the second and 800 ms before the
+    third" was listed unread (ERR001) and "After 5 consecutive failures the circuit breaker opens" had no
+    threshold."""
+    p = _read(
+        "We retry timeouts and HTTP 503 responses up to 3 times, waiting 200 ms before the first retry, "
+        "400 ms before the second and 800 ms before the third. After 5 consecutive failures the circuit "
+        "breaker opens and stays open for 30 seconds."
+    )
+    assert p is not None and p.unread == []
+    assert (p.max_attempts, p.backoff.kind, p.backoff.initial_ms, p.backoff.multiplier) == (
+        4,
+        "exponential",
+        200.0,
+        2.0,
+    )
+    assert p.circuit_breaker is not None
+    assert (p.circuit_breaker.failure_threshold, p.circuit_breaker.cool_down_ms) == (5, 30000.0)

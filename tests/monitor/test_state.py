@@ -219,6 +219,21 @@ def test_a_doc_with_a_p95_alone_is_held_to_it() -> None:
     assert fine.status is Status.UP
 
 
+def test_a_sub_millisecond_p99_is_not_degraded_by_the_probe_s_own_timing() -> None:
+    """A TCP listener documented at "P99: 500 us" whose connect a blocking socket timed at 0.02 ms was
+    degraded: the probe's event loop made 0.2-1.5 ms of it (new user, round 34). Slow is beyond the
+    documented figure plus PROBE_SLACK_MS; a destination truly slower is still degraded."""
+    fast = Integration(id="a-to-b", path="a.md", source="A", destination="B", latency_ms=Latency(p99=0.5))
+    t = Tracker(fast, Thresholds())
+    for i in range(60):
+        t.observe(CheckResult("a-to-b", 1000.0 + i, True, 0.2 + (i % 7) * 0.2, None, None))
+    assert t.status is Status.UP
+    slow = Tracker(fast, Thresholds())
+    for i in range(20):
+        slow.observe(CheckResult("a-to-b", 1000.0 + i, True, 3.0, None, None))
+    assert slow.status is Status.DEGRADED
+
+
 @settings(max_examples=examples(100))
 @given(
     n=st.integers(min_value=1, max_value=1500),

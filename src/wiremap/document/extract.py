@@ -7,7 +7,7 @@ read for raw values and lines, so every finding can point at the doc's line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -583,6 +583,18 @@ def _table_envs(rows: list[TextLine]) -> tuple[list[tuple[int, EnvVar]], list[tu
     return envs, unread
 
 
+def _settings_table(doc: Document, ref: FieldRef) -> tuple[int, str] | None:
+    """A two-column table under a label (a header row, then ``| key | value |`` rows) as ``key: value``
+    lines, with the line of the first row; None when no such table is there."""
+    rows, _ = _label_table(doc, ref, _SAYS_NONE)
+    if not rows:
+        return None
+    pairs = [cells for row in rows[2:] if len(cells := _table_cells(row.raw)) >= 2 and cells[0]]
+    if not pairs:
+        return None
+    return rows[2].line, "\n".join(f"{_plain_cell(c[0])}: {_plain_cell(' '.join(c[1:]))}" for c in pairs)
+
+
 def _config_env_table(doc: Document) -> list[TextLine] | None:
     """The first table of the Configuration section whose header names a variable column ("Variable",
     "Env var"), when no label says where the variables are."""
@@ -861,6 +873,27 @@ def _latency_together(key: str, rest: str) -> list[tuple[str, float | None]] | N
     return [(n, v.parse_duration_ms(f"{f} {m.group(2)}")) for n, f in zip(names, figures, strict=True) if n]
 
 
+# several keys, each with its figure, on one line: "p50 ~ 3ms / p99 under 40ms", "P50 ~ 3ms, P99 ~ 40ms",
+# "p95 9ms; p99 30ms" (the P99 was dropped, CRT003 said the doc states none and --write wrote the P50
+# over the whole line: round 34)
+_LATENCY_PAIR = re.compile(
+    r"(?<![\w.])(?P<key>(?:p|tp)\s*(?:50|95|99)(?:\.0+)?|(?:50|95|99)(?:th|%)(?:\s*percentile)?|typical|median"
+    r"|average|avg|mean)(?![\w.])\s*(?:[:=]\s*)?(?P<value>(?:[~≈<≤]|under|below|about|around|up\s+to)?\s*"
+    r"\d+(?:\.\d+)?\s*(?:ns|[µμu]s|ms|msec|millis(?:econds?)?|s|secs?|seconds?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _latency_pairs(text: str) -> list[tuple[str, float | None]]:
+    """The ``(key, ms)`` pairs written one after the other on a line, when their keys differ."""
+    pairs: list[tuple[str, float | None]] = []
+    for m in _LATENCY_PAIR.finditer(text):
+        key = _latency_key(m.group("key"))
+        if key is not None and all(key != k for k, _ in pairs):
+            pairs.append((key, _latency_value(m.group("value"))))
+    return pairs
+
+
 def _latency_value(rest: str) -> float | None:
     return v.parse_duration_ms(_KEY_AGAIN.sub("", v.split_note(rest)[0], count=1))
 
@@ -932,11 +965,18 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         put("failure_modes", [mode for _, mode in modes], r.line if r is not None else modes[0][0])
         for n, (line, _) in enumerate(modes):
             lines[f"failure_modes.{n}"] = line
-    if (r := ref("retry strategy")) is not None:
+    retry_ref = ref("retry strategy")
+    if (r := retry_ref) is not None:
         listed = "\n".join(f"- {it.raw}" for it in _items(r)) or None  # a strategy written as a list
-        put("retry_strategy", _code(r) or listed, r.block.line if r.block else r.line)
+        if r.block is None and not r.raw and (settings := _settings_table(doc, r)) is not None:
+            # | Setting | Value | rows (retries | 2, backoff | 100 ms constant): read as "key: value"
+            # lines (it was no strategy: CRT002, and faults compared no pause: round 34)
+            retry_ref = replace(r, line=settings[0], raw=settings[1], value=settings[1])
+            put("retry_strategy", settings[1], settings[0])
+        else:
+            put("retry_strategy", _code(r) or listed, r.block.line if r.block else r.line)
     data["error_handling"] = read_error_handling(
-        data.get("failure_modes", []), lines, ref("retry strategy"), data.get("endpoint")
+        data.get("failure_modes", []), lines, retry_ref, data.get("endpoint")
     )
 
     latency: dict[str, float | None] = {}
@@ -946,6 +986,12 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             key, rest = _split_item(it)
             if "/" in key and (together := _latency_together(key, rest)) is not None:
                 for name, ms in together:  # "p50/p95/p99: 12/40/90 ms" (round 30: all three were null)
+                    if name not in latency:
+                        latency[name] = ms
+                        lines[f"latency_ms.{name}"] = it.line
+                continue
+            if len(pairs := _latency_pairs(it.text)) > 1:  # "p50 ~ 3ms / p99 under 40ms": each its own
+                for name, ms in pairs:
                     if name not in latency:
                         latency[name] = ms
                         lines[f"latency_ms.{name}"] = it.line

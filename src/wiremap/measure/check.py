@@ -25,6 +25,8 @@ class Verdict:
 # limit is tested against Binomial(n, 1%) (P95: 5%). With 150 samples at 50 req/s, two or three slow
 # ones read as "p99 over" by chance; this is the serve's degraded rule (docs/commands/serve.md).
 SIGNIFICANCE = 0.01
+# the successes within the limit, the failed requests (no answer within it) over it
+_FAILURES_EXCEED = "is within the limit, but with the failures it exceeds"
 _SHARE = {"P95": 0.05, "P99": 0.01}
 
 
@@ -74,7 +76,7 @@ def check_against_doc(integration: Integration, result: MeasureResult, tolerance
         above = None if slow is None else slow + failed
         if above is None:  # only percentiles known: the point estimate decides
             ok = measured <= limit and failed <= _SHARE[name] * n
-            verb = "within" if ok else "exceeds"
+            verb = "within" if ok else "exceeds" if measured > limit else _FAILURES_EXCEED
             verdict = Verdict(name, documented, measured, limit, ok, f"{said} {verb} {against}")
             out.append(verdict if ok else _behind(name, result, limit, verdict))
             continue
@@ -85,12 +87,15 @@ def check_against_doc(integration: Integration, result: MeasureResult, tolerance
         what = "samples above" if not failed else "requests failed or above"
         counts = f"{above} of {n} {what} {limit:.2f} ms, {expected:.1f} expected if it held, {format_p(p)}"
         if p < SIGNIFICANCE:
+            # the successes alone within the limit: the failures, counted above it, fail it ("measured
+            # 5.28 ms … exceeds … limit 7.20 ms" read as false: round 34)
+            verb = "exceeds" if measured > limit else _FAILURES_EXCEED
             out.append(
                 _behind(
                     name,
                     result,
                     limit,
-                    Verdict(name, documented, measured, limit, False, f"{said} exceeds {against}: {counts}"),
+                    Verdict(name, documented, measured, limit, False, f"{said} {verb} {against}: {counts}"),
                 )
             )
         elif measured <= limit:

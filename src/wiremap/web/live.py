@@ -12,7 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..monitor.model import CheckResult, IntegrationState, Percentiles, Store, Transition
-from ..monitor.state import CLAIMED_EXCESS, MIN_SAMPLES, SIGNIFICANCE, documented_bound, excess_p_value
+from ..monitor.state import (
+    CLAIMED_EXCESS,
+    MIN_SAMPLES,
+    SIGNIFICANCE,
+    documented_bound,
+    excess_p_value,
+    slow_limit,
+)
 
 __all__ = [
     "DAY",
@@ -109,7 +116,8 @@ def slow_probes(store: Store, state: IntegrationState, now: float) -> SlowProbes
         return None
     name, documented, share = bound
     ok = [latency_of(r) for r in store.results(state.id, now - HOUR, None, _RAW_LIMIT) if r.ok]
-    slow = sum(1 for v in ok if v > documented)
+    limit = slow_limit(documented)
+    slow = sum(1 for v in ok if v > limit)
     return SlowProbes(
         documented, slow, len(ok), excess_p_value(slow, len(ok), share), allowed=share, name=name
     )

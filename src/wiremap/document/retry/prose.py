@@ -229,6 +229,11 @@ _PAUSES = re.compile(
     _I,
 )
 _ONE_DUR = re.compile(_DUR, _I)
+_ORDINAL_PAUSE = re.compile(
+    rf"{_DUR}\s+(?:before|ahead\s+of|prior\s+to)\s+the\s+(?:first|second|third|fourth|fifth|sixth|next|last|"
+    r"\d{1,2}(?:st|nd|rd|th))\b",
+    _I,
+)
 
 
 def _pause_list(t: str, said: str | None) -> tuple[str, float, float, Span] | None:
@@ -236,15 +241,21 @@ def _pause_list(t: str, said: str | None) -> tuple[str, float, float, Span] | No
     backoff: constant ratios are exponential, constant steps linear (kind, first pause, factor or step);
     the kind ``said`` in words first ("linear backoff (1 s, then 2 s)": two pauses fit both)."""
     m = _PAUSES.search(t)
-    if m is None:
+    if m is not None:
+        values = [parse_duration_ms(x.group(0)) for x in _ONE_DUR.finditer(m.group(1))]
+        span = m.span(1)
+    elif len(each := list(_ORDINAL_PAUSE.finditer(t))) >= 2:
+        # "200 ms before the first retry, 400 ms before the second and 800 ms before the third" (its
+        # figures were listed unread, ERR001, though the backoff was read from its words: round 34)
+        values = [parse_duration_ms(x.group(1)) for x in each]
+        span = (each[0].start(), each[-1].end())
+    else:
         return None
-    values = [parse_duration_ms(x.group(0)) for x in _ONE_DUR.finditer(m.group(1))]
     ms = [v for v in values if v is not None]
     if len(ms) < 2 or ms[0] <= 0:
         return None
     ratios = {round(b / a, 3) for a, b in itertools.pairwise(ms) if a > 0}
     steps = {round(b - a, 3) for a, b in itertools.pairwise(ms)}
-    span = m.span(1)
     if len(steps) == 1 and 0.0 in steps:
         return "constant", ms[0], 0.0, span
     if said == "linear" and len(steps) == 1:
@@ -1293,6 +1304,12 @@ def _read_line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         if (after := _BREAKER_AFTER.search(m.group(1))) and (g := _first(after)) is not None:
             used.append((m.start(1) + after.start(), m.start(1) + after.end()))
             d.set("breaker.failure_threshold", _n(g), line)
+        else:  # the count first: "After 5 consecutive failures the circuit breaker opens" (round 34)
+            start = _sentence_start(t, m.start())
+            before = _BREAKER_AFTER.search(t, start, m.start())
+            if before is not None and (g := _first(before)) is not None:
+                used.append(before.span())
+                d.set("breaker.failure_threshold", _n(g), line)
         if (g := _take(_BREAKER_OPEN, t, used, m.start(1), m.end(1))) is not None:
             d.set("breaker.cool_down_ms", parse_duration_ms(g), line)
     if g := _take(_START, t, used):
