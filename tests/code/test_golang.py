@@ -76,7 +76,15 @@ def test_service_with_http_sql_redis_nats() -> None:
         (53, "github.com/redis/go-redis.NewClient", "redis", "localhost:6379", None, "New"),
         # getenv(key, fallback) is the file's own helper over os.LookupEnv
         (54, "github.com/nats-io/nats.go.Connect", "nats", None, "NATS_URL", "New"),
-        (63, "net/http.NewRequestWithContext", "http", None, "INVENTORY_URL", "Server.Stock"),
+        # joined as the Python indexer joins an f-string: the variable by name, the unknown part as {…}
+        (
+            63,
+            "net/http.NewRequestWithContext",
+            "http",
+            "${INVENTORY_URL}/stock/{…}",
+            "INVENTORY_URL",
+            "Server.Stock",
+        ),
         # s.http is a struct field declared *http.Client
         (67, "net/http.Client.Do", "http", None, None, "Server.Stock"),
         (82, "net/http.Get", "http", "http://localhost:8080/healthz", None, "healthcheck"),
@@ -390,3 +398,17 @@ def test_invalid_utf8_is_replaced_not_fatal() -> None:
     data += b'\thttp.Get("https://after.example.com/\xc3\x28")\n}\n'
     index = index_go("bad.go", data, "s")
     assert [(s.line, s.target) for s in index.sites] == [(5, "https://after.example.com/\ufffd(")]
+
+
+def test_an_env_var_with_a_fallback_assigned_when_empty_gives_the_fallback() -> None:
+    """``base := os.Getenv("GEO_URL"); if base == "" { base = "http://…" }``: the target was ``?`` (new
+    user, round 32); the fallback is the address, joined with what the call adds."""
+    data = (
+        'package gateway\n\nimport (\n\t"net/http"\n\t"os"\n)\n\n'
+        "var geoClient = &http.Client{}\n\n"
+        "func LookupGeo(ip string) (*http.Response, error) {\n"
+        '\tbase := os.Getenv("GEO_URL")\n\tif base == "" {\n\t\tbase = "http://127.0.0.1:19814"\n\t}\n'
+        '\treturn geoClient.Get(base + "/geo?ip=" + ip)\n}\n'
+    )
+    (site,) = index_go("geo.go", data.encode(), "sha").sites
+    assert (site.line, site.target, site.env) == (15, "http://127.0.0.1:19814/geo?ip={…}", "GEO_URL")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from ._symbols import MAX_BINDINGS, Api, Bindings, Value, agreed
+from ._symbols import MAX_BINDINGS, Api, Bindings, Value, agreed, env_with_fallback
 from ._treesitter import string_value, text
 from .clients_go import ALIASES, ENV_FUNCS, PASSTHROUGH, TARGET_KEYS, find_api
 
@@ -71,6 +71,28 @@ def _is_list(lit: Node) -> bool:
     """``[]string{…}``, ``[...]string{…}``: a list (its first element is the target), not a struct."""
     ltype = lit.child_by_field_name("type")
     return ltype is not None and ltype.type in ("slice_type", "array_type", "implicit_length_array_type")
+
+
+def _piece(v: Value) -> str | None:
+    if v.literal is not None:
+        return v.literal
+    if v.default is not None:
+        return v.default
+    return f"${{{v.env}}}" if v.env else None
+
+
+def _joined(left: Value, right: Value) -> Value:
+    """``a + b`` of strings, as the Python indexer joins an f-string: an env var by its default (else
+    ``${NAME}``), a part not known as ``{…}`` (``base + "/geo?ip=" + ip`` with ``base`` from GEO_URL or its
+    fallback was "$GEO_URL" alone: round 32)."""
+    env = left.env or right.env
+    lp, rp = _piece(left), _piece(right)
+    if lp is None and rp is None:
+        return Value(env=env)
+    text = (lp if lp is not None else "{…}") + (rp if rp is not None else "{…}")
+    if lp is None and env is None:  # an unknown base: no address to show
+        return Value(literal=None)
+    return Value(literal=text, env=env)
 
 
 class Names:
@@ -272,8 +294,8 @@ class Names:
             return Value(literal=text(node))
         if t == "identifier":
             entries = self.entries(scope, text(node)) or []
-            values = (self.value(b, w, depth + 1) if isinstance(b, Node) else Value() for b, w in entries)
-            return agreed(values) or Value()
+            values = [self.value(b, w, depth + 1) if isinstance(b, Node) else Value() for b, w in entries]
+            return agreed(values) or env_with_fallback(values) or Value()
         if t == "selector_expression":  # cfg.Addr where cfg is a struct literal of this file
             found = self.composite(node.child_by_field_name("operand"), scope, depth + 1)
             field = text(node.child_by_field_name("field"))
@@ -281,10 +303,7 @@ class Names:
         if t == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
             left = self.value(node.child_by_field_name("left"), scope, depth + 1)
             right = self.value(node.child_by_field_name("right"), scope, depth + 1)
-            both = left.literal is not None and right.literal is not None
-            return Value(
-                literal=f"{left.literal}{right.literal}" if both else None, env=left.env or right.env
-            )
+            return _joined(left, right)
         if t == "composite_literal":  # []string{"a:9092", "b:9092"}
             body = node.child_by_field_name("body")
             first = body.named_children[0] if body is not None and body.named_children else None

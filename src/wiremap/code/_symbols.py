@@ -12,7 +12,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-__all__ = ["MAX_BINDINGS", "Api", "Bindings", "Value", "agreed", "api_lookup", "outer_scopes", "sql_protocol"]
+__all__ = [
+    "MAX_BINDINGS",
+    "Api",
+    "Bindings",
+    "Value",
+    "agreed",
+    "api_lookup",
+    "env_with_fallback",
+    "outer_scopes",
+    "sql_protocol",
+]
 
 T = TypeVar("T")
 
@@ -108,6 +118,18 @@ def agreed(values: Iterable[T | None]) -> T | None:
     """The one value all bindings of a name lead to (``let c; if (a) c = x(); else c = x();``), else None."""
     distinct = set(values)
     return distinct.pop() if len(distinct) == 1 else None
+
+
+def env_with_fallback(values: Iterable[Value]) -> Value | None:
+    """A name bound to an env var and, elsewhere, to one literal: the literal is the variable's fallback
+    (Go's ``base := os.Getenv("GEO_URL"); if base == "" { base = "http://…" }`` was no target at all:
+    new user, round 32). None for any other mix."""
+    vals = list(values)
+    envs = [v for v in vals if v.env and v.literal is None and v.default is None]
+    literals = {v.literal for v in vals if v.env is None and v.literal is not None}
+    if len(envs) != 1 or len(literals) != 1 or len(envs) + sum(1 for v in vals if v.literal) != len(vals):
+        return None
+    return Value(env=envs[0].env, default=literals.pop())
 
 
 def api_lookup(
