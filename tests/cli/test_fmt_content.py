@@ -108,3 +108,21 @@ def test_a_diff_with_a_secret_is_masked_and_says_it_will_not_apply(
     out, err = capsys.readouterr()
     assert "Sup3rSecretPw" not in out and "# Integration: A → B" in out
     assert "secrets in the diff are shown as ***, so `git apply` will not take it" in err
+
+
+def test_two_spaces_after_a_footer_field_are_layout(tmp_path: Path) -> None:
+    """``**Last Updated:** 2026-12-01␠␠`` (a hard break of two spaces): the footer is written a field a
+    line, its breaks dropped, and fmt refused the doc ("lost break": new user, round 35)."""
+    doc = tmp_path / "a.md"
+    doc.write_text(
+        "# Integration: A → B\n\n**Purpose:** x\n\n---\n\n**Last Updated:** 2026-12-01  \n"
+        "**Maintained By:** @team  \n",
+        encoding="utf-8",
+    )
+    before = parse_text(doc.read_text(encoding="utf-8"), "a.md").integration
+    assert main(["fmt", str(doc)]) == 0
+    after = parse_text(doc.read_text(encoding="utf-8"), "a.md").integration
+    assert doc.read_text(encoding="utf-8").endswith(
+        "**Last Updated:** 2026-12-01\n**Maintained By:** @team\n"
+    )
+    assert (after.last_updated, after.maintained_by) == (before.last_updated, before.maintained_by)

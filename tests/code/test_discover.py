@@ -190,3 +190,44 @@ def test_a_call_of_another_protocol_in_a_documented_file_is_not_that_doc_s(
     assert session and not any(s["documented"] for s in session), session
     grpc = [s for s in data["sites"] if s["path"].endswith("inventory_client.py") and s["protocol"] == "grpc"]
     assert grpc and all(s["documented"] for s in grpc), grpc
+
+
+def test_a_new_host_inside_a_documented_class_is_an_integration_of_its_own(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``refund()`` method of the documented PaymentsClient posting to another host was marked
+    undocumented on its line, but the class held it in the documented integration: never listed, never
+    drafted (new user, round 35)."""
+    client = shop / "services" / "checkout" / "payments_client.py"
+    text = client.read_text(encoding="utf-8").replace(
+        "    @classmethod\n    def from_env(cls)",
+        "    def refund(self) -> None:\n"
+        "        requests.post('http://127.0.0.1:7781/refunds', json={}, timeout=1)\n\n"
+        "    @classmethod\n    def from_env(cls)",
+        1,
+    )
+    client.write_text(text, encoding="utf-8")
+    data = _json(capsys)
+    undocumented = [i for i in data["integrations"] if not i["documented"]]
+    assert ("services/checkout", "127.0.0.1:7781", "http") in {
+        (i["source"], i["destination"], i["protocol"]) for i in undocumented
+    }
+    assert data["coverage"]["integrations_found"] == 10 and data["coverage"]["integrations_documented"] == 7
+
+
+def test_a_send_goes_where_its_function_s_request_does(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``req = requests.Request("POST", "http://fraud…")`` then ``Session().send(req)``: the send names no
+    URL, and in a file a doc names it was "documented by" that doc (new user, round 35, in Go and Python)."""
+    client = shop / "services" / "checkout" / "payments_client.py"
+    client.write_text(
+        client.read_text(encoding="utf-8") + "\n\ndef fraud_score() -> None:\n"
+        "    req = requests.Request('POST', 'http://127.0.0.1:7782/score', json={}).prepare()\n"
+        "    requests.Session().send(req, timeout=1)\n",
+        encoding="utf-8",
+    )
+    data = _json(capsys)
+    fraud = [s for s in data["sites"] if s.get("scope") == "fraud_score"]
+    assert fraud and not any(s["documented"] for s in fraud), fraud
+    assert data["coverage"]["integrations_documented"] == 7

@@ -472,3 +472,30 @@ def test_a_retry_strategy_written_as_a_settings_table_is_read() -> None:
     assert policy is not None and integ.lines["retry_strategy"] == 9
     assert (policy.max_attempts, policy.backoff.initial_ms, policy.timeout_ms) == (3, 100.0, 500.0)
     assert integ.retry_strategy == "retries: 2\nbackoff: 100 ms constant\ntimeout: 500 ms"
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("Retry policy", "retry_strategy"),
+        ("Retries", "retry_strategy"),
+        ("Behaviour on failure", "failure_modes"),
+        ("Owner", "maintained_by"),
+    ],
+)
+def test_labels_other_teams_write_are_the_template_s(label: str, field: str) -> None:
+    """``**Retry policy:**`` over a YAML block was no Retry Strategy: CRT002 said there was none and faults
+    compared no pause (new user, round 35). A synonym of a template label is that label."""
+    body = {
+        "retry_strategy": "```yaml\nretries: 3\nbackoff_ms: 500\n```",
+        "failure_modes": "- **Timeout**: no answer in 2 s → retried",
+        "maintained_by": "@team",
+    }[field]
+    text = f"# Integration: A → B\n\n## Error Handling\n\n**{label}:**\n{body}\n"
+    if field == "maintained_by":
+        text = f"# Integration: A → B\n\n---\n\n**{label}:** {body}\n"
+    integ = parse_text(text, "a.md").integration
+    value = getattr(integ, field)
+    assert value, (label, field)
+    if field == "retry_strategy":
+        assert integ.error_handling.retry is not None and integ.error_handling.retry.max_attempts == 4

@@ -1040,3 +1040,17 @@ def test_pauses_before_each_retry_and_a_breaker_count_written_first_are_read() -
     )
     assert p.circuit_breaker is not None
     assert (p.circuit_breaker.failure_threshold, p.circuit_breaker.cool_down_ms) == (5, 30000.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"retries": 1, "backoff_ms": 50, "timeout_ms": 250}',
+        '{"maxAttempts": 2, "initialBackoffMs": 50, "timeoutMs": 250}',
+    ],
+)
+def test_json_settings_are_read_as_yaml_s_are(text: str) -> None:
+    """A JSON block's ``backoff_ms`` / ``timeoutMs`` were dropped without a word (unread [], ERR001 silent)
+    while the same keys in YAML are read (new user, round 35)."""
+    p = read_retry(text, "json", 1)
+    assert p is not None and (p.max_attempts, p.backoff.initial_ms, p.timeout_ms) == (2, 50.0, 250.0)

@@ -117,15 +117,21 @@ def _scaffold(found: Discovery, index: SourceIndex, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create --scaffold folder {folder}: {exc.strerror or exc}") from None
+    written: set[Path] = set()
     for group in found.groups:
         if group.documented:
             continue
         name, text = draft_doc(group, index)
         path = folder / name
+        n = 2
+        while path in written:  # two integrations of one name in this run: each its own draft (the second
+            path = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"  # was "kept: it exists already":
+            n += 1  # round 35)
         if path.exists():
             err.print(f"kept {path}: it exists already", markup=False)
             continue
         atomic_write_text(path, text)
+        written.add(path)
         err.print(f"wrote {path}", markup=False)
 
 
@@ -165,7 +171,9 @@ def discover_command(
         if coverage is None:
             why = f"no integration was found in the code: coverage unknown, not {fail_under:g}% or more"
         else:
-            why = f"integration coverage {coverage:.0%} is below --fail-under {fail_under:g}%"
+            # as many decimals as the threshold has ("47% is below 47.37%" read as false: round 35)
+            places = len(f"{fail_under:g}".partition(".")[2])
+            why = f"integration coverage {coverage * 100:.{places}f}% is below --fail-under {fail_under:g}%"
         err.print(why, markup=False)
     raise typer.Exit(1 if failed else 0)
 

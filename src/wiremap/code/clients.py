@@ -62,6 +62,9 @@ FUNCTIONS: dict[str, Api] = {
     **{f"requests.{v}": _HTTP_REQUEST for v in HTTP_VERBS},
     **{f"requests.api.{v}": _HTTP_REQUEST for v in HTTP_VERBS},
     "requests.Session": Api("http", returns="requests.Session", target_arg=None),
+    # a request built with its URL and sent by ``Session.send``, which names none (round 35)
+    "requests.Request": Api("http", target_arg=1),
+    "requests.models.Request": Api("http", target_arg=1),
     "requests.session": Api("http", returns="requests.Session", target_arg=None),
     "requests.sessions.Session": Api("http", returns="requests.Session", target_arg=None),
     **{f"httpx.{v}": _HTTP_REQUEST for v in (*HTTP_VERBS, "stream")},

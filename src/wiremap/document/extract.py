@@ -42,7 +42,7 @@ from .nodes import (
 )
 from .render import is_footer as _is_footer
 from .render import section_body, written_items
-from .template import FOOTER_LABELS, canonical_section, is_template_label, normalize_key
+from .template import FOOTER_LABELS, canonical_section, is_template_label, label_key, normalize_key
 
 __all__ = [
     "FieldIndex",
@@ -77,7 +77,7 @@ class FieldIndex:
     all: list[FieldRef] = field(default_factory=list)
 
     def get(self, label: str) -> FieldRef | None:
-        return self.by_label.get(normalize_key(label))
+        return self.by_label.get(label_key(label))
 
 
 def _written_next(blocks: tuple[Block, ...]) -> list[Block | None]:
@@ -293,7 +293,7 @@ def index_fields(doc: Document) -> FieldIndex:
     for section, blocks in groups:
         for ref in _fields_of(section, blocks):
             idx.all.append(ref)
-            key = normalize_key(ref.label)
+            key = label_key(ref.label)
             if section == "Recent Changes" and key not in FOOTER_LABELS:
                 continue
             idx.by_label.setdefault(key, ref)

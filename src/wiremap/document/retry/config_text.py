@@ -55,7 +55,15 @@ def read_json(text: str, first_line: int) -> Draft | None:
         value = parse_json(text)
     except (ValueError, RecursionError):
         return None
-    return read_pairs(flatten(value, text, first_line), first_line)
+    pairs = flatten(value, text, first_line)
+    missed: list[int] = []
+    d = read_pairs(pairs, first_line, missed=missed)
+    # keys the table does not know read as YAML's are, as ``key=value`` words ({"backoff_ms": 50,
+    # "timeoutMs": 250} were dropped without a word: round 35)
+    said = read_lines([(f"{pairs[n][0][-1]}={pairs[n][1]}", pairs[n][2]) for n in missed if pairs[n][0]])
+    if d is not None and said is not None:
+        d.merge(said)
+    return d
 
 
 _KEY_VALUE = re.compile(r"""^(?P<key>["']?[A-Za-z_][\w.\-\[\]]*["']?)\s*(?::|=)(?:\s+|$)(?P<value>.*)$""")
