@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from tests._fuzz import examples
 from tests._paths import EXAMPLE_DOCS, FIXTURES, TEMPLATE
-from wiremap.document import is_integration_doc, parse_text
+from wiremap.document import is_integration_doc, parse_text, render_document
 from wiremap.document.nodes import CodeBlock, FieldLine, ListBlock, Paragraph
 
 
@@ -499,3 +499,19 @@ def test_labels_other_teams_write_are_the_template_s(label: str, field: str) -> 
     assert value, (label, field)
     if field == "retry_strategy":
         assert integ.error_handling.retry is not None and integ.error_handling.retry.max_attempts == 4
+
+
+def test_a_yaml_front_matter_block_is_kept_and_read_as_no_field() -> None:
+    """A doc opening with ``---`` / ``title: …`` / ``---`` had a "missing title" (DOC004) on line 1 and was
+    not probed (new user, round 35): the front matter is a block of its own, kept as written by fmt."""
+    text = (
+        "---\ntitle: Orders API\nowner: team-orders\n---\n\n# Integration: Checkout → Orders API\n\n"
+        "**Purpose:** create orders\n**Protocol:** HTTP\n"
+    )
+    doc = parse_text(text, "a.md")
+    assert (doc.integration.source, doc.integration.destination) == ("Checkout", "Orders API")
+    assert doc.integration.lines["title"] == 6 and doc.integration.extra_sections == []
+    assert doc.document.front_matter == "---\ntitle: Orders API\nowner: team-orders\n---"
+    rendered = render_document(doc.document)
+    assert rendered.startswith("---\ntitle: Orders API\nowner: team-orders\n---\n\n# Integration: Checkout")
+    assert render_document(parse_text(rendered, "a.md").document) == rendered

@@ -162,3 +162,5 @@ class Document:
     line_count: int = 0
     first_heading: str | None = None
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    # a YAML front-matter block at the very top (``---`` … ``---``), as written: kept, never read as fields
+    front_matter: str | None = None

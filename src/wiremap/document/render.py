@@ -260,4 +260,8 @@ def render_document(doc: Document) -> str:
     if footer:
         lines = [_line(x, False) for b in footer if isinstance(b, Paragraph) for x in b.lines]
         chunks.append("\n".join(lines))
-    return "\n\n---\n\n".join(chunks) + "\n"
+    text = "\n\n---\n\n".join(chunks) + "\n"
+    # the front matter stays first, as written (a block of the top of the file, before the title)
+    if doc.front_matter is None:
+        return text
+    return f"{doc.front_matter}\n\n{text}" if chunks else f"{doc.front_matter}\n"

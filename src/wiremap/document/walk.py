@@ -60,6 +60,8 @@ def text_units(doc: Document) -> tuple[TextUnit, ...]:
     cached = doc.cache.get("text_units")
     if cached is None:
         out: list[TextUnit] = []
+        if doc.front_matter is not None:  # at the very top, line 1 on
+            out.extend(TextUnit(1 + n, text, "raw") for n, text in enumerate(doc.front_matter.split("\n")))
         if doc.title is not None:
             out.append(TextUnit(doc.title_line, doc.title, "title"))
         for block in doc.preamble:
