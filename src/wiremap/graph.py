@@ -17,8 +17,14 @@ def _label(integration: Integration) -> str:
 
 
 def _node_id(name: str) -> str:
-    # from the name as masked: its label is masked, and a token in a service name was verbatim in the id
-    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", slugify(mask_text(name)))
+    # from the name as masked: its label is masked, and a token in a service name was verbatim in the id.
+    # A letter outside ASCII is its code point: "склад" and "касса" were both n______, one node with a
+    # loop (new user, round 36)
+    return "n_" + re.sub(
+        r"[^A-Za-z0-9_]",
+        lambda m: f"_{ord(m.group()):x}" if ord(m.group()) > 127 else "_",
+        slugify(mask_text(name)),
+    )
 
 
 def _mermaid_text(text: str) -> str:

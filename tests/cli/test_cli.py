@@ -256,6 +256,17 @@ def test_a_service_spelt_two_ways_is_one_service(tmp_path: Path, capsys: pytest.
     assert code == 0 and json.loads(out)["affected_services"] == ["Checkout Service", "Web"]
 
 
+def test_non_ascii_services_are_two_nodes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``# Integration: склад → касса``: both services were node ``n______``, one node with a loop in
+    Mermaid (new user, round 36)."""
+    (tmp_path / "a.md").write_text("# Integration: склад → касса\n", encoding="utf-8")
+    code, out, _ = run(capsys, "graph", str(tmp_path))
+    ids = [line.split("[")[0].strip() for line in out.splitlines() if "[" in line]
+    assert code == 0 and len(ids) == 2 and len(set(ids)) == 2, out
+    edge = next(line for line in out.splitlines() if "-->" in line).split()
+    assert edge[0] != edge[-1]
+
+
 def test_index_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "index.md"
     assert run(capsys, "index", str(EXAMPLE_DOCS), "-o", str(out_file))[0] == 0

@@ -538,3 +538,15 @@ def test_a_pause_of_no_said_kind_is_judged_on_the_first_retry() -> None:
     assert judge(promise, Observed(_starts(110, 300, 900), 1, None)).verdict == "ok"  # later ones: not said
     slow = judge(promise, Observed(_starts(706, 701, 701), 1, None))
     assert slow.verdict == "mismatch" and any("retry 1 came 706 ms" in d for d in slow.differences)
+
+
+def test_a_timeout_said_in_words_in_the_mode_s_name_is_the_attempt_s_length() -> None:
+    """``**Timeout** (SocketTimeoutException, after two seconds)``: no timeout was read, so a client that
+    waited 2 s then paused 200 ms was a mismatch against "200 ms" (new user, round 35)."""
+    doc = _doc(
+        "@retry(stop=stop_after_attempt(3), wait=wait_fixed(0.2))\ndef f(): ...",
+        modes="- **Timeout** (`SocketTimeoutException`, after two seconds): → retried",
+    )
+    promise = expected(doc, parse_fault("timeout"))
+    assert (promise.attempts, promise.fail_ms) == (3, 2000.0)
+    assert judge(promise, Observed(_starts(2202, 2203), 1, None)).verdict == "ok"

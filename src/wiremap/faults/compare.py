@@ -544,7 +544,12 @@ def _honours_retry_after(policy: RetryPolicy | None, modes: list[TypedFailureMod
     return policy is not None and policy.form in _RETRY_AFTER_FORMS
 
 
-_DURATION_IN_TEXT = re.compile(r"\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|secs?|seconds?)\b", re.IGNORECASE)
+# a duration in figures or in words ("after two seconds", "half a second": round 35)
+_DURATION_IN_TEXT = re.compile(
+    r"(?<![\w.])(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|half\s+a)\s*"
+    r"(?:ms|milliseconds?|s|secs?|seconds?)\b",
+    re.IGNORECASE,
+)
 
 
 def _timeout_in_text(modes: list[TypedFailureMode]) -> float | None:
@@ -552,7 +557,8 @@ def _timeout_in_text(modes: list[TypedFailureMode]) -> float | None:
     found = {
         ms
         for m in modes
-        for hit in _DURATION_IN_TEXT.findall(m.what_happens or "")
+        # the name's parenthetical too: "**Timeout** (SocketTimeoutException, after two seconds)"
+        for hit in _DURATION_IN_TEXT.findall(f"{m.name} {m.what_happens or ''}")
         if (ms := parse_duration_ms(hit)) is not None
     }
     return found.pop() if len(found) == 1 else None
