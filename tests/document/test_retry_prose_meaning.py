@@ -1054,3 +1054,9 @@ def test_json_settings_are_read_as_yaml_s_are(text: str) -> None:
     while the same keys in YAML are read (new user, round 35)."""
     p = read_retry(text, "json", 1)
     assert p is not None and (p.max_attempts, p.backoff.initial_ms, p.timeout_ms) == (2, 50.0, 250.0)
+
+
+def test_msec_is_a_unit_in_a_strategy_as_in_a_latency() -> None:
+    """ "250 msec apart" was listed unread while "P99: 30 msec" read as 30 ms (new user, round 36)."""
+    p = _read("We reconnect up to 5 times, 250 msec apart")
+    assert p is not None and p.unread == [] and (p.backoff.kind, p.backoff.initial_ms) == ("constant", 250.0)

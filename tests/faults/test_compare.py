@@ -550,3 +550,27 @@ def test_a_timeout_said_in_words_in_the_mode_s_name_is_the_attempt_s_length() ->
     promise = expected(doc, parse_fault("timeout"))
     assert (promise.attempts, promise.fail_ms) == (3, 2000.0)
     assert judge(promise, Observed(_starts(2202, 2203), 1, None)).verdict == "ok"
+
+
+def test_a_mode_naming_other_statuses_says_nothing_of_this_one() -> None:
+    """Round 37: "Retry up to 3 times, 200 ms apart, on any failure except 404s and 409s" beside the modes
+    "HTTP 503 → retried", "HTTP 404 → not retried", "HTTP 409 → not retried": a 500 was "documented no
+    retry (the doc disagrees with itself)", and with the 404/409 modes gone a 404 was judged by the 503
+    mode. The Retry Strategy answers for a status no mode names."""
+    modes = (
+        "- **HTTP 503**: the quote service restarts → retried\n"
+        "- **HTTP 404**: no such quote → not retried\n"
+        "- **HTTP 409**: quote already taken → not retried"
+    )
+    text = (
+        "# Integration: Shop → Quote API\n\n## Error Handling\n\n**Failure Modes:**\n"
+        f"{modes}\n\n**Retry Strategy:**\n"
+        "Retry up to 3 times, 200 ms apart, on any failure except 404s and 409s.\n"
+    )
+    doc = parse_text(text, "x.md").integration
+    five = expected(doc, parse_fault("status:500"))
+    assert (five.attempts, five.sleeps_ms) == (4, [200.0, 200.0, 200.0]) and not five.conflict
+    assert expected(doc, parse_fault("status:404")).attempts == 1
+    only_503 = parse_text(text.replace(modes, modes.split("\n")[0]), "x.md").integration
+    assert expected(only_503, parse_fault("status:404")).attempts == 1  # the strategy excludes it
+    assert expected(only_503, parse_fault("status:503")).attempts == 4

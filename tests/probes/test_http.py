@@ -195,6 +195,33 @@ def test_documented_post_is_sent_to_loopback_with_its_json_body(servers: Servers
     assert seen["headers"]["Accept"] == "application/json"
 
 
+def test_the_headers_a_request_example_documents_are_sent_but_never_credentials(servers: Servers) -> None:
+    """``{"method": "POST", "path": …, "headers": {"Idempotency-Key": "order-1042"}, "body": …}``: the body
+    was sent without the documented header and a true doc failed with 400 (new user, round 36). A
+    credential, a ``$`` reference or a connection header of the doc's is never sent."""
+    request = {
+        "method": "POST",
+        "path": "/v1/charges",
+        "headers": {
+            "Idempotency-Key": "order-1042",
+            "Authorization": "Bearer sk_live_abcdefghijklmnop",
+            "X-Api-Key": "k-12345",
+            "X-Trace": "${TRACE_ID}",
+            "Host": "evil.example",
+        },
+        "body": {"amount": 1},
+    }
+    servers.seen.clear()
+    results = run_probe(make_ctx("POST /v1/charges", servers.web, request=request))
+    assert results[0].ok is True, results
+    _, seen = servers.seen
+    headers = {k.lower(): v for k, v in seen["headers"].items()}
+    assert headers["idempotency-key"] == "order-1042"
+    assert "authorization" not in headers and "x-api-key" not in headers and "x-trace" not in headers
+    assert headers["host"].startswith("127.0.0.1")
+    assert seen["body"] == b'{"amount": 1}'
+
+
 def test_contract_ok(servers: Servers) -> None:
     results = run_probe(
         make_ctx("POST /v1/charges", servers.web, request={"amount": 1}, response={"id": "x", "amount": 0})

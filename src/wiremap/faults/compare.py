@@ -304,6 +304,10 @@ def _modes(integration: Integration, fault: Fault, mode: str | None = None) -> l
         ]
         if exact:
             return exact
+        # a mode that names other statuses speaks of those: "HTTP 503 → retried" beside "HTTP 404 → not
+        # retried" said nothing of a 500, whose answer the Retry Strategy gives (round 37: "the doc
+        # disagrees with itself" of "retry on any failure except 404s")
+        modes = [m for m in modes if not m.http_status]
         if fault.status == 429:
             return [m for m in modes if m.kind == "rate_limited"] or modes
     return modes

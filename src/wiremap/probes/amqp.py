@@ -10,7 +10,7 @@ import asyncio
 
 from ..protocols import DRIVER_MISSING, DeadlineError, DestinationError, ErrorKind
 from ..protocols.amqp import Amqp
-from ._base import ProbeContext, ProbeResult, Timer, failed, failure, skipped, success
+from ._base import ProbeContext, ProbeResult, Timer, connected_as, failed, failure, skipped, success
 
 __all__ = ["probe"]
 
@@ -33,7 +33,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             phase = "opening a channel"
             await amqp.open_channel(connection, ctx.timeout_s)
             timer.mark("channel")
-        return [success(NAME, timer, f"channel opened as {amqp.who}{amqp.note}")]
+        return connected_as(success(NAME, timer, f"channel opened as {amqp.who}"), amqp.note)
     except (TimeoutError, DeadlineError):  # ours, or aio-pika's own (the same deadline)
         connected = "connect" in timer.phases
         message = f"no answer within {ctx.timeout_s:g} s ({phase})"

@@ -35,6 +35,7 @@ from .._errors import ConfigError
 from ..model import Integration
 from ..protocols import DestinationError, InvalidResponseError
 from ..protocols import http as http_protocol
+from ..secrets import looks_secret_name, mask_text
 from ..trust.settings import parse_flag
 from ..values import parse_json
 from ..verify.shape import shape_mismatches
@@ -118,6 +119,54 @@ def _fill_template(path: str, description: dict[str, Any] | None) -> str:
         if re.fullmatch(pattern, example):
             path = example
     return quote(path, safe="/:@!$&'()*+,;=?%-._~")
+
+
+# headers a doc's example may not set: the connection's own, and credentials (those come from the runner's
+# headers_from_env, bound to their host, never from a doc)
+_NOT_FROM_DOC = frozenset(
+    {
+        "host",
+        "content-length",
+        "connection",
+        "transfer-encoding",
+        "upgrade",
+        "te",
+        "trailer",
+        "keep-alive",
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+    }
+)
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
+
+
+def _documented_headers(integ: Integration) -> dict[str, str]:
+    """The headers of a Request example that describes the request (``"headers": {"Idempotency-Key":
+    "order-1042"}``), sent with it: without the documented Idempotency-Key a true doc failed with 400
+    (new user, round 36). Never a credential (by name, or a value that holds a secret or a ``$``
+    reference), nor a header of the connection's own."""
+    description = _request_description(integ)
+    raw = description.get("headers") if description is not None else None
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[str, str] = {}
+    for name, value in list(raw.items())[:50]:
+        if not isinstance(name, str) or not isinstance(value, str | int | float) or isinstance(value, bool):
+            continue
+        text = str(value)
+        if (
+            not _HEADER_NAME.match(name)
+            or name.lower() in _NOT_FROM_DOC
+            or looks_secret_name(name)
+            or "$" in text
+            or any(c in text for c in "\r\n\x00")
+            or len(text) > 1000
+            or mask_text(text) != text
+        ):
+            continue
+        out[name] = text
+    return out
 
 
 def _body(integ: Integration, method: str) -> tuple[bytes | None, bool]:
@@ -276,6 +325,7 @@ def prepare_request(ctx: ProbeContext) -> PreparedRequest:
     headers: dict[str, str] = {"Accept": "application/json" if documented is not None else "*/*"}
     if body is not None and body_is_json:
         headers["Content-Type"] = "application/json"
+    headers.update(_documented_headers(integ))
     unset: list[str] = []
     for name, var in header_env.items():
         value = ctx.secret(var)  # raises when the runner's value does not belong to this target

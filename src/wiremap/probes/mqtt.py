@@ -11,7 +11,7 @@ import contextlib
 
 from ..protocols import DRIVER_MISSING, DestinationError, ErrorKind
 from ..protocols.mqtt import Mqtt
-from ._base import ProbeContext, ProbeResult, Timer, failed, failure, skipped, success
+from ._base import ProbeContext, ProbeResult, Timer, connected_as, failed, failure, skipped, success
 
 __all__ = ["probe"]
 
@@ -31,7 +31,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         async with asyncio.timeout(ctx.timeout_s):
             await mqtt.connect(stack, client)
             timer.mark("connect")
-        return [success(NAME, timer, f"CONNACK accepted ({mqtt.who}){mqtt.note}")]
+        return connected_as(success(NAME, timer, f"CONNACK accepted ({mqtt.who})"), mqtt.note)
     except TimeoutError:
         return [failure(NAME, timer, ErrorKind.TIMEOUT, f"no CONNACK within {ctx.timeout_s:g} s")]
     except DestinationError as err:  # anything the server does is a result, never an exception

@@ -10,7 +10,7 @@ import asyncio
 
 from ..protocols import DRIVER_MISSING, DeadlineError, DestinationError, ErrorKind
 from ..protocols.nats import Nats
-from ._base import ProbeContext, ProbeResult, Timer, failed, failure, skipped, success
+from ._base import ProbeContext, ProbeResult, Timer, connected_as, failed, failure, skipped, success
 
 __all__ = ["probe"]
 
@@ -40,13 +40,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             await nats.flush(nc)
             timer.mark("flush")
         v = nc.connected_server_version
-        return [
-            success(
-                NAME,
-                timer,
-                f"PING → PONG from NATS server {v.major}.{v.minor}.{v.patch} with {nats.who}{nats.note}",
-            )
-        ]
+        said = f"PING → PONG from NATS server {v.major}.{v.minor}.{v.patch} with {nats.who}"
+        return connected_as(success(NAME, timer, said), nats.note)
     except (TimeoutError, DeadlineError):  # ours, or nats-py's own (the same deadline)
         connected = "connect" in timer.phases
         message = f"no answer within {ctx.timeout_s:g} s ({phase})"

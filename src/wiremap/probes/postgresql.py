@@ -11,7 +11,7 @@ from typing import Any
 
 from ..protocols import DRIVER_MISSING, DestinationError, ErrorKind
 from ..protocols.postgresql import Postgres
-from ._base import ProbeContext, ProbeResult, Timer, failed, failure, skipped, success
+from ._base import ProbeContext, ProbeResult, Timer, connected_as, failed, failure, skipped, success
 
 __all__ = ["probe"]
 
@@ -43,8 +43,8 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             return [failure(NAME, timer, ErrorKind.PROTOCOL, f"SELECT 1 returned {row!r}", connected=True)]
         version = conn.info.server_version
         who = pg.who
-        said = f"SELECT 1 as {who} (PostgreSQL {version // 10000}.{version % 10000}){pg.note}"
-        return [success(NAME, timer, said)]
+        said = f"SELECT 1 as {who} (PostgreSQL {version // 10000}.{version % 10000})"
+        return connected_as(success(NAME, timer, said), pg.note)
     except TimeoutError:
         connected = "connect" in timer.phases
         message = f"no answer within {ctx.timeout_s:g} s ({phase})"

@@ -10,7 +10,7 @@ import asyncio
 
 from ..protocols import DRIVER_MISSING, DestinationError, ErrorKind
 from ..protocols.redis import BadDatabase, Redis
-from ._base import ProbeContext, ProbeResult, Timer, failed, failure, skipped, success
+from ._base import ProbeContext, ProbeResult, Timer, connected_as, failed, failure, skipped, success
 
 __all__ = ["probe"]
 
@@ -41,7 +41,7 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
             timer.mark("ping")
         if pong is not True:
             return [failure(NAME, timer, ErrorKind.PROTOCOL, f"PING answered {pong!r}", connected=True)]
-        return [success(NAME, timer, f"PING → PONG (db {redis.db}){redis.who}{redis.note}")]
+        return connected_as(success(NAME, timer, f"PING → PONG (db {redis.db}){redis.who}"), redis.note)
     except TimeoutError:
         connected = "connect" in timer.phases
         message = f"no answer within {ctx.timeout_s:g} s ({phase})"

@@ -101,7 +101,8 @@ _WORD_DUR = (
 # not inside a word ("k8s" is no 8 s: round 32), but "3x100ms" is three of 100 ms
 _DUR = (
     r"((?<![\d.])(?<![^\W\dxX])\d{1,9}(?:\.\d{1,6})?\s*(?:k\s*)?"
-    r"(?:ns|µs|μs|us|microseconds?|ms|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b|"
+    r"(?:ns|µs|μs|us|microseconds?|ms|msecs?|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|"
+    r"hours?)\b|"
     rf"{_WORD_DUR})"
 )
 # a time unit nothing read ("a few seconds apart", "several minutes"): its sentence is listed unread
