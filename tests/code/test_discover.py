@@ -231,3 +231,23 @@ def test_a_send_goes_where_its_function_s_request_does(
     fraud = [s for s in data["sites"] if s.get("scope") == "fraud_score"]
     assert fraud and not any(s["documented"] for s in fraud), fraud
     assert data["coverage"]["integrations_documented"] == 7
+
+
+def test_calls_in_test_code_are_not_integrations(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A mocked call in ``tests/test_payments.py`` and one in ``web/test/api.test.ts`` were two undocumented
+    integrations, each drafted (new user, round 35): test code talks to mocks and test servers."""
+    (shop / "tests" / "test_audit.py").write_text(
+        "import requests\n\n\ndef test_audit():\n    requests.post('http://127.0.0.1:7790/audit', json={})\n",
+        encoding="utf-8",
+    )
+    web = shop / "web" / "test"
+    web.mkdir(parents=True)
+    (web / "api.test.ts").write_text("await fetch('http://127.0.0.1:7791/api');\n", encoding="utf-8")
+    (shop / "services" / "audit_client.py").write_text(
+        "import requests\n\n\ndef audit():\n    requests.post('http://127.0.0.1:7792/audit', json={})\n",
+        encoding="utf-8",
+    )
+    data = _json(capsys)
+    targets = {s["target"] for s in data["sites"]}
+    assert "http://127.0.0.1:7792/audit" in targets  # a service's own call still is one
+    assert not any("7790" in (t or "") or "7791" in (t or "") for t in targets)

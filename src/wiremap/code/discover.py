@@ -304,6 +304,21 @@ def _doc_of_file(
     return best, mismatch
 
 
+# the conventions of test code in Python, JavaScript/TypeScript and Go: a call there talks to a mock or a
+# test server, not a destination of the service (a mocked call in tests/test_payments.py and one in
+# web/test/api.test.ts were two "undocumented integrations", each drafted: new user, round 35)
+_TEST_DIRS = frozenset({"test", "tests", "__tests__", "__mocks__", "spec", "specs", "testdata", "e2e"})
+_TEST_FILE = re.compile(
+    r"^(?:test_.*\.py|.*_test\.py|conftest\.py|.*_test\.go|.*\.(?:test|spec)\.[cm]?[jt]sx?)$"
+)
+
+
+def is_test_path(path: str) -> bool:
+    """``path`` (relative, ``/``-separated) is test code by the usual conventions."""
+    *folders, name = path.split("/")
+    return bool(_TEST_FILE.match(name)) or any(f in _TEST_DIRS for f in folders)
+
+
 def discover(
     index: SourceIndex, docs: Sequence[tuple[Integration, str | None]], *, window: int = 10
 ) -> Discovery:
@@ -322,7 +337,9 @@ def discover(
             by_dest.setdefault((dirname(rel), dest), []).append(integ)
 
     covered: list[SiteCoverage] = []
-    sites = sorted(index.sites(), key=lambda s: (s.path, s.line, s.client))
+    sites = sorted(
+        (s for s in index.sites() if not is_test_path(s.path)), key=lambda s: (s.path, s.line, s.client)
+    )
     # what the other sites of a function call: a request built with its URL (``http.NewRequest``,
     # ``requests.Request``), then sent by a call that names none (``client.Do(req)``, ``Session.send``)
     in_scope: dict[tuple[str, str], set[str]] = {}
@@ -341,7 +358,9 @@ def discover(
             near = by_dest.get((dirname(site.path), dest), [])
             doc = max(near, key=lambda i: _endpoint_match(site, i)) if near else None
         covered.append(SiteCoverage(site, doc.path if doc is not None else None, mismatch))
-    env_reads = sorted(index.env_reads(), key=lambda e: (e.path, e.line, e.name))
+    env_reads = sorted(
+        (e for e in index.env_reads() if not is_test_path(e.path)), key=lambda e: (e.path, e.line, e.name)
+    )
     return Discovery(covered, env_reads, _group(covered, env_values))
 
 
