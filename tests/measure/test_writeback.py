@@ -488,3 +488,17 @@ def test_percentiles_written_together_are_read_and_never_half_rewritten(
     edits, not_written = write_back(target, _result(1, 2, 3), today=TODAY)
     assert edits == [] and target.read_bytes() == before
     assert any("holds" in m and "together" in m for m in not_written)
+
+
+def test_a_second_write_of_the_same_figures_says_so(tmp_path: Path) -> None:
+    """``measure --write`` run twice: the second gave ``written: []`` and ``not_written: []`` with no word
+    of why (new user, round 36)."""
+    from wiremap.cli.measure import _write
+
+    target = tmp_path / "x.md"
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", target)
+    result = _result(4.2, 11.75, 38.4)
+    edits, why = _write(target, result, None, False, 1000.0)
+    assert edits and why == []
+    edits, why = _write(target, result, None, False, 1000.0)
+    assert edits == [] and why == ["nothing written: the doc already says these figures"]

@@ -350,4 +350,6 @@ def _write(
         else:
             capacity = find.max_rate
     edits, more = write_back(path, result, max_rate=capacity, budget_ms=budget if capacity else None, at=at)
+    if not edits and not why and not more:  # a second run said nothing at all (round 36)
+        more = ["nothing written: the doc already says these figures"]
     return edits, why + more
