@@ -7,6 +7,7 @@ read for raw values and lines, so every finding can point at the doc's line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
@@ -595,20 +596,31 @@ def _settings_table(doc: Document, ref: FieldRef) -> tuple[int, str] | None:
     return rows[2].line, "\n".join(f"{_plain_cell(c[0])}: {_plain_cell(' '.join(c[1:]))}" for c in pairs)
 
 
-def _config_env_table(doc: Document) -> list[TextLine] | None:
-    """The first table of the Configuration section whose header names a variable column ("Variable",
-    "Env var"), when no label says where the variables are."""
+def _section_tables(doc: Document, name: str) -> Iterator[tuple[list[TextLine], list[str]]]:
+    """The Markdown tables of the section ``name`` (in any of its titles), each with its header's cells
+    as plain text."""
     for section in doc.sections:
-        if canonical_section(section.title) != "Configuration":
+        if canonical_section(section.title) != name:
             continue
         for block in section.blocks:
             if not isinstance(block, Paragraph) or not all(isinstance(x, TextLine) for x in block.lines):
                 continue
             rows = [x for x in block.lines if isinstance(x, TextLine)]
-            header = [_plain_name(h) for h in _table_cells(rows[0].raw)]
-            if _is_table(rows) and any(_ENV_COLUMN_STRICT.search(h) for h in header):
-                return rows
-    return None
+            if _is_table(rows):
+                yield rows, [_plain_name(h) if h else "" for h in _table_cells(rows[0].raw)]
+
+
+def _config_env_table(doc: Document) -> list[TextLine] | None:
+    """The first table of the Configuration section whose header names a variable column ("Variable",
+    "Env var"), when no label says where the variables are."""
+    return next(
+        (
+            rows
+            for rows, header in _section_tables(doc, "Configuration")
+            if any(map(_ENV_COLUMN_STRICT.search, header))
+        ),
+        None,
+    )
 
 
 def read_env_vars(doc: Document, ref: FieldRef) -> tuple[list[tuple[int, EnvVar]], list[tuple[int, str]]]:
@@ -768,22 +780,13 @@ def _unlabelled_modes(doc: Document) -> list[tuple[int, FailureMode]]:
     """A table in the Error Handling section with no Failure Modes label above it, whose header names
     the failure ("Failure", "Error", "Scenario"…) and what is done ("Handling", "Action"…) or
     what happens: the failure modes, as under the label."""
-    for s in doc.sections:
-        if canonical_section(s.title) != "Error Handling":
-            continue
-        for b in s.blocks:
-            if not isinstance(b, Paragraph) or not all(isinstance(ln, TextLine) for ln in b.lines):
-                continue
-            rows = [ln for ln in b.lines if isinstance(ln, TextLine)]
-            if not _is_table(rows):
-                continue
-            header = [_plain_name(h) if h else "" for h in _table_cells(rows[0].raw)]
-            names = any(_COLUMN_NAME.search(h) for h in header)
-            acts = any(
-                _COLUMN_ACTION.search(h) or _COLUMN_RETRY.search(h) or _COLUMN_CAUSE.search(h) for h in header
-            )
-            if names and acts:
-                return _table_modes(rows)[0]
+    for rows, header in _section_tables(doc, "Error Handling"):
+        names = any(_COLUMN_NAME.search(h) for h in header)
+        acts = any(
+            _COLUMN_ACTION.search(h) or _COLUMN_RETRY.search(h) or _COLUMN_CAUSE.search(h) for h in header
+        )
+        if names and acts:
+            return _table_modes(rows)[0]
     return []
 
 
