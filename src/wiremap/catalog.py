@@ -163,8 +163,8 @@ class Catalog:
         return out
 
     def services(self) -> list[str]:
-        names = {e.source for e in self.edges()} | {e.destination for e in self.edges()}
-        return sorted(names, key=str.lower)
+        edges = self.edges()  # (each call names every service again: once, not twice)
+        return sorted({e.source for e in edges} | {e.destination for e in edges}, key=str.lower)
 
     def find_service(self, name: str) -> str | None:
         want = slugify(name)

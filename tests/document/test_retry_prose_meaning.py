@@ -4,6 +4,7 @@ never read as their opposite, never dropped."""
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import pytest
@@ -1060,3 +1061,17 @@ def test_msec_is_a_unit_in_a_strategy_as_in_a_latency() -> None:
     """ "250 msec apart" was listed unread while "P99: 30 msec" read as 30 ms (new user, round 36)."""
     p = _read("We reconnect up to 5 times, 250 msec apart")
     assert p is not None and p.unread == [] and (p.backoff.kind, p.backoff.initial_ms) == ("constant", 250.0)
+
+
+def test_a_fragment_read_as_its_call_leaves_the_shared_tree_as_parsed() -> None:
+    """The retry reader and BLK002 share each block's tree (document/pysyntax.py's cache); reading
+    ``retry=Retry(...),`` lines as a Redis call renamed the cached call in place. Read twice, the same."""
+    from wiremap.document.pysyntax import parsed
+
+    text = "retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),\nsocket_timeout=0.25,"
+    first = read_retry(text, "python", 1)
+    second = read_retry(text, "python", 1)
+    assert first is not None and first == second and first.form == "redis"
+    cached = parsed(f"__fragment__(\n{text}\n)")
+    assert cached is not None and not isinstance(cached, SyntaxError)
+    assert ast.unparse(cached[0]).startswith("__fragment__(")

@@ -825,10 +825,14 @@ _LATENCY_BARE = re.compile(
 
 # the value first, then its key: "150ms p99", "150 ms (p99)", "40 ms at p95", "2 ms median" (round 32:
 # "- 150ms p99" was no P99, and CRT003 said the doc states none)
+# a latency key and a time unit as the value-first and the several-on-a-line forms write them
+_ANY_KEY = (
+    r"(?:p|tp)\s*(?:50|95|99)(?:\.0+)?|(?:50|95|99)(?:th|%)(?:\s*percentile)?|typical|median|average|avg|mean"
+)
+_TIME_UNIT = r"(?:ns|[µμu]s|ms|msec|millis(?:econds?)?|s|secs?|seconds?)"
 _LATENCY_AFTER = re.compile(
-    r"^\s*(?P<value>[~≈<≤]?\s*\d+(?:\.\d+)?\s*(?:ns|[µμu]s|ms|msec|millis(?:econds?)?|s|secs?|seconds?))\s*(?:at\s+|@\s*|\(\s*)?"
-    r"(?P<key>(?:p|tp)\s*(?:50|95|99)(?:\.0+)?|(?:50|95|99)(?:th|%)(?:\s*percentile)?|typical|median|average"
-    r"|avg|mean)(?![\w.])\s*\)?(?P<rest>.*)$",
+    rf"^\s*(?P<value>[~≈<≤]?\s*\d+(?:\.\d+)?\s*{_TIME_UNIT})\s*(?:at\s+|@\s*|\(\s*)?"
+    rf"(?P<key>{_ANY_KEY})(?![\w.])\s*\)?(?P<rest>.*)$",
     re.IGNORECASE,
 )
 
@@ -880,9 +884,8 @@ def _latency_together(key: str, rest: str) -> list[tuple[str, float | None]] | N
 # "p95 9ms; p99 30ms" (the P99 was dropped, CRT003 said the doc states none and --write wrote the P50
 # over the whole line: round 34)
 _LATENCY_PAIR = re.compile(
-    r"(?<![\w.])(?P<key>(?:p|tp)\s*(?:50|95|99)(?:\.0+)?|(?:50|95|99)(?:th|%)(?:\s*percentile)?|typical|median"
-    r"|average|avg|mean)(?![\w.])\s*(?:[:=]\s*)?(?P<value>(?:[~≈<≤]|under|below|about|around|up\s+to)?\s*"
-    r"\d+(?:\.\d+)?\s*(?:ns|[µμu]s|ms|msec|millis(?:econds?)?|s|secs?|seconds?)\b)",
+    rf"(?<![\w.])(?P<key>{_ANY_KEY})(?![\w.])\s*(?:[:=]\s*)?"
+    rf"(?P<value>(?:[~≈<≤]|under|below|about|around|up\s+to)?\s*\d+(?:\.\d+)?\s*{_TIME_UNIT}\b)",
     re.IGNORECASE,
 )
 

@@ -984,6 +984,13 @@ class _Reading:
     def blank(self, a: int, b: int) -> None:
         self.t = self.t[:a] + " " * (b - a) + self.t[b:]
 
+    def take_out(self, m: re.Match[str], codes: str) -> None:
+        """Statuses ``codes`` (said by ``m``) taken out of what is retried: kept, not only blanked ("5xx
+        except 501" retried a 501 for faults: round 30)."""
+        self.excluded.append(m.start())
+        self.d.add("not_retried_status", _STATUS.findall(codes), self.line)
+        self.blank(*m.span())
+
     def unread(self, a: int, b: int) -> None:
         if text := " ".join(self.t[a:b].split()).strip(" ,"):
             self.d.unread(text, self.line)
@@ -1003,18 +1010,12 @@ class _Reading:
                 self.blank(m.start("but"), m.end("but"))
                 self.t = self.t[: m.start("but")] + "on" + self.t[m.start("but") + 2 :]
             else:
-                self.excluded.append(m.start())
-                # kept, not only blanked: "5xx except 501" retried a 501 for faults (round 30)
-                self.d.add("not_retried_status", _STATUS.findall(m.group()), self.line)
-                self.blank(*m.span())
+                self.take_out(m, m.group())
         for m in _NOT_RETRIED.finditer(self.t):
             # "2 retries, 1s apart. We do not retry 404s.": one status taken out of a policy said elsewhere
             # (the sentence was "no retry" for every call: round 33); alone, it stays the whole policy
             if _counts_elsewhere(self.t, *m.span()):
-                self.excluded.append(m.start())
-                codes = m.group("codes") or m.group("subject")
-                self.d.add("not_retried_status", _STATUS.findall(codes), self.line)
-                self.blank(*m.span())
+                self.take_out(m, m.group("codes") or m.group("subject"))
         for m in _NEG_MORE.finditer(self.t):  # "do not retry more than 2 times": at most 2 retries
             n = _n(m.group(1) or m.group(2) or m.group(3) or "")
             if m.group(3) and not m.group(4):  # "no more than 3 attempts"

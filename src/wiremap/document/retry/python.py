@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from . import py_backoff, py_breaker, py_loop, py_redis, py_tenacity, py_urllib3
 from ._ast import Ctx, callee, kwargs, literal, parse
@@ -156,8 +157,13 @@ def _fragment(text: str, first_line: int, ctx: Ctx | None) -> Ctx | None:
     kw = kwargs(call)
     for name, recognises in _FRAGMENTS:
         if recognises(kw, wrapped):
-            call.func = ast.Name(id=name, ctx=ast.Load())
-            return wrapped
+            # the call renamed in a copy: the parsed tree is shared (pysyntax's cache) and never changed
+            named = ast.copy_location(
+                ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[], keywords=call.keywords), call
+            )
+            nodes = tuple(named if n is call else n for n in wrapped.nodes)
+            module = ast.Module(body=[ast.copy_location(ast.Expr(value=named), body[0])], type_ignores=[])
+            return replace(wrapped, tree=module, nodes=nodes, _calls=None)
     return None
 
 
