@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 
 from .clients import MODULE_ROOTS, Api
 from .model import Definition, ImportRef
+from .packages import PACKAGES
 
 __all__ = [
     "ENV_FUNCS",
     "ENV_MARKERS",
+    "ENV_OBJECT",
+    "ENV_OBJECT_METHODS",
     "HTTP_LIKE",
     "MAX_DEPTH",
     "NOT_PROJECT",
@@ -37,10 +40,11 @@ __all__ = [
 ]
 
 MAX_DEPTH = 6
+CLIENT_ROOTS = MODULE_ROOTS | {name.split(".")[0] for name in PACKAGES}
 NOT_PROJECT = MODULE_ROOTS | set(sys.stdlib_module_names)
 PENDING = Api("?", site=False)
 HTTP_LIKE = Api("http")  # a method call on an object from another project module: linked later
-ENV_MARKERS = (b"environ", b"getenv", b"BaseSettings")
+ENV_MARKERS = (b"environ", b"getenv", b"BaseSettings", b"decouple", b"Env(")
 SQL_SCHEMES = {
     "postgres": "postgresql",
     "postgresql": "postgresql",
@@ -50,7 +54,44 @@ SQL_SCHEMES = {
     "oracle": "oracle",
     "mssql": "mssql",
 }
-ENV_FUNCS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
+ENV_FUNCS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "decouple.config"})
+# settings libraries' env objects (``env = environs.Env()`` / ``environ.Env()``): ``env("X")``,
+# ``env.str("X")``, ``env.db("DATABASE_URL")`` each read X
+ENV_OBJECT = "env.Env"
+ENV_OBJECT_METHODS = frozenset(
+    [
+        "str",
+        "int",
+        "bool",
+        "float",
+        "list",
+        "dict",
+        "json",
+        "url",
+        "path",
+        "decimal",
+        "datetime",
+        "date",
+        "time",
+        "timedelta",
+        "uuid",
+        "log_level",
+        "enum",
+        "tuple",
+        "db",
+        "db_url",
+        "cache",
+        "cache_url",
+        "email",
+        "email_url",
+        "search_url",
+        "dj_db_url",
+        "dj_cache_url",
+        "dj_email_url",
+        "read_env_var",
+        "get_value",
+    ]
+)
 PASSTHROUGH = frozenset(
     {
         "str",
@@ -99,6 +140,10 @@ class Module:
         self.local_defs: set[str] = set()
         self.bases: dict[str, list[str]] = {}  # Class -> base classes defined in this module
         self.ctor_args: dict[str, dict[str, ast.expr]] = {}  # Class -> __init__ parameter -> an argument
+        self.conventional = False
+        self.method_names: set[str] = set()  # every method of every class of the module
+        # functions of this module that read the variable their parameter names (``envint("X", "1")``)
+        self.env_helpers: dict[str, ast.FunctionDef] = {}
         for node in statements(tree.body):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 self._import(node)
@@ -107,6 +152,9 @@ class Module:
                 self.local_defs.add(node.name)
             if isinstance(node, ast.ClassDef):
                 self.bases[node.name] = [b.id for b in node.bases if isinstance(b, ast.Name)]
+                self.method_names.update(
+                    i.name for i in node.body if isinstance(i, ast.FunctionDef | ast.AsyncFunctionDef)
+                )
             elif isinstance(node, ast.Assign):
                 for t in node.targets:
                     if isinstance(t, ast.Name):
@@ -118,7 +166,7 @@ class Module:
         if isinstance(node, ast.Import):
             for a in node.names:
                 bound = a.asname or a.name.split(".")[0]
-                self.imports[bound] = a.name if a.asname else a.name.split(".")[0]
+                self._bind(bound, a.name if a.asname else a.name.split(".")[0])
                 self.import_refs.append(ImportRef(a.name, None, bound, node.lineno))
             return
         module = "." * node.level + (node.module or "")
@@ -127,8 +175,25 @@ class Module:
                 continue
             bound = a.asname or a.name
             joined = f"{module}.{a.name}" if module and not module.endswith(".") else module + a.name
-            self.imports[bound] = joined
+            self._bind(bound, joined)
             self.import_refs.append(ImportRef(module, a.name, bound, node.lineno))
+
+    def _bind(self, bound: str, dotted: str) -> None:
+        """A name two imports bind (``try: import http.client as httplib`` / ``except: import httplib``;
+        ``if …: import advocate as r`` / ``else: import requests as r``): the client package wins, else the
+        first."""
+        old = self.imports.get(bound)
+        if old is None or (_is_client(dotted) and not _is_client(old)):
+            self.imports[bound] = dotted
+
+    def client_modules(self) -> list[tuple[str, str]]:
+        """``(bound name, module)`` of each import of a client package: what another module may use
+        through this one (``from .compat import httplib`` then ``httplib.HTTPSConnection(…)``)."""
+        return [
+            (bound, module)
+            for bound, module in self.imports.items()
+            if not module.startswith(".") and module.split(".")[0] in CLIENT_ROOTS
+        ]
 
     def resolve(self, expr: ast.expr) -> str | None:
         """``rq.adapters.HTTPAdapter`` → ``requests.adapters.HTTPAdapter`` when ``rq`` is an import."""
@@ -150,10 +215,15 @@ class Module:
 
     @property
     def interesting(self) -> bool:
-        """Imports a client library (or generated gRPC code): worth the full analysis."""
-        return any(
-            v.lstrip(".").split(".")[0] in MODULE_ROOTS or "_pb2_grpc" in v for v in self.imports.values()
+        """Imports a client library (or generated gRPC code), or calls a third-party client recognised by
+        convention (``conventional``, set by the indexer): worth the full analysis."""
+        return self.conventional or any(
+            v.lstrip(".").split(".")[0] in CLIENT_ROOTS or "_pb2_grpc" in v for v in self.imports.values()
         )
+
+
+def _is_client(dotted: str) -> bool:
+    return not dotted.startswith(".") and dotted.split(".")[0] in CLIENT_ROOTS
 
 
 SQL_DRIVERS = {

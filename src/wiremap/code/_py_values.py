@@ -54,8 +54,9 @@ class Resolver:
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             left = self.value_of(expr.left, scope, cls, depth + 1)
             right = self.value_of(expr.right, scope, cls, depth + 1)
-            joined = (left.literal or left.default or "") + (right.literal or "")
-            return Value(literal=joined or None, env=left.env or right.env)
+            head = left.literal or left.default or ("" if left.env else "{…}")  # ``s + "_FILE"``: not "_FILE"
+            joined = head + (right.literal or "")
+            return Value(literal=joined if joined.strip("{…}") else None, env=left.env or right.env)
         if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
             vals = [self.value_of(v, scope, cls, depth + 1) for v in expr.values]
             env = next((v.env for v in vals if v.env), None)
@@ -69,7 +70,12 @@ class Resolver:
         dotted = self.mod.resolve(call.func)
         if dotted in ENV_FUNCS and call.args:
             name = self.value_of(call.args[0], scope, cls, depth + 1).literal
-            default = self.value_of(call.args[1], scope, cls, depth + 1) if len(call.args) > 1 else Value()
+            expr = (
+                call.args[1]
+                if len(call.args) > 1
+                else next((k.value for k in call.keywords if k.arg == "default"), None)
+            )
+            default = self.value_of(expr, scope, cls, depth + 1)
             return Value(env=name, default=default.literal or default.default)
         f = call.func
         if call.args and ((isinstance(f, ast.Name) and f.id in PASSTHROUGH) or dotted in PASSTHROUGH):

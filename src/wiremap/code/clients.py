@@ -32,6 +32,10 @@ TARGET_KEYWORDS = (
     "bootstrap_servers",
     "endpoint_url",
     "server",
+    "broker",
+    "storage_uri",
+    "connection_string",
+    "endpoint",
 )
 
 
@@ -151,7 +155,40 @@ FUNCTIONS: dict[str, Api] = {
         "google.cloud.pubsub_v1.SubscriberClient google.cloud.bigquery.Client",
         target_arg=None,
     ),
-    **_rows("smtp", "smtplib.SMTP smtplib.SMTP_SSL", port_arg=1),
+    **_rows("smtp", "smtplib.SMTP smtplib.SMTP_SSL smtplib.LMTP", port_arg=1),
+    # -- mail through a framework: the send is the site (the server is the framework's setting)
+    **_rows(
+        "smtp",
+        "django.core.mail.send_mail django.core.mail.send_mass_mail django.core.mail.mail_admins "
+        "django.core.mail.mail_managers",
+        target_arg=None,
+    ),
+    **_rows(
+        "smtp",
+        "django.core.mail.EmailMessage django.core.mail.EmailMultiAlternatives "
+        "django.core.mail.message.EmailMessage django.core.mail.message.EmailMultiAlternatives",
+        site=False,
+        returns="django.EmailMessage",
+    ),
+    "flask_mail.Mail": Api("smtp", site=False, returns="flask_mail.Mail"),
+    "flask_mailman.Mail": Api("smtp", site=False, returns="flask_mail.Mail"),
+    # -- the standard library's other network clients
+    **_rows("imap", "imaplib.IMAP4 imaplib.IMAP4_SSL", port_arg=1),
+    **_rows("pop3", "poplib.POP3 poplib.POP3_SSL", port_arg=1),
+    **_rows("ftp", "ftplib.FTP ftplib.FTP_TLS"),
+    "telnetlib.Telnet": Api("tcp", port_arg=1),
+    "xmlrpc.client.ServerProxy": Api("http"),
+    "socket.create_connection": Api("tcp"),
+    "socket.socket": Api("tcp", site=False, returns="socket.socket"),
+    **_rows("dns", "socket.getaddrinfo socket.gethostbyname socket.gethostbyname_ex"),
+    # -- clients built empty whose later call is the one that reaches the peer
+    "pycurl.Curl": Api("http", site=False, returns="pycurl.Curl"),
+    "apprise.Apprise": Api("unknown", site=False, returns="apprise.Apprise"),
+    "paramiko.SSHClient": Api("ssh", site=False, returns="paramiko.SSHClient"),
+    "paramiko.client.SSHClient": Api("ssh", site=False, returns="paramiko.SSHClient"),
+    "sentry_sdk.init": Api("http", target_keywords=("dsn",)),
+    # -- settings libraries: never sites, tracked for their env reads (see _py_names.ENV_OBJECT)
+    **_rows("env", "environs.Env environ.Env environ.FileAwareEnv", site=False, returns="env.Env"),
 }
 
 METHODS: dict[str, dict[str, Api]] = {
@@ -162,7 +199,17 @@ METHODS: dict[str, dict[str, Api]] = {
         "ws_connect": Api("websocket"),
     },
     "urllib3.PoolManager": {"request": Api("http", target_arg=1), "urlopen": Api("http", target_arg=1)},
-    "http.client.HTTPConnection": {"request": Api("http", target_arg=1)},
+    "http.client.HTTPConnection": {
+        "request": Api("http", target_arg=1),
+        "putrequest": Api("http", target_arg=1),
+        "connect": Api("http", target_arg=None),
+    },
+    "django.EmailMessage": {"send": Api("smtp", target_arg=None)},
+    "flask_mail.Mail": {"send": Api("smtp", target_arg=None), "send_message": Api("smtp", target_arg=None)},
+    "socket.socket": {"connect": Api("tcp"), "connect_ex": Api("tcp")},
+    "pycurl.Curl": {"perform": Api("http", target_arg=None)},
+    "apprise.Apprise": {"notify": Api("unknown", target_arg=None)},
+    "paramiko.SSHClient": {"connect": Api("ssh", port_arg=1)},
     "nats.Client": {"connect": Api("nats", target_keywords=("servers",))},
     "paho.Client": {
         "connect": Api("mqtt", port_arg=1),

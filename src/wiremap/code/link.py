@@ -10,13 +10,14 @@ tree is indexed, this module resolves the pending calls against the exports. It 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ._py_names import SQL_SCHEMES
-from .clients import METHODS
-from .model import CallSite, FileIndex
+from .clients import FUNCTIONS, METHODS, Api, is_grpc_stub
+from .conventions import OPEN_METHODS, is_convention_type
+from .model import CallSite, EnvRead, FileIndex
 
-__all__ = ["link", "module_name"]
+__all__ = ["link", "module_name", "project_roots"]
 
 _MAX_HOPS = 4
 
@@ -74,6 +75,16 @@ class _Modules:
             protocol = SQL_SCHEMES.get(scheme, "sql")
         return dataclasses.replace(site, target=url, protocol=protocol)
 
+    def env_reads(self, p: CallSite, importer: str) -> list[EnvRead]:
+        """``getenv_int("X")`` where ``getenv_int`` is an env helper of another module: what it reads."""
+        dotted = self.absolute(p.client[1:].removesuffix("()"), importer)
+        module, _, name = dotted.rpartition(".")
+        found = self.find(module) if module else None
+        template = self.exports[found].get(f"{name}(env)") if found else None
+        if not template or not p.target:
+            return []
+        return [EnvRead(p.path, p.line, t.replace("\x00", p.target)) for t in template.split("|")]
+
     def resolve(self, ref: str, importer: str, hops: int = 0) -> str | None:
         """``?shop.http.make_session()`` → the client type it holds, e.g. ``requests.Session``."""
         if hops > _MAX_HOPS or not ref.startswith("?"):
@@ -90,31 +101,89 @@ class _Modules:
         return self.resolve(value, found, hops + 1) if value.startswith("?") else value
 
 
+def project_roots(paths: Iterable[str]) -> frozenset[str]:
+    """The top-level names the project's own Python code is imported by: each file's first folder or
+    module (after a ``src/`` layout folder), and every folder that is a package (holds ``__init__.py``)."""
+    out: set[str] = set()
+    for rel in paths:
+        if not rel.endswith(".py"):
+            continue
+        parts = rel[:-3].split("/")
+        if parts[0] == "src" and len(parts) > 1:
+            parts = parts[1:]
+        out.add(parts[0])
+        if parts[-1] == "__init__" and len(parts) > 1:
+            out.add(parts[-2])
+    return frozenset(out)
+
+
+def _own(site: CallSite, roots: frozenset[str]) -> bool:
+    """A site found by convention (not from the client table) whose callee is the project's own code:
+    ``redash.models.Connection(...)`` looked third-party to the file alone."""
+    return (
+        site.client not in FUNCTIONS
+        and site.client.split(".", 1)[0] in roots
+        and not is_grpc_stub(site.client.removesuffix("()"))
+    )
+
+
+def _linked(p: CallSite, owner: str | None, method: str) -> CallSite | None:
+    """A pending call whose owner is now known: a method of a client type, a function of a client module
+    re-exported by another module (``@http.client``), or a method that opens a client built empty."""
+    if owner is None:
+        return None
+    if owner.startswith("@"):
+        dotted = f"{owner[1:]}.{method}"
+        api = FUNCTIONS.get(dotted)
+        if api is None or not api.site:
+            return None
+        return CallSite(p.path, p.line, dotted, api.protocol, p.target, p.env, p.scope)
+    api = METHODS.get(owner, {}).get(method)
+    if api is None:
+        conv = is_convention_type(owner)
+        if conv is None or not conv[1] or method not in OPEN_METHODS:
+            return None
+        api = Api(conv[0])
+    target = p.target if api.target_arg is not None else None
+    return CallSite(
+        p.path, p.line, f"{owner.rpartition('~')[2]}.{method}", api.protocol, target, p.env, p.scope
+    )
+
+
 def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
-    """The files with their pending calls that resolve to a known client added to their sites, and
-    targets that are another module's settings (``?reports.settings.DATABASE_URL``) read from there."""
-    if not any(
-        f.pending or any(s.target and s.target.startswith("?") for s in f.sites) for f in files.values()
-    ):
-        return files
-    modules = _Modules(files)
+    """The files with their pending calls that resolve to a known client added to their sites, targets
+    that are another module's settings (``?reports.settings.DATABASE_URL``) read from there, and sites
+    found by convention on the project's own classes dropped."""
+    roots = project_roots(files)
     out = dict(files)
+    for rel, f in files.items():
+        if f.language == "python" and any(_own(s, roots) for s in f.sites):
+            out[rel] = dataclasses.replace(f, sites=tuple(s for s in f.sites if not _own(s, roots)))
+    if not any(
+        f.pending or any(s.target and s.target.startswith("?") for s in f.sites) for f in out.values()
+    ):
+        return out
+    modules = _Modules(files)
     for rel, f in files.items():
         if not f.pending:
             continue
         importer = module_name(rel)
         linked: list[CallSite] = []
+        reads: list[EnvRead] = []
         for p in f.pending:
-            origin, _, method = p.client.rpartition(".")
-            owner = modules.resolve(origin, importer)
-            api = METHODS.get(owner or "", {}).get(method)
-            if owner is None or api is None:
+            if p.protocol == "env":  # a call of another module's env helper with a literal name
+                reads.extend(modules.env_reads(p, importer))
                 continue
-            target = p.target if api.target_arg is not None else None
-            linked.append(CallSite(p.path, p.line, f"{owner}.{method}", api.protocol, target, p.env, p.scope))
+            origin, _, method = p.client.rpartition(".")
+            site = _linked(p, modules.resolve(origin, importer), method)
+            if site is not None:
+                linked.append(site)
         if linked:
-            sites = tuple(sorted((*f.sites, *linked), key=lambda s: (s.line, s.client)))
-            out[rel] = dataclasses.replace(f, sites=sites)
+            sites = tuple(sorted((*out[rel].sites, *linked), key=lambda s: (s.line, s.client)))
+            out[rel] = dataclasses.replace(out[rel], sites=sites)
+        if reads:
+            env = tuple(sorted((*out[rel].env_reads, *reads), key=lambda e: (e.line, e.name)))
+            out[rel] = dataclasses.replace(out[rel], env_reads=env)
     for rel, f in out.items():
         if any(s.target and s.target.startswith("?") for s in f.sites):
             out[rel] = dataclasses.replace(

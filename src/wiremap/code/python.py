@@ -14,11 +14,14 @@ constants, f-strings, ``os.environ``/``os.getenv`` (with their defaults) and set
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from ._py_names import (
     ENV_FUNCS,
     ENV_MARKERS,
+    ENV_OBJECT,
+    ENV_OBJECT_METHODS,
     HTTP_LIKE,
     MAX_DEPTH,
     NOT_PROJECT,
@@ -27,6 +30,7 @@ from ._py_names import (
     SQL_SCHEMES,
     Module,
     Scope,
+    Value,
     definitions_only,
     inside,
     mentions,
@@ -34,7 +38,16 @@ from ._py_names import (
 )
 from ._py_settings import settings_fields
 from ._py_values import Resolver
-from .clients import FUNCTIONS, METHOD_NAMES, METHODS, Api, is_grpc_stub
+from .clients import FUNCTIONS, METHODS, TARGET_KEYWORDS, Api, is_grpc_stub
+from .conventions import (
+    OPEN_METHODS,
+    PENDING_NAMES,
+    URL_KEYWORDS,
+    convention_api,
+    is_convention_type,
+    is_third_party,
+    scheme_protocol,
+)
 from .model import CallSite, Definition, EnvRead, FileIndex
 
 __all__ = ["index_python"]
@@ -52,7 +65,7 @@ class _Indexer(Resolver):
         self.definitions: list[Definition] = []
         self.sites: list[CallSite] = []
         self.env_reads: list[EnvRead] = []
-        self._seen_env: set[tuple[int, int]] = set()
+        self._seen_env: set[tuple[int, int, str]] = set()
         self._class_quals: set[str] = set()
         self.pending: list[CallSite] = []
 
@@ -68,14 +81,36 @@ class _Indexer(Resolver):
                 return dotted, api
             if is_grpc_stub(dotted):
                 return dotted, Api("grpc", target_arg=None)
+            conv = convention_api(dotted, _given(call))
+            if conv is not None and not (conv.site and _subscribes(call, self.mod, dotted)):
+                return dotted, conv
         if isinstance(func, ast.Attribute):
+            if func.attr == "refresh" and _token_request(call, self.mod):
+                return "google.auth.credentials.refresh", _TOKEN_REFRESH
             owner = self.type_of(func.value, scope, cls)
             if owner is not None:
-                api = METHODS.get(owner, {}).get(func.attr)
+                api = METHODS.get(owner, {}).get(func.attr) or _opened(owner, func.attr)
                 if api is not None:
-                    return f"{owner}.{func.attr}", api
-                if owner.startswith("?") and func.attr in METHOD_NAMES:
+                    return f"{owner.rpartition('~')[2]}.{func.attr}", api
+                if owner.startswith("?") and func.attr in PENDING_NAMES:
                     return f"{owner}.{func.attr}", PENDING
+        if dotted is not None and call.keywords:
+            return self.url_keyword(call, dotted, scope, cls)
+        return None
+
+    def url_keyword(
+        self, call: ast.Call, dotted: str, scope: Scope, cls: str | None
+    ) -> tuple[str, Api] | None:
+        """A third-party class given a connection URL by a keyword that says so (``Limiter(storage_uri=…)``,
+        ``Celery(broker=…)``): it connects there."""
+        if not is_third_party(dotted) or not dotted.rpartition(".")[2][:1].isupper():
+            return None
+        for kw in call.keywords:
+            if kw.arg in URL_KEYWORDS:
+                v = self.value_of(kw.value, scope, cls)
+                url = v.literal or v.default
+                protocol = scheme_protocol(url) if url else None
+                return dotted, Api(protocol or "unknown", target_keywords=(kw.arg,))
         return None
 
     def type_of(self, expr: ast.expr, scope: Scope, cls: str | None, depth: int = 0) -> str | None:
@@ -167,16 +202,90 @@ class _Indexer(Resolver):
         default: str | None = None
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             name = self.env_subscript(node, scope, cls)
+        elif (
+            isinstance(node, ast.Compare)
+            and len(node.comparators) == 1
+            and isinstance(node.ops[0], ast.In | ast.NotIn)
+        ):
+            if self.mod.resolve(node.comparators[0]) == "os.environ":  # ``"X" in os.environ``
+                name = self.value_of(node.left, scope, cls).literal
         elif isinstance(node, ast.Call) and self.mod.resolve(node.func) in ENV_FUNCS and node.args:
             v = self.call_value(node, scope, cls, 0)
             name, default = v.env, v.default
-        if name and (node.lineno, node.col_offset) not in self._seen_env:
-            self._seen_env.add((node.lineno, node.col_offset))
+        elif isinstance(node, ast.Call) and node.args:
+            for read, read_default in self.indirect_env(node, scope, cls):
+                self.add_env(node, read, read_default, scope_key=read)
+            return
+        if name:
+            self.add_env(node, name, default)
+
+    def add_env(self, node: ast.expr, name: str, default: str | None, scope_key: str = "") -> None:
+        key = (node.lineno, node.col_offset, scope_key)
+        if _ENV_NAME.match(name) and key not in self._seen_env:
+            self._seen_env.add(key)
             self.env_reads.append(EnvRead(self.path, node.lineno, name, default))
+
+    def indirect_env(self, call: ast.Call, scope: Scope, cls: str | None) -> list[tuple[str, str | None]]:
+        """Env reads through a settings library's object (``env.str("X")``, ``env("X")``) or through a
+        helper of this module that reads the variable its argument names (``envint("X", "1")``,
+        ``envsecret("X")`` reading ``X_FILE`` too): each ``(name, default)``."""
+        func = call.func
+        target = func.value if isinstance(func, ast.Attribute) and func.attr in ENV_OBJECT_METHODS else func
+        if self.type_of(target, scope, cls) == ENV_OBJECT:
+            v = self.value_of(call.args[0], scope, cls)
+            d = self.value_of(call.args[1], scope, cls) if len(call.args) > 1 else Value()
+            return [(v.literal, d.literal)] if v.literal else []
+        if not isinstance(func, ast.Name):
+            return []
+        helper = self.mod.env_helpers.get(func.id)
+        if helper is None:
+            first = self.value_of(call.args[0], scope, cls).literal
+            origin = self.deferred(func) if first and _ENV_NAME.match(first) else None
+            if origin is not None:  # maybe a helper of another module: the linker knows (see link.py)
+                self.pending.append(CallSite(self.path, call.lineno, f"{origin}()", "env", first))
+            return []
+        args = [self.value_of(a, scope, cls).literal for a in call.args]
+        return [(n, d) for n, d in self.helper_reads(helper, args) if _PARAM not in n]
+
+    def helper_reads(self, helper: ast.FunctionDef, args: list[str | None]) -> list[tuple[str, str | None]]:
+        """The variables ``helper`` reads when called with ``args`` (a literal each, or None)."""
+        bound = Scope()
+        params = [a.arg for a in (*helper.args.posonlyargs, *helper.args.args)]
+        for param, literal in zip(params, args, strict=False):
+            if literal is not None:
+                bound.values[param] = ast.Constant(literal)
+        out: list[tuple[str, str | None]] = []
+        for node in own_nodes(helper):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                name = self.env_subscript(node, bound, None)
+                if name:
+                    out.append((name, None))
+            elif isinstance(node, ast.Call) and self.mod.resolve(node.func) in ENV_FUNCS and node.args:
+                v = self.call_value(node, bound, None, 0)
+                if v.env:
+                    out.append((v.env, v.default))
+        return list(dict.fromkeys(out))
+
+    def find_env_helpers(self) -> None:
+        """Functions of this module whose env read is named by their first parameter."""
+        for node in self.tree.body:
+            if not isinstance(node, ast.FunctionDef) or not node.args.args:
+                continue
+            first = node.args.args[0].arg
+            for sub in own_nodes(node):
+                name_expr: ast.expr | None = None
+                if isinstance(sub, ast.Subscript) and self.mod.resolve(sub.value) == "os.environ":
+                    name_expr = sub.slice
+                elif isinstance(sub, ast.Call) and self.mod.resolve(sub.func) in ENV_FUNCS and sub.args:
+                    name_expr = sub.args[0]
+                if name_expr is not None and mentions(name_expr, first):
+                    self.mod.env_helpers[node.name] = node
+                    break
 
     # -- passes ---------------------------------------------------------------------------------------------
 
     def run(self) -> None:
+        self.find_env_helpers()
         if self.mod.interesting:
             self.first_pass()
         else:  # no client library imported: only env reads (and settings classes) to find
@@ -190,6 +299,12 @@ class _Indexer(Resolver):
         for node in self.tree.body:
             if isinstance(node, ast.ClassDef):
                 self.settings_class(node)
+                for (
+                    base
+                ) in node.bases:  # ``class ConfiguredSession(requests.Session)``: its instances are one
+                    api = FUNCTIONS.get(mod.resolve(base) or "")
+                    if api is not None and api.returns:
+                        mod.returns.setdefault(node.name, api.returns)
         for node in self.tree.body:
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 value = node.value
@@ -398,7 +513,7 @@ class _Indexer(Resolver):
             return
         if isinstance(node, ast.Call):
             self.call(node, scope, cls, qual)
-        elif isinstance(node, ast.Subscript):
+        elif isinstance(node, ast.Subscript | ast.Compare):
             self.note_env(node, scope, cls)
         elif isinstance(node, ast.arg | ast.arguments):
             return  # annotations are not calls
@@ -425,9 +540,14 @@ class _Indexer(Resolver):
     def exports(self) -> tuple[tuple[str, str], ...]:
         """What other modules may import from this one: module-level client objects (``name``) and
         functions that return one (``name()``), for linking their method calls (see index.py)."""
-        out = dict(self.mod.module_types)
+        out = {bound: f"@{module}" for bound, module in self.mod.client_modules()}
+        out.update(self.mod.module_types)
         out.update(self.mod.aliases)
         out.update({f"{k}()": v for k, v in self.mod.returns.items() if "." not in k})
+        for name, helper in self.mod.env_helpers.items():  # ``getenv_int("X")`` in another module
+            names = [n for n, _ in self.helper_reads(helper, [_PARAM]) if _PARAM in n]
+            if names:
+                out[f"{name}(env)"] = "|".join(names)
         for name, expr in self.mod.constants.items():  # URL settings, for a SQL engine made elsewhere
             v = self.value_of(expr, Scope(), None)
             url = v.literal or v.default
@@ -460,6 +580,8 @@ class _Indexer(Resolver):
         value = self.target_of(node, api, scope, cls)
         target = value.literal or value.default
         protocol = api.protocol
+        if client not in FUNCTIONS and target:  # a client known by convention: its URL names the protocol
+            protocol = scheme_protocol(target) or protocol
         if protocol == "sql":
             scheme = (target or "").split("://", 1)[0].split("+", 1)[0].lower() if target else ""
             protocol = SQL_SCHEMES.get(scheme) or self.sql_driver() or "sql"
@@ -467,6 +589,58 @@ class _Indexer(Resolver):
                 expr = _target_expr(node, api)
                 target = self.deferred(expr) if expr is not None else None
         self.sites.append(CallSite(self.path, node.lineno, client, protocol, target, value.env, qual))
+
+
+_TOKEN_REFRESH = Api("http", target_arg=None)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_PARAM = "\x00"  # an env helper's parameter, in the name templates it exports
+
+
+def _given(call: ast.Call) -> int:
+    """What the constructor is given: 2 where to go (a positional argument, ``**options``, a keyword that
+    names a peer), 1 options only (``Client(username=…)``: it may log in now, or at ``client.connect(…)``),
+    0 nothing."""
+    if call.args or any(kw.arg is None or kw.arg in TARGET_KEYWORDS for kw in call.keywords):
+        return 2
+    return 1 if call.keywords else 0
+
+
+def _subscribes(call: ast.Call, mod: Module, dotted: str) -> bool:
+    """``user_logged_in.connect(on_login)``: a ``connect`` given a handler (a function of this module, a
+    lambda, a method) first subscribes to an event; a database connect is never given code first."""
+    if not dotted.endswith(".connect"):
+        return False
+    handler = (
+        call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "receiver"), None)
+    )
+    for arg in (handler,) if handler is not None else ():
+        if isinstance(arg, ast.Lambda) or (isinstance(arg, ast.Name) and arg.id in mod.local_defs):
+            return True
+        if (
+            isinstance(arg, ast.Attribute)
+            and isinstance(arg.value, ast.Name)
+            and arg.value.id in ("self", "cls")
+            and arg.attr in mod.method_names
+        ):
+            return True
+    return False
+
+
+def _token_request(call: ast.Call, mod: Module) -> bool:
+    """``creds.refresh(Request())`` with google-auth's transport request: a call to the token endpoint."""
+    arg = call.args[0] if call.args else None
+    if not isinstance(arg, ast.Call):
+        return False
+    dotted = mod.resolve(arg.func) or ""
+    return dotted.startswith("google.auth.transport.") and dotted.endswith(".Request")
+
+
+def _opened(owner: str, method: str) -> Api | None:
+    """``client.connect(...)`` on a client built by convention with nothing (``SSHClient()``): the site."""
+    conv = is_convention_type(owner)
+    if conv is None or not conv[1] or method not in OPEN_METHODS:
+        return None
+    return Api(conv[0])
 
 
 def _bind(scope: Scope, name: str, value: ast.expr, client_type: str | None, *, forget: bool) -> None:
@@ -501,19 +675,28 @@ def _target_expr(call: ast.Call, api: Api) -> ast.expr | None:
 
 
 def _project_calls(path: str, tree: ast.Module, mod: Module) -> Iterator[CallSite]:
-    """The light pass of a file that imports no client library: method calls straight on an object of
-    another project module (``integrations.http.get(url)``, ``warehouse.put(path)``), left for the linker."""
+    """The light pass of a file that imports no client library, left for the linker: method calls straight
+    on an object of another project module (``integrations.http.get(url)``, ``warehouse.put(path)``) and
+    calls of another module's function with a name (``getenv_int("X")``: maybe an env helper)."""
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        if not isinstance(node, ast.Call):
             continue
-        if node.func.attr not in METHOD_NAMES:
-            continue
-        dotted = mod.resolve(node.func.value)
-        if dotted is None or (not dotted.startswith(".") and dotted.split(".")[0] in NOT_PROJECT):
-            continue
+        func = node.func
         first = node.args[0] if node.args else None
-        target = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-        yield CallSite(path, node.lineno, f"?{dotted}.{node.func.attr}", "?", target, None, "")
+        literal = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        if isinstance(func, ast.Attribute) and func.attr in PENDING_NAMES:
+            dotted = mod.resolve(func.value)
+            if dotted is not None and _ours(dotted):
+                yield CallSite(path, node.lineno, f"?{dotted}.{func.attr}", "?", literal, None, "")
+        elif isinstance(func, ast.Name) and literal and _ENV_NAME.match(literal):
+            dotted = mod.resolve(func)
+            if dotted is not None and _ours(dotted):
+                yield CallSite(path, node.lineno, f"?{dotted}()", "env", literal, None, "")
+
+
+def _ours(dotted: str) -> bool:
+    """Maybe the project's own: relative, or neither the standard library nor a client package."""
+    return dotted.startswith(".") or dotted.split(".")[0] not in NOT_PROJECT
 
 
 def _import_calls(tree: ast.Module, mod: Module) -> tuple[tuple[int, str], ...]:
@@ -544,6 +727,9 @@ def index_python(path: str, data: bytes, sha: str) -> FileIndex:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc) or type(exc).__name__
         return FileIndex(path, "python", sha, lines, error=f"{where}{message}")
     indexer = _Indexer(path, tree)
+    calls = _import_calls(tree, indexer.mod)
+    if not indexer.mod.interesting and any(convention_api(d, 2) for _, d in calls):
+        indexer.mod.conventional = True  # a third-party client recognised by its name: the full analysis
     if not indexer.mod.interesting and not any(m in data for m in ENV_MARKERS):
         # nothing to find but names: skip the type analysis (most files of a large tree)
         defs = definitions_only(tree)
@@ -556,7 +742,7 @@ def index_python(path: str, data: bytes, sha: str) -> FileIndex:
             tuple(defs),
             tuple(indexer.mod.import_refs),
             pending=pending,
-            calls=_import_calls(tree, indexer.mod),
+            calls=calls,
         )
     try:
         indexer.run()
@@ -574,5 +760,5 @@ def index_python(path: str, data: bytes, sha: str) -> FileIndex:
         tuple(sorted(indexer.env_reads, key=lambda e: (e.line, e.name))),
         pending=tuple(indexer.pending),
         exports=indexer.exports(),
-        calls=_import_calls(tree, indexer.mod),
+        calls=calls,
     )
