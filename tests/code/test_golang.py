@@ -76,17 +76,10 @@ def test_service_with_http_sql_redis_nats() -> None:
         (53, "github.com/redis/go-redis.NewClient", "redis", "localhost:6379", None, "New"),
         # getenv(key, fallback) is the file's own helper over os.LookupEnv
         (54, "github.com/nats-io/nats.go.Connect", "nats", None, "NATS_URL", "New"),
-        # joined as the Python indexer joins an f-string: the variable by name, the unknown part as {…}
-        (
-            63,
-            "net/http.NewRequestWithContext",
-            "http",
-            "${INVENTORY_URL}/stock/{…}",
-            "INVENTORY_URL",
-            "Server.Stock",
-        ),
-        # s.http is a struct field declared *http.Client
-        (67, "net/http.Client.Do", "http", None, None, "Server.Stock"),
+        # s.http is a struct field declared *http.Client; the Do sends the request built at line 63, so it
+        # is the site, with that request's URL (joined as the Python indexer joins an f-string: the
+        # variable by name, the unknown part as {…}); building the request is not sending it
+        (67, "net/http.Client.Do", "http", "${INVENTORY_URL}/stock/{…}", "INVENTORY_URL", "Server.Stock"),
         (82, "net/http.Get", "http", "http://localhost:8080/healthz", None, "healthcheck"),
     ]
     assert _envs(index) == [(20, "INVENTORY_URL", None), (49, "DATABASE_URL", None), (54, "NATS_URL", None)]

@@ -153,7 +153,12 @@ class Names:
             )
             return self.symbol(inner, scope, depth + 1)
         if t == "call_expression":
-            api = find_api(self.symbol(node.child_by_field_name("function"), scope, depth + 1))
+            fn = node.child_by_field_name("function")
+            if fn is not None and fn.type == "identifier" and text(fn) == "new":  # ``new(dns.Client)``
+                args = node.child_by_field_name("arguments")
+                inner = args.named_children[0] if args is not None and args.named_children else None
+                return self.symbol(inner, scope, depth + 1)
+            api = find_api(self.symbol(fn, scope, depth + 1))
             return api.returns if api is not None else None
         return None
 

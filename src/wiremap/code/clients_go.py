@@ -20,11 +20,14 @@ __all__ = [
     "APIS",
     "DRIVERS",
     "ENV_FUNCS",
+    "GO_PACKAGES",
+    "NEW_REQUEST",
     "PASSTHROUGH",
     "PREFIXES",
     "TARGET_KEYS",
     "canonical_path",
     "find_api",
+    "go_convention",
     "package_name",
 ]
 
@@ -92,6 +95,7 @@ _AMQP = "github.com/streadway/amqp github.com/rabbitmq/amqp091-go"
 _SARAMA = "github.com/IBM/sarama github.com/Shopify/sarama"
 _SEGMENTIO = "github.com/segmentio/kafka-go"
 _GORILLA = "github.com/gorilla/websocket"
+_GOMAIL = "gopkg.in/mail gopkg.in/gomail github.com/go-gomail/gomail"
 
 APIS: dict[str, Api] = {
     # -- HTTP
@@ -153,7 +157,107 @@ APIS: dict[str, Api] = {
     ),
     # -- mail
     **_rows("smtp", "net/smtp", "SendMail Dial"),
+    "net/smtp.NewClient": Api("smtp", target_arg=1),
+    # -- plain TCP/UDP/TLS, DNS and SSH from the standard library and x/crypto
+    **_rows("tcp", "net", "Dial DialTimeout", target_arg=1),
+    **_rows("tcp", "net", "Dialer.Dial", target_arg=1),
+    **_rows("tcp", "net", "Dialer.DialContext", target_arg=2),
+    **_rows("tcp", "crypto/tls", "Dial", target_arg=1),
+    **_rows("tcp", "crypto/tls", "DialWithDialer", target_arg=2),
+    **_rows("tcp", "crypto/tls", "Dialer.DialContext", target_arg=2),
+    **_rows(
+        "dns",
+        "net",
+        "LookupIP LookupHost LookupAddr LookupCNAME LookupMX LookupTXT LookupNS LookupIPAddr",
+        target_arg=0,
+    ),
+    **_rows("dns", "net", "Resolver.LookupIP", target_arg=2),
+    **_rows("dns", "net", "Resolver.LookupHost Resolver.LookupIPAddr Resolver.LookupAddr", target_arg=1),
+    **_rows("dns", "github.com/miekg/dns", "Exchange Client.Exchange Client.ExchangeContext", target_arg=1),
+    **_rows("ssh", "golang.org/x/crypto/ssh", "Dial", target_arg=1),
+    **_rows("tcp", "golang.org/x/crypto/ssh", "Client.Dial", target_arg=1),
+    **_rows("icmp", "github.com/prometheus-community/pro-bing github.com/go-ping/ping", "New NewPinger"),
+    **{
+        f"{path}.{ctor}": Api("smtp", site=False, returns=f"{path}.Dialer")
+        for path in _GOMAIL.split()
+        for ctor in ("NewDialer", "NewPlainDialer")
+    },
+    **_rows("smtp", _GOMAIL, "Dialer.DialAndSend Dialer.Dial", target_arg=None),
 }
+
+# building a request is not sending it: the ``Do`` that sends the request this call built is the site
+# (with this call's URL); a request never sent in its function stays a site of its own
+NEW_REQUEST = frozenset({"net/http.NewRequest", "net/http.NewRequestWithContext"})
+
+# third-party packages by import-path prefix → protocol, for clients recognised by convention (a
+# ``NewClient``/``New…Client``/``Dial…``/``Connect…`` of a package that is not the standard library)
+GO_PACKAGES: tuple[tuple[str, str], ...] = (
+    ("github.com/google/go-github", "http"),
+    ("code.gitea.io/sdk", "http"),
+    ("gitlab.com/gitlab-org/api/client-go", "http"),
+    ("github.com/xanzy/go-gitlab", "http"),
+    ("github.com/slack-go/slack", "http"),
+    ("github.com/bwmarrin/discordgo", "http"),
+    ("github.com/go-telegram-bot-api", "http"),
+    ("github.com/twilio/twilio-go", "http"),
+    ("github.com/sendgrid", "http"),
+    ("github.com/stripe/stripe-go", "http"),
+    ("github.com/hashicorp/vault/api", "http"),
+    ("github.com/hashicorp/consul/api", "http"),
+    ("k8s.io/client-go", "http"),
+    ("github.com/docker/docker/client", "http"),
+    ("github.com/coreos/go-oidc", "http"),
+    ("golang.org/x/oauth2", "http"),
+    ("github.com/go-resty/resty", "http"),
+    ("gopkg.in/mail", "smtp"),
+    ("gopkg.in/gomail", "smtp"),
+    ("github.com/go-mail/mail", "smtp"),
+    ("github.com/wneessen/go-mail", "smtp"),
+    ("github.com/miekg/dns", "dns"),
+    ("golang.org/x/crypto/ssh", "ssh"),
+    ("github.com/pkg/sftp", "ssh"),
+    ("github.com/prometheus-community/pro-bing", "icmp"),
+    ("github.com/go-ping/ping", "icmp"),
+    ("github.com/ishidawataru/sctp", "sctp"),
+    ("github.com/likexian/whois", "whois"),
+    ("github.com/openrdap/rdap", "http"),
+    ("cloud.google.com/go", "gcp"),
+    ("google.golang.org/api", "gcp"),
+    ("github.com/aws/aws-sdk-go", "aws"),
+    ("github.com/Azure/azure-sdk-for-go", "azure"),
+    ("github.com/gocql/gocql", "cassandra"),
+    ("github.com/bradfitz/gomemcache", "memcached"),
+    ("github.com/olivere/elastic", "elasticsearch"),
+    ("github.com/influxdata/influxdb-client-go", "influxdb"),
+    ("github.com/ClickHouse/clickhouse-go", "clickhouse"),
+    ("github.com/nats-io", "nats"),
+    ("github.com/gomodule/redigo", "redis"),
+    ("github.com/minio/minio-go", "aws"),
+    ("github.com/getsentry/sentry-go", "http"),
+    ("github.com/DataDog/datadog-go", "statsd"),
+    ("github.com/cactus/go-statsd-client", "statsd"),
+    ("github.com/gorilla/websocket", "websocket"),
+    ("google.golang.org/grpc", "grpc"),
+)
+_NOT_CONNECTIONS = frozenset({"golang.org/x/oauth2", "golang.org/x/oauth2/clientcredentials"})
+_GO_CONVENTION = re.compile(r"^(?:NewClient|New\w*Client|Dial\w*|Connect\w*)$")
+
+
+def go_convention(symbol: str | None) -> Api | None:
+    """A function of a third-party package named as a client constructor or a dial (``github.NewClient``,
+    ``gitea.NewClient``, ``sctp.DialSCTP``): a site, with the package's protocol when known. The
+    project's own packages are dropped at link time (see link.py)."""
+    if not symbol or "." not in symbol:
+        return None
+    path, _, name = symbol.rpartition(".")
+    first = path.split("/", 1)[0]
+    if "." not in first or "." in path.rpartition("/")[2] or not _GO_CONVENTION.match(name):
+        return None  # the standard library, or a method (``pkg.Type.Method``)
+    if path in _NOT_CONNECTIONS or (name.startswith("New") and "grpc" in path):
+        return None  # an HTTP client wrapping a token source; a generated gRPC stub on a connection
+    protocol = next((proto for prefix, proto in GO_PACKAGES if path.startswith(prefix)), "unknown")
+    return Api(protocol, target_arg=0)
+
 
 # (symbol prefix, symbol suffix, api): every AWS SDK service client constructor
 _AWS = Api("aws", target_arg=None)

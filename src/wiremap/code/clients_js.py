@@ -12,6 +12,8 @@ Adding a library is adding rows here.
 
 from __future__ import annotations
 
+import re
+
 from ._symbols import Api, api_lookup
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "TARGET_KEYS",
     "canonical_module",
     "find_api",
+    "js_convention",
 ]
 
 # keys of an options object that name the peer, in order of preference
@@ -150,8 +153,184 @@ APIS: dict[str, Api] = {
         "aws-sdk.S3 aws-sdk.DynamoDB aws-sdk.DynamoDB.DocumentClient aws-sdk.SQS aws-sdk.SNS aws-sdk.Lambda "
         "aws-sdk.Kinesis aws-sdk.SecretsManager aws-sdk.SES aws-sdk.STS",
     ),
-    "nodemailer.createTransport": Api("smtp"),
+    "nodemailer.createTransport": Api("smtp", returns="nodemailer.Transporter"),
+    "nodemailer.Transporter.sendMail": Api("smtp", target_arg=None),
+    # -- the platform's own sockets and name lookups
+    **_rows("tcp", "net.connect net.createConnection tls.connect"),
+    **_rows(
+        "dns",
+        " ".join(
+            f"{m}.{f}"
+            for m in ("dns", "dns.promises", "dns/promises")
+            for f in [
+                "lookup",
+                "resolve",
+                "resolve4",
+                "resolve6",
+                "resolveAny",
+                "resolveCname",
+                "resolveMx",
+                "resolveNs",
+                "resolveSrv",
+                "resolveTxt",
+                "resolveSoa",
+                "resolvePtr",
+                "resolveCaa",
+                "reverse",
+            ]
+        ),
+    ),
+    **{
+        f"{m}.Resolver": Api("dns", site=False, returns="dns.Resolver")
+        for m in ("dns", "dns.promises", "dns/promises")
+    },
+    **_rows(
+        "dns",
+        " ".join(
+            f"dns.Resolver.{f}"
+            for f in [
+                "resolve",
+                "resolve4",
+                "resolve6",
+                "resolveAny",
+                "resolveCname",
+                "resolveMx",
+                "resolveNs",
+                "resolveSrv",
+                "resolveTxt",
+                "reverse",
+            ]
+        ),
+    ),
+    "dgram.createSocket": Api("udp", site=False, returns="dgram.Socket"),
+    "dgram.Socket.send": Api("udp", target_arg=2),
+    "dgram.Socket.connect": Api("udp", target_arg=1),
+    # -- query builders and SaaS one-shots
+    "knex": Api("sql", client="knex"),
+    "knex.knex": Api("sql", client="knex"),
+    "web-push.sendNotification": Api("http", target_arg=None),
+    "gamedig.GameDig.query": Api("udp", target_arg=None),
 }
+
+NODE_BUILTINS = frozenset(
+    [
+        "assert",
+        "async_hooks",
+        "buffer",
+        "child_process",
+        "cluster",
+        "console",
+        "constants",
+        "crypto",
+        "dgram",
+        "diagnostics_channel",
+        "dns",
+        "domain",
+        "events",
+        "fs",
+        "http",
+        "http2",
+        "https",
+        "inspector",
+        "module",
+        "net",
+        "os",
+        "path",
+        "perf_hooks",
+        "process",
+        "punycode",
+        "querystring",
+        "readline",
+        "repl",
+        "stream",
+        "string_decoder",
+        "sys",
+        "timers",
+        "tls",
+        "trace_events",
+        "tty",
+        "url",
+        "util",
+        "v8",
+        "vm",
+        "wasi",
+        "worker_threads",
+        "zlib",
+    ]
+)
+# third-party modules by name → protocol, for clients recognised by convention
+JS_PACKAGES = {
+    "mssql": "mssql",
+    "tedious": "mssql",
+    "oracledb": "oracle",
+    "net-snmp": "snmp",
+    "playwright": "websocket",
+    "playwright-core": "websocket",
+    "puppeteer": "websocket",
+    "puppeteer-core": "websocket",
+    "nostr-tools": "websocket",
+    "@grpc/grpc-js": "grpc",
+    "cassandra-driver": "cassandra",
+    "mysql": "mysql",
+    "mysql2": "mysql",
+    "pg": "postgresql",
+    "mongodb": "mongodb",
+    "redis": "redis",
+    "ioredis": "redis",
+    "memjs": "memcached",
+    "ldapjs": "ldap",
+    "ssh2": "ssh",
+    "ftp": "ftp",
+    "basic-ftp": "ftp",
+    "stompit": "stomp",
+    "@azure/service-bus": "azure",
+    "@google-cloud/pubsub": "gcp",
+    "@google-cloud/storage": "gcp",
+    "firebase-admin": "gcp",
+    "@slack/web-api": "http",
+    "twilio": "http",
+    "stripe": "http",
+}
+_JS_CLASS_SUFFIXES = (
+    "Client",
+    "Connection",
+    "ConnectionPool",
+    "Pool",
+    "Session",
+    "Cluster",
+    "Producer",
+    "Consumer",
+)
+_JS_FACTORIES = re.compile(
+    r"^(?:connect|connectAsync|createConnection|createPool|createClient|getConnection|create\w*Session"
+    r"|createTransport)$"
+)
+
+
+def js_convention(symbol: str | None, constructed: bool) -> Api | None:
+    """A client of a third-party module recognised by its name: ``new mssql.ConnectionPool(…)``,
+    ``oracledb.getConnection(…)``, ``snmp.createSession(…)``, ``chromium.connect(…)``."""
+    if not symbol or "." not in symbol or symbol.startswith((".", "/", "@/", "~", "#")):
+        return None
+    module = _module_of(symbol)
+    if module is None or module in NODE_BUILTINS:
+        return None
+    last = symbol.rpartition(".")[2]
+    if constructed and not last.endswith(_JS_CLASS_SUFFIXES):
+        return None
+    if not constructed and not _JS_FACTORIES.match(last):
+        return None
+    return Api(JS_PACKAGES.get(module, "unknown"))
+
+
+def _module_of(symbol: str) -> str | None:
+    """The module of a resolved name: ``@scope/pkg.X.y`` → ``@scope/pkg``, ``pkg.X`` → ``pkg``."""
+    head, _, _rest = symbol.partition(".")
+    if head.startswith("@"):
+        scope_pkg = symbol.split(".", 1)[0]
+        return scope_pkg if "/" in scope_pkg else None
+    return head or None
+
 
 # (symbol prefix, symbol suffix, api): every `@aws-sdk/client-*` module's `…Client` class
 PREFIXES: tuple[tuple[str, str, Api], ...] = (("@aws-sdk/client-", "Client", Api("aws")),)

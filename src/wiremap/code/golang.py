@@ -16,8 +16,9 @@ from collections.abc import Callable
 from tree_sitter import Node
 
 from ._go_names import Names, Sym, Typed, call_args, unwrap
+from ._symbols import Api, Value
 from ._treesitter import count_lines, end_line, line, parse, select, string_value, text
-from .clients_go import DRIVERS, ENV_FUNCS, canonical_path, find_api, package_name
+from .clients_go import DRIVERS, ENV_FUNCS, NEW_REQUEST, canonical_path, find_api, go_convention, package_name
 from .model import CallSite, Definition, EnvRead, FileIndex, ImportRef
 
 __all__ = ["index_go"]
@@ -73,6 +74,8 @@ class _Indexer(Names):
         self.literals: list[tuple[Node, str]] = []
         self.import_calls: set[tuple[int, str]] = set()
         self.import_paths: set[str] = set()
+        self.sent: dict[int, tuple[Node, str] | None] = {}
+        self.results: dict[str, list[tuple[str, Node]]] = {}  # function name -> (qualname, result type)
         self.handlers: dict[str, Callable[[Node, str], str]] = {
             "import_spec": self.on_import,
             "function_declaration": self.on_function,
@@ -140,14 +143,28 @@ class _Indexer(Names):
 
     def on_function(self, node: Node, scope: str) -> str:
         name = text(node.child_by_field_name("name"))
-        return self.define(name, name, "function", node) if name else scope
+        if not name:
+            return scope
+        self.note_result(name, name, node)
+        return self.define(name, name, "function", node)
 
     def on_method(self, node: Node, scope: str) -> str:
         name = text(node.child_by_field_name("name"))
         receiver = _receiver_type(node)
         if not name:
             return scope
-        return self.define(name, f"{receiver}.{name}" if receiver else name, "method", node)
+        qual = f"{receiver}.{name}" if receiver else name
+        self.note_result(name, qual, node)
+        return self.define(name, qual, "method", node)
+
+    def note_result(self, name: str, qual: str, node: Node) -> None:
+        """A function of this file whose (first) result is a type: ``func build() *http.Request``."""
+        result = node.child_by_field_name("result")
+        if result is not None and result.type == "parameter_list":
+            first = next((c for c in result.named_children if c.type == "parameter_declaration"), None)
+            result = first.child_by_field_name("type") if first is not None else None
+        if result is not None and result.type in ("pointer_type", "qualified_type", "type_identifier"):
+            self.results.setdefault(name, []).append((qual, result))
 
     def on_type(self, node: Node, scope: str) -> str:
         name = text(node.child_by_field_name("name"))
@@ -223,6 +240,7 @@ class _Indexer(Names):
 
     def finish(self) -> None:
         self.find_env_helpers()
+        self.sent = dict(self.find_sent_requests())
         for node, scope in self.calls:
             env = self.env_call(node, scope)
             if env is not None:
@@ -263,8 +281,79 @@ class _Indexer(Names):
             if self.symbol(node.child_by_field_name("function"), scope) in ENV_FUNCS:
                 self.env_helpers[scope] = len(params) > 1
 
+    def find_sent_requests(self) -> dict[int, tuple[Node, str] | None]:
+        """``resp, err := client.Do(req)`` where ``req`` is ``http.NewRequest(…)`` of this function: the
+        ``Do`` call (by node id) → the request's call and scope. Whatever ``client`` is (a field, a helper's
+        result): a ``Do`` given a request built here sends it."""
+        out: dict[int, tuple[Node, str] | None] = {}
+        for node, scope in self.calls:
+            fn = node.child_by_field_name("function")
+            args = call_args(node)
+            if fn is None or fn.type != "selector_expression" or not args:
+                continue
+            if text(fn.child_by_field_name("field")) != "Do" or unwrap(args[0]).type != "identifier":
+                continue
+            known, bound, where = self.binding(scope, text(unwrap(args[0])))
+            entries = self.entries(scope, text(unwrap(args[0]))) or []
+            if (
+                known
+                and isinstance(bound, Node)
+                and bound.type == "call_expression"
+                and self.symbol(bound.child_by_field_name("function"), where) in NEW_REQUEST
+            ):
+                out[node.id] = (bound, where)
+                continue
+            for entry, _ in entries:  # ``request = e.buildHTTPRequest()``, a function of this file
+                if isinstance(entry, Node) and entry.type == "call_expression":
+                    built = self.request_builder(entry.child_by_field_name("function"))
+                    if built is not None:
+                        out[node.id] = built
+                        break
+        return out
+
+    def unsent_builder(self, node: Node, scope: str) -> bool:
+        """A request built here, sent by no ``Do`` of this file, in a function that returns requests (a
+        builder whose caller sends it elsewhere): the request stays the site. One built only to be checked
+        (``if _, err := http.NewRequest(…); err != nil``) is no site."""
+        if any(r is not None and r[0].id == node.id for r in self.sent.values()):
+            return False
+        name = scope.rpartition(".")[2]
+        return any(
+            q == scope and self.symbol(t, "") == "net/http.Request" for q, t in self.results.get(name, [])
+        )
+
+    def request_builder(self, fn: Node | None) -> tuple[Node, str] | None:
+        """``buildHTTPRequest`` of ``e.buildHTTPRequest()`` when this file declares it returning
+        ``*http.Request``: the ``http.NewRequest`` call inside it (and its scope)."""
+        if fn is None:
+            return None
+        name = text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn)
+        for qual, result in self.results.get(name, []):
+            if self.symbol(result, "") != "net/http.Request":
+                continue
+            for call, scope in self.calls:
+                if scope == qual and self.symbol(call.child_by_field_name("function"), scope) in NEW_REQUEST:
+                    return call, scope
+        return None
+
     def site(self, node: Node, symbol: str | None, args: list[Node], scope: str) -> None:
-        api = find_api(symbol)
+        if node.id in self.sent:  # the Do that sends a request built here: the request's URL
+            value = Value()
+            found = self.sent[node.id]
+            if found is not None:
+                request, where = found
+                built = self.symbol(request.child_by_field_name("function"), where)
+                value = self.target(find_api(built) or Api("http"), call_args(request), where)
+            self.sites.append(
+                CallSite(self.path, line(node), "net/http.Client.Do", "http", value.target, value.env, scope)
+            )
+            return
+        if symbol in NEW_REQUEST and not self.unsent_builder(node, scope):
+            return  # sent by a Do of this file (that is the site), or built and never sent
+        convention = None
+        if node.type == "call_expression" and args:  # ``whois.NewClient()`` holds no destination yet
+            convention = go_convention(symbol)
+        api = find_api(symbol) or convention
         if api is None or not api.site:
             return
         protocol = api.protocol

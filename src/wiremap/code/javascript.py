@@ -32,7 +32,7 @@ from ._js_syntax import (
 )
 from ._symbols import outer_scopes, sql_protocol
 from ._treesitter import count_lines, end_line, line, parse, select, string_value, text
-from .clients_js import GRPC_GENERATED, canonical_module, find_api
+from .clients_js import GRPC_GENERATED, canonical_module, find_api, js_convention
 from .model import CallSite, Definition, EnvRead, FileIndex, ImportRef
 
 __all__ = ["index_javascript"]
@@ -263,6 +263,9 @@ class _Indexer(Names):
                 d = literal(default)
                 self.env_reads.append(EnvRead(self.path, line(prop), key, d))
                 self.bind(scope, local, EnvVar(key, d))
+            elif spec is not None and key == "default":  # const { default: axios } = require("axios")
+                self.imports.append(ImportRef(spec, None, local, line(decl)))
+                self.bind(scope, local, Sym(canonical_module(spec)))
             elif spec is not None:
                 self.imports.append(ImportRef(spec, key, local, line(decl)))
                 self.bind(scope, local, Sym(f"{canonical_module(spec)}.{key}"))
@@ -371,6 +374,8 @@ class _Indexer(Names):
         api = find_api(symbol)
         if api is None and node.type == "new_expression" and self.grpc_credentials(call_args(node), scope):
             api = GRPC_GENERATED
+        if api is None and call_args(node):  # a constructor or factory given nothing opens nothing yet
+            api = js_convention(symbol, node.type == "new_expression")
         if api is None or not api.site:
             return
         value = self.target(api, call_args(node), scope)

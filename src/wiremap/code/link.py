@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 
 from ._py_names import SQL_SCHEMES
 from .clients import FUNCTIONS, METHODS, Api, is_grpc_stub
+from .clients_go import canonical_path
+from .clients_go import find_api as find_go_api
 from .conventions import OPEN_METHODS, is_convention_type
 from .model import CallSite, EnvRead, FileIndex
 
@@ -117,11 +119,23 @@ def project_roots(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _own(site: CallSite, roots: frozenset[str]) -> bool:
+def go_packages(paths: Iterable[str]) -> frozenset[str]:
+    """The folders of the tree that hold Go code: the project's own packages, by their path."""
+    return frozenset(rel.rpartition("/")[0] for rel in paths if rel.endswith(".go"))
+
+
+def _own(site: CallSite, language: str, roots: frozenset[str], go_dirs: frozenset[str]) -> bool:
     """A site found by convention (not from the client table) whose callee is the project's own code:
-    ``redash.models.Connection(...)`` looked third-party to the file alone."""
+    ``redash.models.Connection(...)`` or Go's ``github.com/org/app/v5/client.NewClient`` looked
+    third-party to the file alone."""
+    if language == "go":
+        if find_go_api(site.client) is not None:
+            return False
+        parts = canonical_path(site.client.rpartition(".")[0]).split("/")
+        return any("/".join(parts[i:]) in go_dirs for i in range(1, len(parts)))
     return (
-        site.client not in FUNCTIONS
+        language == "python"
+        and site.client not in FUNCTIONS
         and site.client.split(".", 1)[0] in roots
         and not is_grpc_stub(site.client.removesuffix("()"))
     )
@@ -154,11 +168,12 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
     """The files with their pending calls that resolve to a known client added to their sites, targets
     that are another module's settings (``?reports.settings.DATABASE_URL``) read from there, and sites
     found by convention on the project's own classes dropped."""
-    roots = project_roots(files)
+    roots, go_dirs = project_roots(files), go_packages(files)
     out = dict(files)
     for rel, f in files.items():
-        if f.language == "python" and any(_own(s, roots) for s in f.sites):
-            out[rel] = dataclasses.replace(f, sites=tuple(s for s in f.sites if not _own(s, roots)))
+        if any(_own(s, f.language, roots, go_dirs) for s in f.sites):
+            kept = tuple(s for s in f.sites if not _own(s, f.language, roots, go_dirs))
+            out[rel] = dataclasses.replace(f, sites=kept)
     if not any(
         f.pending or any(s.target and s.target.startswith("?") for s in f.sites) for f in out.values()
     ):
