@@ -244,7 +244,7 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 raw, value = f"{raw} {cont.raw}".strip(), f"{value} {cont.raw}".strip()
                 k += 1
             owned: CodeBlock | ListBlock | None = None
-            owns = not raw or (section == "Recent Changes" and normalize_key(ln.label) not in FOOTER_LABELS)
+            owns = not raw or (section == "Recent Changes" and label_key(ln.label) not in FOOTER_LABELS)
             after: tuple[CodeBlock, ...] = ()
             if j == len(lines) - 1 and owns and not _is_footer(block):
                 nxt = following[i]
@@ -751,11 +751,24 @@ def read_env_text(raw: str) -> EnvVar | None:
     return EnvVar(name=name, value=_unquote(value) if value else None, purpose=purpose or None)
 
 
+def _payload_block(ref: FieldRef) -> CodeBlock | None:
+    """The code block that holds a Request/Response example: under the label, or right after a label whose
+    value is a note about it (``**Response:** (HTTP 200)`` over a ```json block: round 38, the block was
+    dropped and the contract went unchecked) rather than the example itself."""
+    if isinstance(ref.block, CodeBlock):
+        return ref.block
+    inline = v.strip_code(ref.value).lstrip()
+    if ref.after and not inline.startswith(("{", "[")):
+        return ref.after[0]
+    return None
+
+
 def _payload(ref: FieldRef | None) -> Payload | None:
     if ref is None:
         return None
-    if isinstance(ref.block, CodeBlock):
-        lang, text = ref.block.language, ref.block.text.rstrip("\n")
+    block = _payload_block(ref)
+    if block is not None:
+        lang, text = block.language, block.text.rstrip("\n")
     elif ref.value:
         lang, text = None, v.strip_code(ref.value)
     else:
@@ -956,7 +969,8 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
         put("endpoint", v.strip_code(r.value) or None, r.line)
     for label in ("request", "response"):
         if (r := ref(label)) is not None:
-            put(label, _payload(r), r.block.line if r.block else r.line)
+            example = _payload_block(r)
+            put(label, _payload(r), example.line if example else r.line)
 
     flow, flow_line = _first_code(doc, "Integration Flow")
     if flow is not None:
@@ -1081,7 +1095,7 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
 
     changes: list[RecentChange] = []
     for f in idx.all:
-        if f.section == "Recent Changes" and normalize_key(f.label) not in FOOTER_LABELS:
+        if f.section == "Recent Changes" and label_key(f.label) not in FOOTER_LABELS:
             date = v.parse_date(f.label)
             entries = [it.text for it in _items(f)]
             if f.value:

@@ -100,7 +100,7 @@ def read_retry(
         return None
     lang = (language or "").strip().lower()
     readers = READERS.get(lang)
-    prose = partial(read_prose, method=method)
+    prose = partial(read_prose, method=method, labelled=True)  # what the Retry Strategy label says
     try:
         found = next(
             (
@@ -119,7 +119,12 @@ def read_retry(
                 return code.policy()  # the comments were code: not prose too (its pieces listed unread)
         if found is not None and lang not in _CODE and not _is_config(lang):
             return found.policy()
-        said = prose(_comments(text), first_line) if readers is None or lang not in _PROSE else None
+        # comments in code are not what the label says: they need a retry word of their own
+        said = (
+            read_prose(_comments(text), first_line, method=method)
+            if readers is None or lang not in _PROSE
+            else None
+        )
         if found is not None and said is not None:
             # the code's form when it says how it retries, else the comments' ("retries: 2" over a timeout)
             first, second = (found, said) if any(k in found.values for k in _RETRY_KEYS) else (said, found)

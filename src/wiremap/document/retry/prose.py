@@ -444,10 +444,14 @@ def _status_plural(m: re.Match[str]) -> str:
     return m.group(1) + " "  # the same length: offsets of what follows hold
 
 
-def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draft | None:
+def read_prose(
+    text: str, first_line: int, *, method: str | None = None, labelled: bool = False
+) -> Draft | None:
     """``method``: the Endpoint's HTTP method, when known; words for another method are not its policy,
-    and without it words for one method are listed unread. A draft holding only sentences not understood is
-    returned too (ERR001 says the strategy was only partly read, and nothing in them is asserted)."""
+    and without it words for one method are listed unread. ``labelled``: the text is what a Retry Strategy
+    label says, so a count needs no retry word beside it ("a couple of times, a few seconds apart":
+    round 38). A draft holding only sentences not understood is returned too (ERR001 says the strategy
+    was only partly read, and nothing in them is asserted)."""
     if len(text) > MAX_TEXT:
         return None
     text = _APPROX.sub("", text)
@@ -476,11 +480,11 @@ def read_prose(text: str, first_line: int, *, method: str | None = None) -> Draf
         for n, line_text in enumerate(lines[:500]):  # the rest is read: "None: connect timeout 3 s"
             _line(d, line_text, first_line + n, method)
         return _finish(d)
-    if not _RETRY_WORD.search(text):
+    if not labelled and not _RETRY_WORD.search(text):
         return None
     d = Draft("prose", first_line)
     for n, line_text in _logical_lines(text.split("\n")[:500]):
-        _line(d, line_text, first_line + n, method)
+        _line(d, line_text, first_line + n, method, labelled=labelled)
     return _finish(d)
 
 
@@ -1232,9 +1236,9 @@ _HEDGE = re.compile(
 )
 
 
-def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
+def _line(d: Draft, t: str, line: int, method: str | None = None, *, labelled: bool = False) -> None:
     counted = "max_attempts" in d.values
-    _read_line(d, t, line, method)
+    _read_line(d, t, line, method, labelled=labelled)
     hedged = _HEDGE.search(t) and _RETRY_WORD.search(t) and not _NONE.search(t)
     if not counted and d.values.get("max_attempts", 1) > 1 and hedged:
         del d.values["max_attempts"]
@@ -1243,10 +1247,10 @@ def _line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         d.unread(f"{t.strip()} (a usual count, not a rule: how many times is not said)", line)
 
 
-def _read_line(d: Draft, t: str, line: int, method: str | None = None) -> None:
+def _read_line(d: Draft, t: str, line: int, method: str | None = None, *, labelled: bool = False) -> None:
     used: list[Span] = []  # what was read (durations, counts, statuses), so the rest is known unread
     t = _timeout_list(t)
-    says_retry = re.search(r"\bretr", t, _I) is not None
+    says_retry = labelled or re.search(r"\bretr", t, _I) is not None
     t = _Reading(d, t, line, method).understand()
     if m := _NONE.search(t):
         used.append(m.span())
@@ -1285,7 +1289,7 @@ def _read_line(d: Draft, t: str, line: int, method: str | None = None) -> None:
         _retried_failures(d, t, line)
         if _FOREVER.search(t) and _RETRY_WORD.search(t) and not _NONE.search(t):
             d.set("retried", True, line)  # no end to it: how many times is no number
-        if (m := _VAGUE_COUNT.search(t)) and _RETRY_WORD.search(t):
+        if (m := _VAGUE_COUNT.search(t)) and (labelled or _RETRY_WORD.search(t)):
             d.set("retried", True, line)  # how often is not said: max_attempts stays unknown
             d.unread(f"{_sentence(t, m.start(), m.end())} (how many times is not said)", line)
     if _IMMEDIATE.search(t) and not _NONE.search(t):  # "we retry once, immediately": no pause
