@@ -197,3 +197,27 @@ def test_a_runner_config_of_any_name_is_read_and_checked(tmp_path: Path) -> None
         load_config(bare)
     with pytest.raises(ConfigError, match="colour"):  # the runner's, named in the environment
         load_config(env={"WIREMAP_CONFIG": str(runner)})
+
+
+@pytest.mark.parametrize("bad", ["3x", "soon", "0s", "-1"])
+def test_measure_duration_is_a_duration_like_serves_interval(
+    capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    """``measure --duration 3s`` was refused ("Input should be a valid number") while ``serve --interval
+    30s`` took the unit (round 38): one reading of a duration for every command."""
+    doc = EXAMPLE_DOCS / "checkout-service-to-payments-api.md"
+    code, _, err = run(capsys, "measure", str(doc), "--duration", bad)
+    assert code == 2
+    assert "--duration must be a duration like 30s, 500ms or 2m" in err
+
+
+def test_measure_duration_takes_units() -> None:
+    from wiremap.cli._common import duration_s
+
+    assert [duration_s(t, "--duration") for t in ("3", "3s", "500ms", "2m", "0.5")] == [
+        3.0,
+        3.0,
+        0.5,
+        120.0,
+        0.5,
+    ]

@@ -17,6 +17,7 @@ from ..config import Config, load_config
 from ..findings import Finding
 from ..model import SCHEMA_VERSION
 from ..trust.credentials import parse_bindings
+from ..values import parse_duration_ms
 
 __all__ = [
     "BindSecretOption",
@@ -24,6 +25,7 @@ __all__ = [
     "OutputFormat",
     "SkipNonDocsOption",
     "bindings",
+    "duration_s",
     "err",
     "forget_problems",
     "load_catalog",
@@ -50,6 +52,15 @@ BindSecretOption = typer.Option(
     "--bind-secret",
     help="VAR=HOST:PORT: the secret in $VAR may be sent to HOST:PORT (repeatable; docs/security.md).",
 )
+
+
+def duration_s(text: str, option: str) -> float:
+    """``30s``, ``500ms``, ``2m`` or a bare number of seconds (``3``, ``0.5``), as every command takes a
+    duration."""
+    ms = parse_duration_ms(text) if not text.replace(".", "", 1).isdigit() else float(text) * 1000
+    if ms is None or ms <= 0:
+        raise UsageError(f"{option} must be a duration like 30s, 500ms or 2m, got {text!r}")
+    return ms / 1000
 
 
 def bindings(config: Config, flags: Sequence[str]) -> dict[str, list[str]]:

@@ -27,7 +27,16 @@ from ..trust.credentials import CredentialsWithheld, SecretGate
 from ..trust.resolve import resolve_settings
 from ..trust.settings import PROBE_GRANTS
 from ..verify.targets import doc_credentials_message, resolve_target, target_ids
-from ._common import BindSecretOption, ConfigOption, bindings, err, out, report_problems, warn_refused
+from ._common import (
+    BindSecretOption,
+    ConfigOption,
+    bindings,
+    duration_s,
+    err,
+    out,
+    report_problems,
+    warn_refused,
+)
 
 if TYPE_CHECKING:
     from ..measure._base import OperationFactory, Progress
@@ -88,8 +97,8 @@ def measure(
     rate: float | None = typer.Option(
         None, "--rate", min=0.1, help="Requests per second offered [default: 100]."
     ),
-    duration: float | None = typer.Option(
-        None, "--duration", min=0.1, help="Seconds measured [default: 10]."
+    duration: str | None = typer.Option(
+        None, "--duration", metavar="DURATION", help="How long to measure: 10, 3s, 500ms, 2m [default: 10s]."
     ),
     connections: int | None = typer.Option(
         None,
@@ -136,7 +145,7 @@ def measure(
     warn_refused(config)
     plan = LoadPlan(
         rate=rate or 100.0,
-        duration_s=duration or 10.0,
+        duration_s=duration_s(duration, "--duration") if duration is not None else 10.0,
         connections=connections or AUTO_CONNECTIONS,
         max_connections=0 if connections else MAX_CONNECTIONS,
         warmup_s=warmup,

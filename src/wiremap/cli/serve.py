@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 import typer
 
 from .._errors import UsageError
-from ..values import parse_duration_ms
-from ._common import BindSecretOption, ConfigOption, bindings, err, report_problems, resolve
+from ._common import BindSecretOption, ConfigOption, bindings, duration_s, err, report_problems, resolve
 
 if TYPE_CHECKING:
     from ..model import Integration
@@ -24,13 +23,6 @@ if TYPE_CHECKING:
 TOKEN_ENV = "WIREMAP_TOKEN"
 TOKEN_MIN = 16
 GENERATE = "generate"
-
-
-def _duration_s(text: str, option: str) -> float:
-    ms = parse_duration_ms(text) if not text.replace(".", "", 1).isdigit() else float(text) * 1000
-    if ms is None or ms <= 0:
-        raise UsageError(f"{option} must be a duration like 30s, 500ms or 2m, got {text!r}")
-    return ms / 1000
 
 
 def _is_loopback(host: str) -> bool:
@@ -220,8 +212,8 @@ def serve(
     hosts = [host, *_public_hosts(public_url)]
     _check_webhooks(webhook)
     options = ServeOptions(
-        interval_s=_duration_s(interval, "--interval"),
-        timeout_s=_duration_s(timeout, "--timeout"),
+        interval_s=duration_s(interval, "--interval"),
+        timeout_s=duration_s(timeout, "--timeout"),
         concurrency=concurrency,
         thresholds=Thresholds(down_after, up_after),
         webhooks=tuple(webhook),
