@@ -52,7 +52,8 @@ def test_finds_every_integration_of_the_shop_and_the_two_nobody_documented(
     assert data["coverage"]["integrations_found"] == 9
     assert data["coverage"]["integrations_documented"] == 7
     assert data["coverage"]["integrations"] == pytest.approx(7 / 9, abs=1e-4)
-    assert data["coverage"]["sites"] == pytest.approx(10 / 12, abs=1e-4)
+    # an HTTP session built without a base URL is no site (its requests are): 8 of 10
+    assert data["coverage"]["sites"] == pytest.approx(8 / 10, abs=1e-4)
     assert {"path": "services/storefront/app.py", "line": 15, "name": "CHECKOUT_SERVICE_URL"} in data[
         "env_reads"
     ]
@@ -178,7 +179,8 @@ def test_a_call_of_another_protocol_in_a_documented_file_is_not_that_doc_s(
     read 100% (new user, round 21): a doc covers the calls its protocol can be."""
     client = shop / "services" / "checkout" / "inventory_client.py"
     client.write_text(
-        client.read_text(encoding="utf-8") + "\n\ndef audit_session(base):\n    return requests.Session()\n",
+        client.read_text(encoding="utf-8")
+        + "\n\ndef audit_session(base):\n    return requests.Session().get(base + '/audit')\n",
         encoding="utf-8",
     )
     if "import requests" not in client.read_text(encoding="utf-8"):

@@ -19,9 +19,11 @@ from .clients_go import find_api as find_go_api
 from .conventions import OPEN_METHODS, is_convention_type
 from .model import CallSite, EnvRead, FileIndex
 
-__all__ = ["link", "module_name", "project_roots"]
+__all__ = ["ATTR", "LOCAL", "link", "module_name", "project_roots"]
 
-_MAX_HOPS = 4
+_MAX_HOPS = 6
+LOCAL = "#"  # ``#shop.db.Pool``: an instance of a class of the project (``#Pool`` inside its own module)
+ATTR = "/"  # ``?shop.db.get_pool()/conn``: the ``conn`` attribute of what another module's call returns
 
 
 def module_name(rel: str) -> str:
@@ -88,19 +90,54 @@ class _Modules:
         return [EnvRead(p.path, p.line, t.replace("\x00", p.target)) for t in template.split("|")]
 
     def resolve(self, ref: str, importer: str, hops: int = 0) -> str | None:
-        """``?shop.http.make_session()`` → the client type it holds, e.g. ``requests.Session``."""
-        if hops > _MAX_HOPS or not ref.startswith("?"):
-            return ref if not ref.startswith("?") else None
-        called = ref.endswith("()")
-        dotted = self.absolute(ref[1 : -2 if called else None], importer)
-        module, _, name = dotted.rpartition(".")
+        """``?shop.http.make_session()`` → the client type it holds, e.g. ``requests.Session``; also
+        ``?S3.ConnMan.ConnMan.get()/c`` (the ``c`` of what a method of another module returns) and a
+        class of another module re-exporting a client module (``@http.client``)."""
+        if hops > _MAX_HOPS:
+            return None
+        if not ref.startswith("?"):
+            return ref
+        base, *attrs = ref[1:].split(ATTR)
+        called = base.endswith("()")
+        dotted = self.absolute(base.removesuffix("()"), importer)
+        found, owner = self.lookup(dotted, called)
+        t = self.settled(found, owner, hops)
+        for attr in attrs:
+            if t is None or not t.startswith(LOCAL):
+                return None
+            t = self.member(t[1:], attr, hops)
+        return t
+
+    def lookup(self, dotted: str, called: bool) -> tuple[str | None, str]:
+        """What ``dotted`` (called or not) is, as another module exports it: (the value, that module)."""
+        parts = dotted.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            found = self.find(".".join(parts[:i]))
+            if found is None:
+                continue
+            name = ".".join(parts[i:])
+            value = self.exports[found].get(f"{name}()" if called else name)
+            if value is None and called and "." in name:  # a client module re-exported: ``httplib.X()``
+                head, _, member = name.partition(".")
+                via = self.exports[found].get(head)
+                if via is not None and via.startswith("@"):
+                    api = FUNCTIONS.get(f"{via[1:]}.{member}")
+                    value = api.returns if api is not None else None
+            return value, found
+        return None, ""
+
+    def settled(self, value: str | None, where: str, hops: int) -> str | None:
+        if value is None:
+            return None
+        return self.resolve(value, where, hops + 1) if value.startswith("?") else value
+
+    def member(self, cls: str, attr: str, hops: int) -> str | None:
+        """The type of attribute (or property) ``attr`` of instances of ``cls`` (``module.Class``)."""
+        module, _, name = cls.rpartition(".")
         found = self.find(module) if module else None
         if found is None:
             return None
-        value = self.exports[found].get(f"{name}()" if called else name)
-        if value is None:
-            return None
-        return self.resolve(value, found, hops + 1) if value.startswith("?") else value
+        return self.settled(self.exports[found].get(f"{name}.{attr}"), found, hops)
 
 
 def project_roots(paths: Iterable[str]) -> frozenset[str]:

@@ -48,6 +48,7 @@ from .conventions import (
     is_third_party,
     scheme_protocol,
 )
+from .link import ATTR, LOCAL, module_name
 from .model import CallSite, Definition, EnvRead, FileIndex
 
 __all__ = ["index_python"]
@@ -68,6 +69,7 @@ class _Indexer(Resolver):
         self._seen_env: set[tuple[int, int, str]] = set()
         self._class_quals: set[str] = set()
         self.pending: list[CallSite] = []
+        self._transports: set[int] = set()  # client calls passed to another client as its transport
 
     # -- the first pass's client knowledge ------------------------------------------------------------------
 
@@ -132,23 +134,41 @@ class _Indexer(Resolver):
         ):
             return self.attr_type(cls, expr.attr)
         if isinstance(expr, ast.Attribute):  # ``integrations.http``: an object of another module
-            return self.deferred(expr)
+            found = self.deferred(expr)
+            if found is not None:
+                return found
+            owner = self.type_of(expr.value, scope, cls, depth + 1)  # ``conn.c``: an attribute of a value
+            if owner is not None and owner.startswith(LOCAL):
+                return self.attr_type(owner[1:], expr.attr)
+            if owner is not None and owner.startswith("?"):
+                return f"{owner}{ATTR}{expr.attr}"  # known once the other module is (see link.py)
+            return None
         if isinstance(expr, ast.Call):
             hit = self.api_of(expr, scope, cls)
             if hit is not None:
-                return hit[1].returns
+                return f"{hit[0]}()" if hit[1] is PENDING and not hit[0].startswith(LOCAL) else hit[1].returns
             f = expr.func
             if isinstance(f, ast.Attribute) and f.attr in _PASS_TYPE and expr.args:
                 return self.type_of(expr.args[0], scope, cls, depth + 1)  # stack.enter_async_context(c)
             if isinstance(f, ast.Name) and f.id in self.mod.returns:
                 return self.mod.returns[f.id]
+            if isinstance(f, ast.Name) and f.id in self.mod.bases and f.id not in scope.values:
+                return f"{LOCAL}{f.id}"  # an instance of a class of this module: its attributes are known
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
                 if f.value.id in ("self", "cls") and cls:
                     return self.mod.returns.get(f"{cls}.{f.attr}")
                 if f"{f.value.id}.{f.attr}" in self.mod.returns:
                     return self.mod.returns[f"{f.value.id}.{f.attr}"]
             deferred = self.deferred(f)
-            return f"{deferred}()" if deferred else None
+            if deferred is not None:
+                return f"{deferred}()"
+            if isinstance(f, ast.Attribute):  # ``self.pool.get()``: a method of a value's class
+                owner = self.type_of(f.value, scope, cls, depth + 1)
+                if owner is not None and owner.startswith(LOCAL):
+                    return self.mod.returns.get(f"{owner[1:]}.{f.attr}")
+                if owner is not None and owner.startswith("?"):
+                    return f"{owner}{ATTR}{f.attr}()"
+            return None
         return None
 
     def attr_type(self, cls: str | None, attr: str, depth: int = 0) -> str | None:
@@ -189,6 +209,8 @@ class _Indexer(Resolver):
             return self.annotation_type(inner)
         if isinstance(ann, ast.Name) and ann.id in self.mod.aliases:  # Client = Annotated[httpx.Client, ...]
             return self.mod.aliases[ann.id]
+        if isinstance(ann, ast.Name) and ann.id in self.mod.bases:  # a class of this module
+            return f"{LOCAL}{ann.id}"
         dotted = self.mod.resolve(ann)
         if dotted is None:
             return None
@@ -543,7 +565,16 @@ class _Indexer(Resolver):
         out = {bound: f"@{module}" for bound, module in self.mod.client_modules()}
         out.update(self.mod.module_types)
         out.update(self.mod.aliases)
-        out.update({f"{k}()": v for k, v in self.mod.returns.items() if "." not in k})
+        for key, t in self.mod.returns.items():  # functions, and methods of classes (``ConnMan.get()``)
+            if key.endswith("@property"):
+                out[key.removesuffix("@property")] = t
+            else:
+                out[f"{key}()"] = t
+        for cls_name, attrs in self.mod.attrs.items():  # what a class's instances hold (``conn.c``)
+            for attr, t in attrs.items():
+                out.setdefault(f"{cls_name}.{attr}", t)
+        here = module_name(self.path)
+        out = {k: f"{LOCAL}{here}.{v[1:]}" if v.startswith(LOCAL) else v for k, v in out.items()}
         for name, helper in self.mod.env_helpers.items():  # ``getenv_int("X")`` in another module
             names = [n for n, _ in self.helper_reads(helper, [_PARAM]) if _PARAM in n]
             if names:
@@ -575,10 +606,15 @@ class _Indexer(Resolver):
             target = value.literal or value.default
             self.pending.append(CallSite(self.path, node.lineno, client, "?", target, value.env, qual))
             return
-        if not api.site:
+        if not api.site or id(node) in self._transports:
             return
+        for kw in node.keywords:  # ``Minio(…, http_client=PoolManager(…))``: the client's transport, not a peer
+            if kw.arg in _TRANSPORT_KEYWORDS and isinstance(kw.value, ast.Call):
+                self._transports.add(id(kw.value))
         value = self.target_of(node, api, scope, cls)
         target = value.literal or value.default
+        if _EMPTY_SESSION(api) and not any(kw.arg in api.target_keywords for kw in node.keywords):
+            return  # ``requests.Session()``: no destination, nothing opened; its requests are the sites
         protocol = api.protocol
         if client not in FUNCTIONS and target:  # a client known by convention: its URL names the protocol
             protocol = scheme_protocol(target) or protocol
@@ -592,6 +628,12 @@ class _Indexer(Resolver):
 
 
 _TOKEN_REFRESH = Api("http", target_arg=None)
+def _EMPTY_SESSION(api: Api) -> bool:  # noqa: N802
+    """An HTTP session or pool constructor: a site only when it is given a base URL."""
+    return api.protocol == "http" and api.returns is not None and api.target_arg is None
+
+
+_TRANSPORT_KEYWORDS = frozenset({"http_client", "session", "transport", "pool", "connection_pool", "http"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 _PARAM = "\x00"  # an env helper's parameter, in the name templates it exports
 
