@@ -48,3 +48,19 @@ def test_an_ok_without_the_docs_url_says_so(service: str) -> None:
     ctx = ProbeContext(integ, Target(host, port), 5.0, env={var: value.replace("jobs@", "")})
     results = asyncio.run(get_probe(integ.protocol)(ctx))
     assert len(results) == 1 and "not set here" not in results[0].message
+
+
+@pytest.mark.parametrize("service", [*sorted(CASES), "postgresql"])
+def test_a_connection_string_in_the_doc_is_said_unchecked(service: str) -> None:
+    """The doc's Connection String ``postgresql://postgres@127.0.0.1:5432/test`` is documentation, never
+    used: verify connected to the default database and said a plain ok (new user, round 39). It is a
+    skipped check of its own, as an unset env var's URL is."""
+    host, port = require_service(service)
+    protocol, _, value = CASES.get(service, ("PostgreSQL", "", "postgresql://postgres@127.0.0.1:5432/test"))
+    doc = f"# Integration: Worker → Jobs\n\n**Protocol:** {protocol}\n\n**Connection String:** `{value}`\n"
+    integ = wiremap.parse_text(doc, "x.md").integration
+    results = asyncio.run(get_probe(integ.protocol)(ProbeContext(integ, Target(host, port), 5.0, env={})))
+    assert results[0].ok is True, results[0].message
+    assert len(results) == 2 and results[1].ok is None, results
+    said = SAID.get(service, "user and database were").rsplit(" ", 1)[0]
+    assert f"the doc's {said} in its Connection String" in results[1].message

@@ -7,6 +7,7 @@ value is documentation. What the probe uses is ``$ORDERS_DATABASE_URL`` as set w
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -14,8 +15,9 @@ from urllib.parse import unquote, urlsplit
 if TYPE_CHECKING:
     from ..probes._base import ProbeContext
 
-__all__ = ["FROM_TARGET", "Credentials", "credentials", "libpq_password"]
+__all__ = ["CONNECTION_STRING", "FROM_TARGET", "Credentials", "credentials", "libpq_password"]
 
+CONNECTION_STRING = "Connection String"  # Credentials.unset: the doc's Connection String names them
 FROM_TARGET = (
     "--target"  # Credentials.source of the runner's own target URL (``--target``, WIREMAP_TARGET_<ID>)
 )
@@ -37,6 +39,11 @@ class Credentials:
         if self.source or not self.unset:
             return ""
         verb = "were" if " and " in what else "was"
+        if self.unset == CONNECTION_STRING:  # named in the doc only: documentation, never used
+            return (
+                f"; the doc's {what} in its Connection String {verb} not used: wiremap connects with what an"
+                " env var the doc names holds where it runs, and none is set here"
+            )
         return f"; ${self.unset} is not set here, so the doc's {what} {verb} not checked"
 
     @property
@@ -53,6 +60,7 @@ class Credentials:
 
 
 _PASSWORD_SUFFIXES = ("_PASSWORD", "_PASSWD", "_PASS", "_PWD")
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"`<>]+", re.IGNORECASE)
 
 
 def _password_var(ctx: ProbeContext) -> str | None:
@@ -100,12 +108,19 @@ def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
 
 
 def _documented_but_unset(ctx: ProbeContext, schemes: tuple[str, ...]) -> str | None:
-    """The first variable the doc documents with a URL of ``schemes`` that ``ctx.env`` does not hold."""
+    """The first variable the doc documents with a URL of ``schemes`` that ``ctx.env`` does not hold;
+    else :data:`CONNECTION_STRING` when the doc's Connection String is such a URL naming a user or a
+    database (``postgresql://postgres@db:5432/test``: verify connected to ``postgres`` and said ok,
+    with no word that the doc's database went unchecked: round 39)."""
     for var in ctx.integration.env_vars:
         documented = (var.value or "").strip().strip("\"'")
         scheme = documented.partition("://")[0].lower() if "://" in documented else ""
         if scheme in schemes and not ctx.env.get(var.name) and var.name not in ctx.withheld:
             return var.name
+    for m in _URL.finditer(ctx.integration.connection_string or ""):
+        parts = urlsplit(m.group(0))
+        if parts.scheme.lower() in schemes and (parts.username or parts.path.strip("/")):
+            return CONNECTION_STRING
     return None
 
 
