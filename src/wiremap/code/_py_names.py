@@ -147,6 +147,7 @@ class Module:
         for node in statements(tree.body):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 self._import(node)
+        self._chosen_modules(tree)
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 self.local_defs.add(node.name)
@@ -177,6 +178,47 @@ class Module:
             joined = f"{module}.{a.name}" if module and not module.endswith(".") else module + a.name
             self._bind(bound, joined)
             self.import_refs.append(ImportRef(module, a.name, bound, node.lineno))
+
+    def _chosen_modules(self, tree: ast.Module) -> None:
+        """A name bound to a client module chosen at run time: ``lib = httpx if fast else requests``, or
+        ``http = importlib.import_module(name)`` where the code names a client module as one choice
+        (``settings.env("AUDIT_HTTP_LIB", "requests")``): that module."""
+        constants = {
+            t.id: n.value
+            for n in tree.body
+            if isinstance(n, ast.Assign)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                continue
+            name, value = node.targets[0].id, node.value
+            if name in self.imports:
+                continue
+            if isinstance(value, ast.IfExp | ast.BoolOp):
+                leaves = [value.body, value.orelse] if isinstance(value, ast.IfExp) else value.values
+                chosen = [self.imports.get(v.id) for v in leaves if isinstance(v, ast.Name)]
+                module = next((m for m in chosen if m and _is_client(m)), None)
+            elif (
+                isinstance(value, ast.Call)
+                and value.args
+                and _imports_by_name(value.func, self.resolve(value.func))
+            ):
+                arg = value.args[0]
+                arg = constants.get(arg.id, arg) if isinstance(arg, ast.Name) else arg
+                names = [
+                    c.value for c in ast.walk(arg) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                ]
+                module = next((m for m in names if _is_client(m)), None)
+            else:
+                module = None
+            if module is not None:
+                self.imports[name] = module
 
     def _bind(self, bound: str, dotted: str) -> None:
         """A name two imports bind (``try: import http.client as httplib`` / ``except: import httplib``;
@@ -220,6 +262,13 @@ class Module:
         return self.conventional or any(
             v.lstrip(".").split(".")[0] in CLIENT_ROOTS or "_pb2_grpc" in v for v in self.imports.values()
         )
+
+
+_IMPORTERS = frozenset({"importlib.import_module", "__import__"})
+
+
+def _imports_by_name(func: ast.expr, dotted: str | None) -> bool:
+    return dotted in _IMPORTERS or (isinstance(func, ast.Name) and func.id == "__import__")
 
 
 def _is_client(dotted: str) -> bool:

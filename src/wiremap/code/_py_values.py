@@ -116,17 +116,22 @@ class Resolver:
         value = self.value_of(expr, scope, cls)
         return self.with_port(value, call, api, scope, cls) if expr is not None else value
 
-    def with_port(self, value: Value, call: ast.Call, api: Api, scope: Scope, cls: str | None) -> Value:
-        """A bare host target with the port the call gives beside it (``connect(host, 1883)``,
-        ``SMTP(host, port=25)``; a literal, a constant or an env default): ``host:1883``."""
+    def port_given(self, call: ast.Call, api: Api, scope: Scope, cls: str | None) -> str | None:
+        """The port a call gives beside its host (``connect(host, 1883)``, ``SMTP(host, port=25)``)."""
         port_expr = next((kw.value for kw in call.keywords if kw.arg == "port"), None)
         if port_expr is None and api.port_arg is not None and len(call.args) > api.port_arg:
             port_expr = call.args[api.port_arg]
         if port_expr is None:
-            return value
+            return None
         port = self.value_of(port_expr, scope, cls)
         number = port.literal or port.default
-        if number is None or not number.isdigit():
+        return number if number is not None and number.isdigit() else None
+
+    def with_port(self, value: Value, call: ast.Call, api: Api, scope: Scope, cls: str | None) -> Value:
+        """A bare host target with the port the call gives beside it (``connect(host, 1883)``,
+        ``SMTP(host, port=25)``; a literal, a constant or an env default): ``host:1883``."""
+        number = self.port_given(call, api, scope, cls)
+        if number is None:
             return value
 
         def joined(host: str | None) -> str | None:

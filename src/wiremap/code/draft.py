@@ -39,6 +39,13 @@ _ENV_NOISE = re.compile(
 )
 
 
+_CLASS_NOISE = re.compile(r"(?:Client|Api|API|Service|Gateway|Adapter|Connector|Repository|Session)+$")
+
+
+def _split_camel(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+
+
 def _title(words: str) -> str:
     return " ".join(w.capitalize() for w in re.split(r"[\s_\-.]+", words) if w)
 
@@ -62,7 +69,16 @@ def _destination_name(group: Group) -> str:
         except ValueError:
             return host
     proto = _PROTOCOL_NAMES.get(group.protocol, group.protocol)
-    return f"{proto} server {group.destination}" if group.destination else f"{proto} server"
+    if group.destination:
+        return f"{proto} server {group.destination}"
+    # nothing names the peer: the class that calls it (``GeoClient`` → Geo), else the file (``stock.go``
+    # → Stock); two undocumented groups were both "HTTP server", one node in graph and a CAT001 duplicate
+    # between the drafts (new user, round 39)
+    first = group.first
+    top = first.scope.split(".")[0] if first.scope else ""
+    named = _CLASS_NOISE.sub("", top) if top[:1].isupper() else ""
+    stem = basename(first.path).rsplit(".", 1)[0]
+    return f"{_title(_split_camel(named or stem))} ({proto})"
 
 
 def draft_doc(group: Group, index: SourceIndex) -> tuple[str, str]:

@@ -66,18 +66,24 @@ class _Modules:
         return f"{package}.{rest}" if package else rest
 
     def settle(self, site: CallSite, importer: str) -> CallSite:
-        """A site whose target refers to another module's URL setting: that URL, and its protocol."""
+        """A site whose target is another module's setting (``settings.GEO_API_URL``, ``?orders.settings.
+        SMTP_HOST:2525`` with the port the call gives beside it): that value, the env var it is read
+        from, and the protocol a SQL engine's URL names."""
         if not site.target or not site.target.startswith("?"):
             return site
-        dotted = self.absolute(site.target[1:], importer)
+        ref, _, port = site.target[1:].partition(":")
+        dotted = self.absolute(ref, importer)
         module, _, name = dotted.rpartition(".")
         found = self.find(module) if module else None
         url = self.exports[found].get(f"={name}") if found else None
+        env = (self.exports[found].get(f"${name}") if found else None) or site.env
+        if url and port and "://" not in url and "/" not in url and ":" not in url:
+            url = f"{url}:{port}"
         protocol = site.protocol
         if url and protocol == "sql":
             scheme = url.split("://", 1)[0].split("+", 1)[0].lower()
             protocol = SQL_SCHEMES.get(scheme, "sql")
-        return dataclasses.replace(site, target=url, protocol=protocol)
+        return dataclasses.replace(site, target=url, protocol=protocol, env=env)
 
     def env_reads(self, p: CallSite, importer: str) -> list[EnvRead]:
         """``getenv_int("X")`` where ``getenv_int`` is an env helper of another module: what it reads."""

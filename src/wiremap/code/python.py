@@ -257,6 +257,12 @@ class _Indexer(Resolver):
             v = self.value_of(call.args[0], scope, cls)
             d = self.value_of(call.args[1], scope, cls) if len(call.args) > 1 else Value()
             return [(v.literal, d.literal)] if v.literal else []
+        if isinstance(func, ast.Attribute):  # ``settings.env("X")``: maybe another module's env helper
+            first = self.value_of(call.args[0], scope, cls).literal
+            origin = self.deferred(func) if first and _ENV_NAME.match(first) else None
+            if origin is not None:
+                self.pending.append(CallSite(self.path, call.lineno, f"{origin}()", "env", first))
+            return []
         if not isinstance(func, ast.Name):
             return []
         helper = self.mod.env_helpers.get(func.id)
@@ -287,6 +293,48 @@ class _Indexer(Resolver):
                 if v.env:
                     out.append((v.env, v.default))
         return list(dict.fromkeys(out))
+
+    def setting_of(self, expr: ast.expr, scope: Scope, cls: str | None, depth: int = 0) -> str | None:
+        """The other module's setting an expression is, followed through locals, parameter defaults,
+        constructor arguments and ``self`` attributes: ``?orders.settings.REDIS_URL`` for ``url`` in
+        ``def __init__(self, url=settings.REDIS_URL): redis.Redis.from_url(url)``."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Name):
+            if expr.id in scope.values:
+                return self.setting_of(scope.values[expr.id], scope, cls, depth + 1)
+            if expr.id in self.mod.constants:
+                return self.setting_of(self.mod.constants[expr.id], Scope(), None, depth + 1)
+            found = self.deferred(expr)
+            return found
+        if isinstance(expr, ast.Attribute):
+            if isinstance(expr.value, ast.Name) and expr.value.id == "self" and cls:
+                inner = self.mod.attr_values.get(cls, {}).get(expr.attr)
+                if inner is None:
+                    return None
+                init = Scope(values=dict(self.mod.ctor_args.get(cls, {})))
+                return self.setting_of(inner, init, cls, depth + 1)
+            return self.deferred(expr)
+        if (
+            isinstance(expr, ast.Call)
+            and expr.args
+            and isinstance(expr.func, ast.Name)
+            and expr.func.id == "str"
+        ):
+            return self.setting_of(expr.args[0], scope, cls, depth + 1)
+        return None
+
+    def call_value(self, call: ast.Call, scope: Scope, cls: str | None, depth: int) -> Value:
+        """Also a call of an env helper of this module: ``env("GEO_API_URL", "http://…")`` is that
+        variable, with that default."""
+        func = call.func
+        helper = self.mod.env_helpers.get(func.id) if isinstance(func, ast.Name) else None
+        if helper is not None and call.args and depth <= MAX_DEPTH:
+            args = [self.value_of(a, scope, cls, depth + 1).literal for a in call.args]
+            reads = [(n, d) for n, d in self.helper_reads(helper, args) if _PARAM not in n]
+            if reads:
+                return Value(env=reads[-1][0], default=reads[-1][1])
+        return super().call_value(call, scope, cls, depth)
 
     def find_env_helpers(self) -> None:
         """Functions of this module whose env read is named by their first parameter."""
@@ -579,11 +627,13 @@ class _Indexer(Resolver):
             names = [n for n, _ in self.helper_reads(helper, [_PARAM]) if _PARAM in n]
             if names:
                 out[f"{name}(env)"] = "|".join(names)
-        for name, expr in self.mod.constants.items():  # URL settings, for a SQL engine made elsewhere
+        for name, expr in self.mod.constants.items():  # settings another module's client is given
             v = self.value_of(expr, Scope(), None)
             url = v.literal or v.default
-            if url and "://" in url:
+            if url and not url.startswith("?") and len(url) < 300:
                 out[f"={name}"] = url
+            if v.env:
+                out[f"${name}"] = v.env
         return tuple(sorted(out.items()))
 
     def sql_driver(self) -> str | None:
@@ -608,7 +658,9 @@ class _Indexer(Resolver):
             return
         if not api.site or id(node) in self._transports:
             return
-        for kw in node.keywords:  # ``Minio(…, http_client=PoolManager(…))``: the client's transport, not a peer
+        for (
+            kw
+        ) in node.keywords:  # ``Minio(…, http_client=PoolManager(…))``: the client's transport, not a peer
             if kw.arg in _TRANSPORT_KEYWORDS and isinstance(kw.value, ast.Call):
                 self._transports.add(id(kw.value))
         value = self.target_of(node, api, scope, cls)
@@ -621,14 +673,19 @@ class _Indexer(Resolver):
         if protocol == "sql":
             scheme = (target or "").split("://", 1)[0].split("+", 1)[0].lower() if target else ""
             protocol = SQL_SCHEMES.get(scheme) or self.sql_driver() or "sql"
-            if target is None and protocol == "sql":  # the URL is a setting of another module: linked later
-                expr = _target_expr(node, api)
-                target = self.deferred(expr) if expr is not None else None
+        if target is None and value.env is None:  # a setting of another module (``settings.GEO_API_URL``)
+            expr = _target_expr(node, api)
+            found = self.setting_of(expr, scope, cls) if expr is not None else None
+            if found is not None:
+                port = self.port_given(node, api, scope, cls)
+                target = f"{found}:{port}" if port else found
         self.sites.append(CallSite(self.path, node.lineno, client, protocol, target, value.env, qual))
 
 
 _TOKEN_REFRESH = Api("http", target_arg=None)
-def _EMPTY_SESSION(api: Api) -> bool:  # noqa: N802
+
+
+def _EMPTY_SESSION(api: Api) -> bool:
     """An HTTP session or pool constructor: a site only when it is given a base URL."""
     return api.protocol == "http" and api.returns is not None and api.target_arg is None
 
@@ -730,7 +787,7 @@ def _project_calls(path: str, tree: ast.Module, mod: Module) -> Iterator[CallSit
             dotted = mod.resolve(func.value)
             if dotted is not None and _ours(dotted):
                 yield CallSite(path, node.lineno, f"?{dotted}.{func.attr}", "?", literal, None, "")
-        elif isinstance(func, ast.Name) and literal and _ENV_NAME.match(literal):
+        elif isinstance(func, ast.Name | ast.Attribute) and literal and _ENV_NAME.match(literal):
             dotted = mod.resolve(func)
             if dotted is not None and _ours(dotted):
                 yield CallSite(path, node.lineno, f"?{dotted}()", "env", literal, None, "")

@@ -159,7 +159,16 @@ def integration_env_reads(integration: Integration, f: FileIndex, lines: list[st
             return m is not None and m.group("name") in members
         return inner.name in members  # a helper function (or a method) the integration calls
 
-    return [r for r in f.env_reads if belongs(r)]
+    reads = [r for r in f.env_reads if belongs(r)]
+    # the variable a call site of the integration's code is given through another module's setting
+    # (``httpx.Client(base_url=settings.GEO_API_URL)``, GEO_API_URL read in settings.py): read for it
+    # (SRC006 said nothing of the variable that configures the call: new user, round 39)
+    read_names = {r.name for r in reads}
+    for site in f.sites:
+        if site.env and site.env not in read_names and any(a <= site.line <= b for a, b in followed):
+            reads.append(EnvRead(f.path, site.line, site.env))
+            read_names.add(site.env)
+    return reads
 
 
 class _Uses:
