@@ -53,11 +53,18 @@ def _go() -> object:
     return tree_sitter_go.language()
 
 
+def _java() -> object:
+    import tree_sitter_java
+
+    return tree_sitter_java.language()
+
+
 GRAMMARS: dict[str, Callable[[], object]] = {
     "javascript": _javascript,
     "typescript": _typescript,
     "tsx": _tsx,
     "go": _go,
+    "java": _java,
 }
 
 # string-ish literal node types whose value is the text between the delimiters

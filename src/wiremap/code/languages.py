@@ -37,6 +37,7 @@ LANGUAGES: dict[str, Language] = {
         2,
     ),
     "go": Language("go", (".go",), "golang", "index_go", 2),
+    "java": Language("java", (".java",), "java", "index_java", 1),
 }
 
 _BY_EXTENSION = {ext: lang for lang in LANGUAGES.values() for ext in lang.extensions}

@@ -16,6 +16,7 @@ from ._py_names import SQL_SCHEMES
 from .clients import FUNCTIONS, METHODS, Api, is_grpc_stub
 from .clients_go import canonical_path
 from .clients_go import find_api as find_go_api
+from .clients_java import find_api as find_java_api
 from .conventions import OPEN_METHODS, is_convention_type
 from .model import CallSite, EnvRead, FileIndex
 
@@ -167,10 +168,27 @@ def go_packages(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(rel.rpartition("/")[0] for rel in paths if rel.endswith(".go"))
 
 
+def java_packages(paths: Iterable[str]) -> frozenset[str]:
+    """The Java packages of the tree, by the usual layout (``…/src/main/java/me/app/x/A.java`` →
+    ``me.app.x``): the project's own classes."""
+    out: set[str] = set()
+    for rel in paths:
+        if rel.endswith(".java") and "/" in rel:
+            folder = rel.rpartition("/")[0]
+            tail = folder.rpartition("java/")[2] if "java/" in folder else folder
+            out.add(tail.replace("/", "."))
+    return frozenset(out)
+
+
 def _own(site: CallSite, language: str, roots: frozenset[str], go_dirs: frozenset[str]) -> bool:
     """A site found by convention (not from the client table) whose callee is the project's own code:
     ``redash.models.Connection(...)`` or Go's ``github.com/org/app/v5/client.NewClient`` looked
     third-party to the file alone."""
+    if language == "java":
+        if find_java_api(site.client) is not None or find_java_api(f"{site.client}.<init>") is not None:
+            return False
+        package = site.client.rpartition(".")[0].rpartition(".")[0]
+        return any(package == p or package.startswith(p + ".") for p in go_dirs)
     if language == "go":
         if find_go_api(site.client) is not None:
             return False
@@ -211,7 +229,7 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
     """The files with their pending calls that resolve to a known client added to their sites, targets
     that are another module's settings (``?reports.settings.DATABASE_URL``) read from there, and sites
     found by convention on the project's own classes dropped."""
-    roots, go_dirs = project_roots(files), go_packages(files)
+    roots, go_dirs = project_roots(files), go_packages(files) | java_packages(files)
     out = dict(files)
     for rel, f in files.items():
         if any(_own(s, f.language, roots, go_dirs) for s in f.sites):

@@ -1,0 +1,322 @@
+"""Index one Java file with tree-sitter (the ``tree-sitter-java`` grammar wheel).
+
+Names are resolved the way ``javac`` would see them without the classpath: single-type imports, static
+imports, wildcard imports checked against the client table, ``java.lang``; a local variable, a field or
+a parameter has its declared type (``var`` takes the constructor's), and a call's receiver is typed by
+the table's ``returns`` (``new JSch().getSession(…)`` is a ``Session``, whose ``connect`` is the site).
+Sites come from :mod:`wiremap.code.clients_java` and its conventions; env reads are
+``System.getenv("X")``, Spring's ``@Value("${x:default}")`` and ``environment.getProperty("x")``.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from ._symbols import sql_protocol
+from ._treesitter import count_lines, end_line, line, parse, text
+from .clients_java import ENV_READS, find_api, java_convention
+from .model import CallSite, Definition, EnvRead, FileIndex, ImportRef
+
+__all__ = ["index_java"]
+
+_TYPES = ("class_declaration", "interface_declaration", "enum_declaration", "record_declaration")
+_JAVA_LANG = frozenset({"System", "Thread", "Runtime", "String", "Integer", "Long", "Object", "Math"})
+_MAX_DEPTH = 12
+
+
+def _string(node: Node | None) -> str | None:
+    """The value of a plain string literal (``"a"``), else None."""
+    if node is None or node.type != "string_literal":
+        return None
+    parts = [c for c in node.named_children if c.type != "string_fragment"]
+    if parts:  # escapes: keep it simple, the literal as written between the quotes
+        raw = text(node)
+        return raw[1:-1] if len(raw) >= 2 else None
+    return "".join(text(c) for c in node.named_children)
+
+
+class _Indexer:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.package = ""
+        self.imports: dict[str, str] = {}  # simple name -> FQN (static members too)
+        self.wildcards: list[str] = []
+        self.import_refs: list[ImportRef] = []
+        self.definitions: list[Definition] = []
+        self.sites: list[CallSite] = []
+        self.env_reads: list[EnvRead] = []
+        self.calls: set[tuple[int, str]] = set()
+        self.fields: dict[str, str | None] = {}  # field name -> type FQN, for the class being read
+
+    # -- names ----------------------------------------------------------------------------------------------
+
+    def on_import(self, node: Node) -> None:
+        static = any(c.type == "static" for c in node.children)
+        target = next((c for c in node.named_children if c.type in ("scoped_identifier", "identifier")), None)
+        if target is None:
+            return
+        dotted = text(target)
+        if any(c.type == "asterisk" for c in node.children):
+            self.wildcards.append(dotted)
+            self.import_refs.append(ImportRef(dotted, "*", "", line(node)))
+            return
+        simple = dotted.rpartition(".")[2]
+        self.imports[simple] = dotted
+        module, _, name = dotted.rpartition(".")
+        self.import_refs.append(ImportRef(module, name, simple, line(node)))
+        _ = static
+
+    def class_name(self, simple: str) -> str | None:
+        """The FQN of a class named in this file: imported, in a wildcard's package the table knows, or
+        ``java.lang``. A class of the file's own package is unknown (it is the project's)."""
+        if simple in self.imports:
+            return self.imports[simple]
+        for package in self.wildcards:
+            fqn = f"{package}.{simple}"
+            if any(key.startswith(fqn + ".") for key in _TABLE_KEYS):
+                return fqn
+        if simple in _JAVA_LANG:
+            return f"java.lang.{simple}"
+        return None
+
+    def type_of_node(self, node: Node | None) -> str | None:
+        """The FQN of a type node (``RestTemplate``, ``KafkaProducer<String, String>``, ``a.b.C``)."""
+        if node is None:
+            return None
+        if node.type == "generic_type":
+            return self.type_of_node(node.named_children[0] if node.named_children else None)
+        if node.type == "type_identifier":
+            return self.class_name(text(node))
+        if node.type == "scoped_type_identifier":
+            written = text(node)
+            head = written.split(".", 1)[0]
+            return written if head[:1].islower() else (self.class_name(head) or head) + written[len(head) :]
+        return None
+
+    def expr_type(self, node: Node | None, scope: dict[str, str | None], depth: int = 0) -> str | None:
+        """The FQN of the type an expression has, as far as the file says."""
+        if node is None or depth > _MAX_DEPTH:
+            return None
+        t = node.type
+        if t == "identifier":
+            name = text(node)
+            if name in scope:
+                return scope[name]
+            return self.fields.get(name)
+        if t == "field_access":
+            obj = node.child_by_field_name("object")
+            if obj is not None and obj.type == "this":
+                return self.fields.get(text(node.child_by_field_name("field")))
+            return None
+        if t == "parenthesized_expression" and node.named_children:
+            return self.expr_type(node.named_children[0], scope, depth + 1)
+        if t == "object_creation_expression":
+            return self.type_of_node(node.child_by_field_name("type"))
+        if t == "method_invocation":
+            api = find_api(self.symbol(node, scope, depth + 1))
+            return api.returns if api is not None else None
+        return None
+
+    def symbol(self, node: Node, scope: dict[str, str | None], depth: int = 0) -> str | None:
+        """``java.sql.DriverManager.getConnection`` for ``DriverManager.getConnection(…)``."""
+        if node.type == "object_creation_expression":
+            fqn = self.type_of_node(node.child_by_field_name("type"))
+            return f"{fqn}.<init>" if fqn else None
+        name = text(node.child_by_field_name("name"))
+        obj = node.child_by_field_name("object")
+        if obj is None:
+            static = self.imports.get(name)  # ``import static …DriverManager.getConnection``
+            return static if static and "." in static else None
+        owner = self.expr_type(obj, scope, depth + 1)
+        if owner is None and obj.type == "identifier" and text(obj)[:1].isupper() and text(obj) not in scope:
+            owner = self.class_name(text(obj))  # a static call: ``DriverManager.getConnection``
+        if owner is None and obj.type in ("scoped_identifier", "field_access"):
+            written = text(obj)
+            owner = written if written.split(".", 1)[0][:1].islower() and "." in written else None
+        return f"{owner}.{name}" if owner else None
+
+    # -- walking --------------------------------------------------------------------------------------------
+
+    def run(self, root: Node) -> None:
+        for child in root.named_children:
+            if child.type == "package_declaration":
+                named = next(
+                    (c for c in child.named_children if c.type in ("scoped_identifier", "identifier")), None
+                )
+                self.package = text(named)
+            elif child.type == "import_declaration":
+                self.on_import(child)
+        for child in root.named_children:
+            if child.type in _TYPES:
+                self.on_type(child, "")
+
+    def on_type(self, node: Node, outer: str) -> None:
+        name = text(node.child_by_field_name("name"))
+        qual = f"{outer}.{name}" if outer else name
+        self.definitions.append(Definition(name, qual, "class", line(node), end_line(node)))
+        body = node.child_by_field_name("body")
+        if body is None:
+            return
+        saved = dict(self.fields)
+        for member in body.named_children:
+            if member.type == "field_declaration":
+                ftype = self.type_of_node(member.child_by_field_name("type"))
+                for decl in member.children_by_field_name("declarator"):
+                    self.fields[text(decl.child_by_field_name("name"))] = ftype
+        for member in body.named_children:
+            if member.type in _TYPES:
+                self.on_type(member, qual)
+            elif member.type in ("method_declaration", "constructor_declaration"):
+                mname = text(member.child_by_field_name("name"))
+                mqual = f"{qual}.{mname}"
+                self.definitions.append(Definition(mname, mqual, "method", line(member), end_line(member)))
+                scope: dict[str, str | None] = {}
+                params = member.child_by_field_name("parameters")
+                for p in params.named_children if params is not None else ():
+                    if p.type in ("formal_parameter", "spread_parameter"):
+                        scope[text(p.child_by_field_name("name"))] = self.type_of_node(
+                            p.child_by_field_name("type")
+                        )
+                        self.annotations(p)
+                self.annotations(member)
+                self.walk(member.child_by_field_name("body"), scope, mqual)
+            elif member.type == "field_declaration":
+                self.annotations(member)
+                self.walk(member, {}, qual)
+            elif member.type in ("static_initializer", "block"):
+                self.walk(member, {}, qual)
+        self.fields = saved
+
+    def annotations(self, node: Node) -> None:
+        """Spring's ``@Value("${jwt.header:Authorization}")``: a read of ``jwt.header`` (a property the
+        environment may set), default ``Authorization``."""
+        mods = next((c for c in node.children if c.type == "modifiers"), None)
+        for ann in mods.named_children if mods is not None else ():
+            if (
+                ann.type != "annotation"
+                or text(ann.child_by_field_name("name")).rpartition(".")[2] != "Value"
+            ):
+                continue
+            args = ann.child_by_field_name("arguments")
+            value = (
+                next((_string(a) for a in args.named_children if a.type == "string_literal"), None)
+                if args
+                else None
+            )
+            for key, default in _placeholders(value or ""):
+                self.env_reads.append(EnvRead(self.path, line(ann), key, default))
+
+    def walk(self, node: Node | None, scope: dict[str, str | None], qual: str) -> None:
+        if node is None:
+            return
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            t = n.type
+            if t in _TYPES:  # a local or anonymous class: its members are read as a class's
+                self.on_type(n, qual)
+                continue
+            if t == "local_variable_declaration":
+                declared = self.type_of_node(n.child_by_field_name("type"))
+                for decl in n.children_by_field_name("declarator"):
+                    value = decl.child_by_field_name("value")
+                    vtype = declared if text(n.child_by_field_name("type")) != "var" else None
+                    scope[text(decl.child_by_field_name("name"))] = vtype or self.expr_type(value, scope)
+            elif t in ("method_invocation", "object_creation_expression"):
+                self.call(n, scope, qual)
+            stack.extend(reversed(n.named_children))
+
+    def call(self, node: Node, scope: dict[str, str | None], qual: str) -> None:
+        symbol = self.symbol(node, scope)
+        args_node = node.child_by_field_name("arguments")
+        args = (
+            [a for a in args_node.named_children if a.type != "line_comment" and a.type != "block_comment"]
+            if args_node
+            else []
+        )
+        name = text(node.child_by_field_name("name")) if node.type == "method_invocation" else ""
+        if symbol in ENV_READS or (name == "getProperty" and _on_environment(node)):
+            first = _string(args[0]) if args else None
+            if first:
+                default = _string(args[1]) if len(args) > 1 else None
+                self.env_reads.append(EnvRead(self.path, line(node), first, default))
+            return
+        if symbol is None:
+            return
+        self.calls.add((line(node), symbol))
+        wraps = bool(args) and all(_is_client_type(self.expr_type(a, scope)) for a in args)
+        api = find_api(symbol) or java_convention(symbol, bool(args), wraps)
+        if api is None or not api.site:
+            return
+        target = (
+            _string(args[api.target_arg])
+            if api.target_arg is not None and len(args) > api.target_arg
+            else None
+        )
+        protocol = api.protocol
+        if protocol == "sql":
+            protocol = sql_protocol(target.removeprefix("jdbc:") if target else None)
+        client = symbol.removesuffix(".<init>")
+        self.sites.append(CallSite(self.path, line(node), client, protocol, target, None, qual))
+
+
+def _is_client_type(fqn: str | None) -> bool:
+    return fqn is not None and any(key.startswith(fqn + ".") for key in _TABLE_KEYS)
+
+
+def _on_environment(node: Node) -> bool:
+    """``….getEnvironment().getProperty("x")``: Spring's environment, whatever holds it."""
+    obj = node.child_by_field_name("object")
+    return (
+        obj is not None
+        and obj.type == "method_invocation"
+        and text(obj.child_by_field_name("name")) == "getEnvironment"
+    )
+
+
+def _placeholders(value: str) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    start = value.find("${")
+    while start >= 0:
+        end = value.find("}", start)
+        if end < 0:
+            break
+        key, sep, default = value[start + 2 : end].partition(":")
+        if key:
+            out.append((key, default if sep else None))
+        start = value.find("${", end)
+    return out
+
+
+_TABLE_KEYS: tuple[str, ...] = ()
+
+
+def _table_keys() -> tuple[str, ...]:
+    from .clients_java import APIS
+
+    return tuple(APIS)
+
+
+def index_java(path: str, data: bytes, sha: str) -> FileIndex:
+    """Index one Java file; never raises (a failure comes back as a :class:`FileIndex` with ``error``)."""
+    global _TABLE_KEYS
+    if not _TABLE_KEYS:
+        _TABLE_KEYS = _table_keys()
+    lines = count_lines(data)
+    try:
+        tree, _ = parse("java", data)
+        ix = _Indexer(path)
+        ix.run(tree.root_node)
+    except Exception as exc:  # a grammar or indexer bug must not stop the index of a whole repository
+        return FileIndex(path, "java", sha, lines, error=f"{type(exc).__name__}: {exc}")
+    return FileIndex(
+        path,
+        "java",
+        sha,
+        lines,
+        tuple(sorted(ix.definitions, key=lambda d: (d.line, d.qualname))),
+        tuple(sorted(ix.import_refs, key=lambda i: i.line)),
+        tuple(sorted(ix.sites, key=lambda s: (s.line, s.client))),
+        tuple(sorted(ix.env_reads, key=lambda e: (e.line, e.name))),
+        calls=tuple(sorted(ix.calls)),
+    )
