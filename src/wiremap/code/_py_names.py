@@ -44,7 +44,7 @@ CLIENT_ROOTS = MODULE_ROOTS | {name.split(".")[0] for name in PACKAGES}
 NOT_PROJECT = MODULE_ROOTS | set(sys.stdlib_module_names)
 PENDING = Api("?", site=False)
 HTTP_LIKE = Api("http")  # a method call on an object from another project module: linked later
-ENV_MARKERS = (b"environ", b"getenv", b"BaseSettings", b"decouple", b"Env(")
+ENV_MARKERS = (b"environ", b"getenv", b"BaseSettings", b"decouple", b"Env(", b"envvar")
 SQL_SCHEMES = {
     "postgres": "postgresql",
     "postgresql": "postgresql",
@@ -119,6 +119,8 @@ class Value:
 class Scope:
     types: dict[str, str] = field(default_factory=dict)
     values: dict[str, ast.expr] = field(default_factory=dict)
+    # a loop variable over literal items (``for name in ("A", "B"):``): each item it takes
+    loops: dict[str, list[ast.expr]] = field(default_factory=dict)
 
 
 class Module:
@@ -141,6 +143,7 @@ class Module:
         self.bases: dict[str, list[str]] = {}  # Class -> base classes defined in this module
         self.ctor_args: dict[str, dict[str, ast.expr]] = {}  # Class -> __init__ parameter -> an argument
         self.conventional = False
+        self.class_values: dict[str, dict[str, ast.expr]] = {}  # Class -> class-level name -> its value
         self.method_names: set[str] = set()  # every method of every class of the module
         # functions of this module that read the variable their parameter names (``envint("X", "1")``)
         self.env_helpers: dict[str, ast.FunctionDef] = {}
@@ -153,6 +156,13 @@ class Module:
                 self.local_defs.add(node.name)
             if isinstance(node, ast.ClassDef):
                 self.bases[node.name] = [b.id for b in node.bases if isinstance(b, ast.Name)]
+                self.class_values[node.name] = {
+                    t.id: item.value
+                    for item in node.body
+                    if isinstance(item, ast.Assign)
+                    for t in item.targets
+                    if isinstance(t, ast.Name)
+                }
                 self.method_names.update(
                     i.name for i in node.body if isinstance(i, ast.FunctionDef | ast.AsyncFunctionDef)
                 )
@@ -227,6 +237,10 @@ class Module:
         old = self.imports.get(bound)
         if old is None or (_is_client(dotted) and not _is_client(old)):
             self.imports[bound] = dotted
+
+    def imports_any(self, roots: frozenset[str]) -> bool:
+        """Imports a module of one of these top-level packages (anywhere in the file)."""
+        return any(m.split(".")[0] in roots for m in self.imports.values())
 
     def client_modules(self) -> list[tuple[str, str]]:
         """``(bound name, module)`` of each import of a client package: what another module may use

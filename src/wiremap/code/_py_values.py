@@ -48,14 +48,18 @@ class Resolver:
             return Value()
         if isinstance(expr, ast.Subscript):
             name = self.env_subscript(expr, scope, cls)
-            return Value(env=name) if name else Value()
+            if name:
+                return Value(env=name)
+            item = self.dict_item(expr, scope, depth)  # ``task["env_key"]`` of a dict literal
+            return self.value_of(item, scope, cls, depth + 1) if item is not None else Value()
         if isinstance(expr, ast.JoinedStr):
             return self.joined(expr, scope, cls, depth)
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             left = self.value_of(expr.left, scope, cls, depth + 1)
             right = self.value_of(expr.right, scope, cls, depth + 1)
             head = left.literal or left.default or ("" if left.env else "{…}")  # ``s + "_FILE"``: not "_FILE"
-            joined = head + (right.literal or "")
+            tail = right.literal or right.default or ("" if right.env else "{…}")  # ``"proxy_" + k``
+            joined = head + tail
             return Value(literal=joined if joined.strip("{…}") else None, env=left.env or right.env)
         if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
             vals = [self.value_of(v, scope, cls, depth + 1) for v in expr.values]
@@ -83,6 +87,30 @@ class Resolver:
         if isinstance(f, ast.Attribute) and f.attr in STR_METHODS:
             return self.value_of(f.value, scope, cls, depth + 1)
         return Value()
+
+    def dict_item(self, expr: ast.Subscript, scope: Scope, depth: int) -> ast.expr | None:
+        """``d["key"]`` where ``d`` is (bound to) a dict literal with that key: the key's value."""
+        key = expr.slice
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return None
+        d: ast.expr | None = expr.value
+        for _ in range(MAX_DEPTH - depth):
+            if isinstance(d, ast.Name) and d.id in scope.values:
+                d = scope.values[d.id]
+            elif isinstance(d, ast.Name) and d.id in self.mod.constants:
+                d = self.mod.constants[d.id]
+            else:
+                break
+        if not isinstance(d, ast.Dict):
+            return None
+        return next(
+            (
+                v
+                for k, v in zip(d.keys, d.values, strict=True)
+                if isinstance(k, ast.Constant) and k.value == key.value
+            ),
+            None,
+        )
 
     def joined(self, expr: ast.JoinedStr, scope: Scope, cls: str | None, depth: int) -> Value:
         out: list[str] = []

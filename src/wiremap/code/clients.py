@@ -187,6 +187,28 @@ FUNCTIONS: dict[str, Api] = {
     "paramiko.SSHClient": Api("ssh", site=False, returns="paramiko.SSHClient"),
     "paramiko.client.SSHClient": Api("ssh", site=False, returns="paramiko.SSHClient"),
     "sentry_sdk.init": Api("http", target_keywords=("dsn",)),
+    **_rows(
+        "imap",
+        "imap_tools.MailBox imap_tools.MailBoxUnencrypted imap_tools.MailBoxStartTls "
+        "imap_tools.mailbox.MailBox imap_tools.mailbox.MailBoxUnencrypted imap_tools.mailbox.MailBoxStartTls",
+        port_arg=1,
+    ),
+    # browsers driven remotely: the connection to the browser, and each page the browser fetches
+    **_rows(
+        "http",
+        "selenium.webdriver.Remote selenium.webdriver.remote.webdriver.WebDriver",
+        returns="selenium.WebDriver",
+        target_keywords=("command_executor",),
+    ),
+    "litellm.completion": Api("http", target_keywords=("api_base", "base_url")),
+    "litellm.acompletion": Api("http", target_keywords=("api_base", "base_url")),
+    "litellm.embedding": Api("http", target_keywords=("api_base", "base_url")),
+    "litellm.aembedding": Api("http", target_keywords=("api_base", "base_url")),
+    "litellm.image_generation": Api("http", target_keywords=("api_base", "base_url")),
+    # a Celery app reaches its broker only when it is given one (else the settings give it: no site here)
+    "celery.Celery": Api(
+        "amqp", returns="celery.Celery", target_arg=None, target_keywords=("broker", "broker_url")
+    ),
     # -- settings libraries: never sites, tracked for their env reads (see _py_names.ENV_OBJECT)
     **_rows("env", "environs.Env environ.Env environ.FileAwareEnv", site=False, returns="env.Env"),
 }
@@ -210,6 +232,7 @@ METHODS: dict[str, dict[str, Api]] = {
     "pycurl.Curl": {"perform": Api("http", target_arg=None)},
     "apprise.Apprise": {"notify": Api("unknown", target_arg=None)},
     "paramiko.SSHClient": {"connect": Api("ssh", port_arg=1)},
+    "selenium.WebDriver": {"get": Api("http")},
     "nats.Client": {"connect": Api("nats", target_keywords=("servers",))},
     "paho.Client": {
         "connect": Api("mqtt", port_arg=1),

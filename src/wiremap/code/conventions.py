@@ -30,6 +30,8 @@ from .clients import FUNCTIONS, METHOD_NAMES, Api
 from .packages import package_of
 
 __all__ = [
+    "OAUTH_CLASS",
+    "OAUTH_METHODS",
     "OPEN_METHODS",
     "PENDING_NAMES",
     "STDLIB",
@@ -37,6 +39,7 @@ __all__ = [
     "convention_api",
     "is_convention_type",
     "is_third_party",
+    "not_a_client",
     "scheme_protocol",
     "unbound_type",
 ]
@@ -111,7 +114,39 @@ _NOT_NETWORK = (
 )
 # a keyword that hands a third-party class a connection URL (``Limiter(storage_uri=…)``)
 URL_KEYWORDS = frozenset(
-    {"storage_uri", "broker", "broker_url", "dsn", "connection_string", "redis_url", "database_url", "db_url"}
+    {
+        "storage_uri",
+        "broker",
+        "broker_url",
+        "dsn",
+        "connection_string",
+        "redis_url",
+        "database_url",
+        "db_url",
+        # the address of an API a client class is given (``Ollama(base_url=…)``, ``OpenAILike(api_base=…)``)
+        "base_url",
+        "api_base",
+        "api_url",
+        "api_base_url",
+        "base_uri",
+        "endpoint_url",
+        "server_url",
+        "service_url",
+        "host_url",
+    }
+)
+# OAuth 2 clients (``GoogleOAuth2(id, secret)``, ``OAuth2Session``): their token calls reach the token
+# endpoint
+OAUTH_CLASS = re.compile(r"OAuth2?(?:Client|Session)?$|OAuth2\w*$")
+OAUTH_METHODS = frozenset(
+    {
+        "get_access_token",
+        "refresh_token",
+        "fetch_token",
+        "refresh_access_token",
+        "fetch_access_token",
+        "revoke_token",
+    }
 )
 # names whose call on an object of another project module may be a client call, decided by the linker:
 # a client type's method (``http.get``) or a re-exported client module's function (``httplib.HTTPConnection``)
@@ -136,6 +171,13 @@ def _excluded(dotted: str) -> bool:
     )
 
 
+def not_a_client(name: str) -> bool:
+    """A class name that says it is no client (an error, a config, a response, a test double…)."""
+    return _NOT_A_CLIENT.search(name) is not None or name.endswith(
+        ("Button", "Image", "Link", "Field", "Model")
+    )
+
+
 def _is_class(name: str) -> bool:
     return name[:1].isupper() and not name.isupper()
 
@@ -154,6 +196,8 @@ def _classify(dotted: str) -> tuple[str, bool] | None:
         return protocol, False
     if not _is_class(last) or _NOT_A_CLIENT.search(last):
         return None
+    if OAUTH_CLASS.search(last):
+        return "oauth", False
     if last.endswith(_LISTED_SUFFIXES if package is not None else _SUFFIXES):
         return protocol, True
     if package is not None and _namesake(last, package.module, package.distribution):
@@ -177,6 +221,8 @@ def convention_api(dotted: str, given: int) -> Api | None:
     if found is None:
         return None
     protocol, constructor = found
+    if protocol == "oauth":  # tracked: its token calls are the sites (see python.py)
+        return Api("http", site=False, returns=f"~oauth~{dotted}")
     if not constructor:
         return Api(protocol)
     if given == 2:

@@ -231,15 +231,26 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
     found by convention on the project's own classes dropped."""
     roots, go_dirs = project_roots(files), go_packages(files) | java_packages(files)
     out = dict(files)
-    for rel, f in files.items():
-        if any(_own(s, f.language, roots, go_dirs) for s in f.sites):
-            kept = tuple(s for s in f.sites if not _own(s, f.language, roots, go_dirs))
-            out[rel] = dataclasses.replace(f, sites=kept)
-    if not any(
+    owned = {rel for rel, f in files.items() if any(_own(s, f.language, roots, go_dirs) for s in f.sites)}
+    if not owned and not any(
         f.pending or any(s.target and s.target.startswith("?") for s in f.sites) for f in out.values()
     ):
         return out
     modules = _Modules(files)
+    for rel in owned:
+        f = files[rel]
+        kept: list[CallSite] = []
+        for s in f.sites:
+            if not _own(s, f.language, roots, go_dirs):
+                kept.append(s)
+            elif (
+                f.language == "python"
+            ):  # the project's name for a client: ``compat.httplib.HTTPSConnection``
+                origin, _, member = s.client.rpartition(".")
+                found = _linked(s, modules.resolve(f"?{origin}", module_name(rel)), member)
+                if found is not None:
+                    kept.append(found)
+        out[rel] = dataclasses.replace(f, sites=tuple(kept))
     for rel, f in files.items():
         if not f.pending:
             continue

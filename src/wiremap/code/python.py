@@ -40,12 +40,14 @@ from ._py_settings import settings_fields
 from ._py_values import Resolver
 from .clients import FUNCTIONS, METHODS, TARGET_KEYWORDS, Api, is_grpc_stub
 from .conventions import (
+    OAUTH_METHODS,
     OPEN_METHODS,
     PENDING_NAMES,
     URL_KEYWORDS,
     convention_api,
     is_convention_type,
     is_third_party,
+    not_a_client,
     scheme_protocol,
 )
 from .link import ATTR, LOCAL, module_name
@@ -89,6 +91,8 @@ class _Indexer(Resolver):
         if isinstance(func, ast.Attribute):
             if func.attr == "refresh" and _token_request(call, self.mod):
                 return "google.auth.credentials.refresh", _TOKEN_REFRESH
+            if func.attr in _BROWSER_METHODS and call.args and self.mod.imports_any(_BROWSERS):
+                return f"browser.{func.attr}", _BROWSER_METHODS[func.attr]  # ``page.goto(url)``
             owner = self.type_of(func.value, scope, cls)
             if owner is not None:
                 api = METHODS.get(owner, {}).get(func.attr) or _opened(owner, func.attr)
@@ -105,7 +109,8 @@ class _Indexer(Resolver):
     ) -> tuple[str, Api] | None:
         """A third-party class given a connection URL by a keyword that says so (``Limiter(storage_uri=…)``,
         ``Celery(broker=…)``): it connects there."""
-        if not is_third_party(dotted) or not dotted.rpartition(".")[2][:1].isupper():
+        last = dotted.rpartition(".")[2]
+        if not is_third_party(dotted) or not last[:1].isupper() or not_a_client(last):
             return None
         for kw in call.keywords:
             if kw.arg in URL_KEYWORDS:
@@ -219,9 +224,73 @@ class _Indexer(Resolver):
             return api.returns
         return dotted if dotted in METHODS else self.deferred(ann)  # an alias of another module: linked
 
+    def bind_loop(self, node: ast.For | ast.AsyncFor, scope: Scope, cls: str | None) -> None:
+        """``for name in ("A", "B")``, ``for key, opt in {"A": 1}.items()``, ``for t in [{"env": "A"}]``:
+        the items a loop variable takes, when the code lists them (env reads named by it: one each)."""
+        it, target = node.iter, node.target
+        pairs = False
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and not it.args:
+            pairs = it.func.attr == "items"
+            it = it.func.value if it.func.attr in ("items", "keys", "values") else it
+        items = self.literal_items(it, scope, cls)
+        if items is None:
+            for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                scope.loops.pop(name, None)
+            return
+        if isinstance(target, ast.Name):
+            scope.loops[target.id] = [k for k, _ in items]
+        elif pairs and isinstance(target, ast.Tuple) and len(target.elts) == 2:
+            for elt, n in zip(target.elts, (0, 1), strict=True):
+                if isinstance(elt, ast.Name):
+                    scope.loops[elt.id] = [e for e in (pair[n] for pair in items) if e is not None]
+
+    def literal_items(
+        self, expr: ast.expr, scope: Scope, cls: str | None, depth: int = 0
+    ) -> list[tuple[ast.expr, ast.expr | None]] | None:
+        """The items of a list, tuple or set literal (``(item, None)``), or a dict literal's ``(key, value)``,
+        followed through a name or a class attribute."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.List | ast.Tuple | ast.Set):
+            return [(e, None) for e in expr.elts]
+        if isinstance(expr, ast.Dict):
+            return [(k, v) for k, v in zip(expr.keys, expr.values, strict=True) if k is not None]
+        if isinstance(expr, ast.Name):
+            bound = scope.values.get(expr.id) or self.mod.constants.get(expr.id)
+            return self.literal_items(bound, scope, cls, depth + 1) if bound is not None else None
+        if (
+            isinstance(expr, ast.Attribute)
+            and isinstance(expr.value, ast.Name)
+            and expr.value.id == "self"
+            and cls
+        ):
+            bound = self.mod.class_values.get(cls, {}).get(expr.attr)
+            return self.literal_items(bound, Scope(), cls, depth + 1) if bound is not None else None
+        return None
+
+    def loop_reads(self, name_expr: ast.expr, scope: Scope, cls: str | None) -> list[str]:
+        """An env var named by a loop variable over listed items: the name each item gives."""
+        names = {n.id for n in ast.walk(name_expr) if isinstance(n, ast.Name) and n.id in scope.loops}
+        if len(names) != 1:
+            return []
+        var = names.pop()
+        out: list[str] = []
+        for item in scope.loops[var]:
+            each = Scope(scope.types, {**scope.values, var: item})
+            literal = self.value_of(name_expr, each, cls).literal
+            if literal:
+                out.append(literal)
+        return out
+
     def note_env(self, node: ast.expr, scope: Scope, cls: str | None) -> None:
         name: str | None = None
         default: str | None = None
+        if scope.loops and (name_expr := _env_name_expr(node, self.mod)) is not None:
+            looped = self.loop_reads(name_expr, scope, cls)
+            for each in looped:
+                self.add_env(node, each, None, scope_key=each)
+            if looped:
+                return
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             name = self.env_subscript(node, scope, cls)
         elif (
@@ -237,9 +306,24 @@ class _Indexer(Resolver):
         elif isinstance(node, ast.Call) and node.args:
             for read, read_default in self.indirect_env(node, scope, cls):
                 self.add_env(node, read, read_default, scope_key=read)
+            self.envvar_option(node, scope, cls)
+            return
+        elif isinstance(node, ast.Call):
+            self.envvar_option(node, scope, cls)
             return
         if name:
             self.add_env(node, name, default)
+
+    def envvar_option(self, call: ast.Call, scope: Scope, cls: str | None) -> None:
+        """A command-line option read from the environment: click's and typer's ``envvar="X"`` (or a list)."""
+        for kw in call.keywords:
+            if kw.arg != "envvar":
+                continue
+            items = kw.value.elts if isinstance(kw.value, ast.List | ast.Tuple) else [kw.value]
+            for item in items:
+                name = self.value_of(item, scope, cls).literal
+                if name:
+                    self.add_env(call, name, None, scope_key=name)
 
     def add_env(self, node: ast.expr, name: str, default: str | None, scope_key: str = "") -> None:
         key = (node.lineno, node.col_offset, scope_key)
@@ -575,6 +659,12 @@ class _Indexer(Resolver):
             if t:
                 scope.types[node.target.id] = t
             return
+        if isinstance(node, ast.For | ast.AsyncFor):
+            self.visit(node.iter, scope, cls, qual)
+            self.bind_loop(node, scope, cls)
+            for stmt in (*node.body, *node.orelse):
+                self.visit(stmt, scope, cls, qual)
+            return
         if isinstance(node, ast.With | ast.AsyncWith):
             for item in node.items:  # one by one: a later item may use an earlier one's name
                 self.visit(item.context_expr, scope, cls, qual)
@@ -665,10 +755,10 @@ class _Indexer(Resolver):
                 self._transports.add(id(kw.value))
         value = self.target_of(node, api, scope, cls)
         target = value.literal or value.default
-        if _EMPTY_SESSION(api) and not any(kw.arg in api.target_keywords for kw in node.keywords):
+        if _needs_target(api) and not any(kw.arg in api.target_keywords for kw in node.keywords):
             return  # ``requests.Session()``: no destination, nothing opened; its requests are the sites
         protocol = api.protocol
-        if client not in FUNCTIONS and target:  # a client known by convention: its URL names the protocol
+        if (client not in FUNCTIONS or client in _SCHEME_DECIDES) and target:  # its URL names the protocol
             protocol = scheme_protocol(target) or protocol
         if protocol == "sql":
             scheme = (target or "").split("://", 1)[0].split("+", 1)[0].lower() if target else ""
@@ -685,14 +775,34 @@ class _Indexer(Resolver):
 _TOKEN_REFRESH = Api("http", target_arg=None)
 
 
-def _EMPTY_SESSION(api: Api) -> bool:
-    """An HTTP session or pool constructor: a site only when it is given a base URL."""
-    return api.protocol == "http" and api.returns is not None and api.target_arg is None
+def _needs_target(api: Api) -> bool:
+    """An HTTP session or pool constructor, a Celery app: a site only when it is given where to go."""
+    return api.protocol in ("http", "amqp") and api.returns is not None and api.target_arg is None
+
+
+# a client whose URL's scheme names the protocol (``Celery(broker="redis://…")`` is Redis)
+_SCHEME_DECIDES = frozenset({"celery.Celery", "kombu.Connection"})
+# calls that reach the network whatever their receiver's type, in a file driving a browser package
+_BROWSER_METHODS = {"connect_over_cdp": Api("websocket"), "goto": Api("http")}
+_BROWSERS = frozenset({"playwright", "pyppeteer"})
 
 
 _TRANSPORT_KEYWORDS = frozenset({"http_client", "session", "transport", "pool", "connection_pool", "http"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 _PARAM = "\x00"  # an env helper's parameter, in the name templates it exports
+
+
+def _env_name_expr(node: ast.expr, mod: Module) -> ast.expr | None:
+    """The expression naming the variable of an env read (``os.getenv(NAME)``, ``os.environ[NAME]``)."""
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and mod.resolve(node.value) == "os.environ"
+    ):
+        return node.slice
+    if isinstance(node, ast.Call) and node.args and mod.resolve(node.func) in ENV_FUNCS:
+        return node.args[0]
+    return None
 
 
 def _given(call: ast.Call) -> int:
@@ -735,7 +845,10 @@ def _token_request(call: ast.Call, mod: Module) -> bool:
 
 
 def _opened(owner: str, method: str) -> Api | None:
-    """``client.connect(...)`` on a client built by convention with nothing (``SSHClient()``): the site."""
+    """``client.connect(...)`` on a client built by convention with nothing (``SSHClient()``): the site;
+    an OAuth 2 client's token call (``gmail.get_access_token(code=…)``)."""
+    if owner.startswith("~oauth~"):
+        return Api("http", target_arg=None) if method in OAUTH_METHODS else None
     conv = is_convention_type(owner)
     if conv is None or not conv[1] or method not in OPEN_METHODS:
         return None
@@ -798,17 +911,20 @@ def _ours(dotted: str) -> bool:
     return dotted.startswith(".") or dotted.split(".")[0] not in NOT_PROJECT
 
 
-def _import_calls(tree: ast.Module, mod: Module) -> tuple[tuple[int, str], ...]:
+def _import_calls(tree: ast.Module, mod: Module) -> tuple[tuple[tuple[int, str], ...], bool]:
     """``(line, dotted)`` of each call of a name an import binds, by its imported name: ``mqtt.Client()``
     after ``import paho.mqtt.client as mqtt`` is ``paho.mqtt.client.Client``, ``socket.create_connection``
-    is itself (see ``FileIndex.calls``)."""
+    is itself (see ``FileIndex.calls``); and whether a call of an imported name is given a connection URL
+    by keyword (``Limiter(storage_uri=…)``: worth the full analysis)."""
     found: set[tuple[int, str]] = set()
+    url_keyword = False
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             dotted = mod.resolve(node.func)
             if dotted is not None and "." in dotted.lstrip("."):
                 found.add((node.lineno, dotted))
-    return tuple(sorted(found))
+                url_keyword = url_keyword or any(kw.arg in URL_KEYWORDS for kw in node.keywords)
+    return tuple(sorted(found)), url_keyword
 
 
 def _is_property(decorator: ast.expr) -> bool:
@@ -826,8 +942,8 @@ def index_python(path: str, data: bytes, sha: str) -> FileIndex:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc) or type(exc).__name__
         return FileIndex(path, "python", sha, lines, error=f"{where}{message}")
     indexer = _Indexer(path, tree)
-    calls = _import_calls(tree, indexer.mod)
-    if not indexer.mod.interesting and any(convention_api(d, 2) for _, d in calls):
+    calls, url_keyword = _import_calls(tree, indexer.mod)
+    if not indexer.mod.interesting and (url_keyword or any(convention_api(d, 2) for _, d in calls)):
         indexer.mod.conventional = True  # a third-party client recognised by its name: the full analysis
     if not indexer.mod.interesting and not any(m in data for m in ENV_MARKERS):
         # nothing to find but names: skip the type analysis (most files of a large tree)
