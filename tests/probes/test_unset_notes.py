@@ -64,3 +64,20 @@ def test_a_connection_string_in_the_doc_is_said_unchecked(service: str) -> None:
     assert len(results) == 2 and results[1].ok is None, results
     said = SAID.get(service, "user and database were").rsplit(" ", 1)[0]
     assert f"the doc's {said} in its Connection String" in results[1].message
+
+
+@pytest.mark.parametrize("service", sorted(CASES))
+def test_a_url_naming_no_user_nor_database_leaves_nothing_unchecked(service: str) -> None:
+    """``NATS_URL=nats://127.0.0.1:4222`` names no user: "the doc's user was not checked" was said of a
+    user the doc never named (new user, round 40)."""
+    host, port = require_service(service)
+    protocol, var, value = CASES[service]
+    bare = value.replace("jobs@", "")
+    bare = bare.rsplit("/", 1)[0] if bare.count("/") > 2 else bare
+    doc = (
+        f"# Integration: Worker → Jobs\n\n**Protocol:** {protocol}\n\n## Configuration\n\n"
+        f"**Environment Variables:**\n```bash\nexport {var}={bare}\n```\n"
+    )
+    integ = wiremap.parse_text(doc, "x.md").integration
+    results = asyncio.run(get_probe(integ.protocol)(ProbeContext(integ, Target(host, port), 5.0, env={})))
+    assert len(results) == 1 and results[0].ok is True, results

@@ -290,6 +290,7 @@ def _finish(
         or bool(result.failed_run)
         or (find is not None and find.max_rate is None)  # no rate sustained: nothing was found
         or (verdicts is not None and any(v.ok is False for v in verdicts))  # not judged: no failure
+        or (verdicts is not None and result.successes <= 0)  # nothing to hold the doc to: the gate fails
     )
     raise typer.Exit(1 if failed else 0)
 

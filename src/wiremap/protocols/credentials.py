@@ -116,7 +116,9 @@ def _documented_but_unset(ctx: ProbeContext, schemes: tuple[str, ...]) -> str | 
         documented = (var.value or "").strip().strip("\"'")
         scheme = documented.partition("://")[0].lower() if "://" in documented else ""
         if scheme in schemes and not ctx.env.get(var.name) and var.name not in ctx.withheld:
-            return var.name
+            parts = urlsplit(documented)
+            if parts.username or parts.path.strip("/"):  # naming no user nor database: nothing unchecked
+                return var.name
     for m in _URL.finditer(ctx.integration.connection_string or ""):
         parts = urlsplit(m.group(0))
         if parts.scheme.lower() in schemes and (parts.username or parts.path.strip("/")):

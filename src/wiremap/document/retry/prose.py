@@ -224,9 +224,11 @@ _NO_JITTER = re.compile(r"\b(?:no|without|zero)\s+jitter\b|\bjitter\s*[:=]?\s*(?
 _PAUSES = re.compile(
     rf"(?:pauses?|wait(?:s|ing)?|sleep(?:s|ing)?|back(?:s|ing)?\s*off|delays?|exponential(?:ly)?|"
     rf"retr(?:y|ies|ied)\s+after|"
-    rf"linear(?:ly)?|schedule|intervals?|\bbo)\s*[:=]?\s*(?:of\s+)?\(?\s*"
-    # (a duration per attempt, "2s/try", is no pause: it ends the list)
-    rf"({_DUR}(?:\s*(?:,|and|then|,\s*then|/|→|->|=>)\s*{_DUR}(?!\s*/\s*(?:try|attempt|call|req)))+)",
+    rf"linear(?:ly)?|schedule|intervals?|\bbo|(?:twice|thrice|times)\s*(?=:))\s*[:=]?\s*(?:of\s+|for\s+)?\(?\s*"
+    # (a duration per attempt, "2s/try", is no pause: it ends the list); "200ms and then 400ms",
+    # "200 ms, followed by 400 ms" (round 40: "and then" ended the list, and a constant 200 ms was asserted)
+    rf"({_DUR}(?:\s*(?:,?\s*(?:and\s+)?then(?:\s+after)?|,?\s*followed\s+by|,\s*and|,|and|/|→|->|=>)\s*"
+    rf"{_DUR}(?!\s*/\s*(?:try|attempt|call|req)))+)",
     _I,
 )
 _ONE_DUR = re.compile(_DUR, _I)
