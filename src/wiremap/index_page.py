@@ -9,11 +9,15 @@ from pathlib import Path
 from .catalog import Catalog
 from .findings import Finding, Severity
 from .graph import to_mermaid
+from .values import is_placeholder_text
 
 __all__ = ["render_index"]
 
 
 def _cell(text: str | None) -> str:
+    """A table cell; the template's placeholder (``[Your name]``, ``[Date]``) is no value: a dash."""
+    if text is not None and is_placeholder_text(text):
+        text = None
     return (text or "—").replace("|", "\\|").replace("\n", " ")
 
 

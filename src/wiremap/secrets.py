@@ -1347,8 +1347,10 @@ def mask_json(data: Any) -> Any:
         if isinstance(name, str) and isinstance(value, str) and "purpose" in out and _secret_env(name, value):
             out["value"] = MASK
         purpose = out.get("purpose")
-        if isinstance(name, str) and isinstance(purpose, str) and looks_secret_name(name):
-            # the list form: ``- MQTT_PASSWORD: ingest password, currently `pw``` puts the value here
+        if isinstance(name, str) and isinstance(purpose, str) and looks_secret_name(name) and not value:
+            # the list form: ``- MQTT_PASSWORD: ingest password, currently `pw``` puts the value here; with
+            # the value apart (``export X_PASSWORD=… # password``) the purpose is words, masked as any text
+            # (its one word "password" was ``***``: new user, round 41)
             out["purpose"] = mask_text(f"{name}: {purpose}")[len(name) + 2 :]
         return out
     if isinstance(data, list | tuple):

@@ -305,6 +305,9 @@ _HOSTPORT = re.compile(
 )
 
 
+_FIRST_ADDRESS = re.compile(r"^([^()]*?)\s*\(([^()]*)\)")
+
+
 def parse_destination(text: str) -> tuple[str | None, str | None, int | None, bool]:
     """``"Payments API (payments.internal:443)"`` -> ``(service, host, port, well_formed)``.
 
@@ -312,6 +315,20 @@ def parse_destination(text: str) -> tuple[str | None, str | None, int | None, bo
     """
     t = strip_code(text).strip()
     m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", t)
+    if (
+        m is not None
+        and (first := _FIRST_ADDRESS.match(t)) is not None
+        and _HOSTPORT.match(first.group(2).strip())
+    ):
+        # "Warehouse DB (db:5432), Warehouse Replica (replica:5433)": the first destination, not a name
+        # swallowing the first and the second's port (round 41: the replica was probed, the primary never)
+        rest = t[first.end() :].strip()
+        if rest and _HOSTPORT.match(m.group(2).strip().strip("`")):
+            service = first.group(1).strip() or None
+            h = _HOSTPORT.match(first.group(2).strip().strip("`"))
+            assert h is not None
+            port = int(h.group(2)) if h.group(2) else None
+            return service, h.group(1).strip("[]"), port, False
     if not m:
         return (t or None), None, None, False
     service = m.group(1).strip() or None

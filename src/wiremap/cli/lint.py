@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from .._errors import UsageError
+from ..code.project import Projects
 from ..findings import Severity
 from ..lint import active_rules
 from ..lint.baseline import filter_baseline, read_baseline, write_baseline
@@ -91,6 +92,16 @@ def lint(
         if output_format is LintFormat.text:
             err.print(
                 f"[dim]skipped {shown}: {reason}[/dim]" if err.is_terminal else f"skipped {shown}: {reason}"
+            )
+    if output_format is LintFormat.text and any(r.family == "SRC" for r in rules):
+        # "All checks passed." of SRC rules that never ran (no project to read the code of: round 41)
+        projects = Projects(config)
+        unrooted = [d for d in catalog.docs if d.integration.source_ref and projects.for_doc(d.path) is None]
+        if unrooted:
+            err.print(
+                f"note: the SRC rules did not run for {len(unrooted)} doc(s): no project root (not inside"
+                " a git repository, and no `root` in wiremap.toml)",
+                markup=False,
             )
     threshold = Severity.parse((fail_on.value if fail_on else None) or config.fail_on)
     failed = any(f.severity >= threshold for f in findings)

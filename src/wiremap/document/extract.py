@@ -181,6 +181,18 @@ def _table_pairs(block: Block) -> list[tuple[int, str, str]]:
     return out
 
 
+def _table_columns(block: Block) -> list[tuple[int, str, str]]:
+    """``(line, header cell, cell)`` of the first body row of a table whose header names what each column
+    is (``| Typical | P95 | P99 |`` over ``| 4 ms | 12 ms | 30 ms |``: read as absent, round 41)."""
+    if not isinstance(block, Paragraph) or len(block.lines) < 3:
+        return []
+    rows = [t for t in block.lines if isinstance(t, TextLine)]
+    if len(rows) != len(block.lines) or not rows[0].raw.lstrip().startswith("|") or not _is_table(rows):
+        return []
+    header, first = _table_cells(rows[0].raw), _table_cells(rows[2].raw)
+    return [(rows[2].line, h, c) for h, c in zip(header, first, strict=False) if h and c]
+
+
 def _row_fields(section: str | None, block: Paragraph) -> list[FieldRef]:
     """The template's labels written as the rows of a two-column table (``| Source | `a.py:5` |``): each
     is that field, as a ``**Label:** value`` line would be."""
@@ -232,6 +244,11 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
             continue
         if section != "Recent Changes" and block.lines and isinstance(block.lines[0], TextLine):
             out.extend(_row_fields(section, block))
+            for ln in block.lines:  # sentences before the paragraph's first label line
+                if not isinstance(ln, TextLine):
+                    break
+                if not ln.raw.lstrip().startswith("|"):
+                    out.extend(_sentence_labels(section, ln))
         lines = block.lines
         for j, ln in enumerate(lines):
             if not isinstance(ln, FieldLine):
@@ -285,6 +302,34 @@ def _more_labels(section: str | None, line: int, raw: str) -> tuple[str, list[Fi
         part = raw[m.end() : nxt.start() if nxt is not None else len(raw)].strip().rstrip(cut).strip()
         refs.append(FieldRef(section, m.group(1).strip(), line, part, _plain_cell(part)))
     return raw[: found[0].start()].strip().rstrip(cut).strip(), refs
+
+
+# where a value written inside a sentence ends: a comma, a stop or a joining word after it
+_SENTENCE_VALUE_END = re.compile(
+    r"[,;]\s|[,;]$|\.\s|\.$|\s(?:and|using|with|via|through|over|which|that|to)(?:\s|$)", re.I
+)
+
+
+def _sentence_labels(section: str | None, ln: TextLine) -> list[FieldRef]:
+    """Template labels inside a sentence ("The source is **Source:** `poller.py:30`, and it talks to
+    **Destination:** Health API (127.0.0.1:8080) using **Client:** …"): each is its field, its value what
+    follows it up to the clause's end (DOC002 said all three missing, and verify skipped the doc: new
+    user, round 41). Only when the bold words are template labels."""
+    if "**" not in ln.raw and "__" not in ln.raw:
+        return []
+    more = _more_labels(section, ln.line, ln.raw)
+    if more is None:
+        return []
+    out: list[FieldRef] = []
+    for ref in more[1]:
+        part = ref.raw
+        if part.startswith("`") and (close := part.find("`", 1)) > 0:
+            part = part[: close + 1]
+        elif (end := _SENTENCE_VALUE_END.search(part)) is not None:
+            part = part[: end.start()]
+        part = part.strip()
+        out.append(FieldRef(section, ref.label, ref.line, part, _plain_cell(part)))
+    return out
 
 
 def index_fields(doc: Document) -> FieldIndex:
@@ -632,7 +677,27 @@ def read_env_vars(doc: Document, ref: FieldRef) -> tuple[list[tuple[int, EnvVar]
     rows, unread = _label_table(doc, ref, _ENV_NONE)
     if unread:
         return [], unread
-    return _table_envs(rows) if rows else ([], [])
+    if not rows:
+        return [], []
+    envs, skipped = _table_envs(rows)
+    # a list right after the table goes on with it (``- `SIGNING_TOKEN=…` — HMAC token``: dropped with no
+    # finding, round 41); its items that name a variable are variables too
+    after = _block_after(doc, rows[-1].line)
+    if isinstance(after, ListBlock):
+        for item in after.items:
+            env = read_env_item(item)
+            if env is not None and env.name not in {e.name for _, e in envs}:
+                envs.append((item.line, env))
+    return envs, skipped
+
+
+def _block_after(doc: Document, line: int) -> Block | None:
+    """The block right after the one holding ``line``, in its section."""
+    for blocks in (doc.preamble, *(s.blocks for s in doc.sections)):
+        for i, block in enumerate(blocks):
+            if isinstance(block, Paragraph) and any(ln.line == line for ln in block.lines):
+                return blocks[i + 1] if i + 1 < len(blocks) else None
+    return None
 
 
 _ENV = re.compile(
@@ -1029,7 +1094,7 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             if canonical_section(section.title) != "Performance":
                 continue
             for block in section.blocks:
-                for line, name, cell in _table_pairs(block):
+                for line, name, cell in (*_table_pairs(block), *_table_columns(block)):
                     pct = _latency_key(_plain_cell(name))
                     if pct and pct not in latency:
                         latency[pct] = _latency_value(_plain_cell(cell))

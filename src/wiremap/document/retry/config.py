@@ -285,6 +285,49 @@ _KEYS: dict[str, dict[str, Handler]] = {
 }
 
 
+# a key inside a ``backoff:`` map names a part of the backoff (``backoff: {initial_ms: 100, max: 2s}``:
+# the initial pause was unread, ERR001, round 41); the key's unit suffix is the unit of a bare number
+_BACKOFF_PARTS = {
+    "initial": "backoff.initial_ms",
+    "initialdelay": "backoff.initial_ms",
+    "initialinterval": "backoff.initial_ms",
+    "base": "backoff.initial_ms",
+    "basedelay": "backoff.initial_ms",
+    "start": "backoff.initial_ms",
+    "min": "backoff.initial_ms",
+    "mindelay": "backoff.initial_ms",
+    "delay": "backoff.initial_ms",
+    "interval": "backoff.initial_ms",
+    "max": "backoff.max_ms",
+    "maxdelay": "backoff.max_ms",
+    "maxinterval": "backoff.max_ms",
+    "cap": "backoff.max_ms",
+    "ceiling": "backoff.max_ms",
+    "step": "backoff.increment_ms",
+    "increment": "backoff.increment_ms",
+}
+_UNIT_SUFFIXES = (
+    ("millis", 1.0),
+    ("ms", 1.0),
+    ("seconds", 1000.0),
+    ("secs", 1000.0),
+    ("sec", 1000.0),
+    ("s", 1000.0),
+)
+
+
+def _in_backoff(path: Sequence[str]) -> Handler | None:
+    if len(path) < 2 or _norm(path[-2]) not in ("backoff", "backoffpolicy", "delay", "wait"):
+        return None
+    key = _norm(path[-1])
+    for suffix, unit in _UNIT_SUFFIXES:
+        part = key[: -len(suffix)] if key.endswith(suffix) and len(key) > len(suffix) else None
+        if part is not None and part in _BACKOFF_PARTS:
+            return _ms(_BACKOFF_PARTS[part], unit)
+    field = _BACKOFF_PARTS.get(key)
+    return _ms(field, None) if field is not None else None  # a bare number without a unit says nothing
+
+
 def _int(value: Any) -> int | None:
     n = _num(value)
     return int(n) if n is not None and n.is_integer() and 0 <= n < 1e9 else None
@@ -302,7 +345,7 @@ def read_pairs(pairs: Sequence[Pair], first_line: int, *, missed: list[int] | No
     for n, (path, value, line) in enumerate(pairs):
         if not path:
             continue
-        handler = table.get(_norm(path[-1]))
+        handler = table.get(_norm(path[-1])) or _in_backoff(path)
         if handler is None:
             if missed is not None:
                 missed.append(n)

@@ -19,12 +19,15 @@ the tool and the reader looking elsewhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ...findings import Severity
 from ...values import parse_destination, strip_code
 from ..rule import DocContext, Violation, doc_rule
 from ._common import has_placeholder
+
+_ADDRESS = re.compile(r"\(\s*`?[^()\s]+:\d{1,5}`?\s*\)")
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
@@ -36,6 +39,14 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         return
     service, host, port, well_formed = parse_destination(value)
     if well_formed:
+        return
+    addresses = _ADDRESS.findall(value)
+    if len(addresses) > 1 and host is not None:
+        yield Violation(
+            ref.line,
+            f"destination {value!r} names {len(addresses)} destinations: one doc per destination "
+            f"(wiremap checks the first, {host}:{port})",
+        )
         return
     if service is None and host is not None:
         why = "no service name before the (host:port)"
