@@ -27,7 +27,8 @@ def _envs(src: str) -> list[tuple[int, str]]:
     [
         # DB-API connect through the package or a submodule, listed or not
         ("import snowflake.connector\nsnowflake.connector.connect(user='u')\n", (2, "snowflake")),
-        ("import nzpy\nnzpy.connect(host='h')\n", (2, "unknown")),
+        ("import nzpy\nnzpy.connect(host='h')\n", (2, "netezza")),
+        ("import acmedb\nacmedb.connect(host='h')\n", (2, "unknown")),  # a driver no table lists
         ("from pyhive import hive\nhive.connect('h')\n", (2, "hive")),
         # a class named as a client, of a package nobody listed
         ("from acme_sdk import AcmeClient\nAcmeClient('https://acme.example')\n", (2, "http")),  # its URL's
@@ -35,7 +36,7 @@ def _envs(src: str) -> list[tuple[int, str]]:
         ("from cassandra.cluster import Cluster\nCluster(['db1'])\n", (2, "cassandra")),
         # the namesake class of a listed package, and factories
         ("from minio import Minio\nMinio('s3.example:9000')\n", (2, "aws")),
-        ("from googleapiclient import discovery\ndiscovery.build('bigquery', 'v2')\n", (2, "http")),
+        ("from googleapiclient import discovery\ndiscovery.build('bigquery', 'v2')\n", (2, "gcp")),
         (
             "from influxdb import InfluxDBClient\nInfluxDBClient.from_dsn('influxdb://h:8086/db')\n",
             (2, "influxdb"),

@@ -16,13 +16,11 @@ from functools import cache
 
 __all__ = ["PACKAGES", "Package", "package_of"]
 
-
 @dataclass(frozen=True, slots=True)
 class Package:
     module: str  # the import prefix (``snowflake.connector``)
     distribution: str  # its PyPI name
     protocol: str
-
 
 _TABLE = """
 # -- PostgreSQL and its wire-compatible databases
@@ -82,6 +80,17 @@ firebird.driver             firebird-driver                 firebird
 hdbcli                      hdbcli                          saphana
 pyhdb                       pyhdb                           saphana
 prestodb                    presto-python-client            presto
+pyhive.presto               PyHive                          presto
+pyhive.trino                PyHive                          trino
+phoenixdb                   phoenixdb                       phoenix
+nzpy                        nzpy                            netezza
+tdclient                    td-client                       treasuredata
+memsql                      memsql                          mysql
+singlestoredb               singlestoredb                   mysql
+databend_sqlalchemy         databend-sqlalchemy             databend
+databend_driver             databend-driver                 databend
+e6data_python_connector     e6data-python-connector         e6data
+pygridgain                  pygridgain                      ignite
 trino                       trino                           trino
 pyhive                      PyHive                          hive
 impala                      impyla                          impala
@@ -302,14 +311,14 @@ google.cloud.sql            cloud-sql-python-connector      gcp
 google.cloud.redis          google-cloud-redis              gcp
 google.cloud.documentai     google-cloud-documentai         gcp
 google.cloud                google-cloud-core               gcp
-googleapiclient             google-api-python-client        http
-apiclient                   google-api-python-client        http
+googleapiclient             google-api-python-client        gcp
+apiclient                   google-api-python-client        gcp
 google.auth                 google-auth                     http
 google.oauth2               google-auth                     http
 google_auth_oauthlib        google-auth-oauthlib            http
 oauth2client                oauth2client                    http
-gspread                     gspread                         http
-pygsheets                   pygsheets                       http
+gspread                     gspread                         gcp
+pygsheets                   pygsheets                       gcp
 firebase_admin              firebase-admin                  gcp
 pyrebase                    Pyrebase4                       http
 google.generativeai         google-generativeai             http
@@ -516,8 +525,16 @@ langchain_anthropic         langchain-anthropic             http
 langchain_community         langchain-community             http
 litellm                     litellm                         http
 tiktoken                    tiktoken                        local
-"""
+llama_index                 llama-index                     http
+tika_client                 tika-client                     http
+tika                        tika                            http
+gotenberg_client            gotenberg-client                http
+atsd_client                 atsd-client                     http
+saml2                       pysaml2                         http
+onelogin.saml2              python3-saml                    http
+pypd                        pypd                            http
 
+"""
 
 def _parse(table: str) -> dict[str, Package]:
     out: dict[str, Package] = {}
@@ -529,9 +546,7 @@ def _parse(table: str) -> dict[str, Package]:
         out[module] = Package(module, dist, protocol)
     return out
 
-
 PACKAGES: dict[str, Package] = _parse(_TABLE)
-
 
 @cache
 def package_of(dotted: str) -> Package | None:
