@@ -85,6 +85,25 @@ _HTTP = Api("http")
 # a `new` whose later argument is a grpc.credentials call: a client class generated from a .proto
 GRPC_GENERATED = Api("grpc", client="@grpc/grpc-js.Client")
 
+_DNS_MODULES = ("dns", "dns.promises", "dns/promises")
+_DNS_LOOKUPS = tuple(
+    [
+        "resolve",
+        "resolve4",
+        "resolve6",
+        "resolveAny",
+        "resolveCname",
+        "resolveMx",
+        "resolveNs",
+        "resolveSrv",
+        "resolveTxt",
+        "resolveSoa",
+        "resolvePtr",
+        "resolveCaa",
+        "reverse",
+    ]
+)
+
 APIS: dict[str, Api] = {
     # -- HTTP
     "fetch": _HTTP,
@@ -157,51 +176,9 @@ APIS: dict[str, Api] = {
     "nodemailer.Transporter.sendMail": Api("smtp", target_arg=None),
     # -- the platform's own sockets and name lookups
     **_rows("tcp", "net.connect net.createConnection tls.connect"),
-    **_rows(
-        "dns",
-        " ".join(
-            f"{m}.{f}"
-            for m in ("dns", "dns.promises", "dns/promises")
-            for f in [
-                "lookup",
-                "resolve",
-                "resolve4",
-                "resolve6",
-                "resolveAny",
-                "resolveCname",
-                "resolveMx",
-                "resolveNs",
-                "resolveSrv",
-                "resolveTxt",
-                "resolveSoa",
-                "resolvePtr",
-                "resolveCaa",
-                "reverse",
-            ]
-        ),
-    ),
-    **{
-        f"{m}.Resolver": Api("dns", site=False, returns="dns.Resolver")
-        for m in ("dns", "dns.promises", "dns/promises")
-    },
-    **_rows(
-        "dns",
-        " ".join(
-            f"dns.Resolver.{f}"
-            for f in [
-                "resolve",
-                "resolve4",
-                "resolve6",
-                "resolveAny",
-                "resolveCname",
-                "resolveMx",
-                "resolveNs",
-                "resolveSrv",
-                "resolveTxt",
-                "reverse",
-            ]
-        ),
-    ),
+    **_rows("dns", " ".join(f"{m}.{f}" for m in _DNS_MODULES for f in ("lookup", *_DNS_LOOKUPS))),
+    **{f"{m}.Resolver": Api("dns", site=False, returns="dns.Resolver") for m in _DNS_MODULES},
+    **_rows("dns", " ".join(f"dns.Resolver.{f}" for f in _DNS_LOOKUPS)),
     "dgram.createSocket": Api("udp", site=False, returns="dgram.Socket"),
     "dgram.Socket.send": Api("udp", target_arg=2),
     "dgram.Socket.connect": Api("udp", target_arg=1),

@@ -16,11 +16,13 @@ from functools import cache
 
 __all__ = ["PACKAGES", "Package", "package_of"]
 
+
 @dataclass(frozen=True, slots=True)
 class Package:
     module: str  # the import prefix (``snowflake.connector``)
     distribution: str  # its PyPI name
     protocol: str
+
 
 _TABLE = """
 # -- PostgreSQL and its wire-compatible databases
@@ -536,6 +538,7 @@ pypd                        pypd                            http
 
 """
 
+
 def _parse(table: str) -> dict[str, Package]:
     out: dict[str, Package] = {}
     for raw in table.splitlines():
@@ -546,7 +549,9 @@ def _parse(table: str) -> dict[str, Package]:
         out[module] = Package(module, dist, protocol)
     return out
 
+
 PACKAGES: dict[str, Package] = _parse(_TABLE)
+
 
 @cache
 def package_of(dotted: str) -> Package | None:
