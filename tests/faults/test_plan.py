@@ -25,7 +25,8 @@ def test_the_example_shop() -> None:
         ("timeout", "Timeout"),
         ("refused", "Connection Refused"),
         ("status:502", "Server Error"),  # the first status its text names: "a 502, 503 or 504 …"
-        ("invalid", "Invalid Response"),
+        ("invalid", "Invalid Response"),  # "`id` … missing or of another type, or not JSON": both faults
+        ("invalid:not-json", "Invalid Response"),
         ("status:402", "Card Declined"),  # a named status: "402 with a decline_code …"
     ]
     # gRPC: a Timeout is the client's own deadline (a hang), not a DEADLINE_EXCEEDED the server sends
@@ -59,6 +60,10 @@ def test_the_example_shop() -> None:
         ("- **Connection Lost**: the peer goes away → reconnects", "http", "reset"),
         ("- **Connection Reset**: ECONNRESET mid-request → retried", "redis", "reset"),
         ("- **Invalid Response**: not the documented shape → logged", "tcp", "garbage"),
+        ("- **Invalid Response**: not the documented shape → logged", "http", "invalid"),
+        # the mode says the body is no JSON: a body of the wrong shape is no such failure (round 42)
+        ("- **Invalid Response**: body is not JSON → never retried", "http", "invalid:not-json"),
+        ("- **Invalid Response**: an HTML error page instead of JSON → raised", "http", "invalid:not-json"),
     ],
 )
 def test_one_mode(mode: str, server: str, fault: str) -> None:
@@ -90,7 +95,7 @@ def test_a_failure_mode_no_fault_is_is_said_untested_never_dropped() -> None:
             "- **Slow consumer**: messages dropped"
         )
     )
-    assert ("invalid", "Bad JSON back") in _faults(integ, "http")
+    assert ("invalid:not-json", "Bad JSON back") in _faults(integ, "http")  # "garbage": no JSON at all
     untested = untested_modes(integ, "http")
     assert [name for name, _ in untested] == ["Slow consumer"]
     assert "not tested" in untested[0][1]

@@ -81,3 +81,17 @@ def test_a_url_naming_no_user_nor_database_leaves_nothing_unchecked(service: str
     integ = wiremap.parse_text(doc, "x.md").integration
     results = asyncio.run(get_probe(integ.protocol)(ProbeContext(integ, Target(host, port), 5.0, env={})))
     assert len(results) == 1 and results[0].ok is True, results
+
+
+def test_a_jdbc_url_in_the_env_is_the_url_it_wraps() -> None:
+    """``REPORTS_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/nosuchdb`` was not read ("none is set here") and
+    a missing database passed (new user, round 42): the database is the JDBC URL's."""
+    host, port = require_service("postgresql")
+    doc = (
+        "# Integration: Reports → Warehouse\n\n**Protocol:** PostgreSQL\n\n## Configuration\n\n"
+        "**Environment Variables:**\n```bash\nexport REPORTS_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/test\n```\n"
+    )
+    integ = wiremap.parse_text(doc, "x.md").integration
+    env = {"REPORTS_JDBC_URL": f"jdbc:postgresql://postgres@{host}:{port}/nosuchdb_wiremap"}
+    results = asyncio.run(get_probe(integ.protocol)(ProbeContext(integ, Target(host, port), 5.0, env=env)))
+    assert results[0].ok is False and "nosuchdb_wiremap" in results[0].message, results

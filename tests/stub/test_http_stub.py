@@ -184,6 +184,16 @@ def test_invalid_is_the_documented_status_with_a_body_not_of_the_documented_shap
     assert not set(json.loads(body)) & set(DOCUMENTED)
 
 
+def test_invalid_not_json_is_the_documented_status_with_no_json_at_all() -> None:
+    """A doc's "body is not JSON" failure: the wrong-shape JSON of ``invalid`` was no such failure, and a
+    client raising on unparseable bodies was a mismatch (new user, round 42)."""
+    with served(http_doc(), "invalid:not-json") as (stub, _, _):
+        status, headers, body = call(stub.url)
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(body)
+
+
 def test_every_n_fails_every_nth_attempt() -> None:
     with served(http_doc(), "every:2:status:500") as (stub, _, _):
         assert [call(stub.url)[0] for _ in range(4)] == [200, 500, 200, 500]

@@ -70,6 +70,11 @@ class Resolver:
             return self.call_value(expr, scope, cls, depth)
         return Value()
 
+    def setting_of(self, expr: ast.expr, scope: Scope, cls: str | None, depth: int = 0) -> str | None:
+        """The other module's setting an expression is (``?orders.settings.LEDGER_URL``); the indexer
+        knows the module's imports (see python.py)."""
+        return None
+
     def call_value(self, call: ast.Call, scope: Scope, cls: str | None, depth: int) -> Value:
         dotted = self.mod.resolve(call.func)
         if dotted in ENV_FUNCS and call.args:
@@ -123,6 +128,8 @@ class Resolver:
                 v = self.value_of(part.value, scope, cls, depth + 1)
                 env = env or v.env
                 text = v.literal or v.default or (f"${{{v.env}}}" if v.env else None)
+                if text is None and (ref := self.setting_of(part.value, scope, cls)) is not None:
+                    text = f"{{{ref}}}"  # another module's setting: the linker reads it there
                 if text is None:
                     known = False
                     out.append("{…}")

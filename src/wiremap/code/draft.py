@@ -55,20 +55,22 @@ def _source_name(group: Group, root_name: str) -> str:
     return _title(folder) or "Source"
 
 
-def _destination_name(group: Group) -> str:
+def _destination_name(group: Group, source: str = "") -> str:
+    proto = _PROTOCOL_NAMES.get(group.protocol, group.protocol)
     if group.env:
         name = group.env
         while (stripped := _ENV_NOISE.sub("", name)) != name:
             name = stripped
-        if name:
+        if name and _title(name) != source:
             return _title(name)
+        if name:  # ORDERS_REDIS_URL in orders/: not "Orders → Orders" (a self-loop in graph: round 42)
+            return f"{_title(name)} {proto}"
     if group.destination:
         host = group.destination.rsplit(":", 1)[0]
         try:
             ipaddress.ip_address(host.strip("[]"))
         except ValueError:
             return host
-    proto = _PROTOCOL_NAMES.get(group.protocol, group.protocol)
     if group.destination:
         return f"{proto} server {group.destination}"
     # nothing names the peer: the class that calls it (``GeoClient`` → Geo), else the file (``stock.go``
@@ -78,14 +80,15 @@ def _destination_name(group: Group) -> str:
     top = first.scope.split(".")[0] if first.scope else ""
     named = _CLASS_NOISE.sub("", top) if top[:1].isupper() else ""
     stem = basename(first.path).rsplit(".", 1)[0]
-    return f"{_title(_split_camel(named or stem))} ({proto})"
+    name = _title(_split_camel(named or stem))
+    return f"{name} ({proto})" if name != source else f"{name} {proto}"
 
 
 def draft_doc(group: Group, index: SourceIndex) -> tuple[str, str]:
     """``(file name, Markdown)`` of a scaffolded doc with what the code says filled in."""
     first = group.first
     source = _source_name(group, index.root.name)
-    destination = _destination_name(group)
+    destination = _destination_name(group, source)
     top = first.scope.split(".")[0] if first.scope else ""
     line = first.line
     f = index.files.get(first.path)

@@ -10,6 +10,7 @@ tree is indexed, this module resolves the pending calls against the exports. It 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 
 from ._py_names import SQL_SCHEMES
@@ -23,6 +24,7 @@ from .model import CallSite, EnvRead, FileIndex
 __all__ = ["ATTR", "LOCAL", "link", "module_name", "project_roots"]
 
 _MAX_HOPS = 6
+_SETTING_PART = re.compile(r"\{\?([\w.]+)\}")
 LOCAL = "#"  # ``#shop.db.Pool``: an instance of a class of the project (``#Pool`` inside its own module)
 ATTR = "/"  # ``?shop.db.get_pool()/conn``: the ``conn`` attribute of what another module's call returns
 
@@ -66,10 +68,29 @@ class _Modules:
         rest = origin[level:]
         return f"{package}.{rest}" if package else rest
 
+    def settle_parts(self, site: CallSite, importer: str) -> CallSite:
+        """``{?orders.settings.LEDGER_URL}/v1/balances/{…}``: each other module's setting in a target read
+        there, and the env var of the first (the f-string's base URL was lost: new user, round 42)."""
+        env = site.env
+
+        def value(m: re.Match[str]) -> str:
+            nonlocal env
+            dotted = self.absolute(m.group(1), importer)
+            module, _, name = dotted.rpartition(".")
+            found = self.find(module) if module else None
+            exports = self.exports[found] if found else {}
+            env = env or exports.get(f"${name}")
+            return exports.get(f"={name}") or "{…}"
+
+        target = _SETTING_PART.sub(value, site.target or "")
+        return dataclasses.replace(site, target=target, env=env)
+
     def settle(self, site: CallSite, importer: str) -> CallSite:
         """A site whose target is another module's setting (``settings.GEO_API_URL``, ``?orders.settings.
         SMTP_HOST:2525`` with the port the call gives beside it): that value, the env var it is read
         from, and the protocol a SQL engine's URL names."""
+        if site.target and "{?" in site.target:
+            return self.settle_parts(site, importer)
         if not site.target or not site.target.startswith("?"):
             return site
         ref, _, port = site.target[1:].partition(":")
@@ -233,7 +254,8 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
     out = dict(files)
     owned = {rel for rel, f in files.items() if any(_own(s, f.language, roots, go_dirs) for s in f.sites)}
     if not owned and not any(
-        f.pending or any(s.target and s.target.startswith("?") for s in f.sites) for f in out.values()
+        f.pending or any(s.target and (s.target.startswith("?") or "{?" in s.target) for s in f.sites)
+        for f in out.values()
     ):
         return out
     modules = _Modules(files)
@@ -272,7 +294,7 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
             env = tuple(sorted((*out[rel].env_reads, *reads), key=lambda e: (e.line, e.name)))
             out[rel] = dataclasses.replace(out[rel], env_reads=env)
     for rel, f in out.items():
-        if any(s.target and s.target.startswith("?") for s in f.sites):
+        if any(s.target and (s.target.startswith("?") or "{?" in s.target) for s in f.sites):
             out[rel] = dataclasses.replace(
                 f, sites=tuple(modules.settle(s, module_name(rel)) for s in f.sites)
             )

@@ -6,6 +6,8 @@ Failure mode (its name, its kind)      Fault
 Timeout                                ``timeout`` (accepted, never answered)
 Connection Refused                     ``refused`` (nothing listens)
 Invalid Response                       ``invalid`` (the protocol, not the documented shape);
+                                       ``invalid:not-json`` (HTTP) when the mode says the body is
+                                       no JSON ("not JSON", "malformed", "an HTML error page");
                                        ``garbage`` where the stub has no ``invalid`` (TCP, the proxy)
 HTTP 5xx / server error                ``status:503``
 HTTP 429 / rate limited                ``status:429:retry-after=1`` (gRPC: ``grpc:RESOURCE_EXHAUSTED``)
@@ -75,6 +77,16 @@ def _statuses(mode: TypedFailureMode) -> list[str]:
     return out
 
 
+_NOT_JSON = re.compile(
+    r"\bnot\s+(?:valid\s+)?json\b|\bnon-?json\b|\binvalid\s+json\b|\bmalformed\b|\bunparse?able\b|"
+    r"\b(?:can(?:no|')t|could\s*n[o']t|fails?\s+to)\s+(?:be\s+)?pars|\bparse\s+error\b|\bhtml\b|\bgarbage\b",
+    re.IGNORECASE,
+)
+
+
+_WRONG_SHAPE = re.compile(r"\bmissing\b|\btype\b|\bshape\b|\bschema\b|\bfields?\b|\bkeys?\b", re.IGNORECASE)
+
+
 def _of_mode(mode: TypedFailureMode, protocol: str, can: frozenset[FaultKind]) -> list[str]:
     if protocol == "grpc" and (named := _GRPC_NAME.findall(mode.name)):
         return [f"grpc:{c}" for c in dict.fromkeys(named)]
@@ -89,6 +101,11 @@ def _of_mode(mode: TypedFailureMode, protocol: str, can: frozenset[FaultKind]) -
     if mode.kind == "connection_lost":  # named otherwise than the two above ("Broken pipe", "Hang up")
         return ["disconnect" if FaultKind.DISCONNECT in can else "reset"]
     if mode.kind == "invalid_response":
+        said = f"{mode.name} {mode.what_happens or ''}"
+        if protocol == "http" and _NOT_JSON.search(said):
+            # "body is not JSON": a body of the wrong shape was no such failure (round 42); a mode naming
+            # both ("`id` missing or of another type, or not JSON") is both faults
+            return ["invalid", "invalid:not-json"] if _WRONG_SHAPE.search(said) else ["invalid:not-json"]
         return ["invalid" if FaultKind.INVALID in can else "garbage"]
     if protocol == "grpc":
         if mode.kind == "rate_limited":

@@ -95,7 +95,7 @@ def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
         held = ctx.withheld.get(var.name)
         if held is not None and (held.scheme or "") in schemes:
             ctx.secret(var.name)
-        value = ctx.env.get(var.name)
+        value = _without_jdbc(ctx.env.get(var.name))
         if not value or "://" not in value:
             continue
         parts = urlsplit(value)
@@ -107,13 +107,19 @@ def credentials(ctx: ProbeContext, schemes: tuple[str, ...]) -> Credentials:
     return Credentials(password=_password_var(ctx), unset=_documented_but_unset(ctx, schemes))
 
 
+def _without_jdbc(value: str | None) -> str | None:
+    """``jdbc:postgresql://db/app`` is the URL ``postgresql://db/app`` (a JDBC URL set for a Java
+    service was not read, and verify said no variable was set: new user, round 42)."""
+    return value[5:] if value is not None and value[:5].lower() == "jdbc:" else value
+
+
 def _documented_but_unset(ctx: ProbeContext, schemes: tuple[str, ...]) -> str | None:
     """The first variable the doc documents with a URL of ``schemes`` that ``ctx.env`` does not hold;
     else :data:`CONNECTION_STRING` when the doc's Connection String is such a URL naming a user or a
     database (``postgresql://postgres@db:5432/test``: verify connected to ``postgres`` and said ok,
     with no word that the doc's database went unchecked: round 39)."""
     for var in ctx.integration.env_vars:
-        documented = (var.value or "").strip().strip("\"'")
+        documented = _without_jdbc((var.value or "").strip().strip("\"'")) or ""
         scheme = documented.partition("://")[0].lower() if "://" in documented else ""
         if scheme in schemes and not ctx.env.get(var.name) and var.name not in ctx.withheld:
             parts = urlsplit(documented)

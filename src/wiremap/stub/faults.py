@@ -7,7 +7,7 @@ Grammar (``FAULT`` is one of the faults below; a schedule wraps it)::
            | first:N:FAULT              the first N attempts fail, then the stub answers
            | every:N:FAULT              attempts N, 2N, 3N … fail
            | p:P:FAULT                  each attempt fails with probability P (0 < P <= 1), seeded
-    FAULT := timeout | refused | reset | slow:MS | close-mid-body[:BYTES] | garbage | invalid
+    FAULT := timeout | refused | reset | slow:MS | close-mid-body[:BYTES] | garbage | invalid[:not-json]
            | status:CODE | status:429:retry-after=S | grpc:CODE_NAME | disconnect
 
 An *attempt* is numbered from 1 by the stub (:meth:`StubContext.next_attempt`): one request (an HTTP
@@ -90,6 +90,7 @@ class Fault:
     status: int | None = None  # status:CODE
     retry_after_s: int | None = None  # status:429:retry-after=S
     grpc_code: str | None = None  # grpc:UNAVAILABLE (a key of GRPC_CODES)
+    not_json: bool = False  # invalid:not-json (HTTP): the documented status, a body that is no JSON at all
 
     def __str__(self) -> str:
         k = self.kind
@@ -102,6 +103,8 @@ class Fault:
             return f"status:{self.status}{extra}"
         if k is FaultKind.GRPC:
             return f"grpc:{self.grpc_code}"
+        if k is FaultKind.INVALID and self.not_json:
+            return "invalid:not-json"
         return k.value
 
     @property
@@ -161,7 +164,7 @@ def _draw(seed: int, attempt: int) -> float:
 # Parsing
 
 _VALID = (
-    "valid faults: timeout, refused, reset, slow:MS, close-mid-body[:BYTES], garbage, invalid, "
+    "valid faults: timeout, refused, reset, slow:MS, close-mid-body[:BYTES], garbage, invalid[:not-json], "
     "status:CODE, status:429:retry-after=S, grpc:CODE (e.g. grpc:UNAVAILABLE), disconnect; "
     "schedules: first:N:FAULT, every:N:FAULT, p:0.3:FAULT"
 )
@@ -188,9 +191,11 @@ def _parse_one(whole: str, text: str) -> Fault:
     head, _, rest = text.partition(":")
     head = head.strip().lower()
     rest = rest.strip()
+    if head == "invalid" and rest.lower() == "not-json":
+        return Fault(FaultKind.INVALID, not_json=True)
     if head in _PLAIN:
         if rest:
-            raise _bad(whole, f"{head} takes no parameter")
+            raise _bad(whole, f"{head} takes no parameter" + (" but not-json" if head == "invalid" else ""))
         return Fault(_PLAIN[head])
     if head == "slow":
         if not _INT.match(rest):

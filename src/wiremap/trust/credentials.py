@@ -100,8 +100,9 @@ def _classify(name: str, value: str) -> _Secret | None:
     if not value:
         return None
     if "://" in value:
-        try:
-            parts = urlsplit(value.strip())
+        try:  # a JDBC URL (``jdbc:postgresql://u:pw@db/app``) belongs to the host of the URL it wraps
+            url = value.strip()
+            parts = urlsplit(url[5:] if url[:5].lower() == "jdbc:" else url)
             port: int | None = parts.port
             host = parts.hostname
             userinfo = "@" in parts.netloc

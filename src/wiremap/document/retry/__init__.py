@@ -45,8 +45,12 @@ READERS: dict[str, tuple[Reader, ...]] = {
     "toml": (read_kv,),
     "conf": (read_kv,),
     "hcl": (read_kv,),
-    "text": (read_prose,),
-    "txt": (read_prose,),
+    # a ```text block is often code pasted as it is (``Retry(total=2, backoff_factor=0.2)`` read as prose
+    # gave a constant backoff ×0.2: new user, round 42): read as an unlabelled block is
+    "text": (read_python, *_CONFIG, read_prose),
+    "txt": (read_python, *_CONFIG, read_prose),
+    "plain": (read_python, *_CONFIG, read_prose),
+    "plaintext": (read_python, *_CONFIG, read_prose),
     "markdown": (read_prose,),
     "md": (read_prose,),
     "": (read_python, *_CONFIG, read_prose),

@@ -198,6 +198,9 @@ class _Server:
             if fault.retry_after_s is not None:
                 headers.append(("Retry-After", str(fault.retry_after_s)))
             return status, headers, body
+        if fault.not_json:  # what a proxy's error page is: said to be JSON, and no JSON at all
+            body = b"<html><body>wiremap stub: not JSON</body></html>"
+            return self.spec.documented_status, [("Content-Type", "application/json")], body
         # invalid: the documented status, a JSON body not of the documented shape
         return (
             self.spec.documented_status,
