@@ -254,3 +254,15 @@ def test_the_tail_probability_is_exact_to_a_relative_1e_9(n: int, frac: float, s
         assert got < 1e-290
     else:
         assert got == pytest.approx(exact, rel=1e-9, abs=1e-300)
+
+
+def test_a_skipped_probe_leaves_no_stale_last_check() -> None:
+    """Down, then every check skipped (a gateway answering again, its Request example not sent): the API
+    showed the failure before as the last check (new user, round 42)."""
+    t = Tracker(INTEG, Thresholds())
+    for i in range(2):
+        t.observe(CheckResult("a-to-b", 1000.0 + i, False, 5.0, 5.0, "refused"))
+    assert t.status is Status.DOWN and t.last is not None
+    t.skip(1010.0, "not checked: the Request example is a write")
+    assert t.status is Status.SKIPPED and t.last is None
+    assert t.recent[-1].outcome == "skipped"

@@ -105,6 +105,12 @@ def _is_comment(block: Block) -> bool:
 # a Protocol naming TLS, unless it says it is not: "HTTP (plain HTTP inside the mesh, not HTTPS)"
 _TLS_WORD = re.compile(r"\b(https|wss|tls|ssl|mtls|grpcs|amqps|rediss|mqtts)\b")
 _NEGATED = re.compile(r"\b(?:not|no|without|non)\b[\s-]*(?:\w+\s+)?$")
+# TLS ended before the service wiremap reaches: "TLS terminated at the LB, plain on the broker" (it tried a
+# TLS handshake on a plain port and failed a working doc: round 42)
+_TLS_ELSEWHERE = re.compile(
+    r"\b(?:tls|ssl)\s+(?:is\s+)?(?:terminated|offloaded|ends?)\b|\bplain(?:text)?\s+(?:on|to|at|behind|inside|"
+    r"between)\b|\bplain(?:text)?\s+(?:from|past)\s+the\b"
+)
 
 
 # labels whose next paragraph is read as a table or said to be unreadable (:func:`_label_table`)
@@ -559,13 +565,20 @@ def _under_label(doc: Document, ref: FieldRef) -> tuple[list[TextLine], Block | 
     return [], None
 
 
+_NO_MODE = re.compile(
+    r"^[\s*_`(]*(?:none|n/?a|nothing|not\s+applicable|-+|—|–)[\s*_`).:]*(?:$|[(:—–-])", re.I
+)
+
+
 def read_failure_modes(
     doc: Document, ref: FieldRef
 ) -> tuple[list[tuple[int, FailureMode]], list[tuple[int, str]]]:
     """The Failure Modes under ``ref``, each with its line: a list's items, or a table's rows; and what
     is written under the label that cannot be read (line, what it is), for lint to say."""
     if isinstance(ref.block, ListBlock):
-        return [(it.line, _failure_mode(it)) for it in _items(ref)], []
+        # "- none" says there is no failure mode: not one named "none" (round 42; as for env vars)
+        items = [it for it in _items(ref) if not _NO_MODE.match(it.text)]
+        return [(it.line, _failure_mode(it)) for it in items], []
     if isinstance(ref.block, CodeBlock):
         return [], [(ref.block.line, "a code block")]
     rows, unread = _label_table(doc, ref, _PROSE_NONE)
@@ -1186,7 +1199,10 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
     raw_proto = (data.get("protocol_raw") or "").lower()
     endpoint = (data.get("endpoint") or "").lower()
     data["tls"] = bool(
-        any(not _NEGATED.search(raw_proto, 0, m.start()) for m in _TLS_WORD.finditer(raw_proto))
+        (
+            any(not _NEGATED.search(raw_proto, 0, m.start()) for m in _TLS_WORD.finditer(raw_proto))
+            and not _TLS_ELSEWHERE.search(raw_proto)
+        )
         or re.match(r"(https|wss|grpcs|amqps|rediss|mqtts)://", endpoint)
     )
     source, dest = data.get("source"), data.get("destination")

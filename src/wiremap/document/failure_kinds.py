@@ -22,13 +22,26 @@ _KINDS: tuple[tuple[FailureKind, re.Pattern[str]], ...] = (
         "auth",
         re.compile(
             r"\bauth|unauthori[sz]ed|unauthenticated|forbidden|permission[_ ]denied|"
-            r"(?:expired|invalid|bad) (?:token|credentials?|api key)|\b40[13]\b",
+            r"(?:expired|invalid|bad) (?:token|credentials?|api key)|\b40[13]\b|"
+            # the servers' own words for it (verify classes them auth): AMQP's ACCESS_REFUSED, Redis's
+            # NOAUTH/WRONGPASS, WebSocket close 1008, a login or password refused (round 42)
+            r"access[_ ]refused|\bnoauth\b|\bwrongpass\b|\b1008\b|policy violation|"
+            r"(?:login|password|credentials?|token)s? (?:rejected|refused|denied|missing|rotated|wrong)|"
+            r"(?:rejects?|refuses?|denies) (?:the )?(?:login|password|credentials?|token)|wrong password",
             _I,
         ),
     ),
     ("tls", re.compile(r"\btls\b|\bssl\b|certificate|\bcert\b|handshake", _I)),
     ("dns", re.compile(r"\bdns\b|name resolution|resolv|nxdomain|host not found|unknown host", _I)),
-    ("timeout", re.compile(r"time[- ]?out|timed[- ]?out|deadline[_ ]exceeded|deadline|slow response", _I)),
+    (
+        "timeout",
+        re.compile(
+            r"time[- ]?out|timed[- ]?out|deadline[_ ]exceeded|deadline|slow response|"
+            # a wait that ran out, in other words: "not confirmed in time", "Slow redis (>5s)"
+            r"\bin time\b|\bslow\b[^.;]*?>\s*\d|took (?:too )?long|too slow",
+            _I,
+        ),
+    ),
     # an HTTP status by its reason phrase: "Service Unavailable" is a 503, no refused connection
     ("http_status", re.compile(r"\bservice unavailable\b|\bbad gateway\b", _I)),
     (
@@ -45,7 +58,8 @@ _KINDS: tuple[tuple[FailureKind, re.Pattern[str]], ...] = (
         "connection_refused",
         re.compile(
             r"connection (?:refused|error|failed|failure)|refused|cannot connect|"
-            r"can't connect|unreachable|\bunavailable\b|econnrefused|\bdown\b",
+            r"can't connect|unreachable|\bunavailable\b|econnrefused|\bdown\b|ehostunreach|enetunreach|"
+            r"no route to host",
             _I,
         ),
     ),

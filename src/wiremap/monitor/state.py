@@ -299,8 +299,11 @@ class Tracker:
         )
 
     def skip(self, ts: float, reason: str) -> Transition | None:
-        """Nothing was checked (every check skipped): *skipped*, with the reason; never an alert."""
+        """Nothing was checked (every check skipped): *skipped*, with the reason; never an alert. The last
+        check is none: the failure before it was shown as the current state of a gateway answering again
+        (new user, round 42); it stays in the recent checks."""
         self.recent.append(RecentCheck(ts, "skipped", None, reason))
+        self.last = None
         if self.status is Status.SKIPPED:
             return None
         old, self.status, self.since = self.status, Status.SKIPPED, ts

@@ -1,0 +1,48 @@
+"""Error-handling fields as other teams write them (new user, round 42): each was misread before."""
+
+from __future__ import annotations
+
+import pytest
+
+from wiremap import parse_text
+from wiremap.document.failure_kinds import failure_kind
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "kind"),
+    [
+        ("ACCESS_REFUSED", "wrong vhost perms", "auth"),  # was connection_refused
+        ("ACCESS_REFUSED", "broker rejects login", "auth"),
+        ("NOAUTH", "password missing", "auth"),  # was other
+        ("WRONGPASS", "rotated", "auth"),
+        ("Close 1008 (policy violation)", "token rejected", "auth"),
+        ("EHOSTUNREACH", "", "connection_refused"),
+        ("Slow redis (>5s)", "", "timeout"),
+        ("Publish not confirmed in time", "", "timeout"),
+        ("Connection Refused", "nothing listens", "connection_refused"),  # unchanged
+        ("Timeout", "", "timeout"),
+    ],
+)
+def test_a_failure_is_classed_by_the_servers_own_words(name: str, text: str, kind: str) -> None:
+    assert failure_kind(name, text)[0] == kind
+
+
+@pytest.mark.parametrize(
+    ("protocol", "tls"),
+    [
+        ("MQTT v3.1.1 (TLS terminated at the LB, plain on the broker)", False),  # was a TLS handshake
+        ("HTTP, TLS offloaded at the ingress", False),
+        ("Redis (TLS)", True),
+        ("gRPC over TLS", True),
+        ("HTTP (no TLS)", False),
+    ],
+)
+def test_tls_ended_before_the_service_is_no_tls_to_it(protocol: str, tls: bool) -> None:
+    assert parse_text(f"# Integration: A → B\n\n**Protocol:** {protocol}\n", "a.md").integration.tls is tls
+
+
+def test_a_failure_modes_list_saying_none_has_no_mode() -> None:
+    head = "# Integration: A → B\n\n**Protocol:** AMQP\n\n## Error Handling\n\n**Failure Modes:**\n"
+    assert parse_text(head + "- none\n", "a.md").integration.failure_modes == []
+    kept = parse_text(head + "- **None of the brokers**: all down → alert\n", "a.md").integration
+    assert [m.name for m in kept.failure_modes] == ["None of the brokers"]
