@@ -42,3 +42,64 @@ def test_code_pasted_in_a_text_block_is_read_as_code() -> None:
     p = read_retry("Retry(total=2, backoff_factor=0.2, status_forcelist=[502, 503, 504])", "text", 1)
     assert p is not None and p.form == "urllib3" and p.max_attempts == 3
     assert p.backoff.kind == "exponential"  # not "constant ×0.2" read from the words
+
+
+GO = """package main
+
+import (
+\t"net/http"
+\t"os"
+)
+
+func taxURL() string {
+\tif v := os.Getenv("BILLING_TAX_URL"); v != "" {
+\t\treturn v
+\t}
+\treturn "http://127.0.0.1:21302"
+}
+
+func tax() error {
+\treq, _ := http.NewRequest("GET", taxURL()+"/v1/tax", nil)
+\t_, err := http.DefaultClient.Do(req)
+\treturn err
+}
+"""
+
+JAVA = """package com.acme.reports;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.Optional;
+
+public class ReportExporter {
+    public Connection open() throws Exception {
+        String url = System.getenv("REPORTS_JDBC_URL");
+        if (url == null) {
+            url = "jdbc:postgresql://127.0.0.1:5432/test";
+        }
+        return DriverManager.getConnection(url, "postgres", "");
+    }
+
+    public Connection other() throws Exception {
+        String url = Optional.ofNullable(System.getenv("OTHER_JDBC_URL")).orElse("jdbc:mysql://db:3306/x");
+        return DriverManager.getConnection(url);
+    }
+}
+"""
+
+
+def test_go_a_url_a_function_of_the_file_returns() -> None:
+    from wiremap.code.golang import index_go
+
+    (site,) = index_go("main.go", GO.encode(), "sha").sites
+    assert (site.line, site.target, site.env) == (17, "http://127.0.0.1:21302/v1/tax", "BILLING_TAX_URL")
+
+
+def test_java_a_jdbc_url_read_from_the_environment_with_its_default() -> None:
+    from wiremap.code.java import index_java
+
+    got = [(s.line, s.protocol, s.target, s.env) for s in index_java("R.java", JAVA.encode(), "sha").sites]
+    assert got == [
+        (13, "postgresql", "jdbc:postgresql://127.0.0.1:5432/test", "REPORTS_JDBC_URL"),
+        (18, "mysql", "jdbc:mysql://db:3306/x", "OTHER_JDBC_URL"),
+    ]

@@ -106,6 +106,7 @@ class Names:
         self.method_calls: dict[tuple[str, str], list[tuple[Node, str]]] = {}  # (receiver, method) -> calls
         self.symbols: dict[tuple[str, str], str | None] = {}  # (scope, name) -> symbol, in the second pass
         self.field_types: dict[str, str | None] = {}
+        self.functions: dict[str, Node] = {}  # the file's top-level functions by name
 
     def entries(self, scope: str, name: str) -> list[tuple[Bound, str]] | None:
         """What ``name`` is bound to (with the scope to read each in) in the nearest scope binding it;
@@ -330,4 +331,24 @@ class Names:
                 v = self.value(arg, scope, depth + 1)
                 if v.env:
                     return Value(env=v.env)
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and text(fn) in self.functions and not args:
+            return self.returned(text(fn), depth)
         return Value()
+
+    def returned(self, name: str, depth: int) -> Value:
+        """What a function of the file returns (``func taxURL() string { if v := os.Getenv("TAX_URL"); v
+        != "" { return v }; return "http://…" }``): one value, or an env var with its fallback (the URL built
+        from it was no target: new user, round 42)."""
+        body = self.functions[name].child_by_field_name("body")
+        values: list[Value] = []
+        stack = [body] if body is not None else []
+        while stack:
+            n = stack.pop()
+            if n.type == "return_statement":
+                exprs = [c for c in n.named_children if c.type != "comment"]
+                first = exprs[0].named_children[0] if exprs and exprs[0].type == "expression_list" else None
+                values.append(self.value(first or (exprs[0] if exprs else None), name, depth + 1))
+            elif n.type not in ("func_literal",):
+                stack.extend(n.named_children)
+        return agreed(values) or env_with_fallback(values) or Value()

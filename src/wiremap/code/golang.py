@@ -146,6 +146,7 @@ class _Indexer(Names):
         if not name:
             return scope
         self.note_result(name, name, node)
+        self.functions[name] = node
         return self.define(name, name, "function", node)
 
     def on_method(self, node: Node, scope: str) -> str:

@@ -47,6 +47,7 @@ class _Indexer:
         self.env_reads: list[EnvRead] = []
         self.calls: set[tuple[int, str]] = set()
         self.fields: dict[str, str | None] = {}  # field name -> type FQN, for the class being read
+        self.values: dict[str, list[Node]] = {}  # a name -> the expressions assigned to it (this file)
 
     # -- names ----------------------------------------------------------------------------------------------
 
@@ -179,6 +180,7 @@ class _Indexer:
                         )
                         self.annotations(p)
                 self.annotations(member)
+                self.values = {}  # a method's own locals (two methods may each have their ``url``)
                 self.walk(member.child_by_field_name("body"), scope, mqual)
             elif member.type == "field_declaration":
                 self.annotations(member)
@@ -222,6 +224,16 @@ class _Indexer:
                     value = decl.child_by_field_name("value")
                     vtype = declared if text(n.child_by_field_name("type")) != "var" else None
                     scope[text(decl.child_by_field_name("name"))] = vtype or self.expr_type(value, scope)
+                    if value is not None:
+                        self.values.setdefault(text(decl.child_by_field_name("name")), []).append(value)
+            elif t == "assignment_expression":  # ``if (url == null) url = "jdbc:…";``: another value of it
+                left = n.child_by_field_name("left")
+                if (
+                    left is not None
+                    and left.type == "identifier"
+                    and (right := n.child_by_field_name("right"))
+                ):
+                    self.values.setdefault(text(left), []).append(right)
             elif t in ("method_invocation", "object_creation_expression"):
                 self.call(n, scope, qual)
             stack.extend(reversed(n.named_children))
@@ -248,16 +260,69 @@ class _Indexer:
         api = find_api(symbol) or java_convention(symbol, bool(args), wraps)
         if api is None or not api.site:
             return
-        target = (
-            _string(args[api.target_arg])
+        literal, env, default = (
+            self.value(args[api.target_arg], scope, 0)
             if api.target_arg is not None and len(args) > api.target_arg
-            else None
+            else (None, None, None)
         )
+        target = literal or default
         protocol = api.protocol
         if protocol == "sql":
             protocol = sql_protocol(target.removeprefix("jdbc:") if target else None)
         client = symbol.removesuffix(".<init>")
-        self.sites.append(CallSite(self.path, line(node), client, protocol, target, None, qual))
+        self.sites.append(CallSite(self.path, line(node), client, protocol, target, env, qual))
+
+    def value(self, node: Node | None, scope: dict[str, str | None], depth: int) -> tuple[str | None, ...]:
+        """``(literal, env var, its default)`` of an expression: a string, ``System.getenv("X")`` (with
+        ``.orElse("…")``, ``getOrDefault``, ``x != null ? x : "…"`` or a later ``x = "…"`` as its default),
+        a local or a field holding one, a ``+`` of them (a JDBC URL read from the environment was no
+        target, and the protocol ``sql``: new user, round 42)."""
+        if node is None or depth > _MAX_DEPTH:
+            return None, None, None
+        t = node.type
+        if t == "string_literal":
+            return _string(node), None, None
+        if t == "parenthesized_expression" and node.named_children:
+            return self.value(node.named_children[0], scope, depth + 1)
+        if t == "identifier":
+            found = [self.value(v, scope, depth + 1) for v in self.values.get(text(node), [])[:4]]
+            env = next((e for _, e, _ in found if e), None)
+            lit = next((lit for lit, e, _ in found if lit and not e), None)
+            dflt = next((d for _, _, d in found if d), None)
+            return (None, env, lit or dflt) if env else (lit, None, None)
+        if t == "ternary_expression":
+            a = self.value(node.child_by_field_name("consequence"), scope, depth + 1)
+            b = self.value(node.child_by_field_name("alternative"), scope, depth + 1)
+            env = a[1] or b[1]
+            lit = a[0] or b[0]
+            return (None, env, lit) if env else (lit, None, None)
+        if t == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+            a = self.value(node.child_by_field_name("left"), scope, depth + 1)
+            b = self.value(node.child_by_field_name("right"), scope, depth + 1)
+            head, tail = a[0] or a[2] or ("" if a[1] else None), b[0] or b[2] or ""
+            return (head + tail if head is not None else None), a[1] or b[1], None
+        if t == "method_invocation":
+            name = text(node.child_by_field_name("name"))
+            args = node.child_by_field_name("arguments")
+            arg = [a for a in args.named_children] if args is not None else []
+            obj = node.child_by_field_name("object")
+            if self.symbol(node, scope) in ENV_READS and arg and name in ("getenv", "getProperty"):
+                return None, _string(arg[0]), _string(arg[1]) if len(arg) > 1 else None
+            if (
+                name == "getOrDefault"
+                and len(arg) == 2
+                and obj is not None
+                and text(obj).endswith("getenv()")
+            ):
+                return None, _string(arg[0]), _string(arg[1])
+            if (
+                name in ("orElse", "or") and arg and obj is not None
+            ):  # Optional.ofNullable(getenv(X)).orElse(…)
+                inner = self.value(obj, scope, depth + 1)
+                return None, inner[1], _string(arg[0])
+            if name == "ofNullable" and arg:
+                return self.value(arg[0], scope, depth + 1)
+        return None, None, None
 
 
 def _is_client_type(fqn: str | None) -> bool:
