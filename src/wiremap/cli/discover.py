@@ -118,10 +118,11 @@ def _scaffold(found: Discovery, index: SourceIndex, folder: Path) -> None:
     except OSError as exc:
         raise UsageError(f"cannot create --scaffold folder {folder}: {exc.strerror or exc}") from None
     written: set[Path] = set()
+    titles: set[tuple[str, str]] = set()
     for group in found.groups:
         if group.documented:
             continue
-        name, text = draft_doc(group, index)
+        name, text = draft_doc(group, index, titles)
         path = folder / name
         n = 2
         while path in written:  # two integrations of one name in this run: each its own draft (the second

@@ -22,7 +22,7 @@ from ..model import Integration
 from ..ports import DEFAULT_PORTS
 from .index import SourceIndex
 from .link import module_name
-from .model import CallSite, EnvRead
+from .model import CallSite, EnvRead, FileIndex
 
 __all__ = ["Discovery", "Group", "SiteCoverage", "destination_of", "discover"]
 
@@ -139,7 +139,16 @@ def destination_of(target: str | None) -> str | None:
             return None
         return f"{host}:{port}" if host and port else None
     m = _HOSTPORT.match(target.strip())
-    return f"{m.group(1)}:{m.group(2)}" if m else None
+    if m is not None:
+        return f"{m.group(1)}:{m.group(2)}"
+    conninfo = dict(_CONNINFO.findall(target))  # libpq's "host=reports.internal port=5433 dbname=…"
+    host = conninfo.get("host")
+    if host and not host.startswith("/"):  # (a socket folder is no network destination)
+        return f"{host}:{conninfo.get('port') or DEFAULT_PORTS['postgresql']}"
+    return None
+
+
+_CONNINFO = re.compile(r"(?:^|\s)(host|port)\s*=\s*'?([^\s',]+)'?")
 
 
 def _doc_destination(integ: Integration) -> str | None:
@@ -381,7 +390,9 @@ def _suffixes(module: str) -> list[str]:
 
 def _importers(index: SourceIndex, by_source: dict[str, list[Integration]]) -> dict[str, list[Integration]]:
     """Each class a documented Source file imports and derives from (``module.Class``) → that file's docs:
-    the base class's sites are the documented subclass's."""
+    the base class's sites are the documented subclass's. A base class another file imports too is
+    shared (``BaseApiClient`` of a documented Ledger and an undocumented FX client): it is no one doc's
+    (the FX integration was hidden under the Ledger doc: new user, round 43)."""
     out: dict[str, list[Integration]] = {}
     for rel, integs in sorted(by_source.items()):
         f = index.files.get(rel)
@@ -392,20 +403,36 @@ def _importers(index: SourceIndex, by_source: dict[str, list[Integration]]) -> d
         except OSError:
             continue
         bases = {b for m in _CLASS_BASES.finditer(text) for b in _NAME.findall(m.group(1))}
-        here = module_name(rel)
-        package = here if rel.endswith("__init__.py") else here.rpartition(".")[0]
-        for ref in f.imports:
-            if not ref.name or ref.bound not in bases:
+        for bound, name in _imported_names(rel, f):
+            if bound in bases:
+                for key in _suffixes(name):  # src layouts: ``src.orders…`` is ``orders…``
+                    out.setdefault(key, []).extend(integs)
+    if out:
+        for rel, f in index.files.items():
+            if rel in by_source or f.language != "python" or is_test_path(rel):
                 continue
-            module = ref.module
-            if module.startswith("."):
-                level = len(module) - len(module.lstrip("."))
-                base = package
-                for _ in range(level - 1):
-                    base = base.rpartition(".")[0]
-                module = f"{base}.{module.lstrip('.')}".strip(".")
-            for name in _suffixes(f"{module}.{ref.name}"):  # src layouts: ``src.orders…`` is ``orders…``
-                out.setdefault(name, []).extend(integs)
+            for _, name in _imported_names(rel, f):
+                for key in _suffixes(name):
+                    out.pop(key, None)
+    return out
+
+
+def _imported_names(rel: str, f: FileIndex) -> list[tuple[str, str]]:
+    """``(bound name, absolute module.Name)`` of each ``from module import Name`` of a Python file."""
+    here = module_name(rel)
+    package = here if rel.endswith("__init__.py") else here.rpartition(".")[0]
+    out: list[tuple[str, str]] = []
+    for ref in f.imports:
+        if not ref.name:
+            continue
+        module = ref.module
+        if module.startswith("."):
+            level = len(module) - len(module.lstrip("."))
+            base = package
+            for _ in range(level - 1):
+                base = base.rpartition(".")[0]
+            module = f"{base}.{module.lstrip('.')}".strip(".")
+        out.append((ref.bound, f"{module}.{ref.name}"))
     return out
 
 

@@ -42,6 +42,95 @@ _ENV_NOISE = re.compile(
 _CLASS_NOISE = re.compile(r"(?:Client|Api|API|Service|Gateway|Adapter|Connector|Repository|Session)+$")
 
 
+# libraries any peer is reached with: they say nothing of which peer it is
+_GENERIC = frozenset(
+    [
+        "requests",
+        "httpx",
+        "aiohttp",
+        "urllib",
+        "urllib3",
+        "http",
+        "socket",
+        "smtplib",
+        "imaplib",
+        "poplib",
+        "ftplib",
+        "ssl",
+        "websockets",
+        "websocket",
+        "grpc",
+        "psycopg",
+        "psycopg2",
+        "psycopg_pool",
+        "asyncpg",
+        "pymysql",
+        "MySQLdb",
+        "mysql",
+        "sqlite3",
+        "aiosqlite",
+        "sqlalchemy",
+        "redis",
+        "pika",
+        "aio_pika",
+        "kombu",
+        "nats",
+        "paho",
+        "aiomqtt",
+        "kafka",
+        "aiokafka",
+        "confluent_kafka",
+        "pymongo",
+        "motor",
+        "elasticsearch",
+        "boto3",
+        "botocore",
+        "celery",
+        "net",
+        "database",
+        "axios",
+        "fetch",
+        "node-fetch",
+        "got",
+        "undici",
+        "ioredis",
+        "pg",
+        "mysql2",
+        "amqplib",
+        "mqtt",
+        "java",
+        "javax",
+        "jakarta",
+        "okhttp3",
+        "browser",
+        "django",
+        "flask_mail",
+        "amazon",
+        "springframework",
+        "apache",
+    ]
+)
+_VENDOR_NOISE = re.compile(r"[-_ ]?(?:sdk|client|api|python|py|lib|go|js|node)$", re.IGNORECASE)
+
+
+def _vendor(client: str) -> str | None:
+    """The vendor a client's package names (``twilio.rest.Client`` → Twilio, ``slack_sdk`` → Slack,
+    ``github.com/slack-go/slack.New`` → Slack), None for the generic libraries."""
+    tail = client.split("/")[-1] if "/" in client and not client.startswith("@") else client
+    parts = tail.lstrip("@").replace("/", ".").split(".")
+    if parts[0] in ("com", "org", "io", "net", "cn", "me", "software") and len(parts) > 2:
+        parts = parts[1:]  # a Java package: com.alipay.api → alipay
+    head = parts[0]
+    if not head or head in _GENERIC or head.startswith(("?", "~")):
+        return None
+    if head == "google" and len(parts) > 2 and parts[1] == "cloud":
+        return _title(f"google cloud {parts[2]}")  # google.cloud.storage → Google Cloud Storage
+    name = head
+    while (stripped := _VENDOR_NOISE.sub("", name)) != name and stripped:
+        name = stripped
+    return _title(name) if len(name) > 1 else None
+
+
 def _split_camel(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
 
@@ -71,6 +160,8 @@ def _destination_name(group: Group, source: str = "") -> str:
             ipaddress.ip_address(host.strip("[]"))
         except ValueError:
             return host
+    if (vendor := _vendor(group.first.client)) is not None and vendor != source:
+        return vendor  # ``twilio.rest.Client`` → Twilio, ``slack_sdk.WebClient`` → Slack (round 43)
     if group.destination:
         return f"{proto} server {group.destination}"
     # nothing names the peer: the class that calls it (``GeoClient`` → Geo), else the file (``stock.go``
@@ -84,11 +175,18 @@ def _destination_name(group: Group, source: str = "") -> str:
     return f"{name} ({proto})" if name != source else f"{name} {proto}"
 
 
-def draft_doc(group: Group, index: SourceIndex) -> tuple[str, str]:
-    """``(file name, Markdown)`` of a scaffolded doc with what the code says filled in."""
+def draft_doc(group: Group, index: SourceIndex, taken: set[tuple[str, str]] | None = None) -> tuple[str, str]:
+    """``(file name, Markdown)`` of a scaffolded doc with what the code says filled in. ``taken``: the
+    titles of the run's drafts so far; a title taken gets a number (two drafts titled "Billing → Vendors
+    (HTTP)" were one integration to lint, CAT001: new user, round 43)."""
     first = group.first
     source = _source_name(group, index.root.name)
     destination = _destination_name(group, source)
+    if taken is not None:
+        base, n = destination, 2
+        while (source, destination) in taken:
+            destination, n = f"{base} {n}", n + 1
+        taken.add((source, destination))
     top = first.scope.split(".")[0] if first.scope else ""
     line = first.line
     f = index.files.get(first.path)

@@ -68,6 +68,17 @@ class _Modules:
         rest = origin[level:]
         return f"{package}.{rest}" if package else rest
 
+    def setting(self, dotted: str) -> tuple[dict[str, str], str]:
+        """The exports of the module a setting's dotted name is in, and its name there (``orders.settings.
+        LEDGER_URL`` → settings' exports, ``LEDGER_URL``; ``billing.config.vendor_settings.acme_base_url`` →
+        config's, ``vendor_settings.acme_base_url``)."""
+        parts = dotted.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            found = self.find(".".join(parts[:i]))
+            if found is not None:
+                return self.exports[found], ".".join(parts[i:])
+        return {}, dotted
+
     def settle_parts(self, site: CallSite, importer: str) -> CallSite:
         """``{?orders.settings.LEDGER_URL}/v1/balances/{…}``: each other module's setting in a target read
         there, and the env var of the first (the f-string's base URL was lost: new user, round 42)."""
@@ -75,10 +86,7 @@ class _Modules:
 
         def value(m: re.Match[str]) -> str:
             nonlocal env
-            dotted = self.absolute(m.group(1), importer)
-            module, _, name = dotted.rpartition(".")
-            found = self.find(module) if module else None
-            exports = self.exports[found] if found else {}
+            exports, name = self.setting(self.absolute(m.group(1), importer))
             env = env or exports.get(f"${name}")
             return exports.get(f"={name}") or "{…}"
 
@@ -94,11 +102,9 @@ class _Modules:
         if not site.target or not site.target.startswith("?"):
             return site
         ref, _, port = site.target[1:].partition(":")
-        dotted = self.absolute(ref, importer)
-        module, _, name = dotted.rpartition(".")
-        found = self.find(module) if module else None
-        url = self.exports[found].get(f"={name}") if found else None
-        env = (self.exports[found].get(f"${name}") if found else None) or site.env
+        exports, name = self.setting(self.absolute(ref, importer))
+        url = exports.get(f"={name}")
+        env = exports.get(f"${name}") or site.env
         if url and port and "://" not in url and "/" not in url and ":" not in url:
             url = f"{url}:{port}"
         protocol = site.protocol

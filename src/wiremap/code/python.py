@@ -717,6 +717,16 @@ class _Indexer(Resolver):
             names = [n for n, _ in self.helper_reads(helper, [_PARAM]) if _PARAM in n]
             if names:
                 out[f"{name}(env)"] = "|".join(names)
+        for name, expr in self.mod.constants.items():  # a settings object: ``vendor_settings.acme_base_url``
+            if (
+                isinstance(expr, ast.Call)
+                and isinstance(expr.func, ast.Name)
+                and expr.func.id in self.mod.settings_classes
+            ):
+                for field_name, env in self.mod.settings_fields.items():
+                    out[f"${name}.{field_name}"] = env
+                    if (default := self.mod.settings_defaults.get(field_name)) is not None:
+                        out[f"={name}.{field_name}"] = default
         for name, expr in self.mod.constants.items():  # settings another module's client is given
             v = self.value_of(expr, Scope(), None)
             url = v.literal or v.default
