@@ -423,12 +423,18 @@ def slugify(text: str) -> str:
 JSON_MAX_DEPTH = 200
 
 
+def _no_constant(name: str) -> Any:
+    """``NaN``, ``Infinity``: Python's parser takes them, JSON (RFC 8259) does not, nor do strict clients
+    (``JSON.parse``): a body holding one passed the contract check (new user, round 43)."""
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
 def parse_json(text: str | bytes) -> Any:
     """``json.loads``, and ValueError (as for any text that is not JSON) for a value nested deeper than
     :data:`JSON_MAX_DEPTH` levels: Python's parser raises RecursionError near 1,000, and what compares
     the value (the contract check) recurses too: one doc or one reply of 3,000 ``[`` must not stop a run."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant)
     except RecursionError as exc:
         raise ValueError(f"JSON nested deeper than {JSON_MAX_DEPTH} levels") from exc
     stack: list[tuple[Any, int]] = [(value, 1)]

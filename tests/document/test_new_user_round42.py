@@ -46,3 +46,13 @@ def test_a_failure_modes_list_saying_none_has_no_mode() -> None:
     assert parse_text(head + "- none\n", "a.md").integration.failure_modes == []
     kept = parse_text(head + "- **None of the brokers**: all down → alert\n", "a.md").integration
     assert [m.name for m in kept.failure_modes] == ["None of the brokers"]
+
+
+def test_failures_named_first_then_the_attempts() -> None:
+    """ "On connection errors and timeouts we make up to 3 attempts" dropped the failures with nothing said
+    (new user, round 43)."""
+    from wiremap.document.retry import read_retry
+
+    p = read_retry("On connection errors and timeouts we make up to 3 attempts in total, 1 s apart.", None, 1)
+    assert p is not None and p.max_attempts == 3
+    assert set(p.retry_on_failures) >= {"timeout", "connection_refused"}

@@ -59,6 +59,9 @@ def _app(seen: list[dict[str, Any]]) -> web.Application:
     async def empty(request: web.Request) -> web.Response:
         return web.Response(body=b"", content_type="application/json")
 
+    async def nan(request: web.Request) -> web.Response:
+        return web.Response(body=b'{"a": NaN}', content_type="application/json")
+
     async def status(request: web.Request) -> web.Response:
         return web.Response(status=int(request.match_info["code"]), text="status")
 
@@ -84,6 +87,7 @@ def _app(seen: list[dict[str, Any]]) -> web.Application:
     app.router.add_get("/search", search)
     app.router.add_get("/text", text)
     app.router.add_get("/empty", empty)
+    app.router.add_get("/nan", nan)
     app.router.add_get("/status/{code}", status)
     app.router.add_get("/secret", secret)
     return app
@@ -246,6 +250,14 @@ def test_contract_response_not_json(servers: Servers) -> None:
     assert contract.ok is False and contract.error_kind is ErrorKind.CONTRACT
     assert contract.message.startswith("response is not JSON")
     assert "text/html" in contract.message
+
+
+def test_contract_nan_is_not_json(servers: Servers) -> None:
+    """``{"a": NaN}`` passed the contract check: Python's parser takes it, JSON and strict clients do not
+    (new user, round 43)."""
+    _, contract = run_probe(make_ctx("GET /nan", servers.web, response={"a": 1}))
+    assert contract.ok is False and contract.error_kind is ErrorKind.CONTRACT
+    assert contract.message.endswith("NaN is not allowed in JSON"), contract.message
 
 
 def test_contract_empty_body_is_said_as_empty(servers: Servers) -> None:

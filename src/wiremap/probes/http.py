@@ -441,10 +441,12 @@ def _contract(documented: Any, response: http1.Response, timer: Timer) -> ProbeR
         return failure("contract", timer, ErrorKind.CONTRACT, message, connected=True)
     try:
         live = parse_json(response.body)
-    except ValueError:
+    except ValueError as exc:
         kind = response.headers.get("content-type")
         detail = f" (Content-Type: {kind})" if kind else ""
-        return failure("contract", timer, ErrorKind.CONTRACT, f"response is not JSON{detail}", connected=True)
+        why = f": {exc}" if "allowed in JSON" in str(exc) else ""
+        message = f"response is not JSON{detail}{why}"
+        return failure("contract", timer, ErrorKind.CONTRACT, message, connected=True)
     mismatches = shape_mismatches(documented, live)
     if not mismatches:
         return success("contract", timer, "response has the documented shape")

@@ -1192,6 +1192,17 @@ _ONLY = re.compile(
 )
 
 
+_LEADING_ON = re.compile(
+    r"(?:^|[.;]\s*)(?:on|for|after|upon|in\s+case\s+of)\s+([^,.;]{3,80}?)\s*,?\s+(?=we\b|the\s+client\b|it\b|retr|make\b|try\b)",
+    _I,
+)
+
+
+def _sentence_end(t: str, at: int) -> int:
+    m = re.compile(r"[.;](?:\s|$)").search(t, at)
+    return m.start() if m else len(t)
+
+
 def _retried_failures(d: Draft, t: str, line: int) -> None:
     """The failures the line says are retried: the object of "retry" ("we retry timeouts and connection
     errors 3 times") or the subject of "are retried" ("Timeouts and 503s are retried twice")."""
@@ -1205,6 +1216,13 @@ def _retried_failures(d: Draft, t: str, line: int) -> None:
             d.add("retry_on_failures", kinds, line)
     for m in _ONLY.finditer(t):  # "(timeouts and connection errors only)", "only on timeouts"
         if kinds := _failure_kinds(m.group(1) or m.group(2)):
+            d.add("retry_on_failures", kinds, line)
+    # the failures first, then what is done: "On connection errors and timeouts we make up to 3 attempts",
+    # "For 503s, retry twice" (they were dropped with nothing said unread: new user, round 43)
+    for m in _LEADING_ON.finditer(t):
+        if _RETRY_WORD.search(t, m.end(), _sentence_end(t, m.end())) and (
+            kinds := _failure_kinds(m.group(1))
+        ):
             d.add("retry_on_failures", kinds, line)
     for m in re.finditer(r"\b(?:is|are|get|gets|will\s+be|get\s+)\s*retried\b", t, _I):
         start = _sentence_start(t, m.start())
