@@ -56,3 +56,17 @@ def test_failures_named_first_then_the_attempts() -> None:
     p = read_retry("On connection errors and timeouts we make up to 3 attempts in total, 1 s apart.", None, 1)
     assert p is not None and p.max_attempts == 3
     assert set(p.retry_on_failures) >= {"timeout", "connection_refused"}
+
+
+def test_the_exception_to_a_negation_is_no_status_taken_out() -> None:
+    """"4xx other than 429 are never retried" took 429 out of what is retried, and faults called a client
+    retrying 429 as documented wrong (new user, round 44)."""
+    from wiremap.document.retry import read_retry
+
+    said = (
+        "We retry 503 and 429 up to 3 times with exponential backoff: 200 ms, then 400 ms, then 800 ms. "
+        "4xx other than 429 are never retried."
+    )
+    p = read_retry(said, None, 1)
+    assert p is not None and set(p.retry_on_status) == {"503", "429"}
+    assert p.not_retried_status == ["4xx"]

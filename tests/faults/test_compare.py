@@ -574,3 +574,17 @@ def test_a_mode_naming_other_statuses_says_nothing_of_this_one() -> None:
     only_503 = parse_text(text.replace(modes, modes.split("\n")[0]), "x.md").integration
     assert expected(only_503, parse_fault("status:404")).attempts == 1  # the strategy excludes it
     assert expected(only_503, parse_fault("status:503")).attempts == 4
+
+
+def test_a_status_named_as_retried_beats_its_class_named_as_not() -> None:
+    """"We retry 503 and 429 … 4xx other than 429 are never retried": faults expected no retry of 429 and
+    called a client doing what the doc says a mismatch (new user, round 44)."""
+    text = (
+        "# Integration: UI → Search API\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "- **HTTP 429**: rate limited → retried\n\n**Retry Strategy:** We retry 503 and 429 up to 3 times "
+        "with exponential backoff: 200 ms, then 400 ms, then 800 ms. 4xx other than 429 are never retried.\n"
+    )
+    integ = parse_text(text, "x.md").integration
+    got = expected(integ, parse_fault("status:429"))
+    assert (got.attempts, got.sleeps_ms) == (4, [200.0, 400.0, 800.0])
+    assert expected(integ, parse_fault("status:404")).attempts == 1

@@ -59,6 +59,15 @@ def _app(seen: list[dict[str, Any]]) -> web.Application:
     async def empty(request: web.Request) -> web.Response:
         return web.Response(body=b"", content_type="application/json")
 
+    async def gzipped(request: web.Request) -> web.Response:
+        import gzip
+
+        body = gzip.compress(json.dumps({"a": 1}).encode())
+        return web.Response(body=body, content_type="application/json", headers={"Content-Encoding": "gzip"})
+
+    async def moved(request: web.Request) -> web.Response:
+        return web.Response(status=301, text="moved", headers={"Location": "/elsewhere"})
+
     async def nan(request: web.Request) -> web.Response:
         return web.Response(body=b'{"a": NaN}', content_type="application/json")
 
@@ -88,6 +97,8 @@ def _app(seen: list[dict[str, Any]]) -> web.Application:
     app.router.add_get("/text", text)
     app.router.add_get("/empty", empty)
     app.router.add_get("/nan", nan)
+    app.router.add_get("/gzipped", gzipped)
+    app.router.add_get("/moved", moved)
     app.router.add_get("/status/{code}", status)
     app.router.add_get("/secret", secret)
     return app
@@ -258,6 +269,20 @@ def test_contract_nan_is_not_json(servers: Servers) -> None:
     _, contract = run_probe(make_ctx("GET /nan", servers.web, response={"a": 1}))
     assert contract.ok is False and contract.error_kind is ErrorKind.CONTRACT
     assert contract.message.endswith("NaN is not allowed in JSON"), contract.message
+
+
+def test_contract_of_a_gzipped_body_unasked(servers: Servers) -> None:
+    """A server gzipping a JSON body it was not asked to: "response is not JSON (application/json)" read as
+    a contradiction (new user, round 44); the body is read as it is sent."""
+    _, contract = run_probe(make_ctx("GET /gzipped", servers.web, response={"a": 1}))
+    assert contract.ok is True, contract.message
+
+
+def test_a_documented_redirect_has_no_contract_to_check(servers: Servers) -> None:
+    http, contract = run_probe(
+        make_ctx("GET /moved", servers.web, response={"a": 1}, settings={"expect_status": "301"})
+    )
+    assert http.ok is True and contract.ok is None and "redirect" in contract.message
 
 
 def test_contract_empty_body_is_said_as_empty(servers: Servers) -> None:

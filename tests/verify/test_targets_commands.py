@@ -117,6 +117,9 @@ def test_command_success_failure_and_masking() -> None:
         # a word, not a piece of one: NOT_SERVING does not say SERVING (new user, round 29)
         ("echo NOT_SERVING  # → SERVING", False),
         ("echo 'status: SERVING'  # → SERVING", True),
+        # nor "ok" in "not ok" (new user, round 44)
+        ("echo 'status: not ok'  # prints ok", False),
+        ("echo 'status: ok'  # prints ok", True),
         ("echo 'AUTH failed: WRONGPASS'; echo NOAUTH  # expect: PONG", False),
         ("echo 'db:5432 - accepting connections'  # should print \"accepting connections\"", True),
         # prose, a status code or a format describes the output: not compared

@@ -8,6 +8,7 @@ and answers two questions about an expression: which client API it *is* (:meth:`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -19,6 +20,7 @@ from .clients_go import ALIASES, ENV_FUNCS, PASSTHROUGH, TARGET_KEYS, find_api
 __all__ = ["Bound", "Names", "Sym", "Typed", "call_args", "unwrap"]
 
 _MAX_DEPTH = 8
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,}$")
 _STRINGS = frozenset({"interpreted_string_literal", "raw_string_literal"})
 
 
@@ -271,6 +273,18 @@ class Names:
         if fn is None:
             return None
         args = call_args(call)
+        if (
+            fn.type == "identifier"
+            and text(fn) not in self.env_helpers
+            and text(fn) not in self.functions
+            and "env" in text(fn).lower()
+            and len(args) in (1, 2)
+            and _ENV_NAME.match(self.value(args[0], scope, depth + 1).literal or "")
+        ):
+            # ``getenv("DB_DSN", "postgres://…")``: a helper of another file of the package, by its name (the
+            # file's own helpers are read; one in config.go was no env read in db.go: new user, round 44)
+            default = self.value(args[1], scope, depth + 1).target if len(args) > 1 else None
+            return Value(env=self.value(args[0], scope, depth + 1).literal, default=default)
         if fn.type == "identifier" and text(fn) in self.env_helpers:
             if self.bindings.declared_in(scope, text(fn)) is not None or not args:
                 return None

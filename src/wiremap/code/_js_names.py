@@ -30,6 +30,7 @@ from .clients_js import GLOBALS, TARGET_KEYS, canonical_module, find_api
 
 __all__ = ["Names"]
 
+_SAME = frozenset({"split", "trim", "trimEnd", "trimStart", "toString", "toLowerCase"})
 _MAX_DEPTH = 8
 
 
@@ -275,6 +276,13 @@ class Names:
                 # new URL(path, base): the base names the peer
                 arg = args[1] if text(fn) == "URL" and len(args) > 1 else args[0]
                 return self.value(arg, scope, depth + 1)
+            if (
+                fn is not None
+                and fn.type == "member_expression"
+                and text(fn.child_by_field_name("property")) in _SAME
+            ):
+                # ``(process.env.KAFKA_BROKERS ?? "localhost:9092").split(",")``: the list's first is the peer
+                return self.value(fn.child_by_field_name("object"), scope, depth + 1)
         return Value()
 
     def member_value(self, node: Node, scope: str, depth: int) -> Value:

@@ -172,8 +172,8 @@ APIS: dict[str, Api] = {
         "aws-sdk.S3 aws-sdk.DynamoDB aws-sdk.DynamoDB.DocumentClient aws-sdk.SQS aws-sdk.SNS aws-sdk.Lambda "
         "aws-sdk.Kinesis aws-sdk.SecretsManager aws-sdk.SES aws-sdk.STS",
     ),
-    "nodemailer.createTransport": Api("smtp", returns="nodemailer.Transporter"),
-    "nodemailer.Transporter.sendMail": Api("smtp", target_arg=None),
+    # the transport is the connection; its sendMail is the same integration, not a second site (round 44)
+    "nodemailer.createTransport": Api("smtp"),
     # -- the platform's own sockets and name lookups
     **_rows("tcp", "net.connect net.createConnection tls.connect"),
     **_rows("dns", " ".join(f"{m}.{f}" for m in _DNS_MODULES for f in ("lookup", *_DNS_LOOKUPS))),

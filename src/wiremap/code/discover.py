@@ -275,6 +275,11 @@ def _may_be(site: CallSite, integ: Integration) -> bool:
     return "sql" in (doc, code) and doc in _SQL and code in _SQL
 
 
+def _listed_env(integ: Integration) -> set[str]:
+    """The variables a doc lists by name (not the template's ``[VAR_NAME]``)."""
+    return {v.name for v in integ.env_vars if not v.name.startswith("[")}
+
+
 def _doc_of_file(
     site: CallSite, dest: str | None, named: list[Integration], window: int, from_code: bool = True
 ) -> tuple[Integration | None, str | None]:
@@ -288,6 +293,10 @@ def _doc_of_file(
     then the one whose Source line is nearest. ``from_code``: the code names that destination (else it
     is an env var's example value in the docs: no disagreement with the code is said)."""
     candidates = [i for i in named if _may_be(site, i)]
+    if not dest and site.env:
+        # a call of the file configured by a variable no doc of it lists, while they list theirs: another
+        # peer (``fetch(`${FX_API_URL}/v2/rates`)`` in the Payments client's file was "documented": round 44)
+        candidates = [i for i in candidates if site.env in (_listed_env(i) or {site.env})]
     mismatch: str | None = None
     if dest:
         candidates = [i for i in candidates if _same_destination(_doc_destination(i), dest)]

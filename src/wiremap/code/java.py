@@ -22,6 +22,8 @@ __all__ = ["index_java"]
 _TYPES = ("class_declaration", "interface_declaration", "enum_declaration", "record_declaration")
 _JAVA_LANG = frozenset({"System", "Thread", "Runtime", "String", "Integer", "Long", "Object", "Math"})
 _MAX_DEPTH = 12
+_WEBCLIENT = "org.springframework.web.reactive.function.client.WebClient"
+_WEBCLIENT_SENDS = frozenset({"retrieve", "exchangeToMono", "exchangeToFlux"})
 
 
 def _string(node: Node | None) -> str | None:
@@ -48,6 +50,8 @@ class _Indexer:
         self.calls: set[tuple[int, str]] = set()
         self.fields: dict[str, str | None] = {}  # field name -> type FQN, for the class being read
         self.values: dict[str, list[Node]] = {}  # a name -> the expressions assigned to it (this file)
+        self.field_values: dict[str, Node] = {}  # a field -> its initializer
+        self.field_env: dict[str, tuple[str, str | None]] = {}  # a field -> the property @Value sets it from
 
     # -- names ----------------------------------------------------------------------------------------------
 
@@ -162,8 +166,14 @@ class _Indexer:
         for member in body.named_children:
             if member.type == "field_declaration":
                 ftype = self.type_of_node(member.child_by_field_name("type"))
+                spring = self.value_annotation(member)
                 for decl in member.children_by_field_name("declarator"):
-                    self.fields[text(decl.child_by_field_name("name"))] = ftype
+                    fname = text(decl.child_by_field_name("name"))
+                    self.fields[fname] = ftype
+                    if (value := decl.child_by_field_name("value")) is not None:
+                        self.field_values[fname] = value
+                    if spring is not None:  # ``@Value("${LEDGER_API_URL:http://…}") String baseUrl``
+                        self.field_env[fname] = spring
         for member in body.named_children:
             if member.type in _TYPES:
                 self.on_type(member, qual)
@@ -188,6 +198,25 @@ class _Indexer:
             elif member.type in ("static_initializer", "block"):
                 self.walk(member, {}, qual)
         self.fields = saved
+
+    def value_annotation(self, node: Node) -> tuple[str, str | None] | None:
+        """The first ``${key:default}`` of a Spring ``@Value`` on ``node``."""
+        mods = next((c for c in node.children if c.type == "modifiers"), None)
+        for ann in mods.named_children if mods is not None else ():
+            if (
+                ann.type == "annotation"
+                and text(ann.child_by_field_name("name")).rpartition(".")[2] == "Value"
+            ):
+                args = ann.child_by_field_name("arguments")
+                found = (
+                    next((_string(a) for a in args.named_children if a.type == "string_literal"), None)
+                    if args
+                    else None
+                )
+                held = _placeholders(found or "")
+                if held:
+                    return held[0]
+        return None
 
     def annotations(self, node: Node) -> None:
         """Spring's ``@Value("${jwt.header:Authorization}")``: a read of ``jwt.header`` (a property the
@@ -247,6 +276,26 @@ class _Indexer:
             else []
         )
         name = text(node.child_by_field_name("name")) if node.type == "method_invocation" else ""
+        obj = node.child_by_field_name("object")
+        if (
+            name == "getOrDefault"
+            and obj is not None
+            and text(obj).replace(" ", "").endswith("System.getenv()")
+        ):
+            first = _string(args[0]) if args else None
+            if first:
+                self.env_reads.append(
+                    EnvRead(self.path, line(node), first, _string(args[1]) if len(args) > 1 else None)
+                )
+            return
+        if name in _WEBCLIENT_SENDS and obj is not None and ".uri(" in text(obj):
+            # ``webClient.get().uri("/v3/rates").retrieve()``: the request sent, at its base URL
+            literal, env, default = self.base_url(obj, scope)
+            target = literal or default
+            self.sites.append(
+                CallSite(self.path, line(node), f"{_WEBCLIENT}.{name}", "http", target, env, qual)
+            )
+            return
         if symbol in ENV_READS or (name == "getProperty" and _on_environment(node)):
             first = _string(args[0]) if args else None
             if first:
@@ -272,6 +321,22 @@ class _Indexer:
         client = symbol.removesuffix(".<init>")
         self.sites.append(CallSite(self.path, line(node), client, protocol, target, env, qual))
 
+    def base_url(self, chain: Node, scope: dict[str, str | None]) -> tuple[str | None, ...]:
+        """The ``.baseUrl(…)`` a WebClient the chain starts from was built with (a field or a local)."""
+        root = chain
+        while root.type in ("method_invocation", "field_access") and root.child_by_field_name("object"):
+            root = root.child_by_field_name("object")  # type: ignore[assignment]
+        built = self.field_values.get(text(root)) or next(iter(self.values.get(text(root), [])), None)
+        stack = [built] if built is not None else []
+        while stack:
+            n = stack.pop()
+            if n.type == "method_invocation" and text(n.child_by_field_name("name")) == "baseUrl":
+                args = n.child_by_field_name("arguments")
+                if args is not None and args.named_children:
+                    return self.value(args.named_children[0], scope, 0)
+            stack.extend(n.named_children)
+        return None, None, None
+
     def value(self, node: Node | None, scope: dict[str, str | None], depth: int) -> tuple[str | None, ...]:
         """``(literal, env var, its default)`` of an expression: a string, ``System.getenv("X")`` (with
         ``.orElse("…")``, ``getOrDefault``, ``x != null ? x : "…"`` or a later ``x = "…"`` as its default),
@@ -284,6 +349,17 @@ class _Indexer:
             return _string(node), None, None
         if t == "parenthesized_expression" and node.named_children:
             return self.value(node.named_children[0], scope, depth + 1)
+        if t == "identifier" and text(node) not in self.values:
+            if text(node) in self.field_env:  # a field Spring sets from a property (the environment's too)
+                key, default = self.field_env[text(node)]
+                return None, key, default
+            if text(node) in self.field_values:
+                return self.value(self.field_values[text(node)], scope, depth + 1)
+        if t == "field_access":
+            field = text(node.child_by_field_name("field"))
+            obj = node.child_by_field_name("object")
+            if obj is not None and obj.type == "this" and field in self.field_env:
+                return None, *self.field_env[field]
         if t == "identifier":
             found = [self.value(v, scope, depth + 1) for v in self.values.get(text(node), [])[:4]]
             env = next((e for _, e, _ in found if e), None)

@@ -219,8 +219,14 @@ def _own(site: CallSite, language: str, roots: frozenset[str], go_dirs: frozense
     if language == "go":
         if find_go_api(site.client) is not None:
             return False
-        parts = canonical_path(site.client.rpartition(".")[0]).split("/")
-        return any("/".join(parts[i:]) in go_dirs for i in range(1, len(parts)))
+        path = canonical_path(site.client.rpartition(".")[0])
+        if "/internal/" in f"/{path}/":  # Go's internal packages are always the module's own
+            return True
+        parts = path.split("/")
+        # the import path's tail (two elements at least) is a folder of the tree: ``…/svc/inventory/audit``
+        # under services/inventory/audit (a module's own package reported as a client: round 44)
+        tails = ["/".join(parts[i:]) for i in range(1, len(parts) - 1)]
+        return any(d == t or d.endswith("/" + t) for t in tails for d in go_dirs if "/" in d or d == t)
     return (
         language == "python"
         and site.client not in FUNCTIONS

@@ -438,6 +438,8 @@ def _policy_says(
         return by_words
     if fault.kind is FaultKind.STATUS:
         code = fault.status or 0
+        if str(code) in policy.retry_on_status and str(code) not in policy.not_retried_status:
+            return True  # a status named beats its class: "retry 429 … 4xx other than 429 never" (round 44)
         if any(_status_matches(s, str(code)) for s in policy.not_retried_status):  # "5xx except 501"
             return False
         if policy.retry_on_status and any(_status_matches(s, str(code)) for s in policy.retry_on_status):

@@ -99,8 +99,9 @@ def output_differs(expected: str, output: str) -> bool:
             return not _holds(want, got)
         return True
     squash = " ".join(expected.split()).lower()
-    # the documented text as a whole word or phrase: "SERVING" is not in "NOT_SERVING" (round 29)
-    pattern = rf"(?<![\w-]){re.escape(squash)}(?![\w-])"
+    # the documented text as a whole word or phrase: "SERVING" is not in "NOT_SERVING" (round 29), nor
+    # "ok" in "not ok" (round 44) unless the doc says the negation itself
+    pattern = rf"(?<![\w-])(?<!not )(?<!no ){re.escape(squash)}(?![\w-])"
     return re.search(pattern, " ".join(output.split()).lower()) is None
 
 

@@ -644,7 +644,8 @@ _SLIST = rf"{_S}(?:\s*(?:/|,|\bor\b|\band\b|\|)\s*{_S})*"
 _STATUS_SAID = re.compile(
     rf"\b(?:on|for|http|status(?:es)?|codes?|returns?|returning|responses?|errors?)\s*[:=]?\s*(?:code\s*)?"
     rf"(?:an?\s+|the\s+)?({_SLIST})|\b({_S})(?=\s*(?:errors?|responses?|status|codes?)\b)|\b([1-5]xx)\b|"
-    rf"\b({_SLIST})(?=\s+(?:are|is|get|gets|will\s+be)\s+retried\b)",  # "429 and 503 are retried"
+    rf"\b({_SLIST})(?=\s+(?:are|is|get|gets|will\s+be)\s+retried\b)|"  # "429 and 503 are retried"
+    rf"\bretr(?:y|ies|ying)\s+(?:HTTP\s+)?({_SLIST})",  # "We retry 503 and 429 up to 3 times" (round 44)
     _I,
 )
 # statuses taken out of what is retried: "(not on 500)", "except 404", "but never 501"
@@ -656,6 +657,7 @@ _EXCLUDE = re.compile(
     rf"\bbut\s+(?:not|never)(?:\s+(?:on|for))?)\s*(?:HTTP\s+)?{_SLIST}",
     _I,
 )
+_NEGATED_AFTER = re.compile(r"\b(?:not|never)\s+(?:be\s+)?retried\b|\bno\s+retr", _I)
 # a sentence that takes statuses out: "we do not retry 404", "we never retry a 400 or 404", "404 is not
 # retried", "4xx are never retried"
 _NOT_RETRIED = re.compile(
@@ -1015,6 +1017,10 @@ class _Reading:
                 self.blank(start + neg.start(), m.start("but") if negated else start + neg.end())
                 self.blank(m.start("but"), m.end("but"))
                 self.t = self.t[: m.start("but")] + "on" + self.t[m.start("but") + 2 :]
+            elif m.group("but") and _NEGATED_AFTER.search(self.t, m.end(), _sentence_end(self.t, m.end())):
+                # "4xx other than 429 are never retried": 429 is the exception to the negation, not a
+                # status taken out of what is retried (faults called a client retrying 429 wrong: round 44)
+                self.blank(*m.span())
             else:
                 self.take_out(m, m.group())
         for m in _NOT_RETRIED.finditer(self.t):
