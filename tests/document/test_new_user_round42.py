@@ -59,7 +59,7 @@ def test_failures_named_first_then_the_attempts() -> None:
 
 
 def test_the_exception_to_a_negation_is_no_status_taken_out() -> None:
-    """"4xx other than 429 are never retried" took 429 out of what is retried, and faults called a client
+    """ "4xx other than 429 are never retried" took 429 out of what is retried, and faults called a client
     retrying 429 as documented wrong (new user, round 44)."""
     from wiremap.document.retry import read_retry
 

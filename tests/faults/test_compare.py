@@ -577,7 +577,7 @@ def test_a_mode_naming_other_statuses_says_nothing_of_this_one() -> None:
 
 
 def test_a_status_named_as_retried_beats_its_class_named_as_not() -> None:
-    """"We retry 503 and 429 … 4xx other than 429 are never retried": faults expected no retry of 429 and
+    """ "We retry 503 and 429 … 4xx other than 429 are never retried": faults expected no retry of 429 and
     called a client doing what the doc says a mismatch (new user, round 44)."""
     text = (
         "# Integration: UI → Search API\n\n## Error Handling\n\n**Failure Modes:**\n"
