@@ -70,3 +70,21 @@ def test_the_exception_to_a_negation_is_no_status_taken_out() -> None:
     p = read_retry(said, None, 1)
     assert p is not None and set(p.retry_on_status) == {"503", "429"}
     assert p.not_retried_status == ["4xx"]
+
+
+@pytest.mark.parametrize(
+    ("said", "timeout"),
+    [
+        ("at most three attempts in total, waiting half a second between them, and each attempt has a "
+         "one-second timeout.", 1000.0),
+        ("a 2-second timeout per attempt, retried twice", 2000.0),
+        ("retry twice with a thirty-second timeout", 30000.0),
+    ],
+)  # fmt: skip
+def test_a_compound_duration_with_a_hyphen(said: str, timeout: float) -> None:
+    """ "a one-second timeout" was unread, and faults held a client to a 500 ms pause without it (new user,
+    round 45)."""
+    from wiremap.document.retry import read_retry
+
+    p = read_retry(said, None, 1)
+    assert p is not None and p.timeout_ms == timeout and p.unread == []

@@ -446,6 +446,14 @@ def _status_plural(m: re.Match[str]) -> str:
     return m.group(1) + " "  # the same length: offsets of what follows hold
 
 
+# the hyphen of a compound duration, "one-second", "2-second", "30-second" (same length: offsets hold)
+_HYPHEN_UNIT = re.compile(
+    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|"
+    r"sixty|ninety|hundred|half)-((?:micro|milli)?seconds?\b|secs?\b|minutes?\b|mins?\b|hours?\b|ms\b)",
+    re.IGNORECASE,
+)
+
+
 def read_prose(
     text: str, first_line: int, *, method: str | None = None, labelled: bool = False
 ) -> Draft | None:
@@ -458,6 +466,7 @@ def read_prose(
         return None
     text = _APPROX.sub("", text)
     text = _STATUS_PLURAL.sub(_status_plural, text)
+    text = _HYPHEN_UNIT.sub(r"\1 \2", text)  # "a one-second timeout": "one second" (unread: round 45)
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
     if _NONE_ALONE.fullmatch(text):  # "none": the whole strategy is that there is none
         d = Draft("prose", first_line + text.split("\n").index(first))
