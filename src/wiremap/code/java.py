@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from ._symbols import sql_protocol
 from ._treesitter import count_lines, end_line, line, parse, text
-from .clients_java import ENV_READS, find_api, java_convention
+from .clients_java import APIS, ENV_READS, find_api, java_convention
 from .model import CallSite, Definition, EnvRead, FileIndex, ImportRef
 
 __all__ = ["index_java"]
@@ -22,6 +22,8 @@ __all__ = ["index_java"]
 _TYPES = ("class_declaration", "interface_declaration", "enum_declaration", "record_declaration")
 _JAVA_LANG = frozenset({"System", "Thread", "Runtime", "String", "Integer", "Long", "Object", "Math"})
 _MAX_DEPTH = 12
+# the classes the table has rows of: a wildcard import's class, a client passed to another's constructor
+_CLIENT_CLASSES = frozenset(key.rpartition(".")[0] for key in APIS)
 _WEBCLIENT = "org.springframework.web.reactive.function.client.WebClient"
 _WEBCLIENT_SENDS = frozenset({"retrieve", "exchangeToMono", "exchangeToFlux"})
 
@@ -56,7 +58,6 @@ class _Indexer:
     # -- names ----------------------------------------------------------------------------------------------
 
     def on_import(self, node: Node) -> None:
-        static = any(c.type == "static" for c in node.children)
         target = next((c for c in node.named_children if c.type in ("scoped_identifier", "identifier")), None)
         if target is None:
             return
@@ -69,7 +70,6 @@ class _Indexer:
         self.imports[simple] = dotted
         module, _, name = dotted.rpartition(".")
         self.import_refs.append(ImportRef(module, name, simple, line(node)))
-        _ = static
 
     def class_name(self, simple: str) -> str | None:
         """The FQN of a class named in this file: imported, in a wildcard's package the table knows, or
@@ -78,7 +78,7 @@ class _Indexer:
             return self.imports[simple]
         for package in self.wildcards:
             fqn = f"{package}.{simple}"
-            if any(key.startswith(fqn + ".") for key in _TABLE_KEYS):
+            if fqn in _CLIENT_CLASSES:
                 return fqn
         if simple in _JAVA_LANG:
             return f"java.lang.{simple}"
@@ -402,7 +402,7 @@ class _Indexer:
 
 
 def _is_client_type(fqn: str | None) -> bool:
-    return fqn is not None and any(key.startswith(fqn + ".") for key in _TABLE_KEYS)
+    return fqn is not None and fqn in _CLIENT_CLASSES
 
 
 def _on_environment(node: Node) -> bool:
@@ -429,20 +429,8 @@ def _placeholders(value: str) -> list[tuple[str, str | None]]:
     return out
 
 
-_TABLE_KEYS: tuple[str, ...] = ()
-
-
-def _table_keys() -> tuple[str, ...]:
-    from .clients_java import APIS
-
-    return tuple(APIS)
-
-
 def index_java(path: str, data: bytes, sha: str) -> FileIndex:
     """Index one Java file; never raises (a failure comes back as a :class:`FileIndex` with ``error``)."""
-    global _TABLE_KEYS
-    if not _TABLE_KEYS:
-        _TABLE_KEYS = _table_keys()
     lines = count_lines(data)
     try:
         tree, _ = parse("java", data)
