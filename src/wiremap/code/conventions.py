@@ -40,6 +40,7 @@ __all__ = [
     "is_convention_type",
     "is_third_party",
     "not_a_client",
+    "opened",
     "scheme_protocol",
     "unbound_type",
 ]
@@ -279,3 +280,14 @@ def scheme_protocol(target: str) -> str | None:
     if not sep:
         return None
     return _SCHEMES.get(scheme.split("+", 1)[0].lower())
+
+
+def opened(owner: str, method: str) -> Api | None:
+    """``client.connect(...)`` on a client built by convention with nothing (``SSHClient()``): the site;
+    an OAuth 2 client's token call (``gmail.get_access_token(code=…)``). The indexer and the linker ask it."""
+    if owner.startswith("~oauth~"):
+        return Api("http", target_arg=None) if method in OAUTH_METHODS else None
+    conv = is_convention_type(owner)
+    if conv is None or not conv[1] or method not in OPEN_METHODS:
+        return None
+    return Api(conv[0])

@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ._py_names import SQL_SCHEMES
-from .clients import FUNCTIONS, METHODS, Api, is_grpc_stub
+from .clients import FUNCTIONS, METHODS, is_grpc_stub
 from .clients_go import canonical_path
 from .clients_go import find_api as find_go_api
 from .clients_java import find_api as find_java_api
-from .conventions import OPEN_METHODS, is_convention_type
+from .conventions import opened
 from .model import CallSite, EnvRead, FileIndex
 
 __all__ = ["ATTR", "LOCAL", "link", "module_name", "project_roots"]
@@ -246,12 +246,9 @@ def _linked(p: CallSite, owner: str | None, method: str) -> CallSite | None:
         if api is None or not api.site:
             return None
         return CallSite(p.path, p.line, dotted, api.protocol, p.target, p.env, p.scope)
-    api = METHODS.get(owner, {}).get(method)
+    api = METHODS.get(owner, {}).get(method) or opened(owner, method)
     if api is None:
-        conv = is_convention_type(owner)
-        if conv is None or not conv[1] or method not in OPEN_METHODS:
-            return None
-        api = Api(conv[0])
+        return None
     target = p.target if api.target_arg is not None else None
     return CallSite(
         p.path, p.line, f"{owner.rpartition('~')[2]}.{method}", api.protocol, target, p.env, p.scope

@@ -40,14 +40,12 @@ from ._py_settings import settings_fields
 from ._py_values import Resolver
 from .clients import FUNCTIONS, METHODS, TARGET_KEYWORDS, Api, is_grpc_stub
 from .conventions import (
-    OAUTH_METHODS,
-    OPEN_METHODS,
     PENDING_NAMES,
     URL_KEYWORDS,
     convention_api,
-    is_convention_type,
     is_third_party,
     not_a_client,
+    opened,
     scheme_protocol,
 )
 from .link import ATTR, LOCAL, module_name
@@ -95,7 +93,7 @@ class _Indexer(Resolver):
                 return f"browser.{func.attr}", _BROWSER_METHODS[func.attr]  # ``page.goto(url)``
             owner = self.type_of(func.value, scope, cls)
             if owner is not None:
-                api = METHODS.get(owner, {}).get(func.attr) or _opened(owner, func.attr)
+                api = METHODS.get(owner, {}).get(func.attr) or opened(owner, func.attr)
                 if api is not None:
                     return f"{owner.rpartition('~')[2]}.{func.attr}", api
                 if owner.startswith("?") and func.attr in PENDING_NAMES:
@@ -852,17 +850,6 @@ def _token_request(call: ast.Call, mod: Module) -> bool:
         return False
     dotted = mod.resolve(arg.func) or ""
     return dotted.startswith("google.auth.transport.") and dotted.endswith(".Request")
-
-
-def _opened(owner: str, method: str) -> Api | None:
-    """``client.connect(...)`` on a client built by convention with nothing (``SSHClient()``): the site;
-    an OAuth 2 client's token call (``gmail.get_access_token(code=…)``)."""
-    if owner.startswith("~oauth~"):
-        return Api("http", target_arg=None) if method in OAUTH_METHODS else None
-    conv = is_convention_type(owner)
-    if conv is None or not conv[1] or method not in OPEN_METHODS:
-        return None
-    return Api(conv[0])
 
 
 def _bind(scope: Scope, name: str, value: ast.expr, client_type: str | None, *, forget: bool) -> None:
