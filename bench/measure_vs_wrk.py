@@ -11,11 +11,16 @@ goes to 127.0.0.1 and every run is bounded in time.
    (``max_sustainable_rate``: the highest constant rate offered where it achieved >= 99% of it with send
    lateness p99 under 1 ms); client CPU the same way, over every request of the whole search, start-up
    included (and net of a start-up-only run's CPU).
-3. Idle round trip at one connection: ``wrk -t1 -c1 -d3s --latency`` p50 vs
-   ``wiremap measure DOC --rate 100 --connections 1 --duration 3 --format json`` latency p50.
+3. Round trip at one connection: ``wrk -t1 -c1 -d3s --latency`` p50 (closed loop: ~15,000 req/s, both
+   sides never sleep) vs ``wiremap measure DOC --rate 5000 --connections 1`` (as busy) and vs
+   ``--rate 100`` (idle). At 100 req/s the server sleeps between requests and its wake-up is in every
+   round trip, whoever the client is: the floor there is this script's ``--floor`` client (a blocking
+   socket, one pre-encoded request every 10 ms, spinning between them and for the answer), measured in
+   the same run.
 
 Prints a table, then  sustained rate ratio wiremap/wrk (goal >= 0.8), client CPU per request of both,
-idle p50 ratio wiremap/wrk (goal <= 1.5). Exits 1 when a wiremap run failed (or, not --quick, wrk did).
+p50 ratios at one connection (goal <= 1.5): busy wiremap/wrk, idle wiremap/floor (and idle wiremap/wrk,
+for the record). Exits 1 when a wiremap run failed (or, not --quick, wrk did).
 
     .venv/bin/python bench/measure_vs_wrk.py [--connections 10] [--duration 5] [--step-duration 2]
     .venv/bin/python bench/measure_vs_wrk.py --repeat 3               # each row the best of 3 (noisy host)
@@ -48,7 +53,9 @@ from _blackbox import proc_cpu_s
 from verify_throughput import BODY, NginxServer, PythonServer, Server
 
 RATE_GOAL = 0.8  # wiremap sustained rate / wrk closed-loop rate, at least
-IDLE_GOAL = 1.5  # wiremap idle p50 / wrk idle p50, at most
+IDLE_GOAL = 1.5  # wiremap p50 / its peer's p50 at one connection, at most
+BUSY_RATE = 5000  # wiremap's one-connection rate compared with wrk -c1 (a closed loop at ~15k/s)
+IDLE_RATE = 100  # the idle rate: wiremap and the socket floor
 PATH = "/healthz"
 SLACK_S = 30.0  # a run's deadline beyond its planned length (start-up, slow steps, the report)
 
@@ -245,6 +252,70 @@ def run_wrk(
     return WrkResult(rps, requests, dist, errors, run)
 
 
+# ------------------------------------------------------------------------------------------- floor
+
+
+def floor_client(port: int, seconds: float) -> None:
+    """``--floor PORT``: one blocking socket, ``GET /healthz`` every 1/IDLE_RATE s, spinning between
+    sends and for each answer (no sleep, no event loop); prints ``{"p50_ms", "requests"}``. The least
+    any client can measure at that rate against this server."""
+    import socket
+    import statistics
+
+    request = f"GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setblocking(False)
+    interval = 1e9 / IDLE_RATE
+    t0 = time.perf_counter_ns() + int(interval)
+    times: list[float] = []
+    for i in range(max(1, int(seconds * IDLE_RATE))):
+        intended = t0 + int(i * interval)
+        while time.perf_counter_ns() < intended:
+            pass
+        sent = time.perf_counter_ns()
+        sock.send(request)
+        got = b""
+        while b"\r\n\r\n" not in got or len(got) < got.index(b"\r\n\r\n") + 4 + len(BODY):
+            try:
+                chunk = sock.recv(65536)
+            except BlockingIOError:
+                if time.perf_counter_ns() - sent > 5e9:
+                    raise SystemExit("the floor client got no answer in 5 s") from None
+                continue
+            if not chunk:
+                raise SystemExit("the server closed the floor client's connection")
+            got += chunk
+        times.append((time.perf_counter_ns() - sent) / 1e6)
+    print(json.dumps({"p50_ms": statistics.median(times), "requests": len(times)}))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FloorResult:
+    p50_ms: float
+    requests: int
+    run: Run
+
+
+def run_floor(cores: Cores, server: Server, work: Path, seconds: float) -> FloorResult | str:
+    cmd = cores.client_cmd(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--floor",
+            str(server.port),
+            "--idle-duration",
+            str(seconds),
+        ]
+    )
+    run = run_client(cmd, server, work, seconds + SLACK_S)
+    try:
+        data = json.loads(run.stdout)
+        return FloorResult(float(data["p50_ms"]), int(data["requests"]), run)
+    except (ValueError, KeyError, TypeError):
+        return run.failure(" ".join(cmd))
+
+
 # ------------------------------------------------------------------------------------------ wiremap
 
 
@@ -381,6 +452,8 @@ class Round:
     wm_max: WiremapResult | str
     wrk_idle: WrkResult | str | None
     wm_idle: WiremapResult | str
+    wm_busy: WiremapResult | str
+    floor: FloorResult | str
 
 
 def measure_all(
@@ -395,11 +468,15 @@ def measure_all(
     wm_max = run_wiremap(find_max_args(doc, args), cores, server, work, find_max_deadline(args))
     # 3. idle round trip at one connection
     wrk_idle = run_wrk(wrk, url, 1, args.idle_duration, cores, server, work) if wrk else None
-    idle_args = [str(doc), "--rate", "100", "--connections", "1", "--duration", str(args.idle_duration)]
-    if args.quick:
-        idle_args += ["--warmup", "0"]
+    one = ["--connections", "1", "--duration", str(args.idle_duration)] + (
+        ["--warmup", "0"] if args.quick else []
+    )
+    idle_args = [str(doc), "--rate", str(IDLE_RATE), *one]
     wm_idle = run_wiremap(idle_args, cores, server, work, args.idle_duration + SLACK_S)
-    return Round(wrk_max, startup, wm_max, wrk_idle, wm_idle)
+    busy_args = [str(doc), "--rate", str(BUSY_RATE), "--no-cap", *one]
+    wm_busy = run_wiremap(busy_args, cores, server, work, args.idle_duration + SLACK_S)
+    floor = run_floor(cores, server, work, args.idle_duration)
+    return Round(wrk_max, startup, wm_max, wrk_idle, wm_idle, wm_busy, floor)
 
 
 T = TypeVar("T", WrkResult, WiremapResult)
@@ -414,10 +491,17 @@ def _best(results: list[T | str | None], key: Callable[[T], float]) -> T | str |
     return max(done, key=key) if done else None
 
 
+def _best_floor(results: list[FloorResult | str]) -> FloorResult | str:
+    failed = [r for r in results if isinstance(r, str)]
+    return (
+        failed[0] if failed else min((r for r in results if not isinstance(r, str)), key=lambda r: r.p50_ms)
+    )
+
+
 def _row(name: str, conns: int, served: int, wall: float, rate: str, p50: float, p99: float, run: Run) -> str:
     us = run.cpu_s / served * 1e6 if served else float("nan")
     return (
-        f"{name:<28} {conns:>5} {served:>9,} {wall:>7.2f} {rate:>14} {p50:>8.3f} {p99:>8.3f} "
+        f"{name:<30} {conns:>5} {served:>9,} {wall:>7.2f} {rate:>14} {p50:>8.3f} {p99:>8.3f} "
         f"{run.cpu_s:>7.2f} {us:>10.1f}"
     )
 
@@ -437,6 +521,8 @@ def report(
     startup: WiremapResult | str | None,
     wm_max: WiremapResult | str | None,
     wm_idle: WiremapResult | str | None,
+    wm_busy: WiremapResult | str | None = None,
+    floor: FloorResult | str | None = None,
 ) -> list[str]:
     """Print the table and the ratios; the failures (each starting with the failed client's name)."""
     failures: list[str] = []
@@ -446,13 +532,14 @@ def report(
         + (f"; each row the best of {args.repeat} runs" if args.repeat > 1 else "")
     )
     print(
-        f"{'':<28} {'conns':>5} {'requests':>9} {'wall s':>7} {'req/s':>14} {'p50 ms':>8} "
+        f"{'':<30} {'conns':>5} {'requests':>9} {'wall s':>7} {'req/s':>14} {'p50 ms':>8} "
         f"{'p99 ms':>8} {'CPU s':>7} {'CPU µs/req':>10}"
     )
     rows: list[tuple[str, int, WrkResult | WiremapResult | str | None]] = [
         ("wrk closed loop", args.connections, wrk_max),
         ("wiremap --find-max", args.connections, wm_max),
         ("wrk idle", 1, wrk_idle),
+        ("wiremap one conn (--rate 5000)", 1, wm_busy),
         ("wiremap idle (--rate 100)", 1, wm_idle),
     ]
     for label, conns, res in rows:
@@ -471,7 +558,7 @@ def report(
                 found = res.max_rate
                 rate = f"{found:,.0f} sust." if found is not None else "none sust."
             else:
-                rate = f"{res.data['throughput_per_s']:,.0f} of 100"
+                rate = f"{res.data['throughput_per_s']:,.0f} of {res.data['rate']:g}"
                 if res.errors:
                     failures.append(f"{label}: errors {res.data['errors']}")
             # --find-max exits 1 when it sustained no rate: a result ("none sust."), not a failure
@@ -480,6 +567,16 @@ def report(
                 failures.append(f"{label}: {run.failure('wiremap measure')}")
             p50, p99 = res.p50_ms, res.p99_ms
         print(_row(label, conns, run.served, run.wall_s, rate, p50, p99, run))
+    if isinstance(floor, FloorResult):
+        run = floor.run
+        rate = f"{floor.requests / args.idle_duration:,.0f} of {IDLE_RATE}"
+        print(
+            _row(
+                "socket floor (100/s, spin)", 1, run.served, run.wall_s, rate, floor.p50_ms, float("nan"), run
+            )
+        )
+    elif isinstance(floor, str):
+        failures.append(f"socket floor FAILED: {floor}")
     print(
         "(requests: as the server counted them, warm-ups included; CPU: the client process's user + sys "
         f"from os.wait4; server CPU over all runs {server_cpu:.2f} s, counted for neither)"
@@ -517,16 +614,28 @@ def report(
         cpu.append(part + ")")
     print("client CPU per request: " + (", ".join(cpu) or "n/a"))
 
-    label = "idle p50 ratio wiremap/wrk"
-    if not isinstance(wrk_idle, WrkResult) or not wrk_idle.percentiles_ms["50%"]:
+    wrk_p50 = wrk_idle.percentiles_ms["50%"] if isinstance(wrk_idle, WrkResult) else 0.0
+    label = f"one-connection p50 ratio wiremap --rate {BUSY_RATE}/wrk -c1"
+    if not wrk_p50:
         print(f"{label}: n/a ({no_wrk})")
-    elif not isinstance(wm_idle, WiremapResult):
+    elif not isinstance(wm_busy, WiremapResult):
         print(f"{label}: n/a (the wiremap run failed)")
     else:
-        wrk_p50 = wrk_idle.percentiles_ms["50%"]
-        idle = wm_idle.p50_ms / wrk_p50
-        label += f" ({wm_idle.p50_ms * 1000:.0f} µs / {wrk_p50 * 1000:.0f} µs)"
-        print(_verdict(label, idle, f"<= {IDLE_GOAL}", idle <= IDLE_GOAL))
+        ratio = wm_busy.p50_ms / wrk_p50
+        label += f" ({wm_busy.p50_ms * 1000:.0f} µs / {wrk_p50 * 1000:.0f} µs)"
+        print(_verdict(label, ratio, f"<= {IDLE_GOAL}", ratio <= IDLE_GOAL))
+    label = f"idle p50 ratio wiremap/socket floor, both at {IDLE_RATE}/s"
+    if not isinstance(wm_idle, WiremapResult) or not isinstance(floor, FloorResult):
+        print(f"{label}: n/a (a run failed)")
+    else:
+        ratio = wm_idle.p50_ms / floor.p50_ms
+        label += f" ({wm_idle.p50_ms * 1000:.0f} µs / {floor.p50_ms * 1000:.0f} µs)"
+        print(_verdict(label, ratio, f"<= {IDLE_GOAL}", ratio <= IDLE_GOAL))
+        if wrk_p50:
+            print(
+                f"  (idle wiremap / wrk -c1: {wm_idle.p50_ms / wrk_p50:.2f}: a server asleep between "
+                "requests vs one never idle; the floor shows what the server's wake-up costs)"
+            )
     for f in failures:
         print(f)
     return failures
@@ -550,9 +659,13 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="tiny runs (1 s, 2 connections): a smoke test")
     ap.add_argument("--profile", type=Path, help="also run wiremap once under cProfile, writing this file")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--floor", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         serve()
+        return 0
+    if args.floor is not None:
+        floor_client(args.floor, args.idle_duration)
         return 0
     if args.quick:
         args.connections, args.duration, args.idle_duration = 2, 1, 1
@@ -589,9 +702,22 @@ def main() -> int:
         wm_max = _best([r.wm_max for r in rounds], lambda r: r.max_rate or 0.0)
         wrk_idle = _best([r.wrk_idle for r in rounds], lambda r: -r.percentiles_ms["50%"])
         wm_idle = _best([r.wm_idle for r in rounds], lambda r: -r.p50_ms)
+        wm_busy = _best([r.wm_busy for r in rounds], lambda r: -r.p50_ms)
+        floor = _best_floor([r.floor for r in rounds])
         startup = _best([r.startup for r in rounds], lambda r: -r.run.cpu_s)
         failures = report(
-            args, server.name, cores, server_cpu, wrk, wrk_max, wrk_idle, startup, wm_max, wm_idle
+            args,
+            server.name,
+            cores,
+            server_cpu,
+            wrk,
+            wrk_max,
+            wrk_idle,
+            startup,
+            wm_max,
+            wm_idle,
+            wm_busy,
+            floor,
         )
 
         if args.profile is not None and isinstance(wm_max, WiremapResult):

@@ -38,7 +38,9 @@ def test_verify_throughput_quick() -> None:
 def test_measure_vs_wrk_quick() -> None:
     out = _run("measure_vs_wrk.py")
     assert re.search(r"^sustained rate ratio wiremap/wrk: (\d+\.\d+ |n/a )", out, re.M), out
-    assert re.search(r"^idle p50 ratio wiremap/wrk.*: (\d+\.\d+ |n/a )", out, re.M), out
+    assert re.search(r"^one-connection p50 ratio wiremap .*/wrk -c1.*: (\d+\.\d+ |n/a )", out, re.M), out
+    assert re.search(r"^idle p50 ratio wiremap/socket floor.*: (\d+\.\d+ |n/a )", out, re.M), out
+    assert "FAILED" not in out, out
 
 
 def test_measure_protocols_quick() -> None:

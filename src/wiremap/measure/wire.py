@@ -52,7 +52,6 @@ class WireRun(Run):
         super().__init__(*args)
         self.slots = [_Slot(self, op) for op in self.ops]  # type: ignore[arg-type]
         self.free: list[_Slot] = []  # idle slots (a stack: the warmest connection first)
-        self.in_flight = 0
         self.drained: asyncio.Future[None] | None = None
 
     async def _start_workers(self, opened: list[bool]) -> list[asyncio.Task[None]]:
@@ -103,6 +102,7 @@ class WireRun(Run):
             if intended + timeout_ns > send:
                 slot.intended, slot.send, slot.busy = intended, send, True
                 self.in_flight += 1
+                self.last_send = send
                 try:
                     slot.op.start(slot.done)
                 except Exception as exc:  # a bug or a closed connection: this request's failure
