@@ -108,13 +108,56 @@ def _figures(text: str) -> str:
     return text
 
 
+# Go's compound durations ("1m30s", "1h2m", "2s500ms") and ISO 8601's ("PT2S", "PT1M30S", "PT0.5S")
+_GO_DURATION = re.compile(
+    r"(?<![\w.])(?=\d+(?:\.\d+)?(?:h|m(?!s))\d)(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?"
+    r"(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?(?!\w|\.\d)"
+    r"|(?<![\w.])(?=\d+(?:\.\d+)?s\d)(\d+(?:\.\d+)?)s(\d+(?:\.\d+)?)ms(?!\w|\.\d)"
+)
+_ISO_DURATION = re.compile(
+    r"(?<![\w.])P?T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?(?!\w|\.\d)",
+    re.IGNORECASE,
+)
+_SHORT_UNITS = (("h", 3_600_000.0), ("m", 60_000.0), ("s", 1000.0), ("ms", 1.0))
+
+
+def _as_short(ms: float, width: int) -> str | None:
+    """``ms`` written in the largest unit that holds it whole (else with a fraction), padded to ``width``;
+    None when it does not fit."""
+    whole = [(ms / f, u) for u, f in _SHORT_UNITS if ms >= f and (ms / f).is_integer()]
+    some = [(round(ms / f, 3), u) for u, f in _SHORT_UNITS if ms >= f]
+    for n, unit in [*whole, *some]:
+        for name in ("min", "m") if unit == "m" else (unit,):
+            text = f"{n:g}{name}"
+            if len(text) <= width:
+                return text.ljust(width)
+    return None
+
+
+def _compound(m: re.Match[str], scale: tuple[float, ...]) -> str:
+    parts = [g for g in m.groups()]
+    if sum(1 for g in parts if g) < 1 or not m.group(0).strip():
+        return m.group(0)
+    ms = sum(float(g) * f for g, f in zip(parts, scale, strict=False) if g)
+    return _as_short(ms, len(m.group(0))) or m.group(0)
+
+
+def compound_durations(text: str) -> str:
+    """Compound durations rewritten in one unit, each in the same number of characters (offsets hold):
+    ``"timeout 1m30s"`` -> ``"timeout 90s  "``, ``"PT2S"`` -> ``"2s  "``. One that cannot be written
+    in its own width stays as it was."""
+    if "T" in text or "t" in text:
+        text = _ISO_DURATION.sub(lambda m: _compound(m, (3_600_000.0, 60_000.0, 1000.0)), text)
+    return _GO_DURATION.sub(lambda m: _compound(m, (3_600_000.0, 60_000.0, 1000.0, 1.0, 1000.0, 1.0)), text)
+
+
 def parse_duration_ms(text: str) -> float | None:
     """``"120ms"``, ``"~15ms"``, ``"0.4 ms"``, ``"0.08 s"``, ``"8 s per file"``, ``"1.5s"`` -> milliseconds;
     a bound and a figure in words too: ``"under half a second"`` is 500 ms.
 
     A range (``"10-20 ms"``) reads as its upper bound. A bare number, or no unit, is ``None``.
     """
-    m = _DURATION.match(_figures(strip_code(text).strip()))
+    m = _DURATION.match(_figures(compound_durations(strip_code(text).strip())))
     if not m:
         return None
     if m.group(3) is not None:  # a range: its upper bound, in its own unit (else the first number's)

@@ -151,3 +151,16 @@ def test_a_misspelt_label_is_named_where_it_is() -> None:
     ]
     far = CLEAN.replace("**Protocol:**", "**Transport:**", 1)  # not a misspelling: missing, said as before
     assert [m for _, m in _findings("DOC002", far)] == ["missing field '**Protocol:**' (under the title)"]
+
+
+@pytest.mark.parametrize("code", ["VAL009", "AGE001", "AGE002"])
+def test_footer_synonyms_below_recent_changes_are_no_changes(code: str) -> None:
+    """ "Last reviewed" and "Owner" under Recent Changes were change dates to VAL009 (and the age rules)
+    while the model read them as the footer (new user, round 46: `sync --write` made that layout)."""
+    text = (
+        "# Integration: A → B\n\n## Recent Changes\n\n**2026-02-15:**\n- something\n\n---\n\n"
+        "**Last reviewed:** 2026-03-01\n**Owner:** @team\n"
+    )
+    assert _findings(code, text) == []
+    bad = text.replace("**2026-02-15:**", "**Feb 15:**")
+    assert code != "VAL009" or [ln for ln, _ in _findings(code, bad)] == [5]

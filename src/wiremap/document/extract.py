@@ -43,7 +43,7 @@ from .nodes import (
 )
 from .render import is_footer as _is_footer
 from .render import section_body, written_items
-from .template import FOOTER_LABELS, canonical_section, is_template_label, label_key, normalize_key
+from .template import canonical_section, is_footer_label, is_template_label, label_key, normalize_key
 
 __all__ = [
     "FieldIndex",
@@ -79,6 +79,13 @@ class FieldIndex:
 
     def get(self, label: str) -> FieldRef | None:
         return self.by_label.get(label_key(label))
+
+    @property
+    def changes(self) -> list[FieldRef]:
+        """The Recent Changes entries: the section's labels but the footer's (Last Updated, Maintained
+        By, and their synonyms: "Last reviewed", "Owner"), which sit below it. One definition for the
+        model and every rule (VAL009 took "Owner" for a change's date while ``show`` did not: round 46)."""
+        return [f for f in self.all if f.section == "Recent Changes" and not is_footer_label(f.label)]
 
 
 def _written_next(blocks: tuple[Block, ...]) -> list[Block | None]:
@@ -267,7 +274,7 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 raw, value = f"{raw} {cont.raw}".strip(), f"{value} {cont.raw}".strip()
                 k += 1
             owned: CodeBlock | ListBlock | None = None
-            owns = not raw or (section == "Recent Changes" and label_key(ln.label) not in FOOTER_LABELS)
+            owns = not raw or (section == "Recent Changes" and not is_footer_label(ln.label))
             after: tuple[CodeBlock, ...] = ()
             if j == len(lines) - 1 and owns and not _is_footer(block):
                 nxt = following[i]
@@ -346,7 +353,7 @@ def index_fields(doc: Document) -> FieldIndex:
         for ref in _fields_of(section, blocks):
             idx.all.append(ref)
             key = label_key(ref.label)
-            if section == "Recent Changes" and key not in FOOTER_LABELS:
+            if section == "Recent Changes" and not is_footer_label(ref.label):
                 continue
             idx.by_label.setdefault(key, ref)
     return idx
@@ -1172,15 +1179,14 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
     data["monitoring"] = Monitoring(**mon)
 
     changes: list[RecentChange] = []
-    for f in idx.all:
-        if f.section == "Recent Changes" and label_key(f.label) not in FOOTER_LABELS:
-            date = v.parse_date(f.label)
-            entries = [it.text for it in _items(f)]
-            if f.value:
-                entries.insert(0, f.value)
-            changes.append(RecentChange(date=date.isoformat() if date else f.label, items=entries))
-            lines.setdefault("recent_changes", f.line)
-            lines[f"recent_changes.{len(changes) - 1}"] = f.line
+    for f in idx.changes:
+        date = v.parse_date(f.label)
+        entries = [it.text for it in _items(f)]
+        if f.value:
+            entries.insert(0, f.value)
+        changes.append(RecentChange(date=date.isoformat() if date else f.label, items=entries))
+        lines.setdefault("recent_changes", f.line)
+        lines[f"recent_changes.{len(changes) - 1}"] = f.line
     data["recent_changes"] = changes
 
     if (r := ref("last updated")) is not None:

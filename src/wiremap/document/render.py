@@ -25,13 +25,7 @@ from .nodes import (
     Section,
     TextLine,
 )
-from .template import (
-    FOOTER_LABELS,
-    SECTION_ORDER,
-    canonical_label,
-    canonical_section,
-    label_key,
-)
+from .template import SECTION_ORDER, canonical_label, canonical_section, is_footer_label
 
 __all__ = ["canonical_title", "is_footer", "render_document", "section_body", "written_items"]
 
@@ -215,7 +209,7 @@ def is_footer(block: Block) -> bool:
     return (
         isinstance(block, Paragraph)
         and bool(block.lines)
-        and all(isinstance(x, FieldLine) and label_key(x.label) in FOOTER_LABELS for x in block.lines)
+        and all(isinstance(x, FieldLine) and is_footer_label(x.label) for x in block.lines)
     )
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "SECTION_ORDER",
     "canonical_label",
     "canonical_section",
+    "is_footer_label",
     "is_template_label",
     "label_key",
     "normalize_key",
@@ -134,6 +135,11 @@ _SECTION_BY_KEY.update(
 def canonical_label(label: str) -> str:
     """The template's spelling of a known label; other labels as written."""
     return _LABEL_BY_KEY.get(label_key(label), label.strip())
+
+
+def is_footer_label(label: str) -> bool:
+    """``label`` is a footer field's (Last Updated, Maintained By, or a synonym of either)."""
+    return label_key(label) in FOOTER_LABELS
 
 
 @lru_cache(maxsize=4096)

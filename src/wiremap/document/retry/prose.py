@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from ...values import compound_durations
 from ...values import parse_duration_ms as _parse_duration_ms
 from ..failure_kinds import failure_kind
 from ._draft import MAX_TEXT, Draft, grpc_codes, status_codes
@@ -446,6 +447,15 @@ def _status_plural(m: re.Match[str]) -> str:
     return m.group(1) + " "  # the same length: offsets of what follows hold
 
 
+# a thousands separator in a figure ("2,500 ms" was read as 500 ms: round 46), not in a list of figures
+# ("100,200,400 ms"): the comma moved behind the figure, so no clause is cut there (same length)
+_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,2}|\d{3}(?=,000)),(\d{3})(?![,\d])")
+
+
+def _thousands(m: re.Match[str]) -> str:
+    return m.group(1) + m.group(2) + " "
+
+
 # the hyphen of a compound duration, "one-second", "2-second", "30-second" (same length: offsets hold)
 _HYPHEN_UNIT = re.compile(
     r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|"
@@ -467,6 +477,8 @@ def read_prose(
     text = _APPROX.sub("", text)
     text = _STATUS_PLURAL.sub(_status_plural, text)
     text = _HYPHEN_UNIT.sub(r"\1 \2", text)  # "a one-second timeout": "one second" (unread: round 45)
+    text = _THOUSANDS.sub(_thousands, text)
+    text = compound_durations(text)  # "1m30s", "PT2S": "90s", "2s" (dropped unread: round 46)
     first = next((ln for ln in text.split("\n") if ln.strip()), "")
     if _NONE_ALONE.fullmatch(text):  # "none": the whole strategy is that there is none
         d = Draft("prose", first_line + text.split("\n").index(first))
@@ -667,6 +679,13 @@ _EXCLUDE = re.compile(
     _I,
 )
 _NEGATED_AFTER = re.compile(r"\b(?:not|never)\s+(?:be\s+)?retried\b|\bno\s+retr", _I)
+# failures taken out of what is retried, said without a verb beside a count: "retry up to 3 times, but never
+# on timeouts", "3 retries except on connection resets" (round 46: read as retrying timeouts too)
+_EXCLUDE_FAILURE = re.compile(
+    r"(?:\bbut\s+)?(?:\b(?:not|never)\s+(?:on|for|after|when|if)|\bexcept(?:\s+(?:on|for|after|when))?|"
+    r"\bother\s+than|\bexcluding)\s+(?:an?\s+|the\s+|any\s+)?(?P<what>[^.;:(),!?\n]+)",
+    _I,
+)
 # a sentence that takes statuses out: "we do not retry 404", "we never retry a 400 or 404", "404 is not
 # retried", "4xx are never retried"
 _NOT_RETRIED = re.compile(
@@ -1032,6 +1051,15 @@ class _Reading:
                 self.blank(*m.span())
             else:
                 self.take_out(m, m.group())
+        for m in _EXCLUDE_FAILURE.finditer(self.t):
+            what = m.group("what")
+            if (
+                _LOOSE_STATUS.search(what) is None
+                and (kinds := _failure_kinds(what))
+                and _counts_elsewhere(self.t, *m.span())
+            ):
+                self.d.add("not_retried_failures", kinds, self.line)
+                self.blank(*m.span())
         for m in _NOT_RETRIED.finditer(self.t):
             # "2 retries, 1s apart. We do not retry 404s.": one status taken out of a policy said elsewhere
             # (the sentence was "no retry" for every call: round 33); alone, it stays the whole policy

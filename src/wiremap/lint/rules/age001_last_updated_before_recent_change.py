@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...document.template import FOOTER_LABELS, normalize_key
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
 from ._common import read_date
@@ -39,12 +38,7 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
     last_updated = read_date(ref.value) if ref is not None else None
     if ref is None or last_updated is None:
         return
-    changes = [
-        d
-        for f in ctx.doc.fields.all
-        if f.section == "Recent Changes" and normalize_key(f.label) not in FOOTER_LABELS
-        if (d := read_date(f.label)) is not None
-    ]
+    changes = [d for f in ctx.doc.fields.changes if (d := read_date(f.label)) is not None]
     if changes and last_updated < max(changes):
         yield Violation(
             ref.line,

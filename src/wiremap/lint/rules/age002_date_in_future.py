@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...document.template import FOOTER_LABELS, normalize_key
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
 from ._common import read_date
@@ -29,9 +28,7 @@ from ._common import read_date
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
     dated: list[tuple[int, str, str]] = [
-        (f.line, f.label, "Recent Changes entry")
-        for f in ctx.doc.fields.all
-        if f.section == "Recent Changes" and normalize_key(f.label) not in FOOTER_LABELS
+        (f.line, f.label, "Recent Changes entry") for f in ctx.doc.fields.changes
     ]
     ref = ctx.doc.fields.get("last updated")
     if ref is not None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...document.template import FOOTER_LABELS, normalize_key
 from ...findings import Severity
 from ...values import parse_date, strip_code
 from ..rule import DocContext, Violation, doc_rule
@@ -37,9 +36,8 @@ from ._common import has_placeholder, is_iso_date
 
 def _dates(ctx: DocContext) -> Iterator[tuple[int, str, str]]:
     """(line, text, what) for Recent Changes labels and Last Updated."""
-    for ref in ctx.doc.fields.all:
-        if ref.section == "Recent Changes" and normalize_key(ref.label) not in FOOTER_LABELS:
-            yield ref.line, ref.label, "Recent Changes date"
+    for ref in ctx.doc.fields.changes:
+        yield ref.line, ref.label, "Recent Changes date"
     last = ctx.doc.fields.get("last updated")
     if last is not None:
         yield last.line, last.value, "Last Updated"

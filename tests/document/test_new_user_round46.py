@@ -1,0 +1,67 @@
+"""Retry Strategy sentences other teams write (new user, round 46): each was misread or dropped before."""
+
+from __future__ import annotations
+
+import pytest
+
+from wiremap.document.retry import read_retry
+from wiremap.values import compound_durations, parse_duration_ms
+
+
+@pytest.mark.parametrize(
+    ("said", "timeout"),
+    [
+        ("Timeout: 2,500 ms per attempt; 2 retries, 100 ms apart.", 2500.0),  # was 500 ms
+        ("timeout of 10,000 ms per attempt, retried twice", 10000.0),  # was nothing
+        ("each attempt times out after 120,000 ms; 2 retries", 120000.0),
+        ("Per-attempt timeout 1m30s. 2 retries, 100 ms apart.", 90000.0),  # was dropped, not even unread
+        ("Timeout is PT2S per attempt. 2 retries, 100 ms apart.", 2000.0),
+        ("a 2s500ms timeout per attempt, retried twice", 2500.0),
+    ],
+)
+def test_a_timeout_with_a_thousands_comma_or_in_go_or_iso_form(said: str, timeout: float) -> None:
+    p = read_retry(said, None, 1)
+    assert p is not None and p.timeout_ms == timeout and p.unread == []
+    assert p.max_attempts == 3
+
+
+def test_a_list_of_pauses_is_no_thousands_figure() -> None:
+    p = read_retry("3 retries, backing off 100,200,400 ms", None, 1)
+    assert p is not None and p.timeout_ms is None and (p.backoff is None or p.backoff.initial_ms != 100200400)
+
+
+@pytest.mark.parametrize(
+    ("said", "kinds", "pause"),
+    [
+        ("Retry up to 3 times, but never on timeouts. 100 ms apart.", ["timeout"], 100.0),  # was: all retried
+        ("Retry 3 times, never for timeouts, 100 ms apart", ["timeout"], 100.0),
+        ("3 retries except on connection resets, 200 ms apart.", ["connection_lost"], 200.0),
+    ],
+)
+def test_failures_taken_out_without_a_verb_of_their_own(said: str, kinds: list[str], pause: float) -> None:
+    p = read_retry(said, None, 1)
+    assert p is not None and p.retries == 3 and p.not_retried_failures == kinds
+    assert p.backoff is not None and p.backoff.initial_ms == pause
+
+
+def test_a_status_taken_out_is_still_a_status() -> None:
+    p = read_retry("Retry up to 3 times except on 404, 100 ms apart.", None, 1)
+    assert p is not None and p.not_retried_status == ["404"] and p.not_retried_failures == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [("1m30s", 90000.0), ("PT1M30S", 90000.0), ("PT0.5S", 500.0), ("1h2m", 3720000.0), ("10m", 600000.0)],
+)
+def test_compound_durations_parse(text: str, ms: float) -> None:
+    assert parse_duration_ms(text) == ms
+
+
+@pytest.mark.parametrize("text", ["k8s", "v1.2m3", "STEP 3", "at 12:30", "T1", "route 66m"])
+def test_what_is_no_compound_duration_stays(text: str) -> None:
+    assert compound_durations(text) == text
+
+
+def test_compound_durations_keep_every_offset() -> None:
+    text = "timeout 1m30s. deadline PT1M, 2s500ms"
+    assert len(compound_durations(text)) == len(text)
