@@ -299,3 +299,80 @@ def test_src005_does_not_judge_a_source_file_in_a_language_it_does_not_read(tmp_
         {"src/TaxClient.java": java},
     )
     assert _messages(docs, "SRC005") == {}
+
+
+SETTINGS = {
+    "billing/__init__.py": "",
+    "billing/envutil.py": (
+        "import os\n\n\ndef env_str(name, default=None):\n    value = os.environ.get(name)\n"
+        "    return value if value is not None else default\n\n\n"
+        "def env_int(name, default):\n    return int(os.getenv(name, str(default)))\n"
+    ),
+    "billing/settings.py": (
+        '"""Settings."""\nimport os\n\nfrom billing.envutil import env_int, env_str\n\n'
+        'REDIS_URL = os.environ.get("BILL_REDIS_URL", "redis://127.0.0.1:6379/0")\n'
+        'PG_DSN = env_str("BILL_PG_DSN", "postgresql://127.0.0.1/test")\n'
+        'FX_HOST = env_str("FX_HOST", "127.0.0.1")\nFX_PORT = env_int("FX_PORT", 21911)\n'
+        'UNUSED = env_str("BILL_UNUSED")\n'
+    ),
+    "billing/db.py": (
+        "import psycopg\n\nfrom billing import settings\n\n\n"
+        "def connect():\n    return psycopg.connect(settings.PG_DSN)\n"
+    ),
+    "billing/cache.py": (
+        "import redis\n\nfrom billing import settings\n\n_client = redis.Redis.from_url(settings.REDIS_URL)\n"
+    ),
+    "billing/fx.py": (
+        "import httpx\n\nfrom billing.settings import FX_HOST, FX_PORT\n\n\ndef rate(c):\n"
+        '    with httpx.Client(base_url=f"http://{FX_HOST}:{FX_PORT}") as client:\n'
+        '        return client.get(f"/v1/rates/{c}").json()\n'
+    ),
+}
+
+
+def test_src006_follows_a_settings_module_and_names_the_line_that_reads(tmp_path: Path) -> None:
+    """A variable read by a settings module's own helper (``env_str``) was never asked of the doc, and
+    one read there with ``os.environ`` was said to be read where the value was used (new user, round 46)."""
+    docs = _tree(
+        tmp_path,
+        {
+            "db.md": _doc("DB", "billing/db.py:6", "psycopg.connect", "PostgreSQL", []),
+            "cache.md": _doc("Cache", "billing/cache.py:5", "redis.Redis.from_url", "Redis", []),
+            "fx.md": _doc("FX", "billing/fx.py:6", "httpx.Client", "HTTP", ["FX_HOST"]),
+        },
+        SETTINGS,
+    )
+    found = _messages(docs, "SRC006")
+    assert found["db.md"] == [
+        "billing/settings.py:7 reads environment variable BILL_PG_DSN, which the doc does not list"
+    ]
+    assert found["cache.md"] == [
+        "billing/settings.py:6 reads environment variable BILL_REDIS_URL, which the doc does not list"
+    ]
+    assert found["fx.md"] == [
+        "billing/settings.py:9 reads environment variable FX_PORT, which the doc does not list"
+    ]  # FX_HOST is listed; BILL_UNUSED is no one's
+
+
+def test_src003_a_source_at_the_import_of_a_client_moved_to_another_module(tmp_path: Path) -> None:
+    """The Source named the re-export of a class moved away: SRC003 said nothing (and the class's own
+    reads were lost to SRC006: new user, round 46)."""
+    code = {
+        "billing/__init__.py": "",
+        "billing/ledger_client.py": '"""Moved."""\nfrom billing.ledger_core import LedgerClient\n',
+        "billing/ledger_core.py": (
+            "import os\n\nimport httpx\n\n\nclass LedgerClient:\n    def __init__(self):\n"
+            '        self.token = os.environ["LEDGER_API_TOKEN"]\n'
+            '        self.http = httpx.Client(base_url="http://127.0.0.1:21910")\n'
+        ),
+    }
+    docs = _tree(
+        tmp_path,
+        {"ledger.md": _doc("Ledger", "billing/ledger_client.py:2", "LedgerClient", "HTTP", [])},
+        code,
+    )
+    src003 = _messages(docs, "SRC003")["ledger.md"]
+    assert len(src003) == 1 and "it is defined in billing/ledger_core.py:6" in src003[0], src003
+    assert _messages(docs, "SRC006")["ledger.md"] == [
+        "billing/ledger_core.py:8 reads environment variable LEDGER_API_TOKEN, which the doc does not list"
+    ]

@@ -249,6 +249,23 @@ def moved_client(
     return Moved(name, line, now) if now is not None else None
 
 
+def imported_only(
+    integration: Integration, f: FileIndex | None, text: list[str] | None = None
+) -> Moved | None:
+    """The Client is in the Source file only as an import (no definition, no call): where that import is,
+    wherever the Source line points. A Source naming the import of a class moved to another module was
+    "at the Client" for SRC003 and sync (new user, round 46); :func:`defined_elsewhere` says where it went."""
+    found = _where(integration, f, text)
+    if found is None or f is None:
+        return None
+    name, line, spans = found
+    last = name.rsplit(".", 1)[-1]
+    imports = {i.line for i in f.imports if i.bound == last or i.name == last}
+    if not imports or not {first for first, _ in spans} <= imports:
+        return None
+    return Moved(name, line, nearest(spans, line) or spans[0][0])
+
+
 def client_line(integration: Integration, f: FileIndex | None, text: list[str] | None = None) -> Moved | None:
     """``sync``'s fix: where the Source line should point when it is no longer at the Client, near or far:
     the start of the nearest definition (or call site). None where :func:`moved_client` gives None for lack

@@ -46,6 +46,7 @@ class Project:
         self.config = config or Config()
         self.use_cache = use_cache
         self._history: dict[str, list[Commit]] | None = None
+        self._modules: dict[str, tuple[FileIndex, list[str]] | None] = {}
 
     @classmethod
     def for_docs(cls, config: Config, docs: Iterable[Path]) -> Project | None:
@@ -91,6 +92,23 @@ class Project:
         if hit is None and self.exists(rel):
             hit = index_tree(self.root, paths=[rel], use_cache=False).files.get(rel)
         return hit
+
+    def module(self, dotted: str) -> tuple[FileIndex, list[str]] | None:
+        """A Python module of the tree by its dotted name (``billing.settings``: ``billing/settings.py``,
+        its package's ``__init__.py``, under ``src/`` too, or the one file of the tree whose path ends
+        so), with its lines; None when the tree has none."""
+        if dotted in self._modules:
+            return self._modules[dotted]
+        base = dotted.replace(".", "/")
+        names = (f"{base}.py", f"{base}/__init__.py")
+        rel = next((c for p in ("", "src/") for n in names if self.exists(c := p + n)), None)
+        if rel is None and base:
+            ends = [r for r in self.index.files if r.endswith(tuple("/" + n for n in names))]
+            rel = ends[0] if len(ends) == 1 else None
+        f = self.file(rel) if rel is not None else None
+        found = (f, self.lines(rel)) if f is not None and rel is not None and not f.error else None
+        self._modules[dotted] = found
+        return found
 
     def lines(self, rel: str) -> list[str]:
         """The text of a source file, line by line (``[]`` when it cannot be read)."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..model import Integration
 from .locate import client_lines, client_name
@@ -100,8 +100,15 @@ class _Module:
         return self.uses.attributes(first, last)
 
 
-def integration_env_reads(integration: Integration, f: FileIndex, lines: list[str]) -> list[EnvRead]:
-    """The reads of ``f`` (``lines``: its text) that the doc's integration uses (see the module doc)."""
+# another module of the project by its dotted name: its index and its lines (None when it is none)
+Others = Callable[[str], tuple[FileIndex, list[str]] | None]
+
+
+def integration_env_reads(
+    integration: Integration, f: FileIndex, lines: list[str], others: Others | None = None
+) -> list[EnvRead]:
+    """The reads of ``f`` (``lines``: its text) that the doc's integration uses (see the module doc);
+    with ``others``, the reads of the project's modules it uses through an import too."""
     ref = integration.source_ref
     name = client_name(integration.client)
     clients = client_lines(f, name, lines) if name is not None else []
@@ -129,11 +136,51 @@ def integration_env_reads(integration: Integration, f: FileIndex, lines: list[st
     for first, last in spans:
         used |= module.words(first, last)
         attributes |= module.attributes(first, last)
-    # follow what the code uses: module-level names and top-level functions, to a fixpoint
+    reads, followed = _follow(f, lines, module, tops, spans, used, attributes)
+    if others is not None and f.language == "python":
+        qualified = {q for a, b in followed for q in module.uses.qualified(a, b)}
+        reads += _settings_reads(f, others, used, qualified, name.rsplit(".", 1)[-1] if name else None)
+    # the variable a call site of the integration's code is given through another module's setting
+    # (``httpx.Client(base_url=settings.GEO_API_URL)``, GEO_API_URL read in settings.py): read for it
+    # (SRC006 said nothing of the variable that configures the call: new user, round 39)
+    read_names = {r.name for r in reads}
+    for site in f.sites:
+        if site.env and site.env not in read_names and any(a <= site.line <= b for a, b in followed):
+            reads.append(EnvRead(f.path, site.line, site.env))
+            read_names.add(site.env)
+    return reads
+
+
+def _follow(
+    f: FileIndex,
+    lines: list[str],
+    module: _Module,
+    tops: list[Definition],
+    spans: list[tuple[int, int]],
+    used: set[str],
+    attributes: set[str],
+    *,
+    classes: bool = False,
+) -> tuple[list[EnvRead], set[tuple[int, int]]]:
+    """The reads of ``f`` the code in ``spans`` (which refers to ``used`` and ``attributes``) uses:
+    module-level names and top-level functions followed to a fixpoint, and with ``classes`` the methods of
+    a class it names (its fields only by name, as a settings class's); and the spans followed."""
     followed: set[tuple[int, int]] = set(spans)
     grew = True
     while grew:
         grew = False
+        for d in tops if classes else ():
+            if d.kind == "class" and d.name in used:
+                for m in f.definitions:
+                    if (
+                        d.line < m.line <= d.end_line
+                        and m.kind != "class"
+                        and (m.line, m.end_line) not in followed
+                    ):
+                        followed.add((m.line, m.end_line))
+                        used |= module.words(m.line, m.end_line)
+                        attributes |= module.attributes(m.line, m.end_line)
+                        grew = True
         for stmt in module.statements:
             if stmt not in followed and _bindings(lines[stmt[0] - 1]) & used:
                 followed.add(stmt)
@@ -159,16 +206,52 @@ def integration_env_reads(integration: Integration, f: FileIndex, lines: list[st
             return m is not None and m.group("name") in members
         return inner.name in members  # a helper function (or a method) the integration calls
 
-    reads = [r for r in f.env_reads if belongs(r)]
-    # the variable a call site of the integration's code is given through another module's setting
-    # (``httpx.Client(base_url=settings.GEO_API_URL)``, GEO_API_URL read in settings.py): read for it
-    # (SRC006 said nothing of the variable that configures the call: new user, round 39)
-    read_names = {r.name for r in reads}
-    for site in f.sites:
-        if site.env and site.env not in read_names and any(a <= site.line <= b for a, b in followed):
-            reads.append(EnvRead(f.path, site.line, site.env))
-            read_names.add(site.env)
+    return [r for r in f.env_reads if belongs(r)], followed
+
+
+def _settings_reads(
+    f: FileIndex, others: Others, used: set[str], qualified: set[str], client: str | None
+) -> list[EnvRead]:
+    """The reads of the project's other modules the integration's code uses through an import: a
+    setting imported by name (``from billing.settings import PG_DSN``) or read as an attribute of an
+    imported module (``settings.PG_DSN`` after ``from billing import settings``), followed there as in
+    the Source file, each read at its own file and line (SRC006 said nothing of a variable read by a
+    settings module's own helper, and named the line that used the value: new user, round 46)."""
+    wanted: dict[str, set[str]] = {}  # module -> the names of it the code uses
+    for imp in f.imports:
+        if imp.bound not in used and imp.bound != client:  # (a Client re-exported: its module's reads)
+            continue
+        module = _absolute(imp.module, f.path)
+        members = {q.partition(".")[2] for q in qualified if q.startswith(f"{imp.bound}.")}
+        if imp.name is None:  # ``import settings``, ``import billing.settings as settings``
+            wanted.setdefault(module, set()).update(members)
+        else:  # ``from billing import settings``: a module of its own, or a name of billing
+            wanted.setdefault(f"{module}.{imp.name}", set()).update(members)
+            wanted.setdefault(module, set()).add(imp.name)
+    reads: list[EnvRead] = []
+    for module, names in wanted.items():
+        found = others(module) if names else None
+        if found is None:
+            continue
+        other, lines = found
+        if other.path == f.path or other.error or not other.env_reads:
+            continue
+        tops = _top_level(other.definitions)
+        code = _Module(lines, tops, _Uses(lines, other.language))
+        reads += _follow(other, lines, code, tops, [], set(names), set(), classes=True)[0]
     return reads
+
+
+def _absolute(module: str, importer: str) -> str:
+    """``.settings`` imported by ``billing/db.py`` -> ``billing.settings``."""
+    if not module.startswith("."):
+        return module
+    level = len(module) - len(module.lstrip("."))
+    package = importer.removesuffix(".py").split("/")[:-1]
+    if level > 1:
+        package = package[: len(package) - (level - 1)]
+    rest = module[level:]
+    return ".".join([*package, rest] if rest else package)
 
 
 class _Uses:
@@ -183,6 +266,7 @@ class _Uses:
     def __init__(self, lines: list[str], language: str) -> None:
         self._names: dict[int, set[str]] = {}
         self._attributes: dict[int, set[str]] = {}
+        self._qualified: dict[int, set[str]] = {}  # ``settings.PG_DSN``: an attribute of a name (Python)
         if language != "python" or not self._python("\n".join(lines)):
             self._text(lines)
 
@@ -191,6 +275,9 @@ class _Uses:
 
     def attributes(self, first: int, last: int) -> set[str]:
         return {w for n in range(first, last + 1) for w in self._attributes.get(n, ())}
+
+    def qualified(self, first: int, last: int) -> set[str]:
+        return {w for n in range(first, last + 1) for w in self._qualified.get(n, ())}
 
     def _python(self, text: str) -> bool:
         try:
@@ -221,6 +308,9 @@ class _Uses:
                 self._names.setdefault(child.lineno, set()).add(child.id)
             elif isinstance(child, ast.Attribute):
                 self._attributes.setdefault(child.end_lineno or child.lineno, set()).add(child.attr)
+                if isinstance(child.value, ast.Name) and child.value.id not in hidden:
+                    line = child.end_lineno or child.lineno
+                    self._qualified.setdefault(line, set()).add(f"{child.value.id}.{child.attr}")
             stack.extend(ast.iter_child_nodes(child))
 
     def _text(self, lines: list[str]) -> None:

@@ -16,7 +16,7 @@ from ..document.template import canonical_section
 from ..secrets import mask_text
 from ..values import parse_date
 from .history import Commit
-from .locate import client_line, client_missing, defined_elsewhere
+from .locate import client_line, client_missing, defined_elsewhere, imported_only
 from .project import NO_ROOT, Project
 from .review import news as review_news
 
@@ -82,9 +82,18 @@ def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: st
             f"Source line {ref.line} is past the end of {rel} ({length} lines) and the Client names nothing "
             "there to move it to: fix it by hand (SRC002)"
         )
+    f = project.file(rel)
+    imported = imported_only(integ, f, project.lines(rel)) if moved is None else None
+    if f is not None and imported is not None:
+        there = defined_elsewhere(project.index, f, imported.client, rel)
+        if there is not None:
+            out.notes.append(
+                f"Source line {imported.old_line} not moved: {imported.client} is defined in {there[0]}:"
+                f"{there[1]} and {rel} only imports it (line {imported.new_line}): point the Source at the "
+                "definition by hand (SRC003)"
+            )
     if moved is None or ref is None or not ref.path or not 0 <= i < len(lines):
         return
-    f = project.file(rel)
     if f is not None and (there := defined_elsewhere(project.index, f, moved.client, rel)) is not None:
         out.notes.append(
             f"Source line {moved.old_line} not moved: {moved.client} is defined in {there[0]}:{there[1]} and "

@@ -2,7 +2,9 @@
 Checks that every environment variable the integration's code reads is listed under **Environment
 Variables**. The integration's code is the top-level class or function holding the **Source** line or
 the **Client** (or the module-level statement they are on), with what it uses: module-level names
-assigned from a variable, helper functions, settings fields, followed only where the code reads the name
+assigned from a variable, helper functions, settings fields, and what it takes from the project's other
+Python modules (a settings module's names, `settings.PG_DSN`; a Client re-exported from where it is
+defined), each read named at its own file and line, followed only where the code reads the name
 (not a mention in a comment or a string, an attribute such as `self.TIMEOUT`, or a local of the same
 name). Reads of other functions of the same file belong to other integrations, and a variable another doc
 of the same Source file lists is never asked of this one.
@@ -46,13 +48,14 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
             continue
         documented = of_file[(project.root, rel)]
         seen: set[str] = set()
-        for read in integration_env_reads(integ, f, project.lines(rel)):
+        for read in integration_env_reads(integ, f, project.lines(rel), project.module):
             if read.name in documented or read.name in seen:
                 continue
             seen.add(read.name)
             yield Violation(
                 integ.line_of("env_vars", integ.line_of("source_ref")),
-                f"{rel}:{read.line} reads environment variable {read.name}, which the doc does not list",
+                f"{read.path}:{read.line} reads environment variable {read.name}, "
+                "which the doc does not list",
                 doc.path,
             )
 
