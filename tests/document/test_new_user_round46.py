@@ -65,3 +65,19 @@ def test_what_is_no_compound_duration_stays(text: str) -> None:
 def test_compound_durations_keep_every_offset() -> None:
     text = "timeout 1m30s. deadline PT1M, 2s500ms"
     assert len(compound_durations(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("said", "statuses", "failures"),
+    [
+        ("For 503s, retry twice, 200 ms apart.", ["503"], []),  # was unread: "for 503s" read as 503 s
+        ("Retry twice for 503 and timeouts, 200 ms apart.", ["503"], ["timeout"]),  # kept 503 only
+        ("We retry 503s and timeouts up to 3 times.", ["503"], ["timeout"]),
+        ("Retries: 3 on 503 or timeout", ["503"], ["timeout"]),
+        ("retry 2 times on 5xx and connection errors", ["5xx"], ["connection_refused", "connection_lost"]),
+    ],
+)
+def test_statuses_and_failures_said_together(said: str, statuses: list[str], failures: list[str]) -> None:
+    p = read_retry(said, None, 1)
+    assert p is not None and p.unread == []
+    assert p.retry_on_status == statuses and p.retry_on_failures == failures

@@ -440,8 +440,14 @@ _TIME_BEFORE = re.compile(
 _TIME_AFTER = re.compile(r"^\s*(?:apart|between|later|each|per|timeout|delay|pause|wait|backoff)\b", _I)
 
 
+# "For 503s, retry twice": a sentence that starts with the statuses it is about (round 46: "for" made it 503 s)
+_FOR_AT_START = re.compile(r"(?:^|[.;:(\n]\s*)(?:for|on)\s+$", _I)
+
+
 def _status_plural(m: re.Match[str]) -> str:
     before, after = m.string[max(0, m.start() - 30) : m.start()], m.string[m.end() : m.end() + 20]
+    if _FOR_AT_START.search(m.string[max(0, m.start() - 8) : m.start()]) and not _TIME_AFTER.match(after):
+        return m.group(1) + " "
     if _TIME_BEFORE.search(before) or _TIME_AFTER.match(after):
         return m.group(0)
     return m.group(1) + " "  # the same length: offsets of what follows hold
@@ -837,10 +843,10 @@ _FAILURE_WORD = re.compile(
 )
 _ITEM_SPLIT = re.compile(r",|/|\band\b|\bor\b|\bnor\b|&", _I)
 # where a failure phrase after "retry" ends: a count, a schedule, a condition
-_OBJECT_END = re.compile(
-    rf"\b(?:{_N}|once|twice|thrice|up\s+to|at\s+most|max(?:imum)?|with|using|every|after|before|until|"
+_OBJECT_END = re.compile(  # (a status is part of the object: "retry twice for 503 and timeouts": round 46)
+    rf"(?!\b[1-5](?:\d\d|xx)s?\b)(?:\b(?:{_N}|once|twice|thrice|up\s+to|at\s+most|max(?:imum)?|with|using|every|after|before|until|"
     r"times|unless|except|but|if|when|on\s+(?:a|an|the)\b|by|in|within|for|apart|exponential|linear)\b|"
-    r"\d|[,.;:(]",
+    r"(?<!\d)\d|[,.;:(])",
     _I,
 )
 
@@ -1222,8 +1228,9 @@ def _settings(d: Draft, t: str, line: int, used: list[Span]) -> None:
 
 
 # a count of retries and what it is for: "2 times on timeouts", "twice for connection errors"
-_AFTER_COUNT = re.compile(
-    rf"\b(?:{_N}\s+(?:times|retries|attempts)|once|twice|thrice)\s+(?:on|for|when|after|in\s+case\s+of)\s+"
+_AFTER_COUNT = re.compile(  # ("Retries: 3 on 503 or timeout": round 46)
+    rf"\b(?:{_N}\s+(?:times|retries|attempts)|once|twice|thrice|retr(?:y|ies)\s*[:=]\s*{_N})\s+"
+    r"(?:on|for|when|after|in\s+case\s+of)\s+"
     r"(?:an?\s+|the\s+|any\s+)?",
     _I,
 )
