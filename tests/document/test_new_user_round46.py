@@ -81,3 +81,25 @@ def test_statuses_and_failures_said_together(said: str, statuses: list[str], fai
     p = read_retry(said, None, 1)
     assert p is not None and p.unread == []
     assert p.retry_on_status == statuses and p.retry_on_failures == failures
+
+
+@pytest.mark.parametrize(
+    ("block", "timeout", "deadline"),
+    [
+        ("# timeout=2 s per attempt\nretry = Retry(total=3, backoff_factor=0.5)\n", 2000.0, None),
+        ("# each attempt times out after 2 s\nretry = Retry(total=3, backoff_factor=0.5)\n", 2000.0, None),
+        (
+            "# overall deadline 10 s\n@retry(stop=stop_after_attempt(3), wait=wait_fixed(1))\n"
+            "def call():\n    return requests.get(u, timeout=2)\n",
+            2000.0,  # the code's own timeout, not the comment's
+            10000.0,
+        ),
+    ],
+)
+def test_a_limit_in_a_comment_of_python_code(block: str, timeout: float, deadline: float | None) -> None:
+    """A timeout said in a comment of a python Retry Strategy block was dropped with no ERR001 (round 45's
+    known-left item); a comment without a limit word still says nothing."""
+    p = read_retry(block, "python", 10)
+    assert p is not None and p.timeout_ms == timeout and p.deadline_ms == deadline and p.max_attempts in (3, 4)
+    quiet = read_retry("# 3 workers, 2 s apart\nretry = Retry(total=3, backoff_factor=0.5)\n", "python", 10)
+    assert quiet is not None and quiet.timeout_ms is None and quiet.max_attempts == 4

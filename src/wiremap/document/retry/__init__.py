@@ -65,6 +65,7 @@ _CODE: dict[str, Reader] = {
 READERS.update({lang: (reader,) for lang, reader in _CODE.items()})
 _PROSE = ("", "text", "txt", "markdown", "md")
 _RETRY_KEYS = ("max_attempts", "backoff.kind", "backoff.initial_ms")
+_LIMIT_KEYS = ("timeout_ms", "deadline_ms", "connect_timeout_ms")
 _COMMENT = re.compile(r"^\s*(?:#+|//+|--+|/?\*+/?|;+)\s?")
 _TRAILING = re.compile(r"(?<=\s)(?:#+|//+)\s?")  # "r = Redis(...)  # no retry": a comment after code
 # what a code reader reads of a block holding no retry, to complete what its comments say of the retry
@@ -122,6 +123,13 @@ def read_retry(
             if code is not None and any(k in code.values for k in _RETRY_KEYS):
                 return code.policy()  # the comments were code: not prose too (its pieces listed unread)
         if found is not None and lang not in _CODE and not _is_config(lang):
+            if readers is not None and lang not in _PROSE:
+                # the code's comments may give the limits it does not: ``# each attempt times out after 2 s``
+                # over ``Retry(total=3)`` (dropped with nothing said: new user, round 45); only those
+                said = read_prose(_comments(text), first_line, method=method)
+                for key in _LIMIT_KEYS if said is not None else ():
+                    if key in said.values and key not in found.values:
+                        found.set(key, said.values[key], said.lines[key])
             return found.policy()
         # comments in code are not what the label says: they need a retry word of their own
         said = (

@@ -510,11 +510,23 @@ def read_prose(
             _line(d, line_text, first_line + n, method)
         return _finish(d)
     if not labelled and not _RETRY_WORD.search(text):
-        return None
+        return _limits_only(text, first_line)
     d = Draft("prose", first_line)
     for n, line_text in _logical_lines(text.split("\n")[:500]):
         _line(d, line_text, first_line + n, method, labelled=labelled)
     return _finish(d)
+
+
+def _limits_only(text: str, first_line: int) -> Draft | None:
+    """The timeouts and deadlines of words with no retry word in them (a code comment, ``# each attempt
+    times out after 2 s``): a limit names itself ("timeout", "deadline", "times out"), nothing else is read
+    there (the comment's timeout was dropped with nothing said: new user, round 45)."""
+    d = Draft("prose", first_line)
+    for n, line_text in _logical_lines(text.split("\n")[:500]):
+        for kind, g in _limits(line_text, []):
+            if (ms := parse_duration_ms(g)) is not None:
+                d.set(_LIMIT_FIELD[kind], ms, first_line + n)
+    return _finish(d) if d.values else None
 
 
 # a line a sentence goes on from: it ends without a stop ("…exponential backoff:", "…retried after")
