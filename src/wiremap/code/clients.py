@@ -177,7 +177,37 @@ FUNCTIONS: dict[str, Api] = {
     **_rows("pop3", "poplib.POP3 poplib.POP3_SSL", port_arg=1),
     **_rows("ftp", "ftplib.FTP ftplib.FTP_TLS"),
     "telnetlib.Telnet": Api("tcp", port_arg=1),
-    "xmlrpc.client.ServerProxy": Api("http"),
+    **_rows(
+        "http",
+        "xmlrpc.client.ServerProxy xmlrpclib.ServerProxy six.moves.xmlrpc_client.ServerProxy "
+        "defusedxml.xmlrpc.xmlrpc_client.ServerProxy",  # (defusedxml re-exports the stdlib's client)
+    ),
+    # SNMP: pysnmp's one-shot commands (the agent is a ``UdpTransportTarget`` argument), old and new API
+    "pysnmp.entity.rfc3413.oneliner.cmdgen.CommandGenerator": Api(
+        "snmp", site=False, returns="pysnmp.CommandGenerator"
+    ),
+    **_rows(
+        "snmp",
+        " ".join(
+            f"pysnmp.hlapi.{api}{cmd}"
+            for api in ("", "asyncio.", "v3arch.", "v3arch.asyncio.", "v1arch.", "v1arch.asyncio.")
+            for cmd in (
+                "getCmd",
+                "nextCmd",
+                "bulkCmd",
+                "setCmd",
+                "get_cmd",
+                "next_cmd",
+                "bulk_cmd",
+                "set_cmd",
+            )
+        ),
+        target_arg=None,
+    ),
+    # multicast DNS: a Zeroconf instance opens its sockets when it is made
+    **_rows("mdns", "zeroconf.Zeroconf zeroconf.asyncio.AsyncZeroconf", target_arg=None),
+    **_rows("clickhouse", "clickhouse_connect.get_client clickhouse_connect.get_async_client"),
+    **_rows("couchdb", "pycouchdb.Server couchdb.Server couchdb.client.Server"),
     "socket.create_connection": Api("tcp"),
     "socket.socket": Api("tcp", site=False, returns="socket.socket"),
     **_rows("dns", "socket.getaddrinfo socket.gethostbyname socket.gethostbyname_ex"),
@@ -239,6 +269,9 @@ METHODS: dict[str, dict[str, Api]] = {
         "connect_async": Api("mqtt", port_arg=1),
     },
     "boto3.Session": {"client": Api("aws"), "resource": Api("aws")},
+    "pysnmp.CommandGenerator": {
+        cmd: Api("snmp", target_arg=None) for cmd in ("getCmd", "nextCmd", "bulkCmd", "setCmd")
+    },
 }
 
 METHOD_NAMES = frozenset(m for methods in METHODS.values() for m in methods)

@@ -123,6 +123,18 @@ class _Modules:
             return []
         return [EnvRead(p.path, p.line, t.replace("\x00", p.target)) for t in template.split("|")]
 
+    def reexported(self, p: CallSite, importer: str) -> CallSite | None:
+        """``urlopen(url)`` where ``urlopen`` comes from a project module that imports it from the standard
+        library or a client package (``glances.globals``: ``from urllib.request import urlopen``): that
+        library function's site."""
+        module, _, name = self.absolute(p.client[1:].removesuffix("()"), importer).rpartition(".")
+        found = self.find(module) if module else None
+        via = self.exports[found].get(name) if found is not None else None
+        api = FUNCTIONS.get(via[1:]) if via is not None and via.startswith("@") else None
+        if api is None or not api.site or via is None:
+            return None
+        return CallSite(p.path, p.line, via[1:], api.protocol, p.target, p.env, p.scope)
+
     def resolve(self, ref: str, importer: str, hops: int = 0) -> str | None:
         """``?shop.http.make_session()`` → the client type it holds, e.g. ``requests.Session``; also
         ``?S3.ConnMan.ConnMan.get()/c`` (the ``c`` of what a method of another module returns) and a
@@ -293,7 +305,7 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
                 reads.extend(modules.env_reads(p, importer))
                 continue
             origin, _, method = p.client.rpartition(".")
-            site = _linked(p, modules.resolve(origin, importer), method)
+            site = _linked(p, modules.resolve(origin, importer), method) or modules.reexported(p, importer)
             if site is not None:
                 linked.append(site)
         if linked:

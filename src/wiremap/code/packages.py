@@ -390,6 +390,7 @@ smbclient                   smbprotocol                     smb
 smb                         pysmb                           smb
 aioftp                      aioftp                          ftp
 pysnmp                      pysnmp                          snmp
+zeroconf                    zeroconf                        mdns
 ldap3                       ldap3                           ldap
 ldap                        python-ldap                     ldap
 bonsai                      bonsai                          ldap

@@ -747,6 +747,21 @@ class _Indexer(Resolver):
         node = self.called_through(node)
         hit = self.api_of(node, scope, cls)
         if hit is None:
+            if node.args and isinstance(node.func, ast.Name):  # maybe a library function re-exported
+                dotted = self.mod.resolve(node.func)
+                if dotted is not None and "." in dotted and _ours(dotted):
+                    value = self.target_of(node, HTTP_LIKE, scope, cls)
+                    self.pending.append(
+                        CallSite(
+                            self.path,
+                            node.lineno,
+                            f"?{dotted}",
+                            "?",
+                            value.literal or value.default,
+                            value.env,
+                            qual,
+                        )
+                    )
             return
         client, api = hit
         if api is PENDING:
@@ -901,6 +916,10 @@ def _project_calls(path: str, tree: ast.Module, mod: Module) -> Iterator[CallSit
             dotted = mod.resolve(func)
             if dotted is not None and _ours(dotted):
                 yield CallSite(path, node.lineno, f"?{dotted}()", "env", literal, None, "")
+        elif isinstance(func, ast.Name) and node.args:  # maybe a library function re-exported: ``urlopen(u)``
+            dotted = mod.resolve(func)
+            if dotted is not None and "." in dotted and _ours(dotted):
+                yield CallSite(path, node.lineno, f"?{dotted}", "?", literal, None, "")
 
 
 def _ours(dotted: str) -> bool:
