@@ -103,3 +103,38 @@ def test_a_limit_in_a_comment_of_python_code(block: str, timeout: float, deadlin
     assert p is not None and p.timeout_ms == timeout and p.deadline_ms == deadline and p.max_attempts in (3, 4)
     quiet = read_retry("# 3 workers, 2 s apart\nretry = Retry(total=3, backoff_factor=0.5)\n", "python", 10)
     assert quiet is not None and quiet.timeout_ms is None and quiet.max_attempts == 4
+
+
+@pytest.mark.parametrize(
+    ("said", "attempts"),
+    [
+        ("We call it once.\nNo retries; 200 ms timeout per call.", 1),  # "once" was one retry
+        ("We call it once. No retries; 200 ms timeout per call.", 1),  # "We call it once" was unread
+        ("each request is tried twice, 100 ms apart", 2),
+        ("retry once", 2),  # a retry's count is still retries
+    ],
+)
+def test_how_many_times_the_call_is_made(said: str, attempts: int) -> None:
+    """(new user, round 47)"""
+    p = read_retry(said, None, 98)
+    assert p is not None and p.max_attempts == attempts and p.unread == []
+
+
+def test_a_label_over_a_paragraph_names_each_sentences_line() -> None:
+    """ERR findings on a prose Retry Strategy written under its label pointed at the label (round 47)."""
+    from wiremap import parse_text
+
+    doc = parse_text(
+        "# Integration: A → B\n\n## Error Handling\n\n**Retry Strategy:**\n\nWe call it once.\n"
+        "No retries; 200 ms timeout per call.\n",
+        "d.md",
+    )
+    retry = doc.integration.error_handling.retry
+    assert retry is not None and retry.timeout_ms == 200.0 and retry.max_attempts == 1
+    assert retry.lines["timeout_ms"] == 8 and retry.lines["max_attempts"] == 7
+    same = parse_text(
+        "# Integration: A → B\n\n## Error Handling\n\n**Retry Strategy:** We call it once.\n"
+        "No retries; 200 ms timeout per call.\n",
+        "d.md",
+    ).integration.error_handling.retry
+    assert same is not None and same.lines["timeout_ms"] == 6 and same.lines["max_attempts"] == 5

@@ -327,6 +327,15 @@ def test_request_example_is_sent_only_where_safe(
         (Target("h", 9000), "GET /v1/stream", False, "ws://h:9000/v1/stream"),
         (Target("h", 9000), "Subscribe to prices", True, "wss://h:9000/"),
         (Target("::1", 9000), None, False, "ws://[::1]:9000/"),
+        # a ws target without a path keeps the documented path, as HTTP does (it probed "/": round 47)
+        (Target("h", 22005, "ws", "ws://h:22005", None, True), "/v1/quotes", False, "ws://h:22005/v1/quotes"),
+        (
+            Target("h", 22005, "wss", "wss://h:22005", None, True),
+            "ws://prod/v1/q",
+            False,
+            "wss://h:22005/v1/q",
+        ),
+        (Target("h", 22005, "ws", "ws://h:22005/", "/", True), "/v1/quotes", False, "ws://h:22005/"),
     ],
 )
 def test_url(target: Target, endpoint: str | None, tls: bool, expected: str) -> None:

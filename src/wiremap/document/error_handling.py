@@ -56,7 +56,8 @@ def read_error_handling(
             text = "\n".join(strip_code(it.text) for it in items)
             policy = read_retry(text, None, items[0].line, method=method)
         elif retry.value:
-            policy = read_retry(strip_code(retry.value), None, retry.line, method=method)
+            said, first = retry.lines_text  # line by line: each finding names its sentence's line
+            policy = read_retry(strip_code(said), None, first, method=method)
             for block in retry.after:  # a sentence, then the code or config it introduces
                 code = read_retry(block.text.rstrip("\n"), block.language, block.content_line, method=method)
                 if code is not None:

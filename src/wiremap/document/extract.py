@@ -70,6 +70,17 @@ class FieldRef:
     # the code blocks right after the paragraph of a label that has a value (a sentence, then the config:
     # "We use resilience4j, configured in application.yml:" over a ```yaml block)
     after: tuple[CodeBlock, ...] = ()
+    # the value's lines as written (joined by newlines) and the doc line of the first: a reader of
+    # sentences names the line each one is on (ERR003 pointed at the label two lines above: round 47)
+    text: str | None = None
+    text_line: int | None = None
+
+    @property
+    def lines_text(self) -> tuple[str, int]:
+        """(the value line by line, the doc line of its first line)."""
+        if self.text is not None and self.text.split() == self.raw.split():  # (not a value made otherwise)
+            return self.text, self.text_line or self.line
+        return self.value, self.line
 
 
 @dataclass(slots=True)
@@ -267,12 +278,16 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
             if not isinstance(ln, FieldLine):
                 continue
             raw, value = ln.raw_value, ln.value
+            text, text_line = [ln.raw_value], ln.line
             k = j + 1
             while k < len(lines) and isinstance(lines[k], TextLine):  # continuation lines
                 cont = lines[k]
                 assert isinstance(cont, TextLine)
                 raw, value = f"{raw} {cont.raw}".strip(), f"{value} {cont.raw}".strip()
+                text.append(cont.raw)
                 k += 1
+            if not text[0].strip() and len(text) > 1:
+                text, text_line = text[1:], text_line + 1
             owned: CodeBlock | ListBlock | None = None
             owns = not raw or (section == "Recent Changes" and not is_footer_label(ln.label))
             after: tuple[CodeBlock, ...] = ()
@@ -285,7 +300,9 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                     # "**Retry Strategy:**", a blank line, then its sentences (and the config after them):
                     # the label's value is that paragraph (it was read as no strategy at all)
                     assert isinstance(nxt, Paragraph)
-                    raw = value = " ".join(t.raw.strip() for t in nxt.lines if isinstance(t, TextLine))
+                    said = [t for t in nxt.lines if isinstance(t, TextLine)]
+                    raw = value = " ".join(t.raw.strip() for t in said)
+                    text, text_line = [t.raw for t in said], said[0].line if said else ln.line
                     after = _code_after(blocks, blocks.index(nxt))
             elif k == len(lines) and raw and not _is_footer(block):  # the value runs to the paragraph's end
                 after = _code_after(blocks, i)
@@ -294,7 +311,9 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 out.append(FieldRef(section, ln.label, ln.line, first_raw, _plain_cell(first_raw)))
                 out.extend(rest)
                 continue
-            out.append(FieldRef(section, ln.label, ln.line, raw, value, owned, after))
+            out.append(
+                FieldRef(section, ln.label, ln.line, raw, value, owned, after, "\n".join(text), text_line)
+            )
     return out
 
 

@@ -48,9 +48,9 @@ def url(ctx: ProbeContext) -> str:
     """The target's ws(s) URL; else the doc's ws endpoint on the target's host:port; else ``ws://host:port/``."""
     target, integ = ctx.target, ctx.integration
     scheme = _WS_SCHEMES.get((target.scheme or "").lower())
-    if target.url and scheme:
-        parts = urlsplit(target.url)
-        return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    if target.url and scheme and (parts := urlsplit(target.url)).path:
+        return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
+    # a ws(s) target without a path keeps the documented one, as HTTP does (it probed "/": round 47)
     endpoint = (integ.endpoint or "").strip()
     m = _METHOD_PATH.match(endpoint)
     endpoint = m.group(1) if m else endpoint

@@ -142,10 +142,13 @@ def read_retry(
             first, second = (found, said) if any(k in found.values for k in _RETRY_KEYS) else (said, found)
             first.merge(second)
             return first.policy()
-        if found is None and said is not None:
+        if found is None:  # the code's timeouts, alone or completing what its comments say of the retry
             for reader in readers or ():
                 if (complete := _SETTINGS.get(reader)) is not None and (code := complete(text, first_line)):
-                    said.merge(code)
+                    if said is None:  # ``requests.get(url, timeout=0.2)``: rules.md's own ERR003 example
+                        said = code  # was "could not be read" (new user, round 47)
+                    else:
+                        said.merge(code)
         draft = found or said
         return draft.policy() if draft is not None else None
     except (ValueError, TypeError, OverflowError, RecursionError):  # a bug for a test to find, no crash

@@ -36,6 +36,8 @@ class Draft:
     def set(self, name: str, value: Any, line: int, *, replace: bool = False) -> None:
         if value is None or (name in self.values and not replace):
             return
+        if isinstance(value, float) and name.endswith("_ms"):
+            value = round(value, 6)  # 0.1 s + 0.2 s is 300 ms, not 300.00000000000006
         self.values[name] = value
         self.lines.setdefault(name, line)
 

@@ -170,6 +170,14 @@ _RETRIED_CONNECT = re.compile(
     _I,
 )
 _BARE_COUNT = re.compile(rf"\b(?:(once|twice|thrice)|{_N}\s+times)\b", _I)
+# how many times the call is made, said of the call, not of a retry: "We call it once", "it is tried twice"
+# ("once" was one retry: round 47)
+_CALLED = re.compile(
+    rf"\b(?:call(?:s|ed)?|tr(?:y|ies|ied)|attempt(?:s|ed)?|sen[dt]s?|invoked?)\s+"
+    rf"(?:(?:it|them|the\s+\w+)\s+)?(?:exactly\s+|only\s+|just\s+)?(?:(once|twice|thrice)|{_N}\s+times)\b"
+    r"(?!\s+(?:a|an|per|each|every)\s+(?:day|hour|minute|week|night|run)\b|\s+(?:daily|hourly|nightly))",
+    _I,
+)
 _EXPO = re.compile(
     r"\bexponential(?:ly)?\b|\bexp\.?\s*(?:back[- ]?off|bo)\b|\bdoubling\b|\bdoubles\b|\btripling\b|"
     r"\btriples\b",
@@ -440,7 +448,7 @@ _TIME_BEFORE = re.compile(
 _TIME_AFTER = re.compile(r"^\s*(?:apart|between|later|each|per|timeout|delay|pause|wait|backoff)\b", _I)
 
 
-# "For 503s, retry twice": a sentence that starts with the statuses it is about (round 46: "for" made it 503 s)
+# "For 503s, retry twice": a sentence that starts with its statuses (round 46: "for" made it 503 s)
 _FOR_AT_START = re.compile(r"(?:^|[.;:(\n]\s*)(?:for|on)\s+$", _I)
 
 
@@ -1360,6 +1368,13 @@ def _read_line(d: Draft, t: str, line: int, method: str | None = None, *, labell
     if m := _ONCE.search(t):
         used.append(m.span(1))
         d.retries(_WORDS[m.group(1).lower()], line)
+    if (
+        (m := _CALLED.search(t))
+        and not _RETRY_WORD.search(t[m.start() : m.end()])
+        and not _overlaps(m.span(), used)
+    ):
+        used.append(m.span())
+        d.attempts(_n(m.group(2)) if m.group(2) else _WORDS[m.group(1).lower()], line)
     if says_retry and "max_attempts" not in d.values and not _NONE.search(t):
         # a count with no retry word beside it, in a line about retrying: "GETs twice" (the method's rule)
         for m in _BARE_COUNT.finditer(t):
