@@ -80,7 +80,8 @@ def _unit_key(unit: str, table: dict[str, float]) -> float | None:
 # a bound said in words before the figure: "under 200 ms", "less than half a second"
 _BOUND_WORDS = re.compile(
     r"^(?:(?:well|comfortably|safely|just|always|usually)\s+)?"
-    r"(?:under|below|less\s+than|at\s+most|up\s+to|within|no\s+more\s+than|not\s+more\s+than)\s+",
+    r"(?:under|below|less\s+than|at\s+most|up\s+to|within|no\s+more\s+than|not\s+more\s+than|"
+    r"around|roughly|approximately|circa|about)\s+",
     re.I,
 )
 # a figure in words: "half a second", "a second and a half", "two seconds", "a quarter of a second"

@@ -100,7 +100,9 @@ def test_a_limit_in_a_comment_of_python_code(block: str, timeout: float, deadlin
     """A timeout said in a comment of a python Retry Strategy block was dropped with no ERR001 (round 45's
     known-left item); a comment without a limit word still says nothing."""
     p = read_retry(block, "python", 10)
-    assert p is not None and p.timeout_ms == timeout and p.deadline_ms == deadline and p.max_attempts in (3, 4)
+    assert (
+        p is not None and p.timeout_ms == timeout and p.deadline_ms == deadline and p.max_attempts in (3, 4)
+    )
     quiet = read_retry("# 3 workers, 2 s apart\nretry = Retry(total=3, backoff_factor=0.5)\n", "python", 10)
     assert quiet is not None and quiet.timeout_ms is None and quiet.max_attempts == 4
 
@@ -138,3 +140,39 @@ def test_a_label_over_a_paragraph_names_each_sentences_line() -> None:
         "d.md",
     ).integration.error_handling.retry
     assert same is not None and same.lines["timeout_ms"] == 6 and same.lines["max_attempts"] == 5
+
+
+@pytest.mark.parametrize(
+    ("condition", "statuses", "unread"),
+    [
+        ("(e) => e.response?.status === 503", ["503"], False),  # was every 5xx
+        ("(e) => e.response && e.response.status >= 500", ["5xx"], False),
+        ("(e) => [502, 503].includes(e.response?.status)", ["502", "503"], False),
+        ("axiosRetry.isNetworkOrIdempotentRequestError", ["5xx"], False),  # the library's default
+        ("(e) => shouldRetry(e)", [], True),  # not read: said so, and no 5xx assumed
+    ],
+)
+def test_axios_retry_condition(condition: str, statuses: list[str], unread: bool) -> None:
+    """(new user, round 48)"""
+    text = (
+        "const client = axios.create({ timeout: 1500 });\n"
+        f"axiosRetry(client, {{ retries: 3, retryDelay: () => 200, retryCondition: {condition} }});"
+    )
+    p = read_retry(text, "js", 1)
+    assert p is not None and p.retry_on_status == statuses and bool(p.unread) is unread
+    assert p.unread in ([], ["retryCondition: (e) => shouldRetry(e)"])
+
+
+def test_latency_figures_on_the_label_line() -> None:
+    """ "**Latency:** p50 around 60 ms, p95 ≈ 0.3s, and the 99th percentile is under 1.2 seconds." was
+    dropped with nothing said (CRT003 "no P99", ERR003 silent: new user, round 48)."""
+    from wiremap import parse_text
+
+    integ = parse_text(
+        "# Integration: A → B\n\n## Performance\n\n**Latency:** p50 around 60 ms, p95 ≈ 0.3s, and the 99th "
+        "percentile is under 1.2 seconds.\n",
+        "d.md",
+    ).integration
+    lat = integ.latency_ms
+    assert (lat.typical, lat.p95, lat.p99) == (60.0, 300.0, 1200.0)
+    assert integ.lines["latency_ms.p99"] == 5

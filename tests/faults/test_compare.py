@@ -588,3 +588,18 @@ def test_a_status_named_as_retried_beats_its_class_named_as_not() -> None:
     got = expected(integ, parse_fault("status:429"))
     assert (got.attempts, got.sleeps_ms) == (4, [200.0, 400.0, 800.0])
     assert expected(integ, parse_fault("status:404")).attempts == 1
+
+
+def test_a_status_the_modes_treat_as_success_is_not_retried() -> None:
+    """ "HTTP 409 Conflict: already posted → treat as success" under a policy naming no condition: faults
+    expected 3 retries of the 409 and called the right client a mismatch (new user, round 48)."""
+    text = (
+        "# Integration: Shop → Ledger\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "1. **HTTP 409 Conflict**: the key was already posted → treat as success\n"
+        "2. **HTTP 503**: ledger overloaded → retried\n\n"
+        '**Retry Strategy:**\n```json\n{"retry": {"maxAttempts": 4, "initialBackoffMs": 250}}\n```\n'
+    )
+    doc = parse_text(text, "x.md").integration
+    conflict = expected(doc, parse_fault("status:409"))
+    assert (conflict.attempts, conflict.succeeds) == (1, True)
+    assert expected(doc, parse_fault("status:503")).attempts == 4

@@ -1002,7 +1002,10 @@ def _latency_together(key: str, rest: str) -> list[tuple[str, float | None]] | N
 # over the whole line: round 34)
 _LATENCY_PAIR = re.compile(
     rf"(?<![\w.])(?P<key>{_ANY_KEY})(?![\w.])\s*(?:[:=]\s*)?"
-    rf"(?P<value>(?:[~≈<≤]|under|below|about|around|up\s+to)?\s*\d+(?:\.\d+)?\s*{_TIME_UNIT}\b)",
+    # words between a key and its figure in a sentence: "the 99th percentile is under 1.2 seconds" (round 48)
+    r"(?:(?:is|are|was|stays|remains|sits|of|at)\s+)?"
+    rf"(?P<value>(?:[~≈<≤]|under|below|about|around|roughly|approximately|up\s+to)?\s*\d+(?:\.\d+)?\s*"
+    rf"{_TIME_UNIT}\b)",
     re.IGNORECASE,
 )
 
@@ -1106,6 +1109,12 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
     latency: dict[str, float | None] = {}
     if (r := ref("latency")) is not None:
         lines["latency_ms"] = r.line
+        if r.value and not _items(r):
+            # the figures on the label's own line: "**Latency:** p50 around 60 ms, p95 ≈ 0.3s, and the 99th
+            # percentile is under 1.2 seconds" (all three were dropped with nothing said: round 48)
+            for name, ms in _latency_pairs(r.value):
+                latency[name] = ms
+                lines[f"latency_ms.{name}"] = r.line
         for it in _items(r):
             key, rest = _split_item(it)
             if "/" in key and (together := _latency_together(key, rest)) is not None:

@@ -339,6 +339,15 @@ def _retried_now(text: str) -> bool:
     )
 
 
+# the answer is no failure to the caller: "409 Conflict: already posted → treat as success" (a policy naming
+# no condition was read as retrying it 3 times: new user, round 48)
+_AS_SUCCESS = re.compile(
+    r"\btreat(?:s|ed)?\s+(?:it\s+|this\s+|that\s+)?as\s+(?:an?\s+)?(?:success|ok|done|delivered|created|"
+    r"accepted)\b|\bcounts?\s+as\s+(?:an?\s+)?(?:ok|success|done)\b|\bis\s+not\s+an?\s+(?:error|failure)\b",
+    re.IGNORECASE,
+)
+
+
 def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
     """What the failure modes' own words say: ``→ never retried``, ``→ give up`` or ``→ fail fast`` (no
     retry), ``→ retried``, ``reconnect`` or ``backoff``; ``None`` when they say neither. "fail" is read in
@@ -353,7 +362,17 @@ def _mode_says(modes: list[TypedFailureMode]) -> bool | None:
         action = m.handling if m.handling is not None else m.what_happens
         if action and (_GIVES_UP.search(action) or any(g for g, _ in _fail_phrases(action))):
             return False
+        if action and _says(_AS_SUCCESS, action) and _client_error(m):
+            return (
+                False  # (a 5xx or a timeout "treated as success" is so once its retries are spent: fail open)
+            )
     return None
+
+
+def _client_error(mode: TypedFailureMode) -> bool:
+    """The mode is about a client error the server will answer again (409, 404, 422: not 408 or 429)."""
+    codes = [c for c in mode.http_status if c[:1] == "4"]
+    return bool(codes) and len(codes) == len(mode.http_status) and not {"408", "429", "4xx"} & set(codes)
 
 
 # a failure left to a later run, not retried now: "job fails, rerun in the morning"
@@ -370,7 +389,12 @@ def _only_fails(modes: list[TypedFailureMode]) -> bool:
     up", no "fail fast"."""
     for m in modes:
         for part in (m.what_happens, m.handling):
-            if part and (_NOT_RETRIED.search(part) or _GIVES_UP.search(part) or _LATER.search(part)):
+            if part and (
+                _NOT_RETRIED.search(part)
+                or _GIVES_UP.search(part)
+                or _LATER.search(part)
+                or (_AS_SUCCESS.search(part) and _client_error(m))
+            ):
                 return False
         action = m.handling if m.handling is not None else m.what_happens
         if action and any(g for g, _ in _fail_phrases(action)) and re.search(r"fail[\s-]+fast", action, re.I):

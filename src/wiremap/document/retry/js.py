@@ -34,6 +34,12 @@ _TIMEOUTS = (
 _P_RETRY = re.compile(r"\bpRetry\s*\(|['\"]p-retry['\"]")
 _AXIOS_RETRY = re.compile(r"\baxiosRetry\s*\(|['\"]axios-retry['\"]")
 _RETRIES = re.compile(r"(?<![\w.$])retries\s*:\s*(\d{1,7})\b")
+# axios-retry's own condition, to the end of its arrow function's line (its default is network errors and 5xx)
+_CONDITION = re.compile(r"(?<![\w.$])retryCondition\s*:\s*([^\n]{1,300})")
+_COND_STATUS = re.compile(r"status\s*(===?|>=|>)\s*(\d{3})\b|\[\s*((?:\d{3}\s*,\s*)*\d{3})\s*\]\s*\.includes")
+_COND_DEFAULTS = re.compile(
+    r"\bis(?:NetworkOrIdempotentRequestError|RetryableError|IdempotentRequestError)\b"
+)
 _GOT_LIMIT = re.compile(r"(?<![\w.$])retry\s*:\s*\{[^{}]{0,200}?\blimit\s*:\s*(\d{1,7})\b")
 _RETRY_DELAY = re.compile(r"(?<![\w.$])retryDelay\s*:\s*([^\n]{1,160})")
 _ARROW = re.compile(r"^(?:async\s*)?\(?\s*(\w*)[^)=]{0,60}\)?\s*=>\s*\{?\s*(?:return\s+)?([^,;}]{1,80})")
@@ -128,6 +134,34 @@ def _timeout(code: Code) -> tuple[float, int] | None:
     return ms, code.line(pos)
 
 
+def _axios_condition(d: Draft, code: Code) -> None:
+    """axios-retry's statuses: its default condition (a network error, or a 5xx to an idempotent request),
+    or those its ``retryCondition`` compares (``e.response?.status === 503`` is 503 alone, not every 5xx:
+    new user, round 48); a condition read no further is said unread."""
+    m = _CONDITION.search(code.text)
+    if m is None or _COND_DEFAULTS.search(m.group(1)):
+        d.add("retry_on_status", ["5xx"], d.line)
+        if m is None:
+            return
+    statuses: list[str] = []
+    for hit in _COND_STATUS.finditer(m.group(1)):
+        if hit.group(3):
+            statuses += [x.strip() for x in hit.group(3).split(",")]
+        elif hit.group(1) in ("===", "=="):
+            statuses.append(hit.group(2))
+        else:  # ``status >= 500``: the class
+            statuses.append(f"{hit.group(2)[0]}xx")
+    line = code.line(m.start())
+    if statuses:
+        d.add("retry_on_status", statuses, line)
+        if not re.search(r"\bis\w*(?:Network|Timeout)\w*Error\b|\bcode\b|\bECONN", m.group(1)):
+            # only answers are retried: a timeout or a refused connection has no status to match
+            d.add("not_retried_failures", ["timeout", "connection_refused", "connection_lost"], line)
+    elif not _COND_DEFAULTS.search(m.group(1)):
+        said = re.sub(r"\s*\}\s*\)\s*;?\s*$", "", m.group(1)).strip().rstrip(",")
+        d.unread(f"retryCondition: {said}", line)
+
+
 def read_js(text: str, first_line: int) -> Draft | None:
     if len(text) > MAX_TEXT:
         return None
@@ -152,8 +186,8 @@ def read_js(text: str, first_line: int) -> Draft | None:
             if axios_retry and "backoff.kind" not in d.values:
                 d.set("backoff.kind", "constant", d.line)  # axios-retry's default: no delay
                 d.set("backoff.initial_ms", 0.0, d.line)
-            if axios_retry:  # its default condition: a network error, or a 5xx to an idempotent request
-                d.add("retry_on_status", ["5xx"], d.line)
+            if axios_retry:
+                _axios_condition(d, code)
             if got and not p_retry and not axios_retry:
                 _got_defaults(d, code)
     if (t := _timeout(code)) is not None:
