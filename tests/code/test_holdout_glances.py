@@ -21,7 +21,9 @@ def test_a_library_function_another_project_module_re_exports(tmp_path: Path) ->
         tmp_path,
         {
             "mon/__init__.py": "",
-            "mon/globals.py": "from urllib.request import Request, urlopen\n\n\ndef nativestr(s):\n    return s\n",
+            "mon/globals.py": (
+                "from urllib.request import Request, urlopen\n\n\ndef nativestr(s):\n    return s\n"
+            ),
             "mon/outdated.py": (
                 "from mon.globals import nativestr, urlopen\n\nURL = 'https://pypi.org/pypi/x/json'\n\n\n"
                 "def latest():\n    return nativestr(urlopen(URL, timeout=3).read())\n"
@@ -44,7 +46,8 @@ def test_xmlrpc_through_defusedxml_snmp_commands_and_zeroconf(tmp_path: Path) ->
                 "    def __init__(self, host):\n        self.host = host\n"
                 "        self.gen = cmdgen.CommandGenerator()\n\n"
                 "    def get(self, oid):\n        return self.gen.getCmd(\n"
-                "            cmdgen.CommunityData('public'), cmdgen.UdpTransportTarget((self.host, 161)), oid\n"
+                "            cmdgen.CommunityData('public'),\n"
+                "            cmdgen.UdpTransportTarget((self.host, 161)), oid\n"
                 "        )\n"
             ),
             "mdns.py": "from zeroconf import Zeroconf\n\n\ndef browse():\n    return Zeroconf()\n",

@@ -53,7 +53,7 @@ __all__ = [
 
 SPIN_UVLOOP_S: Final = 0.001  # busy-yield for the last millisecond before an intended send time
 SPIN_ASYNCIO_S: Final = 0.0015  # the stock loop's timeouts are rounded up to whole milliseconds
-HOT_S: Final = 0.001  # busy-yield for the first millisecond a request is in flight (no wake-up in its latency)
+HOT_S: Final = 0.001  # busy-yield the first millisecond a request is in flight (no wake-up in its latency)
 PROGRESS_INTERVAL_S: Final = 0.25
 MIN_REQUESTS_FOR_ERROR_STOP: Final = 20
 _CLOSE_TIMEOUT_S: Final = 1.0

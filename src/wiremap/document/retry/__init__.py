@@ -126,10 +126,10 @@ def read_retry(
             if readers is not None and lang not in _PROSE:
                 # the code's comments may give the limits it does not: ``# each attempt times out after 2 s``
                 # over ``Retry(total=3)`` (dropped with nothing said: new user, round 45); only those
-                said = read_prose(_comments(text), first_line, method=method)
-                for key in _LIMIT_KEYS if said is not None else ():
-                    if key in said.values and key not in found.values:
-                        found.set(key, said.values[key], said.lines[key])
+                limits = read_prose(_comments(text), first_line, method=method)
+                for key in _LIMIT_KEYS if limits is not None else ():
+                    if limits is not None and key in limits.values and key not in found.values:
+                        found.set(key, limits.values[key], limits.lines[key])
             return found.policy()
         # comments in code are not what the label says: they need a retry word of their own
         said = (
