@@ -296,7 +296,12 @@ def _doc_of_file(
     if not dest and site.env:
         # a call of the file configured by a variable no doc of it lists, while they list theirs: another
         # peer (``fetch(`${FX_API_URL}/v2/rates`)`` in the Payments client's file was "documented": round 44)
-        candidates = [i for i in candidates if site.env in (_listed_env(i) or {site.env})]
+        # A doc whose Source line names this very call documents it, whatever variable it lists (a misnamed
+        # one made it undocumented, and --scaffold drafted a second doc: new user, round 48; SRC005/006
+        # say what is wrong with the variable)
+        candidates = [
+            i for i in candidates if site.env in (_listed_env(i) or {site.env}) or _near(site, i, 1)
+        ]
     mismatch: str | None = None
     if dest:
         candidates = [i for i in candidates if _same_destination(_doc_destination(i), dest)]
@@ -482,9 +487,38 @@ def _group(sites: list[SiteCoverage], env_values: dict[str, str]) -> list[Group]
         g.destination = g.destination or _site_destination(sc.site, env_values)
         g.env = g.env or sc.site.env
     out: list[Group] = []
-    for g in groups.values():
+    for g in _join_relative(list(groups.values())):
         out += _split_new_destinations(g, env_values)
     return sorted(out, key=lambda g: (g.first.path, g.first.line))
+
+
+def _relative(site: CallSite) -> bool:
+    t = site.target or ""
+    return t.startswith("/") or (bool(t) and "://" not in t and not t[:1].isalnum() and not t.startswith("{"))
+
+
+def _join_relative(groups: list[Group]) -> list[Group]:
+    """A group of calls that name only a path (``api.get("/orders")``), with no host and no variable, joins
+    the one group of its file and protocol that has them: the client instance those calls are made on
+    (``axios.create({baseURL: process.env.ORDERS_API_URL})`` and its ``get`` were two integrations, the
+    second with no destination: new user, round 48)."""
+    out = list(groups)
+    for g in groups:
+        if g.destination or g.env or not all(_relative(sc.site) for sc in g.sites):
+            continue
+        path, proto = g.first.path, g.protocol
+        hosts = [
+            h
+            for h in out
+            if h is not g
+            and (h.destination or h.env)
+            and h.protocol == proto
+            and any(sc.site.path == path for sc in h.sites)
+        ]
+        if len(hosts) == 1:
+            hosts[0].sites.extend(g.sites)
+            out.remove(g)
+    return out
 
 
 def _split_new_destinations(g: Group, env_values: dict[str, str]) -> list[Group]:

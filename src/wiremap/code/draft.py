@@ -139,8 +139,42 @@ def _title(words: str) -> str:
     return " ".join(w.capitalize() for w in re.split(r"[\s_\-.]+", words) if w)
 
 
+# folders that say how code is laid out, not whose it is: ``services/web/src/cache.js`` is Web's ("Src → Web"
+# was drafted: new user, round 48)
+_LAYOUT_DIRS = frozenset(
+    [
+        "src",
+        "lib",
+        "libs",
+        "app",
+        "apps",
+        "source",
+        "sources",
+        "internal",
+        "pkg",
+        "cmd",
+        "main",
+        "java",
+        "kotlin",
+        "python",
+        "py",
+        "js",
+        "ts",
+        "server",
+        "client",
+        "code",
+        "core",
+        "dist",
+        "build",
+    ]
+)
+
+
 def _source_name(group: Group, root_name: str) -> str:
-    folder = basename(group.source_dir) or root_name
+    parts = [p for p in group.source_dir.split("/") if p]
+    while parts and parts[-1].lower() in _LAYOUT_DIRS:
+        parts.pop()
+    folder = parts[-1] if parts else root_name
     return _title(folder) or "Source"
 
 

@@ -84,8 +84,14 @@ def as_written(f: FileIndex, dotted: str) -> str:
         if not i.bound or i.bound in ("_", "."):
             continue
         base = _import_base(f, i)
-        if dotted.startswith(base + ".") and qualified(f, f"{i.bound}.{dotted[len(base) + 1 :]}") == dotted:
-            candidate = (len(base), f"{i.bound}.{dotted[len(base) + 1 :]}")
+        rest = dotted[len(base) + 1 :]
+        if dotted.startswith(base + ".") and rest == i.bound and f.language != "python":
+            # a module's default export used as its class: ``const Redis = require("ioredis")``, ``new
+            # Redis(…)`` is ``ioredis.Redis`` written ``Redis`` (drafts said ``Redis.Redis``: round 48)
+            candidate = (len(base), i.bound)
+            best = max(best, candidate) if best is not None else candidate
+        elif dotted.startswith(base + ".") and qualified(f, f"{i.bound}.{rest}") == dotted:
+            candidate = (len(base), f"{i.bound}.{rest}")
             best = max(best, candidate) if best is not None else candidate
     return best[1] if best is not None else dotted
 

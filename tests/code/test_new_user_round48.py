@@ -1,0 +1,69 @@
+"""discover on a polyglot monorepo (new user, round 48): each was wrong before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wiremap.code.discover import discover
+from wiremap.code.draft import draft_doc
+from wiremap.code.index import index_tree
+from wiremap.model import EnvVar, Integration, SourceRef
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    return tmp_path
+
+
+def test_a_doc_naming_the_call_documents_it_whatever_variable_it_lists(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "orders/db.py": (
+                "import os\n\nfrom sqlalchemy import create_engine\n\n"
+                'DATABASE_URL = os.environ["ORDERS_DATABASE_URL"]\n\n'
+                "engine = create_engine(DATABASE_URL, pool_size=5)\n"
+            )
+        },
+    )
+    doc = Integration(
+        id="o", path="docs/o.md", source="Orders", destination="Orders DB", protocol="postgresql",
+        source_ref=SourceRef(path="orders/db.py", line=7), env_vars=[EnvVar(name="ORDERS_DB_URL")],
+    )  # fmt: skip
+    (site,) = discover(index_tree(root, use_cache=False), [(doc, "orders/db.py")]).sites
+    assert site.documented  # the misnamed variable is SRC005/SRC006's to say, not a second integration
+
+
+AXIOS = (
+    'import axios from "axios";\n\nconst api = axios.create({\n  baseURL: process.env.ORDERS_API_URL,\n'
+    "  timeout: 2000,\n});\n\nexport async function listOrders(): Promise<unknown[]> {\n"
+    '  const res = await api.get("/orders");\n  return res.data;\n}\n'
+)
+
+
+def test_the_calls_of_a_client_instance_are_its_integration(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"services/web/src/api.ts": AXIOS})
+    found = discover(index_tree(root, use_cache=False), [])
+    assert len(found.sites) == 2
+    (group,) = found.groups  # was two integrations, the second with no destination
+    assert group.env == "ORDERS_API_URL"
+
+
+def test_drafts_name_the_service_not_its_layout_folder(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "services/web/src/cache.js": (
+                'const Redis = require("ioredis");\n\n'
+                'const redis = new Redis(process.env.WEB_REDIS_URL || "redis://cache.internal:6379/0");\n'
+            )
+        },
+    )
+    index = index_tree(root, use_cache=False)
+    (group,) = discover(index, []).groups
+    name, text = draft_doc(group, index)
+    assert text.startswith("# Integration: Web → ")  # was "Src → Web"
+    assert "**Client:** `Redis`" in text  # was `Redis.Redis`: nothing is named so
+    assert name.startswith("web-to-")
