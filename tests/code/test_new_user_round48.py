@@ -67,3 +67,37 @@ def test_drafts_name_the_service_not_its_layout_folder(tmp_path: Path) -> None:
     assert text.startswith("# Integration: Web → ")  # was "Src → Web"
     assert "**Client:** `Redis`" in text  # was `Redis.Redis`: nothing is named so
     assert name.startswith("web-to-")
+
+
+def test_go_a_package_variable_of_another_file(tmp_path: Path) -> None:
+    """The URL of a request built from config.go's ``billingBaseURL`` was no target and no env var."""
+    root = _tree(
+        tmp_path,
+        {
+            "ledger/config.go": (
+                'package main\n\nimport "os"\n\n'
+                'var billingBaseURL = getenvDefault("BILLING_API_URL", "http://billing.internal:8443")\n\n'
+                "func getenvDefault(key, def string) string {\n"
+                '\tif v := os.Getenv(key); v != "" {\n\t\treturn v\n\t}\n\treturn def\n}\n'
+            ),
+            "ledger/billing.go": (
+                'package main\n\nimport (\n\t"context"\n\t"fmt"\n\t"net/http"\n)\n\n'
+                "var httpClient = &http.Client{}\n\n"
+                "func FetchInvoice(ctx context.Context, id string) (*http.Response, error) {\n"
+                '\turl := fmt.Sprintf("%s/v1/invoices/%s", billingBaseURL, id)\n'
+                "\treq, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)\n"
+                "\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn httpClient.Do(req)\n}\n"
+            ),
+            "other/unknown.go": (
+                'package other\n\nimport "net/http"\n\nfunc Get() { http.Get(baseURL + "/x") }\n'
+            ),
+        },
+    )
+    sites = {s.path: s for s in index_tree(root, use_cache=False).sites()}
+    billing = sites["ledger/billing.go"]
+    assert (billing.line, billing.target, billing.env) == (
+        17,
+        "http://billing.internal:8443/v1/invoices/{…}",
+        "BILLING_API_URL",
+    )
+    assert sites["other/unknown.go"].target is None  # bound nowhere in its package: no address, no marker

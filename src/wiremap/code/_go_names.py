@@ -83,6 +83,33 @@ def _piece(v: Value) -> str | None:
     return f"${{{v.env}}}" if v.env else None
 
 
+GO_VAR = "?go:"  # ``{?go:billingBaseURL}``: a package-level variable of another file of the package
+_PACKAGE_NAME = re.compile(r"^[A-Za-z_]\w*$")
+_BUILTINS = frozenset({"nil", "true", "false", "iota", "err", "ctx", "_"})
+_VERB = re.compile(r"%[-+# 0]*\d*(?:\.\d+)?[svdqxX]")
+
+
+def _sprintf(fmt: Value, args: list[Value]) -> Value:
+    """``fmt.Sprintf("%s/v1/invoices/%s", base, id)``: the format with each verb replaced by what its
+    argument is (``{…}`` when unknown), as ``+`` joins; the env var of the first argument that has one."""
+    env = next((a.env for a in args if a.env), None)
+    if fmt.literal is None or any(a.env and a.target is None for a in args):
+        return Value(env=env)  # (an env var with no default in it: the variable says where, not a URL)
+    pieces = iter(args)
+    unknown_base = False
+
+    def fill(m: re.Match[str]) -> str:
+        nonlocal unknown_base
+        arg = next(pieces, Value())
+        piece = _piece(arg)
+        if piece is None and m.start() == 0:
+            unknown_base = True
+        return piece if piece is not None else "{…}"
+
+    text = _VERB.sub(fill, fmt.literal)
+    return Value(env=env) if unknown_base and env is None else Value(literal=text, env=env)
+
+
 def _joined(left: Value, right: Value) -> Value:
     """``a + b`` of strings, as the Python indexer joins an f-string: an env var by its default (else
     ``${NAME}``), a part not known as ``{…}`` (``base + "/geo?ip=" + ip`` with ``base`` from GEO_URL or its
@@ -313,8 +340,14 @@ class Names:
         if t in ("int_literal", "float_literal"):
             return Value(literal=text(node))
         if t == "identifier":
-            entries = self.entries(scope, text(node)) or []
-            values = [self.value(b, w, depth + 1) if isinstance(b, Node) else Value() for b, w in entries]
+            entries = self.entries(scope, text(node))
+            if entries is None and _PACKAGE_NAME.match(text(node)) and text(node) not in _BUILTINS:
+                # a package-level name another file of the package binds (config.go's ``billingBaseURL``):
+                # read at link time (see link.py); it was no target at all (new user, round 48)
+                return Value(literal=f"{{{GO_VAR}{text(node)}}}")
+            values = [
+                self.value(b, w, depth + 1) if isinstance(b, Node) else Value() for b, w in entries or []
+            ]
             return agreed(values) or env_with_fallback(values) or Value()
         if t == "selector_expression":  # cfg.Addr where cfg is a struct literal of this file
             found = self.composite(node.child_by_field_name("operand"), scope, depth + 1)
@@ -340,11 +373,10 @@ class Names:
         args = call_args(node)
         if symbol.endswith(PASSTHROUGH) and args:
             return self.value(args[0], scope, depth + 1)
-        if symbol == "fmt.Sprintf":  # the env var a formatted URL is built from
-            for arg in args[1:]:
-                v = self.value(arg, scope, depth + 1)
-                if v.env:
-                    return Value(env=v.env)
+        if symbol == "fmt.Sprintf" and args:  # the URL it formats, and the env var it is built from
+            return _sprintf(
+                self.value(args[0], scope, depth + 1), [self.value(a, scope, depth + 1) for a in args[1:]]
+            )
         fn = node.child_by_field_name("function")
         if fn is not None and fn.type == "identifier" and text(fn) in self.functions and not args:
             return self.returned(text(fn), depth)

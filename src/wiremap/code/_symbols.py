@@ -105,6 +105,10 @@ class Bindings(Generic[T]):
                 return s
         return None
 
+    def items(self) -> Iterator[tuple[tuple[str, str], list[T]]]:
+        """Every ``((scope, name), values)`` bound."""
+        return iter(self._map.items())
+
     def lookup(self, scope: str, name: str) -> tuple[list[T], str] | None:
         """The values ``name`` is bound to in the nearest scope that binds it, and that scope."""
         for s in outer_scopes(scope):

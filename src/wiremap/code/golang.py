@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from tree_sitter import Node
 
-from ._go_names import Names, Sym, Typed, call_args, unwrap
+from ._go_names import GO_VAR, Names, Sym, Typed, call_args, unwrap
 from ._symbols import Api, Value
 from ._treesitter import count_lines, end_line, line, parse, select, string_value, text
 from .clients_go import DRIVERS, ENV_FUNCS, NEW_REQUEST, canonical_path, find_api, go_convention, package_name
@@ -237,6 +237,20 @@ class _Indexer(Names):
             self.literals.append((node, scope))
         return scope
 
+    def package_values(self) -> tuple[tuple[str, str], ...]:
+        """What the file's package-level variables and constants hold, for the other files of the package:
+        ``=name`` its value (a URL, a host), ``$name`` the env var it is read from (see link.py)."""
+        out: dict[str, str] = {}
+        for (scope, name), entries in self.bindings.items():
+            if scope or len(entries) != 1 or not isinstance(entries[0][0], Node):
+                continue
+            v = self.value(entries[0][0], "")
+            if v.target and len(v.target) < 300 and GO_VAR not in v.target:
+                out[f"={name}"] = v.target
+            if v.env:
+                out[f"${name}"] = v.env
+        return tuple(sorted(out.items()))
+
     # -- second pass ----------------------------------------------------------------------------------------
 
     def finish(self) -> None:
@@ -391,4 +405,5 @@ def index_go(path: str, data: bytes, sha: str) -> FileIndex:
         tuple(sorted(ix.sites, key=lambda s: (s.line, s.client))),
         tuple(sorted(ix.env_reads, key=lambda e: (e.line, e.name))),
         calls=tuple(sorted(ix.import_calls)),
+        exports=ix.package_values(),
     )

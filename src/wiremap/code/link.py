@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from ._py_names import SQL_SCHEMES
 from .clients import FUNCTIONS, METHODS, is_grpc_stub
@@ -278,7 +279,7 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
         f.pending or any(s.target and (s.target.startswith("?") or "{?" in s.target) for s in f.sites)
         for f in out.values()
     ):
-        return out
+        return out  # (a Go ``{?go:…}`` target holds "{?": it is settled below)
     modules = _Modules(files)
     for rel in owned:
         f = files[rel]
@@ -315,8 +316,54 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
             env = tuple(sorted((*out[rel].env_reads, *reads), key=lambda e: (e.line, e.name)))
             out[rel] = dataclasses.replace(out[rel], env_reads=env)
     for rel, f in out.items():
+        if f.language == "go":
+            continue
         if any(s.target and (s.target.startswith("?") or "{?" in s.target) for s in f.sites):
             out[rel] = dataclasses.replace(
                 f, sites=tuple(modules.settle(s, module_name(rel)) for s in f.sites)
             )
+    return _go_package_values(out)
+
+
+_GO_PART = re.compile(r"\{\?go:(\w+)\}")
+
+
+def _go_value(values: Mapping[str, str], m: re.Match[str]) -> str:
+    return values.get(f"={m.group(1)}", "{…}")
+
+
+def _go_package_values(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
+    """Go targets that name a package-level variable of another file of the package (``{?go:baseURL}``,
+    config.go's ``var baseURL = getenv("BILLING_API_URL", "http://billing.internal:8443")``): its value and
+    its env var; one no file of the package binds is unknown (``{…}``; an unknown base: no target)."""
+    marked = [
+        rel
+        for rel, f in files.items()
+        if f.language == "go" and any(_GO_PART.search(s.target or "") for s in f.sites)
+    ]
+    if not marked:
+        return files
+    package: dict[str, dict[str, str]] = {}
+    for rel, f in files.items():
+        if f.language == "go" and f.exports:
+            package.setdefault(rel.rpartition("/")[0], {}).update(f.exports)
+    out = dict(files)
+    for rel in marked:
+        values = package.get(rel.rpartition("/")[0], {})
+        sites: list[CallSite] = []
+        for s in files[rel].sites:
+            if not s.target or not _GO_PART.search(s.target):
+                sites.append(s)
+                continue
+            env = s.env
+            first = _GO_PART.match(s.target)
+            if first is not None and f"={first.group(1)}" not in values and not env:
+                env = values.get(f"${first.group(1)}")
+            for m in _GO_PART.finditer(s.target):
+                env = env or values.get(f"${m.group(1)}")
+            target: str | None = _GO_PART.sub(partial(_go_value, values), s.target)
+            if target is not None and target.startswith("{…}"):
+                target = None  # the base is not known: no address to show
+            sites.append(dataclasses.replace(s, target=target, env=env))
+        out[rel] = dataclasses.replace(files[rel], sites=tuple(sites))
     return out
