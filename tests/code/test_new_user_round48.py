@@ -101,3 +101,28 @@ def test_go_a_package_variable_of_another_file(tmp_path: Path) -> None:
         "BILLING_API_URL",
     )
     assert sites["other/unknown.go"].target is None  # bound nowhere in its package: no address, no marker
+
+
+def test_a_client_qualified_by_a_module_the_file_does_not_import_it_from(tmp_path: Path) -> None:
+    """``nosuchlib.create_engine`` and ``Foo.Redis`` passed SRC003/SRC004 on the import of their last name."""
+    from wiremap.code.locate import client_missing
+
+    root = _tree(
+        tmp_path,
+        {
+            "db.py": "from sqlalchemy import create_engine\n\nengine = create_engine(URL)\n",
+            "cache.js": 'const Redis = require("ioredis");\n\nmodule.exports = { Redis };\n',
+        },
+    )
+    index = index_tree(root, use_cache=False)
+
+    def missing(rel: str, client: str) -> str | None:
+        doc = Integration(id="x", path="x.md", client=client, source_ref=SourceRef(path=rel, line=1))
+        return client_missing(doc, index.files[rel], (root / rel).read_text().splitlines())
+
+    assert missing("db.py", "nosuchlib.create_engine") == "nosuchlib.create_engine"
+    assert missing("db.py", "sqlalchemy.create_engine") is None
+    assert missing("db.py", "create_engine") is None
+    assert missing("cache.js", "Foo.Redis") == "Foo.Redis"
+    assert missing("cache.js", "ioredis.Redis") is None
+    assert missing("cache.js", "Redis") is None

@@ -166,8 +166,24 @@ def client_lines(f: FileIndex, name: str, text: list[str] | None = None) -> list
         lines = receiver_calls(text, name) or _variable_lines(f, text, name)
     if lines:
         return [(n, n) for n in sorted(lines)]
-    last = name.rsplit(".", 1)[-1]
-    return sorted((i.line, i.line) for i in f.imports if i.bound == last or i.name == last)
+    qualifier, _, last = name.rpartition(".")
+    return sorted(
+        (i.line, i.line)
+        for i in f.imports
+        if (i.bound == last or i.name == last) and _imported_from(i, qualifier)
+    )
+
+
+def _imported_from(ref: ImportRef, qualifier: str) -> bool:
+    """A Client's qualifier names the module of the import that binds its name (``sqlalchemy.create_engine``
+    and ``from sqlalchemy import create_engine``); none, or the bound name itself, is any. ``nosuchlib.
+    create_engine`` and ``Foo.Redis`` passed SRC003/SRC004 on that import (new user, round 48)."""
+    if not qualifier:
+        return True
+    q = qualifier.lower().replace("/", ".")
+    module = ref.module.lower().replace("/", ".").lstrip(".")
+    parts = set(module.split(".")) | {module, ref.bound.lower()}
+    return q in parts or module.endswith("." + q) or q.split(".")[-1] in parts or q in module.replace("-", "")
 
 
 def client_missing(

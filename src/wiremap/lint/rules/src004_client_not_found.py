@@ -43,7 +43,15 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
         if name is None:
             continue
         elsewhere = defined_anywhere(project.index, name)
-        if elsewhere:
+        f = project.file(rel)
+        last = name.rpartition(".")[2]
+        imported = [i for i in (f.imports if f is not None else ()) if last in (i.bound, i.name)]
+        if imported and "." in name:  # ``nosuchlib.create_engine`` where the file imports it from sqlalchemy
+            message = (
+                f"Client {name} is not in {rel}: it imports {last} from {imported[0].module} (line "
+                f"{imported[0].line}), not from {name.rpartition('.')[0]}"
+            )
+        elif elsewhere:
             where = ", ".join(elsewhere[:3]) + (" …" if len(elsewhere) > 3 else "")
             message = f"Client {name} is not in {rel}; it is defined in {where}"
         elif project.index.is_imported(name):
