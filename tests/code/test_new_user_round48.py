@@ -66,6 +66,7 @@ def test_drafts_name_the_service_not_its_layout_folder(tmp_path: Path) -> None:
     name, text = draft_doc(group, index)
     assert text.startswith("# Integration: Web → ")  # was "Src → Web"
     assert "**Client:** `Redis`" in text  # was `Redis.Redis`: nothing is named so
+    assert "export WEB_REDIS_URL=[value]  # [Purpose]" in text  # was left out: SRC006 flagged every draft
     assert name.startswith("web-to-")
 
 

@@ -237,5 +237,10 @@ def draft_doc(group: Group, index: SourceIndex, taken: set[tuple[str, str]] | No
         dest=group.destination,
         client=client,
         source_ref=f"{first.path}:{line}",
+        env=[
+            sc.site.env
+            for sc in sorted(group.sites, key=lambda sc: (sc.site.path, sc.site.line))
+            if sc.site.env
+        ],
     )
     return f"{slugify(f'{source} to {destination}')}.md", text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .._errors import UsageError
 from ..values import parse_source_ref
@@ -21,6 +22,9 @@ def _one_line(name: str, value: str) -> str:
     return value
 
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
 def scaffold(
     source: str,
     destination: str,
@@ -29,6 +33,7 @@ def scaffold(
     dest: str | None = None,
     client: str | None = None,
     source_ref: str | None = None,
+    env: Sequence[str] = (),
 ) -> str:
     source, destination = _one_line("Source", source), _one_line("Destination", destination)
     for name, value in (("Source", source), ("Destination", destination)):
@@ -67,4 +72,8 @@ def scaffold(
         if path is None or line is None or any(c.isspace() for c in ref):
             raise UsageError(f"--source-ref must be path:line (or path#L41), got {ref!r}")
         text = text.replace("**Source:** `[source_file.py:line]`", f"**Source:** `{ref}`", 1)
+    names = [n for n in dict.fromkeys(env) if _ENV_NAME.match(n)]
+    if names:  # the variables the code reads for it (drafts left them out, and SRC006 flagged each: round 48)
+        listed = "\n".join(f"export {n}=[value]  # [Purpose]" for n in names)
+        text = text.replace("export [VAR_NAME]=[value]  # [Purpose]", listed, 1)
     return text
