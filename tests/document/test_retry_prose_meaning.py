@@ -1076,4 +1076,4 @@ def test_a_fragment_read_as_its_call_leaves_the_shared_tree_as_parsed() -> None:
     assert first is not None and first == second and first.form == "redis"
     cached = parsed(f"__fragment__(\n{text}\n)")
     assert cached is not None and not isinstance(cached, SyntaxError)
-    assert ast.unparse(cached[0]).startswith("__fragment__(")
+    assert ast.unparse(cached).startswith("__fragment__(")

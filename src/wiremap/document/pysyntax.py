@@ -10,18 +10,17 @@ import ast
 import warnings
 from functools import lru_cache
 
-__all__ = ["MAX_NODES", "Parsed", "parsed", "syntax_error"]
+__all__ = ["MAX_NODES", "Parsed", "nodes_of", "parsed", "syntax_error"]
 
 MAX_NODES = 20_000  # more nodes than a snippet has: its tree is not walked (untrusted input)
 
-# (the tree, every node walked once or None when there are more than MAX_NODES), or the syntax error,
-# or None when the text is too deeply nested to parse at all
-Parsed = tuple[ast.Module, tuple[ast.AST, ...] | None] | SyntaxError | None
+# the tree, or the syntax error, or None when the text is too deeply nested to parse at all
+Parsed = ast.Module | SyntaxError | None
 
 
 def parsed(text: str) -> Parsed:
-    """The tree of ``text`` and its nodes, or why there is none. Trailing newlines do not count (the retry
-    reader has the block's text without its last newline, BLK002 with it: the same tree)."""
+    """The tree of ``text``, or why there is none. Trailing newlines do not count (the retry reader has the
+    block's text without its last newline, BLK002 with it: the same tree)."""
     return _parsed(text.rstrip("\n"))
 
 
@@ -30,19 +29,25 @@ def _parsed(text: str) -> Parsed:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like are warnings, not errors
         try:
-            tree = ast.parse(text)
+            return ast.parse(text)
         except SyntaxError as exc:
             return exc
         except ValueError as exc:  # NUL bytes in the source
             return SyntaxError(str(exc))
         except (RecursionError, MemoryError):  # absurdly nested
             return None
+
+
+@lru_cache(maxsize=64)
+def nodes_of(tree: ast.Module) -> tuple[ast.AST, ...] | None:
+    """Every node of ``tree``, walked once when a reader first asks (BLK002 needs none: the walk was a fifth
+    of linting a block it only syntax-checks); None when there are more than :data:`MAX_NODES`."""
     nodes: list[ast.AST] = []
     for node in ast.walk(tree):
         nodes.append(node)
         if len(nodes) > MAX_NODES:
-            return tree, None
-    return tree, tuple(nodes)
+            return None
+    return tuple(nodes)
 
 
 def syntax_error(text: str) -> SyntaxError | None:

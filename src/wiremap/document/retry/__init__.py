@@ -23,7 +23,7 @@ from .dotnet import read_dotnet
 from .go import read_go
 from .js import read_js
 from .jvm import read_jvm
-from .prose import read_prose
+from .prose import read_limits, read_prose
 from .python import read_python, read_python_timeouts
 from .rust import read_rust
 
@@ -66,6 +66,7 @@ READERS.update({lang: (reader,) for lang, reader in _CODE.items()})
 _PROSE = ("", "text", "txt", "markdown", "md")
 _RETRY_KEYS = ("max_attempts", "backoff.kind", "backoff.initial_ms")
 _LIMIT_KEYS = ("timeout_ms", "deadline_ms", "connect_timeout_ms")
+_LIMIT_WORD = re.compile(r"time[- ]?outs?|time[sd]?\s+out|deadline|budget|give[sn]?\s+up", re.IGNORECASE)
 _COMMENT = re.compile(r"^\s*(?:#+|//+|--+|/?\*+/?|;+)\s?")
 _TRAILING = re.compile(r"(?<=\s)(?:#+|//+)\s?")  # "r = Redis(...)  # no retry": a comment after code
 # what a code reader reads of a block holding no retry, to complete what its comments say of the retry
@@ -126,7 +127,8 @@ def read_retry(
             if readers is not None and lang not in _PROSE:
                 # the code's comments may give the limits it does not: ``# each attempt times out after 2 s``
                 # over ``Retry(total=3)`` (dropped with nothing said: new user, round 45); only those
-                limits = read_prose(_comments(text), first_line, method=method)
+                said_limits = not all(k in found.values for k in _LIMIT_KEYS) and _LIMIT_WORD.search(text)
+                limits = read_limits(_comments(text), first_line) if said_limits else None
                 for key in _LIMIT_KEYS if limits is not None else ():
                     if limits is not None and key in limits.values and key not in found.values:
                         found.set(key, limits.values[key], limits.lines[key])

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..pysyntax import parsed
+from ..pysyntax import nodes_of, parsed
 
 __all__ = ["Ctx", "callee", "dotted", "kwargs", "literal", "names", "number", "parse"]
 
@@ -44,10 +44,10 @@ class Ctx:
 
 def parse(text: str, first_line: int) -> Ctx | None:
     """The tree of a block, or ``None`` when it is not Python (or too large to be a snippet)."""
-    result = parsed(text)
-    if result is None or isinstance(result, SyntaxError) or result[1] is None:
+    tree = parsed(text)
+    if tree is None or isinstance(tree, SyntaxError) or (nodes := nodes_of(tree)) is None:
         return None
-    ctx = Ctx(result[0], first_line, nodes=result[1])
+    ctx = Ctx(tree, first_line, nodes=nodes)
     _bind(ctx)
     return ctx
 

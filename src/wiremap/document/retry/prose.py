@@ -31,7 +31,7 @@ from ...values import parse_duration_ms as _parse_duration_ms
 from ..failure_kinds import failure_kind
 from ._draft import MAX_TEXT, Draft, grpc_codes, status_codes
 
-__all__ = ["read_prose"]
+__all__ = ["read_limits", "read_prose"]
 
 _N = r"(\d{1,6}|one|two|three|four|five|six|seven|eight|nine|ten)"
 _WORDS = {
@@ -518,14 +518,14 @@ def read_prose(
             _line(d, line_text, first_line + n, method)
         return _finish(d)
     if not labelled and not _RETRY_WORD.search(text):
-        return _limits_only(text, first_line)
+        return read_limits(text, first_line)
     d = Draft("prose", first_line)
     for n, line_text in _logical_lines(text.split("\n")[:500]):
         _line(d, line_text, first_line + n, method, labelled=labelled)
     return _finish(d)
 
 
-def _limits_only(text: str, first_line: int) -> Draft | None:
+def read_limits(text: str, first_line: int) -> Draft | None:
     """The timeouts and deadlines of words with no retry word in them (a code comment, ``# each attempt
     times out after 2 s``): a limit names itself ("timeout", "deadline", "times out"), nothing else is read
     there (the comment's timeout was dropped with nothing said: new user, round 45)."""
