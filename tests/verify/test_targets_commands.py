@@ -209,3 +209,14 @@ def test_a_note_after_an_endpoint_url_is_no_part_of_it_and_a_bad_port_skips_only
         resolve_target(integ("tcp://127.0.0.1:99999"), {}, {})  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="bad port"):  # the runner's own target: the run stops
         resolve_target(integ("tcp://127.0.0.1:1"), {"a-to-b": "tcp://127.0.0.1:99999"}, {})  # type: ignore[arg-type]
+
+
+def test_a_documented_json_boolean_is_not_a_number() -> None:
+    """``# returns {"count": 1, "ok": true}`` held against ``{"count": true, "ok": 1}``: Python's True == 1
+    passed the health check (new user, round 49)."""
+    from wiremap.verify.commands import output_differs
+
+    assert output_differs('{"count": 1, "ok": true}', '{"count": true, "ok": 1}')
+    assert output_differs('{"status": {"db": false}}', '{"status": {"db": 0}}')
+    assert not output_differs('{"count": 1, "ok": true}', '{"count": 1, "ok": true, "extra": 0}')
+    assert not output_differs('{"ratio": 1}', '{"ratio": 1.0}')  # a number is a number

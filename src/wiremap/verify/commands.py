@@ -80,6 +80,8 @@ def _holds(expected: Any, actual: Any) -> bool:
         )
     if isinstance(expected, list):
         return isinstance(actual, list) and all(any(_holds(e, a) for a in actual) for e in expected)
+    if isinstance(expected, bool) or isinstance(actual, bool):  # JSON true is not 1, false is not 0
+        return type(expected) is type(actual) and expected == actual  # (Python's True == 1: round 49)
     return bool(expected == actual)
 
 
