@@ -128,3 +128,18 @@ def test_a_recovery_from_down_to_degraded_is_alerted(receiver: Receiver) -> None
         )
     )
     assert [(b["old_status"], b["new_status"]) for b in receiver.bodies] == [("down", "degraded")]
+
+
+def test_alert_outcomes_are_counted_in_the_metrics(receiver: Receiver) -> None:
+    """``wiremap_alerts_total`` had no sample however many alerts were delivered or dropped (round 49)."""
+    from wiremap.monitor.metrics import Metrics
+
+    metrics = Metrics()
+    assert 'wiremap_alerts_total{outcome="dropped"} 0.0' in metrics.render()[0].decode()
+    good = Alerter([receiver.url], on_outcome=metrics.alert_outcome)
+    asyncio.run(_send(good, _down(), _down()))
+    bad = Alerter(["http://127.0.0.1:1/hook"], attempts=1, on_outcome=metrics.alert_outcome)
+    asyncio.run(_send(bad, _down()))
+    text = metrics.render()[0].decode()
+    assert 'wiremap_alerts_total{outcome="delivered"} 2.0' in text
+    assert 'wiremap_alerts_total{outcome="dropped"} 1.0' in text

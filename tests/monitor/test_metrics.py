@@ -117,7 +117,9 @@ class _Reference:
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
             registry=r,
         )
-        Counter("wiremap_alerts_total", "Alerts sent, by outcome", ("outcome",), registry=r)
+        alerts = Counter("wiremap_alerts_total", "Alerts sent, by outcome", ("outcome",), registry=r)
+        for outcome in ("delivered", "dropped"):
+            alerts.labels(outcome=outcome)
         self.skipped = Counter(
             "wiremap_probe_skipped",
             "Rounds not probed: the previous probe still running, or no free slot in time (backpressure)",

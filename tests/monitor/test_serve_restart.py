@@ -154,3 +154,42 @@ def test_a_doc_that_lost_its_host_while_stopped_is_not_left_up(tmp_path: Path) -
         ]
     finally:
         dest.stop()
+
+
+def test_a_skipped_integration_keeps_its_since_over_a_restart(tmp_path: Path) -> None:
+    """A skipped integration has no results: each restart recorded "unknown -> skipped" again and its page
+    said "skipped since 11 s ago" (new user, round 49)."""
+    docs = tmp_path / "docs"
+    port = _free_port()
+    paths = write_docs(docs, ["cut"], port)
+    text = paths["cut"].read_text(encoding="utf-8")
+    text = text.replace(f"127.0.0.1:{port}", "payments.example.com:443").replace(
+        "`GET /healthz`", "`POST /v1/x`"
+    )
+    paths["cut"].write_text(text, encoding="utf-8")  # a POST to a host not this machine: skipped, never sent
+    db = tmp_path / "history.db"
+    args = [str(docs), "--interval", "0.3s", "--port", "0", "--no-watch", "--store", f"sqlite:///{db}"]
+    store = open_store(f"sqlite:///{db}", default_path=tmp_path / "unused.db")
+    try:
+        first = Serve(args, cwd=tmp_path)
+        try:
+            url = first.start()
+            wait_until("skipped", lambda: get_json(f"{url}/api/integrations")["counts"]["skipped"] == 1)
+            wait_until("stored", lambda: len(store.transitions(None, 0, limit=10)) == 1)
+            since = get_json(f"{url}/api/integrations")["integrations"][0]["status_since"]
+        finally:
+            assert first.stop() == 0
+        again = Serve(args, cwd=tmp_path)
+        try:
+            url = again.start()
+            (row,) = get_json(f"{url}/api/integrations")["integrations"]
+            assert row["status"] == "skipped" and row["status_since"] == pytest.approx(since), row
+            wait_until(
+                "a few rounds",
+                lambda: get_json(f"{url}/api/integrations")["integrations"][0]["status"] == "skipped",
+            )
+        finally:
+            assert again.stop() == 0
+        assert len(store.transitions(None, 0, limit=10)) == 1  # recorded once, not once per start
+    finally:
+        store.close()

@@ -266,3 +266,22 @@ def test_a_skipped_probe_leaves_no_stale_last_check() -> None:
     t.skip(1010.0, "not checked: the Request example is a write")
     assert t.status is Status.SKIPPED and t.last is None
     assert t.recent[-1].outcome == "skipped"
+
+
+def test_a_restart_keeps_the_failures_that_did_not_take_it_down() -> None:
+    """A destination failing every other probe was degraded; after a restart the stored hour's failures
+    were not counted, and it went "up (latency back within the documented P99)" (new user, round 49)."""
+    results = [
+        CheckResult("a-to-b", 1000.0 + i, i % 2 == 0, 10.0, 10.0, None if i % 2 == 0 else "protocol")
+        for i in range(24)
+    ]
+    before = Tracker(INTEG, Thresholds())
+    for r in results:
+        before.observe(r)
+    assert before.status is Status.DEGRADED
+    after = Tracker(INTEG, Thresholds())
+    after.restore(results, None)
+    after.status = Status.DEGRADED
+    nxt = CheckResult("a-to-b", 1024.0, True, 10.0, 10.0)
+    assert after.observe(nxt) is None and after.status is Status.DEGRADED  # was: degraded -> up
+    assert "failed (12)" in (after.too_slow() or "")  # the stored hour's 12 failures, counted again

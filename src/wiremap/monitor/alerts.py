@@ -22,7 +22,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -189,8 +189,12 @@ class Alerter:
         attempts: int = 5,
         backoff_s: float = 1.0,
         timeout_s: float = 5.0,
+        on_outcome: Callable[[str], None] | None = None,
     ) -> None:
+        """``on_outcome``: told of each delivery's end, ``delivered`` or ``dropped`` (the metrics count
+        them: ``wiremap_alerts_total`` had no sample at all, and a rule on drops could never fire)."""
         self.hooks = [webhook(url) for url in urls]
+        self.on_outcome = on_outcome
         self.attempts = max(1, attempts)
         self.backoff_s = backoff_s
         self.timeout_s = timeout_s
@@ -225,6 +229,7 @@ class Alerter:
             try:
                 await asyncio.to_thread(self._post, hook, body)
                 self.delivered += 1
+                self._outcome("delivered")
                 return
             except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError is an OSError
                 log.warning(
@@ -238,7 +243,12 @@ class Alerter:
                 await asyncio.sleep(delay)
                 delay *= 2
         self.failed += 1
+        self._outcome("dropped")
         log.error("alert to %s dropped after %d attempts", hook.shown, self.attempts)
+
+    def _outcome(self, outcome: str) -> None:
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
 
     def _post(self, hook: Webhook, body: bytes) -> None:
         headers = {"Content-Type": "application/json"}

@@ -35,7 +35,9 @@ from ..model import Integration
 from ..secrets import mask_text
 from .model import CheckResult, Status
 
-__all__ = ["BUCKETS", "LABELS", "Metrics", "labels"]
+__all__ = ["ALERT_OUTCOMES", "BUCKETS", "LABELS", "Metrics", "labels"]
+
+ALERT_OUTCOMES = ("delivered", "dropped")  # wiremap_alerts_total{outcome}
 
 LABELS = ("integration", "source", "destination", "protocol", "critical")
 BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -183,6 +185,8 @@ class Metrics:
         self.alerts = Counter(
             "wiremap_alerts_total", "Alerts sent, by outcome", ("outcome",), registry=self._own
         )
+        for outcome in ALERT_OUTCOMES:  # each outcome exported from the start, at 0 (a rule needs a series)
+            self.alerts.labels(outcome=outcome)
         skipped_help = (
             "Rounds not probed: the previous probe still running, or no free slot in time (backpressure)"
         )
@@ -213,6 +217,11 @@ class Metrics:
             self.forget(series.integration)
         series = self._series[integration.id] = _Series(integration, values)
         return series
+
+    def alert_outcome(self, outcome: str) -> None:
+        """One alert delivered to a webhook, or dropped after its attempts."""
+        with self._lock:
+            self.alerts.labels(outcome=outcome).inc()
 
     def register(self, integration: Integration) -> None:
         """Export the documented latency of an integration (and its status as unknown)."""

@@ -156,7 +156,7 @@ class Monitor:
         self.env = dict(os.environ if env is None else env)
         self.gate = SecretGate(self.env, options.bindings)  # built once: probes only look it up
         self.metrics = Metrics()
-        self.alerter = Alerter(options.webhooks)
+        self.alerter = Alerter(options.webhooks, on_outcome=self.metrics.alert_outcome)
         self.scheduler = Scheduler(
             self._probe, concurrency=options.concurrency, timeout_s=options.timeout_s, on_skip=self._skipped
         )
@@ -351,8 +351,15 @@ class Monitor:
         try:
             latest = self._store.latest()
             for key, tracker in self.trackers.items():
-                if key not in latest:
-                    continue  # never probed
+                if key not in latest:  # never probed: a status all the same when one was recorded (skipped
+                    # integrations have no results; each restart recorded "unknown -> skipped" anew, with a
+                    # new "since": new user, round 49)
+                    last = self._store.transitions(key, 0, limit=1)
+                    if last:
+                        tracker.restore([], last[0])
+                        if tracker.status is not Status.UNKNOWN:
+                            self.metrics.set_status(tracker.integration, tracker.status)
+                    continue
                 history = self._store.results(key, now - WINDOW_S) or [latest[key]]
                 streak = None
                 if all(r.ok is history[-1].ok for r in history):  # the run may be longer than the hour

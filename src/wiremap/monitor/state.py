@@ -319,9 +319,27 @@ class Tracker:
         or failures is the streak (``streak`` instead when the run is longer than ``history``); the newest
         stored transition ``last`` gives the status, its time and reason. The next probes then cause no
         transition, and so no alert and no stored row, for a status that was already recorded."""
+        failed = succeeded = 0
+        down = False
         for r in history:
             self._hour.append(r.ts, (r.ttfb_ms if r.ttfb_ms is not None else r.duration_ms) if r.ok else None)
             self.recent.append(RecentCheck.of(r))
+            # the failures that did not take it down count against the P99 as they did before the restart
+            # (a destination failing every other probe was "up" after each restart: new user, round 49)
+            if r.ok:
+                failed, succeeded = 0, succeeded + 1
+                down = down and succeeded < self.thresholds.up_after
+                continue
+            failed, succeeded = failed + 1, 0
+            if not down:
+                self._flaps.append(r.ts)
+                if failed >= self.thresholds.down_after:
+                    down = True
+                    self._flaps.clear()  # those failures were the outage, as observe() says
+        if history:
+            cutoff = history[-1].ts - WINDOW_S
+            while self._flaps and self._flaps[0] < cutoff:
+                self._flaps.popleft()
         if history:
             self.last = history[-1]
             run = 0
