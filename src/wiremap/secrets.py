@@ -187,6 +187,14 @@ def _dummy(token: str) -> bool:
     return "EXAMPLE" in token.upper() or len(set(body.lower()) - set("_-./")) <= 2
 
 
+def _token_dummy(value: str) -> bool:
+    """A token of a known shape filled with a dummy (``ghp_xxxxxxxx…``, ``sk_live_00000000…``, an AWS
+    ``…EXAMPLE`` key), whatever variable holds it; a short or plain value is no token."""
+    value = value.strip("\"'`")
+    m = _DUMMY_PREFIX.match(value)
+    return m is not None and len(value) - m.end() >= 8 and _dummy(value)
+
+
 # -- the detectors -------------------------------------------------------------------------------------------
 
 Found = list[Secret]
@@ -666,6 +674,8 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
                 span = _quoted_in_prose(text, sep.end())
             if span is not None and j >= 14 and text.startswith("--bind-secret", j - 14):
                 continue  # ``--bind-secret DB_PASSWORD=db.internal:5432``: where it may go, not the secret
+            if span is not None and _token_dummy(text[span[0] : span[1]]):
+                continue  # ``GITHUB_TOKEN=ghp_xxxx…``: a documentation dummy (format.md; round 50)
             if span is not None:
                 kind = f"{name} is set to a literal value"
                 found.append(Secret(span[0], span[1], kind, f"{name}{sep.group('sep')}{MASK}"))

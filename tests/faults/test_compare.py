@@ -603,3 +603,21 @@ def test_a_status_the_modes_treat_as_success_is_not_retried() -> None:
     conflict = expected(doc, parse_fault("status:409"))
     assert (conflict.attempts, conflict.succeeds) == (1, True)
     assert expected(doc, parse_fault("status:503")).attempts == 4
+
+
+def test_the_pause_a_failure_mode_gives_with_its_count_is_judged() -> None:
+    """ "→ retried 3 times, 0.25 s apart" under a strategy wiremap could not read: the count was held to
+    and the 1.5 s pauses passed as ok (new user, round 50)."""
+    text = (
+        "# Integration: Agent → Broker\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "- **Connection Refused**: Mosquitto is down → retried 3 times, 0.25 s apart, then the agent fails\n"
+    )
+    doc = parse_text(text, "x.md").integration
+    promise = expected(doc, parse_fault("refused"))
+    assert (promise.attempts, promise.sleeps_ms) == (4, [250.0, 250.0, 250.0])
+    slow = judge(promise, Observed(_starts(1501, 1501, 1505), exit_code=1, gave_up_after_ms=4510))
+    assert slow.verdict == "mismatch"
+    silent = _doc("retry = something_we_wrote()", "- **Connection Refused**: → retried 3 times")
+    unread = expected(silent, parse_fault("refused"))
+    ok = judge(unread, Observed(_starts(1501, 1501, 1505), exit_code=1, gave_up_after_ms=4510))
+    assert ok.verdict == "ok" and "pauses not judged" in ok.message

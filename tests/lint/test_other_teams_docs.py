@@ -164,3 +164,66 @@ def test_footer_synonyms_below_recent_changes_are_no_changes(code: str) -> None:
     assert _findings(code, text) == []
     bad = text.replace("**2026-02-15:**", "**Feb 15:**")
     assert code != "VAL009" or [ln for ln, _ in _findings(code, bad)] == [5]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("- Switched rules: EU, UK, [CH]", []),  # a list of names: content (was DOC003)
+        ("Publishes events (e.g. [Fulfilment], [Mailer]) react to", []),
+        ("[team], [channel]", ["[team]", "[channel]"]),  # nothing but placeholders
+    ],
+)
+def test_doc003_a_bracketed_name_in_a_comma_list_is_content(text: str, found: list[str]) -> None:
+    """(new user, round 50)"""
+    from wiremap.lint.rules._common import prose_placeholders
+
+    assert prose_placeholders(text) == found
+
+
+def test_a_bare_word_placeholder_in_json_is_doc003s_not_blk001s() -> None:
+    """``"order_id": [order id],`` was BLK001 "invalid JSON" with no DOC003, while rules.md leaves such
+    placeholders to DOC003 (new user, round 50)."""
+    doc = (
+        "# Integration: A → B\n\n## Request Format\n\n**Request:**\n```json\n"
+        '{\n  "order_id": [order id],\n  "ids": [1, 2],\n  "ok": [true]\n}\n```\n'
+    )
+    assert _findings("BLK001", doc) == []
+    assert _findings("DOC003", doc) == [(8, "template placeholder [order id] left unfilled")]
+
+
+def test_sec001_a_documented_dummy_token_under_a_secret_name() -> None:
+    """``GITHUB_TOKEN=ghp_xxxx…  # dummy`` was SEC001 (format.md keeps such dummies: round 50)."""
+    from wiremap.secrets import find_secrets
+
+    assert find_secrets("export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx  # dummy") == []
+    assert find_secrets("export GITHUB_TOKEN=ghp_a8Kd92jdk3lsP0qweRtyu83kdlsKdk29dk3l")
+    assert find_secrets("DB_PASSWORD=aaaaaaaaaaaa")  # a plain value is no token dummy
+
+
+def test_fmt_keeps_a_directive_right_under_a_field() -> None:
+    """A directive on the line after a field was refused: "fields directives would differ" (its line moved
+    by the blank line fmt puts before it: round 50)."""
+    from wiremap import parse_text
+    from wiremap.document.guard import layout_only
+    from wiremap.document.render import render_document
+
+    text = (
+        "# Integration: A → B\n\n**Purpose:** x\n**Critical Path:** Yes\n"
+        "<!-- wiremap: expect_status=200 -->\n\n## Quick Reference\n\n**Destination:** B (127.0.0.1:80)\n"
+    )
+    before = parse_text(text, "d.md")
+    assert layout_only(before, render_document(before.document)) is None
+
+
+def test_err005_code_that_sets_only_timeouts_retries_nothing_known() -> None:
+    """``nats.connect(connect_timeout=0.5, max_reconnect_attempts=2, …)`` as the Retry Strategy of a publish:
+    "retries a published message" though nothing read retries it (new user, round 50)."""
+    doc = (
+        "# Integration: Quotes → NATS\n\n**Protocol:** NATS\n\n## Request Format\n\n"
+        "**Endpoint:** `publish quotes.eur`\n\n## Error Handling\n\n**Retry Strategy:**\n```python\n"
+        'nc = await nats.connect(os.environ["URL"], connect_timeout=0.5, max_reconnect_attempts=2)\n```\n'
+    )
+    assert _findings("ERR005", doc) == []
+    retried = doc.replace("```python\n", "```python\n# we retry the publish 3 times\n")
+    assert [m for _, m in _findings("ERR005", retried)]

@@ -61,6 +61,18 @@ def test_a_documented_response_alone_is_a_banner() -> None:
         assert s.recv(100) == b"220 ledger ready"
 
 
+@pytest.mark.parametrize("request_text", ["(connect)", "none", "connect only", "(nothing sent)"])
+def test_a_request_that_says_nothing_is_sent_leaves_a_banner(request_text: str) -> None:
+    """``**Request:** (connect)`` over a banner: the stub waited for bytes the client never sends, so its
+    garbage fault never reached a client that only reads (faults called its timeout retry a mismatch:
+    new user, round 50)."""
+    doc = TCP_DOC.format(examples=f"\n**Request:**\n```text\n{request_text}\n```\n" + BANNER)
+    with served(doc) as (stub, _, _), connect(stub.port) as s:
+        assert s.recv(100) == b"220 ledger ready"
+    with served(doc, "garbage") as (stub, _, _), connect(stub.port, 2.0) as s:
+        assert read_all(s) == GARBAGE
+
+
 def test_a_documented_request_and_response_is_request_reply() -> None:
     with served(TCP_DOC.format(examples=REPLY)) as (stub, _, _), connect(stub.port) as s:
         s.sendall(b"POST totals")

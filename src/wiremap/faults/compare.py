@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..model import Integration, RetryPolicy, TypedFailureMode
+from ..model import Integration, RetryBackoff, RetryPolicy, TypedFailureMode
 from ..stub.faults import Fault, FaultKind, FaultPlan, Schedule
 from ..values import parse_duration_ms
 
@@ -402,6 +402,18 @@ def _only_fails(modes: list[TypedFailureMode]) -> bool:
     return True
 
 
+def _pause_said(modes: list[TypedFailureMode]) -> RetryBackoff | None:
+    """The pause between retries a failure mode's words give ("retried 3 times, 0.25 s apart"), when one
+    mode gives one."""
+    from ..document.retry import read_retry
+
+    for m in modes:
+        said = read_retry(" ".join(p for p in (m.what_happens, m.handling) if p), None, 1)
+        if said is not None and said.backoff.initial_ms is not None:
+            return said.backoff
+    return None
+
+
 def _count_said(modes: list[TypedFailureMode]) -> int | None:
     """The retries a failure mode's words count ("reconnect up to 5 times, 2 s apart" -> 5), when they
     count one number."""
@@ -606,8 +618,12 @@ def expected(
     count = _count_said(modes)
     if count is not None and (policy is None or not policy.max_attempts):
         # "→ reconnect up to 5 times, 2 s apart, then crash": the failure mode counts what the Retry
-        # Strategy leaves uncounted
-        counted = {"max_attempts": count + 1, "retries": count}
+        # Strategy leaves uncounted, and its pause with it (the count alone was held to: a 1.5 s pause
+        # passed as "ok" against "0.25 s apart": new user, round 50)
+        counted: dict[str, object] = {"max_attempts": count + 1, "retries": count}
+        said_pause = _pause_said(modes) if policy is None or policy.backoff.initial_ms is None else None
+        if said_pause is not None:
+            counted["backoff"] = said_pause
         policy = policy.model_copy(update=counted) if policy else RetryPolicy(form="failure mode", **counted)
     retried, conflict = _retried(integration, policy, modes, fault)
     timeout = policy.timeout_ms if policy is not None else None
@@ -760,6 +776,8 @@ def judge(promise: Expected, seen: Observed) -> Judgement:
                 f"{_ms(promise.attempt_timeout_ms)} ms (allowed {_ms(max(0.0, low))}–{_ms(high)} ms)"
             )
     message = f"{promise.describe()}; observed {observed_words}"
+    if promise.sleeps_ms is None and attempts is not None and attempts > 1:
+        message += " (pauses not judged: the doc states none wiremap could read)"
     if promise.succeeds is None and seen.exit_code is not None:
         message += f" (exit not judged: {promise.exit_unjudged or 'the doc does not say'})"
     if diffs:

@@ -21,6 +21,14 @@ from ..values import is_placeholder_text
 
 __all__ = ["HTTP_METHODS", "StubSpec"]
 
+# a Request that says nothing is sent: the client connects and the server speaks first (a banner). The
+# TCP stub waited for bytes that never came, and its faults (garbage) never reached the client: round 50
+_NOTHING_SENT = re.compile(
+    r"^\s*[(\[<]?\s*(?:connect(?:ion)?(?:\s+only)?|just\s+connect|nothing(?:\s+is)?(?:\s+sent)?|none|"
+    r"no\s+request|empty|\(?server\s+speaks\s+first\)?|-+|—)\s*[)\]>]?\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _METHOD_REST = re.compile(r"^([A-Za-z]+)\s+(\S+)")
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
@@ -203,7 +211,11 @@ class StubSpec:
             method=method,
             path=path,
             status=_expected_status(settings),
-            request_text=request.text if request else None,
+            request_text=(
+                request.text
+                if request and (request.text or "").strip() and not _NOTHING_SENT.match(request.text)
+                else None
+            ),
             request_json=request.json_value if request else None,
             response_text=response.text if response else None,
             response_json=response.json_value if response else None,

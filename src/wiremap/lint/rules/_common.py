@@ -18,6 +18,7 @@ __all__ = [
     "has_placeholder",
     "is_iso_date",
     "is_unfilled",
+    "json_placeholders",
     "prose_placeholders",
     "read_date",
     "substitute_placeholders",
@@ -34,8 +35,11 @@ PROSE_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*[A-Za-z][^\[\]\n]*\]")
 _MARKDOWN_BRACKETS = re.compile(
     r"!?\[[^\[\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\])|\[[ xX]\](?=\s)|\[\^[^\]\n]*\]"
 )
-# The template's separators between the parts of a value.
-_PARTS = re.compile(r"\s*(?:→|->|=>|⟶|[(),;]|:\s)\s*")
+# The template's separators between the parts of a value (not a comma: the template puts none between
+# placeholders, and "EU, UK, [CH]" or "(e.g. [Fulfilment], [Mailer])" are lists of names: round 50).
+_PARTS = re.compile(r"\s*(?:→|->|=>|⟶|[();]|:\s)\s*")
+# A part that is nothing but bracketed phrases joined by commas, "and", "or" or slashes.
+_ONLY_BRACKETS = re.compile(r"(?:\[[^\[\]\n]+\]\s*(?:,|/|\band\b|\bor\b)?\s*)+")
 # An IPv6 literal such as ``[fe80::1]`` is not a placeholder.
 _IPV6 = re.compile(r"^\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]$")
 # Nothing written yet, said in words (a comment ``# TODO``).
@@ -74,6 +78,22 @@ def code_placeholders(line: str) -> list[tuple[int, str]]:
     return [(k, found[k]) for k in sorted(found)]
 
 
+# In JSON a bracketed phrase of bare words is no array (``"order_id": [order id]``): a placeholder there;
+# ``[true]``, ``[null]``, ``["a"]`` and ``[1, 2]`` are JSON.
+_JSON_WORDS = re.compile(r"(?<![\w\]\)\"'])\[\s*(?!(?:true|false|null)\s*\])[A-Za-z][A-Za-z0-9 _./|:-]*\]")
+
+
+def json_placeholders(line: str) -> list[tuple[int, str]]:
+    """The placeholders of one line of a JSON block: the template's (as in any code) and bracketed phrases
+    of bare words, which no JSON value is (BLK001 called ``[order id]`` invalid JSON and DOC003 said
+    nothing, while rules.md leaves such placeholders to DOC003: round 50)."""
+    found = dict(code_placeholders(line))
+    for m in _JSON_WORDS.finditer(line):
+        if not any(k <= m.start() < k + len(v) for k, v in found.items()):
+            found.setdefault(m.start(), m.group())
+    return sorted(found.items())
+
+
 def prose_placeholders(text: str) -> list[str]:
     """The placeholders of a line of prose (a value, a label, a list item), left to right."""
     if "[" not in text:
@@ -88,6 +108,10 @@ def prose_placeholders(text: str) -> list[str]:
         part = plain[pos:end].strip(" \t*_`.")
         if PROSE_PLACEHOLDER.fullmatch(part) and not _IPV6.match(part):
             found.setdefault(plain.index(part, pos), part)
+        elif part and _ONLY_BRACKETS.fullmatch(part):  # "[team], [channel]": nothing but placeholders
+            for m in PROSE_PLACEHOLDER.finditer(part):
+                if not _IPV6.match(m.group()):
+                    found.setdefault(plain.index(part, pos) + m.start(), m.group())
         pos = sep.end() if sep is not None else end
     return [found[k] for k in sorted(found)]
 
@@ -123,12 +147,14 @@ def is_unfilled(text: str | None) -> bool:
     return not any(_says_something(x) for x in strip_code(text).split("\n"))
 
 
-def substitute_placeholders(text: str, replacement: str) -> tuple[str, set[int]]:
-    """Replace every code placeholder by ``replacement``; also return the 1-based lines that had one."""
+def substitute_placeholders(text: str, replacement: str, *, json: bool = False) -> tuple[str, set[int]]:
+    """Replace every code placeholder (``json``: of a JSON block) by ``replacement``; also return the 1-based
+    lines that had one."""
     out: list[str] = []
     touched: set[int] = set()
+    find = json_placeholders if json else code_placeholders
     for n, line in enumerate(text.split("\n"), start=1):
-        spans = code_placeholders(line)
+        spans = find(line)
         if not spans:
             out.append(line)
             continue

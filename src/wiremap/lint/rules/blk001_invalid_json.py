@@ -40,7 +40,7 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
     for block in code_blocks(ctx.doc.document):
         if (block.language or "").lower() != "json" or not block.text.strip():
             continue
-        text, with_placeholders = substitute_placeholders(block.text, "0")
+        text, with_placeholders = substitute_placeholders(block.text, "0", json=True)
         try:
             parse_json(text)
         except json.JSONDecodeError as exc:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from ...findings import Severity
 from ..rule import DocContext, Violation, doc_rule
 from ..walk import text_units
-from ._common import code_placeholders, prose_placeholders
+from ._common import code_placeholders, json_placeholders, prose_placeholders
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
@@ -40,7 +40,8 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
         if "[" not in unit.text:
             continue
         if unit.kind == "code":
-            hits = [ph for _, ph in code_placeholders(unit.text)]
+            find = json_placeholders if (unit.language or "").lower() == "json" else code_placeholders
+            hits = [ph for _, ph in find(unit.text)]
         elif unit.kind == "raw":
             continue
         else:

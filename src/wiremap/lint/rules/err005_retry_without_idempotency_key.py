@@ -165,8 +165,11 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
     policy = integ.error_handling.retry
     if policy is None or policy.form in _BREAKER_ONLY or policy.retries == 0:
         return
-    if policy.form == "prose" and policy.retries is None and policy.retried is not True:
-        return  # words that say no count and no retry (only unread sentences): nothing is known retried
+    if policy.retries is None and policy.max_attempts is None and policy.retried is not True:
+        # words that say no count and no retry (only unread sentences), code that sets only timeouts
+        # (``nats.connect(connect_timeout=0.5, …)`` "retried a published message": round 50): nothing is
+        # known retried
+        return
     retried = _retried(policy.retried_calls)
     if retried == "read":
         return
