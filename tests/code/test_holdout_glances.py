@@ -56,3 +56,20 @@ def test_xmlrpc_through_defusedxml_snmp_commands_and_zeroconf(tmp_path: Path) ->
     assert sites["c.py"] == [(5, "defusedxml.xmlrpc.xmlrpc_client.ServerProxy", "http")]
     assert sites["snmp.py"] == [(10, "pysnmp.CommandGenerator.getCmd", "snmp")]
     assert sites["mdns.py"] == [(5, "zeroconf.Zeroconf", "mdns")]
+
+
+def test_a_listed_client_packages_function_given_an_apis_address(tmp_path: Path) -> None:
+    """``litellm.get_valid_models(api_base=…)`` calls that endpoint (a changedetection hold-out miss); a
+    function of an unlisted package, or one given no API address, is none."""
+    sites = _sites(
+        tmp_path,
+        {
+            "llm.py": (
+                "import litellm\nimport somelib\n\n\ndef models(base):\n"
+                "    a = litellm.get_valid_models(check_provider_endpoint=True, api_base=base)\n"
+                "    b = somelib.get_things(api_base=base)\n"
+                "    return a, b, litellm.get_valid_models()\n"
+            )
+        },
+    )
+    assert sites["llm.py"] == [(6, "litellm.get_valid_models", "http")]

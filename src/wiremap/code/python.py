@@ -50,12 +50,18 @@ from .conventions import (
 )
 from .link import ATTR, LOCAL, module_name
 from .model import CallSite, Definition, EnvRead, FileIndex
+from .packages import package_of
 
 __all__ = ["index_python"]
 
 _PASS_TYPE = frozenset({"enter_context", "enter_async_context"})
 _CALL_THROUGH = frozenset({"asyncio.to_thread"})
 _FACTORY_FIELD = frozenset({"dataclasses.field", "pydantic.Field"})
+
+
+# keywords that give a function the address of the API it calls (not a broker or a database: those
+# are given to clients)
+_API_ADDRESS = frozenset({"base_url", "api_base", "api_url", "api_base_url", "endpoint_url", "server_url"})
 
 
 class _Indexer(Resolver):
@@ -108,13 +114,20 @@ class _Indexer(Resolver):
         """A third-party class given a connection URL by a keyword that says so (``Limiter(storage_uri=…)``,
         ``Celery(broker=…)``): it connects there."""
         last = dotted.rpartition(".")[2]
-        if not is_third_party(dotted) or not last[:1].isupper() or not_a_client(last):
+        if not is_third_party(dotted) or not_a_client(last):
+            return None
+        if not last[:1].isupper() and not (  # a function of a listed client package given an API's address:
+            # ``litellm.get_valid_models(api_base=…)`` lists the models of that endpoint (a hold-out miss)
+            package_of(dotted) is not None and any(kw.arg in _API_ADDRESS for kw in call.keywords)
+        ):
             return None
         for kw in call.keywords:
             if kw.arg in URL_KEYWORDS:
                 v = self.value_of(kw.value, scope, cls)
                 url = v.literal or v.default
-                protocol = scheme_protocol(url) if url else None
+                protocol = (scheme_protocol(url) if url else None) or (
+                    package.protocol if (package := package_of(dotted)) is not None else None
+                )
                 return dotted, Api(protocol or "unknown", target_keywords=(kw.arg,))
         return None
 
