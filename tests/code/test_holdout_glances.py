@@ -73,3 +73,28 @@ def test_a_listed_client_packages_function_given_an_apis_address(tmp_path: Path)
         },
     )
     assert sites["llm.py"] == [(6, "litellm.get_valid_models", "http")]
+
+
+def test_a_subclass_of_a_client_class_sends_through_its_inherited_methods(tmp_path: Path) -> None:
+    """An apprise plugin's subclass posts through the base's ``_send`` and ``super().send`` (a
+    changedetection hold-out miss); its own methods, and an operation on a non-HTTP client, are none."""
+    sites = _sites(
+        tmp_path,
+        {
+            "plugin.py": (
+                "from apprise.plugins.discord import NotifyDiscord\n\n\nclass Colored(NotifyDiscord):\n"
+                "    def send(self, body, **kw):\n        if kw:\n            return self._fancy(body)\n"
+                "        return super().send(body, **kw)\n\n    def _fancy(self, body):\n"
+                "        return self._send({'content': body})\n"
+            ),
+            "cache.py": (
+                "import redis\n\n\nclass Cache(redis.Redis):\n    def price(self, sku):\n"
+                "        return self.get(f'price:{sku}')\n"
+            ),
+        },
+    )
+    assert [(line, client) for line, client, _ in sites["plugin.py"]] == [
+        (8, "apprise.plugins.discord.NotifyDiscord.send"),
+        (11, "apprise.plugins.discord.NotifyDiscord._send"),
+    ]
+    assert sites["cache.py"] == []

@@ -38,7 +38,7 @@ from ._py_names import (
 )
 from ._py_settings import settings_fields
 from ._py_values import Resolver
-from .clients import FUNCTIONS, METHODS, TARGET_KEYWORDS, Api, is_grpc_stub
+from .clients import FUNCTIONS, HTTP_VERBS, METHODS, TARGET_KEYWORDS, Api, is_grpc_stub
 from .conventions import (
     PENDING_NAMES,
     URL_KEYWORDS,
@@ -61,6 +61,11 @@ _FACTORY_FIELD = frozenset({"dataclasses.field", "pydantic.Field"})
 
 # keywords that give a function the address of the API it calls (not a broker or a database: those
 # are given to clients)
+# what a subclass of a client class calls on itself to reach the peer (HTTP verbs only for HTTP packages)
+_INHERITED_SENDS = frozenset(
+    {"send", "_send", "post", "_post", "request", "_request", "notify", "_notify", "fetch", "_fetch",
+     "put", "patch", "delete", "get", "head"}
+)  # fmt: skip
 _API_ADDRESS = frozenset({"base_url", "api_base", "api_url", "api_base_url", "endpoint_url", "server_url"})
 
 
@@ -76,6 +81,8 @@ class _Indexer(Resolver):
         self._class_quals: set[str] = set()
         self.pending: list[CallSite] = []
         self._transports: set[int] = set()  # client calls passed to another client as its transport
+        # class -> (its listed third-party base, that package's protocol, the methods the class defines)
+        self._third_bases: dict[str, tuple[str, str, frozenset[str]]] = {}
 
     # -- the first pass's client knowledge ------------------------------------------------------------------
 
@@ -459,11 +466,42 @@ class _Indexer(Resolver):
                     self.settings_class(node)
         self.walk_body(self.tree.body, Scope(), None, "")
 
+    def inherited(self, call: ast.Call, cls: str | None) -> tuple[str, Api] | None:
+        """``self._send(payload)`` or ``super().send(…)`` in a class deriving from a listed client package's
+        class, of a method the class does not define: the base class's send (an apprise plugin's
+        subclass posted to Discord through its inherited ``_send``: a hold-out miss)."""
+        func = call.func
+        if cls is None or not isinstance(func, ast.Attribute) or func.attr not in _INHERITED_SENDS:
+            return None
+        owner = func.value
+        by_self = isinstance(owner, ast.Name) and owner.id == "self"
+        by_super = (
+            isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super"
+        )
+        found = self._third_bases.get(cls.split(".")[0]) if by_self or by_super else None
+        if found is None:
+            return None
+        base, protocol, own = found
+        if by_self and func.attr in own:
+            return None  # the class's own method: its body is read where it is written
+        api = METHODS.get(FUNCTIONS[base].returns or "", {}).get(func.attr) if base in FUNCTIONS else None
+        if api is None and func.attr in HTTP_VERBS and protocol != "http":
+            return None  # ``self.get(key)`` of a Redis subclass: an operation, not a request
+        return f"{base}.{func.attr}", api or Api(protocol, target_arg=None)
+
     def first_pass(self) -> None:
         mod = self.mod
         for node in self.tree.body:
             if isinstance(node, ast.ClassDef):
                 self.settings_class(node)
+                for base in node.bases:  # a listed client package's class: its inherited sends are sites
+                    dotted = mod.resolve(base)
+                    package = package_of(dotted) if dotted is not None and is_third_party(dotted) else None
+                    if dotted is not None and package is not None:
+                        own = {
+                            n.name for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                        }
+                        self._third_bases.setdefault(node.name, (dotted, package.protocol, frozenset(own)))
                 for (
                     base
                 ) in node.bases:  # ``class ConfiguredSession(requests.Session)``: its instances are one
@@ -758,7 +796,7 @@ class _Indexer(Resolver):
     def call(self, node: ast.Call, scope: Scope, cls: str | None, qual: str) -> None:
         self.note_env(node, scope, cls)
         node = self.called_through(node)
-        hit = self.api_of(node, scope, cls)
+        hit = self.api_of(node, scope, cls) or self.inherited(node, cls)
         if hit is None:
             if node.args and isinstance(node.func, ast.Name):  # maybe a library function re-exported
                 dotted = self.mod.resolve(node.func)
