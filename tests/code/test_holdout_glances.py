@@ -98,3 +98,17 @@ def test_a_subclass_of_a_client_class_sends_through_its_inherited_methods(tmp_pa
         (11, "apprise.plugins.discord.NotifyDiscord._send"),
     ]
     assert sites["cache.py"] == []
+
+
+def test_a_requests_session_subclass_requests_through_itself(tmp_path: Path) -> None:
+    """``self.post(…)`` inside ``class LedgerSession(requests.Session)`` was no site (new user, round 51)."""
+    sites = _sites(
+        tmp_path,
+        {
+            "a.py": (
+                "import requests\n\n\nclass LedgerSession(requests.Session):\n    def entry(self, e):\n"
+                '        return self.post("http://ledger.internal:9101/v1/entries", json=e, timeout=5)\n'
+            )
+        },
+    )
+    assert sites["a.py"] == [(6, "requests.Session.post", "http")]

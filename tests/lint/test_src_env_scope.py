@@ -376,3 +376,50 @@ def test_src003_a_source_at_the_import_of_a_client_moved_to_another_module(tmp_p
     assert _messages(docs, "SRC006")["ledger.md"] == [
         "billing/ledger_core.py:8 reads environment variable LEDGER_API_TOKEN, which the doc does not list"
     ]
+
+
+def test_src006_a_field_of_another_modules_settings_object_read_in_the_client(tmp_path: Path) -> None:
+    """``settings.billing_token`` (a pydantic-settings field aliased BILLING_TOKEN, in api/config.py) read in
+    the Client's ``__init__``: no SRC006 (new user, round 51)."""
+    code = {
+        "api/__init__.py": "",
+        "api/config.py": (
+            "from pydantic import Field\nfrom pydantic_settings import BaseSettings\n\n\n"
+            "class Settings(BaseSettings):\n"
+            '    billing_url: str = Field(default="http://127.0.0.1:9000", alias="API_BILLING_URL")\n'
+            '    billing_token: str = Field(default="", alias="BILLING_TOKEN")\n'
+            '    s3_bucket: str = Field(default="b", alias="S3_BUCKET")\n\n\nsettings = Settings()\n'
+        ),
+        "clients/__init__.py": "",
+        "clients/http.py": (
+            "import httpx\n\nfrom api.config import settings\n\n\nclass BillingApiClient:\n"
+            "    def __init__(self):\n        self.http = httpx.Client(\n"
+            "            base_url=settings.billing_url,\n"
+            '            headers={"Authorization": f"Bearer {settings.billing_token}"},\n        )\n'
+        ),
+    }
+    doc = _doc("Billing", "clients/http.py:6", "BillingApiClient", "HTTP", ["API_BILLING_URL"])
+    docs = _tree(tmp_path, {"billing.md": doc}, code)
+    assert _messages(docs, "SRC006")["billing.md"] == [
+        "api/config.py:7 reads environment variable BILLING_TOKEN, which the doc does not list"
+    ]  # S3_BUCKET is a field nothing here reads
+
+
+def test_src003_a_client_named_by_its_module_path() -> None:
+    """``clients.fraud.FraudClient`` for the class clients/fraud.py defines: SRC004 said it was not there."""
+    from wiremap.code.locate import client_missing
+    from wiremap.code.model import Definition, FileIndex
+    from wiremap.model import Integration, SourceRef
+
+    f = FileIndex(
+        "clients/fraud.py", "python", "x", 20, (Definition("FraudClient", "FraudClient", "class", 9, 20),)
+    )
+    for client in ("clients.fraud.FraudClient", "clients.FraudClient", "fraud.FraudClient", "FraudClient"):
+        doc = Integration(
+            id="x", path="x.md", client=client, source_ref=SourceRef(path="clients/fraud.py", line=9)
+        )
+        assert client_missing(doc, f) is None, client
+    doc = Integration(
+        id="x", path="x.md", client="other.FraudClient", source_ref=SourceRef(path="clients/fraud.py", line=9)
+    )
+    assert client_missing(doc, f) == "other.FraudClient"

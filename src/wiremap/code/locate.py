@@ -155,6 +155,10 @@ def client_lines(f: FileIndex, name: str, text: list[str] | None = None) -> list
     writes it, ``mqtt.Client``, or by its import, ``paho.mqtt.client.Client``, or a method called on a
     variable the file defines, ``client.Post``, found in ``text``, the file's lines), else its imports."""
     spans = [(d.line, d.end_line) for d in f.definitions if _matches(d.qualname, name)]
+    if not spans and (own := _own_module_name(f, name)) is not None:
+        # ``clients.fraud.FraudClient`` (or ``clients.FraudClient``, re-exported by the package) for the class
+        # clients/fraud.py defines: SRC004 said it was not there (new user, round 51)
+        spans = [(d.line, d.end_line) for d in f.definitions if _matches(d.qualname, own)]
     if spans:
         return sorted(spans)
     names = {name, qualified(f, name) or name}
@@ -184,6 +188,26 @@ def _imported_from(ref: ImportRef, qualifier: str) -> bool:
     module = ref.module.lower().replace("/", ".").lstrip(".")
     parts = set(module.split(".")) | {module, ref.bound.lower()}
     return q in parts or module.endswith("." + q) or q.split(".")[-1] in parts or q in module.replace("-", "")
+
+
+def _own_module_name(f: FileIndex, name: str) -> str | None:
+    """``name`` without a qualifier that is the Source file's own module or one of its packages."""
+    if f.language != "python" or "." not in name:
+        return None
+    stem = f.path[: -len(".py")] if f.path.endswith(".py") else f.path
+    parts = [p for p in stem.split("/") if p]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    module = ".".join(parts)
+    for n in range(1, name.count(".") + 1):  # the longest qualifier first
+        qualifier, rest = name.rsplit(".", n)[0], ".".join(name.rsplit(".", n)[1:])
+        if qualifier and (
+            module == qualifier or module.endswith("." + qualifier) or module.startswith(qualifier + ".")
+        ):
+            return rest
+    return None
 
 
 def client_missing(

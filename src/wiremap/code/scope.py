@@ -217,19 +217,24 @@ def _settings_reads(
     imported module (``settings.PG_DSN`` after ``from billing import settings``), followed there as in
     the Source file, each read at its own file and line (SRC006 said nothing of a variable read by a
     settings module's own helper, and named the line that used the value: new user, round 46)."""
-    wanted: dict[str, set[str]] = {}  # module -> the names of it the code uses
+    # module -> (the names of it the code uses, the attributes it reads of them)
+    wanted: dict[str, tuple[set[str], set[str]]] = {}
     for imp in f.imports:
         if imp.bound not in used and imp.bound != client:  # (a Client re-exported: its module's reads)
             continue
         module = _absolute(imp.module, f.path)
         members = {q.partition(".")[2] for q in qualified if q.startswith(f"{imp.bound}.")}
         if imp.name is None:  # ``import settings``, ``import billing.settings as settings``
-            wanted.setdefault(module, set()).update(members)
+            wanted.setdefault(module, (set(), set()))[0].update(members)
         else:  # ``from billing import settings``: a module of its own, or a name of billing
-            wanted.setdefault(f"{module}.{imp.name}", set()).update(members)
-            wanted.setdefault(module, set()).add(imp.name)
+            wanted.setdefault(f"{module}.{imp.name}", (set(), set()))[0].update(members)
+            names, attrs = wanted.setdefault(module, (set(), set()))
+            names.add(imp.name)
+            attrs.update(
+                members
+            )  # ``settings.billing_token``: a field of the settings object's class (round 51)
     reads: list[EnvRead] = []
-    for module, names in wanted.items():
+    for module, (names, attrs) in wanted.items():
         found = others(module) if names else None
         if found is None:
             continue
@@ -238,7 +243,7 @@ def _settings_reads(
             continue
         tops = _top_level(other.definitions)
         code = _Module(lines, tops, _Uses(lines, other.language))
-        reads += _follow(other, lines, code, tops, [], set(names), set(), classes=True)[0]
+        reads += _follow(other, lines, code, tops, [], set(names), set(attrs), classes=True)[0]
     return reads
 
 
