@@ -480,3 +480,22 @@ def test_a_client_moved_to_another_file_is_not_moved_to_a_call_of_it(
     said = capsys.readouterr()
     assert "Source line 27 not moved: EmailClient is defined in notify/client.py:9" in said.out + said.err
     assert "**Source:** `notify/email_api.py:27`" in (repo / "docs" / "notify-to-mail.md").read_text()
+
+
+def test_a_doc_left_with_a_line_sync_cannot_fix_is_not_marked_reviewed(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Source named the import of a Client moved to another module: sync said so, yet set Last Updated
+    to today (quieting SRC007 on a doc SRC003 fails) and called it "already in sync" next time (round 51)."""
+    client = shop / "services" / "checkout" / "payments_client.py"
+    (shop / "services" / "checkout" / "payments_core.py").write_text(client.read_text())
+    client.write_text('"""Moved."""\nfrom services.checkout.payments_core import PaymentsClient\n')
+    commit_all(shop, "Move PaymentsClient to payments_core", "2026-12-05T09:00:00+00:00")
+    doc = shop / PAYMENTS_DOC
+    doc.write_text(doc.read_text().replace("payments_client.py:39", "payments_client.py:2"))
+    capsys.readouterr()
+    main(["sync", "--write", PAYMENTS_DOC])
+    out = capsys.readouterr()
+    text = doc.read_text()
+    assert "Last Updated left as it is" in out.out + out.err
+    assert f"**Last Updated:** {dt.date.today().isoformat()}" not in text  # the Source still needs a fix

@@ -257,9 +257,17 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
             owners_changed = f"Maintained By set from CODEOWNERS: {' '.join(owners)}"
     # anything changed, or commits after the review day that are all recorded already: reviewed today
     changed = bool(out.changes or news or owners_changed)
+    # a doc left with a line sync could not fix is not reviewed today: Last Updated would quiet SRC007 on
+    # a doc SRC003 still fails (sync then called it "already in sync": new user, round 51)
+    pending = bool(out.notes)
     today_set = (
-        changed and _date(integ.last_updated) != today and _set_field(lines, updated, today.isoformat())
+        changed
+        and not pending
+        and _date(integ.last_updated) != today
+        and _set_field(lines, updated, today.isoformat())
     )
+    if changed and pending and _date(integ.last_updated) != today:
+        out.notes.append("Last Updated left as it is: the doc still needs the fix above")
     if _add_recent_changes(lines, unrecorded, footer):
         out.changes.append(f"{len(unrecorded)} commit(s) added to Recent Changes")
     if owners_changed:
