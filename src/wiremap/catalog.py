@@ -117,8 +117,10 @@ class Catalog:
         found = named(self, name)
         return found[0] if found else None
 
-    def select(self, names: Iterable[str]) -> list[Integration]:
-        """The integrations named (all when none is); :class:`UsageError` for a name that matches none."""
+    def select(self, names: Iterable[str], unmatched: list[str] | None = None) -> list[Integration]:
+        """The integrations named (all when none is). A name that matches none is left out and put in
+        ``unmatched`` (for the caller to say) when others match; :class:`UsageError` when none matches, or
+        when ``unmatched`` is not given."""
         wanted = list(names)
         if not wanted:
             return self.integrations
@@ -132,8 +134,10 @@ class Catalog:
                 raise UsageError(f"--only {why}")
             else:
                 chosen.append(found[0])
-        if missing:
+        if missing and (unmatched is None or not chosen):
             raise UsageError(f"no integration matches --only {', '.join(missing)}")
+        if unmatched is not None:
+            unmatched.extend(missing)
         return list({i.path: i for i in chosen}.values())
 
     # -- the system graph ------------------------------------------------------------------------------

@@ -344,3 +344,17 @@ def test_select_takes_comma_joined_selectors_as_lint_md_says(capsys: pytest.Capt
     code, out, _ = run(capsys, "lint", messy, "--select", "DOC,CRT", "--format", "json")
     assert code == 1 and {f["code"][:3] for f in json.loads(out)} == {"DOC", "CRT"}
     assert run(capsys, "lint", messy, "--select", "DOCC")[0] == 2
+
+
+def test_show_leaves_out_an_only_name_that_matches_nothing_when_another_matches(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """show.md's own example (``--only "Storefront -> Cart Service" --only nope``) stopped with exit 2
+    (new user, round 51): the name that matches nothing is left out and said; none matching is exit 2."""
+    args = ["show", str(EXAMPLE_DOCS), "--only", "Storefront -> Cart Service", "--only", "nope"]
+    assert main([*args, "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["id"] == "storefront-to-cart-service"
+    assert "warning: no integration matches --only nope: left out" in out.err
+    assert main(["show", str(EXAMPLE_DOCS), "--only", "nope"]) == 2
+    assert "no integration matches --only nope" in capsys.readouterr().err

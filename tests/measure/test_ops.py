@@ -273,9 +273,14 @@ def test_websocket_request_is_sent_only_where_the_probe_sends_it() -> None:
         )
         return str(getattr(op, "mode", None))
 
-    assert mode() == "ping"  # a remote target found in the doc: the Request may publish
+    # a remote target found in the doc: the Request may publish. Pings in its place were "ok" against the
+    # doc's figures and written into it (new user, round 51): refused, as an HTTP write is
+    with pytest.raises(ConfigError, match="--allow-writes"):
+        mode()
     assert mode(explicit=True) == "request"
     assert mode(allow_writes=True) == "request"
+    no_request = websocket_op.factory(_ctx("websocket", 443, host="gateway.example.com"))
+    assert getattr(no_request, "mode", None) == "ping"  # nothing documented to send: a ping is the round trip
 
 
 def test_websocket_abandoned_call_leaves_no_stale_reply() -> None:

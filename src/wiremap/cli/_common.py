@@ -15,7 +15,7 @@ from .._errors import UsageError
 from ..catalog import Catalog, load
 from ..config import Config, load_config
 from ..findings import Finding
-from ..model import SCHEMA_VERSION
+from ..model import SCHEMA_VERSION, Integration
 from ..trust.credentials import parse_bindings
 from ..values import parse_duration_ms
 
@@ -142,6 +142,16 @@ def problems_reported() -> bool:
 def forget_problems() -> None:
     """A new run of a command starts with none (main() calls it)."""
     _problems.clear()
+
+
+def select_only(catalog: Catalog, only: list[str] | None) -> list[Integration]:
+    """The integrations ``--only`` names (all without it). A name that matches nothing is left out and said
+    on stderr when another matches; exit 2 when none does."""
+    unmatched: list[str] = []
+    chosen = catalog.select(only or [], unmatched)
+    for name in unmatched:
+        err.print(f"warning: no integration matches --only {name}: left out", markup=False)
+    return chosen
 
 
 def load_catalog(

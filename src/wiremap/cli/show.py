@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..output import revealed
 from ..secrets import mask_json
-from ._common import ConfigOption, OutputFormat, load_catalog, out, print_json
+from ._common import ConfigOption, OutputFormat, load_catalog, out, print_json, select_only
 
 
 def _text(data: dict[str, Any]) -> Table:
@@ -42,11 +42,7 @@ def show(
 ) -> None:
     """Print the model of each doc: one JSON object for one doc, an array for several."""
     catalog, _ = load_catalog(paths, config_file)  # unreadable docs: said, and exit 1 after the rest
-    chosen = catalog.select(only)
-    if only and not chosen:
-        from .._errors import UsageError
-
-        raise UsageError(f"no integration matches --only {', '.join(only)}")
+    chosen = select_only(catalog, only)
     items = [i.to_json() for i in chosen]
     if output_format is OutputFormat.json:
         print_json(items[0] if len(items) == 1 else items, reveal=reveal)  # masked unless --reveal

@@ -18,7 +18,7 @@ from ..verify import VerifyOptions, verify_all
 from ..verify.engine import IntegrationReport
 from ..verify.report import FORMATS
 from ..verify.targets import target_ids
-from ._common import BindSecretOption, ConfigOption, bindings, err, load_catalog, out
+from ._common import BindSecretOption, ConfigOption, bindings, err, load_catalog, out, select_only
 
 
 class VerifyFormat(enum.StrEnum):
@@ -71,7 +71,7 @@ def verify(
     problems = catalog.problems()
     untitled = {f.path for f in problems if f.code == "DOC004"}
     # a doc without its title is a finding, not an integration "? → ?" to probe (round 30)
-    chosen = [i for i in catalog.select(only) if i.path not in untitled]
+    chosen = [i for i in select_only(catalog, only) if i.path not in untitled]
     if only and not chosen:
         raise UsageError(f"no integration matches --only {', '.join(only)}")
     targets = target_ids(target, catalog)

@@ -1,10 +1,10 @@
 """WebSocket operation: one connection per operation; a call is one round trip on it.
 
 The round trip is the documented Request example sent as one text message and the first message that
-comes back; without a Request example, or when the Request may not be sent (the probe's rule,
-:func:`wiremap.probes.websocket.may_send`: loopback, a --target target, or ``allow_writes``), it is a
-ping and its pong. URL, ``Authorization`` header, TLS settings and errors are
-:mod:`wiremap.protocols.websocket`'s, as the probe's.
+comes back; without a Request example it is a ping and its pong. A Request that may not be sent (the
+probe's rule for repeated sends, :func:`wiremap.probes.websocket.may_send`: ``--allow-writes``) is a
+ConfigError, as an HTTP write is: its pings are not what the doc's figures measure. URL,
+``Authorization`` header, TLS settings and errors are :mod:`wiremap.protocols.websocket`'s, as the probe's.
 
 A reply is taken to answer the oldest unanswered Request: a server that also pushes messages of its own
 makes round trips look shorter than they are. A call abandoned before its reply (the engine's deadline)
@@ -46,8 +46,15 @@ class WebSocketRoundTrip:
         headers, unset = ws_protocol.auth_header(ctx)
         self._endpoint = ws_protocol.Endpoint(url, headers=headers, unset=unset, context=context)
         request = ctx.integration.request
-        sendable = request is not None and bool(request.text.strip()) and may_send(ctx)
-        self._message: str | None = request.text if sendable and request is not None else None
+        documented = request is not None and bool(request.text.strip())
+        if documented and not may_send(ctx):
+            # the doc's figures are the Request's round trip: pings in its place were "ok" against them and
+            # written into the doc (new user, round 51); refused as an HTTP write is
+            raise ConfigError(
+                "websocket: the documented Request may publish: it is sent as load only with --allow-writes "
+                "(a ping would not be the round trip the doc's figures are about)"
+            )
+        self._message: str | None = request.text if documented and request is not None else None
         self._ws: Any = None
         self._closed: type[BaseException] = _NotOpen  # websockets' ConnectionClosed once open
         self._lock = asyncio.Lock()
