@@ -621,3 +621,61 @@ def test_the_pause_a_failure_mode_gives_with_its_count_is_judged() -> None:
     unread = expected(silent, parse_fault("refused"))
     ok = judge(unread, Observed(_starts(1501, 1501, 1505), exit_code=1, gave_up_after_ms=4510))
     assert ok.verdict == "ok" and "pauses not judged" in ok.message
+
+
+def _http_doc(endpoint: str, retry: str, language: str, modes: str) -> Integration:
+    text = (
+        f"# Integration: Shop → Catalog\n\n## Request Format\n\n**Endpoint:** `{endpoint}`\n\n"
+        f"## Error Handling\n\n**Failure Modes:**\n{modes}\n\n"
+        f"**Retry Strategy:**\n```{language}\n{retry}\n```\n"
+    )
+    return parse_text(text, "x.md").integration
+
+
+def test_urllib3_retries_a_status_for_its_allowed_methods_only() -> None:
+    """``Retry(total=3, status_forcelist=[503])`` on a POST: urllib3's default allowed_methods leave POST out,
+    so a 503 is not retried; faults expected 3 retries (and called the right client a mismatch: round 52)."""
+    retry = "retry = Retry(total=3, backoff_factor=0.2, status_forcelist=[503])"
+    modes = "- **HTTP 503**: overloaded → the quote fails"
+    assert (
+        expected(_http_doc("POST /v1/quotes", retry, "python", modes), parse_fault("status:503")).attempts
+        == 1
+    )
+    assert (
+        expected(_http_doc("GET /v1/quotes", retry, "python", modes), parse_fault("status:503")).attempts == 4
+    )
+
+
+def test_tenacity_stop_after_delay_is_read_when_an_attempt_ends() -> None:
+    """stop_after_delay(2) with 0.5 s attempts and 100/200/400 ms waits makes 4 attempts (the 4th starts at
+    2.2 s: tenacity checks the delay before its pause), faults said 3 (round 52)."""
+    retry = (
+        "@retry(stop=(stop_after_attempt(5) | stop_after_delay(2)), wait=wait_exponential(multiplier=0.1))\n"
+        "def get():\n    return httpx.get(URL, timeout=0.5)"
+    )
+    doc = _http_doc("GET /v1/items", retry, "python", "- **Timeout**: no answer in 0.5 s → retried")
+    assert expected(doc, parse_fault("timeout")).attempts == 4
+
+
+def test_a_config_naming_statuses_does_not_retry_a_timeout() -> None:
+    """``{"retries": 2, "retry_on_status": [503]}``: the key was unread and the policy held to retry a
+    timeout too (round 52)."""
+    retry = '{"retries": 2, "backoff_ms": 300, "retry_on_status": [503]}'
+    doc = _http_doc("GET /v1/items", retry, "json", "- **Timeout**: → fail open, show the cached list")
+    assert doc.error_handling.retry is not None and doc.error_handling.retry.retry_on_status == ["503"]
+    assert expected(doc, parse_fault("timeout")).attempts == 1
+    assert expected(doc, parse_fault("status:503")).attempts == 3
+
+
+def test_an_outcome_said_without_a_retry_rule_is_judged() -> None:
+    """ "503 → serve the cached catalog" under a Retry Strategy wiremap does not read: the retry is not
+    judged, the exit is (a client that crashed passed as not-documented: round 52)."""
+    doc = _http_doc(
+        "GET /v1/catalog", "client = httpx.Client(transport=httpx.HTTPTransport(retries=2))", "python",
+        "- **HTTP 503**: catalog overloaded → serve the cached catalog",
+    )  # fmt: skip
+    promise = expected(doc, parse_fault("status:503"))
+    crashed = judge(promise, Observed(_starts(), exit_code=1, gave_up_after_ms=20))
+    assert crashed.verdict == "mismatch" and "should succeed" in crashed.message
+    served = judge(promise, Observed(_starts(), exit_code=0, gave_up_after_ms=20))
+    assert served.verdict == "not-documented"

@@ -474,6 +474,8 @@ def _policy_says(
         return by_words
     if fault.kind is FaultKind.STATUS:
         code = fault.status or 0
+        if policy.form == "urllib3" and not _method_retried(integration, policy):
+            return False  # urllib3 retries a status for its allowed_methods only (POST is not: round 52)
         if str(code) in policy.retry_on_status and str(code) not in policy.not_retried_status:
             return True  # a status named beats its class: "retry 429 … 4xx other than 429 never" (round 44)
         if any(_status_matches(s, str(code)) for s in policy.not_retried_status):  # "5xx except 501"
@@ -505,9 +507,10 @@ def _policy_says(
         return fault.kind not in _URLLIB3_READ or _method_retried(integration, policy)
     if policy.retry_on_exceptions:
         return _exceptions_say(policy, modes, fault)
-    # a policy that names no failure retries every failure (tenacity, backoff loops); words that name the
-    # statuses retried ("3 retries on 503") name what is retried, and a timeout is not it
-    return not (policy.form == "prose" and policy.retry_on_status)
+    # a policy that names no failure retries every failure (tenacity, backoff loops); one that names the
+    # statuses retried ("3 retries on 503", a config's ``retry_on_status: [503]``) names what is retried, and
+    # a timeout is not it (a JSON config's list was held to retry timeouts too: round 52)
+    return not policy.retry_on_status
 
 
 def _method_retried(integration: Integration, policy: RetryPolicy) -> bool:
@@ -644,7 +647,14 @@ def expected(
     fallback = bool(policy is not None and policy.fallback)
     if retried is None:
         what = "the doc does not say whether this failure is retried"
-        return Expected(None, None, fail_ms, timeout, deadline, None, None, None, what, conflict)
+        # what the caller then does may still be said ("503 → serve the cached catalog"): judged (a client
+        # that crashed there passed as "not-documented": new user, round 52)
+        succeeds, unjudged = _outcome(modes)
+        if succeeds is None and fallback:
+            succeeds, unjudged = True, ""
+        if plan.schedule is not Schedule.ALWAYS:
+            succeeds = None  # whether a later attempt is made is not said: nor is the exit
+        return Expected(None, None, fail_ms, timeout, deadline, succeeds, None, None, what, conflict)
     if retried and (policy is None or not policy.max_attempts):  # retried, how often not said
         succeeds, unjudged = _outcome(modes)
         if succeeds is None and fallback:
@@ -686,9 +696,14 @@ def expected(
     if deadline is not None and sleeps is not None and attempts > 1 and len(sleeps) >= attempts - 1:
         # attempts the deadline leaves room for: a client stops retrying once the deadline has passed
         used, allowed = fail_ms, 1
+        after_attempt = policy is not None and policy.form == "tenacity"
         for pause in sleeps:
+            # tenacity's stop_after_delay is read when an attempt has failed, before its pause (an attempt
+            # may start past the deadline: its own docs say so; it was held to stop before: round 52)
+            if after_attempt and used >= deadline:
+                break
             used += pause
-            if used >= deadline:
+            if not after_attempt and used >= deadline:
                 break
             used += fail_ms
             allowed += 1
@@ -739,7 +754,17 @@ def judge(promise: Expected, seen: Observed) -> Judgement:
     attempts = seen.attempts
     observed_words = _observed_words(seen)
     if promise.attempts is None and (promise.retried is not True or attempts is None):
-        return Judgement("not-documented", f"{promise.describe()}; observed {observed_words}")
+        message = f"{promise.describe()}; observed {observed_words}"
+        if (
+            promise.succeeds is not None
+            and seen.exit_code is not None
+            and (seen.exit_code == 0) != promise.succeeds
+        ):
+            said = "succeed" if promise.succeeds else "fail"
+            did = "succeeded" if seen.exit_code == 0 else f"failed (exit {seen.exit_code})"
+            diff = f"the command should {said} by the doc, it {did}"
+            return Judgement("mismatch", f"{message}: {diff}", [diff])
+        return Judgement("not-documented", message)
     diffs: list[str] = []
     if promise.attempts is None:  # retried, how often not said: retried at least once
         if attempts is not None and attempts < 2:

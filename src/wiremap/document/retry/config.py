@@ -278,6 +278,13 @@ _KEYS: dict[str, dict[str, Handler]] = {
         "retryon": _retry_on,
         "statuscodes": _retry_on,
         "retryablestatuscodes": _retry_on,
+        # ``retry_on_status: [503]`` (unread, ERR001 only, and faults retried timeouts too: round 52)
+        "retryonstatus": _retry_on,
+        "retryonstatuses": _retry_on,
+        "retryonstatuscodes": _retry_on,
+        "retrystatuses": _retry_on,
+        "retrystatuscodes": _retry_on,
+        "retryablestatuses": _retry_on,
         "failurethreshold": lambda d, v, n: d.set("breaker.failure_threshold", _int(v), n),
         "cooldown": _ms("breaker.cool_down_ms", None),
         "fallback": lambda d, v, n: d.set("fallback", v if isinstance(v, str) and v.strip() else None, n),
