@@ -442,6 +442,9 @@ SLUG_MAX_CHARS = 100
 SLUG_MAX_BYTES = 200  # UTF-8: a file name (slug + ".md", and the temp name of an atomic write) < 255
 
 
+_SHARP = re.compile(r"(?<![A-Za-z])([A-Za-z])#")
+
+
 def slugify(text: str) -> str:
     """A stable, lower-case ASCII slug; non-Latin letters are kept when nothing else is left.
 
@@ -450,6 +453,9 @@ def slugify(text: str) -> str:
     whole slug, so two long names that start alike stay distinct (and the same name always gives the
     same slug)."""
     base = "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
+    # a sign that is part of a name is said: "C++ Engine" and "C Engine" were one service and one id (their
+    # alerts paged the other team: new user, round 52); "C#", "F#" likewise
+    base = _SHARP.sub(r"\1 sharp", base.replace("+", " plus ")) if "+" in base or "#" in base else base
     if base.isascii():
         slug = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")
     else:

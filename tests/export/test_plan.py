@@ -113,3 +113,43 @@ def test_the_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["export", "prometheus", str(doc), "-o", str(tmp_path / "o"), "--exporter", "nohost"]) == 2
     assert main(["export", "grafana", str(doc), "-o", str(tmp_path / "o")]) == 2
     assert "--exporter wants HOST:PORT" in capsys.readouterr().err
+
+
+def test_a_websocket_token_written_in_the_doc_is_not_sent_either(tmp_path: Path) -> None:
+    """A literal ``Authorization: Bearer …`` in the Connection String: the probe wanted 101 only and failed
+    on a healthy server answering 401 (new user, round 52); a ``$VAR`` token already gave 101|401|403."""
+    cs = (
+        "\n**Connection String:**\n```\n"
+        "wss://push.internal:8443/ws (Authorization: Bearer wsTok3n-abcdef123456)\n```\n"
+    )
+    export = _plan(tmp_path, protocol="WebSocket", host="push.internal:8443", endpoint="/ws", extra=cs)
+    m = export.modules[0]
+    assert m.body["query_response"][1] == {"expect": "^HTTP/1\\.[01] (101|401|403) "}
+    assert "wsTok3n" not in "".join(render(export, Options()).values())
+
+
+def test_export_skips_an_untitled_doc_and_a_second_doc_of_one_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An untitled doc was exported as "? → ?"; "C++ Engine → Ledger" and "C Engine → Ledger" shared one id
+    and each alert matched both (round 52): distinct ids now, and a true duplicate is said, not exported."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, title in (("a", "C++ Engine"), ("b", "C Engine"), ("c", "C Engine")):
+        (docs / f"{name}.md").write_text(
+            DOC.replace("Billing", title).format(
+                dest="Ledger",
+                protocol="TCP",
+                host="ledger.internal:7000",
+                endpoint="ledger.internal:7000",
+                extra="",
+            ),
+            encoding="utf-8",
+        )
+    untitled = DOC.format(dest="Ledger", protocol="TCP", host="ledger.internal:7000", endpoint="x", extra="")
+    (docs / "d.md").write_text(untitled.split("\n", 1)[1], encoding="utf-8")
+    main(["export", "prometheus", str(docs), "-o", str(tmp_path / "out")])
+    out = capsys.readouterr()
+    exported = sorted(re.findall(r"^exported: ([\w-]+):", out.out, re.M))
+    assert exported == ["c-engine-to-ledger", "c-plus-plus-engine-to-ledger"], out.out
+    assert "c.md: its id c-engine-to-ledger is" in out.err

@@ -93,7 +93,24 @@ def export(
     options = Options(
         address, interval_s, down_for, timeout_s, cert_days, target_ids(target, catalog), os.environ
     )
-    result = plan(catalog.integrations, config, options, _owner_of(config))
+    # a doc without its title is a finding, not an integration "? → ?" to alert on; two docs of one id would
+    # share every alert (and page the other's owner): the first is exported, the others said (round 52)
+    untitled = {f.path for f in catalog.problems() if f.code == "DOC004"}
+    first_of: dict[str, str] = {}
+    chosen = []
+    for integ in catalog.integrations:
+        if integ.path in untitled:
+            continue
+        if integ.id in first_of:
+            err.print(
+                f"skipped: {integ.path}: its id {integ.id} is {first_of[integ.id]}'s too (CAT001): "
+                "not exported",
+                markup=False,
+            )
+            continue
+        first_of[integ.id] = integ.path
+        chosen.append(integ)
+    result = plan(chosen, config, options, _owner_of(config))
     files = render(result, options)
     if output.exists() and not output.is_dir():
         raise UsageError(f"-o {output}: not a folder")
