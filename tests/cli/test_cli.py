@@ -358,3 +358,18 @@ def test_show_leaves_out_an_only_name_that_matches_nothing_when_another_matches(
     assert "warning: no integration matches --only nope: left out" in out.err
     assert main(["show", str(EXAMPLE_DOCS), "--only", "nope"]) == 2
     assert "no integration matches --only nope" in capsys.readouterr().err
+
+
+def test_index_lists_an_untitled_doc_by_its_path_and_does_not_count_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An untitled doc was a "? → ?" row counted among the integrations (new user, round 52)."""
+    docs = tmp_path / "docs"
+    shutil.copytree(EXAMPLE_DOCS, docs)
+    first = sorted(docs.glob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    total = len(list(docs.glob("*.md")))
+    main(["index", str(docs)])
+    page = capsys.readouterr().out
+    assert f"{total - 1} integrations between" in page and "and 1 doc(s) without a title" in page
+    assert f"(no title: {first.name})" in page and "? → ?" not in page
