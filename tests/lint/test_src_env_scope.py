@@ -423,3 +423,25 @@ def test_src003_a_client_named_by_its_module_path() -> None:
         id="x", path="x.md", client="other.FraudClient", source_ref=SourceRef(path="clients/fraud.py", line=9)
     )
     assert client_missing(doc, f) == "other.FraudClient"
+
+
+def test_src003_a_js_client_only_imported_at_the_source_line(tmp_path: Path) -> None:
+    """``import { inventoryClient } from "./clients.js"`` at the Source file's line 1, the client a const of
+    clients.ts: SRC003 was silent (within the window) and sync moved the Source to the import (round 53)."""
+    code = {
+        "api/grpc/clients.ts": (
+            'import * as grpc from "@grpc/grpc-js";\n\n'
+            "export const inventoryClient = new grpc.Client(process.env.INVENTORY_ADDR, creds);\n"
+        ),
+        "api/grpc/inventory.ts": (
+            'import { inventoryClient } from "./clients.js";\n\nexport { inventoryClient };\n\n'
+            "export function reserve(sku: string) {\n  return inventoryClient.Reserve({ sku });\n}\n"
+        ),
+    }
+    docs = _tree(
+        tmp_path,
+        {"inv.md": _doc("Inventory", "api/grpc/inventory.ts:6", "inventoryClient", "gRPC", [])},
+        code,
+    )
+    (message,) = _messages(docs, "SRC003")["inv.md"]
+    assert "it is defined in api/grpc/clients.ts:3" in message and "only imports it, at line 1" in message

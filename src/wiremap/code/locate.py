@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Integration
@@ -312,6 +314,40 @@ def imported_only(
     return Moved(name, line, nearest(spans, line) or spans[0][0])
 
 
+def import_definition(
+    f: FileIndex, rel: str, name: str, exists: Callable[[str], bool], read: Callable[[str], list[str]]
+) -> tuple[str, int] | None:
+    """Where the module a Source file imports the Client from defines it, by the import's relative path
+    (``import { inventoryClient } from "./clients.js"`` → ``clients.ts``, the line of ``export const
+    inventoryClient =``): a variable is no definition the index lists (SRC003 said nothing and sync moved
+    the Source to the import line: new user, round 53). None when the module is not a file of the tree."""
+    last = name.rsplit(".", 1)[-1]
+    for imp in f.imports:
+        if last not in (imp.bound, imp.name) or not imp.module.startswith("."):
+            continue
+        if f.language == "python":
+            level = len(imp.module) - len(imp.module.lstrip("."))
+            folder = posixpath.dirname(rel)
+            for _ in range(level - 1):
+                folder = posixpath.dirname(folder)
+            base = posixpath.join(folder, imp.module.lstrip(".").replace(".", "/"))
+            if imp.name is not None and not imp.module.lstrip("."):
+                base = posixpath.join(folder, imp.name)
+            candidates = [f"{base}.py", f"{base}/__init__.py"]
+        else:
+            base = posixpath.normpath(posixpath.join(posixpath.dirname(rel), imp.module))
+            stem = re.sub(r"\.(?:[cm]?[jt]sx?)$", "", base)
+            exts = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx")
+            candidates = [base, *(stem + e for e in exts), *(f"{stem}/index{e}" for e in exts)]
+        for path in candidates:
+            if path != rel and exists(path):
+                defines = _defines(last)
+                line = next((n for n, t in enumerate(read(path), 1) if defines.search(t)), None)
+                if line is not None:
+                    return path, line
+    return None
+
+
 def client_line(integration: Integration, f: FileIndex | None, text: list[str] | None = None) -> Moved | None:
     """``sync``'s fix: where the Source line should point when it is no longer at the Client, near or far:
     the start of the nearest definition (or call site). None where :func:`moved_client` gives None for lack
@@ -319,8 +355,8 @@ def client_line(integration: Integration, f: FileIndex | None, text: list[str] |
     inside ``InventoryClient`` at line 18 was "moved" to the class's line 11, a true line rewritten:
     new user, round 29)."""
     found = _where(integration, f, text)
-    if found is None:
-        return None
+    if found is None or imported_only(integration, f, text) is not None:
+        return None  # only imported here: no line of this file to point at (SRC003 and sync say so)
     name, line, spans = found
     if any(first <= line <= last for first, last in spans):
         return None

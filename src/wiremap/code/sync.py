@@ -16,7 +16,7 @@ from ..document.template import canonical_section
 from ..secrets import mask_text
 from ..values import parse_date
 from .history import Commit
-from .locate import client_line, client_missing, defined_elsewhere, imported_only
+from .locate import client_line, client_missing, defined_elsewhere, import_definition, imported_only
 from .project import NO_ROOT, Project
 from .review import news as review_news
 
@@ -85,13 +85,14 @@ def _fix_source_line(lines: list[str], doc: ParsedDoc, project: Project, rel: st
     f = project.file(rel)
     imported = imported_only(integ, f, project.lines(rel)) if moved is None else None
     if f is not None and imported is not None:
-        there = defined_elsewhere(project.index, f, imported.client, rel)
-        if there is not None:
-            out.notes.append(
-                f"Source line {imported.old_line} not moved: {imported.client} is defined in {there[0]}:"
-                f"{there[1]} and {rel} only imports it (line {imported.new_line}): point the Source at the "
-                "definition by hand (SRC003)"
-            )
+        there = defined_elsewhere(project.index, f, imported.client, rel) or import_definition(
+            f, rel, imported.client, project.exists, project.lines
+        )
+        where = f"is defined in {there[0]}:{there[1]}" if there is not None else "is defined elsewhere"
+        out.notes.append(
+            f"Source line {imported.old_line} not moved: {imported.client} {where} and {rel} only imports "
+            f"it (line {imported.new_line}): point the Source at the definition by hand (SRC003)"
+        )
     if moved is None or ref is None or not ref.path or not 0 <= i < len(lines):
         return
     if f is not None and (there := defined_elsewhere(project.index, f, moved.client, rel)) is not None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...code.locate import defined_elsewhere, imported_only, moved_client
+from ...code.locate import defined_elsewhere, import_definition, imported_only, moved_client
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
@@ -43,16 +43,21 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
         if moved is None:
             imported = imported_only(doc.integration, f, project.lines(rel))
             if f is not None and imported is not None:
-                there = defined_elsewhere(project.index, f, imported.client, rel)
-                if there is not None:
-                    yield Violation(
-                        doc.integration.line_of("source_ref"),
-                        f"Client {imported.client} is not at {rel}:{imported.old_line}: it is defined in "
-                        f"{there[0]}:{there[1]} ({rel} only imports it, at line {imported.new_line}); "
-                        "point the Source at the definition (`wiremap sync` does not move a Source to "
-                        "another file)",
-                        doc.path,
-                    )
+                there = defined_elsewhere(project.index, f, imported.client, rel) or import_definition(
+                    f, rel, imported.client, project.exists, project.lines
+                )
+                where = (
+                    f"it is defined in {there[0]}:{there[1]}"
+                    if there is not None
+                    else "it is defined elsewhere"
+                )
+                yield Violation(
+                    doc.integration.line_of("source_ref"),
+                    f"Client {imported.client} is not at {rel}:{imported.old_line}: {where} ({rel} only "
+                    f"imports it, at line {imported.new_line}); point the Source at the definition "
+                    "(`wiremap sync` does not move a Source to another file)",
+                    doc.path,
+                )
             continue
         if f is not None and (there := defined_elsewhere(project.index, f, moved.client, rel)) is not None:
             yield Violation(
