@@ -127,3 +127,34 @@ def test_a_client_qualified_by_a_module_the_file_does_not_import_it_from(tmp_pat
     assert missing("cache.js", "Foo.Redis") == "Foo.Redis"
     assert missing("cache.js", "ioredis.Redis") is None
     assert missing("cache.js", "Redis") is None
+
+
+def test_js_env_read_through_a_schema(tmp_path: Path) -> None:
+    """zod's ``EnvSchema.parse(process.env)`` and envalid's ``cleanEnv(process.env, {…})``: each key is a
+    read (SRC005 said the variables were never read: new user, round 53)."""
+    root = _tree(
+        tmp_path,
+        {
+            "config.ts": (
+                'import { z } from "zod";\n\nconst EnvSchema = z.object({\n'
+                '  PAYMENTS_API_URL: z.string().url().default("https://payments.internal:8443"),\n'
+                "  PAYMENTS_API_TOKEN: z.string(),\n});\n\nexport const env = EnvSchema.parse(process.env);\n"
+            ),
+            "env.js": (
+                'const { cleanEnv, str, url } = require("envalid");\n\nconst env = cleanEnv(process.env, {\n'
+                '  AUDIT_SINK_URL: url({ default: "http://audit.internal:8088" }),\n'
+                "  SERVICE_NAME: str(),\n});\n"
+            ),
+            "other.ts": "const opts = merge({ retries: 3 }, process.env);\n",
+        },
+    )
+    files = index_tree(root, use_cache=False).files
+    assert [(e.line, e.name, e.default) for e in files["config.ts"].env_reads] == [
+        (4, "PAYMENTS_API_URL", "https://payments.internal:8443"),
+        (5, "PAYMENTS_API_TOKEN", None),
+    ]
+    assert [(e.line, e.name, e.default) for e in files["env.js"].env_reads] == [
+        (4, "AUDIT_SINK_URL", "http://audit.internal:8088"),
+        (5, "SERVICE_NAME", None),
+    ]
+    assert files["other.ts"].env_reads == ()  # lower-case keys are options, not variables
