@@ -679,3 +679,21 @@ def test_an_outcome_said_without_a_retry_rule_is_judged() -> None:
     assert crashed.verdict == "mismatch" and "should succeed" in crashed.message
     served = judge(promise, Observed(_starts(), exit_code=0, gave_up_after_ms=20))
     assert served.verdict == "not-documented"
+
+
+def test_a_grpc_code_is_judged_by_the_mode_that_names_it() -> None:
+    """grpc:UNAVAILABLE was judged by the Invalid Response mode (NOT_SERVING, "not retried") while the
+    Unavailable mode and the service config say 4 attempts (new user, round 53)."""
+    text = (
+        "# Integration: Shop → Pricing\n\n**Protocol:** gRPC\n\n## Request Format\n\n"
+        "**Endpoint:** `shop.v1.Pricing/Quote`\n\n## Error Handling\n\n**Failure Modes:**\n"
+        "- **Invalid Response**: health answers NOT_SERVING → never retried\n"
+        "- **Unavailable**: the server answers UNAVAILABLE → retried by the channel's retry policy up to "
+        "4 attempts\n\n"
+        '**Retry Strategy:**\n```json\n{"methodConfig": [{"name": [{"service": "shop.v1.Pricing"}], '
+        '"retryPolicy": '
+        '{"maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2, '
+        '"retryableStatusCodes": ["UNAVAILABLE"]}}]}\n```\n'
+    )
+    promise = expected(parse_text(text, "x.md").integration, parse_fault("grpc:UNAVAILABLE"))
+    assert promise.attempts == 4 and promise.conflict == ""

@@ -64,6 +64,9 @@ def test_the_example_shop() -> None:
         # the mode says the body is no JSON: a body of the wrong shape is no such failure (round 42)
         ("- **Invalid Response**: body is not JSON → never retried", "http", "invalid:not-json"),
         ("- **Invalid Response**: an HTML error page instead of JSON → raised", "http", "invalid:not-json"),
+        # a gRPC code named in words: that code (it was classed as a refusal and never injected: round 53)
+        ("- **Unavailable**: the server answers UNAVAILABLE → retried", "grpc", "grpc:UNAVAILABLE"),
+        ("- **Resource exhausted**: quota → not retried", "grpc", "grpc:RESOURCE_EXHAUSTED"),
     ],
 )
 def test_one_mode(mode: str, server: str, fault: str) -> None:

@@ -155,3 +155,18 @@ def test_refused_is_the_front_listeners() -> None:
             assert [r.attempt for r in ctx.recorder.items] == [2]
 
     asyncio.run(scenario())
+
+
+def test_the_endpoints_service_is_served_without_a_grpc_service_setting() -> None:
+    """configuration.md: ``grpc_service`` defaults to the Endpoint's service; the stub answered NOT_FOUND
+    for it unless the setting was written (new user, round 53)."""
+    doc = DOC.replace("<!-- wiremap: grpc_service=inventory.v1.Inventory -->\n", "")
+
+    async def scenario() -> None:
+        async with running(doc) as (stub, _):
+            assert (await _check(stub.port)).status == SERVING
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await _check(stub.port, "other.Service")
+            assert caught.value.code() is grpc.StatusCode.NOT_FOUND
+
+    asyncio.run(scenario())

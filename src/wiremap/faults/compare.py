@@ -293,6 +293,12 @@ def _modes(integration: Integration, fault: Fault, mode: str | None = None) -> l
         return own
     kinds = _MODE_OF.get(fault.kind, ())
     modes = [m for m in every if m.kind in kinds]
+    if fault.kind is FaultKind.GRPC and fault.grpc_code:
+        # the modes that name the code, in any case ("**Unavailable**: the server answers UNAVAILABLE"):
+        # the Invalid Response mode (NOT_SERVING) spoke for it and said "not retried" (new user, round 53)
+        said = re.compile(rf"\b{re.escape(fault.grpc_code).replace('_', '[_ ]')}\b", re.IGNORECASE)
+        if named_code := [m for m in every if said.search(f"{m.name} {m.what_happens or ''}")]:
+            return named_code
     if fault.kind is FaultKind.STATUS and fault.status is not None:
         code = str(fault.status)
         named = re.compile(rf"(?<![\d.]){code}(?![\d.])|(?<![\d.]){code[0]}xx\b", re.IGNORECASE)

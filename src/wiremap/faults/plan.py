@@ -90,6 +90,11 @@ _WRONG_SHAPE = re.compile(r"\bmissing\b|\btype\b|\bshape\b|\bschema\b|\bfields?\
 def _of_mode(mode: TypedFailureMode, protocol: str, can: frozenset[FaultKind]) -> list[str]:
     if protocol == "grpc" and (named := _GRPC_NAME.findall(mode.name)):
         return [f"grpc:{c}" for c in dict.fromkeys(named)]
+    spelled = re.sub(r"[\s-]+", "_", mode.name.strip(" *_`.:")).upper()
+    if protocol == "grpc" and spelled in GRPC_CODES and spelled not in ("OK", "DEADLINE_EXCEEDED"):
+        # a mode named by a code in words ("**Unavailable**", "Resource exhausted"): that code (it was
+        # classed as a refusal and never injected: new user, round 53)
+        return [f"grpc:{spelled}"]
     if _RESET.search(mode.name):
         return ["reset"]
     if _DISCONNECT.search(mode.name):

@@ -444,6 +444,16 @@ async def _one(
     gave_up = None
     if starts and ran.exit_code is not None:
         gave_up = (ran.ended - starts[0]) * 1000.0
+    if (
+        plan.kind is FaultKind.REFUSED
+        and integ.protocol == "grpc"
+        and starts is not None
+        and len(starts) == 1
+    ):
+        # a gRPC channel retries a call on the connection attempt that failed (its own reconnect backoff):
+        # one connection is no evidence of one call (a right retry policy was a mismatch: round 53)
+        why = "a gRPC channel retries its calls over one failed connection: the wire shows no retry count"
+        starts = None
     seen = Observed(starts, ran.exit_code, gave_up, why)
     verdict = judge(promise, seen)
     message = verdict.message

@@ -31,8 +31,12 @@ _ENDPOINT_METHOD = re.compile(
 
 def endpoint_service(integ: Integration) -> str:
     """The fully qualified service the Endpoint calls a method of, or ``""``."""
-    ep = (integ.endpoint or "").strip().strip("`").strip()
-    m = _ENDPOINT_METHOD.match(ep)
+    return service_of(integ.endpoint or "")
+
+
+def service_of(endpoint: str) -> str:
+    """The service of an Endpoint written ``pkg.v1.Service/Method`` (or a URL to it), or ``""``."""
+    m = _ENDPOINT_METHOD.match(endpoint.strip().strip("`").strip())
     return m.group("service") if m else ""
 
 

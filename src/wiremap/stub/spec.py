@@ -19,7 +19,7 @@ from .._errors import UsageError
 from ..model import Integration, Payload
 from ..values import is_placeholder_text
 
-__all__ = ["HTTP_METHODS", "StubSpec"]
+__all__ = ["HTTP_METHODS", "StubSpec", "unlike"]
 
 # a Request that says nothing is sent: the client connects and the server speaks first (a banner). The
 # TCP stub waited for bytes that never came, and its faults (garbage) never reached the client: round 50
@@ -130,7 +130,7 @@ class StubSpec:
     def invalid_json(self) -> Any:
         """A JSON value *not* of the documented shape (the ``invalid`` fault): another JSON type than
         the documented Response; for an object, an object without any of its documented keys."""
-        return _unlike(self.response_json)
+        return unlike(self.response_json)
 
     def matches_path(self, path: str) -> bool:
         """Whether a request path (query ignored) is the documented one; ``{var}`` matches one segment."""
@@ -226,7 +226,7 @@ class StubSpec:
         )
 
 
-def _unlike(value: Any) -> Any:
+def unlike(value: Any) -> Any:
     """A value not of ``value``'s shape: an object holding none of its documented keys (a client that
     checks a key is there sees it, and so does one that checks its type: "JSON without `id`" made with
     every key kept and given another type passed the first kind, and faults blamed it), any other value

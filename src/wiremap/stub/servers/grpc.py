@@ -48,12 +48,16 @@ class _Link:
 
 
 def documented_service(spec: StubSpec) -> str:
-    """The service the doc's ``grpc_service`` setting names ("": the whole server)."""
+    """The service the doc's ``grpc_service`` setting names, else the Endpoint's (the setting's default, as
+    configuration.md says: a client checking its own service got NOT_FOUND: new user, round 53); ""
+    (the whole server) when neither names one."""
     for key, value in spec.settings.items():
         with contextlib.suppress(ValueError, KeyError):
             if canonical_key(key) == "grpc_service":
                 return str(value or "").strip()
-    return ""
+    from ...probes.grpc import service_of
+
+    return service_of(spec.endpoint or "")
 
 
 async def start(spec: StubSpec, ctx: StubContext) -> RunningStub:
