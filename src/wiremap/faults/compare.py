@@ -755,20 +755,22 @@ def _interval_range(pause: float, fail_ms: float, jitter: str | None) -> tuple[f
     return max(0.0, low * (1 - TOLERANCE) - SLACK_MS), high * (1 + TOLERANCE) + SLACK_MS
 
 
+def _exit_differs(promise: Expected, seen: Observed) -> str | None:
+    """How the command's exit contradicts what the doc says the caller does, or None."""
+    if promise.succeeds is None or seen.exit_code is None or (seen.exit_code == 0) == promise.succeeds:
+        return None
+    said = "succeed" if promise.succeeds else "fail"
+    did = "succeeded" if seen.exit_code == 0 else f"failed (exit {seen.exit_code})"
+    return f"the command should {said} by the doc, it {did}"
+
+
 def judge(promise: Expected, seen: Observed) -> Judgement:
     """One verdict: ``ok``, ``mismatch`` (what differs, in numbers), ``not-documented``."""
     attempts = seen.attempts
     observed_words = _observed_words(seen)
     if promise.attempts is None and (promise.retried is not True or attempts is None):
         message = f"{promise.describe()}; observed {observed_words}"
-        if (
-            promise.succeeds is not None
-            and seen.exit_code is not None
-            and (seen.exit_code == 0) != promise.succeeds
-        ):
-            said = "succeed" if promise.succeeds else "fail"
-            did = "succeeded" if seen.exit_code == 0 else f"failed (exit {seen.exit_code})"
-            diff = f"the command should {said} by the doc, it {did}"
+        if (diff := _exit_differs(promise, seen)) is not None:
             return Judgement("mismatch", f"{message}: {diff}", [diff])
         return Judgement("not-documented", message)
     diffs: list[str] = []
@@ -786,14 +788,8 @@ def judge(promise: Expected, seen: Observed) -> Judgement:
                     f"retry {n} came {_ms(got)} ms after the attempt before it, "
                     f"documented {_ms(want)} ms (allowed {_ms(low)}–{_ms(high)} ms)"
                 )
-    if (
-        promise.succeeds is not None
-        and seen.exit_code is not None
-        and (seen.exit_code == 0) != promise.succeeds
-    ):
-        said = "succeed" if promise.succeeds else "fail"
-        did = "succeeded" if seen.exit_code == 0 else f"failed (exit {seen.exit_code})"
-        diffs.append(f"the command should {said} by the doc, it {did}")
+    if (diff := _exit_differs(promise, seen)) is not None:
+        diffs.append(diff)
     if seen.exit_code is None:
         diffs.append("the command did not end within its time bound: the client had not given up by then")
     elif promise.attempt_timeout_ms is not None and seen.gave_up_after_ms is not None and attempts:
