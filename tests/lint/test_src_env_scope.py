@@ -445,3 +445,14 @@ def test_src003_a_js_client_only_imported_at_the_source_line(tmp_path: Path) -> 
     )
     (message,) = _messages(docs, "SRC003")["inv.md"]
     assert "it is defined in api/grpc/clients.ts:3" in message and "only imports it, at line 1" in message
+
+
+def test_an_import_path_out_of_the_project_is_never_read() -> None:
+    """``import { c } from "../../../etc/x.js"``: the definition is looked for in the tree only."""
+    from wiremap.code.locate import import_definition
+    from wiremap.code.model import FileIndex, ImportRef
+
+    f = FileIndex("a/b.ts", "javascript", "x", 3, imports=(ImportRef("../../../etc/x.js", "c", "c", 1),))
+    asked: list[str] = []
+    assert import_definition(f, "a/b.ts", "c", lambda p: asked.append(p) or True, lambda p: []) is None
+    assert asked == []

@@ -340,6 +340,8 @@ def import_definition(
             exts = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx")
             candidates = [base, *(stem + e for e in exts), *(f"{stem}/index{e}" for e in exts)]
         for path in candidates:
+            if path.startswith(("../", "/")) or path == "..":
+                continue  # outside the project: not read
             if path != rel and exists(path):
                 defines = _defines(last)
                 line = next((n for n, t in enumerate(read(path), 1) if defines.search(t)), None)
