@@ -163,3 +163,50 @@ def test_the_lean_read_takes_the_plain_response_whole() -> None:
     waiter, protocol = _read([data], lean=True)
     assert waiter.result is not None and waiter.result.body == b"{}" and protocol.keep_alive
     assert waiter.result.headers == {"content-length": "2", "content-type": "application/json"}
+
+
+_SEQUENCE = [
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4\r\n\r\n{}",  # short: 2 more
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 200 OK\r\n",  # bytes past the response
+]
+
+
+@settings(max_examples=300)
+@example([(0, 0), (0, 0), (1, 0), (1, 0), (0, 0)])
+@example([(0, 0), (0, 0), (0, 30), (0, 0)])
+@example([(0, 0), (4, 0), (4, 0)])
+@example([(3, 0), (3, 0), (0, 0)])
+@given(st.lists(st.tuples(st.integers(0, len(_SEQUENCE) - 1), st.integers(0, 60)), min_size=1, max_size=8))
+def test_answers_read_again_on_one_connection_are_each_the_full_read(case: list[tuple[int, int]]) -> None:
+    """On one kept-alive connection, the lean read of each answer (the same bytes again, read whole
+    from the last one: not parsed twice) is what the full read of that answer alone gives."""
+    protocol = _HTTPProtocol(http1.DEFAULT_LIMITS)
+    protocol.connection_made(_Transport())  # type: ignore[arg-type]
+    for which, cut in case:
+        data = _SEQUENCE[which]
+        want, _ = _read([data], lean=False)
+        waiter = _Waiter()
+        protocol.begin(waiter, False, None, True)
+        pieces = [data[:cut], data[cut:]] if 0 < cut < len(data) else [data]
+        for piece in pieces:
+            protocol.data_received(piece)
+        if not waiter.calls:
+            protocol.connection_lost(None)
+        assert waiter.calls == want.calls
+        if want.result is None:
+            assert type(waiter.error) is type(want.error)
+        else:
+            got = waiter.result
+            assert got is not None
+            assert (got.status, got.body, got.headers.get("content-type")) == (
+                want.result.status,
+                want.result.body,
+                want.result.headers.get("content-type"),
+            )
+        if not protocol.keep_alive or protocol.closed:
+            return  # the connection is closed after this answer: nothing more is read on it

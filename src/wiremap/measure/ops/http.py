@@ -34,7 +34,19 @@ class HTTPOperation:
     op()``), or driven by the load engine's callbacks (:meth:`start`: no future, no task per request;
     the operation is its own response :class:`~wiremap.http1.Waiter`)."""
 
-    __slots__ = ("_conn", "_data", "_done", "_fresh", "_head", "_json", "_retry", "_reused", "_task", "req")
+    __slots__ = (
+        "_conn",
+        "_data",
+        "_done",
+        "_fresh",
+        "_head",
+        "_json",
+        "_passed",
+        "_retry",
+        "_reused",
+        "_task",
+        "req",
+    )
 
     def __init__(self, req: PreparedRequest) -> None:
         self.req = req
@@ -48,6 +60,7 @@ class HTTPOperation:
         self._done: Callable[[Exception | None], None] | None = None  # the request in flight's
         self._reused = False
         self._task: asyncio.Task[None] | None = None  # the awaited path, when a request takes it
+        self._passed: http1.Response | None = None  # the last response checked and accepted
         self._data = http1.encode_request(
             req.method,
             req.host,
@@ -148,11 +161,15 @@ class HTTPOperation:
         return self._done is None
 
     def set_result(self, response: http1.Response, /) -> None:
+        if response is self._passed:  # the connection read the same bytes again (the parser's repeat)
+            self._finish(None)
+            return
         try:
             self._check(response)
         except Exception as exc:
             self._finish(exc)
         else:
+            self._passed = response
             self._finish(None)
 
     def set_exception(self, exc: BaseException, /) -> None:
