@@ -40,6 +40,16 @@ from wiremap import values as v
         ("a 5 ms budget", None),
         ("well under 100ms", 100),  # (new user, round 22)
         ("usually below 40 ms", 40),
+        # a decimal comma and the units' words of a team writing German or Spanish (round 54: "0,5 s" and
+        # "7 Millisekunden" were unread); "1.200 ms" reads two ways and is not guessed
+        ("0,5 s", 500),
+        ("12,75 ms", 12.75),
+        ("7 Millisekunden", 7),
+        ("5 Sekunden", 5000),
+        ("3 segundos", 3000),
+        ("2,500 ms", 2500),
+        ("1.200 ms", None),
+        ("0.250 s", 250),
     ],
 )
 def test_duration(text: str, ms: float | None) -> None:
@@ -65,6 +75,11 @@ def test_duration(text: str, ms: float | None) -> None:
         ("around 1.2k msgs/min", 20),
         ("roughly 40 requests per second", 40),
         ("up to 3 qps", 3),
+        # German thousands: "1.200 Nachrichten/s" was read as 1.2/s with nothing said (round 54)
+        ("1.200 Nachrichten/s", None),
+        ("1.200.000 msgs/day", 1.2e6 / 86400),
+        ("1.200,5 req/s", 1200.5),
+        ("1,5k rps", 1500),
         ("[requests/sec or similar metric]", None),
         ("lots", None),
     ],
@@ -94,6 +109,13 @@ def test_rate(text: str, per_s: float | None) -> None:
 )
 def test_protocol(text: str, proto: str | None) -> None:
     assert v.parse_protocol(text) == proto
+
+
+def test_a_number_that_reads_two_ways_is_named() -> None:
+    assert v.ambiguous_number("1.200 Nachrichten/s") == "1.200"
+    assert v.ambiguous_number("12.500 req/s") == "12.500"
+    for text in ("0.200 s", "1.2 s", "1,200 req/s", "1.200.000 msgs/day", "1.2345 s"):
+        assert v.ambiguous_number(text) is None, text
 
 
 def test_bool_with_note() -> None:

@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any
 
 __all__ = [
+    "ambiguous_number",
     "is_placeholder_text",
     "parse_bool",
     "parse_date",
@@ -54,9 +55,33 @@ _DURATION_UNITS: dict[str, float] = {
     "h": 3_600_000.0,
     "hr": 3_600_000.0,
     "hour": 3_600_000.0,
+    # the units' words in German, Spanish, French, Italian and Portuguese (a team's own prose)
+    "millisekunde": 1.0,
+    "millisekunden": 1.0,
+    "milisegundo": 1.0,
+    "milliseconde": 1.0,
+    "millisecondo": 1.0,
+    "millisecondi": 1.0,
+    "sekunde": 1000.0,
+    "sekunden": 1000.0,
+    "segundo": 1000.0,
+    "seconde": 1000.0,
+    "secondo": 1000.0,
+    "secondi": 1000.0,
+    "minuten": 60_000.0,
+    "minuto": 60_000.0,
+    "minuti": 60_000.0,
+    "stunde": 3_600_000.0,
+    "stunden": 3_600_000.0,
+    "hora": 3_600_000.0,
+    "heure": 3_600_000.0,
+    "ora": 3_600_000.0,
+    "ore": 3_600_000.0,
 }
 _DURATION_UNIT = (
     r"(ns|nanoseconds?|µs|μs|us|microseconds?|ms|msecs?|milliseconds?|millis?|"
+    r"millisekunden?|milisegundos?|millisecondes?|millisecond[oi]|"
+    r"sekunden?|segundos?|secondes?|second[oi]|minuten|minut[oi]s?|stunden?|horas?|heures?|or[ae]|"
     r"secs?|seconds?|s|mins?|minutes?|m|hrs?|hours?|h)\b"
 )
 # a number with its unit, or a range: "10-20 ms", "20ms-50ms", "20 ms to 50 ms", "200ms–1s", "20 ms - 50"
@@ -152,13 +177,39 @@ def compound_durations(text: str) -> str:
     return _GO_DURATION.sub(lambda m: _compound(m, (3_600_000.0, 60_000.0, 1000.0, 1.0, 1000.0, 1.0)), text)
 
 
+# Numbers written the European way. A decimal comma: "0,5 s", "12,75 ms" (a thousands comma is always
+# followed by three digits); dots between thousands when they cannot be a decimal point: "1.200.000",
+# "1.200,5". "1.200" alone is 1.2 in English and 1,200 in German: not read (ambiguous_number says so).
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d{1,2}|\d{4,})(?![\d.,])")
+_DOT_THOUSANDS = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:(?:\.\d{3}){2,}(?:,\d+)?|\.\d{3},\d+)(?![\d.,])")
+_AMBIGUOUS = re.compile(r"(?<![\d.,])[1-9]\d{0,2}\.\d{3}(?![\d.,])")
+
+
+def _european(text: str) -> str:
+    """European numbers in the English way: ``"0,5 s"`` -> ``"0.5 s"``, ``"1.200.000"`` -> ``"1200000"``."""
+    if "," not in text and text.count(".") < 2:
+        return text
+    text = _DOT_THOUSANDS.sub(lambda m: m.group(0).replace(".", "").replace(",", "."), text)
+    return _DECIMAL_COMMA.sub(r"\1.\2", text)
+
+
+def ambiguous_number(text: str) -> str | None:
+    """The first number of ``text`` that reads two ways (``1.200``: 1.2, or 1,200 with a German
+    thousands dot), which the parsers refuse to guess; None when there is none."""
+    m = _AMBIGUOUS.search(strip_code(text))
+    return m.group(0) if m else None
+
+
 def parse_duration_ms(text: str) -> float | None:
     """``"120ms"``, ``"~15ms"``, ``"0.4 ms"``, ``"0.08 s"``, ``"8 s per file"``, ``"1.5s"`` -> milliseconds;
     a bound and a figure in words too: ``"under half a second"`` is 500 ms.
 
     A range (``"10-20 ms"``) reads as its upper bound. A bare number, or no unit, is ``None``.
     """
-    m = _DURATION.match(_figures(compound_durations(strip_code(text).strip())))
+    text = strip_code(text).strip()
+    if ambiguous_number(text) is not None:
+        return None
+    m = _DURATION.match(_figures(compound_durations(_european(text))))
     if not m:
         return None
     if m.group(3) is not None:  # a range: its upper bound, in its own unit (else the first number's)
@@ -211,6 +262,9 @@ _MULT = {"k": 1e3, "m": 1e6, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 def parse_rate_per_s(text: str) -> float | None:
     """``"40 requests/sec"``, ``"~2,500 RPC/s"``, ``"1.2k msgs/sec"``, ``"1 file/day"`` -> per second."""
     t = strip_code(text).strip()
+    if ambiguous_number(t) is not None:
+        return None
+    t = _european(t)
     m = _RATE.match(t)
     if m:
         value = float((m.group(2) or m.group(1)).replace(",", ""))

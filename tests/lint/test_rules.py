@@ -332,6 +332,14 @@ def test_val005_throughput(value: str, bad: bool) -> None:
     assert bool(_check("VAL005", _doc(body=f"**Throughput:**\n- {value}\n"))) is bad
 
 
+def test_a_figure_that_reads_two_ways_is_said_so_not_guessed() -> None:
+    """``1.200 Nachrichten/s`` was 1.2/s with nothing said (round 54): 1,200 in German."""
+    (message,) = _messages("VAL005", _doc(body="**Throughput:**\n- 1.200 Nachrichten/s\n"))
+    assert "1.200 reads two ways" in message and "write 1200 or 1.2" in message
+    (message,) = _messages("VAL003", _doc(body="**Latency:**\n- Typical: 0,5 s\n- P99: 1.500 ms\n"))
+    assert message.startswith("P99 latency '1.500 ms': 1.500 reads two ways")
+
+
 @pytest.mark.parametrize(
     ("value", "bad"),
     [

@@ -148,6 +148,24 @@ def test_a_verdict_needs_samples() -> None:
     )
 
 
+def test_a_pass_needs_the_samples_a_percentile_needs() -> None:
+    """40 samples all within a documented P99 passed it ("ok P99: measured 2.03 ms") while --write said
+    a P99 needs at least 100 (round 54): their slowest is no P99. Over the limit, they can still fail it."""
+    integ = parse_text(
+        (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8"), "x"
+    ).integration
+
+    def run(n: int, p99: float) -> MeasureResult:
+        lat = Percentiles(1.0, 1.5, 1.8, p99, p99, p99)
+        return MeasureResult(lat, lat, Percentiles(), 20.0, n, {}, 20.0, 2.0, 8)
+
+    p95, p99 = check_against_doc(integ, run(40, 2.03), 0.2)
+    assert p95.ok is True  # 40 samples can show a P95 (20 needed)
+    assert p99.ok is None and "from 40 samples; a P99 needs at least 100" in p99.message
+    assert [v.ok for v in check_against_doc(integ, run(100, 2.03), 0.2)] == [True, True]
+    assert check_against_doc(integ, run(40, 5000.0), 0.2)[1].ok is False
+
+
 def test_format_ms() -> None:
     assert [format_ms(x) for x in (0.4237, 4.249, 38.4, 1234.5)] == ["0.42 ms", "4.2 ms", "38 ms", "1234 ms"]
     up = [0.4237, 0.42, 4.21, 4.2, 9.96, 38.01, 38.0, 202.3, 0.999]

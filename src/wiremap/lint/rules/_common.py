@@ -13,6 +13,7 @@ from ...values import is_placeholder_text, parse_date, strip_code
 
 __all__ = [
     "PROSE_PLACEHOLDER",
+    "ambiguity",
     "code_blocks",
     "code_placeholders",
     "has_placeholder",
@@ -114,6 +115,15 @@ def prose_placeholders(text: str) -> list[str]:
                     found.setdefault(plain.index(part, pos) + m.start(), m.group())
         pos = sep.end() if sep is not None else end
     return [found[k] for k in sorted(found)]
+
+
+def ambiguity(number: str) -> str:
+    """Why a number like ``1.200`` is not read (:func:`wiremap.values.ambiguous_number`)."""
+    whole, _, frac = number.partition(".")
+    return (
+        f"{number} reads two ways ({float(number):g} in English, {whole}{frac} where a dot groups "
+        f"thousands): write {whole}{frac} or {float(number):g}"
+    )
 
 
 def has_placeholder(text: str | None) -> bool:

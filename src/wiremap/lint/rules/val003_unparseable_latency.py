@@ -30,9 +30,9 @@ from collections.abc import Iterator
 from ...document.nodes import ListBlock
 from ...document.template import normalize_key
 from ...findings import Severity
-from ...values import parse_duration_ms, split_note, strip_code
+from ...values import ambiguous_number, parse_duration_ms, split_note, strip_code
 from ..rule import DocContext, Violation, doc_rule
-from ._common import has_placeholder
+from ._common import ambiguity, has_placeholder
 
 LATENCY_KEYS = frozenset({"typical", "p50", "median", "p95", "p99"})
 
@@ -51,6 +51,8 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
             continue
         if not strip_code(value):
             yield Violation(item.line, f"{name} latency has no value; write a number with a unit, e.g. 45 ms")
+        elif parse_duration_ms(value) is None and (number := ambiguous_number(value)) is not None:
+            yield Violation(item.line, f"{name} latency {value!r}: {ambiguity(number)}")
         elif parse_duration_ms(value) is None:
             yield Violation(
                 item.line, f"{name} latency {value!r} is not a number with a time unit (e.g. 45 ms, 0.4 s)"

@@ -24,15 +24,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...findings import Severity
-from ...values import strip_code
+from ...values import ambiguous_number, strip_code
 from ..rule import DocContext, Violation, doc_rule
-from ._common import has_placeholder
+from ._common import ambiguity, has_placeholder
 
 
 def _check(ctx: DocContext) -> Iterator[Violation]:
     integ = ctx.integration
     value = strip_code(integ.throughput or "")
     if not value or has_placeholder(value) or integ.throughput_per_s is not None:
+        return
+    if (number := ambiguous_number(value)) is not None:
+        yield Violation(integ.line_of("throughput"), f"throughput {value!r}: {ambiguity(number)}")
         return
     yield Violation(
         integ.line_of("throughput"),
