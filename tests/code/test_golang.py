@@ -405,3 +405,54 @@ def test_an_env_var_with_a_fallback_assigned_when_empty_gives_the_fallback() -> 
     )
     (site,) = index_go("geo.go", data.encode(), "sha").sites
     assert (site.line, site.target, site.env) == (15, "http://127.0.0.1:19814/geo?ip={…}", "GEO_URL")
+
+
+def test_env_vars_loaded_by_struct_tags_and_viper_are_reads() -> None:
+    """Round 54: SRC005 said SHIPPING_URL was never read where envconfig loads it into a tagged field
+    (caarlos0/env's ``env:"X"`` the same), and REALTIME_WS_URL where viper reads it
+    (``viper.GetString("REALTIME_WS_URL")`` after ``AutomaticEnv``); the call through the field was no
+    target."""
+    index = _snippet(
+        """
+        package cfg
+
+        import (
+        \t"net/http"
+
+        \t"github.com/kelseyhightower/envconfig"
+        \t"github.com/spf13/viper"
+        )
+
+        type Config struct {
+        \tShippingURL string `envconfig:"SHIPPING_URL" default:"http://127.0.0.1:23201"`
+        \tNatsURL     string `env:"NATS_URL,required"`
+        \tToken       string `env:"API_TOKEN, default=dev"`
+        \tPort        int    `json:"port" yaml:"port"`
+        }
+
+        func Ship() error {
+        \tvar c Config
+        \tif err := envconfig.Process("", &c); err != nil {
+        \t\treturn err
+        \t}
+        \t_, err := http.Get(c.ShippingURL + "/v1/ship")
+        \treturn err
+        }
+
+        func WS() string {
+        \tviper.AutomaticEnv()
+        \tviper.BindEnv("search.url", "SEARCH_URL")
+        \t_ = viper.GetString("search.url")
+        \treturn viper.GetString("REALTIME_WS_URL")
+        }
+        """
+    )
+    assert _envs(index) == [
+        (12, "SHIPPING_URL", "http://127.0.0.1:23201"),
+        (13, "NATS_URL", None),
+        (14, "API_TOKEN", "dev"),
+        (29, "SEARCH_URL", None),
+        (31, "REALTIME_WS_URL", None),
+    ]
+    (site,) = [s for s in _sites(index) if s[0] == 23]
+    assert site[3:5] == ("http://127.0.0.1:23201/v1/ship", "SHIPPING_URL")

@@ -174,6 +174,21 @@ def test_err004_tenacity_and_grpc() -> None:
     assert _lines("ERR004", _strategy("json", grpc)) == []  # no per-attempt timeout: unknown
 
 
+def test_a_grpc_method_timeout_is_held_to_the_p99_and_to_its_pauses() -> None:
+    """Round 54: a service config whose method timeout (0.5 s, bounding every attempt) is below the P99
+    (1.5 s) and shorter than its own backoff pauses (0.1 + 0.2 + 0.4 s) raised nothing."""
+    grpc = '{"methodConfig": [{"name": [{"service": "inventory.v1.Inventory"}],\n  "timeout": "0.5s",\n'
+    grpc += '  "retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s",\n'
+    grpc += '    "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]}'
+    text = _p99("1.5s", _strategy("json", grpc))
+    (deadline,) = _messages("ERR003", text)
+    assert deadline.startswith("the overall deadline of 500 ms is below the P99 of 1.5 s")
+    (pauses,) = _messages("ERR004", text)
+    assert pauses.startswith("the pauses between 4 attempts alone take up to 700 ms")
+    assert _lines("ERR003", text) == _lines("ERR004", text)  # at the timeout's line
+    assert _messages("ERR003", _p99("400 ms", text)) == []
+
+
 def test_err005_post_without_key() -> None:
     text = (FIXTURES / "ERR005.md").read_text(encoding="utf-8")
     assert _lines("ERR005", text) == [96]

@@ -83,6 +83,23 @@ def _piece(v: Value) -> str | None:
     return f"${{{v.env}}}" if v.env else None
 
 
+VIPER = "github.com/spf13/viper"
+# a struct field's tag naming the env var it is loaded from: kelseyhightower/envconfig, caarlos0/env,
+# sethvargo/go-envconfig (``env:"X, default=y"``), ilyakaznacheev/cleanenv (``env:"X" env-default:"y"``)
+_TAG_ENV = re.compile(r'(?:^|\s)(?:envconfig|env):"([A-Z][A-Z0-9_]+)(?:,[^"]*)?"')
+_TAG_DEFAULT = re.compile(r'(?:^|\s)(?:default|envDefault|env-default):"([^"]*)"|,\s*default=([^,"]*)')
+
+
+def tag_env(tag: str) -> Value | None:
+    """The env var a struct tag loads its field from (and the tag's default), or None."""
+    m = _TAG_ENV.search(tag)
+    if m is None:
+        return None
+    d = _TAG_DEFAULT.search(tag)
+    default = (d.group(1) if d.group(1) is not None else d.group(2)) if d is not None else None
+    return Value(env=m.group(1), default=default or None)
+
+
 GO_VAR = "?go:"  # ``{?go:billingBaseURL}``: a package-level variable of another file of the package
 _PACKAGE_NAME = re.compile(r"^[A-Za-z_]\w*$")
 _BUILTINS = frozenset({"nil", "true", "false", "iota", "err", "ctx", "_"})
@@ -136,6 +153,8 @@ class Names:
         self.symbols: dict[tuple[str, str], str | None] = {}  # (scope, name) -> symbol, in the second pass
         self.field_types: dict[str, str | None] = {}
         self.functions: dict[str, Node] = {}  # the file's top-level functions by name
+        # struct field name -> the env var its tag binds it to, and the tag's default (envconfig, env)
+        self.field_env: dict[str, Value] = {}
 
     def entries(self, scope: str, name: str) -> list[tuple[Bound, str]] | None:
         """What ``name`` is bound to (with the scope to read each in) in the nearest scope binding it;
@@ -319,6 +338,8 @@ class Names:
             has_default = self.env_helpers[text(fn)] and len(args) > 1
             default = self.value(args[1], scope, depth + 1).target if has_default else None
             return Value(env=name, default=default) if name else None
+        if fn.type == "selector_expression" and (viper := self.viper_env(fn, args, scope, depth)) is not None:
+            return viper
         if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in (
             "Getenv",
             "LookupEnv",
@@ -328,6 +349,18 @@ class Names:
             return None
         name = self.value(args[0], scope, depth + 1).literal
         return Value(env=name) if name else None
+
+    def viper_env(self, fn: Node, args: list[Node], scope: str, depth: int) -> Value | None:
+        """viper's ``GetString("REALTIME_WS_URL")`` (a key written as an env var: viper's AutomaticEnv
+        reads it from the environment) and ``BindEnv("key", "ENV_NAME")``; None for anything else."""
+        method = text(fn.child_by_field_name("field"))
+        if not (method.startswith("Get") or method == "BindEnv") or not args:
+            return None
+        if not (self.symbol(fn, scope) or "").startswith(VIPER + "."):
+            return None
+        arg = args[-1] if method == "BindEnv" and len(args) > 1 else args[0]
+        name = self.value(arg, scope, depth + 1).literal or ""
+        return Value(env=name) if _ENV_NAME.match(name) else None
 
     def value(self, node: Node | None, scope: str, depth: int = 0) -> Value:
         """What an expression evaluates to: a literal, an env var (and its default), or nothing known."""
@@ -352,6 +385,8 @@ class Names:
         if t == "selector_expression":  # cfg.Addr where cfg is a struct literal of this file
             found = self.composite(node.child_by_field_name("operand"), scope, depth + 1)
             field = text(node.child_by_field_name("field"))
+            if found is None and field in self.field_env:  # cfg.ShippingURL, tagged `envconfig:"…"`
+                return self.field_env[field]
             return self.keyed_value(found[0], field, found[1], depth + 1) if found is not None else Value()
         if t == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
             left = self.value(node.child_by_field_name("left"), scope, depth + 1)

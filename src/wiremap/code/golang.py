@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from tree_sitter import Node
 
-from ._go_names import GO_VAR, Names, Sym, Typed, call_args, unwrap
+from ._go_names import GO_VAR, Names, Sym, Typed, call_args, tag_env, unwrap
 from ._symbols import Api, Value
 from ._treesitter import count_lines, end_line, line, parse, select, string_value, text
 from .clients_go import DRIVERS, ENV_FUNCS, NEW_REQUEST, canonical_path, find_api, go_convention, package_name
@@ -179,6 +179,12 @@ class _Indexer(Names):
         if ftype is not None:
             for child in node.children_by_field_name("name"):
                 self.fields.setdefault(text(child), []).append(ftype)
+        tag = node.child_by_field_name("tag")
+        env = tag_env(string_value(tag) or "") if tag is not None else None
+        if env is not None and env.env:  # ``URL string `envconfig:"SHIPPING_URL"```: read when loaded
+            self.env_reads.append(EnvRead(self.path, line(node), env.env, env.default))
+            for child in node.children_by_field_name("name"):
+                self.field_env[text(child)] = env
         return scope
 
     def on_param(self, node: Node, scope: str) -> str:

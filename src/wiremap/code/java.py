@@ -315,6 +315,12 @@ class _Indexer:
             else (None, None, None)
         )
         target = literal or default
+        if target and api.target_arg is not None and len(args) > api.target_arg + 1 and "://" not in target:
+            # ``new Jedis("127.0.0.1", 6379)``, ``new Socket(HOST, PORT)``: a port given beside the host is
+            # kept (the target was the host alone, and a doc's wrong port went unseen: round 54)
+            port = self.value(args[api.target_arg + 1], scope, 0)[0]
+            if port is not None and port.isdigit() and 0 < int(port) < 65536 and ":" not in target:
+                target = f"{target}:{port}"
         protocol = api.protocol
         if protocol == "sql":
             protocol = sql_protocol(target.removeprefix("jdbc:") if target else None)
@@ -347,6 +353,8 @@ class _Indexer:
         t = node.type
         if t == "string_literal":
             return _string(node), None, None
+        if t == "decimal_integer_literal":  # a port
+            return text(node).replace("_", "").rstrip("lL"), None, None
         if t == "parenthesized_expression" and node.named_children:
             return self.value(node.named_children[0], scope, depth + 1)
         if t == "identifier" and text(node) not in self.values:

@@ -7,13 +7,14 @@ loads a grammar.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
 from .model import FileIndex
 
-__all__ = ["LANGUAGES", "Indexer", "Language", "indexer_for", "language_of"]
+__all__ = ["LANGUAGES", "SPRING_CONFIG", "Indexer", "Language", "indexer_for", "language_of"]
 
 Indexer = Callable[[str, bytes, str], FileIndex]
 
@@ -38,7 +39,10 @@ LANGUAGES: dict[str, Language] = {
     ),
     "go": Language("go", (".go",), "golang", "index_go", 2),
     "java": Language("java", (".java",), "java", "index_java", 1),
+    # Spring Boot's application.yml / .properties: by file name (SPRING_CONFIG), not by extension
+    "spring": Language("spring", (), "spring", "index_spring", 1),
 }
+SPRING_CONFIG = re.compile(r"(?:^|/)(?:application|bootstrap)(?:-[\w.-]+)?\.(?:ya?ml|properties)$")
 
 _BY_EXTENSION = {ext: lang for lang in LANGUAGES.values() for ext in lang.extensions}
 
@@ -47,7 +51,10 @@ def language_of(path: str) -> Language | None:
     dot = path.rfind(".")
     if dot < 0 or path.endswith(".d.ts"):
         return None
-    return _BY_EXTENSION.get(path[dot:].lower())
+    found = _BY_EXTENSION.get(path[dot:].lower())
+    if found is None and SPRING_CONFIG.search(path):
+        return LANGUAGES["spring"]
+    return found
 
 
 _loaded: dict[str, Indexer] = {}

@@ -21,6 +21,7 @@ from .clients_go import find_api as find_go_api
 from .clients_java import find_api as find_java_api
 from .conventions import opened
 from .model import CallSite, EnvRead, FileIndex
+from .spring import PROPERTY, env_of_property
 
 __all__ = ["ATTR", "LOCAL", "link", "module_name", "project_roots"]
 
@@ -269,6 +270,12 @@ def _linked(p: CallSite, owner: str | None, method: str) -> CallSite | None:
 
 
 def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
+    """The files with their pending calls resolved (:func:`_link`) and the Spring properties their Java
+    code reads named by the variables that set them (:func:`_spring_properties`)."""
+    return _spring_properties(_link(files))
+
+
+def _link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
     """The files with their pending calls that resolve to a known client added to their sites, targets
     that are another module's settings (``?reports.settings.DATABASE_URL``) read from there, and sites
     found by convention on the project's own classes dropped."""
@@ -326,6 +333,62 @@ def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
 
 
 _GO_PART = re.compile(r"\{\?go:(\w+)\}")
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _spring_properties(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
+    """A Spring property the Java code reads (``@Value("${catalog.base-url}")``, an env read named
+    ``catalog.base-url``) is no environment variable: it is read from the variable the project's
+    application.yml sets it from (``base-url: ${CATALOG_API_URL:http://…}``), is no variable read at all
+    when that file sets it as written, and is otherwise read from the variable Spring's relaxed binding
+    names (``CATALOG_BASEURL``). SRC006 said "reads environment variable catalog.base-url" (round 54)."""
+    java = [rel for rel, f in files.items() if f.language == "java" and _has_property(f)]
+    if not java:
+        return files
+    props: dict[str, str] = {}
+    for f in files.values():
+        if f.language == "spring":
+            for key, value in f.exports:
+                if key.startswith(PROPERTY):
+                    props.setdefault(key[len(PROPERTY) :], value)
+    out = dict(files)
+    for rel in java:
+        f = files[rel]
+        reads: list[EnvRead] = []
+        for e in f.env_reads:
+            if _ENV_NAME.fullmatch(e.name):
+                reads.append(e)
+                continue
+            set_by = props.get(e.name)
+            if set_by == "":
+                continue  # set in application.yml as written
+            name, _, default = (set_by or env_of_property(e.name)).partition("|")
+            reads.append(dataclasses.replace(e, name=name, default=e.default or default or None))
+        sites = tuple(
+            _spring_site(s, props) if s.env and not _ENV_NAME.fullmatch(s.env) else s for s in f.sites
+        )
+        out[rel] = dataclasses.replace(f, env_reads=tuple(reads), sites=sites)
+    return out
+
+
+def _spring_site(site: CallSite, props: Mapping[str, str]) -> CallSite:
+    """A call site given a property: the variable that sets it, and the target its default makes
+    (``/v1/items/`` at ``${CATALOG_API_URL:http://127.0.0.1:23106}``)."""
+    assert site.env is not None
+    set_by = props.get(site.env)
+    if set_by == "":
+        return dataclasses.replace(site, env=None)
+    name, _, default = (set_by or env_of_property(site.env)).partition("|")
+    target = site.target
+    if default and "://" in default and (target is None or target.startswith("/")):
+        target = default.rstrip("/") + (target or "")
+    return dataclasses.replace(site, env=name, target=target)
+
+
+def _has_property(f: FileIndex) -> bool:
+    return any(not _ENV_NAME.fullmatch(e.name) for e in f.env_reads) or any(
+        s.env and not _ENV_NAME.fullmatch(s.env) for s in f.sites
+    )
 
 
 def _go_value(values: Mapping[str, str], m: re.Match[str]) -> str:

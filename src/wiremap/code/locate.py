@@ -45,6 +45,11 @@ def _matches(qualname: str, name: str) -> bool:
     return qualname == name or qualname.endswith("." + name)
 
 
+def _member(qualname: str, name: str) -> bool:
+    """``qualname`` is a method (or any member) of the type ``name``."""
+    return f".{qualname}".find(f".{name}.") >= 0
+
+
 def _import_base(f: FileIndex, ref: ImportRef) -> str:
     """The dotted name the import binds ``ref.bound`` to, as the indexer of ``f``'s language resolves
     calls: Python's ``import a.b.c as x`` is ``a.b.c``, ``import a.b.c`` binds ``a``, ``from a.b import c``
@@ -156,7 +161,11 @@ def client_lines(f: FileIndex, name: str, text: list[str] | None = None) -> list
     library client such as ``requests.Session``, or any call of an imported name, written as the code
     writes it, ``mqtt.Client``, or by its import, ``paho.mqtt.client.Client``, or a method called on a
     variable the file defines, ``client.Post``, found in ``text``, the file's lines), else its imports."""
-    spans = [(d.line, d.end_line) for d in f.definitions if _matches(d.qualname, name)]
+    # a type's methods are the Client too where a language writes them outside its body: Go's
+    # ``func (c *PaymentsClient) GetCharge`` (SRC003 said a Source there was not at the Client: round 54)
+    spans = [
+        (d.line, d.end_line) for d in f.definitions if _matches(d.qualname, name) or _member(d.qualname, name)
+    ]
     if not spans and (own := _own_module_name(f, name)) is not None:
         # ``clients.fraud.FraudClient`` (or ``clients.FraudClient``, re-exported by the package) for the class
         # clients/fraud.py defines: SRC004 said it was not there (new user, round 51)
@@ -219,7 +228,18 @@ def client_missing(
     of it: SRC004's case, where ``sync`` has nothing to compare and says so. None when the doc names no
     Client or the file could not be read (nothing is known either way)."""
     name = client_name(integration.client)
-    if name is None or f is None or f.error or client_lines(f, name, text):
+    if name is None:
+        return None
+    if f is None:
+        # a language wiremap does not index (Kotlin, Ruby …): the file's words are all it knows, and a
+        # Client that is none of them is not there (``TaxKlient`` in TaxClient.kt passed: round 54)
+        last = re.escape(name.rpartition(".")[2])
+        return (
+            name
+            if text is not None and not any(re.search(rf"(?<![\w$]){last}(?![\w$])", t) for t in text)
+            else None
+        )
+    if f.error or client_lines(f, name, text):
         return None
     return name
 

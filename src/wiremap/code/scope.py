@@ -53,6 +53,12 @@ def _innermost(defs: Sequence[Definition], line: int) -> Definition | None:
     return max(inside, key=lambda d: d.line) if inside else None
 
 
+def _returns(name: str) -> re.Pattern[str]:
+    """A signature line whose result is ``name``: ``) *PaymentsClient {`` (Go), ``) -> PaymentsClient:``
+    (Python), ``): PaymentsClient {`` (TypeScript), ``(*PaymentsClient, error)``."""
+    return re.compile(r"\)\s*(?:->|:)?\s*\(?\s*\*?\s*(?:[\w$]+\.)*" + re.escape(name) + r"\b(?![\w$.(])")
+
+
 def _bindings(text: str) -> set[str]:
     m = _BINDING.match(text)
     return {n.strip() for n in m.group("names").split(",")} if m else set()
@@ -131,6 +137,15 @@ def integration_env_reads(
             # statement: that statement is what happens to be there, not the integration's code
             continue
         spans.append(span)
+    if name is not None and clients:
+        # the functions that return the Client build it: Go's ``func NewPaymentsClient() *PaymentsClient``
+        # (its ``os.Getenv("PAYMENTS_TOKEN")`` was no read of the integration: round 54)
+        returns = _returns(name.rsplit(".", 1)[-1])
+        spans += [
+            (d.line, d.end_line)
+            for d in tops
+            if d.kind != "class" and (d.line, d.end_line) not in spans and returns.search(lines[d.line - 1])
+        ]
     used: set[str] = set()
     attributes: set[str] = set()
     for first, last in spans:

@@ -1,6 +1,7 @@
 """## What it does
 Compares the per-attempt timeout of the Retry Strategy (the timeout of the call when it makes no retry)
-with the documented P99 latency, and reports a timeout below the P99, at the line of the timeout. A
+with the documented P99 latency, and reports a timeout below the P99, at the line of the timeout; a
+strategy with only an overall deadline (a gRPC service config's method `timeout`) the same way. A
 connect timeout alone ("Connect timeout is 100 ms", `.connectTimeout(…)`, `connect_timeout=0.1`) is not
 compared: it bounds opening the connection, not the call, and a call may take longer than it.
 
@@ -43,7 +44,17 @@ from ._retry import human_ms, timeout_name
 def _check(ctx: DocContext) -> Iterator[Violation]:
     integ = ctx.integration
     policy, p99 = integ.error_handling.retry, integ.latency_ms.p99
-    if policy is None or policy.timeout_ms is None or p99 is None or policy.timeout_ms >= p99:
+    if policy is None or p99 is None:
+        return
+    if policy.deadline_ms is not None and policy.deadline_ms < p99 and policy.timeout_ms is None:
+        # one deadline for every attempt (a gRPC method's ``timeout``): a call slower than it fails
+        yield Violation(
+            policy.lines.get("deadline_ms", policy.line or integ.line_of("retry_strategy")),
+            f"the overall deadline of {human_ms(policy.deadline_ms)} is below the P99 of {human_ms(p99)} "
+            f"(line {integ.line_of('latency_ms.p99')}): more than 1% of calls would run out of time and fail",
+        )
+        return
+    if policy.timeout_ms is None or policy.timeout_ms >= p99:
         return
     typical = integ.latency_ms.typical
     share = "most calls" if typical is not None and policy.timeout_ms < typical else "more than 1% of calls"

@@ -1,7 +1,9 @@
 """## What it does
 Works out the worst case of the Retry Strategy, every attempt running to its per-attempt timeout plus
 every pause between attempts (without jitter, capped at the maximum backoff), and reports it when it is
-longer than the overall deadline the strategy states. The finding points at the deadline.
+longer than the overall deadline the strategy states; without a per-attempt timeout (a gRPC service
+config's method `timeout` bounds every attempt together), the pauses alone. The finding points at the
+deadline.
 
 ## Why is this bad?
 The attempts that would run after the deadline never run: the doc promises retries the caller has already
@@ -35,9 +37,17 @@ def _check(ctx: DocContext) -> Iterator[Violation]:
     if policy is None or policy.deadline_ms is None or policy.max_attempts is None:
         return
     worst = policy.worst_case_ms()
+    sleeps = sum(policy.sleeps_ms() or [])
+    if worst is None and sleeps > policy.deadline_ms:
+        # no per-attempt timeout (a gRPC method's timeout bounds all attempts): the pauses alone
+        yield Violation(
+            policy.lines.get("deadline_ms", policy.line or integ.line_of("retry_strategy")),
+            f"the pauses between {policy.max_attempts} attempts alone take up to {human_ms(sleeps)}, more "
+            f"than the overall deadline of {human_ms(policy.deadline_ms)}: the last attempts never run",
+        )
+        return
     if worst is None or worst <= policy.deadline_ms:
         return
-    sleeps = sum(policy.sleeps_ms() or [])
     yield Violation(
         policy.lines.get("deadline_ms", policy.line or integ.line_of("retry_strategy")),
         f"worst case {human_ms(worst)} ({policy.max_attempts} attempts × {human_ms(policy.timeout_ms or 0)} "

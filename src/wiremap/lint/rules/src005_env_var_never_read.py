@@ -1,11 +1,13 @@
 """## What it does
-Checks that each environment variable listed under **Environment Variables** is read somewhere in
-the code under the project root (`os.environ`, `os.getenv`, pydantic-settings fields,
-`process.env`, `os.Getenv`). Variables a driver or SDK reads on its own are not leftovers: libpq's
-`PG*` for PostgreSQL, the AWS SDK's `AWS_*`, `GOOGLE_APPLICATION_CREDENTIALS`, the Azure SDK's
+Checks that each environment variable listed under **Environment Variables** is read somewhere in the
+code under the project root (`os.environ`, `os.getenv`, pydantic-settings fields, `process.env`,
+`os.Getenv`, Go struct tags `envconfig:"X"`/`env:"X"`, viper, `System.getenv`, a Spring placeholder
+`${X:default}` in application.yml/.properties and the property it sets, read by `@Value`, or a property
+Spring's relaxed binding sets from `X`). Variables a driver or SDK reads on its own are not leftovers:
+libpq's `PG*` for PostgreSQL, the AWS SDK's `AWS_*`, `GOOGLE_APPLICATION_CREDENTIALS`, the Azure SDK's
 `AZURE_*`, `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `HTTP(S)_PROXY`/`NO_PROXY`, `OTEL_*`, and more. A
 template placeholder (`[VAR_NAME]`) is no variable (DOC003 reports it). A doc whose Source file is in a
-language wiremap does not index (Java, Ruby …) is not checked: what that code reads is not known.
+language wiremap does not index (Kotlin, Ruby …) is not checked: what that code reads is not known.
 
 ## Why is this bad?
 A variable nobody reads is a leftover: it was renamed or the code stopped using it. Operators keep
@@ -42,7 +44,7 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
             continue
         read = project.index.env_names
         f = project.file(rel)
-        if f is None:  # a language wiremap does not index (Java, Ruby …): what its code reads is not known
+        if f is None:  # a language wiremap does not index (Kotlin, Ruby …): what its code reads is not known
             continue
         protocols = {integ.protocol} if integ.protocol else set()
         protocols |= {s.protocol for s in f.sites} if f is not None else set()
