@@ -210,3 +210,13 @@ def test_answers_read_again_on_one_connection_are_each_the_full_read(case: list[
             )
         if not protocol.keep_alive or protocol.closed:
             return  # the connection is closed after this answer: nothing more is read on it
+
+
+def test_bytes_past_the_end_of_the_response_are_a_broken_framing() -> None:
+    """Round 55: a server writing ``GARBAGE!`` after each body made the load run reopen a connection per
+    request with nothing said, and verify said ok."""
+    data = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}GARBAGE!"
+    for lean in (True, False):
+        waiter, protocol = _read([data], lean=lean)
+        assert waiter.calls == ["error"] and not protocol.keep_alive
+        assert "8 bytes after the end of the response ('GARBAGE!')" in str(waiter.error)

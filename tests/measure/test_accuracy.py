@@ -72,6 +72,42 @@ def test_send_lateness_with_plain_asyncio() -> None:
     assert result.lateness_ms.p99 < LATENESS_P99_LIMIT_MS
 
 
+def test_connections_the_server_closes_are_counted_reopened() -> None:
+    """Round 55: a server closing every connection after one answer made each request open a new one;
+    the report said "over 8 connections" and nothing else."""
+    from wiremap.measure.report import _connections
+
+    with serve("fixed", close_every=1) as server:
+        result = run(run_load(factory, _ctx(server.port), LoadPlan(rate=100, duration_s=1, connections=4)))
+    assert result.errors == {} and result.requests == 100
+    assert result.reopened >= 90, result.reopened
+    assert f"({result.reopened} reopened: the server closed them" in _connections(result)
+
+
+def test_tcp_measure_says_each_request_connects() -> None:
+    """Round 55: a TCP measure said "over 8 connections" where each request is a connect of its own."""
+    from wiremap.measure._base import Percentiles
+    from wiremap.measure.ops.tcp import TcpConnect
+    from wiremap.measure.report import _connections
+
+    assert TcpConnect.connect_each
+    none = Percentiles()
+    result = MeasureResult(none, none, none, 0.0, 0, connections=8, connect_each=True)
+    assert _connections(result) == "8 at a time, each request a connection of its own (connect time)"
+
+
+def test_a_stall_holding_every_connection_is_said_to_be_the_wait_for_one() -> None:
+    """Round 55: a destination stalling 1 s held both connections at 100/s; the ~100 requests that
+    waited for one made the send lateness, which was said to be "this machine's CPU"."""
+    with serve("stall", delay_ms=1, stall_after=1, stall_for=1) as server:
+        plan = LoadPlan(rate=100, duration_s=3, connections=2)
+        result = run(run_load(factory, _ctx(server.port), plan))
+    assert result.errors == {} and result.fell_behind
+    assert result.queued >= 50 and result.queued_for_connections
+    said = result.behind()
+    assert "waited for a free connection, all 2 held by answers as slow as" in said and "CPU" not in said
+
+
 @pytest.mark.parametrize("connections", [16, 32])
 def test_coordinated_omission_is_corrected(connections: int) -> None:
     """The server answers nothing for 1 s, 2 s into the run. The 100 requests intended during the

@@ -147,12 +147,22 @@ class _HTTPProtocol(asyncio.Protocol):
 
     def _finish(self) -> None:
         response = Response(self._status, self._reason, self._headers, bytes(self._body), self._version)
-        self._finished = response
         self._state = _IDLE
         self._body = bytearray()
-        if self._buf:  # bytes past the end of the response: nothing was asked for them
-            self.keep_alive = False
+        if self._buf:
+            # bytes past the end of the response, and no request was made for them: the server's framing
+            # is broken, and a client keeping the connection would read them as the next answer (a load
+            # run reopened a connection per request and said nothing: round 55)
+            extra = bytes(self._buf)
             self._buf.clear()
+            self._fail(
+                ProtocolError(
+                    f"{len(extra)} bytes after the end of the response ({_shorten(extra, 24)}): "
+                    "the server's framing is broken (Content-Length or chunking)"
+                )
+            )
+            return
+        self._finished = response
         if not self.keep_alive:
             self._close_transport()
         waiter, self._waiter = self._waiter, None

@@ -96,6 +96,13 @@ class MeasureResult:
     # on: 15 timeouts of 15 at --rate 5 exited 0): "error rate above 50%: 15 of 15 requests failed"
     failed_run: str | None = None
     warmup_requests: int = 0  # requests done in the warm-up (not in ``requests`` nor the percentiles)
+    # measured requests that waited for a free connection (every one busy with a request not yet
+    # answered): send lateness that is no CPU's, and a too-small or too-slowly-growing pool
+    queued: int = 0
+    # connections opened again during the run: the server closed them, broke their framing, or a request
+    # failed on them (each one's opening in the latency of the request that waited for it)
+    reopened: int = 0
+    connect_each: bool = False  # each request opens its own connection (TCP's connect time)
     # the corrected latencies themselves, for a count above a limit (the --check's significance test);
     # None where only percentiles are known (a result read back, a test's hand-made one)
     samples: SampleCounts | None = field(default=None, compare=False, repr=False)
@@ -114,14 +121,32 @@ class MeasureResult:
         rate x p99 service time, with half again for the spread), at least one."""
         return max(1, math.ceil(1.5 * self.rate * self.uncorrected_ms.p99 / 1000))
 
+    @property
+    def queued_for_connections(self) -> bool:
+        """Requests waited for a free connection: more than 1% of those measured, or the p99 service time
+        says the pool is too small for the rate (Little's law)."""
+        if self.connections and self.connections_needed > self.connections:
+            return True
+        return self.queued > max(0.01 * self.requests, 0)
+
     def behind(self) -> str:
-        """Why the client fell behind, in words (:attr:`fell_behind`)."""
+        """Why the client fell behind, in words (:attr:`fell_behind`): requests that waited for a free
+        connection (the pool, held by answers not yet come), else this machine's CPU."""
         said = f"the client fell behind (send lateness p99 {self.lateness_ms.p99:.2f} ms"
         if self.connections and self.connections_needed > self.connections:
             return (
                 f"{said}: {self.connections} connections at a service time of "
                 f"{self.uncorrected_ms.p99:.0f} ms are too few for {self.rate:g}/s, --connections "
                 f"{self.connections_needed} would do)"
+            )
+        if self.queued_for_connections:
+            # a stall: a few answers as slow as the max hold every connection (1 s every 3 s at 100/s on 2
+            # connections was said to be "this machine's CPU": round 55)
+            needed = max(self.connections + 1, math.ceil(1.5 * self.rate * self.uncorrected_ms.max / 1000))
+            return (
+                f"{said}: {self.queued} of {self.requests} requests waited for a free connection, all "
+                f"{self.connections} held by answers as slow as {self.uncorrected_ms.max:.0f} ms; "
+                f"--connections {needed} sends them on time)"
             )
         return f"{said}: this machine's CPU)"
 
@@ -163,6 +188,8 @@ class MeasureResult:
             "duration_s": round(self.duration_s, 3),
             "connections": self.connections,
             "connections_grown": self.connections_grown,
+            "queued": self.queued,
+            "reopened": self.reopened,
             "stopped_early": self.stopped_early,
             "failed_run": self.failed_run,
         }

@@ -139,7 +139,7 @@ def _behind(name: str, result: MeasureResult, limit: float, failed: Verdict) -> 
     if not result.fell_behind or result.measured_errors:
         return failed
     service = result.uncorrected_ms.p95 if name == "P95" else result.uncorrected_ms.p99
-    queued = result.connections > 0 and result.connections_needed > result.connections
+    queued = result.queued_for_connections
     slack = 0.0 if queued else result.lateness_ms.p99
     if service > limit + slack:
         beyond = "" if queued else f", by more than the client's own delay ({slack:.2f} ms)"

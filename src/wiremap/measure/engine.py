@@ -143,6 +143,8 @@ class Run:
         self.closing = False
         self.failed: asyncio.Future[None] | None = None  # set when the error rate stops the run
         self.in_flight = 0
+        self.queued = 0  # measured requests that waited for a free connection
+        self.reopened = 0  # connections a request opened again (awaited path; wire ops count theirs)
         self.last_send = 0  # when the latest request was sent
 
     # -- the run ---------------------------------------------------------------------------------
@@ -277,6 +279,9 @@ class Run:
             duration_s=window,
             connections=len(self.ops),
             connections_grown=self.grown,
+            queued=self.queued,
+            reopened=self.reopened + sum(getattr(op, "reopens", 0) for op in self.ops),
+            connect_each=all(getattr(op, "connect_each", False) for op in self.ops),
             stopped_early=self.stopped_early,
             failed_run=self._failed_run(),
             warmup_requests=self.warmup_requests,
@@ -394,6 +399,8 @@ class Run:
             if not fut.done():
                 fut.set_result(intended)
                 return
+        if intended >= self.measure_start:
+            self.queued += 1
         self.pending.append(intended)
         self._grow()
 
@@ -428,6 +435,7 @@ class Run:
                 try:
                     async with asyncio.timeout(remaining / 1e9):
                         if needs_open:
+                            self.reopened += 1
                             await op.open()
                             needs_open = False
                         await op()

@@ -115,10 +115,16 @@ def render_text(
 
 def _connections(result: MeasureResult) -> str:
     """``8 connections``; ``23 connections (15 opened while requests waited for one)``."""
+    if result.connect_each:
+        return f"{result.connections} at a time, each request a connection of its own (connect time)"
     said = f"{result.connections} connection{'s' if result.connections != 1 else ''}"
+    notes = []
     if result.connections_grown:
-        said += f" ({result.connections_grown} opened while requests waited for one)"
-    return said
+        notes.append(f"{result.connections_grown} opened while requests waited for one")
+    if result.reopened:
+        # a server closing every connection (or breaking its framing) makes every request pay a connect
+        notes.append(f"{result.reopened} reopened: the server closed them or a request failed on them")
+    return said + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _rounded(edit: Edit) -> str:

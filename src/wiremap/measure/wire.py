@@ -81,6 +81,8 @@ class WireRun(Run):
         if self.free:
             self._go(self.free.pop(), intended)
         else:
+            if intended >= self.measure_start:
+                self.queued += 1
             self.pending.append(intended)
             self._grow()
 

@@ -45,6 +45,7 @@ class HTTPOperation:
         "_retry",
         "_reused",
         "_task",
+        "reopens",
         "req",
     )
 
@@ -61,6 +62,7 @@ class HTTPOperation:
         self._reused = False
         self._task: asyncio.Task[None] | None = None  # the awaited path, when a request takes it
         self._passed: http1.Response | None = None  # the last response checked and accepted
+        self.reopens = -1  # connections opened after the first (the engine reports them)
         self._data = http1.encode_request(
             req.method,
             req.host,
@@ -72,6 +74,7 @@ class HTTPOperation:
         )
 
     async def open(self) -> None:
+        self.reopens += 1
         if self._conn is not None:
             self._conn.close()
             self._conn = None
