@@ -95,6 +95,10 @@ def test_rate(text: str, per_s: float | None) -> None:
         ("WebSocket (wss)", "websocket"),
         ("PostgreSQL wire protocol", "postgresql"),
         ("AMQP 0-9-1", "amqp"),
+        # a TLS form is its protocol (probed over TLS), not an unknown one checked by a TCP connect (round 56)
+        ("AMQPS", "amqp"),
+        ("MQTTS", "mqtt"),
+        ("rediss", "redis"),
         ("Redis (RESP3)", "redis"),
         ("HTTPS", "http"),
         ("REST", "http"),

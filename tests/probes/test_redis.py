@@ -108,6 +108,24 @@ def test_silent_listener_times_out_at_the_deadline() -> None:
     assert 0.45 <= elapsed <= 1.5 and 450 <= result.duration_ms <= 1500
 
 
+def test_tls_to_a_silent_plain_port_is_tls_not_a_timeout() -> None:
+    """Round 56: "Redis over TLS" against a plaintext port was a timeout; the handshake never came."""
+    doc = DOC.format(example="redis://127.0.0.1:6379/0").replace(
+        "**Protocol:** Redis", "**Protocol:** Redis over TLS"
+    )
+    integration = wiremap.parse_text(doc, "x.md").integration
+    assert integration.tls is True
+
+    async def scenario() -> ProbeResult:
+        async with _serve() as port:
+            [result] = await redis.probe(ProbeContext(integration, Target("127.0.0.1", port), 0.5))
+            return result
+
+    result = asyncio.run(scenario())
+    assert result.ok is False and result.error_kind is ErrorKind.TLS, result
+    assert "the port accepts TCP; does it speak TLS?" in result.message
+
+
 def test_garbage_is_protocol() -> None:
     async def scenario() -> ProbeResult:
         async with _serve(JUNK) as port:

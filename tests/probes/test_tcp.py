@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +96,32 @@ def test_no_port_is_skipped() -> None:
     res = _run(_ctx("127.0.0.1", None))
     assert res.skipped and res.ok is None
     assert res.message == "no port to connect to"
+
+
+def test_a_doc_saying_tls_gets_a_handshake_not_a_connect(listener: int, tmp_path: Path) -> None:
+    """Round 56: "TCP over TLS" and "Kafka (SSL)" against a plaintext port said ok (a connect): the doc
+    says TLS, so the handshake is made and the certificate verified."""
+    from tests.probes._fakes import self_signed_cert
+
+    def ctx(port: int, protocol: str, settings: dict[str, str] | None = None) -> ProbeContext:
+        integ = Integration(id="a-to-b", path="a-to-b.md", protocol=protocol, tls=True)
+        return ProbeContext(integ, Target("localhost", port), 2.0, settings or {})
+
+    r = _run(ctx(listener, "tcp"))  # accepts and never speaks: no handshake
+    assert r.ok is False and r.error_kind is ErrorKind.TLS and "does the port speak TLS?" in r.message
+    cert, key = self_signed_cert(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(str(cert), str(key))
+
+    async def main() -> tuple[ProbeResult, ProbeResult]:
+        server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0, ssl=server_ctx)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            trusted = (await probe(ctx(port, "kafka", {"ca_bundle": str(cert)})))[0]
+            untrusted = (await probe(ctx(port, "kafka")))[0]
+        return trusted, untrusted
+
+    trusted, untrusted = asyncio.run(main())
+    assert trusted.ok is True and "handshake done, certificate verified" in trusted.message, trusted
+    assert "no kafka probe: TCP connect only" in trusted.message
+    assert untrusted.ok is False and untrusted.error_kind is ErrorKind.TLS

@@ -336,6 +336,11 @@ def test_request_example_is_sent_only_where_safe(
             "wss://h:22005/v1/q",
         ),
         (Target("h", 22005, "ws", "ws://h:22005/", "/", True), "/v1/quotes", False, "ws://h:22005/"),
+        # the doc says WSS, its Endpoint ws://: the doc's TLS holds (a plaintext server passed: round 56)
+        (Target("h", 22005, "ws", "ws://h:22005/q", "/q"), None, True, "wss://h:22005/q"),
+        (Target("h", 22005), "ws://prod/v1/q", True, "wss://h:22005/v1/q"),
+        # ... unless the runner's own target says ws://
+        (Target("h", 22005, "ws", "ws://h:22005/q", "/q", True), None, True, "ws://h:22005/q"),
     ],
 )
 def test_url(target: Target, endpoint: str | None, tls: bool, expected: str) -> None:

@@ -47,8 +47,21 @@ def test_an_ok_row_names_the_checks_that_ran_and_the_skipped_one_apart() -> None
         ),
     )
     row = next(line for line in render([report], color=False).splitlines() if "Telemetry" in line)
-    assert row.split()[3:6] == ["mqtt", "ok", "health-check"], row
-    assert "mqtt skipped: MQTT_PASSWORD is bound to no host" in row
+    # the doc's command alone passing is no ok of the destination, never contacted (round 56)
+    assert row.split()[3:6] == ["mqtt", "skip", "health-check"], row
+    assert "the destination was not probed (mqtt skipped: MQTT_PASSWORD is bound to no host)" in row
+    ran = IntegrationReport(
+        integ,
+        Target("127.0.0.1", 1883),
+        (
+            ProbeResult("mqtt", True, message="CONNACK accepted"),
+            ProbeResult("contract", None, message="no documented reply to compare"),
+            ProbeResult("health-check", True),
+        ),
+    )
+    row = next(line for line in render([ran], color=False).splitlines() if "Telemetry" in line)
+    assert row.split()[3:6] == ["mqtt", "ok", "mqtt,"], row
+    assert "contract skipped: no documented reply to compare" in row
 
 
 def test_a_failed_row_names_every_failed_check() -> None:
@@ -100,3 +113,21 @@ def test_a_command_s_failure_shows_its_last_line_too() -> None:
     )
     row = next(line for line in render([report], color=False).splitlines() if "Checkout" in line)
     assert "exit 1: Traceback (most recent call last): … nats.errors.NoRespondersError" in row, row
+
+
+def test_a_tcp_connect_standing_in_for_a_protocol_says_so_in_text_and_junit() -> None:
+    """Round 55/56: a Kafka doc checked by a TCP connect showed ``ok  tcp`` with an empty reason and JUnit
+    ``tcp: ok``; only the JSON said "no kafka probe: TCP connect only"."""
+    from wiremap.model import Integration
+    from wiremap.probes._base import ProbeResult, Target
+    from wiremap.verify.engine import IntegrationReport
+    from wiremap.verify.report import junit, text
+
+    integ = Integration(id="o-to-k", path="k.md", source="Orders", destination="Kafka", protocol="kafka")
+    said = "connected to 127.0.0.1:9092 (no kafka probe: TCP connect only)"
+    report = IntegrationReport(integ, Target("127.0.0.1", 9092), (ProbeResult("tcp", True, message=said),))
+    row = next(line for line in text.render([report], color=False).splitlines() if "Orders" in line)
+    assert "ok" in row.split() and "no kafka probe: TCP connect only" in row, row
+    assert "tcp: ok (0.0 ms): connected to 127.0.0.1:9092 (no kafka probe: TCP connect only)" in junit.render(
+        [report], color=False
+    )

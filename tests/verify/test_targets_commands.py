@@ -209,6 +209,12 @@ def test_a_note_after_an_endpoint_url_is_no_part_of_it_and_a_bad_port_skips_only
         resolve_target(integ("tcp://127.0.0.1:99999"), {}, {})  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="bad port"):  # the runner's own target: the run stops
         resolve_target(integ("tcp://127.0.0.1:1"), {"a-to-b": "tcp://127.0.0.1:99999"}, {})  # type: ignore[arg-type]
+    # ":0" read as no port and probed the scheme's default (a real Redis on 6379 said ok: round 56)
+    for url in ("redis://127.0.0.1:0", "http://127.0.0.1:0/health"):
+        with pytest.raises(UsageError, match="bad port"):
+            resolve_target(integ("tcp://127.0.0.1:1"), {"a-to-b": url}, {})  # type: ignore[arg-type]
+    with pytest.raises(DocTargetError, match="bad port"):
+        resolve_target(integ("redis://127.0.0.1:0"), {}, {})  # type: ignore[arg-type]
 
 
 def test_a_documented_json_boolean_is_not_a_number() -> None:

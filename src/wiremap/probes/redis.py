@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ..protocols import DRIVER_MISSING, DestinationError, ErrorKind
+from ..protocols import DRIVER_MISSING, DestinationError, ErrorKind, tcp
 from ..protocols.redis import BadDatabase, Redis
 from ._base import ProbeContext, ProbeResult, Timer, connected_as, failed, failure, skipped, success
 
@@ -44,6 +44,11 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
         return connected_as(success(NAME, timer, f"PING → PONG (db {redis.db}){redis.who}"), redis.note)
     except TimeoutError:
         connected = "connect" in timer.phases
+        if not connected and redis.options["ssl"] and await _accepts(redis.host, redis.port):
+            # it takes TCP connections and never answers the TLS hello: a plaintext port ("Redis over
+            # TLS" against a plain 6379 was a timeout: round 56)
+            message = f"no TLS handshake within {ctx.timeout_s:g} s: the port accepts TCP; does it speak TLS?"
+            return [failure(NAME, timer, ErrorKind.TLS, message, connected=True)]
         message = f"no answer within {ctx.timeout_s:g} s ({phase})"
         return [failure(NAME, timer, ErrorKind.TIMEOUT, message, connected=connected)]
     except DestinationError as err:  # anything the server does is a result, never an exception
@@ -55,3 +60,13 @@ async def probe(ctx: ProbeContext) -> list[ProbeResult]:
                 await client.aclose()
         except Exception:  # best effort: the result is already decided
             pass
+
+
+async def _accepts(host: str, port: int) -> bool:
+    """Whether a TCP connection to ``host:port`` is accepted within half a second."""
+    try:
+        async with asyncio.timeout(0.5):
+            await tcp.connect_any(await tcp.resolve(host, port), host, port)
+    except (TimeoutError, DestinationError):
+        return False
+    return True

@@ -24,6 +24,7 @@ from ._errors import (
     DeadlineError,
     DestinationError,
     InvalidResponseError,
+    TLSError,
     os_error,
     root_cause,
 )
@@ -110,6 +111,11 @@ class Redis:
         if isinstance(exc, rex.AuthenticationError | rex.AuthenticationWrongNumberOfArgsError):
             return AuthError(text, host, port)
         if isinstance(exc, TimeoutError | rex.TimeoutError):
+            if self.options["ssl"] and "connecting" in text.lower():
+                # a plaintext port takes the TLS hello and never answers it ("Redis over TLS" against a
+                # plain 6379 was a timeout, where MQTT says TLS: round 56)
+                said = f"no TLS handshake before the deadline ({text}): does the port speak TLS?"
+                return TLSError(said, host, port)
             return DeadlineError(f"no answer before the deadline ({text})", host, port)
         root = root_cause(exc)
         if root is not None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 from collections.abc import Sequence
 from typing import Any
 
-from ._errors import DNSError, os_error
+from ._errors import DNSError, TLSError, os_error
 
-__all__ = ["Addresses", "connect_any", "resolve"]
+__all__ = ["Addresses", "connect_any", "resolve", "tls_handshake"]
 
 Addresses = Sequence[tuple[socket.AddressFamily, socket.SocketKind, int, str, Any]]
 
@@ -44,6 +45,34 @@ async def connect_any(infos: Addresses, host: str, port: int) -> None:
             with contextlib.suppress(OSError):
                 sock.close()
         return
+    if last is None:
+        raise DNSError(f"{host} resolves to no address", host, port)
+    raise os_error(last, host, port) from last
+
+
+async def tls_handshake(infos: Addresses, host: str, port: int, context: ssl.SSLContext) -> str:
+    """Connect and complete a TLS handshake (the certificate verified against ``host``); the TLS version
+    agreed. A handshake the peer breaks off, or one that fails, is a :class:`TLSError`."""
+    last: OSError | None = None
+    for family, _kind, _proto, _canon, addr in infos:
+        try:
+            reader, writer = await asyncio.open_connection(
+                addr[0], addr[1], ssl=context, server_hostname=host, family=family
+            )
+        except ssl.SSLError as exc:
+            raise TLSError(f"TLS handshake failed: {exc.reason or exc}", host, port) from exc
+        except (ConnectionResetError, BrokenPipeError, asyncio.IncompleteReadError) as exc:
+            raise TLSError(f"TLS handshake failed: {exc} (does the port speak TLS?)", host, port) from exc
+        except OSError as exc:
+            last = exc
+            continue
+        tls = writer.get_extra_info("ssl_object")
+        version = tls.version() if tls is not None else None
+        writer.close()
+        with contextlib.suppress(Exception):
+            await writer.wait_closed()
+        del reader
+        return str(version or "TLS")
     if last is None:
         raise DNSError(f"{host} resolves to no address", host, port)
     raise os_error(last, host, port) from last

@@ -115,7 +115,10 @@ def _from_url(url: str, explicit: bool) -> Target:
             url = urlunsplit(parts)
     scheme = parts.scheme.lower()
     try:
-        port = parts.port or DEFAULT_PORTS.get(scheme)
+        given = parts.port
+        if given == 0:  # ":0" is no port: it read as "none given" and probed the scheme's default (round 56)
+            raise ValueError("port 0")
+        port = given if given is not None else DEFAULT_PORTS.get(scheme)
     except ValueError as exc:
         if not explicit:  # the doc's: that integration is skipped, the run goes on
             raise DocTargetError(f"the doc's Endpoint {mask_text(url)!r} has a bad port") from exc

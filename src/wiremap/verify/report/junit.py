@@ -60,8 +60,11 @@ def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence
         if status(r) == "skip":
             reasons = "; ".join(message(c) for c in r.checks)
             ET.SubElement(case, "skipped", message=reasons[:500])
+        # each check with its message: "tcp: ok" hid "no kafka probe: TCP connect only", a skipped
+        # check its reason (round 56)
         lines = [
-            f"{c.name}: {'ok' if c.ok else 'skipped' if c.ok is None else 'FAIL'} ({c.duration_ms:.1f} ms)"
+            f"{c.name}: {'ok' if c.ok else 'skipped' if c.ok is None else 'FAIL'} ({c.duration_ms:.1f} ms): "
+            f"{message(c)}"
             for c in r.checks
         ]
         ET.SubElement(case, "system-out").text = "\n".join(lines)

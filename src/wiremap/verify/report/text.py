@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ...findings import Finding
 from ..engine import IntegrationReport
-from ._common import message, status
+from ._common import limited, message, status
 
 _STYLE = {"ok": "green", "FAIL": "bold red", "skip": "yellow"}
 
@@ -29,11 +29,14 @@ def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence
     for r in sorted(reports, key=lambda r: (r.ok, not r.integration.critical_path, r.integration.name)):
         word = status(r)
         bad = r.first_failure or next((c for c in r.checks if c.skipped), None)
-        reason = f"{bad.error_kind or 'skipped'}: {message(bad)}" if bad else ""
+        reason = f"{bad.error_kind or 'skipped'}: {message(bad)}" if bad else limited(r)
         checks = bad.name if bad else ", ".join(c.name for c in r.checks)
-        if word == "ok" and bad is not None:  # the ok is the checks that ran; the skipped one said apart
+        if word != "FAIL" and bad is not None and any(not c.skipped for c in r.checks):
+            # the ok (or the doc's commands) is the checks that ran; the skipped one said apart
             checks = ", ".join(c.name for c in r.checks if not c.skipped)
             reason = f"{bad.name} skipped: {message(bad)}"
+            if word == "skip":
+                reason = f"the destination was not probed ({reason}); the doc's commands passed"
         elif r.first_failure is not None:  # every failed check, not the first alone (a failed health-check
             # after a failed tcp probe was seen only in JSON: new user, round 26)
             others = [c for c in r.checks if not c.ok and not c.skipped and c is not r.first_failure]
