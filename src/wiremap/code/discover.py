@@ -371,6 +371,12 @@ def discover(
     for site in sites:
         if site.scope and (known := _site_destination(site, env_values)):
             in_scope.setdefault((site.path, site.scope), set()).add(known)
+    # the destinations the code of each file names: a doc whose address is one of them is right about
+    # it, and another site of the file going elsewhere is another peer, not that doc with a wrong address
+    in_file: dict[str, set[str]] = {}
+    for site in sites:
+        if known := _site_destination(site, env_values):
+            in_file.setdefault(site.path, set()).add(known)
     for site in sites:
         dest = _site_destination(site, env_values)
         from_code = destination_of(site.target) is not None
@@ -378,7 +384,19 @@ def discover(
             # the send goes where its function's request does: a Do(req) of a request to audit.internal in
             # a file documented for auth.internal was "documented" (new user, round 35)
             dest, from_code = next(iter(scoped)), True
-        doc, mismatch = _doc_of_file(site, dest, by_source.get(site.path, []), window, from_code)
+        named = by_source.get(site.path, [])
+        if dest:
+            # a doc whose destination another call of the file goes to documents that call: this one, to
+            # another host:port, is not it with a wrong address (a new pricing call beside the documented
+            # inventory client was "documented, but the doc says :23503": round 56)
+            found = in_file.get(site.path, set())
+            named = [
+                i
+                for i in named
+                if _same_destination(_doc_destination(i), dest)
+                or not any(_same_destination(_doc_destination(i), d) for d in found)
+            ]
+        doc, mismatch = _doc_of_file(site, dest, named, window, from_code)
         if doc is None and dest:
             near = by_dest.get((dirname(site.path), dest), [])
             doc = max(near, key=lambda i: _endpoint_match(site, i)) if near else None

@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..model import Integration
 from .clients_go import canonical_path
@@ -299,8 +300,60 @@ def _where(
     name, ref = client_name(integration.client), integration.source_ref
     if name is None or ref is None or ref.line is None or f is None or f.error:
         return None
-    spans = client_lines(f, name, text)
+    spans = _for_doc(integration, f, client_lines(f, name, text))
     return (name, ref.line, spans) if spans else None
+
+
+def doc_client_lines(
+    integration: Integration, f: FileIndex, text: list[str] | None = None
+) -> list[tuple[int, int]]:
+    """:func:`client_lines` of the doc's Client, those going where the doc says when several are there."""
+    name = client_name(integration.client)
+    return _for_doc(integration, f, client_lines(f, name, text)) if name is not None else []
+
+
+def _for_doc(integration: Integration, f: FileIndex, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Of several places the Client is, those whose call goes where the doc says (its Destination's
+    host:port, or an env var it lists): two ``httpx.AsyncClient`` of one file, one to another service,
+    and sync moved the Source to the nearer one, the wrong one (round 56). Spans whose call goes
+    elsewhere are dropped when another matches (or when none is known to); unknown ones kept."""
+    if len(spans) < 2:
+        return spans
+    host, port = integration.destination_host, integration.destination_port
+    names = {e.name for e in integration.env_vars}
+    verdicts: list[bool | None] = []
+    for first, last in spans:
+        seen: bool | None = None
+        for site in f.sites:
+            if not first <= site.line <= last:
+                continue
+            if site.env and site.env in names:
+                seen = True
+                break
+            where = _host_port(site.target)
+            if where is not None and host:
+                if where[0] == host and (port is None or where[1] in (None, port)):
+                    seen = True
+                    break
+                seen = False
+        verdicts.append(seen)
+    if True in verdicts:
+        return [s for s, v in zip(spans, verdicts, strict=True) if v]
+    kept = [s for s, v in zip(spans, verdicts, strict=True) if v is not False]
+    return kept or spans
+
+
+def _host_port(target: str | None) -> tuple[str, int | None] | None:
+    """``(host, port)`` of a call site's target (a URL or ``host:port``); None when it has no host."""
+    if not target:
+        return None
+    try:
+        parts = urlsplit(target if "://" in target else f"//{target}")
+        if "{" in parts.netloc or not parts.hostname:  # ``{…}``: a part not known
+            return None
+        return parts.hostname, parts.port
+    except ValueError:
+        return None
 
 
 def moved_client(

@@ -793,6 +793,29 @@ class _Indexer(Resolver):
                 return protocol
         return None
 
+    def on_base_url(self, node: ast.Call, path: Value, scope: Scope, cls: str | None) -> Value:
+        """A path called on a client made with its base URL (``inventory = httpx.AsyncClient(base_url=
+        INVENTORY_URL)`` then ``inventory.get("/v1/stock")``): the base URL and the path, with its env var
+        (it was the path alone, and two clients of one file left it without a destination: round 56)."""
+        func = node.func
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return path
+        name = func.value.id
+        made = scope.values.get(name) or (self.mod.constants.get(name) if name not in scope.types else None)
+        if not isinstance(made, ast.Call):
+            return path
+        base_expr = next((kw.value for kw in made.keywords if kw.arg in _API_ADDRESS), None)
+        if base_expr is None:
+            return path
+        base = self.value_of(base_expr, scope, cls)
+        head = base.literal or base.default
+        if head is None and base.env is None:
+            return path
+        joined = (head.rstrip("/") + (path.literal or path.default or "")) if head is not None else None
+        if base.literal is not None:
+            return Value(literal=joined, env=base.env)
+        return Value(env=base.env, default=joined)
+
     def call(self, node: ast.Call, scope: Scope, cls: str | None, qual: str) -> None:
         self.note_env(node, scope, cls)
         node = self.called_through(node)
@@ -828,6 +851,8 @@ class _Indexer(Resolver):
             if kw.arg in _TRANSPORT_KEYWORDS and isinstance(kw.value, ast.Call):
                 self._transports.add(id(kw.value))
         value = self.target_of(node, api, scope, cls)
+        if value.env is None and (value.literal or value.default or "/").startswith("/"):
+            value = self.on_base_url(node, value, scope, cls)
         target = value.literal or value.default
         if _needs_target(api) and not any(kw.arg in api.target_keywords for kw in node.keywords):
             return  # ``requests.Session()``: no destination, nothing opened; its requests are the sites

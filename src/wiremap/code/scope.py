@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..model import Integration
-from .locate import client_lines, client_name
+from .locate import client_name, doc_client_lines
 from .model import Definition, EnvRead, FileIndex
 
 __all__ = ["integration_env_reads"]
@@ -117,7 +117,7 @@ def integration_env_reads(
     with ``others``, the reads of the project's modules it uses through an import too."""
     ref = integration.source_ref
     name = client_name(integration.client)
-    clients = client_lines(f, name, lines) if name is not None else []
+    clients = doc_client_lines(integration, f, lines)
     anchors = [first for first, _ in clients]
     if ref is not None and ref.line is not None:
         anchors.append(ref.line)
@@ -132,9 +132,14 @@ def integration_env_reads(
         span = (top.line, top.end_line) if top is not None else module.statement(a)
         if span is None:
             continue
-        if clients and top is None and a not in {first for first, _ in clients}:
+        if (
+            clients
+            and a not in {first for first, _ in clients}
+            and (top is None or not any(top.line <= c <= top.end_line for c, _ in clients))
+        ):
             # the Source line missed the Client (SRC003 says where it is) and landed on a module-level
-            # statement: that statement is what happens to be there, not the integration's code
+            # statement, or in a function holding none of it (another client's, whose variable SRC006
+            # then asked the doc to list: round 56): what happens to be there, not the integration's code
             continue
         spans.append(span)
     if name is not None and clients:
