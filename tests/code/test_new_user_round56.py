@@ -98,3 +98,32 @@ def test_sync_and_src006_take_the_client_going_where_the_doc_says(
         x for x in (repo / "docs/inventory.md").read_text().splitlines() if x.startswith("**Source:**")
     )
     assert source == "**Source:** `api/main.py:19`"
+
+
+def test_sync_skips_a_doc_whose_source_file_only_imports_the_client(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LedgerClient moved to clients/ledger_http.py, clients/ledger.py re-exports it: lint said SRC003 and
+    sync (dry run) counted the doc "already in sync"."""
+    repo = repo_of(
+        tmp_path / "repo",
+        {
+            "wiremap.toml": 'docs = "docs"\nroot = "."\n',
+            "clients/__init__.py": "",
+            "clients/ledger.py": "from .ledger_http import LedgerClient\n\n__all__ = ['LedgerClient']\n",
+            "clients/ledger_http.py": (
+                "import os\n\nimport requests\n\n\nclass LedgerClient:\n"
+                "    def post(self, entry: dict) -> None:\n"
+                '        requests.post(os.environ["LEDGER_URL"] + "/v1/entries", json=entry, timeout=2)\n'
+            ),
+            "docs/ledger.md": doc("clients/ledger.py:1", "LedgerClient", "Ledger (127.0.0.1:23510)"),
+        },
+    )
+    monkeypatch.chdir(repo)
+    found = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC003"])
+    assert [f.code for f in found] == ["SRC003"]
+    capsys.readouterr()
+    main(["sync", "docs"])
+    err = capsys.readouterr().err
+    assert "skipped docs/ledger.md: clients/ledger.py only imports Client LedgerClient" in err, err
+    assert "already in sync" not in err.replace("0 already in sync", "")

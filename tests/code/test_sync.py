@@ -497,5 +497,7 @@ def test_a_doc_left_with_a_line_sync_cannot_fix_is_not_marked_reviewed(
     main(["sync", "--write", PAYMENTS_DOC])
     out = capsys.readouterr()
     text = doc.read_text()
-    assert "Last Updated left as it is" in out.out + out.err
+    # skipped, saying why: recording the commits quieted SRC007 on a doc SRC003 still fails (round 56)
+    assert "only imports Client PaymentsClient" in out.err and "point the Source at its definition" in out.err
     assert f"**Last Updated:** {dt.date.today().isoformat()}" not in text  # the Source still needs a fix
+    assert "Move PaymentsClient to payments_core" not in text

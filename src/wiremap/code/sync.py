@@ -229,6 +229,14 @@ def not_compared(doc: ParsedDoc, project: Project | None) -> str | None:
     name = client_missing(doc.integration, project.file(rel), project.lines(rel))
     if name is not None:
         return f"Client {name} is not in {rel} (SRC004): nothing to compare the Source line with"
+    only = imported_only(doc.integration, project.file(rel), project.lines(rel))
+    if only is not None:
+        # the Client moved to another module and the Source file re-exports it: sync cannot move a Source
+        # across files, and "already in sync" hid lint's SRC003 error (round 56)
+        return (
+            f"{rel} only imports Client {only.client} (line {only.new_line}; SRC003): point the Source at "
+            "its definition by hand"
+        )
     return None
 
 
