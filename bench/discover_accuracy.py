@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ import rebuild  # noqa: E402
 
 from wiremap.code.discover import is_test_path  # noqa: E402
 from wiremap.code.index import index_tree  # noqa: E402
+from wiremap.code.link import spring_properties, spring_variable  # noqa: E402
+
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 SITE_GOAL = (0.95, 0.90)  # precision, recall
 
@@ -85,7 +89,18 @@ def score(name: str, tree: Path) -> tuple[Score, Score]:
         for (p, n), s in sorted(want.items())
         if (p, n) not in got
     ]
-    want_env = {(e["path"], e["line"], e["name"]) for e in labels["env_reads"]}
+    # a Spring property the labels name (``@Value("${spring.redis.host}")``) is compared as the variable
+    # that sets it, Spring's own way (link.spring_variable): the index names env vars, never properties
+    props = spring_properties(index.files.values())
+    want_env: set[tuple[str, int, str]] = set()
+    for e in labels["env_reads"]:
+        name = e["name"]
+        if e["path"].endswith(".java") and not _ENV_NAME.fullmatch(name):
+            found = spring_variable(name, props)
+            if found is None:
+                continue  # set in application.yml as written: no variable read
+            name = found[0]
+        want_env.add((e["path"], e["line"], name))
     got_env = {
         (e.path, e.line, e.name) for e in index.env_reads() if e.path in listed and not is_test_path(e.path)
     }

@@ -148,6 +148,11 @@ def test_source_ref_and_slug() -> None:
     assert v.slugify("Checkout Service to Payments API") == "checkout-service-to-payments-api"
     assert v.slugify("Zahlungs-Dienst to Büro") == "zahlungs-dienst-to-buro"
     assert v.slugify("支付 to 订单") == "支付-to-订单"
+    # a mark of another script is part of its letter: バス and ハス were one id, one graph node (round 57)
+    assert v.slugify("バス → Depot") == "バス-depot" != v.slugify("ハス → Depot")
+    assert v.slugify("決済サービス") == "決済サービス"
+    assert v.slugify("हिंदी → API") == "हिंदी-api"
+    assert v.slugify("Café → Zürich") == "cafe-zurich"
 
 
 def test_dates() -> None:

@@ -502,6 +502,21 @@ SLUG_MAX_BYTES = 200  # UTF-8: a file name (slug + ".md", and the temp name of a
 _SHARP = re.compile(r"(?<![A-Za-z])([A-Za-z])#")
 
 
+def _without_latin_accents(text: str) -> str:
+    """``Café`` -> ``Cafe``: the combining marks of Latin letters dropped; those of other scripts kept
+    (バス and ハス differ by one: both were ハス, one id, one graph node: new user, round 57)."""
+    out: list[str] = []
+    base_ascii = False
+    for c in unicodedata.normalize("NFKD", text):
+        if unicodedata.category(c) == "Mn":
+            if not base_ascii:
+                out.append(c)
+            continue
+        base_ascii = c.isascii()
+        out.append(c)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
 def slugify(text: str) -> str:
     """A stable, lower-case ASCII slug; non-Latin letters are kept when nothing else is left.
 
@@ -509,14 +524,19 @@ def slugify(text: str) -> str:
     valid file name: a longer slug is cut and ends with ``-`` and 8 hex digits of the SHA-256 of the
     whole slug, so two long names that start alike stay distinct (and the same name always gives the
     same slug)."""
-    base = "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
+    base = _without_latin_accents(text)
     # a sign that is part of a name is said: "C++ Engine" and "C Engine" were one service and one id (their
     # alerts paged the other team: new user, round 52); "C#", "F#" likewise
     base = _SHARP.sub(r"\1 sharp", base.replace("+", " plus ")) if "+" in base or "#" in base else base
     if base.isascii():
         slug = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")
     else:
-        slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", base).lower()).strip("-")
+        # a letter's marks are part of it (Devanagari's vowel signs: हिंदी was ह-द)
+        kept = "".join(
+            c if c.isalnum() or unicodedata.category(c) in ("Mn", "Mc") else "-"
+            for c in unicodedata.normalize("NFC", base).lower()
+        )
+        slug = re.sub(r"-+", "-", kept).strip("-")
     slug = slug or "integration"
     if len(slug) <= SLUG_MAX_CHARS and len(slug.encode()) <= SLUG_MAX_BYTES:
         return slug

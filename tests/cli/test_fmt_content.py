@@ -126,3 +126,34 @@ def test_two_spaces_after_a_footer_field_are_layout(tmp_path: Path) -> None:
         "**Last Updated:** 2026-12-01\n**Maintained By:** @team\n"
     )
     assert (after.last_updated, after.maintained_by) == (before.last_updated, before.maintained_by)
+
+
+@pytest.mark.parametrize(
+    ("definition", "use"),
+    [
+        ('[ref]: https://example.com "Title"', ""),  # unused: fmt deleted it and said "reformatted"
+        (
+            "[rb]: https://runbooks.example.com/payments",
+            " (see [the runbook][rb])",
+        ),  # used: a cryptic refusal
+    ],
+)
+def test_a_link_reference_definition_is_never_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], definition: str, use: str
+) -> None:
+    """Round 57: the parser resolves and drops link reference definitions; the canonical form has no place
+    for them, so such a doc is refused, saying so, and left as it is."""
+    text = DOC.read_text(encoding="utf-8")
+    text = text.replace("\n---\n", f"\n\n{definition}\n\n---\n", 1).replace(
+        "**Purpose:** ", "**Purpose:**  ", 1
+    )
+    text = text.replace("\n**Protocol:**", f"{use}\n**Protocol:**", 1)
+    path = tmp_path / "doc.md"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, "fmt", str(path))
+    assert code == 1 and "a link reference definition ([" in err and "write the link inline" in err, err
+    assert path.read_text(encoding="utf-8") == text
+    assert "```\n[x]: not-a-definition\n```" not in text  # (inside code a line like it is code)
+    from wiremap.document.guard import link_definitions
+
+    assert link_definitions("```\n[x]: http://a\n```\n    [y]: http://b\n") == []

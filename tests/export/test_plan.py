@@ -67,6 +67,18 @@ def test_a_write_is_never_exported_the_health_check_is_probed_instead(tmp_path: 
     assert m.checks.startswith("connect only")
 
 
+def test_a_health_check_on_its_own_port_is_probed_there(tmp_path: Path) -> None:
+    """Round 57: a Health Check on :9200 beside an Endpoint on :9201 was exported on :9201, "(the doc's
+    Health Check)"; a runner's --target moves it to the other instance, as before."""
+    health = "\n**Health Check:**\n```bash\ncurl -fsS http://es.internal:9200/_cluster/health\n```\n"
+    fields = {"dest": "Search", "host": "es.internal:9200", "extra": health}
+    export = _plan(tmp_path, endpoint="POST http://es.internal:9201/_bulk", **fields)
+    assert export.modules[0].target == "http://es.internal:9200/_cluster/health"
+    moved = Options(targets={"billing-to-search": "http://127.0.0.1:19201"})
+    export = _plan(tmp_path, moved, endpoint="POST http://es.internal:9201/_bulk", **fields)
+    assert export.modules[0].target == "http://127.0.0.1:19201/_cluster/health"
+
+
 def test_redis_ping_only_without_auth(tmp_path: Path) -> None:
     plain = _plan(tmp_path, protocol="Redis", host="cache:6379", endpoint="GET cart:1")
     assert plain.modules[0].body["query_response"][0] == {"send": "PING"}

@@ -10,7 +10,7 @@ import typer
 from .._errors import DocumentError, UsageError
 from ..catalog import discover, display_path
 from ..document import is_integration_doc, parse_text, read_text
-from ..document.guard import layout_only
+from ..document.guard import layout_only, link_definitions
 from ..secrets import mask_text
 from ..writes import atomic_write_text
 from ._common import ConfigOption, SkipNonDocsOption, err, resolve
@@ -55,6 +55,12 @@ def fmt(
             unchanged += 1
             continue
         problem = layout_only(doc, new)
+        if defined := link_definitions(text):  # (a used one changed a field: said the same way)
+            line, label = defined[0]
+            problem = (
+                f"a link reference definition ([{label}]: …, line {line}) has no place in it: write the "
+                "link inline"
+            )
         if problem is not None:
             refused += 1
             err.print(

@@ -23,7 +23,7 @@ from .conventions import opened
 from .model import CallSite, EnvRead, FileIndex
 from .spring import PROPERTY, env_of_property
 
-__all__ = ["ATTR", "LOCAL", "link", "module_name", "project_roots"]
+__all__ = ["ATTR", "LOCAL", "link", "module_name", "project_roots", "spring_properties", "spring_variable"]
 
 _MAX_HOPS = 6
 _SETTING_PART = re.compile(r"\{\?([\w.]+)\}")
@@ -345,12 +345,7 @@ def _spring_properties(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
     java = [rel for rel, f in files.items() if f.language == "java" and _has_property(f)]
     if not java:
         return files
-    props: dict[str, str] = {}
-    for f in files.values():
-        if f.language == "spring":
-            for key, value in f.exports:
-                if key.startswith(PROPERTY):
-                    props.setdefault(key[len(PROPERTY) :], value)
+    props = spring_properties(files.values())
     out = dict(files)
     for rel in java:
         f = files[rel]
@@ -359,16 +354,39 @@ def _spring_properties(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
             if _ENV_NAME.fullmatch(e.name):
                 reads.append(e)
                 continue
-            set_by = props.get(e.name)
-            if set_by == "":
+            found = spring_variable(e.name, props)
+            if found is None:
                 continue  # set in application.yml as written
-            name, _, default = (set_by or env_of_property(e.name)).partition("|")
-            reads.append(dataclasses.replace(e, name=name, default=e.default or default or None))
+            name, default = found
+            reads.append(dataclasses.replace(e, name=name, default=e.default or default))
         sites = tuple(
             _spring_site(s, props) if s.env and not _ENV_NAME.fullmatch(s.env) else s for s in f.sites
         )
         out[rel] = dataclasses.replace(f, env_reads=tuple(reads), sites=sites)
     return out
+
+
+def spring_properties(files: Iterable[FileIndex]) -> dict[str, str]:
+    """What the project's Spring configuration files export: property -> ``VAR|default`` (``""``: set
+    there as written)."""
+    props: dict[str, str] = {}
+    for f in files:
+        if f.language == "spring":
+            for key, value in f.exports:
+                if key.startswith(PROPERTY):
+                    props.setdefault(key[len(PROPERTY) :], value)
+    return props
+
+
+def spring_variable(prop: str, props: Mapping[str, str]) -> tuple[str, str | None] | None:
+    """The environment variable a Spring property is read from, and its default: the one its
+    application.yml placeholder names, else the one Spring's relaxed binding reads; None when the
+    configuration sets it as written (no variable)."""
+    set_by = props.get(prop)
+    if set_by == "":
+        return None
+    name, _, default = (set_by or env_of_property(prop)).partition("|")
+    return name, default or None
 
 
 def _spring_site(site: CallSite, props: Mapping[str, str]) -> CallSite:

@@ -1237,7 +1237,9 @@ def extract(doc: Document, fields: FieldIndex | None = None) -> Integration:
             any(not _NEGATED.search(raw_proto, 0, m.start()) for m in _TLS_WORD.finditer(raw_proto))
             and not _TLS_ELSEWHERE.search(raw_proto)
         )
-        or re.match(r"(https|wss|grpcs|amqps|rediss|mqtts)://", endpoint)
+        # the Endpoint's URL, after its method: "POST https://…" was tls false while export and verify
+        # spoke TLS to it (round 57)
+        or re.match(r"`?(?:[a-z]+\s+)?`?(https|wss|grpcs|amqps|rediss|mqtts)://", endpoint.strip())
     )
     source, dest = data.get("source"), data.get("destination")
     # from the title as masked: a token pasted into a title went verbatim into the id, and from there into

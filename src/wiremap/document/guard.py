@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -10,7 +11,32 @@ from .render import canonical_title
 from .template import canonical_label, canonical_section
 from .walk import text_units
 
-__all__ = ["layout_only"]
+__all__ = ["layout_only", "link_definitions"]
+
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[(?!\s*\])((?:[^\]\\]|\\.){1,999})\]:[ \t]*(?:\S|$)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def link_definitions(text: str) -> list[tuple[int, str]]:
+    """``(line, label)`` of each link reference definition (``[ref]: https://…``) outside code: the
+    parser resolves and drops them, so the canonical form has no place for them (fmt deleted an unused
+    one and said "reformatted": round 57)."""
+    out: list[tuple[int, str]] = []
+    fence: str | None = None
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m is not None:
+            fence = m.group(1)
+            continue
+        if line.startswith(("    ", "\t")):
+            continue
+        if (d := _LINK_DEFINITION.match(line)) is not None:
+            out.append((n, d.group(1)))
+    return out
 
 
 _WS = " \t"  # what the renderer strips from the ends of a line: CommonMark's spaces and tabs, no more

@@ -192,10 +192,12 @@ def _key_patterns(req: PreparedRequest) -> list[str]:
     return [f'{empty}"{re.escape(k)}"\\s*:' for k in _json_keys(req.documented)]
 
 
-def _health_url(integ: Integration, host: str, port: int, https: bool) -> str | None:
+def _health_url(integ: Integration, host: str, port: int, https: bool, moved: bool) -> str | None:
     """The doc's Health Check (or Monitoring → Check Health) when it is a plain GET of a URL on the
-    integration's own host and port (``curl -fsS http://host:port/healthz``), moved to the target's host
-    and port when ``--target`` names another instance."""
+    integration's own host and port (``curl -fsS http://host:port/healthz``): as the doc writes it, or
+    moved to the target's host and port when ``--target`` names another instance (``moved``). It was
+    always moved to the Endpoint's port: a health check on :9200 was exported on the Endpoint's :9201
+    (round 57)."""
     own = {(host, port)}
     if integ.destination_host and integ.destination_port:
         own.add((integ.destination_host, integ.destination_port))
@@ -210,6 +212,8 @@ def _health_url(integ: Integration, host: str, port: int, https: bool) -> str | 
                 continue
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             if (parts.hostname, url_port) in own and "@" not in parts.netloc and not _secret_params(path):
+                if not moved:
+                    return f"{parts.scheme or 'http'}://{hostport(parts.hostname, url_port)}{path}"
                 return f"{'https' if https else 'http'}://{hostport(host, port)}{path}"
     return None
 
@@ -250,7 +254,7 @@ def _http(integ: Integration, target: Target, resolved: ResolvedSettings, interv
         headers = f"; the {names} header(s) of headers_from_env are not sent (blackbox reads no environment)"
     if req.method in WRITE_METHODS:
         write = f"{req.label} is not sent: it is not idempotent, and blackbox would send it every {interval}"
-        health = _health_url(integ, req.host, req.port, req.https)
+        health = _health_url(integ, req.host, req.port, req.https, target.explicit)
         if health is None:
             return _connect_only(
                 req.host,
@@ -260,13 +264,14 @@ def _http(integ: Integration, target: Target, resolved: ResolvedSettings, interv
                 f"{write}; the doc has no Health Check URL on this host{refused}",
             )
         body: dict[str, Any] = {"method": "GET", "follow_redirects": False}
-        if req.https:
+        secure = health.startswith("https://")
+        if secure:
             body["fail_if_not_ssl"] = True
-        if tls_config:
+        if tls_config and secure:
             body["tls_config"] = tls_config
         checks = f"GET {health} (the doc's Health Check) answers 2xx"
         return _Probe(
-            "http", health, body, checks, f"{write}; nor its documented response{headers}{refused}", req.https
+            "http", health, body, checks, f"{write}; nor its documented response{headers}{refused}", secure
         )
     body = {"method": req.method, "follow_redirects": False}
     if req.accepted is not None:
