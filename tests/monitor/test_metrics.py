@@ -59,8 +59,8 @@ def test_exposition_has_every_documented_family_with_its_labels() -> None:
     assert value("wiremap_probe_duration_seconds_bucket", le="0.05") == 1.0
     assert value("wiremap_probe_duration_seconds_sum") == 0.042
     assert value("wiremap_probe_last_run_timestamp_seconds") == 1700000000.0
-    assert value("wiremap_documented_latency_seconds", quantile="0.99") == 0.9
-    assert value("wiremap_documented_latency_seconds", quantile="0.5") == 0.18
+    assert value("wiremap_documented_latency_seconds", percentile="p99") == 0.9
+    assert value("wiremap_documented_latency_seconds", percentile="p50") == 0.18
     assert value("wiremap_integration_status", status="up") == 1.0
     assert value("wiremap_integration_status", status="down") == 0.0
     assert got[("wiremap_probe_start_lateness_seconds_count", frozenset())] == 1.0
@@ -102,7 +102,7 @@ class _Reference:
         self.documented = Gauge(
             "wiremap_documented_latency_seconds",
             "Latency documented in the doc's Performance section",
-            (*LABELS, "quantile"),
+            (*LABELS, "percentile"),
             registry=r,
         )
         self.status = Gauge(
@@ -130,9 +130,9 @@ class _Reference:
     def register(self, integ: Integration) -> None:
         lab = self._labels(integ)
         lat = integ.latency_ms
-        for quantile, ms in (("0.5", lat.typical), ("0.95", lat.p95), ("0.99", lat.p99)):
+        for percentile, ms in (("p50", lat.typical), ("p95", lat.p95), ("p99", lat.p99)):
             if ms is not None:
-                self.documented.labels(**lab, quantile=quantile).set(ms / 1000)
+                self.documented.labels(**lab, percentile=percentile).set(ms / 1000)
         self.set_status(integ, Status.UNKNOWN)
 
     def forget(self, integ: Integration) -> None:
@@ -140,9 +140,9 @@ class _Reference:
         for metric in (self.success, self.duration, self.last_run, self.skipped):
             with contextlib.suppress(KeyError):
                 metric.remove(*lab)
-        for quantile in ("0.5", "0.95", "0.99"):
+        for percentile in ("p50", "p95", "p99"):
             with contextlib.suppress(KeyError):
-                self.documented.remove(*lab, quantile)
+                self.documented.remove(*lab, percentile)
         for status in Status:
             with contextlib.suppress(KeyError):
                 self.status.remove(*lab, status.value)
@@ -262,11 +262,10 @@ def test_promtool_check_metrics_passes() -> None:
     _drive(m)
     body, _ = m.render()
     proc = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True, timeout=60)
-    # exit 1 is a parse error; 3 lint findings, of which the only one is the documented latency's
-    # "quantile" label on a gauge: the series' name and labels since serve began (docs/commands/serve.md)
-    findings = set((proc.stdout + proc.stderr).decode().splitlines())
-    known = 'wiremap_documented_latency_seconds non-summary metrics should not have "quantile" label'
-    assert proc.returncode in (0, 3) and findings <= {known}, (proc.returncode, findings)
+    # exit 1 is a parse error, 3 lint findings: none (the documented latency's "quantile" label on a gauge
+    # was one, and a user's promtool check failed: round 55)
+    findings = (proc.stdout + proc.stderr).decode()
+    assert proc.returncode == 0, (proc.returncode, findings)
 
 
 def test_metrics_follow_each_result_and_other_registered_collectors_are_served() -> None:

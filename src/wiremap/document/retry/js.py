@@ -11,7 +11,8 @@ of axios / fetch / got.
   its first parameter (``(n) => n * 1000``), is constant or linear.
 - got's ``retry: {limit: 2}`` (its defaults: statuses 408, 413, 429, 500, 502-504, 521, 522, 524, the
   idempotent methods, ``2^(n-1) × 1000`` ms before retry n, ``backoffLimit`` its cap); any other
-  ``retries: N`` counts retries. axios-retry's default condition retries network errors and 5xx.
+  ``retries: N`` counts retries. axios-retry's default condition retries network errors (not a
+  timeout) and a 429 or 5xx.
 - Timeouts, in ms: ``timeout: 5000`` (axios, got's ``timeout: {request: 5000}``), ``axios.defaults.timeout =
   5000``, ``AbortSignal.timeout(5000)``, ``setTimeout(() => controller.abort(), 5000)``.
 """
@@ -22,6 +23,7 @@ import re
 
 from ._code import PRODUCT, Code, product
 from ._draft import MAX_TEXT, Draft
+from .js_loop import read_js_loop
 
 __all__ = ["read_js"]
 
@@ -61,7 +63,14 @@ _GOT_METHODS = ["GET", "PUT", "HEAD", "DELETE", "OPTIONS", "TRACE"]
 def _got_defaults(d: Draft, code: Code) -> None:
     if not re.search(r"\bstatusCodes\s*:", code.text):
         d.add("retry_on_status", _GOT_STATUSES, d.line)
-    if not re.search(r"\bmethods\s*:", code.text):
+    methods = re.search(r"\bmethods\s*:\s*\[([^\]]{0,200})\]", code.text)
+    if methods is not None:  # ``methods: ['GET']`` was dropped with nothing said (round 55)
+        named = [m.upper() for m in re.findall(r"['\"`]([A-Za-z]+)['\"`]", methods.group(1))]
+        if named:
+            d.add("retry_on_methods", named, code.line(methods.start()))
+        else:
+            d.unread(f"methods: [{methods.group(1).strip()}]", code.line(methods.start()))
+    elif not re.search(r"\bmethods\s*:", code.text):
         d.add("retry_on_methods", _GOT_METHODS, d.line)
     if "backoff.kind" not in d.values and not re.search(r"\bcalculateDelay\s*:", code.text):
         d.set("backoff.kind", "exponential", d.line)
@@ -140,7 +149,12 @@ def _axios_condition(d: Draft, code: Code) -> None:
     new user, round 48); a condition read no further is said unread."""
     m = _CONDITION.search(code.text)
     if m is None or _COND_DEFAULTS.search(m.group(1)):
-        d.add("retry_on_status", ["5xx"], d.line)
+        # axios-retry 4's isNetworkOrIdempotentRequestError: a network error (refused, reset; a timeout,
+        # ECONNABORTED, is not one), or a 429 or 5xx answer (round 57: refused, reset and 429 were "not
+        # documented" as retried)
+        d.add("retry_on_status", ["429", "5xx"], d.line)
+        d.add("retry_on_failures", ["connection_refused", "connection_lost", "http_status"], d.line)
+        d.add("not_retried_failures", ["timeout"], d.line)
         if m is None:
             return
     statuses: list[str] = []
@@ -190,6 +204,10 @@ def read_js(text: str, first_line: int) -> Draft | None:
                 _axios_condition(d, code)
             if got and not p_retry and not axios_retry:
                 _got_defaults(d, code)
+    if d is None:
+        # a hand-written loop (``for (let i = 0; i < 3; i++) { try … catch … await sleep(…) }``): rules.md
+        # lists it, and it was "could not be read" (round 55)
+        d = read_js_loop(code)
     if (t := _timeout(code)) is not None:
         if d is None:
             d = Draft("javascript", t[1])

@@ -17,7 +17,7 @@ from itertools import pairwise
 from ._ast import Ctx, callee, names
 from ._draft import Draft
 
-__all__ = ["read_loops"]
+__all__ = ["classify", "read_loops"]
 
 
 def _retrying_handlers(loop: ast.For | ast.AsyncFor) -> list[ast.ExceptHandler]:
@@ -139,7 +139,8 @@ def _sleep(loop: ast.For | ast.AsyncFor) -> ast.Call | None:
     return None
 
 
-def _classify(d: Draft, delays: list[float], line: int) -> None:
+def classify(d: Draft, delays: list[float], line: int) -> None:
+    """The backoff the first pauses (seconds) make: constant, linear, exponential, else other."""
     if not delays:
         return
     d.set("backoff.initial_ms", delays[0] * 1000, line)
@@ -186,7 +187,7 @@ def _read(loop: ast.For | ast.AsyncFor, ctx: Ctx) -> Draft | None:
     var = loop.target.id if isinstance(loop.target, ast.Name) else None
     delays = [ctx.num(sleep.args[0], **({var: x} if var else {})) for x in firsts]
     if all(x is not None and x >= 0 for x in delays):
-        _classify(d, [x for x in delays if x is not None], ctx.line(sleep))
+        classify(d, [x for x in delays if x is not None], ctx.line(sleep))
     else:
         d.set("backoff.kind", "other", ctx.line(sleep))
     return d
