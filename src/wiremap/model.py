@@ -146,6 +146,9 @@ class RetryPolicy(_Model):
     # timeouts and connection errors", "Invalid responses are never retried"
     retry_on_failures: list[str] = Field(default_factory=list)
     not_retried_failures: list[str] = Field(default_factory=list)
+    # failure kind -> retries, where a kind has a limit of its own below ``retries`` (urllib3's ``connect=``,
+    # ``read=``, ``status=``: ``Retry(total=4, status=1)`` retries a 503 once: round 57)
+    retry_limits: dict[str, int] = Field(default_factory=dict)
     # retried, said without a count ("a couple of times"): True; max_attempts says it when counted
     retried: bool | None = None
     circuit_breaker: CircuitBreaker | None = None

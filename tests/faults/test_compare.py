@@ -697,3 +697,27 @@ def test_a_grpc_code_is_judged_by_the_mode_that_names_it() -> None:
     )
     promise = expected(parse_text(text, "x.md").integration, parse_fault("grpc:UNAVAILABLE"))
     assert promise.attempts == 4 and promise.conflict == ""
+
+
+def test_urllib3_s_own_counts_limit_their_failures_below_total() -> None:
+    """Round 57: ``Retry(total=4, status=1, status_forcelist=[503])`` retries a 503 once; faults held the
+    client that did to 4 retries ("documented 5 attempts, observed 2")."""
+    doc = _doc(
+        "Retry(total=4, status=1, connect=2, backoff_factor=0.1, status_forcelist=[503])",
+        "- **HTTP 503** → retried once",
+    )
+    policy = doc.error_handling.retry
+    assert policy is not None and policy.retry_limits == {"http_status": 1, "connection_refused": 2}
+    assert expected(doc, parse_fault("status:503")).attempts == 2
+    assert expected(doc, parse_fault("refused")).attempts == 3
+    assert expected(doc, parse_fault("timeout")).attempts == 5
+
+
+def test_a_reset_is_not_judged_by_the_invalid_response_mode() -> None:
+    """Round 57: with no mode for a reset, ``--only reset`` was judged by "Invalid Response: not
+    retried", while the Retry Strategy (urllib3, GET) retries a read error."""
+    doc = _doc(
+        "Retry(total=3, backoff_factor=0.4, status_forcelist=[503])",
+        "- **Invalid Response**: malformed JSON → not retried, the order fails",
+    )
+    assert expected(doc, parse_fault("reset")).attempts == 4

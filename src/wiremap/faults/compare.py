@@ -42,7 +42,9 @@ Verdict = Literal["ok", "mismatch", "not-documented", "skipped"]
 _MODE_OF: dict[FaultKind, tuple[str, ...]] = {
     FaultKind.TIMEOUT: ("timeout",),
     FaultKind.REFUSED: ("connection_refused",),
-    FaultKind.RESET: ("connection_lost", "connection_refused", "invalid_response"),
+    # a reset before any answer is a lost connection, never an invalid answer (a doc's "Invalid Response:
+    # not retried" judged a reset urllib3 retries: round 57); a disconnect may cut an answer short too
+    FaultKind.RESET: ("connection_lost", "connection_refused"),
     FaultKind.DISCONNECT: ("connection_lost", "connection_refused", "invalid_response"),
     FaultKind.GARBAGE: ("invalid_response",),
     FaultKind.INVALID: ("invalid_response",),
@@ -615,6 +617,21 @@ def _timeout_in_text(modes: list[TypedFailureMode]) -> float | None:
     return found.pop() if len(found) == 1 else None
 
 
+_LIMIT_KIND: dict[FaultKind, str] = {
+    FaultKind.STATUS: "http_status",
+    FaultKind.REFUSED: "connection_refused",
+    FaultKind.RESET: "connection_lost",
+    FaultKind.DISCONNECT: "connection_lost",
+    FaultKind.TIMEOUT: "timeout",
+}
+
+
+def _limit(policy: RetryPolicy, kind: FaultKind) -> int | None:
+    """The retries the policy allows this fault's failure kind, when it has a limit of its own."""
+    key = _LIMIT_KIND.get(kind)
+    return policy.retry_limits.get(key) if key is not None else None
+
+
 def expected(
     integration: Integration, plan: FaultPlan, *, stub_fail_ms: float = 0.0, mode: str | None = None
 ) -> Expected:
@@ -673,6 +690,8 @@ def expected(
             None, None, fail_ms, timeout, deadline, succeeds, True, jitter, what, conflict, unjudged
         )
     budget = (policy.max_attempts or 1) if (policy is not None and retried) else 1
+    if policy is not None and (limit := _limit(policy, fault.kind)) is not None:
+        budget = min(budget, limit + 1)  # urllib3's ``status=1`` under ``total=4``: one retry of a 503
     sleeps = (policy.sleeps_ms() if policy is not None else None) if retried else []
     if sleeps is None and retried and policy is not None and budget > 1 and policy.backoff.kind is None:
         # "retries=3 backoff_ms=100": how later pauses grow is not said, the first one is (a 700 ms pause

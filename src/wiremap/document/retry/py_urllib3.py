@@ -21,6 +21,12 @@ __all__ = ["CALLS", "read"]
 CALLS = frozenset({"Retry", "HTTPAdapter"})
 _DEFAULT_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"]
 _KEYS = {"total", "connect", "read", "status", "backoff_factor", "status_forcelist", "allowed_methods"}
+# the failure kinds each of urllib3's own counts limits, below ``total``
+_LIMITED = {
+    "connect": ("connection_refused",),
+    "read": ("timeout", "connection_lost"),
+    "status": ("http_status",),
+}
 
 
 def _adapter(call: ast.Call, ctx: Ctx) -> Draft | None:
@@ -44,6 +50,13 @@ def read(call: ast.Call, ctx: Ctx) -> Draft | None:
     total = kw.get("total", call.args[0] if call.args else None)
     if total is not None:
         d.retries(ctx.num(total), ctx.line(total))
+        most = ctx.num(total)
+        limits: dict[str, int] = {}
+        for key, kinds in _LIMITED.items():
+            if key in kw and (n := ctx.num(kw[key])) is not None and most is not None and 0 <= n < most:
+                limits.update(dict.fromkeys(kinds, int(n)))
+        if limits:
+            d.set("retry_limits", limits, ctx.line(call))
     else:
         counts = [c for k in ("connect", "read", "status") if k in kw and (c := ctx.num(kw[k])) is not None]
         d.retries(max(counts) if counts else 10.0, ctx.line(call))
