@@ -59,7 +59,8 @@ def test_an_honest_client_is_ok_and_a_lazy_one_a_mismatch_in_numbers() -> None:
     assert any("retry 1 came 1,000 ms" in d for d in lazy.differences)
 
 
-def test_intervals_within_twenty_percent_plus_twenty_ms() -> None:
+def test_intervals_within_twenty_percent_plus_fifty_ms() -> None:
+    """(20 ms of slack was too little for a client's own work between attempts: round 57.)"""
     doc = _doc(
         "@retry(stop=stop_after_attempt(4), wait=wait_exponential(multiplier=0.1, max=2))\ndef f(): ..."
     )
@@ -67,8 +68,8 @@ def test_intervals_within_twenty_percent_plus_twenty_ms() -> None:
     assert promise.attempts == 4
     sleeps = promise.sleeps_ms
     assert sleeps is not None and len(sleeps) == 3
-    inside = [x * 1.2 + 19 for x in sleeps]
-    outside = [*sleeps[:2], sleeps[2] * 1.2 + 25]
+    inside = [x * 1.2 + 49 for x in sleeps]
+    outside = [*sleeps[:2], sleeps[2] * 1.2 + 55]
     assert judge(promise, Observed(_starts(*inside), 1, None)).verdict == "ok"
     late = judge(promise, Observed(_starts(*outside), 1, None))
     assert late.verdict == "mismatch" and len(late.differences) == 1 and "retry 3" in late.differences[0]
@@ -721,3 +722,16 @@ def test_a_reset_is_not_judged_by_the_invalid_response_mode() -> None:
         "- **Invalid Response**: malformed JSON → not retried, the order fails",
     )
     assert expected(doc, parse_fault("reset")).attempts == 4
+
+
+def test_a_loop_catching_httpx_transport_error_retries_resets_and_refusals() -> None:
+    """Round 57: ``except (httpx.TransportError, Retryable)`` in a loop was "not-documented" for a reset
+    and a refusal (the base of httpx's connect, read and timeout errors)."""
+    doc = _doc(
+        "for attempt in range(3):\n    try:\n        return client.get(url)\n"
+        "    except (httpx.TransportError, Retryable):\n        time.sleep(0.2)",
+        "- **HTTP 503**: raises Retryable → retried",
+    )
+    for fault in ("reset", "refused", "timeout"):
+        promise = expected(doc, parse_fault(fault))
+        assert promise.retried is True and promise.attempts == 3, fault

@@ -4,7 +4,7 @@ The doc's promise comes from its Error Handling section read into data (:class:`
 Failure Modes): how many attempts, the pause before each retry, the per-attempt timeout, the overall
 deadline, whether this failure is retried at all, and whether a fallback lets the caller succeed.
 What the client did comes from the wire: the start of every attempt the stub (or the SYN counter, for
-refusals) saw, and the command's exit. Intervals are compared with a tolerance of ±20 % + 20 ms
+refusals) saw, and the command's exit. Intervals are compared with a tolerance of ±20 % + 50 ms
 (:data:`TOLERANCE`, :data:`SLACK_MS`); a jittered backoff is compared with the range its jitter allows.
 """
 
@@ -33,7 +33,9 @@ __all__ = [
 ]
 
 TOLERANCE = 0.2
-SLACK_MS = 20.0
+# an interval between attempt starts holds the client's own work between them too (a new HTTP client per
+# attempt, an interpreter under load: 100 ms documented came 126 ms, then 140 ms in one run: round 57)
+SLACK_MS = 50.0
 EXIT_SLACK_MS = 300.0  # after its last attempt, a client still reports and exits (an interpreter's teardown)
 
 Verdict = Literal["ok", "mismatch", "not-documented", "skipped"]
@@ -76,6 +78,13 @@ _KNOWN_EXC: dict[str, tuple[frozenset[FaultKind], frozenset[FaultKind]]] = {
         ("timeouterror", "timeout", "readtimeout", "readtimeouterror", "timeoutexception", "sockettimeout"),
         (frozenset({_F.TIMEOUT}), _ANSWERED | {_F.REFUSED, _F.RESET, _F.DISCONNECT}),
     ),
+    # httpx's and requests' bases of every failure to get an answer (a loop catching httpx.TransportError
+    # was "not-documented" for a reset and a refusal: round 57)
+    **dict.fromkeys(
+        ("transporterror", "requesterror", "requestexception"),
+        (_TRANSPORT | {_F.GARBAGE, _F.CLOSE_MID_BODY}, frozenset({_F.INVALID})),
+    ),
+    "networkerror": (frozenset({_F.REFUSED, _F.RESET, _F.DISCONNECT}), _ANSWERED | {_F.TIMEOUT}),
     **dict.fromkeys(
         ("jsondecodeerror", "decodeerror", "valueerror", "validationerror", "keyerror", "invalidresponse"),
         (frozenset(), _TRANSPORT | {_F.STATUS}),
