@@ -165,3 +165,4 @@ def test_export_skips_an_untitled_doc_and_a_second_doc_of_one_id(
     exported = sorted(re.findall(r"^exported: ([\w-]+):", out.out, re.M))
     assert exported == ["c-engine-to-ledger", "c-plus-plus-engine-to-ledger"], out.out
     assert "c.md: its id c-engine-to-ledger is" in out.err
+    assert "2 integrations exported, 1 skipped" in out.err  # the duplicate counted (0 skipped: round 57)

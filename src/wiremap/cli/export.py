@@ -98,10 +98,12 @@ def export(
     untitled = {f.path for f in catalog.problems() if f.code == "DOC004"}
     first_of: dict[str, str] = {}
     chosen = []
+    duplicates = 0
     for integ in catalog.integrations:
         if integ.path in untitled:
             continue
         if integ.id in first_of:
+            duplicates += 1
             err.print(
                 f"skipped: {integ.path}: its id {integ.id} is {first_of[integ.id]}'s too (CAT001): "
                 "not exported",
@@ -128,4 +130,7 @@ def export(
         out.print(f"skipped: {s.integration.id}: {s.why}", markup=False)
     written = ", ".join(display_path(output / name) for name in files)
     exported = _count(len(result.modules), "integration")
-    err.print(f"wrote {written}: {exported} exported, {len(result.skipped)} skipped", markup=False)
+    # every "skipped:" line counted, the duplicates' too (it said 1 skipped under two: round 57)
+    err.print(
+        f"wrote {written}: {exported} exported, {len(result.skipped) + duplicates} skipped", markup=False
+    )

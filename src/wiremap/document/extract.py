@@ -296,6 +296,8 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 if isinstance(nxt, CodeBlock | ListBlock):
                     owned = nxt
                     owned_ids.add(id(nxt))
+                    if isinstance(nxt, ListBlock):
+                        owned = _joined_lists(blocks, nxt, owned_ids)
                 elif not raw and _is_sentences(nxt) and normalize_key(ln.label) not in _TABLE_LABELS:
                     # "**Retry Strategy:**", a blank line, then its sentences (and the config after them):
                     # the label's value is that paragraph (it was read as no strategy at all)
@@ -315,6 +317,24 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
                 FieldRef(section, ln.label, ln.line, raw, value, owned, after, "\n".join(text), text_line)
             )
     return out
+
+
+def _joined_lists(blocks: list[Block], first: ListBlock, owned_ids: set[int]) -> ListBlock:
+    """A label's list and the lists right after it: a list whose marker changes (``1.`` then ``1)``, ``-``
+    then ``*``) is a new list to CommonMark, not to the writer (the DNS mode after ``1)`` was dropped with
+    nothing said: round 57)."""
+    at = next((n for n, b in enumerate(blocks) if b is first), None)
+    if at is None:
+        return first
+    items = list(first.items)
+    for b in blocks[at + 1 :]:
+        if not isinstance(b, ListBlock):
+            break
+        items.extend(b.items)
+        owned_ids.add(id(b))
+    if len(items) == len(first.items):
+        return first
+    return ListBlock(first.line, first.ordered, first.start, tuple(items))
 
 
 # another label later on the same line: "**Source:** `a.py:12` · **Client:** `requests.post`"
