@@ -7,7 +7,7 @@ read for raw values and lines, so every finding can point at the doc's line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
@@ -319,7 +319,7 @@ def _fields_of(section: str | None, blocks: tuple[Block, ...]) -> list[FieldRef]
     return out
 
 
-def _joined_lists(blocks: list[Block], first: ListBlock, owned_ids: set[int]) -> ListBlock:
+def _joined_lists(blocks: Sequence[Block], first: ListBlock, owned_ids: set[int]) -> ListBlock:
     """A label's list and the lists right after it: a list whose marker changes (``1.`` then ``1)``, ``-``
     then ``*``) is a new list to CommonMark, not to the writer (the DNS mode after ``1)`` was dropped with
     nothing said: round 57)."""
