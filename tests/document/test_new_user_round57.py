@@ -56,3 +56,20 @@ for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
         "for (let i = 0; i < 5; i++) {\n  try { await ping(); break; } catch (e) { await delay(500) }\n}"
     )
     assert (constant.max_attempts, constant.backoff.kind, constant.backoff.initial_ms) == (5, "constant", 500)  # type: ignore[attr-defined]
+
+
+def test_code_quoted_inline_in_prose_is_read_as_code() -> None:
+    """Round 54: "No retry; `http.Client{Timeout: 1 * time.Second}`" gave ERR001 quoting '"Second}`" holds
+    something not understood' (the Go expression split as a sentence); its timeout was unread."""
+    text = (
+        "# Integration: A → B\n\n## Error Handling\n\n"
+        "**Retry Strategy:** No retry; `http.Client{Timeout: 1 * time.Second}`\n"
+    )
+    retry = parse_text(text, "d.md").integration.error_handling.retry
+    assert retry is not None and retry.max_attempts == 1 and retry.timeout_ms == 1000 and retry.unread == []
+    text = (
+        "# Integration: A → B\n\n## Error Handling\n\n"
+        "**Retry Strategy:** We use `Retry(total=3, backoff_factor=0.5)`.\n"
+    )
+    retry = parse_text(text, "d.md").integration.error_handling.retry
+    assert retry is not None and retry.max_attempts == 4 and retry.backoff.initial_ms == 500

@@ -96,6 +96,28 @@ def _comments(text: str) -> str:
     return "\n".join(_COMMENT.sub("", ln) if _COMMENT.match(ln) else _trailing(ln) for ln in text.split("\n"))
 
 
+_INLINE_CODE = re.compile(r"`([^`\n]{3,300})`")
+_INLINE_READERS: tuple[Reader, ...] = (read_go, read_js, read_jvm, read_python)
+
+
+def _inline_code(text: str, first_line: int) -> tuple[str, list[Draft]]:
+    """Code quoted inline in prose (``No retry; `http.Client{Timeout: 1 * time.Second}` ``): what a code
+    reader reads of each span, and the text with those spans blanked (ERR001 quoted a piece of the Go
+    expression as a sentence not understood: round 54). A span no code reader reads stays prose."""
+    drafts: list[Draft] = []
+    out = text
+    for m in _INLINE_CODE.finditer(text):
+        line = first_line + text.count("\n", 0, m.start())
+        code = m.group(1)
+        found = next(
+            (d for reader in _INLINE_READERS if (d := reader(code, line)) is not None and d.values), None
+        )
+        if found is not None:
+            drafts.append(found)
+            out = out[: m.start()] + " " * (m.end() - m.start()) + out[m.end() :]
+    return out, drafts
+
+
 def read_retry(
     text: str | None, language: str | None, first_line: int, *, method: str | None = None
 ) -> RetryPolicy | None:
@@ -107,7 +129,16 @@ def read_retry(
     lang = (language or "").strip().lower()
     readers = READERS.get(lang)
     prose = partial(read_prose, method=method, labelled=True)  # what the Retry Strategy label says
+    spans: list[Draft] = []
+    if lang in _PROSE and "`" in text:
+        text, spans = _inline_code(text, first_line)
     try:
+        if spans:
+            said = prose(text, first_line)
+            first, *rest = spans if said is None else [said, *spans]
+            for other in rest:
+                first.merge(other)
+            return first.policy()
         found = next(
             (
                 d
