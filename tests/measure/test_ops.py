@@ -444,3 +444,43 @@ def test_grpc_measures_the_service_the_endpoint_calls() -> None:
 
     not_serving, _ = asyncio.run(main())
     assert "billing.v1.Billing" in str(not_serving) and "NOT_SERVING" in str(not_serving)
+
+
+def test_an_error_reply_keeps_the_connection() -> None:
+    """Round 58: a Redis ``-ERR`` reply (every 5th PING here) made the run reopen the connection each
+    time: a connect and a handshake sent as load and charged to the next request's latency, said as
+    "reopened: the server closed them". An answer that is a failure leaves the connection sound."""
+    from wiremap.measure._base import LoadPlan
+    from wiremap.measure.engine import run_load
+
+    connections = 0
+
+    async def main() -> tuple[object, int]:
+        nonlocal connections
+        served = 0
+
+        async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal connections, served
+            connections += 1
+            while line := await reader.readline():
+                if not line.startswith(b"*"):
+                    continue
+                parts = [await reader.readline() for _ in range(2 * int(line[1:]))]
+                command = parts[1].strip().upper() if len(parts) > 1 else b""
+                if command == b"PING":
+                    served += 1
+                    writer.write(b"-ERR every fifth\r\n" if served % 5 == 0 else b"+PONG\r\n")
+                else:
+                    writer.write(b"+OK\r\n")  # CLIENT SETNAME / SETINFO, HELLO-less RESP2
+                await writer.drain()
+
+        server = await asyncio.start_server(client, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            plan = LoadPlan(rate=200, duration_s=1, connections=2)
+            result = await run_load(redis_op.factory, _ctx("redis", port), plan)
+        return result, port
+
+    result, _ = asyncio.run(main())
+    assert result.errors["protocol"].count == 40, result.errors  # type: ignore[attr-defined]
+    assert result.reopened == 0 and connections == 2, (result.reopened, connections)  # type: ignore[attr-defined]

@@ -399,6 +399,22 @@ def test_an_excess_within_the_client_s_own_delays_is_the_client_s() -> None:
     # 15 ms budget by more than the client's 0.15 ms delay; it was "client fell behind" (round 32)
     server = sustained(_behind_run(15.2, 15.28, 0.15, rate=103.0), budget_ms=15.0)
     assert not server.ok and not server.client and "client" not in server.reason, server
+    # a server serialising 5 ms PINGs at 60/s: service p50 ~5 ms, p99 10.03 of a 10 ms budget, 0.97 ms of
+    # lateness (the client on time): the queue is the server's, it was "client-bound" (round 58)
+    serial = MeasureResult(
+        Percentiles(5.2, 7.0, 8.5, 10.03, 10.1, 10.2),
+        Percentiles(5.1, 6.9, 8.4, 10.0, 10.05, 10.1),
+        Percentiles(0.2, 0.5, 0.8, 0.97, 1.0, 1.0),
+        59.9,
+        120,
+        {},
+        60.0,
+        2.0,
+        8,
+    )
+    assert not serial.fell_behind
+    verdict = sustained(serial, budget_ms=10.0)
+    assert not verdict.ok and not verdict.client, verdict
 
 
 def test_check_does_not_blame_the_destination_for_the_client_s_wait(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from ..probes._base import ProbeContext
-from ..protocols import describe
+from ..protocols import AnsweredError, describe
 from ._base import ErrorCount, LoadPlan, MeasureResult, Operation, OperationFactory, Progress
 from .histogram import Histogram
 
@@ -439,6 +439,8 @@ class Run:
                             await op.open()
                             needs_open = False
                         await op()
+                except AnsweredError as exc:  # an answer that is a failure: the connection holds
+                    error = exc
                 except Exception as exc:
                     error = exc
                     broken = needs_open = True

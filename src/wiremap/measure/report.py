@@ -50,6 +50,13 @@ def render_text(
 
         method, path = method_and_path(integ, target.path)
         what = f"{method} {path}" + (" (the path of --target)" if target.explicit and target.path else "")
+    if operation == "websocket":  # which of the two, not "the Request (else a ping)" (round 58)
+        documented = integ.request is not None and bool(integ.request.text.strip())
+        what = (
+            "a round trip of the documented Request on an open connection"
+            if documented
+            else "a ping and its pong (the doc documents no Request: not its own messages' round trip)"
+        )
     con.print(f"{integ.name} ({integ.protocol}) at {target.hostport}", markup=False, soft_wrap=True)
     if what:  # what a request is, so a figure is not read as the doc's own query's latency
         con.print(f"each request: {what}", markup=False, soft_wrap=True)

@@ -8,6 +8,7 @@ Protocol modules import their drivers when called, never at import time: drivers
 from __future__ import annotations
 
 from ._errors import (
+    AnsweredError,
     AuthError,
     ConnectDeadlineError,
     ConnectError,
@@ -32,6 +33,7 @@ from .registry import DRIVER_MISSING, PROTOCOLS, Spec, missing_driver, preload
 __all__ = [
     "DRIVER_MISSING",
     "PROTOCOLS",
+    "AnsweredError",
     "AuthError",
     "ConnectDeadlineError",
     "ConnectError",

@@ -37,6 +37,7 @@ from typing import ClassVar
 from .._errors import WiremapError
 
 __all__ = [
+    "AnsweredError",
     "AuthError",
     "ConnectDeadlineError",
     "ConnectError",
@@ -155,6 +156,12 @@ class ResetError(DestinationError):
 
 class InvalidResponseError(DestinationError):
     """The peer answered, but not in the protocol, or not the answer the documentation promises."""
+
+
+class AnsweredError(InvalidResponseError):
+    """The peer answered in its protocol, and the answer is a failure (a gRPC NOT_SERVING, a Redis ``-ERR``
+    reply): the connection is sound, and a load run keeps it (it reopened one after each, a connect and a
+    handshake charged to the next request's latency and sent as load: round 58)."""
 
 
 # asyncio 3.11's create_connection flattens the errors of several addresses (``localhost``: ::1 and

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..secrets import shorten
 from ..trust.settings import parse_flag
 from ._errors import (
+    AnsweredError,
     AuthError,
     DeadlineError,
     DestinationError,
@@ -155,7 +156,7 @@ class Health:
             return f"status {status}"
 
     def not_serving(self, status: int) -> InvalidResponseError:
-        return InvalidResponseError(
+        return AnsweredError(
             f"{self.what} at {self.address} is {self.status_name(status)}", self.host, self.port
         )
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..secrets import redact
 from ._errors import (
+    AnsweredError,
     AuthError,
     DeadlineError,
     DestinationError,
@@ -123,7 +124,7 @@ class Redis:
         if isinstance(exc, rex.InvalidResponse):
             return InvalidResponseError(f"not a Redis server? {text}", host, port)
         if isinstance(exc, rex.ResponseError):
-            return InvalidResponseError(f"server error: {text}", host, port)
+            return AnsweredError(f"server error: {text}", host, port)  # an error reply: the connection holds
         # "Connection closed by server." before any reply: whatever listens there does not speak RESP
         if isinstance(exc, rex.ConnectionError) and "closed" in text.lower():
             return InvalidResponseError(
