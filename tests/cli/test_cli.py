@@ -71,6 +71,22 @@ def test_lint_sarif(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["partialFingerprints"]
 
 
+def test_lint_sarif_uri_is_a_uri_reference(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 59: ``esc/sub dir/my doc#1.md`` was written as it is: code scanning read ``#1.md`` as a
+    fragment and pointed at ``esc/sub dir/my doc``."""
+    folder = tmp_path / "esc" / "sub dir"
+    folder.mkdir(parents=True)
+    shutil.copy(TEMPLATE, folder / "my doc#1.md")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(capsys, "lint", "--format", "sarif", "esc/sub dir")
+    uri = json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"][
+        "uri"
+    ]
+    assert uri == "esc/sub%20dir/my%20doc%231.md"
+
+
 def test_lint_github_annotations(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "lint", "--format", "github", str(TEMPLATE))
     assert out.startswith("::error file=") and ",line=" in out.splitlines()[0]

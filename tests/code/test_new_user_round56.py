@@ -127,3 +127,41 @@ def test_sync_skips_a_doc_whose_source_file_only_imports_the_client(
     err = capsys.readouterr().err
     assert "skipped docs/ledger.md: clients/ledger.py only imports Client LedgerClient" in err, err
     assert "already in sync" not in err.replace("0 already in sync", "")
+
+
+def test_src006_gives_the_same_answer_for_one_doc_as_for_its_folder(tmp_path: Path) -> None:
+    """Round 59: pre-commit lints the changed doc alone; SRC006 asked it for a variable its sibling (the
+    same Source file's other doc) documents, while the folder run passed."""
+    code = (
+        "import os\n\nimport requests\n\n\ndef sync_orders():\n"
+        '    orders = requests.get(os.environ["ORDERS_API_URL"] + "/v1/orders", timeout=2)\n'
+        '    requests.post(os.environ["BILLING_API_URL"] + "/v1/invoices", json=orders.json(), timeout=2)\n'
+    )
+
+    def with_env(text: str, name: str) -> str:
+        block = (
+            "## Configuration\n\n**Environment Variables:**\n```bash\n"
+            f"export {name}=http://127.0.0.1:1  # x\n```\n"
+        )
+        return text.replace("## Recent Changes", block + "\n---\n\n## Recent Changes")
+
+    repo = repo_of(
+        tmp_path / "repo",
+        {
+            "wiremap.toml": 'docs = "docs"\nroot = "."\n',
+            "svc/clients.py": code,
+            "docs/orders.md": with_env(
+                doc("svc/clients.py:6", "requests.get", "Orders (127.0.0.1:1)"), "ORDERS_API_URL"
+            ),
+            "docs/billing.md": with_env(
+                doc("svc/clients.py:6", "requests.get", "Billing (127.0.0.1:1)").replace(
+                    "Sensors → Peer", "Sensors → Billing"
+                ),
+                "BILLING_API_URL",
+            ),
+        },
+    )
+    alone = wiremap.lint_catalog(wiremap.load(repo / "docs/orders.md"), select=["SRC006"])
+    together = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC006"])
+    assert [f for f in alone if "BILLING_API_URL" in f.message] == []
+    assert [f.message for f in alone] == [f.message for f in together if f.path.endswith("orders.md")]

@@ -300,3 +300,27 @@ def test_the_marker_is_registered(project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["@pytest.mark.wiremap(name, fault=None, seed=0): serve the doc NAME names*"])
     result = project.runpytest("--help")
     result.stdout.fnmatch_lines(["*--wiremap-docs=DIR*", "*wiremap_docs (string)*"])
+
+
+def test_a_doc_every_command_rejects_is_no_integration_to_stub(project: pytest.Pytester) -> None:
+    """Round 59: a doc titled ``# Intgration Orders Service to Inventory`` (DOC004 for lint, an error for
+    verify and discover) got a stub and its test passed; it was listed among the integrations too."""
+    docs = project.path / "docs" / "integrations"
+    (docs / "orders-to-inventory.md").write_text(
+        DOC.replace("# Integration: Checkout → Payments API", "# Intgration Orders Service to Inventory"),
+        encoding="utf-8",
+    )
+    result = _run(
+        project,
+        """
+import pytest
+
+
+@pytest.mark.wiremap("orders-to-inventory")
+def test_inventory():
+    pass
+""",
+    )
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert "orders-to-inventory.md:1: DOC004" in out and "no integration to stub" in out

@@ -174,6 +174,9 @@ def discover_command(
         else:
             # as many decimals as the threshold has ("47% is below 47.37%" read as false: round 35)
             places = len(f"{fail_under:g}".partition(".")[2])
+            # and more while the rounded figure reads as the threshold ("42.86% is below 42.86%": round 59)
+            while places < 6 and f"{coverage * 100:.{places}f}" == f"{fail_under:.{places}f}":
+                places += 1
             why = f"integration coverage {coverage * 100:.{places}f}% is below --fail-under {fail_under:g}%"
         err.print(why, markup=False)
     raise typer.Exit(1 if failed else 0)

@@ -7,6 +7,8 @@ and what it *evaluates to* (:meth:`Names.value`: a literal, an env var and its d
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ._js_syntax import (
@@ -32,6 +34,11 @@ __all__ = ["Names"]
 
 _SAME = frozenset({"split", "trim", "trimEnd", "trimStart", "toString", "toLowerCase"})
 _MAX_DEPTH = 8
+
+
+# the names a project gives its environment/config module's object, read as ``env.DATABASE_URL``
+_CONFIG_OBJECTS = frozenset({"env", "ENV", "config", "CONFIG", "cfg", "settings", "conf", "environment"})
+_ENV_KEY = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
 
 class Names:
@@ -296,6 +303,15 @@ class Names:
         if obj.type == "this":
             return self.value_of_name(scope, f"this.{name}", depth)
         found = self.object_literal(obj, scope, depth + 1)
+        if (
+            found is None
+            and obj.type == "identifier"
+            and text(obj) in _CONFIG_OBJECTS
+            and _ENV_KEY.match(name)
+        ):
+            # ``env.DATABASE_URL`` of a config module (zod, envalid, t3-env keep the variables' names as
+            # keys): that variable, its default read at link time (it was no env and no target: round 55)
+            return Value(env=name)
         return self.key_value(found[0], name, found[1], depth + 1) if found is not None else Value()
 
     def binary_value(self, node: Node, scope: str, depth: int) -> Value:

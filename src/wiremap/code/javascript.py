@@ -371,8 +371,19 @@ class _Indexer(Names):
             bound = (
                 self.single_node(scope, text(owner))
                 if owner is not None and owner.type == "identifier"
-                else None
+                else owner  # chained: ``z.object({…}).parse(process.env)`` (no reads: round 55)
             )
+            while (
+                bound is not None
+                and bound.type == "call_expression"
+                and not any(unwrap(a).type == "object" for a in call_args(bound)[:1])
+            ):  # ``z.object({…}).strict().parse(…)``: the object is further down the chain
+                inner = bound.child_by_field_name("function")
+                bound = (
+                    inner.child_by_field_name("object")
+                    if inner is not None and inner.type == "member_expression"
+                    else None
+                )
             if bound is not None and bound.type == "call_expression":
                 objects = [a for a in call_args(bound)[:1] if unwrap(a).type == "object"]
         for obj in objects:

@@ -65,6 +65,26 @@ class Project:
     def owners(self) -> Owners | None:
         return find_codeowners(self.root)
 
+    @cached_property
+    def _listed_env(self) -> dict[str, frozenset[str]]:
+        """Source path -> the env vars the docs of the configured docs folder list for it: what the docs
+        of a file document whichever of them a run was given (pre-commit lints the changed doc alone, and
+        SRC006 asked it for a variable its sibling documents: round 59)."""
+        from ..catalog import load  # (the catalog reads docs; the project is read by it)
+
+        folder = self.config.docs_path
+        out: dict[str, set[str]] = {}
+        if folder.is_dir():
+            for integ in load([folder]).integrations:
+                rel = self.source_path(integ)
+                if rel is not None:
+                    out.setdefault(rel, set()).update(v.name for v in integ.env_vars)
+        return {rel: frozenset(names) for rel, names in out.items()}
+
+    def listed_env(self, rel: str) -> frozenset[str]:
+        """The env vars the project's docs list for the Source file ``rel``."""
+        return self._listed_env.get(rel, frozenset())
+
     def source_path(self, integration: Integration) -> str | None:
         """The doc's Source path, normalised relative to the root (None when the doc has none)."""
         ref = integration.source_ref

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import DocumentError
-from .._files import read_bounded
+from .._files import inside, read_bounded
 from ..model import Integration
 from .extract import FieldIndex, FieldRef, extract, index_fields
 from .nodes import Document, Paragraph
@@ -56,7 +56,15 @@ def parse_text(text: str, path: str = "<string>") -> ParsedDoc:
 
 
 def read_text(path: Path) -> str:
-    """A doc's text, or :class:`DocumentError` for binary or non-UTF-8 files."""
+    """A doc's text, or :class:`DocumentError` for binary or non-UTF-8 files, and for a symlink out of
+    the working tree (named on the command line, as pre-commit names a changed file: a doc linked to a
+    file outside the repository was read and its lines quoted in findings; a folder scan skips them)."""
+    try:
+        linked_out = path.is_symlink() and not inside(path, Path.cwd())
+    except OSError:  # a name too long: read_bounded says so
+        linked_out = False
+    if linked_out:
+        raise DocumentError(str(path), "a symbolic link out of the working tree: not read")
     try:
         data = read_bounded(path, MAX_DOC_BYTES)  # a regular file: never an endless /dev/zero
     except OSError as exc:

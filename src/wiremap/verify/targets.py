@@ -124,6 +124,8 @@ def _from_url(url: str, explicit: bool) -> Target:
             raise DocTargetError(f"the doc's Endpoint {mask_text(url)!r} has a bad port") from exc
         raise UsageError(f"bad port in target {mask_text(url)!r}") from exc
     if not parts.hostname:
+        if not explicit:  # the doc's (``redis+unix:///tmp/x.sock``): that doc is skipped, the run goes on
+            raise DocTargetError(f"the doc's Endpoint {mask_text(url)!r} has no host")
         raise UsageError(f"target {url!r} has no host")
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return Target(parts.hostname, port, scheme, url, path or None, explicit, tuple(dropped))

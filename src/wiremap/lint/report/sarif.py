@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from ... import __version__
 from ...findings import Finding, Severity
@@ -42,7 +44,11 @@ def render(findings: Sequence[Finding], rules: Sequence[Rule], color: bool) -> s
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                        # a URI reference: "my doc#1.md" read as a fragment (round 59)
+                        "artifactLocation": {
+                            "uri": quote(f.path.replace(os.sep, "/")),
+                            "uriBaseId": "%SRCROOT%",
+                        },
                         "region": {"startLine": f.line, "startColumn": f.column},
                     }
                 }

@@ -35,6 +35,19 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
                 f"Source file {rel} does not exist under {project.root}",
                 doc.path,
             )
+    for doc in ctx.docs if ctx.projects is not None else ():
+        # a Source out of the project (``../../outside/leak.py``, an absolute path elsewhere): never read,
+        # and lint said nothing where sync said "skipped" (round 59)
+        owner = ctx.projects.for_doc(doc.path) if ctx.projects is not None else None
+        ref = doc.integration.source_ref
+        if owner is None or ref is None or not ref.path or ref.path.startswith("["):
+            continue
+        if owner.source_path(doc.integration) is None:
+            yield Violation(
+                doc.integration.line_of("source_ref"),
+                f"Source file {ref.path} is outside the project root {owner.root}: not read",
+                doc.path,
+            )
 
 
 RULE = catalog_rule("SRC001", "source-file-missing", Severity.ERROR, __doc__)(_check)

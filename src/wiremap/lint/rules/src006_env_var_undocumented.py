@@ -46,7 +46,7 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
         f = project.file(rel) if project.exists(rel) else None
         if f is None or f.error:
             continue
-        documented = of_file[(project.root, rel)]
+        documented = of_file[(project.root, rel)] | project.listed_env(rel)
         seen: set[str] = set()
         for read in integration_env_reads(integ, f, project.lines(rel), project.module):
             if read.name in documented or read.name in seen:
