@@ -204,3 +204,6 @@ def test_a_client_absent_from_a_source_in_a_language_not_indexed_is_said(
     main(["sync", "docs"])
     err = capsys.readouterr().err
     assert "skipped docs/wrong.md: Client TaxKlient is not in src/tax/TaxClient.kt" in err, err
+    # the right one's line was never compared: not "already in sync"
+    assert "skipped docs/right.md: src/tax/TaxClient.kt is in a language wiremap does not index" in err, err
+    assert "0 already in sync" in err, err

@@ -229,6 +229,14 @@ def not_compared(doc: ParsedDoc, project: Project | None) -> str | None:
     name = client_missing(doc.integration, project.file(rel), project.lines(rel))
     if name is not None:
         return f"Client {name} is not in {rel} (SRC004): nothing to compare the Source line with"
+    if (
+        project.file(rel) is None
+        and doc.integration.source_ref is not None
+        and doc.integration.source_ref.line
+    ):
+        # Kotlin, Ruby …: its Client's place is not known, so its line is not either ("already in sync"
+        # said what was never compared: round 54)
+        return f"{rel} is in a language wiremap does not index: its Source line cannot be compared"
     only = imported_only(doc.integration, project.file(rel), project.lines(rel))
     if only is not None:
         # the Client moved to another module and the Source file re-exports it: sync cannot move a Source
