@@ -452,6 +452,7 @@ def test_env_vars_loaded_by_struct_tags_and_viper_are_reads() -> None:
         (13, "NATS_URL", None),
         (14, "API_TOKEN", "dev"),
         (29, "SEARCH_URL", None),
+        (30, "SEARCH_URL", None),  # the key BindEnv bound, read (round 60)
         (31, "REALTIME_WS_URL", None),
     ]
     (site,) = [s for s in _sites(index) if s[0] == 23]

@@ -141,7 +141,14 @@ def test_spring_properties_are_read_from_the_variables_that_set_them(tmp_path: P
     (site,) = java.sites
     assert (site.target, site.env) == ("http://127.0.0.1:23106/v1/items/", "CATALOG_API_URL")
     yml = index.files["src/main/resources/application.yml"]
-    assert [(e.line, e.name) for e in yml.env_reads] == [(4, "CATALOG_API_URL")]
+    # the placeholder's variable, and every property's relaxed name (Spring reads SERVER_PORT: round 60)
+    assert [(e.line, e.name) for e in yml.env_reads] == [
+        (2, "SERVER_PORT"),
+        (4, "CATALOG_BASEURL"),
+        (4, "CATALOG_API_URL"),
+        (5, "CATALOG_TIMEOUT"),
+        (8, "CART_REDIS_HOST"),
+    ]
 
 
 def test_a_spring_placeholder_in_a_properties_file_and_a_profile() -> None:
@@ -159,6 +166,8 @@ def test_a_spring_placeholder_in_a_properties_file_and_a_profile() -> None:
     )
     assert [(e.line, e.name, e.default) for e in props.env_reads] == [
         (2, "FRAUD_API_URL", "http://127.0.0.1:9000"),
+        (3, "FRAUD_RETRIES", "3"),  # the property's relaxed name: Spring reads it
+        (4, "DB_URL", None),
         (4, "DB_HOST", "localhost"),
     ]
     assert env_of_property("catalog.base-url") == "CATALOG_BASEURL"

@@ -155,6 +155,10 @@ class Names:
         self.functions: dict[str, Node] = {}  # the file's top-level functions by name
         # struct field name -> the env var its tag binds it to, and the tag's default (envconfig, env)
         self.field_env: dict[str, Value] = {}
+        # a struct type of the file -> its composite literals (``&PaymentsClient{baseURL: …}``) and scopes
+        self.type_literals: dict[str, list[tuple[Node, str]]] = {}
+        # viper key -> (the env var BindEnv names, SetDefault's value), for ``GetString("inventory.addr")``
+        self.viper_keys: dict[str, tuple[str | None, str | None]] = {}
 
     def entries(self, scope: str, name: str) -> list[tuple[Bound, str]] | None:
         """What ``name`` is bound to (with the scope to read each in) in the nearest scope binding it;
@@ -360,7 +364,34 @@ class Names:
             return None
         arg = args[-1] if method == "BindEnv" and len(args) > 1 else args[0]
         name = self.value(arg, scope, depth + 1).literal or ""
+        if method != "BindEnv" and name in self.viper_keys:  # a key BindEnv bound, SetDefault defaulted
+            env, default = self.viper_keys[name]
+            return Value(env=env, default=default) if env else Value(literal=default)
         return Value(env=name) if _ENV_NAME.match(name) else None
+
+    def learn_viper(self, calls: list[tuple[Node, str]]) -> None:
+        """``viper.BindEnv("inventory.addr", "INVENTORY_GRPC_ADDR")`` and ``viper.SetDefault(
+        "inventory.addr", "127.0.0.1:50051")`` of the file: what ``GetString("inventory.addr")`` reads."""
+        for node, scope in calls:
+            fn = node.child_by_field_name("function")
+            args = call_args(node)
+            if fn is None or fn.type != "selector_expression" or len(args) < 2:
+                continue
+            method = text(fn.child_by_field_name("field"))
+            if method not in ("BindEnv", "SetDefault"):
+                continue
+            if not (self.symbol(fn, scope) or "").startswith(VIPER + "."):
+                continue
+            key = self.value(args[0], scope).literal
+            second = self.value(args[1], scope).literal
+            if not key or second is None:
+                continue
+            env, default = self.viper_keys.get(key, (None, None))
+            if method == "BindEnv" and _ENV_NAME.match(second):
+                env = second
+            elif method == "SetDefault":
+                default = second
+            self.viper_keys[key] = (env, default)
 
     def value(self, node: Node | None, scope: str, depth: int = 0) -> Value:
         """What an expression evaluates to: a literal, an env var (and its default), or nothing known."""
@@ -387,6 +418,14 @@ class Names:
             field = text(node.child_by_field_name("field"))
             if found is None and field in self.field_env:  # cfg.ShippingURL, tagged `envconfig:"…"`
                 return self.field_env[field]
+            if found is None and "." in scope:
+                # ``c.baseURL`` in a method of PaymentsClient: what the file's literals of the type give the
+                # field (``&PaymentsClient{baseURL: getenv("PAYMENTS_API_URL", …)}`` in its constructor; it
+                # was no target and no env: round 60)
+                receiver = scope.split(".", 1)[0]
+                for lit, where in self.type_literals.get(receiver, [])[:4]:
+                    if v := self.keyed_value(lit, field, where, depth + 1):
+                        return v
             return self.keyed_value(found[0], field, found[1], depth + 1) if found is not None else Value()
         if t == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
             left = self.value(node.child_by_field_name("left"), scope, depth + 1)

@@ -46,8 +46,9 @@ APIS: dict[str, Api] = {
     **_rows("http", _REST_TEMPLATE, _REST_METHODS),
     "java.net.URL.openConnection": Api("http", target_arg=None),
     "java.net.URL.openStream": Api("http", target_arg=None),
-    **_rows("http", "java.net.http.HttpClient", "send sendAsync", target_arg=None),
-    "okhttp3.OkHttpClient.newCall": Api("http", target_arg=None),
+    # the request they are given, built with its address (``.url(…)``, ``.uri(URI.create(…))``: round 60)
+    **_rows("http", "java.net.http.HttpClient", "send sendAsync", target_arg=0),
+    "okhttp3.OkHttpClient.newCall": Api("http", target_arg=0),
     **_rows(
         "http",
         "org.apache.http.impl.client.CloseableHttpClient org.apache.http.client.HttpClient "

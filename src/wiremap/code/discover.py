@@ -131,6 +131,9 @@ def destination_of(target: str | None) -> str | None:
     """``http://127.0.0.1:8084/v1/x`` → ``127.0.0.1:8084``; ``host:port`` as is; None when unknown."""
     if not target or "{…}" in target.split("/")[0] or target.startswith("${"):
         return None
+    # a JDBC URL wraps its database's: ``jdbc:postgresql://127.0.0.1:5433/billing`` (no destination, so a
+    # doc's wrong port went unseen: round 60)
+    target = target.removeprefix("jdbc:")
     if "://" in target:
         try:
             parts = urlsplit(target)

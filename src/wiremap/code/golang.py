@@ -239,6 +239,8 @@ class _Indexer(Names):
 
     def on_literal(self, node: Node, scope: str) -> str:
         ltype = node.child_by_field_name("type")
+        if ltype is not None and ltype.type == "type_identifier":
+            self.type_literals.setdefault(text(ltype), []).append((node, scope))
         if ltype is not None and ltype.type in ("qualified_type", "generic_type"):
             self.literals.append((node, scope))
         return scope
@@ -261,6 +263,7 @@ class _Indexer(Names):
 
     def finish(self) -> None:
         self.find_env_helpers()
+        self.learn_viper(self.calls)
         self.sent = dict(self.find_sent_requests())
         for node, scope in self.calls:
             env = self.env_call(node, scope)

@@ -384,7 +384,9 @@ class _Indexer:
             a = self.value(node.child_by_field_name("left"), scope, depth + 1)
             b = self.value(node.child_by_field_name("right"), scope, depth + 1)
             head, tail = a[0] or a[2] or ("" if a[1] else None), b[0] or b[2] or ""
-            return (head + tail if head is not None else None), a[1] or b[1], None
+            joined, env = (head + tail if head is not None else None), a[1] or b[1]
+            # from a variable: its default joined, as a default (a local holding it kept the env alone)
+            return (None, env, joined or None) if env else (joined, None, None)
         if t == "method_invocation":
             name = text(node.child_by_field_name("name"))
             args = node.child_by_field_name("arguments")
@@ -406,6 +408,22 @@ class _Indexer:
                 return None, inner[1], _string(arg[0])
             if name == "ofNullable" and arg:
                 return self.value(arg[0], scope, depth + 1)
+            if name in ("url", "uri", "create") and arg and len(arg) == 1:
+                # ``new Request.Builder().url(base + "/v1/quote")``, ``URI.create(…)``: the address built
+                return self.value(arg[0], scope, depth + 1)
+            if name in ("build", "get", "post", "put", "delete", "header", "GET", "POST") and obj is not None:
+                # down a builder's chain to the ``.url(…)`` it was given (OkHttp's Request had no target:
+                # round 60)
+                chained = self.value(obj, scope, depth + 1)
+                if any(chained):
+                    return chained
+        if t == "object_creation_expression" and text(node.child_by_field_name("type")) in (
+            "URI",
+            "java.net.URI",
+        ):
+            args = node.child_by_field_name("arguments")
+            first = next(iter(args.named_children), None) if args is not None else None
+            return self.value(first, scope, depth + 1)
         return None, None, None
 
 

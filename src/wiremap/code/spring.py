@@ -3,7 +3,9 @@
 ``application.yml`` (``application-<profile>.yml``, ``bootstrap.yml``, and their ``.yaml`` and
 ``.properties`` forms) sets properties, and a value's ``${CATALOG_API_URL:http://…}`` placeholder is
 resolved from the environment (a system property, a variable) when the application starts. Each such
-placeholder is an env read of the file, at its line, with its default; and the file exports, for the
+placeholder is an env read of the file, at its line, with its default, and so is each property's
+relaxed name (``SERVER_PORT`` for ``server.port``: Spring reads the environment for every property);
+and the file exports, for the
 Java code that reads the property (``@Value("${catalog.base-url}")``), which variable sets it:
 ``("@catalog.base-url", "CATALOG_API_URL")`` (link.py resolves the Java reads against them).
 
@@ -111,7 +113,13 @@ def index_spring(path: str, data: bytes, sha: str) -> FileIndex:
     reads: list[EnvRead] = []
     exports: dict[str, str] = {}
     for n, key, value in pairs:
-        for name, default in _placeholders(value):
+        # Spring reads every property from the environment too, by its relaxed name: SERVER_PORT sets
+        # server.port whatever the file says (SRC005 said SERVER_PORT was never read: round 60)
+        relaxed = env_of_property(key)
+        held = _placeholders(value)
+        if _ENV_NAME.fullmatch(relaxed) and relaxed not in {name for name, _ in held}:
+            reads.append(EnvRead(path, n, relaxed, None if held else value or None))
+        for name, default in held:
             if not _ENV_NAME.fullmatch(name):
                 continue  # ``${catalog.host}``: another property, not the environment
             reads.append(EnvRead(path, n, name, default))

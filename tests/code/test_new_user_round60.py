@@ -1,0 +1,79 @@
+"""Go and Java services' code-linked verdicts (new user, round 60): each was wrong."""
+
+from __future__ import annotations
+
+from wiremap.code.discover import destination_of
+from wiremap.code.golang import index_go
+from wiremap.code.java import index_java
+
+GO = """package payments
+
+import (
+\t"bytes"
+\t"net/http"
+\t"os"
+
+\t"github.com/spf13/viper"
+\t"google.golang.org/grpc"
+)
+
+type PaymentsClient struct {
+\thttp    *http.Client
+\tbaseURL string
+}
+
+func getenv(key, fallback string) string {
+\tif v := os.Getenv(key); v != "" {
+\t\treturn v
+\t}
+\treturn fallback
+}
+
+func NewPaymentsClient() *PaymentsClient {
+\treturn &PaymentsClient{http: &http.Client{}, baseURL: getenv("PAYMENTS_API_URL", "http://127.0.0.1:8081")}
+}
+
+func (c *PaymentsClient) Charge(body []byte) (*http.Response, error) {
+\treq, err := http.NewRequest("POST", c.baseURL+"/v1/charges", bytes.NewReader(body))
+\tif err != nil {
+\t\treturn nil, err
+\t}
+\treturn c.http.Do(req)
+}
+
+func Dial() (*grpc.ClientConn, error) {
+\tviper.SetDefault("inventory.addr", "127.0.0.1:50051")
+\tviper.BindEnv("inventory.addr", "INVENTORY_GRPC_ADDR")
+\treturn grpc.Dial(viper.GetString("inventory.addr"), grpc.WithInsecure())
+}
+"""
+
+
+def test_a_go_method_s_field_and_a_viper_key_have_their_targets() -> None:
+    """``c.baseURL`` set by the constructor's literal, and viper's ``GetString("inventory.addr")`` after
+    ``SetDefault`` and ``BindEnv``, were no target and no env (a doc's wrong port unseen)."""
+    sites = index_go("client.go", GO.encode(), "s").sites
+    assert [(s.line, s.target, s.env) for s in sites] == [
+        (33, "http://127.0.0.1:8081/v1/charges", "PAYMENTS_API_URL"),
+        (39, "127.0.0.1:50051", "INVENTORY_GRPC_ADDR"),
+    ]
+
+
+JAVA = """package s;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+public class TaxClient {
+  private final OkHttpClient http = new OkHttpClient();
+  private final String base = System.getenv().getOrDefault("TAX_API_URL", "http://127.0.0.1:8097");
+  public String quote() throws Exception {
+    Request req = new Request.Builder().url(base + "/v1/quote").build();
+    return http.newCall(req).execute().body().string();
+  }
+}
+"""
+
+
+def test_an_okhttp_request_built_with_its_url_and_a_jdbc_url_have_destinations() -> None:
+    (site,) = index_java("TaxClient.java", JAVA.encode(), "s").sites
+    assert (site.target, site.env) == ("http://127.0.0.1:8097/v1/quote", "TAX_API_URL")
+    assert destination_of("jdbc:postgresql://127.0.0.1:5433/billing") == "127.0.0.1:5433"
