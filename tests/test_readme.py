@@ -99,6 +99,18 @@ def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
                 done.stderr[-2000:],
             )
             assert "internal error" not in done.stderr, (line, done.stderr)
+        # the block leaves the example as it found it: it wrote a measured P99 into the tracked doc and
+        # drafts into examples/shop/drafts, and `make test` after it failed 14 tests (round 60)
+        for doc in sorted((ROOT / "examples").rglob("*")):
+            copy = work / doc.relative_to(ROOT)
+            if doc.is_file():
+                changed = doc.relative_to(ROOT)
+                assert copy.read_bytes() == doc.read_bytes(), f"the README block changed {changed}"
+        added = {p.relative_to(work) for p in (work / "examples").rglob("*")} - {
+            p.relative_to(ROOT) for p in (ROOT / "examples").rglob("*")
+        }
+        added = {p for p in added if ".wiremap" not in p.parts}  # caches, serve's store: git-ignored
+        assert not added, f"the README block wrote into the example: {sorted(map(str, added))[:5]}"
     finally:
         for proc in background:
             proc.kill()
