@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from wiremap.code.discover import destination_of
 from wiremap.code.golang import index_go
 from wiremap.code.java import index_java
@@ -77,3 +79,36 @@ def test_an_okhttp_request_built_with_its_url_and_a_jdbc_url_have_destinations()
     (site,) = index_java("TaxClient.java", JAVA.encode(), "s").sites
     assert (site.target, site.env) == ("http://127.0.0.1:8097/v1/quote", "TAX_API_URL")
     assert destination_of("jdbc:postgresql://127.0.0.1:5433/billing") == "127.0.0.1:5433"
+
+
+def test_src006_asks_for_a_tagged_field_the_integration_reads(tmp_path: Path) -> None:
+    """``MaxConns int `envconfig:"ORDERS_DB_MAX_CONNS"``` read by ``Open`` (``cfg.MaxConns``): the doc
+    leaving it out got no SRC006 (a Go field is written name, then type)."""
+    import wiremap
+    from tests.code._git import repo_of
+    from tests.code.test_new_user_clients import doc
+
+    pg = (
+        'package orders\n\nimport (\n\t"context"\n\n\t"github.com/jackc/pgx/v5/pgxpool"\n'
+        '\t"github.com/kelseyhightower/envconfig"\n)\n\ntype Config struct {\n'
+        '\tDSN      string `envconfig:"ORDERS_DB_DSN" default:"postgres://app@127.0.0.1:5432/orders"`\n'
+        '\tMaxConns int32  `envconfig:"ORDERS_DB_MAX_CONNS" default:"10"`\n}\n\n'
+        "func Open(ctx context.Context) (*pgxpool.Pool, error) {\n\tvar cfg Config\n"
+        '\tif err := envconfig.Process("", &cfg); err != nil {\n\t\treturn nil, err\n\t}\n'
+        "\tpc, err := pgxpool.ParseConfig(cfg.DSN)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n"
+        "\tpc.MaxConns = cfg.MaxConns\n\treturn pgxpool.NewWithConfig(ctx, pc)\n}\n"
+    )
+    text = doc("orders/pg.go:16", "pgxpool.NewWithConfig", "Orders DB (127.0.0.1:5432)").replace(
+        "## Recent Changes",
+        "## Configuration\n\n**Environment Variables:**\n```bash\n"
+        "export ORDERS_DB_DSN=postgres://app@127.0.0.1:5432/orders  # the database\n```\n\n---\n\n"
+        "## Recent Changes",
+    )
+    repo = repo_of(
+        tmp_path / "repo",
+        {"wiremap.toml": 'docs = "docs"\nroot = "."\n', "orders/pg.go": pg, "docs/orders-db.md": text},
+    )
+    found = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC006"])
+    assert [f.message for f in found] == [
+        "orders/pg.go:12 reads environment variable ORDERS_DB_MAX_CONNS, which the doc does not list"
+    ]

@@ -39,6 +39,7 @@ _BINDING = re.compile(
     r"(?P<names>[A-Za-z_$][\w$]*(?:\s*,\s*[A-Za-z_$][\w$]*)*)\s*(?::[^=]*)?:?=(?!=)"
 )
 _FIELD = re.compile(r"^\s*(?P<name>[A-Za-z_$][\w$]*)\s*[:=]")
+_GO_FIELD = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s+[\w*\[\]]")
 _NOT_A_START = ("#", "//", "/*", "*", ")", "]", "}")
 
 
@@ -222,7 +223,11 @@ def _follow(
         if inner is None:  # a module-level statement nothing of the integration uses
             return False
         if inner.kind == "class":  # a settings field: ``amqp_url: str``
-            m = _FIELD.match(lines[read.line - 1])
+            m = _FIELD.match(lines[read.line - 1]) or (
+                # Go's ``MaxConns int `envconfig:"ORDERS_DB_MAX_CONNS"``` (name, then type): a tagged
+                # field the integration's code reads (``cfg.MaxConns``) was no read of it (round 60)
+                _GO_FIELD.match(lines[read.line - 1]) if f.language == "go" else None
+            )
             return m is not None and m.group("name") in members
         return inner.name in members  # a helper function (or a method) the integration calls
 
