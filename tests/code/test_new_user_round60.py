@@ -112,3 +112,24 @@ def test_src006_asks_for_a_tagged_field_the_integration_reads(tmp_path: Path) ->
     assert [f.message for f in found] == [
         "orders/pg.go:12 reads environment variable ORDERS_DB_MAX_CONNS, which the doc does not list"
     ]
+
+
+def test_configuration_properties_fields_are_read_from_the_environment(tmp_path: Path) -> None:
+    """``@ConfigurationProperties(prefix = "billing.ledger")``: each field is a property Spring sets, and
+    from its application.yml placeholder's variable."""
+    from wiremap.code.index import index_tree
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/LedgerProperties.java").write_text(
+        "package b;\nimport org.springframework.boot.context.properties.ConfigurationProperties;\n"
+        '@ConfigurationProperties(prefix = "billing.ledger")\npublic class LedgerProperties {\n'
+        "  private String baseUrl;\n  private int timeoutMs;\n  private static final int LIMIT = 3;\n}\n"
+    )
+    (tmp_path / "src/application.yml").write_text(
+        "billing:\n  ledger:\n    base-url: ${LEDGER_BASE_URL:http://127.0.0.1:8096}\n"
+    )
+    reads = index_tree(tmp_path, use_cache=False).files["src/LedgerProperties.java"].env_reads
+    assert [(e.line, e.name, e.default) for e in reads] == [
+        (5, "LEDGER_BASE_URL", "http://127.0.0.1:8096"),
+        (6, "BILLING_LEDGER_TIMEOUTMS", None),
+    ]

@@ -10,6 +10,8 @@ Sites come from :mod:`wiremap.code.clients_java` and its conventions; env reads 
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ._symbols import sql_protocol
@@ -163,10 +165,19 @@ class _Indexer:
         if body is None:
             return
         saved = dict(self.fields)
+        prefix = _properties_prefix(node)
         for member in body.named_children:
             if member.type == "field_declaration":
                 ftype = self.type_of_node(member.child_by_field_name("type"))
                 spring = self.value_annotation(member)
+                if prefix is not None and spring is None and "static" not in text(member).split("=")[0]:
+                    # ``@ConfigurationProperties(prefix = "billing.ledger")``: each field is the property
+                    # ``billing.ledger.<field>`` (kebab-case), set from the environment as every property
+                    # is (SRC006 said nothing of LEDGER_BASE_URL: round 60)
+                    for decl in member.children_by_field_name("declarator"):
+                        key = f"{prefix}.{_kebab(text(decl.child_by_field_name('name')))}"
+                        self.env_reads.append(EnvRead(self.path, line(member), key, None))
+                        spring = (key, None)
                 for decl in member.children_by_field_name("declarator"):
                     fname = text(decl.child_by_field_name("name"))
                     self.fields[fname] = ftype
@@ -439,6 +450,24 @@ def _on_environment(node: Node) -> bool:
         and obj.type == "method_invocation"
         and text(obj.child_by_field_name("name")) == "getEnvironment"
     )
+
+
+def _properties_prefix(node: Node) -> str | None:
+    """The ``prefix`` of a class's ``@ConfigurationProperties`` (``("billing.ledger")`` or ``(prefix =
+    "billing.ledger")``), or None."""
+    mods = next((c for c in node.children if c.type == "modifiers"), None)
+    for ann in mods.named_children if mods is not None else ():
+        if ann.type == "annotation" and text(ann.child_by_field_name("name")).rpartition(".")[2] == (
+            "ConfigurationProperties"
+        ):
+            m = re.search(r'"([\w.\-\[\]]+)"', text(ann.child_by_field_name("arguments") or ann))
+            return m.group(1) if m else None
+    return None
+
+
+def _kebab(name: str) -> str:
+    """``baseUrl`` -> ``base-url``: a field's canonical property name."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", name).lower()
 
 
 def _placeholders(value: str) -> list[tuple[str, str | None]]:
