@@ -396,12 +396,20 @@ def spring_properties(files: Iterable[FileIndex]) -> dict[str, str]:
     """What the project's Spring configuration files export: property -> ``VAR|default`` (``""``: set
     there as written)."""
     props: dict[str, str] = {}
-    for f in files:
+    # the base file's value first: a profile's (``application-prod.yml``) is not the default one (its
+    # prod URL was taken for the call's target: round 61)
+    for f in sorted(files, key=lambda f: (_profile(f.path), f.path)):
         if f.language == "spring":
             for key, value in f.exports:
                 if key.startswith(PROPERTY):
                     props.setdefault(key[len(PROPERTY) :], value)
     return props
+
+
+def _profile(path: str) -> bool:
+    """``application-prod.yml``: a profile's file (``application.yml`` is the base)."""
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith(("application-", "bootstrap-"))
 
 
 def spring_variable(prop: str, props: Mapping[str, str]) -> tuple[str, str | None] | None:

@@ -319,6 +319,13 @@ def _for_doc(integration: Integration, f: FileIndex, spans: list[tuple[int, int]
     elsewhere are dropped when another matches (or when none is known to); unknown ones kept."""
     if len(spans) < 2:
         return spans
+    name = client_name(integration.client)
+    if name is not None and any(
+        _matches(d.qualname, name) or _member(d.qualname, name) for d in f.definitions
+    ):
+        # the project's own Client: its definition and its methods are where it is, whichever of them
+        # calls where (a struct's line was dropped for its method's: SRC003 sent :20 to :34, round 61)
+        return spans
     host, port = integration.destination_host, integration.destination_port
     names = {e.name for e in integration.env_vars}
     verdicts: list[bool | None] = []

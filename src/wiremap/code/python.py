@@ -144,6 +144,11 @@ class _Indexer(Resolver):
             return None
         if isinstance(expr, ast.Await):
             return self.type_of(expr.value, scope, cls, depth + 1)
+        if isinstance(expr, ast.BoolOp | ast.IfExp):
+            # ``session = session or make_session()``, ``c if c else Client()``: the type an operand holds
+            # (the call on it was no site: round 61)
+            operands = expr.values if isinstance(expr, ast.BoolOp) else [expr.body, expr.orelse]
+            return next((t for v in operands if (t := self.type_of(v, scope, cls, depth + 1))), None)
         if isinstance(expr, ast.Name):
             if expr.id in scope.types:
                 return scope.types[expr.id]
