@@ -139,6 +139,10 @@ def test_percentiles_of_a_known_distribution_at_5000_per_second() -> None:
         result = run(run_load(factory, _ctx(server.port), plan))
         stats = server.stats()
     assert result.errors == {} and result.requests == 15_000
+    if result.fell_behind:
+        # the corrected latency then holds this client's own wait by design (another process on the CPU:
+        # a fresh-clone run beside three helpers had p50 4.2 ms of 2.1): not what this test measures
+        pytest.skip(f"this machine was too busy to send 5,000/s on time: {result.behind()}")
     served_ms = [us / 1000 for us in stats["delays_us"]]
     for name, p in (("p50", 50.0), ("p95", 95.0), ("p99", 99.0)):
         measured = getattr(result.latency_ms, name)

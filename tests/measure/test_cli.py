@@ -71,6 +71,11 @@ def test_measure_write_and_check_on_an_example_doc(
     assert set(data["latency_ms"]) == {"p50", "p90", "p95", "p99", "p999", "max"}
     assert data["requests"] >= 45 and data["errors"] == {}
     assert [c["ok"] for c in data["check"]] == [True, True]
+    if any("the client fell behind" in why for why in data.get("not_written") or []):
+        # nothing is written from a run whose client was late (that is the rule: tests/measure/
+        # test_writeback.py); a busy machine makes it so at 100/s, and then there is nothing to check here
+        assert doc.read_text(encoding="utf-8").split("\n") == before
+        pytest.skip(f"this machine was too busy to send 100/s on time: {data['not_written'][0]}")
     after = doc.read_text(encoding="utf-8").split("\n")
     changed = [a for a, b in zip(before, after, strict=True) if a != b]
     assert len(changed) == 3 and all(
