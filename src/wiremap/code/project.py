@@ -47,6 +47,7 @@ class Project:
         self.use_cache = use_cache
         self._history: dict[str, list[Commit]] | None = None
         self._modules: dict[str, tuple[FileIndex, list[str]] | None] = {}
+        self._listed: dict[str, frozenset[str]] | None = None  # listed_env's, read once
 
     @classmethod
     def for_docs(cls, config: Config, docs: Iterable[Path]) -> Project | None:
@@ -65,25 +66,27 @@ class Project:
     def owners(self) -> Owners | None:
         return find_codeowners(self.root)
 
-    @cached_property
-    def _listed_env(self) -> dict[str, frozenset[str]]:
-        """Source path -> the env vars the docs of the configured docs folder list for it: what the docs
-        of a file document whichever of them a run was given (pre-commit lints the changed doc alone, and
-        SRC006 asked it for a variable its sibling documents: round 59)."""
-        from ..catalog import load  # (the catalog reads docs; the project is read by it)
+    def listed_env(self, rel: str, given: Iterable[Path] = ()) -> frozenset[str]:
+        """The env vars the docs of the configured docs folder list for the Source file ``rel``: what
+        the docs of a file document whichever of them a run was given (pre-commit lints the changed doc
+        alone, and SRC006 asked it for a variable its sibling documents: round 59). ``given``: the docs
+        the run read already, not read again (a folder run read every doc twice)."""
+        if self._listed is None:
+            self._listed = self._read_listed({p.resolve() for p in given})
+        return self._listed.get(rel, frozenset())
+
+    def _read_listed(self, given: set[Path]) -> dict[str, frozenset[str]]:
+        from ..catalog import discover, load_files  # (the catalog reads docs; the project is read by it)
 
         folder = self.config.docs_path
         out: dict[str, set[str]] = {}
         if folder.is_dir():
-            for integ in load([folder]).integrations:
+            others = [(p, named) for p, named in discover([folder]) if p.resolve() not in given]
+            for integ in load_files(others).integrations:
                 rel = self.source_path(integ)
                 if rel is not None:
                     out.setdefault(rel, set()).update(v.name for v in integ.env_vars)
         return {rel: frozenset(names) for rel, names in out.items()}
-
-    def listed_env(self, rel: str) -> frozenset[str]:
-        """The env vars the project's docs list for the Source file ``rel``."""
-        return self._listed_env.get(rel, frozenset())
 
     def source_path(self, integration: Integration) -> str | None:
         """The doc's Source path, normalised relative to the root (None when the doc has none)."""

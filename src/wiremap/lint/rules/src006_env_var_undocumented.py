@@ -41,12 +41,13 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
     of_file: dict[tuple[Path, str], set[str]] = {}
     for doc, project, rel in docs:
         of_file.setdefault((project.root, rel), set()).update(v.name for v in doc.integration.env_vars)
+    given = [Path(doc.path) for doc, _, _ in docs]  # (read already: the siblings' lookup reads the others)
     for doc, project, rel in docs:
         integ = doc.integration
         f = project.file(rel) if project.exists(rel) else None
         if f is None or f.error:
             continue
-        documented = of_file[(project.root, rel)] | project.listed_env(rel)
+        documented = of_file[(project.root, rel)] | project.listed_env(rel, given)
         seen: set[str] = set()
         for read in integration_env_reads(integ, f, project.lines(rel), project.module):
             if read.name in documented or read.name in seen:
