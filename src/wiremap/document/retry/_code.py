@@ -10,7 +10,7 @@ import re
 
 from ._draft import MAX_TEXT
 
-__all__ = ["MAX_TEXT", "NUM", "PRODUCT", "Code", "product"]
+__all__ = ["MAX_TEXT", "NUM", "PRODUCT", "Code", "closing", "product"]
 
 # 30, 30_000, 1.5, 3e3, 5000L, 2.0f
 NUM = r"\d[\d_]{0,15}(?:\.\d{1,9})?(?:[eE]\d{1,3})?[lLfFdD]?"
@@ -20,6 +20,20 @@ _LITERAL = re.compile(r"^(\d[\d_]*(?:\.\d+)?(?:[eE]\d+)?)[lLfFdD]?$")
 # a line comment (not the // of a URL: it follows a space or starts the line), or a block comment
 _COMMENT = re.compile(r"(?:(?<=\s)|^)//[^\n]*|/\*.*?\*/", re.DOTALL | re.MULTILINE)
 _BIG = 1e15
+
+
+def closing(text: str, start: int, pair: str, limit: int) -> int | None:
+    """Where the bracket matching the ``pair[0]`` just before ``start`` closes (``pair`` is ``"()"`` or
+    ``"{}"``), looking at most ``limit`` characters on; None when it does not within them."""
+    depth = 1
+    for i in range(start, min(len(text), start + limit)):
+        if text[i] == pair[0]:
+            depth += 1
+        elif text[i] == pair[1]:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
 
 
 def product(text: str) -> float | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ._code import PRODUCT, Code, product
+from ._code import PRODUCT, Code, closing, product
 from ._draft import MAX_TEXT, Draft
 
 __all__ = ["read_dotnet"]
@@ -57,15 +57,8 @@ def _span_ms(unit: str, number: str) -> float | None:
 
 def _balanced(text: str, start: int) -> str | None:
     """What is between the ``(`` before ``start`` and its ``)`` (at most 200 characters)."""
-    depth = 1
-    for i in range(start, min(len(text), start + 200)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return text[start:i].strip()
-    return None
+    end = closing(text, start, "()", 200)
+    return text[start:end].strip() if end is not None else None
 
 
 def _pause(d: Draft, code: Code, m: re.Match[str]) -> None:

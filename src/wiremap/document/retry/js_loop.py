@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ._code import Code
+from ._code import Code, closing
 from ._draft import Draft
 from .py_loop import classify
 
@@ -40,15 +40,8 @@ _OPS: dict[type, Callable[[Any, Any], Any]] = {
 
 def _block(text: str, start: int) -> str:
     """The text of the ``{ … }`` block whose ``{`` is at ``start - 1`` (to its matching ``}``)."""
-    depth = 1
-    for i in range(start, min(len(text), start + 20_000)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start:i]
-    return text[start:]
+    end = closing(text, start, "{}", 20_000)
+    return text[start:end] if end is not None else text[start:]
 
 
 def _arguments(text: str, start: int) -> list[str]:
