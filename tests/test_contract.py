@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests._paths import EXAMPLE_DOCS, FIXTURES, ROOT
-from wiremap.cli import main as cli_main
+from wiremap.cli import lint as cli_lint
 from wiremap.cli.main import main
 
 # The JSON form named in the foundation issue; renaming any of these breaks users.
@@ -89,7 +89,7 @@ def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_main.lint, "lint_paths", interrupted)
+    monkeypatch.setattr(cli_lint, "lint_paths", interrupted)
     assert main(["lint", str(EXAMPLE_DOCS)]) == 130
 
 
@@ -99,7 +99,7 @@ def test_internal_error_exits_3_without_traceback(
     def bug(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(cli_main.lint, "lint_paths", bug)
+    monkeypatch.setattr(cli_lint, "lint_paths", bug)
     assert main(["lint", str(EXAMPLE_DOCS)]) == 3
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: boom" in err and "Traceback" not in err

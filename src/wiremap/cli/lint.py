@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from .._errors import UsageError
-from ..code.project import Projects
 from ..findings import Severity
 from ..lint import active_rules
 from ..lint.baseline import filter_baseline, read_baseline, write_baseline
@@ -95,6 +94,8 @@ def lint(
             )
     if output_format is LintFormat.text and any(r.family == "SRC" for r in rules):
         # "All checks passed." of SRC rules that never ran (no project to read the code of: round 41)
+        from ..code.project import Projects  # only with SRC rules (lint import time)
+
         projects = Projects(config)
         unrooted = [d for d in catalog.docs if d.integration.source_ref and projects.for_doc(d.path) is None]
         if unrooted:

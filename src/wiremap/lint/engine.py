@@ -14,7 +14,6 @@ from pathlib import Path
 from .._errors import ConfigError, UsageError
 from .._gc import paused_gc
 from ..catalog import Catalog, discover, load_files
-from ..code.project import Projects
 from ..config import Config
 from ..document import ParsedDoc, from_light, to_light
 from ..findings import Finding, Severity
@@ -93,7 +92,11 @@ def _catalog_findings(
     codes = {r.code for r in rules}
     disabled = {d.path: d.integration.directives.disable for d in catalog.docs}
     out = [f for f in catalog.findings if f.code in codes and _keep(f.path, f.code, (), config)]
-    projects = Projects(config) if any(r.family == "SRC" for r in rules) else None
+    projects = None
+    if any(r.family == "SRC" for r in rules):
+        from ..code.project import Projects  # the code indexers, only for the SRC rules (lint import time)
+
+        projects = Projects(config)
     cctx = CatalogContext(tuple(catalog.docs), config, today, projects)
     for rule in rules:
         if rule.check_catalog is None:

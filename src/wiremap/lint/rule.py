@@ -7,12 +7,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from ..code.project import Projects
 from ..config import Config
 from ..document import ParsedDoc
 from ..findings import Severity
 from ..model import Integration
+
+if TYPE_CHECKING:  # the code indexers load when an SRC rule runs (lint import time)
+    from ..code.project import Projects
 
 __all__ = ["CatalogContext", "DocContext", "Rule", "Violation", "catalog_rule", "doc_rule"]
 

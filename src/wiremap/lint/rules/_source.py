@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ...code.project import Project
-from ...code.review import review_day
 from ...document import ParsedDoc
 from ..rule import CatalogContext
+
+if TYPE_CHECKING:
+    from ...code.project import Project
 
 __all__ = ["ensure_history", "source_docs"]
 
@@ -26,6 +28,8 @@ def source_docs(ctx: CatalogContext) -> Iterator[tuple[ParsedDoc, Project, str]]
 
 def ensure_history(ctx: CatalogContext) -> None:
     """Load the git history of every doc's Source file with one batched call (once per lint run)."""
+    from ...code.review import review_day  # when an SRC rule runs (lint import time)
+
     by_project: dict[Project, list[tuple[str, dt.date | None]]] = {}
     for doc, project, rel in source_docs(ctx):
         if not project.has_history:

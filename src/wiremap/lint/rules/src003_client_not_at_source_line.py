@@ -28,13 +28,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...code.locate import defined_elsewhere, import_definition, imported_only, moved_client
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
+    from ...code.locate import (
+        defined_elsewhere,
+        import_definition,
+        imported_only,
+        moved_client,
+    )  # when an SRC rule runs (lint import time)
+
     for doc, project, rel in source_docs(ctx):
         if not project.exists(rel):
             continue

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...code.locate import client_missing, defined_anywhere
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
+    from ...code.locate import client_missing, defined_anywhere  # when an SRC rule runs (lint import time)
+
     for doc, project, rel in source_docs(ctx):
         integ = doc.integration
         if not project.exists(rel):

@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ...code.implicit_env import implicit_reader
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
@@ -38,6 +37,8 @@ _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
+    from ...code.implicit_env import implicit_reader  # when an SRC rule runs (lint import time)
+
     for doc, project, rel in source_docs(ctx):
         integ = doc.integration
         if not integ.env_vars or not project.exists(rel):

@@ -29,13 +29,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ...code.scope import integration_env_reads
 from ...findings import Severity
 from ..rule import CatalogContext, Violation, catalog_rule
 from ._source import source_docs
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
+    from ...code.scope import integration_env_reads  # when an SRC rule runs (lint import time)
+
     docs = list(source_docs(ctx))
     # what the docs of each Source file list: a variable one of them documents is never asked of another
     of_file: dict[tuple[Path, str], set[str]] = {}

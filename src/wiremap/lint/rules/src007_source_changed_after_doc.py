@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...code.review import news, review_day
 from ...findings import Severity
 from ...model import Integration
 from ..rule import CatalogContext, Violation, catalog_rule
@@ -47,6 +46,8 @@ def _no_day(integ: Integration) -> str:
 
 
 def _check(ctx: CatalogContext) -> Iterator[Violation]:
+    from ...code.review import news, review_day  # when an SRC rule runs (lint import time)
+
     ensure_history(ctx)
     for doc, project, rel in source_docs(ctx):
         integ = doc.integration
