@@ -114,12 +114,33 @@ def test_oauth_token_calls_and_browsers_and_mail() -> None:
         """
     )
     assert [(line, proto) for line, _, proto in got] == [
+        (7, "http"),  # a provider's client built with its credentials (two labellers of paperless-ngx)
         (8, "http"),
         (12, "websocket"),
         (14, "http"),
         (17, "smtp"),
         (18, "smtp"),
     ]
+
+
+def test_a_generic_oauth_client_is_no_site_its_token_call_is() -> None:
+    """Only a provider's class is bound to a token endpoint; ``OAuth2Session(client_id)`` goes where its
+    ``fetch_token(url)`` says."""
+    got = _sites(
+        """
+        from requests_oauthlib import OAuth2Session
+        from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+        def token(code):
+            oauth = OAuth2Session("client-id")
+            return oauth.fetch_token("https://idp/token", code=code)
+
+        async def other():
+            client = AsyncOAuth2Client("id", "secret")
+            return await client.fetch_token("https://idp/token")
+        """
+    )
+    assert [(line, proto) for line, _, proto in got] == [(7, "http"), (11, "http")]
 
 
 def test_env_reads_through_settings_libraries_helpers_and_loops() -> None:

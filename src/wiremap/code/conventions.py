@@ -139,6 +139,13 @@ URL_KEYWORDS = frozenset(
 # OAuth 2 clients (``GoogleOAuth2(id, secret)``, ``OAuth2Session``): their token calls reach the token
 # endpoint
 OAUTH_CLASS = re.compile(r"OAuth2?(?:Client|Session)?$|OAuth2\w*$")
+# a class named after its provider (``GoogleOAuth2``, ``MicrosoftGraphOAuth2``) is bound to that provider's
+# token endpoint: built with its credentials, it is a site of its own (two labellers of paperless-ngx both
+# counted it). A generic one (``OAuth2Session(client_id)``, ``AsyncOAuth2Client``) goes where its token
+# call says: that call is the site.
+_GENERIC_OAUTH = frozenset(
+    {"", "Async", "Base", "Backend", "Legacy", "Web", "Mobile", "Application", "Requests"}
+)
 OAUTH_METHODS = frozenset(
     {
         "get_access_token",
@@ -222,8 +229,9 @@ def convention_api(dotted: str, given: int) -> Api | None:
     if found is None:
         return None
     protocol, constructor = found
-    if protocol == "oauth":  # tracked: its token calls are the sites (see python.py)
-        return Api("http", site=False, returns=f"~oauth~{dotted}")
+    if protocol == "oauth":  # tracked: its token calls are sites (see :func:`opened`)
+        provider = dotted.rpartition(".")[2].partition("OAuth")[0] not in _GENERIC_OAUTH
+        return Api("http", site=provider and given >= 1, returns=f"~oauth~{dotted}")
     if not constructor:
         return Api(protocol)
     if given == 2:
