@@ -133,3 +133,30 @@ def test_configuration_properties_fields_are_read_from_the_environment(tmp_path:
         (5, "LEDGER_BASE_URL", "http://127.0.0.1:8096"),
         (6, "BILLING_LEDGER_TIMEOUTMS", None),
     ]
+
+
+def test_configuration_properties_read_at_the_field_and_through_nested_classes(tmp_path: Path) -> None:
+    """A field under an annotation is read at its own line (eladmin's ``@Getter`` above ``codeType``); a
+    field whose type is a class nested in the properties class binds that class's fields, as Spring does
+    (``file.mac.path`` is set by FILE_MAC_PATH; no variable sets ``file.mac``). Labelled blind in eladmin."""
+    from wiremap.code.index import index_tree
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/FileProperties.java").write_text(
+        "package b;\nimport org.springframework.boot.context.properties.ConfigurationProperties;\n"
+        '@ConfigurationProperties(prefix = "file")\npublic class FileProperties {\n'
+        "  @Getter\n  private Long maxSize;\n"  # 5, 6
+        "  private ElPath mac, linux;\n"  # 7
+        "  private Kind kind;\n"  # 8: an enum holds no fields: the field itself
+        "  public static class ElPath {\n    private String path;\n\n    private String avatar;\n  }\n"
+        "  public enum Kind { A, B }\n}\n"
+    )
+    reads = index_tree(tmp_path, use_cache=False).files["src/FileProperties.java"].env_reads
+    assert sorted((e.line, e.name) for e in reads) == [
+        (6, "FILE_MAXSIZE"),
+        (8, "FILE_KIND"),
+        (10, "FILE_LINUX_PATH"),
+        (10, "FILE_MAC_PATH"),
+        (12, "FILE_LINUX_AVATAR"),
+        (12, "FILE_MAC_AVATAR"),
+    ]

@@ -166,6 +166,7 @@ class _Indexer:
             return
         saved = dict(self.fields)
         prefix = _properties_prefix(node)
+        nested = {text(m.child_by_field_name("name")): m for m in body.named_children if m.type in _TYPES}
         for member in body.named_children:
             if member.type == "field_declaration":
                 ftype = self.type_of_node(member.child_by_field_name("type"))
@@ -176,7 +177,8 @@ class _Indexer:
                     # is (SRC006 said nothing of LEDGER_BASE_URL: round 60)
                     for decl in member.children_by_field_name("declarator"):
                         key = f"{prefix}.{_kebab(text(decl.child_by_field_name('name')))}"
-                        self.env_reads.append(EnvRead(self.path, line(member), key, None))
+                        for read in _bound_reads(self.path, key, decl, member, nested):
+                            self.env_reads.append(read)
                         spring = (key, None)
                 for decl in member.children_by_field_name("declarator"):
                     fname = text(decl.child_by_field_name("name"))
@@ -463,6 +465,28 @@ def _properties_prefix(node: Node) -> str | None:
             m = re.search(r'"([\w.\-\[\]]+)"', text(ann.child_by_field_name("arguments") or ann))
             return m.group(1) if m else None
     return None
+
+
+def _bound_reads(
+    path: str, key: str, decl: Node, member: Node, nested: dict[str, Node], depth: int = 0
+) -> list[EnvRead]:
+    """The properties a ``@ConfigurationProperties`` field binds, each at the line of its field's name (not
+    of an annotation above it). A field whose type is a class nested in the same class binds that class's
+    fields: ``file.mac.path`` (``FILE_MAC_PATH``), not ``file.mac`` (no variable sets an object)."""
+    ftype = member.child_by_field_name("type")
+    body = nested.get(text(ftype)) if ftype is not None and depth < 3 else None
+    inner = body.child_by_field_name("body") if body is not None else None
+    if inner is None:
+        return [EnvRead(path, line(decl.child_by_field_name("name") or decl), key, None)]
+    inner_nested = {text(m.child_by_field_name("name")): m for m in inner.named_children if m.type in _TYPES}
+    out: list[EnvRead] = []
+    for field in inner.named_children:
+        if field.type != "field_declaration" or "static" in text(field).split("=")[0]:
+            continue
+        for sub in field.children_by_field_name("declarator"):
+            sub_key = f"{key}.{_kebab(text(sub.child_by_field_name('name')))}"
+            out += _bound_reads(path, sub_key, sub, field, {**nested, **inner_nested}, depth + 1)
+    return out or [EnvRead(path, line(decl.child_by_field_name("name") or decl), key, None)]
 
 
 def _kebab(name: str) -> str:
