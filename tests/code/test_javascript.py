@@ -64,7 +64,7 @@ def test_commonjs_service() -> None:
         (12, "axios.create", "http", "http://catalog:8080", "CATALOG_URL", ""),
         (14, "pg.Pool", "postgresql", None, "DATABASE_URL", ""),
         (21, "ioredis.Redis", "redis", "redis", "REDIS_HOST", "OrderService.constructor"),
-        (25, "axios.Axios.get", "http", None, None, "OrderService.price"),
+        (25, "axios.Axios.get", "http", "/products/${sku}", None, "OrderService.price"),  # a path, as written
         (37, "axios.post", "http", "https://hooks.example.com/orders", None, "OrderService.place"),
         (42, "amqplib.connect", "amqp", None, "RABBITMQ_URL", "startConsumer"),
     ]

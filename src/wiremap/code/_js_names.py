@@ -260,6 +260,10 @@ class Names:
                     v = self.value(sub.named_children[0], scope, depth + 1)
                     if v.env:  # `${SEARCH_URL}/v1/search`: the variable and its default (the peer when unset)
                         return Value(env=v.env, default=v.default)
+            written = text(node)[1:-1]
+            if written.startswith("/") and not written.startswith("//"):
+                # `/invoices/${id}`: a path on the client's base URL, as written (it joins that client)
+                return Value(literal=written)
             return Value()
         if t in ("identifier", "shorthand_property_identifier"):
             return self.value_of_name(scope, text(node), depth)
@@ -312,7 +316,42 @@ class Names:
             # ``env.DATABASE_URL`` of a config module (zod, envalid, t3-env keep the variables' names as
             # keys): that variable, its default read at link time (it was no env and no target: round 55)
             return Value(env=name)
+        if found is None and obj.type == "identifier" and (origin := self.imported_from(text(obj))):
+            # ``config.billingUrl`` of ``import { config } from "./config"``: read at link time from what
+            # that module's object holds (link.py; the base URL was unknown: round 62)
+            return Value(literal=f"{{?js:{origin[0]}|{origin[1]}.{name}}}")
         return self.key_value(found[0], name, found[1], depth + 1) if found is not None else Value()
+
+    def imported_from(self, name: str) -> tuple[str, str] | None:
+        """``(module, exported name)`` when ``name`` is imported from one of the project's own modules
+        (a relative specifier); the indexer knows its imports."""
+        return None
+
+    def module_values(self) -> tuple[tuple[str, str], ...]:
+        """What the module's top-level constants hold, for its importers (see link.py): ``=name.key`` a
+        value (a URL, a host), ``$name.key`` the env var it is read from; objects two levels deep."""
+        out: dict[str, str] = {}
+        for (scope, name), entries in self.bindings.items():
+            if scope or len(entries) != 1 or not isinstance(entries[0][0], Node):
+                continue
+            self._record(out, name, entries[0][0], 0)
+        return tuple(sorted(out.items()))
+
+    def _record(self, out: dict[str, str], name: str, node: Node, depth: int) -> None:
+        node = unwrap(node)
+        if node.type == "object":
+            if depth < 2:
+                for prop in node.named_children:
+                    key = prop.child_by_field_name("key") if prop.type == "pair" else None
+                    value = prop.child_by_field_name("value") if prop.type == "pair" else None
+                    if key is not None and value is not None:
+                        self._record(out, f"{name}.{string_value(key) or text(key)}", value, depth + 1)
+            return
+        v = self.value(node, "")
+        if v.target and len(v.target) < 300 and "{?js:" not in v.target:
+            out[f"={name}"] = v.target
+        if v.env:
+            out[f"${name}"] = v.env
 
     def binary_value(self, node: Node, scope: str, depth: int) -> Value:
         op = text(node.child_by_field_name("operator"))

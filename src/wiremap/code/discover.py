@@ -528,14 +528,17 @@ def _join_relative(groups: list[Group]) -> list[Group]:
         if g.destination or g.env or not all(_relative(sc.site) for sc in g.sites):
             continue
         path, proto = g.first.path, g.protocol
-        hosts = [
+        others = [
             h
             for h in out
             if h is not g
-            and (h.destination or h.env)
             and h.protocol == proto
             and any(sc.site.path == path for sc in h.sites)
+            and not all(_relative(sc.site) for sc in h.sites)
         ]
+        # the client that says where it goes; else the file's one client that does not (its base URL read
+        # from another module's config object: round 62 counted its create and each call apart)
+        hosts = [h for h in others if h.destination or h.env] or others
         if len(hosts) == 1:
             hosts[0].sites.extend(g.sites)
             out.remove(g)

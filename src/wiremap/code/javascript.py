@@ -172,6 +172,12 @@ class _Indexer(Names):
                     self.bind("", bound, Sym(module if name == "default" else f"{module}.{name}"))
         return None
 
+    def imported_from(self, name: str) -> tuple[str, str] | None:
+        for ref in self.imports:
+            if ref.bound == name and ref.module.startswith("."):
+                return ref.module, ref.name or "default"
+        return None
+
     def on_function(self, node: Node, scope: str) -> str | None:
         name = text(node.child_by_field_name("name"))
         if not name:
@@ -454,4 +460,5 @@ def index_javascript(path: str, data: bytes, sha: str) -> FileIndex:
         tuple(sorted(ix.imports, key=lambda i: i.line)),
         tuple(sorted(ix.sites, key=lambda s: (s.line, s.client))),
         tuple(sorted(ix.env_reads, key=lambda e: (e.line, e.name))),
+        exports=ix.module_values(),
     )

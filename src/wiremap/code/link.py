@@ -10,6 +10,7 @@ tree is indexed, this module resolves the pending calls against the exports. It 
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from functools import partial
@@ -272,7 +273,7 @@ def _linked(p: CallSite, owner: str | None, method: str) -> CallSite | None:
 def link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
     """The files with their pending calls resolved (:func:`_link`) and the Spring properties their Java
     code reads named by the variables that set them (:func:`_spring_properties`)."""
-    return _env_defaults(_spring_properties(_link(files)))
+    return _env_defaults(_spring_properties(_js_module_values(_link(files))))
 
 
 def _env_defaults(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
@@ -359,6 +360,58 @@ def _link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
 
 
 _GO_PART = re.compile(r"\{\?go:(\w+)\}")
+_JS_PART = re.compile(r"\{\?js:([^|{}]+)\|([^{}]+)\}")
+_JS_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
+
+
+def _js_module(files: Mapping[str, FileIndex], importer: str, spec: str) -> FileIndex | None:
+    """The project file a relative specifier names (``./config``: config.ts, config.js, config/index.ts;
+    ESM's ``./config.js`` written for config.ts)."""
+    base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+    stem = base.rsplit(".", 1)[0] if base.endswith(_JS_EXTENSIONS) else None
+    for candidate in (
+        base,
+        *(base + ext for ext in _JS_EXTENSIONS),
+        *(f"{base}/index{ext}" for ext in _JS_EXTENSIONS),
+        *((stem + ext for ext in _JS_EXTENSIONS) if stem else ()),
+    ):
+        if candidate in files:
+            return files[candidate]
+    return None
+
+
+def _js_value(values: Mapping[str, str], m: re.Match[str]) -> str:
+    return values[m.group(0)]
+
+
+def _js_module_values(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
+    """JS/TS targets read from another module's object (``baseURL: config.billingUrl`` with config.ts's
+    ``export const config = { billingUrl: process.env.BILLING_URL ?? "http://…" }``): its value and its env
+    var; what that module does not say is unknown (no target)."""
+    out = dict(files)
+    for rel, f in files.items():
+        if not any(_JS_PART.search(s.target or "") for s in f.sites):
+            continue
+        sites: list[CallSite] = []
+        for s in f.sites:
+            if not s.target or not _JS_PART.search(s.target):
+                sites.append(s)
+                continue
+            env = s.env
+            values: dict[str, str] = {}
+            for m in _JS_PART.finditer(s.target):
+                module = _js_module(files, rel, m.group(1))
+                found = dict(module.exports) if module is not None else {}
+                values[m.group(0)] = found.get(f"={m.group(2)}", "{…}")
+                env = env or found.get(f"${m.group(2)}")
+            target: str | None = _JS_PART.sub(partial(_js_value, values), s.target)
+            if target is not None and target.startswith("{…}"):
+                target = None  # the base is not known: no address to show
+            sites.append(dataclasses.replace(s, target=target, env=env))
+        out[rel] = dataclasses.replace(f, sites=tuple(sites))
+    return out
+
+
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
