@@ -104,5 +104,5 @@ def test_java_spring_values_and_webclient() -> None:
     f = index_java("G.java", src.encode(), "sha")
     got = {s.line: (s.target, s.env) for s in f.sites}
     assert got[16] == ("http://ledger.internal:8080/v1/entries", "LEDGER_API_URL")
-    assert got[20] == ("https://tax.example.com", "TAX_API_URL")
+    assert got[20] == ("https://tax.example.com/v3/rates/{c}", "TAX_API_URL")  # base URL + .uri()
     assert ("TAX_API_URL", "https://tax.example.com") in [(e.name, e.default) for e in f.env_reads]

@@ -64,6 +64,10 @@ APIS: dict[str, Api] = {
         "retrieve exchangeToMono exchangeToFlux",
         target_arg=None,
     ),
+    # a Spring HTTP client built with its base URL opens nothing: its requests' ``retrieve`` are the sites
+    # (``WebClient.create(url)`` and its ``retrieve()`` were two integrations: round 60)
+    "org.springframework.web.reactive.function.client.WebClient.create": Api("http", site=False),
+    "org.springframework.web.client.RestClient.create": Api("http", site=False),
     # -- sockets
     "java.net.Socket.<init>": Api("tcp"),
     "javax.net.ssl.SSLSocketFactory.createSocket": Api("tcp"),

@@ -27,6 +27,7 @@ _MAX_DEPTH = 12
 # the classes the table has rows of: a wildcard import's class, a client passed to another's constructor
 _CLIENT_CLASSES = frozenset(key.rpartition(".")[0] for key in APIS)
 _WEBCLIENT = "org.springframework.web.reactive.function.client.WebClient"
+_RESTCLIENT = "org.springframework.web.client.RestClient"
 _WEBCLIENT_SENDS = frozenset({"retrieve", "exchangeToMono", "exchangeToFlux"})
 
 
@@ -202,6 +203,11 @@ class _Indexer:
                             p.child_by_field_name("type")
                         )
                         self.annotations(p)
+                        spring = self.value_annotation(p)
+                        if spring is not None and member.type == "constructor_declaration":
+                            # ``LedgerClient(@Value("${ledger.url}") String baseUrl)``: what the constructor
+                            # builds from it holds the property (RestClient's base URL was unknown: round 61)
+                            self.field_env.setdefault(text(p.child_by_field_name("name")), spring)
                 self.annotations(member)
                 self.values = {}  # a method's own locals (two methods may each have their ``url``)
                 self.walk(member.child_by_field_name("body"), scope, mqual)
@@ -270,12 +276,17 @@ class _Indexer:
                         self.values.setdefault(text(decl.child_by_field_name("name")), []).append(value)
             elif t == "assignment_expression":  # ``if (url == null) url = "jdbc:…";``: another value of it
                 left = n.child_by_field_name("left")
-                if (
-                    left is not None
-                    and left.type == "identifier"
-                    and (right := n.child_by_field_name("right"))
-                ):
+                right = n.child_by_field_name("right")
+                if left is not None and left.type == "identifier" and right is not None:
                     self.values.setdefault(text(left), []).append(right)
+                elif (
+                    left is not None
+                    and left.type == "field_access"
+                    and right is not None
+                    and (obj := left.child_by_field_name("object")) is not None
+                    and obj.type == "this"
+                ):  # ``this.web = WebClient.create(url)`` in a constructor: what the field holds
+                    self.field_values.setdefault(text(left.child_by_field_name("field")), right)
             elif t in ("method_invocation", "object_creation_expression"):
                 self.call(n, scope, qual)
             stack.extend(reversed(n.named_children))
@@ -305,8 +316,15 @@ class _Indexer:
             # ``webClient.get().uri("/v3/rates").retrieve()``: the request sent, at its base URL
             literal, env, default = self.base_url(obj, scope)
             target = literal or default
+            path = self.request_path(obj, scope)
+            if path is not None and (target is None or "://" in target):
+                # ``.uri("/balances/{id}")`` on the base URL: the request's address (the base alone hid a
+                # doc's wrong path)
+                target = (target or "").rstrip("/") + path
             self.sites.append(
-                CallSite(self.path, line(node), f"{_WEBCLIENT}.{name}", "http", target, env, qual)
+                CallSite(
+                    self.path, line(node), f"{self.http_client(obj, scope)}.{name}", "http", target, env, qual
+                )
             )
             return
         if symbol in ENV_READS or (name == "getProperty" and _on_environment(node)):
@@ -328,6 +346,19 @@ class _Indexer:
             else (None, None, None)
         )
         target = literal or default
+        if (
+            target is None
+            and env is not None
+            and not env.isupper()
+            and api.target_arg is not None
+            and len(args) > api.target_arg + 1
+        ):
+            # ``new Jedis(host, port)`` of two @Value fields: each property's default, read where the
+            # configuration sets it (link.py; the port was lost: round 60)
+            port_lit, port_env, port_default = self.value(args[api.target_arg + 1], scope, 0)
+            port = port_lit or port_default or (f"{{?spring:{port_env}}}" if port_env else None)
+            if port is not None:
+                target = f"{{?spring:{env}}}:{port}"
         if target and api.target_arg is not None and len(args) > api.target_arg + 1 and "://" not in target:
             # ``new Jedis("127.0.0.1", 6379)``, ``new Socket(HOST, PORT)``: a port given beside the host is
             # kept (the target was the host alone, and a doc's wrong port went unseen: round 54)
@@ -340,19 +371,53 @@ class _Indexer:
         client = symbol.removesuffix(".<init>")
         self.sites.append(CallSite(self.path, line(node), client, protocol, target, env, qual))
 
-    def base_url(self, chain: Node, scope: dict[str, str | None]) -> tuple[str | None, ...]:
-        """The ``.baseUrl(…)`` a WebClient the chain starts from was built with (a field or a local)."""
+    def _chain_root(self, chain: Node) -> str:
+        """The variable or field a call chain starts from (``web`` of ``this.web.get().uri(…)``)."""
         root = chain
         while root.type in ("method_invocation", "field_access") and root.child_by_field_name("object"):
-            root = root.child_by_field_name("object")  # type: ignore[assignment]
-        built = self.field_values.get(text(root)) or next(iter(self.values.get(text(root), [])), None)
+            obj = root.child_by_field_name("object")
+            if root.type == "field_access" and obj is not None and obj.type == "this":
+                return text(root.child_by_field_name("field"))
+            root = obj  # type: ignore[assignment]
+        return text(root)
+
+    def http_client(self, chain: Node, scope: dict[str, str | None]) -> str:
+        """The Spring client a request chain is made on: RestClient's chain reads as WebClient's."""
+        root = self._chain_root(chain)
+        held = scope.get(root) or self.fields.get(root) or ""
+        built = self.field_values.get(root) or next(iter(self.values.get(root, [])), None)
+        if held.endswith("RestClient") or (built is not None and text(built).startswith("RestClient.")):
+            return _RESTCLIENT
+        return _WEBCLIENT
+
+    def request_path(self, chain: Node, scope: dict[str, str | None]) -> str | None:
+        """The path a request chain's ``.uri(…)`` names (``"/prices/" + sku``: ``/prices/{…}``)."""
+        n: Node | None = chain
+        while n is not None and n.type == "method_invocation":
+            if text(n.child_by_field_name("name")) == "uri":
+                args = n.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if first is not None and first.type == "binary_expression":
+                    head = self.value(first.child_by_field_name("left"), scope, 0)[0]
+                    return f"{head}{{…}}" if head is not None and head.startswith("/") else None
+                literal = self.value(first, scope, 0)[0]
+                return literal if literal is not None and literal.startswith("/") else None
+            n = n.child_by_field_name("object")
+        return None
+
+    def base_url(self, chain: Node, scope: dict[str, str | None]) -> tuple[str | None, ...]:
+        """The address a WebClient or RestClient the chain starts from was built with (a field or a local):
+        ``.baseUrl(…)`` of its builder, or ``WebClient.create(…)``'s argument."""
+        root = self._chain_root(chain)
+        built = self.field_values.get(root) or next(iter(self.values.get(root, [])), None)
         stack = [built] if built is not None else []
         while stack:
             n = stack.pop()
-            if n.type == "method_invocation" and text(n.child_by_field_name("name")) == "baseUrl":
-                args = n.child_by_field_name("arguments")
-                if args is not None and args.named_children:
-                    return self.value(args.named_children[0], scope, 0)
+            called = text(n.child_by_field_name("name")) if n.type == "method_invocation" else ""
+            args = n.child_by_field_name("arguments") if called else None
+            given = args.named_children if args is not None else []
+            if (called == "baseUrl" and given) or (called == "create" and len(given) == 1):
+                return self.value(given[0], scope, 0)
             stack.extend(n.named_children)
         return None, None, None
 

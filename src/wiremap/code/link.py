@@ -487,7 +487,19 @@ def _spring_site(site: CallSite, props: Mapping[str, str]) -> CallSite:
     target = site.target
     if default and "://" in default and (target is None or target.startswith("/")):
         target = default.rstrip("/") + (target or "")
+    if target is not None and "{?spring:" in target:  # ``{?spring:cache.host}:{?spring:cache.port}``
+        target = _SPRING_PART.sub(partial(_spring_value, props), target)
+        if target.startswith("{…}"):
+            target = None  # no default of the host: no address to show
     return dataclasses.replace(site, env=name, target=target)
+
+
+_SPRING_PART = re.compile(r"\{\?spring:([^{}]+)\}")
+
+
+def _spring_value(props: Mapping[str, str], m: re.Match[str]) -> str:
+    found = spring_variable(m.group(1), props)
+    return found[1] if found is not None and found[1] else "{…}"
 
 
 def _has_property(f: FileIndex) -> bool:
