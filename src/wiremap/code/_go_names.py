@@ -393,6 +393,19 @@ class Names:
                 default = second
             self.viper_keys[key] = (env, default)
 
+    def _typed_operand(self, node: Node, scope: str) -> bool:
+        """Whether a selector's operand is a parameter or variable declared with a type of this package
+        (``cfg Config``; not an imported package's ``pkg.Name``)."""
+        operand = node.child_by_field_name("operand")
+        if operand is None or operand.type != "identifier":
+            return False
+        entries = self.entries(scope, text(operand)) or []
+        for bound, _ in entries:
+            if isinstance(bound, Typed):
+                declared = text(bound.type).lstrip("*")
+                return "." not in declared and declared[:1].isupper()
+        return False
+
     def value(self, node: Node | None, scope: str, depth: int = 0) -> Value:
         """What an expression evaluates to: a literal, an env var (and its default), or nothing known."""
         if node is None or depth > _MAX_DEPTH:
@@ -426,6 +439,10 @@ class Names:
                 for lit, where in self.type_literals.get(receiver, [])[:4]:
                     if v := self.keyed_value(lit, field, where, depth + 1):
                         return v
+            if found is None and field[:1].isupper() and self._typed_operand(node, scope):
+                # ``cfg.DatabaseURL`` of a struct another file of the package tags (``envconfig:"…"``):
+                # read at link time (see link.py; it was no target and no env: round 61)
+                return Value(literal=f"{{{GO_VAR}.{field}}}")
             return self.keyed_value(found[0], field, found[1], depth + 1) if found is not None else Value()
         if t == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
             left = self.value(node.child_by_field_name("left"), scope, depth + 1)
@@ -447,6 +464,9 @@ class Names:
         args = call_args(node)
         if symbol.endswith(PASSTHROUGH) and args:
             return self.value(args[0], scope, depth + 1)
+        if symbol == "net.JoinHostPort" and len(args) == 2:  # ``host:port`` (the address was unknown)
+            host, port = self.value(args[0], scope, depth + 1), self.value(args[1], scope, depth + 1)
+            return _joined(_joined(host, Value(literal=":")), port)
         if symbol == "fmt.Sprintf" and args:  # the URL it formats, and the env var it is built from
             return _sprintf(
                 self.value(args[0], scope, depth + 1), [self.value(a, scope, depth + 1) for a in args[1:]]

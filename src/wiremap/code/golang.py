@@ -257,6 +257,11 @@ class _Indexer(Names):
                 out[f"={name}"] = v.target
             if v.env:
                 out[f"${name}"] = v.env
+        for field, env in self.field_env.items():  # tagged struct fields: ``.DatabaseURL``
+            if env.env:
+                out[f"$.{field}"] = env.env
+            if env.default and len(env.default) < 300:
+                out[f"=.{field}"] = env.default
         return tuple(sorted(out.items()))
 
     # -- second pass ----------------------------------------------------------------------------------------

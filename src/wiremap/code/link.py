@@ -359,7 +359,7 @@ def _link(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
     return _go_package_values(out)
 
 
-_GO_PART = re.compile(r"\{\?go:(\w+)\}")
+_GO_PART = re.compile(r"\{\?go:(\.?\w+)\}")
 _JS_PART = re.compile(r"\{\?js:([^|{}]+)\|([^{}]+)\}")
 _JS_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
@@ -537,7 +537,9 @@ def _go_package_values(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
                 continue
             env = s.env
             first = _GO_PART.match(s.target)
-            if first is not None and f"={first.group(1)}" not in values and not env:
+            if first is not None and f"${first.group(1)}" in values:
+                env = values[f"${first.group(1)}"]  # the host's variable, not the port's (round 61)
+            elif first is not None and f"={first.group(1)}" not in values and not env:
                 env = values.get(f"${first.group(1)}")
             for m in _GO_PART.finditer(s.target):
                 env = env or values.get(f"${m.group(1)}")
