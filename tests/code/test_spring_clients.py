@@ -93,3 +93,85 @@ def test_a_property_host_with_no_default_anywhere_is_no_address(tmp_path: Path) 
     """Without application.yml no default is known: no target, never a marker."""
     got = _sites(tmp_path, {"src/main/java/com/acme/CacheConfig.java": CACHE})
     assert got == [("CacheConfig.java", 10, "jedis", None, "CACHE_HOST")]
+
+
+PROPS = """package com.acme.config;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+@ConfigurationProperties(prefix = "ledger")
+public class LedgerProperties {
+    private String baseUrl;
+    private int timeoutMs;
+    private int retries;
+
+    public String getBaseUrl() { return baseUrl; }
+    public int getTimeoutMs() { return timeoutMs; }
+}
+"""
+CLIENT = """package com.acme.ledger;
+
+import com.acme.config.LedgerProperties;
+import org.springframework.web.client.RestTemplate;
+
+public class LedgerClient {
+    private final RestTemplate rest = new RestTemplate();
+    private final LedgerProperties props;
+
+    public LedgerClient(LedgerProperties props) {
+        this.props = props;
+    }
+
+    public String balance(String id) {
+        int t = props.getTimeoutMs();
+        return rest.getForObject(props.getBaseUrl() + "/balances/" + id, String.class);
+    }
+}
+"""
+DOC = """# Integration: Orders → Ledger
+
+**Purpose:** Reads balances
+**Protocol:** HTTP
+**Direction:** Unidirectional
+**Critical Path:** No
+
+---
+
+## Quick Reference
+
+**Source:** `src/main/java/com/acme/ledger/LedgerClient.java:16`
+**Destination:** Ledger API (http://127.0.0.1:8097)
+**Client:** `LedgerClient`
+
+---
+
+## Configuration
+
+**Environment Variables:**
+```bash
+export LEDGER_BASEURL=http://127.0.0.1:8097  # base URL
+```
+"""
+
+
+def test_src006_reads_the_fields_of_another_files_properties_class_the_client_uses(tmp_path: Path) -> None:
+    """The client reads ``props.getTimeoutMs()`` of LedgerProperties (another file, another package):
+    LEDGER_TIMEOUTMS is the integration's, unlisted; ``retries``, which it never reads, is not."""
+    import wiremap
+
+    from ._git import repo_of
+
+    repo = repo_of(
+        tmp_path / "repo",
+        {
+            "wiremap.toml": 'docs = "docs"\nroot = "."\n',
+            "src/main/java/com/acme/config/LedgerProperties.java": PROPS,
+            "src/main/java/com/acme/ledger/LedgerClient.java": CLIENT,
+            "docs/ledger.md": DOC,
+        },
+    )
+    found = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC006"])
+    assert [f.message for f in found] == [
+        "src/main/java/com/acme/config/LedgerProperties.java:8 reads environment variable LEDGER_TIMEOUTMS,"
+        " which the doc does not list"
+    ]

@@ -123,7 +123,7 @@ class Project:
         if dotted in self._modules:
             return self._modules[dotted]
         base = dotted.replace(".", "/")
-        names = (f"{base}.py", f"{base}/__init__.py")
+        names = (f"{base}.py", f"{base}/__init__.py", f"{base}.java")  # (a Java class by its FQN)
         rel = next((c for p in ("", "src/") for n in names if self.exists(c := p + n)), None)
         if rel is None and base:
             ends = [r for r in self.index.files if r.endswith(tuple("/" + n for n in names))]

@@ -161,6 +161,8 @@ def integration_env_reads(
     if others is not None and f.language == "python":
         qualified = {q for a, b in followed for q in module.uses.qualified(a, b)}
         reads += _settings_reads(f, others, used, qualified, name.rsplit(".", 1)[-1] if name else None)
+    elif others is not None and f.language == "java":
+        reads += _java_class_reads(f, lines, others, used, attributes)
     # the variable a call site of the integration's code is given through another module's setting
     # (``httpx.Client(base_url=settings.GEO_API_URL)``, GEO_API_URL read in settings.py): read for it
     # (SRC006 said nothing of the variable that configures the call: new user, round 39)
@@ -269,6 +271,47 @@ def _settings_reads(
         tops = _top_level(other.definitions)
         code = _Module(lines, tops, _Uses(lines, other.language))
         reads += _follow(other, lines, code, tops, [], set(names), set(attrs), classes=True)[0]
+    return reads
+
+
+_JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;")
+_JAVA_FIELD = re.compile(
+    r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:private|protected|public|final|volatile|transient)\s+)*"
+    r"[\w.<>\[\], ?]+?\s+(\w+)\s*(?:=[^;]*)?;"
+)
+
+
+def _java_class_reads(
+    f: FileIndex, lines: list[str], others: Others, used: set[str], attributes: set[str]
+) -> list[EnvRead]:
+    """The reads of the project's other Java classes the integration's code uses (a properties class given
+    to the client's constructor: ``props.getBaseUrl()``), one per field it reads, by the field's name or
+    its getter's (SRC006 asked nothing of a variable read through another file's class: round 60)."""
+    package = next((m.group(1) for line in lines[:50] if (m := _JAVA_PACKAGE.match(line))), "")
+    classes = {imp.bound: f"{imp.module}.{imp.name}" for imp in f.imports if imp.name and imp.name != "*"}
+    wanted = {w: classes.get(w, f"{package}.{w}" if package else w) for w in used if w[:1].isupper()}
+    reads: list[EnvRead] = []
+    for fqn in sorted(set(wanted.values())):
+        found = others(fqn)
+        if found is None or found[0].path == f.path or not found[0].env_reads:
+            continue
+        other, other_lines = found
+        for read in other.env_reads:
+            field = next(
+                (
+                    m.group(1)
+                    for text in other_lines[read.line - 1 : read.line + 2]
+                    if (m := _JAVA_FIELD.match(text))
+                ),
+                None,
+            )
+            accessors = (
+                {field, f"get{field[:1].upper()}{field[1:]}", f"is{field[:1].upper()}{field[1:]}"}
+                if field
+                else set()
+            )
+            if accessors & (attributes | used):
+                reads.append(read)
     return reads
 
 
