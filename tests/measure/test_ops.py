@@ -16,7 +16,7 @@ import socket
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -484,3 +484,60 @@ def test_an_error_reply_keeps_the_connection() -> None:
     result, _ = asyncio.run(main())
     assert result.errors["protocol"].count == 40, result.errors  # type: ignore[attr-defined]
     assert result.reopened == 0 and connections == 2, (result.reopened, connections)  # type: ignore[attr-defined]
+
+
+def _fake_redis(reply: Callable[[int], bytes | None]) -> Callable[..., Any]:
+    """A RESP server answering each PING with ``reply(n)`` (None: it closes the connection)."""
+
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        served = 0
+        while line := await reader.readline():
+            if not line.startswith(b"*"):
+                continue
+            parts = [await reader.readline() for _ in range(2 * int(line[1:]))]
+            if len(parts) > 1 and parts[1].strip().upper() == b"PING":
+                served += 1
+                answer = reply(served)
+                if answer is None:
+                    writer.close()
+                    return
+                writer.write(answer)
+            else:
+                writer.write(b"+OK\r\n")
+            await writer.drain()
+
+    return client
+
+
+def _redis_run(reply: Callable[[int], bytes | None], rate: int = 200) -> Any:
+    from wiremap.measure._base import LoadPlan
+    from wiremap.measure.engine import run_load
+
+    async def main() -> Any:
+        server = await asyncio.start_server(_fake_redis(reply), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            plan = LoadPlan(rate=rate, duration_s=1, connections=2, max_error_rate=0.5)
+            return await run_load(redis_op.factory, _ctx("redis", port), plan)
+
+    return asyncio.run(main())
+
+
+def test_redis_on_the_callback_path_reopens_what_the_server_closed() -> None:
+    """Issue 14: Redis is driven by callbacks (its transport taken over from redis-py). A server closing
+    the connection at every 10th PING: that request fails, the next one opens a new connection (counted),
+    and the run goes on."""
+    result = _redis_run(lambda n: None if n % 10 == 0 else b"+PONG\r\n")
+    failed = sum(e.count for e in result.errors.values())
+    assert 0 < failed < result.requests / 5, result.errors
+    assert result.reopened >= failed - 2, (result.reopened, failed)
+    assert result.requests >= 190
+
+
+def test_redis_error_replies_are_mapped_as_redis_py_maps_them() -> None:
+    """``-NOAUTH`` is an auth failure, other error replies the server's (the connection kept); a reply
+    that is no simple string is not a Redis answer to PING."""
+    noauth = _redis_run(lambda n: b"-NOAUTH Authentication required.\r\n", rate=50)
+    assert "auth" in noauth.errors, noauth.errors
+    garbage = _redis_run(lambda n: b"$5\r\nhello\r\n", rate=50)
+    assert "protocol" in garbage.errors and "PING answered" in garbage.errors["protocol"].first_message

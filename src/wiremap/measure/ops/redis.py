@@ -4,17 +4,20 @@ Connection options and errors are :mod:`wiremap.protocols.redis`'s, as the probe
 database number from the first ``redis://``/``rediss://`` URL the doc names as an environment variable,
 RESP2, TLS for ``rediss`` targets or a doc that says TLS, no retries; passwords masked in messages.
 
-A call writes a pre-packed ``PING`` on the client's one connection and reads the reply, bypassing the
-client's per-command machinery (locks, retries, metrics: a third of the CPU of ``client.ping()``); calls
-are made one at a time, as the engine makes them. After a failed or abandoned call redis-py drops the
-connection and the next call reconnects (its connect time is then part of that call's latency; the
-engine reopens the operation after a failure anyway). The factory raises ConfigError for a database that
-is not a number or without the driver.
+redis-py opens the connection (TCP, TLS, AUTH, SELECT); then the operation takes its transport over and
+drives it by callbacks, as the load engine's wire path wants (:meth:`RedisPing.start`: a pre-packed
+``PING`` written, the reply's ``data_received`` answers; no task, future or timer per request: the
+awaited ``client.ping()`` cost ~67 µs of client CPU a request, 0.32× redis-benchmark, issue 14). Calls
+are made one at a time, as the engine makes them. An error reply (``-ERR``, ``-NOAUTH``) is mapped as
+redis-py maps it and keeps the connection; a lost or abandoned connection is opened again by the next
+call (its connect time is then part of that call's latency). The factory raises ConfigError for a
+database that is not a number or without the driver.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from ..._errors import ConfigError
@@ -27,7 +30,7 @@ from ._driver import require_driver
 __all__ = ["RedisPing", "factory"]
 
 
-class RedisPing:
+class RedisPing(asyncio.Protocol):
     def __init__(self, ctx: ProbeContext) -> None:
         require_driver("redis", "redis")
         self._timeout_s = ctx.timeout_s
@@ -35,44 +38,143 @@ class RedisPing:
             self._redis = Redis(ctx, "wiremap-measure")
         except BadDatabase as exc:
             raise ConfigError(f"redis: {exc}") from None
-        self._client: Any = None
-        self._conn: Any = None  # the client's one connection, driven directly (a third less CPU per PING)
-        self._ping: Any = None
+        self._transport: asyncio.Transport | None = None
+        self._writer: Any = None  # the stream writer redis-py opened the transport with
+        self._buffer = b""
+        self._done: Callable[[Exception | None], None] | None = None  # the request in flight's
+        self._task: asyncio.Task[None] | None = None  # a connection being opened for a request
+        self.reopens = -1  # connections opened after the first (the engine reports them)
 
     async def open(self) -> None:
-        await self.close()
+        self._drop()
+        self.reopens += 1
         try:
-            self._client = client = self._redis.client()
+            client = self._redis.client()  # it opens the connection; the operation drives it
         except ImportError as exc:
             raise RuntimeError(f"redis: {DRIVER_MISSING}") from exc
         try:
             async with asyncio.timeout(self._timeout_s):
                 await self._redis.connect(client)  # TCP, TLS, AUTH, SELECT
         except BaseException:
-            await self.close()
+            try:
+                async with asyncio.timeout(1.0):
+                    await client.aclose()
+            except Exception:  # best effort: the error raised is the one to report
+                pass
             raise
-        self._conn = client.connection
-        self._ping = self._conn.pack_command("PING")
+        conn = client.connection
+        transport = conn._writer.transport
+        transport.set_protocol(self)  # its bytes come here now, not to redis-py's reader
+        # redis-py lets go of it: the operation closes it (no "unclosed client" warning on collection);
+        # its stream writer is kept, or collecting it would close the transport
+        self._writer, conn._reader, conn._writer = conn._writer, None, None
+        client.connection = None
+        self._transport, self._buffer = transport, b""
 
     async def __call__(self) -> None:
-        conn = self._conn
+        answered: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
+
+        def done(error: Exception | None) -> None:
+            if not answered.done():
+                answered.set_result(error)
+
+        self.start(done)
         try:
-            await conn.send_packed_command(self._ping, check_health=False)
-            pong = await conn.read_response()
+            error = await answered
+        except asyncio.CancelledError:
+            self.abort()
+            raise
+        if error is not None:
+            raise error
+
+    # -- driven by callbacks (the load engine's wire path) -----------------------------------------
+
+    def start(self, done: Callable[[Exception | None], None]) -> None:
+        """Write ``PING``; ``done(None)`` on ``+PONG``, ``done(error)`` otherwise (never after :meth:`abort`).
+        A connection to open takes a task of its own; the common case takes none."""
+        self._done = done
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            self._task = asyncio.ensure_future(self._reopened())
+            return
+        transport.write(_PING)
+
+    def abort(self) -> None:
+        """Give up the request in flight (its deadline passed): the connection is closed."""
+        self._done = None
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._drop()
+
+    async def _reopened(self) -> None:
+        try:
+            await self.open()
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:
-            raise self._redis.error(exc) from exc
-        if pong != b"PONG":
-            raise InvalidResponseError(f"PING answered {pong!r}", self._redis.host, self._redis.port)
+            self._task = None
+            self._finish(self._redis.error(exc))
+            return
+        self._task = None
+        if self._transport is not None:
+            self._transport.write(_PING)
+
+    def _finish(self, error: Exception | None) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done(error)
+
+    def _drop(self) -> None:
+        transport, self._transport, self._writer = self._transport, None, None
+        self._buffer = b""
+        if transport is not None:
+            transport.abort()
+
+    # -- asyncio.Protocol: the taken-over connection ----------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        if self._done is None:  # bytes no request asked for: not a Redis server's answer; the next reopens
+            self._drop()
+            return
+        buffer = self._buffer + data if self._buffer else data
+        end = buffer.find(b"\r\n")
+        if end < 0:
+            self._buffer = buffer
+            return
+        line, rest = buffer[:end], buffer[end + 2 :]
+        self._buffer = b""
+        if line == b"+PONG" and not rest:
+            self._finish(None)
+        elif (
+            line[:1] == b"-" and not rest
+        ):  # an error reply, mapped as redis-py maps it: the connection holds
+            from redis._parsers.base import BaseParser
+
+            message = line[1:].decode("utf-8", "replace")
+            self._finish(self._redis.error(BaseParser.parse_error(message)))  # type: ignore[no-untyped-call]
+        else:
+            self._drop()
+            host, port = self._redis.host, self._redis.port
+            self._finish(InvalidResponseError(f"PING answered {buffer[:40]!r}", host, port))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._transport is not None:
+            self._transport = None
+            if exc is None:
+                from redis.exceptions import ConnectionError as Closed
+
+                exc = Closed("Connection closed by server.")
+            self._finish(self._redis.error(exc))
+
+    def eof_received(self) -> bool:
+        return False  # the transport closes; connection_lost says so
 
     async def close(self) -> None:
-        client, self._client, self._conn = self._client, None, None
-        if client is None:
-            return
-        try:
-            async with asyncio.timeout(1.0):
-                await client.aclose()
-        except Exception:  # best effort: nothing is measured any more
-            pass
+        self.abort()
+
+
+_PING = b"*1\r\n$4\r\nPING\r\n"
 
 
 def factory(ctx: ProbeContext) -> Operation:
