@@ -1,0 +1,49 @@
+"""Code-linked lint and discover on a polyglot shop (new user, round 63): each was wrong before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import wiremap
+
+from ._git import repo_of
+
+
+def _doc(source: str, client: str, destination: str, env: str = "", protocol: str = "HTTP") -> str:
+    listed = f"**Environment Variables:**\n```bash\n{env}```\n" if env else ""
+    return (
+        f"# Integration: Web → Peer\n\n**Purpose:** Test\n**Protocol:** {protocol}\n"
+        "**Direction:** Unidirectional\n"
+        f"**Critical Path:** No\n\n## Quick Reference\n\n**Source:** `{source}`\n"
+        f"**Destination:** Peer ({destination})\n**Client:** `{client}`\n\n## Configuration\n\n{listed}"
+    )
+
+
+def _lint(tmp_path: Path, files: dict[str, str], select: str) -> list[str]:
+    repo = repo_of(tmp_path / "repo", {"wiremap.toml": 'docs = "docs"\nroot = "."\n', **files})
+    return [f.message for f in wiremap.lint_catalog(wiremap.load(repo / "docs"), select=[select])]
+
+
+DB_TS = (
+    'import { Pool } from "pg";\n\nconst { DATABASE_URL, PG_POOL_MAX = "10" } = process.env;\n\n'
+    "export const pool = new Pool({\n  connectionString: DATABASE_URL,\n  max: Number(PG_POOL_MAX),\n});\n"
+)
+
+
+def test_src006_reads_a_destructuring_of_process_env_at_its_line(tmp_path: Path) -> None:
+    """``const { DATABASE_URL, PG_POOL_MAX = "10" } = process.env``: both read on line 3 (PG_POOL_MAX was
+    missed, DATABASE_URL named at the Pool's line)."""
+    doc = _doc("src/db.ts:5", "pool", "127.0.0.1:5432", protocol="PostgreSQL")
+    found = _lint(tmp_path, {"src/db.ts": DB_TS, "docs/db.md": doc}, "SRC006")
+    assert found == [
+        "src/db.ts:3 reads environment variable DATABASE_URL, which the doc does not list",
+        "src/db.ts:3 reads environment variable PG_POOL_MAX, which the doc does not list",
+    ]
+    multiline = DB_TS.replace(
+        "const { DATABASE_URL, PG_POOL_MAX = ", "const {\n  DATABASE_URL,\n  PG_POOL_MAX = "
+    )
+    found = _lint(tmp_path / "b", {"src/db.ts": multiline, "docs/db.md": doc.replace(":5`", ":8`")}, "SRC006")
+    assert [m.split(" reads ")[1] for m in found] == [
+        "environment variable DATABASE_URL, which the doc does not list",
+        "environment variable PG_POOL_MAX, which the doc does not list",
+    ]
