@@ -47,3 +47,28 @@ def test_src006_reads_a_destructuring_of_process_env_at_its_line(tmp_path: Path)
         "environment variable DATABASE_URL, which the doc does not list",
         "environment variable PG_POOL_MAX, which the doc does not list",
     ]
+
+
+def test_env_reads_through_a_name_given_to_the_environment(tmp_path: Path) -> None:
+    """``import { env } from "node:process"``, ``const { env } = process``, ``const e = process.env``;
+    Python's ``env = os.environ``: each read was "never read" (SRC005)."""
+    from wiremap.code.javascript import index_javascript
+    from wiremap.code.python import index_python
+
+    forms = {
+        'import { env } from "node:process";\nconst A = env.SEARCH_URL;\n': ("SEARCH_URL", 2),
+        "const { env } = process;\nconst A = env.SEARCH_URL;\n": ("SEARCH_URL", 2),
+        'const e = process.env;\nconst A = e["SEARCH_URL"] ?? "x";\n': ("SEARCH_URL", 2),
+        "const { env: vars } = process;\nconst A = vars.SEARCH_URL;\n": ("SEARCH_URL", 2),
+    }
+    for code, (name, line) in forms.items():
+        reads = index_javascript("a.ts", code.encode(), "sha").env_reads
+        assert [(e.name, e.line) for e in reads] == [(name, line)], code
+    unrelated = index_javascript("a.ts", b"const env = load();\nconst A = env.SEARCH_URL;\n", "sha")
+    assert unrelated.env_reads == ()  # a name of something else is no read
+    py = (
+        'import os\n\nenv = os.environ\nLEDGER_URL = env.get("LEDGER_URL", "http://127.0.0.1:9")\n'
+        'TOKEN = env["LEDGER_TOKEN"]\n'
+    )
+    reads = index_python("a.py", py.encode(), "sha").env_reads
+    assert [(e.name, e.line) for e in reads] == [("LEDGER_URL", 4), ("LEDGER_TOKEN", 5)]

@@ -51,6 +51,15 @@ class Names:
         self.bound_requires: set[int] = set()  # start bytes of require() calls a declaration binds
         # (scope, name) -> what the name resolves to; filled in the second pass, once bindings are complete
         self.symbols: dict[tuple[str, str], str | None] = {}
+        # names the file gives ``process.env``: ``import { env } from "node:process"``, ``const { env } =
+        # process``, ``const env = process.env`` (its reads were "never read": round 63)
+        self.env_aliases: set[str] = set()
+
+    def is_env(self, node: Node | None) -> bool:
+        """``process.env``, ``import.meta.env``, or a name the file gave one of them."""
+        return is_env_object(node) or (
+            node is not None and node.type == "identifier" and text(node) in self.env_aliases
+        )
 
     def require_spec(self, value: Node | None, bound: bool = False) -> str | None:
         """``require('pg')`` (possibly in an interop wrapper) → ``pg``; ``bound``: a declaration binds it
@@ -270,7 +279,7 @@ class Names:
         if t == "member_expression":
             return self.member_value(node, scope, depth)
         if t == "subscript_expression":
-            if is_env_object(node.child_by_field_name("object")):
+            if self.is_env(node.child_by_field_name("object")):
                 return Value(env=self.value(node.child_by_field_name("index"), scope, depth + 1).literal)
             return Value()
         if t == "binary_expression":
@@ -302,7 +311,7 @@ class Names:
         if obj is None or prop is None:
             return Value()
         name = text(prop)
-        if is_env_object(obj):
+        if self.is_env(obj):
             return Value(env=name)
         if obj.type == "this":
             return self.value_of_name(scope, f"this.{name}", depth)

@@ -170,6 +170,10 @@ class Module:
                 for t in node.targets:
                     if isinstance(t, ast.Name):
                         self.constants[t.id] = node.value
+                        if self.resolve(node.value) == "os.environ" and t.id not in self.imports:
+                            # ``env = os.environ``: a name for it, as an import is (``env.get("X")`` was
+                            # "never read": round 63)
+                            self.imports[t.id] = "os.environ"
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
                 self.constants[node.target.id] = node.value
 

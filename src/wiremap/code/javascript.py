@@ -64,6 +64,7 @@ _PATTERNS = (
 )
 
 
+_ALIAS_PATTERNS = ("(member_expression object: (identifier))", "(subscript_expression object: (identifier))")
 _ENV_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")  # an environment variable's name, as schemas key them
 # a default a schema spells for its key: zod's ``.default("x")``, envalid's ``{ default: "x" }``
 _SCHEMA_DEFAULT = re.compile(r"""\bdefault\s*(?:\(\s*|:\s*)["'`]([^"'`]*)["'`]""")
@@ -170,6 +171,8 @@ class _Indexer(Names):
                     bound = text(item.child_by_field_name("alias")) or name
                     self.imports.append(ImportRef(spec, name, bound, n))
                     self.bind("", bound, Sym(module if name == "default" else f"{module}.{name}"))
+                    if module == "process" and name == "env":  # ``import { env } from "node:process"``
+                        self.env_aliases.add(bound)
         return None
 
     def imported_from(self, name: str) -> tuple[str, str] | None:
@@ -219,6 +222,8 @@ class _Indexer(Names):
             self.bind(scope, ident, DECLARED if value is None else value)
             if value is None:
                 return scope
+            if is_env_object(unwrap(value)):  # ``const env = process.env``
+                self.env_aliases.add(ident)
             self.note_require(value, ident, node)
             kind = unwrap(value).type
             if kind in _FUNCTIONS:
@@ -246,7 +251,7 @@ class _Indexer(Names):
                 )
 
     def destructure(self, pattern: Node, value: Node | None, scope: str, decl: Node) -> None:
-        is_env = value is not None and is_env_object(unwrap(value))
+        is_env = value is not None and self.is_env(unwrap(value))
         spec = self.require_spec(value, bound=True)
         for prop in pattern.named_children:
             key = local = None
@@ -270,6 +275,9 @@ class _Indexer(Names):
                     self.bind(scope, ident, None)
                 continue
             if not key or not local:
+                continue
+            if key == "env" and value is not None and text(unwrap(value)) == "process":
+                self.env_aliases.add(local)  # ``const { env } = process``
                 continue
             if is_env:
                 d = literal(default)
@@ -339,12 +347,22 @@ class _Indexer(Names):
     def on_member(self, node: Node, scope: str) -> str | None:
         obj = node.child_by_field_name("object")
         prop = node.child_by_field_name("property")
-        if is_env_object(obj) and prop is not None and prop.type == "property_identifier":
+        if self.is_env(obj) and prop is not None and prop.type == "property_identifier":
             self.env_reads.append(EnvRead(self.path, line(node), text(prop), env_default(node)))
         return scope
 
+    def alias_reads(self, root: Node) -> None:
+        """Reads through a name the file gave ``process.env`` (``env.SEARCH_URL``): the first pass looks
+        only at members of members (``process.env.X``), this one at members of those names, when any."""
+        if not self.env_aliases:
+            return
+        for node in select(self.grammar, _ALIAS_PATTERNS, root):
+            obj = node.child_by_field_name("object")
+            if obj is not None and text(obj) in self.env_aliases:
+                (self.on_member if node.type == "member_expression" else self.on_subscript)(node, "")
+
     def on_subscript(self, node: Node, scope: str) -> str | None:
-        if is_env_object(node.child_by_field_name("object")):
+        if self.is_env(node.child_by_field_name("object")):
             self.env_indexes.append((node, scope))
         return scope
 
@@ -419,7 +437,7 @@ class _Indexer(Names):
             if env is not None:
                 self.env_reads.append(EnvRead(self.path, line(node), env.env or "", env.default))
                 return
-        if any(is_env_object(a) for a in call_args(node)):
+        if any(self.is_env(a) for a in call_args(node)):
             self.schema_reads(node, fn, scope)
         symbol = self.symbol(fn, scope)
         api = find_api(symbol)
@@ -448,6 +466,7 @@ def index_javascript(path: str, data: bytes, sha: str) -> FileIndex:
         tree, _ = parse(grammar, data)
         ix = _Indexer(path, grammar)
         ix.collect(tree.root_node)
+        ix.alias_reads(tree.root_node)
         ix.finish()
     except Exception as exc:  # a grammar or indexer bug must not stop the index of a whole repository
         return FileIndex(path, language, sha, lines, error=f"{type(exc).__name__}: {exc}")
