@@ -72,3 +72,51 @@ def test_env_reads_through_a_name_given_to_the_environment(tmp_path: Path) -> No
     )
     reads = index_python("a.py", py.encode(), "sha").env_reads
     assert [(e.name, e.line) for e in reads] == [("LEDGER_URL", 4), ("LEDGER_TOKEN", 5)]
+
+
+MAIL = (
+    'import os\nimport smtplib\n\nSMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")\n'
+    'SMTP_PORT = int(os.environ.get("SMTP_PORT", "24825"))\n\n\ndef send(msg) -> None:\n'
+    "    with smtplib.SMTP(SMTP_HOST, SMTP_PORT, timeout=10) as smtp:\n        smtp.send_message(msg)\n"
+)
+LEDGER = (
+    'import os\n\nimport requests\n\nLEDGER_URL = os.environ.get("LEDGER_URL", "http://127.0.0.1:24840")\n\n\n'
+    "def post_entry(entry: dict) -> dict:\n"
+    '    return requests.post(f"{LEDGER_URL}/v1/entries", json=entry).json()\n'
+)
+
+
+def test_a_default_the_code_falls_back_to_is_no_disagreement_with_the_variables_documented_value(
+    tmp_path: Path,
+) -> None:
+    """``os.environ.get("SMTP_HOST", "127.0.0.1")`` with the doc's ``SMTP_HOST=smtp.internal`` and
+    Destination smtp.internal:24825: documented, no mismatch (it said "the doc says smtp.internal and the
+    code 127.0.0.1"); a Destination the variable's value contradicts still is one."""
+    from wiremap.code.discover import discover
+    from wiremap.code.index import index_tree
+    from wiremap.model import EnvVar, Integration, SourceRef
+
+    for rel, text in {"app/mail.py": MAIL, "app/ledger.py": LEDGER}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    index = index_tree(tmp_path, use_cache=False)
+
+    def doc(path: str, line: int, dest: str, env: list[EnvVar], protocol: str) -> tuple[Integration, str]:
+        host, _, port = dest.partition(":")
+        integ = Integration(
+            id=path, path=f"docs/{path}.md", source="App", destination="Peer", protocol=protocol,
+            destination_host=host, destination_port=int(port), source_ref=SourceRef(path=path, line=line),
+            env_vars=env,
+        )  # fmt: skip
+        return integ, path
+
+    mail = doc(
+        "app/mail.py", 9, "smtp.internal:24825", [EnvVar(name="SMTP_HOST", value="smtp.internal")], "smtp"
+    )
+    ledger_env = [EnvVar(name="LEDGER_URL", value="http://ledger.internal:24840")]
+    ledger = doc("app/ledger.py", 9, "ledger.internal:24840", ledger_env, "http")
+    got = {sc.site.path: (sc.documented, sc.mismatch) for sc in discover(index, [mail, ledger]).sites}
+    assert got == {"app/mail.py": (True, None), "app/ledger.py": (True, None)}
+    wrong = doc("app/ledger.py", 9, "ledger.internal:9999", ledger_env, "http")
+    (site,) = [sc for sc in discover(index, [mail, wrong]).sites if sc.site.path == "app/ledger.py"]
+    assert site.documented and site.mismatch is not None and ":9999" in site.mismatch

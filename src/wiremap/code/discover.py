@@ -171,7 +171,21 @@ def _env_values(docs: Iterable[tuple[Integration, str | None]]) -> dict[str, str
 
 
 def _site_destination(site: CallSite, env_values: dict[str, str]) -> str | None:
-    return destination_of(site.target) or (destination_of(env_values.get(site.env)) if site.env else None)
+    """Where a site goes: the value the docs give the variable that sets its address, else the code's
+    address (a default the code falls back to when the variable is unset is no disagreement with a doc
+    saying what the variable holds: ``os.environ.get("SMTP_HOST", "127.0.0.1")`` with ``SMTP_HOST=
+    smtp.internal`` was "documented, but the doc says smtp.internal and the code 127.0.0.1": round 63)."""
+    code = destination_of(site.target)
+    value = env_values.get(site.env) if site.env else None
+    if value is None:
+        return code
+    given = destination_of(value)
+    if given is None and code is not None and _BARE_HOST.fullmatch(value):
+        given = f"{value}:{_split(code)[1]}"  # ``SMTP_HOST=smtp.internal``: the host, at the code's port
+    return given or code
+
+
+_BARE_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})")
 
 
 def _split(dest: str) -> tuple[str, str]:
@@ -382,7 +396,7 @@ def discover(
             in_file.setdefault(site.path, set()).add(known)
     for site in sites:
         dest = _site_destination(site, env_values)
-        from_code = destination_of(site.target) is not None
+        from_code = destination_of(site.target) == dest
         if dest is None and len(scoped := in_scope.get((site.path, site.scope or ""), set())) == 1:
             # the send goes where its function's request does: a Do(req) of a request to audit.internal in
             # a file documented for auth.internal was "documented" (new user, round 35)
