@@ -120,3 +120,47 @@ def test_a_default_the_code_falls_back_to_is_no_disagreement_with_the_variables_
     wrong = doc("app/ledger.py", 9, "ledger.internal:9999", ledger_env, "http")
     (site,) = [sc for sc in discover(index, [mail, wrong]).sites if sc.site.path == "app/ledger.py"]
     assert site.documented and site.mismatch is not None and ":9999" in site.mismatch
+
+
+LEDGER_CLASS = '''import requests
+
+LEDGER_URL = "http://127.0.0.1:24840"
+
+
+class LedgerClient:
+    """Client for the accounting ledger.
+
+    The ledger dedupes entries on the Idempotency-Key header,
+    so post_entry may be retried safely.
+    """
+
+    def __init__(self, base_url: str = LEDGER_URL, timeout: float = 5.0):
+        self.base_url = base_url
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "billing/1.0"
+
+    def post_entry(self, entry: dict) -> dict:
+        resp = self.session.post(f"{self.base_url}/v1/entries", json=entry, timeout=self.timeout)
+        resp.raise_for_status()
+        return resp.json()
+'''
+
+
+def test_a_call_in_the_docs_client_class_is_documented_with_a_wrong_port_however_far(tmp_path: Path) -> None:
+    """Source at the class line (where sync puts it), the post 14 lines below, the doc's port wrong: the
+    call is the doc's, with the mismatch said (it was UNDOCUMENTED, and --scaffold drafted a duplicate)."""
+    from wiremap.code.discover import discover
+    from wiremap.code.index import index_tree
+    from wiremap.model import Integration, SourceRef
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/ledger.py").write_text(LEDGER_CLASS)
+    integ = Integration(
+        id="l", path="docs/l.md", source="Billing", destination="Ledger", protocol="http",
+        client="LedgerClient", destination_host="127.0.0.1", destination_port=24849,
+        source_ref=SourceRef(path="app/ledger.py", line=6),
+    )  # fmt: skip
+    (site,) = discover(index_tree(tmp_path, use_cache=False), [(integ, "app/ledger.py")]).sites
+    assert site.site.line == 20 and site.documented
+    assert site.mismatch == "the doc says :24849 and the code :24840"

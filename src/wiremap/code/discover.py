@@ -22,6 +22,7 @@ from ..model import Integration
 from ..ports import DEFAULT_PORTS
 from .index import SourceIndex
 from .link import module_name
+from .locate import client_name
 from .model import CallSite, EnvRead, FileIndex
 
 __all__ = ["Discovery", "Group", "SiteCoverage", "destination_of", "discover"]
@@ -275,6 +276,16 @@ def _near(site: CallSite, integ: Integration, window: int) -> bool:
     return line is not None and abs(line - site.line) <= window
 
 
+def _in_client(site: CallSite, integ: Integration) -> bool:
+    """The site is in the code of the doc's Client (a method of ``LedgerClient``), however far from the
+    Source line: a doc at the class line with a wrong port left the class's calls "undocumented" and
+    --scaffold drafted a second doc (new user, round 63)."""
+    name = client_name(integ.client)
+    if not name or not site.scope:
+        return False
+    return site.scope.split(".")[0] == name.rsplit(".", 1)[-1]
+
+
 def _same_protocol(site: CallSite, integ: Integration) -> bool:
     return integ.protocol is None or integ.protocol == site.protocol
 
@@ -326,7 +337,7 @@ def _doc_of_file(
             wrong = [
                 i
                 for i in named
-                if _near(site, i, window)
+                if (_near(site, i, window) or _in_client(site, i))
                 and _same_protocol(site, i)
                 and any(a == b for a, b in zip(_split(_doc_destination(i) or ""), _split(dest), strict=True))
             ]
