@@ -63,7 +63,7 @@ def test_commonjs_service() -> None:
     assert _sites(index) == [
         (12, "axios.create", "http", "http://catalog:8080", "CATALOG_URL", ""),
         (14, "pg.Pool", "postgresql", None, "DATABASE_URL", ""),
-        (21, "ioredis.Redis", "redis", "redis", "REDIS_HOST", "OrderService.constructor"),
+        (21, "ioredis.Redis", "redis", "redis:6379", "REDIS_HOST", "OrderService.constructor"),  # host:port
         (25, "axios.Axios.get", "http", "/products/${sku}", None, "OrderService.price"),  # a path, as written
         (37, "axios.post", "http", "https://hooks.example.com/orders", None, "OrderService.place"),
         (42, "amqplib.connect", "amqp", None, "RABBITMQ_URL", "startConsumer"),
@@ -96,7 +96,7 @@ def test_typescript_clients() -> None:
         (28, "axios.Axios.post", "http", "/charges", None, "PaymentsClient.charge"),
         (37, "kafkajs.Kafka", "kafka", "kafka-1:9092", None, ""),
         (44, "mongodb.MongoClient.connect", "mongodb", None, "MONGO_URL", "connectMongo"),
-        (47, "nodemailer.createTransport", "smtp", "smtp.example.com", None, ""),
+        (47, "nodemailer.createTransport", "smtp", "smtp.example.com:587", None, ""),  # host:port
         # a client class generated from a .proto, recognised by its grpc.credentials argument
         (49, "@grpc/grpc-js.Client", "grpc", "ledger:50051", "LEDGER_ADDR", ""),
     ]

@@ -164,3 +164,21 @@ def test_a_call_in_the_docs_client_class_is_documented_with_a_wrong_port_however
     (site,) = discover(index_tree(tmp_path, use_cache=False), [(integ, "app/ledger.py")]).sites
     assert site.site.line == 20 and site.documented
     assert site.mismatch == "the doc says :24849 and the code :24840"
+
+
+def test_a_js_options_object_keeps_the_port_beside_its_host() -> None:
+    """``createTransport({ host, port })`` (nodemailer; pg, ioredis alike): host:port (the port was
+    dropped, so a doc's wrong port went unseen); a port read from the environment gives its default."""
+    from wiremap.code.javascript import index_javascript
+
+    code = (
+        'import nodemailer from "nodemailer";\n'
+        'export const a = nodemailer.createTransport({ host: "127.0.0.1", port: 24825, secure: false });\n'
+        'export const b = nodemailer.createTransport({\n  host: process.env.SMTP_HOST ?? "127.0.0.1",\n'
+        '  port: Number(process.env.SMTP_PORT ?? "2525"),\n});\n'
+    )
+    sites = index_javascript("m.ts", code.encode(), "sha").sites
+    assert [(s.line, s.target, s.env) for s in sites] == [
+        (2, "127.0.0.1:24825", None),
+        (3, "127.0.0.1:2525", "SMTP_HOST"),
+    ]

@@ -203,8 +203,19 @@ class Names:
         for key in api.target_keys or TARGET_KEYS:
             v = self.key_value(obj, key, where)
             if v:
-                return v
+                return self.with_port(v, obj, where) if key in ("host", "hostname") else v
         return Value()
+
+    def with_port(self, host: Value, obj: Node, scope: str) -> Value:
+        """``{ host: "127.0.0.1", port: 24825 }``: the host at its port (nodemailer's, pg's, ioredis's; the
+        port was dropped, and a doc's wrong one went unseen: round 63)."""
+        port = self.key_value(obj, "port", scope)
+        number = port.target
+        if host.target is None or number is None or not number.isdigit() or ":" in host.target:
+            return host
+        if host.literal is not None:
+            return Value(literal=f"{host.literal}:{number}", env=host.env or port.env, default=host.default)
+        return Value(env=host.env, default=f"{host.default}:{number}")
 
     def object_literal(self, node: Node | None, scope: str, depth: int = 0) -> tuple[Node, str] | None:
         """The object literal an expression is (directly, through a binding or as a property of another

@@ -43,7 +43,7 @@ WRAPPERS = frozenset(
     }
 )
 INTEROP = frozenset({"__importDefault", "__importStar", "_interopRequireDefault", "_interopRequireWildcard"})
-PASSTHROUGH = frozenset({"String", "URL", "encodeURI"})
+PASSTHROUGH = frozenset({"String", "URL", "encodeURI", "Number", "parseInt"})
 
 
 @dataclass(frozen=True, slots=True)
