@@ -182,3 +182,18 @@ def test_a_js_options_object_keeps_the_port_beside_its_host() -> None:
         (2, "127.0.0.1:24825", None),
         (3, "127.0.0.1:2525", "SMTP_HOST"),
     ]
+
+
+def test_src006_names_the_read_of_another_modules_config_object_where_it_is(tmp_path: Path) -> None:
+    """``baseURL: config.catalogUrl`` with config.ts reading CATALOG_URL: the read is config.ts:2 (it was
+    named at the call's line in http.ts)."""
+    config = (
+        'export const config = {\n  catalogUrl: process.env.CATALOG_URL || "http://127.0.0.1:24814",\n};\n'
+    )
+    http = (
+        'import axios from "axios";\nimport { config } from "./config";\n\n'
+        "export const catalogApi = axios.create({\n  baseURL: config.catalogUrl,\n  timeout: 1500,\n});\n"
+    )
+    doc = _doc("src/http.ts:4", "catalogApi", "127.0.0.1:24814")
+    found = _lint(tmp_path, {"src/config.ts": config, "src/http.ts": http, "docs/c.md": doc}, "SRC006")
+    assert found == ["src/config.ts:2 reads environment variable CATALOG_URL, which the doc does not list"]

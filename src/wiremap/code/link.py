@@ -364,7 +364,7 @@ _JS_PART = re.compile(r"\{\?js:([^|{}]+)\|([^{}]+)\}")
 _JS_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
-def _js_module(files: Mapping[str, FileIndex], importer: str, spec: str) -> FileIndex | None:
+def js_module(files: Mapping[str, FileIndex], importer: str, spec: str) -> FileIndex | None:
     """The project file a relative specifier names (``./config``: config.ts, config.js, config/index.ts;
     ESM's ``./config.js`` written for config.ts)."""
     base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
@@ -400,7 +400,7 @@ def _js_module_values(files: dict[str, FileIndex]) -> dict[str, FileIndex]:
             env = s.env
             values: dict[str, str] = {}
             for m in _JS_PART.finditer(s.target):
-                module = _js_module(files, rel, m.group(1))
+                module = js_module(files, rel, m.group(1))
                 found = dict(module.exports) if module is not None else {}
                 values[m.group(0)] = found.get(f"={m.group(2)}", "{…}")
                 env = env or found.get(f"${m.group(2)}")

@@ -17,7 +17,7 @@ from ..model import Integration
 from ..trust.settings import Trust
 from .history import Commit, file_history, git_toplevel
 from .index import SourceIndex, index_tree
-from .model import FileIndex
+from .model import EnvRead, FileIndex
 from .owners import Owners, find_codeowners
 
 __all__ = ["DEFAULT_LINE_WINDOW", "NO_ROOT", "Project", "Projects", "find_root"]
@@ -132,6 +132,32 @@ class Project:
         found = (f, self.lines(rel)) if f is not None and rel is not None and not f.error else None
         self._modules[dotted] = found
         return found
+
+    def env_read_of(self, f: FileIndex, name: str) -> EnvRead | None:
+        """Where the project reads ``name`` for code of ``f`` that uses it without reading it: in a module
+        ``f`` imports (a relative JS/TS import, a Python module of the tree), else in the one file that
+        reads it; None when that is not clear."""
+        from .link import js_module
+
+        found = [
+            e for g in self.index.files.values() if g.path != f.path for e in g.env_reads if e.name == name
+        ]
+        if not found:
+            return None
+        imported: set[str] = set()
+        for imp in f.imports:
+            if f.language in ("javascript", "typescript") and imp.module.startswith("."):
+                hit = js_module(self.index.files, f.path, imp.module)
+            else:
+                module = self.module(f"{imp.module}.{imp.name}" if imp.name else imp.module)
+                module = module or self.module(imp.module)
+                hit = module[0] if module is not None else None
+            if hit is not None:
+                imported.add(hit.path)
+        near = [e for e in found if e.path in imported]
+        if near:
+            return near[0]
+        return found[0] if len({e.path for e in found}) == 1 else None
 
     def lines(self, rel: str) -> list[str]:
         """The text of a source file, line by line (``[]`` when it cannot be read)."""

@@ -127,10 +127,15 @@ Others = Callable[[str], tuple[FileIndex, list[str]] | None]
 
 
 def integration_env_reads(
-    integration: Integration, f: FileIndex, lines: list[str], others: Others | None = None
+    integration: Integration,
+    f: FileIndex,
+    lines: list[str],
+    others: Others | None = None,
+    read_elsewhere: Callable[[FileIndex, str], EnvRead | None] | None = None,
 ) -> list[EnvRead]:
     """The reads of ``f`` (``lines``: its text) that the doc's integration uses (see the module doc);
-    with ``others``, the reads of the project's modules it uses through an import too."""
+    with ``others``, the reads of the project's modules it uses through an import too; with
+    ``read_elsewhere``, where another file reads a variable a call site of ``f`` is configured by."""
     ref = integration.source_ref
     name = client_name(integration.client)
     clients = doc_client_lines(integration, f, lines)
@@ -182,9 +187,15 @@ def integration_env_reads(
     # (``httpx.Client(base_url=settings.GEO_API_URL)``, GEO_API_URL read in settings.py): read for it
     # (SRC006 said nothing of the variable that configures the call: new user, round 39)
     read_names = {r.name for r in reads}
+    own = {r.name for r in f.env_reads}
     for site in f.sites:
         if site.env and site.env not in read_names and any(a <= site.line <= b for a, b in followed):
-            reads.append(EnvRead(f.path, site.line, site.env))
+            # read where it is read: config.ts's ``process.env.CATALOG_URL`` for ``baseURL:
+            # config.catalogUrl`` (it was named at the call's line in http.ts: round 63)
+            there = (
+                read_elsewhere(f, site.env) if read_elsewhere is not None and site.env not in own else None
+            )
+            reads.append(there or EnvRead(f.path, site.line, site.env))
             read_names.add(site.env)
     return reads
 

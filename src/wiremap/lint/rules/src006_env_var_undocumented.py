@@ -50,7 +50,7 @@ def _check(ctx: CatalogContext) -> Iterator[Violation]:
             continue
         documented = of_file[(project.root, rel)] | project.listed_env(rel, given)
         seen: set[str] = set()
-        for read in integration_env_reads(integ, f, project.lines(rel), project.module):
+        for read in integration_env_reads(integ, f, project.lines(rel), project.module, project.env_read_of):
             if read.name in documented or read.name in seen:
                 continue
             seen.add(read.name)
