@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import wiremap
 
 from ._git import repo_of
@@ -197,3 +199,46 @@ def test_src006_names_the_read_of_another_modules_config_object_where_it_is(tmp_
     doc = _doc("src/http.ts:4", "catalogApi", "127.0.0.1:24814")
     found = _lint(tmp_path, {"src/config.ts": config, "src/http.ts": http, "docs/c.md": doc}, "SRC006")
     assert found == ["src/config.ts:2 reads environment variable CATALOG_URL, which the doc does not list"]
+
+
+FACTORY = 'import httpx\n\n\ndef make_tax_client() -> httpx.Client:\n    return httpx.Client(base_url="http://127.0.0.1:24841")\n'
+TAX = (
+    "from app.factory import make_tax_client\n\n\ndef quote_vat(country: str) -> int:\n"
+    "    with make_tax_client() as client:\n"
+    '        r = client.post("/v1/quotes", json={"country": country})\n        return r.json()["vat_cents"]\n'
+)
+
+
+def test_a_source_near_a_use_of_a_client_defined_in_another_file_is_src003_and_sync_records_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """make_tax_client moved to factory.py; the doc's Source is tax.py:6, one line from a call of it. lint
+    said nothing (the window tolerated the use) while sync's note named SRC003; sync --write then recorded
+    the commit in Recent Changes, which quieted SRC007 on the unfixed doc, and a second sync said "already
+    in sync" (exit 0)."""
+    from wiremap.cli.main import main
+
+    from ._git import commit_all
+
+    doc = _doc("app/tax.py:6", "make_tax_client", "127.0.0.1:24841") + (
+        "## Recent Changes\n\n**2026-11-01:**\n- First\n\n---\n\n**Last Updated:** 2026-11-10\n"
+    )
+    files = {"wiremap.toml": 'docs = "docs"\nroot = "."\n', "app/factory.py": FACTORY, "app/tax.py": TAX}
+    repo = repo_of(tmp_path / "repo", {**files, "docs/tax.md": doc}, date="2026-11-01T09:00:00+00:00")
+    (repo / "app/tax.py").write_text(TAX + "\n# moved the factory\n")
+    commit_all(repo, "Move tax client factory", "2026-11-20T09:00:00+00:00")
+    found = wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC003"])
+    assert [f.message.split(";")[0] for f in found] == [
+        "Client make_tax_client is not at app/tax.py:6: it is defined in app/factory.py:4 (app/tax.py only "
+        "uses it, at line 5)"
+    ]
+    monkeypatch.chdir(repo)
+    before = (repo / "docs/tax.md").read_text()
+    assert main(["sync", "--write", "docs"]) == 1
+    assert (repo / "docs/tax.md").read_text() == before  # no commit recorded: SRC007 still says so
+    err = capsys.readouterr().err
+    assert "Recent Changes and Last Updated left as they are" in err
+    assert "0 doc(s) synced, 0 already in sync, 1 to fix by hand" in err
+    assert [f.code for f in wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC007"])] == [
+        "SRC007"
+    ]

@@ -37,7 +37,7 @@ def sync(
         raise UsageError(f"--root {root} is not a folder")
     projects = Projects(config, root=root.resolve() if root is not None else None)
     today = dt.date.today()
-    changed = skipped = 0
+    changed = skipped = pending = 0
     for doc in catalog.docs:
         project = projects.for_doc(doc.path)
         why = not_compared(doc, project)
@@ -64,6 +64,7 @@ def sync(
             continue
         for note in result.notes:
             err.print(f"note: {doc.path}: {note}", markup=False)
+        pending += bool(result.notes) and not result.changed  # not in sync, whatever sync could write
         if not result.changed:
             continue
         changed += 1
@@ -82,8 +83,11 @@ def sync(
                 )
             err.print(f"{doc.path}: {'; '.join(result.changes)}", markup=False)
     verb = "synced" if write else "would be synced"
-    summary = f"{changed} doc(s) {verb}, {len(catalog.docs) - changed - skipped} already in sync"
+    summary = f"{changed} doc(s) {verb}, {len(catalog.docs) - changed - skipped - pending} already in sync"
+    if pending:
+        # a doc with a note is not in sync: it needs what the note says, by hand (round 63: "already in sync")
+        summary += f", {pending} to fix by hand (see the notes above)"
     if skipped:
         summary += f", {skipped} skipped (nothing compared: see the skipped lines above)"
     err.print(summary, markup=False)
-    raise typer.Exit(1 if changed and not write else 0)
+    raise typer.Exit(1 if (changed and not write) or pending else 0)

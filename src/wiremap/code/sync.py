@@ -284,8 +284,13 @@ def sync_doc(doc: ParsedDoc, text: str, project: Project, rel: str, *, today: dt
         and _set_field(lines, updated, today.isoformat())
     )
     if changed and pending and _date(integ.last_updated) != today:
-        out.notes.append("Last Updated left as it is: the doc still needs the fix above")
-    if _add_recent_changes(lines, unrecorded, footer):
+        left = "Last Updated left as it is"
+        if unrecorded:
+            left = "Recent Changes and Last Updated left as they are"
+        out.notes.append(f"{left}: the doc still needs the fix above")
+    # nor are its commits recorded: the newest entry's day is the doc's review day too, and it quieted
+    # SRC007 on a doc SRC003 still fails (new user, round 63)
+    if not pending and _add_recent_changes(lines, unrecorded, footer):
         out.changes.append(f"{len(unrecorded)} commit(s) added to Recent Changes")
     if owners_changed:
         out.changes.append(owners_changed)
