@@ -242,3 +242,29 @@ def test_a_source_near_a_use_of_a_client_defined_in_another_file_is_src003_and_s
     assert [f.code for f in wiremap.lint_catalog(wiremap.load(repo / "docs"), select=["SRC007"])] == [
         "SRC007"
     ]
+
+
+def test_drafts_name_the_service_not_a_role_folder_inside_it(tmp_path: Path) -> None:
+    """services/web/src/clients and services/web/src/routes were "Clients → …" and "Routes → …" beside
+    "Web → …"; billing/clients is Billing."""
+    from wiremap.code.discover import discover
+    from wiremap.code.draft import draft_doc
+    from wiremap.code.index import index_tree
+
+    files = {
+        "services/web/src/clients/catalog.ts": (
+            'import axios from "axios";\nexport const c = axios.get("http://catalog.internal:8080/x");\n'
+        ),
+        "services/web/src/routes/search.ts": 'export const s = fetch("http://search.internal:9200/q");\n',
+        "billing/clients/ledger.py": 'import requests\n\nrequests.post("http://ledger.internal:8097/e")\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    index = index_tree(tmp_path, use_cache=False)
+    titles = sorted(draft_doc(g, index)[1].splitlines()[0] for g in discover(index, []).groups)
+    assert [t.split(" → ")[0] for t in titles] == [
+        "# Integration: Billing",
+        "# Integration: Web",
+        "# Integration: Web",
+    ]

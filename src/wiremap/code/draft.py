@@ -170,9 +170,53 @@ _LAYOUT_DIRS = frozenset(
 )
 
 
+# folders that hold one service each (``services/web``) and folders named for a role inside one
+# (``src/clients``): drafts of services/web were "Clients → Catalog" and "Routes → Search" beside
+# "Web → …" (new user, round 63)
+_CONTAINERS = frozenset(
+    ["services", "apps", "packages", "modules", "microservices", "projects", "components"]
+)
+_ROLE_DIRS = frozenset(
+    [
+        "clients",
+        "client",
+        "routes",
+        "handlers",
+        "controllers",
+        "api",
+        "apis",
+        "adapters",
+        "integrations",
+        "repositories",
+        "repository",
+        "db",
+        "models",
+        "utils",
+        "util",
+        "helpers",
+        "config",
+        "infra",
+        "infrastructure",
+        "gateways",
+        "external",
+        "providers",
+        "services",
+        "service",
+        "workers",
+        "jobs",
+        "tasks",
+        "store",
+        "storage",
+    ]
+)
+
+
 def _source_name(group: Group, root_name: str) -> str:
     parts = [p for p in group.source_dir.split("/") if p]
-    while parts and parts[-1].lower() in _LAYOUT_DIRS:
+    held = next((i for i, p in enumerate(parts[:-1]) if p.lower() in _CONTAINERS), None)
+    if held is not None and parts[held + 1].lower() not in _LAYOUT_DIRS:
+        return _title(parts[held + 1]) or "Source"
+    while parts and (parts[-1].lower() in _LAYOUT_DIRS or parts[-1].lower() in _ROLE_DIRS):
         parts.pop()
     folder = parts[-1] if parts else root_name
     return _title(folder) or "Source"
