@@ -62,3 +62,18 @@ def test_a_path_call_does_not_join_one_of_two_clients_that_name_no_peer(tmp_path
     root = _tree(tmp_path, {"src/config.ts": CONFIG, "src/billing.ts": two})
     found = discover(index_tree(root, use_cache=False), [])
     assert len(found.groups) == 4  # two clients, and the two path calls on their own
+
+
+def test_a_nested_member_of_another_modules_object(tmp_path: Path) -> None:
+    """``config.payments.baseUrl`` (round 63): read two levels into config.ts's object."""
+    config = (
+        "export const config = {\n  payments: {\n"
+        '    baseUrl: process.env.PAYMENTS_API_URL ?? "http://127.0.0.1:24811",\n  },\n};\n'
+    )
+    api = (
+        'import axios from "axios";\nimport { config } from "./config";\n\n'
+        "export const payments = axios.create({ baseURL: config.payments.baseUrl });\n"
+    )
+    root = _tree(tmp_path, {"src/config.ts": config, "src/api.ts": api})
+    (site,) = index_tree(root, use_cache=False).files["src/api.ts"].sites
+    assert (site.target, site.env) == ("http://127.0.0.1:24811", "PAYMENTS_API_URL")

@@ -336,10 +336,16 @@ class Names:
             # ``env.DATABASE_URL`` of a config module (zod, envalid, t3-env keep the variables' names as
             # keys): that variable, its default read at link time (it was no env and no target: round 55)
             return Value(env=name)
-        if found is None and obj.type == "identifier" and (origin := self.imported_from(text(obj))):
-            # ``config.billingUrl`` of ``import { config } from "./config"``: read at link time from what
-            # that module's object holds (link.py; the base URL was unknown: round 62)
-            return Value(literal=f"{{?js:{origin[0]}|{origin[1]}.{name}}}")
+        if found is None:
+            # ``config.billingUrl`` (``config.payments.baseUrl``) of ``import { config } from "./config"``:
+            # read at link time from what that module's object holds (link.py; the base URL was unknown:
+            # rounds 62, 63)
+            path, root = [name], obj
+            while root.type == "member_expression" and len(path) < 3:
+                path.insert(0, text(root.child_by_field_name("property")))
+                root = root.child_by_field_name("object")  # type: ignore[assignment]
+            if root is not None and root.type == "identifier" and (origin := self.imported_from(text(root))):
+                return Value(literal=f"{{?js:{origin[0]}|{origin[1]}.{'.'.join(path)}}}")
         return self.key_value(found[0], name, found[1], depth + 1) if found is not None else Value()
 
     def imported_from(self, name: str) -> tuple[str, str] | None:
