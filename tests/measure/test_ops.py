@@ -541,3 +541,40 @@ def test_redis_error_replies_are_mapped_as_redis_py_maps_them() -> None:
     assert "auth" in noauth.errors, noauth.errors
     garbage = _redis_run(lambda n: b"$5\r\nhello\r\n", rate=50)
     assert "protocol" in garbage.errors and "PING answered" in garbage.errors["protocol"].first_message
+
+
+def test_postgresql_on_the_callback_path_reopens_a_terminated_connection() -> None:
+    """Issue 14: PostgreSQL is driven by callbacks (libpq non-blocking, TLS kept). The server terminating
+    wiremap's sessions mid-run: the queries then in flight fail, the next ones open new connections
+    (counted), and the run goes on; every other query returned its 1."""
+    import psycopg
+
+    from wiremap.measure._base import LoadPlan
+    from wiremap.measure.engine import run_load
+
+    host, port = require_service("postgresql")
+    env = {"ORDERS_DATABASE_URL": f"postgresql://postgres@{host}:{port}/test"}
+
+    async def main() -> Any:
+        async def terminate() -> None:
+            await asyncio.sleep(0.6)
+            admin = await psycopg.AsyncConnection.connect(
+                host=host, port=port, user="postgres", dbname="test", autocommit=True
+            )
+            async with admin:
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = 'wiremap-measure' AND pid <> pg_backend_pid()"
+                )
+
+        killer = asyncio.ensure_future(terminate())
+        plan = LoadPlan(rate=200, duration_s=1.5, connections=2, max_error_rate=0.5)
+        result = await run_load(postgresql_op.factory, _ctx("postgresql", port, host=host, env=env), plan)
+        await killer
+        return result
+
+    result = asyncio.run(main())
+    failed = sum(e.count for e in result.errors.values())
+    assert failed <= 4, result.errors  # at most the queries in flight, and one per idle connection
+    assert result.reopened >= 1, result.reopened
+    assert result.requests >= 290 and result.latency_ms.p50 > 0

@@ -5,16 +5,20 @@ password and database from the first ``postgresql://``/``postgres://`` URL the d
 variable, else ``$PGUSER``/``$PGDATABASE`` from ``ctx.env``, else ``postgres``; ``sslmode=require`` when
 the doc says TLS; credentials masked in messages.
 
-psycopg prepares the statement after its 5th execution (``prepare_threshold``), so steady-state calls
-are Bind/Execute of a prepared ``SELECT 1``, on one cursor reused by every call (calls are made one at a
-time, as the engine makes them). A call abandoned mid-query (the engine's deadline) makes
-psycopg cancel the query on the server before the cancellation returns (up to 5 s, psycopg's bound).
-The factory raises ConfigError without the driver.
+psycopg opens the connection (TLS, authentication); then the operation drives its libpq connection by
+callbacks, as the load engine's wire path wants (:meth:`PostgresSelect1.start`: ``SELECT 1`` sent
+non-blocking, the socket's readability consumes the answer; no task, future or timer per query: the
+awaited cursor cost ~95 µs of client CPU a query, 0.36× pgbench, issue 14). libpq keeps TLS, so a TLS
+connection is driven the same way. Queries are made one at a time, as the engine makes them. An error
+the server answers (a SQLSTATE) keeps the connection; a lost one, or a query abandoned at the engine's
+deadline (the connection is closed, not cancelled), is opened again by the next query. The factory
+raises ConfigError without the driver.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from ...probes._base import ProbeContext
@@ -31,31 +35,153 @@ class PostgresSelect1:
         require_driver("postgresql", "psycopg")
         self._timeout_s = ctx.timeout_s
         self._pg = Postgres(ctx, "wiremap-measure")
-        self._conn: Any = None
-        self._cur: Any = None  # one cursor for every call (a quarter less CPU than conn.execute)
+        self._conn: Any = None  # psycopg's AsyncConnection: it opened the connection, the operation drives it
+        self._pgconn: Any = None  # its libpq connection
+        self._fd = -1
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._done: Callable[[Exception | None], None] | None = None  # the query in flight's
+        self._failure: Exception | None = None  # what the query's results said, until they end
+        self._row = False  # the query returned its 1
+        self._task: asyncio.Task[None] | None = None  # a connection being opened for a query
+        self.reopens = -1  # connections opened after the first (the engine reports them)
 
     async def open(self) -> None:
-        await self.close()
+        self._drop()
+        self.reopens += 1
         try:
             async with asyncio.timeout(self._timeout_s):
-                self._conn = await self._pg.connect()
+                conn = await self._pg.connect()
         except ImportError as exc:
             raise RuntimeError(f"postgresql: {DRIVER_MISSING}") from exc
-        self._cur = self._conn.cursor()
+        self._conn, self._pgconn = conn, conn.pgconn
+        self._fd = self._pgconn.socket
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self._fd, self._readable)
 
     async def __call__(self) -> None:
+        answered: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
+
+        def done(error: Exception | None) -> None:
+            if not answered.done():
+                answered.set_result(error)
+
+        self.start(done)
         try:
-            cur = self._cur
-            await cur.execute("SELECT 1")
-            row = await cur.fetchone()
+            error = await answered
+        except asyncio.CancelledError:
+            self.abort()
+            raise
+        if error is not None:
+            raise error
+
+    # -- driven by callbacks (the load engine's wire path) -----------------------------------------
+
+    def start(self, done: Callable[[Exception | None], None]) -> None:
+        """Send ``SELECT 1``; ``done(None)`` when it returned 1, ``done(error)`` otherwise (never after
+        :meth:`abort`). A connection to open takes a task of its own; the common case takes none."""
+        self._done, self._failure, self._row = done, None, False
+        if self._pgconn is None:
+            self._task = asyncio.ensure_future(self._reopened())
+            return
+        self._send()
+
+    def abort(self) -> None:
+        """Give up the query in flight (its deadline passed): the connection is closed."""
+        self._done = None
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._drop()
+
+    async def _reopened(self) -> None:
+        try:
+            await self.open()
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:
-            raise self._pg.error(exc) from exc
-        if row is None or row[0] != 1:
-            raise InvalidResponseError(f"SELECT 1 returned {row!r}", self._pg.host, self._pg.port)
+            self._task = None
+            self._finish(self._pg.error(exc))
+            return
+        self._task = None
+        self._send()
+
+    def _send(self) -> None:
+        import psycopg
+
+        pgconn = self._pgconn
+        try:
+            pgconn.send_query(b"SELECT 1")
+            if pgconn.flush() != 0 and self._loop is not None:
+                self._loop.add_writer(self._fd, self._writable)
+        except psycopg.Error as exc:
+            self._lost(exc)
+
+    def _writable(self) -> None:
+        import psycopg
+
+        try:
+            if self._pgconn is not None and self._pgconn.flush() == 0 and self._loop is not None:
+                self._loop.remove_writer(self._fd)
+        except psycopg.Error as exc:
+            self._lost(exc)
+
+    def _readable(self) -> None:
+        import psycopg
+        from psycopg import pq
+        from psycopg.errors import error_from_result
+
+        pgconn = self._pgconn
+        if pgconn is None:
+            return
+        try:
+            pgconn.consume_input()
+            while not pgconn.is_busy():
+                result = pgconn.get_result()
+                if result is None:  # the query's results ended (or nothing was asked: a notice)
+                    if self._done is not None:
+                        failure = self._failure
+                        if failure is None and not self._row:
+                            failure = self._invalid("SELECT 1 returned no row")
+                        self._finish(failure)
+                    break
+                if result.status == pq.ExecStatus.TUPLES_OK:
+                    value = result.get_value(0, 0) if result.ntuples else None
+                    if value == b"1":
+                        self._row = True
+                    else:
+                        self._failure = self._invalid(f"SELECT 1 returned {value!r}")
+                elif result.status != pq.ExecStatus.COMMAND_OK:  # an error the server answered
+                    self._failure = self._pg.error(error_from_result(result))
+        except psycopg.Error as exc:
+            self._lost(exc)
+            return
+        if pgconn.status == pq.ConnStatus.BAD:  # the server went away (after answering, or idle)
+            self._lost(psycopg.OperationalError(pgconn.get_error_message() or "connection lost"))
+
+    def _invalid(self, said: str) -> InvalidResponseError:
+        return InvalidResponseError(said, self._pg.host, self._pg.port)
+
+    def _lost(self, exc: Exception) -> None:
+        error = self._failure or self._pg.error(exc)
+        self._drop()
+        self._finish(error)
+
+    def _finish(self, error: Exception | None) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done(error)
+
+    def _drop(self) -> None:
+        pgconn, self._pgconn, self._conn = self._pgconn, None, None
+        if self._loop is not None and self._fd >= 0:
+            self._loop.remove_reader(self._fd)
+            self._loop.remove_writer(self._fd)
+        self._fd = -1
+        if pgconn is not None:
+            pgconn.finish()  # the AsyncConnection over it counts as closed
 
     async def close(self) -> None:
-        conn, self._conn, self._cur = self._conn, None, None
-        await Postgres.close(conn)
+        self.abort()
 
 
 def factory(ctx: ProbeContext) -> Operation:
