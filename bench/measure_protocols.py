@@ -10,6 +10,9 @@ auth, database ``test``). For each, one doc (``Protocol: Redis`` / ``PostgreSQL`
 * the reference, closed loop with as many connections: ``redis-benchmark -c C -P 1 -t ping`` (its
   ``PING_MBULK`` requests per second), ``pgbench -n -c C -j 1 -f select1.sql`` (``tps``, without the
   connection time);
+* gRPC: a ``grpc.aio`` server with grpcio's health service that this script starts on a free port of
+  127.0.0.1 (a process of its own), wiremap's ``Health/Check`` ceiling against a plain closed loop of
+  ``grpc.aio`` ``Check`` calls with as many channels (a script's, a process of its own);
 * client CPU of both (``os.wait4``: user + sys), per request.
 
 Prints a table and, per protocol, ``ratio wiremap / REFERENCE: 0.42x`` (reported: issue 14 asks for each
@@ -46,6 +49,48 @@ class Target:
 
 
 TARGETS = (Target("Redis", 6379, "redis-benchmark"), Target("PostgreSQL", 5432, "pgbench"))
+GRPC = Target("gRPC", 0, "grpc.aio loop")  # a server this script starts, on a free port
+
+# a grpc.aio server with grpcio's own health service, on the port given (a process of its own)
+_GRPC_SERVER = """
+import asyncio, sys
+import grpc
+from grpc_health.v1 import health, health_pb2_grpc
+
+async def main():
+    server = grpc.aio.server()
+    health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
+    server.add_insecure_port("127.0.0.1:" + sys.argv[1])
+    await server.start()
+    print("ready", flush=True)
+    await server.wait_for_termination()
+
+asyncio.run(main())
+"""
+# the reference: a closed loop of grpc.aio Health/Check calls, one channel and one task per connection
+_GRPC_LOOP = """
+import asyncio, sys, time
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+async def worker(port, until, counts):
+    async with grpc.aio.insecure_channel("127.0.0.1:" + port) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        request = health_pb2.HealthCheckRequest()
+        await stub.Check(request)
+        while time.perf_counter() < until:
+            await stub.Check(request)
+            counts[0] += 1
+
+async def main():
+    port, conns, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    counts = [0]
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(port, start + seconds, counts) for _ in range(conns)))
+    print(counts[0], time.perf_counter() - start)
+
+asyncio.run(main())
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +201,49 @@ def _pgbench(args: argparse.Namespace, folder: Path) -> Outcome:
     return Outcome(float(tps.group(1)), cpu, int(done.group(1)) if done else 0)
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def _grpc_loop(args: argparse.Namespace, port: int) -> Outcome:
+    seconds = 1 if args.quick else args.duration
+    cmd = [sys.executable, "-c", _GRPC_LOOP, str(port), str(args.connections), str(seconds)]
+    code, out, err, cpu = _cpu_of(cmd, seconds + 60)
+    parts = out.split()
+    if code != 0 or len(parts) != 2:
+        return Outcome(None, cpu, 0, f"the grpc.aio loop exited {code}: {(err or out).strip()[-300:]}")
+    done, elapsed = int(parts[0]), float(parts[1])
+    return Outcome(done / elapsed, cpu, done)
+
+
+def _grpc(folder: Path, args: argparse.Namespace) -> tuple[Outcome, Outcome] | str:
+    """wiremap and the plain loop against a grpc.aio health server of this script's (pinned to no core: it
+    shares both with the clients, as the other services do)."""
+    try:
+        import grpc  # noqa: F401
+        import grpc_health  # noqa: F401
+    except ImportError:
+        return "grpcio or grpcio-health-checking not installed"
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", _GRPC_SERVER, str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        if server.stdout.readline().strip() != "ready":
+            return f"the gRPC server did not start: {server.stderr.read() if server.stderr else ''}"
+        target = Target(GRPC.name, port, GRPC.reference)
+        return _wiremap(_doc(folder, target), args), _grpc_loop(args, port)
+    finally:
+        server.kill()
+        server.wait()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--connections", type=int, default=10)
@@ -177,6 +265,12 @@ def main() -> int:
             ref = _redis_benchmark(args) if target.reference == "redis-benchmark" else _pgbench(args, folder)
             rows.append((target.name, "wiremap --find-max", wm))
             rows.append((target.name, target.reference, ref))
+        grpc_rows = _grpc(folder, args)
+        if isinstance(grpc_rows, str):
+            skipped.append(f"gRPC: {grpc_rows}")
+        else:
+            rows.append((GRPC.name, "wiremap --find-max", grpc_rows[0]))
+            rows.append((GRPC.name, GRPC.reference, grpc_rows[1]))
     print(f"measure per protocol, {args.connections} connections, {HOST} (client CPU: user + sys)")
     print(f"{'protocol':<12}{'client':<22}{'req/s':>12}{'CPU µs/req':>12}  note")
     for name, client, o in rows:
