@@ -698,13 +698,14 @@ def _rows(text: str) -> list[tuple[int, int, int]]:
     i = text.find("|")
     while i >= 0:
         start = _line_start(text, i)
-        n += len(_LINE_BREAK.findall(text, counted, start))
-        counted = start
         brk = _LINE_BREAK.search(text, i)
         end = brk.start() if brk is not None else len(text)
         first, last = i, text.rfind("|", i, end)
         head, tail = text[start:first].strip(" \t"), text[last + 1 : end].strip(" \t")
         if last > first and head[-1:] in ("", '"') and tail[:1] in ("", '"', "\\"):
+            # (the lines are counted only up to a row: a shell pipe in a code block is none)
+            n += len(_LINE_BREAK.findall(text, counted, start))
+            counted = start
             out.append((n, first, last + 1))
         if brk is None:
             break
@@ -1008,6 +1009,9 @@ _PROSE_SECRET = re.compile(
 )
 
 
+_NAMED_BEFORE_IS = ("password", "passwd", "passphrase", "pass", "pwd", "token", "secret", "key")
+
+
 def _prose_statements(text: str, low: str) -> Iterator[re.Match[str]]:
     """:data:`_PROSE_SECRET`'s matches, looked for only around each " is " and " was " (a scan of the whole
     doc by a case-blind alternation cost a third of the masker's time on every doc)."""
@@ -1015,6 +1019,9 @@ def _prose_statements(text: str, low: str) -> Iterator[re.Match[str]]:
     for needle in (" is ", " was "):
         i = low.find(needle)
         while i >= 0:
+            if not low[max(0, i - 24) : i].rstrip().endswith(_NAMED_BEFORE_IS):
+                i = low.find(needle, i + 1)  # no secret's name right before it: the regex cannot match here
+                continue
             m = _PROSE_SECRET.search(text, max(0, i - 24), i + 280)
             if m is not None and m.start() < i <= m.start("secret") and m.start() not in seen:
                 seen.add(m.start())
@@ -1079,14 +1086,47 @@ _PGPASS = re.compile(
 )
 
 
+_PGPASS_PORT = re.compile(
+    r":(?:\d{1,5}|\*):"
+)  # what every .pgpass line holds: looked for first (a doc has few)
+
+
 def _pgpass(text: str, found: Found) -> None:
-    for m in _PGPASS.finditer(text):
-        if not _plain(m.group("secret")) and not _PLACEHOLDER_PASSWORD.fullmatch(m.group("secret")):
+    tried: set[int] = set()
+    for hint in _PGPASS_PORT.finditer(text):
+        start = text.rfind("\n", 0, hint.start()) + 1
+        if start in tried:
+            continue
+        tried.add(start)
+        m = _PGPASS.match(text, start)
+        if (
+            m is not None
+            and not _plain(m.group("secret"))
+            and not _PLACEHOLDER_PASSWORD.fullmatch(m.group("secret"))
+        ):
             found.append(Secret(m.start("secret"), m.end("secret"), "password of a .pgpass line", MASK))
 
 
+def _credential_pair_matches(text: str) -> Iterator[re.Match[str]]:
+    """:data:`_CREDENTIAL_PAIR`'s matches, looked for only from a little before each ``auth``,
+    ``credential`` and ``pw_set`` (every match holds one of them near its start): a scan of the whole doc
+    by its case-blind alternation cost 250 µs on a doc that has them."""
+    low = text.lower()
+    keys = sorted(i for word in ("auth", "credential", "pw_set", "pwset") for i in _positions(low, word))
+    pos = 0
+    for k in keys:
+        if k < pos:
+            continue  # inside the last match
+        m = _CREDENTIAL_PAIR.search(text, max(pos, k - 32), k + 1024)
+        while m is not None and m.start() > k:
+            m = None  # the match found starts after this keyword: it is the next keyword's
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
 def _credential_pairs(text: str, found: Found) -> None:
-    for m in _CREDENTIAL_PAIR.finditer(text):
+    for m in _credential_pair_matches(text):
         secret = m.group("secret")
         if not _plain(secret) and not _PLACEHOLDER_PASSWORD.fullmatch(secret):
             found.append(

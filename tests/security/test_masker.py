@@ -409,3 +409,56 @@ def test_a_setting_far_from_every_known_one_gets_no_suggestion() -> None:
 
     assert suggest("owner") == ""  # (it offered down_after)
     assert suggest("expect_stauts") == " (did you mean expect_status?)"
+
+
+# the scans looked for only near what a match must hold (lint at parse speed, issue 14) find what the
+# whole-text scans find
+_NEAR = st.sampled_from(
+    [
+        "password is ",
+        "The API key was ",
+        "token  is ",
+        "is ",
+        " was ",
+        "hunter2xyz9",
+        "basic_auth=(",
+        "HTTPBasicAuth(",
+        "credentials(",
+        "username_pw_set(",
+        '"admin", ',
+        "'s3cr3t-Pw9'",
+        '"pw"',
+        ")",
+        "db.internal:5432:orders:app:",
+        "*:*:*:*:",
+        "Sup3rSecretPw",
+        "12:30:45",
+        "|",
+        "\n",
+        " ",
+        ",",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(_NEAR, max_size=14))
+def test_the_scans_near_their_words_find_what_whole_text_scans_find(pieces: list[str]) -> None:
+    from wiremap import secrets as s
+
+    text = "".join(pieces)
+    low = text.lower()
+    assert [m.span() for m in s._credential_pair_matches(text)] == [
+        m.span() for m in s._CREDENTIAL_PAIR.finditer(text)
+    ]
+    whole = {m.start() for m in s._PROSE_SECRET.finditer(text)}
+    assert {m.start() for m in s._prose_statements(text, low)} <= whole
+    found_near: list[s.Secret] = []
+    s._pgpass(text, found_near)
+    pgpass = [m.span("secret") for m in s._PGPASS.finditer(text)]
+    assert [(x.start, x.end) for x in found_near] == [
+        span
+        for span in pgpass
+        if not s._plain(text[span[0] : span[1]])
+        and not s._PLACEHOLDER_PASSWORD.fullmatch(text[span[0] : span[1]])
+    ]
