@@ -268,3 +268,21 @@ def test_drafts_name_the_service_not_a_role_folder_inside_it(tmp_path: Path) -> 
         "# Integration: Web",
         "# Integration: Web",
     ]
+
+
+def test_src006_reads_a_module_level_statement_configuring_the_client(tmp_path: Path) -> None:
+    """``paymentsApi.interceptors.request.use(… process.env.PAYMENTS_API_TOKEN …)`` after the instance:
+    the token is the integration's (it was never asked for); another instance's variable is not."""
+    http = (
+        'import axios from "axios";\n\n'
+        "export const paymentsApi = axios.create({\n"
+        '  baseURL: process.env.PAYMENTS_API_URL ?? "http://p:1",\n});\n\n'
+        "paymentsApi.interceptors.request.use((req) => {\n"
+        "  req.headers.Authorization = `Bearer ${process.env.PAYMENTS_API_TOKEN}`;\n  return req;\n});\n\n"
+        'export const catalogApi = axios.create({ baseURL: process.env.CATALOG_URL ?? "http://c:2" });\n'
+    )
+    doc = _doc("src/http.ts:3", "paymentsApi", "p:1", env="export PAYMENTS_API_URL=http://p:1\n")
+    found = _lint(tmp_path, {"src/http.ts": http, "docs/p.md": doc}, "SRC006")
+    assert found == [
+        "src/http.ts:8 reads environment variable PAYMENTS_API_TOKEN, which the doc does not list"
+    ]

@@ -172,6 +172,11 @@ def integration_env_reads(
             for d in tops
             if d.kind != "class" and (d.line, d.end_line) not in spans and returns.search(lines[d.line - 1])
         ]
+    if name is not None and clients:
+        # a module-level statement configuring the Client's instance: ``paymentsApi.interceptors.request
+        # .use(cfg => … process.env.PAYMENTS_API_TOKEN …)`` (the token was never asked for: round 63)
+        instance = name.rsplit(".", 1)[-1]
+        spans += [s for s in module.statements if s not in spans and instance in module.words(s[0], s[0])]
     used: set[str] = set()
     attributes: set[str] = set()
     for first, last in spans:
