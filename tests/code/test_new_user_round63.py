@@ -286,3 +286,31 @@ def test_src006_reads_a_module_level_statement_configuring_the_client(tmp_path: 
     assert found == [
         "src/http.ts:8 reads environment variable PAYMENTS_API_TOKEN, which the doc does not list"
     ]
+
+
+def test_a_draft_lists_every_variable_its_clients_code_reads(tmp_path: Path) -> None:
+    """The SMTP draft listed SMTP_HOST alone; SRC006 then flagged the fresh draft for SMTP_PORT,
+    SMTP_USER and SMTP_PASSWORD. A variable of another client of the file is not listed."""
+    from wiremap.code.discover import discover
+    from wiremap.code.draft import draft_doc
+    from wiremap.code.index import index_tree
+
+    mail = (
+        "import os\nimport smtplib\n\n"
+        'HOST = os.environ.get("SMTP_HOST", "127.0.0.1")\n'
+        'PORT = int(os.environ.get("SMTP_PORT", "2525"))\n\n\n'
+        "def send(msg):\n    with smtplib.SMTP(HOST, PORT) as smtp:\n"
+        '        smtp.login(os.environ["SMTP_USER"], os.environ["SMTP_PASSWORD"])\n'
+        "        smtp.send_message(msg)\n\n\n"
+        'def other():\n    import requests\n\n    return requests.get(os.environ["OTHER_URL"])\n'
+    )
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail/send.py").write_text(mail)
+    index = index_tree(tmp_path, use_cache=False)
+    smtp = next(g for g in discover(index, []).groups if g.protocol == "smtp")
+    text = draft_doc(smtp, index)[1]
+    listed = [
+        line.split("=")[0].removeprefix("export ") for line in text.splitlines() if line.startswith("export ")
+    ]
+    assert listed[:1] == ["SMTP_HOST"]  # the site's first
+    assert sorted(listed) == ["SMTP_HOST", "SMTP_PASSWORD", "SMTP_PORT", "SMTP_USER"]

@@ -253,6 +253,30 @@ def _destination_name(group: Group, source: str = "") -> str:
     return f"{name} ({proto})" if name != source else f"{name} {proto}"
 
 
+def _draft_env(group: Group, index: SourceIndex, client: str, source: str) -> list[str]:
+    """The variables the draft lists: those its sites are configured by, then every other one SRC006 would
+    ask of it (its Client's code reads them: SMTP_PORT, SMTP_USER beside SMTP_HOST; fresh drafts were
+    flagged by SRC006: new user, round 63)."""
+    from ..model import Integration, SourceRef
+    from .scope import integration_env_reads
+
+    names = [
+        sc.site.env for sc in sorted(group.sites, key=lambda sc: (sc.site.path, sc.site.line)) if sc.site.env
+    ]
+    f = index.files.get(group.first.path)
+    if f is not None and not f.error:
+        try:
+            lines = (index.root / f.path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            lines = []
+        path, _, at = source.rpartition(":")
+        integ = Integration(
+            id="draft", path="draft.md", client=client, source_ref=SourceRef(path=path, line=int(at))
+        )
+        names += [r.name for r in integration_env_reads(integ, f, lines) if lines]
+    return list(dict.fromkeys(n for n in names if n))
+
+
 def draft_doc(group: Group, index: SourceIndex, taken: set[tuple[str, str]] | None = None) -> tuple[str, str]:
     """``(file name, Markdown)`` of a scaffolded doc with what the code says filled in. ``taken``: the
     titles of the run's drafts so far; a title taken gets a number (two drafts titled "Billing → Vendors
@@ -281,10 +305,6 @@ def draft_doc(group: Group, index: SourceIndex, taken: set[tuple[str, str]] | No
         dest=group.destination,
         client=client,
         source_ref=f"{first.path}:{line}",
-        env=[
-            sc.site.env
-            for sc in sorted(group.sites, key=lambda sc: (sc.site.path, sc.site.line))
-            if sc.site.env
-        ],
+        env=_draft_env(group, index, client, f"{first.path}:{line}"),
     )
     return f"{slugify(f'{source} to {destination}')}.md", text
