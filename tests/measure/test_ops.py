@@ -578,3 +578,51 @@ def test_postgresql_on_the_callback_path_reopens_a_terminated_connection() -> No
     assert failed <= 4, result.errors  # at most the queries in flight, and one per idle connection
     assert result.reopened >= 1, result.reopened
     assert result.requests >= 290 and result.latency_ms.p50 > 0
+
+
+def test_a_redis_reply_no_ping_asked_for_fails_the_next_request() -> None:
+    """Round 64: a server sending a second, unsolicited +PONG after the first: the next PING took it for
+    its answer (p50 16 ms where none came sooner than 50 ms) and the run said "errors: none". Bytes with
+    no request in flight put the replies out of step: the connection is closed and the next request fails
+    with it, so the run says so."""
+
+    async def main() -> tuple[Exception | None, Exception | None]:
+        async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            pings = 0
+            while line := await reader.readline():
+                if not line.startswith(b"*"):
+                    continue
+                parts = [await reader.readline() for _ in range(2 * int(line[1:]))]
+                if len(parts) > 1 and parts[1].strip().upper() == b"PING":
+                    pings += 1
+                    writer.write(b"+PONG\r\n")
+                    if pings == 1:
+                        await writer.drain()
+                        await asyncio.sleep(0.02)
+                        writer.write(b"+PONG\r\n")  # nobody asked
+                else:
+                    writer.write(b"+OK\r\n")
+                await writer.drain()
+
+        server = await asyncio.start_server(client, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            op = redis_op.factory(_ctx("redis", port))
+            await op.open()
+            first: Exception | None = None
+            try:
+                await op()
+            except Exception as exc:
+                first = exc
+            await asyncio.sleep(0.1)
+            second: Exception | None = None
+            try:
+                await op()
+            except Exception as exc:
+                second = exc
+            await op.close()
+        return first, second
+
+    first, second = asyncio.run(main())
+    assert first is None
+    assert second is not None and "no PING asked for" in str(second) and _kind(second) is ErrorKind.PROTOCOL

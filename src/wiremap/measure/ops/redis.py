@@ -44,6 +44,7 @@ class RedisPing(asyncio.Protocol):
         self._done: Callable[[Exception | None], None] | None = None  # the request in flight's
         self._task: asyncio.Task[None] | None = None  # a connection being opened for a request
         self.reopens = -1  # connections opened after the first (the engine reports them)
+        self._stray: Exception | None = None  # a reply that came with no request in flight
 
     async def open(self) -> None:
         self._drop()
@@ -93,6 +94,10 @@ class RedisPing(asyncio.Protocol):
         """Write ``PING``; ``done(None)`` on ``+PONG``, ``done(error)`` otherwise (never after :meth:`abort`).
         A connection to open takes a task of its own; the common case takes none."""
         self._done = done
+        if self._stray is not None:
+            stray, self._stray = self._stray, None
+            self._finish(stray)
+            return
         transport = self._transport
         if transport is None or transport.is_closing():
             self._task = asyncio.ensure_future(self._reopened())
@@ -134,8 +139,17 @@ class RedisPing(asyncio.Protocol):
     # -- asyncio.Protocol: the taken-over connection ----------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        if self._done is None:  # bytes no request asked for: not a Redis server's answer; the next reopens
+        if self._done is None:
+            # bytes no request asked for: the replies are out of step with the PINGs (the one before may
+            # have taken a stray reply for its answer). Not a Redis server's behaviour: the connection is
+            # closed and the next request fails with it, so the run says so (round 64)
             self._drop()
+            shown = data[:40]
+            self._stray = InvalidResponseError(
+                f"a reply no PING asked for ({shown!r}): the replies are out of step with the requests",
+                self._redis.host,
+                self._redis.port,
+            )
             return
         buffer = self._buffer + data if self._buffer else data
         end = buffer.find(b"\r\n")
