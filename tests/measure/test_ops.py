@@ -626,3 +626,25 @@ def test_a_redis_reply_no_ping_asked_for_fails_the_next_request() -> None:
     first, second = asyncio.run(main())
     assert first is None
     assert second is not None and "no PING asked for" in str(second) and _kind(second) is ErrorKind.PROTOCOL
+
+
+def test_redis_over_tls_to_a_plaintext_port_is_tls_not_timeout() -> None:
+    """Round 64: a doc saying TLS against a port that never answers the TLS hello: verify says tls,
+    measure said timeout (the request's deadline passed while its connection was being opened)."""
+    from wiremap.measure._base import LoadPlan
+    from wiremap.measure.engine import run_load
+
+    async def main() -> Any:
+        async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read()  # takes the hello, answers nothing
+
+        server = await asyncio.start_server(silent, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        ctx = _ctx("redis", port, timeout_s=0.3)
+        ctx = dataclasses.replace(ctx, integration=ctx.integration.model_copy(update={"tls": True}))
+        async with server:
+            plan = LoadPlan(rate=20, duration_s=0.5, warmup_s=0, connections=1, timeout_s=0.3)
+            return await run_load(redis_op.factory, ctx, plan)
+
+    result = asyncio.run(main())
+    assert set(result.errors) == {"tls"}, result.errors

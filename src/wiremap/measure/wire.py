@@ -146,8 +146,12 @@ class WireRun(Run):
             now = _now()
             for slot in self.slots:
                 if slot.busy and slot.intended + timeout_ns <= now:
+                    # what the operation knows of it (a TLS hello a plaintext port never answered is
+                    # ``tls``, as verify says: measure said ``timeout``: round 64)
+                    said = getattr(slot.op, "deadline_error", None)
+                    error = said() if callable(said) else None
                     slot.op.abort()
-                    self.finished(slot, TimeoutError())
+                    self.finished(slot, error or TimeoutError())
             while pending and pending[0] + timeout_ns <= now:
                 intended = pending.popleft()
                 self._account(intended, now, now, TimeoutError())

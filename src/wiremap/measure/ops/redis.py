@@ -54,8 +54,13 @@ class RedisPing(asyncio.Protocol):
         except ImportError as exc:
             raise RuntimeError(f"redis: {DRIVER_MISSING}") from exc
         try:
-            async with asyncio.timeout(self._timeout_s):
-                await self._redis.connect(client)  # TCP, TLS, AUTH, SELECT
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    await self._redis.connect(client)  # TCP, TLS, AUTH, SELECT
+            except TimeoutError as exc:
+                # the deadline of opening it: a TLS hello a plaintext port never answers is ``tls``, as
+                # verify says (measure said ``timeout``: round 64)
+                raise self._redis.error(TimeoutError("Timeout connecting to server")) from exc
         except BaseException:
             try:
                 async with asyncio.timeout(1.0):
@@ -103,6 +108,13 @@ class RedisPing(asyncio.Protocol):
             self._task = asyncio.ensure_future(self._reopened())
             return
         transport.write(_PING)
+
+    def deadline_error(self) -> Exception | None:
+        """Why the request in flight missed its deadline, when the operation knows better than "no answer":
+        its connection was still being opened over TLS (a plaintext port never answers the hello)."""
+        if self._task is not None and self._redis.options.get("ssl"):
+            return self._redis.error(TimeoutError("Timeout connecting to server"))
+        return None
 
     def abort(self) -> None:
         """Give up the request in flight (its deadline passed): the connection is closed."""
