@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...probes._base import ProbeContext
-from ...protocols import DRIVER_MISSING, InvalidResponseError
+from ...protocols import DRIVER_MISSING, InvalidResponseError, ResetError
 from ...protocols.postgresql import Postgres
 from .._base import Operation
 from ._driver import require_driver
@@ -44,6 +44,7 @@ class PostgresSelect1:
         self._row = False  # the query returned its 1
         self._task: asyncio.Task[None] | None = None  # a connection being opened for a query
         self.reopens = -1  # connections opened after the first (the engine reports them)
+        self._answered = 0  # queries answered on the connection
 
     async def open(self) -> None:
         self._drop()
@@ -53,7 +54,7 @@ class PostgresSelect1:
                 conn = await self._pg.connect()
         except ImportError as exc:
             raise RuntimeError(f"postgresql: {DRIVER_MISSING}") from exc
-        self._conn, self._pgconn = conn, conn.pgconn
+        self._conn, self._pgconn, self._answered = conn, conn.pgconn, 0
         self._fd = self._pgconn.socket
         self._loop = asyncio.get_running_loop()
         self._loop.add_reader(self._fd, self._readable)
@@ -148,6 +149,7 @@ class PostgresSelect1:
                     value = result.get_value(0, 0) if result.ntuples else None
                     if value == b"1":
                         self._row = True
+                        self._answered += 1
                     else:
                         self._failure = self._invalid(f"SELECT 1 returned {value!r}")
                 elif result.status != pq.ExecStatus.COMMAND_OK:  # an error the server answered
@@ -163,6 +165,11 @@ class PostgresSelect1:
 
     def _lost(self, exc: Exception) -> None:
         error = self._failure or self._pg.error(exc)
+        if self._answered and isinstance(error, InvalidResponseError) and self._failure is None:
+            # closed by a server that had answered on it: a PostgreSQL server dropping the connection, not
+            # "not a PostgreSQL server?" (round 64)
+            why = f"the server closed the connection after {self._answered} answer(s) on it ({exc})"
+            error = ResetError(why, self._pg.host, self._pg.port)
         self._drop()
         self._finish(error)
 

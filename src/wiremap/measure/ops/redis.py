@@ -22,7 +22,7 @@ from typing import Any
 
 from ..._errors import ConfigError
 from ...probes._base import ProbeContext
-from ...protocols import DRIVER_MISSING, InvalidResponseError
+from ...protocols import DRIVER_MISSING, InvalidResponseError, ResetError
 from ...protocols.redis import BadDatabase, Redis
 from .._base import Operation
 from ._driver import require_driver
@@ -45,6 +45,7 @@ class RedisPing(asyncio.Protocol):
         self._task: asyncio.Task[None] | None = None  # a connection being opened for a request
         self.reopens = -1  # connections opened after the first (the engine reports them)
         self._stray: Exception | None = None  # a reply that came with no request in flight
+        self._answered = 0  # PINGs answered on the connection
 
     async def open(self) -> None:
         self._drop()
@@ -75,7 +76,7 @@ class RedisPing(asyncio.Protocol):
         # its stream writer is kept, or collecting it would close the transport
         self._writer, conn._reader, conn._writer = conn._writer, None, None
         client.connection = None
-        self._transport, self._buffer = transport, b""
+        self._transport, self._buffer, self._answered = transport, b"", 0
 
     async def __call__(self) -> None:
         answered: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
@@ -171,6 +172,7 @@ class RedisPing(asyncio.Protocol):
         line, rest = buffer[:end], buffer[end + 2 :]
         self._buffer = b""
         if line == b"+PONG" and not rest:
+            self._answered += 1
             self._finish(None)
         elif (
             line[:1] == b"-" and not rest
@@ -187,6 +189,12 @@ class RedisPing(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self._transport is not None:
             self._transport = None
+            if self._answered and self._done is not None:
+                # closed by a server that had answered on it: a Redis server dropping the connection, not
+                # "not a Redis server?" (round 64)
+                why = f"the server closed the connection after {self._answered} answer(s) on it"
+                self._finish(ResetError(why, self._redis.host, self._redis.port))
+                return
             if exc is None:
                 from redis.exceptions import ConnectionError as Closed
 
