@@ -650,3 +650,35 @@ def test_redis_over_tls_to_a_plaintext_port_is_tls_not_timeout() -> None:
 
     result = asyncio.run(main())
     assert set(result.errors) == {"tls"}, result.errors
+
+
+def test_connections_a_server_refuses_up_front_are_said() -> None:
+    """Round 64: a Redis at its client limit refused 7 of 8 connections ("-ERR max number of clients
+    reached") and the run said "over 8 connections, errors: none": the load went over the one left."""
+    from wiremap.measure._base import LoadPlan
+    from wiremap.measure.engine import run_load
+    from wiremap.measure.report import _connections
+
+    async def main() -> Any:
+        accepted = 0
+
+        async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal accepted
+            accepted += 1
+            if accepted > 1:
+                writer.write(b"-ERR max number of clients reached\r\n")
+                await writer.drain()
+                writer.close()
+                return
+            await _fake_redis(lambda n: b"+PONG\r\n")(reader, writer)
+
+        server = await asyncio.start_server(client, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            plan = LoadPlan(rate=50, duration_s=0.5, connections=4)
+            return await run_load(redis_op.factory, _ctx("redis", port), plan)
+
+    result = asyncio.run(main())
+    assert result.connections_failed == 3 and "max number of clients" in result.connection_error
+    assert result.to_json()["connections_failed"] == 3
+    assert "3 could not be opened up front, first:" in _connections(result)

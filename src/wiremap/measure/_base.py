@@ -91,6 +91,10 @@ class MeasureResult:
     duration_s: float = 0.0  # measured period actually run
     connections: int = 0  # at the end (those opened while requests waited included)
     connections_grown: int = 0  # of those, opened while requests waited (LoadPlan.max_connections)
+    # of those, the ones that could not be opened up front (a server refusing more clients: the load then
+    # went over fewer than ``connections``), and why the first did not
+    connections_failed: int = 0
+    connection_error: str = ""
     stopped_early: str | None = None  # why the run stopped before its duration (Ctrl-C, error rate)
     # a run that went its whole course with more failures than the stop allows (too few requests to stop
     # on: 15 timeouts of 15 at --rate 5 exited 0): "error rate above 50%: 15 of 15 requests failed"
@@ -188,6 +192,8 @@ class MeasureResult:
             "duration_s": round(self.duration_s, 3),
             "connections": self.connections,
             "connections_grown": self.connections_grown,
+            "connections_failed": self.connections_failed,
+            "connection_error": self.connection_error,
             "queued": self.queued,
             "reopened": self.reopened,
             "stopped_early": self.stopped_early,

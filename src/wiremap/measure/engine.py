@@ -146,6 +146,8 @@ class Run:
         self.queued = 0  # measured requests that waited for a free connection
         self.reopened = 0  # connections a request opened again (awaited path; wire ops count theirs)
         self.last_send = 0  # when the latest request was sent
+        self.open_failed = 0  # connections that could not be opened up front
+        self.open_error = ""
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -279,6 +281,8 @@ class Run:
             duration_s=window,
             connections=len(self.ops),
             connections_grown=self.grown,
+            connections_failed=self.open_failed,
+            connection_error=self.open_error,
             queued=self.queued,
             reopened=self.reopened + sum(getattr(op, "reopens", 0) for op in self.ops),
             connect_each=all(getattr(op, "connect_each", False) for op in self.ops),
@@ -319,7 +323,11 @@ class Run:
         try:
             async with asyncio.timeout(self.plan.timeout_s):
                 await op.open()
-        except Exception:
+        except Exception as exc:
+            # said in the result: 7 of 8 refused ("max number of clients reached") and the load going over
+            # the one left was "over 8 connections, errors: none" (round 64)
+            self.open_failed += 1
+            self.open_error = self.open_error or describe(exc)[1]
             await _close(op)
             return False
         return True

@@ -126,6 +126,10 @@ def _connections(result: MeasureResult) -> str:
         return f"{result.connections} at a time, each request a connection of its own (connect time)"
     said = f"{result.connections} connection{'s' if result.connections != 1 else ''}"
     notes = []
+    if result.connections_failed:
+        notes.append(
+            f"{result.connections_failed} could not be opened up front, first: {result.connection_error}"
+        )
     if result.connections_grown:
         notes.append(f"{result.connections_grown} opened while requests waited for one")
     if result.reopened:
