@@ -682,3 +682,41 @@ def test_connections_a_server_refuses_up_front_are_said() -> None:
     assert result.connections_failed == 3 and "max number of clients" in result.connection_error
     assert result.to_json()["connections_failed"] == 3
     assert "3 could not be opened up front, first:" in _connections(result)
+
+
+class _Failing(_PeerRecorder):
+    """The 3rd, 5th… Check answered at once with ``code`` (the first is the open's)."""
+
+    def __init__(self, code: Any) -> None:
+        super().__init__()
+        self.code, self.calls = code, 0
+
+    async def Check(self, request: Any, context: Any) -> Any:
+        self.calls += 1
+        if self.calls > 1 and self.calls % 2 == 1:
+            await context.abort(self.code, "injected")
+        return await super().Check(request, context)
+
+
+@pytest.mark.parametrize("code", ["DEADLINE_EXCEEDED", "UNAVAILABLE"])
+def test_grpc_a_status_the_server_answers_is_its_answer(code: str) -> None:
+    """Round 64: a DEADLINE_EXCEEDED answered at once was "no answer within 5 s" (timeout), an
+    UNAVAILABLE of a server answering SERVING to the other Checks was "not a gRPC server, or one that wants
+    TLS"; the channel was reopened after each. Both are the server's answer; the channel is kept."""
+    import grpc
+
+    async def main() -> tuple[BaseException, int]:
+        servicer = _Failing(getattr(grpc.StatusCode, code))
+        async with grpc_health_server(servicer) as (port, _):
+            op = grpc_op.factory(_ctx("grpc", port))
+            await op.open()
+            await op()
+            with pytest.raises(OperationError) as failed:
+                await op()
+            await op()  # the same channel answers the next Check
+            await op.close()
+            return failed.value, len(servicer.peers)
+
+    error, peers = asyncio.run(main())
+    assert f"the server answered {code}: injected" in str(error)
+    assert _kind(error) is ErrorKind.PROTOCOL and peers == 1

@@ -14,15 +14,30 @@ ConfigError without a port, with an unreadable TLS file, or without the driver.
 
 from __future__ import annotations
 
+import time
+
 from ..._errors import ConfigError
 from ...probes._base import ProbeContext
 from ...probes.grpc import endpoint_service, not_found
-from ...protocols import DRIVER_MISSING
+from ...protocols import DRIVER_MISSING, AnsweredError, DNSError, RefusedError, TLSError
 from ...protocols import grpc as grpc_protocol
 from .._base import Operation
 from ._driver import require_driver
 
 __all__ = ["GrpcHealthCheck", "factory"]
+
+# the channel's own failures, which an UNAVAILABLE also says (not the server's answer)
+_CHANNEL_ERRORS = (DNSError, RefusedError, TLSError)
+_CLOSED_WORDS = (
+    "socket closed",
+    "connection reset",
+    "end of stream",
+    "eof",
+    "failed to connect",
+    "broken pipe",
+    "goaway",
+    "connection closed",
+)
 
 
 class GrpcHealthCheck:
@@ -75,12 +90,35 @@ class GrpcHealthCheck:
 
     async def __call__(self) -> None:
         health = self._health
+        started = time.perf_counter()
         try:
             response = await health.check(health.request, timeout=self._timeout_s)
         except health.rpc_error as exc:
-            raise health.error(exc, self._timeout_s) from exc
+            raise self._answered(exc, time.perf_counter() - started) or health.error(
+                exc, self._timeout_s
+            ) from exc
         if response.status != health.serving:
             raise health.not_serving(response.status)
+
+    def _answered(self, exc: BaseException, elapsed_s: float) -> AnsweredError | None:
+        """A status the server sent on a channel that works (it answered the open's Check): its answer, not
+        the channel's failure. A DEADLINE_EXCEEDED long before the deadline, or an UNAVAILABLE that names no
+        connection failure, was "no answer within 5 s" and "not a gRPC server, or one that wants TLS" of a
+        server answering SERVING to 9 Checks in 10; the channel was reopened after each (round 64)."""
+        health = self._health
+        code_obj = exc.code()  # type: ignore[attr-defined]
+        code = str(getattr(code_obj, "name", code_obj))
+        details = " ".join(str(exc.details() or "").split())  # type: ignore[attr-defined]
+        said = f"the server answered {code}" + (f": {details}" if details else "")
+        if code == "DEADLINE_EXCEEDED" and elapsed_s < 0.5 * self._timeout_s:
+            return AnsweredError(said, health.host, health.port)
+        if (
+            code == "UNAVAILABLE"
+            and not any(w in details.lower() for w in _CLOSED_WORDS)
+            and not isinstance(health.error(exc, self._timeout_s), _CHANNEL_ERRORS)
+        ):
+            return AnsweredError(said, health.host, health.port)
+        return None
 
     async def close(self) -> None:
         await self._health.close()
