@@ -553,3 +553,31 @@ def test_a_second_write_of_the_same_figures_says_so(tmp_path: Path) -> None:
     assert edits and why == []
     edits, why = _write(target, result, None, False, 1000.0)
     assert edits == [] and why == ["nothing written: the doc already says these figures"]
+
+
+def test_a_destination_stall_is_judged_though_requests_waited_for_connections() -> None:
+    """Round 64: a Redis paused 500 ms in a 100/s run: the requests behind the paused ones waited in wiremap
+    for the 10 connections, the service time p95 stayed 1.25 ms, and P95 was "not judged: the client fell
+    behind" (with 100 connections the same pause failed it). Connections enough for the typical service
+    time, held by answers slower than the limit: the destination's stall, judged. Too few connections for
+    the typical service time stays wiremap's limit, not judged."""
+    integ = parse_text(
+        (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8"), "a.md"
+    ).integration
+    p95 = integ.latency_ms.p95
+    assert p95 is not None
+    stalled = MeasureResult(
+        Percentiles(p95 * 0.05, p95 * 2, p95 * 60, p95 * 100, p95 * 110, p95 * 110),
+        Percentiles(p95 * 0.05, p95 * 0.06, p95 * 0.07, p95 * 100, p95 * 110, p95 * 110),
+        Percentiles(0.01, p95, p95 * 2, p95 * 3, p95 * 3, p95 * 3),
+        99.0, 500, {}, 100.0, 5.0, 10, queued=120,
+    )  # fmt: skip
+    verdict = check_against_doc(integ, stalled, 0.2)[0]
+    assert verdict.ok is False and "the destination's stall" in verdict.message, verdict.message
+    few = MeasureResult(
+        Percentiles(p95 * 9, p95 * 10, p95 * 10, p95 * 10, p95 * 10, p95 * 10),
+        Percentiles(p95 * 0.8, p95 * 0.8, p95 * 0.8, p95 * 0.8, p95 * 0.8, p95 * 0.8),
+        Percentiles(p95, p95 * 2, p95 * 3, p95 * 4, p95 * 4, p95 * 4),
+        20.0, 100, {}, 100.0, 5.0, 1, queued=90,
+    )  # fmt: skip
+    assert check_against_doc(integ, few, 0.2)[0].ok is None  # service within: wiremap's pool, not judged

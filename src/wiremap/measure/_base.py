@@ -147,8 +147,18 @@ class MeasureResult:
             # a stall: a few answers as slow as the max hold every connection (1 s every 3 s at 100/s on 2
             # connections was said to be "this machine's CPU": round 55)
             needed = max(self.connections + 1, math.ceil(1.5 * self.rate * self.uncorrected_ms.max / 1000))
+            # (a run stopped early counts no request it abandoned: "192 of 151" was said: round 64)
+            of = f" of {self.requests}" if self.queued <= self.requests else ""
+            timeouts = self.errors.get("timeout")
+            if timeouts is not None and timeouts.count > timeouts.warmup:
+                # the connections were held by requests the destination never answered: its failure, and
+                # more connections would only hold more of them (round 64)
+                return (
+                    f"{said}: {self.queued}{of} requests waited for a free connection, all {self.connections}"
+                    f" held by requests the destination did not answer before their deadline)"
+                )
             return (
-                f"{said}: {self.queued} of {self.requests} requests waited for a free connection, all "
+                f"{said}: {self.queued}{of} requests waited for a free connection, all "
                 f"{self.connections} held by answers as slow as {self.uncorrected_ms.max:.0f} ms; "
                 f"--connections {needed} sends them on time)"
             )
