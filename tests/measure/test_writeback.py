@@ -581,3 +581,22 @@ def test_a_destination_stall_is_judged_though_requests_waited_for_connections() 
         20.0, 100, {}, 100.0, 5.0, 1, queued=90,
     )  # fmt: skip
     assert check_against_doc(integ, few, 0.2)[0].ok is None  # service within: wiremap's pool, not judged
+
+
+def test_write_refuses_a_rate_the_destination_did_not_sustain(tmp_path: Path) -> None:
+    """Round 64: 150/s offered to a server doing 95/s: P99 2,296 ms (its queue's depth at the end) was
+    written with no warning. A run that achieved less than the offered rate writes nothing."""
+    from wiremap.cli.measure import _write
+
+    doc = tmp_path / "a.md"
+    shutil.copy(EXAMPLE_DOCS / "checkout-service-to-payments-api.md", doc)
+    before = doc.read_bytes()
+    queue = MeasureResult(
+        Percentiles(900.0, 2000.0, 2200.0, 2296.0, 2300.0, 2300.0),
+        Percentiles(900.0, 2000.0, 2200.0, 2296.0, 2300.0, 2300.0),
+        Percentiles(0.01, 0.02, 0.05, 0.3, 0.5, 0.5),
+        95.7, 450, {}, 150.0, 3.0, 226,
+    )  # fmt: skip
+    edits, why = _write(doc, queue, None, False, 100.0)
+    assert edits == [] and "did not sustain 150/s (achieved 95.7/s)" in why[0]
+    assert doc.read_bytes() == before
