@@ -61,6 +61,20 @@ _CLOSE_TIMEOUT_S: Final = 1.0
 _now = time.perf_counter_ns
 
 
+class QueueTimeout(TimeoutError):
+    """A request whose deadline wiremap's own queue used up: it passed while the request waited for a free
+    connection (never sent), or left it less than its whole deadline to be answered in."""
+
+    def __init__(self, sent: bool = False) -> None:
+        super().__init__()
+        self.sent = sent
+
+    def __str__(self) -> str:
+        if self.sent:
+            return "no answer in what was left of its deadline after waiting in wiremap's own queue"
+        return "not sent: no free connection before its deadline (wiremap's own queue)"
+
+
 async def run_load(
     factory: OperationFactory,
     ctx: ProbeContext,
@@ -144,6 +158,7 @@ class Run:
         self.failed: asyncio.Future[None] | None = None  # set when the error rate stops the run
         self.in_flight = 0
         self.queued = 0  # measured requests that waited for a free connection
+        self.queue_timeouts = 0  # measured requests whose deadline that wait used up
         self.reopened = 0  # connections a request opened again (awaited path; wire ops count theirs)
         self.last_send = 0  # when the latest request was sent
         self.open_failed = 0  # connections that could not be opened up front
@@ -284,6 +299,7 @@ class Run:
             connections_failed=self.open_failed,
             connection_error=self.open_error,
             queued=self.queued,
+            queue_timeouts=self.queue_timeouts,
             reopened=self.reopened + sum(getattr(op, "reopens", 0) for op in self.ops),
             connect_each=all(getattr(op, "connect_each", False) for op in self.ops),
             stopped_early=self.stopped_early,
@@ -436,7 +452,7 @@ class Run:
             error: Exception | None = None
             broken = False
             if remaining <= 0:
-                error = TimeoutError()  # its deadline passed while it waited for a connection: not sent
+                error = QueueTimeout()  # its deadline passed while it waited for a connection: not sent
             else:
                 self.in_flight += 1
                 self.last_send = send
@@ -450,13 +466,23 @@ class Run:
                 except AnsweredError as exc:  # an answer that is a failure: the connection holds
                     error = exc
                 except Exception as exc:
-                    error = exc
+                    # a deadline the queue shortened is wiremap's (sent with less than its deadline left)
+                    shortened = isinstance(exc, TimeoutError) and self._shortened(remaining)
+                    error = QueueTimeout(sent=True) if shortened else exc
                     broken = needs_open = True
                 finally:
                     self.in_flight -= 1
             self._account(intended, send, _now(), error)
             if broken:  # the next request on this connection reopens it
                 await _close(op)
+
+    def _shortened(self, in_flight_ns: float) -> bool:
+        """A request that timed out after ``in_flight_ns`` in flight had its deadline shortened by wiremap's
+        queue: it had less than its whole deadline, and less than the destination's p99 answer so far (a
+        destination that never answers within the deadline is the destination's timeout)."""
+        if in_flight_ns >= 0.99 * self.timeout_ns or self.successes <= 0:
+            return False
+        return in_flight_ns < self.uncorrected.values_at(99.0)[0] * 1e6
 
     def _account(self, intended: int, send: int, done: int, error: Exception | None) -> None:
         self.done_all += 1
@@ -473,12 +499,18 @@ class Run:
             self.warmup_requests += 1
         if error is not None:
             kind_, message = describe(error)
+            if isinstance(error, QueueTimeout):
+                message = str(error)
+                if measured:
+                    self.queue_timeouts += 1
             tally = self.errors.get(kind_.value)
             if tally is None:
                 tally = self.errors[kind_.value] = [0, 0, message]
             tally[0] += 1
             if not measured:
                 tally[1] += 1
+            if isinstance(error, QueueTimeout):
+                return  # wiremap's own limit: no failure of the destination to stop the run on
             self.failed_all += 1
             limit = self.plan.max_error_rate
             if (

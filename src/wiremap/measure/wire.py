@@ -18,7 +18,7 @@ import asyncio
 from typing import Any, Final
 
 from ._base import Operation, WireOperation
-from .engine import Run, _now
+from .engine import QueueTimeout, Run, _now
 
 __all__ = ["SWEEP_S", "WireRun", "can_wire"]
 
@@ -110,7 +110,7 @@ class WireRun(Run):
                 except Exception as exc:  # a bug or a closed connection: this request's failure
                     self.finished(slot, exc)
                 return
-            self._account(intended, send, send, TimeoutError())  # not sent: no connection in time
+            self._account(intended, send, send, QueueTimeout())  # not sent: no connection in time
             if not pending:
                 self.free.append(slot)
                 return
@@ -150,9 +150,11 @@ class WireRun(Run):
                     # ``tls``, as verify says: measure said ``timeout``: round 64)
                     said = getattr(slot.op, "deadline_error", None)
                     error = said() if callable(said) else None
+                    if error is None and self._shortened(now - slot.send):
+                        error = QueueTimeout(sent=True)  # the queue used up what its deadline left it
                     slot.op.abort()
                     self.finished(slot, error or TimeoutError())
             while pending and pending[0] + timeout_ns <= now:
                 intended = pending.popleft()
-                self._account(intended, now, now, TimeoutError())
+                self._account(intended, now, now, QueueTimeout())
             self._settled()
