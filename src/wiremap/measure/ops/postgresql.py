@@ -18,20 +18,21 @@ raises ConfigError without the driver.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from ...probes._base import ProbeContext
 from ...protocols import DRIVER_MISSING, InvalidResponseError, ResetError
 from ...protocols.postgresql import Postgres
 from .._base import Operation
+from ._callback import CallbackOperation
 from ._driver import require_driver
 
 __all__ = ["PostgresSelect1", "factory"]
 
 
-class PostgresSelect1:
+class PostgresSelect1(CallbackOperation):
     def __init__(self, ctx: ProbeContext) -> None:
+        super().__init__()
         require_driver("postgresql", "psycopg")
         self._timeout_s = ctx.timeout_s
         self._pg = Postgres(ctx, "wiremap-measure")
@@ -39,11 +40,8 @@ class PostgresSelect1:
         self._pgconn: Any = None  # its libpq connection
         self._fd = -1
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._done: Callable[[Exception | None], None] | None = None  # the query in flight's
         self._failure: Exception | None = None  # what the query's results said, until they end
         self._row = False  # the query returned its 1
-        self._task: asyncio.Task[None] | None = None  # a connection being opened for a query
-        self.reopens = -1  # connections opened after the first (the engine reports them)
         self._answered = 0  # queries answered on the connection
 
     async def open(self) -> None:
@@ -59,52 +57,15 @@ class PostgresSelect1:
         self._loop = asyncio.get_running_loop()
         self._loop.add_reader(self._fd, self._readable)
 
-    async def __call__(self) -> None:
-        answered: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
+    def _ready(self) -> Exception | None:
+        self._failure, self._row = None, False
+        return None
 
-        def done(error: Exception | None) -> None:
-            if not answered.done():
-                answered.set_result(error)
+    def _connected(self) -> bool:
+        return self._pgconn is not None
 
-        self.start(done)
-        try:
-            error = await answered
-        except asyncio.CancelledError:
-            self.abort()
-            raise
-        if error is not None:
-            raise error
-
-    # -- driven by callbacks (the load engine's wire path) -----------------------------------------
-
-    def start(self, done: Callable[[Exception | None], None]) -> None:
-        """Send ``SELECT 1``; ``done(None)`` when it returned 1, ``done(error)`` otherwise (never after
-        :meth:`abort`). A connection to open takes a task of its own; the common case takes none."""
-        self._done, self._failure, self._row = done, None, False
-        if self._pgconn is None:
-            self._task = asyncio.ensure_future(self._reopened())
-            return
-        self._send()
-
-    def abort(self) -> None:
-        """Give up the query in flight (its deadline passed): the connection is closed."""
-        self._done = None
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        self._drop()
-
-    async def _reopened(self) -> None:
-        try:
-            await self.open()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._task = None
-            self._finish(self._pg.error(exc))
-            return
-        self._task = None
-        self._send()
+    def _open_error(self, exc: Exception) -> Exception:
+        return self._pg.error(exc)
 
     def _send(self) -> None:
         import psycopg
@@ -173,11 +134,6 @@ class PostgresSelect1:
         self._drop()
         self._finish(error)
 
-    def _finish(self, error: Exception | None) -> None:
-        done, self._done = self._done, None
-        if done is not None:
-            done(error)
-
     def _drop(self) -> None:
         pgconn, self._pgconn, self._conn = self._pgconn, None, None
         if self._loop is not None and self._fd >= 0:
@@ -186,9 +142,6 @@ class PostgresSelect1:
         self._fd = -1
         if pgconn is not None:
             pgconn.finish()  # the AsyncConnection over it counts as closed
-
-    async def close(self) -> None:
-        self.abort()
 
 
 def factory(ctx: ProbeContext) -> Operation:

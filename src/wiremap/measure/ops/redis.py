@@ -17,7 +17,6 @@ database that is not a number or without the driver.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from ..._errors import ConfigError
@@ -25,13 +24,15 @@ from ...probes._base import ProbeContext
 from ...protocols import DRIVER_MISSING, InvalidResponseError, ResetError
 from ...protocols.redis import BadDatabase, Redis
 from .._base import Operation
+from ._callback import CallbackOperation
 from ._driver import require_driver
 
 __all__ = ["RedisPing", "factory"]
 
 
-class RedisPing(asyncio.Protocol):
+class RedisPing(CallbackOperation, asyncio.Protocol):
     def __init__(self, ctx: ProbeContext) -> None:
+        super().__init__()
         require_driver("redis", "redis")
         self._timeout_s = ctx.timeout_s
         try:
@@ -41,9 +42,6 @@ class RedisPing(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._writer: Any = None  # the stream writer redis-py opened the transport with
         self._buffer = b""
-        self._done: Callable[[Exception | None], None] | None = None  # the request in flight's
-        self._task: asyncio.Task[None] | None = None  # a connection being opened for a request
-        self.reopens = -1  # connections opened after the first (the engine reports them)
         self._stray: Exception | None = None  # a reply that came with no request in flight
         self._answered = 0  # PINGs answered on the connection
 
@@ -78,37 +76,19 @@ class RedisPing(asyncio.Protocol):
         client.connection = None
         self._transport, self._buffer, self._answered = transport, b"", 0
 
-    async def __call__(self) -> None:
-        answered: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
+    def _ready(self) -> Exception | None:
+        stray, self._stray = self._stray, None  # the replies out of step: this request fails with it
+        return stray
 
-        def done(error: Exception | None) -> None:
-            if not answered.done():
-                answered.set_result(error)
+    def _connected(self) -> bool:
+        return self._transport is not None and not self._transport.is_closing()
 
-        self.start(done)
-        try:
-            error = await answered
-        except asyncio.CancelledError:
-            self.abort()
-            raise
-        if error is not None:
-            raise error
+    def _send(self) -> None:
+        if self._transport is not None:
+            self._transport.write(_PING)
 
-    # -- driven by callbacks (the load engine's wire path) -----------------------------------------
-
-    def start(self, done: Callable[[Exception | None], None]) -> None:
-        """Write ``PING``; ``done(None)`` on ``+PONG``, ``done(error)`` otherwise (never after :meth:`abort`).
-        A connection to open takes a task of its own; the common case takes none."""
-        self._done = done
-        if self._stray is not None:
-            stray, self._stray = self._stray, None
-            self._finish(stray)
-            return
-        transport = self._transport
-        if transport is None or transport.is_closing():
-            self._task = asyncio.ensure_future(self._reopened())
-            return
-        transport.write(_PING)
+    def _open_error(self, exc: Exception) -> Exception:
+        return self._redis.error(exc)
 
     def deadline_error(self) -> Exception | None:
         """Why the request in flight missed its deadline, when the operation knows better than "no answer":
@@ -116,32 +96,6 @@ class RedisPing(asyncio.Protocol):
         if self._task is not None and self._redis.options.get("ssl"):
             return self._redis.error(TimeoutError("Timeout connecting to server"))
         return None
-
-    def abort(self) -> None:
-        """Give up the request in flight (its deadline passed): the connection is closed."""
-        self._done = None
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        self._drop()
-
-    async def _reopened(self) -> None:
-        try:
-            await self.open()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._task = None
-            self._finish(self._redis.error(exc))
-            return
-        self._task = None
-        if self._transport is not None:
-            self._transport.write(_PING)
-
-    def _finish(self, error: Exception | None) -> None:
-        done, self._done = self._done, None
-        if done is not None:
-            done(error)
 
     def _drop(self) -> None:
         transport, self._transport, self._writer = self._transport, None, None
@@ -203,9 +157,6 @@ class RedisPing(asyncio.Protocol):
 
     def eof_received(self) -> bool:
         return False  # the transport closes; connection_lost says so
-
-    async def close(self) -> None:
-        self.abort()
 
 
 _PING = b"*1\r\n$4\r\nPING\r\n"
