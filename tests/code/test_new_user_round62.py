@@ -7,6 +7,8 @@ from pathlib import Path
 from wiremap.code.discover import discover
 from wiremap.code.index import index_tree
 
+from .test_new_user_round48 import _tree
+
 CONFIG = 'export const config = {\n  billingUrl: process.env.BILLING_URL ?? "http://127.0.0.1:9000",\n};\n'
 BILLING = (
     'import axios from "axios";\nimport { config } from "./config";\n\n'
@@ -15,13 +17,6 @@ BILLING = (
     "  return res.data;\n}\n\n"
     'export async function pay(id: string) {\n  return api.post("/payments", { id });\n}\n'
 )
-
-
-def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    return tmp_path
 
 
 def test_a_client_whose_base_url_is_unknown_is_still_one_integration_with_its_calls(tmp_path: Path) -> None:

@@ -487,8 +487,11 @@ def test_an_error_reply_keeps_the_connection() -> None:
     assert result.reopened == 0 and connections == 2, (result.reopened, connections)  # type: ignore[attr-defined]
 
 
-def _fake_redis(reply: Callable[[int], bytes | None]) -> Callable[..., Any]:
-    """A RESP server answering each PING with ``reply(n)`` (None: it closes the connection)."""
+def _fake_redis(
+    reply: Callable[[int], bytes | list[bytes] | None], delay_s: float = 0.0, gap_s: float = 0.0
+) -> Callable[..., Any]:
+    """A RESP server answering the n-th PING, ``delay_s`` after it, with ``reply(n)`` (None: it closes the
+    connection; a list: its parts ``gap_s`` apart)."""
 
     async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         served = 0
@@ -498,11 +501,17 @@ def _fake_redis(reply: Callable[[int], bytes | None]) -> Callable[..., Any]:
             parts = [await reader.readline() for _ in range(2 * int(line[1:]))]
             if len(parts) > 1 and parts[1].strip().upper() == b"PING":
                 served += 1
+                if delay_s:
+                    await asyncio.sleep(delay_s)
                 answer = reply(served)
                 if answer is None:
                     writer.close()
                     return
-                writer.write(answer)
+                for n, part in enumerate([answer] if isinstance(answer, bytes) else answer):
+                    if n:
+                        await writer.drain()
+                        await asyncio.sleep(gap_s)
+                    writer.write(part)
             else:
                 writer.write(b"+OK\r\n")
             await writer.drain()
@@ -590,23 +599,8 @@ def test_a_redis_reply_no_ping_asked_for_fails_the_next_request() -> None:
     with it, so the run says so."""
 
     async def main() -> tuple[Exception | None, Exception | None]:
-        async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            pings = 0
-            while line := await reader.readline():
-                if not line.startswith(b"*"):
-                    continue
-                parts = [await reader.readline() for _ in range(2 * int(line[1:]))]
-                if len(parts) > 1 and parts[1].strip().upper() == b"PING":
-                    pings += 1
-                    writer.write(b"+PONG\r\n")
-                    if pings == 1:
-                        await writer.drain()
-                        await asyncio.sleep(0.02)
-                        writer.write(b"+PONG\r\n")  # nobody asked
-                else:
-                    writer.write(b"+OK\r\n")
-                await writer.drain()
-
+        # the first PING's +PONG, then 20 ms later another nobody asked for
+        client = _fake_redis(lambda n: [b"+PONG\r\n", b"+PONG\r\n"] if n == 1 else b"+PONG\r\n", gap_s=0.02)
         server = await asyncio.start_server(client, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         async with server:
@@ -734,19 +728,7 @@ def test_requests_whose_deadline_wiremaps_queue_used_up_are_not_the_destinations
     from wiremap.model import Latency
 
     async def main() -> Any:
-        async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            while line := await reader.readline():
-                if not line.startswith(b"*"):
-                    continue
-                parts = [await reader.readline() for _ in range(2 * int(line[1:]))]
-                if len(parts) > 1 and parts[1].strip().upper() == b"PING":
-                    await asyncio.sleep(0.3)
-                    writer.write(b"+PONG\r\n")
-                else:
-                    writer.write(b"+OK\r\n")
-                await writer.drain()
-
-        server = await asyncio.start_server(slow, "127.0.0.1", 0)
+        server = await asyncio.start_server(_fake_redis(lambda n: b"+PONG\r\n", delay_s=0.3), "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         async with server:
             plan = LoadPlan(rate=20, duration_s=2.0, connections=2, timeout_s=0.5)
