@@ -15,8 +15,9 @@ Every answer is ``{"status": "ok"}``, keep-alive, except: ``/status/<code>`` ans
 ``/flaky/<k>`` answers 500 to every k-th request (global count); ``--close-every K`` ends every K-th
 response on a connection with ``Connection: close`` and closes; ``--drop-every K`` closes after
 every K-th response without saying so; ``--hangup-every K`` closes on every K-th request of a
-connection without answering it. Delays are kept to ~0.1 ms, without spinning (see
-:class:`_Alarm`).
+connection without answering it; ``--serial`` answers one request at a time over all connections
+(a server with one worker: each request's delay starts when the one before it is answered). Delays
+are kept to ~0.1 ms, without spinning (see :class:`_Alarm`).
 
 ``/__stats`` (not counted) answers JSON: ``count`` requests, ``connections`` accepted, ``delays_us``
 (the delay each request actually got, in arrival order) and ``paths``.
@@ -63,6 +64,8 @@ class _State:
     close_every: int
     drop_every: int
     hangup_every: int
+    serial: bool = False
+    free_at: float = 0.0  # --serial: when the one worker is free again
     count: int = 0
     connections: int = 0
     first: float | None = None
@@ -140,6 +143,8 @@ class _Protocol(asyncio.Protocol):
             status = 500
         delay = dist_delay_s(n) if st.mode == "dist" else st.delay_s
         due = now + delay
+        if st.serial:  # one request at a time across every connection: each waits for the one before
+            due = st.free_at = max(now, st.free_at) + delay
         if st.mode == "stall":
             start = st.first + st.stall_after_s
             end = start + st.stall_for_s
@@ -222,6 +227,7 @@ async def _serve(args: argparse.Namespace) -> None:
         args.close_every,
         args.drop_every,
         args.hangup_every,
+        args.serial,
     )
     loop = asyncio.get_running_loop()
     state.alarm = _Alarm(loop)
@@ -243,6 +249,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--close-every", type=int, default=0)
     ap.add_argument("--drop-every", type=int, default=0)
     ap.add_argument("--hangup-every", type=int, default=0)
+    ap.add_argument("--serial", action="store_true", help="one request at a time over all connections")
     ap.add_argument("--asyncio", action="store_true", help="the stock loop, not uvloop")
     args = ap.parse_args(argv)
     if not args.asyncio:

@@ -76,6 +76,12 @@ class SampleCounts(Protocol):
 # the client is late (see MeasureResult.fell_behind)
 LATENESS_P99_MS = 1.0
 LATENESS_SHARE = 0.02
+# the destination is saturating (see MeasureResult.saturating): its service time p50 this many times its
+# unloaded one, and at least this much longer, while every connection was busy; not when wiremap's own CPU
+# was this busy over the run (a busy client reads answers late: its service times grow too)
+SATURATION_RISE = 1.5
+SATURATION_MIN_MS = 0.5
+CLIENT_CPU_BUSY = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,11 @@ class MeasureResult:
     # failed on them (each one's opening in the latency of the request that waited for it)
     reopened: int = 0
     connect_each: bool = False  # each request opens its own connection (TCP's connect time)
+    # the destination's service time unloaded: the median of the run's first answers (before any queue),
+    # or with --find-max the lowest p50 of a sustained step; None when unknown
+    baseline_service_ms: float | None = None
+    # wiremap's CPU time over the run's wall time (its threads included); None when unknown
+    client_cpu_share: float | None = None
     # the corrected latencies themselves, for a count above a limit (the --check's significance test);
     # None where only percentiles are known (a result read back, a test's hand-made one)
     samples: SampleCounts | None = field(default=None, compare=False, repr=False)
@@ -122,7 +133,33 @@ class MeasureResult:
         service time p99 when that is longer (1.2 ms of lateness does not bend a 200 ms answer; on a
         1 ms answer it is the whole measurement). Lateness counts a busy client CPU and the wait for a
         free connection (too few for the rate): wiremap's limits, never the destination's."""
+        if self.saturating:  # the wait was the destination's queue, held in wiremap: its latency
+            return False
         return self.lateness_ms.p99 >= max(LATENESS_P99_MS, LATENESS_SHARE * self.uncorrected_ms.p99)
+
+    @property
+    def saturating(self) -> bool:
+        """Requests waited for a free connection while the destination's own service time rose well above
+        its unloaded one (:attr:`baseline_service_ms`), wiremap's CPU not busy: the destination answers
+        no faster whatever the connections (a server with one worker at 2 connections was "client-bound",
+        more connections would only have lengthened its queue: round 64). Its queue is then in wiremap's
+        pool instead of its own: the corrected latency is the destination's, as an open model means."""
+        base = self.baseline_service_ms
+        if base is None or not self.queued_for_connections:
+            return False
+        if self.client_cpu_share is not None and self.client_cpu_share >= CLIENT_CPU_BUSY:
+            return False
+        p50 = self.uncorrected_ms.p50
+        return p50 >= SATURATION_RISE * base and p50 - base >= SATURATION_MIN_MS
+
+    def saturation(self) -> str:
+        """:attr:`saturating` in words."""
+        base, p50 = self.baseline_service_ms or 0.0, self.uncorrected_ms.p50
+        return (
+            f"the destination's service time rose from {base:.2f} ms at its lightest load to {p50:.2f} ms "
+            f"(p50) with all {self.connections} connections busy: it is saturated, and more connections "
+            "would wait on it too"
+        )
 
     @property
     def connections_needed(self) -> int:
@@ -218,6 +255,12 @@ class MeasureResult:
             "queued": self.queued,
             "queue_timeouts": self.queue_timeouts,
             "reopened": self.reopened,
+            "baseline_service_ms": None
+            if self.baseline_service_ms is None
+            else round(self.baseline_service_ms, 3),
+            "client_cpu_share": None if self.client_cpu_share is None else round(self.client_cpu_share, 3),
+            "saturated": self.saturating,
+            "client_fell_behind": self.fell_behind,
             "stopped_early": self.stopped_early,
             "failed_run": self.failed_run,
         }

@@ -56,6 +56,7 @@ SPIN_ASYNCIO_S: Final = 0.0015  # the stock loop's timeouts are rounded up to wh
 HOT_S: Final = 0.001  # busy-yield the first millisecond a request is in flight (no wake-up in its latency)
 PROGRESS_INTERVAL_S: Final = 0.25
 MIN_REQUESTS_FOR_ERROR_STOP: Final = 20
+EARLY_ANSWERS: Final = 8  # answers whose median service time is the unloaded baseline (MeasureResult)
 _CLOSE_TIMEOUT_S: Final = 1.0
 
 _now = time.perf_counter_ns
@@ -162,6 +163,8 @@ class Run:
         self.reopened = 0  # connections a request opened again (awaited path; wire ops count theirs)
         self.last_send = 0  # when the latest request was sent
         self.open_failed = 0  # connections that could not be opened up front
+        self.early: list[int] = []  # service times (ns) of the run's first answers: the unloaded baseline
+        self.cpu0 = 0.0  # wiremap's CPU time when the schedule started
         self.open_error = ""
 
     # -- the run ---------------------------------------------------------------------------------
@@ -181,6 +184,7 @@ class Run:
                 return self._result(stopped_at)
             opened = opening.result()
             self.t0 = _now()
+            self.cpu0 = time.process_time()
             self.measure_start = self.t0 + int(self.n_warmup * self.interval_ns)
             workers = await self._start_workers(opened)
             scheduler = asyncio.ensure_future(self._schedule())
@@ -285,6 +289,8 @@ class Run:
             window = min(window, max(0.0, (stopped_at - self.measure_start) / 1e9))
         elif stopped_at is not None:
             window = 0.0
+        wall_s = ((stopped_at or _now()) - self.t0) / 1e9 if self.t0 else 0.0
+        early = sorted(self.early)
         return MeasureResult(
             latency_ms=self.latency.percentiles(),
             uncorrected_ms=self.uncorrected.percentiles(),
@@ -305,6 +311,8 @@ class Run:
             stopped_early=self.stopped_early,
             failed_run=self._failed_run(),
             warmup_requests=self.warmup_requests,
+            baseline_service_ms=early[len(early) // 2] / 1e6 if len(early) >= EARLY_ANSWERS else None,
+            client_cpu_share=(time.process_time() - self.cpu0) / wall_s if wall_s > 0.2 else None,
             samples=self.latency,
         )
 
@@ -497,6 +505,8 @@ class Run:
                 self.uncorrected.record_us((done - send + 500) // 1000)
         else:
             self.warmup_requests += 1
+        if error is None and len(self.early) < EARLY_ANSWERS:
+            self.early.append(done - send)
         if error is not None:
             kind_, message = describe(error)
             if isinstance(error, QueueTimeout):

@@ -13,7 +13,9 @@ busy client CPU: when a step failed with requests sent late (lateness p99 over 1
 service-time p99 when longer) while the destination still answered within the budget (service time
 p99), or its p99 was over the budget by no more than twice the send lateness (the client's delays on
 both sides of the request), the rate was not sustained because of the *client* (its CPU or its
-connections), and the answer
+connections) — unless the requests waited for connections the destination held ever longer (its service
+time well above that of the lowest sustained step: a server with one worker, saturated, whose queue was
+held in wiremap's pool instead of its own), and the answer
 is a lower bound of the destination's capacity, the ceiling of this machine (``client_bound``). Only a
 search bounded above by a failure of the destination (errors, the achieved rate, p99 over the budget)
 found the destination's capacity; one ended by the cap is a lower bound too.
@@ -93,6 +95,8 @@ def sustained(result: MeasureResult, budget_ms: float) -> Judgement:
         reason = f"p99 {result.latency_ms.p99:.1f} ms over the {budget_ms:g} ms budget"
     if reason is None:
         return Judgement(True, "sustained", False)
+    if result.saturating:  # requests waited for connections the destination held ever longer: its limit
+        return Judgement(False, f"{reason}: {result.saturation()}", False)
     # the destination's own service time (sent to answered) over the budget is its failure whoever else
     # was late, beyond the client's own delay in reading answers when its CPU was busy (as --check holds
     # it: a server at 8.4 ms a request, service p99 15.5 ms of a 15 ms budget, was said "client fell
@@ -114,6 +118,12 @@ def sustained(result: MeasureResult, budget_ms: float) -> Judgement:
         why = f"{reason}: by no more than the client's own delays ({late}), the service time within it"
         return Judgement(False, why, True)
     return Judgement(False, reason, False)
+
+
+def _unloaded(steps: list[StepReport]) -> float | None:
+    """The lowest service time p50 of the sustained steps, wiremap not late (its unloaded figure)."""
+    p50s = [s.result.uncorrected_ms.p50 for s in steps if s.sustained and not s.result.fell_behind]
+    return min(p50s) if p50s else None
 
 
 async def find_max(
@@ -138,6 +148,10 @@ async def find_max(
     stopped = f"reached {max_steps} steps"
     for _ in range(max_steps):
         result = await run_load(factory, ctx, replace(plan, rate=rate), stop=stop)
+        if best is not None and (base := _unloaded(steps)) is not None:
+            # the lowest sustained step's service time is the destination's unloaded one
+            first = result.baseline_service_ms
+            result = replace(result, baseline_service_ms=base if first is None else min(first, base))
         ok, reason, client = sustained(result, budget_ms)
         step = StepReport(rate, result, ok, reason, client)
         steps.append(step)

@@ -110,6 +110,13 @@ def render_text(
             markup=False,
             soft_wrap=True,
         )
+    elif result.successes and result.saturating:  # the destination's limit, said as such
+        con.print(
+            f"note: {result.saturation()}; requests waited for one in wiremap as they would have "
+            "waited in its queue: the corrected latency is the destination's",
+            markup=False,
+            soft_wrap=True,
+        )
     for v in verdicts or []:
         label = "ok    " if v.ok else "FAIL  " if v.ok is False else "skip  "
         con.print(label + v.message, markup=False, soft_wrap=True)
