@@ -402,6 +402,21 @@ class _Slow:
         return None
 
 
+def test_connections_do_not_grow_against_a_destination_that_answers_nothing() -> None:
+    """A hung destination holds every connection it is given: growing one per waiting request opened 64
+    here (256 by default), and against a hung PostgreSQL used up its max_connections, the slots of its
+    own applications (round 64). One more connection per answer that came: none came, none opened."""
+    plan = LoadPlan(
+        rate=100, duration_s=1.0, connections=2, max_connections=64, timeout_s=0.5, max_error_rate=1.0
+    )
+    with serve("stall", delay_ms=1, stall_after=0, stall_for=30) as server:
+        hung = _load(_ctx(server.port), plan)
+        opened = server.stats()["connections"]
+    assert hung.connections == 2 and hung.connections_grown == 0, hung
+    assert opened <= 2 + hung.reopened + 1, (opened, hung)  # (+1: the stats request's own)
+    assert hung.successes == 0 and "timeout" in hung.errors
+
+
 @pytest.mark.parametrize("path", ["callbacks", "awaited"])
 def test_connections_grow_while_requests_wait_for_one(path: str) -> None:
     """Found by a new user (round 21): 8 connections at 600 ms serve 13/s, and 20/s offered queued for

@@ -132,6 +132,8 @@ class Run:
         self.more = more if plan.max_connections > len(ops) else None
         self.growing = False  # a connection being opened to serve the queue
         self.grown = 0
+        self.answered = 0  # requests the destination answered (successes and answered errors)
+        self.answered_at_growth = 0  # ``answered`` when the last connection was added
         self.opener: asyncio.Future[None] | None = None
         self.workers: list[asyncio.Task[None]] = []
         self.progress = progress
@@ -218,6 +220,12 @@ class Run:
         ``max_connections``). Its opening is no request's: the queue waits as it would anyway."""
         if self.more is None or self.growing or self.closing or len(self.ops) >= self.plan.max_connections:
             return
+        if self.answered == self.answered_at_growth:
+            # one more connection for each answer that came: a destination that answers nothing (hung)
+            # holds every connection it is given, and growing to 256 exhausted a PostgreSQL's
+            # max_connections, the slots its own applications needed (round 64)
+            return
+        self.answered_at_growth = self.answered
         self.growing = True
         self.opener = asyncio.ensure_future(self._open_more(self.more))
 
@@ -505,6 +513,10 @@ class Run:
                 self.uncorrected.record_us((done - send + 500) // 1000)
         else:
             self.warmup_requests += 1
+        if error is None or isinstance(error, AnsweredError):
+            self.answered += 1
+            if self.pending:
+                self._grow()
         if error is None and len(self.early) < EARLY_ANSWERS:
             self.early.append(done - send)
         if error is not None:
