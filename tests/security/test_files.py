@@ -84,3 +84,37 @@ def test_a_doc_named_on_the_command_line_that_is_a_device_is_not_read(tmp_path: 
 
     (tmp_path / "zero.md").symlink_to("/dev/zero")
     assert main(["lint", str(tmp_path / "zero.md")]) == 2
+
+
+def test_a_file_is_read_whole_up_to_its_limit_and_refused_past_it(tmp_path: Path) -> None:
+    """Read as large as stat says, plus what it grew by since, up to the limit: never cut short."""
+    from wiremap._files import UnsafeFile, read_bounded
+
+    f = tmp_path / "doc.md"
+    f.write_bytes(b"x" * 100)
+    assert read_bounded(f, 100) == b"x" * 100
+    with pytest.raises(UnsafeFile, match="larger than"):
+        read_bounded(f, 99)
+    f.write_bytes(b"")
+    assert read_bounded(f, 100) == b""
+
+
+def test_a_file_that_grows_between_stat_and_read_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wiremap._files as files
+
+    f = tmp_path / "doc.md"
+    f.write_bytes(b"a" * 10)
+    real_stat = os.stat
+
+    def stat_then_grow(path: object) -> os.stat_result:
+        st = real_stat(path)  # type: ignore[arg-type]
+        f.write_bytes(b"a" * 5000)  # written on after the size was taken
+        return st
+
+    monkeypatch.setattr(files.os, "stat", stat_then_grow)
+    assert files.read_bounded(f, 10_000) == b"a" * 5000
+    f.write_bytes(b"a" * 10)
+    with pytest.raises(files.UnsafeFile, match="larger than"):
+        files.read_bounded(f, 1000)
