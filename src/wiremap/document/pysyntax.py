@@ -42,9 +42,18 @@ def _parsed(text: str) -> Parsed:
 def nodes_of(tree: ast.Module) -> tuple[ast.AST, ...] | None:
     """Every node of ``tree``, walked once when a reader first asks (BLK002 needs none: the walk was a fifth
     of linting a block it only syntax-checks); None when there are more than :data:`MAX_NODES`."""
-    nodes: list[ast.AST] = []
-    for node in ast.walk(tree):
-        nodes.append(node)
+    # ast.walk's order (breadth first, fields in order), without its generators: a third faster
+    nodes: list[ast.AST] = [tree]
+    at, node_type = 0, ast.AST
+    while at < len(nodes):
+        node = nodes[at]
+        at += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                nodes.extend(x for x in value if isinstance(x, node_type))
+            elif isinstance(value, node_type):
+                nodes.append(value)
         if len(nodes) > MAX_NODES:
             return None
     return tuple(nodes)
