@@ -19,7 +19,8 @@ connection without answering it; ``--serial`` answers one request at a time over
 (a server with one worker: each request's delay starts when the one before it is answered). Delays
 are kept to ~0.1 ms, without spinning (see :class:`_Alarm`).
 
-``/__stats`` (not counted) answers JSON: ``count`` requests, ``connections`` accepted, ``delays_us``
+``/__stats`` (not counted) answers JSON: ``count`` requests, ``connections`` accepted, ``arrivals_us``
+(when each request's head arrived, in µs of the server's clock), ``delays_us``
 (the delay each request actually got, in arrival order) and ``paths``.
 """
 
@@ -70,6 +71,7 @@ class _State:
     connections: int = 0
     first: float | None = None
     delays_us: list[int] = field(default_factory=list)
+    arrivals_us: list[int] = field(default_factory=list)  # when each counted request's head arrived
     paths: dict[str, int] = field(default_factory=dict)
     alarm: _Alarm = field(init=False)
 
@@ -125,6 +127,7 @@ class _Protocol(asyncio.Protocol):
                     "count": st.count,
                     "connections": st.connections,
                     "delays_us": st.delays_us,
+                    "arrivals_us": st.arrivals_us,
                     "paths": st.paths,
                 }
             ).encode()
@@ -133,6 +136,7 @@ class _Protocol(asyncio.Protocol):
             return
         n = st.count
         st.count += 1
+        st.arrivals_us.append(round(now * 1e6))
         st.paths[path] = st.paths.get(path, 0) + 1
         if st.first is None:
             st.first = now

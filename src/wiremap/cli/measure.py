@@ -107,6 +107,13 @@ def measure(
         help=f"Keep-alive connections, fixed [default: {AUTO_CONNECTIONS} up front, more while requests "
         f"wait, up to {MAX_CONNECTIONS}].",
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Processes to send the load from, each its share of the rate [default: 1 for a destination on "
+        "this machine or a rate one process keeps up with, else one per core].",
+    ),
     warmup: float = typer.Option(
         1.0, "--warmup", min=0.0, help="Seconds of load sent first and not recorded."
     ),
@@ -207,8 +214,15 @@ def measure(
     )
     budget = budget_ms or integ.latency_ms.p99 or DEFAULT_BUDGET_MS
     cap = float("inf") if no_cap else CAP_RATE
+    if workers is None:
+        from ..measure.workers import choose_workers
+
+        top = min(cap, CAP_RATE * 10) if find_max else plan.rate  # a search goes up: its top decides
+        workers, why = choose_workers(resolved.host, top)
+        if workers > 1:
+            err.print(f"{workers} worker processes ({why}); --workers N to choose", markup=False)
     try:
-        result, find, interrupted = run(_measure(factory, ctx, plan, find_max, budget, cap))
+        result, find, interrupted = run(_measure(factory, ctx, plan, find_max, budget, cap, workers))
     except CredentialsWithheld as exc:
         raise UsageError(f"not measured: {exc.reason}") from None
     if result is None:
@@ -217,7 +231,13 @@ def measure(
 
 
 async def _measure(
-    factory: OperationFactory, ctx: ProbeContext, plan: LoadPlan, find_max: bool, budget: float, cap: float
+    factory: OperationFactory,
+    ctx: ProbeContext,
+    plan: LoadPlan,
+    find_max: bool,
+    budget: float,
+    cap: float,
+    workers: int = 1,
 ) -> tuple[MeasureResult | None, FindMaxResult | None, bool]:
     from ..measure.engine import run_load
     from ..measure.findmax import find_max as search
@@ -232,9 +252,16 @@ async def _measure(
                 if err.is_terminal:
                     err.print(f"step {s.rate:g}/s: {s.reason}", markup=False)
 
-            found = await search(factory, ctx, plan, budget_ms=budget, max_rate=cap, on_step=step, stop=stop)
+            found = await search(
+                factory, ctx, plan, budget_ms=budget, max_rate=cap, on_step=step, stop=stop, workers=workers
+            )
             best = found.best or (found.steps[-1].result if found.steps else None)
             return best, found, stop.is_set()
+        if workers > 1:
+            from ..measure.workers import run_load_workers
+
+            result = await run_load_workers(factory, ctx, plan, stop=stop, workers=workers)
+            return result, None, stop.is_set()
         progress = _live_progress() if err.is_terminal else None
         result = await run_load(factory, ctx, plan, progress=progress, stop=stop)
         return result, None, stop.is_set()
@@ -324,7 +351,7 @@ def _write(
         ]
     from ..measure.findmax import ACHIEVED_SHARE
 
-    slack = 1.0 / max(result.duration_s, 0.1)  # one request's worth over the period
+    slack = max(1, result.workers) / max(result.duration_s, 0.1)  # a request's worth a worker, a period
     if (
         find is None
         and not result.fell_behind

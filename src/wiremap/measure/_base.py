@@ -39,6 +39,9 @@ class LoadPlan:
     warmup_s: float = 0.0  # sent at the same rate, not recorded
     timeout_s: float = 5.0  # one request's deadline (counts as an error of kind "timeout")
     max_error_rate: float = 0.5  # stop early when more than this share of requests fail (after 20 requests)
+    # the first request is sent this share of an interval late: worker k of n sends at (k + i * n) / rate,
+    # and the n schedules together are one constant rate (see :mod:`wiremap.measure.workers`)
+    phase: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,7 @@ class MeasureResult:
     baseline_service_ms: float | None = None
     # wiremap's CPU time over the run's wall time (its threads included); None when unknown
     client_cpu_share: float | None = None
+    workers: int = 1  # processes the load was sent from (--workers), each its share of rate and connections
     # the corrected latencies themselves, for a count above a limit (the --check's significance test);
     # None where only percentiles are known (a result read back, a test's hand-made one)
     samples: SampleCounts | None = field(default=None, compare=False, repr=False)
@@ -259,6 +263,7 @@ class MeasureResult:
             if self.baseline_service_ms is None
             else round(self.baseline_service_ms, 3),
             "client_cpu_share": None if self.client_cpu_share is None else round(self.client_cpu_share, 3),
+            "workers": self.workers,
             "saturated": self.saturating,
             "client_fell_behind": self.fell_behind,
             "stopped_early": self.stopped_early,

@@ -35,7 +35,7 @@ import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from ..probes._base import ProbeContext
@@ -48,6 +48,8 @@ __all__ = [
     "PROGRESS_INTERVAL_S",
     "SPIN_ASYNCIO_S",
     "SPIN_UVLOOP_S",
+    "Run",
+    "make_run",
     "run_load",
 ]
 
@@ -107,11 +109,22 @@ async def run_load(
         raise ValueError(f"connections must be at least 1, not {plan.connections!r}")
     if plan.duration_s < 0 or plan.warmup_s < 0 or not plan.timeout_s > 0:
         raise ValueError("duration and warm-up must not be negative, and the timeout must be positive")
+    return await make_run(factory, ctx, plan, progress, stop).run()
+
+
+def make_run(
+    factory: OperationFactory,
+    ctx: ProbeContext,
+    plan: LoadPlan,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
+) -> Run:
+    """The run :func:`run_load` awaits (a worker process reads its histograms after it)."""
     ops = [factory(ctx) for _ in range(plan.connections)]
     from .wire import WireRun, can_wire  # (the callback path imports this module)
 
     run = WireRun if can_wire(ops) else Run
-    return await run(plan, ops, progress, stop, lambda: factory(ctx)).run()
+    return run(plan, ops, progress, stop, lambda: factory(ctx))
 
 
 class Run:
@@ -165,6 +178,9 @@ class Run:
         self.reopened = 0  # connections a request opened again (awaited path; wire ops count theirs)
         self.last_send = 0  # when the latest request was sent
         self.open_failed = 0  # connections that could not be opened up front
+        # awaited once the connections are open: when the schedule starts (a worker process's start, the
+        # same for every worker); None: at once
+        self.start_gate: Callable[[], Awaitable[int]] | None = None
         self.early: list[int] = []  # service times (ns) of the run's first answers: the unloaded baseline
         self.cpu0 = 0.0  # wiremap's CPU time when the schedule started
         self.open_error = ""
@@ -185,7 +201,8 @@ class Run:
                 self.stopped_early = "interrupted"
                 return self._result(stopped_at)
             opened = opening.result()
-            self.t0 = _now()
+            start = await self.start_gate() if self.start_gate is not None else 0
+            self.t0 = max(_now(), start) + int(self.plan.phase * self.interval_ns)
             self.cpu0 = time.process_time()
             self.measure_start = self.t0 + int(self.n_warmup * self.interval_ns)
             workers = await self._start_workers(opened)

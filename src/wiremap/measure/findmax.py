@@ -86,10 +86,12 @@ def sustained(result: MeasureResult, budget_ms: float) -> Judgement:
         return Judgement(False, f"errors: {counts}", False)
     expected = result.rate * result.duration_s
     reason: str | None = None
-    if result.requests < ACHIEVED_SHARE * expected - 1:
+    # (one request's worth of slack per worker process: each counts its own window's edges)
+    edges = max(1, result.workers)
+    if result.requests < ACHIEVED_SHARE * expected - edges:
         reason = f"sent {result.requests} of {expected:.0f} requests in {result.duration_s:.1f} s"
     # (one request's worth of slack: over a 1 s step at 15/s one completion is 7%, more than the 1% allowed)
-    elif result.throughput_per_s < ACHIEVED_SHARE * result.rate - 1.0 / max(result.duration_s, 0.1):
+    elif result.throughput_per_s < ACHIEVED_SHARE * result.rate - edges / max(result.duration_s, 0.1):
         reason = f"achieved {result.throughput_per_s:.0f}/s of {result.rate:g}/s"
     elif result.latency_ms.p99 > budget_ms:
         reason = f"p99 {result.latency_ms.p99:.1f} ms over the {budget_ms:g} ms budget"
@@ -138,6 +140,7 @@ async def find_max(
     max_steps: int = 16,
     on_step: Callable[[StepReport], None] | None = None,
     stop: asyncio.Event | None = None,
+    workers: int = 1,
 ) -> FindMaxResult:
     """Start at ``plan.rate``, multiply by ``factor`` while sustained, then bisect once between the last
     good and the first bad rate. Never offers more than ``max_rate`` (the safety cap)."""
@@ -148,7 +151,14 @@ async def find_max(
     limit: StepReport | None = None  # the step at ``bad``
     stopped = f"reached {max_steps} steps"
     for _ in range(max_steps):
-        result = await run_load(factory, ctx, replace(plan, rate=rate), stop=stop)
+        if workers > 1:
+            from .workers import run_load_workers
+
+            result = await run_load_workers(
+                factory, ctx, replace(plan, rate=rate), stop=stop, workers=workers
+            )
+        else:
+            result = await run_load(factory, ctx, replace(plan, rate=rate), stop=stop)
         if best is not None and (base := _unloaded(steps)) is not None:
             # the lowest sustained step's service time is the destination's unloaded one
             first = result.baseline_service_ms

@@ -93,3 +93,12 @@ class Histogram:
 
     def reset(self) -> None:
         self._h.reset()
+
+    def encode(self) -> bytes:
+        """HdrHistogram's compressed form (what a worker process sends its parent)."""
+        data: bytes = self._h.encode()
+        return data
+
+    def add_encoded(self, data: bytes) -> None:
+        """Add the values of a histogram :meth:`encode` made (the parent merging its workers')."""
+        self._h.add(HdrHistogram.decode(data))

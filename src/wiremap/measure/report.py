@@ -132,6 +132,8 @@ def _connections(result: MeasureResult) -> str:
     if result.connect_each:
         return f"{result.connections} at a time, each request a connection of its own (connect time)"
     said = f"{result.connections} connection{'s' if result.connections != 1 else ''}"
+    if result.workers > 1:
+        said += f" from {result.workers} worker processes"
     notes = []
     if result.connections_failed:
         notes.append(
