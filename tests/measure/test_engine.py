@@ -444,3 +444,19 @@ def test_connections_grow_while_requests_wait_for_one(path: str) -> None:
     assert grown.lateness_ms.p99 < 5.0 and grown.latency_ms.p50 < 80.0, grown
     assert grown.errors == {} and grown.requests == 200
     assert set(fixed.errors) == {"timeout"}  # held to 2, most waited past their deadline
+
+
+def test_requests_still_waiting_when_a_run_stops_are_not_counted_queued() -> None:
+    """Stopped while requests waited for connections a hung server held: they were never done, so not
+    among ``requests``; the JSON said more of them queued than requests done (round 64)."""
+    plan = LoadPlan(rate=100, duration_s=5.0, connections=2, timeout_s=3.0, max_error_rate=1.0)
+
+    async def stopped_after(seconds: float, port: int) -> MeasureResult:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(seconds, stop.set)
+        return await run_load(http_op.factory, _ctx(port), plan, stop=stop)
+
+    with serve("stall", delay_ms=1, stall_after=0, stall_for=30) as server:
+        result = run(stopped_after(1.0, server.port))
+    assert result.stopped_early == "interrupted"
+    assert 0 <= result.queued <= result.requests, result

@@ -555,6 +555,17 @@ def test_redis_error_replies_are_mapped_as_redis_py_maps_them() -> None:
     assert "protocol" in garbage.errors and "PING answered" in garbage.errors["protocol"].first_message
 
 
+def test_redis_pong_as_a_bulk_string_is_an_answer_as_verify_takes_it() -> None:
+    """A proxy answering PING with ``$4 PONG`` (verify's redis-py ping says ok): every PING was "PING
+    answered" in measure (round 64); whole or in two parts, it is PONG."""
+    bulk = _redis_run(lambda n: b"$4\r\nPONG\r\n", rate=50)
+    assert bulk.errors == {} and bulk.successes == 50, bulk.errors
+    split = _redis_run(lambda n: [b"$4\r\nPO", b"NG\r\n"], rate=50)
+    assert split.errors == {} and split.successes == 50, split.errors
+    other = _redis_run(lambda n: b"$4\r\nPING\r\n", rate=50)
+    assert "protocol" in other.errors
+
+
 def test_postgresql_on_the_callback_path_reopens_a_terminated_connection() -> None:
     """Issue 14: PostgreSQL is driven by callbacks (libpq non-blocking, TLS kept). The server terminating
     wiremap's sessions mid-run: the queries then in flight fail, the next ones open new connections

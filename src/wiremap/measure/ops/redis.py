@@ -125,7 +125,12 @@ class RedisPing(CallbackOperation, asyncio.Protocol):
             return
         line, rest = buffer[:end], buffer[end + 2 :]
         self._buffer = b""
-        if line == b"+PONG" and not rest:
+        if line == b"$4" and len(rest) < len(_BULK_PONG) and _BULK_PONG.startswith(rest):
+            self._buffer = buffer  # PONG as a bulk string, its second line still to come
+            return
+        if (line == b"+PONG" and not rest) or (line == b"$4" and rest == _BULK_PONG):
+            # PONG as a simple string, or as a bulk one (a proxy's; redis-py's ping, verify's, takes both:
+            # measure failed every PING of a destination verify called ok: round 64)
             self._answered += 1
             self._finish(None)
         elif (
@@ -160,6 +165,7 @@ class RedisPing(CallbackOperation, asyncio.Protocol):
 
 
 _PING = b"*1\r\n$4\r\nPING\r\n"
+_BULK_PONG = b"PONG\r\n"  # after ``$4\r\n``
 
 
 def factory(ctx: ProbeContext) -> Operation:
