@@ -206,11 +206,12 @@ def _join(blocks: list[Block]) -> str:
 
 def is_footer(block: Block) -> bool:
     """A paragraph of footer fields only (Last Updated, Maintained By): it moves to the end of the doc."""
-    return (
-        isinstance(block, Paragraph)
-        and bool(block.lines)
-        and all(isinstance(x, FieldLine) and is_footer_label(x.label) for x in block.lines)
-    )
+    if not isinstance(block, Paragraph) or not block.lines:
+        return False
+    for x in block.lines:  # noqa: SIM110 (a loop, not all() over a generator: asked of every paragraph)
+        if not isinstance(x, FieldLine) or not is_footer_label(x.label):
+            return False
+    return True
 
 
 def section_body(blocks: tuple[Block, ...] | list[Block]) -> str:

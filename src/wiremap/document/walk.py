@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .nodes import Block, CodeBlock, Document, FieldLine, Heading, ListBlock, Paragraph, RawBlock, TextLine
+from .render import is_footer
 
 __all__ = ["TextUnit", "text_units"]
 
@@ -35,8 +36,6 @@ def _block(out: list[TextUnit], block: Block) -> None:
     if isinstance(block, Paragraph):
         # the footer is written a field a line, its breaks dropped: two spaces after "**Last Updated:** …"
         # are layout (fmt refused such a doc: "lost break": round 35)
-        from .render import is_footer
-
         _lines(out, block.lines, breaks=not is_footer(block))
     elif isinstance(block, CodeBlock):
         first, lang = block.content_line, block.language

@@ -52,9 +52,15 @@ def parse(text: str, first_line: int) -> Ctx | None:
     return ctx
 
 
+_BINDING_NODES = frozenset({ast.Assign, ast.FunctionDef, ast.AsyncFunctionDef, ast.ImportFrom, ast.Import})
+
+
 def _bind(ctx: Ctx) -> None:
     """Names bound to numbers: ``PAUSE = 0.5`` and parameter defaults ``attempts=3``."""
+    wanted = _BINDING_NODES
     for node in ctx.nodes:
+        if type(node) not in wanted:  # one set lookup for the nine nodes in ten that bind nothing
+            continue
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             if (value := number(node.value, ctx.env)) is not None:
                 ctx.env.setdefault(node.targets[0].id, value)
