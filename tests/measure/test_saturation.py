@@ -80,3 +80,22 @@ def test_saturation_needs_a_rise_a_queue_and_an_idle_client() -> None:
     assert _run(20.0, 10.0, 0.95).fell_behind
     assert not _run(20.0, None, 0.2).saturating  # no baseline: not judged so
     assert not _run(20.0, 10.0, 0.2, queued=0, conns=8).saturating  # no request waited for one
+
+
+def test_a_single_run_on_too_few_connections_to_a_one_worker_server_is_saturated() -> None:
+    """150/s to a server doing one 10 ms request at a time, on 2 connections: its first answers already
+    queued there (their median, 21 ms, was taken for its unloaded figure), so the rise never showed and
+    the note said "--connections 6 would do" (round 65). The quickest of them is the unloaded figure."""
+    from wiremap._loop import run
+    from wiremap.measure._base import LoadPlan
+    from wiremap.measure.engine import run_load
+    from wiremap.measure.ops.http import factory
+    from wiremap.model import Integration
+    from wiremap.probes._base import ProbeContext, Target
+
+    integ = Integration(id="a-to-b", path="a-to-b.md", protocol="http", endpoint="GET /v1/ping")
+    with serve("fixed", delay_ms=10, serial=True) as server:
+        ctx = ProbeContext(integ, Target("127.0.0.1", server.port, "http"), 5.0)
+        result = run(run_load(factory, ctx, LoadPlan(rate=150, duration_s=2.0, connections=2)))
+    assert result.baseline_service_ms is not None and result.baseline_service_ms < 13.0, result
+    assert result.saturating and not result.fell_behind, result

@@ -221,6 +221,12 @@ def measure(
         workers, why = choose_workers(resolved.host, top)
         if workers > 1:
             err.print(f"{workers} worker processes ({why}); --workers N to choose", markup=False)
+    elif connections and workers > connections:
+        err.print(
+            f"--workers {workers} with --connections {connections}: {connections} worker process(es), each "
+            "sending over connections of its own",
+            markup=False,
+        )
     try:
         result, find, interrupted = run(_measure(factory, ctx, plan, find_max, budget, cap, workers))
     except CredentialsWithheld as exc:

@@ -39,9 +39,10 @@ class LoadPlan:
     warmup_s: float = 0.0  # sent at the same rate, not recorded
     timeout_s: float = 5.0  # one request's deadline (counts as an error of kind "timeout")
     max_error_rate: float = 0.5  # stop early when more than this share of requests fail (after 20 requests)
-    # the first request is sent this share of an interval late: worker k of n sends at (k + i * n) / rate,
-    # and the n schedules together are one constant rate (see :mod:`wiremap.measure.workers`)
-    phase: float = 0.0
+    # this run sends request i of the schedule (at i / rate) when i % workers == worker: the runs of the n
+    # worker processes together are one constant rate (see :mod:`wiremap.measure.workers`)
+    worker: int = 0
+    workers: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ class MeasureResult:
     # failed on them (each one's opening in the latency of the request that waited for it)
     reopened: int = 0
     connect_each: bool = False  # each request opens its own connection (TCP's connect time)
-    # the destination's service time unloaded: the median of the run's first answers (before any queue),
+    # the destination's service time unloaded: the quickest of the run's first answers (before any queue),
     # or with --find-max the lowest p50 of a sustained step; None when unknown
     baseline_service_ms: float | None = None
     # wiremap's CPU time over the run's wall time (its threads included); None when unknown
@@ -149,7 +150,9 @@ class MeasureResult:
         more connections would only have lengthened its queue: round 64). Its queue is then in wiremap's
         pool instead of its own: the corrected latency is the destination's, as an open model means."""
         base = self.baseline_service_ms
-        if base is None or not self.queued_for_connections:
+        # requests that did wait (not only Little's law saying they would: a server slowing over the run
+        # with room for every request was "saturated" at 4 connections: round 65)
+        if base is None or self.queued <= max(0.01 * self.requests, 0):
             return False
         if self.client_cpu_share is not None and self.client_cpu_share >= CLIENT_CPU_BUSY:
             return False
@@ -160,9 +163,9 @@ class MeasureResult:
         """:attr:`saturating` in words."""
         base, p50 = self.baseline_service_ms or 0.0, self.uncorrected_ms.p50
         return (
-            f"the destination's service time rose from {base:.2f} ms at its lightest load to {p50:.2f} ms "
-            f"(p50) with all {self.connections} connections busy: it is saturated, and more connections "
-            "would wait on it too"
+            f"the destination's service time rose from {base:.2f} ms with few requests in flight to "
+            f"{p50:.2f} ms (p50) with all {self.connections} connections busy: it is saturated, and more "
+            "connections would wait on it too"
         )
 
     @property

@@ -26,6 +26,8 @@ import os
 import signal
 import threading
 import time
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
@@ -59,30 +61,43 @@ def choose_workers(host: str, rate: float, cores: int | None = None) -> tuple[in
 
 
 def _own_address(host: str) -> bool:
-    """``host`` is an address of one of this machine's interfaces."""
+    """``host`` is (or names) an address of one of this machine's interfaces: one a socket can be bound
+    to (the host's name resolving elsewhere, or an address only ``hostname -I`` lists, both say so)."""
     import socket
 
     try:
-        own = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}
-    except OSError:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_DGRAM)
+    except (OSError, UnicodeError):
         return False
-    return host in own
+    for family, kind, proto, _, address in infos:
+        try:
+            with socket.socket(family, kind, proto) as probe:
+                probe.bind((address[0], 0))
+        except OSError:
+            continue
+        return True
+    return False
 
 
 def split(plan: LoadPlan, workers: int, index: int) -> LoadPlan:
-    """Worker ``index``'s share of ``plan``: ``rate / workers``, its phase in the common schedule, and its
-    share of the connections (at least one; a fixed count stays fixed, a growing one grows to its share)."""
+    """Worker ``index``'s share of ``plan``: every ``workers``-th request of its schedule from the
+    ``index``-th (the engine counts them: the shares add up to the plan's, not each rounded up), and its
+    share of the connections, to the same total (a fixed count stays that count; at least one each: see
+    :func:`usable_workers`)."""
     if not 0 <= index < workers:
         raise ValueError(f"worker {index} of {workers}")
-    conns = max(1, math.ceil(plan.connections / workers))
-    most = 0 if plan.max_connections == 0 else max(conns, math.ceil(plan.max_connections / workers))
-    return replace(
-        plan,
-        rate=plan.rate / workers,
-        connections=conns,
-        max_connections=most,
-        phase=index / workers,
-    )
+    conns = _part_of(plan.connections, workers, index)
+    most = 0 if plan.max_connections == 0 else max(conns, _part_of(plan.max_connections, workers, index))
+    return replace(plan, connections=max(1, conns), max_connections=most, worker=index, workers=workers)
+
+
+def usable_workers(plan: LoadPlan, workers: int) -> int:
+    """At most one worker per connection up front (a worker sends over connections of its own)."""
+    return max(1, min(workers, plan.connections))
+
+
+def _part_of(total: int, parts: int, index: int) -> int:
+    return total // parts + (1 if index < total % parts else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +108,11 @@ class _Part:
     latency: bytes
     uncorrected: bytes
     lateness: bytes
+    done_times: bytes = b""  # the measured successes' completion times (ns, this machine's monotonic clock)
+    measure_start: int = 0  # the intended time of this worker's first measured request
+    stopped_at: int | None = None
+    done_all: int = 0  # requests done, warm-up included, and those that failed (the error-rate rule)
+    failed_all: int = 0
 
 
 def merge(parts: Sequence[_Part], plan: LoadPlan, interrupted: bool = False) -> MeasureResult:
@@ -119,11 +139,16 @@ def merge(parts: Sequence[_Part], plan: LoadPlan, interrupted: bool = False) -> 
     stopped: str | None = "interrupted" if interrupted else next(iter(own or reasons), None)
     baselines = [r.baseline_service_ms for r in results if r.baseline_service_ms is not None]
     shares = [r.client_cpu_share for r in results if r.client_cpu_share is not None]
+    failed_run: str | None = None
+    done_all, failed_all = sum(p.done_all for p in parts), sum(p.failed_all for p in parts)
+    if stopped is None and done_all and failed_all > plan.max_error_rate * done_all:
+        # the engine's end-of-run rule, on every worker's totals
+        failed_run = f"error rate above {plan.max_error_rate:.0%}: {failed_all} of {done_all} requests failed"
     return MeasureResult(
         latency_ms=_exact_max(hists[0].percentiles(), [r.latency_ms.max for r in results]),
         uncorrected_ms=_exact_max(hists[1].percentiles(), [r.uncorrected_ms.max for r in results]),
         lateness_ms=_exact_max(hists[2].percentiles(), [r.lateness_ms.max for r in results]),
-        throughput_per_s=sum(r.throughput_per_s for r in results),
+        throughput_per_s=_throughput(parts, hists[0], results),
         requests=sum(r.requests for r in results),
         errors=errors,
         rate=plan.rate,
@@ -133,7 +158,7 @@ def merge(parts: Sequence[_Part], plan: LoadPlan, interrupted: bool = False) -> 
         connections_failed=sum(r.connections_failed for r in results),
         connection_error=next((r.connection_error for r in results if r.connection_error), ""),
         stopped_early=stopped,
-        failed_run=None if stopped else next((r.failed_run for r in results if r.failed_run), None),
+        failed_run=failed_run,
         warmup_requests=sum(r.warmup_requests for r in results),
         queued=sum(r.queued for r in results),
         queue_timeouts=sum(r.queue_timeouts for r in results),
@@ -144,6 +169,25 @@ def merge(parts: Sequence[_Part], plan: LoadPlan, interrupted: bool = False) -> 
         workers=len(parts),
         samples=hists[0],
     )
+
+
+def _throughput(parts: Sequence[_Part], latency: Histogram, results: list[MeasureResult]) -> float:
+    """The engine's achieved rate over every worker's completions: those in the measured period (from
+    the first worker's first measured request, as long as the longest one's), shifted by the median
+    latency less half an interval, per second."""
+    done = sorted(t for p in parts for t in array("q", p.done_times))
+    window_s = max((r.duration_s for r in results), default=0.0)
+    if not done or window_s <= 0:
+        return 0.0
+    lag = int(latency.values_at(50.0)[0] * 1e6) - int(5e8 / results[0].rate)  # (the engine's)
+    start = min(p.measure_start for p in parts) + lag
+    end = start + int(window_s * 1e9)
+    stops = [p.stopped_at for p in parts if p.stopped_at is not None]
+    if stops:
+        end = min(end, max(stops))
+    if end <= start:
+        return 0.0
+    return (bisect_right(done, end) - bisect_left(done, start)) / ((end - start) / 1e9)
 
 
 def _exact_max(merged: Percentiles, maxima: list[float]) -> Percentiles:
@@ -165,6 +209,7 @@ async def run_load_workers(
 ) -> MeasureResult:
     """:func:`~wiremap.measure.engine.run_load` from ``workers`` processes (``progress`` is not reported:
     the workers' figures meet only at the end)."""
+    workers = usable_workers(plan, workers)
     if workers < 2:
         from .engine import run_load
 
@@ -173,12 +218,13 @@ async def run_load_workers(
         raise RuntimeError("--workers needs processes started by fork (Linux, macOS)")
     mp = multiprocessing.get_context("fork")
     flag = mp.Event()  # set: every worker stops (Ctrl-C, or one stopped early)
+    totals = mp.Array("q", 2)  # requests done, and failed, by every worker (the error-rate stop's)
     loop = asyncio.get_running_loop()
     pipes: list[tuple[Any, Connection]] = []
     for k in range(workers):
         ours, theirs = mp.Pipe()
         proc = mp.Process(
-            target=_worker, args=(theirs, factory, ctx, split(plan, workers, k), flag), daemon=True
+            target=_worker, args=(theirs, factory, ctx, split(plan, workers, k), flag, totals), daemon=True
         )
         proc.start()
         theirs.close()
@@ -229,7 +275,7 @@ async def _forward_stop(stop: asyncio.Event, flag: Any) -> None:
 
 
 def _worker(
-    conn: Connection, factory: OperationFactory, ctx: ProbeContext, plan: LoadPlan, flag: Any
+    conn: Connection, factory: OperationFactory, ctx: ProbeContext, plan: LoadPlan, flag: Any, totals: Any
 ) -> None:
     """A forked child: the parent's loop is not running here, but the thread that forked still believes
     it is inside it, so the child's loop runs in a thread of its own."""
@@ -240,7 +286,7 @@ def _worker(
 
     def body() -> None:
         try:
-            box["part"] = run(_work(conn, factory, ctx, plan, flag))
+            box["part"] = run(_work(conn, factory, ctx, plan, flag, totals))
         except BaseException as exc:  # sent to the parent, raised there
             box["error"] = exc
 
@@ -256,7 +302,7 @@ def _worker(
 
 
 async def _work(
-    conn: Connection, factory: OperationFactory, ctx: ProbeContext, plan: LoadPlan, flag: Any
+    conn: Connection, factory: OperationFactory, ctx: ProbeContext, plan: LoadPlan, flag: Any, totals: Any
 ) -> _Part:
     from .engine import make_run
 
@@ -271,12 +317,23 @@ async def _work(
             stop.set()
         return start
 
+    parent = os.getppid()
+
     async def watch() -> None:
-        while not flag.is_set():
+        # the parent gone (SIGTERM, SIGKILL: it stops no worker then) stops this one too: no load is sent
+        # after wiremap has exited
+        while not flag.is_set() and os.getppid() == parent:
             await asyncio.sleep(_STOP_POLL_S)
         stop.set()
 
+    def tally(failed: bool) -> tuple[int, int]:
+        with totals.get_lock():
+            totals[0] += 1
+            totals[1] += failed
+            return int(totals[0]), int(totals[1])
+
     runner.start_gate = gate
+    runner.tally = tally
     watcher = asyncio.ensure_future(watch())
     try:
         result = await runner.run()
@@ -289,4 +346,9 @@ async def _work(
         runner.latency.encode(),
         runner.uncorrected.encode(),
         runner.lateness.encode(),
+        runner.done_times.tobytes(),
+        runner.measure_start,
+        runner.stopped_at,
+        runner.done_all,
+        runner.failed_all,
     )
