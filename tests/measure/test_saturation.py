@@ -99,3 +99,19 @@ def test_a_single_run_on_too_few_connections_to_a_one_worker_server_is_saturated
         result = run(run_load(factory, ctx, LoadPlan(rate=150, duration_s=2.0, connections=2)))
     assert result.baseline_service_ms is not None and result.baseline_service_ms < 13.0, result
     assert result.saturating and not result.fell_behind, result
+
+
+def test_connections_reopened_after_timeouts_say_wiremap_closed_them() -> None:
+    """Requests given up at their deadline close their connections (round 65: "82 reopened: the server
+    closed them" of a server that closed none)."""
+    from wiremap.measure._base import ErrorCount
+    from wiremap.measure.report import _connections
+
+    quiet = Percentiles()
+    timed_out = MeasureResult(quiet, quiet, quiet, 0.0, 10, {"timeout": ErrorCount(4)}, reopened=4)
+    assert "wiremap closed one to give up a request at its deadline" in _connections(timed_out)
+    closed = MeasureResult(quiet, quiet, quiet, 0.0, 10, {}, reopened=4)
+    assert (
+        _connections(closed)
+        == "0 connections (4 reopened: the server closed them or a request failed on them)"
+    )

@@ -142,8 +142,13 @@ def _connections(result: MeasureResult) -> str:
     if result.connections_grown:
         notes.append(f"{result.connections_grown} opened while requests waited for one")
     if result.reopened:
-        # a server closing every connection (or breaking its framing) makes every request pay a connect
-        notes.append(f"{result.reopened} reopened: the server closed them or a request failed on them")
+        # a server closing every connection (or breaking its framing) makes every request pay a connect; a
+        # request given up at its deadline is abandoned by closing its connection (the server may still be
+        # working on it: it then holds more connections than wiremap's count, round 65)
+        why = "the server closed them or a request failed on them"
+        if result.errors.get("timeout") is not None:
+            why += ", or wiremap closed one to give up a request at its deadline"
+        notes.append(f"{result.reopened} reopened: {why}")
     return said + (f" ({'; '.join(notes)})" if notes else "")
 
 
