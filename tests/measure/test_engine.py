@@ -184,15 +184,25 @@ def test_connections_closed_by_the_server_are_reopened(option: str) -> None:
     assert stats["connections"] >= 100 // 5  # +1: the stats request
 
 
-def test_a_request_the_server_hangs_up_on_is_sent_again_on_a_new_connection() -> None:
-    """Every 3rd request of a connection is met with a close (an idle timeout racing it): a GET on
-    a kept-alive connection is retried once on a new one, so nothing fails."""
+def test_a_request_the_server_hangs_up_on_is_sent_again_after_a_long_idle() -> None:
+    """A kept-alive connection idle for over a second met with a close as the request goes out (the
+    server's idle timeout racing it): a GET is sent again once on a new connection, nothing fails."""
+    with serve("fixed", delay_ms=1, hangup_every=2) as server:
+        result = _load(_ctx(server.port), LoadPlan(rate=0.8, duration_s=4.0, connections=1))
+        stats = server.stats()
+    assert result.errors == {} and result.requests == 4, result.errors
+    assert stats["count"] > 4  # the hung-up ones came twice
+
+
+def test_a_request_the_server_drops_on_a_busy_connection_is_an_error() -> None:
+    """Every 3rd request of a connection is hung up on 20 ms after the one before was answered: no idle
+    timeout, the server dropped it. It was sent again and the run said "errors: none" (round 66)."""
     with serve("fixed", delay_ms=1, hangup_every=3) as server:
         result = _load(_ctx(server.port), LoadPlan(rate=200, duration_s=0.5, connections=4))
         stats = server.stats()
-    assert result.errors == {}
-    assert result.requests == 100
-    assert stats["count"] > 130  # the hung-up ones came twice
+    assert set(result.errors) == {"protocol"}, result.errors
+    assert 20 <= result.measured_errors <= 45, result.errors  # a third of each connection's, after the first
+    assert stats["count"] == result.requests
 
 
 def test_a_request_hung_up_on_a_new_connection_is_an_error() -> None:

@@ -7,7 +7,9 @@ an accepted answer whose Content-Type says it is not JSON where the doc document
 (:class:`NotJSON`, ``contract``: verify fails it too); every other failure is typed by
 :func:`wiremap.protocols.http.error`.
 A GET, HEAD or OPTIONS that finds its kept-alive connection closed under it is sent again once on
-a new connection (the server's idle timeout racing the request), not counted as an error.
+a new connection, not counted as an error, when the connection had sat idle for a second or more (the
+server's idle timeout racing the request); closed sooner, the server dropped the request: a failure
+(a server dropping every 5th GET was "errors: none": round 66).
 Non-idempotent methods are refused, as the probe refuses them, unless the target is loopback, chosen
 by the user, or ``--allow-writes`` is given.
 """
@@ -15,6 +17,7 @@ by the user, or ``--allow-writes`` is given.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 from ... import http1
@@ -27,6 +30,8 @@ from ...protocols.http import NotAuthorized, NotJSON, StatusError
 __all__ = ["HTTPOperation", "NotAuthorized", "StatusError", "factory"]
 
 _RETRYABLE = frozenset({"GET", "HEAD", "OPTIONS"})
+# a kept-alive connection idle this long may have met the server's idle timeout: a failed request is resent
+STALE_IDLE_S = 1.0
 
 
 class HTTPOperation:
@@ -35,6 +40,7 @@ class HTTPOperation:
     the operation is its own response :class:`~wiremap.http1.Waiter`)."""
 
     __slots__ = (
+        "_answered_at",
         "_conn",
         "_data",
         "_done",
@@ -63,6 +69,7 @@ class HTTPOperation:
         self._task: asyncio.Task[None] | None = None  # the awaited path, when a request takes it
         self._passed: http1.Response | None = None  # the last response checked and accepted
         self.reopens = -1  # connections opened after the first (the engine reports them)
+        self._answered_at = 0.0  # when the connection last answered (monotonic s)
         self._data = http1.encode_request(
             req.method,
             req.host,
@@ -96,7 +103,7 @@ class HTTPOperation:
                 # A kept-alive connection the server closed just as the request went out (its idle
                 # timeout): an idempotent request is sent again once, on a new connection, as HTTP
                 # clients do (RFC 9112 section 9.3.1). The time it takes counts in the latency.
-                if not (reused and self._retry):
+                if not (reused and self._retry and self._idle_long()):
                     raise
                 await self.open()
                 assert self._conn is not None
@@ -104,7 +111,12 @@ class HTTPOperation:
                 response = await self._conn.roundtrip(self._data, head=self._head)
         except (OSError, http1.ProtocolError) as exc:
             raise http_protocol.error(exc, req.host, req.port) from exc
+        self._answered_at = time.monotonic()
         self._check(response)
+
+    def _idle_long(self) -> bool:
+        """The kept-alive connection sat idle long enough for a server's idle timeout to close it."""
+        return time.monotonic() - self._answered_at >= STALE_IDLE_S
 
     def _check(self, response: http1.Response) -> None:
         req = self.req
@@ -167,6 +179,7 @@ class HTTPOperation:
         if response is self._passed:  # the connection read the same bytes again (the parser's repeat)
             self._finish(None)
             return
+        self._answered_at = time.monotonic()
         try:
             self._check(response)
         except Exception as exc:
@@ -176,7 +189,12 @@ class HTTPOperation:
             self._finish(None)
 
     def set_exception(self, exc: BaseException, /) -> None:
-        if self._reused and self._retry and isinstance(exc, http1.IncompleteResponse | ConnectionError):
+        if (
+            self._reused
+            and self._retry
+            and isinstance(exc, http1.IncompleteResponse | ConnectionError)
+            and self._idle_long()
+        ):
             done, self._done = self._done, None  # the server's idle timeout raced the request: once more
             if done is not None:
                 self._fresh = False
