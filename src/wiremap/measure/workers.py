@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .._errors import UsageError
 from .._loop import run
 from ..probes._base import ProbeContext, is_loopback
 from ._base import ErrorCount, LoadPlan, MeasureResult, OperationFactory, Percentiles, Progress
@@ -215,7 +216,7 @@ async def run_load_workers(
 
         return await run_load(factory, ctx, plan, progress, stop)
     if "fork" not in multiprocessing.get_all_start_methods():
-        raise RuntimeError("--workers needs processes started by fork (Linux, macOS)")
+        raise UsageError("--workers needs processes started by fork (Linux, macOS): run with --workers 1")
     mp = multiprocessing.get_context("fork")
     flag = mp.Event()  # set: every worker stops (Ctrl-C, or one stopped early)
     totals = mp.Array("q", 2)  # requests done, and failed, by every worker (the error-rate stop's)
