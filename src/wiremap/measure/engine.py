@@ -325,7 +325,6 @@ class Run:
         elif stopped_at is not None:
             window = 0.0
         wall_s = ((stopped_at or _now()) - self.t0) / 1e9 if self.t0 else 0.0
-        early = sorted(self.early)
         return MeasureResult(
             latency_ms=self.latency.percentiles(),
             uncorrected_ms=self.uncorrected.percentiles(),
@@ -350,7 +349,7 @@ class Run:
             warmup_requests=self.warmup_requests,
             # the quickest: the first answers already queue at the destination when it is saturated (their
             # median read 21 ms of a one-worker server's 10: round 65)
-            baseline_service_ms=early[0] / 1e6 if len(early) >= EARLY_ANSWERS else None,
+            baseline_service_ms=min(self.early) / 1e6 if len(self.early) >= EARLY_ANSWERS else None,
             client_cpu_share=(time.process_time() - self.cpu0) / wall_s if wall_s > 0.2 else None,
             samples=self.latency,
         )
@@ -538,9 +537,11 @@ class Run:
 
     def _account(self, intended: int, send: int, done: int, error: Exception | None) -> None:
         self.done_all += 1
-        counted = error is not None and not isinstance(error, QueueTimeout)  # a failure of the destination
-        done_all, failed_all = (
-            self.tally(counted) if self.tally is not None else (self.done_all, self.failed_all + counted)
+        # every worker's totals, counted with this request (a failure of the destination or not)
+        totals = (
+            self.tally(error is not None and not isinstance(error, QueueTimeout))
+            if self.tally is not None
+            else None
         )
         measured = intended >= self.measure_start
         if measured:
@@ -574,6 +575,7 @@ class Run:
             if isinstance(error, QueueTimeout):
                 return  # wiremap's own limit: no failure of the destination to stop the run on
             self.failed_all += 1
+            done_all, failed_all = totals if totals is not None else (self.done_all, self.failed_all)
             limit = self.plan.max_error_rate
             if (
                 done_all >= MIN_REQUESTS_FOR_ERROR_STOP
