@@ -17,7 +17,7 @@ from .model import Integration
 from .names import ambiguity, named
 from .values import slugify
 
-__all__ = ["Catalog", "Edge", "discover", "display_path", "load", "load_files"]
+__all__ = ["Catalog", "Edge", "discover", "display_path", "load", "load_files", "title_problem"]
 
 _TITLE_FORM = "'# Integration: Source → Destination'"
 _NOT_A_DOC = (
@@ -74,6 +74,16 @@ class Edge:
     integration: Integration
 
 
+def title_problem(doc: ParsedDoc) -> str | None:
+    """Why ``doc``'s title does not name its integration (Source → Destination), or None when it does."""
+    if doc.integration.source and doc.integration.destination:
+        return None
+    title = doc.document.title
+    if title is None:
+        return f"missing title {_TITLE_FORM}"
+    return f"title {title!r} does not name the integration: write {_TITLE_FORM}"
+
+
 @dataclass
 class Catalog:
     """The integrations of a set of docs, plus what could not be read."""
@@ -98,17 +108,9 @@ class Catalog:
         (DOC004). Every command that reads docs reports these and exits 1 (docs/index.md)."""
         out = list(self.findings)
         for d in self.docs:
-            integ = d.integration
-            if integ.source and integ.destination:
-                continue
-            title = d.document.title
-            message = (
-                f"missing title {_TITLE_FORM}"
-                if title is None
-                else f"title {title!r} does not name the integration: write {_TITLE_FORM}"
-            )
-            line = integ.line_of("title")
-            out.append(Finding(d.path, line, "DOC004", "invalid-title", Severity.ERROR, message))
+            if (message := title_problem(d)) is not None:
+                line = d.integration.line_of("title")
+                out.append(Finding(d.path, line, "DOC004", "invalid-title", Severity.ERROR, message))
         return sorted(out, key=lambda f: (f.path, f.line))
 
     def get(self, name: str) -> Integration | None:

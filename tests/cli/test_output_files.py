@@ -124,7 +124,37 @@ def test_found_by_a_new_user(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         encoding="utf-8",
     )
     assert main(["fmt", "--check", str(untitled)]) == 1
-    assert "missing title" in capsys.readouterr().err
+    assert "missing title '# Integration: Source → Destination'" in capsys.readouterr().err
+
+
+def test_fmt_leaves_a_doc_without_a_title_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Round 67: fmt rewrote a doc without a title (docs/format.md: "leaves that one as it is") and counted
+    it twice ("would reformat" and "without a title": four docs of three files)."""
+    untitled_text = (
+        "hello\n\n**Purpose:** x\n**Protocol:** HTTP\n## Quick Reference\n\n**Source:** `a.py:1`\n"
+    )
+    untitled = tmp_path / "notitle.md"
+    untitled.write_text(untitled_text, encoding="utf-8")
+    titled = tmp_path / "ok.md"
+    titled.write_text("# integration: A -> B\n\n**Purpose:** x\n## Quick Reference\n**Source:** `a.py:1`\n")
+    assert main(["fmt", "--check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "would reformat" in err and "notitle.md" not in err.split("missing title")[1], err
+    assert "1 doc(s) would be reformatted, 0 already canonical; 1 without a title, left as they are" in err
+    assert main(["fmt", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert untitled.read_text(encoding="utf-8") == untitled_text
+    assert titled.read_text(encoding="utf-8").startswith("# Integration: A → B\n")
+    assert "reformatted " + str(untitled) not in err and f"error: {untitled}:1: missing title" in err, err
+    named = tmp_path / "named.md"  # a title that names no integration: said so, left as it is too
+    named.write_text("# Integration: only one side\n\n**Purpose:** x\n## Quick Reference\n", encoding="utf-8")
+    assert main(["fmt", str(named)]) == 1
+    assert "does not name the integration" in capsys.readouterr().err
+    assert named.read_text(encoding="utf-8").startswith(
+        "# Integration: only one side\n\n**Purpose:** x\n## Q"
+    )
 
 
 def test_found_by_a_new_user_second_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
