@@ -333,3 +333,27 @@ def test_err005_prose_that_retries_the_connect_publishes_nothing(words: str) -> 
     assert _lines("ERR005", doc) == []
     # connection errors name what fails, not what is run again: a publish retried on them is a publish
     assert _lines("ERR005", _strategy("text", "We retry connection errors 3 times, 1 s apart.", nats)) != []
+
+
+def test_err003_says_what_the_doc_retries_and_how_many_calls_time_out() -> None:
+    """Round 67: axios-retry retries no timeout (show said so: not_retried_failures), yet ERR003 said the
+    calls "would time out and be retried"; and a timeout equal to the typical latency (the median) was
+    "more than 1% of calls", where half of them are."""
+    body = (
+        "axiosRetry(client, { retries: 2, retryDelay: axiosRetry.exponentialDelay });\n"
+        "const client = axios.create({ timeout: 2000 });"
+    )
+    text = re.sub(r"- Typical: .*", "- Typical: 2s", _p99("4 s", _strategy("javascript", body)), count=1)
+    # (the fixture's Timeout mode says "→ retry": then the doc says so, whatever its library does)
+    text = re.sub(
+        r"- \*\*Timeout\*\*: .*", "- **Timeout**: no answer within 2 s → checkout answers 503", text
+    )
+    policy = parse_text(text, "d.md").integration.error_handling.retry
+    assert policy is not None and policy.retries == 2 and "timeout" in policy.not_retried_failures
+    (message,) = _messages("ERR003", text)
+    assert message.endswith("about half of the calls would time out and fail"), message
+    # a strategy that retries every failure: retried; between the P95 and the P99: more than 1%
+    retried = _p99("5 s", _strategy("text", "Retry twice, 1 s apart. Timeout is 3 seconds per attempt."))
+    assert _messages("ERR003", retried)[0].endswith("more than 1% of calls would time out and be retried")
+    above_p95 = re.sub(r"- P95: .*", "- P95: 4 s", retried, count=1)
+    assert _messages("ERR003", above_p95)[0].endswith("more than 5% of calls would time out and be retried")

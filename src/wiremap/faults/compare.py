@@ -530,6 +530,14 @@ def _policy_says(
     return not policy.retry_on_status
 
 
+def retried(integration: Integration, kind: FaultKind) -> bool | None:
+    """Whether the doc retries a failure of ``kind`` — its Failure Modes first, then its Retry Strategy —
+    as a fault run holds it to; ``None`` when the doc does not say."""
+    fault = Fault(kind)
+    policy = integration.error_handling.retry
+    return _retried(integration, policy, _modes(integration, fault), fault)[0]
+
+
 def _method_retried(integration: Integration, policy: RetryPolicy) -> bool:
     """urllib3's allowed_methods: the Endpoint's method, when it names one, is among them."""
     m = _METHOD.match(integration.endpoint or "")
