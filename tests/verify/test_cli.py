@@ -222,3 +222,29 @@ def test_a_report_file_that_cannot_be_written_stops_verify_before_it_probes(
     assert main(["verify", str(tmp_path), "-o", str(tmp_path / "missing" / "x.xml")]) == 2
     err = capsys.readouterr().err
     assert "folder" in err and "does not exist" in err
+
+
+def test_an_ok_names_the_address_that_answered(
+    tmp_path: Path, http_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Round 67: "ok" of a doc whose Endpoint (:http_port) and Destination (a dead port) disagree named no
+    address in any format: it read as the Destination's, where nothing listened."""
+    dead = _dead_port()
+    doc = _write(tmp_path, "Ledger", dead, "Yes")
+    text = doc.read_text(encoding="utf-8").replace(
+        "`GET /healthz`", f"`GET http://127.0.0.1:{http_port}/healthz`"
+    )
+    doc.write_text(text, encoding="utf-8")
+    assert main(["verify", str(tmp_path), "--timeout", "2"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    said = f"at 127.0.0.1:{http_port} (the Endpoint's; the Destination says 127.0.0.1:{dead})"
+    assert said in out, out
+    assert main(["verify", str(tmp_path), "--timeout", "2", "--format", "json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True and report["target"] == f"127.0.0.1:{http_port}"
+    assert main(["verify", str(tmp_path), "--timeout", "2", "--format", "junit"]) == 0
+    assert f"target: {said[3:]}" in capsys.readouterr().out
+    _write(tmp_path, "Ledger", http_port, "Yes")  # one address: named, nothing more
+    assert main(["verify", str(tmp_path), "--timeout", "2"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"at 127.0.0.1:{http_port} " in out + " " and "the Endpoint's" not in out, out

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ...probes._base import ProbeResult
 from ...probes.tcp import CONNECT_ONLY
+from ...protocols import hostport
 from ...secrets import mask_text
 from ..engine import IntegrationReport
 
-__all__ = ["COMMAND_CHECKS", "check_line", "limited", "message", "status"]
+__all__ = ["COMMAND_CHECKS", "check_line", "limited", "message", "probed", "status", "where"]
 
 
 # the doc's own commands (--run-commands): they prove what they run, not that the destination answered
@@ -47,3 +48,27 @@ def check_line(report: IntegrationReport, check: ProbeResult | None) -> int:
     if check is not None and check.name == "contract":
         return integ.line_of("response", integ.line_of("endpoint", integ.line_of("title")))
     return integ.line_of("destination_host", integ.line_of("endpoint", integ.line_of("title")))
+
+
+def probed(report: IntegrationReport) -> str | None:
+    """The host:port probed; None when nothing was (every check skipped, or only the doc's commands ran)."""
+    target = report.target
+    if target is None or all(c.skipped or c.name in COMMAND_CHECKS for c in report.checks):
+        return None
+    return mask_text(target.hostport)
+
+
+def where(report: IntegrationReport) -> str | None:
+    """:func:`probed`, and, when the doc's Endpoint and Destination name two addresses, that the
+    Endpoint's was taken ("ok" of 127.0.0.1:25206 read as the Destination's 127.0.0.1:25260, where
+    nothing listened: round 67)."""
+    shown, target, integ = probed(report), report.target, report.integration
+    if shown is None or target is None or target.explicit:
+        return shown
+    if not (integ.destination_host and integ.destination_port) or (target.host, target.port) == (
+        integ.destination_host,
+        integ.destination_port,
+    ):
+        return shown
+    documented = mask_text(hostport(integ.destination_host, integ.destination_port))
+    return f"{shown} (the Endpoint's; the Destination says {documented})"

@@ -9,7 +9,7 @@ from typing import Any
 from ...findings import Finding
 from ...model import SCHEMA_VERSION
 from ..engine import IntegrationReport
-from ._common import message
+from ._common import message, probed
 
 
 def to_json(r: IntegrationReport) -> dict[str, Any]:
@@ -20,6 +20,7 @@ def to_json(r: IntegrationReport) -> dict[str, Any]:
         "path": r.integration.path,
         "protocol": r.integration.protocol,
         "critical_path": r.integration.critical_path,
+        "target": probed(r),  # host:port probed (null: not probed)
         "ok": r.ok if r.checked else None,  # null: every check skipped, nothing was checked
         "checks": [
             {

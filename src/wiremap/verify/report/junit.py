@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 
 from ...findings import Finding
 from ..engine import IntegrationReport
-from ._common import check_line, message, status
+from ._common import check_line, message, status, where
 
 
 def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence[Finding] = ()) -> str:
@@ -67,6 +67,8 @@ def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence
             f"{message(c)}"
             for c in r.checks
         ]
+        if (probed := where(r)) is not None:
+            lines.insert(0, f"target: {probed}")
         ET.SubElement(case, "system-out").text = "\n".join(lines)
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")

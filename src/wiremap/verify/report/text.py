@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ...findings import Finding
 from ..engine import IntegrationReport
-from ._common import limited, message, status
+from ._common import limited, message, status, where
 
 _STYLE = {"ok": "green", "FAIL": "bold red", "skip": "yellow"}
 
@@ -29,7 +29,10 @@ def render(reports: Sequence[IntegrationReport], color: bool, problems: Sequence
     for r in sorted(reports, key=lambda r: (r.ok, not r.integration.critical_path, r.integration.name)):
         word = status(r)
         bad = r.first_failure or next((c for c in r.checks if c.skipped), None)
-        reason = f"{bad.error_kind or 'skipped'}: {message(bad)}" if bad else limited(r)
+        if bad:
+            reason = f"{bad.error_kind or 'skipped'}: {message(bad)}"
+        else:  # which address answered: an ok names it too (round 67)
+            reason = "; ".join(x for x in (f"at {where(r)}" if where(r) else "", limited(r)) if x)
         checks = bad.name if bad else ", ".join(c.name for c in r.checks)
         if word != "FAIL" and bad is not None and any(not c.skipped for c in r.checks):
             # the ok (or the doc's commands) is the checks that ran; the skipped one said apart
