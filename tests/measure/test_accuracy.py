@@ -84,6 +84,23 @@ def test_connections_the_server_closes_are_counted_reopened() -> None:
     assert f"({result.reopened} reopened: the server closed them" in _connections(result)
 
 
+def test_connections_never_made_are_not_reopened() -> None:
+    """Round 67: against a port nothing listens on, "8 could not be opened up front …; 20 reopened: the
+    server closed them": no connection was ever open. Only a connection made again is a reopen."""
+    import socket
+
+    from wiremap.measure.report import _connections
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    plan = LoadPlan(rate=20, duration_s=1, connections=4, max_error_rate=1.0)
+    result = run(run_load(factory, _ctx(dead), plan))
+    assert result.connections_failed == 4 and set(result.errors) == {"refused"}, result
+    assert result.reopened == 0, result.reopened
+    assert "reopened" not in _connections(result)
+
+
 def test_tcp_measure_says_each_request_connects() -> None:
     """Round 55: a TCP measure said "over 8 connections" where each request is a connect of its own."""
     from wiremap.measure._base import Percentiles

@@ -290,6 +290,23 @@ def test_a_failed_operation_is_closed_and_reopened_by_the_next_request() -> None
     assert result.error_counts == {"refused": 100}  # a reset by the peer is a connection failure
     assert result.errors["refused"].first_message == "connection reset by the peer: reset by peer"
     assert _Flaky.opens == 1 + 99  # reopened by the request after each failure but the last
+    assert result.reopened == 99
+
+
+class _Unreachable(_Flaky):
+    async def open(self) -> None:
+        _Flaky.opens += 1
+        raise ConnectionRefusedError("refused")
+
+
+def test_a_connection_that_was_never_made_is_not_reopened() -> None:
+    """Round 67: every failed attempt to open a connection that never opened counted as "reopened"."""
+    _Flaky.opens = 0
+    factory: OperationFactory = lambda ctx: _Unreachable()  # noqa: E731
+    plan = LoadPlan(rate=100, duration_s=0.3, connections=2, max_error_rate=1.0)
+    result = run(run_load(factory, _ctx(1), plan))
+    assert result.connections_failed == 2 and result.error_counts == {"refused": result.requests}
+    assert _Flaky.opens > 2 and result.reopened == 0, (_Flaky.opens, result.reopened)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -342,7 +342,8 @@ class Run:
             # early stop's JSON said 192 queued of 151 requests: round 64)
             queued=min(self.requests, self.queued - sum(1 for t in self.pending if t >= self.measure_start)),
             queue_timeouts=self.queue_timeouts,
-            reopened=self.reopened + sum(getattr(op, "reopens", 0) for op in self.ops),
+            # (-1: an operation whose connection was never opened)
+            reopened=self.reopened + sum(max(0, getattr(op, "reopens", 0)) for op in self.ops),
             connect_each=all(getattr(op, "connect_each", False) for op in self.ops),
             stopped_early=self.stopped_early,
             failed_run=self._failed_run(),
@@ -486,6 +487,7 @@ class Run:
         pending, idle = self.pending, self.idle
         timeout_ns = self.timeout_ns
         needs_open = not opened
+        was_open = opened  # a connection was made on this worker: opening one again is a reopen
         while True:
             if pending:
                 intended = pending.popleft()
@@ -510,9 +512,11 @@ class Run:
                 try:
                     async with asyncio.timeout(remaining / 1e9):
                         if needs_open:
-                            self.reopened += 1
                             await op.open()
                             needs_open = False
+                            if was_open:  # a connection made again, not a first one
+                                self.reopened += 1
+                            was_open = True
                         await op()
                 except AnsweredError as exc:  # an answer that is a failure: the connection holds
                     error = exc

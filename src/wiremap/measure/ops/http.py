@@ -81,12 +81,14 @@ class HTTPOperation:
         )
 
     async def open(self) -> None:
-        self.reopens += 1
         if self._conn is not None:
             self._conn.close()
             self._conn = None
         self._conn = await http_protocol.connect(self.req.host, self.req.port, ssl=self.req.ssl)
         self._fresh = True
+        # only a connection made counts: a port nothing listened on said "20 reopened: the server closed
+        # them" of connections never open (round 67)
+        self.reopens += 1
 
     async def __call__(self) -> None:
         req = self.req

@@ -46,13 +46,13 @@ class PostgresSelect1(CallbackOperation):
 
     async def open(self) -> None:
         self._drop()
-        self.reopens += 1
         try:
             async with asyncio.timeout(self._timeout_s):
                 conn = await self._pg.connect()
         except ImportError as exc:
             raise RuntimeError(f"postgresql: {DRIVER_MISSING}") from exc
         self._conn, self._pgconn, self._answered = conn, conn.pgconn, 0
+        self.reopens += 1  # opened: only a connection made counts (round 67)
         self._fd = self._pgconn.socket
         self._loop = asyncio.get_running_loop()
         self._loop.add_reader(self._fd, self._readable)

@@ -47,7 +47,6 @@ class RedisPing(CallbackOperation, asyncio.Protocol):
 
     async def open(self) -> None:
         self._drop()
-        self.reopens += 1
         try:
             client = self._redis.client()  # it opens the connection; the operation drives it
         except ImportError as exc:
@@ -73,6 +72,7 @@ class RedisPing(CallbackOperation, asyncio.Protocol):
         # redis-py lets go of it: the operation closes it (no "unclosed client" warning on collection);
         # its stream writer is kept, or collecting it would close the transport
         self._writer, conn._reader, conn._writer = conn._writer, None, None
+        self.reopens += 1  # opened: only a connection made counts (round 67)
         client.connection = None
         self._transport, self._buffer, self._answered = transport, b"", 0
 
