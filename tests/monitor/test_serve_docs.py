@@ -122,3 +122,45 @@ def test_the_store_beside_the_docs_does_not_reload_them(tmp_path: Path) -> None:
     finally:
         serve.stop()
         dest.stop()
+
+
+def test_a_copy_added_while_serving_does_not_take_over_and_a_broken_example_is_a_broken_doc(
+    tmp_path: Path,
+) -> None:
+    """Round 69: a copy of a doc (same integration) added while serve ran took its monitoring over — its
+    dead Destination paged on a healthy integration — where start-up refuses the two (CAT001); and a doc
+    whose Response JSON broke mid-edit lost its contract check silently (a drifted destination was ok)."""
+    dest, hooks = Destination(), Hooks()
+    docs = tmp_path / "docs"
+    paths = write_docs(docs, ["orig", "json"], dest.port)
+    args = [str(docs), "--interval", "0.3s", "--port", "0", "--webhook", hooks.url]
+    args += ["--store", f"sqlite:///{tmp_path / 'history.db'}"]
+    serve = Serve(args, cwd=tmp_path)
+    try:
+        url = serve.start()
+        wait_until("all up", lambda: get_json(f"{url}/api/integrations")["counts"]["up"] == 2)
+        original = get_json(f"{url}/api/integrations/{doc_id('orig')}")["doc_path"]
+        # sorts before the original: "the first one" by path was the copy
+        copy = docs / "a-copy.md"
+        copy.write_text(
+            paths["orig"].read_text(encoding="utf-8").replace(str(dest.port), "1"), encoding="utf-8"
+        )
+        text = paths["json"].read_text(encoding="utf-8")
+        paths["json"].write_text(text.replace('"status": "ok"\n}', '"status": "ok"\n'), encoding="utf-8")
+        wait_until("doc_broken", lambda: hooks.events("integration.doc_broken", doc_id("json")))
+        (event,) = hooks.events("integration.doc_broken", doc_id("json"))
+        assert "Response example is not valid JSON" in event["finding"], event
+        checked = get_json(f"{url}/api/integrations/{doc_id('orig')}")["last_check"]["ts"]
+        wait_until(
+            "probed again",
+            lambda: get_json(f"{url}/api/integrations/{doc_id('orig')}")["last_check"]["ts"] > checked + 0.5,
+        )
+        state = get_json(f"{url}/api/integrations/{doc_id('orig')}")
+        assert state["doc_path"] == original and state["status"] == "up", state
+        assert not hooks.events("integration.status_changed")
+    finally:
+        code = serve.stop()
+        dest.stop()
+        hooks.stop()
+    assert code == 0, serve.output()
+    assert "docs/a-copy.md documents it again (CAT001)" in serve.output(), serve.output()

@@ -5,8 +5,10 @@ path:
 
 - **broken**: the file cannot be read (not UTF-8, a binary), it no longer looks like an integration doc
   (truncated to 0 bytes, its title gone), its title no longer names the integration, or it lost the
-  destination host its last good version had (cut off mid-edit). The last good version stays in the
-  catalog and stays monitored; the finding says what is wrong with the file now.
+  destination host its last good version had (cut off mid-edit), or its Request or Response example, JSON
+  in its last good version, no longer parses (the contract check was dropped, and a drifted destination
+  shown ok: round 69). The last good version stays in the catalog and stays monitored; the finding says
+  what is wrong with the file now.
 - **removed**: the file is gone (or no longer under PATH). Its integration is no longer monitored.
 - otherwise the new version replaces the old one (a new doc that is broken from the start is left out,
   as at start-up).
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from ..catalog import Catalog
 from ..document import ParsedDoc
+from ..values import parse_json
 
 __all__ = ["Reconciled", "reconcile"]
 
@@ -50,6 +53,8 @@ def reconcile(
         finding = problems.get(doc.path)
         if finding is None and before is not None and has_target(before) and not has_target(doc):
             finding = LOST_HOST
+        if finding is None and before is not None:
+            finding = _lost_example(before, doc)
         if finding is not None and before is not None:
             out.catalog.docs.append(before)
             out.good[doc.path] = before
@@ -70,6 +75,24 @@ def reconcile(
         out.good[path] = before
         out.broken[before.integration.id] = (path, finding)
     return out
+
+
+def _lost_example(before: ParsedDoc, doc: ParsedDoc) -> str | None:
+    """Why ``doc`` lost a JSON example its last good version had (what the contract check compares with and
+    what a request sends), or None."""
+    for key, label in (("response", "Response"), ("request", "Request")):
+        old, new = getattr(before.integration, key), getattr(doc.integration, key)
+        if old is None or old.json_value is None or new is None or new.json_value is not None:
+            continue
+        try:
+            parse_json(new.text)
+        except ValueError as exc:
+            line = doc.integration.line_of(key)
+            return (
+                f"its {label} example is not valid JSON any more ({exc}; BLK001, line {line}); its last good "
+                "version is checked"
+            )
+    return None
 
 
 def _empty(path: str) -> bool:

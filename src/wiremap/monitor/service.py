@@ -253,14 +253,24 @@ class Monitor:
         rec = reconcile(fresh, self._good, self._has_target)
         self._good = rec.good
         catalog = fresh if not self._loaded else rec.catalog  # at start-up a broken doc is an error (exit 1)
-        seen: set[str] = set()
+        seen: dict[str, str] = {}  # id -> the path of the doc monitored
         self.unmonitored = {}
         self.targets = {}
-        for doc in catalog.docs:
+        # a doc that documents a monitored integration again (a copy added while serve runs) is not monitored:
+        # the one that was stays (the copy took over, and paged on a healthy integration: round 69)
+        held = {key: t.integration.path for key, t in self.trackers.items()}
+        docs = sorted(catalog.docs, key=lambda d: d.path != held.get(d.integration.id, d.path))
+        for doc in docs:
             integ = doc.integration
-            if integ.id in seen:
-                continue  # duplicate ids are a lint finding (CAT001); the first one is monitored
-            seen.add(integ.id)
+            if integ.id in seen:  # a lint finding (CAT001); at start-up an error (exit 1)
+                log.error(
+                    "%s: %s documents it again (CAT001); not monitored: %s is",
+                    integ.id,
+                    doc.path,
+                    seen[integ.id],
+                )
+                continue
+            seen[integ.id] = doc.path
             try:
                 target = resolve_target(integ, self.options.targets, self.env)
                 why = "no destination host in the doc"
@@ -294,7 +304,7 @@ class Monitor:
                 self.scheduler.add(integ.id, interval, target.hostport)
         if self._loaded:
             self._doc_events(rec.broken, [d.integration for d in rec.removed if d.integration.id not in seen])
-        for gone in set(self.trackers) - seen:
+        for gone in set(self.trackers) - seen.keys():
             self.metrics.forget(self.trackers.pop(gone).integration)
             self.scheduler.remove(gone)
             self._late.pop(gone, None)
