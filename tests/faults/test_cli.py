@@ -188,3 +188,37 @@ def test_ctrl_c_stops_the_command_too(tmp_path: Path) -> None:
     child = Path(f"/proc/{pid_file.read_text()}/stat")
     time.sleep(0.2)
     assert not child.exists() or child.read_text().split()[2] in ("Z", "X")  # dead (maybe not yet reaped)
+
+
+def test_a_doc_cannot_set_what_the_shell_or_the_runtime_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 68: a doc listing ``export PATH=http://127.0.0.1:8099/v1`` made ``http/`` (a folder of the
+    pull request) the first entry of the runner's command's PATH: its ``http/pytest`` ran, with the
+    runner's secrets; ``PYTHONPATH=…#:./evilpy`` loaded its sitecustomize.py. Such names are never set."""
+    monkeypatch.setenv("API_TOKEN", "tok-SECRET-aaaa1111bbbb")
+    evil = tmp_path / "http"
+    evil.mkdir()
+    (evil / "env").write_text(f"#!/bin/sh\necho pwned > {tmp_path / 'pwned'}\n", encoding="utf-8")
+    (evil / "env").chmod(0o755)
+    env = (
+        "export PATH=http://127.0.0.1:8099/v1  # base url of the api\n"
+        "export PYTHONPATH=http://127.0.0.1:8099/v1#:./evilpy  # base url\n"
+        "export LD_PRELOAD=http://127.0.0.1:8099/x.so  # base url\n"
+        "export BILLING_URL=http://127.0.0.1:8099  # base URL"
+    )
+    path = _write(tmp_path, doc(env=env))
+    seen = tmp_path / "seen"
+    probe = f"env > {shlex.quote(str(seen))}; exit 1"  # `env`: the http/env of the pull request, if on PATH
+    code, out, err = _run(capsys, "faults", path, "--run", probe, "--only", "status:503", "--format", "json")
+    (fault,) = json.loads(out)[0]["faults"]
+    assert list(fault["rewritten"]) == ["BILLING_URL"], fault
+    assert not (tmp_path / "pwned").exists()
+    env_seen = dict(
+        line.split("=", 1) for line in seen.read_text(encoding="utf-8").splitlines() if "=" in line
+    )
+    assert env_seen["PATH"] == __import__("os").environ["PATH"]
+    assert "evilpy" not in env_seen.get("PYTHONPATH", "") and "LD_PRELOAD" not in env_seen
+    assert env_seen["BILLING_URL"].startswith("http://127.0.0.1:")
+    assert "not set: PATH: read by the shell, the runtime or a tool itself" in fault["message"], fault
+    assert "PYTHONPATH" in fault["message"] and "LD_PRELOAD" in fault["message"]

@@ -69,3 +69,37 @@ def test_a_password_holding_a_slash_or_hash_still_names_the_destination() -> Non
         assert dict(got.env) == {"DB_URL": f"postgresql://{user}@127.0.0.1:40005/" + url.rsplit("/", 1)[1]}
     other = _doc("export DB_URL=http://other:5432/a@db.internal:5432")
     assert dict(point_at(other, "127.0.0.1", 1, host="db.internal", port=5432).env) == {}
+
+
+def test_a_variable_the_shell_or_a_runtime_reads_is_never_pointed_at_the_stub() -> None:
+    """Round 68: PATH, PYTHONPATH, LD_PRELOAD … holding the destination's address are the doc's to name,
+    never to set (any case); an address variable of the doc's own is set as before."""
+    from wiremap.trust.env_names import runtime_variable
+
+    exports = "\n".join(
+        f"export {name}=postgresql://app@db.internal:5432/shop"
+        for name in (
+            "PATH",
+            "pythonpath",
+            "LD_PRELOAD",
+            "NODE_OPTIONS",
+            "WIREMAP_TARGET_X",
+            "HTTP_PROXY",
+            "DB_URL",
+        )
+    )
+    rewrite = point_at(_doc(exports), "127.0.0.1", 9999, host="db.internal", port=5432)
+    assert list(rewrite.env) == ["DB_URL"]
+    assert set(rewrite.refused) == {
+        "PATH",
+        "pythonpath",
+        "LD_PRELOAD",
+        "NODE_OPTIONS",
+        "WIREMAP_TARGET_X",
+        "HTTP_PROXY",
+    }
+    assert "not set: PATH (read by the shell" in rewrite.describe()
+    for name in ("PAYMENTS_API_URL", "REDIS_HOST", "KAFKA_BROKERS", "GOOGLE_PUBSUB_URL", "NODE1_URL"):
+        assert runtime_variable(name) is None, name
+    for name in ("PATH", "GOFLAGS", "JAVA_TOOL_OPTIONS", "PYTEST_ADDOPTS", "BASH_ENV", "bash_func_x%%"):
+        assert runtime_variable(name) is not None, name

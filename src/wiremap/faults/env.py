@@ -13,11 +13,12 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from ..model import EnvVar, Integration
 from ..ports import DEFAULT_PORTS
+from ..trust.env_names import runtime_variable
 
 __all__ = ["Rewrite", "point_at"]
 
@@ -33,9 +34,14 @@ class Rewrite:
 
     env: Mapping[str, str]
     was: Mapping[str, str]
+    # name -> why the doc's variable was not set although it holds the address (PATH: round 68)
+    refused: Mapping[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
-        return ", ".join(f"{name}={value}" for name, value in self.env.items()) or "nothing"
+        said = ", ".join(f"{name}={value}" for name, value in self.env.items()) or "nothing"
+        if self.refused:
+            said += "; not set: " + ", ".join(f"{name} ({why})" for name, why in self.refused.items())
+        return said
 
 
 def _same_host(a: str, b: str) -> bool:
@@ -124,9 +130,14 @@ def point_at(
     variables: Sequence[EnvVar] = integration.env_vars
     host_vars: list[EnvVar] = []
     port_vars: list[EnvVar] = []
+    refused: dict[str, str] = {}
     for var in variables:
         value = _value(var)
         if not value:
+            continue
+        if (why := runtime_variable(var.name)) is not None:  # the doc's to name, not to set (round 68)
+            if _points_at(value, host, port):
+                refused[var.name] = why
             continue
         new: str | None = None
         if "://" in value:
@@ -146,4 +157,14 @@ def point_at(
             env[var.name], was[var.name] = stub_host.strip("[]"), _value(var)
         for var in port_vars:
             env[var.name], was[var.name] = str(stub_port), _value(var)
-    return Rewrite(env, was)
+    return Rewrite(env, was, refused)
+
+
+def _points_at(value: str, host: str, port: int | None) -> bool:
+    """``value`` names ``host`` (and ``port``): a URL or a ``host:port``."""
+    if "://" in value:
+        return _url(value, host, port, host, port or 1) is not None
+    m = _HOSTPORT.match(value)
+    return (
+        m is not None and _same_host(m.group("host"), host) and (port is None or int(m.group("port")) == port)
+    )

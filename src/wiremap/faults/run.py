@@ -231,7 +231,7 @@ def _setup(integ: Integration, options: RunOptions, run_commands: bool) -> _Setu
         raise _Skip(why)
     server, spec, target = found
     command = _command(integ, options, run_commands)
-    if not point_at(integ, LOOPBACK, 1).env:
+    if not (rewrite := point_at(integ, LOOPBACK, 1)).env:
         host, port = integ.destination_host or "host", integ.destination_port or "port"
         scheme = (integ.protocol or "http").lower()
         listed = [v.name for v in integ.env_vars if not v.value]
@@ -241,6 +241,9 @@ def _setup(integ: Integration, options: RunOptions, run_commands: bool) -> _Setu
             if listed
             else ""
         )
+        if rewrite.refused:
+            name, reason = next(iter(rewrite.refused.items()))
+            why += f" ({name} holds it, but is {reason})"
         raise _Skip(
             "no env var of the doc holds the destination's address (Configuration → Environment "
             f"Variables: `export NAME={scheme}://{host}:{port}`){why}: the Source cannot be pointed at a stub"
@@ -288,7 +291,7 @@ def _rewrite(integ: Integration, stub: RunningStub, options: RunOptions, gate: S
     for name in allowed:
         if name in theirs.env:
             env[name], was[name] = theirs.env[name], theirs.was[name]
-    return Rewrite(env, was)
+    return Rewrite(env, was, from_doc.refused)
 
 
 def _inline(command: str, env: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -463,6 +466,8 @@ async def _one(
         message += _no_attempt(setup, rewrite, ran)
     if inline:
         message += f" (the command's own {', '.join(inline)} rewritten too)"
+    if rewrite.refused:  # the doc's, holding the address, left as the runner has them (round 68)
+        message += " (not set: " + ", ".join(f"{k}: {why}" for k, why in rewrite.refused.items()) + ")"
     return FaultResult(
         fault=planned.fault,
         verdict=verdict.verdict,
