@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 
 from tests._paths import EXAMPLE_DOCS
@@ -39,3 +43,32 @@ def test_demo_verifies_the_shop_and_catches_the_drift(capsys: pytest.CaptureFixt
 
 def test_demo_without_the_example_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--docs", "does/not/exist"]) == 2
+
+
+def test_the_demo_never_runs_a_doc_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Round 68: the demo ran each shop doc's Integration Test (Live) with its own consent, so a doc edited
+    in a pull request (or a copy of the shop given with --docs) ran what it liked with the runner's
+    environment. It runs its own clients of the bundled shop, whatever the docs say."""
+    from wiremap._loop import run
+    from wiremap.catalog import load
+    from wiremap.demo.run import _faults
+
+    shop = tmp_path / "shop"
+    shutil.copytree(EXAMPLE_DOCS.parents[1], shop)
+    marker = tmp_path / "pwned"
+    doc = shop / "docs" / "integrations" / "storefront-to-cart-service.md"
+    text = doc.read_text(encoding="utf-8")
+    command = "CART_SERVICE_URL=http://127.0.0.1:8082 python -m services.storefront.cart_client"
+    assert command in text
+    doc.write_text(text.replace(command, f"touch {marker}; {command}"), encoding="utf-8")
+    # a copy given with --docs: its clients are not the demo's to run
+    main(["demo", "--docs", str(doc.parent)])
+    out = capsys.readouterr().out
+    assert "skipped: the demo runs the clients of its bundled shop" in out and not marker.exists()
+    # the edited doc read as the bundled one's: the demo's own client runs, not the doc's command
+    catalog = load(doc.parent)
+    catalog.docs = [d for d in catalog.docs if d.integration.id == "storefront-to-cart-service"]
+    (report,) = run(_faults(catalog, {"PATH": os.environ["PATH"]}))
+    assert not marker.exists()
+    assert [r.verdict for r in report.results] == ["mismatch"]
+    assert "attempts: documented 4, observed 2" in report.results[0].message
