@@ -31,6 +31,7 @@ SCRIPTS = (
     "measure_protocols.py",
     "monitor_scale.py",
     "index_speed.py",
+    "mask_scaling.py",
 )
 TIMEOUT_S = {False: 600, True: 7200}
 

@@ -201,6 +201,12 @@ Found = list[Secret]
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _NAME_CHARS = _WORD_CHARS | {".", "-"}
 _COMMAND_BEFORE = _NAME_CHARS | {"/"}
+# How far the masker reads around one hit (a name, ``://``): a value, a URL's user info or the line before a
+# name longer than this is none a person writes. Without the bound, each of a line's hits read the line to
+# its end: a 100 kB doc of ``password=`` repeated took minutes to show (round 68).
+_SCAN = 4096
+_NAME_SCAN = 256  # a variable name's length
+_BEFORE_SCAN = 1024  # the line before a name, read for the syntax its value is written in
 
 
 def _positions(hay: str, needle: str) -> Iterator[int]:
@@ -246,12 +252,16 @@ def _shapes(text: str, probe: str, found: Found) -> None:
     for (prefixes, word), (what, shown, pattern) in zip(_SHAPE_PREFIXES, SHAPES, strict=True):
         for prefix in prefixes:
             back = _SHAPE_BACK.get(prefix, 0)
+            covered = 0  # the end of the last token of this prefix: a prefix inside it is part of it
             for i in _positions(probe, prefix):
                 i -= back
-                if i < 0 or ((word or back) and not _starts_word(text, i)):
+                if i < covered or i < 0 or ((word or back) and not _starts_word(text, i)):
                     continue
                 m = pattern.match(text, i)
-                if m is not None and not _dummy(m.group("secret")):
+                if m is None:
+                    continue
+                covered = m.end()
+                if not _dummy(m.group("secret")):
                     secret = m.group("secret")
                     found.append(
                         Secret(m.start("secret"), m.end("secret"), what, _shown_prefix(secret, shown))
@@ -294,16 +304,17 @@ def _url_passwords(text: str, probe: str, found: Found) -> None:
     for i in _positions(probe, "://"):
         if i == 0 or not text[i - 1].isalnum():
             continue  # no scheme
-        m = _USERINFO.match(text, i + 3)
+        bound = i + 3 + _SCAN
+        m = _USERINFO.match(text, i + 3, bound)
         if m is None:
             scheme = _SCHEME_BEFORE.search(probe, max(0, i - 12), i)
             if scheme is not None and scheme.group(0).lower() in _TOKEN_SCHEMES:
-                u = _USER_ONLY.match(text, i + 3)  # ``nats://TOKEN@host``: whatever its length
+                u = _USER_ONLY.match(text, i + 3, bound)  # ``nats://TOKEN@host``: whatever its length
                 if u is not None and not is_reference(u.group("secret")):
                     shown = "nats://***@host"
                     found.append(Secret(u.start("secret"), u.end("secret"), "token written in a URL", shown))
                     continue
-            t = _USER_TOKEN.match(text, i + 3)
+            t = _USER_TOKEN.match(text, i + 3, bound)
             if t is not None and not is_reference(t.group("secret")):
                 shown = "scheme://***@host"
                 found.append(Secret(t.start("secret"), t.end("secret"), "token written in a URL", shown))
@@ -345,13 +356,17 @@ _PEM_TRAIL = re.compile(r"(?:\\[nr]|\s)+$")
 
 
 def _private_keys(text: str, probe: str, found: Found) -> None:
+    covered = 0  # the end of the last key found: a BEGIN inside it is part of it
+    ends: dict[str, int] = {}  # kind -> where its next END line is (-1: none): searched once, not per BEGIN
     for i in _positions(probe, "-----BEGIN "):
-        m = _PEM.match(text, i)
+        m = _PEM.match(text, i) if i >= covered else None
         if m is None:
             continue
         kind = m.group("kind")
         shown = f"-----BEGIN {kind}----- {MASK}"
-        end = text.find(_PEM_END.format(kind), m.end())
+        end = ends.get(kind, 0)
+        if 0 <= end < m.end():
+            end = ends[kind] = text.find(_PEM_END.format(kind), m.end())
         if end < 0:
             if _PEM_MASKED.match(text, m.end()):
                 continue  # masked already
@@ -367,6 +382,7 @@ def _private_keys(text: str, probe: str, found: Found) -> None:
         stop = m.end() + (trail.start() if trail else len(body_text))
         if stop > start and not is_reference(text[start:stop]):
             found.append(Secret(start, stop, "private key", shown))
+            covered = stop
 
 
 # after ``authorization``: ``: Bearer abc``, ``": "Basic abc"``, ``", "Token abc"`` (a builder's arguments)
@@ -431,9 +447,9 @@ def _quoted(text: str, pos: int) -> tuple[int, int] | None:
     if m is None:
         return None
     q, start = m.group("q"), m.end()
-    line_end = text.find("\n", start)
+    line_end = text.find("\n", start, start + _SCAN)
     if line_end < 0:
-        line_end = len(text)
+        line_end = min(len(text), start + _SCAN)
     i = start
     while True:
         i = text.find(q, i, line_end)
@@ -484,20 +500,26 @@ def _enclosing_quote(line: str) -> str | None:
 def _conn_end(text: str, pos: int, stop: str | None, table: bool) -> int:
     """The end of a connection string's value at ``pos``: the next ``;``, the line's end, or the closing
     quote ``stop`` (a ``|`` in a table row); the value's trailing blanks are not part of it."""
-    end = pos
-    n = len(text)
-    while end < n and text[end] not in ";\n\r" and text[end] != stop and not (table and text[end] == "|"):
-        end += 1
+    ends = _CONN_ENDS.get((stop, table))
+    if ends is None:
+        chars = ";\n\r" + (stop or "") + ("|" if table else "")
+        ends = _CONN_ENDS[(stop, table)] = re.compile(f"[{re.escape(chars)}]")
+    m = ends.search(text, pos, pos + _SCAN)
+    end = m.start() if m is not None else min(len(text), pos + _SCAN)
     while end > pos and text[end - 1] in " \t\\":  # (``\"`` closes a string in JSON: its escape too)
         end -= 1
     return end
+
+
+_CONN_ENDS: dict[tuple[str | None, bool], re.Pattern[str]] = {}
 
 
 def _value_syntax(text: str, name_start: int, pos: int, sep: str) -> tuple[str, str | None, bool]:
     """The syntax the value at ``pos`` (after the name at ``name_start`` and ``sep``) is written in:
     ``conn``, ``query``, ``line`` or ``""`` (code, prose); the quote of the string holding it; whether it
     is in a table row."""
-    line_start = max(text.rfind("\n", 0, name_start), text.rfind("\r", 0, name_start)) + 1
+    least = max(0, name_start - _BEFORE_SCAN)
+    line_start = max(text.rfind("\n", least, name_start), text.rfind("\r", least, name_start), least - 1) + 1
     escaped = text.rfind("\\n", line_start, name_start)  # (a line in a JSON string)
     before = text[escaped + 2 if escaped >= 0 else line_start : name_start]
     stop = _enclosing_quote(before)
@@ -533,14 +555,15 @@ def _unquoted_end(text: str, name_start: int, pos: int, sep: str) -> tuple[str, 
     syntax, stop, table = _value_syntax(text, name_start, pos, sep)
     if syntax == "conn":
         return syntax, _conn_end(text, pos, stop, table)
+    bound = pos + _SCAN
     if syntax == "query":
-        m = _QUERY_VALUE.match(text, pos)
+        m = _QUERY_VALUE.match(text, pos, bound)
         return (syntax, m.end()) if m is not None else None
     if syntax == "line":
-        m = _WORD_VALUE.match(text, pos)  # (``KEY=value``, ``key: value``)
+        m = _WORD_VALUE.match(text, pos, bound)  # (``KEY=value``, ``key: value``)
         if m is not None and not (table and "|" in m.group(0)):
             return syntax, m.end()
-    m = _UNQUOTED.match(text, pos)
+    m = _UNQUOTED.match(text, pos, bound)
     return ("", m.end()) if m is not None else None
 
 
@@ -637,13 +660,28 @@ def _in_connection_string(text: str, at: int) -> bool:
     return _CONN_KEYS.search(text, start, end if end >= 0 else len(text)) is not None
 
 
+_NAME_RUN = re.compile(r"[A-Za-z0-9_.-]*\Z")  # :data:`_NAME_CHARS`
+
+
+def _name_start(text: str, i: int) -> int:
+    """Where the name holding ``text[i]`` starts (at most :data:`_NAME_SCAN` before it): after the name
+    characters before it, or after an escaped line break (``\\npassword``: JSON's ``\n``, its ``n``)."""
+    least = max(0, i - _NAME_SCAN)
+    m = _NAME_RUN.search(text, least, i)
+    run = m.start() if m is not None else i
+    if least < run < i and text[run - 1] == "\\" and text[run] in "ntr":
+        return run + 1
+    return run
+
+
 def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
     seen: set[int] = set()
     for word in _NAME_WORDS:
+        covered = 0  # (hits come in order for each word)
         for i in hits[word]:
-            j = i
-            while j > 0 and text[j - 1] in _NAME_CHARS and not _escape_before(text, j):
-                j -= 1
+            if i < covered:
+                continue  # inside the value of a secret found already (``password=password=…``)
+            j = _name_start(text, i)
             while j < i and not (text[j].isalpha() or text[j] == "_"):
                 j += 1  # ``-Dspring.datasource.password``: the name after the flag's dashes
             if j in seen:
@@ -651,7 +689,7 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
             seen.add(j)
             if j > 0 and text[j - 1] in "$/":
                 continue  # ``$DB_PASSWORD``, ``/etc/secret``: a reference, a path
-            tail = _NAME_TAIL.match(text, i)
+            tail = _NAME_TAIL.match(text, i, i + _NAME_SCAN)
             end = tail.end() if tail is not None else i
             sep = _SEPARATOR.match(text, end)
             if sep is None:
@@ -679,6 +717,7 @@ def _assignments(text: str, hits: dict[str, list[int]], found: Found) -> None:
             if span is not None:
                 kind = f"{name} is set to a literal value"
                 found.append(Secret(span[0], span[1], kind, f"{name}{sep.group('sep')}{MASK}"))
+                covered = max(covered, span[1])
 
 
 # a Markdown table row: a line (or a line of a JSON string, after ``\n``) from its first ``|`` to its last
@@ -745,6 +784,9 @@ _CREDENTIAL = re.compile(r"[A-Za-z0-9_+/=.-]{8,}")  # a token's characters (no "
 _SECRET_WORDS = re.compile(r"(?i)\b(?:key|token|secret|password|passwd|pwd|credentials?|api[ -]?key)\b")
 
 
+_WIDE_ROW = 64  # cells: a row wider than any table a person writes is not looked at across its columns
+
+
 def _table_rows(text: str, found: Found) -> None:
     """``| DB_PASSWORD | hunter2 | the database |``: a row whose cell names a secret, the value in the
     column its table's header calls the value (``Value``, ``Default``, ``Example``), else the next cell."""
@@ -790,6 +832,8 @@ def _table_rows(text: str, found: Found) -> None:
                 found.append(
                     Secret(span[0], span[1], f"{name} is set to a literal value", f"{name} | {MASK}")
                 )
+            if len(cells) > _WIDE_ROW:  # no table's row: each secret name's look at every other cell was
+                continue  # minutes for one line of "| password | x |" repeated (round 68)
             for other, (oa, ob) in enumerate(cells):  # "HMAC key; current: 7f3k9QpL2x…" in another column
                 if other in (k, v) and span is not None:
                     continue
@@ -938,35 +982,66 @@ def _command_flags(text: str, probe: str, low: str, found: Found) -> None:
     """From each short flag that may take a password back to the command on its line (one search for
     `` -``: most lines with such a flag are not these commands, and most docs have none of them)."""
     seen: set[int] = set()
+    taken: dict[str, int] = {}  # a flag pattern -> how far its flags were read
+    # what the flags before on the same line found already: the line's start, and how far each family was
+    # looked for on it (each flag of a line read the line from its start: quadratic in its flags, round 68)
+    line_of, start, last = -2, -1, 0
+    scanned: dict[str, int] = {}
     for i in _positions(probe, " -"):
         families = _FLAG_FAMILIES.get(probe[i + 2 : i + 3])
         if families is None:
             continue
-        start = i
-        while True:  # the start of the command line, continuation lines (``\`` at the end) included
-            start = probe.rfind("\n", 0, start)
-            if start <= 0 or probe[start - 1] != "\\":
-                break
-        for family in families:
-            for j in _positions_in(low, family, max(start, 0), i):
+        if line_of == -2 or _new_line(probe, last, i):  # another line: its start, found again
+            start = i
+            while True:  # the start of the command line, continuation lines (``\`` at the end) included
+                start = probe.rfind("\n", 0, start)
+                if start <= 0 or probe[start - 1] != "\\":
+                    break
+            line_of, scanned = start, {}
+        last = i
+        for family in families:  # (no family holds " -": none is cut by a flag)
+            for j in _positions_in(low, family, max(start, 0, scanned.get(family, 0)), i):
                 if j not in seen and _starts_word(text, j, _COMMAND_BEFORE):
                     seen.add(j)
-                    _command_at(text, j, family, found)
+                    _command_at(text, j, family, found, taken)
+            scanned[family] = i
 
 
-def _command_at(text: str, j: int, family: str, found: Found) -> None:
-    m = _COMMAND.match(text, j)
+def _new_line(probe: str, a: int, b: int) -> bool:
+    """A line ends between ``a`` and ``b`` (a newline that is no continuation: no ``\\`` before it)."""
+    nl = probe.find("\n", a, b)
+    while nl >= 0:
+        if nl == 0 or probe[nl - 1] != "\\":
+            return True
+        nl = probe.find("\n", nl + 1, b)
+    return False
+
+
+def _command_at(text: str, j: int, family: str, found: Found, taken: dict[str, int]) -> None:
+    """The password flags of the command at ``j``, up to :data:`_SCAN` after it. ``taken``: how far the
+    flags of each flag pattern were read by the commands before (an earlier command's on the same line,
+    whose arguments run to the same end): each of N commands on a line read all the flags after it, N²
+    findings, and a 20 kB line took the memory of the machine (round 68)."""
+    m = _COMMAND.match(text, j, j + _SCAN)
     if m is not None:
         flag, user = _CMD_FLAG[family]
         cmd, args_end = m.group("cmd"), m.end("args")
         login = _LOGIN.search(text, m.start("args"), args_end) if family in _LOGIN_ONLY else None
         if family in _LOGIN_ONLY and login is None:
             return
-        for f in flag.finditer(text, login.end() if login is not None else m.start("args"), args_end):
+        begin = max(login.end() if login is not None else m.start("args"), taken.get(flag.pattern, 0))
+        reached = args_end
+        for f in flag.finditer(text, begin, args_end):
             span = _flag_value(text, f.end())
-            if span is not None and span[1] <= args_end:
+            if span is not None and span[1] > args_end:
+                reached = f.start()  # its value runs past the arguments: a command after may hold it whole
+                break
+            if span is not None:
                 shown = f"{cmd} {f.group(0).strip()} {MASK}"
                 _add_credential(text, span, found, f"password on a {cmd} command line", shown, user=user)
+        if args_end >= j + _SCAN:  # cut by the bound: a flag there may be cut (its lookahead, its value) and
+            reached = min(reached, max(begin, args_end - _NAME_SCAN))  # the next command reads it again
+        taken[flag.pattern] = max(reached, taken.get(flag.pattern, 0))
 
 
 # The rest: ``set -x TOKEN abc`` (fish), ``setx TOKEN abc`` (Windows), ``requirepass pw`` (redis.conf),
@@ -1201,8 +1276,9 @@ def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) 
     conf = [i - 13 for i in hits["pass"]] + [
         i - 6 for i in hits["auth"] if low.startswith("masterauth", i - 6)
     ]
+    netrc = "machine" in low
     for i in conf:  # the ``pass`` of ``requirepass``, ``-storepass``, ``password`` (.netrc) ...
-        start = low.rfind("machine", max(0, i - 200), i + 13) if "machine" in low else -1
+        start = low.rfind("machine", max(0, i - 200), i + 13) if netrc else -1
         for at in (start, max(0, i)):
             m = _CONF.search(text, at, at + 300) if at >= 0 else None
             if (
@@ -1213,7 +1289,8 @@ def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) 
                 continue
             value = m.group("secret")
             if text.startswith(("requirepass", "masterauth"), m.start()):
-                head = text[text.rfind("\n", 0, m.start()) + 1 : m.start()].rstrip().lower()
+                least = max(0, m.start() - _BEFORE_SCAN)
+                head = text[text.rfind("\n", least, m.start()) + 1 or least : m.start()].rstrip().lower()
                 if head and not head.endswith(("set", "--", "#", "`", '"', "'", "-e")):
                     continue  # "— requirepass value": prose about it, not redis.conf or CONFIG SET
             if not _plain(value) and not value.startswith(("env:", "file:", "fd:", "stdin", "-")):
@@ -1227,9 +1304,7 @@ def _other_forms(text: str, low: str, hits: dict[str, list[int]], found: Found) 
                 found.append(Secret(m.start("secret"), m.end("secret"), "AWS secret access key", MASK))
     query = [i for w in ("pass", "pwd", "sig", "key") for i in hits[w]]
     for i in query:
-        j = i
-        while j > 0 and text[j - 1] in _NAME_CHARS and not _escape_before(text, j):
-            j -= 1
+        j = _name_start(text, i)
         m = _QUERY.match(text, j)
         if m is None or m.group("name").lower() not in _QUERY_NAMES:
             continue
