@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests._fuzz import examples
-from tests._paths import FIXTURES, TEMPLATE
+from tests._paths import EXAMPLE_DOCS, FIXTURES, TEMPLATE
 from wiremap.catalog import Catalog
 from wiremap.document import parse_text, render_document
 from wiremap.document.parse import normalize_newlines
@@ -148,3 +151,31 @@ def test_json_nested_too_deep_is_invalid_json_not_a_crash() -> None:
     assert doc.integration.request is not None and doc.integration.request.json_value is None
     found = [f for f in lint_catalog(Catalog([doc])) if f.code == "BLK001"]
     assert [(f.line, "nested deeper" in f.message) for f in found] == [(7, True)]
+
+
+def test_a_list_nested_hundreds_deep_is_read_and_written(tmp_path: Path) -> None:
+    """Round 68: 400 levels of ``- a`` in one doc stopped lint, show, verify and serve with "internal error:
+    RecursionError" (exit 3), the good docs with it; and fmt wrote each level's children twice (2^depth: 40
+    levels never ended). Lists deeper than the parser reads are kept as their text."""
+    from wiremap.document.parse import MAX_DEPTH
+
+    text = (EXAMPLE_DOCS / "checkout-service-to-payments-api.md").read_text(encoding="utf-8")
+    deep = "".join("  " * i + f"- level {i}\n" for i in range(400))
+    doc = text.replace("## Integration Flow", deep + "\n## Integration Flow", 1)
+    parsed = parse_text(doc, "deep.md")
+    assert parsed.integration.id == "checkout-service-to-payments-api"
+    written = render_document(parsed.document)
+    assert "level 399" in written and render_document(parse_text(written, "deep.md").document) == written
+    assert written.count("- level") >= MAX_DEPTH  # the levels read as items are written as items
+    (tmp_path / "deep.md").write_text(doc, encoding="utf-8")
+    (tmp_path / "good.md").write_text(text, encoding="utf-8")
+    for argv in (
+        ["lint", str(tmp_path)],
+        ["show", str(tmp_path / "deep.md")],
+        ["fmt", "--check", str(tmp_path)],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "wiremap", *argv], capture_output=True, text=True, timeout=120
+        )
+        assert proc.returncode in (0, 1), (argv, proc.stderr[-500:])
+        assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr

@@ -57,6 +57,9 @@ _FRONT_MATTER = re.compile(
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w.-]*[ \t]*:(?:[ \t]|$)", re.MULTILINE)
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]", re.MULTILINE)
 _INLINE_KINDS = frozenset({"Text", "Code", "SoftBreak", "HardBreak"})
+# lists nested deeper than this are kept as their source text (a raw block), not read into items: 400 levels
+# of ``- a`` ran every command into Python's recursion limit, and one doc stopped the whole run (round 68)
+MAX_DEPTH = 32
 
 
 class _Builder:
@@ -113,7 +116,7 @@ class _Builder:
 
     # -- blocks -------------------------------------------------------------------------------------------
 
-    def blocks(self, i: int, j: int) -> list[Block]:
+    def blocks(self, i: int, j: int, depth: int = 0) -> list[Block]:
         out: list[Block] = []
         kinds = self.kinds
         names = self.names
@@ -131,7 +134,7 @@ class _Builder:
                 k = self.match[i]
                 if k < 0:
                     k = j
-                block = self.block(i, k)
+                block = self.block(i, k, depth)
                 if block is not None:
                     out.append(block)
                 i = k + 1
@@ -143,7 +146,7 @@ class _Builder:
             i += 1
         return out
 
-    def block(self, i: int, k: int) -> Block | None:
+    def block(self, i: int, k: int, depth: int = 0) -> Block | None:
         name, payload = self.names[i], self.payloads[i]
         line = self.line(self.starts[i])
         inner = range(i + 1, k)
@@ -161,39 +164,44 @@ class _Builder:
                 language = info.split()[0] if info else None
                 return CodeBlock(line, language, info, text, fenced=True)
             return CodeBlock(line, None, "", text, fenced=False)
-        if name == "List":
+        if name == "List" and depth < MAX_DEPTH:
             start = payload["List"]
-            return ListBlock(line, start is not None, int(start or 1), tuple(self.items(i + 1, k)))
+            return ListBlock(line, start is not None, int(start or 1), tuple(self.items(i + 1, k, depth)))
         if name == "HtmlBlock":
             text = "".join(str(self.payloads[x]) for x in inner if self.kinds[x] == "Html")
             self._scan_directive(text, self.starts[i])
             return RawBlock(line, "html", _strip_lines(text))
         raw = _strip_lines(self.src_with_breaks(self.starts[i], self.ends[i], range(i + 1, k)))
+        if name == "List":  # deeper than MAX_DEPTH: its source, its lines indented from its own column (the
+            # renderer indents it as deep again)
+            column = self.starts[i] - self.line_starts[self.line(self.starts[i]) - 1]
+            first, *rest = raw.split("\n")
+            raw = "\n".join([first, *(x[min(column, len(x) - len(x.lstrip(" "))) :] for x in rest)])
         if name in ("BlockQuote", "Table"):
             # indentation before ``>`` / ``|`` (and of lazy continuation lines) carries no meaning, but inside
             # a list item it includes the item's own indent: drop it, the renderer indents again
             raw = "\n".join(x.lstrip(" \t") for x in raw.split("\n"))
         return RawBlock(line, name.lower(), raw)
 
-    def items(self, i: int, j: int) -> list[ListItem]:
+    def items(self, i: int, j: int, depth: int) -> list[ListItem]:
         out: list[ListItem] = []
         while i < j:
             if self.kinds[i] == "Start":
                 k = self.match[i]
-                out.append(self.item(i + 1, k, self.line(self.starts[i])))
+                out.append(self.item(i + 1, k, self.line(self.starts[i]), depth))
                 i = k + 1
             else:
                 i += 1
         return out
 
-    def item(self, i: int, k: int, line: int) -> ListItem:
+    def item(self, i: int, k: int, line: int, depth: int) -> ListItem:
         # Leading inline events (tight item) or a first Paragraph carry the item's own text.
         x = i
         kinds, names = self.kinds, self.names
         while x < k and not (kinds[x] == "Rule" or (kinds[x] == "Start" and names[x] in _BLOCK_TAGS)):
             x += 1
         lines: list[ParagraphLine] = self.inline_lines(range(i, x)) if x > i else []
-        children = self.blocks(x, k)
+        children = self.blocks(x, k, depth + 1)
         if not lines and children and isinstance(children[0], Paragraph):
             lines = list(children[0].lines)
             children = children[1:]

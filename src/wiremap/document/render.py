@@ -89,7 +89,7 @@ def _code(block: CodeBlock) -> str:
 def _item(item: ListItem, marker: str) -> str:
     pad = " " * (len(marker) + 1)
     own = _lines(item.lines, True)
-    children = [c for c in item.children if _block(c)]  # an empty nested list writes nothing
+    children = [c for c in item.children if not _empty(c)]  # an empty nested list writes nothing
     if not own and children and isinstance(head := children[0], Paragraph):
         own = _lines(head.lines, True)  # it is read back as the item's own text
         children.pop(0)
@@ -116,7 +116,16 @@ def _item(item: ListItem, marker: str) -> str:
 def written_items(block: ListBlock) -> list[ListItem]:
     """The items the renderer writes: an empty item is a bare bullet, with no content to keep (and ``-``
     under a text line would read as a setext heading underline). The model reads these items only."""
-    return [it for it in block.items if it.lines or any(_block(c) for c in it.children)]
+    return [it for it in block.items if it.lines or not all(_empty(c) for c in it.children)]
+
+
+def _empty(block: Block) -> bool:
+    """``block`` writes nothing (``_block(block) == ""``), told without writing a list: each level of
+    nested lists wrote its children twice, to see whether they were empty and then to write them, 2^depth
+    (18 levels took a second, 40 did not end: round 68)."""
+    if isinstance(block, ListBlock):
+        return not written_items(block)
+    return not _block(block)
 
 
 def _list(block: ListBlock, other: bool = False) -> str:
