@@ -179,3 +179,12 @@ def test_a_list_nested_hundreds_deep_is_read_and_written(tmp_path: Path) -> None
         )
         assert proc.returncode in (0, 1), (argv, proc.stderr[-500:])
         assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_open_links_repeated_on_a_line_are_read_once() -> None:
+    """Round 68: ``[a](`` repeated over a doc's Purpose took lint 53 s at 400 kB: each ``(`` read the line to
+    its end for a ``)``. A link destination is read for 1,000 characters at most."""
+    from wiremap.lint.rules._common import prose_placeholders
+
+    assert prose_placeholders("[a](" * 50_000) == ["[a]"] * 50_000  # no link: each is a bracketed word
+    assert prose_placeholders("[Team name] → see [the runbook](https://wiki/x)") == ["[Team name]"]
