@@ -285,3 +285,20 @@ def test_a_restart_keeps_the_failures_that_did_not_take_it_down() -> None:
     nxt = CheckResult("a-to-b", 1024.0, True, 10.0, 10.0)
     assert after.observe(nxt) is None and after.status is Status.DEGRADED  # was: degraded -> up
     assert "failed (12)" in (after.too_slow() or "")  # the stored hour's 12 failures, counted again
+
+
+def test_an_ok_of_a_tcp_connect_standing_in_says_so() -> None:
+    """Round 69: a doc of a protocol wiremap has no probe of (Kafka, a typo) is checked by a TCP connect;
+    verify says "(no kafka probe: TCP connect only)", serve's ok said nothing (API message '')."""
+    from wiremap.monitor.service import to_check_result
+    from wiremap.probes._base import ProbeResult, Target
+    from wiremap.probes.tcp import CONNECT_ONLY
+    from wiremap.verify.engine import IntegrationReport
+
+    integ = Integration(id="a-to-b", path="a.md", protocol="kafka")
+    tcp = ProbeResult("tcp", True, True, 0.5, {"connect": 0.5}, None, f"no kafka probe: {CONNECT_ONLY}")
+    result = to_check_result("a-to-b", 0.0, IntegrationReport(integ, Target("127.0.0.1", 9092), (tcp,)))
+    assert result.ok and result.message == "no kafka probe: TCP connect only"
+    redis = ProbeResult("redis", True, True, 1.0, {"ping": 0.3}, None, "PONG")
+    plain = to_check_result("a-to-b", 0.0, IntegrationReport(integ, Target("127.0.0.1", 6379), (redis,)))
+    assert plain.ok and plain.message == ""
