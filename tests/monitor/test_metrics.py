@@ -366,3 +366,27 @@ def test_a_scrape_in_another_thread_never_shows_half_a_result() -> None:
     text = m.render()[0].decode()
     counts = [v for k, v in _samples(text).items() if k[0].endswith("_duration_seconds_count")]
     assert counts == [20_000.0]
+
+
+def test_an_integration_handed_over_to_another_instance_exports_no_probe_results() -> None:
+    """Round 69: an instance of two on one store kept exporting ``wiremap_probe_success 1.0`` for an
+    integration the other one probed (down for 20 s by then). Its results go with the lease; the catalog's
+    series stay, and the results come back with the next probe after a lease is taken again."""
+    m = Metrics()
+    m.register(INTEG)
+    m.observe(INTEG, CheckResult(INTEG.id, 1.0, True, 1.0))
+    m.set_status(INTEG, Status.UP)
+    m.release(INTEG)
+    text = m.render()[0].decode()
+    for gone in (
+        "wiremap_probe_success{",
+        "wiremap_probe_duration_seconds_count{",
+        "last_run_timestamp_seconds{",
+    ):
+        assert gone not in text, gone
+    assert "wiremap_integration_status{" in text and "wiremap_documented_latency_seconds{" in text
+    m.observe(INTEG, CheckResult(INTEG.id, 9.0, False, 2.0))
+    samples = _samples(m.render()[0].decode())
+    success = next(v for (name, _), v in samples.items() if name == "wiremap_probe_success")
+    count = next(v for (name, _), v in samples.items() if name == "wiremap_probe_duration_seconds_count")
+    assert (success, count) == (0.0, 1.0)

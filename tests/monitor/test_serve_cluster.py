@@ -64,6 +64,17 @@ def _docs(tmp_path: Path, ports: dict[str, int]) -> Path:
     return docs
 
 
+def _exported(api: str) -> set[str]:
+    """The integrations whose probe result an instance exports."""
+    with urllib.request.urlopen(f"{api}/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    return {
+        line.split('integration="', 1)[1].split('"', 1)[0]
+        for line in text.splitlines()
+        if line.startswith("wiremap_probe_success{")
+    }
+
+
 def _by_id(api: str) -> dict[str, dict[str, Any]]:
     return {i["id"]: i for i in get_json(f"{api}/api/integrations")["integrations"]}
 
@@ -115,6 +126,11 @@ def test_two_instances_of_one_location_share_the_work_and_fail_over(
         counts = {t: d.between(start, start + window) for t, d in dests.items()}
         print(f"\nprobes per destination in {window:g} s at --interval {INTERVAL:g}s: {counts}")
         assert all(9 <= n <= 11 for n in counts.values()), counts
+
+        # each probe result is exported by the instance that probes it, once (the first instance, alone at
+        # the start, kept exporting a success for those it handed over: round 69)
+        exported = [_exported(api) for api in (api1, api2)]
+        assert exported[0] | exported[1] == ids and not exported[0] & exported[1], exported
 
         # one destination goes away: one alert, whoever probes it. It is one of the instance holding the
         # most leases, so that killing that instance below moves other leases too (a holder of the victim's

@@ -598,13 +598,17 @@ class Cluster:
                 self.failovers += 1
         if gained and self.beats > 1:
             log.info(
-                "probing %d more integrations at %s (%s)",
+                "probing %d more integrations at %s (%s%s)",
                 len(gained),
                 self.location,
                 ", ".join(sorted(gained)[:5]),
+                ", …" if len(gained) > 5 else "",
             )
         if lost and self.beats > 1:
             log.info("%d integrations handed over at %s", len(lost), self.location)
+        for key in lost:  # their probe results are the new holder's to export
+            if (tracker := m.trackers.get(key)) is not None:
+                m.metrics.release(tracker.integration)
         self._held, self._held_global = found.held, found.held_global
         self._members = found.members
         before = self._rows

@@ -248,6 +248,20 @@ class Metrics:
             for family in self._families:
                 family.rows.pop(s.key, None)
 
+    def release(self, integration: Integration) -> None:
+        """This instance no longer probes the integration (another holds its lease): its probe results are
+        not exported, the catalog's series (documented latency, status) are. Another instance exported a
+        success of 1.0 twenty seconds after the destination went down (round 69)."""
+        with self._lock:
+            s = self._series.get(integration.id)
+            if s is None:
+                return
+            self._dirty.pop(s.key, None)
+            for family in (self.success, self.duration, self.duration_created, self.last_run):
+                family.rows.pop(s.key, None)
+            s.buckets = [0] * len(_BOUNDS)
+            s.template, s.count, s.sum, s.last_ok, s.last_ts = None, 0, 0.0, False, 0.0
+
     def observe(self, integration: Integration, result: CheckResult, lateness_s: float | None = None) -> None:
         s = self._of(integration)
         seconds = result.duration_ms / 1000
