@@ -76,28 +76,13 @@ def test_a_variable_the_shell_or_a_runtime_reads_is_never_pointed_at_the_stub() 
     never to set (any case); an address variable of the doc's own is set as before."""
     from wiremap.trust.env_names import runtime_variable
 
+    refused = ("PATH", "pythonpath", "LD_PRELOAD", "NODE_OPTIONS", "WIREMAP_TARGET_X", "HTTP_PROXY")
     exports = "\n".join(
-        f"export {name}=postgresql://app@db.internal:5432/shop"
-        for name in (
-            "PATH",
-            "pythonpath",
-            "LD_PRELOAD",
-            "NODE_OPTIONS",
-            "WIREMAP_TARGET_X",
-            "HTTP_PROXY",
-            "DB_URL",
-        )
+        f"export {name}=postgresql://app@db.internal:5432/shop" for name in (*refused, "DB_URL")
     )
     rewrite = point_at(_doc(exports), "127.0.0.1", 9999, host="db.internal", port=5432)
     assert list(rewrite.env) == ["DB_URL"]
-    assert set(rewrite.refused) == {
-        "PATH",
-        "pythonpath",
-        "LD_PRELOAD",
-        "NODE_OPTIONS",
-        "WIREMAP_TARGET_X",
-        "HTTP_PROXY",
-    }
+    assert set(rewrite.refused) == set(refused)
     assert "not set: PATH (read by the shell" in rewrite.describe()
     for name in ("PAYMENTS_API_URL", "REDIS_HOST", "KAFKA_BROKERS", "GOOGLE_PUBSUB_URL", "NODE1_URL"):
         assert runtime_variable(name) is None, name
