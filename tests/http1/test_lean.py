@@ -223,3 +223,19 @@ def test_bytes_past_the_end_of_the_response_are_a_broken_framing() -> None:
         waiter, protocol = _read([data], lean=lean)
         assert waiter.calls == ["error"] and not protocol.keep_alive
         assert "8 bytes after the end of the response ('GARBAGE!')" in str(waiter.error)
+
+
+def test_a_server_that_is_no_http_server_is_said_at_its_first_bytes() -> None:
+    """Round 67: an HTTP probe of a NATS port waited for a status line that never comes, then said
+    "ConnectionClosed". Bytes that cannot start one fail the response at once; bytes before any request
+    (the server spoke first) are kept for the error of the request sent next."""
+    for lean in (False, True):
+        waiter, _ = _read([b'INFO {"server_id":"NATS1"}\r\n'], lean=lean)
+        assert waiter.calls == ["error"] and isinstance(waiter.error, http1.ProtocolError)
+        assert str(waiter.error).startswith("not an HTTP server? it answered: b'INFO {"), waiter.error
+    for pieces in ([b"\r\nHTT", b"P/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"], [b"HTTP/1.1 200 OK\r\n\r\n"]):
+        assert _read(pieces, lean=False)[0].calls == ["result"]  # a status line in parts still reads
+    protocol = _HTTPProtocol(http1.DEFAULT_LIMITS)
+    protocol.connection_made(_Transport())  # type: ignore[arg-type]
+    protocol.data_received(b"INFO {}\r\n")  # before any request
+    assert protocol.spoke_first == b"INFO {}\r\n"

@@ -654,3 +654,31 @@ def test_parser_gives_the_same_answer_for_every_split(data: bytes, body: bytes, 
             assert (resp.body, protocol.keep_alive) == (body, keep_alive), pieces
     finally:
         loop.close()
+
+
+def test_a_server_that_speaks_first_is_no_http_server() -> None:
+    """Round 67: an HTTP probe of a NATS port (it says ``INFO {…}`` on connect) failed with "protocol:
+    ConnectionClosed: connection to 127.0.0.1:4222 is closed", where the probes of the other protocols
+    say "not a Redis/PostgreSQL/… server?"."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def speak_first() -> None:
+        conn, _ = listener.accept()
+        conn.sendall(b'INFO {"server_id":"NATS1","version":"2.10"}\r\n')
+        time.sleep(1.0)
+        conn.close()
+
+    thread = threading.Thread(target=speak_first, daemon=True)
+    thread.start()
+    try:
+        (result,) = run_probe(make_ctx("GET /healthz", listener.getsockname()[1]))
+    finally:
+        thread.join(5)
+        listener.close()
+    assert result.ok is False and result.error_kind is ErrorKind.PROTOCOL, result
+    assert "not an HTTP server? it " in result.message and "INFO {" in result.message, result.message

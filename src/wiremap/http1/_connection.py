@@ -14,6 +14,7 @@ from ._types import (
     ConnectionClosed,
     Limits,
     Marker,
+    ProtocolError,
     Response,
     Waiter,
     encode_request,
@@ -151,6 +152,8 @@ class Connection:
         if protocol._waiter is not None:
             raise RuntimeError("a request is already in flight on this connection (no pipelining)")
         if self.closed:
+            if protocol.spoke_first is not None:  # (an HTTP probe of a NATS port said "ConnectionClosed")
+                raise ProtocolError(f"not an HTTP server? it spoke first: {protocol.spoke_first!r}")
             raise ConnectionClosed(f"connection to {self.host}:{self.port} is closed")
         waiter: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
         protocol.begin(waiter, head, timer)

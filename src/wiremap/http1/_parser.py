@@ -63,6 +63,8 @@ class _HTTPProtocol(asyncio.Protocol):
         self._finished: Response | None = None
         self._chunk_state = _SIZE
         self._trailer_bytes = 0
+        # the server's first bytes when it spoke before any request (NATS' ``INFO {…}``): no HTTP server
+        self.spoke_first: bytes | None = None
 
     # -- asyncio callbacks ---------------------------------------------------------------------
 
@@ -72,6 +74,8 @@ class _HTTPProtocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         waiter = self._waiter
         if waiter is None:  # unsolicited bytes between responses: the connection is unusable
+            if not self._received and self.spoke_first is None:  # before any request: kept, to say so
+                self.spoke_first = bytes(data[:60])
             self.keep_alive = False
             self._close_transport()
             return
@@ -289,6 +293,9 @@ class _HTTPProtocol(asyncio.Protocol):
         max_bytes = self.limits.max_header_bytes
         end, body_start = self._find_head_end(buf)
         if end < 0:
+            if len(buf) >= 5 and not buf.startswith(b"HTTP/"):  # no status line will come: said now, not
+                # at the deadline or when the server gives up (NATS' ``INFO {…}`` on connect: round 67)
+                raise ProtocolError(f"not an HTTP server? it answered: {bytes(buf[:60])!r}")
             if len(buf) > max_bytes:
                 raise ProtocolError(f"response headers larger than {max_bytes} bytes")
             self._scan = len(buf)
