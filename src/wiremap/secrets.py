@@ -497,6 +497,9 @@ def _enclosing_quote(line: str) -> str | None:
     return best
 
 
+_CONN_ENDS: dict[tuple[str | None, bool], re.Pattern[str]] = {}  # what ends a value, by its quote and table
+
+
 def _conn_end(text: str, pos: int, stop: str | None, table: bool) -> int:
     """The end of a connection string's value at ``pos``: the next ``;``, the line's end, or the closing
     quote ``stop`` (a ``|`` in a table row); the value's trailing blanks are not part of it."""
@@ -509,9 +512,6 @@ def _conn_end(text: str, pos: int, stop: str | None, table: bool) -> int:
     while end > pos and text[end - 1] in " \t\\":  # (``\"`` closes a string in JSON: its escape too)
         end -= 1
     return end
-
-
-_CONN_ENDS: dict[tuple[str | None, bool], re.Pattern[str]] = {}
 
 
 def _value_syntax(text: str, name_start: int, pos: int, sep: str) -> tuple[str, str | None, bool]:
@@ -985,19 +985,19 @@ def _command_flags(text: str, probe: str, low: str, found: Found) -> None:
     taken: dict[str, int] = {}  # a flag pattern -> how far its flags were read
     # what the flags before on the same line found already: the line's start, and how far each family was
     # looked for on it (each flag of a line read the line from its start: quadratic in its flags, round 68)
-    line_of, start, last = -2, -1, 0
+    start, last = -1, -1  # (last < 0: no flag yet)
     scanned: dict[str, int] = {}
     for i in _positions(probe, " -"):
         families = _FLAG_FAMILIES.get(probe[i + 2 : i + 3])
         if families is None:
             continue
-        if line_of == -2 or _new_line(probe, last, i):  # another line: its start, found again
+        if last < 0 or _new_line(probe, last, i):  # another line: its start, found again
             start = i
             while True:  # the start of the command line, continuation lines (``\`` at the end) included
                 start = probe.rfind("\n", 0, start)
                 if start <= 0 or probe[start - 1] != "\\":
                     break
-            line_of, scanned = start, {}
+            scanned = {}
         last = i
         for family in families:  # (no family holds " -": none is cut by a flag)
             for j in _positions_in(low, family, max(start, 0, scanned.get(family, 0)), i):
